@@ -1,0 +1,1 @@
+"""Technology contracts (技术合同). Built in a later issue."""

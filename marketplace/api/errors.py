@@ -1,0 +1,98 @@
+"""One error shape for the whole API: `{"message": str, "code": str, "fields": {name: [str]}}`.
+
+Every error the API returns goes through `exception_handler` (set in REST_FRAMEWORK), and
+domain errors raised by services (`marketplace.errors`) map to their HTTP status here, so a
+view never builds an error response by hand. Messages are translated into the request's
+language (zh-Hans by default, en on request).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from marketplace.errors import ConflictError, DomainError, ServiceUnavailableError
+
+_STATUS_FOR_DOMAIN_ERROR: dict[type[DomainError], int] = {
+    ConflictError: status.HTTP_409_CONFLICT,
+    ServiceUnavailableError: status.HTTP_503_SERVICE_UNAVAILABLE,
+}
+
+
+def _flatten(detail: Any) -> list[str]:
+    if isinstance(detail, dict):
+        return [str(m) for value in detail.values() for m in _flatten(value)]
+    if isinstance(detail, list):
+        return [str(m) for item in detail for m in _flatten(item)]
+    return [str(detail)]
+
+
+def _fields(detail: Any) -> dict[str, Any]:
+    if not isinstance(detail, dict):
+        return {}
+    return {
+        str(name): (_fields(value) if isinstance(value, dict) else _flatten(value))
+        for name, value in detail.items()
+    }
+
+
+def _code(detail: Any, default: str) -> str:
+    codes = getattr(detail, "code", None)
+    return str(codes) if isinstance(codes, str) else default
+
+
+def _to_drf(exc: Exception) -> Exception:
+    if isinstance(exc, DomainError) and not isinstance(exc, tuple(_STATUS_FOR_DOMAIN_ERROR)):
+        if exc.fields:
+            return exceptions.ValidationError(exc.fields, code=exc.code)
+        if exc.permission:
+            return exceptions.PermissionDenied(exc.message, code=exc.code)
+        return exceptions.ValidationError({"non_field_errors": [exc.message]}, code=exc.code)
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            return exceptions.ValidationError(exc.message_dict)
+        return exceptions.ValidationError({"non_field_errors": exc.messages})
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied()
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    return exc
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    for domain_class, http_status in _STATUS_FOR_DOMAIN_ERROR.items():
+        if isinstance(exc, domain_class):
+            return Response(
+                {"message": str(exc.message), "code": exc.code, "fields": {}},
+                status=http_status,
+            )
+    exc = _to_drf(exc)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    detail = response.data
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _fields(detail)
+        message = _flatten(detail)[0] if len(_flatten(detail)) == 1 else str(
+            _("Some fields are not valid.")
+        )
+        code = "invalid"
+        if isinstance(exc.detail, dict):
+            non_field = exc.detail.get("non_field_errors")
+            if isinstance(non_field, list) and non_field and hasattr(non_field[0], "code"):
+                code = str(non_field[0].code)
+    else:
+        fields = {}
+        raw = detail.get("detail", detail) if isinstance(detail, dict) else detail
+        message = str(raw)
+        code = str(getattr(raw, "code", None) or getattr(exc, "default_code", "error"))
+    response.data = {"message": message, "code": code, "fields": fields}
+    return response
+

@@ -1,0 +1,3 @@
+"""Listings API routes (filled in by the listings API)."""
+
+urlpatterns: list[object] = []

@@ -1,0 +1,151 @@
+"""Controlled vocabularies of the listings domain.
+
+Codes are stored; labels are translatable English msgids (zh-Hans in locale/). `ZH_ALIASES`
+maps the Chinese words used in the source data and in transfer centres' spreadsheets to codes,
+for the importer.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganizationKind(models.TextChoices):
+    UNIVERSITY = "university", _("University")
+    RESEARCH_INSTITUTE = "research_institute", _("Research institute")
+    ENTERPRISE = "enterprise", _("Enterprise")
+    TRANSFER_CENTRE = "transfer_centre", _("Transfer centre")
+    ASSOCIATION = "association", _("Association")
+
+
+class Role(models.TextChoices):
+    RESEARCHER = "researcher", _("Researcher")
+    ENTERPRISE_MEMBER = "enterprise_member", _("Enterprise member")
+    BROKER = "broker", _("Broker")
+    ADMIN = "admin", _("Administrator")
+
+
+class Field(models.TextChoices):
+    """Technical fields of the bundled data (see data/README.md)."""
+
+    NEW_MATERIALS = "new_materials", _("New materials")
+    NEW_ENERGY = "new_energy", _("New energy")
+    ENERGY_SAVING = "energy_saving", _("Energy saving and environmental protection")
+    ELECTRONICS = "electronics", _("Electronic information")
+    BIOMEDICINE = "biomedicine", _("Biomedicine")
+    ADVANCED_EQUIPMENT = "advanced_equipment", _("Advanced equipment manufacturing")
+    AGRICULTURE = "agriculture", _("Modern agriculture")
+    CHEMICALS = "chemicals", _("Chemical industry")
+    METALLURGY = "metallurgy", _("Metallurgy")
+    CONSTRUCTION = "construction", _("Construction and building materials")
+    MEDICAL_DEVICES = "medical_devices", _("Medical devices")
+    FOOD = "food", _("Food")
+    ENERGY_MINING = "energy_mining", _("Energy and mining")
+    OTHER = "other", _("Other")
+
+
+class Stage(models.TextChoices):
+    """成熟度: the development stage of a research result."""
+
+    LAB = "lab", _("Laboratory")
+    BENCH = "bench", _("Bench scale")
+    PILOT = "pilot", _("Pilot scale")
+    INDUSTRIAL = "industrial", _("Industrial")
+
+
+class IpType(models.TextChoices):
+    INVENTION_PATENT = "invention_patent", _("Invention patent")
+    UTILITY_MODEL = "utility_model", _("Utility model")
+    DESIGN_PATENT = "design_patent", _("Design patent")
+    SOFTWARE_COPYRIGHT = "software_copyright", _("Software copyright")
+    KNOW_HOW = "know_how", _("Know-how (technical secret)")
+    OTHER = "other", _("Other")
+
+
+class TransferMode(models.TextChoices):
+    """How a technology changes hands: the transfer modes of a result and the cooperation
+    modes a need accepts share one vocabulary so that they can be compared."""
+
+    ASSIGNMENT = "assignment", _("Assignment")
+    LICENCE = "licence", _("Licence")
+    EQUITY = "equity", _("Equity contribution")
+    JOINT_DEVELOPMENT = "joint_development", _("Joint development")
+    COMMISSIONED_DEVELOPMENT = "commissioned_development", _("Commissioned development")
+    TECHNICAL_SERVICE = "technical_service", _("Technical service")
+
+
+class ListingStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PENDING_REVIEW = "pending_review", _("Pending review")
+    PUBLISHED = "published", _("Published")
+    ARCHIVED = "archived", _("Archived")
+    CLOSED = "closed", _("Closed")  # technology needs only
+
+
+ZH_ALIASES: dict[type[models.TextChoices], dict[str, str]] = {
+    Field: {
+        "新材料": Field.NEW_MATERIALS,
+        "新能源": Field.NEW_ENERGY,
+        "节能环保": Field.ENERGY_SAVING,
+        "电子信息": Field.ELECTRONICS,
+        "生物医药": Field.BIOMEDICINE,
+        "高端装备制造": Field.ADVANCED_EQUIPMENT,
+        "现代农业": Field.AGRICULTURE,
+        "化工": Field.CHEMICALS,
+        "冶金": Field.METALLURGY,
+        "建筑建材": Field.CONSTRUCTION,
+        "医疗器械": Field.MEDICAL_DEVICES,
+        "食品": Field.FOOD,
+        "能源矿业": Field.ENERGY_MINING,
+        "其他": Field.OTHER,
+    },
+    Stage: {
+        "实验室": Stage.LAB,
+        "小试": Stage.BENCH,
+        "中试": Stage.PILOT,
+        "产业化": Stage.INDUSTRIAL,
+    },
+    IpType: {
+        "发明专利": IpType.INVENTION_PATENT,
+        "实用新型": IpType.UTILITY_MODEL,
+        "外观设计": IpType.DESIGN_PATENT,
+        "软件著作权": IpType.SOFTWARE_COPYRIGHT,
+        "技术秘密": IpType.KNOW_HOW,
+        "其他": IpType.OTHER,
+    },
+    TransferMode: {
+        "转让": TransferMode.ASSIGNMENT,
+        "技术转让": TransferMode.ASSIGNMENT,
+        "许可": TransferMode.LICENCE,
+        "技术许可": TransferMode.LICENCE,
+        "作价入股": TransferMode.EQUITY,
+        "合作开发": TransferMode.JOINT_DEVELOPMENT,
+        "委托开发": TransferMode.COMMISSIONED_DEVELOPMENT,
+        "技术服务": TransferMode.TECHNICAL_SERVICE,
+        "技术咨询": TransferMode.TECHNICAL_SERVICE,
+    },
+    OrganizationKind: {
+        "高校": OrganizationKind.UNIVERSITY,
+        "大学": OrganizationKind.UNIVERSITY,
+        "科研院所": OrganizationKind.RESEARCH_INSTITUTE,
+        "企业": OrganizationKind.ENTERPRISE,
+        "转化中心": OrganizationKind.TRANSFER_CENTRE,
+        "协会": OrganizationKind.ASSOCIATION,
+    },
+}
+
+
+def choice_from_label(choices: type[models.TextChoices], value: str) -> str | None:
+    """Return the code for `value`, given as a code, a Chinese alias or an English label.
+
+    Returns None when nothing matches; callers turn that into a validation error.
+    """
+    value = value.strip()
+    if value in choices.values:
+        return value
+    alias = ZH_ALIASES.get(choices, {}).get(value)
+    if alias is not None:
+        return str(alias)
+    for code, label in choices.choices:
+        if str(label).lower() == value.lower():
+            return str(code)
+    return None

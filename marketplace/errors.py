@@ -1,0 +1,42 @@
+"""Domain errors raised by services; the API maps them to HTTP statuses in one place
+(`marketplace.api.errors`) and the web views show them as messages.
+
+- `DomainError` (400, or 403 when `permission=True`): the request cannot be carried out.
+- `ConflictError` (409): the request clashes with the current state (e.g. a second open match
+  request for the same pair, accepting a request twice, editing a signed agreement).
+- `ServiceUnavailableError` (503): an outside service the request needs (search) is down.
+"""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+
+
+class DomainError(Exception):
+    default_code = "invalid"
+    permission = False
+
+    def __init__(
+        self,
+        message: str | Promise,
+        *,
+        code: str | None = None,
+        fields: dict[str, list[str | Promise]] | None = None,
+    ) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.code = code or self.default_code
+        self.fields = fields or {}
+
+
+class PermissionDeniedError(DomainError):
+    default_code = "permission_denied"
+    permission = True
+
+
+class ConflictError(DomainError):
+    default_code = "conflict"
+
+
+class ServiceUnavailableError(DomainError):
+    default_code = "service_unavailable"

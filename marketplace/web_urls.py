@@ -1,0 +1,3 @@
+"""Listings web pages."""
+
+urlpatterns: list[object] = []

@@ -1,0 +1,3 @@
+"""Matching and search API routes."""
+
+urlpatterns: list[object] = []

@@ -1,0 +1,145 @@
+"""Matching: match requests (对接) with their message threads, and the embedded search index."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.models import Organization, ResearchResult, TechnologyNeed
+
+
+class MatchRequestStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class DeclineReason(models.TextChoices):
+    TOO_EARLY = "too_early", _("Too early stage")
+    PRICE = "price", _("Price")
+    FIELD_MISMATCH = "field_mismatch", _("Field mismatch")
+    ALREADY_IN_TALKS = "already_in_talks", _("Already in talks")
+    OTHER = "other", _("Other")
+
+
+class MatchRequestDirection(models.TextChoices):
+    # An enterprise asks to be introduced to the owner of a research result.
+    NEED_TO_RESULT = "need_to_result", _("Enterprise asks for an introduction to a result")
+    # A researcher proposes their result to an enterprise's need.
+    RESULT_TO_NEED = "result_to_need", _("Researcher proposes a result to a need")
+
+
+class MatchRequest(models.Model):
+    """对接: one side asks to be introduced to the other side of a match.
+
+    `requester` is the asking organisation, `addressee` the organisation that must accept or
+    decline. `research_result` is always set; `technology_need` is set when a need is the
+    context (always for RESULT_TO_NEED, optionally for NEED_TO_RESULT).
+    """
+
+    direction = models.CharField(max_length=20, choices=MatchRequestDirection.choices)
+    research_result = models.ForeignKey(
+        ResearchResult, on_delete=models.CASCADE, related_name="match_requests"
+    )
+    technology_need = models.ForeignKey(
+        TechnologyNeed,
+        on_delete=models.CASCADE,
+        related_name="match_requests",
+        null=True,
+        blank=True,
+    )
+    requester = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="match_requests_sent"
+    )
+    addressee = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="match_requests_received"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="match_requests"
+    )
+    message = models.TextField(_("message"))
+    status = models.CharField(
+        max_length=20, choices=MatchRequestStatus.choices, default=MatchRequestStatus.OPEN
+    )
+    decline_reason = models.CharField(
+        _("decline reason"), max_length=20, choices=DeclineReason.choices, blank=True
+    )
+    decline_text = models.TextField(_("decline explanation"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # The match score when the request was made, for brokers' reports.
+    score = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("match request")
+        verbose_name_plural = _("match requests")
+        constraints: ClassVar = [
+            # At most one open request per pair; the service answers 409 before this fires.
+            models.UniqueConstraint(
+                fields=["requester", "research_result", "technology_need"],
+                condition=Q(status="open"),
+                name="match_request_one_open_per_pair",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requester} → {self.addressee}: {self.research_result}"
+
+
+class MatchRequestMessage(models.Model):
+    """A message in the thread that acceptance opens."""
+
+    match_request = models.ForeignKey(
+        MatchRequest, on_delete=models.CASCADE, related_name="messages"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class SearchEntry(models.Model):
+    """One listing in the embedded search index (the database backend).
+
+    Derived data: `manage.py update_index` rebuilds the table from the listings. `tokens`
+    holds the segmented text per indexed field; the filter columns copy the listing's values so
+    that filtering and faceting need no join.
+    """
+
+    kind = models.CharField(max_length=10)  # "result" | "need"
+    object_id = models.PositiveBigIntegerField()
+    tokens = models.JSONField(default=dict)  # {"title": [...], "body": [...], "keywords": [...]}
+    length = models.PositiveIntegerField(default=0)
+    field = models.CharField(max_length=32, blank=True)
+    province = models.CharField(max_length=20, blank=True)
+    city = models.CharField(max_length=40, blank=True)
+    trl = models.PositiveSmallIntegerField(null=True)
+    stage = models.CharField(max_length=20, blank=True)
+    modes = models.JSONField(default=list)
+    price_min_cny = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    price_max_cny = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    expires_at = models.DateTimeField(null=True)
+    indexed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="search_entry_unique")
+        ]
+        indexes: ClassVar = [models.Index(fields=["kind", "field", "province"])]

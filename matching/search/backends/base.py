@@ -1,0 +1,175 @@
+"""The search backend interface (the Wagtail search-backend pattern).
+
+A backend keeps a derived index of listings and answers ranked, filtered, faceted queries.
+The database is the source of truth: every method here may be called again with the same
+arguments (idempotent), and `rebuild` can always recreate the index from the listings.
+
+Backends are configured in `settings.SEARCH_BACKENDS` and obtained with
+`matching.search.get_search_backend()`. Two exist: the embedded database backend (default,
+no service) and Elasticsearch (selected by `ELASTICSEARCH_URL`, a later issue).
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+ListingKind = Literal["result", "need"]
+
+#: Fields that get facet counts, in display order.
+FACET_FIELDS: tuple[str, ...] = ("kind", "field", "province", "city", "stage", "modes", "trl")
+
+
+@dataclass(frozen=True)
+class IndexDocument:
+    """Plain data of one listing as the index sees it (no ORM objects).
+
+    Built by `matching.search.documents.document_for(listing)`. `modes` holds transfer modes of
+    a result or cooperation modes of a need (one vocabulary). `price_min_cny`/`price_max_cny`
+    are the asking price (both the same) of a result or the budget range of a need, in CNY.
+    `expires_at` is an aware UTC datetime or None; `searchable` is False for anything not
+    published (such documents are removed from the index instead of stored).
+    """
+
+    kind: ListingKind
+    object_id: int
+    title: str
+    title_en: str
+    body: str
+    keywords: tuple[str, ...]
+    ipc: tuple[str, ...]
+    field: str
+    province: str
+    city: str
+    trl: int | None
+    stage: str
+    modes: tuple[str, ...]
+    price_min_cny: Decimal | None
+    price_max_cny: Decimal | None
+    owner_name: str
+    expires_at: object | None  # datetime | None, kept loose so this module needs no Django
+    searchable: bool = True
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A search request. All filters are optional; lists mean "any of".
+
+    `trl_min`/`trl_max` bound the TRL inclusively. `price_min_cny`/`price_max_cny` keep
+    listings whose price range overlaps the given range. `page` starts at 1.
+    `exclude` drops the given (kind, object_id) pairs (e.g. the listing being matched).
+    """
+
+    text: str = ""
+    kind: ListingKind | None = None
+    fields: Sequence[str] = ()
+    provinces: Sequence[str] = ()
+    cities: Sequence[str] = ()
+    stages: Sequence[str] = ()
+    modes: Sequence[str] = ()
+    trl_min: int | None = None
+    trl_max: int | None = None
+    price_min_cny: Decimal | None = None
+    price_max_cny: Decimal | None = None
+    page: int = 1
+    page_size: int = 20
+    with_facets: bool = True
+    with_highlights: bool = True
+    exclude: Sequence[tuple[ListingKind, int]] = ()
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One ranked hit. `score` is the backend's raw relevance (BM25 or equivalent, ≥ 0).
+
+    `highlights` maps an indexed field name ("title", "body", "keywords") to snippets: HTML
+    with the user text escaped and matched terms wrapped in `<mark>`…`</mark>`.
+    """
+
+    kind: ListingKind
+    object_id: int
+    score: float
+    highlights: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """A page of hits, the total number of matching listings and facet counts.
+
+    `facets` maps each of FACET_FIELDS to {value: count} over all matching listings (not only
+    this page); counts of a facet ignore no filters (simple, predictable counts).
+    """
+
+    hits: list[SearchHit]
+    total: int
+    page: int
+    page_size: int
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+class SearchUnavailable(Exception):
+    """The search service cannot answer now. APIs answer 503; writes still succeed."""
+
+
+ProgressCallback = Callable[[int], None]
+
+
+class BaseSearchBackend(abc.ABC):
+    """Contract every search backend fulfils. The shared test suite
+    (tests/matching/test_search_backends.py) runs against each configured backend."""
+
+    def __init__(self, params: dict[str, object] | None = None) -> None:
+        self.params = params or {}
+
+    @abc.abstractmethod
+    def index(self, documents: Iterable[IndexDocument]) -> None:
+        """Add or replace documents; documents with `searchable=False` are removed.
+
+        Called on commit after every listing change. Raises SearchUnavailable when the
+        service is down (callers log it; the write itself has already succeeded).
+        """
+
+    @abc.abstractmethod
+    def delete(self, kind: ListingKind, object_ids: Iterable[int]) -> None:
+        """Remove documents if present (no error if absent)."""
+
+    @abc.abstractmethod
+    def rebuild(
+        self, documents: Iterable[IndexDocument], *, progress: ProgressCallback | None = None
+    ) -> int:
+        """Replace the whole index with `documents`; returns how many were indexed.
+
+        Searches made during a rebuild see either the old or the new index, never a half-built
+        one. `progress` is called with the number of documents done so far.
+        """
+
+    @abc.abstractmethod
+    def search(self, query: SearchQuery) -> SearchResults:
+        """Ranked, filtered, faceted, highlighted, paginated search.
+
+        An empty `query.text` returns all matching listings, newest first (score 0). Expired
+        listings are never returned. Raises SearchUnavailable when the service is down.
+        """
+
+    @abc.abstractmethod
+    def more_like_this(
+        self,
+        document: IndexDocument,
+        *,
+        kind: ListingKind,
+        limit: int,
+        query: SearchQuery | None = None,
+    ) -> list[SearchHit]:
+        """Candidates for matching: listings of `kind` most similar to `document`'s text
+        (title, body, keywords, weighted), at most `limit`, best first, each with its raw
+        relevance score; `query` may add filters. Used by matching to retrieve candidates
+        that the pure scorer then ranks.
+        """
+
+    def count(self, kind: ListingKind | None = None) -> int:
+        """Number of indexed documents (used by update_index to check a rebuild)."""
+        return self.search(SearchQuery(kind=kind, page_size=1, with_facets=False,
+                                       with_highlights=False)).total

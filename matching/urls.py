@@ -1,0 +1,3 @@
+"""Matching and search web pages."""
+
+urlpatterns: list[object] = []

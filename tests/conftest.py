@@ -1,0 +1,46 @@
+"""Shared fixtures. Tests run against a real database (SQLite by default, PostgreSQL when
+DATABASE_URL is set). Tests that need an outside service carry a marker and are skipped with a
+reason when that service is not configured; CI configures all of them."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default(settings):  # type: ignore[no-untyped-def]
+    """Tests read messages in English unless they ask for zh-Hans explicitly."""
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def researcher(db):  # type: ignore[no-untyped-def]
+    return factories.researcher()
+
+
+@pytest.fixture
+def enterprise_user(db):  # type: ignore[no-untyped-def]
+    return factories.enterprise_member()
+
+
+@pytest.fixture
+def broker(db):  # type: ignore[no-untyped-def]
+    return factories.broker()
+
+
+@pytest.fixture
+def admin_user(db):  # type: ignore[no-untyped-def]
+    return factories.admin()
+
+
+def pytest_report_header() -> list[str]:
+    return [f"keqiao database: {settings.DATABASES['default']['ENGINE']}"]
