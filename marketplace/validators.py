@@ -96,9 +96,7 @@ def validate_credit_code(value: str) -> None:
 # Administrative division codes (GB/T 2260)
 # ---------------------------------------------------------------------------
 
-_REGION_FORMAT_MESSAGE = _(
-    "Enter a 6-digit administrative division code (GB/T 2260), e.g. 110000."
-)
+_REGION_FORMAT_MESSAGE = _("Enter a 6-digit administrative division code (GB/T 2260), e.g. 110000.")
 _REGION_UNKNOWN_MESSAGE = _("%(value)s is not a known administrative division code (GB/T 2260).")
 _REGION_OBSOLETE_MESSAGE = _(
     "%(value)s is an administrative division code that is no longer in use (GB/T 2260)."
@@ -425,9 +423,7 @@ _PATENT_CHECK_MESSAGE = _(
     "The check character of patent application number %(value)s does not match."
 )
 
-_APPLICATION_RE = re.compile(
-    r"(?:CN)?(?:ZL)?(?P<body>[0-9]{12}|[0-9]{8})(?:\.(?P<check>[0-9X]))?"
-)
+_APPLICATION_RE = re.compile(r"(?:CN)?(?:ZL)?(?P<body>[0-9]{12}|[0-9]{8})(?:\.(?P<check>[0-9X]))?")
 _PUBLICATION_RE = re.compile(r"CN[0-9]{6,9}[ABCUYS][0-9]?")
 # Application type digit: 1 invention, 2 utility model, 3 design,
 # 8 PCT invention entering China, 9 PCT utility model entering China.
@@ -519,9 +515,7 @@ def validate_patent_number(value: str) -> None:
 # Technology readiness level (GB/T 22900-2022)
 # ---------------------------------------------------------------------------
 
-_TRL_MESSAGE = _(
-    "Enter a technology readiness level from 1 to 9 (GB/T 22900-2022); got %(value)s."
-)
+_TRL_MESSAGE = _("Enter a technology readiness level from 1 to 9 (GB/T 22900-2022); got %(value)s.")
 
 
 def validate_trl(value: int) -> None:
