@@ -1,0 +1,507 @@
+"""import_listings: the bundled data, bad rows, CSV/XLSX, re-imports and the command."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import datetime
+import json
+from decimal import Decimal
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from openpyxl import Workbook
+
+from marketplace.choices import (
+    Field,
+    IpType,
+    ListingStatus,
+    OrganizationKind,
+    Stage,
+    TransferMode,
+)
+from marketplace.importing import (
+    ImportFileError,
+    guess_organization_kind,
+    import_listings,
+)
+from marketplace.models import Organization, ResearchResult, TechnologyNeed
+
+DATA = Path(settings.BASE_DIR) / "data"
+RESULTS = DATA / "results.json"
+NEEDS = DATA / "needs.json"
+
+pytestmark = pytest.mark.django_db
+
+
+def result_record(**overrides: object) -> dict[str, object]:
+    record: dict[str, object] = {
+        "id": "T0001",
+        "title": "钢渣气淬余热回收技术",
+        "title_en": "Steel slag gas quenching",
+        "summary": "钢渣气淬粒化并回收余热。",
+        "field": "冶金",
+        "keywords": ["钢渣", "气淬"],
+        "ipc": None,
+        "trl": 6,
+        "stage": "中试",
+        "ip_type": "发明专利",
+        "patent_no": None,
+        "owner_org": "测试冶金大学",
+        "region": {"province": "河北", "city": "唐山"},
+        "transfer_modes": ["许可"],
+        "asking_price_cny": None,
+        "source_url": "https://example.com/r/1",
+        "source_date": "2023-05",
+    }
+    record.update(overrides)
+    return record
+
+
+def need_record(**overrides: object) -> dict[str, object]:
+    record: dict[str, object] = {
+        "id": "TN0001",
+        "title": "钢渣综合利用",
+        "title_en": "Steel slag utilisation",
+        "description": "钢渣堆积如山，占地污染，寻求综合利用技术。",
+        "field": "冶金",
+        "keywords": ["钢渣"],
+        "enterprise": "测试钢铁有限公司",
+        "region": {"province": "河北", "city": "邯郸"},
+        "budget_cny": {"min": 100000, "max": 500000},
+        "cooperation_modes": ["合作开发"],
+        "deadline": None,
+        "source_url": "https://example.com/n/1",
+        "source_date": "2023-07-15",
+    }
+    record.update(overrides)
+    return record
+
+
+def write_json(path: Path, records: list[dict[str, object]]) -> Path:
+    path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+# --- the bundled data ----------------------------------------------------------------------
+
+
+def test_bundled_results_and_needs_import_cleanly() -> None:
+    results = import_listings(path=RESULTS)
+    needs = import_listings(path=NEEDS)
+
+    assert (results.kind, results.created, results.updated, results.errors) == (
+        "result",
+        181,
+        0,
+        [],
+    )
+    assert (needs.kind, needs.created, needs.updated, needs.errors) == ("need", 84, 0, [])
+    assert results.imported and needs.imported
+    assert ResearchResult.objects.count() == 181
+    assert TechnologyNeed.objects.count() == 84
+    assert not ResearchResult.objects.exclude(status=ListingStatus.PUBLISHED).exists()
+    assert not ResearchResult.objects.filter(published_at__isnull=True).exists()
+    assert not TechnologyNeed.objects.filter(renewed_at__isnull=True).exists()
+
+    first = ResearchResult.objects.get(source_id="R0001")
+    assert first.field == Field.ELECTRONICS
+    assert first.ip_type == IpType.UTILITY_MODEL
+    assert first.ipc == ["B64U 20/80"]
+    assert first.patent_no == "CN218751475U"
+    assert (first.province, first.city, first.region_code) == ("河南", "郑州", "410100")
+    assert first.owner.legal_name == "中科大数据研究院"
+    assert first.owner.kind == OrganizationKind.RESEARCH_INSTITUTE
+
+    need = TechnologyNeed.objects.get(source_id="N0001")
+    assert need.budget_min_cny == Decimal("4500000.00")
+    assert need.cooperation_modes == [TransferMode.JOINT_DEVELOPMENT]
+    assert need.region_code == "370000"  # 山东, no city given
+    assert need.owner.kind == OrganizationKind.ENTERPRISE
+
+
+def test_reimport_updates_by_source_id_instead_of_duplicating(tmp_path: Path) -> None:
+    import_listings(path=RESULTS)
+    published_at = ResearchResult.objects.get(source_id="R0002").published_at
+    organizations = Organization.objects.count()
+    records = json.loads(RESULTS.read_text(encoding="utf-8"))
+    changed = copy.deepcopy(records)
+    changed[1]["title"] = "修改后的标题"
+
+    report = import_listings(path=write_json(tmp_path / "results.json", changed))
+
+    assert (report.created, report.updated) == (0, 181)
+    assert ResearchResult.objects.count() == 181
+    assert Organization.objects.count() == organizations
+    updated = ResearchResult.objects.get(source_id="R0002")
+    assert updated.title == "修改后的标题"
+    assert updated.published_at == published_at  # first publication is kept
+
+
+# --- invalid rows --------------------------------------------------------------------------
+
+
+def test_one_invalid_row_blocks_the_import_and_every_problem_is_reported(
+    tmp_path: Path,
+) -> None:
+    path = write_json(
+        tmp_path / "bad.json",
+        [
+            result_record(id="T1"),
+            result_record(id="T2", trl=12),
+            result_record(id="T3", field="航天"),
+            result_record(id="T4", patent_no="202110123456.3"),
+            result_record(id="T5", title="  "),
+            result_record(id="T6", trl=0, stage="量产", transfer_modes=["许可", "赠送"]),
+        ],
+    )
+
+    report = import_listings(path=path)
+
+    assert report.imported is False
+    assert (report.created, report.updated, report.skipped) == (0, 0, 0)
+    assert ResearchResult.objects.count() == 0
+    assert Organization.objects.count() == 0
+    cells = {(e.row, e.record_id, e.column, e.value) for e in report.errors}
+    assert cells == {
+        (2, "T2", "trl", "12"),
+        (3, "T3", "field", "航天"),
+        (4, "T4", "patent_no", "202110123456.3"),
+        (5, "T5", "title", "  "),
+        (6, "T6", "trl", "0"),
+        (6, "T6", "stage", "量产"),
+        (6, "T6", "transfer_modes", "许可; 赠送"),
+    }
+    messages = {(e.record_id, e.column): e.message for e in report.errors}
+    assert "1 to 9" in messages[("T2", "trl")]
+    assert "航天" in messages[("T3", "field")] and "新能源" in messages[("T3", "field")]
+    assert "check character" in messages[("T4", "patent_no")]
+    assert messages[("T5", "title")] == "This column is required."
+    assert "赠送" in messages[("T6", "transfer_modes")]
+    assert report.invalid_rows == 5
+
+
+def test_budget_minimum_above_maximum_is_reported_against_the_max_column(
+    tmp_path: Path,
+) -> None:
+    path = write_json(
+        tmp_path / "needs.json",
+        [
+            need_record(id="TN1"),
+            need_record(id="TN2", budget_cny={"min": 900000, "max": 100000}),
+            need_record(id="TN3", budget_cny={"min": -5, "max": None}, deadline="2025-13-01"),
+            need_record(id="TN4", enterprise=None),
+        ],
+    )
+
+    report = import_listings(path=path)
+
+    assert not report.imported
+    assert TechnologyNeed.objects.count() == 0
+    assert {(e.row, e.record_id, e.column, e.value) for e in report.errors} == {
+        (2, "TN2", "budget_cny.max", "100000"),
+        (3, "TN3", "budget_cny.min", "-5"),
+        (3, "TN3", "deadline", "2025-13-01"),
+        (4, "TN4", "enterprise", ""),
+    }
+    budget = next(e for e in report.errors if e.record_id == "TN2")
+    assert budget.message == "The maximum budget must not be lower than the minimum budget."
+
+
+def test_skip_invalid_imports_only_the_valid_rows(tmp_path: Path) -> None:
+    path = write_json(
+        tmp_path / "mixed.json",
+        [
+            result_record(id="T1"),
+            result_record(id="T2", trl="九"),
+            result_record(id="T3", owner_org="另一研究所"),
+            result_record(id="T1", title="重复"),
+        ],
+    )
+
+    report = import_listings(path=path, skip_invalid=True)
+
+    assert report.imported
+    assert (report.created, report.updated, report.skipped) == (2, 0, 2)
+    assert set(ResearchResult.objects.values_list("source_id", flat=True)) == {"T1", "T3"}
+    assert ResearchResult.objects.get(source_id="T1").title == "钢渣气淬余热回收技术"
+    assert {(e.row, e.column) for e in report.errors} == {(2, "trl"), (4, "id")}
+    duplicate = next(e for e in report.errors if e.row == 4)
+    assert duplicate.message == "Duplicate id: row 1 has the same id."
+
+
+def test_duplicate_ids_are_rejected_without_skip_invalid(tmp_path: Path) -> None:
+    path = write_json(tmp_path / "dup.json", [result_record(), result_record()])
+
+    report = import_listings(path=path)
+
+    assert not report.imported
+    assert [(e.row, e.column) for e in report.errors] == [(2, "id")]
+
+
+# --- CSV and XLSX --------------------------------------------------------------------------
+
+CSV_HEADER = [
+    "id", "title", "description", "field", "keywords", "enterprise", "region.province",
+    "region.city", "budget_cny.min", "budget_cny.max", "cooperation_modes", "deadline",
+    "source_url", "source_date",
+]  # fmt: skip
+
+
+def test_csv_with_bom_imports_chinese_labels_and_separated_lists(tmp_path: Path) -> None:
+    path = tmp_path / "needs.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(CSV_HEADER)
+        writer.writerow(
+            ["C1", "轴承国产化", "轧机轴承有钱也买不到", "高端装备制造", "轴承、轧机；国产化",
+             "测试轴承集团有限公司", "河北", "衡水", "50万", "1,000,000", "合作开发, 委托开发",
+             "2026-06-30", "https://example.com/c1", "2024-01"]
+        )  # fmt: skip
+        writer.writerow([""] * len(CSV_HEADER))  # a blank line is skipped
+        writer.writerow(
+            ["C2", "废水处理", "", "节能环保", "", "测试化工厂", "天津", "天津", "", "", "",
+             "", "", ""]
+        )  # fmt: skip
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+
+    report = import_listings(path=path)
+
+    assert (report.kind, report.created, report.errors) == ("need", 2, [])
+    need = TechnologyNeed.objects.get(source_id="C1")
+    assert need.field == Field.ADVANCED_EQUIPMENT
+    assert need.keywords == ["轴承", "轧机", "国产化"]
+    assert need.cooperation_modes == [
+        TransferMode.JOINT_DEVELOPMENT,
+        TransferMode.COMMISSIONED_DEVELOPMENT,
+    ]
+    assert (need.budget_min_cny, need.budget_max_cny) == (
+        Decimal("500000.00"),
+        Decimal("1000000.00"),
+    )
+    assert need.deadline == datetime.date(2026, 6, 30)
+    assert need.region_code == "131100"
+    other = TechnologyNeed.objects.get(source_id="C2")
+    assert (other.region_code, other.budget_min_cny, other.cooperation_modes) == (
+        "120000",
+        None,
+        [],
+    )
+    assert other.owner.kind == OrganizationKind.ENTERPRISE
+
+
+def test_csv_rows_are_numbered_from_the_first_data_row(tmp_path: Path) -> None:
+    path = tmp_path / "results.csv"
+    path.write_text(
+        "id,title,owner_org,trl,ipc\nX1,好,某大学,5,H01M10/052; h01m 4/13\nX2,坏,某大学,10,H01\n",
+        encoding="utf-8",
+    )
+
+    report = import_listings(path=path)
+
+    assert {(e.row, e.record_id, e.column) for e in report.errors} == {
+        (2, "X2", "trl"),
+        (2, "X2", "ipc"),
+    }
+
+
+def test_xlsx_imports_with_numeric_and_date_cells(tmp_path: Path) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(
+        ["id", "title", "summary", "field", "keywords", "ipc", "trl", "stage", "ip_type",
+         "patent_no", "owner_org", "region.province", "region.city", "transfer_modes",
+         "asking_price_cny", "source_url", "source_date", "备注"]
+    )  # fmt: skip
+    sheet.append(
+        ["X1", "锂电池负极材料", "硅碳负极。", "新能源", "锂电池；负极", "H01M10/052", 7.0,
+         "产业化", "发明专利", "zl 2021 1 0123456.7", "测试新能源研究院", "北京", "北京",
+         "转让、作价入股", 1200000.5, "https://example.com/x1", datetime.datetime(2024, 3, 5),
+         "内部备注"]
+    )  # fmt: skip
+    path = tmp_path / "results.xlsx"
+    workbook.save(path)
+
+    report = import_listings(path=path)
+
+    assert (report.kind, report.created, report.errors) == ("result", 1, [])
+    assert report.ignored_columns == ["备注"]
+    result = ResearchResult.objects.get(source_id="X1")
+    assert result.trl == 7
+    assert result.stage == Stage.INDUSTRIAL
+    assert result.ipc == ["H01M 10/052"]
+    assert result.patent_no == "ZL202110123456.7"
+    assert result.transfer_modes == [TransferMode.ASSIGNMENT, TransferMode.EQUITY]
+    assert result.asking_price_cny == Decimal("1200000.50")
+    assert result.source_date == "2024-03-05"
+    assert result.region_code == "110000"
+    assert result.owner.kind == OrganizationKind.RESEARCH_INSTITUTE
+
+
+# --- status, organisations, actor ----------------------------------------------------------
+
+
+def test_status_draft_leaves_listings_unpublished(tmp_path: Path) -> None:
+    path = write_json(tmp_path / "r.json", [result_record()])
+
+    report = import_listings(path=path, status=ListingStatus.DRAFT)
+
+    result = ResearchResult.objects.get(source_id="T0001")
+    assert report.created == 1
+    assert result.status == ListingStatus.DRAFT
+    assert result.published_at is None
+    assert not result.is_searchable()
+
+
+def test_organisations_are_created_once_per_name(tmp_path: Path) -> None:
+    Organization.objects.create(legal_name="已有研究所", kind=OrganizationKind.RESEARCH_INSTITUTE)
+    path = write_json(
+        tmp_path / "r.json",
+        [
+            result_record(id="T1", owner_org="测试冶金大学"),
+            result_record(id="T2", owner_org="测试冶金大学", region={"province": "天津"}),
+            result_record(id="T3", owner_org="已有研究所"),
+        ],
+    )
+
+    import_listings(path=path)
+    import_listings(path=path)
+
+    assert Organization.objects.count() == 2
+    university = Organization.objects.get(legal_name="测试冶金大学")
+    assert university.kind == OrganizationKind.UNIVERSITY
+    assert (university.province, university.city, university.region_code) == (
+        "河北",
+        "唐山",
+        "130200",
+    )
+    assert university.researchresults.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "listing_kind", "expected"),
+    [
+        ("天津大学", "result", OrganizationKind.UNIVERSITY),
+        ("北京电子科技职业学院", "result", OrganizationKind.UNIVERSITY),
+        ("中国科学院大连化学物理研究所", "result", OrganizationKind.RESEARCH_INSTITUTE),
+        ("中国科学院（所属研究所未公开）", "result", OrganizationKind.RESEARCH_INSTITUTE),
+        (
+            "中国石油化工股份有限公司石油化工科学研究院",
+            "result",
+            OrganizationKind.RESEARCH_INSTITUTE,
+        ),
+        ("北京机科国创轻量化科学研究院有限公司", "result", OrganizationKind.ENTERPRISE),
+        ("国家技术转移研究中心", "need", OrganizationKind.RESEARCH_INSTITUTE),
+        ("北京市生态环境监测中心", "need", OrganizationKind.ENTERPRISE),
+        ("长城电工长开厂", "result", OrganizationKind.ENTERPRISE),
+        ("中国产学研合作促进会协会", "result", OrganizationKind.ASSOCIATION),
+        ("京燃热电", "need", OrganizationKind.ENTERPRISE),
+        ("海装院", "result", OrganizationKind.RESEARCH_INSTITUTE),
+    ],
+)
+def test_organisation_kind_follows_the_last_kind_word_of_the_name(
+    name: str, listing_kind: str, expected: str
+) -> None:
+    assert guess_organization_kind(name, listing_kind=listing_kind) == expected
+
+
+def test_actor_becomes_creator_and_reviewer(tmp_path: Path, broker) -> None:  # type: ignore[no-untyped-def]
+    path = write_json(tmp_path / "r.json", [result_record()])
+
+    import_listings(path=path, actor=broker)
+
+    result = ResearchResult.objects.get(source_id="T0001")
+    assert result.created_by == broker
+    assert result.reviewed_by == broker
+    assert result.reviewed_at is not None
+
+
+# --- unreadable files ----------------------------------------------------------------------
+
+
+def test_kind_must_be_given_when_columns_do_not_tell(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("id,title,owner\nA1,标题,某公司\n", encoding="utf-8")
+
+    with pytest.raises(ImportFileError, match="--kind"):
+        import_listings(path=path)
+    report = import_listings(path=path, kind="need")
+    assert [(e.column, e.message) for e in report.errors] == [
+        ("enterprise", "This column is required.")
+    ]
+
+
+def test_unknown_format_is_a_file_error(tmp_path: Path) -> None:
+    path = tmp_path / "listings.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0")
+
+    with pytest.raises(ImportFileError, match=r"Unknown file format \.xls"):
+        import_listings(path=path)
+
+
+# --- the command ---------------------------------------------------------------------------
+
+
+def test_command_prints_the_summary_in_english_and_chinese() -> None:
+    out = StringIO()
+
+    call_command("import_listings", str(RESULTS), "--no-progress", stdout=out, stderr=StringIO())
+
+    assert "Imported 181 research results (181 created, 0 updated)" in out.getvalue()
+    assert "已导入 181 项科技成果" in out.getvalue()
+    assert ResearchResult.objects.count() == 181
+
+
+def test_command_lists_bad_rows_and_fails_without_writing(tmp_path: Path) -> None:
+    path = write_json(
+        tmp_path / "bad.json", [result_record(id="T1"), result_record(id="T2", trl=12)]
+    )
+    out = StringIO()
+
+    with pytest.raises(CommandError, match="Nothing was imported: 1 invalid row"):
+        call_command("import_listings", str(path), stdout=out, stderr=StringIO())
+
+    table = out.getvalue().splitlines()
+    assert table[0].split() == ["Row", "ID", "Column", "Value", "Message"]
+    assert table[2].split()[:4] == ["2", "T2", "trl", "12"]
+    assert ResearchResult.objects.count() == 0
+
+
+def test_command_skip_invalid_draft_and_by(tmp_path: Path, broker) -> None:  # type: ignore[no-untyped-def]
+    path = write_json(
+        tmp_path / "mixed.json", [result_record(id="T1"), result_record(id="T2", trl=12)]
+    )
+    out = StringIO()
+
+    call_command(
+        "import_listings", str(path), "--skip-invalid", "--status", "draft",
+        "--by", broker.username, stdout=out, stderr=StringIO(),
+    )  # fmt: skip
+
+    assert "Skipped 1 invalid row(s)." in out.getvalue()
+    assert "Imported 1 research results (1 created, 0 updated)" in out.getvalue()
+    result = ResearchResult.objects.get()
+    assert (result.source_id, result.status, result.created_by) == (
+        "T1",
+        ListingStatus.DRAFT,
+        broker,
+    )
+
+
+def test_command_turns_malformed_json_into_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "broken.json"
+    path.write_text('[{"id": "R1", "title": "x",}]', encoding="utf-8")
+
+    with pytest.raises(CommandError, match=r"Malformed JSON in broken\.json at line 1, column 28"):
+        call_command("import_listings", str(path), stdout=StringIO(), stderr=StringIO())
+
+
+def test_command_rejects_a_missing_file_and_an_unknown_user(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="File not found"):
+        call_command("import_listings", str(tmp_path / "none.json"), stdout=StringIO())
+    with pytest.raises(CommandError, match="No user named 'nobody'"):
+        call_command("import_listings", str(RESULTS), "--by", "nobody", stdout=StringIO())

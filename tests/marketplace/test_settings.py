@@ -1,0 +1,45 @@
+"""Settings come from the environment through one reader, with embedded defaults."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _settings_value(expression: str, **env: str) -> str:
+    code = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE','marketplace.settings');"
+        f"django.setup(); from django.conf import settings; print({expression})"
+    )
+    clean_env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL"}}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env={**clean_env, **env},
+        capture_output=True, text=True, check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_default_database_is_embedded_sqlite():
+    assert _settings_value("settings.DATABASES['default']['ENGINE']") == (
+        "django.db.backends.sqlite3"
+    )
+
+
+def test_database_url_switches_to_postgresql():
+    engine = _settings_value(
+        "settings.DATABASES['default']['ENGINE']",
+        DATABASE_URL="postgres://keqiao:secret@127.0.0.1:5432/keqiao",
+    )
+    assert engine == "django.db.backends.postgresql"
+
+
+def test_default_email_backend_prints_to_console():
+    assert _settings_value("settings.EMAIL_BACKEND") == (
+        "django.core.mail.backends.console.EmailBackend"
+    )
+
+
+def test_default_search_backend_is_embedded():
+    assert "database" in _settings_value("settings.SEARCH_BACKENDS['default']['BACKEND']")
