@@ -6,7 +6,7 @@ Money is `Decimal` CNY with 2 places. Times are aware UTC datetimes.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import ClassVar
 
@@ -33,7 +33,6 @@ from marketplace.validators import (
     validate_region_code,
 )
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
 NON_NEGATIVE = MinValueValidator(Decimal("0"), message=_("Amounts cannot be negative."))
 TRL_VALIDATORS = [
     MinValueValidator(1, message=_("TRL must be between 1 and 9 (GB/T 22900).")),
@@ -71,11 +70,6 @@ class Organization(models.Model):
     verified = models.BooleanField(_("verified"), default=False)
     is_demo = models.BooleanField(_("demo organisation"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    members: models.ManyToManyField[settings.AUTH_USER_MODEL, Membership] = (
-        models.ManyToManyField(
-            settings.AUTH_USER_MODEL, through="Membership", related_name="organizations"
-        )
-    )
 
     class Meta:
         ordering = ["legal_name"]
@@ -203,22 +197,22 @@ class Listing(models.Model):
     def deadline_date(self) -> date | None:
         return None
 
-    def expires_at(self) -> timezone.datetime | None:
+    def expires_at(self) -> datetime | None:
         """When the listing leaves search: its deadline, or 12 months after renewal."""
-        candidates: list[timezone.datetime] = []
+        candidates: list[datetime] = []
         if self.renewed_at is not None:
             candidates.append(
                 self.renewed_at + timedelta(days=settings.LISTING_RENEWAL_DAYS)
             )
         deadline = self.deadline_date
         if deadline is not None:
-            end_of_day = timezone.datetime.combine(
-                deadline + timedelta(days=1), timezone.datetime.min.time()
+            end_of_day = datetime.combine(
+                deadline + timedelta(days=1), time.min
             )
             candidates.append(timezone.make_aware(end_of_day))
         return min(candidates) if candidates else None
 
-    def is_searchable(self, now: timezone.datetime | None = None) -> bool:
+    def is_searchable(self, now: datetime | None = None) -> bool:
         """Published and not expired: what search and matching may show to everyone."""
         if self.status != ListingStatus.PUBLISHED:
             return False
@@ -263,7 +257,8 @@ class ResearchResult(Listing):
     )
     transfer_modes = models.JSONField(_("transfer modes"), default=list, blank=True)
     asking_price_cny = models.DecimalField(
-        _("asking price (CNY)"), null=True, blank=True, validators=[NON_NEGATIVE], **MONEY
+        _("asking price (CNY)"), null=True, blank=True, validators=[NON_NEGATIVE],
+        max_digits=14, decimal_places=2
     )
 
     body_field_name = "summary"
@@ -289,10 +284,12 @@ class TechnologyNeed(Listing):
     description = models.TextField(_("description"), blank=True)
     cooperation_modes = models.JSONField(_("cooperation modes"), default=list, blank=True)
     budget_min_cny = models.DecimalField(
-        _("minimum budget (CNY)"), null=True, blank=True, validators=[NON_NEGATIVE], **MONEY
+        _("minimum budget (CNY)"), null=True, blank=True, validators=[NON_NEGATIVE],
+        max_digits=14, decimal_places=2
     )
     budget_max_cny = models.DecimalField(
-        _("maximum budget (CNY)"), null=True, blank=True, validators=[NON_NEGATIVE], **MONEY
+        _("maximum budget (CNY)"), null=True, blank=True, validators=[NON_NEGATIVE],
+        max_digits=14, decimal_places=2
     )
     deadline = models.DateField(_("deadline"), null=True, blank=True)
 

@@ -20,7 +20,7 @@ def _roles(user: AnyUser) -> set[str]:
     cached: set[str] | None = getattr(user, "_keqiao_roles", None)
     if cached is None:
         cached = set(Membership.objects.filter(user_id=user.pk).values_list("role", flat=True))
-        user._keqiao_roles = cached  # type: ignore[union-attr]
+        setattr(user, "_keqiao_roles", cached)  # noqa: B010  (per-request cache)
     return cached
 
 
@@ -43,7 +43,7 @@ def organization_ids(user: AnyUser) -> set[int]:
         cached = set(
             Membership.objects.filter(user_id=user.pk).values_list("organization_id", flat=True)
         )
-        user._keqiao_org_ids = cached  # type: ignore[union-attr]
+        setattr(user, "_keqiao_org_ids", cached)  # noqa: B010  (per-request cache)
     return cached
 
 

@@ -51,10 +51,15 @@ def _code(detail: Any, default: str) -> str:
 def _to_drf(exc: Exception) -> Exception:
     if isinstance(exc, DomainError) and not isinstance(exc, tuple(_STATUS_FOR_DOMAIN_ERROR)):
         if exc.fields:
-            return exceptions.ValidationError(exc.fields, code=exc.code)
+            return exceptions.ValidationError(
+                {name: [str(m) for m in messages] for name, messages in exc.fields.items()},
+                code=exc.code,
+            )
         if exc.permission:
-            return exceptions.PermissionDenied(exc.message, code=exc.code)
-        return exceptions.ValidationError({"non_field_errors": [exc.message]}, code=exc.code)
+            return exceptions.PermissionDenied(str(exc.message), code=exc.code)
+        return exceptions.ValidationError(
+            {"non_field_errors": [str(exc.message)]}, code=exc.code
+        )
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             return exceptions.ValidationError(exc.message_dict)
@@ -73,6 +78,20 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
                 {"message": str(exc.message), "code": exc.code, "fields": {}},
                 status=http_status,
             )
+    if isinstance(exc, DomainError) and exc.fields:
+        # Keep the service's own message and code (e.g. "incomplete", "reason_required")
+        # instead of the generic ones a DRF ValidationError would get.
+        return Response(
+            {
+                "message": str(exc.message),
+                "code": exc.code,
+                "fields": {
+                    str(name): [str(message) for message in messages]
+                    for name, messages in exc.fields.items()
+                },
+            },
+            status=status.HTTP_403_FORBIDDEN if exc.permission else status.HTTP_400_BAD_REQUEST,
+        )
     exc = _to_drf(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
