@@ -1,3 +1,35 @@
-"""Matching and search API routes."""
+"""Match-request API routes (/api/v1/match-requests/). Other matching APIs (search, matches)
+live in their own url modules, included by the root URLconf."""
 
-urlpatterns: list[object] = []
+from django.urls import path
+
+from matching import apis
+
+urlpatterns = [
+    path("match-requests/", apis.MatchRequestListApi.as_view(), name="api-match-request-list"),
+    path(
+        "match-requests/<int:pk>/",
+        apis.MatchRequestDetailApi.as_view(),
+        name="api-match-request-detail",
+    ),
+    path(
+        "match-requests/<int:pk>/accept/",
+        apis.MatchRequestAcceptApi.as_view(),
+        name="api-match-request-accept",
+    ),
+    path(
+        "match-requests/<int:pk>/decline/",
+        apis.MatchRequestDeclineApi.as_view(),
+        name="api-match-request-decline",
+    ),
+    path(
+        "match-requests/<int:pk>/withdraw/",
+        apis.MatchRequestWithdrawApi.as_view(),
+        name="api-match-request-withdraw",
+    ),
+    path(
+        "match-requests/<int:pk>/messages/",
+        apis.MatchRequestMessagesApi.as_view(),
+        name="api-match-request-messages",
+    ),
+]

@@ -94,7 +94,20 @@ class MatchRequest(models.Model):
                 condition=Q(status="open"),
                 name="match_request_one_open_per_pair",
                 nulls_distinct=False,
-            )
+            ),
+            # SQLite does not support nulls_distinct, and Django then skips the constraint
+            # above entirely; these two partial constraints state the same rule on every
+            # database (with and without a need).
+            models.UniqueConstraint(
+                fields=["requester", "research_result", "technology_need"],
+                condition=Q(status="open", technology_need__isnull=False),
+                name="match_request_one_open_per_pair_need",
+            ),
+            models.UniqueConstraint(
+                fields=["requester", "research_result"],
+                condition=Q(status="open", technology_need__isnull=True),
+                name="match_request_one_open_per_pair_no_need",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -136,6 +149,11 @@ class SearchEntry(models.Model):
     price_min_cny = models.DecimalField(max_digits=14, decimal_places=2, null=True)
     price_max_cny = models.DecimalField(max_digits=14, decimal_places=2, null=True)
     expires_at = models.DateTimeField(null=True)
+    # Sort key of text-less searches ("newest first").
+    published_at = models.DateTimeField(null=True)
+    # The original text for highlights and result cards:
+    # {"title", "title_en", "body", "keywords": [...], "owner_name"}.
+    stored = models.JSONField(default=dict)
     indexed_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -1,0 +1,120 @@
+"""Match-request reads, with visibility applied for the viewer.
+
+Who sees what (issue 6):
+- brokers (and admins) see every request;
+- members of the requesting or the addressed organisation see that request;
+- everyone else sees none (`match_request_get` raises Http404, lists are empty).
+
+Contact details (contact_email, contact_phone, address, website) of an organisation are shown
+to the other party only once the request is accepted; brokers see both sides' details then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from marketplace import roles
+from matching.models import MatchRequest, MatchRequestMessage, MatchRequestStatus
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+ROLE_SENT = "sent"
+ROLE_RECEIVED = "received"
+
+REQUESTER = "requester"
+ADDRESSEE = "addressee"
+
+
+def _visible(viewer: AnyUser) -> QuerySet[MatchRequest]:
+    qs = MatchRequest.objects.select_related(
+        "requester",
+        "addressee",
+        "research_result",
+        "technology_need",
+        "created_by",
+        "decided_by",
+    )
+    if not viewer.is_authenticated:
+        return qs.none()
+    if roles.is_broker(viewer):
+        return qs
+    org_ids = roles.organization_ids(viewer)
+    if not org_ids:
+        return qs.none()
+    return qs.filter(Q(requester_id__in=org_ids) | Q(addressee_id__in=org_ids))
+
+
+def match_request_list(
+    *, viewer: AnyUser, filters: Mapping[str, Any] | None = None
+) -> QuerySet[MatchRequest]:
+    """Requests the viewer may see, newest first.
+
+    `filters` (all optional, already validated): `status` (MatchRequestStatus code),
+    `direction` (MatchRequestDirection code), `role` ("sent": the viewer's organisations
+    asked; "received": they were asked), `research_result` / `technology_need` (ids).
+    """
+    qs = _visible(viewer)
+    filters = filters or {}
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("direction"):
+        qs = qs.filter(direction=filters["direction"])
+    if filters.get("research_result"):
+        qs = qs.filter(research_result_id=filters["research_result"])
+    if filters.get("technology_need"):
+        qs = qs.filter(technology_need_id=filters["technology_need"])
+    role = filters.get("role")
+    if role == ROLE_SENT:
+        qs = qs.filter(requester_id__in=roles.organization_ids(viewer))
+    elif role == ROLE_RECEIVED:
+        qs = qs.filter(addressee_id__in=roles.organization_ids(viewer))
+    return qs
+
+
+def match_request_get(*, viewer: AnyUser, pk: int) -> MatchRequest:
+    """One request the viewer may see. Raises Http404 when it does not exist or is hidden."""
+    try:
+        return _visible(viewer).get(pk=pk)
+    except (MatchRequest.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such match request.") from exc
+
+
+def match_request_messages(*, request: MatchRequest) -> QuerySet[MatchRequestMessage]:
+    """The request's thread, oldest first (the caller has checked that the viewer sees it)."""
+    return MatchRequestMessage.objects.filter(match_request=request).select_related("author")
+
+
+def is_party(viewer: AnyUser, request: MatchRequest) -> bool:
+    """Whether the viewer is a member of the requesting or the addressed organisation."""
+    return roles.is_member(viewer, request.requester_id) or roles.is_member(
+        viewer, request.addressee_id
+    )
+
+
+def contact_details_visible(viewer: AnyUser, request: MatchRequest) -> bool:
+    """Whether the viewer may see contact details on this request at all: it is accepted and
+    the viewer is a party or a broker."""
+    if request.status != MatchRequestStatus.ACCEPTED or not viewer.is_authenticated:
+        return False
+    return roles.is_broker(viewer) or is_party(viewer, request)
+
+
+def visible_contact_sides(viewer: AnyUser, request: MatchRequest) -> set[str]:
+    """Which organisations' contact details the viewer sees: a subset of
+    {"requester", "addressee"}. A party sees the other party's details (a member of both sees
+    both); a broker sees both; nobody sees any before acceptance."""
+    if not contact_details_visible(viewer, request):
+        return set()
+    if roles.is_broker(viewer):
+        return {REQUESTER, ADDRESSEE}
+    sides: set[str] = set()
+    if roles.is_member(viewer, request.requester_id):
+        sides.add(ADDRESSEE)
+    if roles.is_member(viewer, request.addressee_id):
+        sides.add(REQUESTER)
+    return sides

@@ -1,0 +1,156 @@
+"""Match-request serializers: validate input and shape output only (rules live in services).
+
+Contact details of an organisation appear only where `matching.selectors.visible_contact_sides`
+allows it (accepted request; the other party, or both for brokers); otherwise they are null.
+Listings appear as id and title only, never their confidential details.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from marketplace.models import Organization, ResearchResult, TechnologyNeed
+from matching import selectors
+from matching.models import (
+    DeclineReason,
+    MatchRequest,
+    MatchRequestDirection,
+    MatchRequestMessage,
+    MatchRequestStatus,
+)
+from matching.services import MESSAGE_MAX_LENGTH
+
+# --- input ---------------------------------------------------------------------------------
+
+
+class MatchRequestFilterSerializer(serializers.Serializer):
+    """Query parameters of the list: ?status=&direction=&role=sent|received."""
+
+    status = serializers.ChoiceField(choices=MatchRequestStatus.choices, required=False)
+    direction = serializers.ChoiceField(choices=MatchRequestDirection.choices, required=False)
+    role = serializers.ChoiceField(
+        choices=[(selectors.ROLE_SENT, _("Sent")), (selectors.ROLE_RECEIVED, _("Received"))],
+        required=False,
+    )
+    research_result = serializers.IntegerField(required=False, min_value=1)
+    technology_need = serializers.IntegerField(required=False, min_value=1)
+
+
+class MatchRequestCreateSerializer(serializers.Serializer):
+    """POST body: which result, optionally which need, and a message to the other side."""
+
+    research_result = serializers.PrimaryKeyRelatedField(queryset=ResearchResult.objects.all())
+    technology_need = serializers.PrimaryKeyRelatedField(
+        queryset=TechnologyNeed.objects.all(), required=False, allow_null=True
+    )
+    message = serializers.CharField(max_length=MESSAGE_MAX_LENGTH)
+
+
+class MatchRequestDeclineSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=DeclineReason.choices)
+    text = serializers.CharField(
+        max_length=MESSAGE_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Required when the reason is “other”."),
+    )
+
+
+class MatchRequestMessageCreateSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=MESSAGE_MAX_LENGTH)
+
+
+# --- output --------------------------------------------------------------------------------
+
+
+class ListingRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+
+
+class OrganizationRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["id", "legal_name", "name_en", "kind", "province", "city"]
+
+
+class ContactDetailsSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["contact_email", "contact_phone", "address", "website"]
+
+
+class MatchRequestMessageSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.get_username", read_only=True)
+
+    class Meta:
+        model = MatchRequestMessage
+        fields = ["id", "author", "body", "created_at"]
+        read_only_fields = fields
+
+
+class MatchRequestSerializer(serializers.ModelSerializer):
+    """A request as the viewer (context["viewer"]) may see it."""
+
+    research_result = ListingRefSerializer(read_only=True)
+    technology_need = ListingRefSerializer(read_only=True, allow_null=True)
+    requester = OrganizationRefSerializer(read_only=True)
+    addressee = OrganizationRefSerializer(read_only=True)
+    requester_contacts = serializers.SerializerMethodField()
+    addressee_contacts = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MatchRequest
+        fields = [
+            "id",
+            "direction",
+            "status",
+            "research_result",
+            "technology_need",
+            "requester",
+            "addressee",
+            "message",
+            "decline_reason",
+            "decline_text",
+            "decided_at",
+            "score",
+            "created_at",
+            "updated_at",
+            "requester_contacts",
+            "addressee_contacts",
+        ]
+        read_only_fields = fields
+
+    def _contacts(self, request: MatchRequest, side: str) -> dict[str, Any] | None:
+        sides = selectors.visible_contact_sides(self.context["viewer"], request)
+        if side not in sides:
+            return None
+        return dict(ContactDetailsSerializer(getattr(request, side)).data)
+
+    @extend_schema_field(ContactDetailsSerializer(allow_null=True))
+    def get_requester_contacts(self, obj: MatchRequest) -> dict[str, Any] | None:
+        return self._contacts(obj, selectors.REQUESTER)
+
+    @extend_schema_field(ContactDetailsSerializer(allow_null=True))
+    def get_addressee_contacts(self, obj: MatchRequest) -> dict[str, Any] | None:
+        return self._contacts(obj, selectors.ADDRESSEE)
+
+
+class MatchRequestDetailSerializer(MatchRequestSerializer):
+    """A request with its thread."""
+
+    messages = serializers.SerializerMethodField()
+
+    class Meta(MatchRequestSerializer.Meta):
+        fields = [*MatchRequestSerializer.Meta.fields, "messages"]
+        read_only_fields = fields
+
+    @extend_schema_field(MatchRequestMessageSerializer(many=True))
+    def get_messages(self, obj: MatchRequest) -> list[dict[str, Any]]:
+        messages = selectors.match_request_messages(request=obj)
+        return list(MatchRequestMessageSerializer(messages, many=True).data)

@@ -1,0 +1,252 @@
+"""Match-request API (/api/v1/match-requests/, issue 6): the workflow end to end, error
+statuses (400 per field, 403, 404, 409), contact visibility, the thread, notifications."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.urls import include, path, reverse
+from drf_spectacular.generators import SchemaGenerator
+
+from marketplace import roles
+from marketplace.choices import ListingStatus
+from marketplace.models import Notification
+from matching.models import MatchRequest, MatchRequestStatus
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/api/v1/match-requests/"
+
+
+def url(name: str, pk: int) -> str:
+    return reverse(f"api-match-request-{name}", kwargs={"pk": pk})
+
+
+@pytest.fixture
+def result(researcher):  # type: ignore[no-untyped-def]
+    return factories.ResearchResultFactory(owner=roles.primary_organization(researcher))
+
+
+@pytest.fixture
+def need(enterprise_user):  # type: ignore[no-untyped-def]
+    return factories.TechnologyNeedFactory(owner=roles.primary_organization(enterprise_user))
+
+
+@pytest.fixture
+def outsider(db):  # type: ignore[no-untyped-def]
+    return factories.enterprise_member()
+
+
+def as_user(client, user):  # type: ignore[no-untyped-def]
+    client.force_authenticate(user)
+    return client
+
+
+def create(client, user, result, **extra):  # type: ignore[no-untyped-def]
+    body = {"research_result": result.pk, "message": "请求对接", **extra}
+    return as_user(client, user).post(LIST, body, format="json")
+
+
+def test_whole_match_request_workflow(
+    api_client, enterprise_user, researcher, result, need, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = create(api_client, enterprise_user, result, technology_need=need.pk)
+    assert response.status_code == 201, response.data
+    created = response.data
+    assert created["direction"] == "need_to_result"
+    assert created["status"] == "open"
+    assert created["technology_need"] == {"id": need.pk, "title": need.title}
+    assert created["addressee_contacts"] is None and created["requester_contacts"] is None
+    assert "confidential_details" not in str(created)
+    assert [m.to for m in mail.outbox] == [[researcher.email]]
+    pk = created["id"]
+
+    # The researcher finds it among the received requests.
+    as_user(api_client, researcher)
+    received = api_client.get(LIST, {"role": "received"}).data
+    assert [r["id"] for r in received["results"]] == [pk]
+    assert api_client.get(LIST, {"role": "sent"}).data["count"] == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        accepted = api_client.post(url("accept", pk))
+    assert accepted.status_code == 200
+    assert accepted.data["status"] == "accepted"
+    enterprise = roles.primary_organization(enterprise_user)
+    assert accepted.data["requester_contacts"]["contact_email"] == enterprise.contact_email
+    assert accepted.data["addressee_contacts"] is None
+    assert mail.outbox[-1].to == [enterprise_user.email]
+
+    posted = api_client.post(url("messages", pk), {"body": "欢迎来实验室参观。"}, format="json")
+    assert posted.status_code == 201
+    assert posted.data["author"] == researcher.username
+
+    as_user(api_client, enterprise_user)
+    detail = api_client.get(url("detail", pk)).data
+    assert detail["addressee_contacts"]["contact_email"] == result.owner.contact_email
+    assert detail["addressee_contacts"]["contact_phone"] == result.owner.contact_phone
+    assert detail["requester_contacts"] is None
+    assert [m["body"] for m in detail["messages"]] == ["欢迎来实验室参观。"]
+    reply = api_client.post(url("messages", pk), {"body": "好的"}, format="json")
+    assert reply.status_code == 201
+    thread = api_client.get(url("messages", pk)).data
+    assert [m["body"] for m in thread] == ["欢迎来实验室参观。", "好的"]
+    assert Notification.objects.filter(recipient=researcher, verb="match_request.message").exists()
+
+
+def test_researcher_posting_result_with_need_proposes_it(api_client, researcher, result, need):
+    response = create(api_client, researcher, result, technology_need=need.pk)
+    assert response.status_code == 201
+    assert response.data["direction"] == "result_to_need"
+    assert response.data["addressee"]["id"] == need.owner_id
+
+
+def test_second_open_request_is_409(api_client, enterprise_user, result):
+    assert create(api_client, enterprise_user, result).status_code == 201
+    second = create(api_client, enterprise_user, result)
+    assert second.status_code == 409
+    assert second.data["code"] == "match_request_exists"
+    assert MatchRequest.objects.count() == 1
+
+
+def test_cannot_accept_match_request_twice(api_client, enterprise_user, researcher, result):
+    pk = create(api_client, enterprise_user, result).data["id"]
+    as_user(api_client, researcher)
+    assert api_client.post(url("accept", pk)).status_code == 200
+    again = api_client.post(url("accept", pk))
+    assert again.status_code == 409
+    assert set(again.data) == {"message", "code", "fields"}
+
+
+def test_requester_cannot_accept_403(api_client, enterprise_user, result):
+    pk = create(api_client, enterprise_user, result).data["id"]
+    response = api_client.post(url("accept", pk))
+    assert response.status_code == 403
+    assert MatchRequest.objects.get(pk=pk).status == MatchRequestStatus.OPEN
+
+
+def test_outsider_gets_403_on_actions_and_404_on_reads(
+    api_client, enterprise_user, outsider, result
+):
+    pk = create(api_client, enterprise_user, result).data["id"]
+    as_user(api_client, outsider)
+    assert api_client.post(url("accept", pk)).status_code == 403
+    assert (
+        api_client.post(url("decline", pk), {"reason": "price"}, format="json").status_code == 403
+    )
+    assert api_client.post(url("withdraw", pk)).status_code == 403
+    assert api_client.post(url("messages", pk), {"body": "hi"}, format="json").status_code == 403
+    assert api_client.get(url("detail", pk)).status_code == 404
+    assert api_client.get(url("messages", pk)).status_code == 404
+    assert api_client.get(LIST).data["count"] == 0
+    assert MatchRequest.objects.get(pk=pk).status == MatchRequestStatus.OPEN
+
+
+def test_anonymous_user_is_refused(api_client, enterprise_user, result):
+    pk = create(api_client, enterprise_user, result).data["id"]
+    api_client.force_authenticate(None)
+    assert api_client.get(LIST).status_code in (401, 403)
+    assert api_client.post(url("accept", pk)).status_code in (401, 403)
+
+
+def test_unknown_decline_reason_is_400_per_field(api_client, enterprise_user, researcher, result):
+    pk = create(api_client, enterprise_user, result).data["id"]
+    as_user(api_client, researcher)
+    response = api_client.post(url("decline", pk), {"reason": "boring"}, format="json")
+    assert response.status_code == 400
+    assert list(response.data["fields"]) == ["reason"]
+
+
+def test_decline_reason_other_requires_text(api_client, enterprise_user, researcher, result):
+    pk = create(api_client, enterprise_user, result).data["id"]
+    as_user(api_client, researcher)
+    response = api_client.post(url("decline", pk), {"reason": "other"}, format="json")
+    assert response.status_code == 400
+    assert list(response.data["fields"]) == ["text"]
+    ok = api_client.post(url("decline", pk), {"reason": "other", "text": "已转让"}, format="json")
+    assert ok.status_code == 200
+    assert (ok.data["status"], ok.data["decline_reason"], ok.data["decline_text"]) == (
+        "declined",
+        "other",
+        "已转让",
+    )
+    assert ok.data["requester_contacts"] is None
+
+
+def test_requester_withdraws(api_client, enterprise_user, researcher, result):
+    pk = create(api_client, enterprise_user, result).data["id"]
+    response = api_client.post(url("withdraw", pk))
+    assert response.status_code == 200
+    assert response.data["status"] == "withdrawn"
+    assert Notification.objects.filter(
+        recipient=researcher, verb="match_request.withdrawn"
+    ).exists()
+    assert api_client.post(url("withdraw", pk)).status_code == 409
+
+
+def test_messages_only_after_acceptance(api_client, enterprise_user, researcher, result):
+    pk = create(api_client, enterprise_user, result).data["id"]
+    early = api_client.post(url("messages", pk), {"body": "hello?"}, format="json")
+    assert early.status_code == 409
+    as_user(api_client, researcher)
+    api_client.post(url("accept", pk))
+    assert api_client.post(url("messages", pk), {"body": "hello"}, format="json").status_code == 201
+
+
+def test_blank_message_body_is_400(api_client, enterprise_user, researcher, result):
+    pk = create(api_client, enterprise_user, result).data["id"]
+    as_user(api_client, researcher)
+    api_client.post(url("accept", pk))
+    response = api_client.post(url("messages", pk), {"body": "  "}, format="json")
+    assert response.status_code == 400
+    assert "body" in response.data["fields"]
+
+
+def test_create_validates_fields(api_client, enterprise_user, researcher, result):
+    draft = factories.ResearchResultFactory(status=ListingStatus.DRAFT)
+    response = create(api_client, enterprise_user, draft)
+    assert response.status_code == 400
+    assert "research_result" in response.data["fields"]
+    missing = as_user(api_client, enterprise_user).post(LIST, {"message": "x"}, format="json")
+    assert missing.status_code == 400
+    assert "research_result" in missing.data["fields"]
+    blank = create(api_client, enterprise_user, result, message="")
+    assert blank.status_code == 400
+    assert "message" in blank.data["fields"]
+    own = create(api_client, researcher, result)
+    assert own.status_code == 400
+    assert "research_result" in own.data["fields"]
+    assert not MatchRequest.objects.exists()
+
+
+def test_list_filters_are_validated(api_client, enterprise_user):
+    response = as_user(api_client, enterprise_user).get(LIST, {"status": "nope", "role": "x"})
+    assert response.status_code == 400
+    assert set(response.data["fields"]) == {"status", "role"}
+
+
+def test_broker_sees_all_and_may_accept_on_behalf(
+    api_client, enterprise_user, researcher, broker, result, outsider
+):
+    first = create(api_client, enterprise_user, result).data["id"]
+    second = create(api_client, outsider, factories.ResearchResultFactory()).data["id"]
+    as_user(api_client, broker)
+    listed = api_client.get(LIST).data
+    assert {r["id"] for r in listed["results"]} == {first, second}
+    accepted = api_client.post(url("accept", first))
+    assert accepted.status_code == 200
+    assert accepted.data["requester_contacts"] is not None
+    assert accepted.data["addressee_contacts"] is not None
+    assert len(accepted.data["messages"]) == 1  # the "on behalf of" note
+    as_user(api_client, enterprise_user)
+    assert api_client.get(LIST).data["count"] == 1
+
+
+def test_match_request_api_is_documented():
+    generator = SchemaGenerator(patterns=[path("api/v1/", include("matching.api_urls"))])
+    schema = generator.get_schema(request=None, public=True)
+    paths = schema["paths"]
+    assert set(paths["/api/v1/match-requests/"]) == {"get", "post"}
+    assert "post" in paths["/api/v1/match-requests/{id}/decline/"]
+    assert set(paths["/api/v1/match-requests/{id}/messages/"]) == {"get", "post"}
