@@ -1,0 +1,203 @@
+"""Web forms for listings: create/edit a research result or a technology need, and the
+broker's rejection reason.
+
+Forms only validate and shape input; the views hand `cleaned_data` to the listing services
+(`marketplace.services`), which check permissions and write.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.choices import TransferMode
+from marketplace.models import ResearchResult, TechnologyNeed
+from marketplace.validators import (
+    normalize_ipc_symbol,
+    normalize_patent_number,
+)
+
+# Separators people type between keywords: ASCII and full-width commas and semicolons,
+# the Chinese enumeration comma 、 and new lines.
+_SEPARATORS = re.compile(r"[,，;；、\n\r]+")
+
+
+class CommaSeparatedListField(forms.CharField):
+    """A list of short strings typed as one line: "储能, 电池、热管理" → ["储能", "电池", "热管理"].
+
+    Duplicates and empty items are dropped; order is kept. Shown back as "a, b, c".
+    """
+
+    def __init__(self, *, max_items: int = 20, max_item_length: int = 60, **kwargs: Any) -> None:
+        self.max_items = max_items
+        self.max_item_length = max_item_length
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return ", ".join(str(v) for v in value)
+        return value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        if isinstance(value, list | tuple):
+            items = [str(v) for v in value]
+        else:
+            items = _SEPARATORS.split(str(value or ""))
+        result: list[str] = []
+        for item in (i.strip() for i in items):
+            if item and item not in result:
+                result.append(item)
+        return result
+
+    def validate(self, value: Any) -> None:
+        if self.required and not value:
+            raise ValidationError(self.error_messages["required"], code="required")
+        if len(value) > self.max_items:
+            raise ValidationError(
+                _("At most %(max)d items."), code="too_many", params={"max": self.max_items}
+            )
+        for item in value:
+            if len(item) > self.max_item_length:
+                raise ValidationError(
+                    _("Each item may have at most %(max)d characters."),
+                    code="too_long",
+                    params={"max": self.max_item_length},
+                )
+
+
+class IpcListField(CommaSeparatedListField):
+    """IPC symbols separated by commas or semicolons, normalised ("h01m10/052" → "H01M 10/052")
+    and checked against the WIPO symbol grammar."""
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        return [v.upper() for v in super().to_python(value)]
+
+    def clean(self, value: Any) -> list[str]:
+        symbols = super().clean(value)
+        normalized: list[str] = []
+        errors: list[ValidationError] = []
+        for symbol in symbols:
+            try:
+                normalized.append(normalize_ipc_symbol(symbol))
+            except ValidationError as exc:
+                errors.extend(exc.error_list)
+        if errors:
+            raise ValidationError(errors)
+        return list(dict.fromkeys(normalized))
+
+
+def _source_url_field() -> forms.URLField:
+    return forms.URLField(
+        label=_("source URL"), max_length=500, required=False, assume_scheme="https"
+    )
+
+
+def _modes_field(label: Any) -> forms.TypedMultipleChoiceField:
+    return forms.TypedMultipleChoiceField(
+        label=label,
+        choices=TransferMode.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+_COMMON_FIELDS = [
+    "title",
+    "title_en",
+    "field",
+    "keywords",
+    "ipc",
+    "trl",
+]
+_PLACE_AND_SOURCE_FIELDS = [
+    "province",
+    "city",
+    "region_code",
+    "confidential_details",
+    "source_url",
+    "source_date",
+]
+
+
+class ResearchResultForm(forms.ModelForm):
+    """Create or edit a research result (科技成果). Drafts may be incomplete; the submit
+    service checks completeness (`Listing.missing_for_submission`)."""
+
+    keywords = CommaSeparatedListField(
+        label=_("keywords"), help_text=_("Separate keywords with commas, e.g. 储能, 电池")
+    )
+    ipc = IpcListField(
+        label=_("IPC symbols"), help_text=_("e.g. H01M 10/052; separate with commas")
+    )
+    transfer_modes = _modes_field(_("transfer modes"))
+    source_url = _source_url_field()
+
+    class Meta:
+        model = ResearchResult
+        fields = [
+            *_COMMON_FIELDS[:3],
+            "summary",
+            *_COMMON_FIELDS[3:],
+            "stage",
+            "ip_type",
+            "patent_no",
+            "transfer_modes",
+            "asking_price_cny",
+            *_PLACE_AND_SOURCE_FIELDS,
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 8}),
+            "confidential_details": forms.Textarea(attrs={"rows": 3}),
+            "trl": forms.NumberInput(attrs={"min": 1, "max": 9}),
+        }
+
+    def clean_patent_no(self) -> str:
+        value: str = (self.cleaned_data.get("patent_no") or "").strip()
+        return normalize_patent_number(value) if value else ""
+
+
+class TechnologyNeedForm(forms.ModelForm):
+    """Create or edit a technology need (企业技术需求). `trl` is the lowest maturity wanted."""
+
+    keywords = CommaSeparatedListField(
+        label=_("keywords"), help_text=_("Separate keywords with commas, e.g. 储能, 电池")
+    )
+    ipc = IpcListField(
+        label=_("IPC symbols"), help_text=_("e.g. H01M 10/052; separate with commas")
+    )
+    cooperation_modes = _modes_field(_("cooperation modes"))
+    source_url = _source_url_field()
+
+    class Meta:
+        model = TechnologyNeed
+        fields = [
+            *_COMMON_FIELDS[:3],
+            "description",
+            *_COMMON_FIELDS[3:],
+            "cooperation_modes",
+            "budget_min_cny",
+            "budget_max_cny",
+            "deadline",
+            *_PLACE_AND_SOURCE_FIELDS,
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 8}),
+            "confidential_details": forms.Textarea(attrs={"rows": 3}),
+            "trl": forms.NumberInput(attrs={"min": 1, "max": 9}),
+            "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+
+class RejectListingForm(forms.Form):
+    """A broker's reason for sending a listing back to its owner (shown to the owner)."""
+
+    reason = forms.CharField(
+        label=_("rejection reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -1,0 +1,287 @@
+"""Web pages of the listings domain: research result and technology need details, their
+create/edit forms, owner actions (submit, renew, archive, close) and the brokers' moderation
+queue.
+
+Views are thin: they validate input with a form, call a selector (reads, visibility) or a
+service (writes, permissions) and render. Domain errors from services are shown per field or
+as messages (`marketplace.web_helpers.show_domain_error`); permission errors are 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from marketplace import roles, selectors, services
+from marketplace.choices import ListingStatus
+from marketplace.errors import DomainError
+from marketplace.forms import RejectListingForm, ResearchResultForm, TechnologyNeedForm
+from marketplace.models import Listing, ResearchResult, TechnologyNeed
+from marketplace.web_helpers import show_domain_error
+
+KIND_RESULT = "result"
+KIND_NEED = "need"
+
+# Owner actions per listing kind: action name -> status it applies to.
+_ACTIONS: dict[str, dict[str, str]] = {
+    KIND_RESULT: {
+        "submit": ListingStatus.DRAFT,
+        "renew": ListingStatus.PUBLISHED,
+        "archive": ListingStatus.PUBLISHED,
+    },
+    KIND_NEED: {
+        "submit": ListingStatus.DRAFT,
+        "renew": ListingStatus.PUBLISHED,
+        "archive": ListingStatus.PUBLISHED,
+        "close": ListingStatus.PUBLISHED,
+    },
+}
+
+
+def _get_listing(request: HttpRequest, kind: str, pk: int) -> ResearchResult | TechnologyNeed:
+    """The listing the viewer may see, or 404 (the selectors apply visibility)."""
+    if kind == KIND_RESULT:
+        return selectors.research_result_get(viewer=request.user, pk=pk)
+    if kind == KIND_NEED:
+        return selectors.technology_need_get(viewer=request.user, pk=pk)
+    raise Http404
+
+
+def _detail_url(listing: Listing) -> str:
+    if isinstance(listing, ResearchResult):
+        return reverse("result-detail", kwargs={"pk": listing.pk})
+    return reverse("need-detail", kwargs={"pk": listing.pk})
+
+
+def _permissions(request: HttpRequest, listing: Listing) -> dict[str, bool]:
+    """What the viewer may do with the listing (drives which buttons the page shows; the
+    services check again)."""
+    user = request.user
+    owner_member = roles.is_member(user, listing.owner_id)
+    editor = selectors.can_edit_listing(user, listing)
+    status = listing.status
+    is_need = isinstance(listing, TechnologyNeed)
+    return {
+        "owner_member": owner_member,
+        "can_edit": editor and status in services.EDITABLE_STATUSES,
+        "can_submit": editor and status == ListingStatus.DRAFT,
+        "can_renew": owner_member and status == ListingStatus.PUBLISHED,
+        "can_archive": editor and status == ListingStatus.PUBLISHED,
+        "can_close": is_need and owner_member and status == ListingStatus.PUBLISHED,
+        "can_see_confidential": selectors.can_see_confidential(user, listing),
+        # Asking for an introduction / proposing: anyone outside the owner organisation, on a
+        # listing that is in search (anonymous visitors are sent to the login page first).
+        "can_request": not owner_member and listing.is_searchable(),
+    }
+
+
+def _detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    listing = _get_listing(request, kind, pk)
+    return render(
+        request,
+        f"marketplace/{kind}_detail.html",
+        {"listing": listing, "kind": kind, "perms": _permissions(request, listing)},
+    )
+
+
+def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET /results/<pk>/: a research result with the buttons the viewer may use."""
+    return _detail(request, KIND_RESULT, pk)
+
+
+def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET /needs/<pk>/: a technology need with the buttons the viewer may use."""
+    return _detail(request, KIND_NEED, pk)
+
+
+# --- create and edit ----------------------------------------------------------------------
+
+
+def _save_form(
+    request: HttpRequest, kind: str, listing: ResearchResult | TechnologyNeed | None
+) -> HttpResponse:
+    form_class: Any = ResearchResultForm if kind == KIND_RESULT else TechnologyNeedForm
+    if listing is not None and not selectors.can_edit_listing(request.user, listing):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = form_class(request.POST, instance=listing)
+        if form.is_valid():
+            data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            try:
+                saved = _call_save(request, kind, listing, data)
+            except DomainError as exc:
+                show_domain_error(request, exc, form)
+            else:
+                messages.success(
+                    request,
+                    _("Saved.")
+                    if listing
+                    else _("Draft saved. Submit it for review when it is complete."),
+                )
+                return redirect(_detail_url(saved))
+    else:
+        form = form_class(instance=listing)
+    return render(
+        request,
+        "marketplace/listing_form.html",
+        {"form": form, "kind": kind, "listing": listing},
+    )
+
+
+def _call_save(
+    request: HttpRequest,
+    kind: str,
+    listing: ResearchResult | TechnologyNeed | None,
+    data: dict[str, Any],
+) -> ResearchResult | TechnologyNeed:
+    user: Any = request.user
+    if kind == KIND_RESULT:
+        if listing is None:
+            return services.research_result_create(actor=user, data=data)
+        assert isinstance(listing, ResearchResult)
+        return services.research_result_update(research_result=listing, actor=user, data=data)
+    if listing is None:
+        return services.technology_need_create(actor=user, data=data)
+    assert isinstance(listing, TechnologyNeed)
+    return services.technology_need_update(technology_need=listing, actor=user, data=data)
+
+
+@login_required
+def result_create(request: HttpRequest) -> HttpResponse:
+    """GET/POST /results/new/: a new draft research result of the user's organisation."""
+    return _save_form(request, KIND_RESULT, None)
+
+
+@login_required
+def need_create(request: HttpRequest) -> HttpResponse:
+    """GET/POST /needs/new/: a new draft technology need of the user's organisation."""
+    return _save_form(request, KIND_NEED, None)
+
+
+@login_required
+def result_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET/POST /results/<pk>/edit/ (owner members and brokers)."""
+    return _save_form(request, KIND_RESULT, _get_listing(request, KIND_RESULT, pk))
+
+
+@login_required
+def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET/POST /needs/<pk>/edit/ (owner members and brokers)."""
+    return _save_form(request, KIND_NEED, _get_listing(request, KIND_NEED, pk))
+
+
+# --- owner actions ---------------------------------------------------------------------------
+
+
+_ACTION_DONE = {
+    "submit": gettext_lazy("Submitted for review."),
+    "renew": gettext_lazy("Renewed: the listing stays in search for another year."),
+    "archive": gettext_lazy("Archived."),
+    "close": gettext_lazy("Closed."),
+}
+
+
+@require_POST
+@login_required
+def listing_action(request: HttpRequest, kind: str, pk: int, action: str) -> HttpResponse:
+    """POST /results/<pk>/<action>/ or /needs/<pk>/<action>/ with action one of submit, renew,
+    archive (and close for needs). Back to the detail page with a message."""
+    if action not in _ACTIONS.get(kind, {}):
+        raise Http404
+    # Any: the services are generic over the two listing models (a TypeVar).
+    listing: Any = _get_listing(request, kind, pk)
+    user: Any = request.user
+    try:
+        if action == "submit":
+            services.listing_submit(listing=listing, actor=user)
+        elif action == "renew":
+            services.listing_renew(listing=listing, actor=user)
+        elif action == "archive":
+            services.listing_archive(listing=listing, actor=user)
+        else:
+            assert isinstance(listing, TechnologyNeed)
+            services.need_close(need=listing, actor=user)
+    except DomainError as exc:
+        show_domain_error(request, exc)
+        if exc.fields:
+            labels = ", ".join(
+                str(_field_label(listing, name))
+                for name in exc.fields
+                if name != "non_field_errors"
+            )
+            if labels:
+                messages.error(request, _("Missing: %(fields)s") % {"fields": labels})
+    else:
+        messages.success(request, str(_ACTION_DONE[action]))
+    return redirect(_detail_url(listing))
+
+
+def _field_label(listing: Listing, name: str) -> str:
+    try:
+        field = type(listing)._meta.get_field(name)
+    except FieldDoesNotExist:  # an unknown name from the service: show it as it is
+        return name
+    return str(getattr(field, "verbose_name", name))
+
+
+# --- moderation ------------------------------------------------------------------------------
+
+
+def _require_broker(request: HttpRequest) -> None:
+    if not roles.is_broker(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def moderation_queue(request: HttpRequest) -> HttpResponse:
+    """GET /moderation/: listings waiting for review (brokers only), oldest first."""
+    _require_broker(request)
+    queue = selectors.moderation_queue(viewer=request.user)
+    groups = [
+        {
+            "kind": KIND_RESULT,
+            "title": _("Research results"),
+            "items": list(queue.research_results),
+        },
+        {"kind": KIND_NEED, "title": _("Technology needs"), "items": list(queue.needs)},
+    ]
+    return render(request, "marketplace/moderation_queue.html", {"groups": groups})
+
+
+@require_POST
+@login_required
+def moderation_decide(request: HttpRequest, kind: str, pk: int, decision: str) -> HttpResponse:
+    """POST /moderation/<kind>/<pk>/approve/ or /reject/ (with `reason`); brokers only."""
+    _require_broker(request)
+    if decision not in ("approve", "reject"):
+        raise Http404
+    # Any: the services are generic over the two listing models (a TypeVar).
+    listing: Any = _get_listing(request, kind, pk)
+    user: Any = request.user
+    try:
+        if decision == "approve":
+            services.listing_approve(listing=listing, actor=user)
+            messages.success(
+                request, _("Approved and published: %(title)s") % {"title": listing.title}
+            )
+        else:
+            form = RejectListingForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Give a reason for the rejection."))
+                return redirect("moderation-queue")
+            services.listing_reject(listing=listing, actor=user, reason=form.cleaned_data["reason"])
+            messages.success(
+                request, _("Sent back to the owner: %(title)s") % {"title": listing.title}
+            )
+    except DomainError as exc:
+        show_domain_error(request, exc)
+    return redirect("moderation-queue")

@@ -1,0 +1,290 @@
+"""Matching web pages (issue 8): the home search with highlights and facets on the bundled
+real data, explained matches, the match-request flow through the pages (enterprise asks →
+researcher accepts → contacts visible → messages), decline and withdraw, the dashboard."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from marketplace import roles
+from marketplace.models import Notification
+from matching.models import DeclineReason, MatchRequest, MatchRequestStatus
+from tests import factories
+from tests.matching.bundled import load_bundled_results, reindex
+
+pytestmark = pytest.mark.django_db
+
+
+def login(user) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def university(researcher):  # type: ignore[no-untyped-def]
+    return roles.primary_organization(researcher)
+
+
+@pytest.fixture
+def enterprise(enterprise_user):  # type: ignore[no-untyped-def]
+    return roles.primary_organization(enterprise_user)
+
+
+@pytest.fixture
+def result(university):  # type: ignore[no-untyped-def]
+    return factories.ResearchResultFactory(owner=university)
+
+
+@pytest.fixture
+def need(enterprise):  # type: ignore[no-untyped-def]
+    return factories.TechnologyNeedFactory(owner=enterprise)
+
+
+# --- home: search ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def bundled(db):  # type: ignore[no-untyped-def]
+    load_bundled_results()
+
+
+def test_home_search_shows_highlighted_hits_for_储能_in_the_bundled_data(bundled):
+    response = Client().get(reverse("home"), {"q": "储能"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert response.context["total"] > 0
+    assert "<mark>储能</mark>" in html
+    # Hits link to their detail pages and the sidebar has facet counts.
+    first = response.context["rows"][0]["listing"]
+    assert reverse("result-detail", kwargs={"pk": first.pk}) in html
+    sections = {s["name"]: s for s in response.context["facet_sections"]}
+    assert "field" in sections
+    assert all(item["count"] > 0 for item in sections["field"]["items"])
+
+
+def test_facet_link_filters_the_results(bundled):
+    client = Client()
+    response = client.get(reverse("home"), {"q": "储能"})
+    field = response.context["facet_sections"][0]["items"][0]
+    assert field["url"].startswith("?")
+    filtered = client.get(reverse("home") + field["url"])
+    assert filtered.status_code == 200
+    assert filtered.context["total"] == field["count"]
+    assert all(row["listing"].field == field["value"] for row in filtered.context["rows"])
+
+
+def test_empty_query_lists_the_newest_listings_with_pagination(bundled):
+    response = Client().get(reverse("home"))
+    assert response.status_code == 200
+    assert response.context["total"] == 181
+    assert len(response.context["rows"]) == 20
+    assert response.context["num_pages"] == 10
+    page2 = Client().get(reverse("home"), {"page": 2})
+    assert {r["listing"].pk for r in page2.context["rows"]}.isdisjoint(
+        {r["listing"].pk for r in response.context["rows"]}
+    )
+
+
+def test_search_input_is_escaped_and_bad_parameters_do_not_fail(bundled):
+    response = Client().get(
+        reverse("home"), {"q": "<script>x</script>", "trl_min": "abc", "page": "-3", "kind": "?"}
+    )
+    assert response.status_code == 200
+    assert "<script>x</script>" not in response.content.decode()
+
+
+def test_need_search_switches_the_listing_type(need):
+    reindex()
+    response = Client().get(reverse("home"), {"kind": "need", "q": "储能"})
+    assert response.status_code == 200
+    assert [row["listing"] for row in response.context["rows"]] == [need]
+
+
+# --- matches ---------------------------------------------------------------------------------
+
+
+def test_need_matches_page_shows_ranked_results_with_explained_components(
+    bundled, enterprise_user, enterprise
+):
+    need = factories.TechnologyNeedFactory(owner=enterprise, keywords=["储能", "电池"])
+    url = reverse("need-matches", kwargs={"pk": need.pk})
+    response = login(enterprise_user).get(url)
+    assert response.status_code == 200
+    rows = response.context["rows"]
+    assert rows
+    assert rows == sorted(rows, key=lambda r: -r["score"])
+    html = response.content.decode()
+    assert re.search(r"<strong>\d{1,3}%</strong>", html)
+    assert "Text similarity" in html and "Keywords" in html
+    assert rows[0]["components"][0]["reason"]
+    # The need's owner can ask for an introduction straight from a match.
+    first = rows[0]["listing"]
+    assert reverse("match-request-create", kwargs={"pk": first.pk}) + f"?need={need.pk}" in html
+
+
+def test_result_matches_page_renders_for_anyone_who_sees_the_result(result, need):
+    reindex()
+    response = Client().get(reverse("result-matches", kwargs={"pk": result.pk}))
+    assert response.status_code == 200
+    assert need in [row["listing"] for row in response.context["rows"]]
+
+
+# --- the match request flow ------------------------------------------------------------------
+
+
+def test_request_flow_enterprise_asks_researcher_accepts_contacts_become_visible(
+    result, need, enterprise_user, researcher, university, enterprise
+):
+    enterprise_client = login(enterprise_user)
+    form_url = reverse("match-request-create", kwargs={"pk": result.pk})
+    page = enterprise_client.get(form_url)
+    assert page.status_code == 200
+    assert need.title in page.content.decode()  # the enterprise may name its need
+
+    response = enterprise_client.post(
+        form_url, {"message": "我们希望了解该技术的许可条件。", "technology_need": need.pk}
+    )
+    created = MatchRequest.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("match-request-detail", kwargs={"pk": created.pk})
+    assert created.technology_need == need
+    detail_url = response["Location"]
+
+    # Before acceptance nobody sees contact details; the enterprise can withdraw.
+    before = enterprise_client.get(detail_url).content.decode()
+    assert university.contact_email not in before
+    assert reverse("match-request-withdraw", kwargs={"pk": created.pk}) in before
+
+    researcher_client = login(researcher)
+    assert created.pk in [
+        r.pk for r in researcher_client.get(reverse("match-request-list")).context["requests"]
+    ]
+    received = researcher_client.get(detail_url).content.decode()
+    assert reverse("match-request-accept", kwargs={"pk": created.pk}) in received
+    assert Notification.objects.filter(recipient=researcher).exists()
+
+    accepted = researcher_client.post(
+        reverse("match-request-accept", kwargs={"pk": created.pk}), follow=True
+    )
+    assert accepted.status_code == 200
+    created.refresh_from_db()
+    assert created.status == MatchRequestStatus.ACCEPTED
+    assert enterprise.contact_email in accepted.content.decode()
+    assert university.contact_email in enterprise_client.get(detail_url).content.decode()
+
+    # The thread is open to both sides now.
+    enterprise_client.post(
+        reverse("match-request-message", kwargs={"pk": created.pk}), {"body": "下周可以面谈吗？"}
+    )
+    thread = researcher_client.get(detail_url).content.decode()
+    assert "下周可以面谈吗？" in thread
+
+
+def test_researcher_proposes_a_result_to_a_need_from_the_need_page(result, need, researcher):
+    client = login(researcher)
+    url = reverse("match-request-propose", kwargs={"pk": need.pk})
+    assert result.title in client.get(url).content.decode()
+    response = client.post(
+        url, {"research_result": result.pk, "message": "我们的成果可解决该问题。"}
+    )
+    assert response.status_code == 302
+    created = MatchRequest.objects.get()
+    assert created.direction == "result_to_need"
+    assert created.addressee == need.owner
+
+
+def test_second_open_request_shows_the_conflict_instead_of_failing(result, enterprise_user):
+    client = login(enterprise_user)
+    url = reverse("match-request-create", kwargs={"pk": result.pk})
+    client.post(url, {"message": "第一次"})
+    response = client.post(url, {"message": "第二次"})
+    assert response.status_code == 200
+    assert "already exists" in response.content.decode()
+    assert MatchRequest.objects.count() == 1
+
+
+def test_blank_message_is_refused_with_a_field_error(result, enterprise_user):
+    response = login(enterprise_user).post(
+        reverse("match-request-create", kwargs={"pk": result.pk}), {"message": "  "}
+    )
+    assert response.status_code == 200
+    assert "message" in response.context["form"].errors
+    assert not MatchRequest.objects.exists()
+
+
+@pytest.fixture
+def open_request(result, enterprise_user):  # type: ignore[no-untyped-def]
+    login(enterprise_user).post(
+        reverse("match-request-create", kwargs={"pk": result.pk}), {"message": "请联系我们"}
+    )
+    return MatchRequest.objects.get()
+
+
+def test_decline_needs_an_explanation_for_other_and_records_the_reason(open_request, researcher):
+    client = login(researcher)
+    url = reverse("match-request-decline", kwargs={"pk": open_request.pk})
+    response = client.post(url, {"reason": DeclineReason.OTHER, "text": ""})
+    assert response.status_code == 400
+    assert "text" in response.context["decline_form"].errors
+    client.post(url, {"reason": DeclineReason.PRICE, "text": "预算不足"})
+    open_request.refresh_from_db()
+    assert open_request.status == MatchRequestStatus.DECLINED
+    assert open_request.decline_reason == DeclineReason.PRICE
+    page = client.get(reverse("match-request-detail", kwargs={"pk": open_request.pk}))
+    assert "预算不足" in page.content.decode()
+
+
+def test_only_the_addressee_accepts_and_only_the_requester_withdraws(
+    open_request, enterprise_user, researcher
+):
+    accept = reverse("match-request-accept", kwargs={"pk": open_request.pk})
+    withdraw = reverse("match-request-withdraw", kwargs={"pk": open_request.pk})
+    assert login(enterprise_user).post(accept).status_code == 403
+    assert login(researcher).post(withdraw).status_code == 403
+    login(enterprise_user).post(withdraw)
+    open_request.refresh_from_db()
+    assert open_request.status == MatchRequestStatus.WITHDRAWN
+    # Deciding a request that is no longer open is shown as a message, not an error page.
+    response = login(researcher).post(accept, follow=True)
+    assert response.status_code == 200
+    assert "no longer open" in response.content.decode()
+
+
+def test_request_pages_are_hidden_from_outsiders_and_need_login(open_request):
+    url = reverse("match-request-detail", kwargs={"pk": open_request.pk})
+    assert Client().get(url).status_code == 302
+    assert login(factories.enterprise_member()).get(url).status_code == 404
+    assert Client().get(reverse("match-request-list")).status_code == 302
+
+
+def test_brokers_see_every_request_and_may_decide_on_behalf(open_request, broker):
+    client = login(broker)
+    page = client.get(reverse("match-request-detail", kwargs={"pk": open_request.pk}))
+    assert page.status_code == 200
+    assert page.context["on_behalf"] is True
+    assert client.get(reverse("match-request-list"), {"role": "all"}).status_code == 200
+
+
+# --- dashboard -------------------------------------------------------------------------------
+
+
+def test_dashboard_lists_listings_requests_and_unread_notifications(
+    open_request, researcher, university
+):
+    factories.ResearchResultFactory(owner=university, status="draft", title="草稿成果")
+    assert Client().get(reverse("dashboard")).status_code == 302
+    client = login(researcher)
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "草稿成果" in html
+    assert open_request.research_result.title in html
+    assert response.context["unread_count"] == 1
+    assert "asks to be introduced" in html  # English half of the bilingual notification
+    client.post(reverse("notifications-mark-read"))
+    assert client.get(reverse("dashboard")).context["unread_count"] == 0
