@@ -1,3 +1,37 @@
-"""Listings API routes (filled in by the listings API)."""
+"""Listings API routes, mounted at /api/v1/ by `marketplace.urls`.
 
-urlpatterns: list[object] = []
+Route names (for `reverse`):
+- ``api-research-result-list`` / ``-detail`` / ``-submit`` / ``-approve`` / ``-reject`` /
+  ``-archive`` / ``-renew``  -> research-results/ ...
+- ``api-need-list`` / ``-detail`` / ``-submit`` / ``-approve`` / ``-reject`` / ``-archive`` /
+  ``-renew`` / ``-close``  -> needs/ ...
+- ``api-organization-list`` / ``-detail`` / ``-verify``  -> organizations/ ...
+- ``api-moderation-queue`` -> moderation/, ``api-auth-token`` -> auth/token/, ``api-me`` -> me/,
+  ``api-notifications`` -> notifications/
+"""
+
+from django.urls import URLPattern, URLResolver, path
+from rest_framework.routers import SimpleRouter
+
+from marketplace.apis import (
+    MeApi,
+    ModerationQueueApi,
+    NotificationListApi,
+    OrganizationViewSet,
+    ResearchResultViewSet,
+    TechnologyNeedViewSet,
+    TokenObtainApi,
+)
+
+router = SimpleRouter()
+router.register("research-results", ResearchResultViewSet, basename="api-research-result")
+router.register("needs", TechnologyNeedViewSet, basename="api-need")
+router.register("organizations", OrganizationViewSet, basename="api-organization")
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("auth/token/", TokenObtainApi.as_view(), name="api-auth-token"),
+    path("me/", MeApi.as_view(), name="api-me"),
+    path("notifications/", NotificationListApi.as_view(), name="api-notifications"),
+    path("moderation/", ModerationQueueApi.as_view(), name="api-moderation-queue"),
+    *router.urls,
+]

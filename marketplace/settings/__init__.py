@@ -133,6 +133,7 @@ SPECTACULAR_SETTINGS = {
     "search, explained matching and match requests.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {"TransferModeEnum": "marketplace.choices.TransferMode"},
 }
 
 # --- Search ----------------------------------------------------------------------------------

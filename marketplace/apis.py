@@ -1,0 +1,441 @@
+"""REST API of the listings domain (/api/v1/): research results, technology needs,
+organisations, the moderation queue, sign-in tokens, the current user and notifications.
+
+Views are thin: input serializer -> service or selector -> output serializer. Visibility comes
+from `marketplace.selectors` (an invisible listing is a 404), permissions and state rules from
+`marketplace.services` (403 / 409), and every error leaves through
+`marketplace.api.errors.exception_handler` as ``{"message", "code", "fields"}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import permissions, serializers, status, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from marketplace import selectors, services
+from marketplace.errors import DomainError
+from marketplace.filters import OrganizationFilter, ResearchResultFilter, TechnologyNeedFilter
+from marketplace.models import Listing, Organization, ResearchResult, TechnologyNeed
+from marketplace.notifications import notification_mark_all_read
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+from marketplace.serializers import (
+    MeOutputSerializer,
+    ModerationQueueSerializer,
+    NotificationMarkReadInputSerializer,
+    NotificationMarkReadOutputSerializer,
+    NotificationOutputSerializer,
+    OrganizationInputSerializer,
+    OrganizationOutputSerializer,
+    OrganizationVerifySerializer,
+    RejectInputSerializer,
+    ResearchResultInputSerializer,
+    ResearchResultOutputSerializer,
+    TechnologyNeedInputSerializer,
+    TechnologyNeedOutputSerializer,
+    TokenOutputSerializer,
+)
+
+
+def _actor(request: Request) -> User:
+    """The signed-in user; views that write require authentication before calling this."""
+    return cast("User", request.user)
+
+
+class _ListingViewSet(viewsets.GenericViewSet):
+    """List, read, create, edit and move listings through their workflow.
+
+    Subclasses set the model's selectors, services and serializers.
+    """
+
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    filter_backends = [DjangoFilterBackend]
+    lookup_value_regex = r"[^/.]+"  # non-numeric ids -> JSON 404 from the selector
+
+    input_serializer_class: ClassVar[type[serializers.Serializer[Any]]]
+    output_serializer_class: ClassVar[type[serializers.Serializer[Any]]]
+
+    # set by subclasses (staticmethod-wrapped selectors and services)
+    def _list(self, *, viewer: Any) -> QuerySet[Any]:
+        raise NotImplementedError
+
+    def _get(self, *, viewer: Any, pk: Any) -> Listing:
+        raise NotImplementedError
+
+    def _create(self, *, actor: Any, owner: Organization | None, data: dict[str, Any]) -> Listing:
+        raise NotImplementedError
+
+    def _update(self, *, listing: Any, actor: Any, data: dict[str, Any]) -> Listing:
+        raise NotImplementedError
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return self._list(viewer=self.request.user)
+
+    def get_object(self) -> Listing:
+        return self._get(viewer=self.request.user, pk=self.kwargs["pk"])
+
+    def get_serializer_class(self) -> type[serializers.Serializer[Any]]:
+        if self.action in ("create", "update", "partial_update"):
+            return self.input_serializer_class
+        if self.action == "reject":
+            return RejectInputSerializer
+        return self.output_serializer_class
+
+    def _out(self, listing: Listing, status_code: int = status.HTTP_200_OK) -> Response:
+        data = self.output_serializer_class(listing, context=self.get_serializer_context()).data
+        return Response(data, status=status_code)
+
+    def list(self, request: Request) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        serializer = self.output_serializer_class(
+            page, many=True, context=self.get_serializer_context()
+        )
+        return self.get_paginated_response(serializer.data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return self._out(self.get_object())
+
+    def create(self, request: Request) -> Response:
+        serializer = self.input_serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        owner = data.pop("owner", None)
+        listing = self._create(actor=_actor(request), owner=owner, data=data)
+        return self._out(listing, status.HTTP_201_CREATED)
+
+    def _save(self, request: Request, *, partial: bool) -> Response:
+        listing = self.get_object()
+        serializer = self.input_serializer_class(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        owner = data.pop("owner", None)
+        if owner is not None and owner.pk != listing.owner_id:
+            raise DomainError(
+                _("The owner of a listing cannot be changed."),
+                fields={"owner": [_("The owner of a listing cannot be changed.")]},
+            )
+        listing = self._update(listing=listing, actor=_actor(request), data=data)
+        return self._out(listing)
+
+    def update(self, request: Request, pk: str) -> Response:
+        return self._save(request, partial=False)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        return self._save(request, partial=True)
+
+    def _transition(self, service: Callable[..., Listing], **kwargs: Any) -> Response:
+        listing = self.get_object()
+        return self._out(service(listing=listing, actor=_actor(self.request), **kwargs))
+
+    @extend_schema(request=None, summary="Submit a draft for review (draft -> pending_review)")
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str) -> Response:
+        return self._transition(services.listing_submit)
+
+    @extend_schema(
+        request=None, summary="Approve and publish (brokers; pending_review -> published)"
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str) -> Response:
+        return self._transition(services.listing_approve)
+
+    @extend_schema(
+        request=RejectInputSerializer,
+        summary="Send back to the owner with a reason (brokers; pending_review -> draft)",
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str) -> Response:
+        serializer = RejectInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._transition(
+            services.listing_reject, reason=serializer.validated_data.get("reason", "")
+        )
+
+    @extend_schema(request=None, summary="Archive (owner or brokers; published -> archived)")
+    @action(detail=True, methods=["post"])
+    def archive(self, request: Request, pk: str) -> Response:
+        return self._transition(services.listing_archive)
+
+    @extend_schema(
+        request=None, summary="Renew for another 12 months in search (owner; published)"
+    )
+    @action(detail=True, methods=["post"])
+    def renew(self, request: Request, pk: str) -> Response:
+        return self._transition(services.listing_renew)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List research results visible to you"),
+    retrieve=extend_schema(summary="One research result"),
+    create=extend_schema(
+        summary="Create a draft research result",
+        request=ResearchResultInputSerializer,
+        responses={201: ResearchResultOutputSerializer},
+    ),
+    update=extend_schema(
+        summary="Replace a research result's content (owner members, brokers)",
+        request=ResearchResultInputSerializer,
+        responses=ResearchResultOutputSerializer,
+    ),
+    partial_update=extend_schema(
+        summary="Change a research result (owner members, brokers)",
+        request=ResearchResultInputSerializer,
+        responses=ResearchResultOutputSerializer,
+    ),
+    submit=extend_schema(responses=ResearchResultOutputSerializer),
+    approve=extend_schema(responses=ResearchResultOutputSerializer),
+    reject=extend_schema(responses=ResearchResultOutputSerializer),
+    archive=extend_schema(responses=ResearchResultOutputSerializer),
+    renew=extend_schema(responses=ResearchResultOutputSerializer),
+)
+class ResearchResultViewSet(_ListingViewSet):
+    """科技成果 research results."""
+
+    queryset = ResearchResult.objects.none()  # for the schema; data comes from selectors
+    filterset_class = ResearchResultFilter
+    input_serializer_class = ResearchResultInputSerializer
+    output_serializer_class = ResearchResultOutputSerializer
+
+    def _list(self, *, viewer: Any) -> QuerySet[Any]:
+        return selectors.research_result_list(viewer=viewer)
+
+    def _get(self, *, viewer: Any, pk: Any) -> Listing:
+        return selectors.research_result_get(viewer=viewer, pk=pk)
+
+    def _create(self, *, actor: Any, owner: Organization | None, data: dict[str, Any]) -> Listing:
+        return services.research_result_create(actor=actor, owner=owner, data=data)
+
+    def _update(self, *, listing: Any, actor: Any, data: dict[str, Any]) -> Listing:
+        return services.research_result_update(research_result=listing, actor=actor, data=data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List technology needs visible to you"),
+    retrieve=extend_schema(summary="One technology need"),
+    create=extend_schema(
+        summary="Create a draft technology need",
+        request=TechnologyNeedInputSerializer,
+        responses={201: TechnologyNeedOutputSerializer},
+    ),
+    update=extend_schema(
+        summary="Replace a technology need's content (owner members, brokers)",
+        request=TechnologyNeedInputSerializer,
+        responses=TechnologyNeedOutputSerializer,
+    ),
+    partial_update=extend_schema(
+        summary="Change a technology need (owner members, brokers)",
+        request=TechnologyNeedInputSerializer,
+        responses=TechnologyNeedOutputSerializer,
+    ),
+    submit=extend_schema(responses=TechnologyNeedOutputSerializer),
+    approve=extend_schema(responses=TechnologyNeedOutputSerializer),
+    reject=extend_schema(responses=TechnologyNeedOutputSerializer),
+    archive=extend_schema(responses=TechnologyNeedOutputSerializer),
+    renew=extend_schema(responses=TechnologyNeedOutputSerializer),
+)
+class TechnologyNeedViewSet(_ListingViewSet):
+    """企业技术需求 technology needs."""
+
+    queryset = TechnologyNeed.objects.none()
+    filterset_class = TechnologyNeedFilter
+    input_serializer_class = TechnologyNeedInputSerializer
+    output_serializer_class = TechnologyNeedOutputSerializer
+
+    def _list(self, *, viewer: Any) -> QuerySet[Any]:
+        return selectors.technology_need_list(viewer=viewer)
+
+    def _get(self, *, viewer: Any, pk: Any) -> Listing:
+        return selectors.technology_need_get(viewer=viewer, pk=pk)
+
+    def _create(self, *, actor: Any, owner: Organization | None, data: dict[str, Any]) -> Listing:
+        return services.technology_need_create(actor=actor, owner=owner, data=data)
+
+    def _update(self, *, listing: Any, actor: Any, data: dict[str, Any]) -> Listing:
+        return services.technology_need_update(technology_need=listing, actor=actor, data=data)
+
+    @extend_schema(
+        request=None,
+        responses=TechnologyNeedOutputSerializer,
+        summary="Close a solved or withdrawn need (owner members; published -> closed)",
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str) -> Response:
+        need = selectors.technology_need_get(viewer=request.user, pk=pk)
+        return self._out(services.need_close(need=need, actor=_actor(request)))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List organisations"),
+    retrieve=extend_schema(summary="One organisation"),
+    create=extend_schema(
+        summary="Register an organisation (you become its member)",
+        request=OrganizationInputSerializer,
+        responses={201: OrganizationOutputSerializer},
+    ),
+    update=extend_schema(
+        summary="Replace an organisation's details (members, brokers)",
+        request=OrganizationInputSerializer,
+        responses=OrganizationOutputSerializer,
+    ),
+    partial_update=extend_schema(
+        summary="Change an organisation's details (members, brokers)",
+        request=OrganizationInputSerializer,
+        responses=OrganizationOutputSerializer,
+    ),
+)
+class OrganizationViewSet(viewsets.GenericViewSet):
+    """Universities, institutes, enterprises, transfer centres (public directory)."""
+
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = OrganizationFilter
+    queryset = Organization.objects.none()
+    lookup_value_regex = r"[^/.]+"  # non-numeric ids -> JSON 404 from the selector
+
+    def get_queryset(self) -> QuerySet[Organization]:
+        return selectors.organization_list()
+
+    def get_object(self) -> Organization:
+        return selectors.organization_get(pk=self.kwargs["pk"])
+
+    def get_serializer_class(self) -> type[serializers.Serializer[Any]]:
+        if self.action in ("create", "update", "partial_update"):
+            return OrganizationInputSerializer
+        if self.action == "verify":
+            return OrganizationVerifySerializer
+        return OrganizationOutputSerializer
+
+    def _out(self, organization: Organization, status_code: int = status.HTTP_200_OK) -> Response:
+        data = OrganizationOutputSerializer(
+            organization, context=self.get_serializer_context()
+        ).data
+        return Response(data, status=status_code)
+
+    def list(self, request: Request) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        serializer = OrganizationOutputSerializer(
+            page, many=True, context=self.get_serializer_context()
+        )
+        return self.get_paginated_response(serializer.data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return self._out(self.get_object())
+
+    def create(self, request: Request) -> Response:
+        serializer = OrganizationInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        organization = services.organization_create(
+            actor=_actor(request), data=dict(serializer.validated_data)
+        )
+        return self._out(organization, status.HTTP_201_CREATED)
+
+    def _save(self, request: Request, *, partial: bool) -> Response:
+        organization = self.get_object()
+        serializer = OrganizationInputSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        organization = services.organization_update(
+            organization=organization, actor=_actor(request), data=dict(serializer.validated_data)
+        )
+        return self._out(organization)
+
+    def update(self, request: Request, pk: str) -> Response:
+        return self._save(request, partial=False)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        return self._save(request, partial=True)
+
+    @extend_schema(
+        request=OrganizationVerifySerializer,
+        responses=OrganizationOutputSerializer,
+        summary="Set or clear the verified badge (brokers)",
+    )
+    @action(detail=True, methods=["post"])
+    def verify(self, request: Request, pk: str) -> Response:
+        organization = self.get_object()
+        serializer = OrganizationVerifySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        organization = services.organization_verify(
+            organization=organization,
+            actor=_actor(request),
+            verified=serializer.validated_data["verified"],
+        )
+        return self._out(organization)
+
+
+class ModerationQueueApi(APIView):
+    """Listings waiting for review, both kinds (brokers only)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=ModerationQueueSerializer, summary="Listings pending review")
+    def get(self, request: Request) -> Response:
+        queue = selectors.moderation_queue(viewer=request.user)
+        data = ModerationQueueSerializer(
+            {"research_results": queue.research_results, "needs": queue.needs},
+            context={"request": request},
+        ).data
+        return Response(data)
+
+
+@extend_schema(
+    responses=TokenOutputSerializer, summary="Exchange username and password for a token"
+)
+class TokenObtainApi(ObtainAuthToken):
+    """``POST {"username", "password"}`` -> ``{"token"}``; send it as ``Authorization: Token
+    <token>``. Wrong credentials are a 400 in the common error shape (code "authorization")."""
+
+
+class MeApi(APIView):
+    """The signed-in user, their memberships and roles."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=MeOutputSerializer, summary="Who am I")
+    def get(self, request: Request) -> Response:
+        data = MeOutputSerializer(MeOutputSerializer.build(request.user)).data
+        return Response(data)
+
+
+class NotificationListApi(GenericAPIView):
+    """``GET``: your notifications, newest first (``?unread=1`` for unread only).
+    ``POST {"ids": [...]}`` or ``{"all": true}``: mark them read."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = NotificationOutputSerializer
+
+    def get_queryset(self) -> QuerySet[Any]:
+        unread = self.request.query_params.get("unread", "") in ("1", "true", "yes")
+        return selectors.notification_list(viewer=self.request.user, unread_only=unread)
+
+    @extend_schema(summary="Your notifications")
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(NotificationOutputSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=NotificationMarkReadInputSerializer,
+        responses=NotificationMarkReadOutputSerializer,
+        summary="Mark notifications read",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = NotificationMarkReadInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ids = None if serializer.validated_data.get("all") else serializer.validated_data["ids"]
+        marked = notification_mark_all_read(actor=_actor(request), ids=ids)
+        return Response({"marked": marked})

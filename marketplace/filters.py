@@ -1,0 +1,145 @@
+"""Query-string filters for listings and organisations (django-filter FilterSets).
+
+The FilterSets only narrow a queryset that a selector has already restricted to what the viewer
+may see, so `status` lets owners and brokers pick drafts etc., while outsiders can only ever
+narrow the published listings they see anyway.
+
+Mode filters (`transfer_mode`, `cooperation_mode`) test membership in a JSON list. `__contains`
+on a JSONField is not available on SQLite, so they match the quoted code inside the stored JSON
+text (`icontains '"licence"'`), which works the same on SQLite and PostgreSQL: the codes are
+distinct words, none contains another in quotes.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.choices import Field, IpType, ListingStatus, OrganizationKind, Stage, TransferMode
+from marketplace.models import Organization, ResearchResult, TechnologyNeed
+
+
+def _json_list_contains_any(queryset: QuerySet[Any], name: str, codes: list[str]) -> QuerySet[Any]:
+    """Rows whose JSON list `name` contains at least one of `codes` (portable, see above)."""
+    if not codes:
+        return queryset
+    condition = Q()
+    for code in codes:
+        condition |= Q(**{f"{name}__icontains": f'"{code}"'})
+    return queryset.filter(condition)
+
+
+class ListingFilter(django_filters.FilterSet):
+    """Filters shared by research results and technology needs."""
+
+    q = django_filters.CharFilter(method="filter_q", label=_("Title contains"))
+    field = django_filters.ChoiceFilter(choices=Field.choices, label=_("Field"))
+    province = django_filters.CharFilter(label=_("Province"))
+    city = django_filters.CharFilter(label=_("City"))
+    status = django_filters.ChoiceFilter(choices=ListingStatus.choices, label=_("Status"))
+    trl_min = django_filters.NumberFilter(
+        field_name="trl", lookup_expr="gte", label=_("Minimum TRL")
+    )
+    trl_max = django_filters.NumberFilter(
+        field_name="trl", lookup_expr="lte", label=_("Maximum TRL")
+    )
+    owner = django_filters.NumberFilter(field_name="owner_id", label=_("Owner organisation id"))
+    ordering = django_filters.OrderingFilter(
+        fields=(("published_at", "published_at"), ("trl", "trl"), ("title", "title")),
+        label=_("Ordering"),
+    )
+
+    def filter_q(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(title__icontains=value) | Q(title_en__icontains=value))
+
+
+class ResearchResultFilter(ListingFilter):
+    stage = django_filters.ChoiceFilter(choices=Stage.choices, label=_("Stage"))
+    ip_type = django_filters.ChoiceFilter(choices=IpType.choices, label=_("IP type"))
+    transfer_mode = django_filters.MultipleChoiceFilter(
+        field_name="transfer_modes",
+        choices=TransferMode.choices,
+        method="filter_modes",
+        label=_("Transfer mode (any of)"),
+    )
+    price_min = django_filters.NumberFilter(
+        field_name="asking_price_cny", lookup_expr="gte", label=_("Minimum asking price (CNY)")
+    )
+    price_max = django_filters.NumberFilter(
+        field_name="asking_price_cny", lookup_expr="lte", label=_("Maximum asking price (CNY)")
+    )
+
+    class Meta:
+        model = ResearchResult
+        fields: list[str] = []
+
+    def filter_modes(self, queryset: QuerySet[Any], name: str, value: list[str]) -> QuerySet[Any]:
+        return _json_list_contains_any(queryset, name, value)
+
+
+class TechnologyNeedFilter(ListingFilter):
+    """`budget_min` / `budget_max` (CNY) keep needs whose budget range overlaps the given one;
+    needs without any budget are left out when either is given."""
+
+    cooperation_mode = django_filters.MultipleChoiceFilter(
+        field_name="cooperation_modes",
+        choices=TransferMode.choices,
+        method="filter_modes",
+        label=_("Cooperation mode (any of)"),
+    )
+    budget_min = django_filters.NumberFilter(
+        method="filter_budget_min", label=_("Budget from (CNY)")
+    )
+    budget_max = django_filters.NumberFilter(
+        method="filter_budget_max", label=_("Budget up to (CNY)")
+    )
+    deadline_after = django_filters.DateFilter(
+        field_name="deadline", lookup_expr="gte", label=_("Deadline on or after")
+    )
+
+    class Meta:
+        model = TechnologyNeed
+        fields: list[str] = []
+
+    def filter_modes(self, queryset: QuerySet[Any], name: str, value: list[str]) -> QuerySet[Any]:
+        return _json_list_contains_any(queryset, name, value)
+
+    def filter_budget_min(
+        self, queryset: QuerySet[Any], name: str, value: Decimal
+    ) -> QuerySet[Any]:
+        return queryset.filter(
+            Q(budget_max_cny__gte=value)
+            | Q(budget_max_cny__isnull=True, budget_min_cny__gte=value)
+        )
+
+    def filter_budget_max(
+        self, queryset: QuerySet[Any], name: str, value: Decimal
+    ) -> QuerySet[Any]:
+        return queryset.filter(
+            Q(budget_min_cny__lte=value)
+            | Q(budget_min_cny__isnull=True, budget_max_cny__lte=value)
+        )
+
+
+class OrganizationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label=_("Name contains"))
+    kind = django_filters.ChoiceFilter(choices=OrganizationKind.choices, label=_("Type"))
+    verified = django_filters.BooleanFilter(label=_("Verified"))
+    province = django_filters.CharFilter(label=_("Province"))
+
+    class Meta:
+        model = Organization
+        fields: list[str] = []
+
+    def filter_q(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(legal_name__icontains=value) | Q(name_en__icontains=value))

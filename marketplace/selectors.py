@@ -1,0 +1,178 @@
+"""Reads of the listings domain, with the visibility rules applied for the viewer.
+
+Visibility of a listing (research result or technology need):
+- everyone, signed in or not, sees *searchable* listings: published and not expired, i.e.
+  `renewed_at` is empty or later than now - `LISTING_RENEWAL_DAYS`, and a need's `deadline` is
+  empty or today or later (the same rule as `Listing.is_searchable`, as a queryset filter);
+- members of the owner organisation also see its listings in every status;
+- brokers and admins see everything.
+Invisible objects are reported as missing (`Http404`), so their existence does not leak.
+
+`confidential_details` (and organisations' contact details) are for the owner organisation's
+members and brokers only: see `can_see_confidential` / `can_see_contacts`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple, TypeVar
+
+import django_filters
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from marketplace import roles
+from marketplace.choices import ListingStatus
+from marketplace.errors import DomainError, PermissionDeniedError
+from marketplace.filters import OrganizationFilter, ResearchResultFilter, TechnologyNeedFilter
+from marketplace.models import Listing, Notification, Organization, ResearchResult, TechnologyNeed
+from marketplace.roles import AnyUser
+
+ModelT = TypeVar("ModelT", ResearchResult, TechnologyNeed, Organization)
+
+
+def listing_searchable_q(
+    model: type[ResearchResult] | type[TechnologyNeed], *, now: datetime | None = None
+) -> Q:
+    """The `Listing.is_searchable` rule as a filter: published and not expired at `now`."""
+    now = now or timezone.now()
+    condition = Q(status=ListingStatus.PUBLISHED) & (
+        Q(renewed_at__isnull=True)
+        | Q(renewed_at__gt=now - timedelta(days=settings.LISTING_RENEWAL_DAYS))
+    )
+    if issubclass(model, TechnologyNeed):
+        # expires_at is the local midnight after the deadline, so the deadline day still counts.
+        condition &= Q(deadline__isnull=True) | Q(deadline__gte=timezone.localdate(now))
+    return condition
+
+
+def _visible(
+    queryset: QuerySet[ModelT], model: type[ResearchResult] | type[TechnologyNeed], viewer: AnyUser
+) -> QuerySet[ModelT]:
+    if roles.is_broker(viewer):
+        return queryset
+    condition = listing_searchable_q(model)
+    org_ids = roles.organization_ids(viewer)
+    if org_ids:
+        condition |= Q(owner_id__in=org_ids)
+    return queryset.filter(condition)
+
+
+def _apply_filters(
+    filterset_class: type[django_filters.FilterSet],
+    queryset: QuerySet[ModelT],
+    filters: Mapping[str, Any] | None,
+) -> QuerySet[ModelT]:
+    if not filters:
+        return queryset
+    filterset = filterset_class(data=filters, queryset=queryset)
+    if not filterset.is_valid():
+        raise DomainError(
+            _("Some filters are not valid."),
+            fields={name: list(messages) for name, messages in filterset.errors.items()},
+        )
+    result: QuerySet[ModelT] = filterset.qs
+    return result
+
+
+def research_result_list(
+    *, viewer: AnyUser, filters: Mapping[str, Any] | None = None
+) -> QuerySet[ResearchResult]:
+    """Research results `viewer` may see, narrowed by `filters` (see
+    `marketplace.filters.ResearchResultFilter`); newest publication first.
+
+    Raises `DomainError` (per-field messages) for invalid filter values.
+    """
+    queryset = _visible(ResearchResult.objects.select_related("owner"), ResearchResult, viewer)
+    return _apply_filters(ResearchResultFilter, queryset, filters)
+
+
+def technology_need_list(
+    *, viewer: AnyUser, filters: Mapping[str, Any] | None = None
+) -> QuerySet[TechnologyNeed]:
+    """Technology needs `viewer` may see, narrowed by `filters` (see
+    `marketplace.filters.TechnologyNeedFilter`); newest publication first."""
+    queryset = _visible(TechnologyNeed.objects.select_related("owner"), TechnologyNeed, viewer)
+    return _apply_filters(TechnologyNeedFilter, queryset, filters)
+
+
+def research_result_get(*, viewer: AnyUser, pk: Any) -> ResearchResult:
+    """One visible research result; `Http404` if it does not exist or `viewer` may not see it."""
+    try:
+        return research_result_list(viewer=viewer).get(pk=int(pk))
+    except (ResearchResult.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("No such research result.")) from None
+
+
+def technology_need_get(*, viewer: AnyUser, pk: Any) -> TechnologyNeed:
+    """One visible technology need; `Http404` if it does not exist or `viewer` may not see it."""
+    try:
+        return technology_need_list(viewer=viewer).get(pk=int(pk))
+    except (TechnologyNeed.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("No such technology need.")) from None
+
+
+def can_see_confidential(viewer: AnyUser, listing: Listing) -> bool:
+    """Whether `viewer` may read `listing.confidential_details` (and its rejection reason):
+    members of the owner organisation and brokers only."""
+    return roles.is_broker(viewer) or roles.is_member(viewer, listing.owner_id)
+
+
+def can_see_contacts(viewer: AnyUser, organization: Organization) -> bool:
+    """Whether `viewer` may read an organisation's contact e-mail and phone here (members and
+    brokers; the other side of a match gets them when a match request is accepted)."""
+    return roles.is_broker(viewer) or roles.is_member(viewer, organization)
+
+
+def can_edit_listing(viewer: AnyUser, listing: Listing) -> bool:
+    """Whether `viewer` may edit, submit or archive `listing` (owner members and brokers)."""
+    return can_see_confidential(viewer, listing)
+
+
+def organization_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Organization]:
+    """All organisations (they are public), by legal name; see `OrganizationFilter`."""
+    return _apply_filters(OrganizationFilter, Organization.objects.all(), filters)
+
+
+def organization_get(*, pk: Any) -> Organization:
+    try:
+        return Organization.objects.get(pk=int(pk))
+    except (Organization.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("No such organisation.")) from None
+
+
+class ModerationQueue(NamedTuple):
+    research_results: QuerySet[ResearchResult]
+    needs: QuerySet[TechnologyNeed]
+
+
+def moderation_queue(*, viewer: AnyUser) -> ModerationQueue:
+    """Listings waiting for review (brokers only), oldest change first.
+
+    Raises `PermissionDeniedError` for anyone else.
+    """
+    if not roles.is_broker(viewer):
+        raise PermissionDeniedError(_("Only brokers can review listings."))
+    pending = Q(status=ListingStatus.PENDING_REVIEW)
+    return ModerationQueue(
+        research_results=ResearchResult.objects.filter(pending)
+        .select_related("owner")
+        .order_by("updated_at", "id"),
+        needs=TechnologyNeed.objects.filter(pending)
+        .select_related("owner")
+        .order_by("updated_at", "id"),
+    )
+
+
+def notification_list(*, viewer: AnyUser, unread_only: bool = False) -> QuerySet[Notification]:
+    """The viewer's own notifications, newest first (none for anonymous viewers)."""
+    if not viewer.is_authenticated:
+        return Notification.objects.none()
+    queryset = Notification.objects.filter(recipient_id=viewer.pk)
+    if unread_only:
+        queryset = queryset.filter(read_at__isnull=True)
+    return queryset

@@ -1,0 +1,334 @@
+"""API serializers of the listings domain: input serializers check types and shapes only (the
+services validate the rules); output serializers shape responses.
+
+Money is serialised as a Decimal string with 2 places (e.g. ``"500000.00"``), CNY. Times are
+ISO 8601 UTC. `confidential_details` and `rejection_reason` appear only for viewers allowed by
+`selectors.can_see_confidential` (owner organisation members and brokers); organisations'
+contact details only for their members and brokers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from marketplace import roles, selectors
+from marketplace.choices import Field, IpType, OrganizationKind, Stage, TransferMode
+from marketplace.models import (
+    Listing,
+    Membership,
+    Notification,
+    Organization,
+    ResearchResult,
+    TechnologyNeed,
+)
+
+
+def _money(**kwargs: Any) -> serializers.DecimalField:
+    """A CNY amount: Decimal with 2 places, serialised as a string (``"500000.00"``)."""
+    return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
+
+
+def _viewer(context: dict[str, Any]) -> Any:
+    request = context.get("request")
+    return getattr(request, "user", None)
+
+
+# --- organisations ---------------------------------------------------------------------------
+
+
+class OrganizationBriefSerializer(serializers.ModelSerializer[Organization]):
+    class Meta:
+        model = Organization
+        fields = ["id", "legal_name", "kind"]
+
+
+class OrganizationOutputSerializer(serializers.ModelSerializer[Organization]):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    contact_email = serializers.EmailField(read_only=True, required=False)
+    contact_phone = serializers.CharField(read_only=True, required=False)
+
+    class Meta:
+        model = Organization
+        fields = [
+            "id",
+            "kind",
+            "kind_label",
+            "legal_name",
+            "name_en",
+            "credit_code",
+            "province",
+            "city",
+            "region_code",
+            "address",
+            "website",
+            "verified",
+            "contact_email",
+            "contact_phone",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, instance: Organization) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        viewer = _viewer(self.context)
+        if viewer is None or not selectors.can_see_contacts(viewer, instance):
+            data.pop("contact_email", None)
+            data.pop("contact_phone", None)
+        return data
+
+
+class OrganizationInputSerializer(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=OrganizationKind.choices)
+    legal_name = serializers.CharField(max_length=200)
+    name_en = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    credit_code = serializers.CharField(max_length=18, required=False, allow_blank=True)
+    province = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    region_code = serializers.CharField(max_length=6, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    website = serializers.URLField(required=False, allow_blank=True)
+    contact_email = serializers.EmailField(required=False, allow_blank=True)
+    contact_phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+
+
+class OrganizationVerifySerializer(serializers.Serializer[Any]):
+    verified = serializers.BooleanField(default=True)
+
+
+# --- listings --------------------------------------------------------------------------------
+
+
+class _ListingOutputSerializer(serializers.ModelSerializer[Listing]):
+    field_label = serializers.CharField(source="get_field_display", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    owner = OrganizationBriefSerializer(read_only=True)
+    expires_at = serializers.SerializerMethodField()
+    confidential_details = serializers.CharField(read_only=True, required=False)
+    rejection_reason = serializers.CharField(read_only=True, required=False)
+
+    COMMON_FIELDS = [
+        "id",
+        "source_id",
+        "title",
+        "title_en",
+        "field",
+        "field_label",
+        "keywords",
+        "ipc",
+        "trl",
+        "owner",
+        "province",
+        "city",
+        "region_code",
+        "status",
+        "status_label",
+        "source_url",
+        "source_date",
+        "published_at",
+        "renewed_at",
+        "expires_at",
+        "created_at",
+        "updated_at",
+        "confidential_details",
+        "rejection_reason",
+    ]
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_expires_at(self, obj: Listing) -> str | None:
+        expires = obj.expires_at()
+        return serializers.DateTimeField().to_representation(expires) if expires else None
+
+    def to_representation(self, instance: Listing) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        viewer = _viewer(self.context)
+        if viewer is None or not selectors.can_see_confidential(viewer, instance):
+            data.pop("confidential_details", None)
+            data.pop("rejection_reason", None)
+        return data
+
+
+class ResearchResultOutputSerializer(_ListingOutputSerializer):
+    stage_label = serializers.CharField(source="get_stage_display", read_only=True)
+    ip_type_label = serializers.CharField(source="get_ip_type_display", read_only=True)
+    asking_price_cny = _money(allow_null=True, read_only=True)
+
+    class Meta:
+        model = ResearchResult
+        fields = [
+            *_ListingOutputSerializer.COMMON_FIELDS,
+            "summary",
+            "stage",
+            "stage_label",
+            "ip_type",
+            "ip_type_label",
+            "patent_no",
+            "transfer_modes",
+            "asking_price_cny",
+        ]
+        read_only_fields = fields
+
+
+class TechnologyNeedOutputSerializer(_ListingOutputSerializer):
+    budget_min_cny = _money(allow_null=True, read_only=True)
+    budget_max_cny = _money(allow_null=True, read_only=True)
+
+    class Meta:
+        model = TechnologyNeed
+        fields = [
+            *_ListingOutputSerializer.COMMON_FIELDS,
+            "description",
+            "cooperation_modes",
+            "budget_min_cny",
+            "budget_max_cny",
+            "deadline",
+        ]
+        read_only_fields = fields
+
+
+class _ListingInputSerializer(serializers.Serializer[Any]):
+    """Types and shapes of listing input; the services normalise and apply the rules."""
+
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.all(),
+        required=False,
+        help_text=_("Owner organisation id; defaults to your first organisation (create only)."),
+    )
+    title = serializers.CharField(max_length=200)
+    title_en = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    field = serializers.ChoiceField(choices=Field.choices, required=False, allow_blank=True)
+    keywords = serializers.ListField(
+        child=serializers.CharField(max_length=50), required=False, max_length=30
+    )
+    ipc = serializers.ListField(
+        child=serializers.CharField(max_length=30),
+        required=False,
+        max_length=30,
+        help_text=_('IPC symbols, e.g. "H01M 10/052".'),
+    )
+    trl = serializers.IntegerField(
+        required=False, allow_null=True, help_text=_("1-9, GB/T 22900.")
+    )
+    province = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    region_code = serializers.CharField(max_length=6, required=False, allow_blank=True)
+    confidential_details = serializers.CharField(required=False, allow_blank=True)
+    source_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    source_date = serializers.CharField(max_length=10, required=False, allow_blank=True)
+
+
+class ResearchResultInputSerializer(_ListingInputSerializer):
+    summary = serializers.CharField(required=False, allow_blank=True)
+    stage = serializers.ChoiceField(choices=Stage.choices, required=False, allow_blank=True)
+    ip_type = serializers.ChoiceField(choices=IpType.choices, required=False, allow_blank=True)
+    patent_no = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    transfer_modes = serializers.ListField(
+        child=serializers.ChoiceField(choices=TransferMode.choices), required=False
+    )
+    asking_price_cny = _money(required=False, allow_null=True)
+
+
+class TechnologyNeedInputSerializer(_ListingInputSerializer):
+    description = serializers.CharField(required=False, allow_blank=True)
+    cooperation_modes = serializers.ListField(
+        child=serializers.ChoiceField(choices=TransferMode.choices), required=False
+    )
+    budget_min_cny = _money(required=False, allow_null=True)
+    budget_max_cny = _money(required=False, allow_null=True)
+    deadline = serializers.DateField(required=False, allow_null=True)
+
+
+class RejectInputSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(
+        required=False, allow_blank=True, help_text=_("Why the listing is sent back (required).")
+    )
+
+
+# --- moderation, notifications, me -----------------------------------------------------------
+
+
+class ModerationQueueSerializer(serializers.Serializer[Any]):
+    research_results = ResearchResultOutputSerializer(many=True)
+    needs = TechnologyNeedOutputSerializer(many=True)
+
+
+class NotificationOutputSerializer(serializers.ModelSerializer[Notification]):
+    read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = ["id", "verb", "message", "url", "read", "read_at", "created_at"]
+        read_only_fields = fields
+
+    def get_read(self, obj: Notification) -> bool:
+        return obj.read_at is not None
+
+
+class NotificationMarkReadInputSerializer(serializers.Serializer[Any]):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        help_text=_("Notifications to mark as read; leave out (or send all=true) for all."),
+    )
+    all = serializers.BooleanField(required=False, default=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs.get("all") and "ids" not in attrs:
+            raise serializers.ValidationError(
+                {"ids": [_("Give the ids to mark as read, or all=true.")]}
+            )
+        return attrs
+
+
+class NotificationMarkReadOutputSerializer(serializers.Serializer[Any]):
+    marked = serializers.IntegerField()
+
+
+class MembershipSerializer(serializers.ModelSerializer[Membership]):
+    organization = OrganizationBriefSerializer(read_only=True)
+    role_label = serializers.CharField(source="get_role_display", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["organization", "role", "role_label"]
+        read_only_fields = fields
+
+
+class MeUserSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    email = serializers.EmailField()
+
+
+class MeRolesSerializer(serializers.Serializer[Any]):
+    roles = serializers.ListField(child=serializers.CharField())
+    is_broker = serializers.BooleanField()
+    is_admin = serializers.BooleanField()
+
+
+class MeOutputSerializer(serializers.Serializer[Any]):
+    user = MeUserSerializer()
+    memberships = MembershipSerializer(many=True)
+    roles = MeRolesSerializer()
+
+    @staticmethod
+    def build(user: Any) -> dict[str, Any]:
+        memberships = list(
+            Membership.objects.filter(user_id=user.pk).select_related("organization").order_by("id")
+        )
+        return {
+            "user": {"id": user.pk, "username": user.get_username(), "email": user.email},
+            "memberships": memberships,
+            "roles": {
+                "roles": sorted({m.role for m in memberships}),
+                "is_broker": roles.is_broker(user),
+                "is_admin": roles.is_admin(user),
+            },
+        }
+
+
+class TokenOutputSerializer(serializers.Serializer[Any]):
+    token = serializers.CharField()
