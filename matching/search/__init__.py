@@ -1,0 +1,82 @@
+"""Search over listings (the Wagtail search-backend pattern).
+
+`get_search_backend(name="default")` returns the backend configured in
+`settings.SEARCH_BACKENDS[name]` ({"BACKEND": "dotted.path.Class", **params}), built once per
+process and name (the cache is dropped when the setting changes, e.g. in tests).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.module_loading import import_string
+
+from matching.search.backends.base import (
+    BaseSearchBackend,
+    IndexDocument,
+    SearchHit,
+    SearchQuery,
+    SearchResults,
+    SearchUnavailable,
+)
+
+__all__ = [
+    "BaseSearchBackend",
+    "IndexDocument",
+    "SearchHit",
+    "SearchQuery",
+    "SearchResults",
+    "SearchUnavailable",
+    "backend_names",
+    "get_search_backend",
+]
+
+_backends: dict[str, BaseSearchBackend] = {}
+_lock = threading.Lock()
+
+
+def backend_names() -> list[str]:
+    """Names of the configured backends ("default" first)."""
+    names = list(getattr(settings, "SEARCH_BACKENDS", {}) or {"default": None})
+    return sorted(names, key=lambda name: name != "default")
+
+
+def get_search_backend(name: str = "default") -> BaseSearchBackend:
+    """The backend called `name` in settings.SEARCH_BACKENDS (ImproperlyConfigured if unknown
+    or not importable). Without SEARCH_BACKENDS the embedded database backend is used."""
+    with _lock:
+        backend = _backends.get(name)
+        if backend is None:
+            backend = _backends[name] = _build(name)
+        return backend
+
+
+def _build(name: str) -> BaseSearchBackend:
+    configured: dict[str, Any] = getattr(settings, "SEARCH_BACKENDS", None) or {
+        "default": {"BACKEND": "matching.search.backends.database.DatabaseSearchBackend"}
+    }
+    if name not in configured:
+        raise ImproperlyConfigured(f"No search backend called {name!r} in SEARCH_BACKENDS.")
+    params = dict(configured[name])
+    path = params.pop("BACKEND", None)
+    if not path:
+        raise ImproperlyConfigured(f"SEARCH_BACKENDS[{name!r}] has no BACKEND.")
+    try:
+        backend_class = import_string(path)
+    except ImportError as exc:
+        raise ImproperlyConfigured(f"Cannot import search backend {path!r}: {exc}") from exc
+    if not (isinstance(backend_class, type) and issubclass(backend_class, BaseSearchBackend)):
+        raise ImproperlyConfigured(f"{path!r} is not a BaseSearchBackend.")
+    return backend_class(params)
+
+
+@receiver(setting_changed)
+def _reset_backends(*, setting: str, **kwargs: Any) -> None:
+    if setting == "SEARCH_BACKENDS":
+        with _lock:
+            _backends.clear()

@@ -32,6 +32,7 @@ class IndexDocument:
     are the asking price (both the same) of a result or the budget range of a need, in CNY.
     `expires_at` is an aware UTC datetime or None; `searchable` is False for anything not
     published (such documents are removed from the index instead of stored).
+    `published_at` (aware UTC datetime or None) orders text-less searches, newest first.
     """
 
     kind: ListingKind
@@ -52,6 +53,7 @@ class IndexDocument:
     owner_name: str
     expires_at: object | None  # datetime | None, kept loose so this module needs no Django
     searchable: bool = True
+    published_at: object | None = None  # datetime | None
 
 
 @dataclass(frozen=True)
@@ -171,5 +173,6 @@ class BaseSearchBackend(abc.ABC):
 
     def count(self, kind: ListingKind | None = None) -> int:
         """Number of indexed documents (used by update_index to check a rebuild)."""
-        return self.search(SearchQuery(kind=kind, page_size=1, with_facets=False,
-                                       with_highlights=False)).total
+        return self.search(
+            SearchQuery(kind=kind, page_size=1, with_facets=False, with_highlights=False)
+        ).total

@@ -1,0 +1,103 @@
+"""`manage.py update_index`: rebuild the search index from the database.
+
+Indexes every published listing (research results, then technology needs) into the chosen
+backend in one replacement (searches during the rebuild see the old or the new index), shows
+a tqdm progress bar, prints the count per kind and checks it against the backend's own count
+(published listings that have not expired). Exits with an error when they differ or the
+search service is unavailable.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from tqdm import tqdm
+
+from matching.search import backend_names, get_search_backend
+from matching.search.backends.base import IndexDocument, SearchUnavailable
+from matching.search.documents import KINDS, documents_for_all, listing_querysets
+
+
+class Command(BaseCommand):
+    help = "Rebuild the search index from the listings in the database."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--backend",
+            action="append",
+            dest="backends",
+            help="Name in SEARCH_BACKENDS (repeatable; default: every configured backend).",
+        )
+        parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        names = options["backends"] or backend_names()
+        for name in names:
+            self._rebuild(name, show_progress=not options["no_progress"])
+
+    def _rebuild(self, name: str, *, show_progress: bool) -> None:
+        backend = get_search_backend(name)
+        total = sum(qs.count() for qs in listing_querysets().values())
+        indexed: Counter[str] = Counter()
+        live: Counter[str] = Counter()
+        now = timezone.now()
+
+        def counted(documents: Iterator[IndexDocument]) -> Iterator[IndexDocument]:
+            for document in documents:
+                if document.searchable:
+                    indexed[document.kind] += 1
+                    expires = document.expires_at
+                    if expires is None or expires > now:  # type: ignore[operator]
+                        live[document.kind] += 1
+                yield document
+
+        bar = tqdm(total=total, desc=name, unit="doc", disable=not show_progress)
+        done = 0
+
+        def progress(count: int) -> None:
+            nonlocal done
+            bar.update(count - done)
+            done = count
+
+        try:
+            count = backend.rebuild(counted(documents_for_all()), progress=progress)
+        except SearchUnavailable as exc:
+            raise CommandError(
+                _("Search backend %(name)s is unavailable: %(error)s")
+                % {"name": name, "error": exc}
+            ) from exc
+        finally:
+            bar.close()
+
+        labels = {"result": _("research results"), "need": _("technology needs")}
+        self.stdout.write(
+            _("%(backend)s: indexed %(count)d listings") % {"backend": name, "count": count}
+        )
+        problems: list[str] = []
+        for kind in KINDS:
+            in_index = backend.count(kind)
+            self.stdout.write(
+                _(
+                    "  %(kind)s: %(indexed)d indexed, %(live)d searchable (not expired), "
+                    "%(found)d in the index"
+                )
+                % {
+                    "kind": labels[kind],
+                    "indexed": indexed[kind],
+                    "live": live[kind],
+                    "found": in_index,
+                }
+            )
+            if in_index != live[kind]:
+                problems.append(str(kind))
+        if count != sum(indexed.values()) or problems:
+            raise CommandError(
+                _("The index does not hold what was indexed (%(kinds)s); run update_index again.")
+                % {"kinds": ", ".join(problems) or "total"}
+            )
+        self.stdout.write(self.style.SUCCESS(_("Search index rebuilt.")))

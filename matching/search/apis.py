@@ -1,0 +1,113 @@
+"""The search API: GET /api/v1/search/ (thin: validate → backend → shape)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from marketplace.errors import ServiceUnavailableError
+from matching.search import get_search_backend
+from matching.search.backends.base import SearchQuery, SearchResults, SearchUnavailable
+from matching.search.documents import listing_url, listings_for_hits
+from matching.search.serializers import (
+    ERROR_SCHEMA,
+    SearchParamsSerializer,
+    SearchResponseSerializer,
+)
+
+
+def search_query_from(params: dict[str, Any]) -> SearchQuery:
+    """A backend query from validated SearchParamsSerializer data."""
+    return SearchQuery(
+        text=params.get("q", "").strip(),
+        kind=params.get("type") or None,
+        fields=tuple(params.get("field", ())),
+        provinces=tuple(params.get("province", ())),
+        cities=tuple(params.get("city", ())),
+        stages=tuple(params.get("stage", ())),
+        modes=tuple(params.get("mode", ())),
+        trl_min=params.get("trl_min"),
+        trl_max=params.get("trl_max"),
+        price_min_cny=params.get("price_min"),
+        price_max_cny=params.get("price_max"),
+        page=params.get("page", 1),
+        page_size=params.get("page_size", 20),
+    )
+
+
+def search_response(results: SearchResults) -> dict[str, Any]:
+    """The response body: hits with their listing cards (hits whose listing is no longer
+    published are left out of the page), the total, the page and the facets."""
+    listings = listings_for_hits((hit.kind, hit.object_id) for hit in results.hits)
+    rows = []
+    for hit in results.hits:
+        listing = listings.get((hit.kind, hit.object_id))
+        if listing is None:
+            continue
+        rows.append(
+            {
+                "type": hit.kind,
+                "id": hit.object_id,
+                "title": listing.title,
+                "score": hit.score,
+                "highlights": hit.highlights,
+                "listing": {
+                    "title": listing.title,
+                    "title_en": listing.title_en,
+                    "field": listing.field,
+                    "province": listing.province,
+                    "city": listing.city,
+                    "trl": listing.trl,
+                    "owner_name": listing.owner.legal_name,
+                    "url": listing_url(hit.kind, hit.object_id),
+                },
+            }
+        )
+    return {
+        "count": results.total,
+        "page": results.page,
+        "page_size": results.page_size,
+        "results": rows,
+        "facets": results.facets,
+    }
+
+
+class SearchApi(APIView):
+    """Full-text search over published research results and technology needs."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=["search"],
+        operation_id="search",
+        parameters=[SearchParamsSerializer],
+        responses={
+            200: SearchResponseSerializer,
+            400: OpenApiResponse(ERROR_SCHEMA, description="Invalid parameters."),
+            503: OpenApiResponse(ERROR_SCHEMA, description="Search is unavailable."),
+        },
+        description=(
+            "Ranked (BM25), filtered and faceted search over published, unexpired listings. "
+            "`q` may be Chinese or English; domain synonyms are added. Without `q`, all "
+            "matching listings, newest first. Lists (field, province, city, stage, mode) "
+            "accept repeated parameters or commas and mean 'any of'. price_min/price_max keep "
+            "listings whose price or budget range overlaps. Bad values answer 400; 503 when "
+            "the search service is down."
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        params = SearchParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        try:
+            results = get_search_backend().search(search_query_from(params.validated_data))
+        except SearchUnavailable as exc:
+            raise ServiceUnavailableError(
+                _("Search is not available at the moment. Please try again later.")
+            ) from exc
+        return Response(search_response(results))

@@ -1,0 +1,133 @@
+"""Serializers of the search API: query-parameter validation and the response shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+from rest_framework.fields import empty
+
+from marketplace.choices import Field, Stage, TransferMode
+
+KIND_CHOICES = [("result", _("Research result")), ("need", _("Technology need"))]
+
+
+class CommaSeparatedListField(serializers.ListField):
+    """A list given as repeated parameters (?field=a&field=b) or comma-separated (?field=a,b)."""
+
+    def get_value(self, dictionary: Any) -> Any:
+        value = super().get_value(dictionary)
+        if value is empty or not isinstance(value, list):
+            return value
+        return [part.strip() for item in value for part in str(item).split(",") if part.strip()]
+
+
+class SearchParamsSerializer(serializers.Serializer):
+    """Query parameters of GET /api/v1/search/. Lists accept repeats or commas."""
+
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        default="",
+        help_text=_("Words to search for (Chinese or English)."),
+    )
+    type = serializers.ChoiceField(
+        choices=KIND_CHOICES, required=False, help_text=_("result or need; both when absent.")
+    )
+    field = CommaSeparatedListField(
+        child=serializers.ChoiceField(choices=Field.choices), required=False, default=list
+    )
+    province = CommaSeparatedListField(
+        child=serializers.CharField(max_length=20), required=False, default=list
+    )
+    city = CommaSeparatedListField(
+        child=serializers.CharField(max_length=40), required=False, default=list
+    )
+    stage = CommaSeparatedListField(
+        child=serializers.ChoiceField(choices=Stage.choices), required=False, default=list
+    )
+    mode = CommaSeparatedListField(
+        child=serializers.ChoiceField(choices=TransferMode.choices),
+        required=False,
+        default=list,
+        help_text=_("Transfer or cooperation modes (any of)."),
+    )
+    trl_min = serializers.IntegerField(required=False, min_value=1, max_value=9)
+    trl_max = serializers.IntegerField(required=False, min_value=1, max_value=9)
+    price_min = serializers.DecimalField(
+        required=False, max_digits=14, decimal_places=2, min_value=0, help_text=_("CNY")
+    )
+    price_max = serializers.DecimalField(
+        required=False, max_digits=14, decimal_places=2, min_value=0, help_text=_("CNY")
+    )
+    page = serializers.IntegerField(required=False, min_value=1, default=1)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100, default=20)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        errors: dict[str, list[Any]] = {}
+        trl_min, trl_max = attrs.get("trl_min"), attrs.get("trl_max")
+        if trl_min is not None and trl_max is not None and trl_min > trl_max:
+            errors["trl_max"] = [_("The maximum TRL must not be below the minimum TRL.")]
+        price_min, price_max = attrs.get("price_min"), attrs.get("price_max")
+        if price_min is not None and price_max is not None and price_min > price_max:
+            errors["price_max"] = [_("The maximum price must not be below the minimum price.")]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class SearchListingSerializer(serializers.Serializer):
+    """The short listing card of a hit."""
+
+    title = serializers.CharField()
+    title_en = serializers.CharField()
+    field = serializers.CharField()
+    province = serializers.CharField()
+    city = serializers.CharField()
+    trl = serializers.IntegerField(allow_null=True)
+    owner_name = serializers.CharField()
+    url = serializers.CharField()
+
+
+class SearchHitSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=KIND_CHOICES)
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    score = serializers.FloatField(help_text=_("Raw relevance (BM25); 0 without search words."))
+    highlights = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text=_("Field name → HTML snippets with <mark> around matched words."),
+    )
+    listing = SearchListingSerializer()
+
+
+class SearchResponseSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    page_size = serializers.IntegerField()
+    results = SearchHitSerializer(many=True)
+    facets = serializers.DictField(
+        child=serializers.DictField(child=serializers.IntegerField()),
+        help_text=_(
+            "kind, field, province, city, stage, modes, trl → {value: count} over all "
+            "matching listings."
+        ),
+    )
+
+
+#: The API's one error shape (marketplace.api.errors) as an OpenAPI schema. A serializer
+#: cannot describe it: a field called "fields" would shadow Serializer.fields.
+ERROR_SCHEMA: dict[str, object] = {
+    "type": "object",
+    "properties": {
+        "message": {"type": "string"},
+        "code": {"type": "string"},
+        "fields": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "required": ["message", "code", "fields"],
+}

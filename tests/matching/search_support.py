@@ -1,0 +1,72 @@
+"""Real bundled listings for the search tests, loaded once per test module.
+
+`load_real_listings()` imports data/results.json and data/needs.json with the project's
+importer (`marketplace.importing.import_listings`, as `manage.py import_listings` does) and
+rebuilds every configured search backend. The search test modules use it from a
+module-scoped fixture (tests then run in transactions that roll back, so the data stays
+unchanged for the next test) and call `remove_real_listings()` at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from marketplace.importing import import_listings
+from marketplace.models import Organization, ResearchResult, TechnologyNeed
+from matching.models import MatchRequest, SearchEntry
+from matching.search import backend_names, get_search_backend
+from matching.search.documents import documents_for_all
+
+DATA = Path(settings.BASE_DIR) / "data"
+RESULTS = DATA / "results.json"
+NEEDS = DATA / "needs.json"
+
+
+def raw_records() -> dict[str, dict[str, Any]]:
+    """The bundled records by source id (R0001…, N0001…)."""
+    records: dict[str, dict[str, Any]] = {}
+    for path in (RESULTS, NEEDS):
+        for record in json.loads(path.read_text(encoding="utf-8")):
+            records[record["id"]] = record
+    return records
+
+
+def load_real_listings() -> None:
+    for path, kind in ((RESULTS, "result"), (NEEDS, "need")):
+        report = import_listings(path=path, kind=kind)
+        assert report.imported, report.errors[:3]
+    for name in backend_names():
+        get_search_backend(name).rebuild(documents_for_all())
+
+
+def remove_real_listings() -> None:
+    MatchRequest.objects.all().delete()
+    ResearchResult.objects.all().delete()
+    TechnologyNeed.objects.all().delete()
+    Organization.objects.all().delete()
+    SearchEntry.objects.all().delete()
+    for name in backend_names():
+        get_search_backend(name).rebuild([])
+
+
+def listing_text(listing: ResearchResult | TechnologyNeed) -> str:
+    """Title, keywords and body of a listing, as one string (for expected-value checks)."""
+    return "\n".join([listing.title, *listing.keywords, listing.body])
+
+
+def all_listings() -> list[ResearchResult | TechnologyNeed]:
+    return [*ResearchResult.objects.all(), *TechnologyNeed.objects.all()]
+
+
+def key(listing: ResearchResult | TechnologyNeed) -> tuple[str, int]:
+    return ("result" if isinstance(listing, ResearchResult) else "need", listing.pk)
+
+
+def contains_word(text: str, word: str) -> bool:
+    """English whole-word test, case-insensitive, plural-tolerant."""
+    return re.search(rf"\b{re.escape(word)}s?\b", text, flags=re.IGNORECASE) is not None

@@ -1,0 +1,288 @@
+"""GET /api/v1/search/, keeping the index up to date on commit, and `manage.py update_index`,
+on the real bundled listings with the configured default backend."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+
+from marketplace.choices import Field, ListingStatus, TransferMode
+from marketplace.models import ResearchResult, TechnologyNeed
+from matching.models import SearchEntry
+from tests.matching.search_support import (
+    all_listings,
+    key,
+    listing_text,
+    load_real_listings,
+    remove_real_listings,
+)
+
+pytestmark = pytest.mark.urls("tests.matching.search_urlconf")
+
+URL = "/api/v1/search/"
+
+
+@pytest.fixture(scope="module")
+def real_listings(django_db_setup, django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    with django_db_blocker.unblock():
+        load_real_listings()
+    yield
+    with django_db_blocker.unblock():
+        remove_real_listings()
+
+
+@pytest.fixture
+def client(api_client, real_listings, db):  # type: ignore[no-untyped-def]
+    return api_client
+
+
+def result(source_id: str) -> ResearchResult:
+    return ResearchResult.objects.get(source_id=source_id)
+
+
+def found(response) -> set[tuple[str, int]]:  # type: ignore[no-untyped-def]
+    return {(row["type"], row["id"]) for row in response.json()["results"]}
+
+
+@pytest.fixture
+def search_storage_away(db):  # type: ignore[no-untyped-def]
+    """A real outage of the embedded backend's storage: its table is gone (rolled back with
+    the test transaction)."""
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE matching_searchentry RENAME TO matching_searchentry_away")
+
+
+# --- the API --------------------------------------------------------------------------------
+def test_search_url_is_api_v1_search() -> None:
+    assert reverse("api-search") == URL
+
+
+def test_search_returns_ranked_highlighted_hits_with_listing_cards(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get(URL, {"q": "储能"})
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"count", "page", "page_size", "results", "facets"}
+    expected = {key(item) for item in all_listings() if "储能" in listing_text(item)}
+    assert body["count"] >= len(expected)
+    assert expected <= found(response)
+    first = body["results"][0]
+    assert set(first) == {"type", "id", "title", "score", "highlights", "listing"}
+    assert first["score"] > 0
+    snippets = [s for field_snippets in first["highlights"].values() for s in field_snippets]
+    assert any("<mark>储能</mark>" in snippet for snippet in snippets)
+    model = ResearchResult if first["type"] == "result" else TechnologyNeed
+    item = model.objects.select_related("owner").get(pk=first["id"])
+    assert first["listing"] == {
+        "title": item.title,
+        "title_en": item.title_en,
+        "field": item.field,
+        "province": item.province,
+        "city": item.city,
+        "trl": item.trl,
+        "owner_name": item.owner.legal_name,
+        "url": f"/{'results' if first['type'] == 'result' else 'needs'}/{item.pk}/",
+    }
+    assert "confidential_details" not in str(body)
+
+
+def test_english_query_finds_chinese_listings(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get(URL, {"q": "hydrogen"})
+    assert response.status_code == 200
+    assert key(result("R0110")) in found(response)  # 氢能源充装压缩机
+    assert key(result("R0165")) in found(response)  # 高效率氢燃料电池发动机系统
+
+
+def test_filters_and_facets_agree_with_the_database(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get(
+        URL, {"type": "result", "field": Field.NEW_ENERGY, "trl_min": 6, "page_size": 100}
+    )
+    assert response.status_code == 200
+    expected = ResearchResult.objects.filter(
+        status=ListingStatus.PUBLISHED, field=Field.NEW_ENERGY, trl__gte=6
+    )
+    assert response.json()["count"] == expected.count()
+    assert found(response) == {key(item) for item in expected}
+    facets = response.json()["facets"]
+    assert facets["kind"] == {"result": expected.count()}
+    assert facets["field"] == {Field.NEW_ENERGY: expected.count()}
+
+
+def test_list_parameters_accept_commas_and_repeats(client) -> None:  # type: ignore[no-untyped-def]
+    commas = client.get(URL, {"province": "河北,山西", "page_size": 100})
+    repeats = client.get(f"{URL}?province=河北&province=山西&page_size=100")
+    expected = {key(item) for item in all_listings() if item.province in {"河北", "山西"}}
+    assert 0 < len(expected) <= 100
+    assert commas.json()["count"] == repeats.json()["count"] == len(expected)
+    assert found(commas) == found(repeats) == expected
+
+
+def test_mode_and_price_filters(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get(URL, {"mode": TransferMode.LICENCE, "price_min": "5000000"})
+    assert response.status_code == 200
+    assert found(response) == {key(result("R0033"))}  # licence, 10 M CNY
+
+
+def test_pagination(client) -> None:  # type: ignore[no-untyped-def]
+    first = client.get(URL, {"q": "材料", "page": 1, "page_size": 5}).json()
+    second = client.get(URL, {"q": "材料", "page": 2, "page_size": 5}).json()
+    both = client.get(URL, {"q": "材料", "page": 1, "page_size": 10}).json()
+    assert first["page"] == 1 and second["page"] == 2 and first["page_size"] == 5
+    assert first["count"] == second["count"] == both["count"] > 10
+    assert [r["id"] for r in first["results"] + second["results"]] == [
+        r["id"] for r in both["results"]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"type": "company"}, "type"),
+        ({"field": "alchemy"}, "field"),
+        ({"field": "new_energy,alchemy"}, "field"),
+        ({"stage": "dream"}, "stage"),
+        ({"mode": "gift"}, "mode"),
+        ({"trl_min": "0"}, "trl_min"),
+        ({"trl_max": "10"}, "trl_max"),
+        ({"trl_min": "x"}, "trl_min"),
+        ({"trl_min": "7", "trl_max": "3"}, "trl_max"),
+        ({"price_min": "-1"}, "price_min"),
+        ({"price_min": "abc"}, "price_min"),
+        ({"price_min": "9", "price_max": "1"}, "price_max"),
+        ({"page": "0"}, "page"),
+        ({"page_size": "101"}, "page_size"),
+        ({"q": "储" * 201}, "q"),
+    ],
+)
+def test_bad_parameters_answer_400_in_the_shared_error_shape(client, params, field) -> None:  # type: ignore[no-untyped-def]
+    response = client.get(URL, params)
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body) == {"message", "code", "fields"}
+    assert field in body["fields"]
+    assert body["fields"][field]
+
+
+def test_unpublished_and_expired_listings_are_not_returned(
+    client, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    archived, expired = result("R0110"), result("R0165")
+    assert {key(archived), key(expired)} <= found(client.get(URL, {"q": "氢能"}))
+    with django_capture_on_commit_callbacks(execute=True):
+        archived.status = ListingStatus.ARCHIVED
+        archived.save()
+        expired.renewed_at = expired.renewed_at.replace(year=expired.renewed_at.year - 2)
+        expired.save()
+    response = client.get(URL, {"q": "氢能"})
+    assert key(archived) not in found(response)
+    assert key(expired) not in found(response)
+    assert response.json()["count"] > 0
+
+
+def test_editing_a_title_changes_search_results_after_commit(
+    client, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    item = result("R0102")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        item.title = "磁悬浮鼓风机"
+        item.save()
+    assert callbacks, "indexing waits for the commit"
+    assert key(item) not in found(client.get(URL, {"q": "磁悬浮鼓风机"}))
+    for callback in callbacks:
+        callback()
+    response = client.get(URL, {"q": "磁悬浮鼓风机"})
+    assert response.json()["results"][0]["id"] == item.pk
+    assert response.json()["results"][0]["highlights"]["title"] == ["<mark>磁悬浮鼓风机</mark>"]
+
+
+def test_deleting_a_listing_removes_it_after_commit(
+    client, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    item = result("R0012")
+    target = key(item)
+    with django_capture_on_commit_callbacks(execute=True):
+        item.delete()
+    assert target not in found(client.get(URL, {"q": "钢渣"}))
+    assert not SearchEntry.objects.filter(kind="result", object_id=target[1]).exists()
+
+
+def test_search_outage_answers_503(client, search_storage_away) -> None:  # type: ignore[no-untyped-def]
+    response = client.get(URL, {"q": "储能"})
+    assert response.status_code == 503
+    assert response.json() == {
+        "message": "Search is not available at the moment. Please try again later.",
+        "code": "service_unavailable",
+        "fields": {},
+    }
+
+
+def test_writes_succeed_when_search_is_down(
+    client, search_storage_away, django_capture_on_commit_callbacks, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    item = result("R0099")
+    with (
+        caplog.at_level(logging.WARNING, logger="matching.signals"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        item.title = "百兆瓦级光伏电站（更新）"
+        item.save()
+    item.refresh_from_db()
+    assert item.title == "百兆瓦级光伏电站（更新）"
+    assert any("not indexed" in record.getMessage() for record in caplog.records)
+
+
+def test_schema_documents_the_search_parameters(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/api/v1/schema/", {"format": "json"})
+    assert response.status_code == 200
+    operation = response.json()["paths"][URL]["get"]
+    names = {parameter["name"] for parameter in operation["parameters"]}
+    assert {
+        "q",
+        "type",
+        "field",
+        "province",
+        "city",
+        "trl_min",
+        "trl_max",
+        "stage",
+        "mode",
+        "price_min",
+        "price_max",
+        "page",
+        "page_size",
+    } <= names
+    assert {"200", "400", "503"} <= set(operation["responses"])
+    error = operation["responses"]["503"]["content"]["application/json"]["schema"]
+    assert set(error["properties"]) == {"message", "code", "fields"}
+
+
+# --- update_index -------------------------------------------------------------------------
+def test_update_index_rebuilds_and_prints_counts(real_listings, db) -> None:  # type: ignore[no-untyped-def]
+    SearchEntry.objects.all().delete()
+    out = StringIO()
+    call_command("update_index", "--no-progress", stdout=out)
+    text = out.getvalue()
+    results = ResearchResult.objects.filter(status=ListingStatus.PUBLISHED).count()
+    needs = TechnologyNeed.objects.filter(status=ListingStatus.PUBLISHED).count()
+    assert f"research results: {results} indexed, {results} searchable" in text
+    assert f"technology needs: {needs} indexed, {needs} searchable" in text
+    assert "Search index rebuilt." in text
+    assert SearchEntry.objects.count() == results + needs
+
+
+def test_update_index_counts_expired_listings_apart(real_listings, db) -> None:  # type: ignore[no-untyped-def]
+    item = result("R0001")
+    item.renewed_at = item.renewed_at.replace(year=item.renewed_at.year - 2)
+    item.save()
+    out = StringIO()
+    call_command("update_index", "--no-progress", stdout=out)
+    results = ResearchResult.objects.filter(status=ListingStatus.PUBLISHED).count()
+    assert (
+        f"research results: {results} indexed, {results - 1} searchable (not expired), "
+        f"{results - 1} in the index" in out.getvalue()
+    )
