@@ -41,13 +41,19 @@ class DemoAccount:
 
 # Demo organisations are labelled 【演示】 so nobody mistakes them for real ones.
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
-    DemoAccount("researcher", Role.RESEARCHER, "【演示】科桥示范大学", OrganizationKind.UNIVERSITY),
+    DemoAccount(
+        "researcher", Role.RESEARCHER, "【演示】科桥示范大学", OrganizationKind.UNIVERSITY
+    ),
     DemoAccount(
         "enterprise", Role.ENTERPRISE_MEMBER, "【演示】科桥示范科技有限公司",
         OrganizationKind.ENTERPRISE,
     ),
-    DemoAccount("broker", Role.BROKER, "【演示】科桥技术转移中心", OrganizationKind.TRANSFER_CENTRE),
-    DemoAccount("admin", Role.ADMIN, "【演示】科桥技术转移中心", OrganizationKind.TRANSFER_CENTRE),
+    DemoAccount(
+        "broker", Role.BROKER, "【演示】科桥技术转移中心", OrganizationKind.TRANSFER_CENTRE
+    ),
+    DemoAccount(
+        "admin", Role.ADMIN, "【演示】科桥技术转移中心", OrganizationKind.TRANSFER_CENTRE
+    ),
 )
 
 

@@ -1,10 +1,10 @@
 """Root URL configuration: web pages, the REST API under /api/v1/, admin and i18n."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("", include("marketplace.api_urls")),
     path("", include("matching.api_urls")),
     path("", include("matching.match_urls")),

@@ -127,6 +127,9 @@ class MatchRequestMessage(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.author}: {self.body[:40]}"
+
 
 class SearchEntry(models.Model):
     """One listing in the embedded search index (the database backend).
@@ -161,3 +164,6 @@ class SearchEntry(models.Model):
             models.UniqueConstraint(fields=["kind", "object_id"], name="search_entry_unique")
         ]
         indexes: ClassVar = [models.Index(fields=["kind", "field", "province"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.object_id}"

@@ -8,8 +8,6 @@ The README lists every variable.
 
 from pathlib import Path
 
-from django.utils.translation import gettext_lazy as _
-
 from marketplace.settings.env import env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
