@@ -1,0 +1,493 @@
+"""Explained matching: candidates from the search backend, ranked by the pure scorer.
+
+For a technology need the matcher
+1. retrieves candidate research results with the backend's `more_like_this` (at most
+   `settings.MATCHING_CANDIDATES`), and adds the listings of the same and related fields
+   (text score 0), so that problems worded unlike any result still reach the scorer;
+2. keeps the searchable ones (published, not expired) that belong to another organisation;
+3. scores each with `matching.scoring.score_match` (text relevance normalised by the best
+   candidate's raw score; weights from `settings.MATCHING_WEIGHTS`);
+4. returns them best first as `Match` objects with their explanation.
+The same happens the other way round for a research result (candidate needs).
+
+`match_needs_unsaved(records)` scores needs given as plain dicts in the needs.json format
+without saving them (used by `manage.py evaluate_matching`), and also returns the text-only
+baseline ranking (the search score alone).
+
+Raises `matching.search.backends.base.SearchUnavailable` when the search service is down.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from django.conf import settings
+from django.utils import timezone
+
+from marketplace.choices import Field, ListingStatus, TransferMode, choice_from_label
+from marketplace.models import Organization, ResearchResult, TechnologyNeed
+from marketplace.roles import AnyUser
+from marketplace.selectors import listing_searchable_q
+from matching.scoring import (
+    NeedFeatures,
+    ResultFeatures,
+    ScoredMatch,
+    normalise_text_scores,
+    parse_source_date,
+    related_fields,
+    score_match,
+)
+from matching.search.backends.base import BaseSearchBackend, SearchHit, SearchQuery
+
+Kind = Literal["result", "need"]
+#: Which listings join the text hits as candidates: "none", "same" field or "related" fields.
+FIELD_POOL = "related"
+SYNONYMS_FILE = Path(__file__).resolve().parent / "search" / "synonyms.txt"
+
+
+@dataclass(frozen=True)
+class Match:
+    """One ranked candidate: `listing` is a ResearchResult (kind "result") or a
+    TechnologyNeed (kind "need"); `scored` holds the total (0–1) and its components;
+    `text_score` is the backend's raw relevance."""
+
+    kind: Kind
+    listing: ResearchResult | TechnologyNeed
+    scored: ScoredMatch
+    text_score: float
+
+    @property
+    def score(self) -> float:
+        return self.scored.total
+
+    @property
+    def object_id(self) -> int:
+        return int(self.listing.pk)
+
+
+@dataclass(frozen=True)
+class UnsavedNeedMatches:
+    """Rankings for one unsaved need: `full` by the matcher, `baseline` by search score alone.
+    Both are lists of research result `source_id`s (falling back to str(pk)), best first."""
+
+    need_id: str
+    full: list[str]
+    baseline: list[str]
+    matches: list[Match] = field(default_factory=list)
+
+
+# --- settings and vocabulary -------------------------------------------------------------------
+def matching_weights() -> dict[str, float]:
+    return {name: float(value) for name, value in settings.MATCHING_WEIGHTS.items()}
+
+
+def candidate_limit() -> int:
+    return int(getattr(settings, "MATCHING_CANDIDATES", 100))
+
+
+@lru_cache(maxsize=4)
+def _vocabulary(path: str, mtime: float) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    """Rules of the synonyms file: (left terms, right terms). Solr format: "a, b, c" makes
+    the terms equivalent (left = right = all); "a, b => c, d" maps a and b to c and d."""
+    rules: list[tuple[frozenset[str], frozenset[str]]] = []
+    for raw in Path(path).read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        if "=>" in line:
+            left, right = line.split("=>", 1)
+        else:
+            left = right = line
+        lhs = frozenset(t.strip().lower() for t in re.split(r"[,，]", left) if t.strip())
+        rhs = frozenset(t.strip().lower() for t in re.split(r"[,，]", right) if t.strip())
+        if lhs and rhs:
+            rules.append((lhs, rhs))
+    return tuple(rules)
+
+
+def related_terms(text: str, keywords: Iterable[str] = ()) -> tuple[str, ...]:
+    """Terms the domain vocabulary (matching/search/synonyms.txt) links to terms that occur in
+    `text` or `keywords`, excluding terms already present there. Empty when there is no file."""
+    try:
+        mtime = SYNONYMS_FILE.stat().st_mtime
+    except OSError:
+        return ()
+    haystack = f"{text} {' '.join(keywords)}".lower()
+    found: dict[str, None] = {}
+    for lhs, rhs in _vocabulary(str(SYNONYMS_FILE), mtime):
+        if any(_occurs(term, haystack) for term in lhs):
+            for term in sorted(rhs):
+                if not _occurs(term, haystack):
+                    found[term] = None
+    return tuple(found)
+
+
+def _occurs(term: str, haystack: str) -> bool:
+    """Whether `term` occurs in `haystack`: Chinese terms as substrings (≥ 2 characters),
+    Latin terms as whole words (so "ai" is not found in "detail")."""
+    if term.isascii():
+        return len(term) >= 2 and re.search(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])",
+                                            haystack) is not None
+    return len(term) >= 2 and term in haystack
+
+
+# --- features ------------------------------------------------------------------------------
+def _listing_date(listing: ResearchResult | TechnologyNeed) -> date | None:
+    """The source date; for listings made on the platform (no source id) the publication
+    date; None for imported listings whose source gives no date (their import time says
+    nothing about the technology's age)."""
+    parsed = parse_source_date(listing.source_date)
+    if parsed is not None:
+        return parsed
+    if not listing.source_id and listing.published_at is not None:
+        return timezone.localdate(listing.published_at)
+    return None
+
+
+def need_features(need: TechnologyNeed) -> NeedFeatures:
+    """Plain features of a need (saved or not) for the scorer."""
+    text = f"{need.title}\n{need.description}"
+    keywords = tuple(str(k) for k in need.keywords or ())
+    return NeedFeatures(
+        title=need.title,
+        text=need.description,
+        keywords=keywords,
+        ipc=tuple(str(s) for s in need.ipc or ()),
+        field=need.field,
+        province=need.province,
+        city=need.city,
+        modes=tuple(str(m) for m in need.cooperation_modes or ()),
+        date=_listing_date(need),
+        trl=need.trl,
+        budget_min_cny=need.budget_min_cny,
+        budget_max_cny=need.budget_max_cny,
+        related_terms=related_terms(text, keywords),
+    )
+
+
+def result_features(result: ResearchResult) -> ResultFeatures:
+    """Plain features of a research result for the scorer."""
+    return ResultFeatures(
+        title=result.title,
+        text=result.summary,
+        keywords=tuple(str(k) for k in result.keywords or ()),
+        ipc=tuple(str(s) for s in result.ipc or ()),
+        field=result.field,
+        province=result.province,
+        city=result.city,
+        modes=tuple(str(m) for m in result.transfer_modes or ()),
+        date=_listing_date(result),
+        trl=result.trl,
+        stage=result.stage,
+        asking_price_cny=result.asking_price_cny,
+    )
+
+
+# --- retrieval --------------------------------------------------------------------------------
+def _backend(backend: BaseSearchBackend | None) -> BaseSearchBackend:
+    if backend is not None:
+        return backend
+    from matching.search import get_search_backend
+
+    return get_search_backend()
+
+
+def _document(listing: ResearchResult | TechnologyNeed) -> Any:
+    from matching.search.documents import document_for
+
+    return document_for(listing)
+
+
+def _retrieve(
+    listing: ResearchResult | TechnologyNeed,
+    *,
+    kind: Kind,
+    backend: BaseSearchBackend,
+    limit: int,
+    field_pool: str | None = None,
+) -> tuple[list[SearchHit], dict[int, SearchHit]]:
+    """Candidates for `listing`: (the more_like_this hits in order — the text-only baseline —,
+    all candidates by object id).
+
+    Besides the text hits, the listings of the same field (`field_pool="same"`) or of the same
+    and related fields (`"related"`, the default `FIELD_POOL`) join with text score 0, at most
+    `limit` more: enterprises often describe a problem in words no result uses, and the scorer
+    can still rank such candidates by field, keywords and the domain vocabulary.
+    """
+    document = _document(listing)
+    plain = backend.more_like_this(document, kind=kind, limit=limit)
+    merged: dict[int, SearchHit] = {hit.object_id: hit for hit in plain}
+    pool = FIELD_POOL if field_pool is None else field_pool
+    if pool != "none" and listing.field:
+        fields = [listing.field]
+        if pool == "related":
+            fields += list(related_fields(listing.field))
+        page, added = 1, 0
+        while added < limit:
+            found = backend.search(
+                SearchQuery(
+                    kind=kind,
+                    fields=fields,
+                    page=page,
+                    page_size=min(100, limit),
+                    with_facets=False,
+                    with_highlights=False,
+                    exclude=[(document.kind, document.object_id)] if document.object_id else [],
+                )
+            )
+            for hit in found.hits:
+                if hit.object_id not in merged and added < limit:
+                    merged[hit.object_id] = SearchHit(kind, hit.object_id, 0.0)
+                    added += 1
+            if page * found.page_size >= found.total or not found.hits:
+                break
+            page += 1
+    return plain, merged
+
+
+#: Words too general to explain a match (besides the search stop words).
+_GENERIC_TERMS: frozenset[str] = frozenset(
+    {
+        "应用", "科技", "研究", "开发", "研发", "关键", "关键技术", "产业化",
+        "企业", "需求", "项目", "合作", "提升", "提高", "解决", "问题",
+        "系统", "方法", "工艺", "材料", "设备", "装置", "生产", "制造",
+        "高效", "新型", "我国", "国内", "国际", "公司", "有限公司", "团队",
+        "学院", "大学", "集团", "职业", "股份", "专家", "技术需求",
+    }
+)
+#: A term found in more than this share of the candidates does not explain a match.
+_GENERIC_SHARE = 0.25
+
+
+def _terms(text: str) -> list[str]:
+    """Informative search terms of `text` in order of first appearance (2+ characters)."""
+    from matching.search import segment
+
+    seen: dict[str, None] = {}
+    for term in segment.index_terms(text):
+        if len(term) >= 2 and not term.isdigit() and term not in _GENERIC_TERMS:
+            seen[term] = None
+    return list(seen)
+
+
+def _listing_terms(listing: ResearchResult | TechnologyNeed) -> set[str]:
+    return set(_terms(f"{listing.title}\n{' '.join(listing.keywords or [])}\n{listing.body}"))
+
+
+def _shared_terms(source_terms: Sequence[str], other: set[str], generic: set[str]) -> list[str]:
+    """The terms of `source_terms` (ordered) that also occur in `other`, at most 5, without
+    `generic` ones and without terms contained in an earlier one (储能 after 储能电池)."""
+    shared: list[str] = []
+    for term in source_terms:
+        if term in other and term not in generic and not any(term in kept for kept in shared):
+            shared.append(term)
+            if len(shared) == 5:
+                break
+    return shared
+
+
+def _rank(
+    *,
+    need: NeedFeatures | None,
+    result: ResultFeatures | None,
+    candidates: Sequence[tuple[ResearchResult | TechnologyNeed, SearchHit]],
+    kind: Kind,
+    weights: Mapping[str, float],
+    today: date,
+) -> list[Match]:
+    normalised = normalise_text_scores([hit.score for _, hit in candidates])
+    source = need if kind == "result" else result
+    assert source is not None
+    source_terms = _terms(f"{source.title}\n{' '.join(source.keywords)}\n{source.text}")
+    candidate_terms = [_listing_terms(listing) for listing, _hit in candidates]
+    document_frequency = Counter(term for terms in candidate_terms for term in terms)
+    generic = {
+        term
+        for term, count in document_frequency.items()
+        if count > _GENERIC_SHARE * len(candidates) and count > 2
+    }
+    matches: list[Match] = []
+    for (listing, hit), text, terms in zip(candidates, normalised, candidate_terms, strict=True):
+        if kind == "result":
+            assert need is not None and isinstance(listing, ResearchResult)
+            n, r = need, result_features(listing)
+        else:
+            assert result is not None and isinstance(listing, TechnologyNeed)
+            n, r = need_features(listing), result
+        scored = score_match(
+            n, r, text, weights, today, candidate=kind,
+            text_terms=_shared_terms(source_terms, terms, generic) if hit.score > 0 else (),
+        )
+        matches.append(Match(kind=kind, listing=listing, scored=scored, text_score=hit.score))
+    matches.sort(key=lambda m: (-m.scored.total, -m.text_score, m.listing.pk))
+    return matches
+
+
+def _load(model: Any, ids: Iterable[int], exclude_owner: int | None) -> dict[int, Any]:
+    queryset = model.objects.filter(listing_searchable_q(model), pk__in=list(ids))
+    if exclude_owner is not None:
+        queryset = queryset.exclude(owner_id=exclude_owner)
+    return {obj.pk: obj for obj in queryset.select_related("owner")}
+
+
+def _results_for_need(
+    need: TechnologyNeed,
+    *,
+    backend: BaseSearchBackend | None = None,
+    weights: Mapping[str, float] | None = None,
+    candidates: int | None = None,
+    today: date | None = None,
+) -> tuple[list[Match], list[tuple[ResearchResult, SearchHit]]]:
+    """(full ranking, baseline candidates in search order) for a need, saved or not."""
+    search = _backend(backend)
+    plain, merged = _retrieve(
+        need, kind="result", backend=search, limit=candidates or candidate_limit()
+    )
+    loaded = _load(ResearchResult, merged, need.owner_id if need.pk else None)
+    pairs = [(loaded[i], hit) for i, hit in merged.items() if i in loaded]
+    ranked = _rank(
+        need=need_features(need),
+        result=None,
+        candidates=pairs,
+        kind="result",
+        weights=weights or matching_weights(),
+        today=today or timezone.localdate(),
+    )
+    baseline = [(loaded[h.object_id], h) for h in plain if h.object_id in loaded]
+    return ranked, baseline
+
+
+# --- selectors ---------------------------------------------------------------------------------
+def matches_for_need(
+    *, need: TechnologyNeed, viewer: AnyUser | None = None, limit: int = 20
+) -> list[Match]:
+    """Research results that fit `need`, best first, at most `limit`, with explanations.
+
+    The caller checks that `viewer` may see `need` (the API does, via
+    `marketplace.selectors.technology_need_get`); candidates are only searchable listings of
+    other organisations, so they are visible to everyone. Raises SearchUnavailable.
+    """
+    ranked, _baseline = _results_for_need(need)
+    return ranked[:limit]
+
+
+def matches_for_result(
+    *, result: ResearchResult, viewer: AnyUser | None = None, limit: int = 20
+) -> list[Match]:
+    """Technology needs that `result` may solve, best first, at most `limit`, explained.
+
+    Same rules as `matches_for_need`, the other way round (freshness counts the need's date).
+    """
+    search = _backend(None)
+    _plain, merged = _retrieve(result, kind="need", backend=search, limit=candidate_limit())
+    loaded = _load(TechnologyNeed, merged, result.owner_id)
+    pairs = [(loaded[i], hit) for i, hit in merged.items() if i in loaded]
+    ranked = _rank(
+        need=None,
+        result=result_features(result),
+        candidates=pairs,
+        kind="need",
+        weights=matching_weights(),
+        today=timezone.localdate(),
+    )
+    return ranked[:limit]
+
+
+# --- unsaved needs (evaluation) -------------------------------------------------------------
+def _money(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def need_from_record(record: Mapping[str, Any]) -> TechnologyNeed:
+    """An unsaved, published TechnologyNeed from a needs.json record (see data/README.md).
+
+    Chinese labels of field and modes become codes (`choice_from_label`); unknown ones are
+    dropped. The owner is an unsaved Organization named after `enterprise`.
+    """
+    region = record.get("region") or {}
+    budget = record.get("budget_cny") or {}
+    modes = [
+        code
+        for label in record.get("cooperation_modes") or []
+        if (code := choice_from_label(TransferMode, str(label))) is not None
+    ]
+    field_code = choice_from_label(Field, str(record.get("field") or "")) or ""
+    trl = record.get("trl")
+    need = TechnologyNeed(
+        source_id=str(record.get("id") or ""),
+        title=str(record.get("title") or ""),
+        title_en=str(record.get("title_en") or ""),
+        description=str(record.get("description") or ""),
+        field=field_code,
+        keywords=[str(k) for k in record.get("keywords") or []],
+        ipc=[str(s) for s in record.get("ipc") or []],
+        trl=int(trl) if isinstance(trl, int) else None,
+        province=str(region.get("province") or ""),
+        city=str(region.get("city") or ""),
+        cooperation_modes=modes,
+        budget_min_cny=_money(budget.get("min")),
+        budget_max_cny=_money(budget.get("max")),
+        source_date=str(record.get("source_date") or ""),
+        status=ListingStatus.PUBLISHED,
+    )
+    need.owner = Organization(legal_name=str(record.get("enterprise") or ""))
+    return need
+
+
+def _ref(result: ResearchResult | TechnologyNeed) -> str:
+    return result.source_id or str(result.pk)
+
+
+def match_needs_unsaved(
+    records: Iterable[Mapping[str, Any]],
+    *,
+    limit: int = 20,
+    backend: BaseSearchBackend | None = None,
+    weights: Mapping[str, float] | None = None,
+    today: date | None = None,
+) -> list[UnsavedNeedMatches]:
+    """Rank the published research results for each need record without saving anything.
+
+    Returns, per record (in input order), the matcher's ranking and the search-only baseline,
+    each at most `limit` result references (`source_id`, or the pk as a string).
+    """
+    search = _backend(backend)
+    out: list[UnsavedNeedMatches] = []
+    for record in records:
+        need = need_from_record(record)
+        ranked, baseline = _results_for_need(need, backend=search, weights=weights, today=today)
+        out.append(
+            UnsavedNeedMatches(
+                need_id=need.source_id or "",
+                full=[_ref(m.listing) for m in ranked[:limit]],
+                baseline=[_ref(r) for r, _hit in baseline[:limit]],
+                matches=ranked[:limit],
+            )
+        )
+    return out
+
+
+__all__ = [
+    "Match",
+    "UnsavedNeedMatches",
+    "match_needs_unsaved",
+    "matches_for_need",
+    "matches_for_result",
+    "need_features",
+    "need_from_record",
+    "related_terms",
+    "result_features",
+]

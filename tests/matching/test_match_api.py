@@ -1,0 +1,119 @@
+"""GET /api/v1/needs/{id}/matches/ and /api/v1/research-results/{id}/matches/: shape,
+language of the reasons, and visibility (404 for listings the viewer cannot see)."""
+
+from __future__ import annotations
+
+import pytest
+
+from marketplace.choices import Field, ListingStatus
+from marketplace.models import ResearchResult
+from tests import factories
+from tests.matching.bundled import load_bundled_results
+
+pytestmark = pytest.mark.django_db
+
+COMPONENT_KEYS = {"name", "label", "score", "weight", "known", "reason", "reason_zh", "reason_en"}
+
+
+@pytest.fixture
+def bundled():  # type: ignore[no-untyped-def]
+    load_bundled_results()
+
+
+def slag_need(**kw):  # type: ignore[no-untyped-def]
+    values = {
+        "title": "钢渣堆积如山，占地污染",
+        "description": "钢铁企业钢渣堆积，希望找到钢渣处理和资源化利用技术。",
+        "keywords": ["钢渣", "固废"],
+        "field": Field.ENERGY_SAVING,
+        "province": "河北",
+        "city": "唐山",
+    }
+    values.update(kw)
+    return factories.TechnologyNeedFactory(**values)
+
+
+def test_need_matches_shape_and_english_reasons(api_client, bundled):
+    need = slag_need()
+    response = api_client.get(f"/api/v1/needs/{need.pk}/matches/")
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert 0 < len(results) <= 20
+    first = results[0]
+    assert set(first) == {"type", "id", "title", "owner", "score", "components", "reason"}
+    assert first["type"] == "result"
+    assert ResearchResult.objects.filter(pk=first["id"], title=first["title"]).exists()
+    assert 0 <= first["score"] <= 1
+    scores = [r["score"] for r in results]
+    assert scores == sorted(scores, reverse=True)
+    assert len(first["components"]) == 9
+    for component in first["components"]:
+        assert set(component) == COMPONENT_KEYS
+        assert component["reason"] == component["reason_en"]
+    assert sum(c["weight"] for c in first["components"]) == pytest.approx(1.0, abs=1e-3)
+    assert "R0012" in [
+        ResearchResult.objects.get(pk=r["id"]).source_id for r in results[:10]
+    ]
+
+
+def test_reasons_follow_the_request_language(api_client, bundled):
+    need = slag_need()
+    response = api_client.get(
+        f"/api/v1/needs/{need.pk}/matches/", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    first = response.json()["results"][0]
+    for component in first["components"]:
+        assert component["reason"] == component["reason_zh"]
+    assert first["reason"]
+
+
+def test_limit_is_validated(api_client, bundled):
+    need = slag_need()
+    ok = api_client.get(f"/api/v1/needs/{need.pk}/matches/?limit=3")
+    assert len(ok.json()["results"]) <= 3
+    bad = api_client.get(f"/api/v1/needs/{need.pk}/matches/?limit=0")
+    assert bad.status_code == 400
+    assert "limit" in bad.json()["fields"]
+
+
+def test_unpublished_need_of_another_org_is_404(api_client, enterprise_user, bundled):
+    draft = slag_need(status=ListingStatus.DRAFT, published_at=None)
+    api_client.force_authenticate(enterprise_user)
+    assert api_client.get(f"/api/v1/needs/{draft.pk}/matches/").status_code == 404
+    api_client.force_authenticate(None)
+    assert api_client.get(f"/api/v1/needs/{draft.pk}/matches/").status_code == 404
+
+
+def test_owner_member_sees_matches_of_own_draft_need(api_client, bundled):
+    owner = factories.OrganizationFactory(kind="enterprise")
+    user = factories.enterprise_member(owner)
+    draft = slag_need(status=ListingStatus.DRAFT, published_at=None, owner=owner)
+    api_client.force_authenticate(user)
+    response = api_client.get(f"/api/v1/needs/{draft.pk}/matches/")
+    assert response.status_code == 200
+    assert response.json()["results"]
+
+
+def test_missing_need_is_404(api_client, bundled):
+    response = api_client.get("/api/v1/needs/999999/matches/")
+    assert response.status_code == 404
+    assert set(response.json()) == {"message", "code", "fields"}
+
+
+def test_research_result_matches_lists_needs(api_client, bundled):
+    from tests.matching.bundled import reindex
+
+    need = slag_need()
+    reindex()
+    result = ResearchResult.objects.get(source_id="R0012")
+    response = api_client.get(f"/api/v1/research-results/{result.pk}/matches/")
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert results[0]["type"] == "need" and results[0]["id"] == need.pk
+
+
+def test_unpublished_result_of_another_org_is_404(api_client, researcher, bundled):
+    hidden = factories.ResearchResultFactory(status=ListingStatus.PENDING_REVIEW)
+    api_client.force_authenticate(researcher)
+    response = api_client.get(f"/api/v1/research-results/{hidden.pk}/matches/")
+    assert response.status_code == 404

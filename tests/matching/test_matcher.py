@@ -1,0 +1,173 @@
+"""The matcher on the real bundled data: retrieval + pure scoring, visibility, unsaved needs,
+and the evaluate_matching command."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from marketplace.choices import Field, ListingStatus
+from marketplace.models import ResearchResult, TechnologyNeed
+from matching.matcher import (
+    match_needs_unsaved,
+    matches_for_need,
+    matches_for_result,
+    need_from_record,
+    related_terms,
+)
+from matching.scoring import COMPONENTS
+from tests import factories
+from tests.matching.bundled import NEEDS, QRELS, load_bundled_results, reindex
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def bundled():  # type: ignore[no-untyped-def]
+    load_bundled_results()
+
+
+def slag_need(**kw) -> TechnologyNeed:  # type: ignore[no-untyped-def]
+    values = {
+        "title": "钢渣堆积如山，占地污染",
+        "description": (
+            "钢铁企业每年产生大量钢渣，堆积如山，占用土地并污染环境，希望找到钢渣处理和利用的办法。"
+        ),
+        "keywords": ["钢渣", "固废"],
+        "field": Field.ENERGY_SAVING,
+        "province": "河北",
+        "city": "唐山",
+        "budget_min_cny": None,
+        "budget_max_cny": None,
+    }
+    values.update(kw)
+    return factories.TechnologyNeedFactory(**values)
+
+
+def source_ids(matches) -> list[str]:  # type: ignore[no-untyped-def]
+    return [m.listing.source_id for m in matches]
+
+
+def test_steel_slag_need_finds_steel_slag_result_in_top_10(bundled):
+    need = slag_need()
+    matches = matches_for_need(need=need, limit=10)
+    assert "R0012" in source_ids(matches)  # 钢渣改性气淬处理技术
+
+
+def test_bearing_problem_finds_rolling_mill_bearing_result(bundled):
+    need = slag_need(
+        title="轧机轴承寿命短，进口轴承有钱也买不到",
+        description="热连轧产线的轧机轴承频繁损坏，寿命短，进口轴承供货周期长，有钱也买不到。",
+        keywords=["轴承", "轧机"],
+        field=Field.METALLURGY,
+    )
+    assert "R0102" in source_ids(matches_for_need(need=need, limit=10))
+
+
+def test_matches_are_ranked_and_every_component_is_explained(bundled):
+    matches = matches_for_need(need=slag_need(), limit=20)
+    assert 0 < len(matches) <= 20
+    totals = [m.score for m in matches]
+    assert totals == sorted(totals, reverse=True)
+    for match in matches:
+        assert 0.0 <= match.score <= 1.0
+        assert [c.name for c in match.scored.components] == list(COMPONENTS)
+        assert sum(c.weight for c in match.scored.components) == pytest.approx(1.0, abs=1e-3)
+        assert all(c.reason_zh and c.reason_en for c in match.scored.components)
+    assert matches[0].scored.component("keywords").score > 0
+
+
+def test_candidates_are_only_searchable_results_of_other_organisations(bundled):
+    need = slag_need()
+    hidden = factories.ResearchResultFactory(
+        title="钢渣气淬处理新工艺", summary="钢渣气淬处理", keywords=["钢渣", "气淬"],
+        status=ListingStatus.DRAFT, published_at=None,
+    )
+    own = factories.ResearchResultFactory(
+        title="钢渣气淬处理工艺包", summary="钢渣气淬处理", keywords=["钢渣", "气淬"],
+        owner=need.owner,
+    )
+    reindex()
+    ids = [m.listing.pk for m in matches_for_need(need=need, limit=50)]
+    assert hidden.pk not in ids
+    assert own.pk not in ids
+
+
+def test_matches_for_result_finds_the_need_it_solves(bundled):
+    need = slag_need()
+    factories.TechnologyNeedFactory(
+        title="乳制品冷链温度监测", description="需要冷链运输温度监测方案", keywords=["冷链"]
+    )
+    reindex()
+    result = ResearchResult.objects.get(source_id="R0012")
+    matches = matches_for_result(result=result, limit=5)
+    assert matches and matches[0].listing.pk == need.pk
+    assert matches[0].kind == "need"
+
+
+def test_match_needs_unsaved_ranks_without_saving(bundled):
+    records = json.loads(NEEDS.read_text(encoding="utf-8"))[:3]
+    before = TechnologyNeed.objects.count()
+    rankings = match_needs_unsaved(records, limit=20)
+    assert TechnologyNeed.objects.count() == before
+    assert [r.need_id for r in rankings] == [rec["id"] for rec in records]
+    for ranking in rankings:
+        assert len(ranking.full) <= 20 and len(ranking.baseline) <= 20
+        assert all(ref.startswith("R") for ref in ranking.full)
+        assert set(ranking.full) <= set(ResearchResult.objects.values_list("source_id", flat=True))
+
+
+def test_need_from_record_maps_chinese_labels_to_codes():
+    record = json.loads(NEEDS.read_text(encoding="utf-8"))[0]
+    need = need_from_record(record)
+    assert need.pk is None
+    assert need.field == Field.BIOMEDICINE
+    assert need.cooperation_modes == ["joint_development"]
+    assert str(need.budget_max_cny) == "4500000.00"
+
+
+def test_related_terms_come_from_the_domain_vocabulary():
+    terms = related_terms("钢渣堆积如山", ["钢渣"])
+    assert "steel slag" in terms or "钢渣处理" in terms
+    assert "钢渣" not in terms
+
+
+def test_evaluate_matching_json_output_shape(bundled):
+    out = StringIO()
+    call_command("evaluate_matching", "--needs", str(NEEDS), "--qrels", str(QRELS), "--json",
+                 stdout=out)
+    data = json.loads(out.getvalue())
+    assert set(data) == {"full", "baseline"}
+    for side in data.values():
+        assert set(side) == {"ndcg@10", "recall@20", "mrr"}
+        assert all(0.0 <= value <= 1.0 for value in side.values())
+    assert data["full"]["ndcg@10"] >= data["baseline"]["ndcg@10"]
+
+
+def test_evaluate_matching_prints_a_table(bundled):
+    out = StringIO()
+    call_command("evaluate_matching", "--needs", str(NEEDS), "--qrels", str(QRELS), stdout=out)
+    text = out.getvalue()
+    assert "nDCG@10" in text and "Recall@20" in text and "MRR" in text and "baseline" in text
+
+
+def test_evaluate_matching_rejects_a_missing_file(tmp_path):
+    with pytest.raises(CommandError):
+        call_command("evaluate_matching", "--needs", str(tmp_path / "none.json"),
+                     "--qrels", str(QRELS))
+
+
+def test_same_field_results_without_shared_words_still_reach_the_scorer(bundled):
+    need = slag_need()
+    unrelated_words = factories.ResearchResultFactory(
+        title="甲乙丙丁工艺", summary="戊己庚辛壬癸", keywords=["子丑"],
+        field=Field.ENERGY_SAVING,
+    )
+    reindex()
+    matches = matches_for_need(need=need, limit=500)
+    found = [m for m in matches if m.listing.pk == unrelated_words.pk]
+    assert found and found[0].text_score == 0.0
+    assert found[0].scored.component("field").score == 1.0
