@@ -9,39 +9,16 @@ unchanged for the next test) and call `remove_real_listings()` at the end.
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
-from typing import Any
 
-from django.conf import settings
-
-from marketplace.importing import import_listings
 from marketplace.models import Organization, ResearchResult, TechnologyNeed
 from matching.models import MatchRequest, SearchEntry
 from matching.search import backend_names, get_search_backend
-from matching.search.documents import documents_for_all
-
-DATA = Path(settings.BASE_DIR) / "data"
-RESULTS = DATA / "results.json"
-NEEDS = DATA / "needs.json"
-
-
-def raw_records() -> dict[str, dict[str, Any]]:
-    """The bundled records by source id (R0001…, N0001…)."""
-    records: dict[str, dict[str, Any]] = {}
-    for path in (RESULTS, NEEDS):
-        for record in json.loads(path.read_text(encoding="utf-8")):
-            records[record["id"]] = record
-    return records
+from tests.bundled import load_bundled
 
 
 def load_real_listings() -> None:
-    for path, kind in ((RESULTS, "result"), (NEEDS, "need")):
-        report = import_listings(path=path, kind=kind)
-        assert report.imported, report.errors[:3]
-    for name in backend_names():
-        get_search_backend(name).rebuild(documents_for_all())
+    load_bundled()
 
 
 def remove_real_listings() -> None:

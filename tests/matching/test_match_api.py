@@ -8,7 +8,7 @@ import pytest
 from marketplace.choices import Field, ListingStatus
 from marketplace.models import ResearchResult
 from tests import factories
-from tests.matching.bundled import load_bundled_results
+from tests.bundled import load_bundled_results
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +101,7 @@ def test_missing_need_is_404(api_client, bundled):
 
 
 def test_research_result_matches_lists_needs(api_client, bundled):
-    from tests.matching.bundled import reindex
+    from tests.bundled import reindex
 
     need = slag_need()
     reindex()

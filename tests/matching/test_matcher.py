@@ -20,7 +20,7 @@ from matching.matcher import (
 )
 from matching.scoring import COMPONENTS
 from tests import factories
-from tests.matching.bundled import NEEDS, QRELS, load_bundled_results, reindex
+from tests.bundled import NEEDS, QRELS, load_bundled_results, reindex
 
 pytestmark = pytest.mark.django_db
 

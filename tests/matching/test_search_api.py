@@ -23,8 +23,6 @@ from tests.matching.search_support import (
     remove_real_listings,
 )
 
-pytestmark = pytest.mark.urls("tests.matching.search_urlconf")
-
 URL = "/api/v1/search/"
 
 

@@ -11,7 +11,7 @@ from django.conf import settings
 
 from matching.search import segment
 from matching.search.backends.database import highlight
-from tests.matching.search_support import raw_records
+from tests.bundled import raw_records
 
 
 @pytest.mark.parametrize(

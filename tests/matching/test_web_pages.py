@@ -14,7 +14,7 @@ from marketplace import roles
 from marketplace.models import Notification
 from matching.models import DeclineReason, MatchRequest, MatchRequestStatus
 from tests import factories
-from tests.matching.bundled import load_bundled_results, reindex
+from tests.bundled import load_bundled_results, reindex
 
 pytestmark = pytest.mark.django_db
 

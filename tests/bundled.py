@@ -1,0 +1,49 @@
+"""The bundled real listings (data/) for tests: paths, raw records, and loading them into the
+test database and the search index with the project's own importer and update_index code."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from marketplace.importing import import_listings
+
+DATA = Path(settings.BASE_DIR) / "data"
+RESULTS = DATA / "results.json"
+NEEDS = DATA / "needs.json"
+QRELS = DATA / "qrels_dev.json"
+
+
+def raw_records() -> dict[str, dict[str, Any]]:
+    """The bundled records by source id (R0001…, N0001…)."""
+    records: dict[str, dict[str, Any]] = {}
+    for path in (RESULTS, NEEDS):
+        for record in json.loads(path.read_text(encoding="utf-8")):
+            records[record["id"]] = record
+    return records
+
+
+def reindex() -> None:
+    """Rebuild every configured search backend from the database (what update_index does)."""
+    from matching.search import backend_names, get_search_backend
+    from matching.search.documents import documents_for_all
+
+    for name in backend_names():
+        get_search_backend(name).rebuild(documents_for_all())
+
+
+def load_bundled(*, results: bool = True, needs: bool = True) -> None:
+    """Import the bundled research results and/or needs as published listings, then reindex."""
+    for wanted, path, kind in ((results, RESULTS, "result"), (needs, NEEDS, "need")):
+        if wanted:
+            report = import_listings(path=path, kind=kind)
+            assert report.imported, report.errors[:3]
+    reindex()
+
+
+def load_bundled_results() -> None:
+    """Import the 181 bundled research results as published listings, then reindex."""
+    load_bundled(needs=False)
