@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
+from marketplace import roles
 from tests import factories
 
 
@@ -50,3 +51,33 @@ def admin_user(db):  # type: ignore[no-untyped-def]
 
 def pytest_report_header() -> list[str]:
     return [f"keqiao database: {settings.DATABASES['default']['ENGINE']}"]
+
+
+@pytest.fixture
+def university(researcher):  # type: ignore[no-untyped-def]
+    """The researcher's organisation."""
+    return roles.primary_organization(researcher)
+
+
+@pytest.fixture
+def enterprise(enterprise_user):  # type: ignore[no-untyped-def]
+    """The enterprise user's organisation."""
+    return roles.primary_organization(enterprise_user)
+
+
+@pytest.fixture
+def result(university):  # type: ignore[no-untyped-def]
+    """A published research result of the researcher's university."""
+    return factories.ResearchResultFactory(owner=university)
+
+
+@pytest.fixture
+def need(enterprise):  # type: ignore[no-untyped-def]
+    """A published technology need of the enterprise user's organisation."""
+    return factories.TechnologyNeedFactory(owner=enterprise)
+
+
+@pytest.fixture
+def outsider(db):  # type: ignore[no-untyped-def]
+    """An enterprise member of an unrelated organisation."""
+    return factories.enterprise_member()

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.test import Client
 from django.utils import timezone
 
 from marketplace.choices import Field, ListingStatus, OrganizationKind, Role, Stage, TransferMode
@@ -109,3 +110,10 @@ def admin() -> User:  # type: ignore[valid-type]
     user.is_superuser = True
     user.save()
     return user
+
+
+def login(user: User) -> Client:  # type: ignore[valid-type]
+    """A Django test client logged in as `user`."""
+    client = Client()
+    client.force_login(user)
+    return client

@@ -8,28 +8,15 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from marketplace import roles
 from marketplace.choices import ListingStatus
 from marketplace.models import ResearchResult, TechnologyNeed
 from tests import factories
+from tests.factories import login
 
 pytestmark = pytest.mark.django_db
 
 
-def login(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
-
-@pytest.fixture
-def university(researcher):  # type: ignore[no-untyped-def]
-    return roles.primary_organization(researcher)
-
-
-@pytest.fixture
-def enterprise(enterprise_user):  # type: ignore[no-untyped-def]
-    return roles.primary_organization(enterprise_user)
 
 
 @pytest.fixture
@@ -40,10 +27,6 @@ def result(university):  # type: ignore[no-untyped-def]
         keywords=["储能", "热管理"],
     )
 
-
-@pytest.fixture
-def need(enterprise):  # type: ignore[no-untyped-def]
-    return factories.TechnologyNeedFactory(owner=enterprise)
 
 
 # --- details -------------------------------------------------------------------------------

@@ -33,10 +33,6 @@ def need(enterprise_user):  # type: ignore[no-untyped-def]
     return factories.TechnologyNeedFactory(owner=roles.primary_organization(enterprise_user))
 
 
-@pytest.fixture
-def outsider(db):  # type: ignore[no-untyped-def]
-    return factories.enterprise_member()
-
 
 def as_user(client, user):  # type: ignore[no-untyped-def]
     client.force_authenticate(user)

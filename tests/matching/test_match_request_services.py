@@ -10,7 +10,6 @@ from django.core import mail
 from django.http import Http404
 from django.utils import timezone
 
-from marketplace import roles
 from marketplace.choices import ListingStatus
 from marketplace.errors import ConflictError, DomainError, PermissionDeniedError
 from marketplace.models import Notification
@@ -27,29 +26,9 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def university(researcher):  # type: ignore[no-untyped-def]
-    return roles.primary_organization(researcher)
 
 
-@pytest.fixture
-def enterprise(enterprise_user):  # type: ignore[no-untyped-def]
-    return roles.primary_organization(enterprise_user)
 
-
-@pytest.fixture
-def result(university):  # type: ignore[no-untyped-def]
-    return factories.ResearchResultFactory(owner=university)
-
-
-@pytest.fixture
-def need(enterprise):  # type: ignore[no-untyped-def]
-    return factories.TechnologyNeedFactory(owner=enterprise)
-
-
-@pytest.fixture
-def outsider(db):  # type: ignore[no-untyped-def]
-    return factories.enterprise_member()
 
 
 @pytest.fixture

@@ -10,39 +10,18 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from marketplace import roles
 from marketplace.models import Notification
 from matching.models import DeclineReason, MatchRequest, MatchRequestStatus
 from tests import factories
 from tests.bundled import load_bundled_results, reindex
+from tests.factories import login
 
 pytestmark = pytest.mark.django_db
 
 
-def login(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
-@pytest.fixture
-def university(researcher):  # type: ignore[no-untyped-def]
-    return roles.primary_organization(researcher)
 
-
-@pytest.fixture
-def enterprise(enterprise_user):  # type: ignore[no-untyped-def]
-    return roles.primary_organization(enterprise_user)
-
-
-@pytest.fixture
-def result(university):  # type: ignore[no-untyped-def]
-    return factories.ResearchResultFactory(owner=university)
-
-
-@pytest.fixture
-def need(enterprise):  # type: ignore[no-untyped-def]
-    return factories.TechnologyNeedFactory(owner=enterprise)
 
 
 # --- home: search ----------------------------------------------------------------------------
