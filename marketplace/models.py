@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -31,13 +31,10 @@ from marketplace.validators import (
     validate_ipc_symbol,
     validate_patent_number,
     validate_region_code,
+    validate_trl,
 )
 
 NON_NEGATIVE = MinValueValidator(Decimal("0"), message=_("Amounts cannot be negative."))
-TRL_VALIDATORS = [
-    MinValueValidator(1, message=_("TRL must be between 1 and 9 (GB/T 22900).")),
-    MaxValueValidator(9, message=_("TRL must be between 1 and 9 (GB/T 22900).")),
-]
 
 
 class Organization(models.Model):
@@ -129,7 +126,7 @@ class Listing(models.Model):
         _("IPC symbols"), default=list, blank=True, help_text=_("e.g. H01M 10/052")
     )
     trl = models.PositiveSmallIntegerField(
-        _("TRL"), null=True, blank=True, validators=TRL_VALIDATORS
+        _("TRL"), null=True, blank=True, validators=[validate_trl]
     )
     owner = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="%(class)ss", verbose_name=_("owner")

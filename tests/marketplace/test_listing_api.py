@@ -442,3 +442,29 @@ def test_validation_errors_in_zh_hans_keep_the_shape(api_client, researcher):
     _assert_error_shape(response.json())
     assert "trl" in response.json()["fields"]
     assert TechnologyNeed.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("zh-hans", "技术就绪度"), ("en", "technology readiness level")],
+)
+def test_field_errors_come_in_the_requested_language(api_client, researcher, language, expected):
+    api_client.force_authenticate(researcher)
+    response = api_client.post(
+        reverse("api-need-list"), {"title": "需求", "trl": 10}, format="json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code == 400
+    assert any(expected in message for message in response.json()["fields"]["trl"])
+
+
+def test_budget_error_in_chinese_names_the_rule(api_client, enterprise_user):
+    api_client.force_authenticate(enterprise_user)
+    response = api_client.post(
+        reverse("api-need-list"),
+        {"title": "需求", "budget_min_cny": "500", "budget_max_cny": "100"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 400
+    assert response.json()["fields"]["budget_max_cny"] == ["最高预算不能低于最低预算。"]

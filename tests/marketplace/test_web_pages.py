@@ -147,7 +147,7 @@ def test_invalid_form_input_shows_errors_per_field(researcher):
     assert response.status_code == 200
     form = response.context["form"]
     assert set(form.errors) >= {"title", "trl", "ipc", "patent_no"}
-    assert "TRL must be between 1 and 9" in response.content.decode()
+    assert "technology readiness level from 1 to 9" in response.content.decode()
     assert not ResearchResult.objects.exists()
 
 
