@@ -141,13 +141,13 @@ def _occurs(term: str, haystack: str) -> bool:
 
 # --- features ------------------------------------------------------------------------------
 def _listing_date(listing: ResearchResult | TechnologyNeed) -> date | None:
-    """The source date; for listings made on the platform (no source id) the publication
+    """The source date; for listings made on the platform (no source URL) the publication
     date; None for imported listings whose source gives no date (their import time says
     nothing about the technology's age)."""
     parsed = parse_source_date(listing.source_date)
     if parsed is not None:
         return parsed
-    if not listing.source_id and listing.published_at is not None:
+    if not listing.source_url and listing.published_at is not None:
         return timezone.localdate(listing.published_at)
     return None
 

@@ -88,16 +88,9 @@ class MatchRequest(models.Model):
         verbose_name = _("match request")
         verbose_name_plural = _("match requests")
         constraints: ClassVar = [
-            # At most one open request per pair; the service answers 409 before this fires.
-            models.UniqueConstraint(
-                fields=["requester", "research_result", "technology_need"],
-                condition=Q(status="open"),
-                name="match_request_one_open_per_pair",
-                nulls_distinct=False,
-            ),
-            # SQLite does not support nulls_distinct, and Django then skips the constraint
-            # above entirely; these two partial constraints state the same rule on every
-            # database (with and without a need).
+            # At most one open request per pair (with and without a need); the service answers
+            # 409 before these fire. Two partial constraints instead of one with
+            # nulls_distinct=False, which SQLite does not support.
             models.UniqueConstraint(
                 fields=["requester", "research_result", "technology_need"],
                 condition=Q(status="open", technology_need__isnull=False),

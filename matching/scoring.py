@@ -622,8 +622,9 @@ def _freshness_part(listing: ListingFeatures, today: date) -> _Part:
     if age_years < 1:
         return _Part(score, f"近期信息（{when}）", f"recent ({when})")
     years = int(age_years)
+    unit = "year" if years == 1 else "years"
     return _Part(
-        score, f"信息发布于 {when}，约 {years} 年前", f"from {when}, about {years} years old"
+        score, f"信息发布于 {when}，约 {years} 年前", f"from {when}, about {years} {unit} old"
     )
 
 

@@ -15,8 +15,10 @@ from matching.matcher import (
     match_needs_unsaved,
     matches_for_need,
     matches_for_result,
+    need_features,
     need_from_record,
     related_terms,
+    result_features,
 )
 from matching.scoring import COMPONENTS
 from tests import factories
@@ -171,3 +173,17 @@ def test_same_field_results_without_shared_words_still_reach_the_scorer(bundled)
     found = [m for m in matches if m.listing.pk == unrelated_words.pk]
     assert found and found[0].text_score == 0.0
     assert found[0].scored.component("field").score == 1.0
+
+
+@pytest.mark.django_db
+def test_freshness_dates_platform_listings_by_publication_and_imported_ones_by_source():
+    native = factories.ResearchResultFactory(source_url="", source_date="")
+    imported_undated = factories.ResearchResultFactory(
+        source_id="R9999", source_url="https://example.com/news/1", source_date=""
+    )
+    dated = factories.ResearchResultFactory(source_date="2022-04")
+    assert result_features(native).date is not None
+    assert result_features(imported_undated).date is None
+    assert str(result_features(dated).date).startswith("2022-04")
+    need = factories.TechnologyNeedFactory(source_url="")
+    assert need_features(need).date is not None

@@ -269,3 +269,9 @@ def test_parse_source_date_forms():
     assert parse_source_date("2023-07") == date(2023, 7, 1)
     assert parse_source_date("2023-07-15") == date(2023, 7, 15)
     assert parse_source_date("") is None and parse_source_date("July") is None
+
+
+def test_freshness_reason_uses_singular_for_one_year():
+    one_year_old = date(TODAY.year - 1, TODAY.month - 1, 1)
+    c = comp(need(), result(date=one_year_old), "freshness")
+    assert c.reason_en.endswith("about 1 year old")
