@@ -29,8 +29,10 @@ from marketplace.choices import (
 from marketplace.validators import (
     validate_credit_code,
     validate_ipc_symbol,
+    validate_listing_date,
     validate_patent_number,
     validate_region_code,
+    validate_source_date,
     validate_trl,
 )
 
@@ -165,7 +167,11 @@ class Listing(models.Model):
     )
     source_url = models.URLField(_("source URL"), max_length=500, blank=True)
     source_date = models.CharField(
-        _("source date"), max_length=10, blank=True, help_text=_("YYYY-MM or YYYY-MM-DD")
+        _("source date"),
+        max_length=10,
+        blank=True,
+        validators=[validate_source_date],
+        help_text=_("YYYY-MM or YYYY-MM-DD"),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -195,17 +201,16 @@ class Listing(models.Model):
         return None
 
     def expires_at(self) -> datetime | None:
-        """When the listing leaves search: its deadline, or 12 months after renewal."""
+        """When the listing leaves search (aware datetime, or None for never): the end of its
+        deadline day in Beijing time, or LISTING_RENEWAL_DAYS (365) after its last renewal,
+        whichever comes first."""
         candidates: list[datetime] = []
         if self.renewed_at is not None:
-            candidates.append(
-                self.renewed_at + timedelta(days=settings.LISTING_RENEWAL_DAYS)
-            )
+            candidates.append(self.renewed_at + timedelta(days=settings.LISTING_RENEWAL_DAYS))
         deadline = self.deadline_date
-        if deadline is not None:
-            end_of_day = datetime.combine(
-                deadline + timedelta(days=1), time.min
-            )
+        # validate_listing_date keeps deadlines far from date.max; the guard covers raw writes.
+        if deadline is not None and deadline < date.max:
+            end_of_day = datetime.combine(deadline + timedelta(days=1), time.min)
             candidates.append(timezone.make_aware(end_of_day))
         return min(candidates) if candidates else None
 
@@ -288,7 +293,9 @@ class TechnologyNeed(Listing):
         _("maximum budget (CNY)"), null=True, blank=True, validators=[NON_NEGATIVE],
         max_digits=14, decimal_places=2
     )
-    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    deadline = models.DateField(
+        _("deadline"), null=True, blank=True, validators=[validate_listing_date]
+    )
 
     body_field_name = "description"
 

@@ -21,3 +21,5 @@ urlpatterns = [
     path("", include("matching.urls")),
     path("", include("marketplace.web_urls")),
 ]
+
+handler404 = "marketplace.api.errors.not_found"

@@ -43,8 +43,10 @@ __all__ = [
     "region_name",
     "validate_credit_code",
     "validate_ipc_symbol",
+    "validate_listing_date",
     "validate_patent_number",
     "validate_region_code",
+    "validate_source_date",
     "validate_trl",
 ]
 
@@ -528,3 +530,41 @@ def validate_trl(value: int) -> None:
     """
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 9:
         raise ValidationError(_TRL_MESSAGE, code="invalid_trl", params={"value": value})
+
+
+# --- dates of listings ------------------------------------------------------------------------
+
+#: Deadlines and source dates must fall in this range: earlier or later dates are typing errors
+#: (and dates near 9999-12-31 overflow expiry arithmetic).
+EARLIEST_LISTING_DATE = datetime.date(1949, 10, 1)
+LATEST_LISTING_DATE = datetime.date(2099, 12, 31)
+_SOURCE_DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+
+
+def validate_listing_date(value: datetime.date) -> None:
+    """Validate a deadline: between 1949-10-01 and 2099-12-31. Error code ``date_out_of_range``."""
+    if not EARLIEST_LISTING_DATE <= value <= LATEST_LISTING_DATE:
+        raise ValidationError(
+            _("Enter a date between %(earliest)s and %(latest)s."),
+            code="date_out_of_range",
+            params={
+                "value": value,
+                "earliest": EARLIEST_LISTING_DATE.isoformat(),
+                "latest": LATEST_LISTING_DATE.isoformat(),
+            },
+        )
+
+
+def validate_source_date(value: str) -> None:
+    """Validate the date a source was published: ``YYYY-MM`` or ``YYYY-MM-DD``, a real calendar
+    date in the range of :func:`validate_listing_date`. Error code ``invalid_source_date``."""
+    match = _SOURCE_DATE.match(value)
+    message = _("Enter the source date as YYYY-MM or YYYY-MM-DD.")
+    if match is None:
+        raise ValidationError(message, code="invalid_source_date", params={"value": value})
+    year, month, day = (int(part) if part else 1 for part in match.groups())
+    try:
+        parsed = datetime.date(year, month, day)
+    except ValueError as exc:
+        raise ValidationError(message, code="invalid_source_date", params={"value": value}) from exc
+    validate_listing_date(parsed)

@@ -11,7 +11,6 @@ was missed.
 from __future__ import annotations
 
 import logging
-from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -47,7 +46,11 @@ def update_listing_index(kind: ListingKind, object_id: int) -> None:
 
 
 def _schedule(kind: ListingKind, object_id: int, using: str | None) -> None:
-    transaction.on_commit(partial(update_listing_index, kind, object_id), using=using, robust=True)
+    # A named function, not functools.partial: robust on_commit logs failures by __qualname__.
+    def reindex_listing() -> None:
+        update_listing_index(kind, object_id)
+
+    transaction.on_commit(reindex_listing, using=using, robust=True)
 
 
 def listing_saved(

@@ -12,8 +12,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -115,3 +116,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     response.data = {"message": message, "code": code, "fields": fields}
     return response
 
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The site's 404 handler: API paths answer in the API's error shape (JSON), web paths
+    with the 404 page."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse(
+            {"message": str(_("Not found.")), "code": "not_found", "fields": {}}, status=404
+        )
+    return defaults.page_not_found(request, exception or Http404())
