@@ -26,6 +26,7 @@ from marketplace.choices import ListingStatus
 from marketplace.errors import DomainError
 from marketplace.forms import RejectListingForm, ResearchResultForm, TechnologyNeedForm
 from marketplace.models import Listing, ResearchResult, TechnologyNeed
+from marketplace.templatetags.keqiao import join_list
 from marketplace.web_helpers import show_domain_error
 
 KIND_RESULT = "result"
@@ -213,7 +214,7 @@ def listing_action(request: HttpRequest, kind: str, pk: int, action: str) -> Htt
     except DomainError as exc:
         show_domain_error(request, exc)
         if exc.fields:
-            labels = ", ".join(
+            labels = join_list(
                 str(_field_label(listing, name))
                 for name in exc.fields
                 if name != "non_field_errors"

@@ -183,6 +183,7 @@ def home(request: HttpRequest) -> HttpResponse:
         ]
         total, facets = queryset.count(), {}
     num_pages = max(1, math.ceil(total / query.page_size))
+    sections = _facet_sections(request, facets)
     return render(
         request,
         "matching/home.html",
@@ -194,7 +195,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "total": total,
             "page": query.page,
             "num_pages": num_pages,
-            "facet_sections": _facet_sections(request, facets),
+            "facet_sections": sections,
+            "active_filters": sum(item["active"] for s in sections for item in s["items"]),
             # Switching the type keeps the text and filters, except stage (results only).
             "kind_urls": {
                 "result": _url_with(request, kind=["result"]),
@@ -354,16 +356,33 @@ def match_request_propose(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+_ROLE_ALL = "all"
+
+
+def _default_role(user: Any) -> str:
+    """The tab /requests/ opens on without `role`: brokers see all requests; others the
+    requests their organisations received if there are any, else those they sent (so a user
+    who has only sent requests does not land on an empty tab)."""
+    if roles.is_broker(user):
+        return _ROLE_ALL
+    received = selectors.match_request_list(viewer=user, filters={"role": selectors.ROLE_RECEIVED})
+    if received.exists():
+        return selectors.ROLE_RECEIVED
+    sent = selectors.match_request_list(viewer=user, filters={"role": selectors.ROLE_SENT})
+    return selectors.ROLE_SENT if sent.exists() else selectors.ROLE_RECEIVED
+
+
 @login_required
 def match_request_list(request: HttpRequest) -> HttpResponse:
-    """GET /requests/?role=received|sent[&status=...]: the user's match requests."""
-    role = request.GET.get("role", selectors.ROLE_RECEIVED)
-    if role not in (selectors.ROLE_SENT, selectors.ROLE_RECEIVED, "all"):
-        role = selectors.ROLE_RECEIVED
+    """GET /requests/?role=received|sent|all[&status=...]: the user's match requests. Without
+    a valid `role` the page opens on the tab that has requests (`_default_role`)."""
+    role = request.GET.get("role", "")
+    if role not in (selectors.ROLE_SENT, selectors.ROLE_RECEIVED, _ROLE_ALL):
+        role = _default_role(request.user)
     status = request.GET.get("status", "")
     if status not in MatchRequestStatus.values:
         status = ""
-    filters = {"role": role if role != "all" else None, "status": status or None}
+    filters = {"role": role if role != _ROLE_ALL else None, "status": status or None}
     requests = selectors.match_request_list(viewer=request.user, filters=filters)
     return render(
         request,

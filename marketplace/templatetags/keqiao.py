@@ -1,13 +1,23 @@
 """Template filters of the Keqiao site: labels for stored codes, one language of a bilingual
-text, percentages, and query strings for facet links.
+text, listing titles in the active language, punctuation and list joining that follow the
+active language, CNY amounts, percentages, and query strings for facet links.
 
 Usage: `{% load keqiao %}` then `{{ code|mode_label }}`, `{{ code|field_label }}`,
-`{{ code|stage_label }}`, `{{ notification.message|one_language }}`, `{{ 0.734|percent }}`,
+`{{ code|stage_label }}`, `{{ codes|mode_labels|join_list }}`,
+`{{ notification.message|one_language }}`,
+`{{ listing|display_title }}` / `{{ listing|secondary_title }}`, `{{ amount|cny }}`,
+`{{ count|parens }}`, `{% translate "Source" %}{% colon %}`, `{{ 0.734|percent }}`,
 `{% query_with request "page" 2 %}`.
+
+Chinese typography (GB/T 15834): in zh-Hans text the colon and brackets are full-width ("：",
+"（…）") and items of a list are separated by the enumeration comma "、"; English uses ": ",
+"(…)" and ", ".
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django import template
@@ -49,6 +59,81 @@ def stage_label(code: str) -> str:
 @register.filter
 def ip_type_label(code: str) -> str:
     return _label(IpType, code)
+
+
+@register.filter
+def mode_labels(codes: Iterable[str] | None) -> list[str]:
+    """Transfer/cooperation mode codes → their labels in the active language (for `join_list`)."""
+    return [mode_label(code) for code in codes or []]
+
+
+def _is_english(language: str | None = None) -> bool:
+    return (language or get_language() or "zh-hans").lower().startswith("en")
+
+
+@register.filter
+def join_list(values: Iterable[Any] | None) -> str:
+    """Items joined the way the active language writes a list: "合作开发、许可" in Chinese,
+    "joint development, licence" in English. Empty items are skipped; None → ""."""
+    items = [str(value) for value in values or [] if value not in (None, "")]
+    return (", " if _is_english() else "、").join(items)
+
+
+@register.filter
+def parens(value: Any) -> str:
+    """A value in brackets of the active language: "(3)" in English, "（3）" in Chinese."""
+    return f"({value})" if _is_english() else f"（{value}）"
+
+
+@register.simple_tag
+def colon() -> str:
+    """The colon after a label: ": " in English, "：" (full-width, no space) in Chinese."""
+    return ": " if _is_english() else "："
+
+
+@register.filter
+def display_title(listing: Any) -> str:
+    """The listing's title for the active language: the English title (`title_en`) on English
+    pages when there is one, otherwise the (Chinese) title."""
+    title = str(getattr(listing, "title", "") or "")
+    title_en = str(getattr(listing, "title_en", "") or "").strip()
+    if title_en and _is_english():
+        return title_en
+    return title
+
+
+@register.filter
+def secondary_title(listing: Any) -> str:
+    """The listing's title in the other language, shown as a second line under
+    `display_title`: the Chinese title on English pages, the English title on Chinese pages;
+    "" when there is none or it is the same text."""
+    title = str(getattr(listing, "title", "") or "")
+    title_en = str(getattr(listing, "title_en", "") or "").strip()
+    if not title_en or title_en == title:
+        return ""
+    return title if _is_english() else title_en
+
+
+@register.filter
+def secondary_title_lang(listing: Any) -> str:
+    """The `lang` attribute value of `secondary_title`: "zh-Hans" on English pages, "en" on
+    Chinese pages."""
+    return "zh-Hans" if _is_english() else "en"
+
+
+@register.filter
+def cny(amount: Any) -> str:
+    """A CNY amount as "¥500,000.00": two decimals and comma thousands separators in every
+    language (money is Decimal with 2 places, DESIGN.md §4; more places are rounded half up).
+    None/"" → ""; a value that is not a number is returned as text."""
+    if amount in (None, ""):
+        return ""
+    try:
+        value = Decimal(str(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError):
+        return str(amount)
+    sign = "-" if value < 0 else ""
+    return f"{sign}¥{abs(value):,.2f}"
 
 
 @register.filter

@@ -4,19 +4,23 @@ language switch and the phone-sized layout basics."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
-from django.test import Client
+from django.conf import settings
+from django.template import loader
+from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import translation
+from django.views.defaults import server_error
 
 from marketplace.choices import ListingStatus
 from marketplace.models import ResearchResult, TechnologyNeed
+from marketplace.templatetags import keqiao
 from tests import factories
 from tests.factories import login
 
 pytestmark = pytest.mark.django_db
-
-
-
 
 
 @pytest.fixture
@@ -26,7 +30,6 @@ def result(university):  # type: ignore[no-untyped-def]
         source_url="https://example.com/source/1",
         keywords=["储能", "热管理"],
     )
-
 
 
 # --- details -------------------------------------------------------------------------------
@@ -294,3 +297,129 @@ def test_login_page_renders_and_logs_in(researcher):
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("dashboard")
+
+
+# --- language-aware display: titles, punctuation, lists, money --------------------------------
+
+
+def _chinese_client() -> Client:
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    return client
+
+
+def test_language_switch_names_each_language_in_its_own_language(result):
+    url = reverse("result-detail", kwargs={"pk": result.pk})
+    chinese = _chinese_client().get(url).content.decode()
+    assert '<html lang="zh-hans">' in chinese
+    assert ">English</button>" in chinese
+    assert "英语" not in chinese
+    english = Client().get(url).content.decode()
+    assert ">简体中文</button>" in english
+
+
+def test_english_pages_show_the_english_title_with_the_chinese_title_below(university):
+    listing = factories.ResearchResultFactory(
+        owner=university, title="无人机机载多功能箱", title_en="UAV onboard multifunction box"
+    )
+    url = reverse("result-detail", kwargs={"pk": listing.pk})
+    english = Client().get(url).content.decode()
+    assert "<h1>UAV onboard multifunction box</h1>" in english
+    assert 'lang="zh-Hans">无人机机载多功能箱</p>' in english
+    chinese = _chinese_client().get(url).content.decode()
+    assert "<h1>无人机机载多功能箱</h1>" in chinese
+    assert 'lang="en">UAV onboard multifunction box</p>' in chinese
+
+
+def test_listing_without_an_english_title_shows_the_chinese_title_on_english_pages(result):
+    html = Client().get(reverse("result-detail", kwargs={"pk": result.pk})).content.decode()
+    assert f"<h1>{result.title}</h1>" in html
+
+
+def test_lists_are_joined_with_the_enumeration_comma_in_chinese_and_commas_in_english(
+    university,
+):
+    listing = factories.ResearchResultFactory(
+        owner=university, transfer_modes=["joint_development", "licence"]
+    )
+    url = reverse("result-detail", kwargs={"pk": listing.pk})
+    assert "合作开发、许可" in _chinese_client().get(url).content.decode()
+    assert "Joint development, Licence" in Client().get(url).content.decode()
+
+
+def test_chinese_pages_use_full_width_colons_and_brackets(result, researcher):
+    client = _chinese_client()
+    detail = client.get(reverse("result-detail", kwargs={"pk": result.pk})).content.decode()
+    assert "来源：" in detail and "来源:" not in detail
+    dashboard = login(researcher)
+    dashboard.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    html = dashboard.get(reverse("dashboard")).content.decode()
+    assert "（1）" in html and "(1)" not in html
+    english = login(researcher).get(reverse("dashboard")).content.decode()
+    assert "(1)" in english
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_money_is_shown_in_cny_with_grouping_and_two_decimals_in_every_language(
+    language, enterprise
+):
+    need = factories.TechnologyNeedFactory(
+        owner=enterprise,
+        budget_min_cny=Decimal("100000.00"),
+        budget_max_cny=Decimal("500000.00"),
+    )
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    html = client.get(reverse("need-detail", kwargs={"pk": need.pk})).content.decode()
+    assert "¥100,000.00 – ¥500,000.00" in html
+
+
+def test_cny_filter_formats_decimals_and_passes_empty_values():
+    assert keqiao.cny(Decimal("500000")) == "¥500,000.00"
+    assert keqiao.cny(Decimal("1234567.5")) == "¥1,234,567.50"
+    assert keqiao.cny(Decimal("-12.345")) == "-¥12.35"  # rounded half up
+    assert keqiao.cny("n/a") == "n/a"
+    assert keqiao.cny(None) == ""
+
+
+def test_join_list_and_parens_follow_the_active_language():
+    with translation.override("zh-hans"):
+        assert keqiao.join_list(["合作开发", "许可"]) == "合作开发、许可"
+        assert keqiao.parens(3) == "（3）"
+        assert keqiao.colon() == "："
+    with translation.override("en"):
+        assert keqiao.join_list(["a", "", None, "b"]) == "a, b"
+        assert keqiao.parens(3) == "(3)"
+        assert keqiao.colon() == ": "
+
+
+# --- error pages -----------------------------------------------------------------------------
+
+
+def test_forbidden_page_is_translated_and_uses_the_site_layout(result, enterprise_user):
+    client = login(enterprise_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    response = client.get(reverse("result-edit", kwargs={"pk": result.pk}))
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "无权访问" in html
+    assert "Forbidden" not in html
+    assert "/static/css/keqiao.css" in html
+    english = login(enterprise_user).get(reverse("result-edit", kwargs={"pk": result.pk}))
+    assert "Access denied" in english.content.decode()
+
+
+def test_unknown_page_is_a_translated_404_with_the_site_layout(db):
+    response = _chinese_client().get("/no-such-page/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "页面不存在" in html
+    assert "/static/css/keqiao.css" in html
+
+
+def test_server_error_page_renders_without_a_request_and_is_bilingual():
+    html = loader.get_template("500.html").render()
+    assert "服务器出错了" in html and "Server error" in html
+    response = server_error(RequestFactory().get("/"))
+    assert response.status_code == 500
+    assert "服务器出错了" in response.content.decode()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -17,11 +18,6 @@ from tests.bundled import load_bundled_results, reindex
 from tests.factories import login
 
 pytestmark = pytest.mark.django_db
-
-
-
-
-
 
 
 # --- home: search ----------------------------------------------------------------------------
@@ -267,3 +263,68 @@ def test_dashboard_lists_listings_requests_and_unread_notifications(
     assert "asks to be introduced" in html  # English half of the bilingual notification
     client.post(reverse("notifications-mark-read"))
     assert client.get(reverse("dashboard")).context["unread_count"] == 0
+
+
+# --- polish from the new-user trial ----------------------------------------------------------
+
+
+def test_request_detail_labels_the_date_as_sent_on_not_as_the_sent_tab(open_request, researcher):
+    client = login(researcher)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    html = client.get(reverse("match-request-detail", kwargs={"pk": open_request.pk})).content
+    assert "<dt>发送时间</dt>" in html.decode()
+    assert "我发起的" not in html.decode()
+
+
+def test_request_list_opens_on_the_tab_that_has_requests(open_request, enterprise_user, researcher):
+    # The enterprise has only sent a request, the researcher's university only received one.
+    assert login(enterprise_user).get(reverse("match-request-list")).context["role"] == "sent"
+    assert login(researcher).get(reverse("match-request-list")).context["role"] == "received"
+    # A chosen tab is kept even when it is empty.
+    chosen = login(enterprise_user).get(reverse("match-request-list"), {"role": "received"})
+    assert chosen.context["role"] == "received"
+    assert list(chosen.context["requests"]) == []
+
+
+def test_brokers_request_list_opens_on_all_requests(open_request, broker):
+    response = login(broker).get(reverse("match-request-list"))
+    assert response.context["role"] == "all"
+    assert open_request in response.context["requests"]
+
+
+def test_user_without_requests_opens_on_the_received_tab(researcher):
+    assert login(researcher).get(reverse("match-request-list")).context["role"] == "received"
+
+
+def test_search_filters_are_a_details_panel_closed_by_default(bundled):
+    html = Client().get(reverse("home"), {"q": "储能"}).content.decode()
+    opening = re.search(r"<details[^>]*\bid=\"facets\"[^>]*>", html)
+    assert opening is not None
+    assert " open" not in opening.group(0)  # phones see results first; JS opens it when wide
+    assert "data-open-wide" in opening.group(0)
+    assert html.index('id="facets"') < html.index('class="hit"')
+
+
+def test_search_shows_the_english_title_on_english_pages_and_the_chinese_title_below(
+    university,
+):
+    factories.ResearchResultFactory(
+        owner=university, title="无人机林业巡检系统", title_en="UAV forestry inspection system"
+    )
+    reindex()
+    html = Client().get(reverse("home"), {"q": "无人机"}).content.decode()
+    assert "UAV forestry inspection system</a></h3>" in html
+    assert 'lang="zh-Hans"><mark>无人机</mark>林业巡检系统</p>' in html
+    chinese = Client()
+    chinese.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    page = chinese.get(reverse("home"), {"q": "无人机"}).content.decode()
+    assert "UAV forestry inspection system" not in page
+
+
+def test_matches_page_title_uses_a_full_width_colon_in_chinese(result, need):
+    reindex()
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    html = client.get(reverse("result-matches", kwargs={"pk": result.pk})).content.decode()
+    assert f"<title>匹配结果：{result.title}" in html
+    assert "匹配结果:" not in html
