@@ -43,8 +43,17 @@ demo: migrate
 
 ## messages: rebuild locale/*/django.po from the code (needs GNU gettext) and compile them
 messages: venv
-	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=var
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) var staticfiles .mypy_cache .ruff_cache .pytest_cache
+
+## es: start a real Elasticsearch node on 127.0.0.1 (ES_PORT, default 9250; ES_NODES, default 1) for development
+.PHONY: es es-stop
+es:
+	es/run.sh start $(if $(ES_NODES),--nodes $(ES_NODES))
+
+## es-stop: stop the Elasticsearch node(s) started by `make es`
+es-stop:
+	es/run.sh stop
