@@ -8,6 +8,10 @@ Mode filters (`transfer_mode`, `cooperation_mode`) test membership in a JSON lis
 on a JSONField is not available on SQLite, so they match the quoted code inside the stored JSON
 text (`icontains '"licence"'`), which works the same on SQLite and PostgreSQL: the codes are
 distinct words, none contains another in quotes.
+
+Id filters (`owner`) take a whole number 1..2**63-1 (`IdFilter`): anything else (``1e30``,
+``99999999999999999999999``, ``1.5``) is a 400 with a message on the parameter, never a
+database overflow.
 """
 
 from __future__ import annotations
@@ -16,11 +20,24 @@ from decimal import Decimal
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.choices import Field, IpType, ListingStatus, OrganizationKind, Stage, TransferMode
 from marketplace.models import Organization, ResearchResult, TechnologyNeed
+from marketplace.serializers import ID_MAX
+
+
+class IdFilter(django_filters.NumberFilter):
+    """An id parameter: a whole number 1..`ID_MAX` (a Django `IntegerField` with bounds)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", ID_MAX)
+        super().__init__(*args, **kwargs)
 
 
 def _json_list_contains_any(queryset: QuerySet[Any], name: str, codes: list[str]) -> QuerySet[Any]:
@@ -47,7 +64,7 @@ class ListingFilter(django_filters.FilterSet):
     trl_max = django_filters.NumberFilter(
         field_name="trl", lookup_expr="lte", label=_("Maximum TRL")
     )
-    owner = django_filters.NumberFilter(field_name="owner_id", label=_("Owner organisation id"))
+    owner = IdFilter(field_name="owner_id", label=_("Owner organisation id"))
     ordering = django_filters.OrderingFilter(
         fields=(("published_at", "published_at"), ("trl", "trl"), ("title", "title")),
         label=_("Ordering"),

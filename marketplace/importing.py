@@ -13,6 +13,11 @@ Formats
   ``budget_cny.max``). List values (keywords, ipc, transfer_modes, cooperation_modes) are
   separated by ``;`` ``；`` ``,`` ``，`` or ``、``.
 
+A file must hold at least one record (an empty list or a header without rows is a file error,
+so an empty export never "succeeds" silently). A CSV/XLSX header may not name a column twice,
+and a row may not have values in cells without a column name (row error). JSON may nest objects
+at most ``MAX_JSON_DEPTH`` levels (deeper files are a file error, deeper records a row error).
+
 The kind (``result`` or ``need``) is detected from the columns: ``summary``/``owner_org`` mean
 research results, ``description``/``enterprise`` mean technology needs; pass ``kind`` to force it.
 Unknown columns are ignored and listed in :attr:`ImportReport.ignored_columns`.
@@ -24,9 +29,13 @@ Rules (each row, each column; every problem is reported, not just the first)
 * ``field``, ``stage``, ``ip_type`` and the modes are given as codes, Chinese words (新能源, 中试,
   发明专利, 合作开发) or English labels (:func:`marketplace.choices.choice_from_label`); unknown
   values are errors.
+* Text: control characters (NUL etc.) and lone surrogates (broken UTF-16, e.g. ``"\ud800"``
+  in JSON) are row errors in every column. Tabs and line breaks are kept in the long texts
+  (``summary``, ``description``) and turned into single spaces in one-line columns.
 * ``trl``: a whole number 1-9 (GB/T 22900-2022). Money (``asking_price_cny``,
-  ``budget_cny.min``/``max``): CNY >= 0, 2 places; ``500000``, ``1,000,000``, ``50万`` and
-  ``1.2亿`` are understood; the minimum budget must not exceed the maximum.
+  ``budget_cny.min``/``max``): CNY >= 0, 2 places, below 10^12 (``MAX_AMOUNT_CNY``, what the
+  database column holds); ``500000``, ``1,000,000``, ``50万`` and ``1.2亿`` are understood;
+  ``1e300``, infinities and NaN are row errors; the minimum budget must not exceed the maximum.
 * ``ipc``: normalised with :func:`~marketplace.validators.normalize_ipc_symbol` (spaces dropped,
   upper-cased first); ``patent_no`` with :func:`~marketplace.validators.normalize_patent_number`
   (CNIPA check character).
@@ -41,8 +50,16 @@ Writing
 Nothing is written when a row is invalid, unless ``skip_invalid``; then the valid rows are written
 and the invalid ones reported. The write is one ``transaction.atomic``. Listings are matched by
 ``source_id`` (re-imports update, never duplicate). Organisations are ``get_or_create``-d by
-``legal_name``; their kind is guessed from the name (:func:`guess_organization_kind`). Imported
-listings are published (the importing broker vouches for them) unless ``status="draft"``.
+``legal_name``; their kind is guessed from the name (:func:`guess_organization_kind`).
+
+An import never changes a listing's owner: a row whose id is already used by a listing of
+another organisation (by legal name) is a row error ("source id R0001 belongs to A; the import
+names B"), because moving it would hand A's confidential details to B.
+
+Status: new listings get ``status``: published (the importing broker vouches for them) or
+draft. On re-import, ``status="published"`` publishes the existing listings too (keeping their
+first ``published_at``), while ``status="draft"`` applies to new listings only: existing
+listings keep their status and dates, so a draft re-import never unpublishes anything.
 """
 
 from __future__ import annotations
@@ -106,6 +123,12 @@ _LIST_SEPARATORS = re.compile(r"[;；,，、]")
 _SOURCE_DATE_RE = re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})(?:-(?P<day>\d{2}))?")
 _ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CENT = Decimal("0.01")
+MAX_AMOUNT_CNY = Decimal(10) ** 12  # amounts must be below this (DecimalField max_digits=14)
+MAX_JSON_DEPTH = 10  # nesting levels of objects inside one record
+# Control characters (C0 without tab/LF/CR, DEL, C1) and lone surrogates: never valid in text.
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+_UNPRINTABLE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 # --------------------------------------------------------------------------------------------
@@ -115,7 +138,8 @@ _CENT = Decimal("0.01")
 
 class ImportFileError(Exception):
     """The file as a whole cannot be imported: missing, unreadable, unknown format, malformed
-    JSON, no header, or kind not detectable. The message is user-facing (translated)."""
+    or too deeply nested JSON, no header, a column named twice, no rows, or kind not
+    detectable. The message is user-facing (translated)."""
 
 
 @dataclass(frozen=True)
@@ -219,15 +243,30 @@ class _SourceRow:
     problem: str = ""  # set when the record is not an object (JSON)
 
 
-def _flatten(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+class _TooDeep(Exception):
+    pass
+
+
+def _flatten(record: dict[str, Any], prefix: str = "", depth: int = 1) -> dict[str, Any]:
+    """Nested objects -> dotted keys; raises `_TooDeep` beyond `MAX_JSON_DEPTH` levels."""
+    if depth > MAX_JSON_DEPTH:
+        raise _TooDeep
     flat: dict[str, Any] = {}
     for key, value in record.items():
-        name = f"{prefix}{str(key).strip()}"
+        name = f"{prefix}{_printable(str(key).strip())}"
         if isinstance(value, dict):
-            flat.update(_flatten(value, prefix=f"{name}."))
+            flat.update(_flatten(value, prefix=f"{name}.", depth=depth + 1))
         else:
             flat[name] = value
     return flat
+
+
+def _printable(text: str) -> str:
+    """`text` with control characters and lone surrogates escaped (``\\x00``, ``\\ud800``),
+    safe to print and to write to any terminal or database."""
+    return _UNPRINTABLE_RE.sub(
+        lambda match: match.group().encode("unicode_escape").decode("ascii"), text
+    )
 
 
 def _read_json(path: Path) -> tuple[list[str], list[_SourceRow]]:
@@ -240,6 +279,14 @@ def _read_json(path: Path) -> tuple[list[str], list[_SourceRow]]:
         ) from None
     except UnicodeDecodeError:
         raise ImportFileError(_("%(file)s is not UTF-8 text.") % {"file": path.name}) from None
+    except RecursionError:
+        raise ImportFileError(
+            _("%(file)s is nested too deeply to be a list of records.") % {"file": path.name}
+        ) from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise ImportFileError(
+            _("Cannot read %(file)s: %(error)s.") % {"file": path.name, "error": exc}
+        ) from None
     if not isinstance(data, list):
         raise ImportFileError(
             _("%(file)s must contain a JSON list of records.") % {"file": path.name}
@@ -250,25 +297,64 @@ def _read_json(path: Path) -> tuple[list[str], list[_SourceRow]]:
         if not isinstance(record, dict):
             rows.append(_SourceRow(index, {}, problem=_("Each record must be a JSON object.")))
             continue
-        flat = _flatten(record)
+        try:
+            flat = _flatten(record)
+        except _TooDeep:
+            rows.append(
+                _SourceRow(
+                    index,
+                    {},
+                    problem=_("The record nests objects more than %(depth)d levels deep.")
+                    % {"depth": MAX_JSON_DEPTH},
+                )
+            )
+            continue
         columns.update(dict.fromkeys(flat))
         rows.append(_SourceRow(index, flat))
     return list(columns), rows
 
 
+def _blank(cell: Any) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
 def _table_rows(header: list[Any], body: Iterable[Iterable[Any]]) -> list[_SourceRow]:
+    """Data rows as {column: cell}; blank lines are skipped. Values in cells without a column
+    name (beyond the header, or under a blank header cell) make the row an error."""
     names = ["" if cell is None else str(cell).strip() for cell in header]
     rows: list[_SourceRow] = []
     for number, cells in enumerate(body, start=1):
+        cells = list(cells)
         values = {name: cell for name, cell in zip(names, cells, strict=False) if name}
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values.values()):
+        unnamed = sum(
+            1
+            for index, cell in enumerate(cells)
+            if not _blank(cell) and (index >= len(names) or not names[index])
+        )
+        if unnamed:
+            problem = _(
+                "The row has values in %(count)d cell(s) that have no column name in the header."
+            ) % {"count": unnamed}
+            rows.append(_SourceRow(number, values, problem=problem))
+            continue
+        if all(_blank(v) for v in values.values()):
             continue  # blank line
         rows.append(_SourceRow(number, values))
     return rows
 
 
-def _header_columns(header: list[Any]) -> list[str]:
-    return [str(cell).strip() for cell in header if cell is not None and str(cell).strip()]
+def _header_columns(header: list[Any], path: Path) -> list[str]:
+    """The column names of a header row; a name given twice is an `ImportFileError`."""
+    names = [str(cell).strip() for cell in header if cell is not None and str(cell).strip()]
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ImportFileError(
+                _("%(file)s has the column %(column)s more than once.")
+                % {"file": path.name, "column": _printable(name)}
+            )
+        seen.add(name)
+    return names
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[_SourceRow]]:
@@ -295,7 +381,7 @@ def _read_csv(path: Path) -> tuple[list[str], list[_SourceRow]]:
         raise ImportFileError(
             _("Cannot read %(file)s: %(error)s.") % {"file": path.name, "error": exc}
         ) from None
-    return _header_columns(header), _table_rows(header, body)
+    return _header_columns(header, path), _table_rows(header, body)
 
 
 def _read_xlsx(path: Path) -> tuple[list[str], list[_SourceRow]]:
@@ -312,9 +398,13 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[_SourceRow]]:
         sheet = workbook.worksheets[0]
         cells = sheet.iter_rows(values_only=True)
         header = next(cells, None)
-        if header is None or not _header_columns(list(header)):
+        if header is None or not _header_columns(list(header), path):
             raise ImportFileError(_("%(file)s has no header row.") % {"file": path.name})
-        return _header_columns(list(header)), _table_rows(list(header), cells)
+        return _header_columns(list(header), path), _table_rows(list(header), cells)
+    except ValueError as exc:  # a cell openpyxl cannot convert
+        raise ImportFileError(
+            _("Cannot read %(file)s: %(error)s.") % {"file": path.name, "error": exc}
+        ) from None
     finally:
         workbook.close()
 
@@ -336,11 +426,14 @@ def _read(path: Path) -> tuple[list[str], list[_SourceRow]]:
             % {"suffix": path.suffix or path.name}
         )
     try:
-        return reader(path)
+        columns, rows = reader(path)
     except PermissionError as exc:
         raise ImportFileError(
             _("Cannot read %(file)s: %(error)s.") % {"file": path.name, "error": exc.strerror}
         ) from None
+    if not rows:
+        raise ImportFileError(_("%(file)s has no rows to import.") % {"file": path.name})
+    return columns, rows
 
 
 def _detect_kind(columns: Iterable[str]) -> str:
@@ -369,9 +462,17 @@ def _invalid(message: str, **params: Any) -> ValidationError:
 
 
 def _text(value: Any) -> str:
+    """A cell as text (stripped). Control characters other than tab and line breaks, and lone
+    surrogates, are errors; numbers and dates become their usual text."""
     if value is None:
         return ""
     if isinstance(value, str):
+        if _SURROGATE_RE.search(value):
+            raise _invalid(
+                _("The text contains an invalid character (a lone UTF-16 surrogate).")
+            )
+        if _CONTROL_RE.search(value):
+            raise _invalid(_("Control characters are not allowed in text."))
         return value.strip()
     if isinstance(value, bool):
         raise _invalid(_("Expected text, not %(value)s."), value=value)
@@ -397,10 +498,15 @@ def _items(value: Any) -> list[str]:
     )
     unique: dict[str, None] = {}
     for part in parts:
-        part = part.strip()
+        part = " ".join(part.split())
         if part:
             unique.setdefault(part)
     return list(unique)
+
+
+def _line(value: Any) -> str:
+    """One-line text: like `_text`, with runs of whitespace (tabs, line breaks) as one space."""
+    return " ".join(_text(value).split())
 
 
 def _required_text(value: Any) -> str:
@@ -470,7 +576,8 @@ def _trl(value: Any) -> int | None:
     if isinstance(value, str):
         try:
             parsed = Decimal(value.strip())
-            number = int(parsed) if parsed.is_finite() and parsed == int(parsed) else value
+            small = parsed.is_finite() and parsed.adjusted() < 4
+            number = int(parsed) if small and parsed == int(parsed) else value
         except InvalidOperation:
             number = value
     elif isinstance(value, float) and value.is_integer():
@@ -500,14 +607,23 @@ def _money(value: Any) -> Decimal | None:
             text, factor = text[: -len(unit)], unit_factor
             break
     try:
-        amount = Decimal(text) * factor
+        amount = Decimal(text)
     except InvalidOperation:
         raise _invalid(_("Enter an amount in CNY, e.g. 500000 or 50万.")) from None
-    if not amount.is_finite():
+    if amount.is_nan():
         raise _invalid(_("Enter an amount in CNY, e.g. 500000 or 50万."))
     if amount < 0:
         raise _invalid(_("Amounts cannot be negative."))
-    return amount.quantize(_CENT, rounding=ROUND_HALF_UP)
+    too_large = _invalid(
+        _("The amount is too large: it must be below %(max)s CNY."), max="1,000,000,000,000"
+    )
+    # Check the size before any arithmetic: 1e400 or Infinity would overflow the context.
+    if amount.is_infinite() or (amount and amount.adjusted() >= 12):
+        raise too_large
+    amount = (amount * factor).quantize(_CENT, rounding=ROUND_HALF_UP)
+    if amount >= MAX_AMOUNT_CNY:
+        raise too_large
+    return amount
 
 
 def _patent(value: Any) -> str:
@@ -561,13 +677,13 @@ class _Column:
 
 _COMMON_COLUMNS = (
     _Column("title", "title", _required_text),
-    _Column("title_en", "title_en", _text),
+    _Column("title_en", "title_en", _line),
     _Column("field", "field", _choice(Field)),
     _Column("keywords", "keywords", _items),
-    _Column("region.province", "province", _text),
-    _Column("region.city", "city", _text),
+    _Column("region.province", "province", _line),
+    _Column("region.city", "city", _line),
     _Column("trl", "trl", _trl),
-    _Column("source_url", "source_url", _text),
+    _Column("source_url", "source_url", _line),
     _Column("source_date", "source_date", _source_date),
 )
 
@@ -631,14 +747,28 @@ class _ValidRow:
     owner_kind: str
 
 
-def _display(value: Any) -> str:
+def _display(value: Any, depth: int = 0) -> str:
+    """A cell as printable text for the report (nesting cut off, unprintables escaped)."""
     if value is None:
         return ""
+    if isinstance(value, list | dict) and depth >= 3:
+        return "…"
     if isinstance(value, list):
-        return "; ".join(_display(item) for item in value)
+        return "; ".join(_display(item, depth + 1) for item in value)
     if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+        return "{" + ", ".join(
+            f"{_printable(str(key))}: {_display(item, depth + 1)}" for key, item in value.items()
+        ) + "}"
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return _printable(repr(value)) if isinstance(value, float) else _int_text(value)
+    return _printable(str(value))
+
+
+def _int_text(value: int) -> str:
+    try:
+        return str(value)
+    except ValueError:  # more digits than Python converts to text
+        return _("(a number with too many digits)")
 
 
 def _validate_row(
@@ -749,10 +879,12 @@ def import_listings(
     """Validate every row of `path`, then create or update the listings in one transaction.
 
     `kind` is ``"result"`` or ``"need"`` (None: detect from the columns). `status` is
-    ``"published"`` (published_at and renewed_at set to now; published_at kept if the listing
-    was already published) or ``"draft"``. `actor` (a User or None) becomes ``created_by`` of new
-    listings and ``reviewed_by`` of published ones. `progress` shows a tqdm bar on stderr when
-    stderr is a terminal.
+    ``"published"`` (new and existing listings are published: published_at and renewed_at set
+    to now, published_at kept if the listing was already published) or ``"draft"`` (new
+    listings are drafts; existing listings keep their status and dates). A row whose id belongs
+    to a listing of another organisation is a row error: the import never changes an owner.
+    `actor` (a User or None) becomes ``created_by`` of new listings and ``reviewed_by`` of
+    published ones. `progress` shows a tqdm bar on stderr when stderr is a terminal.
 
     Row problems never raise: they are in ``report.errors`` and, without `skip_invalid`,
     nothing is written (``report.imported`` is False). Raises :class:`ImportFileError` when
@@ -767,7 +899,9 @@ def import_listings(
     spec = _SPECS[kind or _detect_kind(columns)]
     report = ImportReport(
         kind=spec.kind,
-        ignored_columns=[name for name in columns if name not in _known_columns(spec)],
+        ignored_columns=[
+            _printable(name) for name in columns if name not in _known_columns(spec)
+        ],
     )
 
     valid: list[_ValidRow] = []
@@ -778,12 +912,50 @@ def import_listings(
         if row is not None:
             valid.append(row)
 
+    owner_errors = _owner_conflicts(spec, valid)
+    if owner_errors:
+        report.errors.extend(owner_errors)
+        report.errors.sort(key=lambda error: error.row)
+        conflicting = {error.row for error in owner_errors}
+        valid = [row for row in valid if row.number not in conflicting]
+
     if report.errors and not skip_invalid:
         return report
     report.skipped = report.invalid_rows
     _write(spec, valid, report, status=status, actor=actor, progress=progress)
     report.imported = True
     return report
+
+
+def _owner_conflicts(spec: _KindSpec, rows: list[_ValidRow]) -> list[RowError]:
+    """Row errors for rows whose source id is already used by a listing of another
+    organisation (compared by legal name, as organisations are matched on import)."""
+    owners: dict[str, str] = {}
+    source_ids = [row.source_id for row in rows]
+    manager = spec.model._default_manager
+    for start in range(0, len(source_ids), 500):  # stay below SQLite's variable limit
+        pairs = manager.filter(source_id__in=source_ids[start : start + 500]).values_list(
+            "source_id", "owner__legal_name"
+        )
+        owners.update((str(source_id), str(name)) for source_id, name in pairs)
+    errors: list[RowError] = []
+    for row in rows:
+        current = owners.get(row.source_id)
+        if current is not None and current != row.owner_name:
+            errors.append(
+                RowError(
+                    row.number,
+                    row.source_id,
+                    spec.owner_column,
+                    row.owner_name,
+                    _(
+                        "Source id %(id)s belongs to %(owner)s; the import names %(other)s. "
+                        "An import never changes a listing's owner."
+                    )
+                    % {"id": row.source_id, "owner": current, "other": row.owner_name},
+                )
+            )
+    return errors
 
 
 def _write(
@@ -819,20 +991,23 @@ def _write(
                     },
                 )
                 organizations[row.owner_name] = organization
-            defaults: dict[str, Any] = {
-                **row.fields,
-                "owner": organization,
-                "status": status,
-            }
+            # Existing listings: content only (never the owner; the status only to publish).
+            defaults: dict[str, Any] = dict(row.fields)
             if status == ListingStatus.PUBLISHED:
                 defaults.update(
+                    status=status,
                     published_at=already_published.get(row.source_id, now),
                     renewed_at=now,
                     rejection_reason="",
                 )
                 if actor is not None:
                     defaults.update(reviewed_by=actor, reviewed_at=now)
-            create_defaults = {**defaults, "created_by": actor}
+            create_defaults = {
+                **defaults,
+                "owner": organization,
+                "status": status,
+                "created_by": actor,
+            }
             _listing, created = manager.update_or_create(
                 source_id=row.source_id, defaults=defaults, create_defaults=create_defaults
             )

@@ -9,6 +9,7 @@ contact details only for their members and brokers.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,62 @@ from marketplace.models import (
     ResearchResult,
     TechnologyNeed,
 )
+
+# Database ids are positive 64-bit integers (BigAutoField; SQLite INTEGER is 8 bytes too).
+# Larger numbers would make the database driver raise OverflowError (a 500), so every id that
+# comes in from outside is bounded to 1..ID_MAX first and anything else is a field error.
+ID_MAX = 2**63 - 1
+
+
+class IdField(serializers.IntegerField):
+    """A database id from a client: a whole number 1..`ID_MAX` (``182``, ``"182"``).
+
+    Fractions (``182.5``), exponents (``1e30``), booleans and out-of-range numbers are field
+    errors instead of being truncated or reaching the database."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", ID_MAX)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool):
+            self.fail("invalid")
+        value: int = super().to_internal_value(data)
+        return value
+
+
+class IdRelatedField(serializers.PrimaryKeyRelatedField):
+    """`PrimaryKeyRelatedField` whose input is first checked as an `IdField`, so that
+    ``182.5`` is not silently read as 182 and a 30-digit number is a field error, not a 500."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        pk = IdField().run_validation(data)
+        return super().to_internal_value(pk)
+
+
+class RejectUnknownFieldsMixin:
+    """Input serializers that refuse keys they do not declare (``"Unknown field."`` on each),
+    so a client sending ``status``, ``id``, ``created_by`` or ``verified`` learns that it was not
+    applied instead of having it silently dropped."""
+
+    fields: Any
+
+    def to_internal_value(self, data: Any) -> Any:
+        unknown: dict[str, list[Any]] = {}
+        if isinstance(data, Mapping):
+            unknown = {
+                str(key): [_("Unknown field.")] for key in data if key not in self.fields
+            }
+        try:
+            value = super().to_internal_value(data)  # type: ignore[misc]
+        except serializers.ValidationError as exc:
+            if unknown and isinstance(exc.detail, dict):
+                raise serializers.ValidationError({**exc.detail, **unknown}) from None
+            raise
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
 
 
 def _money(**kwargs: Any) -> serializers.DecimalField:
@@ -81,7 +138,10 @@ class OrganizationOutputSerializer(serializers.ModelSerializer[Organization]):
         return data
 
 
-class OrganizationInputSerializer(serializers.Serializer[Any]):
+class OrganizationInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer[Any]):
+    """Organisation details a member or broker may set; unknown keys (e.g. ``verified``,
+    ``id``) are field errors. The badge is set with the verify action."""
+
     kind = serializers.ChoiceField(choices=OrganizationKind.choices)
     legal_name = serializers.CharField(max_length=200)
     name_en = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -189,10 +249,14 @@ class TechnologyNeedOutputSerializer(_ListingOutputSerializer):
         read_only_fields = fields
 
 
-class _ListingInputSerializer(serializers.Serializer[Any]):
-    """Types and shapes of listing input; the services normalise and apply the rules."""
+class _ListingInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer[Any]):
+    """Types and shapes of listing input; the services normalise and apply the rules.
 
-    owner = serializers.PrimaryKeyRelatedField(
+    Keys not declared here (``status``, ``id``, ``created_by``, ``source_id``, ...) are field
+    errors ("Unknown field."): the workflow actions change the status, the importer the source
+    id."""
+
+    owner = IdRelatedField(
         queryset=Organization.objects.all(),
         required=False,
         help_text=_("Owner organisation id; defaults to your first organisation (create only)."),
@@ -269,7 +333,7 @@ class NotificationOutputSerializer(serializers.ModelSerializer[Notification]):
 
 class NotificationMarkReadInputSerializer(serializers.Serializer[Any]):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=IdField(),
         required=False,
         help_text=_("Notifications to mark as read; leave out (or send all=true) for all."),
     )

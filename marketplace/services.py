@@ -18,6 +18,12 @@ Listing workflow (status codes of `marketplace.choices.ListingStatus`)::
 
 A published listing stays in search until `renewed_at + LISTING_RENEWAL_DAYS` (and, for a need,
 until its deadline): see `Listing.expires_at`.
+
+Edits of published listings: what the public sees has been reviewed. When a member of the owner
+organisation who is not a broker changes a published listing's public content (any field but
+`confidential_details`, which only owners and brokers see), the listing goes back to
+pending_review -- out of search until a broker approves it again -- and the brokers are notified
+(verb ``listing_changed``). A broker's own edits keep the status (the broker is the reviewer).
 """
 
 from __future__ import annotations
@@ -28,8 +34,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -257,6 +263,53 @@ def _owner_members(listing: Listing) -> QuerySet[User]:
     return get_user_model().objects.filter(memberships__organization_id=listing.owner_id)
 
 
+def _brokers() -> QuerySet[User]:
+    """Active users who moderate listings (`roles.is_broker`): broker or admin members, staff
+    and superusers."""
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(is_staff=True)
+            | Q(is_superuser=True)
+            | Q(memberships__role__in=[Role.BROKER, Role.ADMIN])
+        )
+        .filter(is_active=True)
+        .distinct()
+    )
+
+
+DUPLICATE_CREDIT_CODE = _("An organisation with this unified social credit code already exists.")
+
+
+def _check_credit_code_unique(
+    organization: Organization, errors: dict[str, list[str | Promise]]
+) -> None:
+    """Report a credit code already used by another organisation on the `credit_code` field
+    (instead of the model's generic "Constraint ... is violated" on ``__all__``)."""
+    code = organization.credit_code
+    if not code:
+        return
+    clash = Organization.objects.filter(credit_code=code).exclude(pk=organization.pk)
+    if clash.exists():
+        errors.setdefault("credit_code", []).append(DUPLICATE_CREDIT_CODE)
+
+
+def _save_organization(organization: Organization) -> None:
+    """Save, turning a credit-code clash that slipped past the check (a concurrent write) into
+    the same field error."""
+    try:
+        with transaction.atomic():
+            organization.save()
+    except IntegrityError as exc:
+        if organization.credit_code and Organization.objects.filter(
+            credit_code=organization.credit_code
+        ).exclude(pk=organization.pk).exists():
+            raise DomainError(
+                INVALID_INPUT, fields={"credit_code": [DUPLICATE_CREDIT_CODE]}
+            ) from exc
+        raise
+
+
 def _listing_url(listing: Listing) -> str:
     """Site path of the listing's page (web routes `result-detail` / `need-detail`)."""
     name, prefix = (
@@ -280,7 +333,8 @@ def organization_create(*, actor: User, data: Mapping[str, Any]) -> Organization
     Any signed-in user may create a university, research institute, association or enterprise
     and becomes its member (researcher, or enterprise member for an enterprise). Only brokers
     create transfer centres; a broker creating an organisation does not become its member.
-    `verified` is never set here (see `organization_verify`).
+    `verified` is never set here (see `organization_verify`). A `credit_code` already used by
+    another organisation is a `DomainError` on `credit_code`.
     """
     if not actor.is_authenticated:
         raise PermissionDeniedError(_("Sign in to create an organisation."))
@@ -291,8 +345,10 @@ def organization_create(*, actor: User, data: Mapping[str, Any]) -> Organization
         raise PermissionDeniedError(_("Only brokers can register a transfer centre."))
     cleaned = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
     organization = Organization(**cleaned)
-    _full_clean(organization, {})
-    organization.save()
+    errors: dict[str, list[str | Promise]] = {}
+    _check_credit_code_unique(organization, errors)
+    _full_clean(organization, errors)
+    _save_organization(organization)
     if not is_broker:
         Membership.objects.create(
             user=actor, organization=organization, role=_CREATOR_ROLE.get(kind, Role.RESEARCHER)
@@ -309,7 +365,8 @@ def organization_update(
     """Change an organisation's details (members of it or brokers).
 
     `data` keys: `ORGANIZATION_FIELDS`; only brokers may change `kind`. Raises
-    `PermissionDeniedError` or `DomainError` (per-field messages).
+    `PermissionDeniedError` or `DomainError` (per-field messages; a `credit_code` used by another
+    organisation is an error on `credit_code`).
     """
     is_broker = roles.is_broker(actor)
     if not (is_broker or roles.is_member(actor, organization)):
@@ -321,8 +378,10 @@ def organization_update(
         raise PermissionDeniedError(_("Only brokers can change the type of an organisation."))
     for name, value in data.items():
         setattr(organization, name, value.strip() if isinstance(value, str) else value)
-    _full_clean(organization, {})
-    organization.save()
+    errors: dict[str, list[str | Promise]] = {}
+    _check_credit_code_unique(organization, errors)
+    _full_clean(organization, errors)
+    _save_organization(organization)
     return organization
 
 
@@ -362,6 +421,10 @@ def _listing_create(
     return listing
 
 
+# Fields only owner members and brokers see: changing them does not need a new review.
+PRIVATE_LISTING_FIELDS = frozenset({"confidential_details"})
+
+
 def _listing_update(
     listing: ListingT, allowed: frozenset[str], *, actor: User, data: Mapping[str, Any]
 ) -> ListingT:
@@ -371,10 +434,29 @@ def _listing_update(
     _require_status(listing, *EDITABLE_STATUSES)
     errors: dict[str, list[str | Promise]] = {}
     cleaned = _normalize_listing_data(data, errors)
+    public = [name for name in cleaned if name not in PRIVATE_LISTING_FIELDS]
+    before = {name: getattr(listing, name) for name in public}
     for name, value in cleaned.items():
         setattr(listing, name, value)
-    _full_clean(listing, errors)
+    _full_clean(listing, errors)  # also converts the values to their Python types
+    changed = [name for name in public if getattr(listing, name) != before[name]]
+    needs_review = (
+        listing.status == ListingStatus.PUBLISHED and bool(changed) and not roles.is_broker(actor)
+    )
+    if needs_review:
+        listing.status = ListingStatus.PENDING_REVIEW
     listing.save()
+    if needs_review:
+        notify(
+            users=_brokers(),
+            verb="listing_changed",
+            message_zh=f"已发布的《{listing.title}》已被发布方修改，请重新审核。",
+            message_en=(
+                f"The published listing “{listing.title}” was changed by its owner and "
+                "needs review again."
+            ),
+            url=_listing_url(listing),
+        )
     return listing
 
 
@@ -399,7 +481,12 @@ def research_result_update(
     *, research_result: ResearchResult, actor: User, data: Mapping[str, Any]
 ) -> ResearchResult:
     """Change a research result's content (owner members or brokers), in draft, pending review
-    or published state; archived results are read-only (`ConflictError`)."""
+    or published state; archived results are read-only (`ConflictError`).
+
+    When an owner member who is not a broker changes the public content of a published result
+    (any field but `confidential_details`), it goes back to pending_review (out of search until
+    a broker approves it again) and the brokers are notified; brokers' edits keep the status.
+    `data` keys: `RESEARCH_RESULT_FIELDS`."""
     return _listing_update(research_result, RESEARCH_RESULT_FIELDS, actor=actor, data=data)
 
 
@@ -422,7 +509,11 @@ def technology_need_update(
     *, technology_need: TechnologyNeed, actor: User, data: Mapping[str, Any]
 ) -> TechnologyNeed:
     """Change a technology need's content (owner members or brokers); archived and closed
-    needs are read-only (`ConflictError`)."""
+    needs are read-only (`ConflictError`).
+
+    Same review rule as `research_result_update`: an owner member's (non-broker's) change to
+    the public content of a published need sends it back to pending_review and notifies the
+    brokers; brokers' edits keep the status. `data` keys: `TECHNOLOGY_NEED_FIELDS`."""
     return _listing_update(technology_need, TECHNOLOGY_NEED_FIELDS, actor=actor, data=data)
 
 

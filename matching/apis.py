@@ -1,9 +1,11 @@
 """Match-request API (/api/v1/match-requests/): thin views over `matching.services` and
 `matching.selectors`.
 
-Reads apply visibility: a request the viewer may not see answers 404. Actions (accept,
-decline, withdraw, post a message) load the request by id and let the service decide, so an
-outsider acting on an existing request gets 403 (PermissionDeniedError); a state clash is 409.
+Reads and actions apply the same visibility: a request the viewer may not see (anyone but the
+members of the two organisations and brokers) answers 404 for GET and for the actions (accept,
+decline, withdraw, post a message) alike, so its existence is not revealed. For a visible
+request the service decides: a party acting out of turn (e.g. the requester accepting) gets 403
+(PermissionDeniedError); a state clash is 409.
 Errors use the one shape of `marketplace.api.errors`.
 """
 
@@ -11,7 +13,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
@@ -49,8 +50,9 @@ def _actor(request: Request) -> User:
     return cast("User", request.user)
 
 
-def _for_action(pk: int) -> MatchRequest:
-    return get_object_or_404(MatchRequest, pk=pk)
+def _for_action(request: Request, pk: int) -> MatchRequest:
+    """The request to act on, if the viewer may see it (else Http404, as for reads)."""
+    return selectors.match_request_get(viewer=request.user, pk=pk)
 
 
 class MatchRequestListApi(GenericAPIView):
@@ -125,7 +127,7 @@ class MatchRequestAcceptApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         match_request = services.match_request_accept(
-            request=_for_action(pk), actor=_actor(request)
+            request=_for_action(request, pk), actor=_actor(request)
         )
         return _detail(request, match_request)
 
@@ -141,7 +143,7 @@ class MatchRequestDeclineApi(APIView):
         description="Decline with a reason (text required for “other”). 409 when not open.",
     )
     def post(self, request: Request, pk: int) -> Response:
-        match_request = _for_action(pk)
+        match_request = _for_action(request, pk)
         serializer = MatchRequestDeclineSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         match_request = services.match_request_decline(
@@ -165,7 +167,7 @@ class MatchRequestWithdrawApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         match_request = services.match_request_withdraw(
-            request=_for_action(pk), actor=_actor(request)
+            request=_for_action(request, pk), actor=_actor(request)
         )
         return _detail(request, match_request)
 
@@ -192,7 +194,7 @@ class MatchRequestMessagesApi(APIView):
         "brokers at any time.",
     )
     def post(self, request: Request, pk: int) -> Response:
-        match_request = _for_action(pk)
+        match_request = _for_action(request, pk)
         serializer = MatchRequestMessageCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         message = services.match_request_message_post(

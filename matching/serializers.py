@@ -14,6 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from marketplace.models import Organization, ResearchResult, TechnologyNeed
+from marketplace.serializers import IdField, IdRelatedField
 from matching import selectors
 from matching.models import (
     DeclineReason,
@@ -28,7 +29,8 @@ from matching.services import MESSAGE_MAX_LENGTH
 
 
 class MatchRequestFilterSerializer(serializers.Serializer):
-    """Query parameters of the list: ?status=&direction=&role=sent|received."""
+    """Query parameters of the list: ?status=&direction=&role=sent|received
+    &research_result=&technology_need= (ids 1..2**63-1; others are 400 per field)."""
 
     status = serializers.ChoiceField(choices=MatchRequestStatus.choices, required=False)
     direction = serializers.ChoiceField(choices=MatchRequestDirection.choices, required=False)
@@ -36,15 +38,17 @@ class MatchRequestFilterSerializer(serializers.Serializer):
         choices=[(selectors.ROLE_SENT, _("Sent")), (selectors.ROLE_RECEIVED, _("Received"))],
         required=False,
     )
-    research_result = serializers.IntegerField(required=False, min_value=1)
-    technology_need = serializers.IntegerField(required=False, min_value=1)
+    research_result = IdField(required=False)
+    technology_need = IdField(required=False)
 
 
 class MatchRequestCreateSerializer(serializers.Serializer):
-    """POST body: which result, optionally which need, and a message to the other side."""
+    """POST body: which result, optionally which need, and a message to the other side.
 
-    research_result = serializers.PrimaryKeyRelatedField(queryset=ResearchResult.objects.all())
-    technology_need = serializers.PrimaryKeyRelatedField(
+    Ids are whole numbers 1..2**63-1: ``182.5`` or ``1e30`` are field errors, not truncated."""
+
+    research_result = IdRelatedField(queryset=ResearchResult.objects.all())
+    technology_need = IdRelatedField(
         queryset=TechnologyNeed.objects.all(), required=False, allow_null=True
     )
     message = serializers.CharField(max_length=MESSAGE_MAX_LENGTH)

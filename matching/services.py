@@ -25,6 +25,9 @@ Rules (issue 6):
 
 Errors: `DomainError` (400, with per-field messages), `PermissionDeniedError` (403),
 `ConflictError` (409). All writes happen inside `transaction.atomic`; nothing is half-written.
+Callers load the request with `matching.selectors.match_request_get` before acting on it, so a
+viewer who cannot see it (not a party, not a broker) gets 404 as for reads; the 403 here is for
+visible requests acted on out of turn (e.g. the requester accepting).
 """
 
 from __future__ import annotations

@@ -505,3 +505,218 @@ def test_command_rejects_a_missing_file_and_an_unknown_user(tmp_path: Path) -> N
         call_command("import_listings", str(tmp_path / "none.json"), stdout=StringIO())
     with pytest.raises(CommandError, match="No user named 'nobody'"):
         call_command("import_listings", str(RESULTS), "--by", "nobody", stdout=StringIO())
+
+
+# --- hostile files: row errors and file errors, never a traceback ---------------------------
+
+
+def _errors(report):  # type: ignore[no-untyped-def]
+    return [(e.row, e.column, e.message) for e in report.errors]
+
+
+def test_json_amount_of_1e300_is_a_row_error_not_a_crash(tmp_path: Path) -> None:
+    path = write_json(tmp_path / "r.json", [result_record(asking_price_cny=1e300)])
+    report = import_listings(path=path)
+    assert not report.imported
+    [(row, column, message)] = _errors(report)
+    assert (row, column) == (1, "asking_price_cny")
+    assert "too large" in message
+    assert ResearchResult.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "amount", ["1e400", "1e999999999", "Infinity", "1000000000000", "999999999999.995", "10000亿"]
+)
+def test_csv_amounts_of_10_to_the_12_or_more_are_too_large(tmp_path: Path, amount: str) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text(f"id,title,owner_org,asking_price_cny\nX1,好,某大学,{amount}\n", "utf-8")
+    report = import_listings(path=path)
+    assert [(e.column, "too large" in e.message) for e in report.errors] == [
+        ("asking_price_cny", True)
+    ]
+
+
+def test_largest_amount_below_10_to_the_12_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text("id,title,owner_org,asking_price_cny\nX1,好,某大学,999999999999.99\n", "utf-8")
+    report = import_listings(path=path)
+    assert report.errors == []
+    assert ResearchResult.objects.get().asking_price_cny == Decimal("999999999999.99")
+
+
+def test_nan_amount_is_a_row_error(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text("id,title,owner_org,asking_price_cny\nX1,好,某大学,NaN\n", "utf-8")
+    report = import_listings(path=path)
+    assert [e.column for e in report.errors] == ["asking_price_cny"]
+
+
+def test_xlsx_amount_of_1e300_is_a_row_error(tmp_path: Path) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["id", "title", "owner_org", "asking_price_cny"])
+    sheet.append(["X1", "好", "某大学", 1e300])
+    path = tmp_path / "r.xlsx"
+    workbook.save(path)
+    report = import_listings(path=path)
+    assert [(e.column, "too large" in e.message) for e in report.errors] == [
+        ("asking_price_cny", True)
+    ]
+
+
+def test_json_nested_100k_levels_is_a_file_error(tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(ImportFileError, match="nested too deeply"):
+        import_listings(path=path, kind="result")
+
+
+def test_json_record_nesting_objects_deeply_is_a_row_error(tmp_path: Path) -> None:
+    nested: dict[str, object] = {"x": 1}
+    for _level in range(50):
+        nested = {"a": nested}
+    path = write_json(tmp_path / "r.json", [result_record(), result_record(id="T2", extra=nested)])
+    report = import_listings(path=path)
+    assert [(e.row, e.column) for e in report.errors] == [(2, "")]
+    assert "levels deep" in report.errors[0].message
+
+
+def test_lone_surrogate_in_a_json_title_is_a_row_error(tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    record = json.dumps([result_record()], ensure_ascii=True).replace(
+        '"T0001"', '"T0001", "title_en": "x\\ud800y"'
+    ).replace('"title_en": "Steel slag gas quenching", ', "")
+    path.write_text(record.replace('"title": "', '"title": "\\ud800'), encoding="utf-8")
+    report = import_listings(path=path)
+    assert {e.column for e in report.errors} == {"title", "title_en"}
+    assert all("surrogate" in e.message for e in report.errors)
+    assert all("\\ud800" in e.value for e in report.errors)  # printable in the report
+    assert ResearchResult.objects.count() == 0
+
+
+@pytest.mark.parametrize("column", ["id", "title", "summary", "owner_org", "keywords"])
+def test_nul_byte_in_any_text_column_is_a_row_error(tmp_path: Path, column: str) -> None:
+    values = {"id": "X1", "title": "好", "summary": "摘要", "owner_org": "某大学", "keywords": "a"}
+    values[column] = values[column] + "\x00bad"
+    path = tmp_path / "r.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(list(values))
+        writer.writerow(list(values.values()))
+    report = import_listings(path=path)
+    assert [(e.column, e.message) for e in report.errors] == [
+        (column, "Control characters are not allowed in text.")
+    ]
+    assert "\\x00" in report.errors[0].value
+    assert ResearchResult.objects.count() == 0
+
+
+def test_tabs_and_line_breaks_are_kept_in_long_text_and_joined_in_one_line_text(
+    tmp_path: Path,
+) -> None:
+    path = write_json(
+        tmp_path / "r.json",
+        [result_record(summary="第一行\n\t第二行", title_en="Steel\nslag\tquench")],
+    )
+    report = import_listings(path=path)
+    assert report.errors == []
+    result = ResearchResult.objects.get()
+    assert result.summary == "第一行\n\t第二行"
+    assert result.title_en == "Steel slag quench"
+
+
+@pytest.mark.parametrize("content", ["id,title,owner_org\n", "id,title,owner_org\n,,\n\n"])
+def test_csv_with_a_header_and_no_rows_is_a_file_error(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ImportFileError, match="no rows to import"):
+        import_listings(path=path)
+
+
+def test_empty_json_list_is_a_file_error_and_the_command_fails(tmp_path: Path) -> None:
+    path = write_json(tmp_path / "empty.json", [])
+    with pytest.raises(CommandError, match="no rows to import"):
+        call_command("import_listings", str(path), "--kind", "result", stdout=StringIO())
+
+
+def test_a_column_named_twice_is_a_file_error_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "dup.csv"
+    path.write_text("id,title,owner_org,title\nX1,好,某大学,坏\n", encoding="utf-8")
+    with pytest.raises(ImportFileError, match="column title more than once"):
+        import_listings(path=path)
+
+
+def test_extra_cells_beyond_the_header_are_a_row_error(tmp_path: Path) -> None:
+    path = tmp_path / "extra.csv"
+    path.write_text(
+        "id,title,owner_org\nX1,好,某大学\nX2,好,某大学,多出来的\nX3,好,某大学,,\n",
+        encoding="utf-8",
+    )
+    report = import_listings(path=path)
+    assert [(e.row, e.record_id, e.column) for e in report.errors] == [(2, "X2", "")]
+    assert "no column name" in report.errors[0].message
+    assert ResearchResult.objects.count() == 0
+
+
+# --- re-imports never change the owner, and --status draft never unpublishes -----------------
+
+
+def test_reimport_naming_another_organisation_is_a_row_error(tmp_path: Path) -> None:
+    import_listings(path=write_json(tmp_path / "a.json", [result_record(id="R0001")]))
+    path = write_json(
+        tmp_path / "b.json", [result_record(id="R0001", owner_org="另一所大学", title="改")]
+    )
+
+    report = import_listings(path=path)
+
+    assert not report.imported
+    [error] = report.errors
+    assert (error.row, error.record_id, error.column) == (1, "R0001", "owner_org")
+    assert error.message.startswith("Source id R0001 belongs to 测试冶金大学")
+    assert "the import names 另一所大学" in error.message
+    result = ResearchResult.objects.get(source_id="R0001")
+    assert (result.owner.legal_name, result.title) == ("测试冶金大学", "钢渣气淬余热回收技术")
+
+
+def test_reimport_with_skip_invalid_still_never_moves_a_listing(tmp_path: Path) -> None:
+    import_listings(path=write_json(tmp_path / "a.json", [result_record(id="R0001")]))
+    path = write_json(
+        tmp_path / "b.json",
+        [result_record(id="R0001", owner_org="另一所大学"), result_record(id="R0002")],
+    )
+    report = import_listings(path=path, skip_invalid=True)
+    assert (report.created, report.updated, report.skipped) == (1, 0, 1)
+    assert ResearchResult.objects.get(source_id="R0001").owner.legal_name == "测试冶金大学"
+
+
+def test_status_draft_applies_to_new_listings_only(tmp_path: Path) -> None:
+    import_listings(path=write_json(tmp_path / "a.json", [result_record(id="R0001")]))
+    published = ResearchResult.objects.get(source_id="R0001")
+    assert published.status == ListingStatus.PUBLISHED
+    path = write_json(
+        tmp_path / "b.json",
+        [result_record(id="R0001", title="新标题"), result_record(id="R0002")],
+    )
+
+    report = import_listings(path=path, status=ListingStatus.DRAFT)
+
+    assert (report.created, report.updated) == (1, 1)
+    existing = ResearchResult.objects.get(source_id="R0001")
+    assert (existing.status, existing.title) == (ListingStatus.PUBLISHED, "新标题")
+    assert existing.published_at == published.published_at
+    assert ResearchResult.objects.get(source_id="R0002").status == ListingStatus.DRAFT
+
+
+def test_status_published_publishes_an_existing_draft(tmp_path: Path) -> None:
+    path = write_json(tmp_path / "a.json", [result_record(id="R0001")])
+    import_listings(path=path, status=ListingStatus.DRAFT)
+    import_listings(path=path)
+    result = ResearchResult.objects.get(source_id="R0001")
+    assert result.status == ListingStatus.PUBLISHED and result.published_at is not None
+
+
+def test_command_help_says_draft_applies_to_new_listings_only(capsys) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SystemExit):
+        call_command("import_listings", "--help")
+    assert "draft applies to new listings only" in " ".join(capsys.readouterr().out.split())

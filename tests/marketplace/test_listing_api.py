@@ -399,7 +399,8 @@ def test_wrong_password_gives_400_in_the_error_shape(api_client, researcher):
 
 def test_me_requires_authentication(api_client):
     response = api_client.get(reverse("api-me"))
-    assert response.status_code in (401, 403)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
     _assert_error_shape(response.json())
     assert response.json()["code"] == "not_authenticated"
 

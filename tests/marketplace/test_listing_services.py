@@ -361,3 +361,102 @@ def test_only_the_recipient_marks_a_notification_read(researcher, broker):
     with pytest.raises(PermissionDeniedError):
         notification_mark_read(notification=notification, actor=broker)
     assert notification_mark_read(notification=notification, actor=researcher).read_at
+
+
+# --- edits of published listings go back to review -------------------------------------------
+
+
+def test_owner_change_to_a_published_listing_sends_it_back_to_review_and_notifies_brokers(
+    researcher, broker
+):
+    result = factories.ResearchResultFactory(owner=_org(researcher))
+    updated = services.research_result_update(
+        research_result=result, actor=researcher, data={"title": "未经审核的新标题"}
+    )
+    assert updated.status == ListingStatus.PENDING_REVIEW
+    assert result.pk not in set(
+        selectors.research_result_list(viewer=AnonymousUser()).values_list("pk", flat=True)
+    )
+    assert Notification.objects.filter(recipient=broker, verb="listing_changed").count() == 1
+    assert not Notification.objects.filter(recipient=researcher, verb="listing_changed").exists()
+    approved = services.listing_approve(listing=updated, actor=broker)
+    assert approved.status == ListingStatus.PUBLISHED
+    assert approved.title == "未经审核的新标题"
+
+
+def test_owner_change_to_a_published_need_sends_it_back_to_review(enterprise_user):
+    need = factories.TechnologyNeedFactory(owner=_org(enterprise_user))
+    updated = services.technology_need_update(
+        technology_need=need, actor=enterprise_user, data={"budget_max_cny": Decimal("900000")}
+    )
+    assert updated.status == ListingStatus.PENDING_REVIEW
+
+
+def test_broker_edit_of_a_published_listing_keeps_it_published(researcher, broker):
+    result = factories.ResearchResultFactory(owner=_org(researcher))
+    updated = services.research_result_update(
+        research_result=result, actor=broker, data={"title": "经纪人修订的标题"}
+    )
+    assert updated.status == ListingStatus.PUBLISHED
+    assert not Notification.objects.filter(verb="listing_changed").exists()
+
+
+def test_owner_edit_that_changes_nothing_public_keeps_a_listing_published(researcher):
+    result = factories.ResearchResultFactory(owner=_org(researcher))
+    same = services.research_result_update(
+        research_result=result,
+        actor=researcher,
+        data={
+            "title": result.title,
+            "trl": str(result.trl),
+            "confidential_details": "新的保密说明",
+        },
+    )
+    assert same.status == ListingStatus.PUBLISHED
+    assert same.confidential_details == "新的保密说明"
+    assert not Notification.objects.filter(verb="listing_changed").exists()
+
+
+def test_owner_edit_of_a_draft_keeps_it_a_draft(researcher):
+    result = services.research_result_create(actor=researcher, data=COMPLETE_RESULT)
+    updated = services.research_result_update(
+        research_result=result, actor=researcher, data={"title": "草稿新标题"}
+    )
+    assert updated.status == ListingStatus.DRAFT
+
+
+# --- organisations: duplicate credit code ----------------------------------------------------
+
+CREDIT_CODE = "914403001922038216"
+
+
+def test_duplicate_credit_code_is_an_error_on_the_credit_code_field(researcher):
+    factories.OrganizationFactory(credit_code=CREDIT_CODE)
+    with pytest.raises(DomainError) as caught:
+        services.organization_create(
+            actor=researcher,
+            data={"kind": OrganizationKind.ENTERPRISE, "legal_name": "另一家公司",
+                  "credit_code": CREDIT_CODE},
+        )
+    assert list(caught.value.fields) == ["credit_code"]
+    assert "unified social credit code already exists" in str(
+        caught.value.fields["credit_code"][0]
+    )
+    assert Organization.objects.filter(credit_code=CREDIT_CODE).count() == 1
+
+
+def test_changing_an_organisation_to_a_used_credit_code_is_a_field_error(researcher):
+    factories.OrganizationFactory(credit_code=CREDIT_CODE)
+    own = _org(researcher)
+    with pytest.raises(DomainError) as caught:
+        services.organization_update(
+            organization=own, actor=researcher, data={"credit_code": CREDIT_CODE}
+        )
+    assert list(caught.value.fields) == ["credit_code"]
+    own.refresh_from_db()
+    assert own.credit_code == ""
+    # keeping one's own code is not a clash
+    other = Organization.objects.get(credit_code=CREDIT_CODE)
+    services.organization_update(
+        organization=other, actor=factories.broker(), data={"credit_code": CREDIT_CODE}
+    )

@@ -6,9 +6,10 @@ member of the owning enterprise for needs and for the organisation endpoints the
 university's researcher); other_researcher (a researcher of another university);
 other_enterprise (a member of another enterprise); broker; admin (superuser, also a broker).
 
-Expected statuses follow from three rules: writes need a signed-in user (403
-"not_authenticated" first), a listing the role may not see is a 404, and a visible listing the
-role may not act on is a 403.
+Expected statuses follow from three rules: writes (and private reads) need a signed-in user
+(401 "not_authenticated" with a ``WWW-Authenticate: Token`` challenge, first), a listing the role
+may not see is a 404, and a visible listing the role may not act on is a 403 (signed in but
+forbidden).
 """
 
 from __future__ import annotations
@@ -107,23 +108,23 @@ LISTING_CASES = [
     Case("list", "get", "list", None, codes(200, 200, 200, 200, 200, 200)),
     Case("detail-published", "get", "detail", "published", codes(200, 200, 200, 200, 200, 200)),
     Case("detail-draft", "get", "detail", "draft", codes(404, 200, 404, 404, 200, 200)),
-    Case("create-for-owner", "post", "list", None, codes(403, 201, 403, 403, 201, 201), "listing"),
-    Case("patch-published", "patch", "detail", "published", codes(403, 200, 403, 403, 200, 200),
+    Case("create-for-owner", "post", "list", None, codes(401, 201, 403, 403, 201, 201), "listing"),
+    Case("patch-published", "patch", "detail", "published", codes(401, 200, 403, 403, 200, 200),
          "listing"),
-    Case("put-published", "put", "detail", "published", codes(403, 200, 403, 403, 200, 200),
+    Case("put-published", "put", "detail", "published", codes(401, 200, 403, 403, 200, 200),
          "listing"),
-    Case("patch-draft", "patch", "detail", "draft", codes(403, 200, 404, 404, 200, 200),
+    Case("patch-draft", "patch", "detail", "draft", codes(401, 200, 404, 404, 200, 200),
          "listing"),
-    Case("submit-draft", "post", "submit", "draft", codes(403, 200, 404, 404, 200, 200)),
+    Case("submit-draft", "post", "submit", "draft", codes(401, 200, 404, 404, 200, 200)),
     Case("approve-pending", "post", "approve", "pending_review",
-         codes(403, 403, 404, 404, 200, 200)),
+         codes(401, 403, 404, 404, 200, 200)),
     Case("reject-pending", "post", "reject", "pending_review",
-         codes(403, 403, 404, 404, 200, 200), "reason"),
-    Case("archive-published", "post", "archive", "published", codes(403, 200, 403, 403, 200, 200)),
-    Case("renew-published", "post", "renew", "published", codes(403, 200, 403, 403, 403, 403)),
+         codes(401, 403, 404, 404, 200, 200), "reason"),
+    Case("archive-published", "post", "archive", "published", codes(401, 200, 403, 403, 200, 200)),
+    Case("renew-published", "post", "renew", "published", codes(401, 200, 403, 403, 403, 403)),
 ]
 NEED_ONLY_CASES = [
-    Case("close-published", "post", "close", "published", codes(403, 200, 403, 403, 403, 403)),
+    Case("close-published", "post", "close", "published", codes(401, 200, 403, 403, 403, 403)),
 ]
 KINDS = {
     "result": ("api-research-result", factories.ResearchResultFactory, RESULT_BODY),
@@ -135,6 +136,15 @@ def _client(api_client, user):  # type: ignore[no-untyped-def]
     if user is not None:
         api_client.force_authenticate(user)
     return api_client
+
+
+def _assert_error_shape(response) -> None:  # type: ignore[no-untyped-def]
+    """Errors come in the one shape; a 401 also carries the token challenge."""
+    if response.status_code >= 400:
+        assert set(response.json()) == {"message", "code", "fields"}
+    if response.status_code == 401:
+        assert response["WWW-Authenticate"] == "Token"
+        assert response.json()["code"] == "not_authenticated"
 
 
 def _assert_no_leak(role: str, content: str) -> None:
@@ -177,18 +187,18 @@ def test_listing_endpoint_status_and_no_confidential_leak(api_client, world, kin
     assert response.status_code == case.expected[role], response.content.decode()
     content = response.content.decode()
     _assert_no_leak(role, content)
-    if response.status_code >= 400:
-        assert set(response.json()) == {"message", "code", "fields"}
-    elif role not in OUTSIDERS and case.route in ("detail", "submit", "archive"):
+    _assert_error_shape(response)
+    detail_route = case.route in ("detail", "submit", "archive")
+    if response.status_code < 400 and role not in OUTSIDERS and detail_route:
         assert SECRET_MARKER in content  # owners and brokers do get the details
 
 
 ORG_CASES = [
     Case("list", "get", "list", None, codes(200, 200, 200, 200, 200, 200)),
     Case("detail", "get", "detail", "x", codes(200, 200, 200, 200, 200, 200)),
-    Case("create", "post", "list", None, codes(403, 201, 201, 201, 201, 201), "org"),
-    Case("patch", "patch", "detail", "x", codes(403, 200, 403, 403, 200, 200), "org-patch"),
-    Case("verify", "post", "verify", "x", codes(403, 403, 403, 403, 200, 200)),
+    Case("create", "post", "list", None, codes(401, 201, 201, 201, 201, 201), "org"),
+    Case("patch", "patch", "detail", "x", codes(401, 200, 403, 403, 200, 200), "org-patch"),
+    Case("verify", "post", "verify", "x", codes(401, 403, 403, 403, 200, 200)),
 ]
 
 
@@ -206,19 +216,18 @@ def test_organization_endpoint_status_and_no_contact_leak(api_client, world, cas
     response = getattr(_client(api_client, user), case.method)(url, body, format="json")
     assert response.status_code == case.expected[role], response.content.decode()
     _assert_no_leak(role, response.content.decode())
-    if response.status_code >= 400:
-        assert set(response.json()) == {"message", "code", "fields"}
-    elif role in ("owner_member", "broker") and case.route == "detail":
+    _assert_error_shape(response)
+    if response.status_code < 400 and role in ("owner_member", "broker") and case.route == "detail":
         assert CONTACT_MARKER in response.content.decode()
 
 
 OTHER_CASES = [
-    Case("moderation", "get", "api-moderation-queue", None, codes(403, 403, 403, 403, 200, 200)),
-    Case("me", "get", "api-me", None, codes(403, 200, 200, 200, 200, 200)),
+    Case("moderation", "get", "api-moderation-queue", None, codes(401, 403, 403, 403, 200, 200)),
+    Case("me", "get", "api-me", None, codes(401, 200, 200, 200, 200, 200)),
     Case("notifications-list", "get", "api-notifications", None,
-         codes(403, 200, 200, 200, 200, 200)),
+         codes(401, 200, 200, 200, 200, 200)),
     Case("notifications-read", "post", "api-notifications", None,
-         codes(403, 200, 200, 200, 200, 200), "all"),
+         codes(401, 200, 200, 200, 200, 200), "all"),
     Case("token", "post", "api-auth-token", None, codes(400, 200, 200, 200, 200, 200), "token"),
 ]
 
@@ -245,5 +254,4 @@ def test_account_and_moderation_endpoint_status(api_client, world, case, role):
     )
     assert response.status_code == case.expected[role], response.content.decode()
     _assert_no_leak(role, response.content.decode())
-    if response.status_code >= 400:
-        assert set(response.json()) == {"message", "code", "fields"}
+    _assert_error_shape(response)

@@ -122,28 +122,50 @@ def test_requester_cannot_accept_403(api_client, enterprise_user, result):
     assert MatchRequest.objects.get(pk=pk).status == MatchRequestStatus.OPEN
 
 
-def test_outsider_gets_403_on_actions_and_404_on_reads(
+def test_outsider_gets_404_on_actions_as_on_reads(
     api_client, enterprise_user, outsider, result
 ):
+    """A request the viewer cannot see is a 404 for every method, so its existence is not
+    revealed (visible = members of the two organisations and brokers)."""
     pk = create(api_client, enterprise_user, result).data["id"]
     as_user(api_client, outsider)
-    assert api_client.post(url("accept", pk)).status_code == 403
-    assert (
-        api_client.post(url("decline", pk), {"reason": "price"}, format="json").status_code == 403
-    )
-    assert api_client.post(url("withdraw", pk)).status_code == 403
-    assert api_client.post(url("messages", pk), {"body": "hi"}, format="json").status_code == 403
-    assert api_client.get(url("detail", pk)).status_code == 404
-    assert api_client.get(url("messages", pk)).status_code == 404
+    responses = [
+        api_client.post(url("accept", pk)),
+        api_client.post(url("decline", pk), {"reason": "price"}, format="json"),
+        api_client.post(url("withdraw", pk)),
+        api_client.post(url("messages", pk), {"body": "hi"}, format="json"),
+        api_client.get(url("detail", pk)),
+        api_client.get(url("messages", pk)),
+    ]
+    for response in responses:
+        assert response.status_code == 404
+        assert response.data["code"] == "not_found"
+    unknown = api_client.post(url("accept", pk + 1000))
+    assert (unknown.status_code, unknown.data) == (404, responses[0].data)  # indistinguishable
     assert api_client.get(LIST).data["count"] == 0
     assert MatchRequest.objects.get(pk=pk).status == MatchRequestStatus.OPEN
 
 
-def test_anonymous_user_is_refused(api_client, enterprise_user, result):
+def test_party_acting_out_of_turn_still_gets_403(api_client, enterprise_user, researcher, result):
+    pk = create(api_client, enterprise_user, result).data["id"]
+    # the requester may not accept or decline its own request
+    assert api_client.post(url("accept", pk)).status_code == 403
+    assert (
+        api_client.post(url("decline", pk), {"reason": "price"}, format="json").status_code == 403
+    )
+    # the addressee may not withdraw it
+    as_user(api_client, researcher)
+    assert api_client.post(url("withdraw", pk)).status_code == 403
+    assert MatchRequest.objects.get(pk=pk).status == MatchRequestStatus.OPEN
+
+
+def test_anonymous_user_gets_401_with_a_token_challenge(api_client, enterprise_user, result):
     pk = create(api_client, enterprise_user, result).data["id"]
     api_client.force_authenticate(None)
-    assert api_client.get(LIST).status_code in (401, 403)
-    assert api_client.post(url("accept", pk)).status_code in (401, 403)
+    for response in (api_client.get(LIST), api_client.post(url("accept", pk))):
+        assert response.status_code == 401
+        assert response["WWW-Authenticate"] == "Token"
+    assert MatchRequest.objects.get(pk=pk).status == MatchRequestStatus.OPEN
 
 
 def test_unknown_decline_reason_is_400_per_field(api_client, enterprise_user, researcher, result):
@@ -246,3 +268,37 @@ def test_match_request_api_is_documented():
     assert set(paths["/api/v1/match-requests/"]) == {"get", "post"}
     assert "post" in paths["/api/v1/match-requests/{id}/decline/"]
     assert set(paths["/api/v1/match-requests/{id}/messages/"]) == {"get", "post"}
+
+
+HUGE = "99999999999999999999999"
+
+
+@pytest.mark.parametrize("name", ["research_result", "technology_need"])
+@pytest.mark.parametrize("value", [HUGE, "1e30", "1.5", "0", str(2**63)])
+def test_list_filter_ids_outside_the_id_range_are_a_400_on_the_parameter(
+    api_client, enterprise_user, name, value
+):
+    response = as_user(api_client, enterprise_user).get(LIST, {name: value})
+    assert response.status_code == 400, response.content
+    assert list(response.data["fields"]) == [name]
+
+
+@pytest.mark.parametrize("value", [int(HUGE), "1e30", 2**63, True])
+def test_create_with_an_id_outside_the_range_is_a_400_per_field(
+    api_client, enterprise_user, result, value
+):
+    response = as_user(api_client, enterprise_user).post(
+        LIST, {"research_result": value, "message": "请求对接"}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert list(response.data["fields"]) == ["research_result"]
+    assert not MatchRequest.objects.exists()
+
+
+def test_a_fractional_id_is_refused_not_truncated(api_client, enterprise_user, result):
+    response = as_user(api_client, enterprise_user).post(
+        LIST, {"research_result": result.pk + 0.5, "message": "请求对接"}, format="json"
+    )
+    assert response.status_code == 400
+    assert list(response.data["fields"]) == ["research_result"]
+    assert not MatchRequest.objects.exists()

@@ -53,7 +53,12 @@ class Command(BaseCommand):
             "--status",
             choices=IMPORT_STATUSES,
             default="published",
-            help="status of the imported listings (default: published)",
+            help=(
+                "status of new listings (default: published). published also publishes "
+                "existing listings (keeping their first publication date); draft applies to "
+                "new listings only, existing ones keep their status. A re-import never "
+                "changes a listing's owner organisation (that is a row error)."
+            ),
         )
         parser.add_argument(
             "--skip-invalid",
