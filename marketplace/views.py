@@ -117,17 +117,22 @@ def _save_form(
         form = form_class(request.POST, instance=listing)
         if form.is_valid():
             data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            was_published = listing is not None and listing.status == ListingStatus.PUBLISHED
             try:
                 saved = _call_save(request, kind, listing, data)
             except DomainError as exc:
                 show_domain_error(request, exc, form)
             else:
-                messages.success(
-                    request,
-                    _("Saved.")
-                    if listing
-                    else _("Draft saved. Submit it for review when it is complete."),
-                )
+                if listing is None:
+                    notice = _("Draft saved. Submit it for review when it is complete.")
+                elif was_published and saved.status == ListingStatus.PENDING_REVIEW:
+                    notice = _(
+                        "Saved. The changes go to a broker for review; the listing is out of "
+                        "search until it is approved again."
+                    )
+                else:
+                    notice = _("Saved.")
+                messages.success(request, notice)
                 return redirect(_detail_url(saved))
     else:
         form = form_class(instance=listing)

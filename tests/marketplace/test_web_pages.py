@@ -187,6 +187,25 @@ def test_owner_edits_a_listing_and_others_get_403(result, researcher, enterprise
     assert result.trl == 7
 
 
+def test_owner_editing_a_published_listing_on_the_web_sends_it_back_to_review(
+    result, researcher
+):
+    data = {
+        "title": "改过的标题",
+        "field": result.field,
+        "summary": result.summary,
+        "keywords": "储能",
+        "trl": "6",
+        "province": "北京",
+    }
+    response = login(researcher).post(
+        reverse("result-edit", kwargs={"pk": result.pk}), data, follow=True
+    )
+    result.refresh_from_db()
+    assert result.status == ListingStatus.PENDING_REVIEW
+    assert "out of search until it is approved again" in response.content.decode()
+
+
 def test_owner_submits_a_complete_draft_and_is_told_what_is_missing_otherwise(
     university, researcher
 ):
