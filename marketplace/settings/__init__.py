@@ -6,6 +6,7 @@ with no configuration: SQLite, the embedded search backend, console e-mail.
 The README lists every variable.
 """
 
+from decimal import Decimal
 from pathlib import Path
 
 from marketplace.settings.env import env
@@ -179,6 +180,35 @@ MATCHING_CANDIDATES = env.int("KEQIAO_MATCHING_CANDIDATES", default=100)
 LISTING_RENEWAL_DAYS = env.int("KEQIAO_LISTING_RENEWAL_DAYS", default=365)
 
 KEQIAO_DEMO_PASSWORD = env.str("KEQIAO_DEMO_PASSWORD", default="")
+
+# --- Payments ---------------------------------------------------------------------------------
+# Providers by name (the pretix pattern): "dummy" settles free items at once; "stripe" is used
+# when STRIPE_SECRET_KEY is set. STRIPE_API_BASE points the client at stripe-mock in tests.
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
+PAYMENT_PROVIDERS = {
+    "dummy": {"BACKEND": "marketplace.payments.dummy.DummyProvider"},
+    **(
+        {"stripe": {"BACKEND": "marketplace.payments.stripe.StripeProvider"}}
+        if STRIPE_SECRET_KEY
+        else {}
+    ),
+}
+# Optional platform fee on signed agreements, as a percentage of the contract value.
+PLATFORM_FEE_PERCENT = Decimal(env.str("KEQIAO_PLATFORM_FEE_PERCENT", default="0"))
+
+# --- PDFs and the platform seal -----------------------------------------------------------------
+# The platform's PAdES signing certificate and key (PEM). Empty: a development key pair and
+# self-signed certificate are generated on first use under VAR_DIR/seal/ (never committed).
+SEAL_CERTIFICATE_FILE = env.str("KEQIAO_SEAL_CERTIFICATE_FILE", default="")
+SEAL_KEY_FILE = env.str("KEQIAO_SEAL_KEY_FILE", default="")
+SEAL_KEY_PASSPHRASE = env.str("KEQIAO_SEAL_KEY_PASSPHRASE", default="")
+# RFC 3161 time-stamping authority; empty: no timestamp.
+SEAL_TSA_URL = env.str("KEQIAO_SEAL_TSA_URL", default="")
+# Largest file the public verification endpoint accepts, in bytes.
+VERIFY_MAX_UPLOAD_BYTES = env.int("KEQIAO_VERIFY_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,
