@@ -57,3 +57,12 @@ es:
 ## es-stop: stop the Elasticsearch node(s) started by `make es`
 es-stop:
 	es/run.sh stop
+
+## stripe-mock: install (go install, pinned) and start Stripe's stripe-mock on 127.0.0.1:12111 for the payment tests
+.PHONY: stripe-mock stripe-mock-stop
+stripe-mock:
+	scripts/stripe-mock.sh start
+
+## stripe-mock-stop: stop the stripe-mock started by `make stripe-mock`
+stripe-mock-stop:
+	scripts/stripe-mock.sh stop

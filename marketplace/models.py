@@ -352,3 +352,19 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient}: {self.verb}"
+
+
+# Payment models live in their own module; importing them here registers them with the app.
+from marketplace.payment_models import Payment, PaymentStatus, WebhookEvent  # noqa: E402
+
+__all__ = [
+    "Listing",
+    "Membership",
+    "Notification",
+    "Organization",
+    "Payment",
+    "PaymentStatus",
+    "ResearchResult",
+    "TechnologyNeed",
+    "WebhookEvent",
+]
