@@ -9,6 +9,9 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("matching.api_urls")),
     path("", include("matching.match_urls")),
     path("", include("matching.search.urls")),
+    # verify_urls before api_urls: "agreements/verify/" must not be read as a detail route.
+    path("", include("contracts.verify_urls")),
+    path("", include("contracts.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -20,6 +23,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include(api_v1)),
     path("", include("matching.urls")),
+    path("", include("contracts.verify_web_urls")),
+    path("", include("contracts.urls")),
     path("", include("marketplace.web_urls")),
 ]
 

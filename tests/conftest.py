@@ -4,6 +4,8 @@ reason when that service is not configured; CI configures all of them."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
@@ -81,3 +83,32 @@ def need(enterprise):  # type: ignore[no-untyped-def]
 def outsider(db):  # type: ignore[no-untyped-def]
     """An enterprise member of an unrelated organisation."""
     return factories.enterprise_member()
+
+
+# --- Stripe (stripe-mock) ----------------------------------------------------------------------
+
+STRIPE_WEBHOOK_TEST_SECRET = "whsec_keqiao_test_secret"
+STRIPE_TEST_PROVIDERS = {
+    "dummy": {"BACKEND": "marketplace.payments.dummy.DummyProvider"},
+    "stripe": {"BACKEND": "marketplace.payments.stripe.StripeProvider"},
+}
+
+
+@pytest.fixture
+def stripe_settings(settings):
+    """Stripe configured (keys, webhook secret); the API base is stripe-mock when given."""
+    settings.STRIPE_SECRET_KEY = settings.STRIPE_SECRET_KEY or "sk_test_123"
+    settings.STRIPE_WEBHOOK_SECRET = STRIPE_WEBHOOK_TEST_SECRET
+    settings.PAYMENT_PROVIDERS = {k: dict(v) for k, v in STRIPE_TEST_PROVIDERS.items()}
+    return settings
+
+
+@pytest.fixture
+def stripe_mock(stripe_settings):
+    base = os.environ.get("STRIPE_API_BASE", "")
+    if not base:
+        pytest.skip("stripe-mock not configured: run `make stripe-mock` and set STRIPE_API_BASE")
+    stripe_settings.STRIPE_API_BASE = base
+    return stripe_settings
+
+

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import time
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -22,13 +21,9 @@ from django.dispatch import Signal
 
 from marketplace.payment_models import Payment, PaymentStatus
 from marketplace.payments.base import to_minor_units
+from tests.conftest import STRIPE_WEBHOOK_TEST_SECRET as WEBHOOK_SECRET
 
-WEBHOOK_SECRET = "whsec_keqiao_test_secret"
 WEBHOOK_URL = "/payments/webhooks/stripe/"
-STRIPE_PROVIDERS = {
-    "dummy": {"BACKEND": "marketplace.payments.dummy.DummyProvider"},
-    "stripe": {"BACKEND": "marketplace.payments.stripe.StripeProvider"},
-}
 
 
 def sign(payload: bytes, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:
@@ -90,24 +85,6 @@ def charge_refunded_object(
         "payment_intent": payment_intent,
         "refunded": amount_refunded >= to_minor_units(payment.amount_cny),
     }
-
-
-@pytest.fixture
-def stripe_settings(settings):
-    """Stripe configured (keys, webhook secret); the API base is stripe-mock when given."""
-    settings.STRIPE_SECRET_KEY = settings.STRIPE_SECRET_KEY or "sk_test_123"
-    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
-    settings.PAYMENT_PROVIDERS = {k: dict(v) for k, v in STRIPE_PROVIDERS.items()}
-    return settings
-
-
-@pytest.fixture
-def stripe_mock(stripe_settings):
-    base = os.environ.get("STRIPE_API_BASE", "")
-    if not base:
-        pytest.skip("stripe-mock not configured: run `make stripe-mock` and set STRIPE_API_BASE")
-    stripe_settings.STRIPE_API_BASE = base
-    return stripe_settings
 
 
 @pytest.fixture

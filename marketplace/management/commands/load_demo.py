@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from contracts.demo import create_demo_agreement
 from marketplace import demo
 
 
@@ -26,6 +27,8 @@ class Command(BaseCommand):
         organizations = demo.create_demo_accounts()
         demo.create_demo_listings(organizations)
         call_command("update_index", stdout=self.stdout, stderr=self.stderr)
+        agreement = create_demo_agreement()
+        self.stdout.write(f"Demo agreement: {agreement} ({agreement.get_status_display()})")
         usernames = ", ".join(account.username for account in demo.DEMO_ACCOUNTS)
         password_hint = (
             "the password in KEQIAO_DEMO_PASSWORD"

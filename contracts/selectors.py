@@ -1,0 +1,302 @@
+"""Agreement reads, with visibility applied for the viewer, and the PDF context.
+
+Who sees what (issue 5): members of party A's or party B's organisation and brokers (and
+admins) see an agreement, its versions, audit trail and sealed PDF; everyone else gets 404
+(`agreement_get` raises Http404, lists are empty).
+
+`agreement_pdf_context` is the context of the PDF template (`contracts/pdf/agreement.html`,
+rendered by `marketplace.pdf.render_pdf`); its shape is documented in that template.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from contracts.choices import (
+    PATENT_SUBTYPES,
+    ContractSubtype,
+    ContractType,
+    Party,
+    PaymentMethod,
+    SigningMode,
+    zh_label,
+)
+from contracts.clauses import template_for
+from contracts.diffing import SectionDiff, diff_versions
+from contracts.models import (
+    Agreement,
+    AgreementEvent,
+    AgreementSignature,
+    AgreementVersion,
+)
+from marketplace import roles
+from marketplace.validators import region_name
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+
+def _visible(viewer: AnyUser) -> QuerySet[Agreement]:
+    qs = Agreement.objects.select_related(
+        "party_a", "party_b", "research_result", "match_request", "frozen_version", "amends"
+    ).defer("sealed_pdf")
+    if not viewer.is_authenticated:
+        return qs.none()
+    if roles.is_broker(viewer):
+        return qs
+    org_ids = roles.organization_ids(viewer)
+    if not org_ids:
+        return qs.none()
+    return qs.filter(Q(party_a_id__in=org_ids) | Q(party_b_id__in=org_ids))
+
+
+def agreement_list(
+    *, viewer: AnyUser, filters: Mapping[str, Any] | None = None
+) -> QuerySet[Agreement]:
+    """Agreements the viewer may see, newest first. `filters` (optional, validated): `status`,
+    `contract_type`, `match_request` (id)."""
+    qs = _visible(viewer)
+    filters = filters or {}
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("contract_type"):
+        qs = qs.filter(contract_type=filters["contract_type"])
+    if filters.get("match_request"):
+        qs = qs.filter(match_request_id=filters["match_request"])
+    return qs
+
+
+def agreement_get(*, viewer: AnyUser, pk: int, with_pdf: bool = False) -> Agreement:
+    """One agreement the viewer may see; Http404 when it does not exist or is hidden.
+    `with_pdf` loads the sealed PDF bytes too (deferred otherwise)."""
+    qs = _visible(viewer)
+    if with_pdf:
+        qs = qs.defer(None)
+    try:
+        return qs.get(pk=pk)
+    except Agreement.DoesNotExist:
+        raise Http404("agreement") from None
+
+
+def agreement_versions(*, agreement: Agreement) -> QuerySet[AgreementVersion]:
+    return agreement.versions.select_related("author").prefetch_related("approvals").order_by(
+        "number"
+    )
+
+
+def agreement_version_get(*, agreement: Agreement, number: int) -> AgreementVersion:
+    try:
+        return agreement_versions(agreement=agreement).get(number=number)
+    except AgreementVersion.DoesNotExist:
+        raise Http404("version") from None
+
+
+def agreement_version_diff(*, version: AgreementVersion) -> list[SectionDiff]:
+    """The readable diff of `version` against the previous one (v1: against nothing)."""
+    previous = (
+        AgreementVersion.objects.filter(agreement=version.agreement, number__lt=version.number)
+        .order_by("-number")
+        .first()
+    )
+    return diff_versions(previous, version)
+
+
+def agreement_events(*, agreement: Agreement) -> QuerySet[AgreementEvent]:
+    return agreement.events.select_related("actor").order_by("created_at", "id")
+
+
+def agreement_signatures(*, agreement: Agreement) -> QuerySet[AgreementSignature]:
+    return agreement.signatures.select_related("organization", "signer").order_by(
+        "position", "party"
+    )
+
+
+# --- PDF context ---------------------------------------------------------------------------------
+
+#: Party roles per contract type, as the contract names them (甲方（受让方）...).
+_ROLE_SUFFIX: dict[str, tuple[str, str]] = {
+    ContractType.TRANSFER: ("受让方", "让与方"),
+    ContractType.LICENCE: ("被许可方", "许可方"),
+    ContractType.CONSULTING: ("委托方", "受托方"),
+    ContractType.SERVICE: ("委托方", "受托方"),
+}
+_DEVELOPMENT_ROLES: dict[str, tuple[str, str]] = {
+    ContractSubtype.COMMISSIONED_DEVELOPMENT: ("委托方", "研究开发方"),
+    ContractSubtype.JOINT_DEVELOPMENT: ("合作方", "合作方"),
+}
+
+
+def party_roles_zh(agreement: Agreement) -> dict[str, str]:
+    """{"a": "甲方（受让方）", "b": "乙方（让与方）"} for the agreement's type."""
+    suffixes = _ROLE_SUFFIX.get(agreement.contract_type) or _DEVELOPMENT_ROLES.get(
+        agreement.subtype
+    )
+    if suffixes is None:
+        return {"a": "甲方", "b": "乙方"}
+    return {"a": f"甲方（{suffixes[0]}）", "b": f"乙方（{suffixes[1]}）"}
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def _iso_date(value: Any) -> date | str:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return str(value or "")
+
+
+def agreement_pdf_context(*, agreement: Agreement) -> dict[str, Any]:
+    """Context of the PDF template `contracts/pdf/agreement.html` (its header comment documents
+    the shape: "agreement" with parties, patent, amounts and schedule; "clauses" as (heading,
+    text) pairs in template order; "signers"; "audit"; "hashes"; "generated_at"). Built from the
+    frozen version (the latest one before freezing). Times are aware UTC datetimes (the
+    template shows Beijing time and UTC); amounts are Decimal CNY. All text is plain (the
+    template escapes it).
+    """
+    version = agreement.frozen_version or agreement.latest_version()
+    assert version is not None
+    template = template_for(agreement.contract_type, agreement.subtype)
+    roles_zh = party_roles_zh(agreement)
+    parties = []
+    for party in (Party.A.value, Party.B.value):
+        data = (version.parties or {}).get(party) or {}
+        code = str(data.get("region_code", ""))
+        parties.append(
+            {
+                "role": roles_zh[party],
+                "name": str(data.get("legal_name", "")),
+                "credit_code": str(data.get("credit_code", "")),
+                "address": str(data.get("address", "")),
+                "region": f"{code} {region_name(code) or ''}".strip() if code else "",
+                "representative": str(data.get("representative", "")),
+                "contact": str(data.get("contact", "")),
+            }
+        )
+    clause_texts = version.clauses or {}
+    clauses = [(c.title_zh, str(clause_texts.get(c.key, ""))) for c in template.clauses]
+    patent: dict[str, Any] | None = None
+    if agreement.subtype in PATENT_SUBTYPES:
+        data = version.patent or {}
+        application_date = data.get("application_date") or ""
+        patent = {
+            "invention_name": str(data.get("invention_name", "")),
+            "patentee": str(data.get("patentee", "")),
+            "application_date": _iso_date(application_date) if application_date else None,
+            "application_number": str(data.get("application_no", "")),
+            "patent_number": str(data.get("patent_no", "")),
+            "term": f"至 {data['valid_until']}" if data.get("valid_until") else "",
+        }
+    payment = version.payment or {}
+    method = str(payment.get("method", ""))
+    royalty_data = payment.get("royalty") or {}
+    royalty: dict[str, str] | None = None
+    if method in (PaymentMethod.ROYALTY, PaymentMethod.ROYALTY_WITH_ENTRY_FEE):
+        base = str(royalty_data.get("base", ""))
+        rate = str(royalty_data.get("rate_percent", ""))
+        royalty = {"base": zh_label(base) if base else "", "rate": f"{rate}%" if rate else ""}
+    schedule = [
+        {
+            "label": f"第{index}期",
+            "due_date": _iso_date(entry.get("due_date")) if entry.get("due_date") else "",
+            "amount_cny": _decimal(entry.get("amount_cny")),
+            "condition": str(entry.get("note", "")),
+        }
+        for index, entry in enumerate(payment.get("schedule") or [], start=1)
+    ]
+    if method == PaymentMethod.ROYALTY_WITH_ENTRY_FEE and royalty_data.get("entry_fee_cny"):
+        schedule.insert(
+            0,
+            {
+                "label": "入门费",
+                "due_date": "",
+                "amount_cny": _decimal(royalty_data.get("entry_fee_cny")),
+                "condition": "",
+            },
+        )
+    signers = [
+        {
+            "name": slot.signer.get_username() if slot.signer else "",
+            "typed_name": slot.typed_name,
+            "organization": slot.organization.legal_name,
+            "role": roles_zh.get(slot.party, zh_label(slot.party)),
+            "signed_at": slot.signed_at,
+            "document_sha256": slot.document_sha256 or agreement.document_sha256,
+        }
+        for slot in agreement_signatures(agreement=agreement)
+    ]
+    audit = [
+        {
+            "at": event.created_at,
+            "event": zh_label(event.kind),
+            "actor": event.actor_name or "科桥平台",
+            "ip_address": event.ip_address or "",
+            "user_agent": event.user_agent,
+            "document_sha256": event.document_sha256,
+        }
+        for event in agreement_events(agreement=agreement)
+    ]
+    type_label = zh_label(agreement.contract_type)
+    project_name = str(clause_texts.get("project_name", ""))
+    return {
+        "agreement": {
+            "id": agreement.pk,
+            "number": agreement.number,
+            "title": (
+                f"《{project_name}》{template.title_zh}" if project_name else template.title_zh
+            ),
+            "contract_type": type_label.removesuffix("合同"),
+            "sub_type": ""
+            if agreement.subtype == ContractSubtype.GENERAL
+            else zh_label(agreement.subtype),
+            "project_name": project_name,
+            "version": version.number,
+            "frozen_at": agreement.approved_at,
+            "amends": agreement.amends.number if agreement.amends_id else "",  # type: ignore[union-attr]
+            "parties": parties,
+            "patent": patent,
+            "total_amount_cny": _decimal(payment.get("total_cny")),
+            "technology_amount_cny": _decimal(payment.get("technology_amount_cny")),
+            "payment_method": zh_label(method) if method in PaymentMethod.values else "",
+            "royalty": royalty,
+            "payment_schedule": schedule,
+            "valid_from": str((version.validity or {}).get("valid_from", "")),
+            "valid_until": str((version.validity or {}).get("valid_until", "")),
+            "place": str((version.validity or {}).get("place", "")),
+            "signing_mode": zh_label(
+                str((version.signing or {}).get("mode", SigningMode.SEQUENTIAL))
+            ),
+        },
+        "clauses": clauses,
+        "signers": signers,
+        "audit": audit,
+        "hashes": {"document_sha256": agreement.document_sha256 or version.sha256,
+                   "version": version.number},
+        "generated_at": timezone.now(),
+    }
+
+
+__all__ = [
+    "agreement_events",
+    "agreement_get",
+    "agreement_list",
+    "agreement_pdf_context",
+    "agreement_signatures",
+    "agreement_version_diff",
+    "agreement_version_get",
+    "agreement_versions",
+    "party_roles_zh",
+]

@@ -1,0 +1,221 @@
+"""Agreement API serializers: input validation of request shapes and output shaping only (the
+rules live in `contracts.services`, which validates the terms per field)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from contracts.choices import ContractSubtype, ContractType
+from contracts.models import (
+    Agreement,
+    AgreementEvent,
+    AgreementSignature,
+    AgreementVersion,
+    beijing_time,
+)
+
+# --- input ----------------------------------------------------------------------------------------
+
+
+class AgreementCreateInputSerializer(serializers.Serializer[Any]):
+    match_request = serializers.IntegerField(min_value=1)
+    contract_type = serializers.ChoiceField(choices=ContractType.choices, required=False)
+    subtype = serializers.ChoiceField(choices=ContractSubtype.choices, required=False)
+
+
+class VersionCreateInputSerializer(serializers.Serializer[Any]):
+    """An edit: any of the term sections (shapes in `services.agreement_version_create`)."""
+
+    parties = serializers.DictField(required=False)
+    clauses = serializers.DictField(required=False)
+    patent = serializers.DictField(required=False)
+    payment = serializers.DictField(required=False)
+    validity = serializers.DictField(required=False)
+    signing = serializers.DictField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    base_version = serializers.IntegerField(required=False, min_value=1)
+
+
+class ApproveInputSerializer(serializers.Serializer[Any]):
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+class SignInputSerializer(serializers.Serializer[Any]):
+    password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+    typed_name = serializers.CharField(max_length=100)
+    document_sha256 = serializers.RegexField(r"^[0-9a-fA-F]{64}$")
+
+
+# --- output ---------------------------------------------------------------------------------------
+
+
+class TimesField(serializers.Field):
+    """An aware datetime as {"utc": ISO 8601, "beijing": ISO 8601 +08:00}."""
+
+    def to_representation(self, value: Any) -> dict[str, str] | None:
+        if value is None:
+            return None
+        from datetime import UTC
+
+        return {
+            "utc": value.astimezone(UTC).isoformat(),
+            "beijing": beijing_time(value).isoformat(),
+        }
+
+
+class OrganizationRefSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    legal_name = serializers.CharField()
+
+
+class SignatureSerializer(serializers.ModelSerializer[AgreementSignature]):
+    organization = OrganizationRefSerializer()
+    signer = serializers.SerializerMethodField()
+    signed_at = TimesField()
+
+    class Meta:
+        model = AgreementSignature
+        fields = [
+            "party",
+            "organization",
+            "position",
+            "signer",
+            "typed_name",
+            "signed_at",
+            "document_sha256",
+        ]
+
+    def get_signer(self, obj: AgreementSignature) -> str | None:
+        return obj.signer.get_username() if obj.signer else None
+
+
+class VersionSummarySerializer(serializers.ModelSerializer[AgreementVersion]):
+    author = serializers.SerializerMethodField()
+    approved_by = serializers.SerializerMethodField()
+    created_at = TimesField()
+
+    class Meta:
+        model = AgreementVersion
+        fields = ["number", "author", "note", "sha256", "created_at", "approved_by"]
+
+    def get_author(self, obj: AgreementVersion) -> str:
+        return obj.author.get_username()
+
+    def get_approved_by(self, obj: AgreementVersion) -> list[str]:
+        return sorted(a.party for a in obj.approvals.all())
+
+
+class VersionDetailSerializer(VersionSummarySerializer):
+    diff = serializers.SerializerMethodField()
+
+    class Meta(VersionSummarySerializer.Meta):
+        fields = [*VersionSummarySerializer.Meta.fields, *AgreementVersion.SECTIONS, "diff"]
+
+    def get_diff(self, obj: AgreementVersion) -> list[dict[str, Any]]:
+        diff = self.context.get("diff") or []
+        language = self.context.get("language")
+        return [section.as_dict(language) for section in diff]
+
+
+class EventSerializer(serializers.ModelSerializer[AgreementEvent]):
+    actor = serializers.CharField(source="actor_name")
+    at = TimesField(source="created_at")
+
+    class Meta:
+        model = AgreementEvent
+        fields = ["kind", "actor", "at", "ip_address", "user_agent", "document_sha256", "details"]
+
+
+class AgreementSerializer(serializers.ModelSerializer[Agreement]):
+    party_a = OrganizationRefSerializer()
+    party_b = OrganizationRefSerializer()
+    amends = serializers.SerializerMethodField()
+    frozen_version = serializers.SerializerMethodField()
+    latest_version = serializers.SerializerMethodField()
+    created_at = TimesField()
+    approved_at = TimesField()
+    signed_at = TimesField()
+    sealed_at = TimesField()
+    has_pdf = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "id",
+            "number",
+            "contract_type",
+            "subtype",
+            "status",
+            "match_request",
+            "research_result",
+            "party_a",
+            "party_b",
+            "field",
+            "ip_type",
+            "amends",
+            "frozen_version",
+            "latest_version",
+            "document_sha256",
+            "sealed_pdf_sha256",
+            "has_pdf",
+            "created_at",
+            "approved_at",
+            "signed_at",
+            "sealed_at",
+        ]
+
+    def get_amends(self, obj: Agreement) -> int | None:
+        return obj.amends_id
+
+    def get_frozen_version(self, obj: Agreement) -> int | None:
+        return obj.frozen_version.number if obj.frozen_version else None
+
+    def get_latest_version(self, obj: Agreement) -> int | None:
+        latest = obj.latest_version()
+        return latest.number if latest else None
+
+    def get_has_pdf(self, obj: Agreement) -> bool:
+        return bool(obj.sealed_pdf_sha256)
+
+
+class AgreementDetailSerializer(AgreementSerializer):
+    signatures = SignatureSerializer(many=True)
+    terms = serializers.SerializerMethodField()
+
+    class Meta(AgreementSerializer.Meta):
+        fields = [*AgreementSerializer.Meta.fields, "signatures", "terms"]
+
+    def get_terms(self, obj: Agreement) -> dict[str, Any] | None:
+        """The content of the frozen version, or of the latest draft version."""
+        version = obj.frozen_version or obj.latest_version()
+        return version.content() if version else None
+
+
+class FindingSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    severity = serializers.CharField()
+    field = serializers.CharField()
+    message = serializers.CharField()
+    message_zh = serializers.CharField()
+    message_en = serializers.CharField()
+
+
+class CheckReportSerializer(serializers.Serializer[Any]):
+    ok = serializers.BooleanField()
+    errors = FindingSerializer(many=True)  # type: ignore[assignment]
+    warnings = FindingSerializer(many=True)
+
+
+class SigningStateSerializer(serializers.Serializer[Any]):
+    """What a signer sees before signing (GET .../signing/)."""
+
+    document_sha256 = serializers.CharField()
+    document_url = serializers.CharField()
+    hash_of = serializers.CharField()
+    mode = serializers.CharField()
+    my_party = serializers.CharField(allow_null=True)
+    my_turn = serializers.BooleanField()
+    signatures = SignatureSerializer(many=True)
+    check = CheckReportSerializer()

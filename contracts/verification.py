@@ -1,0 +1,270 @@
+"""Verification of uploaded agreement PDFs (issue 5, item 6): is it a Keqiao agreement, is the
+seal intact and whose certificate made it, who signed and when, and does it match our copy.
+
+`verify_upload` combines the seal check (`contracts.seal.verify_pdf`) with the database:
+
+- ``valid``: the SHA-256 of the uploaded bytes equals the stored ``Agreement.sealed_pdf_sha256``
+  of a signed agreement, and the seal is intact and made with the platform certificate.
+- ``tampered``: the file claims to be a Keqiao agreement (embedded metadata naming an existing
+  agreement, or a seal made with the platform certificate) but the seal is broken, bytes were
+  appended, or the bytes differ from our stored copy. One changed byte lands here.
+- ``not_keqiao``: a readable PDF that is neither sealed by the platform nor names an agreement
+  we know.
+- ``not_pdf``: anything else (garbage, empty, an unreadable PDF).
+
+Privacy: details from the database (number, parties, signers' typed names and times) are only
+reported for ``valid`` — the uploader then holds the very document that shows them. For other
+statuses the report shows only what the file itself claims (its embedded metadata).
+Never raises on bad bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from contracts.choices import AgreementStatus, zh_label
+from contracts.models import Agreement
+from contracts.seal import SealVerification, verify_pdf
+
+STATUS_VALID = "valid"
+STATUS_TAMPERED = "tampered"
+STATUS_NOT_KEQIAO = "not_keqiao"
+STATUS_NOT_PDF = "not_pdf"
+STATUSES = (STATUS_VALID, STATUS_TAMPERED, STATUS_NOT_KEQIAO, STATUS_NOT_PDF)
+
+
+@dataclass(frozen=True)
+class SignerInfo:
+    """A signature as reported: party code ("a"/"b"), organisation, typed name, aware UTC time."""
+
+    party: str
+    organization: str
+    typed_name: str
+    signed_at: dt.datetime | None
+
+
+@dataclass
+class VerificationReport:
+    """The answer to "is this our agreement?". ``reasons`` are translated sentences for people
+    (active language); ``signers_source`` is ``"record"`` (our database, status valid),
+    ``"file"`` (the file's own metadata) or ``""`` (none)."""
+
+    status: str
+    sha256: str
+    size: int
+    seal: SealVerification
+    reasons: list[str] = field(default_factory=list)
+    agreement_id: int | None = None
+    agreement_number: str = ""
+    contract_type: str = ""
+    matches_stored_copy: bool | None = None
+    signers: list[SignerInfo] = field(default_factory=list)
+    signers_source: str = ""
+
+    @property
+    def is_keqiao(self) -> bool:
+        return self.status in (STATUS_VALID, STATUS_TAMPERED)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready shape (the API's response body)."""
+        signer = self.seal.signer
+        return {
+            "status": self.status,
+            "is_keqiao_agreement": self.is_keqiao,
+            "reasons": list(self.reasons),
+            "sha256": self.sha256,
+            "size": self.size,
+            "agreement": (
+                {
+                    "id": self.agreement_id,
+                    "number": self.agreement_number,
+                    "contract_type": self.contract_type,
+                }
+                if self.agreement_id is not None
+                else None
+            ),
+            "matches_stored_copy": self.matches_stored_copy,
+            "seal": {
+                "is_pdf": self.seal.is_pdf,
+                "signed": self.seal.signed,
+                "intact": self.seal.intact,
+                "trusted": self.seal.trusted,
+                "signature_count": self.seal.signature_count,
+                "coverage": self.seal.coverage,
+                "modification_level": self.seal.modification_level,
+                "signing_time": _iso(self.seal.signing_time),
+                "timestamp": _iso(self.seal.timestamp),
+                "certificate": (
+                    {
+                        "subject": signer.subject,
+                        "issuer": signer.issuer,
+                        "sha256_fingerprint": signer.sha256_fingerprint,
+                    }
+                    if signer
+                    else None
+                ),
+            },
+            "signers": [
+                {
+                    "party": s.party,
+                    "organization": s.organization,
+                    "typed_name": s.typed_name,
+                    "signed_at": _iso(s.signed_at),
+                }
+                for s in self.signers
+            ],
+            "signers_source": self.signers_source,
+        }
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.astimezone(dt.UTC).isoformat() if value else None
+
+
+def seal_metadata(agreement: Agreement) -> dict[str, Any]:
+    """The metadata to pass to `contracts.seal.seal_pdf(..., metadata=...)` for `agreement`
+    (call after the last signature, before sealing). Shape::
+
+        {"keqiao_agreement": "KQ-...", "agreement_id": 12, "contract_type": "transfer",
+         "subtype": "patent_assignment", "version": 3, "document_sha256": "<hex>",
+         "parties": {"a": "<legal name>", "b": "<legal name>"},
+         "signers": [{"party": "a", "organization": "...", "typed_name": "...",
+                      "signed_at": "<ISO 8601 UTC>"}]}
+    """
+    signatures = agreement.signatures.select_related("organization").order_by("position", "party")
+    return {
+        "keqiao_agreement": agreement.number,
+        "agreement_id": agreement.pk,
+        "contract_type": agreement.contract_type,
+        "subtype": agreement.subtype,
+        "version": agreement.frozen_version.number if agreement.frozen_version else None,
+        "document_sha256": agreement.document_sha256,
+        "parties": {"a": agreement.party_a.legal_name, "b": agreement.party_b.legal_name},
+        "signers": [
+            {
+                "party": s.party,
+                "organization": s.organization.legal_name,
+                "typed_name": s.typed_name,
+                "signed_at": _iso(s.signed_at),
+            }
+            for s in signatures
+        ],
+    }
+
+
+def _signers_from_metadata(metadata: dict[str, Any]) -> list[SignerInfo]:
+    result = []
+    raw = metadata.get("signers")
+    for item in raw if isinstance(raw, list) else []:
+        if not isinstance(item, dict):
+            continue
+        signed_at = None
+        if isinstance(item.get("signed_at"), str):
+            try:
+                signed_at = parse_datetime(item["signed_at"])
+            except ValueError:
+                signed_at = None
+        result.append(
+            SignerInfo(
+                party=str(item.get("party", ""))[:10],
+                organization=str(item.get("organization", ""))[:200],
+                typed_name=str(item.get("typed_name", ""))[:100],
+                signed_at=signed_at,
+            )
+        )
+    return result[:20]
+
+
+def _claimed_agreement(metadata: dict[str, Any] | None) -> Agreement | None:
+    if not metadata:
+        return None
+    raw_id = metadata.get("agreement_id")
+    if isinstance(raw_id, bool) or not isinstance(raw_id, int | str):
+        return None
+    try:
+        agreement_id = int(raw_id)
+    except ValueError:
+        return None
+    return Agreement.objects.filter(pk=agreement_id).first()
+
+
+def verify_upload(data: bytes) -> VerificationReport:
+    """Verify uploaded bytes (any content; never raises on bad bytes). See the module
+    docstring for the statuses. The caller enforces the size limit
+    (``VERIFY_MAX_UPLOAD_BYTES``)."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    seal = verify_pdf(data)
+    report = VerificationReport(status=STATUS_NOT_PDF, sha256=sha256, size=len(data), seal=seal)
+    if not seal.is_pdf:
+        report.reasons.append(_("The file is not a readable PDF document."))
+        return report
+
+    stored = (
+        Agreement.objects.filter(sealed_pdf_sha256=sha256, status=AgreementStatus.SIGNED)
+        .exclude(sealed_pdf_sha256="")
+        .first()
+    )
+    if stored is not None and seal.intact:
+        # The bytes are exactly the copy we sealed and stored. (After a key rotation an old
+        # copy is no longer `trusted` by the current certificate, but it is still ours.)
+        report.status = STATUS_VALID
+        report.matches_stored_copy = True
+        report.agreement_id = stored.pk
+        report.agreement_number = stored.number
+        report.contract_type = zh_label(stored.contract_type)
+        report.signers = [
+            SignerInfo(
+                party=s.party,
+                organization=s.organization.legal_name,
+                typed_name=s.typed_name,
+                signed_at=s.signed_at,
+            )
+            for s in stored.signatures.select_related("organization").order_by("position", "party")
+        ]
+        report.signers_source = "record"
+        report.reasons.append(
+            _("The seal is intact and the file is identical to the agreement on record.")
+        )
+        return report
+
+    claimed = _claimed_agreement(seal.metadata)
+    if claimed is None and not seal.trusted:
+        report.status = STATUS_NOT_KEQIAO
+        if seal.signed:
+            report.reasons.append(_("The file is not sealed by Keqiao."))
+        else:
+            report.reasons.append(_("The file carries no signature."))
+        if seal.metadata:
+            report.reasons.append(_("The agreement the file names is not on record."))
+        return report
+
+    report.status = STATUS_TAMPERED
+    if claimed is not None:
+        report.agreement_id = claimed.pk
+        report.agreement_number = claimed.number
+        report.contract_type = zh_label(claimed.contract_type)
+        report.matches_stored_copy = bool(
+            claimed.sealed_pdf_sha256 and claimed.sealed_pdf_sha256 == sha256
+        )
+    if seal.metadata:
+        report.signers = _signers_from_metadata(seal.metadata)
+        report.signers_source = "file" if report.signers else ""
+    if not seal.signed:
+        report.reasons.append(_("The file carries no signature."))
+    elif not seal.intact:
+        report.reasons.append(
+            _("The seal is broken: the file was changed after it was sealed.")
+        )
+    if seal.signed and not seal.trusted:
+        report.reasons.append(_("The file is not sealed by Keqiao."))
+    if claimed is None:
+        report.reasons.append(_("The agreement the file names is not on record."))
+    elif not report.matches_stored_copy:
+        report.reasons.append(_("The file differs from the agreement on record."))
+    return report

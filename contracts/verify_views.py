@@ -1,0 +1,54 @@
+"""Public web page /agreements/verify/: upload any file, see whether it is an intact Keqiao
+agreement (the same `contracts.verification.verify_upload` as the API)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from contracts.seal import platform_certificate_info
+from contracts.verification import verify_upload
+from contracts.verify_apis import body_too_large, upload_too_large_message
+
+TEMPLATE = "contracts/verify.html"
+
+
+class VerifyUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Agreement PDF"),
+        help_text=_("Any file: we report whether it is an intact agreement sealed by Keqiao."),
+        allow_empty_file=True,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def agreement_verify(request: HttpRequest) -> HttpResponse:
+    """GET: the upload form. POST: the form and the report (200), 400 without a file, 413 for
+    a file over ``VERIFY_MAX_UPLOAD_BYTES``."""
+    try:
+        certificate = platform_certificate_info()
+    except Exception:  # the page still works without showing the fingerprint
+        certificate = None
+    context: dict[str, object] = {"certificate": certificate, "report": None, "error": ""}
+    if request.method == "GET":
+        context["form"] = VerifyUploadForm()
+        return render(request, TEMPLATE, context)
+    if body_too_large(request.META):
+        context["form"] = VerifyUploadForm()
+        context["error"] = upload_too_large_message()
+        return render(request, TEMPLATE, context, status=413)
+    form = VerifyUploadForm(request.POST, request.FILES)
+    context["form"] = form
+    if not form.is_valid():
+        return render(request, TEMPLATE, context, status=400)
+    upload = form.cleaned_data["file"]
+    data = upload.read(settings.VERIFY_MAX_UPLOAD_BYTES + 1)
+    if len(data) > settings.VERIFY_MAX_UPLOAD_BYTES:
+        context["error"] = upload_too_large_message()
+        return render(request, TEMPLATE, context, status=413)
+    context["report"] = verify_upload(data)
+    return render(request, TEMPLATE, context)

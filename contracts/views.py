@@ -1,0 +1,292 @@
+"""Web pages of agreements, one per step: list, draft from a match request, detail (terms,
+versions, approvals, signatures, audit trail), edit terms, a version with its diff, the
+registration check, signing, the sealed PDF download, amendment.
+
+Views are thin: forms validate input, services act, selectors read (invisible agreements are
+404). Service errors are shown per field or as messages; permission errors are 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from contracts import selectors, services
+from contracts.apis import pdf_response, signing_state
+from contracts.audit import client_info
+from contracts.checks import check_agreement
+from contracts.choices import AgreementStatus, ContractSubtype, ContractType, zh_label
+from contracts.clauses import PATENT_FIELDS, template_for
+from contracts.forms import AgreementCreateForm, AgreementEditForm, SignForm, field_name_for_path
+from contracts.models import Agreement
+from marketplace import roles
+from marketplace.errors import DomainError
+from marketplace.web_helpers import show_domain_error
+from matching import selectors as match_selectors
+
+
+def _show_error(request: HttpRequest, exc: DomainError, form: Any = None) -> None:
+    if exc.permission:
+        raise PermissionDenied(str(exc.message))
+    if form is not None and exc.fields:
+        for path, field_messages in exc.fields.items():
+            target = field_name_for_path(path, form)
+            for message in field_messages:
+                form.add_error(target, str(message))
+        return
+    show_domain_error(request, exc, form)
+
+
+@login_required
+def agreement_list(request: HttpRequest) -> HttpResponse:
+    agreements = selectors.agreement_list(viewer=request.user)[:200]
+    return render(request, "contracts/agreement_list.html", {"agreements": agreements})
+
+
+@login_required
+def agreement_create(request: HttpRequest, match_request_pk: int) -> HttpResponse:
+    match_request = match_selectors.match_request_get(viewer=request.user, pk=match_request_pk)
+    form = AgreementCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agreement = services.agreement_create_from_match_request(
+                match_request=match_request,
+                actor=request.user,  # type: ignore[arg-type]
+                client=client_info(request),
+                contract_type=form.cleaned_data["contract_type"] or None,
+                subtype=form.cleaned_data["subtype"] or None,
+            )
+        except DomainError as exc:
+            _show_error(request, exc, form)
+        else:
+            messages.success(request, _("The draft agreement was created."))
+            return redirect("agreement-detail", pk=agreement.pk)
+    suggested = services.infer_contract_type(match_request)
+    return render(
+        request,
+        "contracts/agreement_create.html",
+        {
+            "form": form,
+            "mr": match_request,
+            "suggested_type": ContractType(suggested[0]).label,
+            "suggested_subtype": ContractSubtype(suggested[1]).label,
+        },
+    )
+
+
+def _clause_rows(agreement: Agreement, clauses: dict[str, Any]) -> list[dict[str, Any]]:
+    template = template_for(agreement.contract_type, agreement.subtype)
+    language = get_language()
+    return [
+        {
+            "number": index,
+            "title": clause.title(language),
+            "title_zh": clause.title_zh,
+            "source": clause.source,
+            "text": clauses.get(clause.key, ""),
+        }
+        for index, clause in enumerate(template.clauses, start=1)
+    ]
+
+
+def _patent_rows(agreement: Agreement, patent: dict[str, Any]) -> list[dict[str, Any]]:
+    if not template_for(agreement.contract_type, agreement.subtype).patent_subject:
+        return []
+    language = get_language()
+    return [{"title": f.title(language), "value": patent.get(f.key, "")} for f in PATENT_FIELDS]
+
+
+@login_required
+def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = selectors.agreement_get(viewer=request.user, pk=pk)
+    version = agreement.frozen_version or agreement.latest_version()
+    assert version is not None
+    parties = services.parties_of(agreement, request.user)
+    approved = set(version.approvals.values_list("party", flat=True))
+    versions = list(selectors.agreement_versions(agreement=agreement))
+    context = {
+        "agreement": agreement,
+        "version": version,
+        "versions": versions,
+        "clauses": _clause_rows(agreement, version.clauses),
+        "patent": _patent_rows(agreement, version.patent),
+        "payment": version.payment,
+        "payment_method_zh": zh_label(version.payment.get("method", "")),
+        "royalty_base_zh": zh_label((version.payment.get("royalty") or {}).get("base", "")),
+        "approved": sorted(approved),
+        "signatures": list(selectors.agreement_signatures(agreement=agreement)),
+        "events": list(selectors.agreement_events(agreement=agreement)),
+        "is_party": bool(parties),
+        "can_edit": bool(parties) and agreement.status == AgreementStatus.DRAFT,
+        "can_approve": agreement.status == AgreementStatus.DRAFT
+        and any(p not in approved for p in parties),
+        "can_sign": agreement.status in (AgreementStatus.APPROVED, AgreementStatus.SIGNING)
+        and services.next_signature_for(agreement, request.user) is not None,
+        "can_amend": bool(parties) and agreement.status == AgreementStatus.SIGNED,
+        "can_check": bool(parties) or roles.is_broker(request.user),
+        "amendments": list(agreement.amendments.all()),
+    }
+    return render(request, "contracts/agreement_detail.html", context)
+
+
+@login_required
+def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = selectors.agreement_get(viewer=request.user, pk=pk)
+    version = agreement.latest_version()
+    assert version is not None
+    if not services.parties_of(agreement, request.user):
+        raise PermissionDenied
+    if agreement.status != AgreementStatus.DRAFT:
+        messages.error(request, _("This agreement is frozen and cannot be changed."))
+        return redirect("agreement-detail", pk=agreement.pk)
+    form = AgreementEditForm(request.POST or None, agreement=agreement, version=version)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.agreement_version_create(
+                agreement=agreement,
+                actor=request.user,  # type: ignore[arg-type]
+                client=client_info(request),
+                changes=form.changes(),
+                note=form.cleaned_data["note"],
+                base_version=form.cleaned_data["base_version"],
+            )
+        except DomainError as exc:
+            _show_error(request, exc, form)
+        else:
+            messages.success(request, _("Version v%(n)d was saved.") % {"n": new.number})
+            return redirect("agreement-version", pk=agreement.pk, number=new.number)
+    return render(
+        request,
+        "contracts/agreement_edit.html",
+        {"agreement": agreement, "version": version, "form": form},
+    )
+
+
+@login_required
+def agreement_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    agreement = selectors.agreement_get(viewer=request.user, pk=pk)
+    version = selectors.agreement_version_get(agreement=agreement, number=number)
+    language = get_language()
+    diff = [
+        {"title": section.title(language), "ops": section.ops, "key": section.key}
+        for section in selectors.agreement_version_diff(version=version)
+    ]
+    return render(
+        request,
+        "contracts/agreement_version.html",
+        {
+            "agreement": agreement,
+            "version": version,
+            "diff": diff,
+            "clauses": _clause_rows(agreement, version.clauses),
+        },
+    )
+
+
+@login_required
+@require_POST
+def agreement_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = selectors.agreement_get(viewer=request.user, pk=pk)
+    version_number = request.POST.get("version") or ""
+    try:
+        services.agreement_approve(
+            agreement=agreement,
+            actor=request.user,  # type: ignore[arg-type]
+            client=client_info(request),
+            version_number=int(version_number) if version_number.isdigit() else None,
+        )
+    except DomainError as exc:
+        _show_error(request, exc)
+    else:
+        if agreement.status == AgreementStatus.APPROVED:
+            messages.success(request, _("Both parties approved: the agreement is frozen."))
+        else:
+            messages.success(request, _("You approved this version."))
+    return redirect("agreement-detail", pk=agreement.pk)
+
+
+@login_required
+def agreement_check(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET shows the check without recording it; POST runs it and records it in the audit
+    trail."""
+    agreement = selectors.agreement_get(viewer=request.user, pk=pk)
+    if request.method == "POST":
+        try:
+            report = services.agreement_check(
+                agreement=agreement,
+                actor=request.user,  # type: ignore[arg-type]
+                client=client_info(request),
+            )
+        except DomainError as exc:
+            _show_error(request, exc)
+            return redirect("agreement-detail", pk=agreement.pk)
+    else:
+        report = check_agreement(agreement=agreement)
+    return render(
+        request, "contracts/agreement_check.html", {"agreement": agreement, "report": report}
+    )
+
+
+@login_required
+def agreement_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = selectors.agreement_get(viewer=request.user, pk=pk)
+    form = SignForm(
+        request.POST or None, initial={"document_sha256": agreement.document_sha256}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agreement_sign(
+                agreement=agreement,
+                actor=request.user,  # type: ignore[arg-type]
+                client=client_info(request),
+                password=form.cleaned_data["password"],
+                typed_name=form.cleaned_data["typed_name"],
+                document_sha256=form.cleaned_data["document_sha256"],
+            )
+        except DomainError as exc:
+            _show_error(request, exc, form if exc.fields and "password" in exc.fields else None)
+            if not exc.fields or "password" not in exc.fields:
+                return redirect("agreement-sign", pk=agreement.pk)
+        else:
+            if agreement.status == AgreementStatus.SIGNED:
+                messages.success(request, _("Signed by both parties; the sealed PDF is ready."))
+            else:
+                messages.success(request, _("You signed the agreement."))
+            return redirect("agreement-detail", pk=agreement.pk)
+    state = signing_state(agreement, request.user)
+    return render(
+        request,
+        "contracts/agreement_sign.html",
+        {"agreement": agreement, "form": form, "state": state},
+    )
+
+
+@login_required
+def agreement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = selectors.agreement_get(viewer=request.user, pk=pk, with_pdf=True)
+    return pdf_response(agreement, request)
+
+
+@login_required
+@require_POST
+def agreement_amend(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = selectors.agreement_get(viewer=request.user, pk=pk)
+    try:
+        amendment = services.agreement_amend(
+            agreement=agreement,
+            actor=request.user,  # type: ignore[arg-type]
+            client=client_info(request),
+        )
+    except DomainError as exc:
+        _show_error(request, exc)
+        return redirect("agreement-detail", pk=agreement.pk)
+    messages.success(request, _("An amendment was started as a new draft agreement."))
+    return redirect("agreement-detail", pk=amendment.pk)

@@ -1,0 +1,37 @@
+"""Fixtures of the contract tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from marketplace.choices import IpType, TransferMode
+from tests import factories
+from tests.contracts import support
+
+
+@pytest.fixture
+def patent_result(university):  # type: ignore[no-untyped-def]
+    """A published, patented research result of the researcher's university, for assignment."""
+    return factories.ResearchResultFactory(
+        owner=university,
+        patent_no="CN218751475U",
+        ip_type=IpType.UTILITY_MODEL,
+        transfer_modes=[TransferMode.ASSIGNMENT],
+    )
+
+
+@pytest.fixture
+def agreement(enterprise_user, researcher, patent_result):  # type: ignore[no-untyped-def]
+    """A drafted patent-assignment agreement (version 1) between the enterprise and the
+    university."""
+    return support.drafted(
+        enterprise_user=enterprise_user, researcher=researcher, result=patent_result
+    )
+
+
+@pytest.fixture
+def frozen(enterprise_user, researcher, patent_result):  # type: ignore[no-untyped-def]
+    """A complete patent-assignment agreement approved by both parties (sequential, A first)."""
+    return support.ready_to_sign(
+        enterprise_user=enterprise_user, researcher=researcher, result=patent_result
+    )

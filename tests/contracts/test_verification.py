@@ -1,0 +1,230 @@
+"""Verification of uploaded files (contracts/verification.py, the public API and page):
+a signed agreement's sealed PDF is valid; one changed byte is tampered; garbage is not_pdf;
+a huge upload is 413; never a 500."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from contracts import services
+from contracts.choices import AgreementStatus
+from contracts.seal import seal_pdf
+from contracts.verification import seal_metadata, verify_upload
+from marketplace.pdf import render_pdf
+from tests.contracts import support
+from tests.contracts.samples import agreement_context
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+VERIFY_API = "/api/v1/agreements/verify/"
+VERIFY_PAGE = "/agreements/verify/"
+
+
+@pytest.fixture
+def signed(frozen, enterprise_user, researcher):  # type: ignore[no-untyped-def]
+    """A patent-assignment agreement signed by both parties, sealed and stored by the
+    contracts services."""
+    for user, client, name in (
+        (enterprise_user, support.CLIENT_A, "企业签署人"),
+        (researcher, support.CLIENT_B, "大学签署人"),
+    ):
+        services.agreement_sign(
+            agreement=frozen, actor=user, client=client, password=PASSWORD,
+            typed_name=name, document_sha256=frozen.document_sha256,
+        )
+    frozen.refresh_from_db()
+    assert frozen.status == AgreementStatus.SIGNED
+    return frozen
+
+
+@pytest.fixture
+def sealed_with_metadata(signed):  # type: ignore[no-untyped-def]
+    """The agreement re-sealed with its metadata embedded (as `seal_metadata` describes),
+    stored as the copy on record."""
+    pdf = seal_pdf(
+        render_pdf(template_name="contracts/pdf/agreement.html", context=agreement_context()),
+        reason="test", location="北京", metadata=seal_metadata(signed),
+    )
+    signed.sealed_pdf = pdf
+    signed.sealed_pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+    signed.save(update_fields=["sealed_pdf", "sealed_pdf_sha256"])
+    return signed
+
+
+def _flip(data: bytes, position: int) -> bytes:
+    changed = bytearray(data)
+    changed[position] ^= 0x01
+    return bytes(changed)
+
+
+def test_stored_sealed_pdf_verifies_as_valid_with_signers_on_record(signed):
+    report = verify_upload(bytes(signed.sealed_pdf))
+    assert report.status == "valid"
+    assert report.matches_stored_copy is True
+    assert report.agreement_number == signed.number
+    assert report.seal.intact and report.seal.trusted
+    assert [(s.party, s.typed_name) for s in report.signers] == [
+        ("a", "企业签署人"), ("b", "大学签署人")
+    ]
+    assert all(s.signed_at is not None for s in report.signers)
+    assert report.signers_source == "record"
+
+
+def test_one_changed_byte_is_reported_tampered(sealed_with_metadata):
+    pdf = bytes(sealed_with_metadata.sealed_pdf)
+    report = verify_upload(_flip(pdf, len(pdf) // 2))
+    assert report.status == "tampered"
+    assert report.agreement_id == sealed_with_metadata.pk
+    assert report.matches_stored_copy is False
+    assert not report.seal.intact
+
+
+def test_one_changed_byte_is_tampered_even_without_embedded_metadata(signed):
+    pdf = bytes(signed.sealed_pdf)
+    report = verify_upload(_flip(pdf, len(pdf) // 3))
+    assert report.status == "tampered"
+
+
+def test_tampered_report_does_not_reveal_records_only_what_the_file_claims(sealed_with_metadata):
+    pdf = bytes(sealed_with_metadata.sealed_pdf)
+    report = verify_upload(_flip(pdf, len(pdf) // 2))
+    assert report.signers_source == "file"
+
+
+def test_a_pdf_sealed_by_someone_else_naming_no_agreement_is_not_keqiao():
+    pdf = render_pdf(template_name="contracts/pdf/agreement.html", context=agreement_context())
+    assert verify_upload(pdf).status == "not_keqiao"
+
+
+@pytest.mark.parametrize("data", [b"", b"hello", b"PK\x03\x04 zip", b"%PDF-1.7 broken"])
+def test_garbage_is_not_pdf(data):
+    assert verify_upload(data).status == "not_pdf"
+
+
+def test_api_reports_valid_and_tampered(api_client, signed):
+    pdf = bytes(signed.sealed_pdf)
+    ok = api_client.post(VERIFY_API, {"file": SimpleUploadedFile("a.pdf", pdf)}, format="multipart")
+    assert ok.status_code == 200, ok.content
+    body = ok.json()
+    assert body["status"] == "valid" and body["is_keqiao_agreement"] is True
+    assert body["seal"]["intact"] and body["seal"]["trusted"]
+    assert body["seal"]["certificate"]["sha256_fingerprint"]
+    assert body["agreement"]["number"] == signed.number
+    assert [s["typed_name"] for s in body["signers"]] == ["企业签署人", "大学签署人"]
+
+    bad = api_client.post(
+        VERIFY_API, {"file": SimpleUploadedFile("a.pdf", _flip(pdf, len(pdf) // 2))},
+        format="multipart",
+    )
+    assert bad.status_code == 200
+    assert bad.json()["status"] == "tampered"
+
+
+def test_api_garbage_is_200_not_pdf(api_client):
+    response = api_client.post(
+        VERIFY_API, {"file": SimpleUploadedFile("x.bin", b"\x00garbage")}, format="multipart"
+    )
+    assert response.status_code == 200
+    assert response.json()["status"] == "not_pdf"
+
+
+def test_api_missing_file_is_400_in_the_error_shape(api_client):
+    response = api_client.post(VERIFY_API, {}, format="multipart")
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body) == {"message", "code", "fields"}
+    assert body["code"] == "required" and "file" in body["fields"]
+
+
+def test_api_json_body_is_a_clear_client_error(api_client):
+    response = api_client.post(VERIFY_API, {"file": "x"}, format="json")
+    assert response.status_code == 415
+    assert set(response.json()) == {"message", "code", "fields"}
+
+
+def test_api_too_large_upload_is_413(api_client, settings):
+    settings.VERIFY_MAX_UPLOAD_BYTES = 1000
+    response = api_client.post(
+        VERIFY_API, {"file": SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * 2000)},
+        format="multipart",
+    )
+    assert response.status_code == 413
+    body = response.json()
+    assert body["code"] == "too_large" and body["fields"] == {}
+    assert "1000" in body["message"]
+
+
+def test_api_huge_body_is_413_before_it_is_read(api_client, settings):
+    settings.VERIFY_MAX_UPLOAD_BYTES = 1000
+    response = api_client.post(
+        VERIFY_API, {"file": SimpleUploadedFile("big.pdf", b"0" * 200_000)}, format="multipart"
+    )
+    assert response.status_code == 413
+
+
+def test_api_needs_no_login_and_no_csrf(signed):
+    from rest_framework.test import APIClient
+
+    client = APIClient(enforce_csrf_checks=True)
+    response = client.post(
+        VERIFY_API, {"file": SimpleUploadedFile("a.pdf", bytes(signed.sealed_pdf))},
+        format="multipart",
+    )
+    assert response.status_code == 200
+
+
+def test_web_page_shows_the_form_and_the_report(client, signed):
+    assert client.get(VERIFY_PAGE).status_code == 200
+    pdf = bytes(signed.sealed_pdf)
+    response = client.post(VERIFY_PAGE, {"file": SimpleUploadedFile("a.pdf", pdf)})
+    assert response.status_code == 200
+    assert "Valid: an intact Keqiao agreement" in response.content.decode()
+    assert signed.number in response.content.decode()
+    tampered = client.post(
+        VERIFY_PAGE, {"file": SimpleUploadedFile("a.pdf", _flip(pdf, len(pdf) // 2))}
+    )
+    assert "Tampered" in tampered.content.decode()
+
+
+def test_web_page_in_chinese(client, signed):
+    client.cookies["django_language"] = "zh-hans"
+    response = client.get(VERIFY_PAGE)
+    assert response.status_code == 200
+    assert 'lang="zh-hans"' in response.content.decode()
+
+
+def test_web_page_missing_file_is_400_and_huge_file_413(client, settings):
+    assert client.post(VERIFY_PAGE, {}).status_code == 400
+    settings.VERIFY_MAX_UPLOAD_BYTES = 1000
+    response = client.post(VERIFY_PAGE, {"file": SimpleUploadedFile("b.pdf", b"0" * 5000)})
+    assert response.status_code == 413
+    response = client.post(VERIFY_PAGE, {"file": SimpleUploadedFile("b.pdf", b"0" * 500_000)})
+    assert response.status_code == 413
+
+
+def test_web_page_garbage_shows_not_pdf(client):
+    response = client.post(VERIFY_PAGE, {"file": SimpleUploadedFile("x.txt", b"hello")})
+    assert response.status_code == 200
+    assert "Not a PDF document" in response.content.decode()
+
+
+def test_web_page_too_large_shows_the_limit(client, settings):
+    settings.VERIFY_MAX_UPLOAD_BYTES = 1000
+    response = client.post(VERIFY_PAGE, {"file": SimpleUploadedFile("b.pdf", b"0" * 5000)})
+    assert response.status_code == 413
+    assert "The file is too large" in response.content.decode()
+
+
+def test_real_signed_agreement_pdf_embeds_the_cjk_font_and_its_chinese_text(signed):
+    from tests.contracts.pdf_inspect import pdf_fonts
+
+    fonts = [f for f in pdf_fonts(bytes(signed.sealed_pdf)) if "Keqiao-CJK" in f.base_font]
+    assert fonts and all(f.embedded and f.family == "Noto Sans CJK SC" for f in fonts)
+    mapped = "".join(f.unicode_text for f in fonts)
+    names = (signed.party_a.legal_name, signed.party_b.legal_name, "企业签署人", "签署完成证明")
+    for text in names:
+        assert set(text) <= set(mapped), text
