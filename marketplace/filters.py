@@ -25,8 +25,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.choices import Field, IpType, ListingStatus, OrganizationKind, Stage, TransferMode
-from marketplace.models import Organization, ResearchResult, TechnologyNeed
-from marketplace.serializers import ID_MAX
+from marketplace.models import ID_MAX, Organization, ResearchResult, TechnologyNeed
 
 
 class IdFilter(django_filters.NumberFilter):

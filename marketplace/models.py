@@ -39,6 +39,12 @@ from marketplace.validators import (
 NON_NEGATIVE = MinValueValidator(Decimal("0"), message=_("Amounts cannot be negative."))
 
 
+# Database ids are positive 64-bit integers (BigAutoField; SQLite INTEGER is 8 bytes too).
+# Larger numbers make the database driver raise OverflowError, so every id that comes in from
+# outside (API bodies, query parameters) is bounded to 1..ID_MAX first.
+ID_MAX = 2**63 - 1
+
+
 class Organization(models.Model):
     """A university, research institute, enterprise, transfer centre or association."""
 
@@ -358,6 +364,7 @@ class Notification(models.Model):
 from marketplace.payment_models import Payment, PaymentStatus, WebhookEvent  # noqa: E402
 
 __all__ = [
+    "ID_MAX",
     "Listing",
     "Membership",
     "Notification",

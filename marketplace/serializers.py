@@ -19,6 +19,7 @@ from rest_framework import serializers
 from marketplace import roles, selectors
 from marketplace.choices import Field, IpType, OrganizationKind, Stage, TransferMode
 from marketplace.models import (
+    ID_MAX,
     Listing,
     Membership,
     Notification,
@@ -26,11 +27,6 @@ from marketplace.models import (
     ResearchResult,
     TechnologyNeed,
 )
-
-# Database ids are positive 64-bit integers (BigAutoField; SQLite INTEGER is 8 bytes too).
-# Larger numbers would make the database driver raise OverflowError (a 500), so every id that
-# comes in from outside is bounded to 1..ID_MAX first and anything else is a field error.
-ID_MAX = 2**63 - 1
 
 
 class IdField(serializers.IntegerField):

@@ -12,6 +12,9 @@ api_v1: list[URLPattern | URLResolver] = [
     # verify_urls before api_urls: "agreements/verify/" must not be read as a detail route.
     path("", include("contracts.verify_urls")),
     path("", include("contracts.api_urls")),
+    path("", include("projects.api_urls")),
+    path("roadshows/", include("projects.meeting_api_urls")),
+    path("roadshows/", include("projects.report_api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -25,6 +28,8 @@ urlpatterns = [
     path("", include("matching.urls")),
     path("", include("contracts.verify_web_urls")),
     path("", include("contracts.urls")),
+    path("", include("projects.urls")),
+    path("", include("projects.report_urls")),
     path("", include("marketplace.web_urls")),
 ]
 

@@ -151,11 +151,31 @@ SPECTACULAR_SETTINGS = {
 
 # --- Search ----------------------------------------------------------------------------------
 # The Wagtail pattern: named backends, "default" used by the site. The embedded backend needs
-# no service; ELASTICSEARCH_URL selects Elasticsearch (a later issue).
+# no service and is always available as "embedded". ELASTICSEARCH_URL (any Elasticsearch 8 or
+# 9, e.g. http://127.0.0.1:9250 from `make es`, or https://user:password@host:9200) makes
+# Elasticsearch the default, also called "elasticsearch" ({"ALIAS": name} = the same backend).
+# KEQIAO_ES_INDEX_PREFIX names its indices (<prefix>-listings alias, default "keqiao");
+# KEQIAO_ES_TIMEOUT is seconds per request; ELASTICSEARCH_API_KEY is optional.
 ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
-SEARCH_BACKENDS = {
-    "default": {"BACKEND": "matching.search.backends.database.DatabaseSearchBackend"},
+_EMBEDDED_SEARCH: dict[str, object] = {
+    "BACKEND": "matching.search.backends.database.DatabaseSearchBackend"
 }
+SEARCH_BACKENDS: dict[str, dict[str, object]]
+if ELASTICSEARCH_URL:
+    SEARCH_BACKENDS = {
+        "default": {
+            "BACKEND": "matching.search.backends.elasticsearch.ElasticsearchSearchBackend",
+            "URL": ELASTICSEARCH_URL,
+            "INDEX_PREFIX": env.str("KEQIAO_ES_INDEX_PREFIX", default="keqiao"),
+            "TIMEOUT": env.float("KEQIAO_ES_TIMEOUT", default=10.0),
+            "MAX_RETRIES": env.int("KEQIAO_ES_MAX_RETRIES", default=2),
+            "API_KEY": env.str("ELASTICSEARCH_API_KEY", default=""),
+        },
+        "elasticsearch": {"ALIAS": "default"},
+        "embedded": _EMBEDDED_SEARCH,
+    }
+else:
+    SEARCH_BACKENDS = {"default": _EMBEDDED_SEARCH, "embedded": {"ALIAS": "default"}}
 
 # --- Matching ----------------------------------------------------------------------------------
 # Weights of the match score components (see matching/scoring.py). They are normalised to sum
@@ -199,6 +219,24 @@ PAYMENT_PROVIDERS = {
 # Optional platform fee on signed agreements, as a percentage of the contract value.
 PLATFORM_FEE_PERCENT = Decimal(env.str("KEQIAO_PLATFORM_FEE_PERCENT", default="0"))
 
+# --- Roadshows ---------------------------------------------------------------------------------
+# Hosts whose players may be embedded (https only, exact host match; Keqiao never streams video).
+ROADSHOW_STREAM_HOSTS = env.list(
+    "KEQIAO_ROADSHOW_STREAM_HOSTS",
+    default=[
+        "player.bilibili.com",
+        "live.bilibili.com",
+        "www.youtube-nocookie.com",
+        "player.vimeo.com",
+        "meeting.tencent.com",
+        "live.douyin.com",
+    ],
+)
+# Minutes an unpaid registration holds its seat while the attendee pays.
+ROADSHOW_PAYMENT_HOLD_MINUTES = env.int("KEQIAO_ROADSHOW_PAYMENT_HOLD_MINUTES", default=30)
+# Match requests and agreements up to this many days after a roadshow count in its report.
+ROADSHOW_REPORT_WINDOW_DAYS = env.int("KEQIAO_ROADSHOW_REPORT_WINDOW_DAYS", default=90)
+
 # --- PDFs and the platform seal -----------------------------------------------------------------
 # The platform's PAdES signing certificate and key (PEM). Empty: a development key pair and
 # self-signed certificate are generated on first use under VAR_DIR/seal/ (never committed).
@@ -215,7 +253,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("KEQIAO_LOG_LEVEL", default="INFO")},
-    "loggers": {"jieba": {"level": "WARNING"}},
+    "loggers": {
+        "jieba": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from contracts.demo import create_demo_agreement
 from marketplace import demo
+from projects.demo import create_demo_roadshow
 
 
 class Command(BaseCommand):
@@ -27,6 +28,8 @@ class Command(BaseCommand):
         organizations = demo.create_demo_accounts()
         demo.create_demo_listings(organizations)
         call_command("update_index", stdout=self.stdout, stderr=self.stderr)
+        roadshow = create_demo_roadshow()
+        self.stdout.write(f"Demo roadshow: {roadshow} ({roadshow.slots.count()} projects)")
         agreement = create_demo_agreement()
         self.stdout.write(f"Demo agreement: {agreement} ({agreement.get_status_display()})")
         usernames = ", ".join(account.username for account in demo.DEMO_ACCOUNTS)

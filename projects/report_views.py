@@ -1,0 +1,159 @@
+"""Server-rendered pages of the meetings/report/check-in area (thin: selector/service → render).
+
+- ``roadshows/<id>/report/`` (host staff): the outcome report with its chart; CSV and PDF at
+  ``report.csv`` / ``report.pdf``.
+- ``roadshows/<id>/ticket/``: the viewer's ticket with its QR code (confirmed tickets only).
+- ``roadshows/<id>/my-schedule/``: the viewer's 1:1 meetings and meeting requests (presenters
+  accept/decline here); ``my-schedule.csv`` / ``my-schedule.ics``.
+- ``roadshows/<id>/checkin/`` (host staff): check-in desk — the list and a code form (the QR
+  code on a ticket opens this page with ``?code=`` filled in).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from marketplace import roles
+from marketplace.errors import DomainError
+from projects import checkin, meetings
+from projects.choices import RegistrationStatus
+from projects.models import Roadshow
+from projects.report import report_context, report_csv, report_pdf, roadshow_report
+from projects.schedule_export import schedule_csv, schedule_ics
+from projects.selectors import is_host_staff, registration_active, roadshow_get
+
+
+def _attachment(content: bytes, media_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=media_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _staff_roadshow(request: HttpRequest, roadshow_id: int) -> Roadshow:
+    roadshow = roadshow_get(viewer=request.user, pk=roadshow_id)
+    if not is_host_staff(user=request.user, roadshow=roadshow):
+        raise PermissionDenied
+    return roadshow
+
+
+@login_required
+def report_page(request: HttpRequest, roadshow_id: int) -> HttpResponse:
+    roadshow = _staff_roadshow(request, roadshow_id)
+    context: dict[str, Any] = {"roadshow": roadshow,
+                               **report_context(roadshow_report(roadshow=roadshow))}
+    return render(request, "projects/report.html", context)
+
+
+@login_required
+def report_csv_download(request: HttpRequest, roadshow_id: int) -> HttpResponse:
+    roadshow = _staff_roadshow(request, roadshow_id)
+    return _attachment(report_csv(roadshow_report(roadshow=roadshow)), "text/csv; charset=utf-8",
+                       f"roadshow-{roadshow.pk}-report.csv")
+
+
+@login_required
+def report_pdf_download(request: HttpRequest, roadshow_id: int) -> HttpResponse:
+    roadshow = _staff_roadshow(request, roadshow_id)
+    return _attachment(report_pdf(roadshow_report(roadshow=roadshow)), "application/pdf",
+                       f"roadshow-{roadshow.pk}-report.pdf")
+
+
+@login_required
+def ticket_page(request: HttpRequest, roadshow_id: int) -> HttpResponse:
+    roadshow = roadshow_get(viewer=request.user, pk=roadshow_id)
+    registration = registration_active(roadshow=roadshow, user=request.user)
+    if registration is None:
+        raise Http404
+    qr = None
+    if registration.status == RegistrationStatus.CONFIRMED:
+        qr = checkin.ticket_qr_data_url(checkin.ticket_qr_payload(request, registration))
+    return render(request, "projects/ticket.html",
+                  {"roadshow": roadshow, "registration": registration, "qr_data_url": qr})
+
+
+@login_required
+def my_schedule_page(request: HttpRequest, roadshow_id: int) -> HttpResponse:
+    roadshow = roadshow_get(viewer=request.user, pk=roadshow_id)
+    requests = meetings.meeting_request_list(roadshow=roadshow, viewer=request.user)
+    if is_host_staff(user=request.user, roadshow=roadshow):
+        # Staff see every request on the API; the page shows only their own side.
+        requests = requests.filter(
+            Q(requester_id=request.user.pk)
+            | Q(presenter_organization_id__in=roles.organization_ids(request.user))
+        )
+    return render(request, "projects/my_schedule.html", {
+        "roadshow": roadshow,
+        "rows": meetings.schedule_rows(roadshow=roadshow, user=request.user),
+        "sent": [r for r in requests if r.requester_id == request.user.pk],
+        "received": [r for r in requests if r.requester_id != request.user.pk],
+        "reason_messages": {k: str(v) for k, v in meetings.REASON_MESSAGES.items()},
+    })
+
+
+@login_required
+def my_schedule_csv(request: HttpRequest, roadshow_id: int) -> HttpResponse:
+    roadshow = roadshow_get(viewer=request.user, pk=roadshow_id)
+    rows = meetings.schedule_rows(roadshow=roadshow, user=request.user)
+    return _attachment(schedule_csv(rows), "text/csv; charset=utf-8",
+                       f"roadshow-{roadshow.pk}-meetings.csv")
+
+
+@login_required
+def my_schedule_ics(request: HttpRequest, roadshow_id: int) -> HttpResponse:
+    roadshow = roadshow_get(viewer=request.user, pk=roadshow_id)
+    rows = meetings.schedule_rows(roadshow=roadshow, user=request.user)
+    return _attachment(schedule_ics(roadshow=roadshow, rows=rows),
+                       "text/calendar; charset=utf-8", f"roadshow-{roadshow.pk}-meetings.ics")
+
+
+@login_required
+@require_POST
+def meeting_request_answer(request: HttpRequest, roadshow_id: int, pk: int) -> HttpResponse:
+    """POST ``action=accept`` or ``action=decline`` (with ``reason``) from the schedule page."""
+    roadshow = roadshow_get(viewer=request.user, pk=roadshow_id)
+    found = meetings.meeting_request_get(roadshow=roadshow, viewer=request.user, pk=pk)
+    actor: Any = request.user
+    try:
+        if request.POST.get("action") == "accept":
+            meetings.meeting_request_accept(request=found, actor=actor)
+            messages.success(request, _("Meeting request accepted."))
+        else:
+            meetings.meeting_request_decline(request=found, actor=actor,
+                                             reason=request.POST.get("reason", ""))
+            messages.success(request, _("Meeting request declined."))
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("roadshow-my-schedule", roadshow_id=roadshow.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkin_page(request: HttpRequest, roadshow_id: int) -> HttpResponse:
+    roadshow = _staff_roadshow(request, roadshow_id)
+    if request.method == "POST":
+        try:
+            registration = checkin.registration_check_in(
+                roadshow=roadshow, ticket_code=request.POST.get("code", ""), actor=request.user
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            who = registration.organization.legal_name if registration.organization else ""
+            messages.success(request, _("Checked in: ticket %(code)s %(who)s")
+                             % {"code": registration.ticket_code, "who": who})
+        return redirect("roadshow-checkin", roadshow_id=roadshow.pk)
+    return render(request, "projects/checkin.html", {
+        "roadshow": roadshow,
+        "code": checkin.normalize_ticket_code(request.GET.get("code", ""))[:16],
+        "registrations": checkin.checkin_list(roadshow=roadshow),
+        **checkin.checkin_counts(roadshow=roadshow),
+    })

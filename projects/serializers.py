@@ -1,0 +1,241 @@
+"""Roadshow API serializers: input validation and output shapes only (rules live in
+`projects.services`)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+import marketplace.selectors  # noqa: F401  (must load before marketplace.serializers: import cycle)
+from marketplace.choices import ListingStatus
+from marketplace.models import Organization, ResearchResult, TechnologyNeed
+from marketplace.serializers import IdField, IdRelatedField, RejectUnknownFieldsMixin
+from projects import selectors
+from projects.choices import AttendeeKind, RegistrationStatus
+from projects.models import (
+    Intent,
+    Question,
+    Registration,
+    Roadshow,
+    RoadshowSlot,
+    validate_stream_url,
+)
+
+
+def _stream_url(value: str) -> None:
+    try:
+        validate_stream_url(value.strip())
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(exc.messages) from None
+
+
+class RoadshowInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer[Any]):
+    """POST/PATCH body of a roadshow. Times ISO 8601 with a zone; price Decimal CNY."""
+
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+    host = IdRelatedField(queryset=Organization.objects.all())
+    venue = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    capacity = serializers.IntegerField(min_value=1, max_value=100000)
+    ticket_price_cny = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=Decimal("0"), required=False
+    )
+    stream_embed_url = serializers.CharField(
+        required=False, allow_blank=True, max_length=500, validators=[_stream_url]
+    )
+
+
+class OrganizationRefSerializer(serializers.ModelSerializer[Organization]):
+    class Meta:
+        model = Organization
+        fields = ["id", "legal_name", "name_en", "kind"]
+        read_only_fields = fields
+
+
+class RoadshowOutputSerializer(serializers.ModelSerializer[Roadshow]):
+    host = OrganizationRefSerializer(read_only=True)
+    is_free = serializers.BooleanField(read_only=True)
+    slot_count = serializers.SerializerMethodField()
+    seats_taken = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Roadshow
+        fields = [
+            "id",
+            "title",
+            "description",
+            "host",
+            "venue",
+            "starts_at",
+            "ends_at",
+            "capacity",
+            "seats_taken",
+            "ticket_price_cny",
+            "is_free",
+            "stream_embed_url",
+            "status",
+            "current_slot",
+            "live_version",
+            "slot_count",
+            "is_demo",
+        ]
+        read_only_fields = fields
+
+    def get_slot_count(self, obj: Roadshow) -> int:
+        count = getattr(obj, "slot_count", None)
+        return int(count) if count is not None else obj.slots.count()
+
+    def get_seats_taken(self, obj: Roadshow) -> int:
+        return selectors.seats_taken(roadshow=obj)
+
+
+class SlotInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer[Any]):
+    """POST body of an agenda slot: exactly one published listing; presenter defaults to its
+    owner; minutes 1–480."""
+
+    research_result = IdRelatedField(
+        queryset=ResearchResult.objects.filter(status=ListingStatus.PUBLISHED),
+        required=False,
+        allow_null=True,
+    )
+    technology_need = IdRelatedField(
+        queryset=TechnologyNeed.objects.filter(status=ListingStatus.PUBLISHED),
+        required=False,
+        allow_null=True,
+    )
+    presenter = IdRelatedField(queryset=Organization.objects.all(), required=False)
+    planned_start = serializers.DateTimeField(required=False, allow_null=True)
+    minutes = serializers.IntegerField(min_value=1, max_value=480, required=False)
+
+
+class SlotUpdateSerializer(RejectUnknownFieldsMixin, serializers.Serializer[Any]):
+    presenter = IdRelatedField(queryset=Organization.objects.all(), required=False)
+    planned_start = serializers.DateTimeField(required=False, allow_null=True)
+    minutes = serializers.IntegerField(min_value=1, max_value=480, required=False)
+
+
+class SlotOutputSerializer(serializers.Serializer[Any]):
+    """A slot: its live card (see `projects.selectors.slot_card`) plus `questions_open`."""
+
+    def to_representation(self, instance: RoadshowSlot) -> dict[str, Any]:
+        return {**selectors.slot_card(instance), "questions_open": instance.questions_open}
+
+
+class ReorderInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer[Any]):
+    slot_ids = serializers.ListField(child=IdField(), allow_empty=False, max_length=1000)
+
+
+class AdvanceInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer[Any]):
+    """``{"to": "next" | "previous" | <slot id>}``."""
+
+    to = serializers.JSONField()
+
+    def validate_to(self, value: Any) -> str | int:
+        if value in ("next", "previous"):
+            return str(value)
+        if isinstance(value, str) and value.isdigit():
+            value = int(value)
+        if isinstance(value, int) and not isinstance(value, bool) and 1 <= value < 2**63:
+            return value
+        raise serializers.ValidationError(
+            _('Give "next", "previous" or the id of a slot of this agenda.')
+        )
+
+
+class SlotChoiceSerializer(RejectUnknownFieldsMixin, serializers.Serializer[Any]):
+    """Optional ``{"slot": id}``; default the slot now presenting."""
+
+    slot = IdField(required=False, allow_null=True)
+
+
+class QuestionInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer[Any]):
+    text = serializers.CharField(max_length=2000)
+    slot = IdField(required=False, allow_null=True)
+
+
+class HideInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer[Any]):
+    hidden = serializers.BooleanField(default=True)
+
+
+class AnswerInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer[Any]):
+    answer = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+
+
+class QuestionOutputSerializer(serializers.ModelSerializer[Question]):
+    votes = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Question
+        fields = ["id", "slot", "text", "votes", "answered", "answer", "hidden", "created_at"]
+        read_only_fields = fields
+
+    def get_votes(self, obj: Question) -> int:
+        count = getattr(obj, "vote_count", None)
+        return int(count) if count is not None else obj.votes.count()
+
+
+class RegistrationInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=AttendeeKind.choices, required=False)
+
+
+class RegistrationOutputSerializer(serializers.ModelSerializer[Registration]):
+    """A ticket. `checkout_url` only while awaiting payment; `username` for staff lists."""
+
+    roadshow_title = serializers.CharField(source="roadshow.title", read_only=True)
+    username = serializers.CharField(source="user.username", read_only=True)
+    organization = serializers.CharField(
+        source="organization.legal_name", read_only=True, default=None
+    )
+    amount_cny = serializers.SerializerMethodField()
+    payment_status = serializers.SerializerMethodField()
+    checkout_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Registration
+        fields = [
+            "id",
+            "roadshow",
+            "roadshow_title",
+            "username",
+            "organization",
+            "kind",
+            "status",
+            "ticket_code",
+            "amount_cny",
+            "payment_status",
+            "checkout_url",
+            "hold_until",
+            "checked_in_at",
+            "confirmed_at",
+            "cancelled_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_amount_cny(self, obj: Registration) -> str:
+        return str(obj.payment.amount_cny) if obj.payment else "0.00"
+
+    def get_payment_status(self, obj: Registration) -> str | None:
+        return obj.payment.status if obj.payment else None
+
+    def get_checkout_url(self, obj: Registration) -> str | None:
+        if obj.status == RegistrationStatus.PENDING_PAYMENT and obj.payment:
+            return obj.payment.checkout_url or None
+        return None
+
+
+class IntentOutputSerializer(serializers.ModelSerializer[Intent]):
+    class Meta:
+        model = Intent
+        fields = ["id", "roadshow", "slot", "created_at"]
+        read_only_fields = fields
+
+
+class AgendaImportInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer[Any]):
+    file = serializers.FileField()

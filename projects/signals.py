@@ -1,0 +1,41 @@
+"""Receivers of the payment signals for roadshow tickets (purpose ``"roadshow_registration"``).
+
+Connected by `projects.apps.ProjectsConfig.ready` (``connect()``). The payment layer sends
+each signal once per change, inside the transaction that changed the payment, so these
+receivers' writes commit or roll back with it; the services they call are idempotent anyway.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marketplace.payment_models import Payment
+from marketplace.payments.signals import payment_paid, payment_refunded
+from projects.choices import REGISTRATION_PAYMENT_PURPOSE
+
+DISPATCH_PAID = "projects.registration_paid"
+DISPATCH_REFUNDED = "projects.registration_refunded"
+
+
+def on_payment_paid(sender: Any, payment: Payment, **kwargs: Any) -> None:
+    """A ticket was paid (verified webhook): confirm its registration."""
+    if payment.purpose != REGISTRATION_PAYMENT_PURPOSE:
+        return
+    from projects.services import registration_on_payment_paid
+
+    registration_on_payment_paid(payment=payment)
+
+
+def on_payment_refunded(sender: Any, payment: Payment, **kwargs: Any) -> None:
+    """Money of a ticket went back: a fully refunded registration becomes refunded."""
+    if payment.purpose != REGISTRATION_PAYMENT_PURPOSE:
+        return
+    from projects.services import registration_on_payment_refunded
+
+    registration_on_payment_refunded(payment=payment)
+
+
+def connect() -> None:
+    """Connect the receivers (idempotent: fixed dispatch uids)."""
+    payment_paid.connect(on_payment_paid, dispatch_uid=DISPATCH_PAID)
+    payment_refunded.connect(on_payment_refunded, dispatch_uid=DISPATCH_REFUNDED)
