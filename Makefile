@@ -7,12 +7,12 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv lint typecheck pytest migrate demo messages clean
+.PHONY: run test check venv lint typecheck pytest migrate demo messages clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev,postgres]"
+	$(PY) -m pip install --quiet -e ".[dev,postgres,elasticsearch]"
 	touch $@
 
 venv: $(VENV)/.installed
@@ -23,8 +23,13 @@ run: venv
 	$(PY) manage.py load_demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-## test: set up, then lint, type-check and run the whole test suite
-test: venv lint typecheck pytest
+## test: the whole suite on a fresh machine: installs what is missing, starts Elasticsearch and
+## stripe-mock, runs ruff, mypy and pytest (no Elasticsearch/Stripe/browser test may be skipped)
+test:
+	bash scripts/test.sh
+
+## check: quick local checks without outside services (their tests are skipped)
+check: venv lint typecheck pytest
 
 lint: venv
 	$(VENV)/bin/ruff check .
@@ -66,3 +71,8 @@ stripe-mock:
 ## stripe-mock-stop: stop the stripe-mock started by `make stripe-mock`
 stripe-mock-stop:
 	scripts/stripe-mock.sh stop
+
+## search-sync: run the search outbox worker (applies queued listing changes to every search backend; Ctrl-C stops it)
+.PHONY: search-sync
+search-sync: migrate
+	$(PY) manage.py search_sync

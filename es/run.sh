@@ -14,7 +14,10 @@
 # Data: var/es/data/<N>n/node-I; logs: var/es/es.log (node 0 console), var/es/es-node-I.log (others),
 # var/es/logs/node-I/ (Elasticsearch's own files); pids: var/es/es.pid (one server pid a line).
 #
-# Environment: ES_PORT (default 9250), ES_NODES (default 1), ES_HEAP (JVM heap options for each node;
+# Environment: ES_STATE_DIR (default var/es: this instance's config, data, logs and pid files; give
+# each instance that runs at the same time its own, e.g. a test cluster on other ports next to the
+# development node: the data, log and pid paths above move there; var/es/home stays shared),
+# ES_PORT (default 9250), ES_NODES (default 1), ES_HEAP (JVM heap options for each node;
 # default "-Xms512m -Xmx1g" for one node, "-Xms512m -Xmx512m" each for several), ES_START_TIMEOUT
 # (seconds, default 240), ES_TRANSPORT_PORT (default ES_PORT+100), ES_JAVA_HOME or JAVA_HOME (a JDK >= 17;
 # default: the JDK of `java` on PATH). Elasticsearch refuses to run as root: as root the nodes run in a
@@ -25,9 +28,10 @@ set -euo pipefail
 ES_VERSION=8.19.21
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ES_DIR="$ROOT/es"
-VAR="$ROOT/var/es"
+DIST="$ROOT/var/es" # the unpacked distribution and the plugin build, shared by every instance
+VAR="${ES_STATE_DIR:-$DIST}" # this instance's config, data, logs and pid files
 ZIP="$ES_DIR/lib/elasticsearch-$ES_VERSION.zip"
-HOME_DIR="$VAR/home/elasticsearch-$ES_VERSION"
+HOME_DIR="$DIST/home/elasticsearch-$ES_VERSION"
 PLUGIN_DIR="$HOME_DIR/plugins/keqiao-dev"
 PIDFILE="$VAR/es.pid"
 STATEFILE="$VAR/es.state"
@@ -60,11 +64,11 @@ fetch_distribution() {
     command -v mvn >/dev/null || die "mvn not found (apt-get install maven)"
     log "resolving org.elasticsearch.distribution.integ-test-zip:elasticsearch:$ES_VERSION from Maven Central"
     local t0; t0="$(now)"
-    mkdir -p "$VAR"
+    mkdir -p "$DIST"
     if ! mvn -B -f "$ES_DIR/pom.xml" -Delasticsearch.version="$ES_VERSION" dependency:copy-dependencies \
-        > "$VAR/mvn.log" 2>&1; then
-        tail -n 30 "$VAR/mvn.log" >&2
-        die "mvn could not resolve the Elasticsearch distribution (full output: $VAR/mvn.log)"
+        > "$DIST/mvn.log" 2>&1; then
+        tail -n 30 "$DIST/mvn.log" >&2
+        die "mvn could not resolve the Elasticsearch distribution (full output: $DIST/mvn.log)"
     fi
     [ -s "$ZIP" ] || die "mvn finished but $ZIP is missing"
     log "downloaded $(du -h "$ZIP" | cut -f1) in $(since "$t0")s"
@@ -74,12 +78,12 @@ unpack_distribution() {
     [ -x "$HOME_DIR/bin/elasticsearch" ] && return 0
     command -v unzip >/dev/null || die "unzip not found (apt-get install unzip)"
     local t0; t0="$(now)"
-    rm -rf "$VAR/home.tmp"
-    mkdir -p "$VAR/home.tmp" "$VAR/home"
-    unzip -q "$ZIP" -d "$VAR/home.tmp"
+    rm -rf "$DIST/home.tmp"
+    mkdir -p "$DIST/home.tmp" "$DIST/home"
+    unzip -q "$ZIP" -d "$DIST/home.tmp"
     rm -rf "$HOME_DIR"
-    mv "$VAR/home.tmp/elasticsearch-$ES_VERSION" "$HOME_DIR"
-    rm -rf "$VAR/home.tmp"
+    mv "$DIST/home.tmp/elasticsearch-$ES_VERSION" "$HOME_DIR"
+    rm -rf "$DIST/home.tmp"
     log "unpacked into $HOME_DIR in $(since "$t0")s"
 }
 
@@ -90,7 +94,7 @@ build_plugin() {
     fi
     local jh; jh="$(java_home)"
     [ -x "$jh/bin/javac" ] || die "no javac in $jh (need a JDK, not a JRE)"
-    local build="$VAR/plugin-build"
+    local build="$DIST/plugin-build"
     rm -rf "$build"
     mkdir -p "$build/classes" "$PLUGIN_DIR"
     "$jh/bin/javac" --release 17 -nowarn -encoding UTF-8 -cp "$HOME_DIR/lib/*" -d "$build/classes" \

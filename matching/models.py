@@ -1,4 +1,5 @@
-"""Matching: match requests (对接) with their message threads, and the embedded search index."""
+"""Matching: match requests (对接) with their message threads, the embedded search index and the
+search outbox (listing changes not yet applied to every search backend)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import Organization, ResearchResult, TechnologyNeed
@@ -160,3 +162,40 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.object_id}"
+
+
+class SearchOutboxOp(models.TextChoices):
+    INDEX = "index", _("Index")
+    DELETE = "delete", _("Delete")
+
+
+class SearchOutbox(models.Model):
+    """One listing change that the search backends have not all applied yet (transactional outbox).
+
+    Written by `matching.signals` in the same database transaction as the listing change, so a
+    committed change always has its row and a rolled-back one never does. After the commit the
+    change is applied at once and the row deleted; if a backend is down the row stays and
+    `manage.py search_sync` (`matching.search.sync.drain_outbox`) retries it with exponential
+    backoff. `op` records what the change was ("index" for a save, "delete" for a deletion);
+    the sync always indexes the listing's state at the time of sync, so it is informative.
+    `next_attempt_at` (aware UTC) is when the row is due; `attempts` counts failed syncs;
+    `last_error` holds the last failure's message.
+    """
+
+    kind = models.CharField(max_length=10)  # "result" | "need"
+    object_id = models.PositiveBigIntegerField()
+    op = models.CharField(max_length=10, choices=SearchOutboxOp.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes: ClassVar = [
+            models.Index(fields=["next_attempt_at", "id"], name="search_outbox_due"),
+            models.Index(fields=["kind", "object_id"], name="search_outbox_listing"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.op} {self.kind}:{self.object_id}"

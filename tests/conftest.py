@@ -14,6 +14,19 @@ from marketplace import roles
 from tests import factories
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _search_indices_of_this_test_run():  # type: ignore[no-untyped-def]
+    """With ELASTICSEARCH_URL set, every test uses indices under `keqiao-test-<pid>`, never the
+    development indices on the same node; they are deleted when the run ends."""
+    from django.test import override_settings
+
+    from tests.matching.es_support import backends_for_tests, drop_test_indices
+
+    with override_settings(SEARCH_BACKENDS=backends_for_tests()):
+        yield
+    drop_test_indices()
+
+
 @pytest.fixture(autouse=True)
 def _english_by_default(settings):  # type: ignore[no-untyped-def]
     """Tests read messages in English unless they ask for zh-Hans explicitly."""

@@ -2,7 +2,10 @@
 
 `get_search_backend(name="default")` returns the backend configured in
 `settings.SEARCH_BACKENDS[name]` ({"BACKEND": "dotted.path.Class", **params}), built once per
-process and name (the cache is dropped when the setting changes, e.g. in tests).
+process and name (the cache is dropped when the setting changes, e.g. in tests). An entry
+{"ALIAS": "other"} is another name for the backend "other" (the same instance): settings
+call the Elasticsearch backend both "default" and "elasticsearch". `backend_names()` lists
+each backend once (aliases left out), e.g. for `update_index` and the index signals.
 """
 
 from __future__ import annotations
@@ -41,8 +44,9 @@ _lock = threading.Lock()
 
 
 def backend_names() -> list[str]:
-    """Names of the configured backends ("default" first)."""
-    names = list(getattr(settings, "SEARCH_BACKENDS", {}) or {"default": None})
+    """Names of the configured backends ("default" first), aliases left out."""
+    configured = getattr(settings, "SEARCH_BACKENDS", {}) or {"default": {}}
+    names = [name for name, config in configured.items() if "ALIAS" not in (config or {})]
     return sorted(names, key=lambda name: name != "default")
 
 
@@ -52,8 +56,24 @@ def get_search_backend(name: str = "default") -> BaseSearchBackend:
     with _lock:
         backend = _backends.get(name)
         if backend is None:
-            backend = _backends[name] = _build(name)
+            target = _resolve(name)
+            backend = _backends.get(target)
+            if backend is None:
+                backend = _backends[target] = _build(target)
+            _backends[name] = backend
         return backend
+
+
+def _resolve(name: str) -> str:
+    """The name behind `name` after following {"ALIAS": ...} entries."""
+    configured: dict[str, Any] = getattr(settings, "SEARCH_BACKENDS", None) or {}
+    seen = [name]
+    while isinstance(configured.get(name), dict) and "ALIAS" in configured[name]:
+        name = str(configured[name]["ALIAS"])
+        if name in seen:
+            raise ImproperlyConfigured(f"SEARCH_BACKENDS aliases loop: {' -> '.join(seen)}.")
+        seen.append(name)
+    return name
 
 
 def _build(name: str) -> BaseSearchBackend:

@@ -13,7 +13,8 @@ def _settings_value(expression: str, **env: str) -> str:
         "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE','marketplace.settings');"
         f"django.setup(); from django.conf import settings; print({expression})"
     )
-    clean_env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL"}}
+    outside = {"DATABASE_URL", "ELASTICSEARCH_URL", "STRIPE_SECRET_KEY", "STRIPE_API_BASE"}
+    clean_env = {k: v for k, v in os.environ.items() if k not in outside}
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env={**clean_env, **env},
         capture_output=True, text=True, check=True,
@@ -43,3 +44,15 @@ def test_default_email_backend_prints_to_console():
 
 def test_default_search_backend_is_embedded():
     assert "database" in _settings_value("settings.SEARCH_BACKENDS['default']['BACKEND']")
+
+
+def test_elasticsearch_url_selects_the_elasticsearch_backend_and_keeps_the_embedded_one():
+    backends = _settings_value(
+        "sorted((k, v.get('BACKEND', v.get('ALIAS')))"
+        " for k, v in settings.SEARCH_BACKENDS.items())",
+        ELASTICSEARCH_URL="http://127.0.0.1:9250",
+    )
+    assert "('default', 'matching.search.backends.elasticsearch.ElasticsearchSearchBackend')" in (
+        backends
+    )
+    assert "('embedded', 'matching.search.backends.database.DatabaseSearchBackend')" in backends

@@ -49,9 +49,13 @@ def found(response) -> set[tuple[str, int]]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def search_storage_away(db):  # type: ignore[no-untyped-def]
+def search_storage_away(db, settings):  # type: ignore[no-untyped-def]
     """A real outage of the embedded backend's storage: its table is gone (rolled back with
-    the test transaction)."""
+    the test transaction). The embedded backend is the only one for these tests (the
+    Elasticsearch outage is tested against a stopped node in test_es_outage.py)."""
+    settings.SEARCH_BACKENDS = {
+        "default": {"BACKEND": "matching.search.backends.database.DatabaseSearchBackend"}
+    }
     with connection.cursor() as cursor:
         cursor.execute("ALTER TABLE matching_searchentry RENAME TO matching_searchentry_away")
 

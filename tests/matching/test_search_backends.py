@@ -1,10 +1,12 @@
 """THE shared search-backend suite: every configured backend (settings.SEARCH_BACKENDS) must
 pass it, on the real bundled listings.
 
-The `backend` fixture is parametrised with the names in SEARCH_BACKENDS, so an Elasticsearch
-backend joins as soon as it is configured (ELASTICSEARCH_URL); a backend whose service is not
-configured is skipped with the reason. Tests that change the index put it back afterwards, so
-a backend that does not roll back with the test transaction (Elasticsearch) stays clean.
+The `backend` fixture is parametrised with every backend: "embedded" always, and
+"elasticsearch" (marked `elasticsearch`) when ELASTICSEARCH_URL points at a node — otherwise
+it is skipped with the reason. Elasticsearch runs under a per-session index prefix
+(`tests.matching.es_support`), whose indices are deleted at the end of the module. Tests that
+change the index put it back afterwards, so a backend that does not roll back with the test
+transaction (Elasticsearch) stays clean.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from matching.search.backends.base import (
     SearchQuery,
 )
 from matching.search.documents import document_for, documents_for_all
+from tests.matching.es_support import backend_params, es_test_prefix  # noqa: F401
 from tests.matching.search_support import (
     all_listings,
     contains_word,
@@ -39,11 +42,11 @@ from tests.matching.search_support import (
     remove_real_listings,
 )
 
-BACKEND_NAMES = list(getattr(settings, "SEARCH_BACKENDS", {"default": {}}))
+BACKEND_NAMES = backend_params()
 
 
 @pytest.fixture(scope="module")
-def real_listings(django_db_setup, django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def real_listings(django_db_setup, django_db_blocker, es_test_prefix) -> Iterator[None]:  # type: ignore[no-untyped-def]  # noqa: F811
     with django_db_blocker.unblock():
         load_real_listings()
     yield
@@ -53,11 +56,6 @@ def real_listings(django_db_setup, django_db_blocker) -> Iterator[None]:  # type
 
 @pytest.fixture(params=BACKEND_NAMES)
 def backend(request, real_listings, db) -> BaseSearchBackend:  # type: ignore[no-untyped-def]
-    config = settings.SEARCH_BACKENDS[request.param]
-    if "elasticsearch" in str(config.get("BACKEND", "")).lower() and not getattr(
-        settings, "ELASTICSEARCH_URL", ""
-    ):
-        pytest.skip("Elasticsearch is not configured (set ELASTICSEARCH_URL)")
     return get_search_backend(request.param)
 
 

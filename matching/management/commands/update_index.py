@@ -21,6 +21,7 @@ from tqdm import tqdm
 from matching.search import backend_names, get_search_backend
 from matching.search.backends.base import IndexDocument, SearchUnavailable
 from matching.search.documents import KINDS, documents_for_all, listing_querysets
+from matching.search.sync import outbox_release, outbox_snapshot
 
 
 class Command(BaseCommand):
@@ -37,8 +38,18 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         names = options["backends"] or backend_names()
+        # Queued changes committed before the rebuild reads the listings are in the new index;
+        # their outbox rows are kept (a sync may be in flight) but made due at once, so
+        # search_sync confirms them now instead of after their backoff (matching.search.sync).
+        queued = outbox_snapshot() if set(backend_names()) <= set(names) else []
         for name in names:
             self._rebuild(name, show_progress=not options["no_progress"])
+        if queued:
+            outbox_release(queued)
+            self.stdout.write(
+                _("Search outbox: %(count)d queued changes are due now (run search_sync).")
+                % {"count": len(queued)}
+            )
 
     def _rebuild(self, name: str, *, show_progress: bool) -> None:
         backend = get_search_backend(name)

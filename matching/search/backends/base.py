@@ -112,6 +112,16 @@ class SearchResults:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Suggestion:
+    """One autocomplete suggestion: the listing text that starts with the typed prefix (a
+    title, English title or keyword) and the listing it belongs to."""
+
+    text: str
+    kind: ListingKind
+    object_id: int
+
+
 class SearchUnavailable(Exception):
     """The search service cannot answer now. APIs answer 503; writes still succeed."""
 
@@ -170,6 +180,14 @@ class BaseSearchBackend(abc.ABC):
         relevance score; `query` may add filters. Used by matching to retrieve candidates
         that the pure scorer then ranks.
         """
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
+        """Autocomplete: at most `limit` suggestions whose text (title, English title or a
+        keyword of a searchable, unexpired listing) starts with `prefix`, case-insensitively,
+        titles before English titles before keywords, no text twice. Optional: a backend
+        without autocomplete returns []. Raises SearchUnavailable when the service is down.
+        """
+        return []
 
     def count(self, kind: ListingKind | None = None) -> int:
         """Number of indexed documents (used by update_index to check a rebuild)."""

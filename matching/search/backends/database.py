@@ -38,6 +38,7 @@ import logging
 import math
 import re
 import threading
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -62,6 +63,7 @@ from matching.search.backends.base import (
     SearchQuery,
     SearchResults,
     SearchUnavailable,
+    Suggestion,
 )
 
 logger = logging.getLogger(__name__)
@@ -661,6 +663,42 @@ class DatabaseSearchBackend(BaseSearchBackend):
                 ]
         except DatabaseError as exc:
             raise SearchUnavailable(str(exc)) from exc
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
+        """Titles (first), English titles, then keywords of searchable, unexpired listings
+        that start with `prefix` (NFKC, case-insensitive), newest listings first within each,
+        no text twice."""
+        needle = unicodedata.normalize("NFKC", prefix).strip().lower()
+        if not needle or limit <= 0:
+            return []
+        found: list[tuple[int, int, Suggestion]] = []
+        try:
+            with self._lock:
+                state = self._state()
+                candidates = self._candidates(SearchQuery(), state)
+        except DatabaseError as exc:
+            raise SearchUnavailable(str(exc)) from exc
+        for order, entry in enumerate(candidates):
+            stored = entry.stored
+            for rank, texts in (
+                (0, [stored.get("title")]),
+                (1, [stored.get("title_en")]),
+                (2, list(stored.get("keywords") or [])),
+            ):
+                for text in texts:
+                    value = str(text or "").strip()
+                    if value and unicodedata.normalize("NFKC", value).lower().startswith(needle):
+                        found.append((rank, order, Suggestion(value, entry.kind, entry.object_id)))
+        found.sort(key=lambda item: (item[0], item[1]))
+        out: list[Suggestion] = []
+        seen: set[str] = set()
+        for _rank, _order, suggestion in found:
+            if suggestion.text not in seen:
+                seen.add(suggestion.text)
+                out.append(suggestion)
+                if len(out) >= limit:
+                    break
+        return out
 
     def _mlt_groups(self, document: IndexDocument, state: _IndexState) -> list[_Group]:
         title_weight = float(_param(self.params, "mlt_title_weight"))

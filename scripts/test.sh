@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The README's test command (`make test`): everything a fresh machine needs, then every test.
+#
+# 1. Installs missing system packages with apt-get (only what `command -v`/dpkg do not find):
+#    a JDK >= 17 with javac, maven, unzip, curl (Elasticsearch); Go (stripe-mock); chromium
+#    (the browser test); fonts-noto-cjk, libharfbuzz-subset0 and Pango (WeasyPrint PDFs).
+# 2. Creates/updates .venv with the project and its dev extras.
+# 3. Starts a fresh Elasticsearch node (es/run.sh) and stripe-mock (scripts/stripe-mock.sh) on
+#    127.0.0.1 and ALWAYS stops them on exit.
+# 4. Runs ruff, mypy and pytest with ELASTICSEARCH_URL and STRIPE_API_BASE set and the
+#    service guard (tests/service_guard.py): the run fails if any Elasticsearch, Stripe or
+#    browser test was skipped or none of them passed.
+# ES_PORT and STRIPE_MOCK_PORT choose the ports (defaults 9250 and 12111).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+started=$(date +%s)
+say() { printf 'test: %s\n' "$*" >&2; }
+die() { printf 'test: FAILED: %s\n' "$*" >&2; exit 1; }
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+
+# --- 1. system packages -------------------------------------------------------------------------
+jdk_ok() {
+    local major
+    major="$(javac -version 2>&1 | sed -n 's/^javac \([0-9]*\).*/\1/p')"
+    [ -n "$major" ] && [ "$major" -ge 17 ]
+}
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+packages=()
+jdk_ok || packages+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null || packages+=(maven)
+command -v unzip >/dev/null || packages+=(unzip)
+command -v curl >/dev/null || packages+=(curl)
+command -v unshare >/dev/null || packages+=(util-linux)
+command -v go >/dev/null || packages+=(golang-go)
+[ -x /usr/bin/chromium ] || packages+=(chromium)
+python3 -c 'import ensurepip, venv' 2>/dev/null || packages+=(python3-venv)
+for pkg in fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0; do
+    have_pkg "$pkg" || packages+=("$pkg")
+done
+if [ "${#packages[@]}" -gt 0 ]; then
+    say "installing ${packages[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+        "${packages[@]}" >/dev/null
+    jdk_ok || die "no JDK >= 17 (javac) after installing ${packages[*]}"
+fi
+say "system packages ready after $(( $(date +%s) - started ))s"
+
+# --- 2. Python environment -----------------------------------------------------------------------
+make --no-print-directory venv
+
+# --- 3. services ----------------------------------------------------------------------------------
+stop_services() {
+    local status=$?
+    es/run.sh stop >/dev/null 2>&1 || say "es/run.sh stop failed"
+    scripts/stripe-mock.sh stop >/dev/null 2>&1 || say "stripe-mock stop failed"
+    say "finished in $(( $(date +%s) - started ))s"
+    exit "$status"
+}
+trap stop_services EXIT
+trap 'exit 130' INT TERM
+
+es_out="$(es/run.sh start --fresh)" || die "the Elasticsearch node did not start (see var/es/es.log)"
+ELASTICSEARCH_URL="$(printf '%s\n' "$es_out" | sed -n 's/^ELASTICSEARCH_URL=//p' | tail -n 1)"
+[ -n "$ELASTICSEARCH_URL" ] || die "es/run.sh printed no ELASTICSEARCH_URL"
+curl -fsS -m 30 "$ELASTICSEARCH_URL/_cluster/health?wait_for_status=yellow&timeout=20s" >/dev/null \
+    || die "Elasticsearch at $ELASTICSEARCH_URL does not answer"
+stripe_out="$(scripts/stripe-mock.sh start)" || die "stripe-mock did not start (see var/stripe-mock/)"
+STRIPE_API_BASE="$(printf '%s\n' "$stripe_out" | sed -n 's/^STRIPE_API_BASE=//p' | tail -n 1)"
+[ -n "$STRIPE_API_BASE" ] || die "scripts/stripe-mock.sh printed no STRIPE_API_BASE"
+export ELASTICSEARCH_URL STRIPE_API_BASE
+say "Elasticsearch at $ELASTICSEARCH_URL, stripe-mock at $STRIPE_API_BASE after $(( $(date +%s) - started ))s"
+
+# --- 4. checks and tests --------------------------------------------------------------------------
+.venv/bin/ruff check .
+.venv/bin/mypy .
+.venv/bin/python -m pytest -p tests.service_guard "$@"

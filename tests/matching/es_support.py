@@ -1,0 +1,70 @@
+"""Elasticsearch in the search tests: which backends to run, and a per-session index prefix.
+
+Tests that need the real node are marked `elasticsearch` and skipped with a reason when
+ELASTICSEARCH_URL is not set. While a module runs, SEARCH_BACKENDS points the Elasticsearch
+backend at the index prefix `keqiao-test-<pid>` (never the development indices on the same
+node), and every index of that prefix is deleted when the module ends.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import override_settings
+
+ES_URL: str = getattr(settings, "ELASTICSEARCH_URL", "") or ""
+TEST_PREFIX = f"keqiao-test-{os.getpid()}"
+ES_BACKEND = "matching.search.backends.elasticsearch.ElasticsearchSearchBackend"
+EMBEDDED_BACKEND = "matching.search.backends.database.DatabaseSearchBackend"
+SKIP_REASON = "Elasticsearch is not configured (set ELASTICSEARCH_URL to a running node)"
+
+needs_es = [pytest.mark.elasticsearch, pytest.mark.skipif(not ES_URL, reason=SKIP_REASON)]
+
+
+def backend_params() -> list[Any]:
+    """The shared suite's backends: "embedded" always, "elasticsearch" when configured."""
+    return [pytest.param("embedded"), pytest.param("elasticsearch", marks=needs_es)]
+
+
+def es_config(prefix: str = TEST_PREFIX, **params: Any) -> dict[str, Any]:
+    """A SEARCH_BACKENDS entry for the node at ELASTICSEARCH_URL under `prefix`."""
+    return {"BACKEND": ES_BACKEND, "URL": ES_URL, "INDEX_PREFIX": prefix, **params}
+
+
+def backends_for_tests(**extra: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """SEARCH_BACKENDS for tests: Elasticsearch (if configured) under the test prefix as
+    "default"/"elasticsearch", the embedded backend as "embedded", plus `extra` entries."""
+    if ES_URL:
+        backends: dict[str, dict[str, Any]] = {
+            "default": es_config(),
+            "elasticsearch": {"ALIAS": "default"},
+            "embedded": {"BACKEND": EMBEDDED_BACKEND},
+        }
+    else:
+        backends = {"default": {"BACKEND": EMBEDDED_BACKEND}, "embedded": {"ALIAS": "default"}}
+    return {**backends, **extra}
+
+
+def drop_test_indices(prefix: str = TEST_PREFIX) -> None:
+    """Delete every index of `prefix` on the node (nothing when it is not configured)."""
+    if not ES_URL:
+        return
+    from matching.search.backends.elasticsearch import ElasticsearchSearchBackend
+
+    ElasticsearchSearchBackend({"URL": ES_URL, "INDEX_PREFIX": prefix}).drop_indices()
+
+
+@pytest.fixture(scope="module")
+def es_test_prefix() -> Iterator[str]:
+    """Module-wide: the test SEARCH_BACKENDS; the prefix's indices are dropped at the end."""
+    override = override_settings(SEARCH_BACKENDS=backends_for_tests())
+    override.enable()
+    try:
+        yield TEST_PREFIX
+    finally:
+        override.disable()
+        drop_test_indices()
