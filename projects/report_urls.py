@@ -2,7 +2,8 @@
 
 URL names: roadshow-report, roadshow-report-csv, roadshow-report-pdf, roadshow-ticket,
 roadshow-my-schedule, roadshow-my-schedule-csv, roadshow-my-schedule-ics,
-roadshow-meeting-answer, roadshow-checkin.
+roadshow-meeting-request, roadshow-meeting-answer, roadshow-unavailability-add,
+roadshow-checkin.
 """
 
 from django.urls import path
@@ -22,6 +23,10 @@ urlpatterns = [
          name="roadshow-my-schedule-csv"),
     path("roadshows/<int:roadshow_id>/my-schedule.ics", views.my_schedule_ics,
          name="roadshow-my-schedule-ics"),
+    path("roadshows/<int:roadshow_id>/meetings/request/", views.meeting_request_create_page,
+         name="roadshow-meeting-request"),
+    path("roadshows/<int:roadshow_id>/unavailable/", views.unavailability_add_page,
+         name="roadshow-unavailability-add"),
     path("roadshows/<int:roadshow_id>/meetings/<int:pk>/answer/",
          views.meeting_request_answer, name="roadshow-meeting-answer"),
     path("roadshows/<int:roadshow_id>/checkin/", views.checkin_page, name="roadshow-checkin"),

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_POST
 
+from marketplace import roles
 from marketplace.errors import DomainError
 from marketplace.templatetags.keqiao import colon
 from marketplace.web_helpers import show_domain_error
@@ -146,18 +147,29 @@ def roadshow_detail(request: HttpRequest, pk: int) -> HttpResponse:
     roadshow = selectors.roadshow_get(viewer=request.user, pk=pk)
     registration = selectors.registration_active(roadshow=roadshow, user=request.user)
     is_staff = selectors.is_host_staff(user=request.user, roadshow=roadshow)
-    confirmed = registration is not None and registration.status == RegistrationStatus.CONFIRMED
+    confirmed = selectors.is_confirmed_attendee(roadshow=roadshow, user=request.user)
     open_for_registration = roadshow.status in (RoadshowStatus.SCHEDULED, RoadshowStatus.LIVE)
+    slots = list(selectors.roadshow_slots(roadshow=roadshow))
+    own_orgs = roles.organization_ids(request.user)
+    is_presenter = any(slot.presenter_id in own_orgs for slot in slots)
+    may_request_meetings = confirmed and roadshow.status != RoadshowStatus.CANCELLED
     return render(
         request,
         "projects/detail.html",
         {
             "roadshow": roadshow,
-            "slots": selectors.roadshow_slots(roadshow=roadshow),
+            "slots": slots,
             "registration": registration,
             "confirmed": confirmed,
             "is_host_staff": is_staff,
             "may_follow": confirmed or is_staff,
+            # The ticket page shows pending and confirmed registrations (QR once confirmed).
+            "has_ticket": registration is not None,
+            # The my-schedule page: meetings asked for, received (presenters) or run (staff).
+            "may_meet": confirmed or is_presenter or is_staff,
+            # Agenda slots the viewer may ask a 1:1 meeting about (not their own).
+            "meeting_slot_ids": {s.pk for s in slots if s.presenter_id not in own_orgs}
+            if may_request_meetings else set(),
             "seats_left": max(roadshow.capacity - selectors.seats_taken(roadshow=roadshow), 0),
             "open_for_registration": open_for_registration,
             "register_form": RegisterForm(),
