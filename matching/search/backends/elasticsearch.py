@@ -106,6 +106,7 @@ from matching.search.backends.base import (
     SearchUnavailable,
     Suggestion,
 )
+from matching.search.backends.database import DEFAULTS as EMBEDDED_DEFAULTS
 
 logger = logging.getLogger(__name__)
 
@@ -120,18 +121,8 @@ DEFAULTS: dict[str, Any] = {
     "synonyms_path": "",
     "bulk_chunk_size": 500,
     "facet_size": 1000,
-    # Scoring: the embedded backend's defaults (backends/database.py).
-    "boosts": {"title": 3.0, "title_en": 2.5, "keywords": 2.0, "body": 1.0, "grams": 0.3},
-    "synonym_weight": 0.5,
-    "related_weight": 0.3,
-    "sub_word_weight": 0.4,
-    "minimum_should_match": 0.5,
-    "mlt_title_weight": 2.0,
-    "mlt_keyword_weight": 1.5,
-    "mlt_body_weight": 1.0,
-    "mlt_body_terms": 20,
-    "max_page_size": 100,
-    "snippet_chars": 120,
+    # Scoring and paging: the embedded backend's defaults, so both rank alike (parity tests).
+    **{key: value for key, value in EMBEDDED_DEFAULTS.items() if key not in {"k1", "b"}},
 }
 
 SEG_FIELDS: tuple[str, ...] = ("title", "title_en", "keywords", "body")
