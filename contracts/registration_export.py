@@ -28,6 +28,7 @@ from contracts.choices import zh_label
 from contracts.models import Agreement, beijing_time
 from marketplace.choices import Field, IpType
 from marketplace.pdf import render_pdf
+from marketplace.spreadsheets import spreadsheet_text
 from marketplace.validators import region_name
 
 PDF_TEMPLATE = "contracts/pdf/registration.html"
@@ -123,7 +124,9 @@ def registration_xlsx(form: RegistrationForm) -> bytes:
     }
     for label, value in registration_rows(form):
         number = amounts.get(label)
-        sheet.append([label, value, float(number) if number is not None else None])
+        sheet.append(
+            [label, spreadsheet_text(value), float(number) if number is not None else None]
+        )
         if number is not None:
             sheet.cell(row=sheet.max_row, column=3).number_format = "#,##0.00"
     for column, width in ((1, 34), (2, 60), (3, 16)):

@@ -189,9 +189,12 @@ def _claimed_agreement(metadata: dict[str, Any] | None) -> Agreement | None:
         return None
     try:
         agreement_id = int(raw_id)
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
-    return Agreement.objects.filter(pk=agreement_id).first()
+    if not 0 < agreement_id < 2**63:
+        return None
+    # Only signed agreements can be named: a forged file must not reveal drafts' numbers.
+    return Agreement.objects.filter(pk=agreement_id, status=AgreementStatus.SIGNED).first()
 
 
 def verify_upload(data: bytes) -> VerificationReport:

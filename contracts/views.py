@@ -54,6 +54,18 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def agreement_create(request: HttpRequest, match_request_pk: int) -> HttpResponse:
     match_request = match_selectors.match_request_get(viewer=request.user, pk=match_request_pk)
+    existing = selectors.agreement_for_match_request(
+        viewer=request.user, match_request_id=match_request.pk
+    )
+    if existing is not None:
+        # One agreement per match request: the request page's "Draft an agreement" link leads
+        # to the agreement once it exists (matching does not know about contracts).
+        messages.info(
+            request,
+            _("An agreement already exists for this match request: %(number)s.")
+            % {"number": existing.number},
+        )
+        return redirect("agreement-detail", pk=existing.pk)
     form = AgreementCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -121,6 +133,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "payment": version.payment,
         "payment_method_zh": zh_label(version.payment.get("method", "")),
         "royalty_base_zh": zh_label((version.payment.get("royalty") or {}).get("base", "")),
+        "signing_order": selectors.signing_order_display(version.signing),
         "approved": sorted(approved),
         "signatures": list(selectors.agreement_signatures(agreement=agreement)),
         "events": list(selectors.agreement_events(agreement=agreement)),
@@ -170,13 +183,25 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+#: Diff sections compared as "key: value" lines (shown with labels, not raw keys).
+_STRUCTURED_SECTIONS = frozenset({"parties.a", "parties.b", "payment", "validity", "signing"})
+
+
 @login_required
 def agreement_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     agreement = selectors.agreement_get(viewer=request.user, pk=pk)
     version = selectors.agreement_version_get(agreement=agreement, number=number)
     language = get_language()
     diff = [
-        {"title": section.title(language), "ops": section.ops, "key": section.key}
+        {
+            "title": section.title(language),
+            "ops": (
+                [(op, selectors.term_line_display(text, language)) for op, text in section.ops]
+                if section.key in _STRUCTURED_SECTIONS
+                else section.ops
+            ),
+            "key": section.key,
+        }
         for section in selectors.agreement_version_diff(version=version)
     ]
     return render(
@@ -201,7 +226,11 @@ def agreement_approve(request: HttpRequest, pk: int) -> HttpResponse:
             agreement=agreement,
             actor=request.user,  # type: ignore[arg-type]
             client=client_info(request),
-            version_number=int(version_number) if version_number.isdigit() else None,
+            version_number=(
+                int(version_number)
+                if version_number.isascii() and version_number.isdigit()
+                else None
+            ),
         )
     except DomainError as exc:
         _show_error(request, exc)

@@ -71,7 +71,6 @@ import json
 import re
 import sys
 import unicodedata
-import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -95,6 +94,7 @@ from marketplace.choices import (
     choice_from_label,
 )
 from marketplace.models import Listing, Organization, ResearchResult, TechnologyNeed
+from marketplace.spreadsheets import XLSX_READ_ERRORS, check_xlsx_archive
 from marketplace.validators import (
     city_code_for,
     normalize_ipc_symbol,
@@ -389,8 +389,9 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[_SourceRow]]:
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
+        check_xlsx_archive(path)
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+    except (InvalidFileException, *XLSX_READ_ERRORS) as exc:
         raise ImportFileError(
             _("Cannot read %(file)s: %(error)s.") % {"file": path.name, "error": exc}
         ) from None
@@ -401,7 +402,7 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[_SourceRow]]:
         if header is None or not _header_columns(list(header), path):
             raise ImportFileError(_("%(file)s has no header row.") % {"file": path.name})
         return _header_columns(list(header), path), _table_rows(list(header), cells)
-    except ValueError as exc:  # a cell openpyxl cannot convert
+    except XLSX_READ_ERRORS as exc:  # a malformed sheet or a cell openpyxl cannot convert
         raise ImportFileError(
             _("Cannot read %(file)s: %(error)s.") % {"file": path.name, "error": exc}
         ) from None

@@ -30,7 +30,6 @@ File problems (not an XLSX, no header, no ``order`` column or neither ``source_i
 from __future__ import annotations
 
 import io
-import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -42,6 +41,7 @@ from django.utils.translation import gettext as _
 from marketplace.choices import ListingStatus
 from marketplace.importing import RowError
 from marketplace.models import Organization, ResearchResult, TechnologyNeed
+from marketplace.spreadsheets import XLSX_READ_ERRORS, check_xlsx_archive
 from projects.models import Roadshow, RoadshowSlot
 
 MAX_ROWS = 500
@@ -114,10 +114,12 @@ def read_rows(content: bytes) -> tuple[dict[str, int], list[tuple[Any, ...]]]:
 
     if len(content) > MAX_FILE_BYTES:
         raise AgendaImportFileError(_("The file is larger than 5 MB."))
+    not_xlsx = _("This is not a readable XLSX file.")
     try:
+        check_xlsx_archive(content)
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise AgendaImportFileError(_("This is not an XLSX file.")) from None
+    except XLSX_READ_ERRORS:
+        raise AgendaImportFileError(not_xlsx) from None
     try:
         sheet = workbook.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
@@ -126,7 +128,12 @@ def read_rows(content: bytes) -> tuple[dict[str, int], list[tuple[Any, ...]]]:
             raise AgendaImportFileError(_("The file has no header row."))
         columns = _columns(tuple(header))
         data = []
-        for row in rows:
+        for read, row in enumerate(rows, start=1):
+            # Blank rows count towards the limit too, so a file of empty rows ends early.
+            if read > MAX_ROWS * 10:
+                raise AgendaImportFileError(
+                    _("The file has more than %(max)d rows.") % {"max": MAX_ROWS}
+                )
             if all(cell is None or str(cell).strip() == "" for cell in row):
                 continue
             data.append(tuple(row))
@@ -134,6 +141,8 @@ def read_rows(content: bytes) -> tuple[dict[str, int], list[tuple[Any, ...]]]:
                 raise AgendaImportFileError(
                     _("The file has more than %(max)d rows.") % {"max": MAX_ROWS}
                 )
+    except XLSX_READ_ERRORS:
+        raise AgendaImportFileError(not_xlsx) from None
     finally:
         workbook.close()
     if not data:
@@ -156,7 +165,7 @@ def _whole(value: Any) -> int | None:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and value.isdigit() and len(value) < 10:
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10:
         return int(value)
     return None
 

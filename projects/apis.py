@@ -425,7 +425,8 @@ class QuestionListApi(APIView):
         questions = selectors.question_list(roadshow=roadshow, include_hidden=staff)
         slot = request.query_params.get("slot")
         if slot:
-            questions = questions.filter(slot=_slot(roadshow, int(slot) if slot.isdigit() else 0))
+            slot_id = int(slot) if slot.isascii() and slot.isdigit() else 0
+            questions = questions.filter(slot=_slot(roadshow, slot_id))
         return Response(QuestionOutputSerializer(questions[:500], many=True).data)
 
     @extend_schema(

@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
@@ -66,6 +66,10 @@ if TYPE_CHECKING:
 REASON_MAX_CHARS = 2000
 ROOM_NAME_MAX_CHARS = 80
 MAX_ROOMS = 200
+#: Meeting blocks end at most this many days after the event ends.
+MEETING_DAYS_AFTER_EVENT = 7
+#: A meeting block is at most this long (a working day of talks).
+MAX_BLOCK_HOURS = 14
 MIN_SLOT_MINUTES = 5
 MAX_SLOT_MINUTES = 240
 
@@ -301,12 +305,30 @@ def meeting_block_create(
     """Host staff add a block of meeting time cut into `slot_minutes` slots, held in parallel
     in each of `rooms` (1–200 distinct names of at most 80 characters).
 
-    Raises PermissionDeniedError (not host staff), DomainError (naive or reversed times,
-    slot length outside 5–240 minutes or longer than the block, bad room names).
+    The block must lie within the event's days (from the start of its first day, Beijing time,
+    to MEETING_DAYS_AFTER_EVENT days after it ends) and last at most MAX_BLOCK_HOURS hours, so
+    that the scheduler's work stays bounded.
+
+    Raises PermissionDeniedError (not host staff), DomainError (naive or reversed times, a
+    block outside the event or too long, slot length outside 5–240 minutes or longer than the
+    block, bad room names).
     """
     _require_host_staff(actor=actor, roadshow=roadshow)
     _check_interval(starts_at, ends_at)
     fields: dict[str, list[str | Promise]] = {}
+    event_day_start = timezone.localtime(roadshow.starts_at).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    latest_end = roadshow.ends_at + timedelta(days=MEETING_DAYS_AFTER_EVENT)
+    if starts_at < event_day_start or ends_at > latest_end:
+        fields["starts_at"] = [
+            _("Meeting blocks must fall between the event's first day and %(days)d days after "
+              "it ends.") % {"days": MEETING_DAYS_AFTER_EVENT}
+        ]
+    elif ends_at - starts_at > timedelta(hours=MAX_BLOCK_HOURS):
+        fields["ends_at"] = [
+            _("A meeting block lasts at most %(hours)d hours.") % {"hours": MAX_BLOCK_HOURS}
+        ]
     if (not isinstance(slot_minutes, int) or isinstance(slot_minutes, bool)
             or not MIN_SLOT_MINUTES <= slot_minutes <= MAX_SLOT_MINUTES):
         fields["slot_minutes"] = [

@@ -117,6 +117,16 @@ class Roadshow(models.Model):
         related_name="+",
         verbose_name=_("now presenting"),
     )
+    # The slot that was presenting when the event ended (current_slot is cleared then), so the
+    # outcome report knows how far the agenda got.
+    last_presented_slot = models.ForeignKey(
+        "projects.RoadshowSlot",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last project presented"),
+    )
     live_version = models.PositiveBigIntegerField(default=0, editable=False)
     is_demo = models.BooleanField(_("demo roadshow"), default=False)
     created_by = models.ForeignKey(

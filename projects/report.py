@@ -2,10 +2,13 @@
 
 Rules (what each number counts):
 
-- **Projects presented**: agenda slots that have been presented — all of them once the event
-  has ended; while it is live, the slots up to and including the one now presenting (by
-  agenda order); none before it goes live or when it is cancelled. `projects` lists every
-  agenda slot with a ``presented`` flag.
+- **Projects presented**: agenda slots that have been presented — while the event is live,
+  the slots up to and including the one now presenting (`Roadshow.current_slot`, by agenda
+  order); once it has ended, the slots up to and including the one that was presenting when
+  it ended (so an event ended early at project 11 of 31 reports 11 / 31, not 31 / 31); none
+  when no slot is (or was) presenting, before it goes live, or when it is cancelled. Ending
+  moves `current_slot` to `last_presented_slot`. `projects` lists
+  every agenda slot with a ``presented`` flag.
 - **Registrations**: confirmed registrations (paid or free); **check-ins**: confirmed
   registrations with `checked_in_at` set.
 - **Intents** and **questions** per project: `Intent` rows of the slot; `Question` rows of the
@@ -27,7 +30,6 @@ Counts are taken when the report is built (`generated_at`, aware UTC).
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
@@ -41,6 +43,7 @@ from django.utils.translation import gettext as _
 
 from contracts.choices import AgreementStatus
 from contracts.models import Agreement
+from marketplace.spreadsheets import SafeCsvWriter
 from matching.models import MatchRequest
 from projects.choices import RegistrationStatus, RoadshowStatus
 from projects.meeting_models import Meeting, MeetingRequest, MeetingRequestStatus
@@ -136,10 +139,11 @@ def _amount(agreement: Agreement) -> Decimal | None:
 
 
 def _presented(roadshow: Roadshow, slots: list[RoadshowSlot]) -> set[int]:
-    if roadshow.status == RoadshowStatus.ENDED:
-        return {s.pk for s in slots}
-    if roadshow.status == RoadshowStatus.LIVE and roadshow.current_slot_id is not None:
-        current = next((s for s in slots if s.pk == roadshow.current_slot_id), None)
+    """Slot ids presented (rule in the module docstring): live or ended, the slots up to and
+    including `current_slot` by (order, id); otherwise none."""
+    last_id = roadshow.current_slot_id or roadshow.last_presented_slot_id
+    if roadshow.status in (RoadshowStatus.LIVE, RoadshowStatus.ENDED) and last_id is not None:
+        current = next((s for s in slots if s.pk == last_id), None)
         if current is not None:
             return {s.pk for s in slots if (s.order, s.pk) <= (current.order, current.pk)}
     return set()
@@ -254,7 +258,7 @@ def report_csv(report: RoadshowReport) -> bytes:
     """UTF-8 CSV with a byte-order mark: a summary block (metric, value), a blank line, then
     one row per project, then the agreements. Money as plain decimals with 2 places."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SafeCsvWriter(buffer)
     writer.writerow([_("Metric"), _("Value")])
     for label, value in summary_rows(report):
         writer.writerow([label, value])

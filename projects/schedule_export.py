@@ -8,7 +8,6 @@ SUMMARY, LOCATION (room and venue) and DESCRIPTION (the reason given).
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from datetime import datetime
@@ -18,6 +17,8 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
+
+from marketplace.spreadsheets import SafeCsvWriter
 
 if TYPE_CHECKING:
     from projects.meetings import ScheduleRow
@@ -33,7 +34,7 @@ def _local(value: datetime) -> str:
 def schedule_csv(rows: Sequence[ScheduleRow]) -> bytes:
     """The rows as CSV bytes (see the module docstring)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SafeCsvWriter(buffer)
     writer.writerow([_("Start"), _("End"), _("Room"), _("Project"), _("Role"), _("With"),
                      _("Reason")])
     for r in rows:

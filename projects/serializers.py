@@ -139,7 +139,7 @@ class AdvanceInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer[An
     def validate_to(self, value: Any) -> str | int:
         if value in ("next", "previous"):
             return str(value)
-        if isinstance(value, str) and value.isdigit():
+        if isinstance(value, str) and value.isascii() and value.isdigit():
             value = int(value)
         if isinstance(value, int) and not isinstance(value, bool) and 1 <= value < 2**63:
             return value

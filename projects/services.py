@@ -485,8 +485,9 @@ def roadshow_end(*, roadshow: Roadshow, actor: User) -> Roadshow:
     if locked.status != RS.LIVE:
         raise ConflictError(_("Only a live roadshow can end."))
     locked.status = RS.ENDED
+    locked.last_presented_slot = locked.current_slot
     locked.current_slot = None
-    locked.save(update_fields=["status", "current_slot", "updated_at"])
+    locked.save(update_fields=["status", "current_slot", "last_presented_slot", "updated_at"])
     RoadshowSlot.objects.filter(roadshow=locked).update(questions_open=False)
     _bump(locked)
     _copy(locked, roadshow)

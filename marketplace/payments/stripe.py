@@ -203,16 +203,23 @@ class StripeProvider(BasePaymentProvider):
                 payload, signature_header, secret, tolerance=WEBHOOK_TOLERANCE_SECONDS
             )
             return interpret_event(json.loads(payload))
-        except (stripe.SignatureVerificationError, ValueError, KeyError, TypeError) as exc:
+        except (
+            stripe.SignatureVerificationError,
+            ValueError,
+            KeyError,
+            TypeError,
+            AttributeError,
+        ) as exc:
             raise InvalidSignature(str(exc)) from exc
 
 
 def _payment_id(obj: dict[str, Any]) -> int | None:
-    candidates = [(obj.get("metadata") or {}).get(METADATA_PAYMENT_ID)]
+    metadata = obj.get("metadata")
+    candidates = [metadata.get(METADATA_PAYMENT_ID) if isinstance(metadata, dict) else None]
     if obj.get("object") == "checkout.session":
         candidates.append(obj.get("client_reference_id"))
     for raw in candidates:
-        if raw and str(raw).isdigit():
+        if raw and str(raw).isascii() and str(raw).isdigit():
             return int(raw)
     return None
 

@@ -8,6 +8,7 @@ import hashlib
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from contracts import services
 from contracts.choices import AgreementStatus
@@ -228,3 +229,39 @@ def test_real_signed_agreement_pdf_embeds_the_cjk_font_and_its_chinese_text(sign
     names = (signed.party_a.legal_name, signed.party_b.legal_name, "企业签署人", "签署完成证明")
     for text in names:
         assert set(text) <= set(mapped), text
+
+
+def test_web_page_tampered_copy_with_the_platform_certificate_says_sealed_by_keqiao_then_changed(
+    client, sealed_with_metadata
+):
+    pdf = bytes(sealed_with_metadata.sealed_pdf)
+    client.cookies["django_language"] = "zh-hans"
+    response = client.post(
+        VERIFY_PAGE, {"file": SimpleUploadedFile("a.pdf", _flip(pdf, len(pdf) // 2))}
+    )
+    html = response.content.decode()
+    assert response.context["report"].status == "tampered"
+    assert "签章已失效：文件在签章后被修改" in html
+    assert "不是由科桥平台签章" not in html and "not sealed by Keqiao" not in html
+    assert response.context["keqiao_certificate"] is True
+    # The API keeps the verifier's own reasons.
+    assert verify_upload(_flip(pdf, len(pdf) // 2)).status == "tampered"
+
+
+def test_web_page_names_parties_and_beijing_time(client, signed):
+    client.cookies["django_language"] = "zh-hans"
+    pdf = bytes(signed.sealed_pdf)
+    html = client.post(VERIFY_PAGE, {"file": SimpleUploadedFile("a.pdf", pdf)}).content.decode()
+    assert "<td>甲方</td>" in html and "<td>乙方</td>" in html
+    assert "北京时间" in html and "+08:00" in html and "CST" not in html
+    english = Client().post(VERIFY_PAGE, {"file": SimpleUploadedFile("a.pdf", pdf)})
+    assert "<td>Party A</td>" in english.content.decode()
+    assert "Beijing time" in english.content.decode()
+
+
+def test_a_file_naming_a_draft_agreement_reveals_nothing_about_it(agreement):
+    from contracts.verification import _claimed_agreement
+
+    assert agreement.status != "signed"
+    assert _claimed_agreement({"agreement_id": agreement.pk}) is None
+    assert _claimed_agreement({"agreement_id": 2**70}) is None

@@ -108,3 +108,116 @@ def test_pages_are_translated_to_chinese(agreement, enterprise_user, settings):
     page = client.get(f"/agreements/{agreement.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert page.status_code == 200
     assert page.context["LANGUAGE_CODE"].startswith("zh")
+
+
+# --- Presentation rules (new-user trial) ----------------------------------------------------
+
+
+def _zh(client):  # type: ignore[no-untyped-def]
+    client.cookies["django_language"] = "zh-hans"
+    return client
+
+
+@pytest.fixture
+def signed(frozen, enterprise_user, researcher):  # type: ignore[no-untyped-def]
+    from contracts import services
+
+    for user, client, name in (
+        (enterprise_user, support.CLIENT_A, "企业签署人"),
+        (researcher, support.CLIENT_B, "大学签署人"),
+    ):
+        services.agreement_sign(
+            agreement=frozen, actor=user, client=client, password=PASSWORD,
+            typed_name=name, document_sha256=frozen.document_sha256,
+        )
+    frozen.refresh_from_db()
+    return frozen
+
+
+def test_signed_agreement_page_links_the_registration_form_exports(signed, agreement_parties):
+    from django.urls import reverse
+
+    xlsx = reverse("api-agreement-registration-xlsx", args=[signed.pk])
+    pdf = reverse("api-agreement-registration-pdf", args=[signed.pk])
+    for user in agreement_parties:
+        page = login(user).get(f"/agreements/{signed.pk}/").content.decode()
+        assert f'href="{xlsx}"' in page and f'href="{pdf}"' in page
+        assert login(user).get(xlsx).status_code == 200
+
+
+def test_draft_agreement_page_has_no_registration_form_links(agreement, enterprise_user):
+    page = login(enterprise_user).get(f"/agreements/{agreement.pk}/").content.decode()
+    assert "registration.xlsx" not in page and "registration.pdf" not in page
+
+
+@pytest.fixture
+def agreement_parties(enterprise_user, researcher):  # type: ignore[no-untyped-def]
+    return [enterprise_user, researcher]
+
+
+def test_version_page_shows_term_labels_and_human_values_not_raw_keys(agreement, researcher):
+    zh = _zh(login(researcher)).get(f"/agreements/{agreement.pk}/versions/1/").content.decode()
+    for raw in ("credit_code:", "legal_name:", "method: lump_sum", "total_cny:", "mode: sequential",
+                "schedule: []", "order.1: a"):
+        assert raw not in zh
+    assert "统一社会信用代码" in zh and "支付方式：一次总算、一次总付" in zh
+    assert "签署方式：依次签署" in zh and "签署顺序 · 第1项：甲方" in zh
+    en = login(researcher).get(f"/agreements/{agreement.pk}/versions/1/").content.decode()
+    assert "Payment method: Lump sum, paid at once" in en and "Signing order · #2: Party B" in en
+
+
+def test_term_line_display_falls_back_to_the_key_for_unknown_keys():
+    from contracts.selectors import term_line_display
+
+    assert term_line_display("mystery.1.thing: x\n", "en") == "mystery · #1 · thing: x\n"
+    assert term_line_display("schedule.1.amount_cny: 100\n", "zh-hans") == (
+        "分期支付 · 第1项 · 金额（元）：100\n"
+    )
+    assert term_line_display("no separator", "en") == "no separator"
+
+
+def test_agreement_page_shows_the_signing_order_in_words(agreement, enterprise_user):
+    zh = _zh(login(enterprise_user)).get(f"/agreements/{agreement.pk}/").content.decode()
+    assert "依次签署：甲方 → 乙方" in zh and "sequential" not in zh
+    en = login(enterprise_user).get(f"/agreements/{agreement.pk}/").content.decode()
+    assert "Sequential: Party A → Party B" in en
+
+
+def test_parallel_signing_order_reads_in_parallel():
+    from contracts.selectors import signing_order_display
+
+    assert signing_order_display({"mode": "parallel", "order": []}) == "In parallel"
+
+
+def test_check_page_hides_internal_codes(agreement, researcher):
+    page = login(researcher).get(f"/agreements/{agreement.pk}/check/")
+    html = page.content.decode()
+    assert page.context["report"].errors  # there are findings, with codes in the report
+    for finding in page.context["report"].errors + page.context["report"].warnings:
+        assert finding.code not in html
+        if finding.field:
+            assert finding.field not in html
+
+
+def test_drafting_again_from_a_request_with_an_agreement_leads_to_it(agreement, enterprise_user):
+    client = login(enterprise_user)
+    response = client.get(f"/agreements/new/{agreement.match_request_id}/", follow=True)
+    assert response.redirect_chain[-1][0] == f"/agreements/{agreement.pk}/"
+    assert "An agreement already exists for this match request" in response.content.decode()
+    post = client.post(f"/agreements/new/{agreement.match_request_id}/", {"contract_type": ""})
+    assert post.status_code == 302 and post["Location"] == f"/agreements/{agreement.pk}/"
+    assert agreement.match_request.agreements.count() == 1
+
+
+def test_agreement_tables_do_not_break_codes_on_phones(agreement, enterprise_user):
+    listing = login(enterprise_user).get("/agreements/").content.decode()
+    assert '<div class="table-wrap">' in listing and 'class="nowrap"' in listing
+    detail = login(enterprise_user).get(f"/agreements/{agreement.pk}/").content.decode()
+    assert 'class="list small audit"' in detail
+    assert "table.audit td, table.audit th { white-space: nowrap; }" in detail
+
+
+def test_header_links_to_roadshows_for_everyone(client, enterprise_user):
+    assert 'href="/roadshows/"' in client.get("/").content.decode()
+    zh = _zh(login(enterprise_user)).get("/agreements/").content.decode()
+    assert '<a href="/roadshows/">路演</a>' in zh

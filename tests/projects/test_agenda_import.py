@@ -140,3 +140,29 @@ def test_only_host_staff_import(roadshow, enterprise_user, listings):
     response = post(client_for(enterprise_user), roadshow, xlsx([[1, "RX0", "", "", None, 10]]))
     assert response.status_code == 403
     assert not RoadshowSlot.objects.exists()
+
+
+def test_a_workbook_whose_sheet_xml_is_broken_is_a_file_error_not_a_crash():
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    from projects.agenda_import import AgendaImportFileError, read_rows
+
+    source = io.BytesIO()
+    workbook = Workbook()
+    workbook.active.append(["order", "source_id"])
+    workbook.active.append([1, "R0001"])
+    workbook.save(source)
+    broken = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(source.getvalue())) as original, zipfile.ZipFile(
+        broken, "w"
+    ) as copy:
+        for info in original.infolist():
+            data = original.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]  # truncated XML
+            copy.writestr(info, data)
+    with pytest.raises(AgendaImportFileError):
+        read_rows(broken.getvalue())

@@ -263,3 +263,16 @@ def test_paid_ticket_without_a_payment_provider_shows_an_error_and_confirms_noth
         roadshow=roadshow, user=user, status=RegistrationStatus.CONFIRMED
     ).exists()
     assert client.get(reverse("roadshow-live", args=[roadshow.pk])).status_code == 302
+
+
+def test_control_room_buttons_name_projects_not_pages(broker, roadshow):
+    client = factories.login(broker)
+    client.cookies["django_language"] = "zh-hans"
+    html = client.get(reverse("roadshow-control", args=[roadshow.pk])).content.decode()
+    assert "上一个项目" in html and "下一个项目" in html
+    assert "上一页" not in html and "下一页" not in html
+
+
+def test_header_links_to_the_roadshow_list(client):
+    html = client.get(reverse("roadshow-list")).content.decode()
+    assert f'<a href="{reverse("roadshow-list")}">Roadshows</a>' in html

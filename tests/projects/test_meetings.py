@@ -3,7 +3,7 @@ services and the API, and the participant's schedule as JSON, CSV and iCalendar.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from icalendar import Calendar
@@ -332,3 +332,16 @@ def test_requester_whose_organisation_presents_is_not_double_booked_with_its_own
     _block(event, minutes=40, rooms=("T1", "T2"))
     meetings.meetings_schedule(roadshow=event.roadshow, actor=event.host_staff)
     assert Meeting.objects.get(request=r1).starts_at != Meeting.objects.get(request=r2).starts_at
+
+
+@pytest.mark.parametrize(
+    ("start", "hours"),
+    [(datetime(2001, 1, 1, tzinfo=UTC), 1), (START, 15), (START + timedelta(days=30), 1)],
+)
+def test_meeting_blocks_must_fall_within_the_event_and_last_at_most_a_day(start, hours):
+    event = make_event()
+    with pytest.raises(DomainError):
+        meetings.meeting_block_create(
+            roadshow=event.roadshow, actor=event.host_staff, starts_at=start,
+            ends_at=start + timedelta(hours=hours), rooms=["T1"],
+        )

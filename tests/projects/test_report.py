@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings as django_settings
 from django.utils import timezone
 
 from contracts.choices import AgreementStatus, ContractSubtype, ContractType
@@ -56,9 +57,10 @@ def _signed_agreement(mr, *, signed_at, total="120000.00", number="KQ-2025-00000
 def event():
     event = make_event(presenters=2, attendees=3)
     roadshow = event.roadshow
-    roadshow.status = RoadshowStatus.ENDED
-    roadshow.save(update_fields=["status"])
     s1, s2 = event.slots
+    roadshow.status = RoadshowStatus.ENDED
+    roadshow.current_slot = s2  # ended while the last project was presenting
+    roadshow.save(update_fields=["status", "current_slot"])
     a0, a1, a2 = event.attendees
     event.registrations[0].checked_in_at = timezone.now()
     event.registrations[0].save(update_fields=["checked_in_at"])
@@ -68,7 +70,7 @@ def event():
     Question.objects.create(slot=s1, author=a0, text="许可费用？")
     Question.objects.create(slot=s1, author=a1, text="中试?", hidden=True)
     # Meetings: one requested and held (in the past), one requested and declined.
-    block_start = timezone.now() - timedelta(hours=2)
+    block_start = START + timedelta(hours=5)  # the afternoon of the event: in the past
     meetings.meeting_block_create(roadshow=roadshow, actor=event.host_staff,
                                   starts_at=block_start, ends_at=block_start + timedelta(hours=1),
                                   rooms=["T1"])
@@ -117,6 +119,22 @@ def test_only_slots_up_to_the_current_one_count_as_presented_while_live(event):
     report = roadshow_report(roadshow=roadshow)
     assert report.projects_presented == 1
     assert [p.presented for p in report.projects] == [True, False]
+
+
+def test_ended_early_counts_only_slots_up_to_the_one_presenting_when_it_ended(event):
+    roadshow = event.roadshow
+    roadshow.current_slot = event.slots[0]  # ended early, at project 1 of 2
+    roadshow.save(update_fields=["current_slot"])
+    report = roadshow_report(roadshow=roadshow)
+    assert (report.projects_presented, report.projects_on_agenda) == (1, 2)
+    assert [p.presented for p in report.projects] == [True, False]
+
+
+def test_ended_with_no_slot_presenting_counts_none_as_presented(event):
+    roadshow = event.roadshow
+    roadshow.current_slot = None
+    roadshow.save(update_fields=["current_slot"])
+    assert roadshow_report(roadshow=roadshow).projects_presented == 0
 
 
 def test_agreement_without_amount_counts_as_zero_and_is_flagged(event):
@@ -183,3 +201,28 @@ def test_report_page_shows_the_inline_svg_chart(event):
     assert "<svg" in html and "report-chart" in html and "<script" not in html.split("<main>")[1]
     assert factories.login(event.attendees[0]).get(
         f"/roadshows/{event.roadshow.pk}/report/").status_code == 403
+
+
+def test_report_page_scrolls_its_wide_table_and_chart_on_phones(event):
+    html = factories.login(event.host_staff).get(
+        f"/roadshows/{event.roadshow.pk}/report/").content.decode()
+    chart = html.split('<div class="scroll-x chart-scroll">')[1]
+    assert chart.lstrip().startswith("<svg")
+    assert '<div class="scroll-x"><table class="grid report-projects">' in html
+    css = (django_settings.BASE_DIR / "static" / "css" / "keqiao.css").read_text(encoding="utf-8")
+    assert ".scroll-x { overflow-x: auto;" in css
+    assert ".chart-scroll .report-chart { display: block; min-width: 600px;" in css
+
+
+def test_ending_a_roadshow_early_reports_the_projects_up_to_where_it_stopped():
+    event = make_event(presenters=3, attendees=1)
+    roadshow, staff = event.roadshow, event.host_staff
+    from projects import services
+
+    services.roadshow_go_live(roadshow=roadshow, actor=staff)
+    services.roadshow_advance(roadshow=roadshow, actor=staff, to="next")
+    services.roadshow_end(roadshow=roadshow, actor=staff)
+    roadshow.refresh_from_db()
+    assert roadshow.current_slot_id is None
+    report = roadshow_report(roadshow=roadshow)
+    assert sum(1 for p in report.projects if p.presented) == 2
