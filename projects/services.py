@@ -182,8 +182,9 @@ def roadshow_create(
 @transaction.atomic
 def roadshow_update(*, roadshow: Roadshow, actor: User, data: dict[str, Any]) -> Roadshow:
     """Change the `EDITABLE_FIELDS` given in `data` (host staff). The ticket price cannot
-    change once anyone has registered (409); ended or cancelled events cannot be edited
-    (409). Same validation as `roadshow_create`."""
+    change once anyone has registered (409); the capacity cannot drop below the seats already
+    taken (400 on ``capacity``); ended or cancelled events cannot be edited (409). Same
+    validation as `roadshow_create`."""
     _require_staff(actor=actor, roadshow=roadshow)
     locked = _lock(roadshow)
     if locked.status in (RS.ENDED, RS.CANCELLED):
@@ -197,6 +198,14 @@ def roadshow_update(*, roadshow: Roadshow, actor: User, data: dict[str, Any]) ->
         and locked.registrations.exists()
     ):
         raise ConflictError(_("The ticket price cannot change once people have registered."))
+    if "capacity" in data and isinstance(data["capacity"], int):
+        taken = selectors.seats_taken(roadshow=locked)
+        if data["capacity"] < taken:
+            raise _field_error(
+                "capacity",
+                _("%(taken)d seats are already taken; the capacity cannot be lower.")
+                % {"taken": taken},
+            )
     for name, value in data.items():
         setattr(locked, name, value.strip() if isinstance(value, str) else value)
     _check_times(locked.starts_at, locked.ends_at)

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from marketplace.errors import ConflictError, PermissionDeniedError
+from marketplace.errors import ConflictError, DomainError, PermissionDeniedError
 from projects import services
 from projects.models import Registration, Roadshow
 from tests import factories
@@ -152,3 +152,14 @@ def test_only_host_staff_list_registrations_and_users_list_their_own(
     assert client_for(enterprise_user).get(url("registrations", roadshow)).status_code == 403
     mine = client_for(enterprise_user).get("/api/v1/roadshows/my-registrations/").json()
     assert [r["roadshow"] for r in mine["results"]] == [roadshow.pk]
+
+
+def test_capacity_cannot_drop_below_the_seats_already_taken(roadshow, broker, enterprise_user):
+    register(roadshow, enterprise_user)
+    register(roadshow, factories.enterprise_member())
+    with pytest.raises(DomainError) as exc:
+        services.roadshow_update(roadshow=roadshow, actor=broker, data={"capacity": 1})
+    assert "capacity" in exc.value.fields
+    services.roadshow_update(roadshow=roadshow, actor=broker, data={"capacity": 2})
+    roadshow.refresh_from_db()
+    assert roadshow.capacity == 2
