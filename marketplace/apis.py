@@ -179,29 +179,35 @@ class _ListingViewSet(viewsets.GenericViewSet):
         return self._transition(services.listing_renew)
 
 
-@extend_schema_view(
-    list=extend_schema(summary="List research results visible to you"),
-    retrieve=extend_schema(summary="One research result"),
-    create=extend_schema(
-        summary="Create a draft research result",
-        request=ResearchResultInputSerializer,
-        responses={201: ResearchResultOutputSerializer},
-    ),
-    update=extend_schema(
-        summary="Replace a research result's content (owner members, brokers)",
-        request=ResearchResultInputSerializer,
-        responses=ResearchResultOutputSerializer,
-    ),
-    partial_update=extend_schema(
-        summary="Change a research result (owner members, brokers)",
-        request=ResearchResultInputSerializer,
-        responses=ResearchResultOutputSerializer,
-    ),
-    submit=extend_schema(responses=ResearchResultOutputSerializer),
-    approve=extend_schema(responses=ResearchResultOutputSerializer),
-    reject=extend_schema(responses=ResearchResultOutputSerializer),
-    archive=extend_schema(responses=ResearchResultOutputSerializer),
-    renew=extend_schema(responses=ResearchResultOutputSerializer),
+def _listing_schema(noun: str, input_serializer: type, output_serializer: type) -> Any:
+    """OpenAPI descriptions of a listing ViewSet's operations (the same for both kinds)."""
+    return extend_schema_view(
+        list=extend_schema(summary=f"List {noun}s visible to you"),
+        retrieve=extend_schema(summary=f"One {noun}"),
+        create=extend_schema(
+            summary=f"Create a draft {noun}",
+            request=input_serializer,
+            responses={201: output_serializer},
+        ),
+        update=extend_schema(
+            summary=f"Replace a {noun}'s content (owner members, brokers)",
+            request=input_serializer,
+            responses=output_serializer,
+        ),
+        partial_update=extend_schema(
+            summary=f"Change a {noun} (owner members, brokers)",
+            request=input_serializer,
+            responses=output_serializer,
+        ),
+        **{
+            action: extend_schema(responses=output_serializer)
+            for action in ("submit", "approve", "reject", "archive", "renew")
+        },
+    )
+
+
+@_listing_schema(
+    "research result", ResearchResultInputSerializer, ResearchResultOutputSerializer
 )
 class ResearchResultViewSet(_ListingViewSet):
     """科技成果 research results."""
@@ -224,29 +230,8 @@ class ResearchResultViewSet(_ListingViewSet):
         return services.research_result_update(research_result=listing, actor=actor, data=data)
 
 
-@extend_schema_view(
-    list=extend_schema(summary="List technology needs visible to you"),
-    retrieve=extend_schema(summary="One technology need"),
-    create=extend_schema(
-        summary="Create a draft technology need",
-        request=TechnologyNeedInputSerializer,
-        responses={201: TechnologyNeedOutputSerializer},
-    ),
-    update=extend_schema(
-        summary="Replace a technology need's content (owner members, brokers)",
-        request=TechnologyNeedInputSerializer,
-        responses=TechnologyNeedOutputSerializer,
-    ),
-    partial_update=extend_schema(
-        summary="Change a technology need (owner members, brokers)",
-        request=TechnologyNeedInputSerializer,
-        responses=TechnologyNeedOutputSerializer,
-    ),
-    submit=extend_schema(responses=TechnologyNeedOutputSerializer),
-    approve=extend_schema(responses=TechnologyNeedOutputSerializer),
-    reject=extend_schema(responses=TechnologyNeedOutputSerializer),
-    archive=extend_schema(responses=TechnologyNeedOutputSerializer),
-    renew=extend_schema(responses=TechnologyNeedOutputSerializer),
+@_listing_schema(
+    "technology need", TechnologyNeedInputSerializer, TechnologyNeedOutputSerializer
 )
 class TechnologyNeedViewSet(_ListingViewSet):
     """企业技术需求 technology needs."""
