@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -72,7 +72,8 @@ def agreement_list(
         qs = qs.filter(contract_type=filters["contract_type"])
     if filters.get("match_request"):
         qs = qs.filter(match_request_id=filters["match_request"])
-    return qs
+    # The list shows each agreement's latest version number: one aggregate, not a query a row.
+    return qs.annotate(latest_version_number=Max("versions__number"))
 
 
 def agreement_get(*, viewer: AnyUser, pk: int, with_pdf: bool = False) -> Agreement:

@@ -173,6 +173,9 @@ class AgreementSerializer(serializers.ModelSerializer[Agreement]):
         return obj.frozen_version.number if obj.frozen_version else None
 
     def get_latest_version(self, obj: Agreement) -> int | None:
+        annotated = getattr(obj, "latest_version_number", None)
+        if annotated is not None:
+            return int(annotated)
         latest = obj.latest_version()
         return latest.number if latest else None
 

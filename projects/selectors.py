@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Now
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -68,7 +69,20 @@ def roadshow_list(*, viewer: AnyUser) -> QuerySet[Roadshow]:
     """All roadshows, newest first, with their host; visible to everyone."""
     return (
         Roadshow.objects.select_related("host")
-        .annotate(slot_count=Count("slots"))
+        .annotate(
+            # distinct: two counts over two joins would otherwise multiply each other.
+            slot_count=Count("slots", distinct=True),
+            # Same rule as seats_taken(), as one aggregate for a whole page of roadshows.
+            seats_taken_count=Count(
+                "registrations",
+                filter=Q(registrations__status=RegistrationStatus.CONFIRMED)
+                | Q(
+                    registrations__status=RegistrationStatus.PENDING_PAYMENT,
+                    registrations__hold_until__gt=Now(),
+                ),
+                distinct=True,
+            ),
+        )
         .order_by("-starts_at", "-id")
     )
 

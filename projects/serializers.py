@@ -92,7 +92,8 @@ class RoadshowOutputSerializer(serializers.ModelSerializer[Roadshow]):
         return int(count) if count is not None else obj.slots.count()
 
     def get_seats_taken(self, obj: Roadshow) -> int:
-        return selectors.seats_taken(roadshow=obj)
+        count = getattr(obj, "seats_taken_count", None)
+        return int(count) if count is not None else selectors.seats_taken(roadshow=obj)
 
 
 class SlotInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer[Any]):

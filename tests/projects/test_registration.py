@@ -163,3 +163,15 @@ def test_capacity_cannot_drop_below_the_seats_already_taken(roadshow, broker, en
     services.roadshow_update(roadshow=roadshow, actor=broker, data={"capacity": 2})
     roadshow.refresh_from_db()
     assert roadshow.capacity == 2
+
+
+def test_roadshow_list_counts_seats_without_a_query_per_roadshow(
+    broker, enterprise_user, django_assert_max_num_queries
+):
+    for _ in range(3):
+        register(make_roadshow(broker, projects=2), enterprise_user)
+    client = client_for(enterprise_user)
+    with django_assert_max_num_queries(8):
+        rows = client.get("/api/v1/roadshows/").json()["results"]
+    assert [row["seats_taken"] for row in rows] == [1, 1, 1]
+    assert [row["slot_count"] for row in rows] == [2, 2, 2]
