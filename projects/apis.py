@@ -39,6 +39,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.contrib.auth.models import User
+from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -127,7 +128,7 @@ def _slot(roadshow: Roadshow, pk: int | None) -> Any:
         return None
     try:
         return selectors.slot_get(roadshow=roadshow, pk=pk)
-    except Exception:
+    except Http404:
         raise exceptions.ValidationError(
             {"slot": [_("This slot is not on the agenda of this roadshow.")]}
         ) from None

@@ -25,10 +25,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from marketplace.errors import ConflictError, DomainError, PermissionDeniedError
+from marketplace.errors import ConflictError, DomainError
 from projects.choices import RegistrationStatus
 from projects.models import TICKET_ALPHABET, Registration, Roadshow
-from projects.selectors import is_host_staff
+from projects.selectors import require_host_staff
 
 if TYPE_CHECKING:
     from marketplace.roles import AnyUser
@@ -58,8 +58,7 @@ def registration_check_in(*, roadshow: Roadshow, ticket_code: str, actor: AnyUse
     or unknown code, or a registration that is not confirmed — e.g. awaiting payment or
     cancelled), ConflictError (already checked in).
     """
-    if not is_host_staff(user=actor, roadshow=roadshow):
-        raise PermissionDeniedError(_("Only staff of the host organisation can check people in."))
+    require_host_staff(user=actor, roadshow=roadshow)
     code = normalize_ticket_code(ticket_code)
     if not code or len(code) > 16 or any(c not in TICKET_ALPHABET for c in code):
         message = _("This is not a ticket code.")

@@ -56,7 +56,7 @@ from projects.meeting_models import (
     Unavailability,
 )
 from projects.models import Registration, Roadshow, RoadshowSlot
-from projects.selectors import is_host_staff
+from projects.selectors import is_host_staff, require_host_staff
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -120,11 +120,6 @@ def _notify(*, users: Sequence[Any], verb: str, roadshow: Roadshow,
     zh, en = _in_both_languages(build)
     notify(users=users, verb=verb, message_zh=zh, message_en=en,
            url=f"/roadshows/{roadshow.pk}/my-schedule/")
-
-
-def _require_host_staff(*, actor: AnyUser, roadshow: Roadshow) -> None:
-    if not is_host_staff(user=actor, roadshow=roadshow):
-        raise PermissionDeniedError(_("Only staff of the host organisation can do this."))
 
 
 def _check_interval(starts_at: Any, ends_at: Any) -> None:
@@ -313,7 +308,7 @@ def meeting_block_create(
     block outside the event or too long, slot length outside 5–240 minutes or longer than the
     block, bad room names).
     """
-    _require_host_staff(actor=actor, roadshow=roadshow)
+    require_host_staff(user=actor, roadshow=roadshow)
     _check_interval(starts_at, ends_at)
     fields: dict[str, list[str | Promise]] = {}
     event_day_start = timezone.localtime(roadshow.starts_at).replace(
@@ -480,7 +475,7 @@ def meetings_schedule(*, roadshow: Roadshow, actor: User, reschedule: bool = Fal
 
     Raises PermissionDeniedError (not host staff), DomainError (event cancelled).
     """
-    _require_host_staff(actor=actor, roadshow=roadshow)
+    require_host_staff(user=actor, roadshow=roadshow)
     if roadshow.status == RoadshowStatus.CANCELLED:
         raise DomainError(_("The roadshow is cancelled."))
     with transaction.atomic():

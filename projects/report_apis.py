@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -24,20 +23,18 @@ from rest_framework.views import APIView
 # marketplace.serializers must not be the first of marketplace's API modules imported
 # (serializers → selectors → filters → serializers cycle); loading selectors first avoids it.
 from marketplace import selectors as _marketplace_selectors  # noqa: F401
-from marketplace.errors import PermissionDeniedError
 from marketplace.serializers import RejectUnknownFieldsMixin
 from projects import checkin
 from projects.models import Registration, Roadshow
 from projects.report import report_csv, report_pdf, roadshow_report
-from projects.selectors import is_host_staff, roadshow_get
+from projects.selectors import require_host_staff, roadshow_get
 
 TAG = ["roadshow reports"]
 
 
 def _staff_roadshow(request: Request, roadshow_id: int) -> Roadshow:
     roadshow = roadshow_get(viewer=request.user, pk=roadshow_id)
-    if not is_host_staff(user=request.user, roadshow=roadshow):
-        raise PermissionDeniedError(_("Only staff of the host organisation can do this."))
+    require_host_staff(user=request.user, roadshow=roadshow)
     return roadshow
 
 

@@ -20,9 +20,11 @@ from django.db.models.functions import Now
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from marketplace import roles
 from marketplace.choices import Role
+from marketplace.errors import PermissionDeniedError
 from marketplace.models import Membership
 from projects.choices import RegistrationStatus
 from projects.models import Intent, Question, Registration, Roadshow, RoadshowSlot
@@ -51,6 +53,12 @@ def is_host_staff(*, user: AnyUser, roadshow: Roadshow) -> bool:
     return Membership.objects.filter(
         user_id=user.pk, organization_id=roadshow.host_id, role__in=HOST_STAFF_ROLES
     ).exists()
+
+
+def require_host_staff(*, user: AnyUser, roadshow: Roadshow) -> None:
+    """Raise PermissionDeniedError (403) unless `user` is host staff of `roadshow`."""
+    if not is_host_staff(user=user, roadshow=roadshow):
+        raise PermissionDeniedError(_("Only staff of the host organisation can do this."))
 
 
 def hostable_organization_ids(*, user: AnyUser) -> set[int]:

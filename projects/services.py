@@ -93,8 +93,7 @@ def _field_error(field: str, message: str | Promise, *, code: str | None = None)
 
 
 def _require_staff(*, actor: User, roadshow: Roadshow) -> None:
-    if not selectors.is_host_staff(user=actor, roadshow=roadshow):
-        raise PermissionDeniedError(_("Only staff of the host organisation can do this."))
+    selectors.require_host_staff(user=actor, roadshow=roadshow)
 
 
 def _require_follower(*, actor: User, roadshow: Roadshow) -> None:
