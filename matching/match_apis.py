@@ -29,24 +29,13 @@ from rest_framework.views import APIView
 
 from marketplace import selectors
 from marketplace.errors import ServiceUnavailableError
-from matching.matcher import Match, matches_for_need, matches_for_result
+from matching.matcher import COMPONENT_LABELS, Match, matches_for_need, matches_for_result
 from matching.scoring import Component
 from matching.search.backends.base import SearchUnavailable
 
 TAG = ["matches"]
 MAX_LIMIT = 50
 
-COMPONENT_LABELS = {
-    "text": _("Text relevance"),
-    "keywords": _("Keyword overlap"),
-    "ipc": _("IPC classes"),
-    "field": _("Technical field"),
-    "maturity": _("Maturity (TRL)"),
-    "price": _("Price and budget"),
-    "modes": _("Cooperation modes"),
-    "region": _("Region"),
-    "freshness": _("Freshness"),
-}
 
 
 class MatchQuerySerializer(serializers.Serializer[Any]):

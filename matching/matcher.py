@@ -31,6 +31,7 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from marketplace.choices import Field, ListingStatus, TransferMode, choice_from_label
 from marketplace.models import Organization, ResearchResult, TechnologyNeed
@@ -51,6 +52,20 @@ Kind = Literal["result", "need"]
 #: Which listings join the text hits as candidates: "none", "same" field or "related" fields.
 FIELD_POOL = "related"
 SYNONYMS_FILE = Path(__file__).resolve().parent / "search" / "synonyms.txt"
+
+
+#: Names of the score components (matching.scoring.COMPONENTS) for pages and the API.
+COMPONENT_LABELS = {
+    "text": gettext_lazy("Text similarity"),
+    "keywords": gettext_lazy("Keywords"),
+    "ipc": gettext_lazy("IPC classification"),
+    "field": gettext_lazy("Field"),
+    "maturity": gettext_lazy("Maturity (TRL)"),
+    "price": gettext_lazy("Price and budget"),
+    "modes": gettext_lazy("Cooperation modes"),
+    "region": gettext_lazy("Region"),
+    "freshness": gettext_lazy("Freshness"),
+}
 
 
 @dataclass(frozen=True)

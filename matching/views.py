@@ -32,7 +32,7 @@ from marketplace.templatetags.keqiao import field_label, mode_label, stage_label
 from marketplace.web_helpers import show_domain_error
 from matching import selectors, services
 from matching.forms import DeclineForm, MatchRequestForm, MessageForm, ProposeForm, SearchForm
-from matching.matcher import Match, matches_for_need, matches_for_result
+from matching.matcher import COMPONENT_LABELS, Match, matches_for_need, matches_for_result
 from matching.models import MatchRequest, MatchRequestStatus
 from matching.search import get_search_backend
 from matching.search.backends.base import SearchHit, SearchUnavailable
@@ -209,17 +209,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 # --- matches ---------------------------------------------------------------------------------
 
-_COMPONENT_LABELS = {
-    "text": gettext_lazy("Text similarity"),
-    "keywords": gettext_lazy("Keywords"),
-    "ipc": gettext_lazy("IPC classification"),
-    "field": gettext_lazy("Field"),
-    "maturity": gettext_lazy("Maturity (TRL)"),
-    "price": gettext_lazy("Price and budget"),
-    "modes": gettext_lazy("Cooperation modes"),
-    "region": gettext_lazy("Region"),
-    "freshness": gettext_lazy("Freshness"),
-}
 
 
 def _match_rows(matches: list[Match]) -> list[dict[str, Any]]:
@@ -233,7 +222,7 @@ def _match_rows(matches: list[Match]) -> list[dict[str, Any]]:
             "components": [
                 {
                     "name": component.name,
-                    "label": _COMPONENT_LABELS.get(component.name, component.name),
+                    "label": COMPONENT_LABELS.get(component.name, component.name),
                     "score": component.score,
                     "weight": component.weight,
                     "known": component.known,
