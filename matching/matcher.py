@@ -276,6 +276,8 @@ _GENERIC_TERMS: frozenset[str] = frozenset(
         "系统", "方法", "工艺", "材料", "设备", "装置", "生产", "制造",
         "高效", "新型", "我国", "国内", "国际", "公司", "有限公司", "团队",
         "学院", "大学", "集团", "职业", "股份", "专家", "技术需求",
+        # The 【演示】 label of demo listings says nothing about their technology.
+        "演示",
     }
 )
 #: A term found in more than this share of the candidates does not explain a match.

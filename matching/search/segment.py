@@ -92,7 +92,9 @@ def _synonym_lines(path: Path) -> Iterator[tuple[list[str], list[str] | None]]:
 
 
 def _split_terms(text: str) -> list[str]:
-    return [term.strip() for term in text.split(",") if term.strip()]
+    """Terms of one side of a rule, separated by ASCII or full-width commas (as the
+    Elasticsearch backend and the matcher read the same file)."""
+    return [term.strip() for term in re.split("[,，]", text) if term.strip()]
 
 
 @cache
