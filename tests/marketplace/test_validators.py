@@ -178,8 +178,9 @@ def test_province_code_for_covers_all_34_province_level_divisions() -> None:
     from marketplace.validators import _PROVINCES
 
     assert len(_PROVINCES) == 34
-    for code in _PROVINCES:
+    for code, full_name in _PROVINCES.items():
         validate_region_code(code)
+        assert province_code_for(full_name) == code
 
 
 @pytest.mark.parametrize("name", ["", "火星", "河北北", "Hebei"])

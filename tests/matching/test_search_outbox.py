@@ -279,12 +279,7 @@ def test_a_listing_changed_during_the_sync_stays_queued_until_the_new_state_is_s
 def test_a_row_is_deleted_only_when_every_backend_accepted_it(settings) -> None:  # type: ignore[no-untyped-def]
     """Two backends; the second (a real Elasticsearch client aimed at a port where nothing
     listens) is down: the embedded one is updated, the rows stay."""
-    pytest.importorskip("elasticsearch")
     backend_path = "matching.search.backends.elasticsearch.ElasticsearchSearchBackend"
-    try:
-        __import__("matching.search.backends.elasticsearch")
-    except ImportError:
-        pytest.skip("the Elasticsearch backend is not there yet")
     settings.SEARCH_BACKENDS = {
         "default": EMBEDDED,
         "down": {"BACKEND": backend_path, "URL": "http://127.0.0.1:9", "TIMEOUT": 2},
