@@ -44,23 +44,7 @@ def _fields(detail: Any) -> dict[str, Any]:
     }
 
 
-def _code(detail: Any, default: str) -> str:
-    codes = getattr(detail, "code", None)
-    return str(codes) if isinstance(codes, str) else default
-
-
 def _to_drf(exc: Exception) -> Exception:
-    if isinstance(exc, DomainError) and not isinstance(exc, tuple(_STATUS_FOR_DOMAIN_ERROR)):
-        if exc.fields:
-            return exceptions.ValidationError(
-                {name: [str(m) for m in messages] for name, messages in exc.fields.items()},
-                code=exc.code,
-            )
-        if exc.permission:
-            return exceptions.PermissionDenied(str(exc.message), code=exc.code)
-        return exceptions.ValidationError(
-            {"non_field_errors": [str(exc.message)]}, code=exc.code
-        )
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             return exceptions.ValidationError(exc.message_dict)
@@ -72,27 +56,28 @@ def _to_drf(exc: Exception) -> Exception:
     return exc
 
 
+def _domain_error_response(exc: DomainError) -> Response:
+    """A service's error with its own message and code (e.g. "incomplete", "reason_required")
+    and the status of its class: 409/503 by `_STATUS_FOR_DOMAIN_ERROR`, 403 for permission
+    errors, 400 otherwise (a 400 without field errors lists its message as non_field_errors)."""
+    http_status = next(
+        (code for cls, code in _STATUS_FOR_DOMAIN_ERROR.items() if isinstance(exc, cls)),
+        status.HTTP_403_FORBIDDEN if exc.permission else status.HTTP_400_BAD_REQUEST,
+    )
+    fields: dict[str, list[str]] = {
+        str(name): [str(message) for message in messages]
+        for name, messages in exc.fields.items()
+    }
+    if not fields and http_status == status.HTTP_400_BAD_REQUEST:
+        fields = {"non_field_errors": [str(exc.message)]}
+    return Response(
+        {"message": str(exc.message), "code": exc.code, "fields": fields}, status=http_status
+    )
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    for domain_class, http_status in _STATUS_FOR_DOMAIN_ERROR.items():
-        if isinstance(exc, domain_class):
-            return Response(
-                {"message": str(exc.message), "code": exc.code, "fields": {}},
-                status=http_status,
-            )
-    if isinstance(exc, DomainError) and exc.fields:
-        # Keep the service's own message and code (e.g. "incomplete", "reason_required")
-        # instead of the generic ones a DRF ValidationError would get.
-        return Response(
-            {
-                "message": str(exc.message),
-                "code": exc.code,
-                "fields": {
-                    str(name): [str(message) for message in messages]
-                    for name, messages in exc.fields.items()
-                },
-            },
-            status=status.HTTP_403_FORBIDDEN if exc.permission else status.HTTP_400_BAD_REQUEST,
-        )
+    if isinstance(exc, DomainError):
+        return _domain_error_response(exc)
     exc = _to_drf(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
