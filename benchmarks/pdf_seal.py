@@ -8,8 +8,8 @@ Renders the agreement PDF (templates/contracts/pdf/agreement.html, a 4-page æŠ€æ
 with nine clauses, payment schedule, signature page and audit trail) through the shared
 locked-down renderer (marketplace.pdf.render_pdf), seals it (contracts.seal.seal_pdf, no TSA)
 and verifies it (contracts.seal.verify_pdf). Prints milliseconds (p50, p95, max) per step.
-The first run (font extraction, key generation, imports) is reported separately. Needs
-Debian's fonts-noto-cjk and libharfbuzz-subset0 (without the latter a render takes seconds).
+The first run (key generation, imports) is reported separately. Fast rendering needs
+libharfbuzz-subset0 (without it WeasyPrint subsets with fontTools and a render takes seconds).
 """
 
 from __future__ import annotations

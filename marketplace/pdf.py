@@ -25,8 +25,17 @@ Rendering rules:
 Fonts: ``settings.PDF_FONT_FILES`` (optional) maps an asset name to ``(path, family)``.
 When ``path`` is a font collection (``.ttc``) the face whose typographic family is ``family``
 is extracted once into ``VAR_DIR/pdf-fonts/<name>`` (a collection's first face is Japanese;
-Chinese needs the SC face). The default uses Debian's ``fonts-noto-cjk`` files.
-A missing font file fails the render loudly (`PdfRenderError`), never silently falls back.
+Chinese needs the SC face). The default needs nothing from the operating system, so a machine
+with only Python renders correct Chinese glyphs:
+
+* regular: Noto Sans SC 2.004 (SIL OFL 1.1) from the PyPI package ``pylopdf-fonts-zh-cn``, a
+  static Simplified Chinese face covering GB 18030 (30,890 characters);
+* bold: a committed subset of Noto Sans CJK SC Bold 2.004 to GB 2312 and common punctuation
+  (``marketplace/pdf_fonts/``, built by ``scripts/build_pdf_bold_font.py``; no registry package
+  ships a static SC bold). A bold character outside it is drawn from the regular face.
+
+A missing font file fails the render loudly (`PdfRenderError`), never silently falls back to a
+system font.
 """
 
 from __future__ import annotations
@@ -42,6 +51,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
+import pylopdf_fonts_zh_cn
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
@@ -58,10 +68,13 @@ FONT_PREFIX = "/pdf-fonts/"
 #: The CSS font-family every PDF uses.
 FONT_FAMILY = "Keqiao CJK"
 
-_NOTO_DIR = "/usr/share/fonts/opentype/noto"
+_BUNDLED_FONT_DIR = Path(__file__).resolve().parent / "pdf_fonts"
 DEFAULT_FONT_FILES: dict[str, tuple[str, str]] = {
-    "KeqiaoCJK-Regular.otf": (f"{_NOTO_DIR}/NotoSansCJK-Regular.ttc", "Noto Sans CJK SC"),
-    "KeqiaoCJK-Bold.otf": (f"{_NOTO_DIR}/NotoSansCJK-Bold.ttc", "Noto Sans CJK SC"),
+    "KeqiaoCJK-Regular.otf": (str(pylopdf_fonts_zh_cn.sans_path()), "Noto Sans SC"),
+    "KeqiaoCJK-Bold.otf": (
+        str(_BUNDLED_FONT_DIR / "NotoSansCJKsc-Bold-GB2312.otf"),
+        "Noto Sans CJK SC",
+    ),
 }
 
 BASE_CSS = f"""
@@ -69,8 +82,10 @@ BASE_CSS = f"""
   src: url("{FONT_PREFIX}KeqiaoCJK-Regular.otf"); }}
 @font-face {{ font-family: "{FONT_FAMILY}"; font-weight: bold;
   src: url("{FONT_PREFIX}KeqiaoCJK-Bold.otf"); }}
-html {{ font-family: "{FONT_FAMILY}"; }}
-@page {{ font-family: "{FONT_FAMILY}"; }}
+@font-face {{ font-family: "{FONT_FAMILY} Fallback"; font-weight: bold;
+  src: url("{FONT_PREFIX}KeqiaoCJK-Regular.otf"); }}
+html {{ font-family: "{FONT_FAMILY}", "{FONT_FAMILY} Fallback"; }}
+@page {{ font-family: "{FONT_FAMILY}", "{FONT_FAMILY} Fallback"; }}
 """
 
 
@@ -120,14 +135,15 @@ def font_path(name: str) -> Path:
     """The file that serves ``/pdf-fonts/<name>``.
 
     Raises `ForbiddenResourceError` when `name` is not on the allow-list and `PdfRenderError`
-    when the configured source file is missing (install Debian's fonts-noto-cjk)."""
+    when the configured source file is missing."""
     entry = _font_files().get(name)
     if entry is None:
         raise ForbiddenResourceError(f"Font {name!r} is not on the PDF font allow-list.")
     source, family = Path(entry[0]), entry[1]
     if not source.is_file():
         raise PdfRenderError(
-            f"PDF font file {source} is missing (install the Debian package fonts-noto-cjk)."
+            f"PDF font file {source} is missing (the default fonts come with the PyPI package "
+            "pylopdf-fonts-zh-cn and marketplace/pdf_fonts/)."
         )
     if source.suffix.lower() not in {".ttc", ".otc"}:
         return source

@@ -3,7 +3,8 @@
 #
 # 1. Installs missing system packages with apt-get (only what `command -v`/dpkg do not find):
 #    a JDK >= 17 with javac, maven, unzip, curl (Elasticsearch); Go (stripe-mock); chromium
-#    (the browser test); fonts-noto-cjk, libharfbuzz-subset0 and Pango (WeasyPrint PDFs).
+#    (the browser test); libharfbuzz-subset0 and Pango (WeasyPrint PDFs; the CJK fonts come from
+#    PyPI and the repository, see marketplace/pdf.py).
 # 2. Creates/updates .venv with the project and its dev extras.
 # 3. Starts a fresh Elasticsearch node (es/run.sh) and stripe-mock (scripts/stripe-mock.sh) on
 #    127.0.0.1 and ALWAYS stops them on exit.
@@ -35,7 +36,7 @@ command -v unshare >/dev/null || packages+=(util-linux)
 command -v go >/dev/null || packages+=(golang-go)
 [ -x /usr/bin/chromium ] || packages+=(chromium)
 python3 -c 'import ensurepip, venv' 2>/dev/null || packages+=(python3-venv)
-for pkg in fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0; do
+for pkg in libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0; do
     have_pkg "$pkg" || packages+=("$pkg")
 done
 if [ "${#packages[@]}" -gt 0 ]; then
