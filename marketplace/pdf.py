@@ -46,6 +46,7 @@ import mimetypes
 import os
 import tempfile
 import threading
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -55,9 +56,14 @@ import pylopdf_fonts_zh_cn
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+with warnings.catch_warnings():
+    # Every face a PDF uses comes from the @font-face rules of BASE_CSS, so a machine without
+    # any system font is expected; WeasyPrint checks for system fonts when it is imported.
+    warnings.filterwarnings("ignore", message="No fonts configured in FontConfig")
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 logger = logging.getLogger(__name__)
 
