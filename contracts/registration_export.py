@@ -25,11 +25,11 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from contracts.choices import zh_label
+from contracts.identifiers import region_display_name
 from contracts.models import Agreement, beijing_time
 from marketplace.choices import Field, IpType
 from marketplace.pdf import render_pdf
 from marketplace.spreadsheets import spreadsheet_text
-from marketplace.validators import region_name
 
 PDF_TEMPLATE = "contracts/pdf/registration.html"
 
@@ -37,7 +37,8 @@ PDF_TEMPLATE = "contracts/pdf/registration.html"
 @dataclass(frozen=True)
 class RegistrationParty:
     """One party: role ("卖方（技术提供方）" / "买方（技术需求方）"), legal name, credit code,
-    GB/T 2260 region code and its name, address."""
+    GB/T 2260 region code and its full name (``"北京市东城区"``; empty for a code not in use,
+    which the registration check blocks), address."""
 
     role: str
     legal_name: str
@@ -197,7 +198,7 @@ def registration_form_for(agreement: Agreement) -> RegistrationForm:
                 legal_name=str(data.get("legal_name") or organization.legal_name),
                 credit_code=str(data.get("credit_code") or organization.credit_code or ""),
                 region_code=region_code,
-                region_name=(region_name(region_code) or "") if region_code else "",
+                region_name=region_display_name(region_code),
                 address=str(data.get("address") or organization.address or ""),
             )
         )
