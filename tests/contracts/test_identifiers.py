@@ -123,3 +123,12 @@ def test_registration_check_says_what_is_wrong_with_a_stored_patent_number(agree
     found = [f for f in report.errors if f.code == "patent_number_invalid"]
     assert found and "kind code U does not fit" in found[0].message_en
     assert "文献种类代码 U" in found[0].message_zh
+
+
+def test_registration_form_names_what_is_wrong_with_a_stored_retired_code(agreement):
+    version = agreement.latest_version()
+    version.parties["b"]["region_code"] = "110104"  # stored before codes were validated
+    AgreementVersion.objects.filter(pk=version.pk).update(parties=version.parties)
+    agreement.refresh_from_db()
+    seller = next(p for p in registration_form_for(agreement).parties if p.role.startswith("卖方"))
+    assert seller.region_name == "无效代码：110104 已于 2010 年撤销；请使用 110102（西城区）。"

@@ -372,6 +372,29 @@ def test_member_sees_contacts_and_updates_their_organisation(api_client, researc
     assert api_client.patch(url, {"region_code": "110103"}, format="json").status_code == 400
 
 
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "110103 was retired in 2010; use 110101 (东城区)."),
+        ("zh-hans", "110103 已于 2010 年撤销；请使用 110101（东城区）。"),
+    ],
+)
+def test_retired_region_code_of_an_organisation_is_400_naming_its_successor(
+    api_client, researcher, language, message
+):
+    org = _org(researcher)
+    api_client.force_authenticate(researcher)
+    response = api_client.patch(
+        reverse("api-organization-detail", args=[org.pk]),
+        {"region_code": "110103"},
+        format="json",
+        headers={"Accept-Language": language},
+    )
+    assert response.status_code == 400
+    _assert_error_shape(response.json())
+    assert response.json()["fields"]["region_code"] == [message]
+
+
 def test_signed_in_user_registers_an_organisation(api_client):
     user = factories.UserFactory()
     api_client.force_authenticate(user)
