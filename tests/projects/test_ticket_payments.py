@@ -259,3 +259,28 @@ def test_concurrent_deliveries_confirm_and_notify_once(stripe_settings, broker):
     assert Registration.objects.get(pk=registration.pk).status == "confirmed"
     assert Notification.objects.filter(verb=VERB_REGISTRATION_CONFIRMED).count() == 1
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.stripe
+@pytest.mark.django_db
+def test_after_its_checkout_expired_an_attendee_can_pay_again_while_seats_are_left_on_stripe_mock(
+    stripe_mock, client, broker, enterprise_user
+):
+    roadshow = make_roadshow(broker, projects=1, price=PRICE, capacity=1)
+    first = services.registration_create(
+        roadshow=roadshow, user=enterprise_user, success_url=OK, cancel_url=BACK
+    ).registration
+    payment = Payment.objects.get(pk=first.payment_id)
+    expired = event(
+        "evt_expired_e2e", "checkout.session.expired",
+        session_object(payment, payment_status="unpaid"),
+    )
+    assert post(client, expired).json()["result"] == "failed"
+    assert selectors.seats_taken(roadshow=roadshow) == 0
+    again = services.registration_create(
+        roadshow=roadshow, user=enterprise_user, success_url=OK, cancel_url=BACK
+    )
+    assert again.registration.pk == first.pk and again.checkout_url
+    assert again.registration.hold_until is not None
+    assert Payment.objects.get(pk=first.payment_id).status == PaymentStatus.PENDING
+    assert selectors.seats_taken(roadshow=roadshow) == 1
