@@ -9,7 +9,8 @@ message in Chinese and English (`message_zh`, `message_en`; `message(language)` 
 Grounds and their sources:
 - parties unclear — missing legal name, unified social credit code (GB 32100, check character
   verified), address; the same organisation on both sides (技术合同认定规则: 当事人不明确的不予
-  登记); missing GB/T 2260 region code only warns (the registration form asks for it);
+  登记); missing GB/T 2260 region code only warns (the registration form asks for it), a code
+  that is not in use (unknown, or retired: its successor is named) blocks;
 - subject unclear — missing project name, an empty or near-empty subject clause, a required
   Art. 845 clause left empty, a 【待填写】 placeholder left anywhere;
 - price or fee missing or inconsistent (Art. 846) — no total, instalments not summing to the
@@ -36,8 +37,9 @@ from django.utils.translation import get_language
 
 from contracts.choices import PATENT_SUBTYPES, ContractSubtype, PaymentMethod
 from contracts.clauses import PATENT_FIELDS, PLACEHOLDER, template_for
+from contracts.identifiers import PATENT_NUMBER_FIELDS, identifier_problem
 from contracts.models import Agreement, AgreementVersion
-from marketplace.validators import validate_credit_code, validate_patent_number
+from marketplace.validators import validate_credit_code
 
 ERROR = "error"
 WARNING = "warning"
@@ -72,6 +74,11 @@ GROUNDS: dict[str, tuple[str, str, str]] = {
         "{party_zh}行政区划代码（GB/T 2260）缺失，登记表需要填写。",
         "{party_en}: the administrative division code (GB/T 2260) is missing; the registration "
         "form asks for it.",
+    ),
+    "party_region_code_invalid": (
+        ERROR,
+        "{party_zh}行政区划代码无效：{reason_zh}",
+        "{party_en}: the administrative division code is not valid: {reason_en}",
     ),
     "parties_identical": (
         ERROR,
@@ -147,8 +154,8 @@ GROUNDS: dict[str, tuple[str, str, str]] = {
     ),
     "patent_number_invalid": (
         ERROR,
-        "“{title_zh}”格式无效。",
-        "“{title_en}” is not a valid Chinese patent number.",
+        "“{title_zh}”无效：{reason_zh}",
+        "“{title_en}” is not a valid Chinese patent number: {reason_en}",
     ),
     "patent_expired": (
         ERROR, "专利权有效期限已届满。", "The patent term has ended."
@@ -272,8 +279,17 @@ def _check_parties(report: CheckReport, parties: dict[str, Any]) -> None:
             codes[party] = code
         if not _text(data.get("address")):
             report.add("party_address_missing", f"parties.{party}.address", **labels)
-        if not _text(data.get("region_code")):
+        region_code = _text(data.get("region_code"))
+        if not region_code:
             report.add("party_region_code_missing", f"parties.{party}.region_code", **labels)
+        elif (problem := identifier_problem("region_code", region_code)) is not None:
+            report.add(
+                "party_region_code_invalid",
+                f"parties.{party}.region_code",
+                reason_zh=problem[0],
+                reason_en=problem[1],
+                **labels,
+            )
     same_name = names["a"] and names["a"] == names["b"]
     same_code = codes.get("a") and codes.get("a") == codes.get("b")
     if same_name or same_code:
@@ -372,14 +388,16 @@ def _check_patent(
     identifier = "application_no" if application else "patent_no"
     if not _text(patent.get(identifier)):
         report.add("patent_details_missing", f"patent.{identifier}", **titles[identifier])
-    for key in ("application_no", "patent_no"):
+    for key in PATENT_NUMBER_FIELDS:
         value = _text(patent.get(key))
-        if not value:
-            continue
-        try:
-            validate_patent_number(value.removeprefix("ZL").removeprefix("zl"))
-        except ValidationError:
-            report.add("patent_number_invalid", f"patent.{key}", **titles[key])
+        if value and (problem := identifier_problem(key, value)) is not None:
+            report.add(
+                "patent_number_invalid",
+                f"patent.{key}",
+                reason_zh=problem[0],
+                reason_en=problem[1],
+                **titles[key],
+            )
     optional = ["application_date", "application_no", "valid_until"]
     if application:
         optional.remove("valid_until")

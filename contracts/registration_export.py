@@ -25,11 +25,11 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from contracts.choices import zh_label
+from contracts.identifiers import identifier_problem, region_display_name
 from contracts.models import Agreement, beijing_time
 from marketplace.choices import Field, IpType
 from marketplace.pdf import render_pdf
 from marketplace.spreadsheets import spreadsheet_text
-from marketplace.validators import region_name
 
 PDF_TEMPLATE = "contracts/pdf/registration.html"
 
@@ -37,7 +37,8 @@ PDF_TEMPLATE = "contracts/pdf/registration.html"
 @dataclass(frozen=True)
 class RegistrationParty:
     """One party: role ("卖方（技术提供方）" / "买方（技术需求方）"), legal name, credit code,
-    GB/T 2260 region code and its name, address."""
+    GB/T 2260 region code and its full name (``"北京市东城区"``; for a code not in use, which
+    the registration check blocks, the reason it is not valid), address."""
 
     role: str
     legal_name: str
@@ -175,6 +176,18 @@ ROLE_BUYER = "买方（技术需求方）"
 ROLE_SELLER = "卖方（技术提供方）"
 
 
+def _region_name(code: str) -> str:
+    """The full name of a GB/T 2260 code; for a code not in use (stored before codes were
+    validated; the registration check blocks it) the reason in Chinese, never an empty name."""
+    if not code:
+        return ""
+    name = region_display_name(code)
+    if name:
+        return name
+    problem = identifier_problem("region_code", code)
+    return f"无效代码：{problem[0]}" if problem else ""
+
+
 def registration_form_for(agreement: Agreement) -> RegistrationForm:
     """Adapter from the model: the frozen (else latest) version's party snapshots, payment
     ({"total_cny", "technology_amount_cny", "method"}) and validity ({"valid_from",
@@ -197,7 +210,7 @@ def registration_form_for(agreement: Agreement) -> RegistrationForm:
                 legal_name=str(data.get("legal_name") or organization.legal_name),
                 credit_code=str(data.get("credit_code") or organization.credit_code or ""),
                 region_code=region_code,
-                region_name=(region_name(region_code) or "") if region_code else "",
+                region_name=_region_name(region_code),
                 address=str(data.get("address") or organization.address or ""),
             )
         )

@@ -33,6 +33,7 @@ from contracts.choices import (
 )
 from contracts.clauses import template_for
 from contracts.diffing import SectionDiff, diff_versions
+from contracts.identifiers import region_display_name
 from contracts.models import (
     Agreement,
     AgreementEvent,
@@ -40,7 +41,6 @@ from contracts.models import (
     AgreementVersion,
 )
 from marketplace import roles
-from marketplace.validators import region_name
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -207,7 +207,7 @@ def term_line_display(line: str, language: str | None) -> str:
     elif choices is not None:
         shown = _code_label(choices, value, language)
     elif named and named[-1] == "region_code":
-        shown = region_name(value) or value
+        shown = f"{value} {region_display_name(value)}".strip()
     else:
         shown = value
     return f"{' · '.join(labels)}{'：' if zh else ': '}{shown}{ending}"
@@ -289,7 +289,7 @@ def agreement_pdf_context(*, agreement: Agreement) -> dict[str, Any]:
                 "name": str(data.get("legal_name", "")),
                 "credit_code": str(data.get("credit_code", "")),
                 "address": str(data.get("address", "")),
-                "region": f"{code} {region_name(code) or ''}".strip() if code else "",
+                "region": f"{code} {region_display_name(code)}".strip() if code else "",
                 "representative": str(data.get("representative", "")),
                 "contact": str(data.get("contact", "")),
             }

@@ -64,6 +64,7 @@ from contracts.choices import (
     zh_label,
 )
 from contracts.clauses import PATENT_FIELDS, is_valid_pair, template_for
+from contracts.identifiers import clean_party_region_code, clean_patent_number
 from contracts.models import (
     Agreement,
     AgreementApproval,
@@ -293,7 +294,10 @@ def _merge_parties(current: dict[str, Any], changes: Any) -> dict[str, Any]:
         data = _require_dict(data, f"parties.{party}")
         _reject_unknown(data, PARTY_FIELDS, f"parties.{party}")
         for key, value in data.items():
-            merged[party][key] = _clean_str(value, f"parties.{party}.{key}")
+            path = f"parties.{party}.{key}"
+            merged[party][key] = _clean_str(value, path)
+            if key == "region_code":
+                merged[party][key] = clean_party_region_code(merged[party][key], path=path)
     return merged
 
 
@@ -315,6 +319,7 @@ def _merge_patent(current: dict[str, Any], changes: Any) -> dict[str, Any]:
     for key, value in changes.items():
         path = f"patent.{key}"
         merged[key] = _clean_date(value, path) if kinds[key] == "date" else _clean_str(value, path)
+        merged[key] = clean_patent_number(key, merged[key], path=path)
     return merged
 
 

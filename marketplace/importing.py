@@ -37,8 +37,11 @@ Rules (each row, each column; every problem is reported, not just the first)
   database column holds); ``500000``, ``1,000,000``, ``50万`` and ``1.2亿`` are understood;
   ``1e300``, infinities and NaN are row errors; the minimum budget must not exceed the maximum.
 * ``ipc``: normalised with :func:`~marketplace.validators.normalize_ipc_symbol` (spaces dropped,
-  upper-cased first); ``patent_no`` with :func:`~marketplace.validators.normalize_patent_number`
-  (CNIPA check character).
+  upper-cased first); ``patent_no`` is stored in its canonical form
+  (:func:`~marketplace.patent_numbers.canonical_patent_number`): the usual forms are
+  understood (``ZL``/``CN`` before an application number, spaces, full-width characters, a
+  missing check character, which is then computed), anything else is a row error saying what
+  is wrong (CNIPA ZC 0006-2003 / ZC 0007-2012).
 * ``source_date``: ``YYYY-MM`` or ``YYYY-MM-DD``; ``deadline``: an ISO date ``YYYY-MM-DD``.
 * ``region.province`` / ``region.city``: names; ``region_code`` (GB/T 2260) is derived with
   :func:`~marketplace.validators.city_code_for` / :func:`~marketplace.validators.province_code_for`.
@@ -94,11 +97,11 @@ from marketplace.choices import (
     choice_from_label,
 )
 from marketplace.models import Listing, Organization, ResearchResult, TechnologyNeed
+from marketplace.patent_numbers import canonical_patent_number
 from marketplace.spreadsheets import XLSX_READ_ERRORS, check_xlsx_archive
 from marketplace.validators import (
     city_code_for,
     normalize_ipc_symbol,
-    normalize_patent_number,
     province_code_for,
     validate_trl,
 )
@@ -629,7 +632,7 @@ def _money(value: Any) -> Decimal | None:
 
 def _patent(value: Any) -> str:
     text = _text(value)
-    return normalize_patent_number(text) if text else ""
+    return canonical_patent_number(text, complete_check=True) if text else ""
 
 
 def _source_date(value: Any) -> str:

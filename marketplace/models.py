@@ -261,7 +261,10 @@ class ResearchResult(Listing):
         max_length=40,
         blank=True,
         validators=[validate_patent_number],
-        help_text=_("Application number (e.g. 202110123456.7) or publication number."),
+        help_text=_(
+            "Application number with its check character (e.g. 202110123456.7) or publication "
+            "number (e.g. CN112345678A)."
+        ),
     )
     transfer_modes = models.JSONField(_("transfer modes"), default=list, blank=True)
     asking_price_cny = models.DecimalField(

@@ -15,16 +15,19 @@ Standards covered:
 * Unified social credit code (统一社会信用代码): GB 32100-2015, checked with
   ``python-stdnum`` (:mod:`stdnum.cn.uscc`).
 * Administrative division codes (行政区划代码): GB/T 2260, looked up in the
-  region table shipped with ``python-stdnum`` (``stdnum/cn/loc.dat``).
+  region table shipped with ``python-stdnum`` (``stdnum/cn/loc.dat``; source
+  and date in :data:`REGION_TABLE_SOURCE`), with the successors of retired
+  codes from :mod:`marketplace.region_successors`.
 * International Patent Classification symbols: WIPO *Guide to the IPC*.
-* Chinese patent application / patent / publication numbers: CNIPA numbering
-  rules (专利申请号标准, in force since 2003-10-01, and the earlier scheme).
+* Chinese patent application / patent / publication numbers: CNIPA 专利申请号标准
+  ZC 0006-2003 and 专利文献号标准 ZC 0007-2012, in :mod:`marketplace.patent_numbers`.
 * Technology readiness level: GB/T 22900-2022 (科学技术研究项目评价通则).
 """
 
 from __future__ import annotations
 
 import datetime
+import importlib.metadata
 import re
 from functools import lru_cache
 
@@ -35,11 +38,16 @@ from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
+from marketplace.patent_numbers import canonical_patent_number, validate_patent_number
+from marketplace.region_successors import current_successor
+
 __all__ = [
     "city_code_for",
     "normalize_ipc_symbol",
     "normalize_patent_number",
     "province_code_for",
+    "region_code_error",
+    "region_full_name",
     "region_name",
     "validate_credit_code",
     "validate_ipc_symbol",
@@ -100,8 +108,22 @@ def validate_credit_code(value: str) -> None:
 
 _REGION_FORMAT_MESSAGE = _("Enter a 6-digit administrative division code (GB/T 2260), e.g. 110000.")
 _REGION_UNKNOWN_MESSAGE = _("%(value)s is not a known administrative division code (GB/T 2260).")
-_REGION_OBSOLETE_MESSAGE = _(
-    "%(value)s is an administrative division code that is no longer in use (GB/T 2260)."
+_REGION_RETIRED_MESSAGE = _(
+    "%(value)s was retired in %(year)s; use %(successor)s (%(successor_name)s)."
+)
+_REGION_RETIRED_NO_SUCCESSOR_MESSAGE = _(
+    "%(value)s (%(name)s) was retired in %(year)s; enter the current code of the division that "
+    "took over the place."
+)
+
+#: Where the code table comes from: python-stdnum (>= 2.2, pinned in pyproject.toml) ships
+#: ``stdnum/cn/loc.dat``, compiled from the Chinese Wikipedia's 中华人民共和国行政区划代码
+#: lists, which follow 中华人民共和国民政部's 县级以上行政区划代码 (GB/T 2260 as kept up to
+#: date by the ministry). `region_table_source()` adds the installed version and the year of
+#: the latest change the table records (2025 for python-stdnum 2.2).
+REGION_TABLE_SOURCE = (
+    "中华人民共和国民政部 县级以上行政区划代码 (GB/T 2260), via python-stdnum stdnum/cn/loc.dat "
+    "(compiled from zh.wikipedia 中华人民共和国行政区划代码)"
 )
 
 _REGION_CODE_RE = re.compile(r"[0-9]{6}")
@@ -202,50 +224,47 @@ _GROUPING_NAMES = frozenset({"市辖区", "县", "郊区"})
 _PREFECTURE_SUFFIXES = ("市", "地区", "盟", "自治州")
 
 
-def _current_name(entry: str) -> str | None:
-    """Return the name in use from a loc.dat entry, or ``None`` if abolished.
-
-    An entry lists the names a code has carried, oldest first, separated by
-    commas: ``"[1986-1989]义马市,[1997-]济源市"``.
-    """
+def _last_name(entry: str) -> tuple[str, int | None]:
+    """The last name a loc.dat entry lists and the year it ended (None: still in use)."""
     latest = entry.split(",")[-1]
     match = _VALIDITY_RE.match(latest)
     if match is None:
-        return latest
-    if match.group("end"):
-        return None
-    return latest[match.end() :]
+        return latest, None
+    end = match.group("end")
+    return latest[match.end() :], int(end) if end else None
 
 
 @lru_cache(maxsize=1)
-def _region_table() -> tuple[dict[str, str], frozenset[str]]:
+def _region_table() -> tuple[dict[str, str], dict[str, tuple[str, int]]]:
     """Load GB/T 2260 codes from ``stdnum/cn/loc.dat``.
 
-    Returns ``(current, obsolete)``: a mapping of codes in use to their
-    Chinese name (validity annotation removed) and the set of abolished codes.
-    Province (``PP0000``) and prefecture (``PPCC00``) codes that have no row
-    of their own are derived from the existence of a current code below them.
+    Returns ``(current, retired)``: a mapping of codes in use to their
+    Chinese name (validity annotation removed), and of abolished codes to
+    their last name and the year they were abolished (``"110103"`` ->
+    ``("崇文区", 2010)``). Province (``PP0000``) and prefecture (``PPCC00``)
+    codes that have no row of their own are derived from the existence of a
+    current code below them.
     """
     current: dict[str, str] = {}
-    obsolete: set[str] = set()
+    retired: dict[str, tuple[str, int]] = {}
     for _length, low, high, props, children in numdb.get("cn/loc").prefixes:
         if low != high or len(low) != 2:  # pragma: no cover - not used by loc.dat
             continue
         for _clen, clow, chigh, cprops, _grandchildren in children:
             for number in range(int(clow), int(chigh) + 1):
                 code = f"{low}{number:0{len(clow)}d}"
-                name = _current_name(cprops.get("county", ""))
-                if name is None:
-                    obsolete.add(code)
-                else:
+                name, ended = _last_name(cprops.get("county", ""))
+                if ended is None:
                     current[code] = name
-        if f"{low}0000" not in current and f"{low}0000" not in obsolete:
+                else:
+                    retired[code] = (name, ended)
+        if f"{low}0000" not in current and f"{low}0000" not in retired:
             current[f"{low}0000"] = props.get("province", "")
     for code in list(current):
         prefecture = f"{code[:4]}00"
-        if code[2:4] != "00" and prefecture not in current and prefecture not in obsolete:
+        if code[2:4] != "00" and prefecture not in current and prefecture not in retired:
             current[prefecture] = ""
-    return current, frozenset(obsolete - current.keys())
+    return current, {code: info for code, info in retired.items() if code not in current}
 
 
 def validate_region_code(value: str) -> None:
@@ -254,23 +273,63 @@ def validate_region_code(value: str) -> None:
     Shape: 6 ASCII digits ``PPCCDD`` -- province (``PP0000``, e.g. 110000
     北京市, 130000 河北省), prefecture (``PPCC00``, e.g. 131100 衡水市) or
     county-level division (e.g. 131182 深州市).  The code must be in use
-    according to the table shipped with ``python-stdnum`` (``cn/loc.dat``);
-    abolished codes (e.g. 110103 崇文区, abolished 2010) are rejected.
+    according to the table shipped with ``python-stdnum`` (``cn/loc.dat``,
+    see :data:`REGION_TABLE_SOURCE`).  An abolished code is rejected with the
+    year it was abolished and, where :mod:`marketplace.region_successors`
+    knows it, the code in use today: ``"110103 was retired in 2010; use
+    110101 (东城区)."``.
 
     Error codes: ``invalid_region_code_format``, ``unknown_region_code``,
-    ``obsolete_region_code``.
+    ``obsolete_region_code``; the error's ``params`` carry ``year`` and, when
+    known, ``successor`` and ``successor_name``.
     """
-    params = {"value": value}
+    params: dict[str, object] = {"value": value}
     if not isinstance(value, str) or not _REGION_CODE_RE.fullmatch(value):
         raise ValidationError(
             _REGION_FORMAT_MESSAGE, code="invalid_region_code_format", params=params
         )
-    current, obsolete = _region_table()
+    current, retired = _region_table()
     if value in current:
         return
-    if value in obsolete:
-        raise ValidationError(_REGION_OBSOLETE_MESSAGE, code="obsolete_region_code", params=params)
+    if value in retired:
+        name, year = retired[value]
+        params.update(name=name, year=year)
+        found = current_successor(value)
+        if found is not None and found[1] in current:
+            row, successor = found
+            params.update(year=row.year, successor=successor, successor_name=current[successor])
+            raise ValidationError(
+                _REGION_RETIRED_MESSAGE, code="obsolete_region_code", params=params
+            )
+        raise ValidationError(
+            _REGION_RETIRED_NO_SUCCESSOR_MESSAGE, code="obsolete_region_code", params=params
+        )
     raise ValidationError(_REGION_UNKNOWN_MESSAGE, code="unknown_region_code", params=params)
+
+
+@lru_cache(maxsize=1)
+def region_table_source() -> str:
+    """`REGION_TABLE_SOURCE` with the python-stdnum version in use and the year of the latest
+    change in its table, e.g. ``"... python-stdnum 2.2, changes up to 2024"``."""
+    years = [
+        int(found)
+        for _length, _low, _high, _props, children in numdb.get("cn/loc").prefixes
+        for _clen, _clow, _chigh, cprops, _grandchildren in children
+        for found in re.findall(r"\[(\d{4})?-(?:\d{4})?\]", cprops.get("county", ""))
+        if found
+    ]
+    version = importlib.metadata.version("python-stdnum")
+    return f"{REGION_TABLE_SOURCE}; python-stdnum {version}, changes up to {max(years)}"
+
+
+def region_code_error(value: str) -> str | None:
+    """The message (in the active language) explaining why `value` is not a GB/T 2260 code in
+    use, or None when it is one."""
+    try:
+        validate_region_code(value)
+    except ValidationError as exc:
+        return " ".join(str(message) for message in exc.messages)
+    return None
 
 
 def region_name(code: str) -> str | None:
@@ -284,6 +343,23 @@ def region_name(code: str) -> str | None:
         return _PROVINCES[code]
     name = _region_table()[0].get(code)
     return name or None
+
+
+def region_full_name(code: str) -> str | None:
+    """The full name of a GB/T 2260 code in use, from the province down: ``"131182"`` ->
+    ``"河北省衡水市深州市"``, ``"110101"`` -> ``"北京市东城区"``, ``"130000"`` -> ``"河北省"``.
+    Grouping rows (市辖区, 县) are left out. Returns None for unknown or abolished codes."""
+    if not isinstance(code, str) or not _REGION_CODE_RE.fullmatch(code):
+        return None
+    current = _region_table()[0]
+    if code not in current:
+        return None
+    parts = []
+    for prefix in dict.fromkeys((f"{code[:2]}0000", f"{code[:4]}00", code)):
+        name = region_name(prefix)
+        if name and name not in _GROUPING_NAMES and name not in parts:
+            parts.append(name)
+    return "".join(parts) or None
 
 
 @lru_cache(maxsize=1)
@@ -414,103 +490,18 @@ def validate_ipc_symbol(value: str) -> None:
 
 
 # ---------------------------------------------------------------------------
-# Chinese patent numbers (CNIPA)
+# Chinese patent numbers (CNIPA): marketplace.patent_numbers
 # ---------------------------------------------------------------------------
-
-_PATENT_FORMAT_MESSAGE = _(
-    "Enter a valid Chinese patent application number (e.g. 202110123456.7 or "
-    "ZL202110123456.7) or publication number (e.g. CN116245100A)."
-)
-_PATENT_CHECK_MESSAGE = _(
-    "The check character of patent application number %(value)s does not match."
-)
-
-_APPLICATION_RE = re.compile(r"(?:CN)?(?:ZL)?(?P<body>[0-9]{12}|[0-9]{8})(?:\.(?P<check>[0-9X]))?")
-_PUBLICATION_RE = re.compile(r"CN[0-9]{6,9}[ABCUYS][0-9]?")
-# Application type digit: 1 invention, 2 utility model, 3 design,
-# 8 PCT invention entering China, 9 PCT utility model entering China.
-_APPLICATION_TYPES = frozenset("12389")
-_NEW_SCHEME_FIRST_YEAR = 2003  # 12-digit numbers since 2003-10-01
-_OLD_SCHEME_YEARS = frozenset(f"{y % 100:02d}" for y in range(1985, 2004))
-
-
-def _application_check_character(body: str) -> str:
-    """CNIPA check character: digits weighted 2, 3, ..., 9, 2, 3, ... from the left, mod 11.
-
-    A remainder of 10 is written ``X``.
-    """
-    total = sum(int(digit) * (2 + index % 8) for index, digit in enumerate(body))
-    remainder = total % 11
-    return "X" if remainder == 10 else str(remainder)
-
-
-def _application_body_is_plausible(body: str) -> bool:
-    if len(body) == 12:
-        year, kind = int(body[:4]), body[4]
-        return _NEW_SCHEME_FIRST_YEAR <= year <= datetime.date.today().year and (
-            kind in _APPLICATION_TYPES
-        )
-    return body[:2] in _OLD_SCHEME_YEARS and body[2] in _APPLICATION_TYPES
 
 
 def normalize_patent_number(value: str) -> str:
-    """Upper-case a Chinese patent number, remove all whitespace and validate it.
-
-    ``"zl 2021 1 0123456.7"`` -> ``"ZL202110123456.7"``;
-    ``"cn 116245100 a"`` -> ``"CN116245100A"``.
-
-    Raises ``ValidationError`` as :func:`validate_patent_number` does.
-    """
-    if not isinstance(value, str):
-        raise ValidationError(
-            _PATENT_FORMAT_MESSAGE, code="invalid_patent_number_format", params={"value": value}
-        )
-    normalized = "".join(value.split()).upper()
-    validate_patent_number(normalized)
-    return normalized
-
-
-def validate_patent_number(value: str) -> None:
-    """Validate a Chinese patent application, patent or publication number (CNIPA).
-
-    Accepted shapes (canonical form: upper case, no spaces):
-
-    * Application number (申请号), scheme in force since 2003-10-01:
-      ``YYYYTNNNNNNN.C`` -- filing year (4 digits), type ``T`` (1 invention,
-      2 utility model, 3 design, 8 PCT invention, 9 PCT utility model), serial
-      (7 digits), ``.`` and check character ``C``.  Optionally prefixed
-      ``CN`` and/or ``ZL`` (``ZL202110123456.7`` is the patent number of
-      application ``202110123456.7``).
-    * Application number, earlier scheme: ``YYTNNNNN.C`` (2-digit year
-      1985-2003, type, 5-digit serial, check), same prefixes.
-    * Publication / grant number (公开号 / 公告号): ``CN`` + 6-9 digits + kind
-      code ``A``/``B``/``C``/``U``/``Y``/``S`` with an optional digit, e.g.
-      ``CN116245100A``, ``CN218751475U``, ``CN1234567C``.  These carry no
-      check character; only the format is checked.
-
-    Check character: each digit of the 12- or 8-digit body times the weights
-    2, 3, 4, 5, 6, 7, 8, 9 (repeating) from the left, summed, modulo 11; a
-    remainder of 10 is written ``X``.  If a ``.`` is present the check
-    character must match.  If the whole check part is missing (many listings
-    omit it) the number is accepted on format alone.
-
-    Error codes: ``invalid_patent_number_format``, ``invalid_patent_number_check``.
-    """
-    params = {"value": value}
-    if isinstance(value, str):
-        if _PUBLICATION_RE.fullmatch(value):
-            return
-        match = _APPLICATION_RE.fullmatch(value)
-        if match is not None and _application_body_is_plausible(match.group("body")):
-            check = match.group("check")
-            if check is None or check == _application_check_character(match.group("body")):
-                return
-            raise ValidationError(
-                _PATENT_CHECK_MESSAGE, code="invalid_patent_number_check", params=params
-            )
-    raise ValidationError(
-        _PATENT_FORMAT_MESSAGE, code="invalid_patent_number_format", params=params
-    )
+    """The canonical form of a Chinese patent number as typed by a user (spaces, lower case,
+    full-width characters, ``ZL``/``CN`` before an application number are fine):
+    ``"zl 2021 1 0123456.7"`` -> ``"202110123456.7"``, ``"cn 116245100 a"`` ->
+    ``"CN116245100A"``. The check character of an application number is required. Raises
+    ``ValidationError`` saying what is wrong; rules and sources in
+    :mod:`marketplace.patent_numbers` (CNIPA ZC 0006-2003, ZC 0007-2012)."""
+    return canonical_patent_number(value)
 
 
 # ---------------------------------------------------------------------------

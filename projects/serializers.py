@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -226,7 +227,13 @@ class RegistrationOutputSerializer(serializers.ModelSerializer[Registration]):
         return obj.payment.status if obj.payment else None
 
     def get_checkout_url(self, obj: Registration) -> str | None:
-        if obj.status == RegistrationStatus.PENDING_PAYMENT and obj.payment:
+        # Only while the seat is held: the checkout expires with the hold.
+        if (
+            obj.status == RegistrationStatus.PENDING_PAYMENT
+            and obj.payment
+            and obj.hold_until
+            and obj.hold_until > timezone.now()
+        ):
             return obj.payment.checkout_url or None
         return None
 

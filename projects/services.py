@@ -16,10 +16,16 @@ Registration and payment policy:
 - Paid events create a `Payment` (purpose ``"roadshow_registration"``, reference
   ``"registration:<id>"``) and a Checkout session (card, Alipay, WeChat Pay where the account
   has them). The registration waits in ``pending_payment`` and holds its seat for
-  ``ROADSHOW_PAYMENT_HOLD_MINUTES`` (default 30); it is confirmed only by `payment_paid`
-  (a verified webhook), never by the payer's redirect back. Money that arrives after the
-  hold ran out still confirms the ticket (the payer has paid; the event may be over capacity
-  by the few who do so).
+  ``ROADSHOW_PAYMENT_HOLD_MINUTES`` (default 30), and the Checkout session expires when the
+  hold does: the hold ends exactly at the session's expiry (`CheckoutSession.expires_at`; with
+  Stripe at least 31 minutes and at most 24 hours, see `marketplace.payments.stripe`). It is
+  confirmed only by `payment_paid` (a verified webhook), never by the payer's redirect back,
+  and the attendee then gets one e-mail and in-app notification
+  (`projects.ticket_payments`). An expired or failed checkout (`payment_failed`) releases the
+  seat at once; a hold past its time no longer counts even before that (`seats_taken`). The
+  attendee may start a new checkout while seats are left. Money that arrives after the hold
+  ran out (a delayed payment method) still confirms the ticket (the payer has paid; the event
+  may be over capacity by the few who do so).
 - Capacity: confirmed registrations plus holds that have not run out (`seats_taken`).
 - Cancellation: an attendee may cancel until the event starts, staff at any time. A paid,
   confirmed ticket is refunded in full (``payment_refund``) and becomes ``refunded``;
@@ -54,7 +60,7 @@ from marketplace.payments.services import (
     payment_refund,
     payment_start_checkout,
 )
-from projects import selectors
+from projects import selectors, ticket_payments
 from projects.agenda_import import AgendaImportReport, read_rows, validate_rows
 from projects.choices import (
     REGISTRATION_PAYMENT_PURPOSE,
@@ -625,11 +631,17 @@ def registration_create(
             success_url=success_url,
             cancel_url=cancel_url,
             methods=TICKET_PAYMENT_METHODS,
+            expires_at=hold_until,
         )
     except DomainError:
         if not resumed:  # a resumed checkout may already be paid: leave it to the webhook
             _release(registration)
         raise
+    if session.expires_at is not None and not session.paid:
+        # The seat is held exactly as long as the provider takes payment for it.
+        Registration.objects.filter(pk=registration.pk, status=REG.PENDING_PAYMENT).update(
+            hold_until=session.expires_at, updated_at=timezone.now()
+        )
     registration.refresh_from_db()
     return RegistrationOutcome(registration, session.url if not session.paid else None)
 
@@ -694,8 +706,9 @@ def _registration_for_payment(payment: Payment) -> Registration | None:
 
 def registration_on_payment_paid(*, payment: Payment) -> Registration | None:
     """Receiver of `payment_paid` for tickets (runs inside the webhook's transaction):
-    a registration awaiting payment becomes confirmed. Idempotent; a registration that was
-    cancelled meanwhile gets its money back after commit."""
+    a registration awaiting payment becomes confirmed and its attendee is notified (in-app now,
+    e-mail after commit), exactly once. Idempotent; a registration that was cancelled
+    meanwhile gets its money back after commit."""
     registration = _registration_for_payment(payment)
     if registration is None:
         return None
@@ -704,6 +717,9 @@ def registration_on_payment_paid(*, payment: Payment) -> Registration | None:
         registration.confirmed_at = timezone.now()
         registration.hold_until = None
         registration.save(update_fields=["status", "confirmed_at", "hold_until", "updated_at"])
+        # Only this transition notifies, under the registration's row lock: repeated or
+        # concurrent webhooks find it confirmed and send nothing.
+        ticket_payments.notify_registration_confirmed(registration=registration)
     elif registration.status == REG.CANCELLED:
         payment_id = payment.pk
         transaction.on_commit(lambda: _refund_later(payment_id))

@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from marketplace.payment_models import Payment
-from marketplace.payments.signals import payment_paid, payment_refunded
+from marketplace.payments.signals import payment_failed, payment_paid, payment_refunded
 from projects.choices import REGISTRATION_PAYMENT_PURPOSE
 
 DISPATCH_PAID = "projects.registration_paid"
 DISPATCH_REFUNDED = "projects.registration_refunded"
+DISPATCH_FAILED = "projects.registration_payment_failed"
 
 
 def on_payment_paid(sender: Any, payment: Payment, **kwargs: Any) -> None:
@@ -35,7 +36,17 @@ def on_payment_refunded(sender: Any, payment: Payment, **kwargs: Any) -> None:
     registration_on_payment_refunded(payment=payment)
 
 
+def on_payment_failed(sender: Any, payment: Payment, **kwargs: Any) -> None:
+    """A ticket's checkout expired or its payment failed: release the held seat at once."""
+    if payment.purpose != REGISTRATION_PAYMENT_PURPOSE:
+        return
+    from projects.ticket_payments import registration_on_payment_failed
+
+    registration_on_payment_failed(payment=payment)
+
+
 def connect() -> None:
     """Connect the receivers (idempotent: fixed dispatch uids)."""
     payment_paid.connect(on_payment_paid, dispatch_uid=DISPATCH_PAID)
     payment_refunded.connect(on_payment_refunded, dispatch_uid=DISPATCH_REFUNDED)
+    payment_failed.connect(on_payment_failed, dispatch_uid=DISPATCH_FAILED)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -68,12 +69,16 @@ class CheckoutSession:
 
     `paid` is True only for providers that settle at once (the dummy provider); for all others
     the payment is confirmed later by a verified webhook, never by the redirect back.
+    `expires_at` (aware UTC) is when the provider stops accepting payment for this session —
+    the `expires_at` asked for, or the nearest time the provider allows — or None when the
+    session does not expire (or settled at once).
     """
 
     url: str
     provider_ref: str
     paid: bool = False
     provider_payment_ref: str = ""
+    expires_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +152,7 @@ class BasePaymentProvider(ABC):
         success_url: str,
         cancel_url: str,
         methods: Sequence[str] | None = None,
+        expires_at: datetime | None = None,
     ) -> CheckoutSession:
         """Start collecting `payment.amount_cny` from `payment.payer`.
 
@@ -154,9 +160,12 @@ class BasePaymentProvider(ABC):
         (a pending payment's earlier checkout, `payment.provider_ref`, may be withdrawn here so
         that it cannot be paid as well). `methods` narrows the payment methods
         (``"card"``, ``"alipay"``, ``"wechat_pay"``); None means every method configured.
-        Returns the URL to redirect the payer to. Raises `PaymentProviderError` when the
-        provider is unreachable or refuses the request, `ValueError` for an amount that is not
-        whole fen.
+        `expires_at` (aware UTC, optional) asks that the session stop accepting payment then
+        (e.g. when a held seat is released); a provider with limits on a session's lifetime
+        moves it to the nearest allowed time and reports the time it used in
+        `CheckoutSession.expires_at`. Returns the URL to redirect the payer to. Raises
+        `PaymentProviderError` when the provider is unreachable or refuses the request,
+        `ValueError` for an amount that is not whole fen.
         """
 
     @abstractmethod

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -34,9 +35,11 @@ class DummyProvider(BasePaymentProvider):
         success_url: str,
         cancel_url: str,
         methods: Sequence[str] | None = None,
+        expires_at: datetime | None = None,
     ) -> CheckoutSession:
-        """Paid at once; the payer goes straight to `success_url`. Raises `DomainError` for a
-        non-zero amount unless the ``ALLOW_PAID`` option is set."""
+        """Paid at once (so `expires_at` does not apply); the payer goes straight to
+        `success_url`. Raises `DomainError` for a non-zero amount unless the ``ALLOW_PAID``
+        option is set."""
         if payment.amount_cny > 0 and not self.options.get("ALLOW_PAID"):
             raise DomainError(
                 _("Only free items can be settled without an online payment provider."),

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -114,11 +115,14 @@ def payment_start_checkout(
     success_url: str,
     cancel_url: str,
     methods: Sequence[str] | None = None,
+    expires_at: datetime | None = None,
 ) -> CheckoutSession:
     """Open the provider's checkout for `payment` (status created, pending or failed) and
-    return where to send the payer. The payment becomes pending — or paid at once with a
-    provider that settles immediately, which sends `payment_paid`. A pending payment's earlier
-    checkout is withdrawn. Raises `ConflictError` when the payment can no longer be paid,
+    return where to send the payer. `expires_at` (aware UTC) asks the provider to stop
+    accepting payment then; the session's actual expiry is `CheckoutSession.expires_at` (a
+    provider may move it into its allowed range). The payment becomes pending — or paid at once
+    with a provider that settles immediately, which sends `payment_paid`. A pending payment's
+    earlier checkout is withdrawn. Raises `ConflictError` when the payment can no longer be paid,
     `PaymentProviderError` when the provider fails. `payment` is updated in place.
     """
     if payment.status not in STARTABLE:
@@ -126,7 +130,11 @@ def payment_start_checkout(
     provider = get_provider(payment.provider)
     # The provider call stays outside the transaction: no lock is held over the network.
     session = provider.create_checkout(
-        payment=payment, success_url=success_url, cancel_url=cancel_url, methods=methods
+        payment=payment,
+        success_url=success_url,
+        cancel_url=cancel_url,
+        methods=methods,
+        expires_at=expires_at,
     )
     with transaction.atomic():
         locked = _locked(payment)
@@ -236,6 +244,7 @@ def _fail(payment: Payment, *, reason: str) -> bool:
         return False
     payment.status = S.FAILED
     payment.failure_reason = reason[:200]
+    payment.checkout_url = ""  # the provider no longer takes payment there
     payment.save()
     payment_failed.send(sender=Payment, payment=payment)
     return True

@@ -18,11 +18,13 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import stripe
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.errors import ConflictError
@@ -52,12 +54,36 @@ DEFAULT_PAYMENT_METHODS: tuple[str, ...] = ("card", "alipay", "wechat_pay")
 FALLBACK_PAYMENT_METHODS: tuple[str, ...] = ("card",)
 #: Oldest webhook signature timestamp accepted, in seconds (Stripe's default).
 WEBHOOK_TOLERANCE_SECONDS = 300
+#: A Checkout Session's `expires_at` "can be anywhere from 30 minutes to 24 hours after Checkout
+#: Session creation" (Stripe API reference, Create a Checkout Session, ``expires_at``; the default
+#: is 24 hours). Stripe measures from when it creates the session, a moment after we send the
+#: request, so the shortest lifetime we ask for carries a margin for the request's travel time
+#: and retries.
+CHECKOUT_MIN_LIFETIME = timedelta(minutes=30)
+CHECKOUT_MAX_LIFETIME = timedelta(hours=24)
+CHECKOUT_LIFETIME_MARGIN = timedelta(minutes=1)
 #: Metadata key carrying our payment id on sessions, payment intents (and so charges) and refunds.
 METADATA_PAYMENT_ID = "keqiao_payment_id"
 
 
 def _metadata(payment: Payment) -> dict[str, str]:
     return {METADATA_PAYMENT_ID: str(payment.pk), "keqiao_reference": payment.reference}
+
+
+def checkout_expiry(requested: datetime | None, *, now: datetime | None = None) -> datetime:
+    """When a Checkout Session asked to expire at `requested` (aware UTC; None: as late as
+    allowed) will expire: `requested` moved into Stripe's allowed range, i.e. at least
+    `CHECKOUT_MIN_LIFETIME` + `CHECKOUT_LIFETIME_MARGIN` (31 minutes) and at most
+    `CHECKOUT_MAX_LIFETIME` (24 hours) after `now`, in whole seconds (Stripe takes a Unix time).
+    A seat hold shorter than 31 minutes therefore lasts 31 minutes with Stripe: the caller holds
+    the seat until the returned time, so the payer can never pay for a released seat."""
+    now = now or timezone.now()
+    earliest = now + CHECKOUT_MIN_LIFETIME + CHECKOUT_LIFETIME_MARGIN
+    latest = now + CHECKOUT_MAX_LIFETIME
+    chosen = latest if requested is None else min(max(requested, earliest), latest)
+    # Whole seconds: rounded down, except where that would fall below the earliest time.
+    whole = chosen.replace(microsecond=0)
+    return whole if whole >= earliest else whole + timedelta(seconds=1)
 
 
 class StripeProvider(BasePaymentProvider):
@@ -83,9 +109,16 @@ class StripeProvider(BasePaymentProvider):
         return chosen or list(FALLBACK_PAYMENT_METHODS)
 
     def checkout_params(
-        self, *, payment: Payment, success_url: str, cancel_url: str, methods: Sequence[str]
+        self,
+        *,
+        payment: Payment,
+        success_url: str,
+        cancel_url: str,
+        methods: Sequence[str],
+        expires_at: datetime | None = None,
     ) -> dict[str, Any]:
-        """The Checkout Session request for `payment` (one line item, CNY, in fen)."""
+        """The Checkout Session request for `payment` (one line item, CNY, in fen), expiring at
+        `expires_at` (aware UTC; omitted: Stripe's default of 24 hours)."""
         params: dict[str, Any] = {
             "mode": "payment",
             "success_url": success_url,
@@ -105,6 +138,8 @@ class StripeProvider(BasePaymentProvider):
             "metadata": _metadata(payment),
             "payment_intent_data": {"metadata": _metadata(payment)},
         }
+        if expires_at is not None:
+            params["expires_at"] = int(expires_at.timestamp())
         if "wechat_pay" in methods:
             params["payment_method_options"] = {"wechat_pay": {"client": "web"}}
         email = getattr(payment.payer, "email", "") if payment.payer_id else ""
@@ -136,14 +171,22 @@ class StripeProvider(BasePaymentProvider):
         success_url: str,
         cancel_url: str,
         methods: Sequence[str] | None = None,
+        expires_at: datetime | None = None,
     ) -> CheckoutSession:
+        """A Checkout Session; it always expires, at `checkout_expiry(expires_at)` (so at most
+        24 hours after now), and the session reports that time."""
         client = self._client()
         if payment.provider_ref.startswith("cs_") and payment.status == "pending":
             self._withdraw(client, payment.provider_ref)
         chosen = self.payment_methods(methods)
+        expiry = checkout_expiry(expires_at)
         while True:
             params = self.checkout_params(
-                payment=payment, success_url=success_url, cancel_url=cancel_url, methods=chosen
+                payment=payment,
+                success_url=success_url,
+                cancel_url=cancel_url,
+                methods=chosen,
+                expires_at=expiry,
             )
             try:
                 session = client.v1.checkout.sessions.create(params=params)  # type: ignore[arg-type]
@@ -162,7 +205,9 @@ class StripeProvider(BasePaymentProvider):
                 raise PaymentProviderError(_("The payment service refused the request.")) from exc
             except stripe.StripeError as exc:
                 raise PaymentProviderError(_("The payment service is unavailable.")) from exc
-        return CheckoutSession(url=session.url or "", provider_ref=session.id)
+        # stripe-mock answers with a fixture, so the time we asked for (which Stripe keeps) is
+        # reported rather than the response's.
+        return CheckoutSession(url=session.url or "", provider_ref=session.id, expires_at=expiry)
 
     def refund(self, *, payment: Payment, amount_cny: Decimal | None = None) -> Refund:
         amount = payment.amount_cny - payment.refunded_cny if amount_cny is None else amount_cny
@@ -231,6 +276,12 @@ def interpret_event(data: dict[str, Any]) -> ProviderEvent:
     (unpaid → AWAITING, a delayed method); async_payment_failed / expired → FAILED;
     charge.refunded → REFUNDED with the charge's cumulative ``amount_refunded``; others IGNORED.
     Source: https://docs.stripe.com/checkout/fulfillment and the Event types reference.
+
+    PaymentIntent events are deliberately not failures: ``payment_intent.payment_failed`` is one
+    declined attempt inside a Checkout Session that stays open (the payer may try another card
+    or method), and ``payment_intent.canceled`` names no Checkout Session, so it cannot tell
+    the payment's current session from one we withdrew when the payer restarted checkout. The
+    session's own ``checkout.session.expired`` / ``async_payment_failed`` events end a payment.
     """
     event_id, event_type = str(data["id"]), str(data["type"])
     obj: dict[str, Any] = dict(data["data"]["object"])

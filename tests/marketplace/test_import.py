@@ -334,7 +334,7 @@ def test_xlsx_imports_with_numeric_and_date_cells(tmp_path: Path) -> None:
     assert result.trl == 7
     assert result.stage == Stage.INDUSTRIAL
     assert result.ipc == ["H01M 10/052"]
-    assert result.patent_no == "ZL202110123456.7"
+    assert result.patent_no == "202110123456.7"
     assert result.transfer_modes == [TransferMode.ASSIGNMENT, TransferMode.EQUITY]
     assert result.asking_price_cny == Decimal("1200000.50")
     assert result.source_date == "2024-03-05"
@@ -720,3 +720,53 @@ def test_command_help_says_draft_applies_to_new_listings_only(capsys) -> None:  
     with pytest.raises(SystemExit):
         call_command("import_listings", "--help")
     assert "draft applies to new listings only" in " ".join(capsys.readouterr().out.split())
+
+
+# --- patent numbers ------------------------------------------------------------------------
+
+
+def test_usual_patent_number_forms_are_stored_in_canonical_form(tmp_path: Path) -> None:
+    path = write_json(
+        tmp_path / "patents.json",
+        [
+            result_record(id="P1", patent_no="ZL202110123456.7"),
+            result_record(id="P2", patent_no="CN 2021 1 0123456"),  # check character omitted
+            result_record(id="P3", patent_no="cn116245100a"),
+            result_record(id="P4", patent_no="ZL２０２１１０１２３４５６．７"),
+        ],
+    )
+    report = import_listings(path=path)
+    assert report.imported is True, report.errors
+    stored = dict(ResearchResult.objects.values_list("source_id", "patent_no"))
+    assert stored == {
+        "P1": "202110123456.7",
+        "P2": "202110123456.7",
+        "P3": "CN116245100A",
+        "P4": "202110123456.7",
+    }
+
+
+def test_malformed_publication_numbers_are_row_errors_saying_what_is_wrong(
+    tmp_path: Path,
+) -> None:
+    path = write_json(
+        tmp_path / "bad_patents.json",
+        [
+            result_record(id="B1", patent_no="CN12345678A"),
+            result_record(id="B2", patent_no="CN116245100Q"),
+            result_record(id="B3", patent_no="CN216245100A"),
+        ],
+    )
+    report = import_listings(path=path)
+    assert report.imported is False
+    messages = {e.record_id: e.message for e in report.errors}
+    assert "this one has 8 digits" in messages["B1"]
+    assert "kind code Q is unknown" in messages["B2"]
+    assert "does not fit a number starting with 2" in messages["B3"]
+
+
+def test_bundled_results_keep_their_canonical_patent_numbers() -> None:
+    report = import_listings(path=RESULTS)
+    assert report.imported is True
+    numbers = set(ResearchResult.objects.exclude(patent_no="").values_list("patent_no", flat=True))
+    assert numbers and all(n.startswith("CN") and len(n) == 12 for n in numbers)

@@ -104,7 +104,33 @@ def test_owner_patches_a_result(api_client, researcher):
     )
     assert response.status_code == 200, response.json()
     assert response.json()["trl"] == 7
-    assert response.json()["patent_no"] == "ZL202110123456.7"
+    assert response.json()["patent_no"] == "202110123456.7"
+
+
+@pytest.mark.parametrize(
+    ("language", "value", "says"),
+    [
+        ("en", "CN12345678A", "a publication number has CN, 9 digits and a kind code"),
+        ("zh-hans", "CN116245100Q", "文献种类代码 Q 无效"),
+        ("en", "ZL202110123456.8", "check character 8 does not match"),
+    ],
+)
+def test_malformed_patent_number_is_400_saying_what_is_wrong_in_both_languages(
+    api_client, researcher, language, value, says
+):
+    result = factories.ResearchResultFactory(owner=_org(researcher), status=ListingStatus.DRAFT)
+    api_client.force_authenticate(researcher)
+    response = api_client.patch(
+        reverse("api-research-result-detail", args=[result.pk]),
+        {"patent_no": value},
+        format="json",
+        headers={"Accept-Language": language},
+    )
+    assert response.status_code == 400
+    _assert_error_shape(response.json())
+    assert says in response.json()["fields"]["patent_no"][0]
+    result.refresh_from_db()
+    assert result.patent_no != value
 
 
 def test_put_requires_the_title(api_client, researcher):
@@ -344,6 +370,29 @@ def test_member_sees_contacts_and_updates_their_organisation(api_client, researc
     assert response.status_code == 200
     assert response.json()["website"] == "https://www.example.com"
     assert api_client.patch(url, {"region_code": "110103"}, format="json").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "110103 was retired in 2010; use 110101 (东城区)."),
+        ("zh-hans", "110103 已于 2010 年撤销；请使用 110101（东城区）。"),
+    ],
+)
+def test_retired_region_code_of_an_organisation_is_400_naming_its_successor(
+    api_client, researcher, language, message
+):
+    org = _org(researcher)
+    api_client.force_authenticate(researcher)
+    response = api_client.patch(
+        reverse("api-organization-detail", args=[org.pk]),
+        {"region_code": "110103"},
+        format="json",
+        headers={"Accept-Language": language},
+    )
+    assert response.status_code == 400
+    _assert_error_shape(response.json())
+    assert response.json()["fields"]["region_code"] == [message]
 
 
 def test_signed_in_user_registers_an_organisation(api_client):

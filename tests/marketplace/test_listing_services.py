@@ -90,7 +90,7 @@ def test_ipc_symbols_and_patent_numbers_are_normalised(researcher):
               "patent_no": "zl 2021 1 0123456.7"},
     )
     assert result.ipc == ["H01M 10/052"]
-    assert result.patent_no == "ZL202110123456.7"
+    assert result.patent_no == "202110123456.7"
 
 
 def test_bad_trl_ipc_and_patent_number_are_reported_per_field_and_nothing_is_saved(researcher):

@@ -4,9 +4,11 @@ the end-to-end test runs against stripe-mock (``@pytest.mark.stripe``)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from marketplace.payment_models import Payment, PaymentStatus, WebhookEvent
 from marketplace.payments.base import to_minor_units
@@ -136,7 +138,12 @@ def test_partial_refund_keeps_the_ticket(client, pending):
     assert pending.status == "confirmed"
 
 
-def test_expired_checkout_leaves_the_registration_unconfirmed(client, pending):
+def test_expired_checkout_leaves_the_registration_unconfirmed_and_releases_its_seat(
+    client, pending
+):
+    Registration.objects.filter(pk=pending.pk).update(
+        hold_until=timezone.now() + timedelta(minutes=20)
+    )
     payload = event(
         "evt_expired",
         "checkout.session.expired",
@@ -145,6 +152,7 @@ def test_expired_checkout_leaves_the_registration_unconfirmed(client, pending):
     assert post_event(client, payload).status_code == 200
     pending.refresh_from_db()
     assert pending.status == "pending_payment"
+    assert pending.hold_until is None
 
 
 def test_paid_ticket_without_online_payment_configured_is_503_and_writes_nothing(
