@@ -118,3 +118,29 @@ def test_no_browser_template_has_inline_script_style_or_event_handler():
             if INLINE.search(line):
                 offending.append(f"{relative}:{number}: {line.strip()}")
     assert offending == []
+
+
+@pytest.mark.parametrize("host", ["player.bilibili.com", "www.youtube-nocookie.com"])
+def test_the_audience_page_lets_the_stream_player_play_under_both_policies(host):
+    from tests.projects.live_support import register, roadshow_with_agenda
+
+    broker = factories.broker()
+    stream = f"https://{host}/embed/keqiao-demo"
+    roadshow = roadshow_with_agenda(broker, stream_embed_url=stream)
+    attendee = factories.enterprise_member()
+    register(roadshow, attendee)
+    response = factories.login(attendee).get(f"/roadshows/{roadshow.pk}/live/")
+    assert response.status_code == 200
+    iframe = re.search(r"<iframe [^>]*>", response.content.decode())
+    assert iframe is not None
+    assert f'src="{stream}"' in iframe.group(0)
+    allowed = re.search(r'allow="([^"]+)"', iframe.group(0))
+    assert allowed is not None
+    features = {f.strip() for f in allowed.group(1).split(";")}
+    assert {"autoplay", "fullscreen", "encrypted-media", "picture-in-picture"} <= features
+    assert f"https://{host}" in _directives(response.headers["Content-Security-Policy"])[
+        "frame-src"
+    ]
+    policy = dict(item.split("=", 1) for item in response.headers["Permissions-Policy"].split(", "))
+    for feature in ("autoplay", "fullscreen", "encrypted-media"):
+        assert f'"https://{host}"' in policy[feature]
