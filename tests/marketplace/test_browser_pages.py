@@ -107,6 +107,7 @@ def _crawl(context: Any, watch: PageWatch, origin: str, seeds: list[str]) -> lis
                 continue
             raise
         assert response is not None
+        assert response.status < 500, f"{path}: {response.status}"
         if is_seed:
             assert response.status == 200, f"{path}: {response.status}"
         visited.append(path)
