@@ -5,6 +5,7 @@ reason when that service is not configured; CI configures all of them."""
 from __future__ import annotations
 
 import os
+import shutil
 
 import pytest
 from django.conf import settings
@@ -12,6 +13,7 @@ from rest_framework.test import APIClient
 
 from marketplace import roles
 from tests import factories
+from tests.browser import CHROMIUM
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -125,3 +127,23 @@ def stripe_mock(stripe_settings):
     return stripe_settings
 
 
+# --- Browser (Playwright + Debian's chromium; helpers in tests/browser.py) ----------------------
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI must run the browser test)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def sync_playwright():  # type: ignore[no-untyped-def]
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        _unavailable(
+            f"{CHROMIUM} is missing: `apt-get install -y chromium` to run the browser test"
+        )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is missing: `pip install playwright`")
+    return sync_playwright

@@ -265,3 +265,111 @@ STATIC_ROOT.mkdir(exist_ok=True)
 # In development WhiteNoise serves straight from the apps' static folders.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Security and deployment ---------------------------------------------------------------------
+# Production runs behind a TLS-terminating proxy (README, "Production"). With the documented
+# environment `manage.py check --deploy` is clean. Every page is served under a
+# Content-Security-Policy (django-csp) and a Permissions-Policy (django-permissions-policy);
+# responses to logged-in users are never stored by browsers or proxies.
+from csp.constants import NONE, SELF  # noqa: E402
+
+# KEQIAO_HTTPS: the site is reached over https only (Secure cookies, redirect to https, HSTS).
+KEQIAO_HTTPS = env.bool("KEQIAO_HTTPS", default=False)
+# The header a trusted proxy sets to "https" for TLS requests, e.g. X-Forwarded-Proto. Only set
+# it when the proxy always overwrites that header: a client could otherwise claim https.
+_PROXY_SSL_HEADER = env.str("KEQIAO_PROXY_SSL_HEADER", default="")
+if _PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"),
+        "https",
+    )
+SECURE_SSL_REDIRECT = env.bool("KEQIAO_SSL_REDIRECT", default=KEQIAO_HTTPS)
+SESSION_COOKIE_SECURE = KEQIAO_HTTPS
+CSRF_COOKIE_SECURE = KEQIAO_HTTPS
+LANGUAGE_COOKIE_SECURE = KEQIAO_HTTPS
+# HSTS (RFC 6797), in seconds; one year by default once https is on. Preloading asks browsers to
+# never try http for this domain and its subdomains: turn it off if a subdomain serves http.
+SECURE_HSTS_SECONDS = env.int("KEQIAO_HSTS_SECONDS", default=31_536_000 if KEQIAO_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("KEQIAO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("KEQIAO_HSTS_PRELOAD", default=True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "marketplace.error_views.csrf_failure"
+
+_STREAM_ORIGINS = [f"https://{host}" for host in ROADSHOW_STREAM_HOSTS]
+# Content-Security-Policy (CSP Level 3): scripts, styles, fonts and data only from this site,
+# no inline script, style or event handler anywhere; frames only from the roadshow stream hosts.
+# Stripe Checkout is reached by a redirect after a form post, which form-action also governs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # data: for the ticket QR code (SVG data URI)
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "media-src": [SELF],
+        "frame-src": _STREAM_ORIGINS or [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF, *(["https://checkout.stripe.com"] if STRIPE_SECRET_KEY else [])],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+# Permissions-Policy: powerful features off everywhere; the embedded stream players (and only
+# they) may play, go fullscreen, show picture-in-picture and decrypt protected media.
+_PLAYER_FEATURES = ["self", *_STREAM_ORIGINS]
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    **{
+        feature: []
+        for feature in (
+            "accelerometer",
+            "ambient-light-sensor",
+            "bluetooth",
+            "browsing-topics",
+            "camera",
+            "display-capture",
+            "geolocation",
+            "gyroscope",
+            "hid",
+            "idle-detection",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "payment",
+            "serial",
+            "usb",
+            "xr-spatial-tracking",
+        )
+    },
+    "autoplay": _PLAYER_FEATURES,
+    "encrypted-media": _PLAYER_FEATURES,
+    "fullscreen": _PLAYER_FEATURES,
+    "picture-in-picture": _PLAYER_FEATURES,
+}
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+    "csp.middleware.CSPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "marketplace.middleware.PrivateResponsesNotStoredMiddleware",
+)
+# Swagger UI at /api/v1/docs/: no validator badge (it would load an image from swagger.io).
+SPECTACULAR_SETTINGS["SWAGGER_UI_SETTINGS"] = {"deepLinking": True, "validatorUrl": None}
+
+# Static files: WhiteNoise serves what `collectstatic` gathered into STATIC_ROOT. In production
+# the names carry a content hash, so they are cached for a year (immutable) and compressed.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 
 from contracts.choices import AgreementStatus
 from tests.contracts import support
@@ -214,7 +215,9 @@ def test_agreement_tables_do_not_break_codes_on_phones(agreement, enterprise_use
     assert '<div class="table-wrap">' in listing and 'class="nowrap"' in listing
     detail = login(enterprise_user).get(f"/agreements/{agreement.pk}/").content.decode()
     assert 'class="list small audit"' in detail
-    assert "table.audit td, table.audit th { white-space: nowrap; }" in detail
+    assert "/static/contracts/agreements.css" in detail
+    css = (settings.BASE_DIR / "static" / "contracts" / "agreements.css").read_text()
+    assert "table.audit td, table.audit th { white-space: nowrap; }" in css
 
 
 def test_header_links_to_roadshows_for_everyone(client, enterprise_user):

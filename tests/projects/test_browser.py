@@ -9,61 +9,19 @@ Skipped with a reason when chromium or the playwright package is missing, except
 
 from __future__ import annotations
 
-import os
-import shutil
 import time
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from tests import factories
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, PageWatch, session_cookie
 from tests.projects.live_support import register, roadshow_with_agenda
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 #: The issue's bound: the audience sees a control-room change within 2 seconds.
 FOLLOW_MS = 2000
 TITLES = ["固态电池电解质", "秸秆制生物炭", "盐碱地改良剂"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI must run the browser test)")
-    pytest.skip(reason)
-
-
-@pytest.fixture
-def sync_playwright():  # type: ignore[no-untyped-def]
-    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
-        _unavailable(
-            f"{CHROMIUM} is missing: `apt-get install -y chromium` to run the browser test"
-        )
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright package is missing: `pip install playwright`")
-    return sync_playwright
-
-
-def _session_cookie(user, live_server_url: str) -> dict:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return {
-        "name": settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-        "url": live_server_url,
-    }
 
 
 def test_audience_page_follows_the_control_room_within_two_seconds(
@@ -78,8 +36,8 @@ def test_audience_page_follows_the_control_room_within_two_seconds(
     register(roadshow, attendee)
     control_url = f"{live_server.url}/roadshows/{roadshow.pk}/control/"
     audience_url = f"{live_server.url}/roadshows/{roadshow.pk}/live/"
-    staff_cookie = _session_cookie(broker, live_server.url)
-    attendee_cookie = _session_cookie(attendee, live_server.url)
+    staff_cookie = session_cookie(broker, live_server.url)
+    attendee_cookie = session_cookie(attendee, live_server.url)
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -88,11 +46,9 @@ def test_audience_page_follows_the_control_room_within_two_seconds(
             staff_ctx.add_cookies([staff_cookie])
             audience_ctx = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
             audience_ctx.add_cookies([attendee_cookie])
+            watches = [PageWatch(ctx, live_server.url) for ctx in (staff_ctx, audience_ctx)]
             control = staff_ctx.new_page()
             audience = audience_ctx.new_page()
-            errors: list[str] = []
-            for page in (control, audience):
-                page.on("pageerror", lambda exc: errors.append(str(exc)))
 
             control.goto(control_url)
             audience.goto(audience_url)
@@ -127,6 +83,8 @@ def test_audience_page_follows_the_control_room_within_two_seconds(
             assert TITLES[2] in audience.inner_text("[data-live=next]")
             assert audience.get_attribute("#live", "data-status") == "live"
             assert control.inner_text("[data-live=notice]") == ""  # no error shown to staff
-            assert errors == []
+            # No script error, failed resource or Content-Security-Policy violation on either.
+            assert [p for w, page in zip(watches, (control, audience), strict=True)
+                    for p in w.problems(page)] == []
         finally:
             browser.close()
