@@ -26,17 +26,21 @@ VERIFY_PAGE = "/agreements/verify/"
 
 
 @pytest.fixture
-def signed(frozen, enterprise_user, researcher):  # type: ignore[no-untyped-def]
+def signed(  # type: ignore[no-untyped-def]
+    frozen, enterprise_user, researcher, django_capture_on_commit_callbacks
+):
     """A patent-assignment agreement signed by both parties, sealed and stored by the
     contracts services."""
-    for user, client, name in (
-        (enterprise_user, support.CLIENT_A, "企业签署人"),
-        (researcher, support.CLIENT_B, "大学签署人"),
-    ):
-        services.agreement_sign(
-            agreement=frozen, actor=user, client=client, password=PASSWORD,
-            typed_name=name, document_sha256=frozen.document_sha256,
-        )
+    # The seal runs after the signing transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        for user, client, name in (
+            (enterprise_user, support.CLIENT_A, "企业签署人"),
+            (researcher, support.CLIENT_B, "大学签署人"),
+        ):
+            services.agreement_sign(
+                agreement=frozen, actor=user, client=client, password=PASSWORD,
+                typed_name=name, document_sha256=frozen.document_sha256,
+            )
     frozen.refresh_from_db()
     assert frozen.status == AgreementStatus.SIGNED
     return frozen
