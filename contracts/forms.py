@@ -22,7 +22,6 @@ from contracts.choices import (
 )
 from contracts.clauses import PATENT_FIELDS, template_for
 from contracts.limits import (
-    CLAUSE_MAX_LENGTH,
     NOTE_MAX_LENGTH,
     PARTY_FIELD_MAX_LENGTH,
     PATENT_FIELD_MAX_LENGTH,
@@ -32,6 +31,7 @@ from contracts.limits import (
     SCHEDULE_NOTE_MAX_LENGTH,
     SHORT_TEXT_MAX_LENGTH,
     TYPED_NAME_MAX_LENGTH,
+    clause_max_length,
 )
 from contracts.models import Agreement, AgreementVersion
 from contracts.services import PARTY_FIELDS
@@ -125,7 +125,7 @@ class AgreementEditForm(forms.Form):
                 clause.title_zh,
                 area=clause.key != "project_name",
                 rows=4,
-                max_length=CLAUSE_MAX_LENGTH,
+                max_length=clause_max_length(clause.key),
             )
             self.fields[name].help_text = clause.source
             self.fields[name].initial = version.clauses.get(clause.key, "")

@@ -3,7 +3,9 @@
 The agreement PDF (`templates/contracts/pdf/agreement.html`) prints every term and, on its
 certificate page, the whole audit trail up to the seal. These limits bound that document: the
 longest allowed agreement — every field at its maximum, made of unbreakable strings, the longest
-clause template (13 clauses), the most instalments and versions — renders in under 5 s.
+clause template (13 clauses), the most instalments — renders in under 5 s. The audit trail it
+prints is bounded by `contracts.selectors.agreement_pdf_context` (the signed version's history),
+whatever the number of drafts.
 `benchmarks/agreement_render.py` measures it next to a typical agreement.
 
 Lengths are in characters (Unicode code points) after stripping surrounding whitespace; the
@@ -13,8 +15,17 @@ same `max_length`.
 
 from __future__ import annotations
 
-#: One clause's text (about three A4 pages of Chinese).
-CLAUSE_MAX_LENGTH = 4000
+#: One clause's text (about two A4 pages of Chinese).
+CLAUSE_MAX_LENGTH = 3000
+#: Clauses with a shorter limit: the project name is also the document's title and running
+#: page header.
+CLAUSE_MAX_LENGTH_BY_KEY: dict[str, int] = {"project_name": 200}
+
+
+def clause_max_length(key: str) -> int:
+    """The length limit of the clause `key` (characters)."""
+    return CLAUSE_MAX_LENGTH_BY_KEY.get(key, CLAUSE_MAX_LENGTH)
+
 
 #: Party particulars (`AgreementVersion.parties["a"|"b"]`). Legal name and address match
 #: `marketplace.models.Organization`, whose values are copied into a new draft.
@@ -50,11 +61,6 @@ REASON_MAX_LENGTH = 500
 
 #: The name a signer types.
 TYPED_NAME_MAX_LENGTH = 100
-
-#: Versions of one agreement (edits and reopenings each add one). Bounds the audit trail that
-#: the certificate page prints: at most two approvals per version, and repeated registration
-#: checks of an unchanged version are recorded once.
-VERSIONS_MAX = 60
 
 #: Default length of any other short text.
 SHORT_TEXT_MAX_LENGTH = 200

@@ -25,7 +25,6 @@ from contracts.services import (
     _require_party,
     _save_version,
     agreement_event_record,
-    require_version_room,
 )
 from marketplace.errors import ConflictError
 
@@ -50,7 +49,7 @@ def agreement_reopen(
 
     `reason`: optional, at most `limits.REASON_MAX_LENGTH` characters (400). Who: members of
     either party (403). 409 `not_approved` for a draft, `signing_started` once a party has
-    signed, `agreement_signed` when signed, `too_many_versions` at the version limit.
+    signed, `agreement_signed` when signed.
     """
     locked = (
         Agreement.objects.select_for_update(of=("self",))
@@ -77,7 +76,6 @@ def agreement_reopen(
             code="not_approved",
         )
     note = _clean_str(reason, "reason", max_length=REASON_MAX_LENGTH)
-    require_version_room(frozen)
     version = _save_version(
         locked,
         number=frozen.number + 1,

@@ -28,9 +28,8 @@ Rules (issue 5):
   `agreement_on_fully_signed` (platform fee hook) in the signing transaction; the PDF is
   rendered and sealed after commit, outside the transaction and with a time limit
   (`contracts.sealing`: SIGNED → sealed, retried by `manage.py seal_agreements`).
-- Every version counts against `limits.VERSIONS_MAX` (409 `too_many_versions`); every text
-  against its length in `contracts.limits`, so that the longest allowed agreement renders
-  quickly.
+- Every text is limited to its length in `contracts.limits`, so that the longest allowed
+  agreement renders quickly.
 - A signed agreement cannot be edited (409); `agreement_amend` starts a new draft linked to it.
 - Every event is recorded (`AgreementEvent`): created, edited, approved, reopened, checked,
   signed, sealed, downloaded, verified, amended — with actor, UTC time, IP address, user agent,
@@ -72,7 +71,6 @@ from contracts.choices import (
 )
 from contracts.clauses import PATENT_FIELDS, is_valid_pair, template_for
 from contracts.limits import (
-    CLAUSE_MAX_LENGTH,
     NOTE_MAX_LENGTH,
     PARTY_FIELD_MAX_LENGTH,
     PATENT_FIELD_MAX_LENGTH,
@@ -81,7 +79,7 @@ from contracts.limits import (
     SCHEDULE_NOTE_MAX_LENGTH,
     SHORT_TEXT_MAX_LENGTH,
     TYPED_NAME_MAX_LENGTH,
-    VERSIONS_MAX,
+    clause_max_length,
 )
 from contracts.models import (
     Agreement,
@@ -328,7 +326,7 @@ def _merge_clauses(agreement: Agreement, current: dict[str, Any], changes: Any) 
     _reject_unknown(changes, template.clause_keys, "clauses")
     merged = dict(current)
     for key, value in changes.items():
-        merged[key] = _clean_str(value, f"clauses.{key}", max_length=CLAUSE_MAX_LENGTH)
+        merged[key] = _clean_str(value, f"clauses.{key}", max_length=clause_max_length(key))
     return merged
 
 
@@ -455,18 +453,6 @@ def _apply_changes(
     if "signing" in changes:
         content["signing"] = _merge_signing(content["signing"], changes["signing"])
     return content
-
-
-def require_version_room(latest: AgreementVersion) -> None:
-    """409 `too_many_versions` when the agreement already has `limits.VERSIONS_MAX` versions
-    (the bound on the audit trail its PDF prints); the parties start an amendment or a new
-    agreement instead."""
-    if latest.number >= VERSIONS_MAX:
-        raise ConflictError(
-            _("This agreement has reached the limit of %(max)d versions.")
-            % {"max": VERSIONS_MAX},
-            code="too_many_versions",
-        )
 
 
 def _save_version(
@@ -717,7 +703,6 @@ def agreement_version_create(
         )
     if not isinstance(changes, dict) or not changes:
         raise DomainError(_("Nothing was changed."), code="no_changes")
-    require_version_room(latest)
     content = _apply_changes(locked, latest, changes)
     if content == latest.content():
         raise DomainError(_("Nothing was changed."), code="no_changes")
