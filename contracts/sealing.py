@@ -28,9 +28,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -229,7 +229,10 @@ def agreement_seal_after_commit(*, agreement_id: int, client: ClientInfo) -> Non
 
 
 def agreement_seal_pending(
-    *, limit: int = 100, ignore_backoff: bool = False, should_stop: Any = None
+    *,
+    limit: int = 100,
+    ignore_backoff: bool = False,
+    should_stop: Callable[[], bool] | None = None,
 ) -> list[SealOutcome]:
     """One pass of the worker: try to seal up to `limit` pending agreements (oldest signature
     first) whose back-off has run out. `should_stop()` (optional) is checked between

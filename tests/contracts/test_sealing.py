@@ -72,6 +72,8 @@ def test_seal_pending_is_shown_by_the_api_and_the_page(signed_unsealed, research
     assert f"/agreements/{signed_unsealed.pk}/pdf/" not in page
     web_pdf = login(researcher).get(f"/agreements/{signed_unsealed.pk}/pdf/")
     assert web_pdf.status_code == 302
+    listing = login(researcher).get("/agreements/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Seal pending" in listing
 
 
 def test_worker_retries_after_the_back_off_and_seals(signed_unsealed):
