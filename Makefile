@@ -76,3 +76,8 @@ stripe-mock-stop:
 .PHONY: search-sync
 search-sync: migrate
 	$(PY) manage.py search_sync
+
+## seal-agreements: run the seal worker (renders and seals signed agreements whose seal is pending; Ctrl-C stops it)
+.PHONY: seal-agreements
+seal-agreements: migrate
+	$(PY) manage.py seal_agreements

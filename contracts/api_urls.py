@@ -24,6 +24,11 @@ urlpatterns = [
         name="api-agreement-approve",
     ),
     path(
+        "agreements/<int:pk>/reopen/",
+        apis.AgreementReopenApi.as_view(),
+        name="api-agreement-reopen",
+    ),
+    path(
         "agreements/<int:pk>/check/", apis.AgreementCheckApi.as_view(), name="api-agreement-check"
     ),
     path(

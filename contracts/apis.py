@@ -9,12 +9,17 @@ POST /api/v1/agreements/{id}/versions/         edit = new version {"parties"?, "
                                                "patent"?, "payment"?, "validity"?, "signing"?,
                                                "note"?, "base_version"?}
 GET  /api/v1/agreements/{id}/versions/{n}/     one version's terms and its diff to n-1
-POST /api/v1/agreements/{id}/approve/          {"version"?}; both parties -> frozen
+POST /api/v1/agreements/{id}/approve/          {"version"?}; both parties -> frozen; 400
+                                               `registration_check_failed` (blocking findings
+                                               per field) while the check finds blocking errors
+POST /api/v1/agreements/{id}/reopen/           {"reason"?}; approved, unsigned -> draft (a new
+                                               version to approve again)
 POST /api/v1/agreements/{id}/check/            registration check {"ok", "errors", "warnings"}
 GET  /api/v1/agreements/{id}/signing/          what the signer sees: document hash, turn, check
 GET  /api/v1/agreements/{id}/document/         the exact canonical JSON bytes that are signed
 POST /api/v1/agreements/{id}/sign/             {"password", "typed_name", "document_sha256"}
-GET  /api/v1/agreements/{id}/pdf/              the sealed PDF (application/pdf)
+GET  /api/v1/agreements/{id}/pdf/              the sealed PDF (application/pdf); 409
+                                               `seal_pending` while signed but not yet sealed
 GET  /api/v1/agreements/{id}/events/           the audit trail
 POST /api/v1/agreements/{id}/amend/            new draft agreement linked to a signed one
 
@@ -38,7 +43,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from contracts import selectors, services
+from contracts import reopening, selectors, services
 from contracts.audit import client_info
 from contracts.checks import CheckReport, check_agreement
 from contracts.models import Agreement
@@ -49,6 +54,7 @@ from contracts.serializers import (
     ApproveInputSerializer,
     CheckReportSerializer,
     EventSerializer,
+    ReopenInputSerializer,
     SigningStateSerializer,
     SignInputSerializer,
     VersionCreateInputSerializer,
@@ -190,6 +196,28 @@ class AgreementApproveApi(APIView):
             actor=request.user,  # type: ignore[arg-type]
             client=client_info(request),
             version_number=data.validated_data.get("version"),
+        )
+        return _detail(agreement)
+
+
+class AgreementReopenApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=TAG,
+        operation_id="agreement_reopen",
+        request=ReopenInputSerializer,
+        responses=AgreementDetailSerializer,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        agreement = selectors.agreement_get(viewer=request.user, pk=pk)
+        data = ReopenInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reopening.agreement_reopen(
+            agreement=agreement,
+            actor=request.user,  # type: ignore[arg-type]
+            client=client_info(request),
+            reason=data.validated_data["reason"],
         )
         return _detail(agreement)
 

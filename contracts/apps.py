@@ -11,4 +11,5 @@ class ContractsConfig(AppConfig):
         from contracts.demo import create_demo_agreement
 
         agreement = create_demo_agreement()
-        stdout.write(f"Demo agreement: {agreement} ({agreement.get_status_display()})\n")
+        sealed = "sealed" if agreement.sealed_at else "seal pending"
+        stdout.write(f"Demo agreement: {agreement} ({agreement.get_status_display()}, {sealed})\n")

@@ -114,6 +114,7 @@ class EventKind(models.TextChoices):
     CREATED = "created", _("Created")
     EDITED = "edited", _("Edited")
     APPROVED = "approved", _("Approved")
+    REOPENED = "reopened", _("Reopened")
     CHECKED = "checked", _("Registration check")
     SIGNED = "signed", _("Signed")
     SEALED = "sealed", _("Sealed")
@@ -160,6 +161,7 @@ ZH_LABELS: dict[str, str] = {
     EventKind.CREATED: "创建",
     EventKind.EDITED: "修改",
     EventKind.APPROVED: "确认",
+    EventKind.REOPENED: "退回修改",
     EventKind.CHECKED: "登记预审",
     EventKind.SIGNED: "签署",
     EventKind.SEALED: "平台电子签章",

@@ -6,7 +6,8 @@ party B, transferor) about a real bundled research result that carries a patent 
 first published one by source id), and takes it through the whole flow with the real services:
 an accepted match request, a draft, an edit with complete terms, approval by both, the
 registration check, signatures in order (enterprise, then university) with the demo password,
-and the sealed PDF. Idempotent: an existing demo agreement for that result is returned as is.
+and — after that transaction commits — the sealed PDF. Idempotent: an existing demo agreement
+for that result is returned as is (sealed first if its seal is still pending).
 
 Demo-only facts, labelled as such: the organisations' unified social credit codes (valid check
 characters, "KQDEM" in the body), the price and payment dates. The patent particulars come from
@@ -31,6 +32,7 @@ from contracts.audit import ClientInfo
 from contracts.choices import AgreementStatus, ContractSubtype, ContractType
 from contracts.clauses import template_for
 from contracts.models import Agreement
+from contracts.sealing import agreement_seal
 from marketplace.choices import ListingStatus
 from marketplace.demo import demo_password
 from marketplace.models import Organization, ResearchResult
@@ -125,10 +127,33 @@ def _terms(agreement: Agreement, result: ResearchResult) -> dict[str, Any]:
     }
 
 
-@transaction.atomic
+class DemoSealFailed(Exception):
+    """The demo agreement is signed but its PDF could not be rendered and sealed."""
+
+
 def create_demo_agreement() -> Agreement:
     """Create (or return) the signed, sealed demo agreement. Raises DemoDataMissing when the
-    demo accounts or bundled listings are missing."""
+    demo accounts or bundled listings are missing, DemoSealFailed when the PDF cannot be sealed
+    (the cause, e.g. a missing font, is in the message).
+
+    The terms and signatures are written in one transaction; the seal runs after it commits,
+    like every agreement's (`contracts.sealing`). An existing demo agreement that is still
+    waiting for its seal is sealed now."""
+    agreement = _signed_demo_agreement()
+    agreement.refresh_from_db()  # the seal scheduled on commit may have run meanwhile
+    if agreement.sealed_at is None:
+        outcome = agreement_seal(agreement_id=agreement.pk, client=CLIENT, ignore_backoff=True)
+        agreement.refresh_from_db()
+        if agreement.sealed_at is None:
+            raise DemoSealFailed(
+                f"The demo agreement {agreement.number} is signed but not sealed: "
+                f"{outcome.error or outcome.result}"
+            )
+    return agreement
+
+
+@transaction.atomic
+def _signed_demo_agreement() -> Agreement:
     users = get_user_model().objects
     try:
         enterprise_org = Organization.objects.get(legal_name=ENTERPRISE)

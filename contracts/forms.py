@@ -21,6 +21,18 @@ from contracts.choices import (
     SigningMode,
 )
 from contracts.clauses import PATENT_FIELDS, template_for
+from contracts.limits import (
+    NOTE_MAX_LENGTH,
+    PARTY_FIELD_MAX_LENGTH,
+    PATENT_FIELD_MAX_LENGTH,
+    PLACE_MAX_LENGTH,
+    REASON_MAX_LENGTH,
+    SCHEDULE_MAX_ENTRIES,
+    SCHEDULE_NOTE_MAX_LENGTH,
+    SHORT_TEXT_MAX_LENGTH,
+    TYPED_NAME_MAX_LENGTH,
+    clause_max_length,
+)
 from contracts.models import Agreement, AgreementVersion
 from contracts.services import PARTY_FIELDS
 
@@ -50,7 +62,7 @@ class AgreementCreateForm(forms.Form):
 class SignForm(forms.Form):
     typed_name = forms.CharField(
         label=_("Type your full name"),
-        max_length=100,
+        max_length=TYPED_NAME_MAX_LENGTH,
         help_text=_("Typing your name is your signature on the document shown above."),
     )
     password = forms.CharField(
@@ -62,15 +74,31 @@ class SignForm(forms.Form):
     document_sha256 = forms.RegexField(regex=r"^[0-9a-fA-F]{64}$", widget=forms.HiddenInput)
 
 
-def _text(label: Any, *, area: bool = False, rows: int = 4) -> forms.CharField:
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why reopen? (optional)"),
+        max_length=REASON_MAX_LENGTH,
+        required=False,
+    )
+
+
+def _text(
+    label: Any, *, area: bool = False, rows: int = 4, max_length: int = SHORT_TEXT_MAX_LENGTH
+) -> forms.CharField:
+    """An optional text field limited to `max_length` characters (`contracts.limits`; the
+    service checks the same limits after stripping)."""
     widget = forms.Textarea(attrs={"rows": rows}) if area else forms.TextInput()
-    return forms.CharField(label=label, required=False, widget=widget, strip=False)
+    return forms.CharField(
+        label=label, required=False, widget=widget, strip=False, max_length=max_length
+    )
 
 
 class AgreementEditForm(forms.Form):
     """All terms of an agreement on one page; initial values from `version`."""
 
-    note = forms.CharField(label=_("What did you change?"), max_length=500, required=False)
+    note = forms.CharField(
+        label=_("What did you change?"), max_length=NOTE_MAX_LENGTH, required=False
+    )
     base_version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, agreement: Agreement, version: AgreementVersion, **kwargs: Any):
@@ -83,7 +111,10 @@ class AgreementEditForm(forms.Form):
             names = []
             for key in PARTY_FIELDS:
                 name = f"parties_{party.value}_{key}"
-                self.fields[name] = _text(f"{party.label} · {PARTY_FIELD_LABELS[key]}")
+                self.fields[name] = _text(
+                    f"{party.label} · {PARTY_FIELD_LABELS[key]}",
+                    max_length=PARTY_FIELD_MAX_LENGTH[key],
+                )
                 self.fields[name].initial = (version.parties.get(party.value) or {}).get(key, "")
                 names.append(name)
             self.party_fields[party.value] = names
@@ -91,7 +122,10 @@ class AgreementEditForm(forms.Form):
         for clause in self.template.clauses:
             name = f"clauses_{clause.key}"
             self.fields[name] = _text(
-                clause.title_zh, area=clause.key != "project_name", rows=4
+                clause.title_zh,
+                area=clause.key != "project_name",
+                rows=4,
+                max_length=clause_max_length(clause.key),
             )
             self.fields[name].help_text = clause.source
             self.fields[name].initial = version.clauses.get(clause.key, "")
@@ -100,7 +134,9 @@ class AgreementEditForm(forms.Form):
         if self.template.patent_subject:
             for field in PATENT_FIELDS:
                 name = f"patent_{field.key}"
-                self.fields[name] = _text(field.title_zh)
+                self.fields[name] = _text(
+                    field.title_zh, max_length=PATENT_FIELD_MAX_LENGTH[field.key]
+                )
                 if field.kind == "date":
                     self.fields[name].widget = forms.DateInput(attrs={"type": "date"})
                 self.fields[name].initial = version.patent.get(field.key, "")
@@ -120,7 +156,14 @@ class AgreementEditForm(forms.Form):
         self.fields["payment_technology_amount_cny"].initial = payment.get(
             "technology_amount_cny", ""
         )
-        self.fields["payment_schedule"] = _text(_("Payment schedule"), area=True, rows=4)
+        # Up to SCHEDULE_MAX_ENTRIES lines of date | amount | condition (each checked by the
+        # service); 64 characters per line for the date, the amount and the separators.
+        self.fields["payment_schedule"] = _text(
+            _("Payment schedule"),
+            area=True,
+            rows=4,
+            max_length=SCHEDULE_MAX_ENTRIES * (SCHEDULE_NOTE_MAX_LENGTH + 64),
+        )
         self.fields["payment_schedule"].help_text = _(
             "One instalment per line: date | amount in CNY | condition, e.g. "
             "2026-03-31 | 100000.00 | after acceptance"
@@ -147,7 +190,9 @@ class AgreementEditForm(forms.Form):
             self.fields[f"validity_{key}"] = _text(label)
             self.fields[f"validity_{key}"].widget = forms.DateInput(attrs={"type": "date"})
             self.fields[f"validity_{key}"].initial = validity.get(key, "")
-        self.fields["validity_place"] = _text(_("Place of signing"))
+        self.fields["validity_place"] = _text(
+            _("Place of signing"), max_length=PLACE_MAX_LENGTH
+        )
         self.fields["validity_place"].initial = validity.get("place", "")
         signing = version.signing or {}
         self.fields["signing_mode"] = forms.ChoiceField(

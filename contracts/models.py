@@ -4,7 +4,9 @@ trail.
 Life cycle (issue 5; services in `contracts.services`):
 
     draft ──(both parties approve the latest version: frozen)──> approved
-    approved ──(first signature)──> signing ──(last signature: PDF rendered and sealed)──> signed
+    approved ──(first signature)──> signing ──(last signature)──> signed ──(after commit:
+    PDF rendered and sealed, `contracts.sealing`; `sealed_at` set)──> signed and sealed
+    approved ──(either party reopens, `contracts.reopening`)──> draft
 
 - `Agreement` holds what does not change between versions: number, type and sub-type, the two
   parties (organisations), the match request and research result it came from, the frozen
@@ -114,6 +116,11 @@ class Agreement(models.Model):
     sealed_pdf = models.BinaryField(null=True, blank=True, editable=False)
     sealed_pdf_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
     sealed_at = models.DateTimeField(null=True, blank=True)
+    # Retry state of the SIGNED -> sealed step (contracts.sealing): attempts so far, the last
+    # failure, and when the next attempt is due (or until when the current one holds its claim).
+    seal_attempts = models.PositiveIntegerField(default=0, editable=False)
+    seal_error = models.CharField(max_length=500, blank=True, editable=False)
+    seal_next_attempt_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -270,8 +270,14 @@ def _iso_date(value: Any) -> date | str:
 def agreement_pdf_context(*, agreement: Agreement) -> dict[str, Any]:
     """Context of the PDF template `contracts/pdf/agreement.html` (its header comment documents
     the shape: "agreement" with parties, patent, amounts and schedule; "clauses" as (heading,
-    text) pairs in template order; "signers"; "audit"; "hashes"; "generated_at"). Built from the
-    frozen version (the latest one before freezing). Times are aware UTC datetimes (the
+    text) pairs in template order; "signers"; "audit"; "audit_omitted"; "hashes";
+    "generated_at"). Built from the frozen version (the latest one before freezing).
+
+    The audit rows are the agreement's creation and every event since the printed version was
+    saved (its edit or reopening, approvals, checks, signatures): the history of the signed
+    document, bounded whatever the number of earlier drafts. `audit_omitted` counts the earlier
+    events (edits and approvals of superseded versions), which stay in the audit trail on
+    record (API and web page). Times are aware UTC datetimes (the
     template shows Beijing time and UTC); amounts are Decimal CNY. All text is plain (the
     template escapes it).
     """
@@ -346,6 +352,12 @@ def agreement_pdf_context(*, agreement: Agreement) -> dict[str, Any]:
         }
         for slot in agreement_signatures(agreement=agreement)
     ]
+    events = list(agreement_events(agreement=agreement))
+    printed = [
+        event
+        for index, event in enumerate(events)
+        if index == 0 or event.created_at >= version.created_at
+    ]
     audit = [
         {
             "at": event.created_at,
@@ -355,7 +367,7 @@ def agreement_pdf_context(*, agreement: Agreement) -> dict[str, Any]:
             "user_agent": event.user_agent,
             "document_sha256": event.document_sha256,
         }
-        for event in agreement_events(agreement=agreement)
+        for event in printed
     ]
     type_label = zh_label(agreement.contract_type)
     project_name = str(clause_texts.get("project_name", ""))
@@ -391,6 +403,7 @@ def agreement_pdf_context(*, agreement: Agreement) -> dict[str, Any]:
         "clauses": clauses,
         "signers": signers,
         "audit": audit,
+        "audit_omitted": len(events) - len(printed),
         "hashes": {"document_sha256": agreement.document_sha256 or version.sha256,
                    "version": version.number},
         "generated_at": timezone.now(),

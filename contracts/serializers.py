@@ -7,7 +7,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from contracts.choices import ContractSubtype, ContractType
+from contracts.choices import AgreementStatus, ContractSubtype, ContractType
+from contracts.limits import NOTE_MAX_LENGTH, REASON_MAX_LENGTH, TYPED_NAME_MAX_LENGTH
 from contracts.models import (
     Agreement,
     AgreementEvent,
@@ -34,7 +35,7 @@ class VersionCreateInputSerializer(serializers.Serializer[Any]):
     payment = serializers.DictField(required=False)
     validity = serializers.DictField(required=False)
     signing = serializers.DictField(required=False)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX_LENGTH)
     base_version = serializers.IntegerField(required=False, min_value=1)
 
 
@@ -42,9 +43,15 @@ class ApproveInputSerializer(serializers.Serializer[Any]):
     version = serializers.IntegerField(required=False, min_value=1)
 
 
+class ReopenInputSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=REASON_MAX_LENGTH, default=""
+    )
+
+
 class SignInputSerializer(serializers.Serializer[Any]):
     password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
-    typed_name = serializers.CharField(max_length=100)
+    typed_name = serializers.CharField(max_length=TYPED_NAME_MAX_LENGTH)
     document_sha256 = serializers.RegexField(r"^[0-9a-fA-F]{64}$")
 
 
@@ -139,6 +146,7 @@ class AgreementSerializer(serializers.ModelSerializer[Agreement]):
     signed_at = TimesField()
     sealed_at = TimesField()
     has_pdf = serializers.SerializerMethodField()
+    seal_pending = serializers.SerializerMethodField()
 
     class Meta:
         model = Agreement
@@ -160,6 +168,8 @@ class AgreementSerializer(serializers.ModelSerializer[Agreement]):
             "document_sha256",
             "sealed_pdf_sha256",
             "has_pdf",
+            "seal_pending",
+            "seal_attempts",
             "created_at",
             "approved_at",
             "signed_at",
@@ -181,6 +191,11 @@ class AgreementSerializer(serializers.ModelSerializer[Agreement]):
 
     def get_has_pdf(self, obj: Agreement) -> bool:
         return bool(obj.sealed_pdf_sha256)
+
+    def get_seal_pending(self, obj: Agreement) -> bool:
+        """True while an agreement signed by both parties waits for its sealed PDF (rendered
+        and sealed after signing; retried until it succeeds, `seal_attempts` so far)."""
+        return obj.status == AgreementStatus.SIGNED and obj.sealed_at is None
 
 
 class AgreementDetailSerializer(AgreementSerializer):

@@ -12,21 +12,28 @@ Rules (issue 5):
   match request (409 for a second); changes after signing go through amendments.
 - Members of either party edit terms; every edit is a new `AgreementVersion` with its author
   (`agreement_version_create`); a readable diff is in `contracts.diffing`.
-- Both parties approve the latest version (`agreement_approve`); the second approval freezes
-  it: its canonical JSON's SHA-256 becomes `Agreement.document_sha256` and the signing slots are
-  created in the version's signing order. Any edit or approval after that is a 409.
-- `agreement_check` runs the registration check (`contracts.checks`). Signing runs it again and
-  refuses while it finds blocking errors.
+- Both parties approve the latest version (`agreement_approve`); approval is refused (400
+  `registration_check_failed`, the blocking findings per field) while the registration check
+  (`contracts.checks`) finds blocking errors. The second approval freezes the version: its
+  canonical JSON's SHA-256 becomes `Agreement.document_sha256` and the signing slots are
+  created in the version's signing order. Any edit or approval after that is a 409; either
+  party may reopen an approved, unsigned agreement to a draft (`contracts.reopening`).
+- `agreement_check` runs the registration check and records it (a repeat of the last recorded
+  check of an unchanged version is not recorded again). Signing runs it again and refuses
+  while it finds blocking errors.
 - `agreement_sign`: the signer re-enters their password, types their name and sends the
   SHA-256 they were shown (it must equal `document_sha256`). In sequential mode a slot may be
   signed only after all earlier ones (409 `not_your_turn`, checked on the server whatever link
-  was used). The last signature renders the PDF (`marketplace.pdf.render_pdf`), seals it
-  (`contracts.seal.seal_pdf`) and stores the sealed bytes and their SHA-256 — all in the same
-  transaction, so a signed agreement always has its sealed PDF — and then calls
-  `agreement_on_fully_signed` (platform fee hook).
+  was used). The last signature moves the agreement to SIGNED and calls
+  `agreement_on_fully_signed` (platform fee hook) in the signing transaction; the PDF is
+  rendered and sealed after commit, outside the transaction and with a time limit
+  (`contracts.sealing`: SIGNED → sealed, retried by `manage.py seal_agreements`).
+- Every text is limited to its length in `contracts.limits`, so that the longest allowed
+  agreement renders quickly.
 - A signed agreement cannot be edited (409); `agreement_amend` starts a new draft linked to it.
-- Every event is recorded (`AgreementEvent`): created, edited, approved, checked, signed, sealed,
-  downloaded, verified, amended — with actor, UTC time, IP address, user agent, document hash.
+- Every event is recorded (`AgreementEvent`): created, edited, approved, reopened, checked,
+  signed, sealed, downloaded, verified, amended — with actor, UTC time, IP address, user agent,
+  document hash.
 
 Errors: `DomainError` (400, per field), `PermissionDeniedError` (403), `ConflictError` (409),
 `Http404` for a PDF that does not exist yet. Callers load agreements through
@@ -35,7 +42,6 @@ Errors: `DomainError` (400, per field), `PermissionDeniedError` (403), `Conflict
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Iterable
 from datetime import date
@@ -65,6 +71,17 @@ from contracts.choices import (
 )
 from contracts.clauses import PATENT_FIELDS, is_valid_pair, template_for
 from contracts.identifiers import clean_party_region_code, clean_patent_number
+from contracts.limits import (
+    NOTE_MAX_LENGTH,
+    PARTY_FIELD_MAX_LENGTH,
+    PATENT_FIELD_MAX_LENGTH,
+    PLACE_MAX_LENGTH,
+    SCHEDULE_MAX_ENTRIES,
+    SCHEDULE_NOTE_MAX_LENGTH,
+    SHORT_TEXT_MAX_LENGTH,
+    TYPED_NAME_MAX_LENGTH,
+    clause_max_length,
+)
 from contracts.models import (
     Agreement,
     AgreementApproval,
@@ -72,6 +89,7 @@ from contracts.models import (
     AgreementSignature,
     AgreementVersion,
 )
+from contracts.sealing import agreement_seal_after_commit
 from marketplace import roles
 from marketplace.choices import IpType, TransferMode
 from marketplace.errors import ConflictError, DomainError, PermissionDeniedError
@@ -85,12 +103,6 @@ if TYPE_CHECKING:
 
 UserModel = get_user_model()
 
-PDF_TEMPLATE = "contracts/pdf/agreement.html"
-SEAL_LOCATION = "科桥 Keqiao"
-TEXT_MAX_LENGTH = 20000
-SHORT_TEXT_MAX_LENGTH = 300
-SCHEDULE_MAX_ENTRIES = 60
-TYPED_NAME_MAX_LENGTH = 100
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("999999999999.99")
 
@@ -103,7 +115,7 @@ VERB_EDITED = "agreement.edited"
 VERB_APPROVED = "agreement.approved"
 VERB_FROZEN = "agreement.frozen"
 VERB_SIGNED = "agreement.signed"
-VERB_COMPLETED = "agreement.completed"
+VERB_SIGNED_BY_ALL = "agreement.signed_by_all"
 
 
 # --- audit trail ----------------------------------------------------------------------------------
@@ -212,6 +224,15 @@ def _notify_parties(
     )
 
 
+def registration_check_error(report: CheckReport, message: str) -> DomainError:
+    """400 `registration_check_failed`: `fields` maps each blocking finding's field path (e.g.
+    ``parties.a.credit_code``) to its messages in the active language."""
+    fields: dict[str, list[Any]] = {}
+    for finding in report.errors:
+        fields.setdefault(finding.field, []).append(finding.message())
+    return DomainError(message, code="registration_check_failed", fields=fields)
+
+
 def _field_error(path: str, message: str) -> DomainError:
     return DomainError(message, code="invalid", fields={path: [message]})
 
@@ -295,7 +316,7 @@ def _merge_parties(current: dict[str, Any], changes: Any) -> dict[str, Any]:
         _reject_unknown(data, PARTY_FIELDS, f"parties.{party}")
         for key, value in data.items():
             path = f"parties.{party}.{key}"
-            merged[party][key] = _clean_str(value, path)
+            merged[party][key] = _clean_str(value, path, max_length=PARTY_FIELD_MAX_LENGTH[key])
             if key == "region_code":
                 merged[party][key] = clean_party_region_code(merged[party][key], path=path)
     return merged
@@ -307,7 +328,7 @@ def _merge_clauses(agreement: Agreement, current: dict[str, Any], changes: Any) 
     _reject_unknown(changes, template.clause_keys, "clauses")
     merged = dict(current)
     for key, value in changes.items():
-        merged[key] = _clean_str(value, f"clauses.{key}", max_length=TEXT_MAX_LENGTH)
+        merged[key] = _clean_str(value, f"clauses.{key}", max_length=clause_max_length(key))
     return merged
 
 
@@ -318,7 +339,11 @@ def _merge_patent(current: dict[str, Any], changes: Any) -> dict[str, Any]:
     merged = dict(current)
     for key, value in changes.items():
         path = f"patent.{key}"
-        merged[key] = _clean_date(value, path) if kinds[key] == "date" else _clean_str(value, path)
+        merged[key] = (
+            _clean_date(value, path)
+            if kinds[key] == "date"
+            else _clean_str(value, path, max_length=PATENT_FIELD_MAX_LENGTH[key])
+        )
         merged[key] = clean_patent_number(key, merged[key], path=path)
     return merged
 
@@ -340,7 +365,9 @@ def _clean_schedule(value: Any) -> list[dict[str, str]]:
             {
                 "due_date": _clean_date(entry.get("due_date"), f"{path}.due_date"),
                 "amount_cny": _clean_amount(entry.get("amount_cny"), f"{path}.amount_cny"),
-                "note": _clean_str(entry.get("note"), f"{path}.note"),
+                "note": _clean_str(
+                    entry.get("note"), f"{path}.note", max_length=SCHEDULE_NOTE_MAX_LENGTH
+                ),
             }
         )
     return schedule
@@ -387,7 +414,9 @@ def _merge_validity(current: dict[str, Any], changes: Any) -> dict[str, Any]:
         if key in changes:
             merged[key] = _clean_date(changes[key], f"validity.{key}")
     if "place" in changes:
-        merged["place"] = _clean_str(changes["place"], "validity.place")
+        merged["place"] = _clean_str(
+            changes["place"], "validity.place", max_length=PLACE_MAX_LENGTH
+        )
     return merged
 
 
@@ -680,7 +709,7 @@ def agreement_version_create(
     content = _apply_changes(locked, latest, changes)
     if content == latest.content():
         raise DomainError(_("Nothing was changed."), code="no_changes")
-    note = _clean_str(note, "note", max_length=500)
+    note = _clean_str(note, "note", max_length=NOTE_MAX_LENGTH)
     version = _save_version(
         locked, number=latest.number + 1, author=actor, content=content, note=note
     )
@@ -755,6 +784,11 @@ def agreement_approve(
         raise ConflictError(
             _("Your party has already approved this version."), code="already_approved"
         )
+    report = check_agreement(agreement=locked, version=version)
+    if not report.ok:
+        raise registration_check_error(
+            report, _("The registration check found blocking errors; fix them before approving.")
+        )
     for party in pending:
         AgreementApproval.objects.create(
             agreement=locked, version=version, party=party, user=actor
@@ -814,17 +848,23 @@ def agreement_check(*, agreement: Agreement, actor: User, client: ClientInfo) ->
         raise PermissionDeniedError(_("Only the parties and brokers can run the check."))
     version = agreement.frozen_version or agreement.latest_version()
     report = check_agreement(agreement=agreement, version=version)
+    details = {
+        "version": version.number if version else None,
+        "errors": sorted({f.code for f in report.errors}),
+        "warnings": sorted({f.code for f in report.warnings}),
+    }
+    last = agreement.events.order_by("-created_at", "-id").first()
+    if last is not None and last.kind == EventKind.CHECKED and last.details == details:
+        # The same result for the same version was the last thing recorded: recording it again
+        # would only lengthen the audit trail printed in the sealed PDF.
+        return report
     agreement_event_record(
         agreement=agreement,
         kind=EventKind.CHECKED,
         actor=actor,
         client=client,
         document_sha256=version.sha256 if version else "",
-        details={
-            "version": version.number if version else None,
-            "errors": sorted({f.code for f in report.errors}),
-            "warnings": sorted({f.code for f in report.warnings}),
-        },
+        details=details,
     )
     return report
 
@@ -904,13 +944,9 @@ def agreement_sign(
         )
     report = check_agreement(agreement=locked, version=locked.frozen_version)
     if not report.ok:
-        fields: dict[str, list[Any]] = {}
-        for finding in report.errors:
-            fields.setdefault(finding.field, []).append(finding.message())
-        raise DomainError(
-            _("The registration check found blocking errors; fix them in an amendment."),
-            code="registration_check_failed",
-            fields=fields,
+        raise registration_check_error(
+            report,
+            _("The registration check found blocking errors; reopen the agreement to fix them."),
         )
     now = timezone.now()
     slot.signer = actor
@@ -943,62 +979,25 @@ def agreement_sign(
         locked.status = AgreementStatus.SIGNED
         locked.signed_at = now
         locked.save(update_fields=["status", "signed_at", "updated_at"])
-        _seal(locked, client=client)
         agreement_on_fully_signed(agreement=locked, actor=actor, client=client)
+        # The final render and seal run after commit, outside this transaction and its row
+        # lock, with a time limit; `manage.py seal_agreements` retries what fails.
+        agreement_seal_after_commit(agreement_id=locked.pk, client=client)
         _notify_parties(
             locked,
             actor=actor,
-            verb=VERB_COMPLETED,
-            message_zh=f"合同 {locked.number} 已由双方签署并加盖平台电子签章，可下载 PDF。",
-            message_en=f"Agreement {locked.number} is signed by both parties and sealed; the "
-            "PDF can be downloaded.",
+            verb=VERB_SIGNED_BY_ALL,
+            message_zh=f"合同 {locked.number} 已由双方签署，平台正在加盖电子签章。",
+            message_en=f"Agreement {locked.number} is signed by both parties; the platform is "
+            "sealing its PDF.",
         )
     _copy_state(locked, agreement)
     return agreement
 
 
-def agreement_render_pdf(*, agreement: Agreement) -> bytes:
-    """The agreement's PDF (unsealed) through the shared locked-down renderer."""
-    from contracts.selectors import agreement_pdf_context
-    from marketplace.pdf import render_pdf
-
-    context = agreement_pdf_context(agreement=agreement)
-    return render_pdf(template_name=PDF_TEMPLATE, context=context)
-
-
-def _seal(agreement: Agreement, *, client: ClientInfo) -> None:
-    """Render, seal (PAdES) and store the final PDF; record the `sealed` event."""
-    from contracts.seal import seal_pdf
-    from contracts.verification import seal_metadata
-
-    unsealed = agreement_render_pdf(agreement=agreement)
-    sealed = seal_pdf(
-        unsealed,
-        reason=f"科桥技术合同 {agreement.number} 双方签署完成 / signed by both parties",
-        location=SEAL_LOCATION,
-        metadata=seal_metadata(agreement),
-    )
-    agreement.sealed_pdf = sealed
-    agreement.sealed_pdf_sha256 = hashlib.sha256(sealed).hexdigest()
-    agreement.sealed_at = timezone.now()
-    agreement.save(update_fields=["sealed_pdf", "sealed_pdf_sha256", "sealed_at", "updated_at"])
-    agreement_event_record(
-        agreement=agreement,
-        kind=EventKind.SEALED,
-        actor=None,
-        client=client,
-        document_sha256=agreement.sealed_pdf_sha256,
-        details={
-            "signed_document_sha256": agreement.document_sha256,
-            "unsealed_pdf_sha256": hashlib.sha256(unsealed).hexdigest(),
-            "bytes": len(sealed),
-        },
-    )
-
-
 def agreement_on_fully_signed(*, agreement: Agreement, actor: Any, client: ClientInfo) -> None:
-    """Hook called once, inside the signing transaction, right after the last signature and the
-    seal (status SIGNED, `sealed_pdf` stored).
+    """Hook called once, inside the signing transaction, right after the last signature
+    (status SIGNED; the sealed PDF follows after commit, `contracts.sealing`).
 
     Platform fee (issue 5 item 10): when `settings.PLATFORM_FEE_PERCENT` > 0, a payment of that
     percentage of the contract value (`frozen_version.payment["total_cny"]`, CNY) is created
@@ -1031,8 +1030,14 @@ def agreement_on_fully_signed(*, agreement: Agreement, actor: Any, client: Clien
 def agreement_pdf_download(*, agreement: Agreement, actor: Any, client: ClientInfo) -> bytes:
     """The sealed PDF bytes, recording a `downloaded` event. The caller has already applied
     visibility (`contracts.selectors.agreement_get`: parties and brokers, others 404). Raises
-    Http404 while the agreement is not signed and sealed."""
+    ConflictError `seal_pending` (409) while it is signed but not sealed yet, Http404 while it
+    is not signed."""
     if not agreement.sealed_pdf:
+        if agreement.status == AgreementStatus.SIGNED:
+            raise ConflictError(
+                _("Both parties signed; the sealed PDF is being prepared. Try again shortly."),
+                code="seal_pending",
+            )
         raise Http404("no sealed PDF")
     data = bytes(agreement.sealed_pdf)
     agreement_event_record(
@@ -1113,7 +1118,6 @@ __all__ = [
     "agreement_event_record",
     "agreement_on_fully_signed",
     "agreement_pdf_download",
-    "agreement_render_pdf",
     "agreement_sign",
     "agreement_url",
     "agreement_version_create",

@@ -1,7 +1,8 @@
 """Agreement web pages (mounted at the site root by the root URLconf).
 
 URL names: agreement-list, agreement-create (match request pk), agreement-detail,
-agreement-edit, agreement-version (pk, number), agreement-approve, agreement-check,
+agreement-edit, agreement-version (pk, number), agreement-approve, agreement-reopen,
+agreement-check,
 agreement-sign, agreement-pdf, agreement-amend. The public verification page is
 `contracts.verify_web_urls` (agreements/verify/).
 """
@@ -25,6 +26,7 @@ urlpatterns = [
         name="agreement-version",
     ),
     path("agreements/<int:pk>/approve/", views.agreement_approve, name="agreement-approve"),
+    path("agreements/<int:pk>/reopen/", views.agreement_reopen, name="agreement-reopen"),
     path("agreements/<int:pk>/check/", views.agreement_check, name="agreement-check"),
     path("agreements/<int:pk>/sign/", views.agreement_sign, name="agreement-sign"),
     path("agreements/<int:pk>/pdf/", views.agreement_pdf, name="agreement-pdf"),

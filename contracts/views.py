@@ -19,14 +19,21 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from contracts import selectors, services
+from contracts import reopening, selectors, services
 from contracts.apis import pdf_response, signing_state
 from contracts.audit import client_info
 from contracts.checks import check_agreement
 from contracts.choices import AgreementStatus, ContractSubtype, ContractType, zh_label
 from contracts.clauses import PATENT_FIELDS, template_for
-from contracts.forms import AgreementCreateForm, AgreementEditForm, SignForm, field_name_for_path
+from contracts.forms import (
+    AgreementCreateForm,
+    AgreementEditForm,
+    ReopenForm,
+    SignForm,
+    field_name_for_path,
+)
 from contracts.models import Agreement
+from contracts.sealing import is_seal_pending
 from marketplace import roles
 from marketplace.errors import DomainError
 from marketplace.web_helpers import show_domain_error
@@ -124,6 +131,9 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     parties = services.parties_of(agreement, request.user)
     approved = set(version.approvals.values_list("party", flat=True))
     versions = list(selectors.agreement_versions(agreement=agreement))
+    draft = agreement.status == AgreementStatus.DRAFT
+    # Approval is refused while the registration check finds blocking errors: list them here.
+    blocking = check_agreement(agreement=agreement, version=version).errors if draft else []
     context = {
         "agreement": agreement,
         "version": version,
@@ -139,8 +149,11 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "events": list(selectors.agreement_events(agreement=agreement)),
         "is_party": bool(parties),
         "can_edit": bool(parties) and agreement.status == AgreementStatus.DRAFT,
-        "can_approve": agreement.status == AgreementStatus.DRAFT
-        and any(p not in approved for p in parties),
+        "can_approve": draft and any(p not in approved for p in parties),
+        "blocking": blocking,
+        "can_reopen": bool(parties) and agreement.status == AgreementStatus.APPROVED,
+        "reopen_form": ReopenForm(),
+        "seal_pending": is_seal_pending(agreement),
         "can_sign": agreement.status in (AgreementStatus.APPROVED, AgreementStatus.SIGNING)
         and services.next_signature_for(agreement, request.user) is not None,
         "can_amend": bool(parties) and agreement.status == AgreementStatus.SIGNED,
@@ -234,11 +247,42 @@ def agreement_approve(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except DomainError as exc:
         _show_error(request, exc)
+        for field_messages in exc.fields.values():
+            for message in field_messages:
+                messages.error(request, str(message))
     else:
         if agreement.status == AgreementStatus.APPROVED:
             messages.success(request, _("Both parties approved: the agreement is frozen."))
         else:
             messages.success(request, _("You approved this version."))
+    return redirect("agreement-detail", pk=agreement.pk)
+
+
+@login_required
+@require_POST
+def agreement_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = selectors.agreement_get(viewer=request.user, pk=pk)
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        for field_errors in form.errors.values():
+            for message in field_errors:
+                messages.error(request, str(message))
+        return redirect("agreement-detail", pk=agreement.pk)
+    try:
+        version = reopening.agreement_reopen(
+            agreement=agreement,
+            actor=request.user,  # type: ignore[arg-type]
+            client=client_info(request),
+            reason=form.cleaned_data["reason"],
+        )
+    except DomainError as exc:
+        _show_error(request, exc)
+    else:
+        messages.success(
+            request,
+            _("The agreement is a draft again: v%(n)d needs both parties' approval.")
+            % {"n": version.number},
+        )
     return redirect("agreement-detail", pk=agreement.pk)
 
 
@@ -285,8 +329,17 @@ def agreement_sign(request: HttpRequest, pk: int) -> HttpResponse:
             if not exc.fields or "password" not in exc.fields:
                 return redirect("agreement-sign", pk=agreement.pk)
         else:
-            if agreement.status == AgreementStatus.SIGNED:
+            agreement.refresh_from_db()
+            if agreement.status == AgreementStatus.SIGNED and agreement.sealed_at is not None:
                 messages.success(request, _("Signed by both parties; the sealed PDF is ready."))
+            elif agreement.status == AgreementStatus.SIGNED:
+                messages.warning(
+                    request,
+                    _(
+                        "Signed by both parties. The sealed PDF is not ready yet; it is "
+                        "retried automatically."
+                    ),
+                )
             else:
                 messages.success(request, _("You signed the agreement."))
             return redirect("agreement-detail", pk=agreement.pk)
@@ -301,7 +354,11 @@ def agreement_sign(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def agreement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = selectors.agreement_get(viewer=request.user, pk=pk, with_pdf=True)
-    return pdf_response(agreement, request)
+    try:
+        return pdf_response(agreement, request)
+    except DomainError as exc:
+        _show_error(request, exc)
+        return redirect("agreement-detail", pk=agreement.pk)
 
 
 @login_required

@@ -245,6 +245,9 @@ SEAL_KEY_FILE = env.str("KEQIAO_SEAL_KEY_FILE", default="")
 SEAL_KEY_PASSPHRASE = env.str("KEQIAO_SEAL_KEY_PASSPHRASE", default="")
 # RFC 3161 time-stamping authority; empty: no timestamp.
 SEAL_TSA_URL = env.str("KEQIAO_SEAL_TSA_URL", default="")
+# Hard time limit of one agreement PDF render, in seconds (rendered in a child process that is
+# stopped when it runs out; the seal is retried later by `manage.py seal_agreements`).
+PDF_RENDER_TIMEOUT = env.float("KEQIAO_PDF_RENDER_TIMEOUT", default=60.0)
 # Largest file the public verification endpoint accepts, in bytes.
 VERIFY_MAX_UPLOAD_BYTES = env.int("KEQIAO_VERIFY_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
 

@@ -30,6 +30,14 @@ def agreement(enterprise_user, researcher, patent_result):  # type: ignore[no-un
 
 
 @pytest.fixture
+def complete(enterprise_user, researcher, patent_result):  # type: ignore[no-untyped-def]
+    """A draft patent-assignment agreement with complete terms (v2), approved by nobody yet."""
+    return support.completed(
+        enterprise_user=enterprise_user, researcher=researcher, result=patent_result
+    )
+
+
+@pytest.fixture
 def frozen(enterprise_user, researcher, patent_result):  # type: ignore[no-untyped-def]
     """A complete patent-assignment agreement approved by both parties (sequential, A first)."""
     return support.ready_to_sign(

@@ -92,16 +92,27 @@ def drafted(
     )
 
 
-def ready_to_sign(
+def completed(
     *, enterprise_user: Any, researcher: Any, result: Any, signing: dict[str, Any] | None = None
 ) -> Agreement:
-    """A patent-transfer agreement with complete terms, approved by both parties (frozen)."""
+    """A patent-transfer draft whose latest version (v2) has complete terms: the registration
+    check finds no blocking error, so it can be approved."""
     agreement = drafted(enterprise_user=enterprise_user, researcher=researcher, result=result)
     changes = complete_changes(agreement)
     if signing:
         changes["signing"] = signing
     services.agreement_version_create(
         agreement=agreement, actor=enterprise_user, client=CLIENT_A, changes=changes
+    )
+    return agreement
+
+
+def ready_to_sign(
+    *, enterprise_user: Any, researcher: Any, result: Any, signing: dict[str, Any] | None = None
+) -> Agreement:
+    """A patent-transfer agreement with complete terms, approved by both parties (frozen)."""
+    agreement = completed(
+        enterprise_user=enterprise_user, researcher=researcher, result=result, signing=signing
     )
     services.agreement_approve(agreement=agreement, actor=enterprise_user, client=CLIENT_A)
     services.agreement_approve(agreement=agreement, actor=researcher, client=CLIENT_B)

@@ -26,6 +26,7 @@ def url(agreement, action=""):
     return f"/api/v1/agreements/{agreement.pk}/{action}"
 
 
+@pytest.mark.django_db(transaction=True)
 def test_full_flow_over_the_api(enterprise_user, researcher, patent_result):
     request = support.accepted_request(
         enterprise_user=enterprise_user, researcher=researcher, result=patent_result
@@ -67,7 +68,9 @@ def test_full_flow_over_the_api(enterprise_user, researcher, patent_result):
     assert ent.post(url(agreement, "sign/"), sign, format="json").status_code == 200
     done = uni.post(url(agreement, "sign/"), {**sign, "typed_name": "大学代表"}, format="json")
     assert done.status_code == 200, done.json()
+    # The seal ran when the signing transaction committed, before the response was built.
     assert done.json()["status"] == "signed" and done.json()["has_pdf"] is True
+    assert done.json()["seal_pending"] is False
 
     pdf = uni.get(url(agreement, "pdf/"))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
@@ -148,18 +151,20 @@ def test_drafting_from_an_open_request_is_409(enterprise_user, patent_result):
 
 
 @pytest.fixture
-def signed(frozen, enterprise_user, researcher):
+def signed(frozen, enterprise_user, researcher, django_capture_on_commit_callbacks):
     from contracts import services
 
-    for user, client in ((enterprise_user, support.CLIENT_A), (researcher, support.CLIENT_B)):
-        services.agreement_sign(
-            agreement=frozen,
-            actor=user,
-            client=client,
-            password=PASSWORD,
-            typed_name="签署人",
-            document_sha256=frozen.document_sha256,
-        )
+    # The seal runs after the signing transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        for user, client in ((enterprise_user, support.CLIENT_A), (researcher, support.CLIENT_B)):
+            services.agreement_sign(
+                agreement=frozen,
+                actor=user,
+                client=client,
+                password=PASSWORD,
+                typed_name="签署人",
+                document_sha256=frozen.document_sha256,
+            )
     frozen.refresh_from_db()
     return frozen
 

@@ -16,6 +16,7 @@ def test_demo_agreement_is_signed_sealed_and_idempotent():
     demo.create_demo_accounts()
     agreement = create_demo_agreement()
     assert agreement.status == AgreementStatus.SIGNED
+    assert agreement.sealed_at is not None and agreement.sealed_pdf_sha256
     assert (agreement.contract_type, agreement.subtype) == (
         ContractType.TRANSFER,
         ContractSubtype.PATENT_ASSIGNMENT,

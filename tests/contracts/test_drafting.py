@@ -201,38 +201,38 @@ def test_outsider_cannot_edit(agreement, outsider):
         )
 
 
-def test_both_approvals_freeze_the_latest_version(agreement, enterprise_user, researcher):
-    services.agreement_approve(agreement=agreement, actor=enterprise_user, client=support.CLIENT_A)
-    agreement.refresh_from_db()
-    assert agreement.status == AgreementStatus.DRAFT
-    services.agreement_approve(agreement=agreement, actor=researcher, client=support.CLIENT_B)
-    agreement.refresh_from_db()
-    version = agreement.latest_version()
-    assert agreement.status == AgreementStatus.APPROVED
-    assert agreement.frozen_version == version
-    assert agreement.document_sha256 == version.compute_sha256() == version.sha256
-    slots = list(agreement.signatures.order_by("position"))
+def test_both_approvals_freeze_the_latest_version(complete, enterprise_user, researcher):
+    services.agreement_approve(agreement=complete, actor=enterprise_user, client=support.CLIENT_A)
+    complete.refresh_from_db()
+    assert complete.status == AgreementStatus.DRAFT
+    services.agreement_approve(agreement=complete, actor=researcher, client=support.CLIENT_B)
+    complete.refresh_from_db()
+    version = complete.latest_version()
+    assert complete.status == AgreementStatus.APPROVED
+    assert complete.frozen_version == version
+    assert complete.document_sha256 == version.compute_sha256() == version.sha256
+    slots = list(complete.signatures.order_by("position"))
     assert [(s.party, s.position) for s in slots] == [("a", 1), ("b", 2)]
 
 
-def test_a_new_version_needs_new_approvals(agreement, enterprise_user, researcher):
-    services.agreement_approve(agreement=agreement, actor=enterprise_user, client=support.CLIENT_A)
+def test_a_new_version_needs_new_approvals(complete, enterprise_user, researcher):
+    services.agreement_approve(agreement=complete, actor=enterprise_user, client=support.CLIENT_A)
     services.agreement_version_create(
-        agreement=agreement,
+        agreement=complete,
         actor=researcher,
         client=support.CLIENT_B,
         changes={"validity": {"place": "北京"}},
     )
-    services.agreement_approve(agreement=agreement, actor=researcher, client=support.CLIENT_B)
-    agreement.refresh_from_db()
-    assert agreement.status == AgreementStatus.DRAFT
+    services.agreement_approve(agreement=complete, actor=researcher, client=support.CLIENT_B)
+    complete.refresh_from_db()
+    assert complete.status == AgreementStatus.DRAFT
 
 
-def test_approving_twice_is_a_conflict(agreement, enterprise_user):
-    services.agreement_approve(agreement=agreement, actor=enterprise_user, client=support.CLIENT_A)
+def test_approving_twice_is_a_conflict(complete, enterprise_user):
+    services.agreement_approve(agreement=complete, actor=enterprise_user, client=support.CLIENT_A)
     with pytest.raises(ConflictError) as exc:
         services.agreement_approve(
-            agreement=agreement, actor=enterprise_user, client=support.CLIENT_A
+            agreement=complete, actor=enterprise_user, client=support.CLIENT_A
         )
     assert exc.value.code == "already_approved"
 

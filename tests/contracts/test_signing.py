@@ -9,7 +9,7 @@ import pytest
 
 from contracts import services
 from contracts.choices import AgreementStatus, EventKind
-from contracts.models import AgreementSignature, beijing_time
+from contracts.models import AgreementSignature, AgreementVersion, beijing_time
 from marketplace.errors import ConflictError, DomainError, PermissionDeniedError
 from tests.contracts import support
 from tests.factories import PASSWORD
@@ -36,17 +36,26 @@ def test_second_signer_cannot_sign_before_the_first(frozen, researcher):
     assert not AgreementSignature.objects.filter(agreement=frozen, signed_at__isnull=False).exists()
 
 
-def test_signing_in_order_completes_seals_and_stores_the_pdf(frozen, enterprise_user, researcher):
+def test_signing_in_order_completes_and_the_seal_follows_after_commit(
+    frozen, enterprise_user, researcher, django_capture_on_commit_callbacks
+):
     sign(frozen, enterprise_user, support.CLIENT_A, name="企业签署人")
     frozen.refresh_from_db()
     assert frozen.status == AgreementStatus.SIGNING
-    sign(frozen, researcher, support.CLIENT_B, name="大学签署人")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        sign(frozen, researcher, support.CLIENT_B, name="大学签署人")
+        # The signing transaction ends at SIGNED; nothing was rendered or sealed inside it.
+        frozen.refresh_from_db()
+        assert frozen.status == AgreementStatus.SIGNED
+        assert frozen.signed_at is not None
+        assert frozen.sealed_pdf is None and frozen.sealed_at is None
+        assert not frozen.events.filter(kind=EventKind.SEALED).exists()
+    assert callbacks  # the seal step was scheduled for after the commit, and ran then
     frozen.refresh_from_db()
-    assert frozen.status == AgreementStatus.SIGNED
-    assert frozen.signed_at is not None
     pdf = bytes(frozen.sealed_pdf)
     assert pdf.startswith(b"%PDF")
     assert frozen.sealed_pdf_sha256 == hashlib.sha256(pdf).hexdigest()
+    assert frozen.sealed_at is not None and frozen.seal_attempts == 1
     slots = list(frozen.signatures.order_by("position"))
     assert [(s.party, s.typed_name) for s in slots] == [("a", "企业签署人"), ("b", "大学签署人")]
     assert all(s.document_sha256 == frozen.document_sha256 for s in slots)
@@ -120,17 +129,31 @@ def test_signing_twice_is_a_conflict(frozen, enterprise_user):
     assert exc.value.code == "already_signed"
 
 
-def test_blocking_check_errors_stop_signing(agreement, enterprise_user, researcher):
-    # The draft as created lacks credit codes, addresses, validity...: approve it anyway.
-    services.agreement_approve(agreement=agreement, actor=enterprise_user, client=support.CLIENT_A)
-    services.agreement_approve(agreement=agreement, actor=researcher, client=support.CLIENT_B)
-    agreement.refresh_from_db()
+def test_cannot_approve_version_with_blocking_errors(agreement, enterprise_user):
+    # The draft as created lacks credit codes, addresses, validity...
     with pytest.raises(DomainError) as exc:
-        sign(agreement, enterprise_user, support.CLIENT_A)
+        services.agreement_approve(
+            agreement=agreement, actor=enterprise_user, client=support.CLIENT_A
+        )
     assert exc.value.code == "registration_check_failed"
     assert "parties.a.credit_code" in exc.value.fields
     assert "validity.valid_until" in exc.value.fields
-    assert not agreement.signatures.filter(signed_at__isnull=False).exists()
+    assert not agreement.approvals.exists()
+    assert not agreement.events.filter(kind=EventKind.APPROVED).exists()
+
+
+def test_blocking_check_errors_found_after_approval_stop_signing(frozen, enterprise_user):
+    # The term of validity ran out between approval and signing (stored dates moved into the
+    # past stand in for the passing time).
+    AgreementVersion.objects.filter(pk=frozen.frozen_version_id).update(
+        validity={"valid_from": "2019-01-01", "valid_until": "2020-12-31", "place": "北京"}
+    )
+    frozen.refresh_from_db()
+    with pytest.raises(DomainError) as exc:
+        sign(frozen, enterprise_user, support.CLIENT_A)
+    assert exc.value.code == "registration_check_failed"
+    assert "validity.valid_until" in exc.value.fields
+    assert not frozen.signatures.filter(signed_at__isnull=False).exists()
 
 
 def test_signed_agreement_cannot_be_edited_and_amendment_links_to_it(
@@ -165,11 +188,14 @@ def test_signed_agreement_cannot_be_edited_and_amendment_links_to_it(
 
 
 def test_audit_trail_records_every_event_with_times_ip_agent_and_hash(
-    frozen, enterprise_user, researcher
+    frozen, enterprise_user, researcher, django_capture_on_commit_callbacks
 ):
     services.agreement_check(agreement=frozen, actor=researcher, client=support.CLIENT_B)
+    # The same check again with nothing changed is not recorded a second time.
+    services.agreement_check(agreement=frozen, actor=enterprise_user, client=support.CLIENT_A)
     sign(frozen, enterprise_user, support.CLIENT_A)
-    sign(frozen, researcher, support.CLIENT_B)
+    with django_capture_on_commit_callbacks(execute=True):
+        sign(frozen, researcher, support.CLIENT_B)
     frozen.refresh_from_db()
     services.agreement_pdf_download(agreement=frozen, actor=researcher, client=support.CLIENT_B)
     events = list(frozen.events.order_by("created_at", "id"))
@@ -200,8 +226,8 @@ def test_audit_trail_records_every_event_with_times_ip_agent_and_hash(
     assert sealed.document_sha256 == frozen.sealed_pdf_sha256
 
 
-def test_fully_signed_hook_runs_once_after_sealing(
-    frozen, enterprise_user, researcher, monkeypatch
+def test_fully_signed_hook_runs_once_in_the_signing_transaction_before_the_seal(
+    frozen, enterprise_user, researcher, monkeypatch, django_capture_on_commit_callbacks
 ):
     calls = []
 
@@ -211,5 +237,8 @@ def test_fully_signed_hook_runs_once_after_sealing(
     monkeypatch.setattr(services, "agreement_on_fully_signed", hook)
     sign(frozen, enterprise_user, support.CLIENT_A)
     assert calls == []
-    sign(frozen, researcher, support.CLIENT_B)
-    assert calls == [(AgreementStatus.SIGNED, True, researcher)]
+    with django_capture_on_commit_callbacks(execute=True):
+        sign(frozen, researcher, support.CLIENT_B)
+    assert calls == [(AgreementStatus.SIGNED, False, researcher)]
+    frozen.refresh_from_db()
+    assert frozen.sealed_at is not None

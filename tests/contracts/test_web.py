@@ -70,6 +70,7 @@ def test_check_page_lists_blocking_errors(agreement, researcher):
     assert agreement.events.filter(kind="checked").exists()
 
 
+@pytest.mark.django_db(transaction=True)
 def test_sign_page_shows_the_hash_and_signs_in_turn(frozen, enterprise_user, researcher):
     later = login(researcher)
     page = later.get(f"/agreements/{frozen.pk}/sign/").content.decode()
@@ -120,17 +121,21 @@ def _zh(client):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def signed(frozen, enterprise_user, researcher):  # type: ignore[no-untyped-def]
+def signed(  # type: ignore[no-untyped-def]
+    frozen, enterprise_user, researcher, django_capture_on_commit_callbacks
+):
     from contracts import services
 
-    for user, client, name in (
-        (enterprise_user, support.CLIENT_A, "企业签署人"),
-        (researcher, support.CLIENT_B, "大学签署人"),
-    ):
-        services.agreement_sign(
-            agreement=frozen, actor=user, client=client, password=PASSWORD,
-            typed_name=name, document_sha256=frozen.document_sha256,
-        )
+    # The seal runs after the signing transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        for user, client, name in (
+            (enterprise_user, support.CLIENT_A, "企业签署人"),
+            (researcher, support.CLIENT_B, "大学签署人"),
+        ):
+            services.agreement_sign(
+                agreement=frozen, actor=user, client=client, password=PASSWORD,
+                typed_name=name, document_sha256=frozen.document_sha256,
+            )
     frozen.refresh_from_db()
     return frozen
 

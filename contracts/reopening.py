@@ -1,0 +1,117 @@
+"""Reopening an approved, unsigned agreement to a draft.
+
+Both parties approving a version freezes it (status APPROVED). If the frozen terms turn out to
+be wrong before anyone signs — a blocking registration-check finding that appeared since (a
+date passed), a typo — either party reopens the agreement instead of being stuck with terms it
+cannot sign (`agreement_reopen`). Once a party has signed, the terms are final for that party
+and only an amendment after both signatures changes them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from contracts.audit import ClientInfo
+from contracts.choices import AgreementStatus, EventKind
+from contracts.limits import REASON_MAX_LENGTH
+from contracts.models import Agreement, AgreementVersion
+from contracts.services import (
+    _clean_str,
+    _copy_state,
+    _notify_parties,
+    _require_party,
+    _save_version,
+    agreement_event_record,
+)
+from marketplace.errors import ConflictError
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+VERB_REOPENED = "agreement.reopened"
+
+
+@transaction.atomic
+def agreement_reopen(
+    *, agreement: Agreement, actor: User, client: ClientInfo, reason: str = ""
+) -> AgreementVersion:
+    """Reopen an approved, unsigned agreement to a draft and return the new draft version.
+
+    The frozen version stays as it was, with its approvals (history is never rewritten); a new
+    version with the same terms is added as the draft to edit and approve again, so both
+    parties must approve anew. The unsigned signing slots are removed and `frozen_version`,
+    `document_sha256` and `approved_at` are cleared. Recorded as a `reopened` event with the
+    actor, client, the frozen document's hash, both version numbers and the reason; the other
+    party is notified.
+
+    `reason`: optional, at most `limits.REASON_MAX_LENGTH` characters (400). Who: members of
+    either party (403). 409 `not_approved` for a draft, `signing_started` once a party has
+    signed, `agreement_signed` when signed.
+    """
+    locked = (
+        Agreement.objects.select_for_update(of=("self",))
+        .select_related("party_a", "party_b", "frozen_version", "amends")
+        .get(pk=agreement.pk)
+    )
+    _require_party(locked, actor)
+    if locked.status == AgreementStatus.SIGNED:
+        raise ConflictError(
+            _("This agreement is signed and cannot be changed; start an amendment instead."),
+            code="agreement_signed",
+        )
+    if locked.status == AgreementStatus.SIGNING or locked.signatures.filter(
+        signed_at__isnull=False
+    ).exists():
+        raise ConflictError(
+            _("Signing has started; a signed agreement can only be amended."),
+            code="signing_started",
+        )
+    frozen = locked.frozen_version
+    if locked.status != AgreementStatus.APPROVED or frozen is None:
+        raise ConflictError(
+            _("Only an approved agreement can be reopened; this one is still a draft."),
+            code="not_approved",
+        )
+    note = _clean_str(reason, "reason", max_length=REASON_MAX_LENGTH)
+    version = _save_version(
+        locked,
+        number=frozen.number + 1,
+        author=actor,
+        content=frozen.content(),
+        note=note or f"reopened from v{frozen.number}",
+    )
+    locked.signatures.all().delete()
+    locked.status = AgreementStatus.DRAFT
+    locked.frozen_version = None
+    locked.document_sha256 = ""
+    locked.approved_at = None
+    locked.save(
+        update_fields=[
+            "status", "frozen_version", "document_sha256", "approved_at", "updated_at"
+        ]
+    )
+    agreement_event_record(
+        agreement=locked,
+        kind=EventKind.REOPENED,
+        actor=actor,
+        client=client,
+        document_sha256=frozen.sha256,
+        details={"version": frozen.number, "new_version": version.number, "reason": note},
+    )
+    _notify_parties(
+        locked,
+        actor=actor,
+        verb=VERB_REOPENED,
+        message_zh=f"合同 {locked.number} 的 v{frozen.number} 已退回修改，新草稿为 "
+        f"v{version.number}，需双方重新确认。",
+        message_en=f"v{frozen.number} of agreement {locked.number} was reopened for changes; "
+        f"the new draft v{version.number} needs both parties' approval again.",
+    )
+    _copy_state(locked, agreement)
+    return version
+
+
+__all__ = ["agreement_reopen"]
