@@ -6,6 +6,7 @@ with no configuration: SQLite, the embedded search backend, console e-mail.
 The README lists every variable.
 """
 
+import warnings
 from decimal import Decimal
 from pathlib import Path
 
@@ -247,6 +248,10 @@ SEAL_KEY_PASSPHRASE = env.str("KEQIAO_SEAL_KEY_PASSPHRASE", default="")
 SEAL_TSA_URL = env.str("KEQIAO_SEAL_TSA_URL", default="")
 # Largest file the public verification endpoint accepts, in bytes.
 VERIFY_MAX_UPLOAD_BYTES = env.int("KEQIAO_VERIFY_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+
+# pyHanko imports cryptography's DSA module, which cryptography 51 deprecates with a warning
+# printed by every management command. Keqiao seals with ECDSA only (contracts/seal.py).
+warnings.filterwarnings("ignore", message="DSA is deprecated", module=r"pyhanko\.")
 
 LOGGING = {
     "version": 1,
