@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served by us, not from a CDN
+    "dbbackup",  # manage.py dbbackup / dbrestore (docs/operations.md)
     "marketplace",
     "matching",
     "projects",
@@ -249,6 +250,23 @@ SEAL_TSA_URL = env.str("KEQIAO_SEAL_TSA_URL", default="")
 # Largest file the public verification endpoint accepts, in bytes.
 VERIFY_MAX_UPLOAD_BYTES = env.int("KEQIAO_VERIFY_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
 
+# --- Backups (django-dbbackup; the procedure is docs/operations.md) ----------------------------
+# `manage.py dbbackup` writes to KEQIAO_BACKUP_DIR unless given --output-path. PostgreSQL is dumped
+# with pg_dump's custom format and restored with pg_restore (the client programs must be on PATH);
+# SQLite with its online backup API. A restore may run as another role than the dump's owner.
+BACKUP_DIR = Path(env.str("KEQIAO_BACKUP_DIR", default=str(VAR_DIR / "backups")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "dbbackup": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(BACKUP_DIR)},
+    },
+}
+DBBACKUP_FILENAME_TEMPLATE = "keqiao-{servername}-{datetime}.{extension}"
+DBBACKUP_CONNECTORS = {"default": {"PG_OPTIONS": "--no-owner --no-acl"}}
+DBBACKUP_SEND_EMAIL = False  # failures exit non-zero; the scheduler reports them
+
 # pyHanko imports cryptography's DSA module, which cryptography 51 deprecates with a warning
 # printed by every management command. Keqiao seals with ECDSA only (contracts/seal.py).
 warnings.filterwarnings("ignore", message="DSA is deprecated", module=r"pyhanko\.")
@@ -262,6 +280,8 @@ LOGGING = {
         "jieba": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # django-dbbackup's commands print through their own handler.
+        "dbbackup": {"propagate": False},
     },
 }
 
