@@ -57,8 +57,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         for marker in _markers_of(item):
             _marked[marker].add(item.nodeid)
-        # pytest-django's db, transactional_db and live_server all build on django_db_setup.
-        if "django_db_setup" in getattr(item, "fixturenames", ()):
+        # The django_db marker, or a fixture (db, transactional_db, live_server, ...): they
+        # all build on pytest-django's django_db_setup.
+        if item.get_closest_marker("django_db") or "django_db_setup" in getattr(
+            item, "fixturenames", ()
+        ):
             _uses_database.add(item.nodeid)
 
 
