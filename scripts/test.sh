@@ -83,7 +83,7 @@ case "${DATABASE_URL:-}" in
         POSTGRES_URL="$DATABASE_URL"
         say "PostgreSQL run on the given DATABASE_URL" ;;
     *)
-        pg_out="$(scripts/postgres.sh start)" || die "PostgreSQL did not start (see var/postgres/)"
+        pg_out="$(scripts/postgres.sh start)" || die "PostgreSQL did not start (its log is above)"
         POSTGRES_URL="$(printf '%s\n' "$pg_out" | sed -n 's/^DATABASE_URL=//p' | tail -n 1)"
         [ -n "$POSTGRES_URL" ] || die "scripts/postgres.sh printed no DATABASE_URL" ;;
 esac
