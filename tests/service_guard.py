@@ -66,17 +66,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def _describe_connection() -> tuple[str, str] | None:
-    """(vendor, description) of the default connection when it is really open, else None."""
+    """(vendor, description) of the default connection when it is really open, else None.
+    The server version comes from the open connection (psycopg's connection info, the sqlite3
+    library), not from a query."""
     from django.db import connection
 
-    raw = connection.connection
-    if raw is None:
+    if connection.connection is None:
         return None
+    version = ".".join(str(part) for part in connection.get_database_version())
     name = str(connection.settings_dict.get("NAME") or "")
-    if connection.vendor == "postgresql":
-        number = int(raw.info.server_version)  # e.g. 150018 for 15.18
-        return connection.vendor, f"PostgreSQL {number // 10000}.{number % 10000}, {name}"
-    return connection.vendor, f"{connection.vendor}, {name}"
+    return connection.vendor, f"{connection.display_name} {version}, {name}"
 
 
 @pytest.hookimpl(hookwrapper=True)
