@@ -23,8 +23,9 @@ run: venv
 	$(PY) manage.py load_demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-## test: the whole suite on a fresh machine: installs what is missing, starts Elasticsearch and
-## stripe-mock, runs ruff, mypy and pytest (no Elasticsearch/Stripe/browser test may be skipped)
+## test: the whole suite on a fresh machine: installs what is missing, starts Elasticsearch,
+## stripe-mock and PostgreSQL, runs ruff, mypy and pytest on SQLite and on PostgreSQL (no
+## Elasticsearch/Stripe/browser test may be skipped)
 test:
 	bash scripts/test.sh
 
@@ -81,3 +82,12 @@ search-sync: migrate
 .PHONY: seal-agreements
 seal-agreements: migrate
 	$(PY) manage.py seal_agreements
+
+## postgres: start a throw-away PostgreSQL cluster on 127.0.0.1:5433 (PG_PORT) and print its DATABASE_URL
+.PHONY: postgres postgres-stop
+postgres:
+	scripts/postgres.sh start
+
+## postgres-stop: stop the cluster started by `make postgres` and delete its data
+postgres-stop:
+	scripts/postgres.sh stop

@@ -73,7 +73,10 @@ def agreement_list(
     if filters.get("match_request"):
         qs = qs.filter(match_request_id=filters["match_request"])
     # The list shows each agreement's latest version number: one aggregate, not a query a row.
-    return qs.annotate(latest_version_number=Max("versions__number"))
+    # Meta.ordering is dropped from aggregate (GROUP BY) queries, so the order is explicit.
+    return qs.annotate(latest_version_number=Max("versions__number")).order_by(
+        "-created_at", "-id"
+    )
 
 
 def agreement_get(*, viewer: AnyUser, pk: int, with_pdf: bool = False) -> Agreement:

@@ -151,7 +151,7 @@ def agreement_event_record(
 
 def _lock(agreement: Agreement) -> Agreement:
     return (
-        Agreement.objects.select_for_update()
+        Agreement.objects.select_for_update(of=("self",))
         .select_related("party_a", "party_b", "frozen_version", "amends")
         .get(pk=agreement.pk)
     )
@@ -598,7 +598,7 @@ def agreement_create_from_match_request(
     request (`agreement_exists`; amend the existing one instead).
     """
     locked = (
-        MatchRequest.objects.select_for_update()
+        MatchRequest.objects.select_for_update(of=("self",))
         .select_related("requester", "addressee", "research_result__owner", "technology_need")
         .get(pk=match_request.pk)
     )

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -271,3 +272,41 @@ def verify_upload(data: bytes) -> VerificationReport:
     elif not report.matches_stored_copy:
         report.reasons.append(_("The file differs from the agreement on record."))
     return report
+
+
+@dataclass(frozen=True)
+class StoredSealCheck:
+    """One stored sealed PDF re-verified: the agreement's id and number, the `verify_upload`
+    status of its stored bytes (one of `STATUSES`), whether the seal was made with the platform
+    certificate configured now (`trusted`), and the SHA-256 fingerprint of the certificate
+    that made it ("" when there is none)."""
+
+    agreement_id: int
+    number: str
+    status: str
+    trusted: bool
+    fingerprint: str
+
+    @property
+    def ok(self) -> bool:
+        return self.status == STATUS_VALID and self.trusted
+
+
+def verify_stored_seals() -> Iterator[StoredSealCheck]:
+    """Re-verify the stored sealed PDF of every agreement that has one, oldest first, against
+    the database and the platform certificate configured now (settings ``SEAL_*``, or the
+    development pair in ``VAR_DIR/seal/``). After a restore (docs/operations.md) every check
+    must be `ok`: ``trusted`` False means the seal certificate was not restored with the
+    database (or the key was rotated since). Reads one PDF at a time."""
+    sealed = Agreement.objects.exclude(sealed_pdf=None).order_by("pk")
+    for agreement_id in sealed.values_list("pk", flat=True).iterator():
+        agreement = Agreement.objects.only("pk", "number", "sealed_pdf").get(pk=agreement_id)
+        report = verify_upload(bytes(agreement.sealed_pdf or b""))
+        signer = report.seal.signer
+        yield StoredSealCheck(
+            agreement_id=agreement.pk,
+            number=agreement.number,
+            status=report.status,
+            trusted=report.seal.trusted,
+            fingerprint=signer.sha256_fingerprint if signer else "",
+        )

@@ -150,9 +150,13 @@ def _notify(
 
 
 def _lock(request: MatchRequest) -> MatchRequest:
-    """Re-read the request under a row lock (call inside `transaction.atomic`)."""
+    """Re-read the request under a row lock (call inside `transaction.atomic`).
+
+    Only the request's own row is locked (`of=("self",)`): the joined rows are read for display,
+    and PostgreSQL refuses FOR UPDATE on the nullable side of the outer join to the need.
+    """
     return (
-        MatchRequest.objects.select_for_update()
+        MatchRequest.objects.select_for_update(of=("self",))
         .select_related("requester", "addressee", "research_result", "technology_need")
         .get(pk=request.pk)
     )

@@ -65,7 +65,7 @@ def registration_check_in(*, roadshow: Roadshow, ticket_code: str, actor: AnyUse
         raise DomainError(message, fields={"code": [message]})
     with transaction.atomic():
         registration = (
-            Registration.objects.select_for_update()
+            Registration.objects.select_for_update(of=("self",))
             .select_related("user", "organization")
             .filter(roadshow=roadshow, ticket_code=code)
             .first()

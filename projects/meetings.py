@@ -134,7 +134,7 @@ def _check_interval(starts_at: Any, ends_at: Any) -> None:
 
 
 def _lock_request(request: MeetingRequest) -> MeetingRequest:
-    return MeetingRequest.objects.select_for_update().select_related(
+    return MeetingRequest.objects.select_for_update(of=("self",)).select_related(
         "roadshow", "slot", "presenter_organization", "requester"
     ).get(pk=request.pk)
 

@@ -4,14 +4,19 @@
 # 1. Installs missing system packages with apt-get (only what `command -v`/dpkg do not find):
 #    a JDK >= 17 with javac, maven, unzip, curl (Elasticsearch); Go (stripe-mock); chromium
 #    (the browser test); libharfbuzz-subset0 and Pango (WeasyPrint PDFs; the CJK fonts come from
-#    PyPI and the repository, see marketplace/pdf.py).
+#    PyPI and the repository, see marketplace/pdf.py); postgresql (the PostgreSQL run).
 # 2. Creates/updates .venv with the project and its dev extras.
-# 3. Starts a fresh Elasticsearch node (es/run.sh) and stripe-mock (scripts/stripe-mock.sh) on
-#    127.0.0.1 and ALWAYS stops them on exit.
-# 4. Runs ruff, mypy and pytest with ELASTICSEARCH_URL and STRIPE_API_BASE set and the
-#    service guard (tests/service_guard.py): the run fails if any Elasticsearch, Stripe or
-#    browser test was skipped or none of them passed.
-# ES_PORT and STRIPE_MOCK_PORT choose the ports (defaults 9250 and 12111).
+# 3. Starts a fresh Elasticsearch node (es/run.sh), stripe-mock (scripts/stripe-mock.sh) and a
+#    throw-away PostgreSQL cluster (scripts/postgres.sh) on 127.0.0.1 and ALWAYS stops them on
+#    exit. With DATABASE_URL=postgres://... set, that database server is used instead of the
+#    throw-away cluster (its user needs CREATEDB: pytest-django creates test_<name>).
+# 4. Runs ruff and mypy once, then the whole pytest suite twice, on SQLite and on PostgreSQL,
+#    with ELASTICSEARCH_URL and STRIPE_API_BASE set and the service guard
+#    (tests/service_guard.py): a run fails if any Elasticsearch, Stripe or browser test was
+#    skipped or none of them passed, or if its database tests did not really run on its database
+#    (it then prints "service-guard: sqlite ok" or "service-guard: postgresql ok").
+# ES_PORT, STRIPE_MOCK_PORT and PG_PORT choose the ports (defaults 9250, 12111 and 5433).
+# Arguments are passed to both pytest runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)
@@ -39,6 +44,8 @@ python3 -c 'import ensurepip, venv' 2>/dev/null || packages+=(python3-venv)
 for pkg in libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0; do
     have_pkg "$pkg" || packages+=("$pkg")
 done
+[ -n "${PG_BIN:-}" ] || ls -d /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+    || packages+=(postgresql)
 if [ "${#packages[@]}" -gt 0 ]; then
     say "installing ${packages[*]}"
     $sudo apt-get update -qq
@@ -56,6 +63,7 @@ stop_services() {
     local status=$?
     es/run.sh stop >/dev/null 2>&1 || say "es/run.sh stop failed"
     scripts/stripe-mock.sh stop >/dev/null 2>&1 || say "stripe-mock stop failed"
+    scripts/postgres.sh stop >/dev/null 2>&1 || say "postgres stop failed"
     say "finished in $(( $(date +%s) - started ))s"
     exit "$status"
 }
@@ -70,10 +78,27 @@ curl -fsS -m 30 "$ELASTICSEARCH_URL/_cluster/health?wait_for_status=yellow&timeo
 stripe_out="$(scripts/stripe-mock.sh start)" || die "stripe-mock did not start (see var/stripe-mock/)"
 STRIPE_API_BASE="$(printf '%s\n' "$stripe_out" | sed -n 's/^STRIPE_API_BASE=//p' | tail -n 1)"
 [ -n "$STRIPE_API_BASE" ] || die "scripts/stripe-mock.sh printed no STRIPE_API_BASE"
+case "${DATABASE_URL:-}" in
+    postgres://* | postgresql://* | pgsql://*)
+        POSTGRES_URL="$DATABASE_URL"
+        say "PostgreSQL run on the given DATABASE_URL" ;;
+    *)
+        pg_out="$(scripts/postgres.sh start)" || die "PostgreSQL did not start (its log is above)"
+        POSTGRES_URL="$(printf '%s\n' "$pg_out" | sed -n 's/^DATABASE_URL=//p' | tail -n 1)"
+        [ -n "$POSTGRES_URL" ] || die "scripts/postgres.sh printed no DATABASE_URL" ;;
+esac
 export ELASTICSEARCH_URL STRIPE_API_BASE
-say "Elasticsearch at $ELASTICSEARCH_URL, stripe-mock at $STRIPE_API_BASE after $(( $(date +%s) - started ))s"
+say "Elasticsearch at $ELASTICSEARCH_URL, stripe-mock at $STRIPE_API_BASE, PostgreSQL ready after $(( $(date +%s) - started ))s"
 
 # --- 4. checks and tests --------------------------------------------------------------------------
 .venv/bin/ruff check .
 .venv/bin/mypy .
-.venv/bin/python -m pytest -p tests.service_guard "$@"
+# Both runs always happen; the script fails if either failed.
+status=0
+say "pytest on SQLite"
+DATABASE_URL="sqlite:///$PWD/var/keqiao.sqlite3" \
+    .venv/bin/python -m pytest -p tests.service_guard --guard-database=sqlite "$@" || status=1
+say "pytest on PostgreSQL"
+DATABASE_URL="$POSTGRES_URL" \
+    .venv/bin/python -m pytest -p tests.service_guard --guard-database=postgresql "$@" || status=1
+[ "$status" -eq 0 ] || die "the suite failed on SQLite or PostgreSQL (see above)"

@@ -5,6 +5,13 @@ The session fails when, for any of the markers below, a marked test was skipped 
 or none passed; and when ELASTICSEARCH_URL is set but the default search backend is not
 Elasticsearch. The terminal summary ends with one line per marker, e.g.
 "service-guard: elasticsearch ok (89 passed)".
+
+The database is guarded too: after each passing test that used the database, the plugin reads
+the vendor of the open connection (and, for PostgreSQL, the server version from the connection
+itself, no query). The summary then says which database the run really used, e.g.
+"service-guard: postgresql ok (PostgreSQL 15.18, test_keqiao, 1200 database tests passed)".
+`--guard-database=postgresql` (or sqlite) makes the session fail unless every database test that
+passed ran on that database and at least one did.
 """
 
 from __future__ import annotations
@@ -14,10 +21,24 @@ from typing import Any
 import pytest
 
 GUARDED_MARKERS: tuple[str, ...] = ("elasticsearch", "stripe", "browser")
+DATABASE_VENDORS: tuple[str, ...] = ("sqlite", "postgresql")
 
 _marked: dict[str, set[str]] = {marker: set() for marker in GUARDED_MARKERS}
 _passed: dict[str, set[str]] = {marker: set() for marker in GUARDED_MARKERS}
 _problems: list[str] = []
+# vendor -> node ids of passed tests that used the database; vendor -> server description
+_database_passed: dict[str, set[str]] = {}
+_database_seen: dict[str, str] = {}
+_uses_database: set[str] = set()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--guard-database",
+        choices=DATABASE_VENDORS,
+        default=None,
+        help="fail unless the database tests really ran on this database (service guard)",
+    )
 
 
 def _markers_of(item: pytest.Item) -> list[str]:
@@ -36,6 +57,37 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         for marker in _markers_of(item):
             _marked[marker].add(item.nodeid)
+        # The django_db marker, or a fixture (db, transactional_db, live_server, ...): they
+        # all build on pytest-django's django_db_setup.
+        if item.get_closest_marker("django_db") or "django_db_setup" in getattr(
+            item, "fixturenames", ()
+        ):
+            _uses_database.add(item.nodeid)
+
+
+def _describe_connection() -> tuple[str, str] | None:
+    """(vendor, description) of the default connection when it is really open, else None.
+    The server version comes from the open connection (psycopg's connection info, the sqlite3
+    library), not from a query."""
+    from django.db import connection
+
+    if connection.connection is None:
+        return None
+    version = ".".join(str(part) for part in connection.get_database_version())
+    name = str(connection.settings_dict.get("NAME") or "")
+    return connection.vendor, f"{connection.display_name} {version}, {name}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Any:
+    outcome = yield
+    if item.nodeid not in _uses_database or outcome.excinfo is not None:
+        return
+    described = _describe_connection()
+    if described is not None:
+        vendor, description = described
+        _database_passed.setdefault(vendor, set()).add(item.nodeid)
+        _database_seen.setdefault(vendor, description)
 
 
 def pytest_deselected(items: list[pytest.Item]) -> None:
@@ -54,18 +106,29 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
             _passed[marker].add(report.nodeid)
 
 
-def _verdict() -> list[str]:
+def _database_problems(config: pytest.Config) -> list[str]:
+    wanted = config.getoption("--guard-database")
+    if wanted is None:
+        return []
+    others = {v: n for v, n in _database_passed.items() if v != wanted}
+    problems = [f"{len(n)} database tests ran on {v}, not {wanted}" for v, n in others.items()]
+    if not _database_passed.get(wanted):
+        problems.append(f"no database test passed on {wanted}")
+    return problems
+
+
+def _verdict(config: pytest.Config) -> list[str]:
     missing = [f"no test marked {m} passed" for m in GUARDED_MARKERS if not _passed[m]]
-    return _problems + missing
+    return _problems + missing + _database_problems(config)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if _verdict() and session.exitstatus == 0:
+    if _verdict(session.config) and session.exitstatus == 0:
         session.exitstatus = 1
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    problems = _verdict()
+    problems = _verdict(terminalreporter.config)
     if problems:
         terminalreporter.section("service-guard: outside services were not fully tested", red=True)
         for problem in problems:
@@ -75,4 +138,10 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     for marker in GUARDED_MARKERS:
         terminalreporter.write_line(
             f"service-guard: {marker} ok ({len(_passed[marker])} passed)", green=True
+        )
+    for vendor, nodeids in sorted(_database_passed.items()):
+        terminalreporter.write_line(
+            f"service-guard: {vendor} ok ({_database_seen[vendor]}, "
+            f"{len(nodeids)} database tests passed)",
+            green=True,
         )

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served by us, not from a CDN
+    "dbbackup",  # manage.py dbbackup / dbrestore (docs/operations.md)
     "marketplace",
     "matching",
     "projects",
@@ -251,6 +252,28 @@ PDF_RENDER_TIMEOUT = env.float("KEQIAO_PDF_RENDER_TIMEOUT", default=60.0)
 # Largest file the public verification endpoint accepts, in bytes.
 VERIFY_MAX_UPLOAD_BYTES = env.int("KEQIAO_VERIFY_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
 
+# --- Backups (django-dbbackup; the procedure is docs/operations.md) ----------------------------
+# `manage.py dbbackup` writes to KEQIAO_BACKUP_DIR unless given --output-path. PostgreSQL is dumped
+# with pg_dump's custom format and restored with pg_restore (the client programs must be on PATH);
+# SQLite with its online backup API. A restore may run as another role than the dump's owner.
+BACKUP_DIR = Path(env.str("KEQIAO_BACKUP_DIR", default=str(VAR_DIR / "backups")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "dbbackup": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # Dumps hold password hashes and API tokens: owner only.
+        "OPTIONS": {
+            "location": str(BACKUP_DIR),
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    },
+}
+DBBACKUP_FILENAME_TEMPLATE = "keqiao-{servername}-{datetime}.{extension}"
+DBBACKUP_CONNECTORS = {"default": {"PG_OPTIONS": "--no-owner --no-acl"}}
+DBBACKUP_SEND_EMAIL = False  # failures exit non-zero; the scheduler reports them
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -260,6 +283,8 @@ LOGGING = {
         "jieba": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # django-dbbackup's commands print through their own handler.
+        "dbbackup": {"propagate": False},
     },
 }
 
@@ -368,11 +393,8 @@ SPECTACULAR_SETTINGS["SWAGGER_UI_SETTINGS"] = {"deepLinking": True, "validatorUr
 
 # Static files: WhiteNoise serves what `collectstatic` gathered into STATIC_ROOT. In production
 # the names carry a content hash, so they are cached for a year (immutable) and compressed.
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    },
+STORAGES["staticfiles"] = {
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+    if DEBUG
+    else "whitenoise.storage.CompressedManifestStaticFilesStorage"
 }
