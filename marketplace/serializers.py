@@ -392,3 +392,4 @@ class MeOutputSerializer(serializers.Serializer[Any]):
 
 class TokenOutputSerializer(serializers.Serializer[Any]):
     token = serializers.CharField()
+    expiry = serializers.DateTimeField(allow_null=True, help_text="When the token expires (UTC).")
