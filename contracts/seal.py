@@ -342,7 +342,8 @@ def _read_metadata(reader: PdfFileReader) -> dict[str, Any] | None:
 
 
 def verify_pdf(data: bytes) -> SealVerification:
-    """Check the seal of `data` (any bytes; never raises).
+    """Check the seal of `data` (any bytes; never raises on bad input, but lets MemoryError
+    through so that a memory limit is not mistaken for an unreadable file).
 
     The last embedded signature is validated with pyHanko's ``validate_pdf_signature``
     against a validation context whose only trust root is the platform certificate (no
@@ -356,16 +357,22 @@ def verify_pdf(data: bytes) -> SealVerification:
     try:
         reader = PdfFileReader(BytesIO(data), strict=False)
         reader.root  # noqa: B018 - forces the catalog to be read
+    except MemoryError:
+        raise  # a resource limit (contracts.verify_limits), not a verdict on the file
     except Exception as exc:  # unreadable structure
         result.messages.append(f"Not a readable PDF: {exc}")
         return result
     result.is_pdf = True
     try:
         result.metadata = _read_metadata(reader)
+    except MemoryError:
+        raise  # a resource limit (contracts.verify_limits), not a verdict on the file
     except Exception as exc:
         result.messages.append(f"Embedded metadata unreadable: {exc}")
     try:
         embedded = reader.embedded_signatures
+    except MemoryError:
+        raise  # a resource limit (contracts.verify_limits), not a verdict on the file
     except Exception as exc:
         result.messages.append(f"Signatures unreadable: {exc}")
         return result
@@ -376,6 +383,8 @@ def verify_pdf(data: bytes) -> SealVerification:
     result.signed = True
     try:
         platform = platform_certificate()
+    except MemoryError:
+        raise  # a resource limit (contracts.verify_limits), not a verdict on the file
     except Exception as exc:
         result.messages.append(f"Platform certificate unavailable: {exc}")
         platform = None
@@ -386,6 +395,8 @@ def verify_pdf(data: bytes) -> SealVerification:
         context = ValidationContext(trust_roots=trust_roots, allow_fetching=False)
         try:
             status = validate_pdf_signature(signature, signer_validation_context=context)
+        except MemoryError:
+            raise  # a resource limit (contracts.verify_limits), not a verdict on the file
         except Exception as exc:
             result.messages.append(f"Signature {position + 1} could not be validated: {exc}")
             all_valid = False

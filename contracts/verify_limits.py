@@ -17,6 +17,7 @@ the site:
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import multiprocessing
 import os
 import resource
@@ -126,6 +127,7 @@ def _address_space_in_use() -> int:
 
 def _limited_verify(data: bytes, memory_limit: int, cpu_seconds: int) -> SealVerification:
     """Runs in the child process: lower priority, set the limits, check the seal."""
+    faulthandler.disable()  # a child ended by its limits is expected, not a crash to dump
     with contextlib.suppress(OSError):
         os.nice(CHILD_NICENESS)
     if memory_limit:
