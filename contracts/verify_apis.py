@@ -28,7 +28,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contracts.verification import verify_upload
-from contracts.verify_limits import body_too_large, install_upload_limit, upload_too_large_message
+from contracts.verify_limits import (
+    body_too_large,
+    install_upload_limit,
+    upload_too_large_message,
+    verification_slot,
+)
 from marketplace.errors import DomainError
 
 
@@ -68,15 +73,16 @@ class AgreementVerifyApi(APIView):
     def post(self, request: Request) -> Response:
         if body_too_large(request.META):
             raise UploadTooLarge(upload_too_large_message())
-        limit = install_upload_limit(request._request)
-        upload = request.FILES.get("file")
-        if limit.exceeded:
-            raise UploadTooLarge(upload_too_large_message())
-        if upload is None:
-            message = _("Upload the agreement PDF in the field \"file\".")
-            raise DomainError(message, code="required", fields={"file": [message]})
-        data = upload.read(settings.VERIFY_MAX_UPLOAD_BYTES + 1)
-        if len(data) > settings.VERIFY_MAX_UPLOAD_BYTES:
-            raise UploadTooLarge(upload_too_large_message())
-        report = verify_upload(data)
+        with verification_slot():  # before the body is read (contracts.verify_limits)
+            limit = install_upload_limit(request._request)
+            upload = request.FILES.get("file")
+            if limit.exceeded:
+                raise UploadTooLarge(upload_too_large_message())
+            if upload is None:
+                message = _("Upload the agreement PDF in the field \"file\".")
+                raise DomainError(message, code="required", fields={"file": [message]})
+            data = upload.read(settings.VERIFY_MAX_UPLOAD_BYTES + 1)
+            if len(data) > settings.VERIFY_MAX_UPLOAD_BYTES:
+                raise UploadTooLarge(upload_too_large_message())
+            report = verify_upload(data)
         return Response(report.as_dict())

@@ -8,10 +8,12 @@ the site:
   process (pebble) at low CPU priority, with an address-space limit of the worker's own
   size plus ``VERIFY_MEMORY_BYTES``, a CPU-time limit of ``VERIFY_CPU_SECONDS`` and a wall-time
   limit of ``VERIFY_TIMEOUT_SECONDS``;
-- concurrency: at most ``VERIFY_CONCURRENCY`` checks run at once on the machine, counted with
-  file locks under ``VAR_DIR/verify-slots`` (held by the worker process, released by the
-  kernel even if it dies). With every slot taken a check is refused at once (`VerifyBusy`,
-  503 with ``Retry-After``) rather than queued, so waiting uploads never hold workers.
+- concurrency: at most ``VERIFY_CONCURRENCY`` uploads are read and checked at once on the
+  machine, counted with file locks under ``VAR_DIR/verify-slots`` (held by the worker
+  process, released by the kernel even if it dies). The views take a slot (`verification_slot`)
+  before reading the body; with every slot taken an upload is refused at once (`VerifyBusy`,
+  503 with ``Retry-After``), unread, rather than queued, so waiting uploads never hold
+  workers that page views need.
 """
 
 from __future__ import annotations
@@ -143,11 +145,12 @@ _TOO_COMPLEX = gettext_lazy(
 
 
 def verify_pdf_bounded(data: bytes) -> SealVerification:
-    """`contracts.seal.verify_pdf` within the limits of the module docstring.
+    """`contracts.seal.verify_pdf` in a child process within the limits of the module
+    docstring (the caller holds a `verification_slot`).
 
-    Raises `VerifyBusy` (503) when no slot is free, `DomainError` code ``too_complex`` (400)
-    when the check exceeds its memory or CPU limit, `ServiceUnavailableError` code
-    ``verify_timeout`` (503) when it exceeds its wall time.
+    Raises `DomainError` code ``too_complex`` (400) when the check exceeds its memory or CPU
+    limit, `ServiceUnavailableError` code ``verify_timeout`` (503) when it exceeds its wall
+    time.
     """
     in_use = _address_space_in_use()
     memory_limit = in_use + int(settings.VERIFY_MEMORY_BYTES) if in_use else 0
@@ -157,17 +160,16 @@ def verify_pdf_bounded(data: bytes) -> SealVerification:
         timeout=float(settings.VERIFY_TIMEOUT_SECONDS),
         mp_context=multiprocessing.get_context("fork"),
     )(_limited_verify)
-    with verification_slot():
-        future = run(data, memory_limit, int(settings.VERIFY_CPU_SECONDS))
-        try:
-            return future.result()
-        except TimeoutError as exc:
-            raise ServiceUnavailableError(
-                _("The check took too long. Try again later."), code="verify_timeout"
-            ) from exc
-        except (MemoryError, ProcessExpired) as exc:
-            # MemoryError: over the address-space limit; ProcessExpired: ended by SIGXCPU or
-            # SIGKILL (CPU limit, or the kernel out of memory).
-            raise DomainError(
-                _TOO_COMPLEX, code="too_complex", fields={"file": [_TOO_COMPLEX]}
-            ) from exc
+    future = run(data, memory_limit, int(settings.VERIFY_CPU_SECONDS))
+    try:
+        return future.result()
+    except TimeoutError as exc:
+        raise ServiceUnavailableError(
+            _("The check took too long. Try again later."), code="verify_timeout"
+        ) from exc
+    except (MemoryError, ProcessExpired) as exc:
+        # MemoryError: over the address-space limit; ProcessExpired: ended by SIGXCPU or
+        # SIGKILL (CPU limit, or the kernel out of memory).
+        raise DomainError(
+            _TOO_COMPLEX, code="too_complex", fields={"file": [_TOO_COMPLEX]}
+        ) from exc

@@ -22,9 +22,11 @@ from contracts.verification import (
 from contracts.verify_limits import (
     BUSY_RETRY_AFTER_SECONDS,
     UploadLimitHandler,
+    VerifyBusy,
     body_too_large,
     install_upload_limit,
     upload_too_large_message,
+    verification_slot,
 )
 from marketplace.api.throttling import throttle_web
 from marketplace.errors import DomainError, ServiceUnavailableError
@@ -48,13 +50,17 @@ def agreement_verify(request: HttpRequest) -> HttpResponse:
     a file that is not a readable PDF (or too complex to check), 413 for a file over
     ``VERIFY_MAX_UPLOAD_BYTES`` (refused by Content-Length before the body is read, or while
     it streams in), 429 over the rate limit, 503 when every verification slot is busy."""
-    limit = None
-    if request.method == "POST":
-        if body_too_large(request.META):
-            return _page(request, {"form": VerifyUploadForm(), "error": upload_too_large_message()},
-                         status=413)
-        limit = install_upload_limit(request)
-    return _verify_page(request, limit=limit)
+    if request.method != "POST":
+        return _verify_page(request, limit=None)
+    if body_too_large(request.META):
+        return _page(
+            request, {"form": VerifyUploadForm(), "error": upload_too_large_message()}, status=413
+        )
+    try:
+        with verification_slot():  # before the body is read (contracts.verify_limits)
+            return _verify_page(request, limit=install_upload_limit(request))
+    except VerifyBusy as exc:
+        return _page(request, {"form": VerifyUploadForm(), "error": str(exc.message)}, status=503)
 
 
 def _certificate() -> CertificateInfo | None:

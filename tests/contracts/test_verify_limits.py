@@ -44,7 +44,7 @@ class _UnreadableBody(io.RawIOBase):
     readline = read
 
 
-def _huge_request(path: str) -> WSGIRequest:
+def _huge_request(path: str, length: int = 10**9) -> WSGIRequest:
     return WSGIRequest(
         {
             "REQUEST_METHOD": "POST",
@@ -53,7 +53,7 @@ def _huge_request(path: str) -> WSGIRequest:
             "SERVER_PORT": "80",
             "REMOTE_ADDR": "10.5.5.5",
             "CONTENT_TYPE": f"multipart/form-data; boundary={BOUNDARY}",
-            "CONTENT_LENGTH": str(10**9),
+            "CONTENT_LENGTH": str(length),
             "wsgi.input": _UnreadableBody(),
             "wsgi.url_scheme": "http",
         }
@@ -70,6 +70,21 @@ def test_an_upload_over_the_limit_by_content_length_is_refused_before_its_body_i
     request.session = SessionStore()
     response = view(request)
     assert response.status_code == 413
+
+
+@pytest.mark.parametrize("view", [AgreementVerifyApi.as_view(), agreement_verify])
+def test_with_every_slot_taken_an_upload_is_refused_before_its_body_is_read(view, settings):
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.sessions.backends.db import SessionStore
+
+    settings.VERIFY_CONCURRENCY = 1
+    request = _huge_request(VERIFY_API, length=5_000_000)  # within the size limit
+    request.user = AnonymousUser()
+    request.session = SessionStore()
+    with verification_slot():
+        response = view(request)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
 
 
 def test_the_upload_handler_stops_reading_once_the_file_passes_the_limit(settings):
