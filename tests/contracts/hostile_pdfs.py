@@ -31,5 +31,9 @@ def many_signature_fields(count: int) -> bytes:
 
 
 def fields_for_size(size: int) -> int:
-    """How many fields make `many_signature_fields` about `size` bytes."""
-    return max(1, size // 76)
+    """How many fields make `many_signature_fields` at most `size` bytes (about 78 bytes a
+    field at these counts)."""
+    count = max(1, size // 80)
+    while count > 1 and len(many_signature_fields(count)) > size:
+        count = int(count * 0.98)
+    return count
