@@ -65,7 +65,8 @@ class TokenObtainApi(APIView):
     summary="Revoke the token this request is sent with",
 )
 class TokenRevokeApi(LogoutView):
-    pass
+    """Revoke the token this request is authenticated with (204); later calls with it get
+    401."""
 
 
 @extend_schema(
@@ -74,5 +75,8 @@ class TokenRevokeApi(LogoutView):
     summary="Revoke every token of the signed-in user",
 )
 class TokenRevokeAllApi(LogoutAllView):
+    """Revoke every API token of the signed-in user (204), authenticated with a token or a
+    browser session."""
+
     # Also from a browser session, e.g. after losing a token.
     authentication_classes = (*LogoutAllView.authentication_classes, SessionAuthentication)

@@ -185,3 +185,10 @@ def test_revoking_needs_a_token(db):
     response = APIClient().post(reverse("api-auth-token-revoke"))
     assert response.status_code == 401
     assert set(response.json()) == {"message", "code", "fields"}
+
+
+def test_token_endpoint_reads_json_with_the_hardened_parser(db):
+    nested = "[" * 5000 + "]" * 5000
+    response = APIClient().post(TOKEN, nested, content_type="application/json")
+    assert response.status_code == 400
+    assert set(response.json()) == {"message", "code", "fields"}
