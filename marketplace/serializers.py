@@ -392,4 +392,6 @@ class MeOutputSerializer(serializers.Serializer[Any]):
 
 class TokenOutputSerializer(serializers.Serializer[Any]):
     token = serializers.CharField()
-    expiry = serializers.DateTimeField(allow_null=True, help_text="When the token expires (UTC).")
+    expiry = serializers.DateTimeField(
+        allow_null=True, help_text=_("When the token expires (ISO 8601, UTC).")
+    )
