@@ -347,8 +347,23 @@ def _read_metadata(reader: PdfFileReader) -> dict[str, Any] | None:
     return None
 
 
+def _raise_if_out_of_memory(exc: BaseException) -> None:
+    """Raise MemoryError if `exc` is, or was caused by, one (pyHanko wraps some errors in its
+    own) or by a SystemError (C code that failed to allocate under an address-space limit
+    can fail with "error return without exception set"): a memory limit
+    (contracts.verify_limits) is not a verdict on the file."""
+    seen: BaseException | None = exc
+    for _ in range(50):  # exception chains may loop
+        if seen is None:
+            return
+        if isinstance(seen, MemoryError | SystemError):
+            raise MemoryError("out of memory while checking the file") from exc
+        seen = seen.__cause__ or seen.__context__
+
+
 def verify_pdf(data: bytes) -> SealVerification:
-    """Check the seal of `data` (any bytes; never raises).
+    """Check the seal of `data` (any bytes; never raises on bad input, but raises MemoryError
+    when memory runs out, so that a memory limit is not mistaken for an unreadable file).
 
     The last embedded signature is validated with pyHanko's ``validate_pdf_signature``
     against a validation context whose only trust root is the platform certificate (no
@@ -363,16 +378,19 @@ def verify_pdf(data: bytes) -> SealVerification:
         reader = PdfFileReader(BytesIO(data), strict=False)
         reader.root  # noqa: B018 - forces the catalog to be read
     except Exception as exc:  # unreadable structure
+        _raise_if_out_of_memory(exc)
         result.messages.append(f"Not a readable PDF: {exc}")
         return result
     result.is_pdf = True
     try:
         result.metadata = _read_metadata(reader)
     except Exception as exc:
+        _raise_if_out_of_memory(exc)
         result.messages.append(f"Embedded metadata unreadable: {exc}")
     try:
         embedded = reader.embedded_signatures
     except Exception as exc:
+        _raise_if_out_of_memory(exc)
         result.messages.append(f"Signatures unreadable: {exc}")
         return result
     result.signature_count = len(embedded)
@@ -383,6 +401,7 @@ def verify_pdf(data: bytes) -> SealVerification:
     try:
         platform = platform_certificate()
     except Exception as exc:
+        _raise_if_out_of_memory(exc)
         result.messages.append(f"Platform certificate unavailable: {exc}")
         platform = None
     trust_roots = [platform] if platform is not None else []
@@ -393,6 +412,7 @@ def verify_pdf(data: bytes) -> SealVerification:
         try:
             status = validate_pdf_signature(signature, signer_validation_context=context)
         except Exception as exc:
+            _raise_if_out_of_memory(exc)
             result.messages.append(f"Signature {position + 1} could not be validated: {exc}")
             all_valid = False
             status = None

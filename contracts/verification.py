@@ -1,21 +1,26 @@
-"""Verification of uploaded agreement PDFs (issue 5, item 6): is it a Keqiao agreement, is the
-seal intact and whose certificate made it, who signed and when, and does it match our copy.
+"""Verification of uploaded agreement PDFs: is it a Keqiao agreement, is the seal intact and
+whose certificate made it, who signed and when, and does it match our copy.
 
-`verify_upload` combines the seal check (`contracts.seal.verify_pdf`) with the database:
+`verify_upload` combines the seal check (`contracts.verify_limits.verify_pdf_bounded`, i.e.
+`contracts.seal.verify_pdf` in a bounded child process) with the database:
 
 - ``valid``: the SHA-256 of the uploaded bytes equals the stored ``Agreement.sealed_pdf_sha256``
-  of a signed agreement, and the seal is intact and made with the platform certificate.
-- ``tampered``: the file claims to be a Keqiao agreement (embedded metadata naming an existing
-  agreement, or a seal made with the platform certificate) but the seal is broken, bytes were
-  appended, or the bytes differ from our stored copy. One changed byte lands here.
-- ``not_keqiao``: a readable PDF that is neither sealed by the platform nor names an agreement
-  we know.
-- ``not_pdf``: anything else (garbage, empty, an unreadable PDF).
+  of a signed agreement, and the seal is intact.
+- ``tampered``: the file carries a seal made with the platform certificate, but the seal is
+  broken, bytes were appended, or the bytes are not a copy on record. One changed byte lands
+  here.
+- ``not_keqiao``: a readable PDF without a seal made with the platform certificate, whatever
+  its embedded metadata claims.
 
-Privacy: details from the database (number, parties, signers' typed names and times) are only
-reported for ``valid`` — the uploader then holds the very document that shows them. For other
-statuses the report shows only what the file itself claims (its embedded metadata).
-Never raises on bad bytes.
+Bad uploads are errors, not reports (`UnreadableUpload`, HTTP 400): ``not_pdf`` when the
+bytes do not start like a PDF (no ``%PDF-`` header in the first KiB, ISO 32000-2 §7.5.2),
+``unreadable_pdf`` when they do but cannot be parsed.
+
+Privacy: only ``valid`` reports anything from the database (number, type, parties, signers'
+typed names and times): the uploader then holds the very document that shows them. Any other
+upload learns nothing about stored agreements: the agreement id an unsealed or altered file
+names is never looked up, so a forged file cannot probe which agreements exist. A tampered
+report shows only what the file itself claims (its embedded signer list).
 """
 
 from __future__ import annotations
@@ -31,13 +36,23 @@ from django.utils.translation import gettext as _
 
 from contracts.choices import AgreementStatus, zh_label
 from contracts.models import Agreement
-from contracts.seal import SealVerification, verify_pdf
+from contracts.seal import CertificateInfo, SealVerification, platform_certificate_info
+from contracts.verify_limits import verify_pdf_bounded
+from marketplace.errors import DomainError
 
 STATUS_VALID = "valid"
 STATUS_TAMPERED = "tampered"
 STATUS_NOT_KEQIAO = "not_keqiao"
-STATUS_NOT_PDF = "not_pdf"
-STATUSES = (STATUS_VALID, STATUS_TAMPERED, STATUS_NOT_KEQIAO, STATUS_NOT_PDF)
+STATUSES = (STATUS_VALID, STATUS_TAMPERED, STATUS_NOT_KEQIAO)
+#: ISO 32000-2 §7.5.2: the header; readers look for it within the first 1024 bytes.
+_PDF_HEADER = b"%PDF-"
+
+
+class UnreadableUpload(DomainError):
+    """The upload is not a PDF (code ``not_pdf``) or not a readable one (``unreadable_pdf``);
+    answered 400 with the message under the field ``file``."""
+
+    default_code = "not_pdf"
 
 
 @dataclass(frozen=True)
@@ -182,32 +197,47 @@ def _signers_from_metadata(metadata: dict[str, Any]) -> list[SignerInfo]:
     return result[:20]
 
 
-def _claimed_agreement(metadata: dict[str, Any] | None) -> Agreement | None:
-    if not metadata:
-        return None
-    raw_id = metadata.get("agreement_id")
-    if isinstance(raw_id, bool) or not isinstance(raw_id, int | str):
-        return None
-    try:
-        agreement_id = int(raw_id)
-    except (ValueError, OverflowError):
-        return None
-    if not 0 < agreement_id < 2**63:
-        return None
-    # Only signed agreements can be named: a forged file must not reveal drafts' numbers.
-    return Agreement.objects.filter(pk=agreement_id, status=AgreementStatus.SIGNED).first()
+def carries_platform_certificate(
+    seal: SealVerification, certificate: CertificateInfo | None = None
+) -> bool:
+    """True when the file's (last) seal was made with the platform certificate: trusted, or
+    its certificate's SHA-256 fingerprint is the platform certificate's (a changed file is no
+    longer `trusted`, but it still carries our certificate)."""
+    if seal.trusted:
+        return True
+    if seal.signer is None or not seal.signer.sha256_fingerprint:
+        return False
+    if certificate is None:
+        try:
+            certificate = platform_certificate_info()
+        except Exception:  # no platform certificate: nothing can carry it
+            return False
+    return seal.signer.sha256_fingerprint == certificate.sha256_fingerprint
+
+
+def _unreadable(code: str) -> UnreadableUpload:
+    if code == "not_pdf":
+        message = _("The file is not a PDF document.")
+    else:
+        message = _("The file looks like a PDF but cannot be read; it may be damaged.")
+    return UnreadableUpload(message, code=code, fields={"file": [message]})
 
 
 def verify_upload(data: bytes) -> VerificationReport:
-    """Verify uploaded bytes (any content; never raises on bad bytes). See the module
-    docstring for the statuses. The caller enforces the size limit
-    (``VERIFY_MAX_UPLOAD_BYTES``)."""
+    """Verify uploaded bytes; see the module docstring for the statuses and the privacy rule.
+
+    Raises `UnreadableUpload` (``not_pdf`` / ``unreadable_pdf``) for bad bytes, and what
+    `verify_pdf_bounded` raises when the check exceeds its limits or no slot is free. The
+    caller enforces the size limit (``VERIFY_MAX_UPLOAD_BYTES``)."""
+    if _PDF_HEADER not in data[:1024]:
+        raise _unreadable("not_pdf")
     sha256 = hashlib.sha256(data).hexdigest()
-    seal = verify_pdf(data)
-    report = VerificationReport(status=STATUS_NOT_PDF, sha256=sha256, size=len(data), seal=seal)
+    seal = verify_pdf_bounded(data)
     if not seal.is_pdf:
-        report.reasons.append(_("The file is not a readable PDF document."))
-        return report
+        raise _unreadable("unreadable_pdf")
+    report = VerificationReport(
+        status=STATUS_NOT_KEQIAO, sha256=sha256, size=len(data), seal=seal
+    )
 
     stored = (
         Agreement.objects.filter(sealed_pdf_sha256=sha256, status=AgreementStatus.SIGNED)
@@ -237,39 +267,27 @@ def verify_upload(data: bytes) -> VerificationReport:
         )
         return report
 
-    claimed = _claimed_agreement(seal.metadata)
-    if claimed is None and not seal.trusted:
-        report.status = STATUS_NOT_KEQIAO
+    if not carries_platform_certificate(seal):
         if seal.signed:
             report.reasons.append(_("The file is not sealed by Keqiao."))
         else:
             report.reasons.append(_("The file carries no signature."))
         if seal.metadata:
-            report.reasons.append(_("The agreement the file names is not on record."))
+            report.reasons.append(
+                _("What the file says about an agreement is not checked: it carries no "
+                  "Keqiao seal.")
+            )
         return report
 
     report.status = STATUS_TAMPERED
-    if claimed is not None:
-        report.agreement_id = claimed.pk
-        report.agreement_number = claimed.number
-        report.contract_type = zh_label(claimed.contract_type)
-        report.matches_stored_copy = bool(
-            claimed.sealed_pdf_sha256 and claimed.sealed_pdf_sha256 == sha256
-        )
     if seal.metadata:
         report.signers = _signers_from_metadata(seal.metadata)
         report.signers_source = "file" if report.signers else ""
-    if not seal.signed:
-        report.reasons.append(_("The file carries no signature."))
-    elif not seal.intact:
+    if not seal.intact:
         report.reasons.append(
             _("The seal is broken: the file was changed after it was sealed.")
         )
-    if seal.signed and not seal.trusted:
-        report.reasons.append(_("The file is not sealed by Keqiao."))
-    if claimed is None:
-        report.reasons.append(_("The agreement the file names is not on record."))
-    elif not report.matches_stored_copy:
+    else:
         report.reasons.append(_("The file differs from the agreement on record."))
     return report
 

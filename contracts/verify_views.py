@@ -9,11 +9,27 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from contracts.seal import CertificateInfo, platform_certificate_info
-from contracts.verification import STATUS_TAMPERED, VerificationReport, verify_upload
-from contracts.verify_apis import body_too_large, upload_too_large_message
+from contracts.verification import (
+    STATUS_TAMPERED,
+    VerificationReport,
+    carries_platform_certificate,
+    verify_upload,
+)
+from contracts.verify_limits import (
+    BUSY_RETRY_AFTER_SECONDS,
+    UploadLimitHandler,
+    VerifyBusy,
+    body_too_large,
+    install_upload_limit,
+    upload_too_large_message,
+    verification_slot,
+)
+from marketplace.api.throttling import throttle_web
+from marketplace.errors import DomainError, ServiceUnavailableError
 
 TEMPLATE = "contracts/verify.html"
 
@@ -26,63 +42,84 @@ class VerifyUploadForm(forms.Form):
     )
 
 
+@csrf_exempt  # checked by _verify_page after the size checks: the token is in the body
 @require_http_methods(["GET", "POST"])
+@throttle_web("verify")
 def agreement_verify(request: HttpRequest) -> HttpResponse:
-    """GET: the upload form. POST: the form and the report (200), 400 without a file, 413 for
-    a file over ``VERIFY_MAX_UPLOAD_BYTES``."""
-    try:
-        certificate = platform_certificate_info()
-    except Exception:  # the page still works without showing the fingerprint
-        certificate = None
-    context: dict[str, object] = {"certificate": certificate, "report": None, "error": ""}
-    if request.method == "GET":
-        context["form"] = VerifyUploadForm()
-        return render(request, TEMPLATE, context)
+    """GET: the upload form. POST: the form and the report (200); 400 without a file or for
+    a file that is not a readable PDF (or too complex to check), 413 for a file over
+    ``VERIFY_MAX_UPLOAD_BYTES`` (refused by Content-Length before the body is read, or while
+    it streams in), 429 over the rate limit, 503 when every verification slot is busy."""
+    if request.method != "POST":
+        return _verify_page(request, limit=None)
     if body_too_large(request.META):
-        context["form"] = VerifyUploadForm()
-        context["error"] = upload_too_large_message()
-        return render(request, TEMPLATE, context, status=413)
+        return _page(
+            request, {"form": VerifyUploadForm(), "error": upload_too_large_message()}, status=413
+        )
+    try:
+        with verification_slot():  # before the body is read (contracts.verify_limits)
+            return _verify_page(request, limit=install_upload_limit(request))
+    except VerifyBusy as exc:
+        return _page(request, {"form": VerifyUploadForm(), "error": str(exc.message)}, status=503)
+
+
+def _certificate() -> CertificateInfo | None:
+    try:
+        return platform_certificate_info()
+    except Exception:  # the page still works without showing the fingerprint
+        return None
+
+
+def _page(request: HttpRequest, context: dict[str, object], status: int = 200) -> HttpResponse:
+    full: dict[str, object] = {"report": None, "error": ""}
+    full.update(context)
+    if "certificate" not in full:
+        full["certificate"] = _certificate()
+    response = render(request, TEMPLATE, full, status=status)
+    if status == 503:
+        response["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
+    return response
+
+
+@csrf_protect
+def _verify_page(request: HttpRequest, *, limit: UploadLimitHandler | None) -> HttpResponse:
+    if request.method == "GET":
+        return _page(request, {"form": VerifyUploadForm()})
     form = VerifyUploadForm(request.POST, request.FILES)
-    context["form"] = form
+    if limit is not None and limit.exceeded:
+        return _page(request, {"form": VerifyUploadForm(), "error": upload_too_large_message()},
+                     status=413)
     if not form.is_valid():
-        return render(request, TEMPLATE, context, status=400)
+        return _page(request, {"form": form}, status=400)
     upload = form.cleaned_data["file"]
     data = upload.read(settings.VERIFY_MAX_UPLOAD_BYTES + 1)
     if len(data) > settings.VERIFY_MAX_UPLOAD_BYTES:
-        context["error"] = upload_too_large_message()
-        return render(request, TEMPLATE, context, status=413)
-    report = verify_upload(data)
-    context["report"] = report
-    context["keqiao_certificate"] = _carries_platform_certificate(report, certificate)
-    context["reasons"] = _reasons(report, certificate)
-    return render(request, TEMPLATE, context)
-
-
-def _carries_platform_certificate(
-    report: VerificationReport, certificate: CertificateInfo | None
-) -> bool:
-    """True when the file's (last) seal was made with the platform certificate: trusted, or
-    its certificate's SHA-256 fingerprint is the platform certificate's (a changed file is no
-    longer `trusted`, but it still carries our certificate)."""
-    if report.seal.trusted:
-        return True
-    signer = report.seal.signer
-    return bool(
-        certificate is not None
-        and signer is not None
-        and signer.sha256_fingerprint
-        and signer.sha256_fingerprint == certificate.sha256_fingerprint
+        return _page(request, {"form": form, "error": upload_too_large_message()}, status=413)
+    try:
+        report = verify_upload(data)
+    except DomainError as exc:
+        status = 503 if isinstance(exc, ServiceUnavailableError) else 400
+        return _page(request, {"form": form, "error": str(exc.message)}, status=status)
+    certificate = _certificate()
+    keqiao = carries_platform_certificate(report.seal, certificate)
+    return _page(
+        request,
+        {
+            "certificate": certificate,
+            "form": form,
+            "report": report,
+            "keqiao_certificate": keqiao,
+            "reasons": _reasons(report, keqiao),
+        },
     )
 
 
-def _reasons(report: VerificationReport, certificate: CertificateInfo | None) -> list[str]:
+def _reasons(report: VerificationReport, keqiao_certificate: bool) -> list[str]:
     """The report's reasons for the page. A tampered file carrying the platform certificate is
     not "not sealed by Keqiao": it was sealed by Keqiao and changed since (the API keeps the
     verifier's reasons as they are)."""
     reasons = [str(reason) for reason in report.reasons]
-    if report.status != STATUS_TAMPERED or not _carries_platform_certificate(
-        report, certificate
-    ):
+    if report.status != STATUS_TAMPERED or not keqiao_certificate:
         return reasons
     dropped = {
         gettext("The file is not sealed by Keqiao."),
@@ -92,4 +129,6 @@ def _reasons(report: VerificationReport, certificate: CertificateInfo | None) ->
         "Sealed by Keqiao, but the seal is no longer valid: the file was changed after it "
         "was sealed."
     )
-    return [changed] + [reason for reason in reasons if reason not in dropped]
+    if not report.seal.intact:
+        return [changed] + [reason for reason in reasons if reason not in dropped]
+    return reasons

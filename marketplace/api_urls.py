@@ -6,7 +6,8 @@ Route names (for `reverse`):
 - ``api-need-list`` / ``-detail`` / ``-submit`` / ``-approve`` / ``-reject`` / ``-archive`` /
   ``-renew`` / ``-close``  -> needs/ ...
 - ``api-organization-list`` / ``-detail`` / ``-verify``  -> organizations/ ...
-- ``api-moderation-queue`` -> moderation/, ``api-auth-token`` -> auth/token/, ``api-me`` -> me/,
+- ``api-moderation-queue`` -> moderation/, ``api-auth-token`` -> auth/token/
+  (``-revoke`` / ``-revoke-all`` -> revoke/, revoke-all/), ``api-me`` -> me/,
   ``api-notifications`` -> notifications/
 """
 
@@ -20,8 +21,8 @@ from marketplace.apis import (
     OrganizationViewSet,
     ResearchResultViewSet,
     TechnologyNeedViewSet,
-    TokenObtainApi,
 )
+from marketplace.auth_apis import TokenObtainApi, TokenRevokeAllApi, TokenRevokeApi
 
 router = SimpleRouter()
 router.register("research-results", ResearchResultViewSet, basename="api-research-result")
@@ -30,6 +31,10 @@ router.register("organizations", OrganizationViewSet, basename="api-organization
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("auth/token/", TokenObtainApi.as_view(), name="api-auth-token"),
+    path("auth/token/revoke/", TokenRevokeApi.as_view(), name="api-auth-token-revoke"),
+    path(
+        "auth/token/revoke-all/", TokenRevokeAllApi.as_view(), name="api-auth-token-revoke-all"
+    ),
     path("me/", MeApi.as_view(), name="api-me"),
     path("notifications/", NotificationListApi.as_view(), name="api-notifications"),
     path("moderation/", ModerationQueueApi.as_view(), name="api-moderation-queue"),

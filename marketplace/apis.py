@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, status, viewsets
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -47,7 +46,6 @@ from marketplace.serializers import (
     ResearchResultOutputSerializer,
     TechnologyNeedInputSerializer,
     TechnologyNeedOutputSerializer,
-    TokenOutputSerializer,
 )
 
 
@@ -376,14 +374,6 @@ class ModerationQueueApi(APIView):
             context={"request": request},
         ).data
         return Response(data)
-
-
-@extend_schema(
-    responses=TokenOutputSerializer, summary="Exchange username and password for a token"
-)
-class TokenObtainApi(ObtainAuthToken):
-    """``POST {"username", "password"}`` -> ``{"token"}``; send it as ``Authorization: Token
-    <token>``. Wrong credentials are a 400 in the common error shape (code "authorization")."""
 
 
 class MeApi(APIView):

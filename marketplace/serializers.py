@@ -392,3 +392,6 @@ class MeOutputSerializer(serializers.Serializer[Any]):
 
 class TokenOutputSerializer(serializers.Serializer[Any]):
     token = serializers.CharField()
+    expiry = serializers.DateTimeField(
+        allow_null=True, help_text=_("When the token expires (ISO 8601, UTC).")
+    )

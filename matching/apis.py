@@ -57,6 +57,7 @@ def _for_action(request: Request, pk: int) -> MatchRequest:
 
 class MatchRequestListApi(GenericAPIView):
     permission_classes = [IsAuthenticated]
+    throttle_scope = "match_request"  # POST only (marketplace.api.throttling)
     pagination_class = PageNumberPagination
     serializer_class = MatchRequestSerializer
     filter_backends: list[type] = []  # filters are validated by MatchRequestFilterSerializer
@@ -174,6 +175,7 @@ class MatchRequestWithdrawApi(APIView):
 
 class MatchRequestMessagesApi(APIView):
     permission_classes = [IsAuthenticated]
+    throttle_scope = "message"  # POST only (marketplace.api.throttling)
 
     @extend_schema(
         tags=TAG,

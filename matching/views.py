@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from marketplace import roles
 from marketplace import selectors as listing_selectors
+from marketplace.api.throttling import throttle_wait, throttle_web, throttled_page
 from marketplace.choices import ListingStatus
 from marketplace.errors import DomainError
 from marketplace.models import ResearchResult, TechnologyNeed
@@ -157,6 +158,10 @@ def home(request: HttpRequest) -> HttpResponse:
     trl_min/trl_max (1–9), page. An empty q lists the newest listings. If the search service is
     down the page says so and lists the newest listings from the database.
     """
+    if request.GET:  # a search, not the bare home page
+        wait = throttle_wait(request, scope="search", methods=("GET",))
+        if wait is not None:
+            return throttled_page(request, wait)
     form = SearchForm(request.GET or None)
     if form.is_bound:
         form.is_valid()  # invalid values are dropped by form.query()
@@ -278,6 +283,7 @@ def result_matches(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@throttle_web("match_request")
 def match_request_create(request: HttpRequest, pk: int) -> HttpResponse:
     """GET/POST /results/<pk>/request/: ask to be introduced to a result's owner (申请对接),
     optionally for one of the user's organisation's published needs."""
@@ -311,6 +317,7 @@ def match_request_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@throttle_web("match_request")
 def match_request_propose(request: HttpRequest, pk: int) -> HttpResponse:
     """GET/POST /needs/<pk>/propose/: a researcher proposes one of their organisation's
     published results to a need (推荐给需求)."""
@@ -482,6 +489,7 @@ def match_request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@throttle_web("message")
 def match_request_message(request: HttpRequest, pk: int) -> HttpResponse:
     """POST /requests/<pk>/messages/ with `body`: a message in the thread."""
     match_request = selectors.match_request_get(viewer=request.user, pk=pk)

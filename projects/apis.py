@@ -412,6 +412,7 @@ class QuestionsCloseApi(_QuestionsSwitchApi):
 
 class QuestionListApi(APIView):
     permission_classes = [IsAuthenticated]
+    throttle_scope = "question"  # POST only (marketplace.api.throttling)
 
     @extend_schema(
         tags=TAG, operation_id="roadshow_question_list", responses=QuestionOutputSerializer
@@ -496,6 +497,7 @@ class QuestionAnswerApi(APIView):
 
 class IntentApi(APIView):
     permission_classes = [IsAuthenticated]
+    throttle_scope = "intent"  # POST only (marketplace.api.throttling)
 
     @extend_schema(tags=TAG, operation_id="roadshow_intent_list", responses=IntentOutputSerializer)
     def get(self, request: Request, pk: int) -> Response:

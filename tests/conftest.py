@@ -41,6 +41,23 @@ def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(settings, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """Rate-limit counters live in a directory of this test run and start empty in every
+    test, so that tests never throttle each other (tests of the limits set low rates)."""
+    from django.core.cache import caches
+
+    location = tmp_path_factory.getbasetemp() / "throttle-cache"
+    settings.CACHES = {
+        **settings.CACHES,
+        settings.THROTTLE_CACHE: {
+            **settings.CACHES[settings.THROTTLE_CACHE],
+            "LOCATION": str(location),
+        },
+    }
+    caches[settings.THROTTLE_CACHE].clear()
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()

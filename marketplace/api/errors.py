@@ -70,9 +70,13 @@ def _domain_error_response(exc: DomainError) -> Response:
     }
     if not fields and http_status == status.HTTP_400_BAD_REQUEST:
         fields = {"non_field_errors": [str(exc.message)]}
-    return Response(
+    response = Response(
         {"message": str(exc.message), "code": exc.code, "fields": fields}, status=http_status
     )
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after:  # e.g. a busy service (RFC 9110 §10.2.3: seconds)
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -6,6 +6,7 @@ with no configuration: SQLite, the embedded search backend, console e-mail.
 The README lists every variable.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -37,7 +38,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # expiring, revocable API tokens (see "Abuse limits" below)
+    "axes",  # log-in lockout (see "Abuse limits" below)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served by us, not from a CDN
@@ -123,7 +125,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Keqiao <noreply@keqi
 REST_FRAMEWORK = {
     # Token first, so that an unauthenticated request gets 401 with WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PARSER_CLASSES": [
@@ -273,6 +275,79 @@ STORAGES = {
 DBBACKUP_FILENAME_TEMPLATE = "keqiao-{servername}-{datetime}.{extension}"
 DBBACKUP_CONNECTORS = {"default": {"PG_OPTIONS": "--no-owner --no-acl"}}
 DBBACKUP_SEND_EMAIL = False  # failures exit non-zero; the scheduler reports them
+
+# --- Abuse limits ------------------------------------------------------------------------------
+# Log-in lockout (django-axes; AxesMiddleware must stay last): failures are counted in the
+# database per username and, separately, per client IP address; after
+# KEQIAO_LOGIN_FAILURE_LIMIT failures that username or address is refused for
+# KEQIAO_LOGIN_LOCKOUT_MINUTES (each further failure restarts the wait). Applies to the web
+# log-in form and POST /api/v1/auth/token/ (marketplace.lockout answers 429).
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out log-ins
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("KEQIAO_LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("KEQIAO_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True  # a successful log-in clears that username's failures
+AXES_LOCKOUT_CALLABLE = "marketplace.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "marketplace.api.throttling.client_ip"
+AXES_VERBOSE = False
+
+# API tokens (django-rest-knox): stored hashed, expire KEQIAO_API_TOKEN_TTL_HOURS after issue,
+# revocable one by one or all at once (marketplace.auth_apis).
+API_TOKEN_TTL_HOURS = env.float("KEQIAO_API_TOKEN_TTL_HOURS", default=24)
+REST_KNOX = {"TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS), "AUTH_HEADER_PREFIX": "Token"}
+
+# Rate limits (marketplace.api.throttling): "<scope>" per signed-in user (anonymous: per IP
+# address), "<scope>_ip" per IP address. DRF rate strings, "n/s|m|h|d". KEQIAO_THROTTLE_RATES
+# overrides single entries, e.g. "match_request=5/hour,search_ip=100/min".
+THROTTLE_RATES: dict[str, str] = {
+    "match_request": "30/hour",
+    "match_request_ip": "100/hour",
+    "message": "60/hour",
+    "message_ip": "300/hour",
+    "question": "20/min",
+    "question_ip": "100/min",
+    "intent": "60/min",
+    "intent_ip": "300/min",
+    "verify": "10/min",
+    "verify_ip": "20/min",
+    "search": "120/min",
+    "search_ip": "600/min",
+    "suggest": "300/min",
+    "suggest_ip": "1200/min",
+    **env.dict("KEQIAO_THROTTLE_RATES", default={}),
+}
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    "marketplace.api.throttling.ScopeUserThrottle",
+    "marketplace.api.throttling.ScopeIPThrottle",
+]
+# Reverse proxies in front of Keqiao that append the client to X-Forwarded-For (0: the
+# connection's own address is the client; the header is ignored, so it cannot be forged).
+REST_FRAMEWORK["NUM_PROXIES"] = env.int("KEQIAO_NUM_PROXIES", default=0)
+# Counters of the rate limits: a file-based cache every worker process on the machine shares
+# (no outside service). KEQIAO_CACHE_DIR moves it (e.g. to a tmpfs).
+THROTTLE_CACHE = "throttle"
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    THROTTLE_CACHE: {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env.str("KEQIAO_CACHE_DIR", default=str(VAR_DIR / "cache" / "throttle")),
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
+    },
+}
+
+# Public verification uploads (contracts.verify_limits): VERIFY_MAX_UPLOAD_BYTES above; the
+# seal check runs in a child process with these limits (seconds of CPU, seconds of wall
+# time, bytes of address space), and at most KEQIAO_VERIFY_CONCURRENCY checks run at once on
+# the machine (across all workers); more are answered 503 with Retry-After at once.
+VERIFY_CPU_SECONDS = env.int("KEQIAO_VERIFY_CPU_SECONDS", default=10)
+VERIFY_TIMEOUT_SECONDS = env.float("KEQIAO_VERIFY_TIMEOUT_SECONDS", default=20)
+VERIFY_MEMORY_BYTES = env.int("KEQIAO_VERIFY_MEMORY_BYTES", default=1024 * 1024 * 1024)
+VERIFY_CONCURRENCY = env.int("KEQIAO_VERIFY_CONCURRENCY", default=1)
 
 LOGGING = {
     "version": 1,

@@ -82,6 +82,8 @@ class SearchApi(APIView):
     """Full-text search over published research results and technology needs."""
 
     permission_classes = [AllowAny]
+    throttle_scope = "search"  # marketplace.api.throttling
+    throttle_methods = ("GET",)
 
     @extend_schema(
         tags=["search"],

@@ -50,6 +50,8 @@ class SuggestApi(APIView):
     """Autocomplete for the search box."""
 
     permission_classes = [AllowAny]
+    throttle_scope = "suggest"  # marketplace.api.throttling
+    throttle_methods = ("GET",)
 
     @extend_schema(
         tags=["search"],

@@ -1,6 +1,7 @@
 """Verification of uploaded files (contracts/verification.py, the public API and page):
-a signed agreement's sealed PDF is valid; one changed byte is tampered; garbage is not_pdf;
-a huge upload is 413; never a 500."""
+a signed agreement's sealed PDF is valid; one changed byte is tampered; garbage is a 400
+not_pdf / unreadable_pdf; a huge upload is 413; a file without the platform seal learns nothing
+about stored agreements; never a 500."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.test import Client
 from contracts import services
 from contracts.choices import AgreementStatus
 from contracts.seal import seal_pdf
-from contracts.verification import seal_metadata, verify_upload
+from contracts.verification import UnreadableUpload, seal_metadata, verify_upload
 from marketplace.pdf import render_pdf
 from tests.contracts import support
 from tests.contracts.samples import agreement_context
@@ -83,9 +84,10 @@ def test_one_changed_byte_is_reported_tampered(sealed_with_metadata):
     pdf = bytes(sealed_with_metadata.sealed_pdf)
     report = verify_upload(_flip(pdf, len(pdf) // 2))
     assert report.status == "tampered"
-    assert report.agreement_id == sealed_with_metadata.pk
-    assert report.matches_stored_copy is False
     assert not report.seal.intact
+    # A changed file is no longer the agreement on record: nothing is looked up.
+    assert report.agreement_id is None and report.agreement_number == ""
+    assert report.matches_stored_copy is None
 
 
 def test_one_changed_byte_is_tampered_even_without_embedded_metadata(signed):
@@ -105,9 +107,20 @@ def test_a_pdf_sealed_by_someone_else_naming_no_agreement_is_not_keqiao():
     assert verify_upload(pdf).status == "not_keqiao"
 
 
-@pytest.mark.parametrize("data", [b"", b"hello", b"PK\x03\x04 zip", b"%PDF-1.7 broken"])
-def test_garbage_is_not_pdf(data):
-    assert verify_upload(data).status == "not_pdf"
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b"", "not_pdf"),
+        (b"hello", "not_pdf"),
+        (b"PK\x03\x04 zip", "not_pdf"),
+        (b"%PDF-1.7 broken", "unreadable_pdf"),
+        (b"%PDF-1.7\n" + b"\x00" * 5000, "unreadable_pdf"),
+    ],
+)
+def test_bytes_that_are_not_a_readable_pdf_are_refused_with_a_specific_code(data, code):
+    with pytest.raises(UnreadableUpload) as raised:
+        verify_upload(data)
+    assert raised.value.code == code
 
 
 def test_api_reports_valid_and_tampered(api_client, signed):
@@ -129,12 +142,19 @@ def test_api_reports_valid_and_tampered(api_client, signed):
     assert bad.json()["status"] == "tampered"
 
 
-def test_api_garbage_is_200_not_pdf(api_client):
+@pytest.mark.parametrize(
+    ("data", "code"), [(b"\x00garbage", "not_pdf"), (b"%PDF-1.4\ntruncated", "unreadable_pdf")]
+)
+def test_api_answers_400_with_a_specific_code_for_a_non_pdf_or_unreadable_upload(
+    api_client, data, code
+):
     response = api_client.post(
-        VERIFY_API, {"file": SimpleUploadedFile("x.bin", b"\x00garbage")}, format="multipart"
+        VERIFY_API, {"file": SimpleUploadedFile("x.bin", data)}, format="multipart"
     )
-    assert response.status_code == 200
-    assert response.json()["status"] == "not_pdf"
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == code
+    assert body["fields"]["file"] == [body["message"]]
 
 
 def test_api_missing_file_is_400_in_the_error_shape(api_client):
@@ -211,10 +231,17 @@ def test_web_page_missing_file_is_400_and_huge_file_413(client, settings):
     assert response.status_code == 413
 
 
-def test_web_page_garbage_shows_not_pdf(client):
+def test_web_page_answers_400_with_a_clear_message_for_a_non_pdf_or_unreadable_upload(client):
     response = client.post(VERIFY_PAGE, {"file": SimpleUploadedFile("x.txt", b"hello")})
-    assert response.status_code == 200
-    assert "Not a PDF document" in response.content.decode()
+    assert response.status_code == 400
+    assert "The file is not a PDF document." in response.content.decode()
+    assert response.context["report"] is None
+    response = client.post(VERIFY_PAGE, {"file": SimpleUploadedFile("x.pdf", b"%PDF-1.7 x")})
+    assert response.status_code == 400
+    assert "cannot be read" in response.content.decode()
+    client.cookies["django_language"] = "zh-hans"
+    response = client.post(VERIFY_PAGE, {"file": SimpleUploadedFile("x.txt", b"hello")})
+    assert "该文件不是 PDF 文档。" in response.content.decode()
 
 
 def test_web_page_too_large_shows_the_limit(client, settings):
@@ -263,9 +290,68 @@ def test_web_page_names_parties_and_beijing_time(client, signed):
     assert "Beijing time" in english.content.decode()
 
 
-def test_a_file_naming_a_draft_agreement_reveals_nothing_about_it(agreement):
-    from contracts.verification import _claimed_agreement
+def _forged_unsealed(pdf: bytes, metadata: dict[str, object]) -> bytes:
+    """`pdf` with a Keqiao-style metadata attachment naming an agreement, but no seal (what a
+    forger can make without the platform key)."""
+    import json
+    from io import BytesIO
 
-    assert agreement.status != "signed"
-    assert _claimed_agreement({"agreement_id": agreement.pk}) is None
-    assert _claimed_agreement({"agreement_id": 2**70}) is None
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.embed import EmbeddedFileObject, FileSpec, embed_file
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    from contracts.seal import METADATA_FILE_NAME
+
+    writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
+    embed_file(
+        writer,
+        FileSpec(
+            file_spec_string=METADATA_FILE_NAME,
+            file_name=METADATA_FILE_NAME,
+            embedded_data=EmbeddedFileObject.from_file_data(
+                writer, data=json.dumps(metadata).encode(), mime_type="application/json"
+            ),
+            af_relationship=generic.NameObject("/Data"),
+        ),
+    )
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_forged_unsealed_pdf_naming_a_signed_agreement_learns_nothing_about_it(
+    api_client, client, signed
+):
+    forged = _forged_unsealed(
+        render_pdf(template_name="contracts/pdf/agreement.html", context=agreement_context()),
+        {"agreement_id": signed.pk, "keqiao_agreement": "KQ-FORGED", "contract_type": "x"},
+    )
+    assert verify_upload(forged).seal.metadata == {  # the forgery is well made
+        "agreement_id": signed.pk, "keqiao_agreement": "KQ-FORGED", "contract_type": "x"
+    }
+    report = verify_upload(forged)
+    assert report.status == "not_keqiao"
+    assert report.agreement_id is None and report.agreement_number == ""
+    assert report.contract_type == "" and report.signers == []
+    assert report.matches_stored_copy is None
+
+    body = api_client.post(
+        VERIFY_API, {"file": SimpleUploadedFile("f.pdf", forged)}, format="multipart"
+    ).json()
+    assert body["status"] == "not_keqiao" and body["agreement"] is None
+    assert body["signers"] == [] and body["matches_stored_copy"] is None
+    # The same answer as for an id that does not exist: nothing to tell them apart.
+    unknown = _forged_unsealed(
+        render_pdf(template_name="contracts/pdf/agreement.html", context=agreement_context()),
+        {"agreement_id": signed.pk + 1000, "keqiao_agreement": "KQ-FORGED", "contract_type": "x"},
+    )
+    other = api_client.post(
+        VERIFY_API, {"file": SimpleUploadedFile("f.pdf", unknown)}, format="multipart"
+    ).json()
+    assert other["reasons"] == body["reasons"] and other["agreement"] is None
+
+    html = client.post(VERIFY_PAGE, {"file": SimpleUploadedFile("f.pdf", forged)})
+    text = html.content.decode()
+    assert html.status_code == 200
+    assert signed.number not in text and signed.number not in str(body)
+    assert signed.party_a.legal_name not in text and signed.party_b.legal_name not in text

@@ -1,0 +1,147 @@
+"""Rate limits per user and per client IP address (DRF's throttling), shared by the API and
+the web forms.
+
+A view opts in with ``throttle_scope = "<scope>"`` (and, if it should count other methods
+than POST, ``throttle_methods = ("GET",)``). Both throttle classes are in
+``REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]``:
+
+- `ScopeUserThrottle` counts per signed-in user (anonymous callers: per IP address) at the
+  rate ``THROTTLE_RATES[scope]``;
+- `ScopeIPThrottle` counts per client IP address, whoever is signed in, at the rate
+  ``THROTTLE_RATES[scope + "_ip"]`` (so one address cannot spread abuse over many accounts).
+
+Rates are DRF rate strings (``"20/hour"``; periods s, m, h, d); a missing rate means no
+limit. Counters live in the cache ``THROTTLE_CACHE`` (a file-based cache under ``VAR_DIR``,
+shared by every worker process on the machine, no outside service). A throttled API call is
+answered 429 in the one error shape (code ``throttled``) with a ``Retry-After`` header in
+seconds; web views use `throttle_web`, which answers a 429 page with the same message.
+
+The client address is ``REMOTE_ADDR``, or with ``NUM_PROXIES`` (``KEQIAO_NUM_PROXIES``)
+reverse proxies in front, the address that many hops back in ``X-Forwarded-For``
+(`client_ip`, also used by the login lockout).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import BaseCache, caches
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from rest_framework import exceptions
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+
+#: Methods a view's throttle counts unless it sets ``throttle_methods``.
+DEFAULT_METHODS = ("POST",)
+
+
+def client_ip(request: Any) -> str:
+    """The caller's IP address as text (see the module docstring for proxies)."""
+    return str(BaseThrottle().get_ident(request))
+
+
+class _ScopeThrottle(SimpleRateThrottle):
+    """A scoped rate read from ``settings.THROTTLE_RATES`` at call time (so tests and
+    deployments can change it without reimporting)."""
+
+    rate_suffix = ""
+    scope_attr = "throttle_scope"
+
+    def __init__(self) -> None:  # the rate is known only once the view is known
+        pass
+
+    @property
+    def cache(self) -> BaseCache:  # type: ignore[override]
+        return caches[settings.THROTTLE_CACHE]
+
+    def get_rate(self) -> str | None:
+        return settings.THROTTLE_RATES.get(f"{self.scope}{self.rate_suffix}")
+
+    def allow_request(self, request: Any, view: Any) -> bool:
+        base_scope = getattr(view, self.scope_attr, None)
+        methods = getattr(view, "throttle_methods", DEFAULT_METHODS)
+        if not base_scope or request.method not in methods:
+            return True
+        self.scope = base_scope
+        self.rate = self.get_rate()
+        if not self.rate:
+            return True
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+    def ident(self, request: Any) -> str:
+        return client_ip(request)
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        return self.cache_format % {
+            "scope": f"{self.scope}{self.rate_suffix}",
+            "ident": self.ident(request),
+        }
+
+
+class ScopeUserThrottle(_ScopeThrottle):
+    """Per signed-in user (per IP address for anonymous callers)."""
+
+    def ident(self, request: Any) -> str:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return f"user-{user.pk}"
+        return f"ip-{client_ip(request)}"
+
+
+class ScopeIPThrottle(_ScopeThrottle):
+    """Per client IP address, signed in or not."""
+
+    rate_suffix = "_ip"
+
+
+def _throttles() -> list[_ScopeThrottle]:
+    return [ScopeUserThrottle(), ScopeIPThrottle()]
+
+
+class _ScopeHolder:
+    def __init__(self, scope: str, methods: Iterable[str]) -> None:
+        self.throttle_scope = scope
+        self.throttle_methods = tuple(methods)
+
+
+def throttle_wait(request: HttpRequest, *, scope: str, methods: Iterable[str]) -> float | None:
+    """Count `request` against `scope`; ``None`` if allowed, else the seconds to wait."""
+    holder = _ScopeHolder(scope, methods)
+    waits = []
+    for throttle in _throttles():
+        if not throttle.allow_request(request, holder):
+            waits.append(throttle.wait() or 1.0)
+    return max(waits) if waits else None
+
+
+def throttle_web(
+    scope: str, *, methods: Iterable[str] = DEFAULT_METHODS
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Decorate a web view: over the scope's rate it answers the page ``throttled.html``
+    with HTTP 429, ``Retry-After`` (seconds) and the API's translated message."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            wait = throttle_wait(request, scope=scope, methods=methods)
+            if wait is None:
+                return view(request, *args, **kwargs)
+            return throttled_page(request, wait)
+
+        return wrapper
+
+    return decorate
+
+
+def throttled_page(request: HttpRequest, wait: float) -> HttpResponse:
+    """The 429 page for web forms: the message and a way back."""
+    seconds = max(1, math.ceil(wait))
+    message = str(exceptions.Throttled(wait=seconds).detail)
+    response = render(request, "throttled.html", {"message": message}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response

@@ -1,0 +1,65 @@
+"""Log-in lockout after repeated failures (django-axes), for the web log-in form and the API
+token endpoint.
+
+django-axes counts failed log-ins in the database (every worker process sees the same
+counts) separately per username and per client IP address (``AXES_LOCKOUT_PARAMETERS``).
+After ``AXES_FAILURE_LIMIT`` failures the username, or the address, is refused for
+``AXES_COOLOFF_TIME``, even with the right password; each further failure restarts the wait.
+`lockout_response` is ``AXES_LOCKOUT_CALLABLE``: it answers HTTP 429 with ``Retry-After``
+(seconds), in the API's error shape (code ``locked_out``) under ``/api/`` and as the log-in
+page with the message elsewhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from axes.helpers import get_cool_off
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+LOCKOUT_CODE = "locked_out"
+
+
+def lockout_message(cool_off: dt.timedelta | None) -> str:
+    """The translated sentence shown to a locked-out caller."""
+    if cool_off is None:
+        return _("Too many failed log-in attempts. Log-in is locked; contact the platform staff.")
+    minutes = max(1, math.ceil(cool_off.total_seconds() / 60))
+    return ngettext(
+        "Too many failed log-in attempts. Try again in %(minutes)d minute.",
+        "Too many failed log-in attempts. Try again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
+def lockout_response(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """429 for a locked-out log-in (see the module docstring)."""
+    cool_off = get_cool_off(request)
+    message = lockout_message(cool_off)
+    response: HttpResponse
+    if request.path_info.startswith("/api/"):
+        response = JsonResponse(
+            {"message": message, "code": LOCKOUT_CODE, "fields": {}}, status=429
+        )
+    else:
+        username = (credentials or {}).get("username") or request.POST.get("username", "")
+        form = AuthenticationForm(request, initial={"username": username})
+        response = render(
+            request,
+            "registration/login.html",
+            {"form": form, "lockout_message": message, "next": request.POST.get("next", "")},
+            status=429,
+        )
+    if cool_off is not None:
+        response["Retry-After"] = str(max(1, math.ceil(cool_off.total_seconds())))
+    return response
