@@ -5,9 +5,10 @@ the site:
   `UploadLimitHandler` (the first upload handler) stops reading as soon as more than
   ``VERIFY_MAX_UPLOAD_BYTES`` of file data has streamed in;
 - work: `verify_pdf_bounded` runs the seal check (`contracts.seal.verify_pdf`) in a child
-  process (pebble) at low CPU priority, with an address-space limit of the worker's own
-  size plus ``VERIFY_MEMORY_BYTES``, a CPU-time limit of ``VERIFY_CPU_SECONDS`` and a wall-time
-  limit of ``VERIFY_TIMEOUT_SECONDS``;
+  process (pebble) at the lowest CPU priority (SCHED_IDLE on Linux: only CPU time that page
+  views leave idle), with an address-space limit of the worker's own size plus
+  ``VERIFY_MEMORY_BYTES``, a CPU-time limit of ``VERIFY_CPU_SECONDS`` and a wall-time limit
+  of ``VERIFY_TIMEOUT_SECONDS``;
 - concurrency: at most ``VERIFY_CONCURRENCY`` uploads are read and checked at once on the
   machine, counted with file locks under ``VAR_DIR/verify-slots`` (held by the worker
   process, released by the kernel even if it dies). The views take a slot (`verification_slot`)
@@ -43,8 +44,9 @@ from marketplace.errors import DomainError, ServiceUnavailableError
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
 #: Seconds a caller refused for lack of a free slot is asked to wait.
 BUSY_RETRY_AFTER_SECONDS = 5
-#: Niceness of the child process: page views in other workers get the CPU first.
-CHILD_NICENESS = 10
+#: Niceness of the child process (the lowest priority), and on Linux the SCHED_IDLE policy:
+#: it runs only on CPU time that page views in the workers leave idle.
+CHILD_NICENESS = 19
 
 
 class VerifyBusy(ServiceUnavailableError):
@@ -132,6 +134,8 @@ def _limited_verify(data: bytes, memory_limit: int, cpu_seconds: int) -> SealVer
     faulthandler.disable()  # a child ended by its limits is expected, not a crash to dump
     with contextlib.suppress(OSError):
         os.nice(CHILD_NICENESS)
+    with contextlib.suppress(OSError, AttributeError):  # Linux only
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     if memory_limit:
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
     # Soft limit: SIGXCPU ends the process; the hard limit one second later is SIGKILL.
