@@ -408,7 +408,9 @@ class NotificationListApi(GenericAPIView):
         unread = self.request.query_params.get("unread", "") in ("1", "true", "yes")
         return selectors.notification_list(viewer=self.request.user, unread_only=unread)
 
-    @extend_schema(summary="Your notifications")
+    @extend_schema(
+        summary="Your notifications", responses=NotificationOutputSerializer(many=True)
+    )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(NotificationOutputSerializer(page, many=True).data)

@@ -35,13 +35,36 @@ def _flatten(detail: Any) -> list[str]:
     return [str(detail)]
 
 
+def _item_messages(items: list[tuple[int, Any]]) -> list[str]:
+    """Errors of a list's items as one array of strings, each naming its item (1-based), e.g.
+    ``["Item 2: Not a valid choice."]``."""
+    return [
+        str(_("Item %(number)s: %(message)s") % {"number": index + 1, "message": message})
+        for index, detail in items
+        for message in _flatten(detail)
+    ]
+
+
+def _field_errors(value: Any) -> Any:
+    """One field's errors: an array of strings, or an object of the same shape for a nested
+    object's fields. A list field's item errors (DRF gives ``{0: [...], 3: [...]}`` for a
+    ListField and ``[{}, {...}]`` for a list of objects) become one array of strings."""
+    if isinstance(value, dict):
+        if value and all(isinstance(key, int) for key in value):
+            return _item_messages(sorted(value.items()))
+        return _fields(value)
+    if isinstance(value, list) and any(isinstance(item, dict | list) for item in value):
+        return _item_messages([(i, item) for i, item in enumerate(value) if item])
+    return _flatten(value)
+
+
 def _fields(detail: Any) -> dict[str, Any]:
+    """`{name: [str]}` (nested objects: `{name: {name: [str]}}`) from a DRF error detail."""
+    if isinstance(detail, list) and any(isinstance(item, dict) for item in detail):
+        return {"non_field_errors": _item_messages(list(enumerate(detail)))}
     if not isinstance(detail, dict):
         return {}
-    return {
-        str(name): (_fields(value) if isinstance(value, dict) else _flatten(value))
-        for name, value in detail.items()
-    }
+    return {str(name): _field_errors(value) for name, value in detail.items()}
 
 
 def _to_drf(exc: Exception) -> Exception:
@@ -100,7 +123,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         code = str(getattr(raw, "code", None) or getattr(exc, "default_code", "error"))
     response.data = {"message": message, "code": code, "fields": fields}
     return response
-
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.fields import empty
 
+from marketplace.api.schema import ERROR_REF
 from marketplace.choices import Field, Stage, TransferMode
 
 KIND_CHOICES = [("result", _("Research result")), ("need", _("Technology need"))]
@@ -117,17 +118,5 @@ class SearchResponseSerializer(serializers.Serializer):
     )
 
 
-#: The API's one error shape (marketplace.api.errors) as an OpenAPI schema. A serializer
-#: cannot describe it: a field called "fields" would shadow Serializer.fields.
-ERROR_SCHEMA: dict[str, object] = {
-    "type": "object",
-    "properties": {
-        "message": {"type": "string"},
-        "code": {"type": "string"},
-        "fields": {
-            "type": "object",
-            "additionalProperties": {"type": "array", "items": {"type": "string"}},
-        },
-    },
-    "required": ["message", "code", "fields"],
-}
+#: The API's one error shape (marketplace.api.errors), as a reference to its OpenAPI component.
+ERROR_SCHEMA: dict[str, object] = dict(ERROR_REF)
