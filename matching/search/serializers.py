@@ -25,7 +25,8 @@ class CommaSeparatedListField(serializers.ListField):
 
 
 class SearchParamsSerializer(serializers.Serializer):
-    """Query parameters of GET /api/v1/search/. Lists accept repeats or commas."""
+    """Filter parameters of GET /api/v1/search/ (`page` and `page_size` are read by the
+    pagination, as for every list). Lists accept repeats or commas."""
 
     q = serializers.CharField(
         required=False,
@@ -63,8 +64,6 @@ class SearchParamsSerializer(serializers.Serializer):
     price_max = serializers.DecimalField(
         required=False, max_digits=14, decimal_places=2, min_value=0, help_text=_("CNY")
     )
-    page = serializers.IntegerField(required=False, min_value=1, default=1)
-    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100, default=20)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         errors: dict[str, list[Any]] = {}
@@ -105,9 +104,11 @@ class SearchHitSerializer(serializers.Serializer):
 
 
 class SearchResponseSerializer(serializers.Serializer):
+    """A page of hits in the shape of every list (`marketplace.api.pagination`) plus facets."""
+
     count = serializers.IntegerField()
-    page = serializers.IntegerField()
-    page_size = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
     results = SearchHitSerializer(many=True)
     facets = serializers.DictField(
         child=serializers.DictField(child=serializers.IntegerField()),
