@@ -34,4 +34,5 @@ urlpatterns = [
     path("", include("marketplace.web_urls")),
 ]
 
+handler400 = "marketplace.api.errors.bad_request"
 handler404 = "marketplace.api.errors.not_found"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
@@ -67,7 +68,20 @@ def _fields(detail: Any) -> dict[str, Any]:
     return {str(name): _field_errors(value) for name, value in detail.items()}
 
 
+class RequestTooLarge(exceptions.APIException):
+    """The body exceeds DATA_UPLOAD_MAX_MEMORY_SIZE (Django's RequestDataTooBig)."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+
+    def __init__(self) -> None:
+        super().__init__(_("The request is too large."))
+
+
 def _to_drf(exc: Exception) -> Exception:
+    """Django's exceptions as DRF's, so that they get the error shape: a body Django refuses
+    to read (too large: 413; too many fields or files, or otherwise suspicious: 400) included,
+    which Django would otherwise answer with its HTML 400 page."""
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             return exceptions.ValidationError(exc.message_dict)
@@ -76,6 +90,10 @@ def _to_drf(exc: Exception) -> Exception:
         return exceptions.PermissionDenied()
     if isinstance(exc, Http404):
         return exceptions.NotFound()
+    if isinstance(exc, RequestDataTooBig):
+        return RequestTooLarge()
+    if isinstance(exc, SuspiciousOperation):
+        return exceptions.ParseError()
     return exc
 
 
@@ -123,6 +141,18 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         code = str(getattr(raw, "code", None) or getattr(exc, "default_code", "error"))
     response.data = {"message": message, "code": code, "fields": fields}
     return response
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The site's 400 handler (a request Django refused before any view): API paths answer in
+    the API's error shape, web paths with the 400 page."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse(
+            {"message": str(exceptions.ParseError.default_detail), "code": "parse_error",
+             "fields": {}},
+            status=400,
+        )
+    return defaults.bad_request(request, exception or SuspiciousOperation())
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -13,8 +13,9 @@
   400 (bad parameters or body, invalid UTF-8 in the query string), 401 (missing, wrong or
   expired credentials), 403 (not allowed), 429 (throttled; ``Retry-After`` in seconds), 404
   where the path or the body names an object or a list is paginated (a page past the end),
-  409 for writes (a state conflict), 415 where there is a request body (an unsupported
-  content type). A 4xx that a view documents without a body gets the error shape as its body.
+  409 for writes (a state conflict), 413 and 415 where there is a request body (too large,
+  an unsupported content type). A 4xx that a view documents without a body gets the error
+  shape as its body.
 """
 
 from __future__ import annotations
@@ -90,6 +91,7 @@ def _error_statuses(method: str, operation: dict[str, Any]) -> dict[str, dict[st
     if method in _UNSAFE_METHODS:
         statuses["409"] = _error("The object's state does not allow this now.")
     if "requestBody" in operation:
+        statuses["413"] = _error("The request body is too large.")
         statuses["415"] = _error("Unsupported request content type.")
     return statuses
 

@@ -142,3 +142,32 @@ def test_list_field_error_items_are_translated(client) -> None:  # type: ignore[
         "/api/v1/search/", {"field": "alchemy"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
     )
     assert response.json()["fields"]["field"][0].startswith("第 1 项：")
+
+
+def test_a_body_with_too_many_fields_answers_400_in_the_error_shape(client) -> None:  # type: ignore[no-untyped-def]
+    body = "&".join(f"f{i}=1" for i in range(1200))
+    response = client.post(
+        "/api/v1/auth/token/", body, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+
+
+def test_a_body_over_the_size_limit_answers_413_in_the_error_shape(client, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = client.post(
+        "/api/v1/auth/token/", {"username": "x" * 2000, "password": "y"},
+        content_type="application/json",
+    )
+    assert response.status_code == 413
+    assert set(response.json()) == {"message", "code", "fields"}
+    assert response.json()["code"] == "too_large"
+
+
+def test_a_request_django_refuses_before_any_view_answers_json_on_api_paths(client) -> None:  # type: ignore[no-untyped-def]
+    api = client.get("/api/v1/search/", HTTP_HOST="elsewhere.invalid")
+    assert api.status_code == 400
+    assert set(api.json()) == {"message", "code", "fields"}
+    web = client.get("/", HTTP_HOST="elsewhere.invalid")
+    assert web.status_code == 400
+    assert web["Content-Type"].startswith("text/html")
