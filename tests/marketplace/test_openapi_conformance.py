@@ -5,8 +5,9 @@ for server errors and for conformance to the schema (status code, content type, 
 The server runs in a subprocess (gunicorn, the production server, with DEBUG off) on its own
 SQLite database in a temporary directory, with the embedded search backend, so that the
 fuzzer's writes never touch the test database or a development index. The run is bounded and
-reproducible: a fixed seed, deterministic generation (which also keeps no example database)
-and at most `MAX_EXAMPLES` cases per operation and phase.
+reproducible: deterministic generation (the same cases on every run; no seed and no example
+database) and at most `MAX_EXAMPLES` cases per operation and phase (examples, fuzzing,
+stateful); the five runs take about 2.5 minutes on a 2-core machine.
 """
 
 from __future__ import annotations
@@ -36,8 +37,7 @@ CHECKS = ",".join(
         "response_schema_conformance",
     ]
 )
-MAX_EXAMPLES = 5
-SEED = 20261206
+MAX_EXAMPLES = 8
 PHASES = "examples,fuzzing,stateful"
 RUN_TIMEOUT_SECONDS = 240
 
@@ -151,8 +151,6 @@ def test_every_answer_conforms_to_the_openapi_schema(
         PHASES,
         "--max-examples",
         str(MAX_EXAMPLES),
-        "--seed",
-        str(SEED),
         "--generation-deterministic",  # also: no example database
         "--workers",
         "1",
