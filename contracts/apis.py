@@ -35,6 +35,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils.translation import get_language
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
@@ -86,7 +87,9 @@ class AgreementListApi(GenericAPIView):
     pagination_class = PageNumberPagination
     serializer_class = AgreementSerializer
 
-    @extend_schema(tags=TAG, operation_id="agreement_list")
+    @extend_schema(
+        tags=TAG, operation_id="agreement_list", responses=AgreementSerializer(many=True)
+    )
     def get(self, request: Request) -> Response:
         qs = selectors.agreement_list(viewer=request.user)
         page = self.paginate_queryset(qs)
@@ -273,7 +276,11 @@ class AgreementDocumentApi(APIView):
     @extend_schema(
         tags=TAG,
         operation_id="agreement_document",
-        responses={(200, "application/json"): OpenApiResponse(description="canonical JSON")},
+        responses={
+            (200, "application/json"): OpenApiResponse(
+                OpenApiTypes.OBJECT, description="canonical JSON"
+            )
+        },
     )
     def get(self, request: Request, pk: int) -> HttpResponse:
         agreement = selectors.agreement_get(viewer=request.user, pk=pk)
@@ -328,7 +335,11 @@ class AgreementPdfApi(APIView):
     @extend_schema(
         tags=TAG,
         operation_id="agreement_pdf",
-        responses={(200, "application/pdf"): OpenApiResponse(description="sealed PDF")},
+        responses={
+            (200, "application/pdf"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="sealed PDF"
+            )
+        },
     )
     def get(self, request: Request, pk: int) -> HttpResponse:
         agreement = selectors.agreement_get(viewer=request.user, pk=pk, with_pdf=True)

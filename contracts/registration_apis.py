@@ -34,7 +34,10 @@ def _attachment(content: bytes, *, media_type: str, filename: str) -> HttpRespon
 class AgreementRegistrationXlsxApi(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(operation_id="agreement_registration_xlsx", responses={200: OpenApiTypes.BINARY})
+    @extend_schema(
+        operation_id="agreement_registration_xlsx",
+        responses={(200, XLSX_MEDIA_TYPE): OpenApiTypes.BINARY},
+    )
     def get(self, request: Request, pk: int) -> HttpResponse:
         agreement = agreement_get(viewer=request.user, pk=pk)
         form = registration_form_for(agreement)
@@ -48,7 +51,10 @@ class AgreementRegistrationXlsxApi(APIView):
 class AgreementRegistrationPdfApi(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(operation_id="agreement_registration_pdf", responses={200: OpenApiTypes.BINARY})
+    @extend_schema(
+        operation_id="agreement_registration_pdf",
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+    )
     def get(self, request: Request, pk: int) -> HttpResponse:
         agreement = agreement_get(viewer=request.user, pk=pk)
         form = registration_form_for(agreement)

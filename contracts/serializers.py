@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contracts.choices import AgreementStatus, ContractSubtype, ContractType
@@ -58,8 +59,20 @@ class SignInputSerializer(serializers.Serializer[Any]):
 # --- output ---------------------------------------------------------------------------------------
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "nullable": True,
+        "description": "One instant in UTC and in Beijing time (UTC+08:00), ISO 8601.",
+        "properties": {
+            "utc": {"type": "string", "format": "date-time"},
+            "beijing": {"type": "string", "format": "date-time"},
+        },
+        "required": ["utc", "beijing"],
+    }
+)
 class TimesField(serializers.Field):
-    """An aware datetime as {"utc": ISO 8601, "beijing": ISO 8601 +08:00}."""
+    """An aware datetime as {"utc": ISO 8601, "beijing": ISO 8601 +08:00}; null for none."""
 
     def to_representation(self, value: Any) -> dict[str, str] | None:
         if value is None:

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 from marketplace.serializers import (
     MeOutputSerializer,
     ModerationQueueSerializer,
+    NotificationListParamsSerializer,
     NotificationMarkReadInputSerializer,
     NotificationMarkReadOutputSerializer,
     NotificationOutputSerializer,
@@ -395,10 +396,17 @@ class NotificationListApi(GenericAPIView):
     serializer_class = NotificationOutputSerializer
 
     def get_queryset(self) -> QuerySet[Any]:
-        unread = self.request.query_params.get("unread", "") in ("1", "true", "yes")
-        return selectors.notification_list(viewer=self.request.user, unread_only=unread)
+        params = NotificationListParamsSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        return selectors.notification_list(
+            viewer=self.request.user, unread_only=params.validated_data["unread"]
+        )
 
-    @extend_schema(summary="Your notifications")
+    @extend_schema(
+        summary="Your notifications",
+        parameters=[NotificationListParamsSerializer],
+        responses=NotificationOutputSerializer(many=True),
+    )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(NotificationOutputSerializer(page, many=True).data)

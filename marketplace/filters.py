@@ -9,6 +9,10 @@ on a JSONField is not available on SQLite, so they match the quoted code inside 
 text (`icontains '"licence"'`), which works the same on SQLite and PostgreSQL: the codes are
 distinct words, none contains another in quotes.
 
+Boolean filters (`verified`) take true/false/1/0 (`StrictBooleanFilter`); any other value is
+a 400 naming the parameter, never silently ignored. Choice filters refuse unknown values the
+same way (django-filter's form validation; the DRF filter backend raises it as a 400).
+
 Id filters (`owner`) take a whole number 1..2**63-1 (`IdFilter`): anything else (``1e30``,
 ``99999999999999999999999``, ``1.5``) is a 400 with a message on the parameter, never a
 database overflow.
@@ -23,6 +27,7 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django_filters.widgets import BooleanWidget
 
 from marketplace.choices import Field, IpType, ListingStatus, OrganizationKind, Stage, TransferMode
 from marketplace.models import ID_MAX, Organization, ResearchResult, TechnologyNeed
@@ -37,6 +42,37 @@ class IdFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", ID_MAX)
         super().__init__(*args, **kwargs)
+
+
+class StrictBooleanWidget(BooleanWidget):
+    """django-filter's BooleanWidget (true/false/1/0, any case), except that any other text is
+    passed on to the field, which refuses it, instead of becoming "no filter"."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        raw = data.get(name)
+        value = super().value_from_datadict(data, files, name)
+        if value is None and raw not in (None, ""):
+            return raw
+        return value
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    widget = StrictBooleanWidget
+    default_error_messages = {"invalid": _("Give true or false (or 1 or 0).")}
+
+    def to_python(self, value: Any) -> bool | None:  # type: ignore[override]
+        if value is None or value == "" or isinstance(value, bool):
+            return value if isinstance(value, bool) else None
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+    def validate(self, value: Any) -> None:
+        return None
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    """A boolean parameter: true/false/1/0; anything else is a 400 on the parameter."""
+
+    field_class = StrictBooleanField
 
 
 def _json_list_contains_any(queryset: QuerySet[Any], name: str, codes: list[str]) -> QuerySet[Any]:
@@ -147,7 +183,7 @@ class TechnologyNeedFilter(ListingFilter):
 class OrganizationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Name contains"))
     kind = django_filters.ChoiceFilter(choices=OrganizationKind.choices, label=_("Type"))
-    verified = django_filters.BooleanFilter(label=_("Verified"))
+    verified = StrictBooleanFilter(label=_("Verified"))
     province = django_filters.CharFilter(label=_("Province"))
 
     class Meta:

@@ -327,6 +327,14 @@ class NotificationOutputSerializer(serializers.ModelSerializer[Notification]):
         return obj.read_at is not None
 
 
+class NotificationListParamsSerializer(serializers.Serializer[Any]):
+    """Query parameters of GET /api/v1/notifications/ (besides page and page_size)."""
+
+    unread = serializers.BooleanField(
+        required=False, default=False, help_text=_("Only unread notifications (true/false).")
+    )
+
+
 class NotificationMarkReadInputSerializer(serializers.Serializer[Any]):
     ids = serializers.ListField(
         child=IdField(),

@@ -3,14 +3,16 @@
 GET /api/v1/needs/{id}/matches/             research results that fit a technology need
 GET /api/v1/research-results/{id}/matches/  technology needs a research result may solve
 
-Query: `limit` (1–50, default 20). The listing itself must be visible to the viewer
-(`marketplace.selectors`), otherwise 404; candidates are searchable listings of other
-organisations, visible to everyone.
+Paginated like every list (`marketplace.api.pagination`: `page`, `page_size`; a page past the
+end answers 404) over the ranked matches (at most MATCHING_CANDIDATES). The listing itself
+must be visible to the viewer (`marketplace.selectors`), otherwise 404; candidates are
+searchable listings of other organisations, visible to everyone.
 
-Response: {"results": [{"type": "result"|"need", "id", "title", "owner", "score",
-"components": [{"name", "label", "score", "weight", "known", "reason", "reason_zh",
-"reason_en"}], "reason"}]}. Scores and weights are 0–1 (weights sum to 1). `reason` is in the
-request's active language (zh-Hans or en); each component also carries both languages.
+Response: {"count", "next", "previous", "results": [{"type": "result"|"need", "id", "title",
+"owner", "score", "components": [{"name", "label", "score", "weight", "known", "reason",
+"reason_zh", "reason_en"}], "reason"}]}. Scores and weights are 0–1 (weights sum to 1).
+`reason` is in the request's active language (zh-Hans or en); each component also carries
+both languages.
 A search outage answers 503 in the one error shape.
 """
 
@@ -20,26 +22,27 @@ from typing import Any
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from marketplace import selectors
+from marketplace.api.pagination import PageNumberPagination
 from marketplace.errors import ServiceUnavailableError
-from matching.matcher import COMPONENT_LABELS, Match, matches_for_need, matches_for_result
+from matching.matcher import (
+    COMPONENT_LABELS,
+    Match,
+    candidate_limit,
+    matches_for_need,
+    matches_for_result,
+)
 from matching.scoring import Component
 from matching.search.backends.base import SearchUnavailable
 
 TAG = ["matches"]
-MAX_LIMIT = 50
-
-
-
-class MatchQuerySerializer(serializers.Serializer[Any]):
-    limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=20)
 
 
 class MatchComponentSerializer(serializers.Serializer[Any]):
@@ -61,10 +64,6 @@ class MatchSerializer(serializers.Serializer[Any]):
     score = serializers.FloatField()
     components = MatchComponentSerializer(many=True)
     reason = serializers.CharField()
-
-
-class MatchListSerializer(serializers.Serializer[Any]):
-    results = MatchSerializer(many=True)
 
 
 def _language() -> str:
@@ -97,55 +96,46 @@ def _match(match: Match, language: str) -> dict[str, Any]:
     }
 
 
-def _respond(matches: list[Match]) -> Response:
-    language = _language()
-    data = {"results": [_match(m, language) for m in matches]}
-    return Response(MatchListSerializer(data).data)
+class _MatchListApi(GenericAPIView[Any]):
+    permission_classes = [AllowAny]
+    pagination_class = PageNumberPagination
+    serializer_class = MatchSerializer
+    filter_backends: list[type] = []
 
+    def ranked(self, request: Request, pk: int) -> list[Match]:
+        raise NotImplementedError
 
-def _limit(request: Request) -> int:
-    query = MatchQuerySerializer(data=request.query_params)
-    query.is_valid(raise_exception=True)
-    return int(query.validated_data["limit"])
+    def get(self, request: Request, pk: int) -> Response:
+        try:
+            matches = self.ranked(request, pk)
+        except SearchUnavailable as exc:
+            raise ServiceUnavailableError(_UNAVAILABLE) from exc
+        page = self.paginate_queryset(matches)  # type: ignore[arg-type]
+        language = _language()
+        data = MatchSerializer([_match(m, language) for m in page or []], many=True).data
+        return self.get_paginated_response(data)
 
 
 _UNAVAILABLE = _("Search is unavailable right now. Please try again later.")
-_LIMIT_PARAM = OpenApiParameter("limit", int, description="1–50, default 20")
 
 
-class NeedMatchesApi(APIView):
-    permission_classes = [AllowAny]
-
-    @extend_schema(
-        tags=TAG,
-        operation_id="need_matches",
-        parameters=[_LIMIT_PARAM],
-        responses=MatchListSerializer,
+@extend_schema_view(
+    get=extend_schema(
+        tags=TAG, operation_id="need_matches", responses=MatchSerializer(many=True)
     )
-    def get(self, request: Request, pk: int) -> Response:
-        limit = _limit(request)
+)
+class NeedMatchesApi(_MatchListApi):
+    def ranked(self, request: Request, pk: int) -> list[Match]:
         need = selectors.technology_need_get(viewer=request.user, pk=pk)
-        try:
-            matches = matches_for_need(need=need, viewer=request.user, limit=limit)
-        except SearchUnavailable as exc:
-            raise ServiceUnavailableError(_UNAVAILABLE) from exc
-        return _respond(matches)
+        return matches_for_need(need=need, viewer=request.user, limit=candidate_limit())
 
 
-class ResearchResultMatchesApi(APIView):
-    permission_classes = [AllowAny]
-
-    @extend_schema(
-        tags=TAG,
-        operation_id="research_result_matches",
-        parameters=[_LIMIT_PARAM],
-        responses=MatchListSerializer,
+@extend_schema_view(
+    get=extend_schema(
+        tags=TAG, operation_id="research_result_matches", responses=MatchSerializer(many=True)
     )
-    def get(self, request: Request, pk: int) -> Response:
-        limit = _limit(request)
+)
+class ResearchResultMatchesApi(_MatchListApi):
+    def ranked(self, request: Request, pk: int) -> list[Match]:
         result = selectors.research_result_get(viewer=request.user, pk=pk)
-        try:
-            matches = matches_for_result(result=result, viewer=request.user, limit=limit)
-        except SearchUnavailable as exc:
-            raise ServiceUnavailableError(_UNAVAILABLE) from exc
-        return _respond(matches)
+        return matches_for_result(result=result, viewer=request.user, limit=candidate_limit())

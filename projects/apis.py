@@ -62,6 +62,7 @@ from projects.serializers import (
     AnswerInputSerializer,
     HideInputSerializer,
     IntentOutputSerializer,
+    IntentRecordOutputSerializer,
     QuestionInputSerializer,
     QuestionOutputSerializer,
     RegistrationInputSerializer,
@@ -142,7 +143,9 @@ class RoadshowListApi(GenericAPIView):
     pagination_class = PageNumberPagination
     serializer_class = RoadshowOutputSerializer
 
-    @extend_schema(tags=TAG, operation_id="roadshow_list")
+    @extend_schema(
+        tags=TAG, operation_id="roadshow_list", responses=RoadshowOutputSerializer(many=True)
+    )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(selectors.roadshow_list(viewer=request.user))
         return self.get_paginated_response(RoadshowOutputSerializer(page, many=True).data)
@@ -415,7 +418,9 @@ class QuestionListApi(APIView):
     throttle_scope = "question"  # POST only (marketplace.api.throttling)
 
     @extend_schema(
-        tags=TAG, operation_id="roadshow_question_list", responses=QuestionOutputSerializer
+        tags=TAG,
+        operation_id="roadshow_question_list",
+        responses=QuestionOutputSerializer(many=True),
     )
     def get(self, request: Request, pk: int) -> Response:
         roadshow = _roadshow(request, pk)
@@ -499,12 +504,21 @@ class IntentApi(APIView):
     permission_classes = [IsAuthenticated]
     throttle_scope = "intent"  # POST only (marketplace.api.throttling)
 
-    @extend_schema(tags=TAG, operation_id="roadshow_intent_list", responses=IntentOutputSerializer)
+    @extend_schema(
+        tags=TAG,
+        operation_id="roadshow_intent_list",
+        responses=IntentOutputSerializer(many=True),
+    )
     def get(self, request: Request, pk: int) -> Response:
         intents = selectors.intent_list_own(roadshow=_roadshow(request, pk), user=request.user)
         return Response(IntentOutputSerializer(intents, many=True).data)
 
-    @extend_schema(tags=TAG, operation_id="roadshow_intent_record", request=SlotChoiceSerializer)
+    @extend_schema(
+        tags=TAG,
+        operation_id="roadshow_intent_record",
+        request=SlotChoiceSerializer,
+        responses={200: IntentRecordOutputSerializer, 201: IntentRecordOutputSerializer},
+    )
     def post(self, request: Request, pk: int) -> Response:
         roadshow = _roadshow(request, pk)
         data = _valid(SlotChoiceSerializer, request)
@@ -529,7 +543,11 @@ class RegistrationListApi(GenericAPIView):
     pagination_class = PageNumberPagination
     serializer_class = RegistrationOutputSerializer
 
-    @extend_schema(tags=TAG, operation_id="roadshow_registration_list")
+    @extend_schema(
+        tags=TAG,
+        operation_id="roadshow_registration_list",
+        responses=RegistrationOutputSerializer(many=True),
+    )
     def get(self, request: Request, pk: int) -> Response:
         roadshow = _roadshow(request, pk)
         if not selectors.is_host_staff(user=request.user, roadshow=roadshow):
@@ -563,7 +581,11 @@ class MyRegistrationsApi(GenericAPIView):
     pagination_class = PageNumberPagination
     serializer_class = RegistrationOutputSerializer
 
-    @extend_schema(tags=TAG, operation_id="roadshow_my_registrations")
+    @extend_schema(
+        tags=TAG,
+        operation_id="roadshow_my_registrations",
+        responses=RegistrationOutputSerializer(many=True),
+    )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(selectors.registration_list_own(user=request.user))
         return self.get_paginated_response(RegistrationOutputSerializer(page, many=True).data)

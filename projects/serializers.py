@@ -245,5 +245,14 @@ class IntentOutputSerializer(serializers.ModelSerializer[Intent]):
         read_only_fields = fields
 
 
+class IntentRecordOutputSerializer(serializers.Serializer[Any]):
+    """The answer to recording an intent: the intent, whether it is new, and the pre-filled
+    match request it offers (shape in `services.intent_match_request_draft`)."""
+
+    intent = IntentOutputSerializer()
+    created = serializers.BooleanField()
+    match_request = serializers.DictField()
+
+
 class AgendaImportInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer[Any]):
     file = serializers.FileField()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
@@ -35,16 +36,52 @@ def _flatten(detail: Any) -> list[str]:
     return [str(detail)]
 
 
+def _item_messages(items: list[tuple[int, Any]]) -> list[str]:
+    """Errors of a list's items as one array of strings, each naming its item (1-based), e.g.
+    ``["Item 2: Not a valid choice."]``."""
+    return [
+        str(_("Item %(number)s: %(message)s") % {"number": index + 1, "message": message})
+        for index, detail in items
+        for message in _flatten(detail)
+    ]
+
+
+def _field_errors(value: Any) -> Any:
+    """One field's errors: an array of strings, or an object of the same shape for a nested
+    object's fields. A list field's item errors (DRF gives ``{0: [...], 3: [...]}`` for a
+    ListField and ``[{}, {...}]`` for a list of objects) become one array of strings."""
+    if isinstance(value, dict):
+        if value and all(isinstance(key, int) for key in value):
+            return _item_messages(sorted(value.items()))
+        return _fields(value)
+    if isinstance(value, list) and any(isinstance(item, dict | list) for item in value):
+        return _item_messages([(i, item) for i, item in enumerate(value) if item])
+    return _flatten(value)
+
+
 def _fields(detail: Any) -> dict[str, Any]:
+    """`{name: [str]}` (nested objects: `{name: {name: [str]}}`) from a DRF error detail."""
+    if isinstance(detail, list) and any(isinstance(item, dict) for item in detail):
+        return {"non_field_errors": _item_messages(list(enumerate(detail)))}
     if not isinstance(detail, dict):
         return {}
-    return {
-        str(name): (_fields(value) if isinstance(value, dict) else _flatten(value))
-        for name, value in detail.items()
-    }
+    return {str(name): _field_errors(value) for name, value in detail.items()}
+
+
+class RequestTooLarge(exceptions.APIException):
+    """The body exceeds DATA_UPLOAD_MAX_MEMORY_SIZE (Django's RequestDataTooBig)."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+
+    def __init__(self) -> None:
+        super().__init__(_("The request is too large."))
 
 
 def _to_drf(exc: Exception) -> Exception:
+    """Django's exceptions as DRF's, so that they get the error shape: a body Django refuses
+    to read (too large: 413; too many fields or files, or otherwise suspicious: 400) included,
+    which Django would otherwise answer with its HTML 400 page."""
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             return exceptions.ValidationError(exc.message_dict)
@@ -53,6 +90,10 @@ def _to_drf(exc: Exception) -> Exception:
         return exceptions.PermissionDenied()
     if isinstance(exc, Http404):
         return exceptions.NotFound()
+    if isinstance(exc, RequestDataTooBig):
+        return RequestTooLarge()
+    if isinstance(exc, SuspiciousOperation):
+        return exceptions.ParseError()
     return exc
 
 
@@ -105,6 +146,17 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     response.data = {"message": message, "code": code, "fields": fields}
     return response
 
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The site's 400 handler (a request Django refused before any view): API paths answer in
+    the API's error shape, web paths with the 400 page."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse(
+            {"message": str(exceptions.ParseError.default_detail), "code": "parse_error",
+             "fields": {}},
+            status=400,
+        )
+    return defaults.bad_request(request, exception or SuspiciousOperation())
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from marketplace.api.pagination import PageNumberPagination, paginate_fetched
 from marketplace.errors import ServiceUnavailableError
 from matching.search import get_search_backend
-from matching.search.backends.base import SearchQuery, SearchResults, SearchUnavailable
+from matching.search.backends.base import SearchHit, SearchQuery, SearchUnavailable
 from matching.search.documents import listing_url, listings_for_hits
 from matching.search.serializers import (
     ERROR_SCHEMA,
@@ -23,7 +26,7 @@ from matching.search.serializers import (
 
 
 def search_query_from(params: dict[str, Any]) -> SearchQuery:
-    """A backend query from validated SearchParamsSerializer data."""
+    """A backend query (page 1) from validated SearchParamsSerializer data."""
     return SearchQuery(
         text=params.get("q", "").strip(),
         kind=params.get("type") or None,
@@ -36,17 +39,15 @@ def search_query_from(params: dict[str, Any]) -> SearchQuery:
         trl_max=params.get("trl_max"),
         price_min_cny=params.get("price_min"),
         price_max_cny=params.get("price_max"),
-        page=params.get("page", 1),
-        page_size=params.get("page_size", 20),
     )
 
 
-def search_response(results: SearchResults) -> dict[str, Any]:
-    """The response body: hits with their listing cards (hits whose listing is no longer
-    published are left out of the page), the total, the page and the facets."""
-    listings = listings_for_hits((hit.kind, hit.object_id) for hit in results.hits)
+def search_rows(hits: Sequence[SearchHit]) -> list[dict[str, Any]]:
+    """The hits with their listing cards; hits whose listing is no longer published are left
+    out of the page."""
+    listings = listings_for_hits((hit.kind, hit.object_id) for hit in hits)
     rows = []
-    for hit in results.hits:
+    for hit in hits:
         listing = listings.get((hit.kind, hit.object_id))
         if listing is None:
             continue
@@ -69,13 +70,7 @@ def search_response(results: SearchResults) -> dict[str, Any]:
                 },
             }
         )
-    return {
-        "count": results.total,
-        "page": results.page,
-        "page_size": results.page_size,
-        "results": rows,
-        "facets": results.facets,
-    }
+    return rows
 
 
 class SearchApi(APIView):
@@ -88,7 +83,11 @@ class SearchApi(APIView):
     @extend_schema(
         tags=["search"],
         operation_id="search",
-        parameters=[SearchParamsSerializer],
+        parameters=[
+            SearchParamsSerializer,
+            OpenApiParameter("page", int, description="A page number within the list."),
+            OpenApiParameter("page_size", int, description="Results per page (1–100)."),
+        ],
         responses={
             200: SearchResponseSerializer,
             400: OpenApiResponse(ERROR_SCHEMA, description="Invalid parameters."),
@@ -99,17 +98,32 @@ class SearchApi(APIView):
             "`q` may be Chinese or English; domain synonyms are added. Without `q`, all "
             "matching listings, newest first. Lists (field, province, city, stage, mode) "
             "accept repeated parameters or commas and mean 'any of'. price_min/price_max keep "
-            "listings whose price or budget range overlaps. Bad values answer 400; 503 when "
-            "the search service is down."
+            "listings whose price or budget range overlaps. Paginated like every list "
+            "(`page`, `page_size`; a page past the end answers 404); `facets` count all "
+            "matching listings. Bad values answer 400; 503 when the search service is down."
         ),
     )
     def get(self, request: Request) -> Response:
         params = SearchParamsSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
+        query = search_query_from(params.validated_data)
+        backend = get_search_backend()
+        facets: dict[str, dict[str, int]] = {}
+
+        def fetch(page: int, page_size: int) -> tuple[int, Sequence[SearchHit]]:
+            results = backend.search(
+                replace(query, page=page, page_size=page_size, with_facets=not facets)
+            )
+            facets.update(results.facets)
+            return results.total, results.hits
+
+        paginator = PageNumberPagination()
         try:
-            results = get_search_backend().search(search_query_from(params.validated_data))
+            hits = paginate_fetched(paginator, request, fetch)
         except SearchUnavailable as exc:
             raise ServiceUnavailableError(
                 _("Search is not available at the moment. Please try again later.")
             ) from exc
-        return Response(search_response(results))
+        response = paginator.get_paginated_response(search_rows(hits))
+        response.data["facets"] = facets
+        return response

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.fields import empty
 
+from marketplace.api.schema import ERROR_REF
 from marketplace.choices import Field, Stage, TransferMode
 
 KIND_CHOICES = [("result", _("Research result")), ("need", _("Technology need"))]
@@ -24,7 +25,8 @@ class CommaSeparatedListField(serializers.ListField):
 
 
 class SearchParamsSerializer(serializers.Serializer):
-    """Query parameters of GET /api/v1/search/. Lists accept repeats or commas."""
+    """Filter parameters of GET /api/v1/search/ (`page` and `page_size` are read by the
+    pagination, as for every list). Lists accept repeats or commas."""
 
     q = serializers.CharField(
         required=False,
@@ -62,8 +64,6 @@ class SearchParamsSerializer(serializers.Serializer):
     price_max = serializers.DecimalField(
         required=False, max_digits=14, decimal_places=2, min_value=0, help_text=_("CNY")
     )
-    page = serializers.IntegerField(required=False, min_value=1, default=1)
-    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100, default=20)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         errors: dict[str, list[Any]] = {}
@@ -104,9 +104,11 @@ class SearchHitSerializer(serializers.Serializer):
 
 
 class SearchResponseSerializer(serializers.Serializer):
+    """A page of hits in the shape of every list (`marketplace.api.pagination`) plus facets."""
+
     count = serializers.IntegerField()
-    page = serializers.IntegerField()
-    page_size = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
     results = SearchHitSerializer(many=True)
     facets = serializers.DictField(
         child=serializers.DictField(child=serializers.IntegerField()),
@@ -117,17 +119,5 @@ class SearchResponseSerializer(serializers.Serializer):
     )
 
 
-#: The API's one error shape (marketplace.api.errors) as an OpenAPI schema. A serializer
-#: cannot describe it: a field called "fields" would shadow Serializer.fields.
-ERROR_SCHEMA: dict[str, object] = {
-    "type": "object",
-    "properties": {
-        "message": {"type": "string"},
-        "code": {"type": "string"},
-        "fields": {
-            "type": "object",
-            "additionalProperties": {"type": "array", "items": {"type": "string"}},
-        },
-    },
-    "required": ["message", "code", "fields"],
-}
+#: The API's one error shape (marketplace.api.errors), as a reference to its OpenAPI component.
+ERROR_SCHEMA: dict[str, object] = dict(ERROR_REF)

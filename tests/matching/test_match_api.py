@@ -67,13 +67,31 @@ def test_reasons_follow_the_request_language(api_client, bundled):
     assert first["reason"]
 
 
-def test_limit_is_validated(api_client, bundled):
+def test_matches_paginate_like_every_list(api_client, bundled):
     need = slag_need()
-    ok = api_client.get(f"/api/v1/needs/{need.pk}/matches/?limit=3")
-    assert len(ok.json()["results"]) <= 3
-    bad = api_client.get(f"/api/v1/needs/{need.pk}/matches/?limit=0")
-    assert bad.status_code == 400
-    assert "limit" in bad.json()["fields"]
+    url = f"/api/v1/needs/{need.pk}/matches/"
+    both = api_client.get(url, {"page_size": 6}).json()
+    first = api_client.get(url, {"page_size": 3}).json()
+    second = api_client.get(url, {"page_size": 3, "page": 2}).json()
+    assert set(both) == {"count", "next", "previous", "results"}
+    assert both["count"] == first["count"] == second["count"] >= 6
+    assert [r["id"] for r in first["results"] + second["results"]] == [
+        r["id"] for r in both["results"]
+    ]
+    assert first["previous"] is None and "page=2" in first["next"]
+
+
+def test_bad_match_page_sizes_fall_back_and_a_page_past_the_end_is_404(api_client, bundled):
+    need = slag_need()
+    url = f"/api/v1/needs/{need.pk}/matches/"
+    default = api_client.get(url).json()
+    assert len(default["results"]) == min(20, default["count"])
+    for page_size in ("0", "x", "-1"):
+        fallback = api_client.get(url, {"page_size": page_size}).json()
+        assert fallback["results"] == default["results"]
+    past = api_client.get(url, {"page": default["count"] + 1})
+    assert past.status_code == 404
+    assert set(past.json()) == {"message", "code", "fields"}
 
 
 def test_unpublished_need_of_another_org_is_404(api_client, enterprise_user, bundled):

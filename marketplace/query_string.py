@@ -1,0 +1,73 @@
+"""Query strings must be UTF-8: a parameter that is not (e.g. ``?q=%ff``) answers 400 instead
+of reaching a view as U+FFFD replacement characters (which would, for instance, turn a search
+into "every listing"). URLs carry UTF-8 percent-encoded (RFC 3986 §2.5, WHATWG URL Standard).
+
+API paths (/api/) answer in the API's error shape (`marketplace.api.errors`) with code
+``invalid_encoding`` and the bad parameters named in ``fields``; web pages answer with the
+site's 400 page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import unquote_to_bytes
+
+from django.core.exceptions import SuspiciousOperation
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.views import defaults
+
+
+def _raw_query(request: HttpRequest) -> bytes:
+    """The query string as the client sent it (WSGI passes it as latin-1 text)."""
+    query = request.META.get("QUERY_STRING", "")
+    raw = getattr(request, "environ", {}).get("QUERY_STRING", query)
+    try:
+        return str(raw).encode("latin-1")
+    except UnicodeEncodeError:
+        return str(raw).encode("utf-8", errors="surrogateescape")
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def invalid_parameters(raw_query: bytes) -> list[str]:
+    """Names of the parameters of `raw_query` whose name or value is not UTF-8 once
+    percent-decoded (names shown with replacement characters); [] when all are valid."""
+    invalid = []
+    for pair in raw_query.split(b"&"):
+        if not pair:
+            continue
+        name, _sep, value = pair.partition(b"=")
+        decoded_name = unquote_to_bytes(name.replace(b"+", b" "))
+        if not (_is_utf8(decoded_name) and _is_utf8(unquote_to_bytes(value))):
+            invalid.append(decoded_name.decode("utf-8", errors="replace"))
+    return invalid
+
+
+class QueryStringEncodingMiddleware:
+    """Refuses requests whose query string is not UTF-8 (see module docstring)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        invalid = invalid_parameters(_raw_query(request))
+        if not invalid:
+            return self.get_response(request)
+        message = _("Query parameters must be UTF-8 encoded.")
+        if request.path_info.startswith("/api/"):
+            return JsonResponse(
+                {
+                    "message": message,
+                    "code": "invalid_encoding",
+                    "fields": {name: [message] for name in invalid},
+                },
+                status=400,
+            )
+        return defaults.bad_request(request, SuspiciousOperation(message))

@@ -1,0 +1,103 @@
+"""Query parameters are checked, never silently ignored: a query string that is not UTF-8 is a
+400 (marketplace.query_string), and so is an unknown value of a boolean or choice filter
+(marketplace.filters)."""
+
+from __future__ import annotations
+
+import pytest
+
+from marketplace.query_string import invalid_parameters
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/search/?q=%ff",
+        "/api/v1/research-results/?q=%C3%28",
+        "/api/v1/organizations/?province=ok&q=%e5%8c",
+        "/api/v1/search/suggest/?q=%80abc",
+    ],
+)
+def test_invalid_utf8_in_a_query_parameter_answers_400_naming_it(client, path) -> None:  # type: ignore[no-untyped-def]
+    response = client.get(path)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid_encoding"
+    assert list(body["fields"]) == ["q"]
+    assert body["message"] == "Query parameters must be UTF-8 encoded."
+
+
+def test_invalid_utf8_in_a_parameter_name_is_refused_too(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/api/v1/search/?%ff=1")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_encoding"
+
+
+def test_invalid_utf8_on_a_web_page_answers_the_400_page(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/?q=%ff")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_valid_utf8_and_plus_signs_pass(client) -> None:  # type: ignore[no-untyped-def]
+    assert client.get("/api/v1/search/?q=%E5%82%A8%E8%83%BD+battery").status_code == 200
+
+
+def test_invalid_parameters_names_only_the_bad_ones() -> None:
+    assert invalid_parameters(b"a=1&b=%ff&c=%E5%82%A8&&d") == ["b"]
+    assert invalid_parameters(b"") == []
+
+
+@pytest.mark.parametrize("value", ["maybe", "yes", "2", "on", "TRUEISH"])
+def test_unknown_boolean_filter_value_answers_400_naming_the_field(client, value) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/api/v1/organizations/", {"verified": value})
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body) == {"message", "code", "fields"}
+    assert list(body["fields"]) == ["verified"]
+
+
+@pytest.mark.parametrize(("value", "expected"), [("true", True), ("False", False), ("1", True),
+                                                  ("0", False)])
+def test_boolean_filter_accepts_true_false_1_0(client, value, expected) -> None:  # type: ignore[no-untyped-def]
+    verified = factories.OrganizationFactory(verified=True)
+    unverified = factories.OrganizationFactory(verified=False)
+    response = client.get("/api/v1/organizations/", {"verified": value, "page_size": 100})
+    assert response.status_code == 200
+    ids = {row["id"] for row in response.json()["results"]}
+    assert (verified.pk in ids) is expected and (unverified.pk in ids) is not expected
+
+
+def test_empty_boolean_filter_means_no_filter(client) -> None:  # type: ignore[no-untyped-def]
+    factories.OrganizationFactory(verified=True)
+    factories.OrganizationFactory(verified=False)
+    response = client.get("/api/v1/organizations/", {"verified": ""})
+    assert response.status_code == 200
+    assert response.json()["count"] == 2
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/api/v1/organizations/?kind=castle", "kind"),
+        ("/api/v1/research-results/?stage=dream", "stage"),
+        ("/api/v1/research-results/?transfer_mode=gift", "transfer_mode"),
+        ("/api/v1/needs/?status=lost", "status"),
+        ("/api/v1/search/?type=company", "type"),
+    ],
+)
+def test_unknown_choice_filter_value_answers_400_naming_the_field(client, path, field) -> None:  # type: ignore[no-untyped-def]
+    response = client.get(path)
+    assert response.status_code == 400
+    assert field in response.json()["fields"]
+
+
+def test_unknown_unread_value_of_notifications_answers_400(client) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(factories.researcher())
+    assert client.get("/api/v1/notifications/", {"unread": "true"}).status_code == 200
+    response = client.get("/api/v1/notifications/", {"unread": "perhaps"})
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["unread"]
