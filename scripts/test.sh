@@ -99,6 +99,9 @@ say "pytest on SQLite"
 DATABASE_URL="sqlite:///$PWD/var/keqiao.sqlite3" \
     .venv/bin/python -m pytest -p tests.service_guard --guard-database=sqlite "$@" || status=1
 say "pytest on PostgreSQL"
+# The OpenAPI conformance test serves its own SQLite copy of the demo whatever DATABASE_URL
+# says, so the SQLite run covers it and this run leaves it out.
 DATABASE_URL="$POSTGRES_URL" \
-    .venv/bin/python -m pytest -p tests.service_guard --guard-database=postgresql "$@" || status=1
+    .venv/bin/python -m pytest -p tests.service_guard --guard-database=postgresql \
+    --deselect tests/marketplace/test_openapi_conformance.py "$@" || status=1
 [ "$status" -eq 0 ] || die "the suite failed on SQLite or PostgreSQL (see above)"
