@@ -255,8 +255,11 @@ SEAL_KEY_PASSPHRASE = env.str("KEQIAO_SEAL_KEY_PASSPHRASE", default="")
 # RFC 3161 time-stamping authority; empty: no timestamp.
 SEAL_TSA_URL = env.str("KEQIAO_SEAL_TSA_URL", default="")
 # Hard time limit of one agreement PDF render, in seconds (rendered in a child process that is
-# stopped when it runs out; the seal is retried later by `manage.py seal_agreements`).
-PDF_RENDER_TIMEOUT = env.float("KEQIAO_PDF_RENDER_TIMEOUT", default=60.0)
+# stopped when it runs out; the seal is retried later by `manage.py seal_agreements`). The first
+# attempt runs right after the signing request commits, inside that request, so this must stay
+# well below gunicorn's own timeout (60 s in gunicorn.conf.py). The longest agreement the length
+# limits allow renders in under 5 s (benchmarks/agreement_render.py).
+PDF_RENDER_TIMEOUT = env.float("KEQIAO_PDF_RENDER_TIMEOUT", default=20.0)
 # Largest file the public verification endpoint accepts, in bytes.
 VERIFY_MAX_UPLOAD_BYTES = env.int("KEQIAO_VERIFY_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
 
