@@ -111,6 +111,9 @@ def add_error_responses(result: dict[str, Any], **_kwargs: Any) -> dict[str, Any
             for code, response in responses.items():
                 if code.startswith("4") and "content" not in response:
                     response["content"] = {"application/json": {"schema": ERROR_REF}}
+            # Every 429 carries Retry-After (the throttles and the log-in lockout both send it),
+            # also where a view documents its own 429.
+            responses["429"].setdefault("headers", {}).update(_RETRY_AFTER)
     return result
 
 
