@@ -221,7 +221,9 @@ class RoadshowDetailApi(APIView):
 class SlotListApi(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
 
-    @extend_schema(tags=TAG, operation_id="roadshow_slot_list", responses=SlotOutputSerializer)
+    @extend_schema(
+        tags=TAG, operation_id="roadshow_slot_list", responses=SlotOutputSerializer(many=True)
+    )
     def get(self, request: Request, pk: int) -> Response:
         roadshow = _roadshow(request, pk)
         slots = selectors.roadshow_slots(roadshow=roadshow)
