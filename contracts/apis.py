@@ -85,6 +85,7 @@ def _detail(agreement: Agreement) -> Response:
 class AgreementListApi(GenericAPIView):
     permission_classes = [IsAuthenticated]
     pagination_class = PageNumberPagination
+    filter_backends = ()  # the list takes no filter parameters
     serializer_class = AgreementSerializer
 
     @extend_schema(

@@ -85,13 +85,15 @@ class TimesField(serializers.Field):
         }
 
 
-class OrganizationRefSerializer(serializers.Serializer[Any]):
+class AgreementOrganizationSerializer(serializers.Serializer[Any]):
+    """A party or signer organisation of an agreement: its id and legal name only."""
+
     id = serializers.IntegerField()
     legal_name = serializers.CharField()
 
 
 class SignatureSerializer(serializers.ModelSerializer[AgreementSignature]):
-    organization = OrganizationRefSerializer()
+    organization = AgreementOrganizationSerializer()
     signer = serializers.SerializerMethodField()
     signed_at = TimesField()
 
@@ -149,8 +151,8 @@ class EventSerializer(serializers.ModelSerializer[AgreementEvent]):
 
 
 class AgreementSerializer(serializers.ModelSerializer[Agreement]):
-    party_a = OrganizationRefSerializer()
-    party_b = OrganizationRefSerializer()
+    party_a = AgreementOrganizationSerializer()
+    party_b = AgreementOrganizationSerializer()
     amends = serializers.SerializerMethodField()
     frozen_version = serializers.SerializerMethodField()
     latest_version = serializers.SerializerMethodField()

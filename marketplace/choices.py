@@ -81,6 +81,13 @@ class ListingStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")  # technology needs only
 
 
+class ListingType(models.TextChoices):
+    """The two kinds of listing, as the API names them."""
+
+    RESULT = "result", _("Research result")
+    NEED = "need", _("Technology need")
+
+
 ZH_ALIASES: dict[type[models.TextChoices], dict[str, str]] = {
     Field: {
         "新材料": Field.NEW_MATERIALS,

@@ -31,6 +31,7 @@ from rest_framework.response import Response
 
 from marketplace import selectors
 from marketplace.api.pagination import PageNumberPagination
+from marketplace.choices import ListingType
 from marketplace.errors import ServiceUnavailableError
 from matching.matcher import (
     COMPONENT_LABELS,
@@ -57,7 +58,7 @@ class MatchComponentSerializer(serializers.Serializer[Any]):
 
 
 class MatchSerializer(serializers.Serializer[Any]):
-    type = serializers.ChoiceField(choices=["result", "need"])
+    type = serializers.ChoiceField(choices=ListingType.choices)
     id = serializers.IntegerField()
     title = serializers.CharField()
     owner = serializers.CharField()

@@ -77,7 +77,9 @@ class ListingRefSerializer(serializers.Serializer):
     title = serializers.CharField()
 
 
-class OrganizationRefSerializer(serializers.ModelSerializer):
+class MatchRequestOrganizationSerializer(serializers.ModelSerializer):
+    """The requester or addressee of a match request (public details, no contacts)."""
+
     class Meta:
         model = Organization
         fields = ["id", "legal_name", "name_en", "kind", "province", "city"]
@@ -103,8 +105,8 @@ class MatchRequestSerializer(serializers.ModelSerializer):
 
     research_result = ListingRefSerializer(read_only=True)
     technology_need = ListingRefSerializer(read_only=True, allow_null=True)
-    requester = OrganizationRefSerializer(read_only=True)
-    addressee = OrganizationRefSerializer(read_only=True)
+    requester = MatchRequestOrganizationSerializer(read_only=True)
+    addressee = MatchRequestOrganizationSerializer(read_only=True)
     requester_contacts = serializers.SerializerMethodField()
     addressee_contacts = serializers.SerializerMethodField()
 

@@ -43,7 +43,12 @@ from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
@@ -59,12 +64,15 @@ from projects.models import Roadshow
 from projects.serializers import (
     AdvanceInputSerializer,
     AgendaImportInputSerializer,
+    AgendaImportReportSerializer,
     AnswerInputSerializer,
     HideInputSerializer,
     IntentOutputSerializer,
     IntentRecordOutputSerializer,
+    LiveStateSerializer,
     QuestionInputSerializer,
     QuestionOutputSerializer,
+    QuestionVoteOutputSerializer,
     RegistrationInputSerializer,
     RegistrationOutputSerializer,
     ReorderInputSerializer,
@@ -79,6 +87,13 @@ from projects.serializers import (
 TAG = ["roadshows"]
 LIVE_CACHE_CONTROL = "private, no-cache"
 LIVE_VARY = "Accept-Language, Cookie, Authorization"
+_ETAG = OpenApiParameter(
+    "ETag",
+    str,
+    OpenApiParameter.HEADER,
+    response=True,
+    description="Version tag of the live state (changes with it and with the language).",
+)
 
 
 def _actor(request: Request) -> User:
@@ -141,6 +156,7 @@ def _slot(roadshow: Roadshow, pk: int | None) -> Any:
 class RoadshowListApi(GenericAPIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
     pagination_class = PageNumberPagination
+    filter_backends = ()  # the list takes no filter parameters
     serializer_class = RoadshowOutputSerializer
 
     @extend_schema(
@@ -205,7 +221,9 @@ class RoadshowDetailApi(APIView):
 class SlotListApi(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
 
-    @extend_schema(tags=TAG, operation_id="roadshow_slot_list", responses=SlotOutputSerializer)
+    @extend_schema(
+        tags=TAG, operation_id="roadshow_slot_list", responses=SlotOutputSerializer(many=True)
+    )
     def get(self, request: Request, pk: int) -> Response:
         roadshow = _roadshow(request, pk)
         slots = selectors.roadshow_slots(roadshow=roadshow)
@@ -283,7 +301,10 @@ class AgendaImportApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        tags=TAG, operation_id="roadshow_agenda_import", request=AgendaImportInputSerializer
+        tags=TAG,
+        operation_id="roadshow_agenda_import",
+        request={"multipart/form-data": AgendaImportInputSerializer},
+        responses={201: AgendaImportReportSerializer},
     )
     def post(self, request: Request, pk: int) -> Response:
         roadshow = _roadshow(request, pk)
@@ -323,7 +344,23 @@ class RoadshowLiveApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(tags=TAG, operation_id="roadshow_live")
+    @extend_schema(
+        tags=TAG,
+        operation_id="roadshow_live",
+        parameters=[
+            OpenApiParameter(
+                "If-None-Match",
+                str,
+                OpenApiParameter.HEADER,
+                description="ETag of a live state held: 304 without a body while it is current.",
+            ),
+            _ETAG,
+        ],
+        responses={
+            200: LiveStateSerializer,
+            304: OpenApiResponse(description="The live state named in If-None-Match is current."),
+        },
+    )
     def get(self, request: Request, pk: int) -> Response:
         head = selectors.live_head(viewer=request.user, pk=pk)
         if head is None:
@@ -344,38 +381,51 @@ class RoadshowLiveApi(APIView):
 
 
 class _ControlApi(APIView):
+    """A host-staff control action: answers with the live state (with its ETag)."""
+
     permission_classes = [IsAuthenticated]
 
     def act(self, request: Request, roadshow: Roadshow) -> None:
         raise NotImplementedError
 
-    @extend_schema(tags=TAG)
     def post(self, request: Request, pk: int) -> Response:
         roadshow = _roadshow(request, pk)
         self.act(request, roadshow)
         return _live_response(roadshow)
 
 
+def _control_schema(operation_id: str, request: Any = None) -> Any:
+    return extend_schema_view(
+        post=extend_schema(
+            tags=TAG,
+            operation_id=operation_id,
+            request=request,
+            parameters=[_ETAG],
+            responses={200: LiveStateSerializer},
+        )
+    )
+
+
+@_control_schema("roadshow_go_live")
 class GoLiveApi(_ControlApi):
     def act(self, request: Request, roadshow: Roadshow) -> None:
         services.roadshow_go_live(roadshow=roadshow, actor=_actor(request))
 
 
+@_control_schema("roadshow_end")
 class EndApi(_ControlApi):
     def act(self, request: Request, roadshow: Roadshow) -> None:
         services.roadshow_end(roadshow=roadshow, actor=_actor(request))
 
 
+@_control_schema("roadshow_cancel")
 class CancelApi(_ControlApi):
     def act(self, request: Request, roadshow: Roadshow) -> None:
         services.roadshow_cancel(roadshow=roadshow, actor=_actor(request))
 
 
+@_control_schema("roadshow_advance", AdvanceInputSerializer)
 class AdvanceApi(_ControlApi):
-    @extend_schema(tags=TAG, operation_id="roadshow_advance", request=AdvanceInputSerializer)
-    def post(self, request: Request, pk: int) -> Response:
-        return super().post(request, pk)
-
     def act(self, request: Request, roadshow: Roadshow) -> None:
         if not selectors.is_host_staff(user=request.user, roadshow=roadshow):
             raise PermissionDeniedError(_("Only staff of the host organisation can do this."))
@@ -385,10 +435,6 @@ class AdvanceApi(_ControlApi):
 
 class _QuestionsSwitchApi(_ControlApi):
     open = True
-
-    @extend_schema(tags=TAG, request=SlotChoiceSerializer)
-    def post(self, request: Request, pk: int) -> Response:
-        return super().post(request, pk)
 
     def act(self, request: Request, roadshow: Roadshow) -> None:
         if not selectors.is_host_staff(user=request.user, roadshow=roadshow):
@@ -402,10 +448,12 @@ class _QuestionsSwitchApi(_ControlApi):
         )
 
 
+@_control_schema("roadshow_questions_open", SlotChoiceSerializer)
 class QuestionsOpenApi(_QuestionsSwitchApi):
     open = True
 
 
+@_control_schema("roadshow_questions_close", SlotChoiceSerializer)
 class QuestionsCloseApi(_QuestionsSwitchApi):
     open = False
 
@@ -455,7 +503,15 @@ class QuestionListApi(APIView):
 class QuestionUpvoteApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(tags=TAG, operation_id="roadshow_question_upvote")
+    @extend_schema(
+        tags=TAG,
+        operation_id="roadshow_question_upvote",
+        request=None,
+        responses={
+            200: OpenApiResponse(QuestionVoteOutputSerializer, "Already upvoted: no change."),
+            201: OpenApiResponse(QuestionVoteOutputSerializer, "Upvote recorded."),
+        },
+    )
     def post(self, request: Request, pk: int, question_pk: int) -> Response:
         question = selectors.question_get(roadshow=_roadshow(request, pk), pk=question_pk)
         votes, created = services.question_upvote(question=question, actor=_actor(request))
@@ -541,6 +597,7 @@ class IntentApi(APIView):
 class RegistrationListApi(GenericAPIView):
     permission_classes = [IsAuthenticated]
     pagination_class = PageNumberPagination
+    filter_backends = ()  # the list takes no filter parameters
     serializer_class = RegistrationOutputSerializer
 
     @extend_schema(
@@ -579,6 +636,7 @@ class RegistrationListApi(GenericAPIView):
 class MyRegistrationsApi(GenericAPIView):
     permission_classes = [IsAuthenticated]
     pagination_class = PageNumberPagination
+    filter_backends = ()  # the list takes no filter parameters
     serializer_class = RegistrationOutputSerializer
 
     @extend_schema(
@@ -595,7 +653,9 @@ class RegistrationCancelApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        tags=TAG, operation_id="roadshow_registration_cancel",
+        tags=TAG,
+        operation_id="roadshow_registration_cancel",
+        request=None,
         responses=RegistrationOutputSerializer,
     )
     def post(self, request: Request, pk: int, registration_pk: int) -> Response:

@@ -12,11 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 import marketplace.selectors  # noqa: F401  (must load before marketplace.serializers: import cycle)
-from marketplace.choices import ListingStatus
+from marketplace.choices import Field, ListingStatus, ListingType
 from marketplace.models import Organization, ResearchResult, TechnologyNeed
 from marketplace.serializers import IdField, IdRelatedField, RejectUnknownFieldsMixin
 from projects import selectors
-from projects.choices import AttendeeKind, RegistrationStatus
+from projects.choices import AttendeeKind, RegistrationStatus, RoadshowStatus
 from projects.models import (
     Intent,
     Question,
@@ -52,7 +52,9 @@ class RoadshowInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer[A
     )
 
 
-class OrganizationRefSerializer(serializers.ModelSerializer[Organization]):
+class RoadshowHostSerializer(serializers.ModelSerializer[Organization]):
+    """The organisation hosting a roadshow."""
+
     class Meta:
         model = Organization
         fields = ["id", "legal_name", "name_en", "kind"]
@@ -60,7 +62,7 @@ class OrganizationRefSerializer(serializers.ModelSerializer[Organization]):
 
 
 class RoadshowOutputSerializer(serializers.ModelSerializer[Roadshow]):
-    host = OrganizationRefSerializer(read_only=True)
+    host = RoadshowHostSerializer(read_only=True)
     is_free = serializers.BooleanField(read_only=True)
     slot_count = serializers.SerializerMethodField()
     seats_taken = serializers.SerializerMethodField()
@@ -122,8 +124,39 @@ class SlotUpdateSerializer(RejectUnknownFieldsMixin, serializers.Serializer[Any]
     minutes = serializers.IntegerField(min_value=1, max_value=480, required=False)
 
 
-class SlotOutputSerializer(serializers.Serializer[Any]):
+class SlotListingSerializer(serializers.Serializer[Any]):
+    """The listing a slot presents, as `projects.selectors.slot_card` shows it: no
+    confidential details; `summary` at most 160 characters; `url` its web page ("" when the
+    pages are not installed)."""
+
+    type = serializers.ChoiceField(choices=ListingType.choices)
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    title_en = serializers.CharField(allow_blank=True)
+    field = serializers.ChoiceField(choices=Field.choices, allow_blank=True)
+    field_label = serializers.CharField(allow_blank=True)
+    trl = serializers.IntegerField(allow_null=True)
+    owner = serializers.CharField()
+    summary = serializers.CharField(allow_blank=True)
+    url = serializers.CharField(allow_blank=True)
+
+
+class SlotCardSerializer(serializers.Serializer[Any]):
+    """A slot as the live state shows it (`projects.selectors.slot_card`)."""
+
+    id = serializers.IntegerField()
+    order = serializers.IntegerField(min_value=0)
+    title = serializers.CharField()
+    presenter = serializers.CharField()  # the presenting organisation's legal name
+    minutes = serializers.IntegerField(min_value=0)
+    planned_start = serializers.DateTimeField(allow_null=True)
+    listing = SlotListingSerializer()
+
+
+class SlotOutputSerializer(SlotCardSerializer):
     """A slot: its live card (see `projects.selectors.slot_card`) plus `questions_open`."""
+
+    questions_open = serializers.BooleanField()
 
     def to_representation(self, instance: RoadshowSlot) -> dict[str, Any]:
         return {**selectors.slot_card(instance), "questions_open": instance.questions_open}
@@ -252,6 +285,46 @@ class IntentRecordOutputSerializer(serializers.Serializer[Any]):
     intent = IntentOutputSerializer()
     created = serializers.BooleanField()
     match_request = serializers.DictField()
+
+
+class LiveQuestionSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    slot = serializers.IntegerField()
+    text = serializers.CharField()
+    votes = serializers.IntegerField(min_value=0)
+    answered = serializers.BooleanField()
+    answer = serializers.CharField(allow_blank=True)
+
+
+class LiveStateSerializer(serializers.Serializer[Any]):
+    """The live state of a roadshow (`projects.selectors.roadshow_live_state`): `version`
+    grows with every change; `questions` are the current slot's visible questions, most
+    votes first (at most 50); `next_slot` is the slot after the current one (the first slot
+    before the event goes live)."""
+
+    status = serializers.ChoiceField(choices=RoadshowStatus.choices)
+    version = serializers.IntegerField(min_value=0)
+    current_slot = SlotCardSerializer(allow_null=True)
+    questions_open = serializers.BooleanField()
+    questions = LiveQuestionSerializer(many=True)
+    next_slot = SlotCardSerializer(allow_null=True)
+
+
+class QuestionVoteOutputSerializer(serializers.Serializer[Any]):
+    """The answer to an upvote: the question's id, its vote count, and ``voted`` (always
+    true: the viewer has voted)."""
+
+    id = serializers.IntegerField()
+    votes = serializers.IntegerField(min_value=1)
+    voted = serializers.BooleanField()
+
+
+class AgendaImportReportSerializer(serializers.Serializer[Any]):
+    """The answer to an agenda import: `rows` read, `created` slots, and those slots."""
+
+    rows = serializers.IntegerField(min_value=0)
+    created = serializers.IntegerField(min_value=0)
+    slots = SlotOutputSerializer(many=True)
 
 
 class AgendaImportInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer[Any]):

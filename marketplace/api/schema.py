@@ -15,7 +15,8 @@
   where the path or the body names an object or a list is paginated (a page past the end),
   409 for writes (a state conflict), 413 and 415 where there is a request body (too large,
   an unsupported content type). A 4xx that a view documents without a body gets the error
-  shape as its body.
+  shape as its body, and a 429 always documents ``Retry-After`` (throttling and the log-in
+  lock-out both send it).
 """
 
 from __future__ import annotations
@@ -111,9 +112,8 @@ def add_error_responses(result: dict[str, Any], **_kwargs: Any) -> dict[str, Any
             for code, response in responses.items():
                 if code.startswith("4") and "content" not in response:
                     response["content"] = {"application/json": {"schema": ERROR_REF}}
-            # Every 429 carries Retry-After (the throttles and the log-in lockout both send it),
-            # also where a view documents its own 429.
-            responses["429"].setdefault("headers", {}).update(_RETRY_AFTER)
+            if "Retry-After" not in responses["429"].setdefault("headers", {}):
+                responses["429"]["headers"].update(_RETRY_AFTER)
     return result
 
 

@@ -150,7 +150,21 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"TransferModeEnum": "marketplace.choices.TransferMode"},
+    # One name per choice set: fields named "kind", "status" or "type" hold different sets
+    # in different components, and a set used under two field names keeps one name.
+    "ENUM_NAME_OVERRIDES": {
+        "TransferModeEnum": "marketplace.choices.TransferMode",
+        "ListingTypeEnum": "marketplace.choices.ListingType",
+        "ListingStatusEnum": "marketplace.choices.ListingStatus",
+        "OrganizationKindEnum": "marketplace.choices.OrganizationKind",
+        "MatchRequestStatusEnum": "matching.models.MatchRequestStatus",
+        "DeclineReasonEnum": "matching.models.DeclineReason",
+        "RoadshowStatusEnum": "projects.choices.RoadshowStatus",
+        "RegistrationStatusEnum": "projects.choices.RegistrationStatus",
+        "AttendeeKindEnum": "projects.choices.AttendeeKind",
+        "MeetingRequestStatusEnum": "projects.meeting_models.MeetingRequestStatus",
+        "AgreementStatusEnum": "contracts.choices.AgreementStatus",
+    },
     # Every operation documents the error statuses the shared plumbing can answer.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -9,9 +9,9 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 
 from marketplace.api.schema import ERROR_REF
-from marketplace.choices import Field, Stage, TransferMode
+from marketplace.choices import Field, ListingType, Stage, TransferMode
 
-KIND_CHOICES = [("result", _("Research result")), ("need", _("Technology need"))]
+KIND_CHOICES = ListingType.choices
 
 
 class CommaSeparatedListField(serializers.ListField):

@@ -66,11 +66,6 @@ def test_check_deploy_finds_no_security_or_deployment_issue_in_the_production_en
     assert [line for line in deploy_check if "(drf_spectacular." not in line] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="drf-spectacular still warns about the OpenAPI schema (unresolvable fields, enum "
-    "name collisions, views without a serializer); making the schema truthful removes them",
-)
 def test_check_deploy_is_clean_in_the_production_environment(deploy_check):
     assert deploy_check == []
 
