@@ -296,6 +296,7 @@ class AgreementDocumentApi(APIView):
 
 class AgreementSignApi(APIView):
     permission_classes = [IsAuthenticated]
+    throttle_scope = "sign"  # each attempt checks the password (marketplace.api.throttling)
 
     @extend_schema(
         tags=TAG,

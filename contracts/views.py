@@ -35,6 +35,7 @@ from contracts.forms import (
 from contracts.models import Agreement
 from contracts.sealing import is_seal_pending
 from marketplace import roles
+from marketplace.api.throttling import throttle_web
 from marketplace.errors import DomainError
 from marketplace.web_helpers import show_domain_error
 from matching import selectors as match_selectors
@@ -309,6 +310,7 @@ def agreement_check(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@throttle_web("sign")
 def agreement_sign(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = selectors.agreement_get(viewer=request.user, pk=pk)
     form = SignForm(

@@ -8,6 +8,7 @@
 - ``POST /api/v1/auth/token/revoke/`` with the token: revokes that token (204).
 - ``POST /api/v1/auth/token/revoke-all/`` with a token or a session: revokes every token of
   the user (204).
+- A new password revokes every token of the user (`revoke_tokens_when_password_changes`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in
+from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from knox.models import AuthToken
 from knox.settings import knox_settings
@@ -80,3 +82,19 @@ class TokenRevokeAllApi(LogoutAllView):
 
     # Also from a browser session, e.g. after losing a token.
     authentication_classes = (*LogoutAllView.authentication_classes, SessionAuthentication)
+
+
+def revoke_tokens_when_password_changes(
+    sender: type[Any], instance: Any, update_fields: Any = None, **_kwargs: Any
+) -> None:
+    """``pre_save`` receiver on the user model: a new password (changed, reset or set by
+    staff) revokes every API token of that user once the save commits, as Django's own
+    session-hash check ends the user's other browser sessions. A token stolen before the
+    change must not outlive it."""
+    if instance.pk is None or (update_fields is not None and "password" not in update_fields):
+        return
+    stored = type(instance).objects.filter(pk=instance.pk).values_list("password", flat=True)
+    if stored.first() in (None, instance.password):
+        return
+    user_pk = instance.pk
+    transaction.on_commit(lambda: AuthToken.objects.filter(user_id=user_pk).delete())

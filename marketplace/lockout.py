@@ -16,7 +16,9 @@ import datetime as dt
 import math
 from typing import Any
 
-from axes.helpers import get_cool_off
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_client_username, get_cool_off
+from axes.models import AccessAttempt
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -63,3 +65,20 @@ def lockout_response(
     if cool_off is not None:
         response["Retry-After"] = str(max(1, math.ceil(cool_off.total_seconds())))
     return response
+
+
+class UsernameResetHandler(AxesDatabaseHandler):
+    """``AXES_HANDLER``: django-axes' database handler, except that a successful log-in clears
+    only the failures recorded against that username. Axes' own reset deletes every failure
+    row matching the username *or the client address*, so an attacker could guess at another
+    account and log into their own from the same address between guesses, wiping the count
+    each time; the address's failures against other usernames must stay."""
+
+    def reset_user_attempts(
+        self, request: HttpRequest, credentials: dict[str, Any] | None = None
+    ) -> int:
+        username = get_client_username(request, credentials)
+        if not username:
+            return 0
+        count, _deleted = AccessAttempt.objects.filter(username=username).delete()
+        return int(count)

@@ -313,7 +313,8 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env.int("KEQIAO_LOGIN_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = timedelta(minutes=env.float("KEQIAO_LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True  # a successful log-in clears that username's failures
+AXES_RESET_ON_SUCCESS = True  # a successful log-in clears that username's failures only:
+AXES_HANDLER = "marketplace.lockout.UsernameResetHandler"  # (not the address's; see there)
 AXES_LOCKOUT_CALLABLE = "marketplace.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "marketplace.api.throttling.client_ip"
 AXES_VERBOSE = False
@@ -341,6 +342,10 @@ THROTTLE_RATES: dict[str, str] = {
     "search_ip": "600/min",
     "suggest": "300/min",
     "suggest_ip": "1200/min",
+    # Signing re-checks the signer's password: without a limit it would be a password oracle
+    # that the log-in lockout never sees.
+    "sign": "10/hour",
+    "sign_ip": "30/hour",
     **env.dict("KEQIAO_THROTTLE_RATES", default={}),
 }
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [

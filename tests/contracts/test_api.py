@@ -195,3 +195,16 @@ def test_member_of_another_organisation_cannot_approve(agreement):
     stranger = factories.researcher()
     response = client_for(stranger).post(url(agreement, "approve/"))
     assert response.status_code == 404
+
+
+def test_signing_attempts_are_rate_limited_so_the_password_check_is_no_oracle(
+    frozen, enterprise_user, settings
+):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "sign": "3/hour", "sign_ip": "100/hour"}
+    client = client_for(enterprise_user)
+    body = {"password": "guess", "typed_name": "企业代表", "document_sha256": frozen.document_sha256}
+    statuses = [client.post(url(frozen, "sign/"), body, format="json").status_code for _ in range(4)]
+    assert statuses == [400, 400, 400, 429]
+    right = client.post(url(frozen, "sign/"), {**body, "password": PASSWORD}, format="json")
+    assert right.status_code == 429
+    assert right.json()["code"] == "throttled" and int(right["Retry-After"]) > 0

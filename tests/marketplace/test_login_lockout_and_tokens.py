@@ -107,6 +107,18 @@ def test_web_login_lockout_page_in_chinese(researcher):
     assert "登录失败次数过多，请在 15 分钟后重试。" in response.content.decode()
 
 
+def test_logging_into_ones_own_account_does_not_clear_failures_against_another(
+    researcher, enterprise_user
+):
+    client = APIClient()
+    for _ in range(2):
+        _token(client, researcher.username, "guess", ip="10.0.0.9")
+        # The attacker's own successful log-in from the same address, between guesses.
+        own = _token(client, enterprise_user.username, factories.PASSWORD, ip="10.0.0.9")
+        assert own.status_code == 200
+    assert _token(client, researcher.username, "guess", ip="10.0.0.9").status_code == 429
+
+
 def test_a_successful_login_clears_earlier_failures(researcher):
     client = APIClient()
     for _ in range(2):
@@ -192,3 +204,34 @@ def test_token_endpoint_reads_json_with_the_hardened_parser(db):
     response = APIClient().post(TOKEN, nested, content_type="application/json")
     assert response.status_code == 400
     assert set(response.json()) == {"message", "code", "fields"}
+
+
+def test_a_new_password_revokes_every_api_token_of_that_user(
+    researcher, enterprise_user, django_capture_on_commit_callbacks
+):
+    tokens = [_issue(researcher)["token"] for _ in range(2)]
+    other = _issue(enterprise_user)["token"]
+    client = Client()
+    client.force_login(researcher)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/accounts/password_change/",
+            {
+                "old_password": factories.PASSWORD,
+                "new_password1": "a-new-pass-phrase-42",
+                "new_password2": "a-new-pass-phrase-42",
+            },
+        )
+    assert response.status_code == 302
+    assert [_me(token) for token in tokens] == [401, 401]
+    assert _me(other) == 200
+
+
+def test_saving_a_user_without_a_new_password_keeps_the_tokens(
+    researcher, django_capture_on_commit_callbacks
+):
+    token = _issue(researcher)["token"]
+    researcher.first_name = "演示"
+    with django_capture_on_commit_callbacks(execute=True):
+        researcher.save()
+    assert _me(token) == 200
