@@ -202,8 +202,13 @@ def test_signing_attempts_are_rate_limited_so_the_password_check_is_no_oracle(
 ):
     settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "sign": "3/hour", "sign_ip": "100/hour"}
     client = client_for(enterprise_user)
-    body = {"password": "guess", "typed_name": "企业代表", "document_sha256": frozen.document_sha256}
-    statuses = [client.post(url(frozen, "sign/"), body, format="json").status_code for _ in range(4)]
+    body = {
+        "password": "guess",
+        "typed_name": "企业代表",
+        "document_sha256": frozen.document_sha256,
+    }
+    sign = url(frozen, "sign/")
+    statuses = [client.post(sign, body, format="json").status_code for _ in range(4)]
     assert statuses == [400, 400, 400, 429]
     right = client.post(url(frozen, "sign/"), {**body, "password": PASSWORD}, format="json")
     assert right.status_code == 429
