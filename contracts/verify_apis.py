@@ -19,27 +19,14 @@ Responses (errors in the one shape ``{"message", "code", "fields"}``):
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, parsers, permissions, status
+from rest_framework import parsers, permissions
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contracts.verification import verify_upload
-from contracts.verify_limits import (
-    body_too_large,
-    install_upload_limit,
-    upload_too_large_message,
-    verification_slot,
-)
-from marketplace.errors import DomainError
-
-
-class UploadTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_code = "too_large"
+from contracts.verify_limits import read_upload, upload_slot
 
 
 class AgreementVerifyApi(APIView):
@@ -71,18 +58,7 @@ class AgreementVerifyApi(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        if body_too_large(request.META):
-            raise UploadTooLarge(upload_too_large_message())
-        with verification_slot():  # before the body is read (contracts.verify_limits)
-            limit = install_upload_limit(request._request)
-            upload = request.FILES.get("file")
-            if limit.exceeded:
-                raise UploadTooLarge(upload_too_large_message())
-            if upload is None:
-                message = _("Upload the agreement PDF in the field \"file\".")
-                raise DomainError(message, code="required", fields={"file": [message]})
-            data = upload.read(settings.VERIFY_MAX_UPLOAD_BYTES + 1)
-            if len(data) > settings.VERIFY_MAX_UPLOAD_BYTES:
-                raise UploadTooLarge(upload_too_large_message())
+        with upload_slot(request._request) as limit:  # before the body is read
+            data = read_upload(request.FILES.get("file"), limit=limit)
             report = verify_upload(data)
         return Response(report.as_dict())

@@ -3,10 +3,11 @@ the site:
 
 - size: `body_too_large` refuses by ``Content-Length`` before the body is read, and
   `UploadLimitHandler` (the first upload handler) stops reading as soon as more than
-  ``VERIFY_MAX_UPLOAD_BYTES`` of file data has streamed in;
+  ``VERIFY_MAX_UPLOAD_BYTES`` of file data has streamed in; `upload_slot` and `read_upload`
+  take an upload through these steps for the API and the web page alike;
 - work: `verify_pdf_bounded` runs the seal check (`contracts.seal.verify_pdf`) in a child
-  process (pebble) at the lowest CPU priority (SCHED_IDLE on Linux: only CPU time that page
-  views leave idle), with an address-space limit of the worker's own size plus
+  process (`marketplace.child_process`) at the lowest CPU priority (SCHED_IDLE on Linux: only
+  CPU time that page views leave idle), with an address-space limit of the worker's own size plus
   ``VERIFY_MEMORY_BYTES``, a CPU-time limit of ``VERIFY_CPU_SECONDS`` and a wall-time limit
   of ``VERIFY_TIMEOUT_SECONDS``;
 - concurrency: at most ``VERIFY_CONCURRENCY`` uploads are read and checked at once on the
@@ -20,33 +21,40 @@ the site:
 from __future__ import annotations
 
 import contextlib
-import faulthandler
-import multiprocessing
-import os
-import resource
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.files import File
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from filelock import FileLock, Timeout
-from pebble import ProcessExpired, concurrent
 
 from contracts.seal import SealVerification, verify_pdf
+from marketplace.api.errors import RequestTooLarge
+from marketplace.child_process import (
+    ChildDied,
+    ChildLimits,
+    ChildOverLimit,
+    ChildTimedOut,
+    run_in_child,
+)
 from marketplace.errors import DomainError, ServiceUnavailableError
 
 #: Room for the multipart envelope around the file when checking Content-Length.
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
 #: Seconds a caller refused for lack of a free slot is asked to wait.
 BUSY_RETRY_AFTER_SECONDS = 5
-#: Niceness of the child process (the lowest priority), and on Linux the SCHED_IDLE policy:
-#: it runs only on CPU time that page views in the workers leave idle.
-CHILD_NICENESS = 19
+
+
+class UploadMissing(DomainError):
+    """The request has no file in the field ``file`` (400, code ``required``)."""
+
+    default_code = "required"
 
 
 class VerifyBusy(ServiceUnavailableError):
@@ -120,27 +128,37 @@ def verification_slot() -> Iterator[None]:
     raise VerifyBusy(_("Too many verifications are running. Try again in a few seconds."))
 
 
-def _address_space_in_use() -> int:
-    """Bytes of virtual memory this process maps now (Linux ``/proc``; 0 if unknown)."""
-    try:
-        pages = int(Path("/proc/self/statm").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return 0
-    return pages * os.sysconf("SC_PAGE_SIZE")
+@contextlib.contextmanager
+def upload_slot(request: HttpRequest) -> Iterator[UploadLimitHandler]:
+    """The steps before an upload is read, in order: refuse by ``Content-Length``
+    (`RequestTooLarge`, 413 code ``too_large``, the body unread), hold a `verification_slot`
+    (`VerifyBusy`, 503, the body unread) and install the size limit (`install_upload_limit`).
+    Yields the `UploadLimitHandler` for `read_upload`; read and check the upload inside the
+    block, so that the slot covers both."""
+    if body_too_large(request.META):
+        raise RequestTooLarge(upload_too_large_message())
+    with verification_slot():
+        yield install_upload_limit(request)
 
 
-def _limited_verify(data: bytes, memory_limit: int, cpu_seconds: int) -> SealVerification:
-    """Runs in the child process: lower priority, set the limits, check the seal."""
-    faulthandler.disable()  # a child ended by its limits is expected, not a crash to dump
-    with contextlib.suppress(OSError):
-        os.nice(CHILD_NICENESS)
-    with contextlib.suppress(OSError, AttributeError):  # Linux only
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-    if memory_limit:
-        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
-    # Soft limit: SIGXCPU ends the process; the hard limit one second later is SIGKILL.
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
-    return verify_pdf(data)
+def read_upload(upload: File[bytes] | None, *, limit: UploadLimitHandler) -> bytes:
+    """The bytes of `upload`, the file taken from the body parsed under `limit` (see
+    `upload_slot`; None when the request has no usable file).
+
+    Raises `RequestTooLarge` (413, code ``too_large``) when the upload passed
+    ``VERIFY_MAX_UPLOAD_BYTES`` while it streamed in or when read, `UploadMissing` (400, code
+    ``required``) when there is no file; the size is checked first, because a body stopped
+    at the limit also lacks its file.
+    """
+    if limit.exceeded:
+        raise RequestTooLarge(upload_too_large_message())
+    if upload is None:
+        message = _("Upload the agreement PDF in the field \"file\".")
+        raise UploadMissing(message, fields={"file": [message]})
+    data = upload.read(settings.VERIFY_MAX_UPLOAD_BYTES + 1)
+    if len(data) > settings.VERIFY_MAX_UPLOAD_BYTES:
+        raise RequestTooLarge(upload_too_large_message())
+    return data
 
 
 _TOO_COMPLEX = gettext_lazy(
@@ -156,24 +174,22 @@ def verify_pdf_bounded(data: bytes) -> SealVerification:
     limit, `ServiceUnavailableError` code ``verify_timeout`` (503) when it exceeds its wall
     time.
     """
-    in_use = _address_space_in_use()
-    memory_limit = in_use + int(settings.VERIFY_MEMORY_BYTES) if in_use else 0
-    # fork: the child starts with pyHanko loaded and this process's settings; it touches no
-    # database connection and ends with os._exit.
-    run = concurrent.process(
-        timeout=float(settings.VERIFY_TIMEOUT_SECONDS),
-        mp_context=multiprocessing.get_context("fork"),
-    )(_limited_verify)
-    future = run(data, memory_limit, int(settings.VERIFY_CPU_SECONDS))
+    limits = ChildLimits(
+        memory_bytes=int(settings.VERIFY_MEMORY_BYTES),
+        cpu_seconds=int(settings.VERIFY_CPU_SECONDS),
+        idle_priority=True,
+    )
     try:
-        return future.result()
-    except TimeoutError as exc:
+        return run_in_child(
+            verify_pdf, data, timeout=float(settings.VERIFY_TIMEOUT_SECONDS), limits=limits
+        )
+    except ChildTimedOut as exc:
         raise ServiceUnavailableError(
             _("The check took too long. Try again later."), code="verify_timeout"
         ) from exc
-    except (MemoryError, ProcessExpired) as exc:
-        # MemoryError: over the address-space limit; ProcessExpired: ended by SIGXCPU or
-        # SIGKILL (CPU limit, or the kernel out of memory).
+    except (ChildOverLimit, ChildDied) as exc:
+        # Over the address-space or CPU limit, or killed (the CPU limit's SIGKILL, or the
+        # kernel out of memory).
         raise DomainError(
             _TOO_COMPLEX, code="too_complex", fields={"file": [_TOO_COMPLEX]}
         ) from exc

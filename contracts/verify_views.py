@@ -4,7 +4,6 @@ agreement (the same `contracts.verification.verify_upload` as the API)."""
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
@@ -22,12 +21,12 @@ from contracts.verification import (
 from contracts.verify_limits import (
     BUSY_RETRY_AFTER_SECONDS,
     UploadLimitHandler,
+    UploadMissing,
     VerifyBusy,
-    body_too_large,
-    install_upload_limit,
-    upload_too_large_message,
-    verification_slot,
+    read_upload,
+    upload_slot,
 )
+from marketplace.api.errors import RequestTooLarge
 from marketplace.api.throttling import throttle_web
 from marketplace.errors import DomainError, ServiceUnavailableError
 
@@ -52,13 +51,11 @@ def agreement_verify(request: HttpRequest) -> HttpResponse:
     it streams in), 429 over the rate limit, 503 when every verification slot is busy."""
     if request.method != "POST":
         return _verify_page(request, limit=None)
-    if body_too_large(request.META):
-        return _page(
-            request, {"form": VerifyUploadForm(), "error": upload_too_large_message()}, status=413
-        )
     try:
-        with verification_slot():  # before the body is read (contracts.verify_limits)
-            return _verify_page(request, limit=install_upload_limit(request))
+        with upload_slot(request) as limit:  # before the body is read
+            return _verify_page(request, limit=limit)
+    except RequestTooLarge as exc:
+        return _page(request, {"form": VerifyUploadForm(), "error": str(exc.detail)}, status=413)
     except VerifyBusy as exc:
         return _page(request, {"form": VerifyUploadForm(), "error": str(exc.message)}, status=503)
 
@@ -83,18 +80,13 @@ def _page(request: HttpRequest, context: dict[str, object], status: int = 200) -
 
 @csrf_protect
 def _verify_page(request: HttpRequest, *, limit: UploadLimitHandler | None) -> HttpResponse:
-    if request.method == "GET":
+    if limit is None:  # GET
         return _page(request, {"form": VerifyUploadForm()})
     form = VerifyUploadForm(request.POST, request.FILES)
-    if limit is not None and limit.exceeded:
-        return _page(request, {"form": VerifyUploadForm(), "error": upload_too_large_message()},
-                     status=413)
-    if not form.is_valid():
+    try:  # RequestTooLarge is answered by agreement_verify
+        data = read_upload(form.cleaned_data["file"] if form.is_valid() else None, limit=limit)
+    except UploadMissing:
         return _page(request, {"form": form}, status=400)
-    upload = form.cleaned_data["file"]
-    data = upload.read(settings.VERIFY_MAX_UPLOAD_BYTES + 1)
-    if len(data) > settings.VERIFY_MAX_UPLOAD_BYTES:
-        return _page(request, {"form": form, "error": upload_too_large_message()}, status=413)
     try:
         report = verify_upload(data)
     except DomainError as exc:

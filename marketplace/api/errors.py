@@ -69,13 +69,15 @@ def _fields(detail: Any) -> dict[str, Any]:
 
 
 class RequestTooLarge(exceptions.APIException):
-    """The body exceeds DATA_UPLOAD_MAX_MEMORY_SIZE (Django's RequestDataTooBig)."""
+    """The body is too large (413, code ``too_large``): by default over
+    DATA_UPLOAD_MAX_MEMORY_SIZE (Django's RequestDataTooBig); `message` names another limit
+    (e.g. ``VERIFY_MAX_UPLOAD_BYTES``)."""
 
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_code = "too_large"
 
-    def __init__(self) -> None:
-        super().__init__(_("The request is too large."))
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or _("The request is too large."))
 
 
 def _to_drf(exc: Exception) -> Exception:
