@@ -15,9 +15,9 @@ from urllib.parse import unquote_to_bytes
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from django.views import defaults
 
 from marketplace.api.errors import error_response, is_api_request
+from marketplace.error_views import bad_request
 
 
 def _raw_query(request: HttpRequest) -> bytes:
@@ -70,4 +70,4 @@ class QueryStringEncodingMiddleware:
                 status=400,
                 fields={name: [message] for name in invalid},
             )
-        return defaults.bad_request(request, SuspiciousOperation(message))
+        return bad_request(request, SuspiciousOperation(message))
