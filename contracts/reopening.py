@@ -47,6 +47,9 @@ def agreement_reopen(
     actor, client, the frozen document's hash, both version numbers and the reason; the other
     party is notified.
 
+    The new version's note is the reason (empty without one: pages then show "Reopened from
+    v<n>" in the reader's language, `selectors.agreement_version_notes`).
+
     `reason`: optional, at most `limits.REASON_MAX_LENGTH` characters (400). Who: members of
     either party (403). 409 `not_approved` for a draft, `signing_started` once a party has
     signed, `agreement_signed` when signed.
@@ -81,7 +84,7 @@ def agreement_reopen(
         number=frozen.number + 1,
         author=actor,
         content=frozen.content(),
-        note=note or f"reopened from v{frozen.number}",
+        note=note,  # without a reason, pages show "Reopened from v<n>" (the reopened event)
     )
     locked.signatures.all().delete()
     locked.status = AgreementStatus.DRAFT

@@ -40,6 +40,7 @@ from django.utils import timezone
 from contracts.audit import SYSTEM, ClientInfo
 from contracts.choices import AgreementStatus, EventKind
 from contracts.models import Agreement
+from marketplace.backoff import retry_delay as backoff_delay
 
 logger = logging.getLogger(__name__)
 
@@ -73,9 +74,11 @@ def render_timeout() -> float:
 
 
 def retry_delay(attempts: int) -> timedelta:
-    """Back-off after the `attempts`-th failed attempt (1-based)."""
-    seconds = SEAL_RETRY_BASE_SECONDS * 2 ** max(0, min(attempts - 1, 16))
-    return timedelta(seconds=min(seconds, SEAL_RETRY_MAX_SECONDS))
+    """Back-off after the `attempts`-th failed attempt (1-based), no jitter: see
+    `marketplace.backoff.retry_delay`."""
+    return backoff_delay(
+        attempts, base_seconds=SEAL_RETRY_BASE_SECONDS, max_seconds=SEAL_RETRY_MAX_SECONDS
+    )
 
 
 def _claim(agreement_id: int, *, ignore_backoff: bool) -> bool:

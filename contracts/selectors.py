@@ -25,6 +25,7 @@ from contracts.choices import (
     PATENT_SUBTYPES,
     ContractSubtype,
     ContractType,
+    EventKind,
     Party,
     PaymentMethod,
     RoyaltyBase,
@@ -95,6 +96,19 @@ def agreement_versions(*, agreement: Agreement) -> QuerySet[AgreementVersion]:
     return agreement.versions.select_related("author").prefetch_related("approvals").order_by(
         "number"
     )
+
+
+def agreement_version_notes(*, agreement: Agreement) -> dict[int, str]:
+    """{version number: its note for display, in the active language}: the note saved with the
+    version; for a version started by reopening an approved one without a reason (its note is
+    empty), "Reopened from v<n>", taken from the `reopened` event."""
+    notes = dict(agreement.versions.values_list("number", "note"))
+    reopened = agreement.events.filter(kind=EventKind.REOPENED).values_list("details", flat=True)
+    for details in reopened:
+        new, old = details.get("new_version"), details.get("version")
+        if new in notes and not notes[new] and old:
+            notes[new] = _("Reopened from v%(number)s") % {"number": old}
+    return notes
 
 
 def agreement_version_get(*, agreement: Agreement, number: int) -> AgreementVersion:
@@ -421,6 +435,7 @@ __all__ = [
     "agreement_signatures",
     "agreement_version_diff",
     "agreement_version_get",
+    "agreement_version_notes",
     "agreement_versions",
     "party_roles_zh",
 ]

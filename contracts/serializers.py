@@ -8,7 +8,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from contracts.choices import AgreementStatus, ContractSubtype, ContractType
+from contracts.choices import ContractSubtype, ContractType
 from contracts.limits import NOTE_MAX_LENGTH, REASON_MAX_LENGTH, TYPED_NAME_MAX_LENGTH
 from contracts.models import (
     Agreement,
@@ -17,6 +17,7 @@ from contracts.models import (
     AgreementVersion,
     beijing_time,
 )
+from contracts.sealing import is_seal_pending
 
 # --- input ----------------------------------------------------------------------------------------
 
@@ -210,7 +211,7 @@ class AgreementSerializer(serializers.ModelSerializer[Agreement]):
     def get_seal_pending(self, obj: Agreement) -> bool:
         """True while an agreement signed by both parties waits for its sealed PDF (rendered
         and sealed after signing; retried until it succeeds, `seal_attempts` so far)."""
-        return obj.status == AgreementStatus.SIGNED and obj.sealed_at is None
+        return is_seal_pending(obj)
 
 
 class AgreementDetailSerializer(AgreementSerializer):

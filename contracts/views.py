@@ -131,7 +131,10 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assert version is not None
     parties = services.parties_of(agreement, request.user)
     approved = set(version.approvals.values_list("party", flat=True))
-    versions = list(selectors.agreement_versions(agreement=agreement))
+    notes = selectors.agreement_version_notes(agreement=agreement)
+    versions = [
+        (v, notes.get(v.number, "")) for v in selectors.agreement_versions(agreement=agreement)
+    ]
     draft = agreement.status == AgreementStatus.DRAFT
     # Approval is refused while the registration check finds blocking errors: list them here.
     blocking = check_agreement(agreement=agreement, version=version).errors if draft else []
@@ -224,6 +227,7 @@ def agreement_version(request: HttpRequest, pk: int, number: int) -> HttpRespons
         {
             "agreement": agreement,
             "version": version,
+            "note": selectors.agreement_version_notes(agreement=agreement).get(version.number, ""),
             "diff": diff,
             "clauses": _clause_rows(agreement, version.clauses),
         },

@@ -1,8 +1,9 @@
 """API tokens (django-rest-knox): issue, revoke one, revoke all.
 
 - ``POST /api/v1/auth/token/ {"username", "password"}`` -> ``{"token", "expiry"}``. Send the
-  token as ``Authorization: Token <token>``. It expires ``API_TOKEN_TTL_SECONDS`` after issue
-  (``expiry``, ISO 8601 UTC); an expired or revoked token is answered 401. Only a hash of the
+  token as ``Authorization: Token <token>``. It expires ``settings.API_TOKEN_TTL_HOURS`` hours
+  after issue (environment ``KEQIAO_API_TOKEN_TTL_HOURS``, default 24; ``expiry``, ISO 8601
+  UTC); an expired or revoked token is answered 401. Only a hash of the
   token is stored. Wrong credentials: 400 (code ``authorization``); after repeated failures
   per username or per IP address: 429 (code ``locked_out``, `marketplace.lockout`).
 - ``POST /api/v1/auth/token/revoke/`` with the token: revokes that token (204).

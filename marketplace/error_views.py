@@ -15,12 +15,13 @@ from django.http import (
     HttpResponse,
     HttpResponseBadRequest,
     HttpResponseServerError,
-    JsonResponse,
 )
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
+
+from marketplace.api.errors import error_response, is_api_request
 
 logger = logging.getLogger(__name__)
 
@@ -32,21 +33,15 @@ _LAST_RESORT_500 = (
 )
 
 
-def _is_api(request: HttpRequest) -> bool:
-    return request.path_info.startswith("/api/")
-
-
-def _api_error(message: str, code: str, status: int) -> JsonResponse:
-    return JsonResponse({"message": message, "code": code, "fields": {}}, status=status)
-
-
 @requires_csrf_token
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """400 for a request Django refused before any view (an unknown Host header, a body over
     DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields). The page needs no request context, so a
     malformed request cannot break it."""
-    if _is_api(request):
-        return _api_error(str(_("The request is not valid.")), "bad_request", 400)
+    if is_api_request(request):
+        return error_response(
+            message=_("The request is not valid."), code="bad_request", status=400
+        )
     return HttpResponseBadRequest(loader.render_to_string("400.html"))
 
 
@@ -54,8 +49,10 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 def server_error(request: HttpRequest) -> HttpResponse:
     """500: the bilingual static page (rendered without request context or database); if even
     that fails, a minimal inline page."""
-    if _is_api(request):
-        return _api_error(str(_("Server error. Please try again later.")), "server_error", 500)
+    if is_api_request(request):
+        return error_response(
+            message=_("Server error. Please try again later."), code="server_error", status=500
+        )
     body: str
     try:
         body = loader.render_to_string("500.html")
@@ -69,10 +66,10 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """403 when a form post fails Django's CSRF check (an expired or missing token, a foreign
     origin, cookies disabled). The reason is logged, not shown."""
     logger.warning("CSRF check failed for %s: %s", request.path, reason)
-    if _is_api(request):
-        return _api_error(
-            str(_("The security check of this request failed. Reload the page and try again.")),
-            "csrf_failed",
-            403,
+    if is_api_request(request):
+        return error_response(
+            message=_("The security check of this request failed. Reload the page and try again."),
+            code="csrf_failed",
+            status=403,
         )
     return render(request, "403_csrf.html", status=403)

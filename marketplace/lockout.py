@@ -20,10 +20,12 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username, get_cool_off
 from axes.models import AccessAttempt
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from marketplace.api.errors import error_response, is_api_request
 
 LOCKOUT_CODE = "locked_out"
 
@@ -49,10 +51,8 @@ def lockout_response(
     cool_off = get_cool_off(request)
     message = lockout_message(cool_off)
     response: HttpResponse
-    if request.path_info.startswith("/api/"):
-        response = JsonResponse(
-            {"message": message, "code": LOCKOUT_CODE, "fields": {}}, status=429
-        )
+    if is_api_request(request):
+        response = error_response(message=message, code=LOCKOUT_CODE, status=429)
     else:
         username = (credentials or {}).get("username") or request.POST.get("username", "")
         form = AuthenticationForm(request, initial={"username": username})

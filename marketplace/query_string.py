@@ -13,9 +13,11 @@ from collections.abc import Callable
 from urllib.parse import unquote_to_bytes
 
 from django.core.exceptions import SuspiciousOperation
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from django.views import defaults
+
+from marketplace.api.errors import error_response, is_api_request
+from marketplace.error_views import bad_request
 
 
 def _raw_query(request: HttpRequest) -> bytes:
@@ -61,13 +63,11 @@ class QueryStringEncodingMiddleware:
         if not invalid:
             return self.get_response(request)
         message = _("Query parameters must be UTF-8 encoded.")
-        if request.path_info.startswith("/api/"):
-            return JsonResponse(
-                {
-                    "message": message,
-                    "code": "invalid_encoding",
-                    "fields": {name: [message] for name in invalid},
-                },
+        if is_api_request(request):
+            return error_response(
+                message=message,
+                code="invalid_encoding",
                 status=400,
+                fields={name: [message] for name in invalid},
             )
-        return defaults.bad_request(request, SuspiciousOperation(message))
+        return bad_request(request, SuspiciousOperation(message))

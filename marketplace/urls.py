@@ -35,7 +35,6 @@ urlpatterns = [
     path("", include("marketplace.web_urls")),
 ]
 
-handler400 = "marketplace.api.errors.bad_request"
 handler404 = "marketplace.api.errors.not_found"
 handler400 = "marketplace.error_views.bad_request"
 handler500 = "marketplace.error_views.server_error"

@@ -20,12 +20,12 @@ Registration and payment policy:
   hold does: the hold ends exactly at the session's expiry (`CheckoutSession.expires_at`; with
   Stripe at least 31 minutes and at most 24 hours, see `marketplace.payments.stripe`). It is
   confirmed only by `payment_paid` (a verified webhook), never by the payer's redirect back,
-  and the attendee then gets one e-mail and in-app notification
-  (`projects.ticket_payments`). An expired or failed checkout (`payment_failed`) releases the
-  seat at once; a hold past its time no longer counts even before that (`seats_taken`). The
-  attendee may start a new checkout while seats are left. Money that arrives after the hold
-  ran out (a delayed payment method) still confirms the ticket (the payer has paid; the event
-  may be over capacity by the few who do so).
+  and the attendee then gets one e-mail and in-app notification (the receivers of the payment
+  signals are in `projects.ticket_payments`). An expired or failed checkout (`payment_failed`)
+  releases the seat at once; a hold past its time no longer counts even before that
+  (`seats_taken`). The attendee may start a new checkout while seats are left. Money that
+  arrives after the hold ran out (a delayed payment method) still confirms the ticket (the
+  payer has paid; the event may be over capacity by the few who do so).
 - Capacity: confirmed registrations plus holds that have not run out (`seats_taken`).
 - Cancellation: an attendee may cancel until the event starts, staff at any time. A paid,
   confirmed ticket is refunded in full (``payment_refund``) and becomes ``refunded``;
@@ -53,14 +53,14 @@ from marketplace import roles
 from marketplace.choices import ListingStatus, OrganizationKind, Role
 from marketplace.errors import ConflictError, DomainError, PermissionDeniedError
 from marketplace.models import Membership, Organization, ResearchResult, TechnologyNeed
-from marketplace.payment_models import Payment, PaymentStatus
+from marketplace.payment_models import PaymentStatus
 from marketplace.payments.services import (
     payment_cancel,
     payment_create,
     payment_refund,
     payment_start_checkout,
 )
-from projects import selectors, ticket_payments
+from projects import selectors
 from projects.agenda_import import AgendaImportReport, read_rows, validate_rows
 from projects.choices import (
     REGISTRATION_PAYMENT_PURPOSE,
@@ -697,59 +697,6 @@ def registration_cancel(*, registration: Registration, actor: User) -> Registrat
     return registration
 
 
-def _registration_for_payment(payment: Payment) -> Registration | None:
-    registration = Registration.objects.select_for_update().filter(payment_id=payment.pk).first()
-    if registration is None:
-        logger.error("Payment %s (%s) names no registration", payment.pk, payment.reference)
-    return registration
-
-
-def registration_on_payment_paid(*, payment: Payment) -> Registration | None:
-    """Receiver of `payment_paid` for tickets (runs inside the webhook's transaction):
-    a registration awaiting payment becomes confirmed and its attendee is notified (in-app now,
-    e-mail after commit), exactly once. Idempotent; a registration that was cancelled
-    meanwhile gets its money back after commit."""
-    registration = _registration_for_payment(payment)
-    if registration is None:
-        return None
-    if registration.status == REG.PENDING_PAYMENT:
-        registration.status = REG.CONFIRMED
-        registration.confirmed_at = timezone.now()
-        registration.hold_until = None
-        registration.save(update_fields=["status", "confirmed_at", "hold_until", "updated_at"])
-        # Only this transition notifies, under the registration's row lock: repeated or
-        # concurrent webhooks find it confirmed and send nothing.
-        ticket_payments.notify_registration_confirmed(registration=registration)
-    elif registration.status == REG.CANCELLED:
-        payment_id = payment.pk
-        transaction.on_commit(lambda: _refund_later(payment_id))
-    return registration
-
-
-def _refund_later(payment_id: int) -> None:
-    try:
-        payment_refund(payment=Payment.objects.get(pk=payment_id))
-    except Exception:
-        logger.exception("Could not refund payment %s of a cancelled registration", payment_id)
-
-
-def registration_on_payment_refunded(*, payment: Payment) -> Registration | None:
-    """Receiver of `payment_refunded` for tickets: once the whole amount is back, the
-    registration (confirmed, or still awaiting payment when the refund overtook the payment's
-    own event) becomes ``refunded``. Partial refunds leave it as it is. Idempotent."""
-    if payment.status != PaymentStatus.REFUNDED:
-        return None
-    registration = _registration_for_payment(payment)
-    if registration is None:
-        return None
-    if registration.status in (REG.PENDING_PAYMENT, REG.CONFIRMED):
-        registration.status = REG.REFUNDED
-        registration.cancelled_at = registration.cancelled_at or timezone.now()
-        registration.hold_until = None
-        registration.save(update_fields=["status", "cancelled_at", "hold_until", "updated_at"])
-    return registration
-
-
 @transaction.atomic
 # --- questions --------------------------------------------------------------------------------
 
@@ -924,8 +871,6 @@ __all__ = [
     "question_upvote",
     "registration_cancel",
     "registration_create",
-    "registration_on_payment_paid",
-    "registration_on_payment_refunded",
     "roadshow_advance",
     "roadshow_agenda_import",
     "roadshow_cancel",

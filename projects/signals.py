@@ -22,7 +22,7 @@ def on_payment_paid(sender: Any, payment: Payment, **kwargs: Any) -> None:
     """A ticket was paid (verified webhook): confirm its registration."""
     if payment.purpose != REGISTRATION_PAYMENT_PURPOSE:
         return
-    from projects.services import registration_on_payment_paid
+    from projects.ticket_payments import registration_on_payment_paid
 
     registration_on_payment_paid(payment=payment)
 
@@ -31,7 +31,7 @@ def on_payment_refunded(sender: Any, payment: Payment, **kwargs: Any) -> None:
     """Money of a ticket went back: a fully refunded registration becomes refunded."""
     if payment.purpose != REGISTRATION_PAYMENT_PURPOSE:
         return
-    from projects.services import registration_on_payment_refunded
+    from projects.ticket_payments import registration_on_payment_refunded
 
     registration_on_payment_refunded(payment=payment)
 

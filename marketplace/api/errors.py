@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import exceptions, status
@@ -26,6 +27,35 @@ _STATUS_FOR_DOMAIN_ERROR: dict[type[DomainError], int] = {
     ConflictError: status.HTTP_409_CONFLICT,
     ServiceUnavailableError: status.HTTP_503_SERVICE_UNAVAILABLE,
 }
+
+
+def is_api_request(request: HttpRequest) -> bool:
+    """True for a path under /api/ (answered in the error shape, not with an HTML page)."""
+    return request.path_info.startswith("/api/")
+
+
+def error_body(
+    *, message: str | Promise, code: str, fields: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The error shape: `{"message": str, "code": str, "fields": {name: [str]}}` (`fields` is
+    `{}` when the error is not about particular fields)."""
+    return {"message": str(message), "code": code, "fields": fields or {}}
+
+
+def error_response(
+    *,
+    message: str | Promise,
+    code: str,
+    status: int,
+    fields: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JsonResponse:
+    """A JSON response in the error shape (see `error_body`) with HTTP `status`, for code that
+    answers outside DRF's views (error handlers, middleware, django-axes); DRF views raise and
+    leave the shape to `exception_handler`."""
+    return JsonResponse(
+        error_body(message=message, code=code, fields=fields), status=status, headers=headers
+    )
 
 
 def _flatten(detail: Any) -> list[str]:
@@ -114,7 +144,7 @@ def _domain_error_response(exc: DomainError) -> Response:
     if not fields and http_status == status.HTTP_400_BAD_REQUEST:
         fields = {"non_field_errors": [str(exc.message)]}
     response = Response(
-        {"message": str(exc.message), "code": exc.code, "fields": fields}, status=http_status
+        error_body(message=exc.message, code=exc.code, fields=fields), status=http_status
     )
     retry_after = getattr(exc, "retry_after", None)
     if retry_after:  # e.g. a busy service (RFC 9110 §10.2.3: seconds)
@@ -145,27 +175,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         raw = detail.get("detail", detail) if isinstance(detail, dict) else detail
         message = str(raw)
         code = str(getattr(raw, "code", None) or getattr(exc, "default_code", "error"))
-    response.data = {"message": message, "code": code, "fields": fields}
+    response.data = error_body(message=message, code=code, fields=fields)
     return response
-
-
-def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """The site's 400 handler (a request Django refused before any view): API paths answer in
-    the API's error shape, web paths with the 400 page."""
-    if request.path_info.startswith("/api/"):
-        return JsonResponse(
-            {"message": str(exceptions.ParseError.default_detail), "code": "parse_error",
-             "fields": {}},
-            status=400,
-        )
-    return defaults.bad_request(request, exception or SuspiciousOperation())
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """The site's 404 handler: API paths answer in the API's error shape (JSON), web paths
     with the 404 page."""
-    if request.path_info.startswith("/api/"):
-        return JsonResponse(
-            {"message": str(_("Not found.")), "code": "not_found", "fields": {}}, status=404
-        )
+    if is_api_request(request):
+        return error_response(message=_("Not found."), code="not_found", status=404)
     return defaults.page_not_found(request, exception or Http404())

@@ -109,6 +109,8 @@ def add_error_responses(result: dict[str, Any], **_kwargs: Any) -> dict[str, Any
             responses = operation["responses"]
             for code, response in _error_statuses(method, operation).items():
                 responses.setdefault(code, response)
+            if "429" in responses:  # a view's own 429 (e.g. log-in lockout) sends it too
+                responses["429"].setdefault("headers", _RETRY_AFTER)
             for code, response in responses.items():
                 if code.startswith("4") and "content" not in response:
                     response["content"] = {"application/json": {"schema": ERROR_REF}}

@@ -37,7 +37,6 @@ factor in [0.5, 1.0] ("equal jitter", so many workers do not retry in step).
 from __future__ import annotations
 
 import logging
-import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -48,6 +47,7 @@ from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
+from marketplace.backoff import retry_delay as backoff_delay
 from matching.models import SearchOutbox, SearchOutboxOp
 from matching.search import backend_names as configured_backend_names
 from matching.search import get_search_backend
@@ -194,11 +194,14 @@ def _apply_everywhere(state: State, names: Sequence[str]) -> dict[Key, str]:
 
 def retry_delay(attempts: int) -> timedelta:
     """How long a row waits after its `attempts`-th failed attempt (≥ 1): exponential backoff
-    min(max, base * 2**(attempts-1)) seconds with equal jitter (× [0.5, 1.0])."""
-    base = float(getattr(settings, "SEARCH_SYNC_RETRY_BASE_SECONDS", 2.0))
-    cap = float(getattr(settings, "SEARCH_SYNC_RETRY_MAX_SECONDS", 300.0))
-    seconds = min(cap, base * 2 ** max(0, min(attempts - 1, 30)))
-    return timedelta(seconds=seconds * random.uniform(0.5, 1.0))
+    min(max, base * 2**(attempts-1)) seconds with equal jitter (× [0.5, 1.0]), see
+    `marketplace.backoff.retry_delay`."""
+    return backoff_delay(
+        attempts,
+        base_seconds=float(getattr(settings, "SEARCH_SYNC_RETRY_BASE_SECONDS", 2.0)),
+        max_seconds=float(getattr(settings, "SEARCH_SYNC_RETRY_MAX_SECONDS", 300.0)),
+        jitter=True,
+    )
 
 
 def _rows_by_key(keys: Iterable[Key], using: str) -> dict[Key, list[SearchOutbox]]:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from contracts import services
+from contracts.choices import AgreementStatus
 from marketplace.choices import IpType, TransferMode
 from tests import factories
 from tests.contracts import support
+from tests.factories import PASSWORD
 
 
 @pytest.fixture
@@ -43,3 +46,23 @@ def frozen(enterprise_user, researcher, patent_result):  # type: ignore[no-untyp
     return support.ready_to_sign(
         enterprise_user=enterprise_user, researcher=researcher, result=patent_result
     )
+
+
+@pytest.fixture
+def signed(  # type: ignore[no-untyped-def]
+    frozen, enterprise_user, researcher, django_capture_on_commit_callbacks
+):
+    """`frozen` signed by both parties (A then B), its sealed PDF stored by the contracts
+    services (the seal runs after the signing transaction commits)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        for user, client, name in (
+            (enterprise_user, support.CLIENT_A, "企业签署人"),
+            (researcher, support.CLIENT_B, "大学签署人"),
+        ):
+            services.agreement_sign(
+                agreement=frozen, actor=user, client=client, password=PASSWORD,
+                typed_name=name, document_sha256=frozen.document_sha256,
+            )
+    frozen.refresh_from_db()
+    assert frozen.status == AgreementStatus.SIGNED and frozen.sealed_pdf
+    return frozen

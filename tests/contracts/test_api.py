@@ -150,25 +150,6 @@ def test_drafting_from_an_open_request_is_409(enterprise_user, patent_result):
     assert response.json()["code"] == "match_request_not_accepted"
 
 
-@pytest.fixture
-def signed(frozen, enterprise_user, researcher, django_capture_on_commit_callbacks):
-    from contracts import services
-
-    # The seal runs after the signing transaction commits.
-    with django_capture_on_commit_callbacks(execute=True):
-        for user, client in ((enterprise_user, support.CLIENT_A), (researcher, support.CLIENT_B)):
-            services.agreement_sign(
-                agreement=frozen,
-                actor=user,
-                client=client,
-                password=PASSWORD,
-                typed_name="签署人",
-                document_sha256=frozen.document_sha256,
-            )
-    frozen.refresh_from_db()
-    return frozen
-
-
 def test_parties_and_brokers_may_download_others_get_404(signed, researcher, broker, outsider):
     assert client_for(researcher).get(url(signed, "pdf/")).status_code == 200
     assert client_for(broker).get(url(signed, "pdf/")).status_code == 200

@@ -93,7 +93,7 @@ def test_reopen_reason_longer_than_the_limit_is_refused(frozen, researcher):
     assert frozen.status == AgreementStatus.APPROVED
 
 
-def test_reopen_over_the_api(frozen, enterprise_user, outsider):
+def test_api_reopen_answers_the_new_draft_version(frozen, enterprise_user):
     response = client_for(enterprise_user).post(
         url(frozen, "reopen/"), {"reason": "重新核对条款"}, format="json"
     )
@@ -101,9 +101,18 @@ def test_reopen_over_the_api(frozen, enterprise_user, outsider):
     body = response.json()
     assert body["status"] == "draft" and body["frozen_version"] is None
     assert body["latest_version"] == 3
+
+
+def test_api_reopen_of_a_draft_answers_409_not_approved(frozen, enterprise_user):
+    reopening.agreement_reopen(agreement=frozen, actor=enterprise_user, client=support.CLIENT_A)
     again = client_for(enterprise_user).post(url(frozen, "reopen/"), {}, format="json")
     assert again.status_code == 409 and again.json()["code"] == "not_approved"
+
+
+def test_api_reopen_by_a_non_party_answers_404_and_changes_nothing(frozen, outsider):
     assert client_for(outsider).post(url(frozen, "reopen/"), {}).status_code == 404
+    frozen.refresh_from_db()
+    assert frozen.status == AgreementStatus.APPROVED
 
 
 def test_api_approval_with_blocking_errors_answers_400_listing_them(agreement, enterprise_user):
@@ -145,3 +154,22 @@ def test_web_reopen_turns_the_agreement_back_into_a_draft(frozen, researcher):
     frozen.refresh_from_db()
     assert frozen.status == AgreementStatus.DRAFT
     assert frozen.events.filter(kind=EventKind.REOPENED).count() == 1
+
+
+def test_a_version_reopened_without_a_reason_is_noted_in_the_readers_language(
+    frozen, researcher
+):
+    version = reopening.agreement_reopen(
+        agreement=frozen, actor=researcher, client=support.CLIENT_B
+    )
+    assert version.note == ""
+    browser = login(researcher)
+    previous = version.number - 1
+    for language, note in (
+        ("zh-hans", f"由 v{previous} 退回修改"),
+        ("en", f"Reopened from v{previous}"),
+    ):
+        browser.cookies["django_language"] = language  # the language switch's choice
+        detail = browser.get(f"/agreements/{frozen.pk}/")
+        page = browser.get(f"/agreements/{frozen.pk}/versions/{version.number}/")
+        assert note in detail.content.decode() and note in page.content.decode()

@@ -11,40 +11,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from contracts import services
-from contracts.choices import AgreementStatus
 from contracts.seal import seal_pdf
 from contracts.verification import UnreadableUpload, seal_metadata, verify_upload
 from marketplace.pdf import render_pdf
-from tests.contracts import support
 from tests.contracts.samples import agreement_context
-from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
 VERIFY_API = "/api/v1/agreements/verify/"
 VERIFY_PAGE = "/agreements/verify/"
-
-
-@pytest.fixture
-def signed(  # type: ignore[no-untyped-def]
-    frozen, enterprise_user, researcher, django_capture_on_commit_callbacks
-):
-    """A patent-assignment agreement signed by both parties, sealed and stored by the
-    contracts services."""
-    # The seal runs after the signing transaction commits.
-    with django_capture_on_commit_callbacks(execute=True):
-        for user, client, name in (
-            (enterprise_user, support.CLIENT_A, "企业签署人"),
-            (researcher, support.CLIENT_B, "大学签署人"),
-        ):
-            services.agreement_sign(
-                agreement=frozen, actor=user, client=client, password=PASSWORD,
-                typed_name=name, document_sha256=frozen.document_sha256,
-            )
-    frozen.refresh_from_db()
-    assert frozen.status == AgreementStatus.SIGNED
-    return frozen
 
 
 @pytest.fixture

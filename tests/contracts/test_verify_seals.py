@@ -8,29 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from contracts import services
-from contracts.choices import AgreementStatus
-from tests.contracts import support
-from tests.factories import PASSWORD
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def signed(frozen, enterprise_user, researcher, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
-    """An agreement signed by both parties; its sealed PDF stored by the contracts services."""
-    with django_capture_on_commit_callbacks(execute=True):
-        for user, client, name in (
-            (enterprise_user, support.CLIENT_A, "企业签署人"),
-            (researcher, support.CLIENT_B, "大学签署人"),
-        ):
-            services.agreement_sign(
-                agreement=frozen, actor=user, client=client, password=PASSWORD,
-                typed_name=name, document_sha256=frozen.document_sha256,
-            )
-    frozen.refresh_from_db()
-    assert frozen.status == AgreementStatus.SIGNED and frozen.sealed_pdf
-    return frozen
 
 
 def test_verify_seals_passes_when_every_stored_seal_is_intact_and_ours(signed):

@@ -120,26 +120,6 @@ def _zh(client):  # type: ignore[no-untyped-def]
     return client
 
 
-@pytest.fixture
-def signed(  # type: ignore[no-untyped-def]
-    frozen, enterprise_user, researcher, django_capture_on_commit_callbacks
-):
-    from contracts import services
-
-    # The seal runs after the signing transaction commits.
-    with django_capture_on_commit_callbacks(execute=True):
-        for user, client, name in (
-            (enterprise_user, support.CLIENT_A, "企业签署人"),
-            (researcher, support.CLIENT_B, "大学签署人"),
-        ):
-            services.agreement_sign(
-                agreement=frozen, actor=user, client=client, password=PASSWORD,
-                typed_name=name, document_sha256=frozen.document_sha256,
-            )
-    frozen.refresh_from_db()
-    return frozen
-
-
 def test_signed_agreement_page_links_the_registration_form_exports(signed, agreement_parties):
     from django.urls import reverse
 
