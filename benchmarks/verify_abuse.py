@@ -4,7 +4,7 @@ at most 2x idle).
 
 Usage:
 
-    .venv/bin/python benchmarks/verify_abuse.py [--workers 4] [--uploaders 6] [--reads 300]
+    .venv/bin/python benchmarks/verify_abuse.py [--workers N] [--uploaders 6] [--reads 300]
 
 What it does, in one run:
 
@@ -225,7 +225,8 @@ def _under_flood(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--workers", type=int, default=4)
+    # gunicorn.conf.py's production default: (2 x CPU cores) + 1 sync workers.
+    parser.add_argument("--workers", type=int, default=multiprocessing.cpu_count() * 2 + 1)
     parser.add_argument("--uploaders", type=int, default=6)
     parser.add_argument("--reads", type=int, default=400, help="reads per scenario")
     parser.add_argument("--rounds", type=int, default=4,

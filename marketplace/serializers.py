@@ -9,6 +9,7 @@ contact details only for their members and brokers.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -401,5 +402,7 @@ class MeOutputSerializer(serializers.Serializer[Any]):
 class TokenOutputSerializer(serializers.Serializer[Any]):
     token = serializers.CharField()
     expiry = serializers.DateTimeField(
-        allow_null=True, help_text=_("When the token expires (ISO 8601, UTC).")
+        allow_null=True,
+        default_timezone=dt.UTC,  # not the site's display time zone
+        help_text=_("When the token expires (ISO 8601, UTC)."),
     )

@@ -235,3 +235,8 @@ def test_saving_a_user_without_a_new_password_keeps_the_tokens(
     with django_capture_on_commit_callbacks(execute=True):
         researcher.save()
     assert _me(token) == 200
+
+
+def test_token_expiry_is_given_in_utc(researcher):
+    expiry = _issue(researcher)["expiry"]
+    assert expiry.endswith(("Z", "+00:00")), expiry
