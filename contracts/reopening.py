@@ -1,10 +1,12 @@
-"""Reopening an approved, unsigned agreement to a draft.
+"""Reopening an approved agreement that not every party has signed yet, to a draft.
 
 Both parties approving a version freezes it (status APPROVED). If the frozen terms turn out to
-be wrong before anyone signs — a blocking registration-check finding that appeared since (a
-date passed), a typo — either party reopens the agreement instead of being stuck with terms it
-cannot sign (`agreement_reopen`). Once a party has signed, the terms are final for that party
-and only an amendment after both signatures changes them.
+be wrong before the last signature — a blocking registration-check finding that appeared since
+(a date passed), a typo, a counterparty that never signs — either party reopens the agreement
+instead of being stuck with terms it cannot sign (`agreement_reopen`). A written contract is
+formed only when every party has signed it (Civil Code Art. 490), so until then a signature
+already given binds nobody and is withdrawn with the reopening; the audit trail keeps it. Once
+every party has signed, only an amendment changes the terms.
 """
 
 from __future__ import annotations
@@ -38,21 +40,23 @@ VERB_REOPENED = "agreement.reopened"
 def agreement_reopen(
     *, agreement: Agreement, actor: User, client: ClientInfo, reason: str = ""
 ) -> AgreementVersion:
-    """Reopen an approved, unsigned agreement to a draft and return the new draft version.
+    """Reopen an approved, not yet fully signed agreement to a draft and return the new draft
+    version.
 
     The frozen version stays as it was, with its approvals (history is never rewritten); a new
     version with the same terms is added as the draft to edit and approve again, so both
-    parties must approve anew. The unsigned signing slots are removed and `frozen_version`,
-    `document_sha256` and `approved_at` are cleared. Recorded as a `reopened` event with the
-    actor, client, the frozen document's hash, both version numbers and the reason; the other
-    party is notified.
+    parties must approve anew. The signing slots are removed (signatures already given are
+    withdrawn: their `signed` events stay in the audit trail, and the `reopened` event lists
+    them) and `frozen_version`, `document_sha256` and `approved_at` are cleared. Recorded as a
+    `reopened` event with the actor, client, the frozen document's hash, both version numbers,
+    the reason and the withdrawn signatures; the other party is notified.
 
     The new version's note is the reason (empty without one: pages then show "Reopened from
     v<n>" in the reader's language, `selectors.agreement_version_notes`).
 
     `reason`: optional, at most `limits.REASON_MAX_LENGTH` characters (400). Who: members of
-    either party (403). 409 `not_approved` for a draft, `signing_started` once a party has
-    signed, `agreement_signed` when signed.
+    either party (403). 409 `not_approved` for a draft, `agreement_signed` once every party
+    has signed.
     """
     locked = (
         Agreement.objects.select_for_update(of=("self",))
@@ -65,15 +69,9 @@ def agreement_reopen(
             _("This agreement is signed and cannot be changed; start an amendment instead."),
             code="agreement_signed",
         )
-    if locked.status == AgreementStatus.SIGNING or locked.signatures.filter(
-        signed_at__isnull=False
-    ).exists():
-        raise ConflictError(
-            _("Signing has started; a signed agreement can only be amended."),
-            code="signing_started",
-        )
     frozen = locked.frozen_version
-    if locked.status != AgreementStatus.APPROVED or frozen is None:
+    reopenable = (AgreementStatus.APPROVED, AgreementStatus.SIGNING)
+    if locked.status not in reopenable or frozen is None:
         raise ConflictError(
             _("Only an approved agreement can be reopened; this one is still a draft."),
             code="not_approved",
@@ -86,6 +84,11 @@ def agreement_reopen(
         content=frozen.content(),
         note=note,  # without a reason, pages show "Reopened from v<n>" (the reopened event)
     )
+    withdrawn = [
+        {"party": signature.party, "signed_at": signature.signed_at.isoformat()}
+        for signature in locked.signatures.filter(signed_at__isnull=False)
+        if signature.signed_at is not None
+    ]
     locked.signatures.all().delete()
     locked.status = AgreementStatus.DRAFT
     locked.frozen_version = None
@@ -102,7 +105,12 @@ def agreement_reopen(
         actor=actor,
         client=client,
         document_sha256=frozen.sha256,
-        details={"version": frozen.number, "new_version": version.number, "reason": note},
+        details={
+            "version": frozen.number,
+            "new_version": version.number,
+            "reason": note,
+            **({"withdrawn_signatures": withdrawn} if withdrawn else {}),
+        },
     )
     _notify_parties(
         locked,

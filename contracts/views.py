@@ -155,7 +155,8 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": bool(parties) and agreement.status == AgreementStatus.DRAFT,
         "can_approve": draft and any(p not in approved for p in parties),
         "blocking": blocking,
-        "can_reopen": bool(parties) and agreement.status == AgreementStatus.APPROVED,
+        "can_reopen": bool(parties)
+        and agreement.status in (AgreementStatus.APPROVED, AgreementStatus.SIGNING),
         "reopen_form": ReopenForm(),
         "seal_pending": is_seal_pending(agreement),
         "can_sign": agreement.status in (AgreementStatus.APPROVED, AgreementStatus.SIGNING)

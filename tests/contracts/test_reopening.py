@@ -61,13 +61,29 @@ def test_reopening_is_audited_with_actor_client_hash_and_reason(frozen, research
     assert event.details == {"version": 2, "new_version": 3, "reason": "付款日期有误"}
 
 
-def test_cannot_reopen_once_a_party_has_signed(frozen, enterprise_user, researcher):
+def test_a_partly_signed_agreement_can_be_reopened_and_the_signature_is_withdrawn(
+    frozen, enterprise_user, researcher
+):
+    """A counterparty that never signs must not leave the agreement stuck: until the last
+    signature no contract is formed (Civil Code Art. 490)."""
     sign(frozen, enterprise_user, support.CLIENT_A)
+    version = reopening.agreement_reopen(
+        agreement=frozen, actor=researcher, client=support.CLIENT_B
+    )
+    frozen.refresh_from_db()
+    assert frozen.status == AgreementStatus.DRAFT and frozen.signatures.count() == 0
+    assert version.number == 3
+    reopened = frozen.events.get(kind=EventKind.REOPENED)
+    assert [s["party"] for s in reopened.details["withdrawn_signatures"]] == ["a"]
+    assert frozen.events.filter(kind=EventKind.SIGNED).count() == 1  # the trail keeps it
+
+
+def test_cannot_reopen_once_every_party_has_signed(frozen, enterprise_user, researcher):
+    sign(frozen, enterprise_user, support.CLIENT_A)
+    sign(frozen, researcher, support.CLIENT_B)
     with pytest.raises(ConflictError) as exc:
         reopening.agreement_reopen(agreement=frozen, actor=researcher, client=support.CLIENT_B)
-    assert exc.value.code == "signing_started"
-    frozen.refresh_from_db()
-    assert frozen.status == AgreementStatus.SIGNING
+    assert exc.value.code == "agreement_signed"
 
 
 def test_cannot_reopen_a_draft_and_outsiders_cannot_reopen(agreement, frozen, outsider):
