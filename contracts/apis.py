@@ -12,8 +12,9 @@ GET  /api/v1/agreements/{id}/versions/{n}/     one version's terms and its diff 
 POST /api/v1/agreements/{id}/approve/          {"version"?}; both parties -> frozen; 400
                                                `registration_check_failed` (blocking findings
                                                per field) while the check finds blocking errors
-POST /api/v1/agreements/{id}/reopen/           {"reason"?}; approved, not fully signed -> draft (a new
-                                               version to approve again; given signatures withdrawn)
+POST /api/v1/agreements/{id}/reopen/           {"reason"?}; approved, not fully signed -> draft
+                                               (a new version to approve again; signatures
+                                               already given are withdrawn)
 POST /api/v1/agreements/{id}/check/            registration check {"ok", "errors", "warnings"}
 GET  /api/v1/agreements/{id}/signing/          what the signer sees: document hash, turn, check
 GET  /api/v1/agreements/{id}/document/         the exact canonical JSON bytes that are signed
