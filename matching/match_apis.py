@@ -99,6 +99,9 @@ def _match(match: Match, language: str) -> dict[str, Any]:
 
 class _MatchListApi(GenericAPIView[Any]):
     permission_classes = [AllowAny]
+    # Each call runs the matcher (search plus scoring): the most expensive anonymous read.
+    throttle_scope = "matches"  # marketplace.api.throttling
+    throttle_methods = ("GET",)
     pagination_class = PageNumberPagination
     serializer_class = MatchSerializer
     filter_backends: list[type] = []

@@ -267,12 +267,14 @@ def _matches_page(
     )
 
 
+@throttle_web("matches", methods=("GET",))
 def need_matches(request: HttpRequest, pk: int) -> HttpResponse:
     """GET /needs/<pk>/matches/: research results that fit the need, explained."""
     need = listing_selectors.technology_need_get(viewer=request.user, pk=pk)
     return _matches_page(request, need, "need")
 
 
+@throttle_web("matches", methods=("GET",))
 def result_matches(request: HttpRequest, pk: int) -> HttpResponse:
     """GET /results/<pk>/matches/: technology needs the result may solve, explained."""
     result = listing_selectors.research_result_get(viewer=request.user, pk=pk)

@@ -346,6 +346,8 @@ THROTTLE_RATES: dict[str, str] = {
     # that the log-in lockout never sees.
     "sign": "10/hour",
     "sign_ip": "30/hour",
+    "matches": "60/min",
+    "matches_ip": "300/min",
     **env.dict("KEQIAO_THROTTLE_RATES", default={}),
 }
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import caches
+from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -168,3 +169,14 @@ def test_web_match_request_form_shares_the_api_budget(low_rates, enterprise_user
     assert response.status_code == 429
     assert "Request was throttled." in response.content.decode()
     assert client.get(url).status_code == 200  # the form itself is not counted
+
+
+def test_match_lists_are_rate_limited_per_address_for_anonymous_callers(settings, result):
+    settings.THROTTLE_RATES = {"matches": "2/min", "matches_ip": "100/min"}
+    client = APIClient(REMOTE_ADDR="10.3.3.3")
+    path = f"/api/v1/research-results/{result.pk}/matches/"
+    statuses = [client.get(path).status_code for _ in range(2)]
+    assert statuses == [200, 200]
+    _assert_throttled(client.get(path))
+    # The web page shares the budget.
+    assert Client(REMOTE_ADDR="10.3.3.3").get(f"/results/{result.pk}/matches/").status_code == 429
