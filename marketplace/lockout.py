@@ -2,9 +2,20 @@
 token endpoint.
 
 django-axes counts failed log-ins in the database (every worker process sees the same
-counts) separately per username and per client IP address (``AXES_LOCKOUT_PARAMETERS``).
-After ``AXES_FAILURE_LIMIT`` failures the username, or the address, is refused for
-``AXES_COOLOFF_TIME``, even with the right password; each further failure restarts the wait.
+counts). `LoginLockoutHandler` (``AXES_HANDLER``) refuses a log-in for ``AXES_COOLOFF_TIME``,
+even with the right password, once any of three counts reaches its own limit; each further
+failure restarts the wait:
+
+- the username from this address: ``AXES_FAILURE_LIMIT`` (10);
+- this address, whatever the username: ``LOGIN_ADDRESS_FAILURE_LIMIT`` (30), against one
+  address trying many accounts;
+- the username, from any address: ``LOGIN_USERNAME_FAILURE_LIMIT`` (100), against guessing
+  spread over many addresses.
+
+The pair comes first so that one address cannot lock somebody else out of their account: a
+lockout per username alone lets anyone keep any account locked by failing on purpose (OWASP
+Authentication Cheat Sheet, "Account Lockout": lockouts are a denial-of-service tool). Only
+guessing from many addresses at once reaches the username's own, higher limit.
 `lockout_response` is ``AXES_LOCKOUT_CALLABLE``: it answers HTTP 429 with ``Retry-After``
 (seconds), in the API's error shape (code ``locked_out``) under ``/api/`` and as the log-in
 page with the message elsewhere.
@@ -17,9 +28,11 @@ import math
 from typing import Any
 
 from axes.handlers.database import AxesDatabaseHandler
-from axes.helpers import get_client_username, get_cool_off
+from axes.helpers import get_client_username, get_cool_off, get_failure_limit
 from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -67,12 +80,31 @@ def lockout_response(
     return response
 
 
-class UsernameResetHandler(AxesDatabaseHandler):
-    """``AXES_HANDLER``: django-axes' database handler, except that a successful log-in clears
-    only the failures recorded against that username. Axes' own reset deletes every failure
+class LoginLockoutHandler(AxesDatabaseHandler):
+    """``AXES_HANDLER``: django-axes' database handler with a limit per count (see the module
+    docstring), and a successful log-in clears only the failures recorded against that
+    username. Axes' own reset deletes every failure
     row matching the username *or the client address*, so an attacker could guess at another
     account and log into their own from the same address between guesses, wiping the count
     each time; the address's failures against other usernames must stay."""
+
+    def get_failures(self, request: HttpRequest, credentials: dict[str, Any] | None = None) -> int:
+        """The failures that count, scaled to ``AXES_FAILURE_LIMIT``: axes locks when this
+        reaches that limit, which happens exactly when one count reaches its own limit. The
+        counts come in the order of ``AXES_LOCKOUT_PARAMETERS`` (pair, address, username)."""
+        pair_limit = get_failure_limit(request, credentials)
+        limits = (
+            pair_limit,
+            int(settings.LOGIN_ADDRESS_FAILURE_LIMIT),
+            int(settings.LOGIN_USERNAME_FAILURE_LIMIT),
+        )
+        counts = [
+            attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
+            for attempts in self.get_user_attempts(request, credentials)
+        ]
+        return max(
+            count * pair_limit // max(1, limit) for count, limit in zip(counts, limits, strict=True)
+        )
 
     def reset_user_attempts(
         self, request: HttpRequest, credentials: dict[str, Any] | None = None

@@ -11,8 +11,9 @@ than POST, ``throttle_methods = ("GET",)``). Both throttle classes are in
   ``THROTTLE_RATES[scope + "_ip"]`` (so one address cannot spread abuse over many accounts).
 
 Rates are DRF rate strings (``"20/hour"``; periods s, m, h, d); a missing rate means no
-limit. Counters live in the cache ``THROTTLE_CACHE`` (a file-based cache under ``VAR_DIR``,
-shared by every worker process on the machine, no outside service). A throttled API call is
+limit. Counters live in `marketplace.api.throttle_store` (a SQLite store under
+``THROTTLE_DIR``, shared by every worker process on the machine, counted atomically, no
+outside service). A throttled API call is
 answered 429 in the one error shape (code ``throttled``) with a ``Retry-After`` header in
 seconds; web views use `throttle_web`, which answers a 429 page with the same message.
 
@@ -29,11 +30,12 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import BaseCache, caches
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from rest_framework import exceptions
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+
+from marketplace.api.throttle_store import counter_store
 
 #: Methods a view's throttle counts unless it sets ``throttle_methods``.
 DEFAULT_METHODS = ("POST",)
@@ -57,10 +59,6 @@ class _ScopeThrottle(SimpleRateThrottle):
     def __init__(self) -> None:  # the rate is known only once the view is known
         pass
 
-    @property
-    def cache(self) -> BaseCache:  # type: ignore[override]
-        return caches[settings.THROTTLE_CACHE]
-
     def get_rate(self) -> str | None:
         return settings.THROTTLE_RATES.get(f"{self.scope}{self.rate_suffix}")
 
@@ -73,8 +71,17 @@ class _ScopeThrottle(SimpleRateThrottle):
         self.rate = self.get_rate()
         if not self.rate:
             return True
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
+        num_requests, duration = self.parse_rate(self.rate)
+        if num_requests is None or duration is None:
+            return True
+        self.num_requests, self.duration = num_requests, duration
+        self.key = self.get_cache_key(request, view)
+        self.now = self.timer()
+        hit = counter_store(str(settings.THROTTLE_DIR)).hit(
+            self.key, now=self.now, duration=duration, limit=num_requests
+        )
+        self.history = hit.window  # what DRF's wait() reads
+        return hit.allowed
 
     def ident(self, request: Any) -> str:
         return client_ip(request)

@@ -301,10 +301,10 @@ DBBACKUP_SEND_EMAIL = False  # failures exit non-zero; the scheduler reports the
 
 # --- Abuse limits ------------------------------------------------------------------------------
 # Log-in lockout (django-axes; AxesMiddleware must stay last): failures are counted in the
-# database per username and, separately, per client IP address; after
-# KEQIAO_LOGIN_FAILURE_LIMIT failures that username or address is refused for
-# KEQIAO_LOGIN_LOCKOUT_MINUTES (each further failure restarts the wait). Applies to the web
-# log-in form and POST /api/v1/auth/token/ (marketplace.lockout answers 429).
+# database per username and address, per address and per username; once one count reaches its
+# limit the log-in is refused for KEQIAO_LOGIN_LOCKOUT_MINUTES (each further failure restarts
+# the wait). Applies to the web log-in form and POST /api/v1/auth/token/ (marketplace.lockout
+# explains the three limits and answers 429).
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out log-ins
@@ -312,9 +312,12 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = env.int("KEQIAO_LOGIN_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = timedelta(minutes=env.float("KEQIAO_LOGIN_LOCKOUT_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("KEQIAO_LOGIN_ADDRESS_FAILURE_LIMIT", default=30)
+LOGIN_USERNAME_FAILURE_LIMIT = env.int("KEQIAO_LOGIN_USERNAME_FAILURE_LIMIT", default=100)
+# Order matters: LoginLockoutHandler pairs these counts with the three limits above.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True  # a successful log-in clears that username's failures only:
-AXES_HANDLER = "marketplace.lockout.UsernameResetHandler"  # (not the address's; see there)
+AXES_HANDLER = "marketplace.lockout.LoginLockoutHandler"  # (not the address's; see there)
 AXES_LOCKOUT_CALLABLE = "marketplace.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "marketplace.api.throttling.client_ip"
 AXES_VERBOSE = False
@@ -357,18 +360,11 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
 # Reverse proxies in front of Keqiao that append the client to X-Forwarded-For (0: the
 # connection's own address is the client; the header is ignored, so it cannot be forged).
 REST_FRAMEWORK["NUM_PROXIES"] = env.int("KEQIAO_NUM_PROXIES", default=0)
-# Counters of the rate limits: a file-based cache every worker process on the machine shares
-# (no outside service). KEQIAO_CACHE_DIR moves it (e.g. to a tmpfs).
-THROTTLE_CACHE = "throttle"
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    THROTTLE_CACHE: {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": env.str("KEQIAO_CACHE_DIR", default=str(VAR_DIR / "cache" / "throttle")),
-        "TIMEOUT": 24 * 3600,
-        "OPTIONS": {"MAX_ENTRIES": 50_000},
-    },
-}
+# Counters of the rate limits (marketplace.api.throttle_store): a SQLite store every worker
+# process on the machine shares (no outside service). KEQIAO_CACHE_DIR moves it (e.g. to a tmpfs).
+THROTTLE_DIR = env.str("KEQIAO_CACHE_DIR", default=str(VAR_DIR / "cache" / "throttle"))
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 
 # Public verification uploads (contracts.verify_limits): VERIFY_MAX_UPLOAD_BYTES above; the
 # seal check runs in a child process with these limits (seconds of CPU, seconds of wall

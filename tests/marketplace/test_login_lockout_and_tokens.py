@@ -22,6 +22,8 @@ LOGIN = "/accounts/login/"
 @pytest.fixture(autouse=True)
 def _low_failure_limit(settings):  # type: ignore[no-untyped-def]
     settings.AXES_FAILURE_LIMIT = 3
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 5
+    settings.LOGIN_USERNAME_FAILURE_LIMIT = 8
     settings.AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
 
 
@@ -44,20 +46,39 @@ def test_token_endpoint_locks_the_account_after_repeated_failures_even_for_the_r
     assert body["code"] == "locked_out"
     assert body["message"] == "Too many failed log-in attempts. Try again in 15 minutes."
     assert locked["Retry-After"] == str(15 * 60)
-    # The right password does not get through while locked, from another address either.
-    right = _token(client, researcher.username, factories.PASSWORD, ip="10.9.9.9")
+    # The right password does not get through from the locked address.
+    right = _token(client, researcher.username, factories.PASSWORD)
     assert right.status_code == 429 and "token" not in right.json()
 
 
-def test_token_endpoint_locks_an_address_that_tries_many_accounts(db):
-    users = [factories.researcher() for _ in range(4)]
+def test_failing_on_purpose_from_one_address_does_not_lock_the_owner_out_elsewhere(researcher):
     client = APIClient()
-    for user in users[:3]:
-        _token(client, user.username, "wrong", ip="10.0.0.7")
-    # A fourth account, right password, same address: refused.
-    assert _token(client, users[3].username, factories.PASSWORD, ip="10.0.0.7").status_code == 429
+    for _ in range(4):
+        _token(client, researcher.username, "wrong", ip="10.6.6.6")
+    assert _token(client, researcher.username, "wrong", ip="10.6.6.6").status_code == 429
+    owner = _token(client, researcher.username, factories.PASSWORD, ip="10.1.2.3")
+    assert owner.status_code == 200 and "token" in owner.json()
+
+
+def test_guessing_one_username_from_many_addresses_locks_that_username(researcher):
+    client = APIClient()
+    for index in range(8):  # LOGIN_USERNAME_FAILURE_LIMIT, two guesses per address
+        _token(client, researcher.username, "wrong", ip=f"10.7.7.{index // 2}")
+    fresh_address = _token(client, researcher.username, factories.PASSWORD, ip="10.8.8.8")
+    assert fresh_address.status_code == 429
+    assert fresh_address.json()["code"] == "locked_out"
+
+
+def test_token_endpoint_locks_an_address_that_tries_many_accounts(db):
+    users = [factories.researcher() for _ in range(6)]
+    client = APIClient()
+    statuses = [_token(client, user.username, "wrong", ip="10.0.0.7").status_code
+                for user in users[:5]]  # LOGIN_ADDRESS_FAILURE_LIMIT, one guess per account
+    assert statuses == [400, 400, 400, 400, 429]  # the failure that reaches the limit locks
+    # A sixth account, right password, same address: refused.
+    assert _token(client, users[5].username, factories.PASSWORD, ip="10.0.0.7").status_code == 429
     # The same account from another address is not locked (one failure-free account).
-    assert _token(client, users[3].username, factories.PASSWORD, ip="10.0.0.8").status_code == 200
+    assert _token(client, users[5].username, factories.PASSWORD, ip="10.0.0.8").status_code == 200
 
 
 def test_lockout_message_is_translated(researcher):

@@ -1,16 +1,19 @@
 """Rate limits (marketplace.api.throttling) on match requests, messages, search and suggest:
 per user and per IP address, 429 in the error shape with Retry-After, the same budget for
-the API and the web forms, counters shared through the cache every worker uses."""
+the API and the web forms, counters shared through the store every worker uses."""
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 import pytest
-from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from marketplace import roles
+from marketplace.api.throttle_store import CounterStore
 from tests import factories
 from tests.factories import login
 
@@ -139,11 +142,16 @@ def test_suggest_is_limited(low_rates):
     _assert_throttled(client.get("/api/v1/search/suggest/", {"q": "储"}))
 
 
-def test_counters_live_in_the_shared_file_cache(low_rates, settings):
-    assert caches[settings.THROTTLE_CACHE].__class__.__name__ == "FileBasedCache"
+def test_counters_live_in_the_shared_store(low_rates, settings):
     APIClient(REMOTE_ADDR="10.4.4.4").get(SEARCH)
-    keys = caches[settings.THROTTLE_CACHE]._list_cache_files()  # type: ignore[attr-defined]
-    assert keys, "a counter file was written"
+    store = Path(settings.THROTTLE_DIR)
+    assert (store / "cache.db").is_file(), "the counter was written to the shared SQLite store"
+    # A second process (another worker) sees the same count: a fresh store object on the
+    # same directory refuses the third call of the per-user window.
+    fresh = CounterStore(settings.THROTTLE_DIR)
+    key = "throttle_search_ip-10.4.4.4"
+    assert fresh.hit(key, now=time.time(), duration=60, limit=2).allowed
+    assert not fresh.hit(key, now=time.time(), duration=60, limit=2).allowed
 
 
 # --- web forms --------------------------------------------------------------------------------
