@@ -93,6 +93,7 @@ from contracts.sealing import agreement_seal_after_commit
 from marketplace import roles
 from marketplace.choices import IpType, TransferMode
 from marketplace.errors import ConflictError, DomainError, PermissionDeniedError
+from marketplace.invisible_text import invisible_characters
 from marketplace.models import Organization, ResearchResult
 from marketplace.notifications import notify
 from marketplace.payments.fees import platform_fee_payment_create
@@ -249,6 +250,13 @@ def _clean_str(value: Any, path: str, *, max_length: int = SHORT_TEXT_MAX_LENGTH
     if len(text) > max_length:
         raise _field_error(
             path, _("Enter at most %(max)d characters.") % {"max": max_length}
+        )
+    hidden = invisible_characters(text)
+    if hidden:  # what is signed must be what the parties see (marketplace.invisible_text)
+        raise _field_error(
+            path,
+            _("Remove the invisible or direction-changing characters (%(codes)s).")
+            % {"codes": ", ".join(hidden)},
         )
     return text
 

@@ -172,6 +172,41 @@ def test_edit_of_unknown_clause_or_bad_amount_is_400_per_field(agreement, enterp
     assert AgreementVersion.objects.filter(agreement=agreement).count() == 1
 
 
+@pytest.mark.parametrize(
+    ("changes", "path", "code"),
+    [
+        (
+            {"clauses": {"subject": "付款金额\u202e0001\u202c元"}},
+            "clauses.subject",
+            "U+202E, U+202C",
+        ),
+        ({"parties": {"a": {"address": "北京\u200b市"}}}, "parties.a.address", "U+200B"),
+        ({"validity": {"place": "北京\x07"}}, "validity.place", "U+0007"),
+    ],
+)
+def test_texts_that_are_signed_refuse_invisible_and_direction_changing_characters(
+    agreement, enterprise_user, changes, path, code
+):
+    with pytest.raises(DomainError) as exc:
+        services.agreement_version_create(
+            agreement=agreement, actor=enterprise_user, client=support.CLIENT_A, changes=changes
+        )
+    assert exc.value.fields[path] == [
+        f"Remove the invisible or direction-changing characters ({code})."
+    ]
+    assert AgreementVersion.objects.filter(agreement=agreement).count() == 1
+
+
+def test_line_breaks_and_tabs_in_clauses_are_kept(agreement, enterprise_user):
+    version = services.agreement_version_create(
+        agreement=agreement,
+        actor=enterprise_user,
+        client=support.CLIENT_A,
+        changes={"clauses": {"subject": "第一款\n\t第二款"}},
+    )
+    assert version.clauses["subject"] == "第一款\n\t第二款"
+
+
 def test_stale_base_version_is_a_conflict(agreement, enterprise_user, researcher):
     services.agreement_version_create(
         agreement=agreement,
