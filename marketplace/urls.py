@@ -1,8 +1,11 @@
 """Root URL configuration: web pages, the REST API under /api/v1/, admin and i18n."""
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from marketplace.api.throttling import throttle_web
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("marketplace.api_urls")),
@@ -25,6 +28,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("marketplace.payments.urls")),
+    # Each reset request sends an e-mail: rate-limited, ahead of Django's own route.
+    path(
+        "accounts/password_reset/",
+        throttle_web("password_reset")(auth_views.PasswordResetView.as_view()),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include(api_v1)),
     path("", include("matching.urls")),

@@ -30,7 +30,7 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from rest_framework import exceptions
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
@@ -131,13 +131,13 @@ def throttle_wait(request: HttpRequest, *, scope: str, methods: Iterable[str]) -
 
 def throttle_web(
     scope: str, *, methods: Iterable[str] = DEFAULT_METHODS
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
     """Decorate a web view: over the scope's rate it answers the page ``throttled.html``
     with HTTP 429, ``Retry-After`` (seconds) and the API's translated message."""
 
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorate(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             wait = throttle_wait(request, scope=scope, methods=methods)
             if wait is None:
                 return view(request, *args, **kwargs)

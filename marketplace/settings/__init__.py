@@ -351,6 +351,9 @@ THROTTLE_RATES: dict[str, str] = {
     "sign_ip": "30/hour",
     "matches": "60/min",
     "matches_ip": "300/min",
+    # Each password-reset request sends an e-mail (anonymous callers: both per address).
+    "password_reset": "5/hour",
+    "password_reset_ip": "20/hour",
     **env.dict("KEQIAO_THROTTLE_RATES", default={}),
 }
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [

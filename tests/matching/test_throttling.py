@@ -188,3 +188,15 @@ def test_match_lists_are_rate_limited_per_address_for_anonymous_callers(settings
     _assert_throttled(client.get(path))
     # The web page shares the budget.
     assert Client(REMOTE_ADDR="10.3.3.3").get(f"/results/{result.pk}/matches/").status_code == 429
+
+
+def test_password_reset_requests_are_limited_per_address(settings, researcher):
+    settings.THROTTLE_RATES = {"password_reset": "2/hour", "password_reset_ip": "10/hour"}
+    client = Client(REMOTE_ADDR="10.5.5.5")
+    for _ in range(2):
+        response = client.post(reverse("password_reset"), {"email": researcher.email})
+        assert response.status_code == 302  # Django's "check your e-mail" redirect
+    response = client.post(reverse("password_reset"), {"email": researcher.email})
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert Client(REMOTE_ADDR="10.5.5.6").get(reverse("password_reset")).status_code == 200
