@@ -45,8 +45,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from contracts import reopening, selectors, services
-from contracts.audit import client_info
+from contracts import selectors, services
 from contracts.checks import CheckReport, check_agreement
 from contracts.models import Agreement
 from contracts.serializers import (
@@ -63,6 +62,7 @@ from contracts.serializers import (
     VersionDetailSerializer,
     VersionSummarySerializer,
 )
+from contracts.services.audit import client_info
 from marketplace.api.pagination import PageNumberPagination
 from matching import selectors as match_selectors
 
@@ -218,7 +218,7 @@ class AgreementReopenApi(APIView):
         agreement = selectors.agreement_get(viewer=request.user, pk=pk)
         data = ReopenInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        reopening.agreement_reopen(
+        services.agreement_reopen(
             agreement=agreement,
             actor=request.user,  # type: ignore[arg-type]
             client=client_info(request),
@@ -247,7 +247,7 @@ def signing_state(agreement: Agreement, user: Any) -> dict[str, Any]:
     """What a signer sees before signing (shared with the web page)."""
     from django.urls import reverse
 
-    slot = services.next_signature_for(agreement, user)
+    slot = selectors.next_signature_for(agreement, user)
     version = agreement.frozen_version or agreement.latest_version()
     signing = (version.signing if version else {}) or {}
     return {
@@ -257,7 +257,7 @@ def signing_state(agreement: Agreement, user: Any) -> dict[str, Any]:
         "no insignificant whitespace), as returned by document_url",
         "mode": signing.get("mode", ""),
         "my_party": slot.party if slot else None,
-        "my_turn": bool(slot and agreement.is_frozen and services.is_turn(agreement, slot)),
+        "my_turn": bool(slot and agreement.is_frozen and selectors.is_turn(agreement, slot)),
         "signatures": list(selectors.agreement_signatures(agreement=agreement)),
         "check": _report_data(check_agreement(agreement=agreement)),
     }

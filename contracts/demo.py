@@ -28,11 +28,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from contracts import services
-from contracts.audit import ClientInfo
 from contracts.choices import AgreementStatus, ContractSubtype, ContractType
 from contracts.clauses import template_for
 from contracts.models import Agreement
-from contracts.sealing import agreement_seal
+from contracts.services.audit import ClientInfo
+from contracts.services.sealing import agreement_seal
 from marketplace.choices import ListingStatus
 from marketplace.demo import demo_password
 from marketplace.models import Organization, ResearchResult
@@ -137,7 +137,7 @@ def create_demo_agreement() -> Agreement:
     (the cause, e.g. a missing font, is in the message).
 
     The terms and signatures are written in one transaction; the seal runs after it commits,
-    like every agreement's (`contracts.sealing`). An existing demo agreement that is still
+    like every agreement's (`contracts.services.sealing`). An existing demo agreement that is still
     waiting for its seal is sealed now."""
     agreement = _signed_demo_agreement()
     agreement.refresh_from_db()  # the seal scheduled on commit may have run meanwhile

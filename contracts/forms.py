@@ -34,7 +34,7 @@ from contracts.limits import (
     clause_max_length,
 )
 from contracts.models import Agreement, AgreementVersion
-from contracts.services import PARTY_FIELDS
+from contracts.services.content import PARTY_FIELDS
 
 PARTY_FIELD_LABELS = {
     "legal_name": _("Legal name"),

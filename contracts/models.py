@@ -1,12 +1,12 @@
 """Technology contracts (技术合同): agreements, their versions, approvals, signatures and the audit
 trail.
 
-Life cycle (issue 5; services in `contracts.services`):
+Life cycle (services in `contracts.services`):
 
     draft ──(both parties approve the latest version: frozen)──> approved
     approved ──(first signature)──> signing ──(last signature)──> signed ──(after commit:
-    PDF rendered and sealed, `contracts.sealing`; `sealed_at` set)──> signed and sealed
-    approved ──(either party reopens, `contracts.reopening`)──> draft
+    PDF rendered and sealed, `contracts.services.sealing`; `sealed_at` set)──> signed and sealed
+    approved ──(either party reopens, `contracts.services.amendments`)──> draft
 
 - `Agreement` holds what does not change between versions: number, type and sub-type, the two
   parties (organisations), the match request and research result it came from, the frozen
@@ -116,8 +116,9 @@ class Agreement(models.Model):
     sealed_pdf = models.BinaryField(null=True, blank=True, editable=False)
     sealed_pdf_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
     sealed_at = models.DateTimeField(null=True, blank=True)
-    # Retry state of the SIGNED -> sealed step (contracts.sealing): attempts so far, the last
-    # failure, and when the next attempt is due (or until when the current one holds its claim).
+    # Retry state of the SIGNED -> sealed step (contracts.services.sealing): attempts so far,
+    # the last failure, and when the next attempt is due (or until when the current one holds
+    # its claim).
     seal_attempts = models.PositiveIntegerField(default=0, editable=False)
     seal_error = models.CharField(max_length=500, blank=True, editable=False)
     seal_next_attempt_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -17,7 +17,7 @@ from contracts.models import (
     AgreementVersion,
     beijing_time,
 )
-from contracts.sealing import is_seal_pending
+from contracts.services.sealing import is_seal_pending
 
 # --- input ----------------------------------------------------------------------------------------
 

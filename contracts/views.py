@@ -19,9 +19,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from contracts import reopening, selectors, services
+from contracts import selectors, services
 from contracts.apis import pdf_response, signing_state
-from contracts.audit import client_info
 from contracts.checks import check_agreement
 from contracts.choices import AgreementStatus, ContractSubtype, ContractType, zh_label
 from contracts.clauses import PATENT_FIELDS, template_for
@@ -33,7 +32,8 @@ from contracts.forms import (
     field_name_for_path,
 )
 from contracts.models import Agreement
-from contracts.sealing import is_seal_pending
+from contracts.services.audit import client_info
+from contracts.services.sealing import is_seal_pending
 from marketplace import roles
 from marketplace.api.throttling import throttle_web
 from marketplace.errors import DomainError
@@ -129,7 +129,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = selectors.agreement_get(viewer=request.user, pk=pk)
     version = agreement.frozen_version or agreement.latest_version()
     assert version is not None
-    parties = services.parties_of(agreement, request.user)
+    parties = selectors.parties_of(agreement, request.user)
     approved = set(version.approvals.values_list("party", flat=True))
     notes = selectors.agreement_version_notes(agreement=agreement)
     versions = [
@@ -160,7 +160,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "reopen_form": ReopenForm(),
         "seal_pending": is_seal_pending(agreement),
         "can_sign": agreement.status in (AgreementStatus.APPROVED, AgreementStatus.SIGNING)
-        and services.next_signature_for(agreement, request.user) is not None,
+        and selectors.next_signature_for(agreement, request.user) is not None,
         "can_amend": bool(parties) and agreement.status == AgreementStatus.SIGNED,
         "can_check": bool(parties) or roles.is_broker(request.user),
         "amendments": list(agreement.amendments.all()),
@@ -173,7 +173,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = selectors.agreement_get(viewer=request.user, pk=pk)
     version = agreement.latest_version()
     assert version is not None
-    if not services.parties_of(agreement, request.user):
+    if not selectors.parties_of(agreement, request.user):
         raise PermissionDenied
     if agreement.status != AgreementStatus.DRAFT:
         messages.error(request, _("This agreement is frozen and cannot be changed."))
@@ -275,7 +275,7 @@ def agreement_reopen(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, str(message))
         return redirect("agreement-detail", pk=agreement.pk)
     try:
-        version = reopening.agreement_reopen(
+        version = services.agreement_reopen(
             agreement=agreement,
             actor=request.user,  # type: ignore[arg-type]
             client=client_info(request),

@@ -1,6 +1,7 @@
 """Exponential back-off for work that is retried later (outbox rows, seal attempts).
 
-Used by `matching.search.sync` and `contracts.sealing`; imports nothing from the other apps.
+Used by `matching.search.sync` and `contracts.services.sealing`; imports nothing from the other
+apps.
 """
 
 from __future__ import annotations

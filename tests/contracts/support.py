@@ -7,8 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from contracts import services
-from contracts.audit import ClientInfo
 from contracts.models import Agreement
+from contracts.services.audit import ClientInfo
 from marketplace.models import Organization
 from matching import services as match_services
 

@@ -9,13 +9,13 @@ import pdfplumber
 import pytest
 
 from contracts import services
-from contracts.audit import ClientInfo
 from contracts.limits import (
     PARTY_FIELD_MAX_LENGTH,
     PLACE_MAX_LENGTH,
     SCHEDULE_MAX_ENTRIES,
     clause_max_length,
 )
+from contracts.services.audit import ClientInfo
 from contracts.templatetags.contract_pdf import SOFT_WRAP_CHUNK, ZERO_WIDTH_SPACE, soft_wrap
 from marketplace.errors import DomainError
 from tests.contracts import support

@@ -1,4 +1,4 @@
-"""`manage.py seal_agreements`: the seal worker (see `contracts.sealing`).
+"""`manage.py seal_agreements`: the seal worker (see `contracts.services.sealing`).
 
 Seals agreements signed by both parties whose sealed PDF is not stored yet: the step normally
 runs right after the last signature commits; this worker retries what failed there (a render
@@ -18,14 +18,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from contracts.sealing import SealOutcome, agreement_seal_pending, seal_pending_count
+from contracts.services.sealing import SealOutcome, agreement_seal_pending, seal_pending_count
 from marketplace.management.polling import PollingWorkerCommand
 
 
 class Command(PollingWorkerCommand[list[SealOutcome]]):
     help = "Render and seal the PDFs of agreements signed by both parties (the seal worker)."
     worker_name = "seal_agreements"
-    logger_name = "contracts.sealing"
+    logger_name = "contracts.services.sealing"
     unit = "agreement"
     default_interval = 30.0
     size_option = "--limit"

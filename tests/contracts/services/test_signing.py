@@ -10,6 +10,7 @@ import pytest
 from contracts import services
 from contracts.choices import AgreementStatus, EventKind
 from contracts.models import AgreementSignature, AgreementVersion, beijing_time
+from contracts.services import signing
 from marketplace.errors import ConflictError, DomainError, PermissionDeniedError
 from tests.contracts import support
 from tests.factories import PASSWORD
@@ -234,7 +235,7 @@ def test_fully_signed_hook_runs_once_in_the_signing_transaction_before_the_seal(
     def hook(*, agreement, actor, client):
         calls.append((agreement.status, bool(agreement.sealed_pdf), actor))
 
-    monkeypatch.setattr(services, "agreement_on_fully_signed", hook)
+    monkeypatch.setattr(signing, "agreement_on_fully_signed", hook)
     sign(frozen, enterprise_user, support.CLIENT_A)
     assert calls == []
     with django_capture_on_commit_callbacks(execute=True):

@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from contracts.choices import AgreementStatus, EventKind
 from contracts.models import Agreement
-from contracts.sealing import agreement_seal, retry_delay
+from contracts.services.sealing import agreement_seal, retry_delay
 from tests.contracts import support
+from tests.contracts.services.test_signing import sign
 from tests.contracts.test_api import client_for, url
-from tests.contracts.test_signing import sign
 from tests.factories import login
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,7 @@ def test_render_over_the_time_limit_fails_cleanly_and_is_logged(
     settings.PDF_RENDER_TIMEOUT = 0.01
     sign(frozen, enterprise_user, support.CLIENT_A)
     with (
-        caplog.at_level(logging.WARNING, logger="contracts.sealing"),
+        caplog.at_level(logging.WARNING, logger="contracts.services.sealing"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         signed = sign(frozen, researcher, support.CLIENT_B)

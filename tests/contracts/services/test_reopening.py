@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from contracts import reopening, services
+from contracts import services
 from contracts.choices import AgreementStatus, EventKind
 from contracts.limits import REASON_MAX_LENGTH
 from marketplace.errors import ConflictError, DomainError, PermissionDeniedError
 from tests.contracts import support
+from tests.contracts.services.test_signing import sign
 from tests.contracts.test_api import client_for, url
-from tests.contracts.test_signing import sign
 from tests.factories import login
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ def test_either_party_reopens_an_approved_agreement_to_a_new_draft_version(
     frozen, researcher, enterprise_user
 ):
     frozen_version = frozen.frozen_version
-    version = reopening.agreement_reopen(
+    version = services.agreement_reopen(
         agreement=frozen, actor=researcher, client=support.CLIENT_B, reason="付款日期有误"
     )
     frozen.refresh_from_db()
@@ -50,7 +50,7 @@ def test_either_party_reopens_an_approved_agreement_to_a_new_draft_version(
 
 def test_reopening_is_audited_with_actor_client_hash_and_reason(frozen, researcher):
     frozen_sha = frozen.document_sha256
-    reopening.agreement_reopen(
+    services.agreement_reopen(
         agreement=frozen, actor=researcher, client=support.CLIENT_B, reason="付款日期有误"
     )
     event = frozen.events.get(kind=EventKind.REOPENED)
@@ -67,7 +67,7 @@ def test_a_partly_signed_agreement_can_be_reopened_and_the_signature_is_withdraw
     """A counterparty that never signs must not leave the agreement stuck: until the last
     signature no contract is formed (Civil Code Art. 490)."""
     sign(frozen, enterprise_user, support.CLIENT_A)
-    version = reopening.agreement_reopen(
+    version = services.agreement_reopen(
         agreement=frozen, actor=researcher, client=support.CLIENT_B
     )
     frozen.refresh_from_db()
@@ -82,23 +82,23 @@ def test_cannot_reopen_once_every_party_has_signed(frozen, enterprise_user, rese
     sign(frozen, enterprise_user, support.CLIENT_A)
     sign(frozen, researcher, support.CLIENT_B)
     with pytest.raises(ConflictError) as exc:
-        reopening.agreement_reopen(agreement=frozen, actor=researcher, client=support.CLIENT_B)
+        services.agreement_reopen(agreement=frozen, actor=researcher, client=support.CLIENT_B)
     assert exc.value.code == "agreement_signed"
 
 
 def test_cannot_reopen_a_draft_and_outsiders_cannot_reopen(agreement, frozen, outsider):
     with pytest.raises(ConflictError) as exc:
-        reopening.agreement_reopen(
+        services.agreement_reopen(
             agreement=agreement, actor=agreement.created_by, client=support.CLIENT_A
         )
     assert exc.value.code == "not_approved"
     with pytest.raises(PermissionDeniedError):
-        reopening.agreement_reopen(agreement=frozen, actor=outsider, client=support.CLIENT_A)
+        services.agreement_reopen(agreement=frozen, actor=outsider, client=support.CLIENT_A)
 
 
 def test_reopen_reason_longer_than_the_limit_is_refused(frozen, researcher):
     with pytest.raises(DomainError) as exc:
-        reopening.agreement_reopen(
+        services.agreement_reopen(
             agreement=frozen,
             actor=researcher,
             client=support.CLIENT_B,
@@ -120,7 +120,7 @@ def test_api_reopen_answers_the_new_draft_version(frozen, enterprise_user):
 
 
 def test_api_reopen_of_a_draft_answers_409_not_approved(frozen, enterprise_user):
-    reopening.agreement_reopen(agreement=frozen, actor=enterprise_user, client=support.CLIENT_A)
+    services.agreement_reopen(agreement=frozen, actor=enterprise_user, client=support.CLIENT_A)
     again = client_for(enterprise_user).post(url(frozen, "reopen/"), {}, format="json")
     assert again.status_code == 409 and again.json()["code"] == "not_approved"
 
@@ -175,7 +175,7 @@ def test_web_reopen_turns_the_agreement_back_into_a_draft(frozen, researcher):
 def test_a_version_reopened_without_a_reason_is_noted_in_the_readers_language(
     frozen, researcher
 ):
-    version = reopening.agreement_reopen(
+    version = services.agreement_reopen(
         agreement=frozen, actor=researcher, client=support.CLIENT_B
     )
     assert version.note == ""

@@ -1,11 +1,12 @@
 """The SIGNED → SEALED step: render the final PDF, seal it (PAdES, `contracts.seal`) and store
 it — after the signing transaction has committed, never inside it.
 
-Life cycle: the last signature moves an agreement to status SIGNED (`contracts.services.
-agreement_sign`) and schedules `agreement_seal` with `transaction.on_commit`. An agreement is
-sealed when `sealed_at` is set (with `sealed_pdf` and `sealed_pdf_sha256`); until then it is
-"signed, seal pending" (`is_seal_pending`). `manage.py seal_agreements` (the worker) retries
-every pending agreement whose back-off has run out (`agreement_seal_pending`).
+Life cycle: the last signature moves an agreement to status SIGNED
+(`contracts.services.signing.agreement_sign`) and schedules `agreement_seal` with
+`transaction.on_commit`. An agreement is sealed when `sealed_at` is set (with `sealed_pdf` and
+`sealed_pdf_sha256`); until then it is "signed, seal pending" (`is_seal_pending`).
+`manage.py seal_agreements` (the worker) retries every pending agreement whose back-off has run
+out (`agreement_seal_pending`).
 
 One attempt (`agreement_seal`):
 
@@ -22,6 +23,8 @@ A failed attempt (time limit, render or seal error) is logged with its cause, st
 `seal_error` (first 500 characters) and retried after an exponential back-off:
 `SEAL_RETRY_BASE_SECONDS` × 2^(attempts − 1), at most `SEAL_RETRY_MAX_SECONDS`. Failures are not
 audit events (the audit trail is part of the sealed document and must stay bounded).
+
+`agreement_pdf_download` hands out the sealed PDF and records the download.
 """
 
 from __future__ import annotations
@@ -31,16 +34,22 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
+from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from contracts.audit import SYSTEM, ClientInfo
 from contracts.choices import AgreementStatus, EventKind
 from contracts.models import Agreement
+from contracts.services.audit import SYSTEM, ClientInfo, agreement_event_record
+from contracts.services.shared import agreement_url, members
 from marketplace.backoff import retry_delay as backoff_delay
+from marketplace.errors import ConflictError
+from marketplace.notifications import notify
 
 logger = logging.getLogger(__name__)
 
@@ -143,8 +152,6 @@ def _fail(agreement_id: int, error: BaseException) -> SealOutcome:
 def _store(
     agreement_id: int, *, unsealed: bytes, sealed: bytes, client: ClientInfo
 ) -> Agreement | None:
-    from contracts.services import agreement_event_record
-
     locked = Agreement.objects.select_for_update(of=("self",)).get(pk=agreement_id)
     if locked.sealed_at is not None or locked.status != AgreementStatus.SIGNED:
         return None
@@ -180,17 +187,8 @@ def _store(
 
 
 def _notify_sealed(agreement: Agreement) -> None:
-    from django.contrib.auth import get_user_model
-
-    from contracts.services import agreement_url
-    from marketplace.notifications import notify
-
-    members = get_user_model().objects.filter(
-        memberships__organization__in=[agreement.party_a_id, agreement.party_b_id],
-        is_active=True,
-    )
     notify(
-        users=list(members.distinct()),
+        users=members([agreement.party_a_id, agreement.party_b_id]),
         verb=VERB_COMPLETED,
         message_zh=f"合同 {agreement.number} 已由双方签署并加盖平台电子签章，可下载 PDF。",
         message_en=f"Agreement {agreement.number} is signed by both parties and sealed; the "
@@ -259,8 +257,33 @@ def seal_pending_count() -> int:
     return Agreement.objects.filter(status=AgreementStatus.SIGNED, sealed_at__isnull=True).count()
 
 
+@transaction.atomic
+def agreement_pdf_download(*, agreement: Agreement, actor: Any, client: ClientInfo) -> bytes:
+    """The sealed PDF bytes, recording a `downloaded` event. The caller has already applied
+    visibility (`contracts.selectors.agreement_get`: parties and brokers, others 404). Raises
+    ConflictError `seal_pending` (409) while it is signed but not sealed yet, Http404 while it
+    is not signed."""
+    if not agreement.sealed_pdf:
+        if agreement.status == AgreementStatus.SIGNED:
+            raise ConflictError(
+                _("Both parties signed; the sealed PDF is being prepared. Try again shortly."),
+                code="seal_pending",
+            )
+        raise Http404("no sealed PDF")
+    data = bytes(agreement.sealed_pdf)
+    agreement_event_record(
+        agreement=agreement,
+        kind=EventKind.DOWNLOADED,
+        actor=actor,
+        client=client,
+        document_sha256=agreement.sealed_pdf_sha256,
+    )
+    return data
+
+
 __all__ = [
     "SealOutcome",
+    "agreement_pdf_download",
     "agreement_seal",
     "agreement_seal_after_commit",
     "agreement_seal_pending",

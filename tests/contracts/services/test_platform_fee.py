@@ -11,7 +11,7 @@ from contracts.choices import EventKind
 from marketplace.models import Payment, PaymentStatus
 from marketplace.payments.services import payment_start_checkout
 from tests.contracts import support
-from tests.contracts.test_signing import sign
+from tests.contracts.services.test_signing import sign
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,141 @@
+"""Helpers every step of the agreement services uses: the row lock, the party and editability
+checks, per-field errors, saving a version, numbering a new agreement, and notifying the parties.
+
+Imported by the step modules of `contracts.services`; nothing here is a service of its own
+except `agreement_url` (exported, also used by the seal step's notification).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from contracts.checks import CheckReport
+from contracts.choices import AgreementStatus
+from contracts.models import Agreement, AgreementVersion
+from contracts.selectors import parties_of
+from marketplace.errors import ConflictError, DomainError, PermissionDeniedError
+from marketplace.models import Organization
+from marketplace.notifications import notify
+
+UserModel = get_user_model()
+
+
+def lock(agreement: Agreement) -> Agreement:
+    """The agreement's row, locked (SELECT ... FOR UPDATE) until the transaction ends."""
+    return (
+        Agreement.objects.select_for_update(of=("self",))
+        .select_related("party_a", "party_b", "frozen_version", "amends")
+        .get(pk=agreement.pk)
+    )
+
+
+def copy_state(source: Agreement, target: Agreement) -> None:
+    """Copy every concrete field of `source` onto `target` (the caller's instance)."""
+    for field in source._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
+
+
+def require_party(agreement: Agreement, actor: Any) -> list[str]:
+    """The actor's parties ("a", "b"); PermissionDeniedError (403) when none."""
+    parties = parties_of(agreement, actor)
+    if not parties:
+        raise PermissionDeniedError(
+            _("Only members of the two parties' organisations can do this.")
+        )
+    return parties
+
+
+def signed_conflict() -> ConflictError:
+    """409 `agreement_signed`: a signed agreement changes only through an amendment."""
+    return ConflictError(
+        _("This agreement is signed and cannot be changed; start an amendment instead."),
+        code="agreement_signed",
+    )
+
+
+def require_editable(agreement: Agreement) -> None:
+    """ConflictError (409) `agreement_signed` or `agreement_frozen` unless it is a draft."""
+    if agreement.status == AgreementStatus.SIGNED:
+        raise signed_conflict()
+    if agreement.status != AgreementStatus.DRAFT:
+        raise ConflictError(
+            _("Both parties approved this version; it is frozen and cannot be changed."),
+            code="agreement_frozen",
+        )
+
+
+def members(organizations: Iterable[Organization | int], *, exclude: Any = None) -> list[Any]:
+    """Active users who are members of any of `organizations` (instances or ids), without
+    `exclude`."""
+    users = UserModel.objects.filter(
+        memberships__organization__in=list(organizations), is_active=True
+    ).distinct()
+    if exclude is not None:
+        users = users.exclude(pk=exclude.pk)
+    return list(users)
+
+
+def agreement_url(agreement: Agreement) -> str:
+    """The agreement's web page path (its API path without the web URLs; "" without either)."""
+    for name in ("agreement-detail", "api-agreement-detail"):
+        try:
+            return reverse(name, kwargs={"pk": agreement.pk})
+        except NoReverseMatch:
+            continue
+    return ""
+
+
+def notify_parties(
+    agreement: Agreement, *, actor: Any, verb: str, message_zh: str, message_en: str
+) -> None:
+    """Notify the members of both parties except `actor`, linking to the agreement."""
+    notify(
+        users=members([agreement.party_a, agreement.party_b], exclude=actor),
+        verb=verb,
+        message_zh=message_zh,
+        message_en=message_en,
+        url=agreement_url(agreement),
+    )
+
+
+def registration_check_error(report: CheckReport, message: str) -> DomainError:
+    """400 `registration_check_failed`: `fields` maps each blocking finding's field path (e.g.
+    ``parties.a.credit_code``) to its messages in the active language."""
+    fields: dict[str, list[Any]] = {}
+    for finding in report.errors:
+        fields.setdefault(finding.field, []).append(finding.message())
+    return DomainError(message, code="registration_check_failed", fields=fields)
+
+
+def field_error(path: str, message: str) -> DomainError:
+    """400 `invalid` with `message` for the one field `path` (e.g. ``payment.total_cny``)."""
+    return DomainError(message, code="invalid", fields={path: [message]})
+
+
+def save_version(
+    agreement: Agreement, *, number: int, author: Any, content: dict[str, Any], note: str
+) -> AgreementVersion:
+    """Store version `number` of the terms `content` (the sections of `AgreementVersion`)
+    with its SHA-256."""
+    version = AgreementVersion(
+        agreement=agreement, number=number, author=author, note=note, **content
+    )
+    version.sha256 = version.compute_sha256()
+    version.save()
+    return version
+
+
+def create_numbered(**fields: Any) -> Agreement:
+    """Create an agreement with `fields` and give it its number, KQ-<year>-<id, 6 digits>
+    (year in the site's time zone; a unique placeholder until the id is known)."""
+    agreement = Agreement.objects.create(number=f"TMP-{uuid.uuid4().hex[:24]}", **fields)
+    agreement.number = f"KQ-{timezone.localdate().year}-{agreement.pk:06d}"
+    agreement.save(update_fields=["number"])
+    return agreement

@@ -1,0 +1,209 @@
+"""Signing the frozen document, and the hook run once every party has signed.
+
+`agreement_sign`: the signer re-enters their password, types their name and sends the SHA-256
+they were shown (it must equal `document_sha256`). In sequential mode a slot may be signed only
+after all earlier ones (409 `not_your_turn`, checked on the server whatever link was used).
+Signing runs the registration check again and refuses while it finds blocking errors. The last
+signature moves the agreement to SIGNED and calls `agreement_on_fully_signed` (platform fee
+hook) in the signing transaction; the PDF is rendered and sealed after commit, outside the
+transaction and with a time limit (`contracts.services.sealing`: SIGNED → sealed, retried by
+`manage.py seal_agreements`).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from contracts.checks import check_agreement
+from contracts.choices import AgreementStatus, EventKind, Party, zh_label
+from contracts.limits import TYPED_NAME_MAX_LENGTH
+from contracts.models import Agreement, AgreementSignature
+from contracts.selectors import is_turn, next_signature_for
+from contracts.services.audit import ClientInfo, agreement_event_record
+from contracts.services.sealing import agreement_seal_after_commit
+from contracts.services.shared import (
+    copy_state,
+    lock,
+    notify_parties,
+    registration_check_error,
+    require_party,
+)
+from marketplace.errors import ConflictError, DomainError
+from marketplace.payments.fees import platform_fee_payment_create
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+VERB_SIGNED = "agreement.signed"
+VERB_SIGNED_BY_ALL = "agreement.signed_by_all"
+
+
+def _slot_to_sign(agreement: Agreement, actor: User) -> AgreementSignature:
+    """The actor's unsigned slot whose turn it is; 409 `agreement_signed`, `not_frozen`,
+    `already_signed`, `not_your_turn`, 403 for a non-member."""
+    if agreement.status == AgreementStatus.SIGNED:
+        raise ConflictError(_("This agreement is already signed."), code="agreement_signed")
+    if agreement.status == AgreementStatus.DRAFT or agreement.frozen_version is None:
+        raise ConflictError(
+            _("Both parties must approve the final version before signing."), code="not_frozen"
+        )
+    require_party(agreement, actor)
+    slot = next_signature_for(agreement, actor)
+    if slot is None:
+        raise ConflictError(_("Your party has already signed."), code="already_signed")
+    if not is_turn(agreement, slot):
+        raise ConflictError(
+            _("It is not your turn to sign: the other party signs first."), code="not_your_turn"
+        )
+    return slot
+
+
+def _check_signer_input(
+    agreement: Agreement, actor: User, *, password: str, typed_name: str, document_sha256: str
+) -> str:
+    """The typed name, stripped, once the password (400), typed name (400), document hash
+    (409 `document_changed`) and registration check (400) pass."""
+    if not password or not actor.check_password(password):
+        raise DomainError(
+            _("The password is not correct."),
+            code="wrong_password",
+            fields={"password": [_("The password is not correct.")]},
+        )
+    name = (typed_name or "").strip()
+    if not name or len(name) > TYPED_NAME_MAX_LENGTH:
+        raise DomainError(
+            _("Type your full name to sign."),
+            code="typed_name_required",
+            fields={"typed_name": [_("Type your full name to sign.")]},
+        )
+    if (document_sha256 or "").strip().lower() != agreement.document_sha256:
+        raise ConflictError(
+            _("The document you saw is not the frozen document; reload and check its hash."),
+            code="document_changed",
+        )
+    report = check_agreement(agreement=agreement, version=agreement.frozen_version)
+    if not report.ok:
+        raise registration_check_error(
+            report,
+            _("The registration check found blocking errors; reopen the agreement to fix them."),
+        )
+    return name
+
+
+def _after_signature(
+    agreement: Agreement, *, actor: User, client: ClientInfo, slot: AgreementSignature
+) -> None:
+    """SIGNING while a slot is unsigned; otherwise SIGNED, the fully-signed hook and the seal
+    after commit. The other party is notified either way."""
+    if agreement.signatures.filter(signed_at__isnull=True).exists():
+        agreement.status = AgreementStatus.SIGNING
+        agreement.save(update_fields=["status", "updated_at"])
+        notify_parties(
+            agreement,
+            actor=actor,
+            verb=VERB_SIGNED,
+            message_zh=f"{zh_label(slot.party)}已签署合同 {agreement.number}，请您方签署。",
+            message_en=f"{'Party A' if slot.party == Party.A else 'Party B'} signed agreement "
+            f"{agreement.number}; your signature is awaited.",
+        )
+        return
+    agreement.status = AgreementStatus.SIGNED
+    agreement.signed_at = slot.signed_at
+    agreement.save(update_fields=["status", "signed_at", "updated_at"])
+    agreement_on_fully_signed(agreement=agreement, actor=actor, client=client)
+    # The final render and seal run after commit, outside this transaction and its row
+    # lock, with a time limit; `manage.py seal_agreements` retries what fails.
+    agreement_seal_after_commit(agreement_id=agreement.pk, client=client)
+    notify_parties(
+        agreement,
+        actor=actor,
+        verb=VERB_SIGNED_BY_ALL,
+        message_zh=f"合同 {agreement.number} 已由双方签署，平台正在加盖电子签章。",
+        message_en=f"Agreement {agreement.number} is signed by both parties; the platform is "
+        "sealing its PDF.",
+    )
+
+
+@transaction.atomic
+def agreement_sign(
+    *,
+    agreement: Agreement,
+    actor: User,
+    client: ClientInfo,
+    password: str,
+    typed_name: str,
+    document_sha256: str,
+) -> Agreement:
+    """Sign the frozen document for the actor's party.
+
+    Checks, in order: the agreement is frozen and not fully signed (409 `not_frozen`,
+    `agreement_signed`); the actor is a member of a party (403) whose slot is unsigned (409
+    `already_signed`); it is that slot's turn (409 `not_your_turn`, sequential mode); the
+    password is the actor's (400 `wrong_password`); a typed name (400); `document_sha256` is
+    the frozen document's hash (409 `document_changed`); the registration check finds no
+    blocking error (400 `registration_check_failed`, per field). The last signature renders,
+    seals and stores the PDF (see module docstring) and calls `agreement_on_fully_signed`.
+    """
+    locked = lock(agreement)
+    slot = _slot_to_sign(locked, actor)
+    name = _check_signer_input(
+        locked,
+        actor,
+        password=password,
+        typed_name=typed_name,
+        document_sha256=document_sha256,
+    )
+    slot.signer = actor
+    slot.typed_name = name
+    slot.signed_at = timezone.now()
+    slot.document_sha256 = locked.document_sha256
+    slot.ip_address = client.ip_address
+    slot.user_agent = client.user_agent[:500]
+    slot.save()
+    agreement_event_record(
+        agreement=locked,
+        kind=EventKind.SIGNED,
+        actor=actor,
+        client=client,
+        document_sha256=locked.document_sha256,
+        details={"party": slot.party, "typed_name": name, "position": slot.position},
+    )
+    _after_signature(locked, actor=actor, client=client, slot=slot)
+    copy_state(locked, agreement)
+    return agreement
+
+
+def agreement_on_fully_signed(*, agreement: Agreement, actor: Any, client: ClientInfo) -> None:
+    """Hook called once, inside the signing transaction, right after the last signature
+    (status SIGNED; the sealed PDF follows after commit, `contracts.services.sealing`).
+
+    Platform fee: when `settings.PLATFORM_FEE_PERCENT` > 0, a payment of that percentage of
+    the contract value (`frozen_version.payment["total_cny"]`, CNY) is created through the
+    payment-provider interface for the last signer to settle; it commits or rolls back with
+    the signature. A pure royalty agreement has no fixed value and so no fee here. Raises
+    `PaymentNotConfigured` (503) when a fee is due but no paying provider is configured:
+    signing then fails as a whole rather than leaving an unbilled agreement.
+    """
+    version = agreement.frozen_version
+    total = (version.payment or {}).get("total_cny") if version is not None else ""
+    if not total:
+        return
+    payment = platform_fee_payment_create(
+        reference=f"agreement:{agreement.pk}", contract_value_cny=Decimal(total), payer=actor
+    )
+    if payment is not None:
+        agreement_event_record(
+            agreement=agreement,
+            kind=EventKind.PLATFORM_FEE,
+            actor=actor,
+            client=client,
+            details={"payment_id": payment.pk, "amount_cny": str(payment.amount_cny)},
+        )
+
+
+__all__ = ["agreement_on_fully_signed", "agreement_sign"]
