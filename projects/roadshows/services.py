@@ -177,7 +177,7 @@ def _check_listing(
     return listing
 
 
-def next_order(roadshow: Roadshow) -> int:
+def _next_order(roadshow: Roadshow) -> int:
     current = RoadshowSlot.objects.filter(roadshow=roadshow).aggregate(m=Max("order"))["m"]
     return int(current or 0) + 1
 
@@ -204,7 +204,7 @@ def roadshow_slot_add(
     )
     slot = RoadshowSlot(
         roadshow=locked,
-        order=next_order(locked),
+        order=_next_order(locked),
         research_result=research_result,
         technology_need=technology_need,
         presenter=presenter or listing.owner,
@@ -238,7 +238,7 @@ def roadshow_slot_update(
 
 def _renumber(roadshow: Roadshow, ordered_ids: list[int]) -> None:
     """Give the slots `ordered_ids` the orders 1..n (two passes: (roadshow, order) is unique)."""
-    offset = len(ordered_ids) + next_order(roadshow) + 1
+    offset = len(ordered_ids) + _next_order(roadshow) + 1
     for position, pk in enumerate(ordered_ids, start=1):
         RoadshowSlot.objects.filter(pk=pk).update(order=offset + position)
     for position, pk in enumerate(ordered_ids, start=1):
@@ -308,7 +308,7 @@ def roadshow_agenda_import(
     with transaction.atomic():
         locked = lock_roadshow(roadshow)
         _require_agenda_editable(locked)
-        start = next_order(locked)
+        start = _next_order(locked)
         for position, row in enumerate(sorted(valid, key=lambda r: r.order)):
             slot = RoadshowSlot(
                 roadshow=locked,
@@ -328,7 +328,6 @@ def roadshow_agenda_import(
 
 __all__ = [
     "EDITABLE_FIELDS",
-    "next_order",
     "roadshow_agenda_import",
     "roadshow_create",
     "roadshow_slot_add",
