@@ -162,7 +162,7 @@ SPECTACULAR_SETTINGS = {
         "RoadshowStatusEnum": "projects.choices.RoadshowStatus",
         "RegistrationStatusEnum": "projects.choices.RegistrationStatus",
         "AttendeeKindEnum": "projects.choices.AttendeeKind",
-        "MeetingRequestStatusEnum": "projects.meeting_models.MeetingRequestStatus",
+        "MeetingRequestStatusEnum": "projects.meetings.models.MeetingRequestStatus",
         "AgreementStatusEnum": "contracts.choices.AgreementStatus",
     },
     # Every operation documents the error statuses the shared plumbing can answer.
