@@ -34,6 +34,8 @@ check: venv lint typecheck pytest
 
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	$(PY) scripts/check_structure.py
 
 typecheck: venv
 	$(VENV)/bin/mypy .

@@ -45,11 +45,8 @@ def main() -> None:
     setup_django()  # the embedded backend only; the Elasticsearch backend is built below
     from elasticsearch.helpers import bulk
 
-    from matching.search.backends.elasticsearch import (
-        ElasticsearchSearchBackend,
-        document_id,
-        source_for,
-    )
+    from matching.search.backends.elasticsearch import ElasticsearchSearchBackend
+    from matching.search.backends.elasticsearch.mapping import document_id, source_for
 
     backend = ElasticsearchSearchBackend(
         {"URL": args.url, "INDEX_PREFIX": args.prefix, "BULK_CHUNK_SIZE": args.chunk,

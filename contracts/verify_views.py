@@ -20,11 +20,13 @@ from contracts.verification import (
 )
 from contracts.verify_limits import (
     BUSY_RETRY_AFTER_SECONDS,
+    LengthRequired,
     UploadLimitHandler,
     UploadMissing,
+    UploadTimedOut,
     VerifyBusy,
     read_upload,
-    upload_slot,
+    start_upload,
 )
 from marketplace.api.errors import RequestTooLarge
 from marketplace.api.throttling import throttle_web
@@ -41,21 +43,32 @@ class VerifyUploadForm(forms.Form):
     )
 
 
+#: Refusals of an upload before or while its body is read, answered with their own status.
+_UPLOAD_REFUSALS = (LengthRequired, RequestTooLarge, UploadTimedOut)
+
+
 @csrf_exempt  # checked by _verify_page after the size checks: the token is in the body
 @require_http_methods(["GET", "POST"])
 @throttle_web("verify")
 def agreement_verify(request: HttpRequest) -> HttpResponse:
     """GET: the upload form. POST: the form and the report (200); 400 without a file or for
-    a file that is not a readable PDF (or too complex to check), 413 for a file over
-    ``VERIFY_MAX_UPLOAD_BYTES`` (refused by Content-Length before the body is read, or while
-    it streams in), 429 over the rate limit, 503 when every verification slot is busy."""
+    a file that is not a readable PDF (or too complex to check), 408 when the body is not
+    read within ``VERIFY_UPLOAD_READ_SECONDS``, 411 without Content-Length (a chunked
+    upload), 413 for a file over ``VERIFY_MAX_UPLOAD_BYTES`` (refused by Content-Length
+    before the body is read, or while it streams in), 429 over the rate limit, 503 when
+    every verification slot is busy (before the body is read, or when the check starts).
+    See `contracts.verify_limits`."""
     if request.method != "POST":
         return _verify_page(request, limit=None)
     try:
-        with upload_slot(request) as limit:  # before the body is read
-            return _verify_page(request, limit=limit)
-    except RequestTooLarge as exc:
-        return _page(request, {"form": VerifyUploadForm(), "error": str(exc.detail)}, status=413)
+        limit = start_upload(request)  # before the body is read; holds no slot
+        return _verify_page(request, limit=limit)
+    except _UPLOAD_REFUSALS as exc:
+        return _page(
+            request,
+            {"form": VerifyUploadForm(), "error": str(exc.detail)},
+            status=exc.status_code,
+        )
     except VerifyBusy as exc:
         return _page(request, {"form": VerifyUploadForm(), "error": str(exc.message)}, status=503)
 
@@ -83,12 +96,12 @@ def _verify_page(request: HttpRequest, *, limit: UploadLimitHandler | None) -> H
     if limit is None:  # GET
         return _page(request, {"form": VerifyUploadForm()})
     form = VerifyUploadForm(request.POST, request.FILES)
-    try:  # RequestTooLarge is answered by agreement_verify
+    try:  # _UPLOAD_REFUSALS are answered by agreement_verify
         data = read_upload(form.cleaned_data["file"] if form.is_valid() else None, limit=limit)
     except UploadMissing:
         return _page(request, {"form": form}, status=400)
     try:
-        report = verify_upload(data)
+        report = verify_upload(data)  # takes a verification slot for the seal check
     except DomainError as exc:
         status = 503 if isinstance(exc, ServiceUnavailableError) else 400
         return _page(request, {"form": form, "error": str(exc.message)}, status=status)

@@ -23,5 +23,5 @@ def retry_delay(
     exponent = max(0, min(attempts - 1, _MAX_EXPONENT))
     seconds = min(float(max_seconds), float(base_seconds) * 2**exponent)
     if jitter:
-        seconds *= random.uniform(0.5, 1.0)
+        seconds *= random.uniform(0.5, 1.0)  # noqa: S311 (spreading retries, not a secret)
     return timedelta(seconds=seconds)

@@ -28,7 +28,7 @@ from marketplace.importing import ImportReport, import_listings
 from marketplace.models import Membership, Organization, ResearchResult, TechnologyNeed
 
 DATA_DIR = Path(settings.BASE_DIR) / "data"
-DEFAULT_DEMO_PASSWORD = "keqiao-demo"
+DEFAULT_DEMO_PASSWORD = "keqiao-demo"  # noqa: S105 (the published demo accounts' password)
 
 
 @dataclass(frozen=True)

@@ -30,11 +30,11 @@ wrong (its ``code`` names the fault).
 
 from __future__ import annotations
 
-import datetime
 import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 #: Application type digit (ZC 0006-2003).
@@ -129,7 +129,7 @@ def _application(text: str, shown: str, *, complete_check: bool) -> str:
         raise _error("application_length", value=shown, count=len(body))
     if len(body) == 12:
         year, kind = int(body[:4]), body[4]
-        first, last = NEW_SCHEME_FIRST_YEAR, datetime.date.today().year
+        first, last = NEW_SCHEME_FIRST_YEAR, timezone.localdate().year
     else:
         short, kind = int(body[:2]), body[2]
         year = 1900 + short if short >= 85 else 2000 + short

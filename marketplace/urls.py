@@ -17,8 +17,6 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("contracts.verify_urls")),
     path("", include("contracts.api_urls")),
     path("", include("projects.api_urls")),
-    path("roadshows/", include("projects.meeting_api_urls")),
-    path("roadshows/", include("projects.report_api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view loads its init script from a URL: no inline script under the CSP.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
@@ -40,7 +38,6 @@ urlpatterns = [
     path("", include("contracts.verify_web_urls")),
     path("", include("contracts.urls")),
     path("", include("projects.urls")),
-    path("", include("projects.report_urls")),
     path("", include("marketplace.web_urls")),
 ]
 

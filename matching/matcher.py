@@ -19,14 +19,11 @@ Raises `matching.search.backends.base.SearchUnavailable` when the search service
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, Literal
 
 from django.conf import settings
@@ -46,12 +43,12 @@ from matching.scoring import (
     related_fields,
     score_match,
 )
+from matching.search.analysis import related_terms
 from matching.search.backends.base import BaseSearchBackend, SearchHit, SearchQuery
 
 Kind = Literal["result", "need"]
 #: Which listings join the text hits as candidates: "none", "same" field or "related" fields.
 FIELD_POOL = "related"
-SYNONYMS_FILE = Path(__file__).resolve().parent / "search" / "synonyms.txt"
 
 
 #: Names of the score components (matching.scoring.COMPONENTS) for pages and the API.
@@ -99,59 +96,13 @@ class UnsavedNeedMatches:
     matches: list[Match] = field(default_factory=list)
 
 
-# --- settings and vocabulary -------------------------------------------------------------------
+# --- settings ----------------------------------------------------------------------------------
 def matching_weights() -> dict[str, float]:
     return {name: float(value) for name, value in settings.MATCHING_WEIGHTS.items()}
 
 
 def candidate_limit() -> int:
     return int(getattr(settings, "MATCHING_CANDIDATES", 100))
-
-
-@lru_cache(maxsize=4)
-def _vocabulary(path: str, mtime: float) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
-    """Rules of the synonyms file: (left terms, right terms). Solr format: "a, b, c" makes
-    the terms equivalent (left = right = all); "a, b => c, d" maps a and b to c and d."""
-    rules: list[tuple[frozenset[str], frozenset[str]]] = []
-    for raw in Path(path).read_text(encoding="utf-8").splitlines():
-        line = raw.split("#", 1)[0].strip()
-        if not line:
-            continue
-        if "=>" in line:
-            left, right = line.split("=>", 1)
-        else:
-            left = right = line
-        lhs = frozenset(t.strip().lower() for t in re.split(r"[,，]", left) if t.strip())
-        rhs = frozenset(t.strip().lower() for t in re.split(r"[,，]", right) if t.strip())
-        if lhs and rhs:
-            rules.append((lhs, rhs))
-    return tuple(rules)
-
-
-def related_terms(text: str, keywords: Iterable[str] = ()) -> tuple[str, ...]:
-    """Terms the domain vocabulary (matching/search/synonyms.txt) links to terms that occur in
-    `text` or `keywords`, excluding terms already present there. Empty when there is no file."""
-    try:
-        mtime = SYNONYMS_FILE.stat().st_mtime
-    except OSError:
-        return ()
-    haystack = f"{text} {' '.join(keywords)}".lower()
-    found: dict[str, None] = {}
-    for lhs, rhs in _vocabulary(str(SYNONYMS_FILE), mtime):
-        if any(_occurs(term, haystack) for term in lhs):
-            for term in sorted(rhs):
-                if not _occurs(term, haystack):
-                    found[term] = None
-    return tuple(found)
-
-
-def _occurs(term: str, haystack: str) -> bool:
-    """Whether `term` occurs in `haystack`: Chinese terms as substrings (≥ 2 characters),
-    Latin terms as whole words (so "ai" is not found in "detail")."""
-    if term.isascii():
-        return len(term) >= 2 and re.search(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])",
-                                            haystack) is not None
-    return len(term) >= 2 and term in haystack
 
 
 # --- features ------------------------------------------------------------------------------

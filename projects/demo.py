@@ -1,4 +1,4 @@
-"""The demo roadshow for `manage.py load_demo` (issue 4, item 7).
+"""The demo roadshow for `manage.py load_demo`.
 
 `create_demo_roadshow()` makes a free roadshow hosted by the demo broker's transfer centre
 (【演示】科桥技术转移中心) whose agenda holds 30 real projects from the bundled data — the first

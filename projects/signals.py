@@ -22,7 +22,7 @@ def on_payment_paid(sender: Any, payment: Payment, **kwargs: Any) -> None:
     """A ticket was paid (verified webhook): confirm its registration."""
     if payment.purpose != REGISTRATION_PAYMENT_PURPOSE:
         return
-    from projects.ticket_payments import registration_on_payment_paid
+    from projects.registrations.payments import registration_on_payment_paid
 
     registration_on_payment_paid(payment=payment)
 
@@ -31,7 +31,7 @@ def on_payment_refunded(sender: Any, payment: Payment, **kwargs: Any) -> None:
     """Money of a ticket went back: a fully refunded registration becomes refunded."""
     if payment.purpose != REGISTRATION_PAYMENT_PURPOSE:
         return
-    from projects.ticket_payments import registration_on_payment_refunded
+    from projects.registrations.payments import registration_on_payment_refunded
 
     registration_on_payment_refunded(payment=payment)
 
@@ -40,7 +40,7 @@ def on_payment_failed(sender: Any, payment: Payment, **kwargs: Any) -> None:
     """A ticket's checkout expired or its payment failed: release the held seat at once."""
     if payment.purpose != REGISTRATION_PAYMENT_PURPOSE:
         return
-    from projects.ticket_payments import registration_on_payment_failed
+    from projects.registrations.payments import registration_on_payment_failed
 
     registration_on_payment_failed(payment=payment)
 

@@ -10,7 +10,8 @@
 #    throw-away PostgreSQL cluster (scripts/postgres.sh) on 127.0.0.1 and ALWAYS stops them on
 #    exit. With DATABASE_URL=postgres://... set, that database server is used instead of the
 #    throw-away cluster (its user needs CREATEDB: pytest-django creates test_<name>).
-# 4. Runs ruff and mypy once, then the whole pytest suite twice, on SQLite and on PostgreSQL,
+# 4. Runs ruff, import-linter (lint-imports), the structure check (scripts/check_structure.py)
+#    and mypy once, then the whole pytest suite twice, on SQLite and on PostgreSQL,
 #    with ELASTICSEARCH_URL and STRIPE_API_BASE set and the service guard
 #    (tests/service_guard.py): a run fails if any Elasticsearch, Stripe or browser test was
 #    skipped or none of them passed, or if its database tests did not really run on its database
@@ -92,6 +93,8 @@ say "Elasticsearch at $ELASTICSEARCH_URL, stripe-mock at $STRIPE_API_BASE, Postg
 
 # --- 4. checks and tests --------------------------------------------------------------------------
 .venv/bin/ruff check .
+.venv/bin/lint-imports
+.venv/bin/python scripts/check_structure.py
 .venv/bin/mypy .
 # Both runs always happen; the script fails if either failed.
 status=0

@@ -162,7 +162,7 @@ SPECTACULAR_SETTINGS = {
         "RoadshowStatusEnum": "projects.choices.RoadshowStatus",
         "RegistrationStatusEnum": "projects.choices.RegistrationStatus",
         "AttendeeKindEnum": "projects.choices.AttendeeKind",
-        "MeetingRequestStatusEnum": "projects.meeting_models.MeetingRequestStatus",
+        "MeetingRequestStatusEnum": "projects.meetings.models.MeetingRequestStatus",
         "AgreementStatusEnum": "contracts.choices.AgreementStatus",
     },
     # Every operation documents the error statuses the shared plumbing can answer.
@@ -372,11 +372,16 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Public verification uploads (contracts.verify_limits): VERIFY_MAX_UPLOAD_BYTES above; the
 # seal check runs in a child process with these limits (seconds of CPU, seconds of wall
 # time, bytes of address space), and at most KEQIAO_VERIFY_CONCURRENCY checks run at once on
-# the machine (across all workers); more are answered 503 with Retry-After at once.
+# the machine (across all workers; a slot covers the check, not the reading of the upload);
+# more are answered 503 with Retry-After at once.
 VERIFY_CPU_SECONDS = env.int("KEQIAO_VERIFY_CPU_SECONDS", default=10)
 VERIFY_TIMEOUT_SECONDS = env.float("KEQIAO_VERIFY_TIMEOUT_SECONDS", default=20)
 VERIFY_MEMORY_BYTES = env.int("KEQIAO_VERIFY_MEMORY_BYTES", default=1024 * 1024 * 1024)
 VERIFY_CONCURRENCY = env.int("KEQIAO_VERIFY_CONCURRENCY", default=1)
+# Seconds within which the body of a verification upload must be read (over: 408). Keep it
+# well below gunicorn's timeout (60 s); a reverse proxy that buffers request bodies keeps slow
+# clients off the workers altogether (docs/operations.md).
+VERIFY_UPLOAD_READ_SECONDS = env.float("KEQIAO_VERIFY_UPLOAD_READ_SECONDS", default=30.0)
 
 LOGGING = {
     "version": 1,

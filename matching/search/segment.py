@@ -1,4 +1,4 @@
-"""Text analysis for search: Chinese word segmentation (jieba), English words, synonyms.
+"""Word segmentation for search: Chinese words (jieba), English words, stop words.
 
 One analyser serves indexing and querying, so both sides agree on what a term is:
 
@@ -11,7 +11,9 @@ One analyser serves indexing and querying, so both sides agree on what a term is
   low-weight sub-field so that any two-character term is found inside unknown compounds.
 - `normalize(word)`: NFKC, lower case, a light English plural stemmer; None for punctuation
   and stop words.
-- `synonyms()`: the domain synonym table from synonyms.txt (Solr format).
+
+What the synonyms mean for a query is `matching.search.analysis`; the file itself is read by
+`matching.search.synonym_file` only.
 
 jieba runs as a private `jieba.Tokenizer` (not the global one) with the default dictionary,
 `dictionary.txt` and the Chinese terms of `synonyms.txt`, built once per process. Its model
@@ -34,9 +36,10 @@ from pathlib import Path
 
 import jieba
 
+from matching.search.synonym_file import synonym_lines
+
 HERE = Path(__file__).resolve().parent
 DICTIONARY_PATH = HERE / "dictionary.txt"
-SYNONYMS_PATH = HERE / "synonyms.txt"
 
 #: Words that carry no meaning for search. 技术 is here on purpose: measured on the bundled
 #: data it occurs in 178 of 265 listings (67 %), so it adds no discrimination, and as an OR
@@ -78,25 +81,6 @@ def _dictionary_lines(path: Path) -> Iterator[list[str]]:
             yield line.split()
 
 
-def _synonym_lines(path: Path) -> Iterator[tuple[list[str], list[str] | None]]:
-    """(left terms, right terms or None for an equivalence line) per synonym line."""
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = raw.split("#", 1)[0].strip()
-        if not line:
-            continue
-        if "=>" in line:
-            left, right = line.split("=>", 1)
-            yield _split_terms(left), _split_terms(right)
-        else:
-            yield _split_terms(line), None
-
-
-def _split_terms(text: str) -> list[str]:
-    """Terms of one side of a rule, separated by ASCII or full-width commas (as the
-    Elasticsearch backend and the matcher read the same file)."""
-    return [term.strip() for term in re.split("[,，]", text) if term.strip()]
-
-
 @cache
 def tokenizer() -> jieba.Tokenizer:
     """The process-wide private jieba tokenizer with the domain words loaded (built once)."""
@@ -111,8 +95,8 @@ def tokenizer() -> jieba.Tokenizer:
             tag = parts[2] if len(parts) > 2 else None
             tk.add_word(word, freq, tag)
         # Chinese synonym terms are words too, so that a query segments them as units.
-        for left, right in _synonym_lines(SYNONYMS_PATH):
-            for term in left + (right or []):
+        for line in synonym_lines():
+            for term in line.terms():
                 if " " not in term and len(term) >= 2 and _CJK_RUN.fullmatch(term):
                     tk.add_word(term)
         return tk
@@ -209,55 +193,3 @@ def bigrams(text: str) -> list[str]:
 def phrase_terms(text: str) -> tuple[str, ...]:
     """The precise-mode terms of a short phrase (a synonym entry, a keyword)."""
     return tuple(word.term for word in query_words(text))
-
-
-@dataclass(frozen=True)
-class Expansion:
-    """A term tuple a query also looks for; `equivalent` is False for one-way ("=>") rules,
-    which relate a problem to a technology rather than naming the same thing."""
-
-    terms: tuple[str, ...]
-    equivalent: bool
-
-
-@dataclass(frozen=True)
-class SynonymTable:
-    """Term tuples → what a query for them also finds (the tuple itself excluded).
-
-    `max_len` is the longest key, in terms, for greedy longest-match in a query.
-    """
-
-    expansions: dict[tuple[str, ...], tuple[Expansion, ...]]
-    max_len: int
-
-    def get(self, terms: tuple[str, ...]) -> tuple[Expansion, ...]:
-        return self.expansions.get(terms, ())
-
-
-@cache
-def synonyms() -> SynonymTable:
-    """The synonym table of synonyms.txt, analysed with the same tokenizer (built once).
-    A target reached by an equivalence line anywhere counts as equivalent."""
-    table: dict[tuple[str, ...], dict[tuple[str, ...], bool]] = {}
-
-    def add(source: tuple[str, ...], targets: list[tuple[str, ...]], equivalent: bool) -> None:
-        bucket = table.setdefault(source, {})
-        for target in targets:
-            if target and target != source:
-                bucket[target] = bucket.get(target, False) or equivalent
-
-    for left, right in _synonym_lines(SYNONYMS_PATH):
-        left_terms = [t for t in (phrase_terms(term) for term in left) if t]
-        if right is None:
-            for source in left_terms:
-                add(source, left_terms, True)
-        else:
-            right_terms = [t for t in (phrase_terms(term) for term in right) if t]
-            for source in left_terms:
-                add(source, right_terms, False)
-    expansions = {
-        key: tuple(Expansion(terms, equivalent) for terms, equivalent in value.items())
-        for key, value in table.items()
-        if value
-    }
-    return SynonymTable(expansions, max((len(k) for k in expansions), default=1))

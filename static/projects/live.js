@@ -1,7 +1,7 @@
 /* Keqiao (科桥) live roadshow pages: the control room (staff of the host organisation) and the
    audience page (confirmed registrants). Vanilla JS, nothing fetched from elsewhere.
 
-   The page carries one root element, #live, with data attributes written by projects/views.py:
+   The page carries one root element, #live, with data attributes written by projects/roadshows/views.py:
      data-mode        "control" | "audience"
      data-live-url    GET  /api/v1/roadshows/<id>/live/  (JSON state, ETag; 304 on If-None-Match)
      data-endpoints   id of a <script type="application/json"> holding {name: url}; question

@@ -1,12 +1,16 @@
 """Bounds on public verification uploads (contracts.verify_limits): refused by
-Content-Length before the body is read and while it streams in; the seal check in a child
-process with memory and time limits; a machine-wide cap on concurrent checks; rate limits;
-CSRF still checked on the web form."""
+Content-Length before the body is read and while it streams in; refused without a
+Content-Length (chunked); a deadline on reading the body; the seal check in a child process
+with memory and time limits; a machine-wide cap on concurrent checks that covers the check
+only, never the reading of the body; rate limits; CSRF still checked on the web form."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import time
+from collections.abc import Callable
+from typing import IO, cast
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -18,7 +22,7 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from rest_framework.test import APIClient
 
 from contracts.verify_apis import AgreementVerifyApi
-from contracts.verify_limits import UploadLimitHandler, verification_slot
+from contracts.verify_limits import UploadLimitHandler, VerifyBusy, verification_slot
 from contracts.verify_views import agreement_verify
 from marketplace.pdf import render_pdf
 from tests.contracts.hostile_pdfs import many_signature_fields
@@ -45,7 +49,16 @@ class _UnreadableBody(io.RawIOBase):
 
 
 def _huge_request(path: str, length: int = 10**9) -> WSGIRequest:
-    return WSGIRequest(
+    return _request(path, _UnreadableBody(), length)
+
+
+def _request(path: str, body: io.RawIOBase, length: int) -> WSGIRequest:
+    """A POST as the WSGI server hands it to Django, with `body` as its stream, for calling a
+    view directly (session, anonymous user, CSRF as the test client leaves it)."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.sessions.backends.db import SessionStore
+
+    request = WSGIRequest(
         {
             "REQUEST_METHOD": "POST",
             "PATH_INFO": path,
@@ -54,13 +67,47 @@ def _huge_request(path: str, length: int = 10**9) -> WSGIRequest:
             "REMOTE_ADDR": "10.5.5.5",
             "CONTENT_TYPE": f"multipart/form-data; boundary={BOUNDARY}",
             "CONTENT_LENGTH": str(length),
-            "wsgi.input": _UnreadableBody(),
+            "wsgi.input": body,
             "wsgi.url_scheme": "http",
         }
     )
+    request.user = AnonymousUser()
+    request.session = SessionStore()
+    setattr(request, "_dont_enforce_csrf_checks", True)  # noqa: B010 - as Django's test client
+    return request
 
 
-@pytest.mark.parametrize("view", [AgreementVerifyApi.as_view(), agreement_verify])
+class _WatchedBody(io.RawIOBase):
+    """A request body that calls `on_read` before each read, as a client sending slowly
+    would leave the worker waiting there."""
+
+    def __init__(self, data: bytes, on_read: Callable[[], None]) -> None:
+        self._data = io.BytesIO(data)
+        self._on_read = on_read
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        self._on_read()
+        return self._data.read(size)
+
+    def readline(self, size: int = -1) -> bytes:  # type: ignore[override]
+        self._on_read()
+        return self._data.readline(size)
+
+    def tell(self) -> int:
+        return self._data.tell()
+
+
+def _multipart(fields: dict[str, object]) -> bytes:
+    return encode_multipart(BOUNDARY, fields)
+
+
+VIEWS = [AgreementVerifyApi.as_view(), agreement_verify]
+
+
+@pytest.mark.parametrize("view", VIEWS)
 def test_an_upload_over_the_limit_by_content_length_is_refused_before_its_body_is_read(view):
     from django.contrib.auth.models import AnonymousUser
     from django.contrib.sessions.backends.db import SessionStore
@@ -72,7 +119,7 @@ def test_an_upload_over_the_limit_by_content_length_is_refused_before_its_body_i
     assert response.status_code == 413
 
 
-@pytest.mark.parametrize("view", [AgreementVerifyApi.as_view(), agreement_verify])
+@pytest.mark.parametrize("view", VIEWS)
 def test_with_every_slot_taken_an_upload_is_refused_before_its_body_is_read(view, settings):
     from django.contrib.auth.models import AnonymousUser
     from django.contrib.sessions.backends.db import SessionStore
@@ -85,6 +132,131 @@ def test_with_every_slot_taken_an_upload_is_refused_before_its_body_is_read(view
         response = view(request)
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_the_slot_is_free_while_an_upload_is_read_and_taken_for_its_check(view, settings, pdf):
+    settings.VERIFY_CONCURRENCY = 1
+    free_while_reading: list[bool] = []
+
+    def probe() -> None:  # what another worker's verification would find meanwhile
+        try:
+            with verification_slot():
+                free_while_reading.append(True)
+        except VerifyBusy:
+            free_while_reading.append(False)
+
+    body = _multipart({"file": SimpleUploadedFile("a.pdf", pdf)})
+    response = view(_request(VERIFY_API, _WatchedBody(body, probe), len(body)))
+    assert response.status_code == 200
+    assert free_while_reading and all(free_while_reading)
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_a_slot_taken_while_the_upload_is_read_answers_503_busy(view, settings, pdf):
+    settings.VERIFY_CONCURRENCY = 1
+    with contextlib.ExitStack() as other_worker:
+        taken: list[bool] = []
+
+        def take_the_slot() -> None:  # another check starts while this body streams in
+            if not taken:
+                other_worker.enter_context(verification_slot())
+                taken.append(True)
+
+        body = _multipart({"file": SimpleUploadedFile("a.pdf", pdf)})
+        response = view(_request(VERIFY_API, _WatchedBody(body, take_the_slot), len(body)))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_cannot_take_longer_than_the_read_deadline_to_send_an_upload(view, settings):
+    settings.VERIFY_UPLOAD_READ_SECONDS = 0.3
+    body = _multipart({"file": SimpleUploadedFile("a.pdf", b"%PDF-" + b"x" * 400_000)})
+    slow = _WatchedBody(body, lambda: time.sleep(0.05))  # 8 KiB per 0.05 s: about 2.5 s
+    started = time.monotonic()
+    response = view(_request(VERIFY_API, slow, len(body)))
+    assert response.status_code == 408
+    assert time.monotonic() - started < 1.5
+    assert slow.tell() < len(body) // 2, "the rest of the body was not read"
+    if view is agreement_verify:
+        assert "The upload took too long; send the file within 0.3 seconds." in (
+            response.content.decode()
+        )
+    else:
+        response.render()
+        assert response.data == {
+            "message": "The upload took too long; send the file within 0.3 seconds.",
+            "code": "upload_timeout",
+            "fields": {},
+        }
+
+
+def test_the_read_deadline_covers_the_parts_before_the_file(settings):
+    # A client that sends the start of the body slowly (fields, the file part's headers) is
+    # stopped when the file part begins, before any of the file is taken in.
+    settings.VERIFY_UPLOAD_READ_SECONDS = 0.2
+    body = _multipart(
+        {"csrfmiddlewaretoken": "t" * 64, "file": SimpleUploadedFile("a.pdf", b"%PDF-" * 9000)}
+    )
+    reads: list[int] = []
+
+    def slow_first_read() -> None:
+        reads.append(1)
+        if len(reads) == 1:
+            time.sleep(0.3)
+
+    slow_start = _WatchedBody(body, slow_first_read)
+    limit = UploadLimitHandler()
+    meta = {"CONTENT_TYPE": MULTIPART_CONTENT, "CONTENT_LENGTH": str(len(body))}
+    handlers = [limit, MemoryFileUploadHandler()]
+    post, files = MultiPartParser(meta, cast(IO[bytes], slow_start), handlers).parse()
+    assert limit.timed_out
+    assert limit.received == 0 and "file" not in files
+    assert post["csrfmiddlewaretoken"] == "t" * 64
+
+
+def test_past_the_read_deadline_when_parsing_starts_nothing_is_read(settings):
+    settings.VERIFY_UPLOAD_READ_SECONDS = 0
+    limit = UploadLimitHandler()
+    meta = {"CONTENT_TYPE": MULTIPART_CONTENT, "CONTENT_LENGTH": "1000"}
+    handlers = [limit, MemoryFileUploadHandler()]
+    post, files = MultiPartParser(meta, cast(IO[bytes], _UnreadableBody()), handlers).parse()
+    assert limit.timed_out
+    assert not post and not files
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "Send the file with a Content-Length header; chunked uploads are not accepted."),
+        ("zh-hans", "请在发送文件时附带 Content-Length 请求头；不接受分块（chunked）上传。"),
+    ],
+)
+def test_cannot_send_an_upload_chunked_without_content_length(language, message):
+    # As gunicorn hands Django a chunked request: Transfer-Encoding, no CONTENT_LENGTH.
+    headers = {"Transfer-Encoding": "chunked", "Accept-Language": language}
+    response = APIClient().generic(
+        "POST", VERIFY_API, "", headers=headers, CONTENT_TYPE=MULTIPART_CONTENT
+    )
+    assert response.status_code == 411
+    assert response.json() == {"message": message, "code": "length_required", "fields": {}}
+    browser = Client()
+    browser.cookies["django_language"] = language  # pages follow the chosen language only
+    page = browser.generic(
+        "POST", VERIFY_PAGE, "", headers=headers, CONTENT_TYPE=MULTIPART_CONTENT
+    )
+    assert page.status_code == 411
+    assert message in page.content.decode()
+
+
+def test_a_read_deadline_message_is_translated(settings):
+    settings.VERIFY_UPLOAD_READ_SECONDS = 0
+    response = APIClient(HTTP_ACCEPT_LANGUAGE="zh-hans").post(
+        VERIFY_API, {"file": SimpleUploadedFile("a.pdf", b"%PDF-1.7")}, format="multipart"
+    )
+    assert response.status_code == 408
+    assert response.json()["message"] == "上传用时过长，请在 0 秒内发送文件。"
 
 
 def test_the_upload_handler_stops_reading_once_the_file_passes_the_limit(settings):

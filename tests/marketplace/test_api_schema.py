@@ -79,6 +79,15 @@ def test_downloads_document_their_content_type(schema, path, media_type) -> None
     assert content[media_type]["schema"] == {"type": "string", "format": "binary"}
 
 
+def test_verification_upload_documents_its_read_timeout_and_length_required(schema) -> None:
+    responses = schema["paths"]["/api/v1/agreements/verify/"]["post"]["responses"]
+    error = {"$ref": "#/components/schemas/Error"}
+    for code, error_code in (("408", "upload_timeout"), ("411", "length_required")):
+        assert error_code in responses[code]["description"]
+        assert responses[code]["content"]["application/json"]["schema"] == error
+    assert "busy" in responses["503"]["description"]
+
+
 def test_confidential_and_contact_fields_are_optional_in_responses(schema) -> None:
     components = schema["components"]["schemas"]
     assert "confidential_details" not in components["ResearchResultOutput"]["required"]

@@ -22,8 +22,8 @@ from django.core.management import call_command
 from contracts.models import Agreement
 from marketplace.models import ResearchResult, TechnologyNeed
 from matching.models import MatchRequest
-from projects import services as roadshow_services
 from projects.models import Roadshow
+from projects.roadshows import live_services
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, PageWatch, session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -133,7 +133,7 @@ def test_every_page_works_under_the_content_security_policy_for_every_role(
     call_command("load_demo", stdout=StringIO())
     users = get_user_model().objects
     roadshow = Roadshow.objects.get()
-    roadshow_services.roadshow_go_live(roadshow=roadshow, actor=users.get(username="broker"))
+    live_services.roadshow_go_live(roadshow=roadshow, actor=users.get(username="broker"))
     seeds = _seeds()
 
     with sync_playwright() as p:

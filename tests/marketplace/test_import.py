@@ -320,7 +320,7 @@ def test_xlsx_imports_with_numeric_and_date_cells(tmp_path: Path) -> None:
     sheet.append(
         ["X1", "锂电池负极材料", "硅碳负极。", "新能源", "锂电池；负极", "H01M10/052", 7.0,
          "产业化", "发明专利", "zl 2021 1 0123456.7", "测试新能源研究院", "北京", "北京",
-         "转让、作价入股", 1200000.5, "https://example.com/x1", datetime.datetime(2024, 3, 5),
+         "转让、作价入股", 1200000.5, "https://example.com/x1", datetime.datetime(2024, 3, 5),  # noqa: DTZ001 (a spreadsheet cell has no zone)
          "内部备注"]
     )  # fmt: skip
     path = tmp_path / "results.xlsx"

@@ -23,7 +23,7 @@ from django.test import override_settings
 from django.urls import include, path, reverse
 
 from marketplace.models import ResearchResult, TechnologyNeed
-from matching.search import get_search_backend
+from matching.search import analysis, get_search_backend
 from matching.search import segment as segmentation
 from matching.search.backends.base import (
     BaseSearchBackend,
@@ -94,7 +94,7 @@ def found(backend: BaseSearchBackend, text: str) -> set[tuple[str, int]]:
 
 # --- analysis and mapping ----------------------------------------------------------------------
 def test_terms_survive_the_standard_tokenizer_as_one_token() -> None:
-    from matching.search.backends.elasticsearch import decode_term, encode_term
+    from matching.search.backends.elasticsearch.mapping import decode_term, encode_term
 
     for term in ["储能", "li-ion", "co2", "3.5%", "x射线", "c++"]:
         encoded = encode_term(term)
@@ -105,7 +105,7 @@ def test_terms_survive_the_standard_tokenizer_as_one_token() -> None:
 
 @requires_es
 def test_index_uses_cjk_bigrams_our_segmentation_keywords_and_completion(es) -> None:  # type: ignore[no-untyped-def]
-    from matching.search.backends.elasticsearch import seg_text
+    from matching.search.backends.elasticsearch.mapping import seg_text
 
     (name,) = es.live_indices()
     mapping = es.client.indices.get_mapping(index=name)[name]["mappings"]["properties"]
@@ -124,7 +124,7 @@ def test_index_uses_cjk_bigrams_our_segmentation_keywords_and_completion(es) -> 
 
 @requires_es
 def test_synonyms_of_the_file_are_inline_in_the_index_settings(es) -> None:  # type: ignore[no-untyped-def]
-    from matching.search.backends.elasticsearch import seg_text
+    from matching.search.backends.elasticsearch.mapping import seg_text
 
     (name,) = es.live_indices()
     analysis = es.client.indices.get_settings(index=name)[name]["settings"]["index"]["analysis"]
@@ -283,7 +283,7 @@ def test_extending_the_synonym_file_and_running_update_index_makes_it_effective(
     real_listings, db, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     synonyms = tmp_path / "synonyms.txt"
-    synonyms.write_text(segmentation.SYNONYMS_PATH.read_text(encoding="utf-8"), encoding="utf-8")
+    synonyms.write_text(analysis.SYNONYMS_PATH.read_text(encoding="utf-8"), encoding="utf-8")
     prefix = f"{TEST_PREFIX}-syn"
     backends = backends_for_tests(synonyms=es_config(prefix, SYNONYMS_PATH=str(synonyms)))
     uavs = {key(listing(s)) for s in ("R0001", "R0003", "R0014")}  # 无人机 listings

@@ -9,8 +9,8 @@ import jieba
 import pytest
 from django.conf import settings
 
-from matching.search import segment
-from matching.search.backends.database import highlight
+from matching.search import analysis, segment
+from matching.search.backends.database.highlights import highlight
 from tests.bundled import raw_records
 
 
@@ -103,12 +103,12 @@ def test_tokenizer_is_private_and_caches_under_var_dir() -> None:
 def test_synonym_file_has_domain_entries_in_both_languages() -> None:
     lines = [
         line
-        for line in segment.SYNONYMS_PATH.read_text(encoding="utf-8").splitlines()
+        for line in analysis.SYNONYMS_PATH.read_text(encoding="utf-8").splitlines()
         if line.strip() and not line.startswith("#")
     ]
     assert len(lines) >= 80
     assert all("," in line or "=>" in line for line in lines)
-    table = segment.synonyms()
+    table = analysis.synonyms()
     storage = {e.terms: e.equivalent for e in table.get(("储能",))}
     assert storage[("energy", "storage")] is True
     assert storage[("蓄能",)] is True
@@ -117,10 +117,10 @@ def test_synonym_file_has_domain_entries_in_both_languages() -> None:
 
 
 def test_one_way_synonyms_are_marked_not_equivalent() -> None:
-    expansions = {e.terms: e.equivalent for e in segment.synonyms().get(("热失控",))}
+    expansions = {e.terms: e.equivalent for e in analysis.synonyms().get(("热失控",))}
     assert expansions[("热管理",)] is False
     # …and do not flow back.
-    assert ("热失控",) not in {e.terms for e in segment.synonyms().get(("热管理",))}
+    assert ("热失控",) not in {e.terms for e in analysis.synonyms().get(("热管理",))}
 
 
 def test_highlight_escapes_text_and_marks_terms() -> None:

@@ -11,8 +11,9 @@ from typing import Any
 from django.utils import timezone
 
 from marketplace import roles
-from projects import services
 from projects.models import Registration, Roadshow
+from projects.registrations import services as registration_services
+from projects.roadshows import services
 from tests import factories
 
 
@@ -51,7 +52,7 @@ def roadshow_with_agenda(
 
 def register(roadshow: Roadshow, user: Any) -> Registration:
     """A confirmed registration of `user` (the roadshow must be free)."""
-    outcome = services.registration_create(
+    outcome = registration_services.registration_create(
         roadshow=roadshow,
         user=user,
         success_url="https://example.com/ok",

@@ -13,8 +13,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from marketplace import roles
-from projects import services
 from projects.models import Registration, Roadshow
+from projects.registrations import services as registration_services
+from projects.roadshows import services
 from tests import factories
 
 OK, BACK = "https://example.com/paid", "https://example.com/back"
@@ -45,7 +46,7 @@ def make_roadshow(
 
 def register(roadshow: Roadshow, user: Any) -> Registration:
     """A registration of `user` through the service (confirmed at once for a free event)."""
-    return services.registration_create(
+    return registration_services.registration_create(
         roadshow=roadshow, user=user, success_url=OK, cancel_url=BACK
     ).registration
 

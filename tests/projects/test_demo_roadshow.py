@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from marketplace import demo as marketplace_demo
-from projects import selectors
+from projects import permissions
 from projects.demo import DEMO_STREAM_URL, HOST, create_demo_roadshow
 from projects.models import Registration, Roadshow, RoadshowSlot, validate_stream_url
 
@@ -34,7 +34,7 @@ def test_demo_roadshow_has_30_real_projects_and_the_enterprise_registered(demo_d
     from django.contrib.auth import get_user_model
 
     broker = get_user_model().objects.get(username="broker")
-    assert selectors.is_host_staff(user=broker, roadshow=roadshow)
+    assert permissions.is_host_staff(user=broker, roadshow=roadshow)
 
 
 def test_demo_roadshow_is_idempotent(demo_data):

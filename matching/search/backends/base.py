@@ -6,21 +6,40 @@ arguments (idempotent), and `rebuild` can always recreate the index from the lis
 
 Backends are configured in `settings.SEARCH_BACKENDS` and obtained with
 `matching.search.get_search_backend()`. Two exist: the embedded database backend (default,
-no service) and Elasticsearch (selected by `ELASTICSEARCH_URL`, a later issue).
+no service) and Elasticsearch (selected by `ELASTICSEARCH_URL`).
 """
 
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 ListingKind = Literal["result", "need"]
 
 #: Fields that get facet counts, in display order.
 FACET_FIELDS: tuple[str, ...] = ("kind", "field", "province", "city", "stage", "modes", "trl")
+
+#: Params that both bundled backends read, with the same defaults, so that both rank alike
+#: (the parity tests): field boosts (title > title_en > keywords > body > character bigrams),
+#: the largest page and the length of a body snippet (characters). The weights of query
+#: plans are `matching.search.analysis.PlanSettings`.
+RANKING_DEFAULTS: dict[str, Any] = {
+    "boosts": {"title": 3.0, "title_en": 2.5, "keywords": 2.0, "body": 1.0, "grams": 0.3},
+    "max_page_size": 100,
+    "snippet_chars": 120,
+}
+
+
+def param(params: Mapping[str, object], name: str, defaults: Mapping[str, Any]) -> Any:
+    """The SEARCH_BACKENDS param `name` (lower- or upper-case), else `defaults[name]`
+    (KeyError when it has none)."""
+    for key in (name, name.upper()):
+        if key in params:
+            return params[key]
+    return defaults[name]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,327 @@
+"""`ElasticsearchSearchBackend`: search, counts, matching candidates and autocomplete on
+Elasticsearch 8/9 (see the package docstring for the modules it is made of)."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
+from elasticsearch.dsl import Q, Search
+
+from matching.search import analysis
+from matching.search.backends.base import (
+    FACET_FIELDS,
+    RANKING_DEFAULTS,
+    BaseSearchBackend,
+    IndexDocument,
+    ListingKind,
+    SearchHit,
+    SearchQuery,
+    SearchResults,
+    Suggestion,
+    param,
+)
+from matching.search.backends.elasticsearch.highlights import hit_from, with_highlights
+from matching.search.backends.elasticsearch.lifecycle import (
+    MAX_RESULT_WINDOW,
+    IndexLifecycle,
+    is_outage,
+    unavailable,
+)
+from matching.search.backends.elasticsearch.mapping import decode_term, seg_text
+from matching.search.backends.elasticsearch.queries import (
+    QueryCompiler,
+    filters_of,
+    newest_first,
+)
+
+DEFAULTS: dict[str, Any] = {
+    "index_prefix": "keqiao",
+    "timeout": 10.0,
+    "max_retries": 2,
+    "refresh": "wait_for",
+    "number_of_shards": 1,
+    "auto_expand_replicas": "0-1",
+    "api_key": "",
+    "synonyms_path": "",
+    "bulk_chunk_size": 500,
+    "facet_size": 1000,
+    # Scoring and paging: the embedded backend's defaults, so both rank alike (parity tests).
+    **RANKING_DEFAULTS,
+}
+
+#: Facet name → indexed field.
+FACET_SOURCES: dict[str, str] = {
+    "kind": "kind",
+    "field": "field",
+    "province": "province",
+    "city": "city",
+    "stage": "stage",
+    "modes": "modes",
+    "trl": "trl",
+}
+
+
+def _param(params: Mapping[str, object], name: str) -> Any:
+    return param(params, name, DEFAULTS)
+
+
+class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
+    """Search and matching candidates on Elasticsearch 8/9 (client `elasticsearch>=8.18,<9`).
+
+    Params (settings.SEARCH_BACKENDS[name]): URL (required), INDEX_PREFIX ("keqiao"),
+    TIMEOUT (seconds per request, 10), MAX_RETRIES (2), API_KEY (optional), REFRESH
+    ("wait_for", "true" or "false": when writes become visible), NUMBER_OF_SHARDS (1),
+    AUTO_EXPAND_REPLICAS ("0-1"), SYNONYMS_PATH (default matching/search/synonyms.txt),
+    BULK_CHUNK_SIZE (500), FACET_SIZE (1000), the embedded backend's boosts, max_page_size
+    and snippet_chars, and the plan's weights (`analysis.PlanSettings`: synonym_weight,
+    related_weight, sub_word_weight, minimum_should_match, mlt_*).
+    """
+
+    def __init__(self, params: dict[str, object] | None = None) -> None:
+        super().__init__(params)
+        url = str(self.params.get("URL") or self.params.get("url") or "")
+        if not url:
+            from django.core.exceptions import ImproperlyConfigured
+
+            raise ImproperlyConfigured("The Elasticsearch search backend needs a URL.")
+        self.url = url
+        prefix = str(_param(self.params, "index_prefix")).strip().lower() or "keqiao"
+        self.prefix = prefix
+        self.alias = f"{prefix}-listings"
+        self.building_alias = f"{prefix}-listings-rebuilding"
+        self.version_pattern = f"{prefix}-listings-v*"
+        self.timeout = float(_param(self.params, "timeout"))
+        self.refresh = self._refresh_mode(_param(self.params, "refresh"))
+        self.plan_settings = analysis.PlanSettings.from_params(self.params)
+        boosts: dict[str, float] = {**DEFAULTS["boosts"], **_param(self.params, "boosts")}
+        self.compiler = QueryCompiler(boosts, self.plan_settings)
+        self.max_page_size = int(_param(self.params, "max_page_size"))
+        self.snippet_chars = int(_param(self.params, "snippet_chars"))
+        self.chunk_size = int(_param(self.params, "bulk_chunk_size"))
+        self.facet_size = int(_param(self.params, "facet_size"))
+        self.number_of_shards = int(_param(self.params, "number_of_shards"))
+        self.auto_expand_replicas = str(_param(self.params, "auto_expand_replicas"))
+        path = str(_param(self.params, "synonyms_path") or "")
+        self.synonyms_path = Path(path) if path else analysis.SYNONYMS_PATH
+        api_key = str(_param(self.params, "api_key") or "")
+        # URL may list several nodes separated by commas; the client fails over between them.
+        nodes = [node.strip() for node in url.split(",") if node.strip()]
+        self.client = Elasticsearch(
+            nodes,
+            request_timeout=self.timeout,
+            max_retries=int(_param(self.params, "max_retries")),
+            retry_on_timeout=True,
+            api_key=api_key or None,
+        )
+
+    @staticmethod
+    def _refresh_mode(value: object) -> str | bool:
+        text = str(value).lower()
+        if text in {"true", "1", "yes"}:
+            return True
+        if text in {"false", "0", "no"}:
+            return False
+        return "wait_for"
+
+    # --- searching -----------------------------------------------------------------------
+    def _base_search(self) -> Search:
+        return Search(using=self.client, index=self.alias)
+
+    def _execute(self, search: Search) -> Any:
+        try:
+            return search.execute()
+        except NotFoundError:
+            return None  # no index yet: nothing indexed
+        except (TransportError, ApiError) as exc:
+            if is_outage(exc):
+                raise unavailable(exc) from exc
+            raise
+
+    def search(self, query: SearchQuery) -> SearchResults:
+        page = max(1, query.page)
+        page_size = min(max(1, query.page_size), self.max_page_size)
+        plan = analysis.plan_query(query.text, self.synonyms(), self.plan_settings)
+        groups = plan.groups
+        filters, must_not = filters_of(query)
+        if groups:
+            bool_query = self.compiler.plan_query(plan, filters, must_not)
+            order: list[Any] = ["_score", *newest_first()]
+        else:
+            bool_query = Q("bool", filter=filters, must_not=must_not)
+            order = newest_first()
+        start = (page - 1) * page_size
+        # Beyond Elasticsearch's result window: the total and facets only (no hits there).
+        size = page_size if start + page_size <= MAX_RESULT_WINDOW else 0
+        search = (
+            self._base_search()
+            .query(bool_query)
+            .sort(*order)
+            .source(["kind", "object_id", "body"])
+            .extra(track_total_hits=True, track_scores=bool(groups))
+        )
+        search = search[start : start + size] if size else search[0:0]
+        if query.with_facets:
+            for name in FACET_FIELDS:
+                search.aggs.bucket(
+                    name,
+                    "terms",
+                    field=FACET_SOURCES[name],
+                    size=self.facet_size,
+                    order=[{"_count": "desc"}, {"_key": "asc"}],
+                )
+        if query.with_highlights and groups:
+            search = with_highlights(search, groups, self.snippet_chars)
+        response = self._execute(search)
+        if response is None:
+            empty: dict[str, dict[str, int]] = (
+                {name: {} for name in FACET_FIELDS} if query.with_facets else {}
+            )
+            return SearchResults([], 0, page, page_size, empty)
+        hits = [hit_from(hit, scored=bool(groups)) for hit in response.hits] if size else []
+        facets = self._facets(response) if query.with_facets else {}
+        return SearchResults(hits, int(response.hits.total.value), page, page_size, facets)
+
+    @staticmethod
+    def _facets(response: Any) -> dict[str, dict[str, int]]:
+        facets: dict[str, dict[str, int]] = {}
+        aggregations = response.aggregations
+        for name in FACET_FIELDS:
+            counts: Counter[str] = Counter()
+            for bucket in getattr(aggregations, name).buckets:
+                value = str(bucket.key)
+                if value:
+                    counts[value] += int(bucket.doc_count)
+            facets[name] = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+        return facets
+
+    def count(self, kind: ListingKind | None = None) -> int:
+        filters, must_not = filters_of(SearchQuery(kind=kind))
+        try:
+            found = self.client.count(
+                index=self.alias,
+                query=Q("bool", filter=filters, must_not=must_not).to_dict(),
+            )
+        except NotFoundError:
+            return 0
+        except (TransportError, ApiError) as exc:
+            if is_outage(exc):
+                raise unavailable(exc) from exc
+            raise
+        return int(found["count"])
+
+    # --- matching candidates -------------------------------------------------------------
+    def more_like_this(
+        self,
+        document: IndexDocument,
+        *,
+        kind: ListingKind,
+        limit: int,
+        query: SearchQuery | None = None,
+    ) -> list[SearchHit]:
+        """Listings of `kind` most like `document`: its title (weight 2), English title (1)
+        and keywords (1.5 each) as query groups with synonyms, plus its top body terms by
+        tf-idf (Elasticsearch's term vectors of the text against the index), weighted by
+        their tf-idf relative to the best; at least one group must match. `query` adds
+        filters (its text is ignored); `document` itself is never returned."""
+        if limit <= 0:
+            return []
+        base = query or SearchQuery()
+        filters_query = replace(
+            base,
+            kind=kind,
+            text="",
+            exclude=(*base.exclude, (document.kind, document.object_id)),
+        )
+        plan = analysis.similar_plan(
+            document, self.synonyms(), self.plan_settings, self._body_scores(document.body)
+        )
+        if not plan.groups:
+            return []
+        filters, must_not = filters_of(filters_query)
+        search = (
+            self._base_search()
+            .query(self.compiler.plan_query(plan, filters, must_not))
+            .sort("_score", *newest_first())
+            .source(["kind", "object_id"])
+            .extra(track_scores=True, size=min(limit, MAX_RESULT_WINDOW))
+        )
+        response = self._execute(search)
+        if response is None:
+            return []
+        return [hit_from(hit, scored=True) for hit in response.hits]
+
+    def _body_scores(self, body: str) -> list[tuple[str, float]]:
+        """(term, tf-idf) of the body's terms as Elasticsearch measures them: the term vectors
+        of the text as an artificial document, at most mlt_body_terms of them."""
+        wanted = self.plan_settings.mlt_body_terms
+        terms = analysis.body_terms(body)
+        if not terms or wanted <= 0:
+            return []
+        try:
+            vectors = self.client.termvectors(
+                index=self.alias,
+                # A fixed routing sends the artificial document to the same shard every time,
+                # so its term statistics, and so the match scores, are deterministic.
+                routing="keqiao-more-like-this",
+                doc={"seg": {"body": seg_text(terms)}},
+                fields=["seg.body"],
+                term_statistics=True,
+                positions=False,
+                offsets=False,
+                filter={"max_num_terms": wanted, "min_term_freq": 1, "min_doc_freq": 1},
+            )
+        except NotFoundError:
+            return []
+        except (TransportError, ApiError) as exc:
+            if is_outage(exc):
+                raise unavailable(exc) from exc
+            raise
+        found = vectors.get("term_vectors", {}).get("seg.body", {}).get("terms", {})
+        return [
+            (decode_term(token), float(info.get("score", 0.0))) for token, info in found.items()
+        ]
+
+    # --- autocomplete --------------------------------------------------------------------
+    def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
+        """Completions of `prefix` from the `suggest` completion field (titles weigh 3,
+        English titles 2, keywords 1); expired listings are left out."""
+        text = unicodedata.normalize("NFKC", prefix).strip()
+        if not text or limit <= 0:
+            return []
+        search = (
+            self._base_search()
+            .source(["kind", "object_id", "expires_at", "tombstone"])
+            .suggest(
+                "listings",
+                text,
+                completion={"field": "suggest", "size": limit * 3, "skip_duplicates": True},
+            )
+            .extra(size=0)
+        )
+        response = self._execute(search)
+        if response is None:
+            return []
+        now = datetime.now(UTC)
+        out: list[Suggestion] = []
+        seen: set[str] = set()
+        for option in response.suggest.listings[0].options:
+            source = option._source
+            expires = getattr(source, "expires_at", None)
+            if getattr(source, "tombstone", False) or (
+                expires and datetime.fromisoformat(str(expires)) <= now
+            ):
+                continue
+            if option.text in seen:
+                continue
+            seen.add(option.text)
+            out.append(Suggestion(str(option.text), source.kind, int(source.object_id)))
+            if len(out) >= limit:
+                break
+        return out

@@ -1,0 +1,92 @@
+"""Serializers of the 1:1 meeting API: they validate input and shape output only; the rules
+live in `projects.meetings.services`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+# marketplace.serializers must not be the first of marketplace's API modules imported
+# (serializers → selectors → filters → serializers cycle); loading selectors first avoids it.
+from marketplace import selectors as _marketplace_selectors  # noqa: F401
+from marketplace.models import Organization
+from marketplace.serializers import IdField, IdRelatedField, RejectUnknownFieldsMixin
+from projects.meetings.scheduling import reason_message
+from projects.models import Meeting, MeetingBlock, MeetingRequest, Unavailability
+
+
+class MeetingRequestCreateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    slot = IdField(help_text=_("Id of the agenda slot whose presenter to meet."))
+    reason = serializers.CharField(max_length=2000, allow_blank=False, trim_whitespace=True)
+    organization = IdRelatedField(
+        queryset=Organization.objects.all(), required=False, allow_null=True,
+        help_text=_("The organisation you act for (default: that of your registration)."),
+    )
+
+
+class MeetingRequestDeclineSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, allow_blank=False, trim_whitespace=True)
+
+
+class MeetingOutSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Meeting
+        fields = ["id", "room", "starts_at", "ends_at"]
+
+
+class MeetingRequestSerializer(serializers.ModelSerializer):
+    project = serializers.SerializerMethodField()
+    requester_organization = serializers.CharField(
+        source="requester_organization.legal_name", default=None
+    )
+    presenter_organization = serializers.CharField(source="presenter_organization.legal_name")
+    unplaced_message = serializers.SerializerMethodField()
+    meeting = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MeetingRequest
+        fields = [
+            "id", "slot", "project", "requester", "requester_organization",
+            "presenter_organization", "reason", "status", "decline_reason", "unplaced_reason",
+            "unplaced_message", "meeting", "created_at", "decided_at",
+        ]
+
+    def get_project(self, obj: MeetingRequest) -> str:
+        return obj.slot.listing.title
+
+    def get_unplaced_message(self, obj: MeetingRequest) -> str:
+        return reason_message(obj.unplaced_reason) if obj.unplaced_reason else ""
+
+    def get_meeting(self, obj: MeetingRequest) -> dict[str, Any] | None:
+        meeting = getattr(obj, "meeting", None)
+        return dict(MeetingOutSerializer(meeting).data) if meeting is not None else None
+
+
+class MeetingBlockSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+    rooms = serializers.ListField(child=serializers.CharField(max_length=80), min_length=1,
+                                  max_length=200)
+    slot_minutes = serializers.IntegerField(min_value=5, max_value=240, default=20)
+
+    class Meta:
+        model = MeetingBlock
+        fields = ["id", "starts_at", "ends_at", "slot_minutes", "rooms"]
+        read_only_fields = ["id"]
+
+
+class UnavailabilitySerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+    organization = IdRelatedField(
+        queryset=Organization.objects.all(), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Unavailability
+        fields = ["id", "user", "organization", "starts_at", "ends_at", "note"]
+        read_only_fields = ["id", "user"]
+
+
+class ScheduleRunSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    reschedule = serializers.BooleanField(default=False, help_text=_(
+        "Delete the scheduled meetings first and place every accepted request afresh."
+    ))

@@ -1,0 +1,360 @@
+"""1:1 meetings (洽谈) at a roadshow: writes of requests, meeting blocks and unavailable times.
+
+Who may do what (host staff as in `projects.permissions.is_host_staff`):
+
+- `meeting_request_create`: an attendee with a *confirmed* registration asks the presenter
+  organisation of an agenda slot for a meeting; a reason is required; not with one's own
+  organisation; one open request per attendee and slot (409 otherwise).
+- `meeting_request_accept` / `meeting_request_decline`: members of the presenter
+  organisation (decline needs a reason).
+- `meeting_block_create`: host staff define blocks of meeting time and the rooms used.
+- `unavailability_add`: a user marks a time when they cannot meet; members of an
+  organisation (or host staff) mark it for the whole organisation.
+- `meetings_schedule` (`projects.meetings.scheduling`): host staff run the pure scheduler
+  (`projects.meetings.scheduler`) over the accepted (and previously unplaced) requests, write
+  `Meeting` rows in one transaction and get a `ScheduleReport`.
+
+Times are aware UTC datetimes; intervals are half-open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
+from marketplace import roles
+from marketplace.errors import ConflictError, DomainError, PermissionDeniedError
+from marketplace.models import Membership, Organization
+from marketplace.notifications import notify
+from projects.choices import RegistrationStatus, RoadshowStatus
+from projects.models import (
+    OPEN_MEETING_REQUEST_STATUSES,
+    MeetingBlock,
+    MeetingRequest,
+    MeetingRequestStatus,
+    Registration,
+    Roadshow,
+    RoadshowSlot,
+    Unavailability,
+)
+from projects.permissions import is_host_staff, require_host_staff
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+REASON_MAX_CHARS = 2000
+ROOM_NAME_MAX_CHARS = 80
+MAX_ROOMS = 200
+#: Meeting blocks end at most this many days after the event ends.
+MEETING_DAYS_AFTER_EVENT = 7
+#: A meeting block is at most this long (a working day of talks).
+MAX_BLOCK_HOURS = 14
+MIN_SLOT_MINUTES = 5
+MAX_SLOT_MINUTES = 240
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _in_both_languages(build: Callable[[], str]) -> tuple[str, str]:
+    with translation.override("zh-hans"):
+        zh = build()
+    with translation.override("en"):
+        en = build()
+    return zh, en
+
+
+def members(organization_id: int) -> list[Any]:
+    return [
+        m.user
+        for m in Membership.objects.filter(organization_id=organization_id).select_related("user")
+    ]
+
+
+def notify_in_both_languages(*, users: Sequence[Any], verb: str, roadshow: Roadshow,
+            build: Callable[[], str]) -> None:
+    if not users:
+        return
+    zh, en = _in_both_languages(build)
+    notify(users=users, verb=verb, message_zh=zh, message_en=en,
+           url=f"/roadshows/{roadshow.pk}/my-schedule/")
+
+
+def _check_interval(starts_at: Any, ends_at: Any) -> None:
+    fields: dict[str, list[str | Promise]] = {}
+    for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
+        if not isinstance(value, datetime) or timezone.is_naive(value):
+            fields[name] = [_("Give a date and time with a time zone.")]
+    if not fields and ends_at <= starts_at:
+        fields["ends_at"] = [_("The end must be after the start.")]
+    if fields:
+        raise DomainError(_("Check the times."), fields=fields)
+
+
+def _lock_request(request: MeetingRequest) -> MeetingRequest:
+    return MeetingRequest.objects.select_for_update(of=("self",)).select_related(
+        "roadshow", "slot", "presenter_organization", "requester"
+    ).get(pk=request.pk)
+
+
+# --- meeting requests --------------------------------------------------------------------------
+
+
+def meeting_request_create(
+    *,
+    roadshow: Roadshow,
+    slot: RoadshowSlot,
+    requester: User,
+    reason: str,
+    requester_organization: Organization | None = None,
+) -> MeetingRequest:
+    """An attendee asks the presenter organisation of `slot` for a 1:1 meeting.
+
+    `requester_organization` defaults to the organisation of the requester's registration.
+    Raises PermissionDeniedError (no confirmed registration; acting for an organisation the
+    requester is not a member of), DomainError (empty reason, slot of another roadshow, own
+    organisation, event cancelled), ConflictError (an open request for the same
+    slot already exists).
+    """
+    if slot.roadshow_id != roadshow.pk:
+        raise DomainError(_("This project is not on the roadshow's agenda."),
+                          fields={"slot": [_("This project is not on the roadshow's agenda.")]})
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Say why you want to meet."),
+                          fields={"reason": [_("Say why you want to meet.")]})
+    if len(reason) > REASON_MAX_CHARS:
+        message = _("At most %(n)d characters.") % {"n": REASON_MAX_CHARS}
+        raise DomainError(message, fields={"reason": [message]})
+    # Matchmaking talks follow the presentations, so requests stay open after the live
+    # session has ended; only a cancelled event takes none.
+    if roadshow.status == RoadshowStatus.CANCELLED:
+        raise DomainError(_("Meetings can no longer be requested for this roadshow."))
+    registration = Registration.objects.filter(
+        roadshow=roadshow, user_id=requester.pk, status=RegistrationStatus.CONFIRMED
+    ).first()
+    if registration is None:
+        raise PermissionDeniedError(
+            _("Only attendees with a confirmed registration can request meetings.")
+        )
+    if requester_organization is None:
+        requester_organization = registration.organization
+    elif not roles.is_member(requester, requester_organization):
+        raise PermissionDeniedError(_("You are not a member of this organisation."))
+    if roles.is_member(requester, slot.presenter_id):
+        raise DomainError(_("You cannot request a meeting with your own organisation."))
+
+    with transaction.atomic():
+        if MeetingRequest.objects.filter(
+            requester_id=requester.pk, slot=slot, status__in=OPEN_MEETING_REQUEST_STATUSES
+        ).exists():
+            raise ConflictError(_("You have already requested a meeting about this project."))
+        try:
+            with transaction.atomic():
+                request = MeetingRequest.objects.create(
+                    roadshow=roadshow,
+                    slot=slot,
+                    requester=requester,
+                    requester_organization=requester_organization,
+                    presenter_organization_id=slot.presenter_id,
+                    reason=reason,
+                )
+        except IntegrityError:
+            raise ConflictError(
+                _("You have already requested a meeting about this project.")
+            ) from None
+        title = slot.listing.title
+        notify_in_both_languages(
+            users=members(slot.presenter_id),
+            verb="meeting_requested",
+            roadshow=roadshow,
+            build=lambda: _("New 1:1 meeting request about “%(title)s” at %(roadshow)s.")
+            % {"title": title, "roadshow": roadshow.title},
+        )
+    return request
+
+
+def meeting_request_accept(*, request: MeetingRequest, actor: User) -> MeetingRequest:
+    """The presenter organisation accepts a requested meeting (requested → accepted).
+
+    Raises PermissionDeniedError (actor not a member of the presenter organisation),
+    ConflictError (not in state requested).
+    """
+    with transaction.atomic():
+        locked = _lock_request(request)
+        if not roles.is_member(actor, locked.presenter_organization_id):
+            raise PermissionDeniedError(
+                _("Only members of the presenting organisation can answer this request.")
+            )
+        if locked.status != MeetingRequestStatus.REQUESTED:
+            raise ConflictError(_("This request has already been answered."))
+        locked.status = MeetingRequestStatus.ACCEPTED
+        locked.decided_by = actor
+        locked.decided_at = timezone.now()
+        locked.save(update_fields=["status", "decided_by", "decided_at"])
+        org_name = locked.presenter_organization.legal_name
+        notify_in_both_languages(
+            users=[locked.requester],
+            verb="meeting_accepted",
+            roadshow=locked.roadshow,
+            build=lambda: _("%(org)s accepted your meeting request; it will be scheduled.")
+            % {"org": org_name},
+        )
+    return locked
+
+
+def meeting_request_decline(*, request: MeetingRequest, actor: User, reason: str
+                            ) -> MeetingRequest:
+    """The presenter organisation declines a request, with a reason (requested, accepted or
+    unplaced → declined).
+
+    Raises PermissionDeniedError (not a member of the presenter organisation), DomainError
+    (empty reason), ConflictError (already declined or scheduled).
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give a reason for declining."),
+                          fields={"reason": [_("Give a reason for declining.")]})
+    if len(reason) > REASON_MAX_CHARS:
+        message = _("At most %(n)d characters.") % {"n": REASON_MAX_CHARS}
+        raise DomainError(message, fields={"reason": [message]})
+    with transaction.atomic():
+        locked = _lock_request(request)
+        if not roles.is_member(actor, locked.presenter_organization_id):
+            raise PermissionDeniedError(
+                _("Only members of the presenting organisation can answer this request.")
+            )
+        if locked.status not in (MeetingRequestStatus.REQUESTED, MeetingRequestStatus.ACCEPTED,
+                                 MeetingRequestStatus.UNPLACED):
+            raise ConflictError(_("This request can no longer be declined."))
+        locked.status = MeetingRequestStatus.DECLINED
+        locked.decline_reason = reason
+        locked.decided_by = actor
+        locked.decided_at = timezone.now()
+        locked.save(update_fields=["status", "decline_reason", "decided_by", "decided_at"])
+        org_name = locked.presenter_organization.legal_name
+        notify_in_both_languages(
+            users=[locked.requester],
+            verb="meeting_declined",
+            roadshow=locked.roadshow,
+            build=lambda: _("%(org)s declined your meeting request: %(reason)s")
+            % {"org": org_name, "reason": reason},
+        )
+    return locked
+
+
+# --- blocks and unavailable times --------------------------------------------------------------
+
+
+def meeting_block_create(
+    *,
+    roadshow: Roadshow,
+    actor: User,
+    starts_at: datetime,
+    ends_at: datetime,
+    rooms: Sequence[str],
+    slot_minutes: int = 20,
+) -> MeetingBlock:
+    """Host staff add a block of meeting time cut into `slot_minutes` slots, held in parallel
+    in each of `rooms` (1–200 distinct names of at most 80 characters).
+
+    The block must lie within the event's days (from the start of its first day, Beijing time,
+    to MEETING_DAYS_AFTER_EVENT days after it ends) and last at most MAX_BLOCK_HOURS hours, so
+    that the scheduler's work stays bounded.
+
+    Raises PermissionDeniedError (not host staff), DomainError (naive or reversed times, a
+    block outside the event or too long, slot length outside 5–240 minutes or longer than the
+    block, bad room names).
+    """
+    require_host_staff(user=actor, roadshow=roadshow)
+    _check_interval(starts_at, ends_at)
+    fields: dict[str, list[str | Promise]] = {}
+    event_day_start = timezone.localtime(roadshow.starts_at).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    latest_end = roadshow.ends_at + timedelta(days=MEETING_DAYS_AFTER_EVENT)
+    if starts_at < event_day_start or ends_at > latest_end:
+        fields["starts_at"] = [
+            _("Meeting blocks must fall between the event's first day and %(days)d days after "
+              "it ends.") % {"days": MEETING_DAYS_AFTER_EVENT}
+        ]
+    elif ends_at - starts_at > timedelta(hours=MAX_BLOCK_HOURS):
+        fields["ends_at"] = [
+            _("A meeting block lasts at most %(hours)d hours.") % {"hours": MAX_BLOCK_HOURS}
+        ]
+    if (not isinstance(slot_minutes, int) or isinstance(slot_minutes, bool)
+            or not MIN_SLOT_MINUTES <= slot_minutes <= MAX_SLOT_MINUTES):
+        fields["slot_minutes"] = [
+            _("Between %(min)d and %(max)d minutes.")
+            % {"min": MIN_SLOT_MINUTES, "max": MAX_SLOT_MINUTES}
+        ]
+    elif (ends_at - starts_at).total_seconds() < slot_minutes * 60:
+        fields["slot_minutes"] = [_("The block is shorter than one meeting.")]
+    names = [str(r).strip() for r in rooms] if isinstance(rooms, list | tuple) else []
+    if not names or not 1 <= len(names) <= MAX_ROOMS:
+        fields["rooms"] = [_("Give between 1 and %(n)d rooms.") % {"n": MAX_ROOMS}]
+    elif any(not n or len(n) > ROOM_NAME_MAX_CHARS for n in names):
+        fields["rooms"] = [
+            _("Room names must be 1–%(n)d characters.") % {"n": ROOM_NAME_MAX_CHARS}
+        ]
+    elif len(set(names)) != len(names):
+        fields["rooms"] = [_("Room names must be distinct.")]
+    if fields:
+        raise DomainError(_("Check the meeting block."), fields=fields)
+    with transaction.atomic():
+        return MeetingBlock.objects.create(
+            roadshow=roadshow, starts_at=starts_at, ends_at=ends_at, slot_minutes=slot_minutes,
+            rooms=names, created_by=actor,
+        )
+
+
+def unavailability_add(
+    *,
+    roadshow: Roadshow,
+    actor: User,
+    starts_at: datetime,
+    ends_at: datetime,
+    organization: Organization | None = None,
+    note: str = "",
+) -> Unavailability:
+    """Mark a time when the actor (or, with `organization`, that organisation) cannot meet.
+
+    Raises PermissionDeniedError (organisation given and the actor is neither a member nor
+    host staff), DomainError (naive or reversed times, note over 200 characters).
+    """
+    _check_interval(starts_at, ends_at)
+    note = (note or "").strip()
+    if len(note) > 200:
+        message = _("At most %(n)d characters.") % {"n": 200}
+        raise DomainError(message, fields={"note": [message]})
+    if organization is not None and not (
+        roles.is_member(actor, organization) or is_host_staff(user=actor, roadshow=roadshow)
+    ):
+        raise PermissionDeniedError(_("You are not a member of this organisation."))
+    with transaction.atomic():
+        return Unavailability.objects.create(
+            roadshow=roadshow,
+            user=None if organization is not None else actor,
+            organization=organization,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            note=note,
+            created_by=actor,
+        )
+
+
+__all__ = [
+    "REASON_MAX_CHARS",
+    "meeting_block_create",
+    "meeting_request_accept",
+    "meeting_request_create",
+    "meeting_request_decline",
+    "members",
+    "notify_in_both_languages",
+    "unavailability_add",
+]

@@ -1,0 +1,211 @@
+"""What the audience does at a live roadshow: questions (asked and upvoted by confirmed
+attendees and host staff; hidden and answered by host staff) and intents (意向: "I'm
+interested", confirmed attendees). Errors as in `projects.roadshows.services`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import IntegrityError, transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from marketplace import roles
+from marketplace.errors import ConflictError, PermissionDeniedError
+from projects.choices import RoadshowStatus
+from projects.models import Intent, Question, QuestionVote, Roadshow, RoadshowSlot
+from projects.permissions import is_confirmed_attendee, may_follow_live, require_host_staff
+from projects.roadshows.live_selectors import slot_card
+from projects.roadshows.service_support import bump_live_version, field_error, lock_roadshow
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+RS = RoadshowStatus
+QUESTION_MAX_CHARS = 500
+ANSWER_MAX_CHARS = 2000
+
+
+def _require_follower(*, actor: User, roadshow: Roadshow) -> None:
+    if not actor.is_authenticated:
+        raise PermissionDeniedError(_("Log in to take part in the roadshow."))
+    if not may_follow_live(roadshow=roadshow, user=actor):
+        raise PermissionDeniedError(_("Only registered attendees can take part in the roadshow."))
+
+
+# --- questions --------------------------------------------------------------------------------
+
+
+def _clean_text(value: str, *, field: str, limit: int, required: bool = True) -> str:
+    text = " ".join((value or "").split()) if field == "text" else (value or "").strip()
+    if required and not text:
+        raise field_error(field, _("This field may not be blank."))
+    if len(text) > limit:
+        raise field_error(
+            field, _("Use at most %(limit)d characters.") % {"limit": limit}
+        )
+    return text
+
+
+@transaction.atomic
+def question_ask(
+    *, roadshow: Roadshow, actor: User, text: str, slot: RoadshowSlot | None = None
+) -> Question:
+    """Ask a question about `slot` (default: the slot now presenting). Confirmed attendees
+    and host staff (403 otherwise); the roadshow must be live and the slot's questions open
+    (409). `text`: 1–500 characters after collapsing white space (400)."""
+    _require_follower(actor=actor, roadshow=roadshow)
+    clean = _clean_text(text, field="text", limit=QUESTION_MAX_CHARS)
+    locked = lock_roadshow(roadshow)
+    if locked.status != RS.LIVE:
+        raise ConflictError(_("The roadshow is not live."))
+    if slot is None:
+        if locked.current_slot_id is None:
+            raise ConflictError(_("No project is presenting yet."))
+        slot = RoadshowSlot.objects.get(pk=locked.current_slot_id)
+    elif slot.roadshow_id != locked.pk:
+        raise field_error("slot", _("This slot is not on the agenda of this roadshow."))
+    if not slot.questions_open:
+        raise ConflictError(_("Questions are closed for this project."), code="questions_closed")
+    question = Question.objects.create(slot=slot, author=actor, text=clean)
+    bump_live_version(locked)
+    return question
+
+
+def question_upvote(*, question: Question, actor: User) -> tuple[int, bool]:
+    """Upvote `question` once (confirmed attendees and host staff). Returns (votes, created);
+    a repeated upvote changes nothing. 409 for a hidden question or when the roadshow is not
+    live."""
+    roadshow = question.slot.roadshow
+    _require_follower(actor=actor, roadshow=roadshow)
+    with transaction.atomic():
+        locked = lock_roadshow(roadshow)
+        if locked.status != RS.LIVE:
+            raise ConflictError(_("The roadshow is not live."))
+        if Question.objects.filter(pk=question.pk, hidden=True).exists():
+            raise ConflictError(_("This question is hidden."))
+        try:
+            with transaction.atomic():
+                _vote, created = QuestionVote.objects.get_or_create(question=question, user=actor)
+        except IntegrityError:
+            created = False
+        if created:
+            bump_live_version(locked)
+        return QuestionVote.objects.filter(question=question).count(), created
+
+
+@transaction.atomic
+def question_hide(*, question: Question, actor: User, hidden: bool = True) -> Question:
+    """Hide (or show again) a question (host staff)."""
+    roadshow = question.slot.roadshow
+    require_host_staff(user=actor, roadshow=roadshow)
+    locked = lock_roadshow(roadshow)
+    if question.hidden != hidden:
+        question.hidden = hidden
+        question.save(update_fields=["hidden"])
+        bump_live_version(locked)
+    return question
+
+
+@transaction.atomic
+def question_answer(*, question: Question, actor: User, answer: str = "") -> Question:
+    """Mark a question answered, with an optional written answer (≤ 2000 characters; blank
+    means answered on stage). Host staff only."""
+    roadshow = question.slot.roadshow
+    require_host_staff(user=actor, roadshow=roadshow)
+    text = _clean_text(answer, field="answer", limit=ANSWER_MAX_CHARS, required=False)
+    locked = lock_roadshow(roadshow)
+    question.answered = True
+    question.answer = text
+    question.answered_by = actor
+    question.answered_at = timezone.now()
+    question.save(update_fields=["answered", "answer", "answered_by", "answered_at"])
+    bump_live_version(locked)
+    return question
+
+
+# --- intents ----------------------------------------------------------------------------------
+
+
+def intent_record(
+    *, roadshow: Roadshow, actor: User, slot: RoadshowSlot | None = None
+) -> tuple[Intent, bool]:
+    """意向: record that `actor` is interested in `slot` (default: the slot now presenting;
+    409 when none). Confirmed attendees only (403). Once per user and slot: a repeat returns
+    the existing intent with created False. 409 for a cancelled roadshow."""
+    if not actor.is_authenticated or not is_confirmed_attendee(
+        roadshow=roadshow, user=actor
+    ):
+        raise PermissionDeniedError(_("Only registered attendees can express interest."))
+    if roadshow.status == RS.CANCELLED:
+        raise ConflictError(_("This roadshow was cancelled."))
+    if slot is None:
+        current = Roadshow.objects.values_list("current_slot_id", flat=True).get(pk=roadshow.pk)
+        if current is None:
+            raise ConflictError(_("No project is presenting yet."))
+        slot = RoadshowSlot.objects.get(pk=current)
+    elif slot.roadshow_id != roadshow.pk:
+        raise field_error("slot", _("This slot is not on the agenda of this roadshow."))
+    try:
+        with transaction.atomic():
+            intent, created = Intent.objects.get_or_create(
+                user=actor,
+                slot=slot,
+                defaults={
+                    "roadshow": roadshow,
+                    "organization": roles.primary_organization(actor),
+                },
+            )
+    except IntegrityError:
+        intent, created = Intent.objects.get(user=actor, slot=slot), False
+    return intent, created
+
+
+def intent_match_request_draft(*, intent: Intent) -> dict[str, Any]:
+    """The pre-filled match request an intent offers (in the current language)::
+
+        {"method": "POST", "url": "/api/v1/match-requests/",
+         "payload": {"research_result": id | null, "technology_need": id | null,
+                     "message": str},
+         "listing": {"type": "result"|"need", "id", "title", "url"}}
+
+    For a research result the payload can be posted as is (the requester is the user's
+    organisation). For a technology need the user picks one of their research results first
+    (`research_result` is null) — matching proposes results to needs.
+    """
+    slot = intent.slot
+    listing = slot.listing
+    message = gettext(
+        "We saw “%(title)s” presented at %(roadshow)s and are interested. "
+        "Please introduce us."
+    ) % {"title": listing.title, "roadshow": slot.roadshow.title}
+    try:
+        url = reverse("api-match-request-list")
+    except NoReverseMatch:
+        url = "/api/v1/match-requests/"
+    card = slot_card(slot)["listing"]
+    return {
+        "method": "POST",
+        "url": url,
+        "payload": {
+            "research_result": slot.research_result_id,
+            "technology_need": slot.technology_need_id,
+            "message": message,
+        },
+        "listing": {k: card[k] for k in ("type", "id", "title", "url")},
+    }
+
+
+__all__ = [
+    "ANSWER_MAX_CHARS",
+    "QUESTION_MAX_CHARS",
+    "intent_match_request_draft",
+    "intent_record",
+    "question_answer",
+    "question_ask",
+    "question_hide",
+    "question_upvote",
+]

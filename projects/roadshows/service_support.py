@@ -1,0 +1,47 @@
+"""Helpers shared by the roadshow services: per-field errors, the roadshow's row lock and the
+live version.
+
+Live state: every change the audience sees increments `Roadshow.live_version` in the same
+transaction (`bump_live_version`), so the live endpoint's ETag changes exactly when its body
+may change, and this works across server processes because the state lives in the database.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import F
+from django.utils import timezone
+from django.utils.functional import Promise
+
+from marketplace.errors import DomainError
+from projects.models import Roadshow
+
+
+def field_error(field: str, message: str | Promise, *, code: str | None = None) -> DomainError:
+    """A `DomainError` (400) whose message is also the one error of `field`."""
+    return DomainError(message, code=code, fields={field: [message]})
+
+
+def lock_roadshow(roadshow: Roadshow) -> Roadshow:
+    """The roadshow's row, locked for the rest of the transaction."""
+    return Roadshow.objects.select_for_update().get(pk=roadshow.pk)
+
+
+def bump_live_version(roadshow: Roadshow) -> None:
+    """Increment `live_version` (in the database, race-free) and refresh the instance."""
+    Roadshow.objects.filter(pk=roadshow.pk).update(
+        live_version=F("live_version") + 1, updated_at=timezone.now()
+    )
+    roadshow.refresh_from_db(fields=["live_version", "updated_at"])
+
+
+def copy_fields(source: Roadshow, target: Roadshow) -> None:
+    """Copy every concrete field of `source` onto `target` (the caller's instance)."""
+    for f in Roadshow._meta.concrete_fields:
+        setattr(target, f.attname, getattr(source, f.attname))
+
+
+def full_clean(instance: Any, *, exclude: list[str] | None = None) -> None:
+    """Model validation; `ValidationError` becomes 400 per field at the API."""
+    instance.full_clean(exclude=exclude, validate_constraints=False)
