@@ -106,6 +106,16 @@ class AgreementEditForm(forms.Form):
         self.agreement = agreement
         self.template = template_for(agreement.contract_type, agreement.subtype)
         self.fields["base_version"].initial = version.number
+        # Field order is page order: parties, clauses, patent, payment, validity, signing.
+        self._add_party_fields(version)
+        self._add_clause_fields(version)
+        self._add_patent_fields(version)
+        self._add_payment_fields(version)
+        self._add_validity_fields(version)
+        self._add_signing_fields(version)
+
+    def _add_party_fields(self, version: AgreementVersion) -> None:
+        """Each party's particulars (`party_fields` lists their names per party)."""
         self.party_fields: dict[str, list[str]] = {}
         for party in (Party.A, Party.B):
             names = []
@@ -118,6 +128,9 @@ class AgreementEditForm(forms.Form):
                 self.fields[name].initial = (version.parties.get(party.value) or {}).get(key, "")
                 names.append(name)
             self.party_fields[party.value] = names
+
+    def _add_clause_fields(self, version: AgreementVersion) -> None:
+        """The clauses of the contract type's template, in template order."""
         self.clause_fields = []
         for clause in self.template.clauses:
             name = f"clauses_{clause.key}"
@@ -130,6 +143,9 @@ class AgreementEditForm(forms.Form):
             self.fields[name].help_text = clause.source
             self.fields[name].initial = version.clauses.get(clause.key, "")
             self.clause_fields.append(name)
+
+    def _add_patent_fields(self, version: AgreementVersion) -> None:
+        """The patent particulars, for a template with a patent as its subject."""
         self.patent_fields = []
         if self.template.patent_subject:
             for field in PATENT_FIELDS:
@@ -141,6 +157,9 @@ class AgreementEditForm(forms.Form):
                     self.fields[name].widget = forms.DateInput(attrs={"type": "date"})
                 self.fields[name].initial = version.patent.get(field.key, "")
                 self.patent_fields.append(name)
+
+    def _add_payment_fields(self, version: AgreementVersion) -> None:
+        """Method, amounts (CNY), schedule (one instalment a line) and royalty."""
         payment = version.payment or {}
         royalty = payment.get("royalty") or {}
         self.fields["payment_method"] = forms.ChoiceField(
@@ -182,6 +201,9 @@ class AgreementEditForm(forms.Form):
         self.fields["payment_royalty_rate_percent"].initial = royalty.get("rate_percent", "")
         self.fields["payment_royalty_entry_fee_cny"] = _text(_("Entry fee, CNY"))
         self.fields["payment_royalty_entry_fee_cny"].initial = royalty.get("entry_fee_cny", "")
+
+    def _add_validity_fields(self, version: AgreementVersion) -> None:
+        """Validity dates and the place of signing."""
         validity = version.validity or {}
         for key, label in (
             ("valid_from", _("Valid from")),
@@ -194,6 +216,9 @@ class AgreementEditForm(forms.Form):
             _("Place of signing"), max_length=PLACE_MAX_LENGTH
         )
         self.fields["validity_place"].initial = validity.get("place", "")
+
+    def _add_signing_fields(self, version: AgreementVersion) -> None:
+        """Signing mode and which party signs first."""
         signing = version.signing or {}
         self.fields["signing_mode"] = forms.ChoiceField(
             label=_("Signing order"),

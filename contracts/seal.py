@@ -52,7 +52,8 @@ with warnings.catch_warnings():
     from pyhanko.sign.general import load_cert_from_pemder
     from pyhanko.sign.timestamps import HTTPTimeStamper
     from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+    from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
 logger = logging.getLogger(__name__)
@@ -361,6 +362,33 @@ def _raise_if_out_of_memory(exc: BaseException) -> None:
         seen = seen.__cause__ or seen.__context__
 
 
+def _validate_signatures(
+    embedded: list[EmbeddedPdfSignature],
+    platform: asn1_x509.Certificate | None,
+    result: SealVerification,
+) -> tuple[PdfSignatureStatus | None, bool]:
+    """(the last signature's pyHanko status or None when it could not be validated, whether
+    every signature is intact and valid), each validated against `platform` as the only trust
+    root, without fetching; problems are appended to `result.messages`."""
+    trust_roots = [platform] if platform is not None else []
+    all_valid = True
+    status = None
+    for position, signature in enumerate(embedded):
+        context = ValidationContext(trust_roots=trust_roots, allow_fetching=False)
+        try:
+            status = validate_pdf_signature(signature, signer_validation_context=context)
+        except Exception as exc:
+            _raise_if_out_of_memory(exc)
+            result.messages.append(f"Signature {position + 1} could not be validated: {exc}")
+            all_valid = False
+            status = None
+            continue
+        if not (status.intact and status.valid):
+            all_valid = False
+            result.messages.append(f"Signature {position + 1}: digest or signature mismatch.")
+    return status, all_valid
+
+
 def verify_pdf(data: bytes) -> SealVerification:
     """Check the seal of `data` (any bytes; never raises on bad input, but raises MemoryError
     when memory runs out, so that a memory limit is not mistaken for an unreadable file).
@@ -404,22 +432,7 @@ def verify_pdf(data: bytes) -> SealVerification:
         _raise_if_out_of_memory(exc)
         result.messages.append(f"Platform certificate unavailable: {exc}")
         platform = None
-    trust_roots = [platform] if platform is not None else []
-    all_valid = True
-    status = None
-    for position, signature in enumerate(embedded):
-        context = ValidationContext(trust_roots=trust_roots, allow_fetching=False)
-        try:
-            status = validate_pdf_signature(signature, signer_validation_context=context)
-        except Exception as exc:
-            _raise_if_out_of_memory(exc)
-            result.messages.append(f"Signature {position + 1} could not be validated: {exc}")
-            all_valid = False
-            status = None
-            continue
-        if not (status.intact and status.valid):
-            all_valid = False
-            result.messages.append(f"Signature {position + 1}: digest or signature mismatch.")
+    status, all_valid = _validate_signatures(embedded, platform, result)
     last = embedded[-1]
     if status is None:
         with contextlib.suppress(Exception):  # the certificate may be unreadable too

@@ -53,14 +53,6 @@ KNOWN_EXCEPTIONS: frozenset[str] = frozenset(
         "matching/scoring.py",
         "matching/services.py",
         "matching/views.py",
-        "contracts/forms.py:AgreementEditForm.__init__",
-        "contracts/reopening.py:agreement_reopen",
-        "contracts/seal.py:verify_pdf",
-        "contracts/selectors.py:agreement_pdf_context",
-        "contracts/services.py",
-        "contracts/services.py:agreement_create_from_match_request",
-        "contracts/services.py:agreement_approve",
-        "contracts/services.py:agreement_sign",
     }
 )
 
