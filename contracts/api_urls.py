@@ -1,11 +1,19 @@
-"""Agreement API routes; the root URLconf includes them under /api/v1/ (verification and the
-registration export have their own url module, `contracts.verify_urls`)."""
+"""Every API route of the contracts app; the root URLconf includes them once, under /api/v1/.
 
-from django.urls import path
+Agreements are addressed by their numeric id (``<int:pk>``), so ``agreements/verify/`` (the
+public verification, ``api-agreement-verify``) can never be read as a detail route, whatever
+the order of the routes or of the root URLconf's includes. Registration-form export:
+``api-agreement-registration-xlsx`` / ``-pdf`` -> agreements/<id>/registration.xlsx / .pdf.
+"""
+
+from django.urls import URLPattern, path
 
 from contracts import apis
+from contracts.registration_apis import AgreementRegistrationPdfApi, AgreementRegistrationXlsxApi
+from contracts.verification.apis import AgreementVerifyApi
 
-urlpatterns = [
+urlpatterns: list[URLPattern] = [
+    path("agreements/verify/", AgreementVerifyApi.as_view(), name="api-agreement-verify"),
     path("agreements/", apis.AgreementListApi.as_view(), name="api-agreement-list"),
     path("agreements/<int:pk>/", apis.AgreementDetailApi.as_view(), name="api-agreement-detail"),
     path(
@@ -50,5 +58,15 @@ urlpatterns = [
     ),
     path(
         "agreements/<int:pk>/amend/", apis.AgreementAmendApi.as_view(), name="api-agreement-amend"
+    ),
+    path(
+        "agreements/<int:pk>/registration.xlsx",
+        AgreementRegistrationXlsxApi.as_view(),
+        name="api-agreement-registration-xlsx",
+    ),
+    path(
+        "agreements/<int:pk>/registration.pdf",
+        AgreementRegistrationPdfApi.as_view(),
+        name="api-agreement-registration-pdf",
     ),
 ]

@@ -1,4 +1,4 @@
-"""The demo agreement for `manage.py load_demo` (issue 5, "Done when").
+"""The demo agreement for `manage.py load_demo`.
 
 `create_demo_agreement()` makes one 技术转让 (专利权转让) agreement between the demo enterprise
 (【演示】科桥示范科技有限公司, party A, transferee) and the demo university (【演示】科桥示范大学,

@@ -1,4 +1,4 @@
-"""Registration-form export API (issue 5, item 8):
+"""Registration-form export API:
 ``GET /api/v1/agreements/{id}/registration.xlsx`` and ``.../registration.pdf``.
 
 Visible to the agreement's parties and brokers (and admins) through

@@ -1,4 +1,4 @@
-"""Export of the 技术合同登记表 fields (issue 5, item 8) as XLSX and PDF.
+"""Export of the 技术合同登记表 fields as XLSX and PDF.
 
 The technology-contract registration form (技术合同认定登记, rules: 《技术合同认定登记管理办法》
 and 《技术合同认定规则》, 科技部 2000) asks for: contract number and name, contract type and

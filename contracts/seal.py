@@ -1,5 +1,5 @@
-"""The platform seal: PAdES signatures on agreement PDFs (issue 5, items 5 and 6). The only
-module that imports pyHanko.
+"""The platform seal: PAdES signatures on agreement PDFs. The only module that imports
+pyHanko.
 
 - `seal_pdf` adds one invisible PAdES baseline signature (field ``KeqiaoSeal``, SHA-256,
   subfilter ETSI.CAdES.detached) made with the platform certificate, in one incremental
@@ -352,7 +352,7 @@ def _raise_if_out_of_memory(exc: BaseException) -> None:
     """Raise MemoryError if `exc` is, or was caused by, one (pyHanko wraps some errors in its
     own) or by a SystemError (C code that failed to allocate under an address-space limit
     can fail with "error return without exception set"): a memory limit
-    (contracts.verify_limits) is not a verdict on the file."""
+    (contracts.verification.limits) is not a verdict on the file."""
     seen: BaseException | None = exc
     for _ in range(50):  # exception chains may loop
         if seen is None:

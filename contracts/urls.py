@@ -2,16 +2,19 @@
 
 URL names: agreement-list, agreement-create (match request pk), agreement-detail,
 agreement-edit, agreement-version (pk, number), agreement-approve, agreement-reopen,
-agreement-check,
-agreement-sign, agreement-pdf, agreement-amend. The public verification page is
-`contracts.verify_web_urls` (agreements/verify/).
+agreement-check, agreement-sign, agreement-pdf, agreement-amend; agreement-verify
+(agreements/verify/, the public verification page). Agreements are addressed by their
+numeric id (``<int:pk>``), so no route depends on the order of the routes or of the root
+URLconf's includes.
 """
 
-from django.urls import path
+from django.urls import URLPattern, path
 
 from contracts import views
+from contracts.verification.views import agreement_verify
 
-urlpatterns = [
+urlpatterns: list[URLPattern] = [
+    path("agreements/verify/", agreement_verify, name="agreement-verify"),
     path("agreements/", views.agreement_list, name="agreement-list"),
     path(
         "agreements/new/<int:match_request_pk>/",

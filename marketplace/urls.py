@@ -13,8 +13,6 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("matching.match_urls")),
     path("", include("matching.search.suggest_urls")),  # before search/ (more specific)
     path("", include("matching.search.urls")),
-    # verify_urls before api_urls: "agreements/verify/" must not be read as a detail route.
-    path("", include("contracts.verify_urls")),
     path("", include("contracts.api_urls")),
     path("", include("projects.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -35,7 +33,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include(api_v1)),
     path("", include("matching.urls")),
-    path("", include("contracts.verify_web_urls")),
     path("", include("contracts.urls")),
     path("", include("projects.urls")),
     path("", include("marketplace.web_urls")),

@@ -113,7 +113,7 @@ def _render_and_seal(agreement: Agreement) -> tuple[bytes, bytes]:
     """(unsealed, sealed) PDF bytes. Reads the database, then renders in a child process."""
     from contracts.seal import seal_pdf
     from contracts.selectors import agreement_pdf_context
-    from contracts.verification import seal_metadata
+    from contracts.verification.report import seal_metadata
     from marketplace.pdf_process import render_pdf_with_time_limit
 
     context = agreement_pdf_context(agreement=agreement)

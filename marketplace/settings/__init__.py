@@ -369,7 +369,7 @@ THROTTLE_DIR = env.str("KEQIAO_CACHE_DIR", default=str(VAR_DIR / "cache" / "thro
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
-# Public verification uploads (contracts.verify_limits): VERIFY_MAX_UPLOAD_BYTES above; the
+# Public verification uploads (contracts.verification.limits): VERIFY_MAX_UPLOAD_BYTES above; the
 # seal check runs in a child process with these limits (seconds of CPU, seconds of wall
 # time, bytes of address space), and at most KEQIAO_VERIFY_CONCURRENCY checks run at once on
 # the machine (across all workers; a slot covers the check, not the reading of the upload);

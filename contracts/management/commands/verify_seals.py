@@ -11,7 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from contracts.seal import platform_certificate_info
-from contracts.verification import verify_stored_seals
+from contracts.verification.report import verify_stored_seals
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Optional platform fee (issue 5 item 10): signing creates a payment of the configured
+"""Optional platform fee: signing creates a payment of the configured
 percentage of the contract value through the payment-provider interface, on stripe-mock."""
 
 from __future__ import annotations

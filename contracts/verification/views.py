@@ -1,5 +1,5 @@
 """Public web page /agreements/verify/: upload any file, see whether it is an intact Keqiao
-agreement (the same `contracts.verification.verify_upload` as the API)."""
+agreement (the same `contracts.verification.report.verify_upload` as the API)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from contracts.seal import CertificateInfo, platform_certificate_info
-from contracts.verification import (
-    STATUS_TAMPERED,
-    VerificationReport,
-    carries_platform_certificate,
-    verify_upload,
-)
-from contracts.verify_limits import (
+from contracts.verification.limits import (
     BUSY_RETRY_AFTER_SECONDS,
     LengthRequired,
     UploadLimitHandler,
@@ -27,6 +21,12 @@ from contracts.verify_limits import (
     VerifyBusy,
     read_upload,
     start_upload,
+)
+from contracts.verification.report import (
+    STATUS_TAMPERED,
+    VerificationReport,
+    carries_platform_certificate,
+    verify_upload,
 )
 from marketplace.api.errors import RequestTooLarge
 from marketplace.api.throttling import throttle_web
@@ -57,7 +57,7 @@ def agreement_verify(request: HttpRequest) -> HttpResponse:
     upload), 413 for a file over ``VERIFY_MAX_UPLOAD_BYTES`` (refused by Content-Length
     before the body is read, or while it streams in), 429 over the rate limit, 503 when
     every verification slot is busy (before the body is read, or when the check starts).
-    See `contracts.verify_limits`."""
+    See `contracts.verification.limits`."""
     if request.method != "POST":
         return _verify_page(request, limit=None)
     try:

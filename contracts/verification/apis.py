@@ -5,7 +5,7 @@ authentication, no CSRF because no session is used).
 
 Responses (errors in the one shape ``{"message", "code", "fields"}``):
 
-- 200: the verification report (`contracts.verification.VerificationReport.as_dict`), whose
+- 200: the verification report (`contracts.verification.report.VerificationReport.as_dict`), whose
   ``status`` is ``valid``, ``tampered`` or ``not_keqiao``.
 - 400 ``required``: no file in the field ``file``; ``not_pdf``: the file is not a PDF;
   ``unreadable_pdf``: it looks like a PDF but cannot be parsed; ``too_complex``: checking it
@@ -17,7 +17,7 @@ Responses (errors in the one shape ``{"message", "code", "fields"}``):
 - 429 ``throttled``: over the rate limit of the scope ``verify`` (with ``Retry-After``).
 - 503 ``busy``: every verification slot is taken (with ``Retry-After``), checked before the
   body is read and again when the check starts; ``verify_timeout``: the check exceeded its
-  wall time. See `contracts.verify_limits`.
+  wall time. See `contracts.verification.limits`.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from contracts.verification import verify_upload
-from contracts.verify_limits import read_upload, start_upload
+from contracts.verification.limits import read_upload, start_upload
+from contracts.verification.report import verify_upload
 
 
 class AgreementVerifyApi(APIView):

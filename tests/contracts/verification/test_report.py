@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from contracts.seal import seal_pdf
-from contracts.verification import UnreadableUpload, seal_metadata, verify_upload
+from contracts.verification.report import UnreadableUpload, seal_metadata, verify_upload
 from marketplace.pdf import render_pdf
 from tests.contracts.samples import agreement_context
 

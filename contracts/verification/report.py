@@ -1,7 +1,7 @@
 """Verification of uploaded agreement PDFs: is it a Keqiao agreement, is the seal intact and
 whose certificate made it, who signed and when, and does it match our copy.
 
-`verify_upload` combines the seal check (`contracts.verify_limits.verify_pdf_bounded`, i.e.
+`verify_upload` combines the seal check (`contracts.verification.limits.verify_pdf_bounded`, i.e.
 `contracts.seal.verify_pdf` in a bounded child process) with the database:
 
 - ``valid``: the SHA-256 of the uploaded bytes equals the stored ``Agreement.sealed_pdf_sha256``
@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 from contracts.choices import AgreementStatus, zh_label
 from contracts.models import Agreement
 from contracts.seal import CertificateInfo, SealVerification, platform_certificate_info
-from contracts.verify_limits import verify_pdf_bounded
+from contracts.verification.limits import verify_pdf_bounded
 from marketplace.errors import DomainError
 
 STATUS_VALID = "valid"

@@ -1,4 +1,4 @@
-"""Bounds on public verification uploads (contracts.verify_limits): refused by
+"""Bounds on public verification uploads (contracts.verification.limits): refused by
 Content-Length before the body is read and while it streams in; refused without a
 Content-Length (chunked); a deadline on reading the body; the seal check in a child process
 with memory and time limits; a machine-wide cap on concurrent checks that covers the check
@@ -21,9 +21,9 @@ from django.test import Client
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from rest_framework.test import APIClient
 
-from contracts.verify_apis import AgreementVerifyApi
-from contracts.verify_limits import UploadLimitHandler, VerifyBusy, verification_slot
-from contracts.verify_views import agreement_verify
+from contracts.verification.apis import AgreementVerifyApi
+from contracts.verification.limits import UploadLimitHandler, VerifyBusy, verification_slot
+from contracts.verification.views import agreement_verify
 from marketplace.pdf import render_pdf
 from tests.contracts.hostile_pdfs import many_signature_fields
 from tests.contracts.samples import agreement_context
@@ -343,7 +343,7 @@ def test_a_second_slot_lets_two_checks_run(settings):
     with verification_slot(), verification_slot():
         pass
     settings.VERIFY_CONCURRENCY = 1
-    from contracts.verify_limits import VerifyBusy
+    from contracts.verification.limits import VerifyBusy
 
     with verification_slot(), pytest.raises(VerifyBusy), verification_slot():
         pass
