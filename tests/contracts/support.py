@@ -10,7 +10,7 @@ from contracts import services
 from contracts.audit import ClientInfo
 from contracts.models import Agreement
 from marketplace.models import Organization
-from matching import services as match_services
+from matching.match_requests import services as match_services
 
 CLIENT_A = ClientInfo(ip_address="203.0.113.10", user_agent="pytest-browser/1.0 (party A)")
 CLIENT_B = ClientInfo(ip_address="203.0.113.20", user_agent="pytest-browser/1.0 (party B)")

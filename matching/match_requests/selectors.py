@@ -1,6 +1,6 @@
 """Match-request reads, with visibility applied for the viewer.
 
-Who sees what (issue 6):
+Who sees what:
 - brokers (and admins) see every request;
 - members of the requesting or the addressed organisation see that request;
 - everyone else sees none (`match_request_get` raises Http404, lists are empty).

@@ -1,5 +1,5 @@
-"""Match-request API (/api/v1/match-requests/): thin views over `matching.services` and
-`matching.selectors`.
+"""Match-request API (/api/v1/match-requests/): thin views over
+`matching.match_requests.services` and `matching.match_requests.selectors`.
 
 Reads and actions apply the same visibility: a request the viewer may not see (anyone but the
 members of the two organisations and brokers) answers 404 for GET and for the actions (accept,
@@ -22,9 +22,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from marketplace.api.pagination import PageNumberPagination
-from matching import selectors, services
-from matching.models import MatchRequest
-from matching.serializers import (
+from matching.match_requests import selectors, services
+from matching.match_requests.serializers import (
     MatchRequestCreateSerializer,
     MatchRequestDeclineSerializer,
     MatchRequestDetailSerializer,
@@ -33,6 +32,7 @@ from matching.serializers import (
     MatchRequestMessageSerializer,
     MatchRequestSerializer,
 )
+from matching.models import MatchRequest
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

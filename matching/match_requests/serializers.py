@@ -1,7 +1,8 @@
 """Match-request serializers: validate input and shape output only (rules live in services).
 
-Contact details of an organisation appear only where `matching.selectors.visible_contact_sides`
-allows it (accepted request; the other party, or both for brokers); otherwise they are null.
+Contact details of an organisation appear only where
+`matching.match_requests.selectors.visible_contact_sides` allows it (accepted request; the
+other party, or both for brokers); otherwise they are null.
 Listings appear as id and title only, never their confidential details.
 """
 
@@ -15,7 +16,8 @@ from rest_framework import serializers
 
 from marketplace.models import Organization, ResearchResult, TechnologyNeed
 from marketplace.serializers import IdField, IdRelatedField
-from matching import selectors
+from matching.match_requests import selectors
+from matching.match_requests.services import MESSAGE_MAX_LENGTH
 from matching.models import (
     DeclineReason,
     MatchRequest,
@@ -23,7 +25,6 @@ from matching.models import (
     MatchRequestMessage,
     MatchRequestStatus,
 )
-from matching.services import MESSAGE_MAX_LENGTH
 
 # --- input ---------------------------------------------------------------------------------
 

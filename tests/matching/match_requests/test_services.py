@@ -1,4 +1,4 @@
-"""Match-request services and selectors (issue 6): who may ask, accept, decline, withdraw and
+"""Match-request services and selectors: who may ask, accept, decline, withdraw and
 write; one open request per pair; contacts revealed on acceptance; notifications and e-mail."""
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from django.utils import timezone
 from marketplace.choices import ListingStatus
 from marketplace.errors import ConflictError, DomainError, PermissionDeniedError
 from marketplace.models import Notification
-from matching import selectors, services
+from matching.match_requests import selectors, services
+from matching.match_requests.services import creation
 from matching.models import (
     DeclineReason,
     MatchRequest,
@@ -155,7 +156,7 @@ def test_database_constraint_turns_a_race_into_a_conflict(
         actor=enterprise_user, research_result=result, technology_need=context, message="1"
     )
     # Simulate a concurrent request that passed the check: the unique constraint still holds.
-    monkeypatch.setattr(services, "_refuse_duplicate", lambda **kwargs: None)
+    monkeypatch.setattr(creation, "_refuse_duplicate", lambda **kwargs: None)
     with pytest.raises(ConflictError):
         services.match_request_create(
             actor=enterprise_user, research_result=result, technology_need=context, message="2"
