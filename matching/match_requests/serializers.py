@@ -133,11 +133,11 @@ class MatchRequestSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def _contacts(self, request: MatchRequest, side: str) -> dict[str, Any] | None:
-        sides = selectors.visible_contact_sides(self.context["viewer"], request)
+    def _contacts(self, match_request: MatchRequest, side: str) -> dict[str, Any] | None:
+        sides = selectors.visible_contact_sides(self.context["viewer"], match_request)
         if side not in sides:
             return None
-        return dict(ContactDetailsSerializer(getattr(request, side)).data)
+        return dict(ContactDetailsSerializer(getattr(match_request, side)).data)
 
     @extend_schema_field(ContactDetailsSerializer(allow_null=True))
     def get_requester_contacts(self, obj: MatchRequest) -> dict[str, Any] | None:
@@ -159,5 +159,5 @@ class MatchRequestDetailSerializer(MatchRequestSerializer):
 
     @extend_schema_field(MatchRequestMessageSerializer(many=True))
     def get_messages(self, obj: MatchRequest) -> list[dict[str, Any]]:
-        messages = selectors.match_request_messages(request=obj)
+        messages = selectors.match_request_messages(match_request=obj)
         return list(MatchRequestMessageSerializer(messages, many=True).data)

@@ -171,7 +171,7 @@ def _render_detail(
     context = {
         "mr": match_request,
         "contacts": _contact_sides(request, match_request),
-        "thread": selectors.match_request_messages(request=match_request),
+        "thread": selectors.match_request_messages(match_request=match_request),
         "can_decide": may_decide,
         "on_behalf": may_decide and not roles.is_member(user, match_request.addressee_id),
         "can_withdraw": is_open and roles.is_member(user, match_request.requester_id),
@@ -195,7 +195,7 @@ def match_request_accept(request: HttpRequest, pk: int) -> HttpResponse:
     """POST /requests/<pk>/accept/ (members of the addressee, or brokers on their behalf)."""
     match_request = selectors.match_request_get(viewer=request.user, pk=pk)
     try:
-        services.match_request_accept(request=match_request, actor=_actor(request))
+        services.match_request_accept(match_request=match_request, actor=_actor(request))
     except DomainError as exc:
         show_domain_error(request, exc)
     else:
@@ -212,7 +212,7 @@ def match_request_decline(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.match_request_decline(
-                request=match_request,
+                match_request=match_request,
                 actor=_actor(request),
                 reason=form.cleaned_data["reason"],
                 text=form.cleaned_data["text"],
@@ -231,7 +231,7 @@ def match_request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """POST /requests/<pk>/withdraw/ (members of the requesting organisation)."""
     match_request = selectors.match_request_get(viewer=request.user, pk=pk)
     try:
-        services.match_request_withdraw(request=match_request, actor=_actor(request))
+        services.match_request_withdraw(match_request=match_request, actor=_actor(request))
     except DomainError as exc:
         show_domain_error(request, exc)
     else:
@@ -249,7 +249,7 @@ def match_request_message(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.match_request_message_post(
-                request=match_request, actor=_actor(request), body=form.cleaned_data["body"]
+                match_request=match_request, actor=_actor(request), body=form.cleaned_data["body"]
             )
         except DomainError as exc:
             show_domain_error(request, exc, form)

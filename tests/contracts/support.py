@@ -24,7 +24,7 @@ def accepted_request(*, enterprise_user: Any, researcher: Any, result: Any) -> A
     request = match_services.match_request_create(
         actor=enterprise_user, research_result=result, message="我们希望受让这项专利技术。"
     )
-    return match_services.match_request_accept(request=request, actor=researcher)
+    return match_services.match_request_accept(match_request=request, actor=researcher)
 
 
 def complete_changes(agreement: Agreement) -> dict[str, Any]:

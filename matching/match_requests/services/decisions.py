@@ -61,14 +61,14 @@ def _save_decision(locked: MatchRequest, actor: User, status: str, *extra_fields
 
 
 @transaction.atomic
-def match_request_accept(*, request: MatchRequest, actor: User) -> MatchRequest:
+def match_request_accept(*, match_request: MatchRequest, actor: User) -> MatchRequest:
     """Accept an open request: reveals contact details to both sides and opens the thread.
 
     Members of the addressee may accept; brokers may accept on their behalf (noted in the
     thread, and the addressee is notified too). Raises PermissionDeniedError (403) for anyone
     else, ConflictError (409) when the request is not open.
     """
-    locked = lock(request)
+    locked = lock(match_request)
     on_behalf = _check_may_decide(locked, actor)
     require_open(locked)
     _save_decision(locked, actor, MatchRequestStatus.ACCEPTED)
@@ -107,13 +107,13 @@ def match_request_accept(*, request: MatchRequest, actor: User) -> MatchRequest:
             % {"organization": addressee, "result": title}
         ),
     )
-    _copy_state(locked, request)
-    return request
+    _copy_state(locked, match_request)
+    return match_request
 
 
 @transaction.atomic
 def match_request_decline(
-    *, request: MatchRequest, actor: User, reason: str, text: str = ""
+    *, match_request: MatchRequest, actor: User, reason: str, text: str = ""
 ) -> MatchRequest:
     """Decline an open request with a `DeclineReason` code and an explanation.
 
@@ -121,7 +121,7 @@ def match_request_decline(
     Raises DomainError (400, per field: unknown reason, missing text), PermissionDeniedError
     (403), ConflictError (409: not open).
     """
-    locked = lock(request)
+    locked = lock(match_request)
     on_behalf = _check_may_decide(locked, actor)
     if reason not in DeclineReason.values:
         raise field_error(
@@ -133,8 +133,8 @@ def match_request_decline(
     locked.decline_text = explanation
     _save_decision(locked, actor, MatchRequestStatus.DECLINED, "decline_reason", "decline_text")
     _notify_declined(locked, actor, on_behalf=on_behalf)
-    _copy_state(locked, request)
-    return request
+    _copy_state(locked, match_request)
+    return match_request
 
 
 def _notify_declined(locked: MatchRequest, actor: User, *, on_behalf: bool) -> None:
@@ -181,12 +181,12 @@ def _notify_declined(locked: MatchRequest, actor: User, *, on_behalf: bool) -> N
 
 
 @transaction.atomic
-def match_request_withdraw(*, request: MatchRequest, actor: User) -> MatchRequest:
+def match_request_withdraw(*, match_request: MatchRequest, actor: User) -> MatchRequest:
     """Withdraw an open request. Only members of the requesting organisation may withdraw.
 
     Raises PermissionDeniedError (403) for anyone else, ConflictError (409) when not open.
     """
-    locked = lock(request)
+    locked = lock(match_request)
     if not roles.is_member(actor, locked.requester_id):
         raise PermissionDeniedError(
             _("Only members of the requesting organisation can withdraw this request.")
@@ -204,8 +204,8 @@ def match_request_withdraw(*, request: MatchRequest, actor: User) -> MatchReques
             % {"organization": requester, "result": title}
         ),
     )
-    _copy_state(locked, request)
-    return request
+    _copy_state(locked, match_request)
+    return match_request
 
 
 def _copy_state(source: MatchRequest, target: MatchRequest) -> None:

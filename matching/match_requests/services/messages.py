@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 @transaction.atomic
 def match_request_message_post(
-    *, request: MatchRequest, actor: User, body: str
+    *, match_request: MatchRequest, actor: User, body: str
 ) -> MatchRequestMessage:
     """Post a message to the request's thread and notify the other side.
 
@@ -38,7 +38,7 @@ def match_request_message_post(
     not a party or broker), ConflictError (409: a party writing before acceptance).
     """
     text = clean_text(body, field="body")
-    locked = lock(request)
+    locked = lock(match_request)
     broker = roles.is_broker(actor)
     party = is_party(actor, locked)
     if not (party or broker):
