@@ -8,8 +8,10 @@ invisible objects 404 (the selectors decide).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -28,10 +30,36 @@ from matching.match_requests import selectors, services
 from matching.match_requests.forms import DeclineForm, MatchRequestForm, MessageForm, ProposeForm
 from matching.models import MatchRequest, MatchRequestStatus
 
+ResultT = TypeVar("ResultT")
+
 
 def _actor(request: HttpRequest) -> Any:
     """The signed-in user (views that call services are behind login_required)."""
     return request.user
+
+
+def _run(
+    request: HttpRequest, call: Callable[[], ResultT], form: forms.BaseForm | None = None
+) -> ResultT | None:
+    """Run a service `call` for a web page: its result, or None after showing its DomainError
+    on `form` (per field) or as a message (`show_domain_error`; permission errors are 403)."""
+    try:
+        return call()
+    except DomainError as exc:
+        show_domain_error(request, exc, form)
+        return None
+
+
+def _decide(
+    request: HttpRequest, pk: int, service: Callable[..., MatchRequest], success: str
+) -> HttpResponse:
+    """A decision without a form (accept, withdraw): run `service` on the request `pk` the
+    viewer may see (404 otherwise), say `success` or show the error, back to its page."""
+    match_request = selectors.match_request_get(viewer=request.user, pk=pk)
+    done = _run(request, lambda: service(match_request=match_request, actor=_actor(request)))
+    if done is not None:
+        messages.success(request, success)
+    return redirect("match-request-detail", pk=pk)
 
 
 @login_required
@@ -47,16 +75,17 @@ def match_request_create(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None, needs=needs, initial={"technology_need": request.GET.get("need")}
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            created = services.match_request_create(
+        created = _run(
+            request,
+            lambda: services.match_request_create(
                 actor=_actor(request),
                 research_result=result,
                 technology_need=form.cleaned_data["technology_need"],
                 message=form.cleaned_data["message"],
-            )
-        except DomainError as exc:
-            show_domain_error(request, exc, form)
-        else:
+            ),
+            form,
+        )
+        if created is not None:
             messages.success(
                 request, _("Your request was sent. You will be notified of the answer.")
             )
@@ -83,16 +112,17 @@ def match_request_propose(request: HttpRequest, pk: int) -> HttpResponse:
         initial={"research_result": request.GET.get("result")},
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            created = services.match_request_propose(
+        created = _run(
+            request,
+            lambda: services.match_request_propose(
                 actor=_actor(request),
                 research_result=form.cleaned_data["research_result"],
                 technology_need=need,
                 message=form.cleaned_data["message"],
-            )
-        except DomainError as exc:
-            show_domain_error(request, exc, form)
-        else:
+            ),
+            form,
+        )
+        if created is not None:
             messages.success(
                 request, _("Your proposal was sent. You will be notified of the answer.")
             )
@@ -193,14 +223,12 @@ def match_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def match_request_accept(request: HttpRequest, pk: int) -> HttpResponse:
     """POST /requests/<pk>/accept/ (members of the addressee, or brokers on their behalf)."""
-    match_request = selectors.match_request_get(viewer=request.user, pk=pk)
-    try:
-        services.match_request_accept(match_request=match_request, actor=_actor(request))
-    except DomainError as exc:
-        show_domain_error(request, exc)
-    else:
-        messages.success(request, _("Accepted. Contact details are now visible to both sides."))
-    return redirect("match-request-detail", pk=pk)
+    return _decide(
+        request,
+        pk,
+        services.match_request_accept,
+        _("Accepted. Contact details are now visible to both sides."),
+    )
 
 
 @require_POST
@@ -210,16 +238,17 @@ def match_request_decline(request: HttpRequest, pk: int) -> HttpResponse:
     match_request = selectors.match_request_get(viewer=request.user, pk=pk)
     form = DeclineForm(request.POST)
     if form.is_valid():
-        try:
-            services.match_request_decline(
+        declined = _run(
+            request,
+            lambda: services.match_request_decline(
                 match_request=match_request,
                 actor=_actor(request),
                 reason=form.cleaned_data["reason"],
                 text=form.cleaned_data["text"],
-            )
-        except DomainError as exc:
-            show_domain_error(request, exc, form)
-        else:
+            ),
+            form,
+        )
+        if declined is not None:
             messages.success(request, _("Declined. The requester has been notified."))
             return redirect("match-request-detail", pk=pk)
     return _render_detail(request, match_request, decline_form=form, status=400)
@@ -229,14 +258,7 @@ def match_request_decline(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def match_request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """POST /requests/<pk>/withdraw/ (members of the requesting organisation)."""
-    match_request = selectors.match_request_get(viewer=request.user, pk=pk)
-    try:
-        services.match_request_withdraw(match_request=match_request, actor=_actor(request))
-    except DomainError as exc:
-        show_domain_error(request, exc)
-    else:
-        messages.success(request, _("Withdrawn."))
-    return redirect("match-request-detail", pk=pk)
+    return _decide(request, pk, services.match_request_withdraw, _("Withdrawn."))
 
 
 @require_POST
@@ -247,12 +269,13 @@ def match_request_message(request: HttpRequest, pk: int) -> HttpResponse:
     match_request = selectors.match_request_get(viewer=request.user, pk=pk)
     form = MessageForm(request.POST)
     if form.is_valid():
-        try:
-            services.match_request_message_post(
+        posted = _run(
+            request,
+            lambda: services.match_request_message_post(
                 match_request=match_request, actor=_actor(request), body=form.cleaned_data["body"]
-            )
-        except DomainError as exc:
-            show_domain_error(request, exc, form)
-        else:
+            ),
+            form,
+        )
+        if posted is not None:
             return redirect(reverse("match-request-detail", kwargs={"pk": pk}) + "#thread")
     return _render_detail(request, match_request, message_form=form, status=400)

@@ -66,6 +66,34 @@ def _refuse_duplicate(
         )
 
 
+def _open(
+    *,
+    actor: User,
+    direction: str,
+    research_result: ResearchResult,
+    technology_need: TechnologyNeed | None,
+    requester: Organization,
+    addressee: Organization,
+    message: str,
+    score: float | None,
+) -> MatchRequest:
+    """Refuse a second open request for the pair (409), insert this one and notify the
+    addressee's members (call inside `transaction.atomic`, after the checks)."""
+    _refuse_duplicate(requester=requester, research_result=research_result, need=technology_need)
+    match_request = _insert(
+        direction=direction,
+        research_result=research_result,
+        technology_need=technology_need,
+        requester=requester,
+        addressee=addressee,
+        created_by=actor,
+        message=message,
+        score=score,
+    )
+    _notify_created(match_request, actor)
+    return match_request
+
+
 @transaction.atomic
 def match_request_create(
     *,
@@ -106,19 +134,16 @@ def match_request_create(
         raise field_error(
             "research_result", _("You cannot request your own organisation's listing.")
         )
-    _refuse_duplicate(requester=requester, research_result=research_result, need=technology_need)
-    match_request = _insert(
+    return _open(
+        actor=actor,
         direction=MatchRequestDirection.NEED_TO_RESULT,
         research_result=research_result,
         technology_need=technology_need,
         requester=requester,
         addressee=research_result.owner,
-        created_by=actor,
         message=text,
         score=score,
     )
-    _notify_created(match_request, actor)
-    return match_request
 
 
 @transaction.atomic
@@ -151,20 +176,16 @@ def match_request_propose(
         raise field_error(
             "technology_need", _("You cannot request your own organisation's listing.")
         )
-    requester = research_result.owner
-    _refuse_duplicate(requester=requester, research_result=research_result, need=technology_need)
-    match_request = _insert(
+    return _open(
+        actor=actor,
         direction=MatchRequestDirection.RESULT_TO_NEED,
         research_result=research_result,
         technology_need=technology_need,
-        requester=requester,
+        requester=research_result.owner,
         addressee=technology_need.owner,
-        created_by=actor,
         message=text,
         score=score,
     )
-    _notify_created(match_request, actor)
-    return match_request
 
 
 def match_request_submit(
