@@ -10,9 +10,6 @@ from marketplace.api.throttling import throttle_web
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("marketplace.api_urls")),
     path("", include("matching.api_urls")),
-    path("", include("matching.match_urls")),
-    path("", include("matching.search.suggest_urls")),  # before search/ (more specific)
-    path("", include("matching.search.urls")),
     # verify_urls before api_urls: "agreements/verify/" must not be read as a detail route.
     path("", include("contracts.verify_urls")),
     path("", include("contracts.api_urls")),

@@ -51,8 +51,6 @@ KNOWN_EXCEPTIONS: frozenset[str] = frozenset(
         "marketplace/settings/__init__.py",
         "marketplace/validators.py",
         "matching/scoring.py",
-        "matching/services.py",
-        "matching/views.py",
         "contracts/forms.py:AgreementEditForm.__init__",
         "contracts/reopening.py:agreement_reopen",
         "contracts/seal.py:verify_pdf",
