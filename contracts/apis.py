@@ -64,7 +64,7 @@ from contracts.serializers import (
 )
 from contracts.services.audit import client_info
 from marketplace.api.pagination import PageNumberPagination
-from matching import selectors as match_selectors
+from matching.match_requests import selectors as match_selectors
 
 TAG = ["agreements"]
 

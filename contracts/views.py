@@ -38,7 +38,7 @@ from marketplace import roles
 from marketplace.api.throttling import throttle_web
 from marketplace.errors import DomainError
 from marketplace.web_helpers import show_domain_error
-from matching import selectors as match_selectors
+from matching.match_requests import selectors as match_selectors
 
 
 def _show_error(request: HttpRequest, exc: DomainError, form: Any = None) -> None:

@@ -10,9 +10,6 @@ from marketplace.api.throttling import throttle_web
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("marketplace.api_urls")),
     path("", include("matching.api_urls")),
-    path("", include("matching.match_urls")),
-    path("", include("matching.search.suggest_urls")),  # before search/ (more specific)
-    path("", include("matching.search.urls")),
     path("", include("contracts.api_urls")),
     path("", include("projects.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

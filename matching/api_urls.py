@@ -1,35 +1,19 @@
-"""Match-request API routes (/api/v1/match-requests/). Other matching APIs (search, matches)
-live in their own url modules, included by the root URLconf."""
+"""REST API of matching, included under /api/v1/ by `marketplace.urls`.
 
-from django.urls import path
+GET search/ and search/suggest/ (`matching.search`: full-text search and autocomplete),
+needs/{id}/matches/ and research-results/{id}/matches/ (`matching.matches.api_urls`),
+match-requests/... (`matching.match_requests.api_urls`). Every route is a distinct path
+("search/" matches only itself, not "search/suggest/"), so the order does not matter.
+"""
 
-from matching import apis
+from django.urls import URLPattern, URLResolver, include, path
 
-urlpatterns = [
-    path("match-requests/", apis.MatchRequestListApi.as_view(), name="api-match-request-list"),
-    path(
-        "match-requests/<int:pk>/",
-        apis.MatchRequestDetailApi.as_view(),
-        name="api-match-request-detail",
-    ),
-    path(
-        "match-requests/<int:pk>/accept/",
-        apis.MatchRequestAcceptApi.as_view(),
-        name="api-match-request-accept",
-    ),
-    path(
-        "match-requests/<int:pk>/decline/",
-        apis.MatchRequestDeclineApi.as_view(),
-        name="api-match-request-decline",
-    ),
-    path(
-        "match-requests/<int:pk>/withdraw/",
-        apis.MatchRequestWithdrawApi.as_view(),
-        name="api-match-request-withdraw",
-    ),
-    path(
-        "match-requests/<int:pk>/messages/",
-        apis.MatchRequestMessagesApi.as_view(),
-        name="api-match-request-messages",
-    ),
+from matching.search.apis import SearchApi
+from matching.search.suggest_apis import SuggestApi
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("search/", SearchApi.as_view(), name="api-search"),
+    path("search/suggest/", SuggestApi.as_view(), name="api-search-suggest"),
+    path("", include("matching.matches.api_urls")),
+    path("", include("matching.match_requests.api_urls")),
 ]

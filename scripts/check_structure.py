@@ -51,8 +51,6 @@ KNOWN_EXCEPTIONS: frozenset[str] = frozenset(
         "marketplace/settings/__init__.py",
         "marketplace/validators.py",
         "matching/scoring.py",
-        "matching/services.py",
-        "matching/views.py",
     }
 )
 

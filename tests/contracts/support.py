@@ -10,7 +10,7 @@ from contracts import services
 from contracts.models import Agreement
 from contracts.services.audit import ClientInfo
 from marketplace.models import Organization
-from matching import services as match_services
+from matching.match_requests import services as match_services
 
 CLIENT_A = ClientInfo(ip_address="203.0.113.10", user_agent="pytest-browser/1.0 (party A)")
 CLIENT_B = ClientInfo(ip_address="203.0.113.20", user_agent="pytest-browser/1.0 (party B)")
@@ -24,7 +24,7 @@ def accepted_request(*, enterprise_user: Any, researcher: Any, result: Any) -> A
     request = match_services.match_request_create(
         actor=enterprise_user, research_result=result, message="我们希望受让这项专利技术。"
     )
-    return match_services.match_request_accept(request=request, actor=researcher)
+    return match_services.match_request_accept(match_request=request, actor=researcher)
 
 
 def complete_changes(agreement: Agreement) -> dict[str, Any]:

@@ -138,7 +138,7 @@ def test_bad_amount_is_400_per_field(agreement, researcher):
 
 
 def test_drafting_from_an_open_request_is_409(enterprise_user, patent_result):
-    from matching import services as match_services
+    from matching.match_requests import services as match_services
 
     request = match_services.match_request_create(
         actor=enterprise_user, research_result=patent_result, message="请介绍。"

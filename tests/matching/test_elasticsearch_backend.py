@@ -51,10 +51,10 @@ def requires_es(test: Any) -> Any:
     return pytest.mark.elasticsearch(pytest.mark.skipif(not ES_URL, reason=SKIP_REASON)(test))
 
 
-#: This module is also the URLconf of the API tests: the site's, plus the autocomplete route
-#: (which the root URLconf includes too).
+#: This module is also the URLconf of the API tests: the site's, plus matching's API routes with
+#: the autocomplete route (which the root URLconf includes too).
 urlpatterns = [
-    path("api/v1/", include("matching.search.suggest_urls")),
+    path("api/v1/", include("matching.api_urls")),
     path("", include("marketplace.urls")),
 ]
 

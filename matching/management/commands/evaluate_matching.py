@@ -3,9 +3,9 @@
 Scores the needs of a needs.json file WITHOUT saving them against the published research results
 in the database (through the configured search backend, whose index must be current: run
 `manage.py update_index` first), and prints nDCG@10, Recall@20 and MRR (see
-matching/evaluation.py for the formulas) for the full matcher and for the text-only baseline (the
-search score alone), averaged over the needs that are in both files and have a relevant
-judgement. Results are identified by their `source_id` (R0001…), as in the qrels file.
+matching/matches/evaluation.py for the formulas) for the full matcher and for the text-only
+baseline (the search score alone), averaged over the needs that are in both files and have a
+relevant judgement. Results are identified by their `source_id` (R0001…), as in the qrels file.
 
 `--json` prints exactly {"full": {"ndcg@10": x, "recall@20": x, "mrr": x}, "baseline": {...}}.
 """
@@ -19,8 +19,8 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from matching.evaluation import evaluate_run
 from matching.matcher import match_needs_unsaved
+from matching.matches.evaluation import evaluate_run
 from matching.search import get_search_backend
 
 RANK_DEPTH = 20  # Recall@20 needs the top 20; nDCG@10 and MRR use the same lists.

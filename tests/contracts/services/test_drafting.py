@@ -8,7 +8,7 @@ from contracts import selectors, services
 from contracts.choices import AgreementStatus, ContractSubtype, ContractType
 from contracts.models import AgreementVersion
 from marketplace.errors import ConflictError, DomainError, PermissionDeniedError
-from matching import services as match_services
+from matching.match_requests import services as match_services
 from matching.models import MatchRequestStatus
 from tests.contracts import support
 
@@ -51,7 +51,9 @@ def test_cannot_draft_from_a_request_that_is_not_accepted(
         actor=enterprise_user, research_result=patent_result, message="请介绍。"
     )
     if status == MatchRequestStatus.DECLINED:
-        match_services.match_request_decline(request=request, actor=researcher, reason="price")
+        match_services.match_request_decline(
+            match_request=request, actor=researcher, reason="price"
+        )
     with pytest.raises(ConflictError) as exc:
         services.agreement_create_from_match_request(
             match_request=request, actor=enterprise_user, client=support.CLIENT_A

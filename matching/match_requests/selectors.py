@@ -1,6 +1,6 @@
 """Match-request reads, with visibility applied for the viewer.
 
-Who sees what (issue 6):
+Who sees what:
 - brokers (and admins) see every request;
 - members of the requesting or the addressed organisation see that request;
 - everyone else sees none (`match_request_get` raises Http404, lists are empty).
@@ -84,37 +84,37 @@ def match_request_get(*, viewer: AnyUser, pk: int) -> MatchRequest:
         raise Http404("No such match request.") from exc
 
 
-def match_request_messages(*, request: MatchRequest) -> QuerySet[MatchRequestMessage]:
+def match_request_messages(*, match_request: MatchRequest) -> QuerySet[MatchRequestMessage]:
     """The request's thread, oldest first (the caller has checked that the viewer sees it)."""
-    return MatchRequestMessage.objects.filter(match_request=request).select_related("author")
+    return MatchRequestMessage.objects.filter(match_request=match_request).select_related("author")
 
 
-def is_party(viewer: AnyUser, request: MatchRequest) -> bool:
+def is_party(viewer: AnyUser, match_request: MatchRequest) -> bool:
     """Whether the viewer is a member of the requesting or the addressed organisation."""
-    return roles.is_member(viewer, request.requester_id) or roles.is_member(
-        viewer, request.addressee_id
+    return roles.is_member(viewer, match_request.requester_id) or roles.is_member(
+        viewer, match_request.addressee_id
     )
 
 
-def contact_details_visible(viewer: AnyUser, request: MatchRequest) -> bool:
+def contact_details_visible(viewer: AnyUser, match_request: MatchRequest) -> bool:
     """Whether the viewer may see contact details on this request at all: it is accepted and
     the viewer is a party or a broker."""
-    if request.status != MatchRequestStatus.ACCEPTED or not viewer.is_authenticated:
+    if match_request.status != MatchRequestStatus.ACCEPTED or not viewer.is_authenticated:
         return False
-    return roles.is_broker(viewer) or is_party(viewer, request)
+    return roles.is_broker(viewer) or is_party(viewer, match_request)
 
 
-def visible_contact_sides(viewer: AnyUser, request: MatchRequest) -> set[str]:
+def visible_contact_sides(viewer: AnyUser, match_request: MatchRequest) -> set[str]:
     """Which organisations' contact details the viewer sees: a subset of
     {"requester", "addressee"}. A party sees the other party's details (a member of both sees
     both); a broker sees both; nobody sees any before acceptance."""
-    if not contact_details_visible(viewer, request):
+    if not contact_details_visible(viewer, match_request):
         return set()
     if roles.is_broker(viewer):
         return {REQUESTER, ADDRESSEE}
     sides: set[str] = set()
-    if roles.is_member(viewer, request.requester_id):
+    if roles.is_member(viewer, match_request.requester_id):
         sides.add(ADDRESSEE)
-    if roles.is_member(viewer, request.addressee_id):
+    if roles.is_member(viewer, match_request.addressee_id):
         sides.add(REQUESTER)
     return sides

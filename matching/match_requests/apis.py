@@ -1,5 +1,5 @@
-"""Match-request API (/api/v1/match-requests/): thin views over `matching.services` and
-`matching.selectors`.
+"""Match-request API (/api/v1/match-requests/): thin views over
+`matching.match_requests.services` and `matching.match_requests.selectors`.
 
 Reads and actions apply the same visibility: a request the viewer may not see (anyone but the
 members of the two organisations and brokers) answers 404 for GET and for the actions (accept,
@@ -22,9 +22,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from marketplace.api.pagination import PageNumberPagination
-from matching import selectors, services
-from matching.models import MatchRequest
-from matching.serializers import (
+from matching.match_requests import selectors, services
+from matching.match_requests.serializers import (
     MatchRequestCreateSerializer,
     MatchRequestDeclineSerializer,
     MatchRequestDetailSerializer,
@@ -33,6 +32,7 @@ from matching.serializers import (
     MatchRequestMessageSerializer,
     MatchRequestSerializer,
 )
+from matching.models import MatchRequest
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -128,7 +128,7 @@ class MatchRequestAcceptApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         match_request = services.match_request_accept(
-            request=_for_action(request, pk), actor=_actor(request)
+            match_request=_for_action(request, pk), actor=_actor(request)
         )
         return _detail(request, match_request)
 
@@ -148,7 +148,7 @@ class MatchRequestDeclineApi(APIView):
         serializer = MatchRequestDeclineSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         match_request = services.match_request_decline(
-            request=match_request,
+            match_request=match_request,
             actor=_actor(request),
             reason=serializer.validated_data["reason"],
             text=serializer.validated_data.get("text", ""),
@@ -168,7 +168,7 @@ class MatchRequestWithdrawApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         match_request = services.match_request_withdraw(
-            request=_for_action(request, pk), actor=_actor(request)
+            match_request=_for_action(request, pk), actor=_actor(request)
         )
         return _detail(request, match_request)
 
@@ -184,7 +184,7 @@ class MatchRequestMessagesApi(APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         match_request = selectors.match_request_get(viewer=request.user, pk=pk)
-        messages = selectors.match_request_messages(request=match_request)
+        messages = selectors.match_request_messages(match_request=match_request)
         return Response(MatchRequestMessageSerializer(messages, many=True).data)
 
     @extend_schema(
@@ -200,6 +200,8 @@ class MatchRequestMessagesApi(APIView):
         serializer = MatchRequestMessageCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         message = services.match_request_message_post(
-            request=match_request, actor=_actor(request), body=serializer.validated_data["body"]
+            match_request=match_request,
+            actor=_actor(request),
+            body=serializer.validated_data["body"],
         )
         return Response(MatchRequestMessageSerializer(message).data, status=status.HTTP_201_CREATED)

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from matching.evaluation import (
+from matching.matches.evaluation import (
     dcg,
     evaluate_run,
     gain,

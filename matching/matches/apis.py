@@ -124,9 +124,7 @@ _UNAVAILABLE = _("Search is unavailable right now. Please try again later.")
 
 
 @extend_schema_view(
-    get=extend_schema(
-        tags=TAG, operation_id="need_matches", responses=MatchSerializer(many=True)
-    )
+    get=extend_schema(tags=TAG, operation_id="need_matches", responses=MatchSerializer(many=True))
 )
 class NeedMatchesApi(_MatchListApi):
     def ranked(self, request: Request, pk: int) -> list[Match]:

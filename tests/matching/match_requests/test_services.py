@@ -1,4 +1,4 @@
-"""Match-request services and selectors (issue 6): who may ask, accept, decline, withdraw and
+"""Match-request services and selectors: who may ask, accept, decline, withdraw and
 write; one open request per pair; contacts revealed on acceptance; notifications and e-mail."""
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from django.utils import timezone
 from marketplace.choices import ListingStatus
 from marketplace.errors import ConflictError, DomainError, PermissionDeniedError
 from marketplace.models import Notification
-from matching import selectors, services
+from matching.match_requests import selectors, services
+from matching.match_requests.services import creation
 from matching.models import (
     DeclineReason,
     MatchRequest,
@@ -26,11 +27,6 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-
-
-
-
-
 @pytest.fixture
 def open_request(enterprise_user, result):  # type: ignore[no-untyped-def]
     return services.match_request_create(
@@ -40,7 +36,7 @@ def open_request(enterprise_user, result):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def accepted_request(open_request, researcher):  # type: ignore[no-untyped-def]
-    return services.match_request_accept(request=open_request, actor=researcher)
+    return services.match_request_accept(match_request=open_request, actor=researcher)
 
 
 # --- creating ------------------------------------------------------------------------------
@@ -139,7 +135,7 @@ def test_same_result_with_a_need_is_a_different_pair(enterprise_user, result, ne
 
 
 def test_new_request_allowed_after_withdrawal(enterprise_user, result, open_request):
-    services.match_request_withdraw(request=open_request, actor=enterprise_user)
+    services.match_request_withdraw(match_request=open_request, actor=enterprise_user)
     again = services.match_request_create(
         actor=enterprise_user, research_result=result, message="2"
     )
@@ -155,7 +151,7 @@ def test_database_constraint_turns_a_race_into_a_conflict(
         actor=enterprise_user, research_result=result, technology_need=context, message="1"
     )
     # Simulate a concurrent request that passed the check: the unique constraint still holds.
-    monkeypatch.setattr(services, "_refuse_duplicate", lambda **kwargs: None)
+    monkeypatch.setattr(creation, "_refuse_duplicate", lambda **kwargs: None)
     with pytest.raises(ConflictError):
         services.match_request_create(
             actor=enterprise_user, research_result=result, technology_need=context, message="2"
@@ -228,7 +224,7 @@ def test_addressee_accepts_and_requester_is_notified(
 ):
     Notification.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
-        accepted = services.match_request_accept(request=open_request, actor=researcher)
+        accepted = services.match_request_accept(match_request=open_request, actor=researcher)
     accepted.refresh_from_db()
     assert accepted.status == MatchRequestStatus.ACCEPTED
     assert accepted.decided_by == researcher
@@ -241,19 +237,19 @@ def test_addressee_accepts_and_requester_is_notified(
 
 def test_cannot_accept_match_request_twice(accepted_request, researcher):
     with pytest.raises(ConflictError):
-        services.match_request_accept(request=accepted_request, actor=researcher)
+        services.match_request_accept(match_request=accepted_request, actor=researcher)
 
 
 def test_cannot_decline_an_accepted_request(accepted_request, researcher):
     with pytest.raises(ConflictError):
         services.match_request_decline(
-            request=accepted_request, actor=researcher, reason=DeclineReason.PRICE, text=""
+            match_request=accepted_request, actor=researcher, reason=DeclineReason.PRICE, text=""
         )
 
 
 def test_requester_cannot_accept_own_request(open_request, enterprise_user):
     with pytest.raises(PermissionDeniedError):
-        services.match_request_accept(request=open_request, actor=enterprise_user)
+        services.match_request_accept(match_request=open_request, actor=enterprise_user)
     open_request.refresh_from_db()
     assert open_request.status == MatchRequestStatus.OPEN
 
@@ -262,15 +258,17 @@ def test_requester_cannot_accept_own_request(open_request, enterprise_user):
 def test_outsider_cannot_touch_a_request(open_request, outsider, action):
     with pytest.raises(PermissionDeniedError):
         if action == "accept":
-            services.match_request_accept(request=open_request, actor=outsider)
+            services.match_request_accept(match_request=open_request, actor=outsider)
         elif action == "decline":
             services.match_request_decline(
-                request=open_request, actor=outsider, reason=DeclineReason.PRICE
+                match_request=open_request, actor=outsider, reason=DeclineReason.PRICE
             )
         elif action == "withdraw":
-            services.match_request_withdraw(request=open_request, actor=outsider)
+            services.match_request_withdraw(match_request=open_request, actor=outsider)
         else:
-            services.match_request_message_post(request=open_request, actor=outsider, body="x")
+            services.match_request_message_post(
+                match_request=open_request, actor=outsider, body="x"
+            )
 
 
 def test_decline_stores_reason_and_notifies_requester(
@@ -279,7 +277,10 @@ def test_decline_stores_reason_and_notifies_requester(
     Notification.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
         services.match_request_decline(
-            request=open_request, actor=researcher, reason=DeclineReason.TOO_EARLY, text="Later."
+            match_request=open_request,
+            actor=researcher,
+            reason=DeclineReason.TOO_EARLY,
+            text="Later.",
         )
     open_request.refresh_from_db()
     assert open_request.status == MatchRequestStatus.DECLINED
@@ -293,7 +294,9 @@ def test_decline_stores_reason_and_notifies_requester(
 
 def test_decline_reason_must_be_from_the_list(open_request, researcher):
     with pytest.raises(DomainError) as exc:
-        services.match_request_decline(request=open_request, actor=researcher, reason="boring")
+        services.match_request_decline(
+            match_request=open_request, actor=researcher, reason="boring"
+        )
     assert list(exc.value.fields) == ["reason"]
     open_request.refresh_from_db()
     assert open_request.status == MatchRequestStatus.OPEN
@@ -302,11 +305,14 @@ def test_decline_reason_must_be_from_the_list(open_request, researcher):
 def test_decline_reason_other_needs_text(open_request, researcher):
     with pytest.raises(DomainError) as exc:
         services.match_request_decline(
-            request=open_request, actor=researcher, reason=DeclineReason.OTHER, text="  "
+            match_request=open_request, actor=researcher, reason=DeclineReason.OTHER, text="  "
         )
     assert list(exc.value.fields) == ["text"]
     declined = services.match_request_decline(
-        request=open_request, actor=researcher, reason=DeclineReason.OTHER, text="Sold already."
+        match_request=open_request,
+        actor=researcher,
+        reason=DeclineReason.OTHER,
+        text="Sold already.",
     )
     assert declined.status == MatchRequestStatus.DECLINED
 
@@ -315,7 +321,7 @@ def test_broker_accepts_on_behalf_noted_in_thread_and_both_sides_notified(
     open_request, broker, researcher, enterprise_user
 ):
     Notification.objects.all().delete()
-    services.match_request_accept(request=open_request, actor=broker)
+    services.match_request_accept(match_request=open_request, actor=broker)
     open_request.refresh_from_db()
     assert open_request.status == MatchRequestStatus.ACCEPTED
     assert open_request.decided_by == broker
@@ -330,7 +336,7 @@ def test_broker_accepts_on_behalf_noted_in_thread_and_both_sides_notified(
 
 def test_broker_declines_on_behalf(open_request, broker):
     services.match_request_decline(
-        request=open_request, actor=broker, reason=DeclineReason.ALREADY_IN_TALKS
+        match_request=open_request, actor=broker, reason=DeclineReason.ALREADY_IN_TALKS
     )
     open_request.refresh_from_db()
     assert open_request.status == MatchRequestStatus.DECLINED
@@ -342,7 +348,7 @@ def test_requester_withdraws_and_addressee_is_notified(
 ):
     Notification.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
-        services.match_request_withdraw(request=open_request, actor=enterprise_user)
+        services.match_request_withdraw(match_request=open_request, actor=enterprise_user)
     open_request.refresh_from_db()
     assert open_request.status == MatchRequestStatus.WITHDRAWN
     assert Notification.objects.get().recipient == researcher
@@ -351,12 +357,12 @@ def test_requester_withdraws_and_addressee_is_notified(
 
 def test_addressee_cannot_withdraw(open_request, researcher):
     with pytest.raises(PermissionDeniedError):
-        services.match_request_withdraw(request=open_request, actor=researcher)
+        services.match_request_withdraw(match_request=open_request, actor=researcher)
 
 
 def test_cannot_withdraw_a_decided_request(accepted_request, enterprise_user):
     with pytest.raises(ConflictError):
-        services.match_request_withdraw(request=accepted_request, actor=enterprise_user)
+        services.match_request_withdraw(match_request=accepted_request, actor=enterprise_user)
 
 
 # --- thread ----------------------------------------------------------------------------------
@@ -365,7 +371,9 @@ def test_cannot_withdraw_a_decided_request(accepted_request, enterprise_user):
 def test_parties_cannot_write_before_acceptance(open_request, enterprise_user, researcher):
     for user in (enterprise_user, researcher):
         with pytest.raises(ConflictError):
-            services.match_request_message_post(request=open_request, actor=user, body="hello")
+            services.match_request_message_post(
+                match_request=open_request, actor=user, body="hello"
+            )
     assert not MatchRequestMessage.objects.exists()
 
 
@@ -375,15 +383,19 @@ def test_parties_write_after_acceptance_and_other_side_is_notified(
     Notification.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
         message = services.match_request_message_post(
-            request=accepted_request, actor=researcher, body="When can we meet?"
+            match_request=accepted_request, actor=researcher, body="When can we meet?"
         )
     assert message.author == researcher
     note = Notification.objects.get()
     assert (note.recipient, note.verb) == (enterprise_user, services.VERB_MESSAGE)
     assert [m.to for m in mail.outbox] == [[enterprise_user.email]]
-    services.match_request_message_post(request=accepted_request, actor=enterprise_user, body="Mon")
+    services.match_request_message_post(
+        match_request=accepted_request, actor=enterprise_user, body="Mon"
+    )
     assert list(
-        selectors.match_request_messages(request=accepted_request).values_list("body", flat=True)
+        selectors.match_request_messages(match_request=accepted_request).values_list(
+            "body", flat=True
+        )
     ) == ["When can we meet?", "Mon"]
 
 
@@ -391,7 +403,9 @@ def test_broker_may_write_before_acceptance_and_both_sides_hear(
     open_request, broker, researcher, enterprise_user
 ):
     Notification.objects.all().delete()
-    services.match_request_message_post(request=open_request, actor=broker, body="I can help.")
+    services.match_request_message_post(
+        match_request=open_request, actor=broker, body="I can help."
+    )
     assert set(Notification.objects.values_list("recipient_id", flat=True)) == {
         researcher.pk,
         enterprise_user.pk,
@@ -400,7 +414,9 @@ def test_broker_may_write_before_acceptance_and_both_sides_hear(
 
 def test_message_body_is_required(accepted_request, researcher):
     with pytest.raises(DomainError) as exc:
-        services.match_request_message_post(request=accepted_request, actor=researcher, body=" ")
+        services.match_request_message_post(
+            match_request=accepted_request, actor=researcher, body=" "
+        )
     assert list(exc.value.fields) == ["body"]
 
 
@@ -452,7 +468,7 @@ def test_contacts_hidden_before_acceptance_and_shown_to_other_side_after(
     for viewer in (researcher, enterprise_user, broker, outsider):
         assert selectors.visible_contact_sides(viewer, open_request) == set()
         assert not selectors.contact_details_visible(viewer, open_request)
-    services.match_request_accept(request=open_request, actor=researcher)
+    services.match_request_accept(match_request=open_request, actor=researcher)
     open_request.refresh_from_db()
     assert selectors.visible_contact_sides(enterprise_user, open_request) == {"addressee"}
     assert selectors.visible_contact_sides(researcher, open_request) == {"requester"}

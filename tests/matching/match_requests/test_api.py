@@ -1,4 +1,4 @@
-"""Match-request API (/api/v1/match-requests/, issue 6): the workflow end to end, error
+"""Match-request API (/api/v1/match-requests/): the workflow end to end, error
 statuses (400 per field, 403, 404, 409), contact visibility, the thread, notifications."""
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
-"""Web forms of matching: the search box with its filters, match requests (对接) and their
-message thread.
+"""Web forms of match requests (对接): asking, proposing, declining and the message thread.
 
-Forms only validate and shape input; views pass `cleaned_data` to `matching.services` or turn
-it into a `SearchQuery`.
+Forms only validate and shape input; views pass `cleaned_data` to
+`matching.match_requests.services`.
 """
 
 from __future__ import annotations
@@ -13,51 +12,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.choices import Field, Stage, TransferMode
 from marketplace.models import ResearchResult, TechnologyNeed
 from matching.models import DeclineReason
-from matching.search.backends.base import SearchQuery
-
-PAGE_SIZE = 20
-MAX_PAGE = 500
-
-KIND_CHOICES = [("result", _("Research results")), ("need", _("Technology needs"))]
-
-
-class SearchForm(forms.Form):
-    """The home page's search: free text, listing type, facet filters (lists mean "any of")
-    and the page number. Unknown or bad values are dropped rather than refused, so a mangled
-    link still shows results."""
-
-    q = forms.CharField(label=_("Search"), max_length=200, required=False)
-    kind = forms.ChoiceField(choices=KIND_CHOICES, required=False)
-    field = forms.MultipleChoiceField(choices=Field.choices, required=False)
-    province = forms.CharField(max_length=20, required=False)
-    stage = forms.MultipleChoiceField(choices=Stage.choices, required=False)
-    modes = forms.MultipleChoiceField(choices=TransferMode.choices, required=False)
-    trl_min = forms.IntegerField(min_value=1, max_value=9, required=False)
-    trl_max = forms.IntegerField(min_value=1, max_value=9, required=False)
-    page = forms.IntegerField(min_value=1, max_value=MAX_PAGE, required=False)
-
-    def query(self) -> SearchQuery:
-        """The `SearchQuery` for the valid part of the input (call after `is_valid()`)."""
-        data: dict[str, Any] = {}
-        cleaned = getattr(self, "cleaned_data", {})
-        for name in self.fields:
-            if name in cleaned and name not in self.errors:
-                data[name] = cleaned[name]
-        return SearchQuery(
-            text=(data.get("q") or "").strip(),
-            kind=data.get("kind") or "result",
-            fields=tuple(data.get("field") or ()),
-            provinces=(data["province"],) if data.get("province") else (),
-            stages=tuple(data.get("stage") or ()),
-            modes=tuple(data.get("modes") or ()),
-            trl_min=data.get("trl_min"),
-            trl_max=data.get("trl_max"),
-            page=data.get("page") or 1,
-            page_size=PAGE_SIZE,
-        )
 
 
 class MatchRequestForm(forms.Form):

@@ -1,7 +1,8 @@
 """Match-request serializers: validate input and shape output only (rules live in services).
 
-Contact details of an organisation appear only where `matching.selectors.visible_contact_sides`
-allows it (accepted request; the other party, or both for brokers); otherwise they are null.
+Contact details of an organisation appear only where
+`matching.match_requests.selectors.visible_contact_sides` allows it (accepted request; the
+other party, or both for brokers); otherwise they are null.
 Listings appear as id and title only, never their confidential details.
 """
 
@@ -15,7 +16,8 @@ from rest_framework import serializers
 
 from marketplace.models import Organization, ResearchResult, TechnologyNeed
 from marketplace.serializers import IdField, IdRelatedField
-from matching import selectors
+from matching.match_requests import selectors
+from matching.match_requests.services import MESSAGE_MAX_LENGTH
 from matching.models import (
     DeclineReason,
     MatchRequest,
@@ -23,7 +25,6 @@ from matching.models import (
     MatchRequestMessage,
     MatchRequestStatus,
 )
-from matching.services import MESSAGE_MAX_LENGTH
 
 # --- input ---------------------------------------------------------------------------------
 
@@ -132,11 +133,11 @@ class MatchRequestSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def _contacts(self, request: MatchRequest, side: str) -> dict[str, Any] | None:
-        sides = selectors.visible_contact_sides(self.context["viewer"], request)
+    def _contacts(self, match_request: MatchRequest, side: str) -> dict[str, Any] | None:
+        sides = selectors.visible_contact_sides(self.context["viewer"], match_request)
         if side not in sides:
             return None
-        return dict(ContactDetailsSerializer(getattr(request, side)).data)
+        return dict(ContactDetailsSerializer(getattr(match_request, side)).data)
 
     @extend_schema_field(ContactDetailsSerializer(allow_null=True))
     def get_requester_contacts(self, obj: MatchRequest) -> dict[str, Any] | None:
@@ -158,5 +159,5 @@ class MatchRequestDetailSerializer(MatchRequestSerializer):
 
     @extend_schema_field(MatchRequestMessageSerializer(many=True))
     def get_messages(self, obj: MatchRequest) -> list[dict[str, Any]]:
-        messages = selectors.match_request_messages(request=obj)
+        messages = selectors.match_request_messages(match_request=obj)
         return list(MatchRequestMessageSerializer(messages, many=True).data)

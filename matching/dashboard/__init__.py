@@ -1,0 +1,1 @@
+"""The signed-in user's dashboard and marking their notifications read."""

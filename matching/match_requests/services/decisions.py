@@ -1,0 +1,224 @@
+"""Deciding match requests: accept, decline (with a reason), withdraw.
+
+Members of the addressed organisation accept or decline; brokers (技术经纪人) may do so on
+their behalf, which the thread records and both sides are told of. Members of the requesting
+organisation withdraw. Rules are in the package docstring (`matching.match_requests.services`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from marketplace import roles
+from marketplace.errors import PermissionDeniedError
+from matching.match_requests.services.helpers import (
+    VERB_ACCEPTED,
+    VERB_DECLINED,
+    VERB_WITHDRAWN,
+    clean_text,
+    field_error,
+    in_both_languages,
+    lock,
+    members,
+    notify_users,
+    require_open,
+)
+from matching.models import DeclineReason, MatchRequest, MatchRequestMessage, MatchRequestStatus
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+def _check_may_decide(match_request: MatchRequest, actor: User) -> bool:
+    """Return True when a broker decides on behalf of the addressee; raise 403 for others."""
+    if roles.is_member(actor, match_request.addressee_id):
+        return False
+    if roles.is_broker(actor):
+        return True
+    raise PermissionDeniedError(
+        _("Only members of the addressed organisation can accept or decline this request.")
+    )
+
+
+def _note_on_behalf(match_request: MatchRequest, actor: User, build: Callable[[], str]) -> None:
+    """Record in the thread that a broker acted for the addressee (zh-Hans and en lines)."""
+    zh, en = in_both_languages(build)
+    body = zh if zh == en else f"{zh}\n{en}"
+    MatchRequestMessage.objects.create(match_request=match_request, author=actor, body=body)
+
+
+def _save_decision(locked: MatchRequest, actor: User, status: str, *extra_fields: str) -> None:
+    """Set the new status and who decided when, and save those fields (plus `extra_fields`)."""
+    locked.status = status
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["status", *extra_fields, "decided_by", "decided_at", "updated_at"])
+
+
+@transaction.atomic
+def match_request_accept(*, match_request: MatchRequest, actor: User) -> MatchRequest:
+    """Accept an open request: reveals contact details to both sides and opens the thread.
+
+    Members of the addressee may accept; brokers may accept on their behalf (noted in the
+    thread, and the addressee is notified too). Raises PermissionDeniedError (403) for anyone
+    else, ConflictError (409) when the request is not open.
+    """
+    locked = lock(match_request)
+    on_behalf = _check_may_decide(locked, actor)
+    require_open(locked)
+    _save_decision(locked, actor, MatchRequestStatus.ACCEPTED)
+    addressee = locked.addressee
+    title = locked.research_result.title
+    if on_behalf:
+        _note_on_behalf(
+            locked,
+            actor,
+            lambda: (
+                _("A broker accepted this request on behalf of %(organization)s.")
+                % {"organization": addressee}
+            ),
+        )
+        notify_users(
+            users=members(addressee, exclude=actor),
+            verb=VERB_ACCEPTED,
+            match_request=locked,
+            build=lambda: (
+                _(
+                    "A broker accepted the match request from %(organization)s about “%(result)s” "
+                    "on your behalf. Contact details are now visible to both sides."
+                )
+                % {"organization": locked.requester, "result": title}
+            ),
+        )
+    notify_users(
+        users=members(locked.requester, exclude=actor),
+        verb=VERB_ACCEPTED,
+        match_request=locked,
+        build=lambda: (
+            _(
+                "%(organization)s accepted your match request about “%(result)s”. "
+                "Contact details are now visible to both sides."
+            )
+            % {"organization": addressee, "result": title}
+        ),
+    )
+    _copy_state(locked, match_request)
+    return match_request
+
+
+@transaction.atomic
+def match_request_decline(
+    *, match_request: MatchRequest, actor: User, reason: str, text: str = ""
+) -> MatchRequest:
+    """Decline an open request with a `DeclineReason` code and an explanation.
+
+    `text` is required when `reason` is OTHER. Who may decline: as `match_request_accept`.
+    Raises DomainError (400, per field: unknown reason, missing text), PermissionDeniedError
+    (403), ConflictError (409: not open).
+    """
+    locked = lock(match_request)
+    on_behalf = _check_may_decide(locked, actor)
+    if reason not in DeclineReason.values:
+        raise field_error(
+            "reason", _("“%(value)s” is not a valid decline reason.") % {"value": reason}
+        )
+    explanation = clean_text(text, field="text", required=reason == DeclineReason.OTHER)
+    require_open(locked)
+    locked.decline_reason = reason
+    locked.decline_text = explanation
+    _save_decision(locked, actor, MatchRequestStatus.DECLINED, "decline_reason", "decline_text")
+    _notify_declined(locked, actor, on_behalf=on_behalf)
+    _copy_state(locked, match_request)
+    return match_request
+
+
+def _notify_declined(locked: MatchRequest, actor: User, *, on_behalf: bool) -> None:
+    """Tell the requester (and, when a broker declined, the addressee) with the reason."""
+    addressee = locked.addressee
+    title = locked.research_result.title
+
+    def reason_label() -> str:
+        return str(DeclineReason(locked.decline_reason).label)
+
+    if on_behalf:
+        _note_on_behalf(
+            locked,
+            actor,
+            lambda: (
+                _("A broker declined this request on behalf of %(organization)s.")
+                % {"organization": addressee}
+            ),
+        )
+        notify_users(
+            users=members(addressee, exclude=actor),
+            verb=VERB_DECLINED,
+            match_request=locked,
+            build=lambda: (
+                _(
+                    "A broker declined the match request from %(organization)s about “%(result)s” "
+                    "on your behalf (reason: %(reason)s)."
+                )
+                % {"organization": locked.requester, "result": title, "reason": reason_label()}
+            ),
+        )
+    notify_users(
+        users=members(locked.requester, exclude=actor),
+        verb=VERB_DECLINED,
+        match_request=locked,
+        build=lambda: (
+            _(
+                "%(organization)s declined your match request about “%(result)s” "
+                "(reason: %(reason)s)."
+            )
+            % {"organization": addressee, "result": title, "reason": reason_label()}
+        ),
+    )
+
+
+@transaction.atomic
+def match_request_withdraw(*, match_request: MatchRequest, actor: User) -> MatchRequest:
+    """Withdraw an open request. Only members of the requesting organisation may withdraw.
+
+    Raises PermissionDeniedError (403) for anyone else, ConflictError (409) when not open.
+    """
+    locked = lock(match_request)
+    if not roles.is_member(actor, locked.requester_id):
+        raise PermissionDeniedError(
+            _("Only members of the requesting organisation can withdraw this request.")
+        )
+    require_open(locked)
+    _save_decision(locked, actor, MatchRequestStatus.WITHDRAWN)
+    requester = locked.requester
+    title = locked.research_result.title
+    notify_users(
+        users=members(locked.addressee, exclude=actor),
+        verb=VERB_WITHDRAWN,
+        match_request=locked,
+        build=lambda: (
+            _("%(organization)s withdrew its match request about “%(result)s”.")
+            % {"organization": requester, "result": title}
+        ),
+    )
+    _copy_state(locked, match_request)
+    return match_request
+
+
+def _copy_state(source: MatchRequest, target: MatchRequest) -> None:
+    """Refresh the caller's instance with the saved state."""
+    if source is not target:
+        for name in (
+            "status",
+            "decline_reason",
+            "decline_text",
+            "decided_by_id",
+            "decided_at",
+            "updated_at",
+        ):
+            setattr(target, name, getattr(source, name))
+        for cache in ("decided_by",):
+            target._state.fields_cache.pop(cache, None)

@@ -1,0 +1,66 @@
+"""The message thread of a match request: members of both organisations write once it is
+accepted, brokers at any time. Rules are in the package docstring
+(`matching.match_requests.services`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from marketplace import roles
+from marketplace.errors import ConflictError, PermissionDeniedError
+from matching.match_requests.selectors import is_party
+from matching.match_requests.services.helpers import (
+    VERB_MESSAGE,
+    clean_text,
+    lock,
+    members,
+    notify_users,
+)
+from matching.models import MatchRequest, MatchRequestMessage, MatchRequestStatus
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+@transaction.atomic
+def match_request_message_post(
+    *, match_request: MatchRequest, actor: User, body: str
+) -> MatchRequestMessage:
+    """Post a message to the request's thread and notify the other side.
+
+    Members of either organisation may write once the request is accepted; brokers may write
+    at any time. Members of the author's organisation are not notified; a broker's message
+    notifies both sides. Raises DomainError (400: blank body), PermissionDeniedError (403:
+    not a party or broker), ConflictError (409: a party writing before acceptance).
+    """
+    text = clean_text(body, field="body")
+    locked = lock(match_request)
+    broker = roles.is_broker(actor)
+    party = is_party(actor, locked)
+    if not (party or broker):
+        raise PermissionDeniedError(
+            _("Only the two organisations and brokers can write in this thread.")
+        )
+    if not broker and locked.status != MatchRequestStatus.ACCEPTED:
+        raise ConflictError(
+            _("The message thread opens when the request is accepted."),
+            code="thread_not_open",
+        )
+    message = MatchRequestMessage.objects.create(match_request=locked, author=actor, body=text)
+    recipients: dict[int, Any] = {}
+    for organization in (locked.requester, locked.addressee):
+        if not roles.is_member(actor, organization.pk):
+            for user in members(organization, exclude=actor):
+                recipients[user.pk] = user
+    title = locked.research_result.title
+    notify_users(
+        users=recipients.values(),
+        verb=VERB_MESSAGE,
+        match_request=locked,
+        build=lambda: _("New message in the match request about “%(result)s”.") % {"result": title},
+    )
+    return message

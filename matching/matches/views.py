@@ -1,0 +1,91 @@
+"""Web pages of explained matches: the research results that fit a technology need, and the
+needs a research result may solve, each score with its components and reasons.
+
+Views are thin: the listing is loaded through the listings selectors (invisible: 404), the
+matcher (`matching.matcher`) ranks and explains; a search outage shows a message, not an error.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from marketplace import roles
+from marketplace import selectors as listing_selectors
+from marketplace.api.throttling import throttle_web
+from marketplace.models import ResearchResult, TechnologyNeed
+from matching.matcher import COMPONENT_LABELS, Match, matches_for_need, matches_for_result
+from matching.search.backends.base import SearchUnavailable
+
+logger = logging.getLogger(__name__)
+
+
+def _match_rows(matches: list[Match]) -> list[dict[str, Any]]:
+    language = get_language() or "zh-hans"
+    return [
+        {
+            "listing": match.listing,
+            "kind": match.kind,
+            "score": match.score,
+            "reason": match.scored.reason(language),
+            "components": [
+                {
+                    "name": component.name,
+                    "label": COMPONENT_LABELS.get(component.name, component.name),
+                    "score": component.score,
+                    "weight": component.weight,
+                    "known": component.known,
+                    "reason": component.reason(language),
+                }
+                for component in match.scored.components
+            ],
+        }
+        for match in matches
+    ]
+
+
+def _matches_page(
+    request: HttpRequest, listing: ResearchResult | TechnologyNeed, kind: str
+) -> HttpResponse:
+    try:
+        if isinstance(listing, TechnologyNeed):
+            matches = matches_for_need(need=listing, viewer=request.user)
+        else:
+            matches = matches_for_result(result=listing, viewer=request.user)
+    except SearchUnavailable:
+        logger.warning("Search unavailable; cannot compute matches for %s %s", kind, listing.pk)
+        messages.error(request, _("Matching is unavailable right now. Please try again later."))
+        matches = []
+    owner_member = roles.is_member(request.user, listing.owner_id)
+    return render(
+        request,
+        "matching/matches.html",
+        {
+            "listing": listing,
+            "kind": kind,
+            "rows": _match_rows(matches),
+            # Enterprises ask for introductions from a need's matches; a result's owner
+            # proposes the result to the needs it matches.
+            "can_act": owner_member,
+        },
+    )
+
+
+@throttle_web("matches", methods=("GET",))
+def need_matches(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET /needs/<pk>/matches/: research results that fit the need, explained."""
+    need = listing_selectors.technology_need_get(viewer=request.user, pk=pk)
+    return _matches_page(request, need, "need")
+
+
+@throttle_web("matches", methods=("GET",))
+def result_matches(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET /results/<pk>/matches/: technology needs the result may solve, explained."""
+    result = listing_selectors.research_result_get(viewer=request.user, pk=pk)
+    return _matches_page(request, result, "result")

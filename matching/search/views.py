@@ -1,0 +1,192 @@
+"""The home page: search research results or technology needs, with facet filters in a
+sidebar, highlighted hits, and the newest listings from the database when search is down.
+
+The view is thin: `SearchForm` turns the query string into a `SearchQuery`, the configured
+backend (`matching.search.get_search_backend`) answers it, the listings selectors drop hits
+the viewer may not see.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from marketplace import selectors as listing_selectors
+from marketplace.api.throttling import throttle_wait, throttled_page
+from marketplace.choices import ListingStatus
+from marketplace.templatetags.keqiao import field_label, mode_label, stage_label
+from matching.search import get_search_backend
+from matching.search.backends.base import SearchHit, SearchUnavailable
+from matching.search.forms import SearchForm
+
+logger = logging.getLogger(__name__)
+
+#: Facets shown in the sidebar, in order: (facet name in SearchResults.facets, URL parameter).
+_SIDEBAR_FACETS: tuple[tuple[str, str], ...] = (
+    ("field", "field"),
+    ("province", "province"),
+    ("stage", "stage"),
+    ("trl", "trl"),
+    ("modes", "modes"),
+)
+_FACET_TITLES = {
+    "field": gettext_lazy("Field"),
+    "province": gettext_lazy("Province"),
+    "stage": gettext_lazy("Stage"),
+    "trl": gettext_lazy("TRL"),
+    "modes": gettext_lazy("Transfer / cooperation modes"),
+}
+_FACET_LABELS: dict[str, Callable[[str], str]] = {
+    "field": field_label,
+    "stage": stage_label,
+    "modes": mode_label,
+    "trl": lambda value: _("TRL %(level)s") % {"level": value},
+}
+
+
+def _url_with(request: HttpRequest, **changes: list[str]) -> str:
+    """The current query string with some parameters replaced (empty list: removed); the page
+    is reset."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    for name, values in changes.items():
+        query.setlist(name, values)
+    return "?" + query.urlencode()
+
+
+def _facet_sections(
+    request: HttpRequest, facets: dict[str, dict[str, int]]
+) -> list[dict[str, Any]]:
+    """Sidebar sections: each value with its count, whether it is selected, and the link that
+    toggles it."""
+    sections: list[dict[str, Any]] = []
+    for name, param in _SIDEBAR_FACETS:
+        counts = facets.get(name) or {}
+        items = []
+        for value, count in sorted(
+            counts.items(), key=lambda kv: (int(kv[0]) if name == "trl" else -kv[1], kv[0])
+        ):
+            if value in ("", None):
+                continue
+            value = str(value)
+            if name == "trl":
+                active = request.GET.get("trl_min") == value and request.GET.get("trl_max") == value
+                url = _url_with(
+                    request, trl_min=[] if active else [value], trl_max=[] if active else [value]
+                )
+            elif name == "province":
+                active = request.GET.get("province") == value
+                url = _url_with(request, province=[] if active else [value])
+            else:
+                selected = request.GET.getlist(param)
+                active = value in selected
+                url = _url_with(
+                    request,
+                    **{
+                        param: [v for v in selected if v != value] if active else [*selected, value]
+                    },
+                )
+            label = _FACET_LABELS.get(name, str)(value)
+            items.append(
+                {"value": value, "label": label, "count": count, "active": active, "url": url}
+            )
+        if items:
+            sections.append({"name": name, "title": _FACET_TITLES[name], "items": items})
+    return sections
+
+
+def _hit_rows(viewer: Any, kind: str, hits: list[SearchHit]) -> list[dict[str, Any]]:
+    """Hits with their listings (in rank order); hits whose listing the viewer cannot see (e.g.
+    unpublished since indexing) are dropped."""
+    ids = [hit.object_id for hit in hits]
+    queryset: Any = (
+        listing_selectors.research_result_list(viewer=viewer)
+        if kind == "result"
+        else listing_selectors.technology_need_list(viewer=viewer)
+    )
+    listings = {obj.pk: obj for obj in queryset.filter(pk__in=ids)}
+    rows = []
+    for hit in hits:
+        listing = listings.get(hit.object_id)
+        if listing is None:
+            continue
+        # The backend's highlight snippets are HTML in which every piece of listing text is
+        # already escaped and only <mark>…</mark> is added (SearchHit contract, base.py); the
+        # template renders them with |safe. Nothing else on the page is marked safe.
+        rows.append(
+            {
+                "listing": listing,
+                "title_html": next(iter(hit.highlights.get("title") or []), None),
+                "snippets": hit.highlights.get("body") or [],
+                "keywords_html": hit.highlights.get("keywords") or [],
+            }
+        )
+    return rows
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """GET / (name "home"): search research results or technology needs.
+
+    Parameters: q (text), kind ("result" | "need"), field/stage/modes (repeatable), province,
+    trl_min/trl_max (1–9), page. An empty q lists the newest listings. If the search service is
+    down the page says so and lists the newest listings from the database.
+    """
+    if request.GET:  # a search, not the bare home page
+        wait = throttle_wait(request, scope="search", methods=("GET",))
+        if wait is not None:
+            return throttled_page(request, wait)
+    form = SearchForm(request.GET or None)
+    if form.is_bound:
+        form.is_valid()  # invalid values are dropped by form.query()
+    query = form.query()
+    kind = query.kind or "result"
+    unavailable = False
+    try:
+        results = get_search_backend().search(query)
+        rows = _hit_rows(request.user, kind, results.hits)
+        total, facets = results.total, results.facets
+    except SearchUnavailable:
+        logger.warning("Search unavailable; showing the newest listings from the database")
+        unavailable = True
+        queryset: Any = (
+            listing_selectors.research_result_list(viewer=request.user)
+            if kind == "result"
+            else listing_selectors.technology_need_list(viewer=request.user)
+        )
+        queryset = queryset.filter(status=ListingStatus.PUBLISHED)
+        start = (query.page - 1) * query.page_size
+        rows = [
+            {"listing": obj, "title_html": None, "snippets": [], "keywords_html": []}
+            for obj in queryset[start : start + query.page_size]
+        ]
+        total, facets = queryset.count(), {}
+    num_pages = max(1, math.ceil(total / query.page_size))
+    sections = _facet_sections(request, facets)
+    return render(
+        request,
+        "matching/home.html",
+        {
+            "form": form,
+            "q": query.text,
+            "kind": kind,
+            "rows": rows,
+            "total": total,
+            "page": query.page,
+            "num_pages": num_pages,
+            "facet_sections": sections,
+            "active_filters": sum(item["active"] for s in sections for item in s["items"]),
+            # Switching the type keeps the text and filters, except stage (results only).
+            "kind_urls": {
+                "result": _url_with(request, kind=["result"]),
+                "need": _url_with(request, kind=["need"], stage=[]),
+            },
+            "search_unavailable": unavailable,
+        },
+    )
