@@ -27,9 +27,9 @@ from openpyxl.utils import get_column_letter
 from contracts.choices import zh_label
 from contracts.identifiers import identifier_problem, region_display_name
 from contracts.models import Agreement, beijing_time
+from kernel.spreadsheets import spreadsheet_text
 from marketplace.choices import Field, IpType
 from marketplace.pdf import render_pdf
-from marketplace.spreadsheets import spreadsheet_text
 
 PDF_TEMPLATE = "contracts/pdf/registration.html"
 
