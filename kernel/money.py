@@ -20,11 +20,22 @@ from django.utils.translation import gettext as _
 
 from kernel.cells import text
 
-__all__ = ["CENT", "MAX_AMOUNT_CNY", "amount_or_none", "format_amount", "parse_amount"]
+__all__ = [
+    "AMOUNT_MAX_DIGITS",
+    "AMOUNT_PLACES",
+    "CENT",
+    "MAX_AMOUNT_CNY",
+    "amount_or_none",
+    "format_amount",
+    "parse_amount",
+]
 
-CENT = Decimal("0.01")
-#: Amounts must be below this (the database columns are DecimalField(max_digits=14, 2 places)).
-MAX_AMOUNT_CNY = Decimal(10) ** 12
+#: Digits and decimal places of a stored amount (the DecimalField of every *_cny column).
+AMOUNT_MAX_DIGITS = 14
+AMOUNT_PLACES = 2
+CENT = Decimal(1).scaleb(-AMOUNT_PLACES)
+#: Amounts must be below this: the largest that AMOUNT_MAX_DIGITS digits hold, plus one cent.
+MAX_AMOUNT_CNY = Decimal(10) ** (AMOUNT_MAX_DIGITS - AMOUNT_PLACES)
 
 _UNITS = (("亿", Decimal(100_000_000)), ("万", Decimal(10_000)))
 _NOISE = (" ", ",", "元", "¥", "人民币", "RMB", "CNY")
@@ -90,7 +101,8 @@ def _scaled(
     ):
         raise too_large
     try:
-        amount = amount * factor
+        if factor != 1:
+            amount = amount * factor
         if places is not None:
             amount = amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     except DecimalException:
