@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -39,6 +39,7 @@ from contracts.choices import PATENT_SUBTYPES, ContractSubtype, PaymentMethod
 from contracts.clauses import PATENT_FIELDS, PLACEHOLDER, template_for
 from contracts.identifiers import PATENT_NUMBER_FIELDS, identifier_problem
 from contracts.models import Agreement, AgreementVersion
+from kernel.money import amount_or_none
 from marketplace.validators import validate_credit_code
 
 ERROR = "error"
@@ -239,13 +240,9 @@ def _text(value: Any) -> str:
 
 
 def _money(value: Any) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return amount if amount.is_finite() else None
+    """An amount (or percentage) of the payment terms as given, None when missing or not a
+    number: the findings name what is wrong (`kernel.money.parse_amount`, unrounded)."""
+    return amount_or_none(value, places=None, maximum=None, allow_negative=True)
 
 
 def _date(value: Any) -> date | None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from io import BytesIO
 
 from django.utils import translation
@@ -27,9 +27,10 @@ from openpyxl.utils import get_column_letter
 from contracts.choices import zh_label
 from contracts.identifiers import identifier_problem, region_display_name
 from contracts.models import Agreement, beijing_time
+from kernel.money import amount_or_none, format_amount
+from kernel.spreadsheets import spreadsheet_text
 from marketplace.choices import Field, IpType
 from marketplace.pdf import render_pdf
-from marketplace.spreadsheets import spreadsheet_text
 
 PDF_TEMPLATE = "contracts/pdf/registration.html"
 
@@ -70,10 +71,6 @@ class RegistrationForm:
     notes: list[str] = field(default_factory=list)
 
 
-def _money(value: Decimal | None) -> str:
-    return f"{value:,.2f}" if value is not None else ""
-
-
 def _date(value: dt.date | None) -> str:
     return value.isoformat() if value else ""
 
@@ -96,8 +93,8 @@ def registration_rows(form: RegistrationForm) -> list[tuple[str, str]]:
             (f"{party.role}地址", party.address),
         ]
     rows += [
-        ("成交额（元）", _money(form.contract_amount_cny)),
-        ("技术交易额（元）", _money(form.technology_amount_cny)),
+        ("成交额（元）", format_amount(form.contract_amount_cny)),
+        ("技术交易额（元）", format_amount(form.technology_amount_cny)),
         ("支付方式", form.payment_method),
         ("签订日期", _date(form.signing_date)),
         ("签订地点", form.signing_place),
@@ -148,12 +145,7 @@ def registration_pdf(form: RegistrationForm) -> bytes:
 
 
 def _decimal(value: object) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        return Decimal(str(value)).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        return None
+    return amount_or_none(value, maximum=None, allow_negative=True)
 
 
 def _parse_date(value: object) -> dt.date | None:

@@ -8,6 +8,8 @@ for the importer.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kernel.cells import choice_code
+
 
 class OrganizationKind(models.TextChoices):
     UNIVERSITY = "university", _("University")
@@ -146,13 +148,4 @@ def choice_from_label(choices: type[models.TextChoices], value: str) -> str | No
 
     Returns None when nothing matches; callers turn that into a validation error.
     """
-    value = value.strip()
-    if value in choices.values:
-        return value
-    alias = ZH_ALIASES.get(choices, {}).get(value)
-    if alias is not None:
-        return str(alias)
-    for code, label in choices.choices:
-        if str(label).lower() == value.lower():
-            return str(code)
-    return None
+    return choice_code(choices, value, aliases=ZH_ALIASES.get(choices))

@@ -7,27 +7,23 @@ Forms only validate and shape input; the views hand `cleaned_data` to the listin
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from kernel.cells import split_items
 from marketplace.choices import TransferMode
+from marketplace.listing_records import ipc_symbols
 from marketplace.models import ResearchResult, TechnologyNeed
-from marketplace.validators import (
-    normalize_ipc_symbol,
-    normalize_patent_number,
-)
-
-# Separators people type between keywords: ASCII and full-width commas and semicolons,
-# the Chinese enumeration comma 、 and new lines.
-_SEPARATORS = re.compile(r"[,，;；、\n\r]+")
+from marketplace.validators import normalize_patent_number
 
 
 class CommaSeparatedListField(forms.CharField):
-    """A list of short strings typed as one line: "储能, 电池、热管理" → ["储能", "电池", "热管理"].
+    """A list of short strings typed as one line: "储能, 电池、热管理" → ["储能", "电池", "热管理"]
+    (separators: ASCII and full-width commas and semicolons, 、 and line breaks;
+    `kernel.cells.split_items`).
 
     Duplicates and empty items are dropped; order is kept. Shown back as "a, b, c".
     """
@@ -45,14 +41,8 @@ class CommaSeparatedListField(forms.CharField):
 
     def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
         if isinstance(value, list | tuple):
-            items = [str(v) for v in value]
-        else:
-            items = _SEPARATORS.split(str(value or ""))
-        result: list[str] = []
-        for item in (i.strip() for i in items):
-            if item and item not in result:
-                result.append(item)
-        return result
+            return list(dict.fromkeys(item for item in (str(v).strip() for v in value) if item))
+        return split_items(str(value or ""), line_breaks=True)
 
     def validate(self, value: Any) -> None:
         if self.required and not value:
@@ -78,17 +68,7 @@ class IpcListField(CommaSeparatedListField):
         return [v.upper() for v in super().to_python(value)]
 
     def clean(self, value: Any) -> list[str]:
-        symbols = super().clean(value)
-        normalized: list[str] = []
-        errors: list[ValidationError] = []
-        for symbol in symbols:
-            try:
-                normalized.append(normalize_ipc_symbol(symbol))
-            except ValidationError as exc:
-                errors.extend(exc.error_list)
-        if errors:
-            raise ValidationError(errors)
-        return list(dict.fromkeys(normalized))
+        return ipc_symbols(super().clean(value))
 
 
 def _source_url_field() -> forms.URLField:

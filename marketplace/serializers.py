@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from kernel.money import AMOUNT_MAX_DIGITS, AMOUNT_PLACES
 from marketplace import roles, selectors
 from marketplace.choices import Field, IpType, OrganizationKind, Stage, TransferMode
 from marketplace.models import (
@@ -83,7 +84,9 @@ class RejectUnknownFieldsMixin:
 
 def _money(**kwargs: Any) -> serializers.DecimalField:
     """A CNY amount: Decimal with 2 places, serialised as a string (``"500000.00"``)."""
-    return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
+    return serializers.DecimalField(
+        max_digits=AMOUNT_MAX_DIGITS, decimal_places=AMOUNT_PLACES, **kwargs
+    )
 
 
 def _viewer(context: dict[str, Any]) -> Any:

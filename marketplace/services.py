@@ -28,7 +28,6 @@ pending_review -- out of search until a broker approves it again -- and the brok
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -41,9 +40,11 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from kernel.cells import split_items
 from marketplace import roles
 from marketplace.choices import ListingStatus, OrganizationKind, Role, TransferMode
 from marketplace.errors import ConflictError, DomainError, PermissionDeniedError
+from marketplace.listing_records import ipc_symbols
 from marketplace.models import (
     Listing,
     Membership,
@@ -52,12 +53,11 @@ from marketplace.models import (
     TechnologyNeed,
 )
 from marketplace.notifications import notify
-from marketplace.validators import normalize_ipc_symbol, normalize_patent_number
+from marketplace.validators import normalize_patent_number
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-_LIST_SEPARATORS = re.compile(r"[,;，；、]")
 ListingT = TypeVar("ListingT", ResearchResult, TechnologyNeed)
 
 INVALID_INPUT = _("Some fields are not valid.")
@@ -158,7 +158,8 @@ def _check_unknown(data: Mapping[str, Any], allowed: Iterable[str]) -> None:
 def _normalize_listing_data(
     data: Mapping[str, Any], errors: dict[str, list[str | Promise]]
 ) -> dict[str, Any]:
-    """Trim strings, normalise IPC symbols and patent numbers, check mode codes.
+    """Trim strings, normalise IPC symbols (`marketplace.listing_records.ipc_symbols`, as the
+    import does) and patent numbers, check mode codes.
 
     Invalid values are reported in `errors` (field name -> messages) and left out of the result.
     """
@@ -167,15 +168,13 @@ def _normalize_listing_data(
         if isinstance(value, str):
             value = value.strip()
         if name in ("ipc", "keywords") and isinstance(value, str):
-            value = [part for part in _LIST_SEPARATORS.split(value) if part.strip()]
+            value = split_items(value)
         if name == "ipc":
-            symbols: list[str] = []
-            for symbol in value or []:
-                try:
-                    symbols.append(normalize_ipc_symbol(" ".join(str(symbol).upper().split())))
-                except ValidationError as exc:
-                    errors.setdefault("ipc", []).extend(exc.messages)
-            value = list(dict.fromkeys(symbols))
+            try:
+                value = ipc_symbols(value or [])
+            except ValidationError as exc:
+                errors.setdefault("ipc", []).extend(exc.messages)
+                continue
         elif name == "patent_no" and value:
             try:
                 value = normalize_patent_number(value)

@@ -23,14 +23,15 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from marketplace.choices import Field, ListingStatus, TransferMode, choice_from_label
+from kernel.tabular import RecordTooDeep, flatten
+from marketplace.choices import ListingStatus
+from marketplace.listing_records import KIND_NEED, SPECS, parse_listing_record
 from marketplace.models import Organization, ResearchResult, TechnologyNeed
 from marketplace.roles import AnyUser
 from marketplace.selectors import listing_searchable_q
@@ -370,48 +371,21 @@ def matches_for_result(
 
 
 # --- unsaved needs (evaluation) -------------------------------------------------------------
-def _money(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        return Decimal(str(value)).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        return None
-
-
 def need_from_record(record: Mapping[str, Any]) -> TechnologyNeed:
     """An unsaved, published TechnologyNeed from a needs.json record (see data/README.md).
 
-    Chinese labels of field and modes become codes (`choice_from_label`); unknown ones are
-    dropped. The owner is an unsaved Organization named after `enterprise`.
+    The record is read by the importer's rules (`marketplace.listing_records`: Chinese labels
+    of field and modes become codes, budgets such as ``50万`` are understood); a value that
+    breaks a rule is dropped (the field stays blank) instead of being an error. The owner is an
+    unsaved Organization named after `enterprise`.
     """
-    region = record.get("region") or {}
-    budget = record.get("budget_cny") or {}
-    modes = [
-        code
-        for label in record.get("cooperation_modes") or []
-        if (code := choice_from_label(TransferMode, str(label))) is not None
-    ]
-    field_code = choice_from_label(Field, str(record.get("field") or "")) or ""
-    trl = record.get("trl")
-    need = TechnologyNeed(
-        source_id=str(record.get("id") or ""),
-        title=str(record.get("title") or ""),
-        title_en=str(record.get("title_en") or ""),
-        description=str(record.get("description") or ""),
-        field=field_code,
-        keywords=[str(k) for k in record.get("keywords") or []],
-        ipc=[str(s) for s in record.get("ipc") or []],
-        trl=int(trl) if isinstance(trl, int) else None,
-        province=str(region.get("province") or ""),
-        city=str(region.get("city") or ""),
-        cooperation_modes=modes,
-        budget_min_cny=_money(budget.get("min")),
-        budget_max_cny=_money(budget.get("max")),
-        source_date=str(record.get("source_date") or ""),
-        status=ListingStatus.PUBLISHED,
-    )
-    need.owner = Organization(legal_name=str(record.get("enterprise") or ""))
+    try:
+        flat = flatten(dict(record))
+    except RecordTooDeep:
+        flat = {}
+    parsed = parse_listing_record(SPECS[KIND_NEED], flat)
+    need = TechnologyNeed(**parsed.values, status=ListingStatus.PUBLISHED)
+    need.owner = Organization(legal_name=parsed.owner_name)
     return need
 
 

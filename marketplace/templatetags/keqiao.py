@@ -25,6 +25,7 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import get_language
 
+from kernel.money import CENT, format_amount
 from marketplace.choices import Field, IpType, Stage, TransferMode
 from marketplace.web_helpers import split_bilingual
 
@@ -129,11 +130,14 @@ def cny(amount: Any) -> str:
     if amount in (None, ""):
         return ""
     try:
-        value = Decimal(str(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        value = Decimal(str(amount))
     except (InvalidOperation, ValueError):
         return str(amount)
+    if not value.is_finite():
+        return str(amount)
+    value = value.quantize(CENT, rounding=ROUND_HALF_UP)
     sign = "-" if value < 0 else ""
-    return f"{sign}¥{abs(value):,.2f}"
+    return f"{sign}¥{format_amount(abs(value))}"
 
 
 @register.filter

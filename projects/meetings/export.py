@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
-from marketplace.spreadsheets import SafeCsvWriter
+from kernel.spreadsheets import SafeCsvWriter
 
 if TYPE_CHECKING:
     from projects.meetings.selectors import ScheduleRow

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from marketplace.spreadsheets import SafeCsvWriter
+from kernel.spreadsheets import SafeCsvWriter
 from projects.reports.selectors import CENT, RoadshowReport
 
 # --- CSV ---------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """Import a roadshow agenda from an XLSX file (first worksheet), validated row by row,
-all-or-nothing, with a row report in the style of `marketplace.importing` (its `RowError`).
+all-or-nothing, with a row report of `kernel.tabular.RowError`s like the listing import's.
 
 Columns (header row; English or Chinese names, case and spaces ignored):
 
@@ -29,7 +29,7 @@ File problems (not an XLSX, no header, no ``order`` column or neither ``source_i
 
 from __future__ import annotations
 
-import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -38,10 +38,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from kernel.cells import whole_number
+from kernel.tabular import RowError, UnreadableSpreadsheet, is_blank, xlsx_rows
 from marketplace.choices import ListingStatus
-from marketplace.importing import RowError
 from marketplace.models import Organization, ResearchResult, TechnologyNeed
-from marketplace.spreadsheets import XLSX_READ_ERRORS, check_xlsx_archive
 from projects.models import Roadshow, RoadshowSlot
 
 MAX_ROWS = 500
@@ -108,43 +108,39 @@ def _columns(header: tuple[Any, ...]) -> dict[str, int]:
     return found
 
 
-def read_rows(content: bytes) -> tuple[dict[str, int], list[tuple[Any, ...]]]:
-    """The header columns and the data rows (blank rows skipped) of the first worksheet."""
-    import openpyxl
+def _data_rows(rows: Iterator[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The non-blank rows; more than `MAX_ROWS` is a file error."""
+    data = []
+    for read, row in enumerate(rows, start=1):
+        # Blank rows count towards the limit too, so a file of empty rows ends early.
+        if read > MAX_ROWS * 10:
+            raise AgendaImportFileError(
+                _("The file has more than %(max)d rows.") % {"max": MAX_ROWS}
+            )
+        if all(is_blank(cell) for cell in row):
+            continue
+        data.append(tuple(row))
+        if len(data) > MAX_ROWS:
+            raise AgendaImportFileError(
+                _("The file has more than %(max)d rows.") % {"max": MAX_ROWS}
+            )
+    return data
 
+
+def read_rows(content: bytes) -> tuple[dict[str, int], list[tuple[Any, ...]]]:
+    """The header columns and the data rows (blank rows skipped) of the first worksheet,
+    read by `kernel.tabular.xlsx_rows` (archive safety checks included)."""
     if len(content) > MAX_FILE_BYTES:
         raise AgendaImportFileError(_("The file is larger than 5 MB."))
-    not_xlsx = _("This is not a readable XLSX file.")
     try:
-        check_xlsx_archive(content)
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except XLSX_READ_ERRORS:
-        raise AgendaImportFileError(not_xlsx) from None
-    try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None:
-            raise AgendaImportFileError(_("The file has no header row."))
-        columns = _columns(tuple(header))
-        data = []
-        for read, row in enumerate(rows, start=1):
-            # Blank rows count towards the limit too, so a file of empty rows ends early.
-            if read > MAX_ROWS * 10:
-                raise AgendaImportFileError(
-                    _("The file has more than %(max)d rows.") % {"max": MAX_ROWS}
-                )
-            if all(cell is None or str(cell).strip() == "" for cell in row):
-                continue
-            data.append(tuple(row))
-            if len(data) > MAX_ROWS:
-                raise AgendaImportFileError(
-                    _("The file has more than %(max)d rows.") % {"max": MAX_ROWS}
-                )
-    except XLSX_READ_ERRORS:
-        raise AgendaImportFileError(not_xlsx) from None
-    finally:
-        workbook.close()
+        with xlsx_rows(content) as rows:
+            header = next(rows, None)
+            if header is None:
+                raise AgendaImportFileError(_("The file has no header row."))
+            columns = _columns(tuple(header))
+            data = _data_rows(rows)
+    except UnreadableSpreadsheet:
+        raise AgendaImportFileError(_("This is not a readable XLSX file.")) from None
     if not data:
         raise AgendaImportFileError(_("The file has no rows."))
     return columns, data
@@ -156,18 +152,6 @@ def _cell(row: tuple[Any, ...], columns: dict[str, int], key: str) -> Any:
         return None
     value = row[index]
     return value.strip() if isinstance(value, str) else value
-
-
-def _whole(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10:
-        return int(value)
-    return None
 
 
 def _published(model: type[ResearchResult] | type[TechnologyNeed]) -> Any:
@@ -241,7 +225,7 @@ class _Problems:
 
 
 def _check_order(raw_order: Any, seen: _Seen, problems: _Problems) -> int | None:
-    order = _whole(raw_order)
+    order = whole_number(raw_order)
     if order is None or order < 1:
         problems.add("order", raw_order, _("Enter a whole number of 1 or more."))
     elif order in seen.orders:
@@ -313,7 +297,7 @@ def _check_row(
     if why:
         problems.add("planned_start", _cell(row, columns, "planned_start"), why)
     raw_minutes = _cell(row, columns, "minutes")
-    minutes = 10 if raw_minutes in (None, "") else _whole(raw_minutes)
+    minutes = 10 if raw_minutes in (None, "") else whole_number(raw_minutes)
     if minutes is None or not 1 <= minutes <= 480:
         problems.add("minutes", raw_minutes, _("Enter a whole number of minutes from 1 to 480."))
     if problems.errors:

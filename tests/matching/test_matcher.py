@@ -4,6 +4,7 @@ and the evaluate_matching command."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -129,6 +130,29 @@ def test_need_from_record_maps_chinese_labels_to_codes():
     assert need.field == Field.BIOMEDICINE
     assert need.cooperation_modes == ["joint_development"]
     assert str(need.budget_max_cny) == "4500000.00"
+
+
+def test_need_from_record_reads_budgets_as_the_importer_does():
+    record = {
+        "id": "N9001",
+        "title": "废水处理",
+        "enterprise": "某某环保科技有限公司",
+        "budget_cny": {"min": "50万", "max": "1.2亿"},
+        "trl": "6",
+    }
+    need = need_from_record(record)
+    assert need.budget_min_cny == Decimal("500000.00")
+    assert need.budget_max_cny == Decimal("120000000.00")
+    assert need.trl == 6
+
+
+def test_need_from_record_drops_values_that_break_the_import_rules():
+    record = {"id": "N9002", "title": "废水处理", "field": "不存在的领域",
+              "budget_cny": {"max": "很多"}}
+    need = need_from_record(record)
+    assert need.field == ""
+    assert need.budget_max_cny is None
+    assert need.title == "废水处理"
 
 
 def test_related_terms_come_from_the_domain_vocabulary():

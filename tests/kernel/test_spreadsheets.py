@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from marketplace.spreadsheets import (
+from kernel.spreadsheets import (
     SafeCsvWriter,
     UnsafeSpreadsheet,
     check_xlsx_archive,
