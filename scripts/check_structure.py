@@ -48,7 +48,6 @@ KNOWN_EXCEPTIONS: frozenset[str] = frozenset(
         "marketplace/services.py",
         "marketplace/settings/__init__.py",
         "marketplace/validators.py",
-        "matching/scoring.py",
     }
 )
 

@@ -1,0 +1,335 @@
+"""One function per score component: each rates one aspect of a need–result pair in 0–1 and
+says why, in zh-Hans and English (the rules are in the package docstring)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from matching.scoring.features import (
+    ListingFeatures,
+    NeedFeatures,
+    Part,
+    ResultFeatures,
+    bigrams,
+    clamp,
+    format_cny,
+    join_en,
+    join_zh,
+    normalise_region,
+)
+from matching.scoring.vocabulary import (
+    BIGRAM_MIN_SHARE,
+    CITY_EN,
+    COMPATIBLE_MODES,
+    CREDIT_BIGRAM,
+    CREDIT_CONTAINED,
+    CREDIT_EXACT,
+    CREDIT_RELATED,
+    FIELD_LABELS,
+    FRESHNESS_FLOOR,
+    FRESHNESS_YEARS,
+    JINGJINJI,
+    KEYWORD_SATURATION,
+    MODE_LABELS,
+    MUNICIPALITIES,
+    NEUTRAL,
+    PROVINCE_EN,
+    RELATED_FIELDS,
+    STAGE_TRL,
+)
+
+
+# --- components -----------------------------------------------------------------------------
+def text_part(text_relevance: float, terms: Sequence[str]) -> Part:
+    score = clamp(float(text_relevance))
+    level_zh, level_en = (
+        ("高度相关", "closely related")
+        if score >= 0.7
+        else ("较为相关", "fairly related")
+        if score >= 0.4
+        else ("相关度低", "weakly related")
+    )
+    if terms:
+        shown = list(dict.fromkeys(terms))[:5]
+        return Part(
+            score,
+            f"描述文本{level_zh}（{score:.2f}），共同词语：{join_zh(shown)}",
+            f"descriptions {level_en} ({score:.2f}); shared terms: {join_en(shown)}",
+        )
+    return Part(
+        score, f"描述文本{level_zh}（{score:.2f}）", f"descriptions {level_en} ({score:.2f})"
+    )
+
+
+@dataclass(frozen=True)
+class KeywordEvidence:
+    """`credit` sums per-keyword credits (CREDIT_* constants, the best evidence per keyword);
+    `matched` lists keywords found exactly or inside the other side's text, `similar` those
+    sharing most character bigrams, `related` the vocabulary terms found in the result."""
+
+    credit: float
+    matched: list[str]
+    similar: list[str]
+    related: list[str]
+
+
+def keyword_matches(need: NeedFeatures, result: ListingFeatures) -> KeywordEvidence:
+    """Keyword evidence between a need and a result (or any listing)."""
+    r_keywords = {k.strip().lower() for k in result.keywords if k.strip()}
+    r_text = f"{result.title} {result.text} {' '.join(result.keywords)}".lower()
+    n_text = f"{need.title} {need.text} {' '.join(need.keywords)}".lower()
+    r_bigrams = bigrams(r_text)
+    credit = 0.0
+    matched: list[str] = []
+    similar: list[str] = []
+    related: list[str] = []
+    seen: set[str] = set()
+    for keyword in need.keywords:
+        kw = keyword.strip().lower()
+        if not kw or kw in seen:
+            continue
+        seen.add(kw)
+        if kw in r_keywords:
+            credit += CREDIT_EXACT
+            matched.append(keyword.strip())
+        elif len(kw) >= 2 and kw in r_text:
+            credit += CREDIT_CONTAINED
+            matched.append(keyword.strip())
+        else:
+            grams = bigrams(kw)
+            if len(grams) >= 2:
+                share = len(grams & r_bigrams) / len(grams)
+                if share >= BIGRAM_MIN_SHARE:
+                    credit += CREDIT_BIGRAM * share
+                    similar.append(keyword.strip())
+    # Result keywords that the need's text mentions (the need did not list them).
+    for keyword in result.keywords:
+        kw = keyword.strip().lower()
+        if not kw or kw in seen or len(kw) < 2:
+            continue
+        seen.add(kw)
+        if kw in n_text:
+            credit += CREDIT_CONTAINED
+            matched.append(keyword.strip())
+    # Problem → technology terms from the domain vocabulary.
+    for term in need.related_terms:
+        t = term.strip().lower()
+        if not t or t in seen or len(t) < 2:
+            continue
+        seen.add(t)
+        if t in r_text:
+            credit += CREDIT_RELATED
+            related.append(term.strip())
+    return KeywordEvidence(credit, matched, similar, related)
+
+
+def keywords_part(need: NeedFeatures, result: ResultFeatures) -> Part:
+    if not need.keywords and not result.keywords and not need.related_terms:
+        return Part(NEUTRAL, "双方均未填写关键词", "neither side lists keywords", known=False)
+    evidence = keyword_matches(need, result)
+    score = clamp(evidence.credit / KEYWORD_SATURATION)
+    if not (evidence.matched or evidence.similar or evidence.related):
+        return Part(0.0, "无共同关键词", "no shared keywords")
+    zh_parts: list[str] = []
+    en_parts: list[str] = []
+    if evidence.matched:
+        zh_parts.append(f"关键词重合：{join_zh(evidence.matched[:5])}")
+        en_parts.append(f"shared keywords: {join_en(evidence.matched[:5])}")
+    if evidence.similar:
+        zh_parts.append(f"相近关键词：{join_zh(evidence.similar[:5])}")
+        en_parts.append(f"similar keywords: {join_en(evidence.similar[:5])}")
+    if evidence.related:
+        zh_parts.append(f"相关技术词：{join_zh(evidence.related[:5])}")
+        en_parts.append(f"related technology terms: {join_en(evidence.related[:5])}")
+    return Part(score, "；".join(zh_parts), "; ".join(en_parts))
+
+
+def _ipc_parts(symbol: str) -> tuple[str, str, str]:
+    """(class, subclass, group) of an IPC symbol: "H01M 10/052" → ("H01", "H01M", "H01M10")."""
+    s = re.sub(r"\s+", "", symbol.upper())
+    match = re.match(r"([A-H]\d\d)([A-Z])?(\d+)?", s)
+    if not match:
+        return s, s, s
+    cls, sub, group = match.groups()
+    subclass = cls + (sub or "")
+    return cls, subclass, subclass + (group or "")
+
+
+#: IPC levels from the most specific: (index into `_ipc_parts`, score, zh name, en name).
+_IPC_LEVELS: tuple[tuple[int, float, str, str], ...] = (
+    (2, 1.0, "大组", "group"),
+    (1, 0.8, "小类", "subclass"),
+    (0, 0.4, "大类", "class"),
+)
+
+
+def ipc_part(need: NeedFeatures, result: ResultFeatures) -> Part:
+    if not need.ipc or not result.ipc:
+        return Part(
+            NEUTRAL, "缺少IPC分类号，按中性计", "IPC unknown on one side (neutral)", known=False
+        )
+    best: tuple[float, str, str, str] = (0.0, "", "", "")
+    for a in need.ipc:
+        pa = _ipc_parts(a)
+        for b in result.ipc:
+            pb = _ipc_parts(b)
+            for index, score, zh, en in _IPC_LEVELS:
+                if pa[index] == pb[index]:
+                    if score > best[0]:
+                        best = (score, pa[index], zh, en)
+                    break
+    score, symbol, level_zh, level_en = best
+    if score == 0:
+        return Part(0.0, "IPC分类不同", "different IPC classes")
+    return Part(score, f"IPC同一{level_zh}：{symbol}", f"same IPC {level_en}: {symbol}")
+
+
+def _field_label(code: str) -> tuple[str, str]:
+    return FIELD_LABELS.get(code, (code, code))
+
+
+def field_part(need: NeedFeatures, result: ResultFeatures) -> Part:
+    if not need.field or not result.field:
+        return Part(NEUTRAL, "领域未知，按中性计", "field unknown (neutral)", known=False)
+    n_zh, n_en = _field_label(need.field)
+    r_zh, r_en = _field_label(result.field)
+    if need.field == result.field:
+        return Part(1.0, f"同属{n_zh}领域", f"both in {n_en}")
+    if frozenset({need.field, result.field}) in RELATED_FIELDS:
+        return Part(0.4, f"相关领域：{n_zh}与{r_zh}", f"related fields: {n_en} and {r_en}")
+    return Part(0.0, f"领域不同：{n_zh}与{r_zh}", f"different fields: {n_en} and {r_en}")
+
+
+def maturity_part(need: NeedFeatures, result: ResultFeatures) -> Part:
+    r_trl = result.trl
+    estimated = False
+    if r_trl is None and result.stage in STAGE_TRL:
+        r_trl, estimated = STAGE_TRL[result.stage], True
+    if need.trl is None or r_trl is None:
+        if r_trl is not None:
+            return Part(
+                NEUTRAL,
+                f"技术就绪度 {r_trl}，需求未说明成熟度要求",
+                f"TRL {r_trl}; the need states no maturity",
+                known=False,
+            )
+        return Part(NEUTRAL, "技术就绪度未知，按中性计", "TRL unknown (neutral)", known=False)
+    about_zh, about_en = ("约", "about ") if estimated else ("", "")
+    if r_trl >= need.trl:
+        return Part(
+            1.0,
+            f"技术就绪度{about_zh} {r_trl}，需求要求至少 {need.trl}",
+            f"TRL {about_en}{r_trl}, need asks for at least {need.trl}",
+        )
+    gap = need.trl - r_trl
+    return Part(
+        clamp(1.0 - 0.25 * gap),
+        f"技术就绪度{about_zh} {r_trl}，低于需求要求的 {need.trl}",
+        f"TRL {about_en}{r_trl}, below the {need.trl} the need asks for",
+    )
+
+
+def price_part(need: NeedFeatures, result: ResultFeatures) -> Part:
+    price = result.asking_price_cny
+    if price is None:
+        return Part(NEUTRAL, "未标价，按中性计", "no asking price (neutral)", known=False)
+    budget_max, budget_min = need.budget_max_cny, need.budget_min_cny
+    if budget_max is None and budget_min is None:
+        return Part(NEUTRAL, "需求未说明预算，按中性计", "no budget stated (neutral)", known=False)
+    p_zh, p_en = format_cny(price)
+    if budget_max is None or price <= budget_max:
+        return Part(
+            1.0,
+            f"报价 {p_zh} 在预算范围内",
+            f"asking price {p_en} within budget",
+        )
+    b_zh, b_en = format_cny(budget_max)
+    if budget_max <= 0:
+        return Part(0.0, f"报价 {p_zh} 超出预算 {b_zh}", f"asking price {p_en} over budget {b_en}")
+    ratio = float(price / budget_max)
+    return Part(
+        clamp(2.0 - ratio),
+        f"报价 {p_zh} 超出预算上限 {b_zh}",
+        f"asking price {p_en} above the budget of {b_en}",
+    )
+
+
+def _mode_label(code: str) -> tuple[str, str]:
+    return MODE_LABELS.get(code, (code, code.replace("_", " ")))
+
+
+def modes_part(need: NeedFeatures, result: ResultFeatures) -> Part:
+    if not need.modes or not result.modes:
+        return Part(
+            NEUTRAL, "合作方式未说明，按中性计", "cooperation modes unknown (neutral)", known=False
+        )
+    shared = [m for m in need.modes if m in set(result.modes)]
+    if shared:
+        zh = join_zh(_mode_label(m)[0] for m in shared)
+        en = join_en(_mode_label(m)[1] for m in shared)
+        return Part(1.0, f"双方均接受{zh}", f"both accept {en}")
+    pairs = [
+        (n, r) for n in need.modes for r in result.modes if frozenset({n, r}) in COMPATIBLE_MODES
+    ]
+    if pairs:
+        n, r = pairs[0]
+        return Part(
+            0.7,
+            f"合作方式相近：需求{_mode_label(n)[0]}，成果{_mode_label(r)[0]}",
+            f"compatible modes: need wants {_mode_label(n)[1]}, result offers {_mode_label(r)[1]}",
+        )
+    return Part(
+        0.1,
+        f"合作方式不同：需求{join_zh(_mode_label(m)[0] for m in need.modes)}，"
+        f"成果{join_zh(_mode_label(m)[0] for m in result.modes)}",
+        f"different modes: need wants {join_en(_mode_label(m)[1] for m in need.modes)}, "
+        f"result offers {join_en(_mode_label(m)[1] for m in result.modes)}",
+    )
+
+
+def _place(features: ListingFeatures) -> tuple[str, str]:
+    province = normalise_region(features.province)
+    city = normalise_region(features.city)
+    if not city and province in MUNICIPALITIES:
+        city = province
+    return province, city
+
+
+def region_part(need: NeedFeatures, result: ResultFeatures) -> Part:
+    n_prov, n_city = _place(need)
+    r_prov, r_city = _place(result)
+    if not n_prov or not r_prov:
+        return Part(NEUTRAL, "地区未知，按中性计", "region unknown (neutral)", known=False)
+    if n_city and n_city == r_city:
+        en_city = CITY_EN.get(n_city) or PROVINCE_EN.get(n_city) or n_city
+        return Part(1.0, f"同在{n_city}市", f"both in {en_city}")
+    p_en = PROVINCE_EN.get(n_prov, n_prov)
+    if n_prov == r_prov:
+        suffix = "市" if n_prov in MUNICIPALITIES else "省"
+        return Part(0.75, f"同在{n_prov}{suffix}", f"both in {p_en}")
+    r_en = PROVINCE_EN.get(r_prov, r_prov)
+    if n_prov in JINGJINJI and r_prov in JINGJINJI:
+        return Part(
+            0.5,
+            f"同在京津冀（{n_prov}、{r_prov}）",
+            f"both in Beijing–Tianjin–Hebei ({p_en}, {r_en})",
+        )
+    return Part(0.2, f"异地：{n_prov}与{r_prov}", f"different regions: {p_en} and {r_en}")
+
+
+def freshness_part(listing: ListingFeatures, today: date) -> Part:
+    if listing.date is None:
+        return Part(NEUTRAL, "发布时间未知，按中性计", "date unknown (neutral)", known=False)
+    age_years = max(0.0, (today - listing.date).days / 365.25)
+    score = max(FRESHNESS_FLOOR, 1.0 - age_years / FRESHNESS_YEARS * (1.0 - FRESHNESS_FLOOR))
+    when = listing.date.strftime("%Y-%m")
+    if age_years < 1:
+        return Part(score, f"近期信息（{when}）", f"recent ({when})")
+    years = int(age_years)
+    unit = "year" if years == 1 else "years"
+    return Part(
+        score, f"信息发布于 {when}，约 {years} 年前", f"from {when}, about {years} {unit} old"
+    )
