@@ -3,7 +3,7 @@ patent's application and patent (publication) numbers. Used by the drafting serv
 version is edited (so only valid, canonical values are stored) and by the registration check
 and exports (for values stored before these rules).
 
-Sources: GB/T 2260 as in `marketplace.validators.validate_region_code` (with the successors of
+Sources: GB/T 2260 as in `marketplace.regions.validate_region_code` (with the successors of
 retired codes, `marketplace.region_successors`); CNIPA ZC 0006-2003 and ZC 0007-2012 as in
 `marketplace.patent_numbers`.
 """
@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from marketplace.errors import DomainError
 from marketplace.patent_numbers import canonical_patent_number, is_application_number
-from marketplace.validators import region_full_name, validate_region_code
+from marketplace.regions import region_full_name, validate_region_code
 
 #: Patent fields (`contracts.clauses.PATENT_FIELDS` keys) that hold patent numbers.
 PATENT_NUMBER_FIELDS = ("application_no", "patent_no")

@@ -22,7 +22,7 @@ Columns and rules (each column parsed on its own; every problem is reported):
   (`marketplace.patent_numbers.canonical_patent_number`, a missing check character computed).
 * ``source_date``: ``YYYY-MM`` or ``YYYY-MM-DD``; ``deadline``: ``YYYY-MM-DD``.
 * ``region.province`` / ``region.city``: names; ``region_code`` (GB/T 2260) is derived with
-  `marketplace.validators.city_code_for` / `province_code_for` (blank when not found).
+  `marketplace.regions.city_code_for` / `province_code_for` (blank when not found).
 """
 
 from __future__ import annotations
@@ -39,12 +39,8 @@ from kernel.money import parse_amount
 from marketplace.choices import ZH_ALIASES, Field, IpType, Stage, TransferMode
 from marketplace.models import Listing, ResearchResult, TechnologyNeed
 from marketplace.patent_numbers import canonical_patent_number
-from marketplace.validators import (
-    city_code_for,
-    normalize_ipc_symbol,
-    province_code_for,
-    validate_trl,
-)
+from marketplace.regions import city_code_for, province_code_for
+from marketplace.validators import normalize_ipc_symbol, validate_trl
 
 __all__ = [
     "KINDS",

@@ -47,7 +47,6 @@ KNOWN_EXCEPTIONS: frozenset[str] = frozenset(
     {
         "marketplace/services.py",
         "marketplace/settings/__init__.py",
-        "marketplace/validators.py",
     }
 )
 

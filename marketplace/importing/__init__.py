@@ -47,7 +47,7 @@ The rules of each column are those of the listing record parser
   is wrong (CNIPA ZC 0006-2003 / ZC 0007-2012).
 * ``source_date``: ``YYYY-MM`` or ``YYYY-MM-DD``; ``deadline``: an ISO date ``YYYY-MM-DD``.
 * ``region.province`` / ``region.city``: names; ``region_code`` (GB/T 2260) is derived with
-  :func:`~marketplace.validators.city_code_for` / :func:`~marketplace.validators.province_code_for`.
+  :func:`~marketplace.regions.city_code_for` / :func:`~marketplace.regions.province_code_for`.
   A name without a code is not an error (the code stays blank).
 * Then the model's own validators run (``full_clean`` without the owner, which does not exist yet).
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from marketplace.region_successors import SUCCESSORS, SUCCESSORS_SOURCE, current_successor
-from marketplace.validators import (
+from marketplace.regions import (
     _region_table,
     region_code_error,
     region_full_name,

@@ -8,11 +8,9 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
+from marketplace.regions import city_code_for, province_code_for, region_name
 from marketplace.validators import (
-    city_code_for,
     normalize_ipc_symbol,
-    province_code_for,
-    region_name,
     validate_credit_code,
     validate_ipc_symbol,
     validate_region_code,
@@ -168,7 +166,7 @@ def test_province_code_for_maps_short_and_full_names(name: str, code: str) -> No
 
 
 def test_province_code_for_covers_all_34_province_level_divisions() -> None:
-    from marketplace.validators import _PROVINCES
+    from marketplace.regions import _PROVINCES
 
     assert len(_PROVINCES) == 34
     for code, full_name in _PROVINCES.items():
