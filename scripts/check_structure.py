@@ -46,7 +46,6 @@ SOLE_IMPORTING_PACKAGES: dict[str, str] = {
 KNOWN_EXCEPTIONS: frozenset[str] = frozenset(
     {
         "marketplace/services.py",
-        "marketplace/settings/__init__.py",
     }
 )
 

@@ -408,7 +408,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # environment `manage.py check --deploy` is clean. Every page is served under a
 # Content-Security-Policy (django-csp) and a Permissions-Policy (django-permissions-policy);
 # responses to logged-in users are never stored by browsers or proxies.
-from csp.constants import NONE, SELF  # noqa: E402
+from marketplace.settings.browser_policies import (  # noqa: E402
+    content_security_policy,
+    permissions_policy,
+)
 
 # KEQIAO_HTTPS: the site is reached over https only (Secure cookies, redirect to https, HSTS).
 KEQIAO_HTTPS = env.bool("KEQIAO_HTTPS", default=False)
@@ -434,57 +437,11 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "marketplace.error_views.csrf_failure"
 
-_STREAM_ORIGINS = [f"https://{host}" for host in ROADSHOW_STREAM_HOSTS]
-# Content-Security-Policy (CSP Level 3): scripts, styles, fonts and data only from this site,
-# no inline script, style or event handler anywhere; frames only from the roadshow stream hosts.
-# Stripe Checkout is reached by a redirect after a form post, which form-action also governs.
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": [SELF],
-        "script-src": [SELF],
-        "style-src": [SELF],
-        "img-src": [SELF, "data:"],  # data: for the ticket QR code (SVG data URI)
-        "font-src": [SELF],
-        "connect-src": [SELF],
-        "media-src": [SELF],
-        "frame-src": _STREAM_ORIGINS or [NONE],
-        "frame-ancestors": [NONE],
-        "form-action": [SELF, *(["https://checkout.stripe.com"] if STRIPE_SECRET_KEY else [])],
-        "base-uri": [NONE],
-        "object-src": [NONE],
-    }
-}
-# Permissions-Policy: powerful features off everywhere; the embedded stream players (and only
-# they) may play, go fullscreen, show picture-in-picture and decrypt protected media.
-_PLAYER_FEATURES = ["self", *_STREAM_ORIGINS]
-PERMISSIONS_POLICY: dict[str, list[str]] = {
-    **{
-        feature: []
-        for feature in (
-            "accelerometer",
-            "ambient-light-sensor",
-            "bluetooth",
-            "browsing-topics",
-            "camera",
-            "display-capture",
-            "geolocation",
-            "gyroscope",
-            "hid",
-            "idle-detection",
-            "magnetometer",
-            "microphone",
-            "midi",
-            "payment",
-            "serial",
-            "usb",
-            "xr-spatial-tracking",
-        )
-    },
-    "autoplay": _PLAYER_FEATURES,
-    "encrypted-media": _PLAYER_FEATURES,
-    "fullscreen": _PLAYER_FEATURES,
-    "picture-in-picture": _PLAYER_FEATURES,
-}
+# Content-Security-Policy and Permissions-Policy: see marketplace/settings/browser_policies.py.
+CONTENT_SECURITY_POLICY = content_security_policy(
+    stream_hosts=ROADSHOW_STREAM_HOSTS, stripe_checkout=bool(STRIPE_SECRET_KEY)
+)
+PERMISSIONS_POLICY = permissions_policy(stream_hosts=ROADSHOW_STREAM_HOSTS)
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
     "django_permissions_policy.PermissionsPolicyMiddleware",
