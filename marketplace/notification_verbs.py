@@ -203,6 +203,67 @@ _VERBS = [
         _("Your registration is confirmed"),
         _roadshow_link,
     ),
+    # Agreements (contracts.services): params agreement (id), number (e.g. KQ-2026-0001).
+    Verb(  # params also: result (the research result's title)
+        "agreement.created",
+        _(
+            "Agreement %(number)s (%(result)s) was drafted from a match request. "
+            "Please review and edit its terms."
+        ),
+        _("New draft agreement"),
+        _agreement_link,
+    ),
+    Verb(  # params also: version (its number)
+        "agreement.edited",
+        _("Agreement %(number)s has a new version v%(version)s; please review the changes."),
+        _("New version of an agreement"),
+        _agreement_link,
+    ),
+    Verb(  # params also: frozen (the reopened version's number), version (the new draft's)
+        "agreement.reopened",
+        _(
+            "v%(frozen)s of agreement %(number)s was reopened for changes; the new draft "
+            "v%(version)s needs both parties' approval again."
+        ),
+        _("Agreement reopened for changes"),
+        _agreement_link,
+    ),
+    Verb(  # params also: version
+        "agreement.approved",
+        _("The other party approved v%(version)s of agreement %(number)s; your approval is "
+          "awaited."),
+        _("The other party approved the agreement"),
+        _agreement_link,
+    ),
+    Verb(  # params also: version
+        "agreement.frozen",
+        _("Both parties approved v%(version)s of agreement %(number)s; it is frozen and ready "
+          "to sign."),
+        _("Agreement ready to sign"),
+        _agreement_link,
+    ),
+    Verb(  # variant "party_b" when party B signed
+        "agreement.signed",
+        _("Party A signed agreement %(number)s; your signature is awaited."),
+        _("The other party signed the agreement"),
+        _agreement_link,
+        variants={"party_b": _("Party B signed agreement %(number)s; your signature is awaited.")},
+    ),
+    Verb(
+        "agreement.signed_by_all",
+        _("Agreement %(number)s is signed by both parties; the platform is sealing its PDF."),
+        _("Agreement signed by both parties"),
+        _agreement_link,
+    ),
+    Verb(
+        "agreement.completed",
+        _(
+            "Agreement %(number)s is signed by both parties and sealed; the PDF can be "
+            "downloaded."
+        ),
+        _("Agreement sealed"),
+        _agreement_link,
+    ),
 ]
 
 #: Every verb by its name (`Notification.verb`).

@@ -32,20 +32,34 @@ def request_actor(request: HttpRequest | Request) -> User:
     return cast("User", request.user)
 
 
+#: Maps a service error's field (e.g. ``payment.total_cny``) to a form field name, or None
+#: for the form as a whole.
+FieldFor = Callable[[str, forms.BaseForm], "str | None"]
+
+
+def _same_name(name: str, form: forms.BaseForm) -> str | None:
+    return name if name in form.fields else None
+
+
 def show_domain_error(
-    request: HttpRequest, exc: DomainError, form: forms.BaseForm | None = None
+    request: HttpRequest,
+    exc: DomainError,
+    form: forms.BaseForm | None = None,
+    *,
+    field_for: FieldFor = _same_name,
 ) -> None:
     """Show a service error to the user.
 
     Permission errors become HTTP 403 (raises `PermissionDenied`). Per-field messages go onto
-    the matching form fields when a form is given (unknown fields onto the form as a whole);
-    everything else becomes an error message shown on the next page.
+    the form field `field_for` names when a form is given (default: the field of the same
+    name; unknown fields onto the form as a whole); everything else becomes an error message
+    shown on the next page.
     """
     if exc.permission:
         raise PermissionDenied(str(exc.message))
     if form is not None and exc.fields:
         for name, field_messages in exc.fields.items():
-            target = name if name in form.fields else None
+            target = field_for(name, form)
             for message in field_messages:
                 form.add_error(target, str(message))
         return
@@ -73,13 +87,15 @@ def run_service(
     call: Callable[[], ResultT],
     form: forms.BaseForm | None = None,
     *,
+    field_for: FieldFor = _same_name,
     permission_as_message: bool = False,
 ) -> ServiceRun[ResultT]:
     """Run a service `call` for a web page and say what happened.
 
-    A `DomainError` is shown (`show_domain_error`): per field on `form`, else as an error
-    message on the next page; a permission error raises `PermissionDenied` (403), unless
-    `permission_as_message`, for pages where it is shown as a message like any other.
+    A `DomainError` is shown (`show_domain_error`): per field on `form` (`field_for` names the
+    form field of an error's field), else as an error message on the next page; a permission
+    error raises `PermissionDenied` (403), unless `permission_as_message`, for pages where it
+    is shown as a message like any other.
     """
     try:
         return ServiceRun(result=call())
@@ -87,5 +103,5 @@ def run_service(
         if permission_as_message and exc.permission:
             messages.error(request, str(exc.message))
         else:
-            show_domain_error(request, exc, form)
+            show_domain_error(request, exc, form, field_for=field_for)
         return ServiceRun(error=exc)
