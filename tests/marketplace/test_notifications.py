@@ -17,7 +17,8 @@ LISTING = {"listing": 7, "kind": "result", "title": "储能 / 热管理"}
 def test_a_title_containing_the_old_separator_shows_whole_in_each_language(researcher):
     notify(users=[researcher], verb="listing_approved", params=LISTING)
     notification = Notification.objects.get()
-    assert notification_text(notification, "zh-hans") == "您的发布《储能 / 热管理》已通过审核并公开。"
+    chinese = notification_text(notification, "zh-hans")
+    assert chinese == "您的发布《储能 / 热管理》已通过审核并公开。"
     assert notification_text(notification, "en") == (
         "Your listing “储能 / 热管理” was approved and is now published."
     )
