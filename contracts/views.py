@@ -8,7 +8,8 @@ Views are thin: forms validate input, services act, selectors read (invisible ag
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -37,20 +38,22 @@ from contracts.services.sealing import is_seal_pending
 from marketplace import roles
 from marketplace.api.throttling import throttle_web
 from marketplace.errors import DomainError
-from marketplace.web_helpers import show_domain_error
+from marketplace.web_helpers import (
+    ServiceRun,
+    request_actor,
+    run_service,
+    show_domain_error,
+)
 from matching.match_requests import selectors as match_selectors
 
+ResultT = TypeVar("ResultT")
 
-def _show_error(request: HttpRequest, exc: DomainError, form: Any = None) -> None:
-    if exc.permission:
-        raise PermissionDenied(str(exc.message))
-    if form is not None and exc.fields:
-        for path, field_messages in exc.fields.items():
-            target = field_name_for_path(path, form)
-            for message in field_messages:
-                form.add_error(target, str(message))
-        return
-    show_domain_error(request, exc, form)
+
+def _run(
+    request: HttpRequest, call: Callable[[], ResultT], form: Any = None
+) -> ServiceRun[ResultT]:
+    """`run_service` with the agreement forms' field names for the services' error paths."""
+    return run_service(request, call, form, field_for=field_name_for_path)
 
 
 @login_required
@@ -76,17 +79,14 @@ def agreement_create(request: HttpRequest, match_request_pk: int) -> HttpRespons
         return redirect("agreement-detail", pk=existing.pk)
     form = AgreementCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            agreement = services.agreement_create_from_match_request(
-                match_request=match_request,
-                actor=request.user,  # type: ignore[arg-type]
-                client=client_info(request),
-                contract_type=form.cleaned_data["contract_type"] or None,
-                subtype=form.cleaned_data["subtype"] or None,
-            )
-        except DomainError as exc:
-            _show_error(request, exc, form)
-        else:
+        agreement = _run(request, lambda: services.agreement_create_from_match_request(
+            match_request=match_request,
+            actor=request_actor(request),
+            client=client_info(request),
+            contract_type=form.cleaned_data["contract_type"] or None,
+            subtype=form.cleaned_data["subtype"] or None,
+        ), form).result
+        if agreement is not None:
             messages.success(request, _("The draft agreement was created."))
             return redirect("agreement-detail", pk=agreement.pk)
     suggested = services.infer_contract_type(match_request)
@@ -180,18 +180,15 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("agreement-detail", pk=agreement.pk)
     form = AgreementEditForm(request.POST or None, agreement=agreement, version=version)
     if request.method == "POST" and form.is_valid():
-        try:
-            new = services.agreement_version_create(
-                agreement=agreement,
-                actor=request.user,  # type: ignore[arg-type]
-                client=client_info(request),
-                changes=form.changes(),
-                note=form.cleaned_data["note"],
-                base_version=form.cleaned_data["base_version"],
-            )
-        except DomainError as exc:
-            _show_error(request, exc, form)
-        else:
+        new = _run(request, lambda: services.agreement_version_create(
+            agreement=agreement,
+            actor=request_actor(request),
+            client=client_info(request),
+            changes=form.changes(),
+            note=form.cleaned_data["note"],
+            base_version=form.cleaned_data["base_version"],
+        ), form).result
+        if new is not None:
             messages.success(request, _("Version v%(n)d was saved.") % {"n": new.number})
             return redirect("agreement-version", pk=agreement.pk, number=new.number)
     return render(
@@ -240,20 +237,18 @@ def agreement_version(request: HttpRequest, pk: int, number: int) -> HttpRespons
 def agreement_approve(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = selectors.agreement_get(viewer=request.user, pk=pk)
     version_number = request.POST.get("version") or ""
-    try:
-        services.agreement_approve(
-            agreement=agreement,
-            actor=request.user,  # type: ignore[arg-type]
-            client=client_info(request),
-            version_number=(
-                int(version_number)
-                if version_number.isascii() and version_number.isdigit()
-                else None
-            ),
-        )
-    except DomainError as exc:
-        _show_error(request, exc)
-        for field_messages in exc.fields.values():
+    approved = _run(request, lambda: services.agreement_approve(
+        agreement=agreement,
+        actor=request_actor(request),
+        client=client_info(request),
+        version_number=(
+            int(version_number)
+            if version_number.isascii() and version_number.isdigit()
+            else None
+        ),
+    ))
+    if approved.error is not None:
+        for field_messages in approved.error.fields.values():
             for message in field_messages:
                 messages.error(request, str(message))
     else:
@@ -274,16 +269,13 @@ def agreement_reopen(request: HttpRequest, pk: int) -> HttpResponse:
             for message in field_errors:
                 messages.error(request, str(message))
         return redirect("agreement-detail", pk=agreement.pk)
-    try:
-        version = services.agreement_reopen(
-            agreement=agreement,
-            actor=request.user,  # type: ignore[arg-type]
-            client=client_info(request),
-            reason=form.cleaned_data["reason"],
-        )
-    except DomainError as exc:
-        _show_error(request, exc)
-    else:
+    version = _run(request, lambda: services.agreement_reopen(
+        agreement=agreement,
+        actor=request_actor(request),
+        client=client_info(request),
+        reason=form.cleaned_data["reason"],
+    )).result
+    if version is not None:
         messages.success(
             request,
             _("The agreement is a draft again: v%(n)d needs both parties' approval.")
@@ -298,15 +290,12 @@ def agreement_check(request: HttpRequest, pk: int) -> HttpResponse:
     trail."""
     agreement = selectors.agreement_get(viewer=request.user, pk=pk)
     if request.method == "POST":
-        try:
-            report = services.agreement_check(
-                agreement=agreement,
-                actor=request.user,  # type: ignore[arg-type]
-                client=client_info(request),
-            )
-        except DomainError as exc:
-            _show_error(request, exc)
+        checked = _run(request, lambda: services.agreement_check(
+            agreement=agreement, actor=request_actor(request), client=client_info(request)
+        )).result
+        if checked is None:
             return redirect("agreement-detail", pk=agreement.pk)
+        report = checked
     else:
         report = check_agreement(agreement=agreement)
     return render(
@@ -325,15 +314,20 @@ def agreement_sign(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.agreement_sign(
                 agreement=agreement,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request_actor(request),
                 client=client_info(request),
                 password=form.cleaned_data["password"],
                 typed_name=form.cleaned_data["typed_name"],
                 document_sha256=form.cleaned_data["document_sha256"],
             )
         except DomainError as exc:
-            _show_error(request, exc, form if exc.fields and "password" in exc.fields else None)
-            if not exc.fields or "password" not in exc.fields:
+            # Unlike `run_service`, the form is chosen by the error: a wrong password is shown
+            # on the form again, anything else as a message on a fresh signing page.
+            wrong_password = "password" in exc.fields
+            show_domain_error(
+                request, exc, form if wrong_password else None, field_for=field_name_for_path
+            )
+            if not wrong_password:
                 return redirect("agreement-sign", pk=agreement.pk)
         else:
             agreement.refresh_from_db()
@@ -361,25 +355,20 @@ def agreement_sign(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def agreement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = selectors.agreement_get(viewer=request.user, pk=pk, with_pdf=True)
-    try:
-        return pdf_response(agreement, request)
-    except DomainError as exc:
-        _show_error(request, exc)
+    response = _run(request, lambda: pdf_response(agreement, request)).result
+    if response is None:
         return redirect("agreement-detail", pk=agreement.pk)
+    return response
 
 
 @login_required
 @require_POST
 def agreement_amend(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = selectors.agreement_get(viewer=request.user, pk=pk)
-    try:
-        amendment = services.agreement_amend(
-            agreement=agreement,
-            actor=request.user,  # type: ignore[arg-type]
-            client=client_info(request),
-        )
-    except DomainError as exc:
-        _show_error(request, exc)
+    amendment = _run(request, lambda: services.agreement_amend(
+        agreement=agreement, actor=request_actor(request), client=client_info(request)
+    )).result
+    if amendment is None:
         return redirect("agreement-detail", pk=agreement.pk)
     messages.success(request, _("An amendment was started as a new draft agreement."))
     return redirect("agreement-detail", pk=amendment.pk)

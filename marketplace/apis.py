@@ -10,7 +10,7 @@ from `marketplace.selectors` (an invisible listing is a 404), permissions and st
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -30,7 +30,7 @@ from marketplace.models import Listing, Organization, ResearchResult, Technology
 from marketplace.notifications import notification_mark_all_read
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+    pass
 
 from marketplace.serializers import (
     MeOutputSerializer,
@@ -48,11 +48,7 @@ from marketplace.serializers import (
     TechnologyNeedInputSerializer,
     TechnologyNeedOutputSerializer,
 )
-
-
-def _actor(request: Request) -> User:
-    """The signed-in user; views that write require authentication before calling this."""
-    return cast("User", request.user)
+from marketplace.web_helpers import request_actor
 
 
 class _ListingViewSet(viewsets.GenericViewSet):
@@ -114,7 +110,7 @@ class _ListingViewSet(viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         owner = data.pop("owner", None)
-        listing = self._create(actor=_actor(request), owner=owner, data=data)
+        listing = self._create(actor=request_actor(request), owner=owner, data=data)
         return self._out(listing, status.HTTP_201_CREATED)
 
     def _save(self, request: Request, *, partial: bool) -> Response:
@@ -128,7 +124,7 @@ class _ListingViewSet(viewsets.GenericViewSet):
                 _("The owner of a listing cannot be changed."),
                 fields={"owner": [_("The owner of a listing cannot be changed.")]},
             )
-        listing = self._update(listing=listing, actor=_actor(request), data=data)
+        listing = self._update(listing=listing, actor=request_actor(request), data=data)
         return self._out(listing)
 
     def update(self, request: Request, pk: str) -> Response:
@@ -139,7 +135,7 @@ class _ListingViewSet(viewsets.GenericViewSet):
 
     def _transition(self, service: Callable[..., Listing], **kwargs: Any) -> Response:
         listing = self.get_object()
-        return self._out(service(listing=listing, actor=_actor(self.request), **kwargs))
+        return self._out(service(listing=listing, actor=request_actor(self.request), **kwargs))
 
     @extend_schema(request=None, summary="Submit a draft for review (draft -> pending_review)")
     @action(detail=True, methods=["post"])
@@ -260,7 +256,7 @@ class TechnologyNeedViewSet(_ListingViewSet):
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str) -> Response:
         need = selectors.technology_need_get(viewer=request.user, pk=pk)
-        return self._out(services.need_close(need=need, actor=_actor(request)))
+        return self._out(services.need_close(need=need, actor=request_actor(request)))
 
 
 @extend_schema_view(
@@ -325,7 +321,7 @@ class OrganizationViewSet(viewsets.GenericViewSet):
         serializer = OrganizationInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         organization = services.organization_create(
-            actor=_actor(request), data=dict(serializer.validated_data)
+            actor=request_actor(request), data=dict(serializer.validated_data)
         )
         return self._out(organization, status.HTTP_201_CREATED)
 
@@ -334,7 +330,9 @@ class OrganizationViewSet(viewsets.GenericViewSet):
         serializer = OrganizationInputSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         organization = services.organization_update(
-            organization=organization, actor=_actor(request), data=dict(serializer.validated_data)
+            organization=organization,
+            actor=request_actor(request),
+            data=dict(serializer.validated_data),
         )
         return self._out(organization)
 
@@ -356,7 +354,7 @@ class OrganizationViewSet(viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         organization = services.organization_verify(
             organization=organization,
-            actor=_actor(request),
+            actor=request_actor(request),
             verified=serializer.validated_data["verified"],
         )
         return self._out(organization)
@@ -420,5 +418,5 @@ class NotificationListApi(GenericAPIView):
         serializer = NotificationMarkReadInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         ids = None if serializer.validated_data.get("all") else serializer.validated_data["ids"]
-        marked = notification_mark_all_read(actor=_actor(request), ids=ids)
+        marked = notification_mark_all_read(actor=request_actor(request), ids=ids)
         return Response({"marked": marked})

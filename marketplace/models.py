@@ -351,7 +351,12 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     verb = models.CharField(max_length=60)
+    # The text in both languages as first sent ("<zh-Hans> / <en>"), for the admin and the
+    # record. Rows with `params` are shown rendered from the verb's template in the reader's
+    # language (marketplace.notification_verbs); older rows without params show this text.
     message = models.TextField()
+    # The verb's parameters (plain JSON values); None on rows written before verbs had them.
+    params = models.JSONField(null=True, blank=True)
     url = models.CharField(max_length=300, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

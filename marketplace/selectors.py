@@ -14,12 +14,14 @@ members and brokers only: see `can_see_confidential` / `can_see_contacts`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, TypeVar
 
 import django_filters
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -33,6 +35,7 @@ from marketplace.models import Listing, Notification, Organization, ResearchResu
 from marketplace.roles import AnyUser
 
 ModelT = TypeVar("ModelT", ResearchResult, TechnologyNeed, Organization)
+RecordT = TypeVar("RecordT", bound=models.Model)
 
 
 def listing_searchable_q(
@@ -176,3 +179,48 @@ def notification_list(*, viewer: AnyUser, unread_only: bool = False) -> QuerySet
     if unread_only:
         queryset = queryset.filter(read_at__isnull=True)
     return queryset
+
+
+# --- shared by the apps: organisation members, records of the viewer's organisations ----------
+
+
+def organization_members(
+    *organizations: Organization | int, exclude: AnyUser | None = None
+) -> QuerySet[Any]:
+    """Active users with a membership in any of `organizations` (instances or ids), each
+    once, in id order; without `exclude` (typically the actor, who need not be told)."""
+    users = (
+        get_user_model()
+        .objects.filter(
+            memberships__organization__in=[
+                org if isinstance(org, int) else org.pk for org in organizations
+            ],
+            is_active=True,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+    if exclude is not None and exclude.pk is not None:
+        users = users.exclude(pk=exclude.pk)
+    return users
+
+
+def visible_to_parties(
+    queryset: QuerySet[RecordT], *, viewer: AnyUser, parties: Sequence[str]
+) -> QuerySet[RecordT]:
+    """The rows of `queryset` that `viewer` may see under the rule "brokers see everything,
+    others their own organisations' records": brokers and admins (`roles.is_broker`) every
+    row; other signed-in users the rows where one of the organisation fields `parties` (e.g.
+    ``("requester", "addressee")``) is one of their organisations; anonymous users and users
+    without an organisation none."""
+    if not viewer.is_authenticated:
+        return queryset.none()
+    if roles.is_broker(viewer):
+        return queryset
+    org_ids = roles.organization_ids(viewer)
+    if not org_ids:
+        return queryset.none()
+    condition = Q()
+    for party in parties:
+        condition |= Q(**{f"{party}_id__in": org_ids})
+    return queryset.filter(condition)

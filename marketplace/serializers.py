@@ -29,6 +29,7 @@ from marketplace.models import (
     ResearchResult,
     TechnologyNeed,
 )
+from marketplace.notifications import notification_text
 
 
 class IdField(serializers.IntegerField):
@@ -320,12 +321,19 @@ class ModerationQueueSerializer(serializers.Serializer[Any]):
 
 
 class NotificationOutputSerializer(serializers.ModelSerializer[Notification]):
+    """A notification; `message` is its text in the request's language, rendered when read."""
+
+    message = serializers.SerializerMethodField()
     read = serializers.SerializerMethodField()
 
     class Meta:
         model = Notification
         fields = ["id", "verb", "message", "url", "read", "read_at", "created_at"]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField())
+    def get_message(self, obj: Notification) -> str:
+        return notification_text(obj)
 
     def get_read(self, obj: Notification) -> bool:
         return obj.read_at is not None

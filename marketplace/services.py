@@ -35,7 +35,6 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -45,6 +44,7 @@ from marketplace import roles
 from marketplace.choices import ListingStatus, OrganizationKind, Role, TransferMode
 from marketplace.errors import ConflictError, DomainError, PermissionDeniedError
 from marketplace.listing_records import ipc_symbols
+from marketplace.locking import lock_row
 from marketplace.models import (
     Listing,
     Membership,
@@ -53,6 +53,7 @@ from marketplace.models import (
     TechnologyNeed,
 )
 from marketplace.notifications import notify
+from marketplace.selectors import organization_members
 from marketplace.validators import normalize_patent_number
 
 if TYPE_CHECKING:
@@ -237,11 +238,6 @@ def _require_status(listing: Listing, *allowed: str) -> None:
         )
 
 
-def _lock(listing: ListingT) -> ListingT:
-    """Re-read the listing with a row lock so that concurrent transitions serialise."""
-    return type(listing).objects.select_for_update().get(pk=listing.pk)
-
-
 def _resolve_owner(*, actor: User, owner: Organization | None) -> Organization:
     if owner is None:
         owner = roles.primary_organization(actor)
@@ -255,11 +251,6 @@ def _resolve_owner(*, actor: User, owner: Organization | None) -> Organization:
             _("You can only create listings for an organisation you are a member of.")
         )
     return owner
-
-
-def _owner_members(listing: Listing) -> QuerySet[User]:
-    """Users with a membership in the listing's owner organisation."""
-    return get_user_model().objects.filter(memberships__organization_id=listing.owner_id)
 
 
 def _brokers() -> QuerySet[User]:
@@ -309,16 +300,10 @@ def _save_organization(organization: Organization) -> None:
         raise
 
 
-def _listing_url(listing: Listing) -> str:
-    """Site path of the listing's page (web routes `result-detail` / `need-detail`)."""
-    name, prefix = (
-        ("result-detail", "results") if isinstance(listing, ResearchResult) else
-        ("need-detail", "needs")
-    )
-    try:
-        return reverse(name, kwargs={"pk": listing.pk})
-    except NoReverseMatch:
-        return f"/{prefix}/{listing.pk}/"
+def _listing_params(listing: Listing) -> dict[str, str | int]:
+    """Notification parameters naming a listing (`marketplace.notification_verbs`)."""
+    kind = "result" if isinstance(listing, ResearchResult) else "need"
+    return {"listing": listing.pk, "kind": kind, "title": listing.title}
 
 
 # --- organisations ---------------------------------------------------------------------------
@@ -429,7 +414,7 @@ def _listing_update(
 ) -> ListingT:
     _require_listing_editor(listing=listing, actor=actor)
     _check_unknown(data, allowed)
-    listing = _lock(listing)
+    listing = lock_row(listing)
     _require_status(listing, *EDITABLE_STATUSES)
     errors: dict[str, list[str | Promise]] = {}
     cleaned = _normalize_listing_data(data, errors)
@@ -446,16 +431,7 @@ def _listing_update(
         listing.status = ListingStatus.PENDING_REVIEW
     listing.save()
     if needs_review:
-        notify(
-            users=_brokers(),
-            verb="listing_changed",
-            message_zh=f"已发布的《{listing.title}》已被发布方修改，请重新审核。",
-            message_en=(
-                f"The published listing “{listing.title}” was changed by its owner and "
-                "needs review again."
-            ),
-            url=_listing_url(listing),
-        )
+        notify(users=_brokers(), verb="listing_changed", params=_listing_params(listing))
     return listing
 
 
@@ -527,7 +503,7 @@ def listing_submit(*, listing: ListingT, actor: User) -> ListingT:
     `DomainError` lists each missing field. Clears an earlier rejection reason.
     """
     _require_listing_editor(listing=listing, actor=actor)
-    listing = _lock(listing)
+    listing = lock_row(listing)
     _require_status(listing, ListingStatus.DRAFT)
     missing = listing.missing_for_submission()
     if missing:
@@ -550,7 +526,7 @@ def listing_approve(*, listing: ListingT, actor: User) -> ListingT:
     owner organisation's members (in-app and e-mail on commit).
     """
     _require_broker(actor)
-    listing = _lock(listing)
+    listing = lock_row(listing)
     _require_status(listing, ListingStatus.PENDING_REVIEW)
     now = timezone.now()
     listing.status = ListingStatus.PUBLISHED
@@ -561,11 +537,9 @@ def listing_approve(*, listing: ListingT, actor: User) -> ListingT:
     listing.rejection_reason = ""
     listing.save()
     notify(
-        users=_owner_members(listing),
+        users=organization_members(listing.owner_id),
         verb="listing_approved",
-        message_zh=f"您的发布《{listing.title}》已通过审核并公开。",
-        message_en=f"Your listing “{listing.title}” was approved and is now published.",
-        url=_listing_url(listing),
+        params=_listing_params(listing),
     )
     return listing
 
@@ -585,7 +559,7 @@ def listing_reject(*, listing: ListingT, actor: User, reason: str) -> ListingT:
             code="reason_required",
             fields={"reason": [_("Give a reason for the rejection.")]},
         )
-    listing = _lock(listing)
+    listing = lock_row(listing)
     _require_status(listing, ListingStatus.PENDING_REVIEW)
     listing.status = ListingStatus.DRAFT
     listing.rejection_reason = reason
@@ -593,11 +567,9 @@ def listing_reject(*, listing: ListingT, actor: User, reason: str) -> ListingT:
     listing.reviewed_at = timezone.now()
     listing.save()
     notify(
-        users=_owner_members(listing),
+        users=organization_members(listing.owner_id),
         verb="listing_rejected",
-        message_zh=f"您的发布《{listing.title}》未通过审核：{reason}",
-        message_en=f"Your listing “{listing.title}” was sent back: {reason}",
-        url=_listing_url(listing),
+        params={**_listing_params(listing), "reason": reason},
     )
     return listing
 
@@ -606,7 +578,7 @@ def listing_reject(*, listing: ListingT, actor: User, reason: str) -> ListingT:
 def listing_archive(*, listing: ListingT, actor: User) -> ListingT:
     """Take a listing off the market: published -> archived (owner members or brokers)."""
     _require_listing_editor(listing=listing, actor=actor)
-    listing = _lock(listing)
+    listing = lock_row(listing)
     _require_status(listing, ListingStatus.PUBLISHED)
     listing.status = ListingStatus.ARCHIVED
     listing.save(update_fields=["status", "updated_at"])
@@ -617,7 +589,7 @@ def listing_archive(*, listing: ListingT, actor: User) -> ListingT:
 def need_close(*, need: TechnologyNeed, actor: User) -> TechnologyNeed:
     """Mark a need as solved or withdrawn: published -> closed (members of the owner only)."""
     _require_owner_member(listing=need, actor=actor)
-    need = _lock(need)
+    need = lock_row(need)
     _require_status(need, ListingStatus.PUBLISHED)
     need.status = ListingStatus.CLOSED
     need.save(update_fields=["status", "updated_at"])
@@ -630,7 +602,7 @@ def listing_renew(*, listing: ListingT, actor: User) -> ListingT:
     now: sets `renewed_at` to now, UTC (members of the owner only). A need still leaves search at
     its deadline."""
     _require_owner_member(listing=listing, actor=actor)
-    listing = _lock(listing)
+    listing = lock_row(listing)
     _require_status(listing, ListingStatus.PUBLISHED)
     listing.renewed_at = timezone.now()
     listing.save(update_fields=["renewed_at", "updated_at"])

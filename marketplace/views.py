@@ -4,7 +4,7 @@ queue.
 
 Views are thin: they validate input with a form, call a selector (reads, visibility) or a
 service (writes, permissions) and render. Domain errors from services are shown per field or
-as messages (`marketplace.web_helpers.show_domain_error`); permission errors are 403.
+as messages (`marketplace.web_helpers.run_service`); permission errors are 403.
 """
 
 from __future__ import annotations
@@ -23,11 +23,10 @@ from django.views.decorators.http import require_POST
 
 from marketplace import roles, selectors, services
 from marketplace.choices import ListingStatus
-from marketplace.errors import DomainError
 from marketplace.forms import RejectListingForm, ResearchResultForm, TechnologyNeedForm
 from marketplace.models import Listing, ResearchResult, TechnologyNeed
 from marketplace.templatetags.keqiao import join_list
-from marketplace.web_helpers import show_domain_error
+from marketplace.web_helpers import run_service
 
 KIND_RESULT = "result"
 KIND_NEED = "need"
@@ -118,14 +117,11 @@ def _save_form(
         if form.is_valid():
             data = {name: form.cleaned_data[name] for name in form.Meta.fields}
             was_published = listing is not None and listing.status == ListingStatus.PUBLISHED
-            try:
-                saved = _call_save(request, kind, listing, data)
-            except DomainError as exc:
-                show_domain_error(request, exc, form)
-            else:
+            saved = run_service(request, lambda: _call_save(request, kind, listing, data), form)
+            if saved.result is not None:
                 if listing is None:
                     notice = _("Draft saved. Submit it for review when it is complete.")
-                elif was_published and saved.status == ListingStatus.PENDING_REVIEW:
+                elif was_published and saved.result.status == ListingStatus.PENDING_REVIEW:
                     notice = _(
                         "Saved. The changes go to a broker for review; the listing is out of "
                         "search until it is approved again."
@@ -133,7 +129,7 @@ def _save_form(
                 else:
                     notice = _("Saved.")
                 messages.success(request, notice)
-                return redirect(_detail_url(saved))
+                return redirect(_detail_url(saved.result))
     else:
         form = form_class(instance=listing)
     return render(
@@ -206,29 +202,31 @@ def listing_action(request: HttpRequest, kind: str, pk: int, action: str) -> Htt
     # Any: the services are generic over the two listing models (a TypeVar).
     listing: Any = _get_listing(request, kind, pk)
     user: Any = request.user
-    try:
-        if action == "submit":
-            services.listing_submit(listing=listing, actor=user)
-        elif action == "renew":
-            services.listing_renew(listing=listing, actor=user)
-        elif action == "archive":
-            services.listing_archive(listing=listing, actor=user)
-        else:
-            assert isinstance(listing, TechnologyNeed)
-            services.need_close(need=listing, actor=user)
-    except DomainError as exc:
-        show_domain_error(request, exc)
-        if exc.fields:
-            labels = join_list(
-                str(_field_label(listing, name))
-                for name in exc.fields
-                if name != "non_field_errors"
-            )
-            if labels:
-                messages.error(request, _("Missing: %(fields)s") % {"fields": labels})
-    else:
+    done = run_service(request, lambda: _run_action(listing, action, user))
+    if done.error is None:
         messages.success(request, str(_ACTION_DONE[action]))
+    elif done.error.fields:
+        labels = join_list(
+            str(_field_label(listing, name))
+            for name in done.error.fields
+            if name != "non_field_errors"
+        )
+        if labels:
+            messages.error(request, _("Missing: %(fields)s") % {"fields": labels})
     return redirect(_detail_url(listing))
+
+
+def _run_action(listing: Any, action: str, user: Any) -> None:
+    """The service of a listing action (`listing_action`)."""
+    if action == "submit":
+        services.listing_submit(listing=listing, actor=user)
+    elif action == "renew":
+        services.listing_renew(listing=listing, actor=user)
+    elif action == "archive":
+        services.listing_archive(listing=listing, actor=user)
+    else:
+        assert isinstance(listing, TechnologyNeed)
+        services.need_close(need=listing, actor=user)
 
 
 def _field_label(listing: Listing, name: str) -> str:
@@ -273,21 +271,24 @@ def moderation_decide(request: HttpRequest, kind: str, pk: int, decision: str) -
     # Any: the services are generic over the two listing models (a TypeVar).
     listing: Any = _get_listing(request, kind, pk)
     user: Any = request.user
-    try:
-        if decision == "approve":
-            services.listing_approve(listing=listing, actor=user)
+    if decision == "approve":
+        if run_service(request, lambda: services.listing_approve(listing=listing, actor=user)).ok:
             messages.success(
                 request, _("Approved and published: %(title)s") % {"title": listing.title}
             )
-        else:
-            form = RejectListingForm(request.POST)
-            if not form.is_valid():
-                messages.error(request, _("Give a reason for the rejection."))
-                return redirect("moderation-queue")
-            services.listing_reject(listing=listing, actor=user, reason=form.cleaned_data["reason"])
-            messages.success(
-                request, _("Sent back to the owner: %(title)s") % {"title": listing.title}
-            )
-    except DomainError as exc:
-        show_domain_error(request, exc)
+        return redirect("moderation-queue")
+    form = RejectListingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a reason for the rejection."))
+        return redirect("moderation-queue")
+    rejected = run_service(
+        request,
+        lambda: services.listing_reject(
+            listing=listing, actor=user, reason=form.cleaned_data["reason"]
+        ),
+    )
+    if rejected.ok:
+        messages.success(
+            request, _("Sent back to the owner: %(title)s") % {"title": listing.title}
+        )
     return redirect("moderation-queue")

@@ -1,35 +1,65 @@
-"""Small helpers shared by the web views of marketplace and matching (no domain rules here).
+"""Small helpers shared by the web views and API views of every app (no domain rules here).
 
+- `request_actor`: the signed-in user of a request (web or API).
+- `run_service`: run a service for a web page, showing its `DomainError` on the form or as a
+  message.
 - `show_domain_error`: put a service's `DomainError` on a form (per field) or in the messages.
-- `split_bilingual`: pick the active language's half of a stored "zh / en" notification text.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, TypeVar, cast
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from django.utils.translation import get_language
 
 from marketplace.errors import DomainError
-from marketplace.notifications import BILINGUAL_SEPARATOR
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from rest_framework.request import Request
+
+ResultT = TypeVar("ResultT")
+
+
+def request_actor(request: HttpRequest | Request) -> User:
+    """The signed-in user acting in `request` (a Django or a DRF request). Only for views that
+    require authentication (login_required, IsAuthenticated) before they call it."""
+    return cast("User", request.user)
+
+
+#: Maps a service error's field (e.g. ``payment.total_cny``) to a form field name, or None
+#: for the form as a whole.
+FieldFor = Callable[[str, forms.BaseForm], "str | None"]
+
+
+def _same_name(name: str, form: forms.BaseForm) -> str | None:
+    return name if name in form.fields else None
 
 
 def show_domain_error(
-    request: HttpRequest, exc: DomainError, form: forms.BaseForm | None = None
+    request: HttpRequest,
+    exc: DomainError,
+    form: forms.BaseForm | None = None,
+    *,
+    field_for: FieldFor = _same_name,
 ) -> None:
     """Show a service error to the user.
 
     Permission errors become HTTP 403 (raises `PermissionDenied`). Per-field messages go onto
-    the matching form fields when a form is given (unknown fields onto the form as a whole);
-    everything else becomes an error message shown on the next page.
+    the form field `field_for` names when a form is given (default: the field of the same
+    name; unknown fields onto the form as a whole); everything else becomes an error message
+    shown on the next page.
     """
     if exc.permission:
         raise PermissionDenied(str(exc.message))
     if form is not None and exc.fields:
         for name, field_messages in exc.fields.items():
-            target = name if name in form.fields else None
+            target = field_for(name, form)
             for message in field_messages:
                 form.add_error(target, str(message))
         return
@@ -39,12 +69,39 @@ def show_domain_error(
     messages.error(request, str(exc.message))
 
 
-def split_bilingual(text: str, language: str | None = None) -> str:
-    """Return one language of a notification stored as ``"<zh-Hans> / <en>"``
-    (see `marketplace.notifications.bilingual`); texts without the separator are returned as
-    they are."""
-    if BILINGUAL_SEPARATOR not in text:
-        return text
-    zh, en = text.split(BILINGUAL_SEPARATOR, 1)
-    language = language or get_language() or "zh-hans"
-    return en if language.startswith("en") else zh
+@dataclass(frozen=True)
+class ServiceRun(Generic[ResultT]):
+    """What `run_service` did: the service's `result`, or the `error` it raised (shown)."""
+
+    result: ResultT | None = None
+    error: DomainError | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the service succeeded."""
+        return self.error is None
+
+
+def run_service(
+    request: HttpRequest,
+    call: Callable[[], ResultT],
+    form: forms.BaseForm | None = None,
+    *,
+    field_for: FieldFor = _same_name,
+    permission_as_message: bool = False,
+) -> ServiceRun[ResultT]:
+    """Run a service `call` for a web page and say what happened.
+
+    A `DomainError` is shown (`show_domain_error`): per field on `form` (`field_for` names the
+    form field of an error's field), else as an error message on the next page; a permission
+    error raises `PermissionDenied` (403), unless `permission_as_message`, for pages where it
+    is shown as a message like any other.
+    """
+    try:
+        return ServiceRun(result=call())
+    except DomainError as exc:
+        if permission_as_message and exc.permission:
+            messages.error(request, str(exc.message))
+        else:
+            show_domain_error(request, exc, form, field_for=field_for)
+        return ServiceRun(error=exc)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
-from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -14,11 +13,6 @@ from rest_framework.request import Request
 from projects.models import Roadshow, RoadshowSlot
 from projects.permissions import is_host_staff, require_host_staff
 from projects.roadshows.selectors import roadshow_get, slot_get
-
-
-def actor(request: Request) -> User:
-    """The authenticated user of an API request (the views require authentication)."""
-    return cast("User", request.user)
 
 
 def validated(serializer_class: type[Any], request: Request, **kwargs: Any) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -25,6 +25,7 @@ from contracts.models import (
     AgreementVersion,
 )
 from marketplace import roles
+from marketplace.selectors import visible_to_parties
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -33,14 +34,7 @@ def _visible(viewer: AnyUser) -> QuerySet[Agreement]:
     qs = Agreement.objects.select_related(
         "party_a", "party_b", "research_result", "match_request", "frozen_version", "amends"
     ).defer("sealed_pdf")
-    if not viewer.is_authenticated:
-        return qs.none()
-    if roles.is_broker(viewer):
-        return qs
-    org_ids = roles.organization_ids(viewer)
-    if not org_ids:
-        return qs.none()
-    return qs.filter(Q(party_a_id__in=org_ids) | Q(party_b_id__in=org_ids))
+    return visible_to_parties(qs, viewer=viewer, parties=("party_a", "party_b"))
 
 
 def agreement_list(

@@ -31,7 +31,6 @@ from contracts.services.audit import ClientInfo, agreement_event_record, client_
 from contracts.services.content import PARTY_FIELDS
 from contracts.services.drafting import agreement_create_from_match_request, infer_contract_type
 from contracts.services.sealing import agreement_pdf_download
-from contracts.services.shared import agreement_url
 from contracts.services.signing import agreement_on_fully_signed, agreement_sign
 
 __all__ = [
@@ -46,7 +45,6 @@ __all__ = [
     "agreement_pdf_download",
     "agreement_reopen",
     "agreement_sign",
-    "agreement_url",
     "agreement_version_create",
     "client_info",
     "infer_contract_type",

@@ -28,9 +28,9 @@ from contracts.models import Agreement, AgreementVersion
 from contracts.services.audit import ClientInfo, agreement_event_record
 from contracts.services.content import apply_changes, clean_str
 from contracts.services.shared import (
+    SHOWN_WITH,
     copy_state,
     create_numbered,
-    lock,
     notify_parties,
     require_editable,
     require_party,
@@ -38,6 +38,7 @@ from contracts.services.shared import (
     signed_conflict,
 )
 from marketplace.errors import ConflictError, DomainError
+from marketplace.locking import lock_row
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -69,7 +70,7 @@ def agreement_version_create(
     date), 400 `no_changes` when nothing changes, 409 `stale_version` when `base_version` is not
     the latest, 409 when frozen or signed. Approvals of earlier versions stop counting.
     """
-    locked = lock(agreement)
+    locked = lock_row(agreement, related=SHOWN_WITH)
     require_party(locked, actor)
     require_editable(locked)
     latest = locked.latest_version()
@@ -98,14 +99,7 @@ def agreement_version_create(
         document_sha256=version.sha256,
         details={"version": version.number, "previous": latest.number, "note": note},
     )
-    notify_parties(
-        locked,
-        actor=actor,
-        verb=VERB_EDITED,
-        message_zh=f"合同 {locked.number} 有新版本 v{version.number}，请查看修改内容。",
-        message_en=f"Agreement {locked.number} has a new version v{version.number}; please "
-        "review the changes.",
-    )
+    notify_parties(locked, actor=actor, verb=VERB_EDITED, params={"version": version.number})
     copy_state(locked, agreement)
     return version
 
@@ -168,7 +162,7 @@ def agreement_reopen(
     either party (403). 409 `not_approved` for a draft, `agreement_signed` once every party
     has signed.
     """
-    locked = lock(agreement)
+    locked = lock_row(agreement, related=SHOWN_WITH)
     require_party(locked, actor)
     frozen = _reopenable_frozen_version(locked)
     note = clean_str(reason, "reason", max_length=REASON_MAX_LENGTH)
@@ -197,10 +191,7 @@ def agreement_reopen(
         locked,
         actor=actor,
         verb=VERB_REOPENED,
-        message_zh=f"合同 {locked.number} 的 v{frozen.number} 已退回修改，新草稿为 "
-        f"v{version.number}，需双方重新确认。",
-        message_en=f"v{frozen.number} of agreement {locked.number} was reopened for changes; "
-        f"the new draft v{version.number} needs both parties' approval again.",
+        params={"frozen": frozen.number, "version": version.number},
     )
     copy_state(locked, agreement)
     return version
@@ -214,7 +205,7 @@ def agreement_amend(*, agreement: Agreement, actor: User, client: ClientInfo) ->
     Who: members of either party (403). 409 `not_signed` for an agreement that is not signed
     (edit it instead), 409 `amendment_open` while another amendment of it is unsigned.
     """
-    locked = lock(agreement)
+    locked = lock_row(agreement, related=SHOWN_WITH)
     require_party(locked, actor)
     if locked.status != AgreementStatus.SIGNED or locked.frozen_version is None:
         raise ConflictError(

@@ -25,8 +25,8 @@ from contracts.models import Agreement, AgreementApproval, AgreementSignature, A
 from contracts.selectors import parties_of
 from contracts.services.audit import ClientInfo, agreement_event_record
 from contracts.services.shared import (
+    SHOWN_WITH,
     copy_state,
-    lock,
     notify_parties,
     registration_check_error,
     require_editable,
@@ -34,6 +34,7 @@ from contracts.services.shared import (
 )
 from marketplace import roles
 from marketplace.errors import ConflictError, PermissionDeniedError
+from marketplace.locking import lock_row
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -83,25 +84,12 @@ def _freeze(agreement: Agreement, version: AgreementVersion) -> None:
 def _notify_approval(
     agreement: Agreement, *, actor: User, version: AgreementVersion, frozen: bool
 ) -> None:
-    if frozen:
-        notify_parties(
-            agreement,
-            actor=actor,
-            verb=VERB_FROZEN,
-            message_zh=f"双方已确认合同 {agreement.number} 的 v{version.number}，"
-            "合同已定稿，可以签署。",
-            message_en=f"Both parties approved v{version.number} of agreement "
-            f"{agreement.number}; it is frozen and ready to sign.",
-        )
-    else:
-        notify_parties(
-            agreement,
-            actor=actor,
-            verb=VERB_APPROVED,
-            message_zh=f"对方已确认合同 {agreement.number} 的 v{version.number}，等待您方确认。",
-            message_en=f"The other party approved v{version.number} of agreement "
-            f"{agreement.number}; your approval is awaited.",
-        )
+    notify_parties(
+        agreement,
+        actor=actor,
+        verb=VERB_FROZEN if frozen else VERB_APPROVED,
+        params={"version": version.number},
+    )
 
 
 @transaction.atomic
@@ -121,7 +109,7 @@ def agreement_approve(
     both organisations approves for both. 409 when frozen/signed or already approved by the
     party.
     """
-    locked = lock(agreement)
+    locked = lock_row(agreement, related=SHOWN_WITH)
     parties = require_party(locked, actor)
     require_editable(locked)
     version = _latest_to_approve(locked, version_number)

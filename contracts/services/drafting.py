@@ -31,6 +31,7 @@ from contracts.services.shared import create_numbered, field_error, notify_parti
 from marketplace import roles
 from marketplace.choices import IpType, TransferMode
 from marketplace.errors import ConflictError, PermissionDeniedError
+from marketplace.locking import lock_row
 from marketplace.models import Organization, ResearchResult
 from matching.models import MatchRequest, MatchRequestDirection, MatchRequestStatus
 
@@ -146,10 +147,9 @@ def _draft_content(
 def _lock_match_request(match_request: MatchRequest, actor: User) -> MatchRequest:
     """The match request, locked, once the actor may draft from it (403) and it is accepted
     and has no agreement yet (409)."""
-    locked = (
-        MatchRequest.objects.select_for_update(of=("self",))
-        .select_related("requester", "addressee", "research_result__owner", "technology_need")
-        .get(pk=match_request.pk)
+    locked = lock_row(
+        match_request,
+        related=("requester", "addressee", "research_result__owner", "technology_need"),
     )
     if not (
         roles.is_member(actor, locked.requester_id)
@@ -230,13 +230,5 @@ def agreement_create_from_match_request(
         document_sha256=version.sha256,
         details={"version": 1, "match_request": locked.pk},
     )
-    notify_parties(
-        agreement,
-        actor=actor,
-        verb=VERB_CREATED,
-        message_zh=f"已根据对接请求起草合同 {agreement.number}（{result.title}），"
-        "请查看并修改条款。",
-        message_en=f"Agreement {agreement.number} ({result.title}) was drafted from a match "
-        "request. Please review and edit its terms.",
-    )
+    notify_parties(agreement, actor=actor, verb=VERB_CREATED, params={"result": result.title})
     return agreement

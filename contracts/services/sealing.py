@@ -46,10 +46,9 @@ from django.utils.translation import gettext as _
 from contracts.choices import AgreementStatus, EventKind
 from contracts.models import Agreement
 from contracts.services.audit import SYSTEM, ClientInfo, agreement_event_record
-from contracts.services.shared import agreement_url, members
+from contracts.services.shared import notify_parties
 from marketplace.backoff import retry_delay as backoff_delay
 from marketplace.errors import ConflictError
-from marketplace.notifications import notify
 
 logger = logging.getLogger(__name__)
 
@@ -187,14 +186,7 @@ def _store(
 
 
 def _notify_sealed(agreement: Agreement) -> None:
-    notify(
-        users=members([agreement.party_a_id, agreement.party_b_id]),
-        verb=VERB_COMPLETED,
-        message_zh=f"合同 {agreement.number} 已由双方签署并加盖平台电子签章，可下载 PDF。",
-        message_en=f"Agreement {agreement.number} is signed by both parties and sealed; the "
-        "PDF can be downloaded.",
-        url=agreement_url(agreement),
-    )
+    notify_parties(agreement, actor=None, verb=VERB_COMPLETED)
 
 
 def agreement_seal(

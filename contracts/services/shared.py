@@ -1,18 +1,15 @@
-"""Helpers every step of the agreement services uses: the row lock, the party and editability
-checks, per-field errors, saving a version, numbering a new agreement, and notifying the parties.
+"""Helpers every step of the agreement services uses: what a row lock reads, the party and
+editability checks, per-field errors, saving a version, numbering a new agreement, and
+notifying the parties.
 
-Imported by the step modules of `contracts.services`; nothing here is a service of its own
-except `agreement_url` (exported, also used by the seal step's notification).
+Imported by the step modules of `contracts.services`; nothing here is a service of its own.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,19 +18,12 @@ from contracts.choices import AgreementStatus
 from contracts.models import Agreement, AgreementVersion
 from contracts.selectors import parties_of
 from marketplace.errors import ConflictError, DomainError, PermissionDeniedError
-from marketplace.models import Organization
+from marketplace.notification_verbs import Params
 from marketplace.notifications import notify
+from marketplace.selectors import organization_members
 
-UserModel = get_user_model()
-
-
-def lock(agreement: Agreement) -> Agreement:
-    """The agreement's row, locked (SELECT ... FOR UPDATE) until the transaction ends."""
-    return (
-        Agreement.objects.select_for_update(of=("self",))
-        .select_related("party_a", "party_b", "frozen_version", "amends")
-        .get(pk=agreement.pk)
-    )
+#: What a locked agreement is read with (`lock_row(agreement, related=SHOWN_WITH)`).
+SHOWN_WITH = ("party_a", "party_b", "frozen_version", "amends")
 
 
 def copy_state(source: Agreement, target: Agreement) -> None:
@@ -71,37 +61,16 @@ def require_editable(agreement: Agreement) -> None:
         )
 
 
-def members(organizations: Iterable[Organization | int], *, exclude: Any = None) -> list[Any]:
-    """Active users who are members of any of `organizations` (instances or ids), without
-    `exclude`."""
-    users = UserModel.objects.filter(
-        memberships__organization__in=list(organizations), is_active=True
-    ).distinct()
-    if exclude is not None:
-        users = users.exclude(pk=exclude.pk)
-    return list(users)
-
-
-def agreement_url(agreement: Agreement) -> str:
-    """The agreement's web page path (its API path without the web URLs; "" without either)."""
-    for name in ("agreement-detail", "api-agreement-detail"):
-        try:
-            return reverse(name, kwargs={"pk": agreement.pk})
-        except NoReverseMatch:
-            continue
-    return ""
-
-
 def notify_parties(
-    agreement: Agreement, *, actor: Any, verb: str, message_zh: str, message_en: str
+    agreement: Agreement, *, actor: Any, verb: str, params: Params | None = None
 ) -> None:
-    """Notify the members of both parties except `actor`, linking to the agreement."""
+    """Notify the members of both parties except `actor` (None: everyone) with `verb` of
+    `marketplace.notification_verbs`; the params name the agreement (id and number) besides
+    `params`, and its page is the link."""
     notify(
-        users=members([agreement.party_a, agreement.party_b], exclude=actor),
+        users=organization_members(agreement.party_a_id, agreement.party_b_id, exclude=actor),
         verb=verb,
-        message_zh=message_zh,
-        message_en=message_en,
-        url=agreement_url(agreement),
+        params={**(params or {}), "agreement": agreement.pk, "number": agreement.number},
     )
 
 

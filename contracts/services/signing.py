@@ -20,20 +20,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contracts.checks import check_agreement
-from contracts.choices import AgreementStatus, EventKind, Party, zh_label
+from contracts.choices import AgreementStatus, EventKind, Party
 from contracts.limits import TYPED_NAME_MAX_LENGTH
 from contracts.models import Agreement, AgreementSignature
 from contracts.selectors import is_turn, next_signature_for
 from contracts.services.audit import ClientInfo, agreement_event_record
 from contracts.services.sealing import agreement_seal_after_commit
 from contracts.services.shared import (
+    SHOWN_WITH,
     copy_state,
-    lock,
     notify_parties,
     registration_check_error,
     require_party,
 )
 from marketplace.errors import ConflictError, DomainError
+from marketplace.locking import lock_row
 from marketplace.payments.fees import platform_fee_payment_create
 
 if TYPE_CHECKING:
@@ -107,9 +108,7 @@ def _after_signature(
             agreement,
             actor=actor,
             verb=VERB_SIGNED,
-            message_zh=f"{zh_label(slot.party)}已签署合同 {agreement.number}，请您方签署。",
-            message_en=f"{'Party A' if slot.party == Party.A else 'Party B'} signed agreement "
-            f"{agreement.number}; your signature is awaited.",
+            params={} if slot.party == Party.A else {"variant": "party_b"},
         )
         return
     agreement.status = AgreementStatus.SIGNED
@@ -119,14 +118,7 @@ def _after_signature(
     # The final render and seal run after commit, outside this transaction and its row
     # lock, with a time limit; `manage.py seal_agreements` retries what fails.
     agreement_seal_after_commit(agreement_id=agreement.pk, client=client)
-    notify_parties(
-        agreement,
-        actor=actor,
-        verb=VERB_SIGNED_BY_ALL,
-        message_zh=f"合同 {agreement.number} 已由双方签署，平台正在加盖电子签章。",
-        message_en=f"Agreement {agreement.number} is signed by both parties; the platform is "
-        "sealing its PDF.",
-    )
+    notify_parties(agreement, actor=actor, verb=VERB_SIGNED_BY_ALL)
 
 
 @transaction.atomic
@@ -149,7 +141,7 @@ def agreement_sign(
     blocking error (400 `registration_check_failed`, per field). The last signature renders,
     seals and stores the PDF (see module docstring) and calls `agreement_on_fully_signed`.
     """
-    locked = lock(agreement)
+    locked = lock_row(agreement, related=SHOWN_WITH)
     slot = _slot_to_sign(locked, actor)
     name = _check_signer_input(
         locked,

@@ -122,6 +122,9 @@ EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Keqiao <noreply@keqiao.invalid>")
+# The site's address as its users reach it (scheme, host and port, no path): notification
+# e-mails join it with a page's path, since an e-mail has no page to be relative to.
+SITE_URL = env.str("KEQIAO_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 REST_FRAMEWORK = {
     # Token first, so that an unauthenticated request gets 401 with WWW-Authenticate.

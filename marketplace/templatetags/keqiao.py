@@ -1,10 +1,10 @@
-"""Template filters of the Keqiao site: labels for stored codes, one language of a bilingual
-text, listing titles in the active language, punctuation and list joining that follow the
+"""Template filters of the Keqiao site: labels for stored codes, a notification's text in the
+active language, listing titles in the active language, punctuation and list joining that follow the
 active language, CNY amounts, percentages, and query strings for facet links.
 
 Usage: `{% load keqiao %}` then `{{ code|mode_label }}`, `{{ code|field_label }}`,
 `{{ code|stage_label }}`, `{{ codes|mode_labels|join_list }}`,
-`{{ notification.message|one_language }}`,
+`{{ notification|notification_text }}`,
 `{{ listing|display_title }}` / `{{ listing|secondary_title }}`, `{{ amount|cny }}`,
 `{{ count|parens }}`, `{% translate "Source" %}{% colon %}`, `{{ 0.734|percent }}`,
 `{% query_with request "page" 2 %}`.
@@ -27,7 +27,8 @@ from django.utils.translation import get_language
 
 from kernel.money import CENT, format_amount
 from marketplace.choices import Field, IpType, Stage, TransferMode
-from marketplace.web_helpers import split_bilingual
+from marketplace.models import Notification
+from marketplace.notifications import notification_text as _notification_text
 
 register = template.Library()
 
@@ -141,9 +142,9 @@ def cny(amount: Any) -> str:
 
 
 @register.filter
-def one_language(text: str) -> str:
-    """The active language's half of a notification stored as "zh / en"."""
-    return split_bilingual(str(text or ""), get_language())
+def notification_text(notification: Notification) -> str:
+    """The notification's text in the active language (`marketplace.notifications`)."""
+    return _notification_text(notification)
 
 
 @register.filter

@@ -11,7 +11,7 @@ Errors use the one shape of `marketplace.api.errors`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from marketplace.api.pagination import PageNumberPagination
+from marketplace.web_helpers import request_actor
 from matching.match_requests import selectors, services
 from matching.match_requests.serializers import (
     MatchRequestCreateSerializer,
@@ -35,7 +36,7 @@ from matching.match_requests.serializers import (
 from matching.models import MatchRequest
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+    pass
 
 TAG = ["match requests"]
 
@@ -43,11 +44,6 @@ TAG = ["match requests"]
 def _detail(request: Request, match_request: MatchRequest, code: int = 200) -> Response:
     data = MatchRequestDetailSerializer(match_request, context={"viewer": request.user}).data
     return Response(data, status=code)
-
-
-def _actor(request: Request) -> User:
-    """The authenticated user (every view here requires authentication)."""
-    return cast("User", request.user)
 
 
 def _for_action(request: Request, pk: int) -> MatchRequest:
@@ -93,7 +89,7 @@ class MatchRequestListApi(GenericAPIView):
         serializer.is_valid(raise_exception=True)
         data: dict[str, Any] = serializer.validated_data
         match_request = services.match_request_submit(
-            actor=_actor(request),
+            actor=request_actor(request),
             research_result=data["research_result"],
             technology_need=data.get("technology_need"),
             message=data["message"],
@@ -128,7 +124,7 @@ class MatchRequestAcceptApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         match_request = services.match_request_accept(
-            match_request=_for_action(request, pk), actor=_actor(request)
+            match_request=_for_action(request, pk), actor=request_actor(request)
         )
         return _detail(request, match_request)
 
@@ -149,7 +145,7 @@ class MatchRequestDeclineApi(APIView):
         serializer.is_valid(raise_exception=True)
         match_request = services.match_request_decline(
             match_request=match_request,
-            actor=_actor(request),
+            actor=request_actor(request),
             reason=serializer.validated_data["reason"],
             text=serializer.validated_data.get("text", ""),
         )
@@ -168,7 +164,7 @@ class MatchRequestWithdrawApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         match_request = services.match_request_withdraw(
-            match_request=_for_action(request, pk), actor=_actor(request)
+            match_request=_for_action(request, pk), actor=request_actor(request)
         )
         return _detail(request, match_request)
 
@@ -201,7 +197,7 @@ class MatchRequestMessagesApi(APIView):
         serializer.is_valid(raise_exception=True)
         message = services.match_request_message_post(
             match_request=match_request,
-            actor=_actor(request),
+            actor=request_actor(request),
             body=serializer.validated_data["body"],
         )
         return Response(MatchRequestMessageSerializer(message).data, status=status.HTTP_201_CREATED)

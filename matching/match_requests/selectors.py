@@ -15,10 +15,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from marketplace import roles
+from marketplace.selectors import visible_to_parties
 from matching.models import MatchRequest, MatchRequestMessage, MatchRequestStatus
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -39,14 +40,7 @@ def _visible(viewer: AnyUser) -> QuerySet[MatchRequest]:
         "created_by",
         "decided_by",
     )
-    if not viewer.is_authenticated:
-        return qs.none()
-    if roles.is_broker(viewer):
-        return qs
-    org_ids = roles.organization_ids(viewer)
-    if not org_ids:
-        return qs.none()
-    return qs.filter(Q(requester_id__in=org_ids) | Q(addressee_id__in=org_ids))
+    return visible_to_parties(qs, viewer=viewer, parties=("requester", "addressee"))
 
 
 def match_request_list(

@@ -2,16 +2,15 @@
 the list with its tabs, and a request's page with its decisions and message thread.
 
 Views are thin: validate input with a form, call a selector or a service, render. Service
-errors are shown per field or as messages (`show_domain_error`); permission errors are 403,
+errors are shown per field or as messages (`run_service`); permission errors are 403,
 invisible objects 404 (the selectors decide).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -24,30 +23,10 @@ from marketplace import roles
 from marketplace import selectors as listing_selectors
 from marketplace.api.throttling import throttle_web
 from marketplace.choices import ListingStatus
-from marketplace.errors import DomainError
-from marketplace.web_helpers import show_domain_error
+from marketplace.web_helpers import request_actor, run_service
 from matching.match_requests import selectors, services
 from matching.match_requests.forms import DeclineForm, MatchRequestForm, MessageForm, ProposeForm
 from matching.models import MatchRequest, MatchRequestStatus
-
-ResultT = TypeVar("ResultT")
-
-
-def _actor(request: HttpRequest) -> Any:
-    """The signed-in user (views that call services are behind login_required)."""
-    return request.user
-
-
-def _run(
-    request: HttpRequest, call: Callable[[], ResultT], form: forms.BaseForm | None = None
-) -> ResultT | None:
-    """Run a service `call` for a web page: its result, or None after showing its DomainError
-    on `form` (per field) or as a message (`show_domain_error`; permission errors are 403)."""
-    try:
-        return call()
-    except DomainError as exc:
-        show_domain_error(request, exc, form)
-        return None
 
 
 def _decide(
@@ -56,8 +35,10 @@ def _decide(
     """A decision without a form (accept, withdraw): run `service` on the request `pk` the
     viewer may see (404 otherwise), say `success` or show the error, back to its page."""
     match_request = selectors.match_request_get(viewer=request.user, pk=pk)
-    done = _run(request, lambda: service(match_request=match_request, actor=_actor(request)))
-    if done is not None:
+    done = run_service(
+        request, lambda: service(match_request=match_request, actor=request_actor(request))
+    )
+    if done.ok:
         messages.success(request, success)
     return redirect("match-request-detail", pk=pk)
 
@@ -75,16 +56,16 @@ def match_request_create(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None, needs=needs, initial={"technology_need": request.GET.get("need")}
     )
     if request.method == "POST" and form.is_valid():
-        created = _run(
+        created = run_service(
             request,
             lambda: services.match_request_create(
-                actor=_actor(request),
+                actor=request_actor(request),
                 research_result=result,
                 technology_need=form.cleaned_data["technology_need"],
                 message=form.cleaned_data["message"],
             ),
             form,
-        )
+        ).result
         if created is not None:
             messages.success(
                 request, _("Your request was sent. You will be notified of the answer.")
@@ -112,16 +93,16 @@ def match_request_propose(request: HttpRequest, pk: int) -> HttpResponse:
         initial={"research_result": request.GET.get("result")},
     )
     if request.method == "POST" and form.is_valid():
-        created = _run(
+        created = run_service(
             request,
             lambda: services.match_request_propose(
-                actor=_actor(request),
+                actor=request_actor(request),
                 research_result=form.cleaned_data["research_result"],
                 technology_need=need,
                 message=form.cleaned_data["message"],
             ),
             form,
-        )
+        ).result
         if created is not None:
             messages.success(
                 request, _("Your proposal was sent. You will be notified of the answer.")
@@ -238,16 +219,16 @@ def match_request_decline(request: HttpRequest, pk: int) -> HttpResponse:
     match_request = selectors.match_request_get(viewer=request.user, pk=pk)
     form = DeclineForm(request.POST)
     if form.is_valid():
-        declined = _run(
+        declined = run_service(
             request,
             lambda: services.match_request_decline(
                 match_request=match_request,
-                actor=_actor(request),
+                actor=request_actor(request),
                 reason=form.cleaned_data["reason"],
                 text=form.cleaned_data["text"],
             ),
             form,
-        )
+        ).result
         if declined is not None:
             messages.success(request, _("Declined. The requester has been notified."))
             return redirect("match-request-detail", pk=pk)
@@ -269,13 +250,15 @@ def match_request_message(request: HttpRequest, pk: int) -> HttpResponse:
     match_request = selectors.match_request_get(viewer=request.user, pk=pk)
     form = MessageForm(request.POST)
     if form.is_valid():
-        posted = _run(
+        posted = run_service(
             request,
             lambda: services.match_request_message_post(
-                match_request=match_request, actor=_actor(request), body=form.cleaned_data["body"]
+                match_request=match_request,
+                actor=request_actor(request),
+                body=form.cleaned_data["body"],
             ),
             form,
-        )
+        ).result
         if posted is not None:
             return redirect(reverse("match-request-detail", kwargs={"pk": pk}) + "#thread")
     return _render_detail(request, match_request, message_form=form, status=400)

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from marketplace.errors import DomainError
+from marketplace.web_helpers import run_service
 from projects.checkin.selectors import checkin_counts, checkin_list
 from projects.checkin.services import normalize_ticket_code, registration_check_in
 from projects.view_support import staff_roadshow_page
@@ -21,13 +21,10 @@ from projects.view_support import staff_roadshow_page
 def checkin_page(request: HttpRequest, roadshow_id: int) -> HttpResponse:
     roadshow = staff_roadshow_page(request, roadshow_id)
     if request.method == "POST":
-        try:
-            registration = registration_check_in(
-                roadshow=roadshow, ticket_code=request.POST.get("code", ""), actor=request.user
-            )
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
-        else:
+        registration = run_service(request, lambda: registration_check_in(
+            roadshow=roadshow, ticket_code=request.POST.get("code", ""), actor=request.user
+        ), permission_as_message=True).result
+        if registration is not None:
             who = registration.organization.legal_name if registration.organization else ""
             messages.success(request, _("Checked in: ticket %(code)s %(who)s")
                              % {"code": registration.ticket_code, "who": who})

@@ -29,6 +29,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from marketplace.web_helpers import request_actor
 from projects.meetings import selectors
 from projects.meetings import services as meetings
 from projects.meetings.export import schedule_csv, schedule_ics
@@ -43,7 +44,7 @@ from projects.meetings.serializers import (
 )
 from projects.permissions import may_follow_live
 from projects.roadshows.selectors import roadshow_get, slot_get
-from projects.view_support import actor, attachment
+from projects.view_support import attachment
 
 TAG = ["roadshow meetings"]
 
@@ -71,7 +72,7 @@ class MeetingRequestListApi(APIView):
         data: dict[str, Any] = serializer.validated_data
         slot = slot_get(roadshow=roadshow, pk=data["slot"])
         created = meetings.meeting_request_create(
-            roadshow=roadshow, slot=slot, requester=actor(request), reason=data["reason"],
+            roadshow=roadshow, slot=slot, requester=request_actor(request), reason=data["reason"],
             requester_organization=data.get("organization"),
         )
         created = selectors.meeting_request_get(roadshow=roadshow, viewer=request.user,
@@ -99,7 +100,7 @@ class MeetingRequestAcceptApi(APIView):
     def post(self, request: Request, roadshow_id: int, pk: int) -> Response:
         roadshow = roadshow_get(viewer=request.user, pk=roadshow_id)
         found = selectors.meeting_request_get(roadshow=roadshow, viewer=request.user, pk=pk)
-        meetings.meeting_request_accept(request=found, actor=actor(request))
+        meetings.meeting_request_accept(request=found, actor=request_actor(request))
         found = selectors.meeting_request_get(roadshow=roadshow, viewer=request.user, pk=pk)
         return Response(MeetingRequestSerializer(found).data)
 
@@ -115,7 +116,7 @@ class MeetingRequestDeclineApi(APIView):
         found = selectors.meeting_request_get(roadshow=roadshow, viewer=request.user, pk=pk)
         serializer = MeetingRequestDeclineSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        meetings.meeting_request_decline(request=found, actor=actor(request),
+        meetings.meeting_request_decline(request=found, actor=request_actor(request),
                                          reason=serializer.validated_data["reason"])
         found = selectors.meeting_request_get(roadshow=roadshow, viewer=request.user, pk=pk)
         return Response(MeetingRequestSerializer(found).data)
@@ -140,7 +141,7 @@ class MeetingBlockListApi(APIView):
         serializer.is_valid(raise_exception=True)
         data: dict[str, Any] = serializer.validated_data
         block = meetings.meeting_block_create(
-            roadshow=roadshow, actor=actor(request), starts_at=data["starts_at"],
+            roadshow=roadshow, actor=request_actor(request), starts_at=data["starts_at"],
             ends_at=data["ends_at"], rooms=data["rooms"], slot_minutes=data["slot_minutes"],
         )
         return Response(MeetingBlockSerializer(block).data, status=status.HTTP_201_CREATED)
@@ -165,7 +166,7 @@ class UnavailabilityListApi(APIView):
         serializer.is_valid(raise_exception=True)
         data: dict[str, Any] = serializer.validated_data
         row = meetings.unavailability_add(
-            roadshow=roadshow, actor=actor(request), starts_at=data["starts_at"],
+            roadshow=roadshow, actor=request_actor(request), starts_at=data["starts_at"],
             ends_at=data["ends_at"], organization=data.get("organization"),
             note=data.get("note", ""),
         )
@@ -184,7 +185,7 @@ class ScheduleRunApi(APIView):
         serializer = ScheduleRunSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         report = meetings_schedule(
-            roadshow=roadshow, actor=actor(request),
+            roadshow=roadshow, actor=request_actor(request),
             reschedule=serializer.validated_data["reschedule"],
         )
         return Response(report.as_dict())

@@ -26,9 +26,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from marketplace.errors import DomainError
+from marketplace.selectors import organization_members
 from projects.choices import RoadshowStatus
 from projects.meetings import scheduler
-from projects.meetings.services import members, notify_in_both_languages
+from projects.meetings.services import notify_meeting_users
 from projects.models import (
     Meeting,
     MeetingBlock,
@@ -235,14 +236,13 @@ def _notify_scheduled(roadshow: Roadshow, newly: list[MeetingRequest]) -> None:
     recipients: dict[int, Any] = {}
     for request in newly:
         recipients.setdefault(request.requester_id, request.requester)
-        for user in members(request.presenter_organization_id):
+        for user in organization_members(request.presenter_organization_id):
             recipients.setdefault(user.pk, user)
-    notify_in_both_languages(
+    notify_meeting_users(
         users=list(recipients.values()),
         verb="meetings_scheduled",
         roadshow=roadshow,
-        build=lambda: _("Your 1:1 meeting schedule for %(roadshow)s is ready.")
-        % {"roadshow": roadshow.title},
+        params={},
     )
 
 

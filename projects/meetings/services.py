@@ -19,19 +19,22 @@ Times are aware UTC datetimes; intervals are half-open.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from marketplace import roles
 from marketplace.errors import ConflictError, DomainError, PermissionDeniedError
-from marketplace.models import Membership, Organization
+from marketplace.locking import lock_row
+from marketplace.models import Organization
+from marketplace.notification_verbs import Params
 from marketplace.notifications import notify
+from marketplace.selectors import organization_members
 from projects.choices import RegistrationStatus, RoadshowStatus
 from projects.models import (
     OPEN_MEETING_REQUEST_STATUSES,
@@ -61,28 +64,14 @@ MAX_SLOT_MINUTES = 240
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _in_both_languages(build: Callable[[], str]) -> tuple[str, str]:
-    with translation.override("zh-hans"):
-        zh = build()
-    with translation.override("en"):
-        en = build()
-    return zh, en
-
-
-def members(organization_id: int) -> list[Any]:
-    return [
-        m.user
-        for m in Membership.objects.filter(organization_id=organization_id).select_related("user")
-    ]
-
-
-def notify_in_both_languages(*, users: Sequence[Any], verb: str, roadshow: Roadshow,
-            build: Callable[[], str]) -> None:
-    if not users:
-        return
-    zh, en = _in_both_languages(build)
-    notify(users=users, verb=verb, message_zh=zh, message_en=en,
-           url=f"/roadshows/{roadshow.pk}/my-schedule/")
+def notify_meeting_users(
+    *, users: Sequence[Any], verb: str, roadshow: Roadshow, params: Params
+) -> None:
+    """Notify `users` with `verb` of `marketplace.notification_verbs` and its `params`,
+    linking to the roadshow's my-schedule page. Does nothing when there is nobody to notify."""
+    if users:
+        notify(users=users, verb=verb,
+               params={**params, "roadshow_id": roadshow.pk, "roadshow": roadshow.title})
 
 
 def _check_interval(starts_at: Any, ends_at: Any) -> None:
@@ -96,10 +85,8 @@ def _check_interval(starts_at: Any, ends_at: Any) -> None:
         raise DomainError(_("Check the times."), fields=fields)
 
 
-def _lock_request(request: MeetingRequest) -> MeetingRequest:
-    return MeetingRequest.objects.select_for_update(of=("self",)).select_related(
-        "roadshow", "slot", "presenter_organization", "requester"
-    ).get(pk=request.pk)
+#: What a locked meeting request is read with (`lock_row(request, related=SHOWN_WITH)`).
+SHOWN_WITH = ("roadshow", "slot", "presenter_organization", "requester")
 
 
 # --- meeting requests --------------------------------------------------------------------------
@@ -168,13 +155,11 @@ def meeting_request_create(
             raise ConflictError(
                 _("You have already requested a meeting about this project.")
             ) from None
-        title = slot.listing.title
-        notify_in_both_languages(
-            users=members(slot.presenter_id),
+        notify_meeting_users(
+            users=list(organization_members(slot.presenter_id)),
             verb="meeting_requested",
             roadshow=roadshow,
-            build=lambda: _("New 1:1 meeting request about “%(title)s” at %(roadshow)s.")
-            % {"title": title, "roadshow": roadshow.title},
+            params={"title": slot.listing.title},
         )
     return request
 
@@ -186,7 +171,7 @@ def meeting_request_accept(*, request: MeetingRequest, actor: User) -> MeetingRe
     ConflictError (not in state requested).
     """
     with transaction.atomic():
-        locked = _lock_request(request)
+        locked = lock_row(request, related=SHOWN_WITH)
         if not roles.is_member(actor, locked.presenter_organization_id):
             raise PermissionDeniedError(
                 _("Only members of the presenting organisation can answer this request.")
@@ -197,13 +182,11 @@ def meeting_request_accept(*, request: MeetingRequest, actor: User) -> MeetingRe
         locked.decided_by = actor
         locked.decided_at = timezone.now()
         locked.save(update_fields=["status", "decided_by", "decided_at"])
-        org_name = locked.presenter_organization.legal_name
-        notify_in_both_languages(
+        notify_meeting_users(
             users=[locked.requester],
             verb="meeting_accepted",
             roadshow=locked.roadshow,
-            build=lambda: _("%(org)s accepted your meeting request; it will be scheduled.")
-            % {"org": org_name},
+            params={"org": locked.presenter_organization.legal_name},
         )
     return locked
 
@@ -224,7 +207,7 @@ def meeting_request_decline(*, request: MeetingRequest, actor: User, reason: str
         message = _("At most %(n)d characters.") % {"n": REASON_MAX_CHARS}
         raise DomainError(message, fields={"reason": [message]})
     with transaction.atomic():
-        locked = _lock_request(request)
+        locked = lock_row(request, related=SHOWN_WITH)
         if not roles.is_member(actor, locked.presenter_organization_id):
             raise PermissionDeniedError(
                 _("Only members of the presenting organisation can answer this request.")
@@ -237,13 +220,11 @@ def meeting_request_decline(*, request: MeetingRequest, actor: User, reason: str
         locked.decided_by = actor
         locked.decided_at = timezone.now()
         locked.save(update_fields=["status", "decline_reason", "decided_by", "decided_at"])
-        org_name = locked.presenter_organization.legal_name
-        notify_in_both_languages(
+        notify_meeting_users(
             users=[locked.requester],
             verb="meeting_declined",
             roadshow=locked.roadshow,
-            build=lambda: _("%(org)s declined your meeting request: %(reason)s")
-            % {"org": org_name, "reason": reason},
+            params={"org": locked.presenter_organization.legal_name, "reason": reason},
         )
     return locked
 
@@ -354,7 +335,6 @@ __all__ = [
     "meeting_request_accept",
     "meeting_request_create",
     "meeting_request_decline",
-    "members",
-    "notify_in_both_languages",
+    "notify_meeting_users",
     "unavailability_add",
 ]

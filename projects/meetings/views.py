@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from marketplace import roles
 from marketplace.errors import ConflictError, DomainError
 from marketplace.models import Organization
-from marketplace.web_helpers import show_domain_error
+from marketplace.web_helpers import run_service
 from projects.choices import RoadshowStatus
 from projects.meetings import services as meetings
 from projects.meetings.export import schedule_csv, schedule_ics
@@ -118,14 +118,12 @@ def meeting_request_create_page(request: HttpRequest, roadshow_id: int) -> HttpR
     form = MeetingRequestForm(request.POST, slots=_requestable_slots(roadshow, user))
     status = 400
     if form.is_valid():
-        try:
-            meetings.meeting_request_create(
-                roadshow=roadshow, slot=form.cleaned_data["slot"], requester=user,
-                reason=form.cleaned_data["reason"],
-            )
-        except DomainError as exc:
-            show_domain_error(request, exc, form)
-            status = _error_status(exc)
+        sent = run_service(request, lambda: meetings.meeting_request_create(
+            roadshow=roadshow, slot=form.cleaned_data["slot"], requester=user,
+            reason=form.cleaned_data["reason"],
+        ), form)
+        if sent.error is not None:
+            status = _error_status(sent.error)
         else:
             messages.success(request, _("Your meeting request was sent. You will be notified "
                                         "of the answer."))
@@ -144,16 +142,13 @@ def unavailability_add_page(request: HttpRequest, roadshow_id: int) -> HttpRespo
     user: Any = request.user
     form = UnavailabilityForm(request.POST, organizations=_own_organizations(user))
     if form.is_valid():
-        try:
-            meetings.unavailability_add(
-                roadshow=roadshow, actor=user, starts_at=form.cleaned_data["starts_at"],
-                ends_at=form.cleaned_data["ends_at"],
-                organization=form.cleaned_data.get("organization"),
-                note=form.cleaned_data["note"],
-            )
-        except DomainError as exc:
-            show_domain_error(request, exc, form)
-        else:
+        saved = run_service(request, lambda: meetings.unavailability_add(
+            roadshow=roadshow, actor=user, starts_at=form.cleaned_data["starts_at"],
+            ends_at=form.cleaned_data["ends_at"],
+            organization=form.cleaned_data.get("organization"),
+            note=form.cleaned_data["note"],
+        ), form)
+        if saved.ok:
             messages.success(request, _("Your unavailable time was saved."))
             return redirect("roadshow-my-schedule", roadshow_id=roadshow.pk)
     return render(request, "projects/my_schedule.html",
@@ -183,14 +178,19 @@ def meeting_request_answer(request: HttpRequest, roadshow_id: int, pk: int) -> H
     roadshow = roadshow_get(viewer=request.user, pk=roadshow_id)
     found = meeting_request_get(roadshow=roadshow, viewer=request.user, pk=pk)
     actor: Any = request.user
-    try:
-        if request.POST.get("action") == "accept":
-            meetings.meeting_request_accept(request=found, actor=actor)
-            messages.success(request, _("Meeting request accepted."))
-        else:
-            meetings.meeting_request_decline(request=found, actor=actor,
-                                             reason=request.POST.get("reason", ""))
-            messages.success(request, _("Meeting request declined."))
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
+    if request.POST.get("action") == "accept":
+        answered = run_service(
+            request, lambda: meetings.meeting_request_accept(request=found, actor=actor),
+            permission_as_message=True,
+        )
+        done = _("Meeting request accepted.")
+    else:
+        answered = run_service(
+            request, lambda: meetings.meeting_request_decline(
+                request=found, actor=actor, reason=request.POST.get("reason", "")),
+            permission_as_message=True,
+        )
+        done = _("Meeting request declined.")
+    if answered.ok:
+        messages.success(request, done)
     return redirect("roadshow-my-schedule", roadshow_id=roadshow.pk)

@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 
 from marketplace.api.pagination import PageNumberPagination
 from marketplace.errors import PermissionDeniedError
+from marketplace.web_helpers import request_actor
 from projects.models import Roadshow
 from projects.permissions import is_host_staff
 from projects.registrations.selectors import (
@@ -34,7 +35,7 @@ from projects.registrations.serializers import (
     RegistrationOutputSerializer,
 )
 from projects.registrations.services import registration_cancel, registration_create
-from projects.view_support import actor, request_roadshow, validated
+from projects.view_support import request_roadshow, validated
 
 TAG = ["roadshows"]
 
@@ -81,7 +82,7 @@ class RegistrationListApi(GenericAPIView):
         data = validated(RegistrationInputSerializer, request)
         outcome = registration_create(
             roadshow=roadshow,
-            user=actor(request),
+            user=request_actor(request),
             kind=data.get("kind"),
             success_url=_page_url(request, roadshow, "payment=done"),
             cancel_url=_page_url(request, roadshow, "payment=cancelled"),
@@ -126,6 +127,6 @@ class RegistrationCancelApi(APIView):
         ):
             raise exceptions.NotFound()
         registration = registration_cancel(
-            registration=registration, actor=actor(request)
+            registration=registration, actor=request_actor(request)
         )
         return Response(RegistrationOutputSerializer(registration).data)

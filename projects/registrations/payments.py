@@ -12,9 +12,7 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
-from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 
 from marketplace.notifications import notify
 from marketplace.payment_models import Payment, PaymentStatus
@@ -28,33 +26,21 @@ logger = logging.getLogger(__name__)
 VERB_REGISTRATION_CONFIRMED = "roadshow_registration_confirmed"
 
 
-def _confirmation_text(registration: Registration) -> str:
-    roadshow = registration.roadshow
-    return gettext(
-        "Your payment was received: your registration for “%(title)s” is confirmed. "
-        "Ticket %(ticket)s; the roadshow starts %(starts)s (UTC)."
-    ) % {
-        "title": roadshow.title,
-        "ticket": registration.ticket_code,
-        "starts": roadshow.starts_at.strftime("%Y-%m-%d %H:%M"),
-    }
-
-
 def notify_registration_confirmed(*, registration: Registration) -> None:
     """Tell the attendee that a paid ticket is confirmed: one in-app `Notification` (verb
-    `VERB_REGISTRATION_CONFIRMED`, text in zh-Hans and en) written in the caller's transaction
-    and one e-mail sent after it commits (`marketplace.notifications.notify`). Call it only on
-    the pending → confirmed transition, which happens once per registration."""
-    texts = {}
-    for language in ("zh-hans", "en"):
-        with translation.override(language):
-            texts[language] = _confirmation_text(registration)
+    `VERB_REGISTRATION_CONFIRMED`) written in the caller's transaction and one e-mail sent
+    after it commits (`marketplace.notifications.notify`). Call it only on the pending →
+    confirmed transition, which happens once per registration."""
+    roadshow = registration.roadshow
     notify(
         users=[registration.user],
         verb=VERB_REGISTRATION_CONFIRMED,
-        message_zh=texts["zh-hans"],
-        message_en=texts["en"],
-        url=reverse("roadshow-detail", args=[registration.roadshow_id]),
+        params={
+            "roadshow_id": roadshow.pk,
+            "title": roadshow.title,
+            "ticket": registration.ticket_code,
+            "starts": roadshow.starts_at.strftime("%Y-%m-%d %H:%M"),
+        },
     )
 
 

@@ -12,8 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from marketplace.errors import DomainError
-from marketplace.web_helpers import show_domain_error
+from marketplace.web_helpers import request_actor, run_service
 from projects.checkin.qr import ticket_qr_data_url, ticket_qr_payload
 from projects.choices import RegistrationStatus
 from projects.registrations.forms import RegisterForm
@@ -33,16 +32,14 @@ def roadshow_register(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose how you attend."))
         return redirect(detail_url)
-    try:
-        outcome = registration_create(
-            roadshow=roadshow,
-            user=request.user,  # type: ignore[arg-type]
-            kind=form.cleaned_data["kind"] or None,
-            success_url=request.build_absolute_uri(detail_url + "?paid=1"),
-            cancel_url=request.build_absolute_uri(detail_url),
-        )
-    except DomainError as exc:
-        show_domain_error(request, exc)
+    outcome = run_service(request, lambda: registration_create(
+        roadshow=roadshow,
+        user=request_actor(request),
+        kind=form.cleaned_data["kind"] or None,
+        success_url=request.build_absolute_uri(detail_url + "?paid=1"),
+        cancel_url=request.build_absolute_uri(detail_url),
+    )).result
+    if outcome is None:
         return redirect(detail_url)
     if outcome.checkout_url:
         return redirect(outcome.checkout_url)

@@ -31,6 +31,7 @@ from rest_framework.views import APIView
 
 from marketplace.api.pagination import PageNumberPagination
 from marketplace.errors import PermissionDeniedError
+from marketplace.web_helpers import request_actor
 from projects.models import Roadshow
 from projects.permissions import is_host_staff
 from projects.registrations.selectors import registration_active
@@ -56,7 +57,7 @@ from projects.roadshows.services import (
     roadshow_slots_reorder,
     roadshow_update,
 )
-from projects.view_support import actor, request_roadshow, validated
+from projects.view_support import request_roadshow, validated
 
 TAG = ["roadshows"]
 
@@ -85,7 +86,7 @@ class RoadshowListApi(GenericAPIView):
     )
     def post(self, request: Request) -> Response:
         data = validated(RoadshowInputSerializer, request)
-        roadshow = roadshow_create(actor=actor(request), **data)
+        roadshow = roadshow_create(actor=request_actor(request), **data)
         return Response(RoadshowOutputSerializer(roadshow).data, status=status.HTTP_201_CREATED)
 
 
@@ -122,7 +123,7 @@ class RoadshowDetailApi(APIView):
             raise exceptions.ValidationError(
                 {"host": [_("The host of a roadshow cannot be changed.")]}
             )
-        roadshow_update(roadshow=roadshow, actor=actor(request), data=data)
+        roadshow_update(roadshow=roadshow, actor=request_actor(request), data=data)
         return Response(_detail(request, roadshow))
 
 
@@ -151,7 +152,7 @@ class SlotListApi(APIView):
         if not is_host_staff(user=request.user, roadshow=roadshow):
             raise PermissionDeniedError(_("Only staff of the host organisation can do this."))
         data = validated(SlotInputSerializer, request)
-        slot = roadshow_slot_add(roadshow=roadshow, actor=actor(request), **data)
+        slot = roadshow_slot_add(roadshow=roadshow, actor=request_actor(request), **data)
         slot = slot_get(roadshow=roadshow, pk=slot.pk)
         return Response(SlotOutputSerializer(slot).data, status=status.HTTP_201_CREATED)
 
@@ -176,7 +177,7 @@ class SlotDetailApi(APIView):
         if not is_host_staff(user=request.user, roadshow=roadshow):
             raise PermissionDeniedError(_("Only staff of the host organisation can do this."))
         data = validated(SlotUpdateSerializer, request)
-        roadshow_slot_update(slot=slot, actor=actor(request), data=data)
+        roadshow_slot_update(slot=slot, actor=request_actor(request), data=data)
         slot = slot_get(roadshow=roadshow, pk=slot_pk)
         return Response(SlotOutputSerializer(slot).data)
 
@@ -184,7 +185,7 @@ class SlotDetailApi(APIView):
     def delete(self, request: Request, pk: int, slot_pk: int) -> Response:
         roadshow = request_roadshow(request, pk)
         slot = slot_get(roadshow=roadshow, pk=slot_pk)
-        roadshow_slot_remove(slot=slot, actor=actor(request))
+        roadshow_slot_remove(slot=slot, actor=request_actor(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -203,7 +204,7 @@ class SlotReorderApi(APIView):
             raise PermissionDeniedError(_("Only staff of the host organisation can do this."))
         data = validated(ReorderInputSerializer, request)
         slots = roadshow_slots_reorder(
-            roadshow=roadshow, actor=actor(request), slot_ids=data["slot_ids"]
+            roadshow=roadshow, actor=request_actor(request), slot_ids=data["slot_ids"]
         )
         return Response(SlotOutputSerializer(slots, many=True).data)
 
@@ -224,7 +225,7 @@ class AgendaImportApi(APIView):
         data = validated(AgendaImportInputSerializer, request)
         try:
             report = roadshow_agenda_import(
-                roadshow=roadshow, actor=actor(request), content=data["file"].read()
+                roadshow=roadshow, actor=request_actor(request), content=data["file"].read()
             )
         except AgendaImportFileError as exc:
             raise exceptions.ValidationError({"file": [str(exc)]}) from None

@@ -38,6 +38,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from marketplace.errors import PermissionDeniedError
+from marketplace.web_helpers import request_actor
 from projects.models import Roadshow
 from projects.permissions import is_confirmed_attendee, is_host_staff
 from projects.roadshows import audience_services, live_services
@@ -55,7 +56,7 @@ from projects.roadshows.serializers import (
     QuestionVoteOutputSerializer,
     SlotChoiceSerializer,
 )
-from projects.view_support import actor, agenda_slot, request_roadshow, validated
+from projects.view_support import agenda_slot, request_roadshow, validated
 
 TAG = ["roadshows"]
 LIVE_CACHE_CONTROL = "private, no-cache"
@@ -162,19 +163,19 @@ def _control_schema(operation_id: str, request: Any = None) -> Any:
 @_control_schema("roadshow_go_live")
 class GoLiveApi(_ControlApi):
     def act(self, request: Request, roadshow: Roadshow) -> None:
-        live_services.roadshow_go_live(roadshow=roadshow, actor=actor(request))
+        live_services.roadshow_go_live(roadshow=roadshow, actor=request_actor(request))
 
 
 @_control_schema("roadshow_end")
 class EndApi(_ControlApi):
     def act(self, request: Request, roadshow: Roadshow) -> None:
-        live_services.roadshow_end(roadshow=roadshow, actor=actor(request))
+        live_services.roadshow_end(roadshow=roadshow, actor=request_actor(request))
 
 
 @_control_schema("roadshow_cancel")
 class CancelApi(_ControlApi):
     def act(self, request: Request, roadshow: Roadshow) -> None:
-        live_services.roadshow_cancel(roadshow=roadshow, actor=actor(request))
+        live_services.roadshow_cancel(roadshow=roadshow, actor=request_actor(request))
 
 
 @_control_schema("roadshow_advance", AdvanceInputSerializer)
@@ -183,7 +184,9 @@ class AdvanceApi(_ControlApi):
         if not is_host_staff(user=request.user, roadshow=roadshow):
             raise PermissionDeniedError(_("Only staff of the host organisation can do this."))
         data = validated(AdvanceInputSerializer, request)
-        live_services.roadshow_advance(roadshow=roadshow, actor=actor(request), to=data["to"])
+        live_services.roadshow_advance(
+            roadshow=roadshow, actor=request_actor(request), to=data["to"]
+        )
 
 
 class _QuestionsSwitchApi(_ControlApi):
@@ -195,7 +198,7 @@ class _QuestionsSwitchApi(_ControlApi):
         data = validated(SlotChoiceSerializer, request)
         live_services.roadshow_questions_set(
             roadshow=roadshow,
-            actor=actor(request),
+            actor=request_actor(request),
             open=self.open,
             slot=agenda_slot(roadshow, data.get("slot")),
         )
@@ -248,7 +251,7 @@ class QuestionListApi(APIView):
         data = validated(QuestionInputSerializer, request)
         slot = agenda_slot(roadshow, data.get("slot"))
         question = audience_services.question_ask(
-            roadshow=roadshow, actor=actor(request), text=data["text"], slot=slot
+            roadshow=roadshow, actor=request_actor(request), text=data["text"], slot=slot
         )
         return Response(QuestionOutputSerializer(question).data, status=status.HTTP_201_CREATED)
 
@@ -267,7 +270,9 @@ class QuestionUpvoteApi(APIView):
     )
     def post(self, request: Request, pk: int, question_pk: int) -> Response:
         question = question_get(roadshow=request_roadshow(request, pk), pk=question_pk)
-        votes, created = audience_services.question_upvote(question=question, actor=actor(request))
+        votes, created = audience_services.question_upvote(
+            question=question, actor=request_actor(request)
+        )
         return Response(
             {"id": question.pk, "votes": votes, "voted": True},
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -287,7 +292,7 @@ class QuestionHideApi(APIView):
         question = question_get(roadshow=request_roadshow(request, pk), pk=question_pk)
         data = validated(HideInputSerializer, request)
         audience_services.question_hide(
-            question=question, actor=actor(request), hidden=data["hidden"]
+            question=question, actor=request_actor(request), hidden=data["hidden"]
         )
         return Response(QuestionOutputSerializer(question).data)
 
@@ -305,7 +310,7 @@ class QuestionAnswerApi(APIView):
         question = question_get(roadshow=request_roadshow(request, pk), pk=question_pk)
         data = validated(AnswerInputSerializer, request)
         audience_services.question_answer(
-            question=question, actor=actor(request), answer=data["answer"]
+            question=question, actor=request_actor(request), answer=data["answer"]
         )
         return Response(QuestionOutputSerializer(question).data)
 
@@ -336,7 +341,9 @@ class IntentApi(APIView):
         roadshow = request_roadshow(request, pk)
         data = validated(SlotChoiceSerializer, request)
         intent, created = audience_services.intent_record(
-            roadshow=roadshow, actor=actor(request), slot=agenda_slot(roadshow, data.get("slot"))
+            roadshow=roadshow,
+            actor=request_actor(request),
+            slot=agenda_slot(roadshow, data.get("slot")),
         )
         return Response(
             {

@@ -455,9 +455,12 @@ def test_me_requires_authentication(api_client):
 
 
 def test_notifications_are_own_and_can_be_marked_read(api_client, researcher, broker):
-    notify(users=[researcher], verb="a", message_zh="一", message_en="one")
-    notify(users=[researcher], verb="b", message_zh="二", message_en="two")
-    notify(users=[broker], verb="c", message_zh="三", message_en="three")
+    notify(users=[researcher], verb="listing_approved",
+           params={"listing": 1, "kind": "result", "title": "一"})
+    notify(users=[researcher], verb="listing_approved",
+           params={"listing": 2, "kind": "result", "title": "二"})
+    notify(users=[broker], verb="listing_changed",
+           params={"listing": 3, "kind": "need", "title": "三"})
     api_client.force_authenticate(researcher)
     url = reverse("api-notifications")
     body = api_client.get(url).json()

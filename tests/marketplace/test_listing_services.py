@@ -346,17 +346,25 @@ def test_notification_email_is_sent_only_after_commit(
     researcher, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        notify(users=[researcher], verb="test", message_zh="你好", message_en="Hello", url="/x/")
+        notify(
+            users=[researcher],
+            verb="listing_rejected",
+            params={"listing": 1, "kind": "result", "title": "你好", "reason": "Hello"},
+            url="/x/",
+        )
     assert mailoutbox == []
     for callback in callbacks:
         callback()
     assert len(mailoutbox) == 1
     assert "你好" in mailoutbox[0].body and "Hello" in mailoutbox[0].body
-    assert Notification.objects.get(recipient=researcher).message == "你好 / Hello"
+    assert Notification.objects.get(recipient=researcher).message == (
+        "您的发布《你好》未通过审核：Hello / Your listing “你好” was sent back: Hello"
+    )
 
 
 def test_only_the_recipient_marks_a_notification_read(researcher, broker):
-    notify(users=[researcher], verb="test", message_zh="你好", message_en="Hello")
+    notify(users=[researcher], verb="listing_approved",
+           params={"listing": 1, "kind": "result", "title": "你好"})
     notification = Notification.objects.get()
     with pytest.raises(PermissionDeniedError):
         notification_mark_read(notification=notification, actor=broker)

@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from marketplace import roles
 from marketplace.errors import ConflictError, PermissionDeniedError
 from marketplace.models import Organization, ResearchResult, TechnologyNeed
+from marketplace.selectors import organization_members
 from matching.match_requests.services.helpers import (
     VERB_CREATED,
     clean_text,
     field_error,
-    members,
     notify_users,
 )
 from matching.models import MatchRequest, MatchRequestDirection, MatchRequestStatus
@@ -220,23 +220,16 @@ def match_request_submit(
 
 
 def _notify_created(match_request: MatchRequest, actor: User) -> None:
-    requester = match_request.requester
-    result_title = match_request.research_result.title
+    params: dict[str, str | int] = {
+        "organization": str(match_request.requester),
+        "result": match_request.research_result.title,
+    }
     need = match_request.technology_need
-
-    def build() -> str:
-        if match_request.direction == MatchRequestDirection.RESULT_TO_NEED and need is not None:
-            return _(
-                "%(organization)s proposes the research result “%(result)s” for your "
-                "technology need “%(need)s”."
-            ) % {"organization": requester, "result": result_title, "need": need.title}
-        return _(
-            "%(organization)s asks to be introduced about your research result “%(result)s”."
-        ) % {"organization": requester, "result": result_title}
-
+    if match_request.direction == MatchRequestDirection.RESULT_TO_NEED and need is not None:
+        params.update(variant="proposal", need=need.title)
     notify_users(
-        users=members(match_request.addressee, exclude=actor),
+        users=organization_members(match_request.addressee, exclude=actor),
         verb=VERB_CREATED,
         match_request=match_request,
-        build=build,
+        params=params,
     )

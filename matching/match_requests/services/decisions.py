@@ -11,20 +11,21 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from marketplace import roles
 from marketplace.errors import PermissionDeniedError
+from marketplace.locking import lock_row
+from marketplace.selectors import organization_members
 from matching.match_requests.services.helpers import (
+    SHOWN_WITH,
     VERB_ACCEPTED,
     VERB_DECLINED,
     VERB_WITHDRAWN,
     clean_text,
     field_error,
     in_both_languages,
-    lock,
-    members,
     notify_users,
     require_open,
 )
@@ -68,7 +69,7 @@ def match_request_accept(*, match_request: MatchRequest, actor: User) -> MatchRe
     thread, and the addressee is notified too). Raises PermissionDeniedError (403) for anyone
     else, ConflictError (409) when the request is not open.
     """
-    locked = lock(match_request)
+    locked = lock_row(match_request, related=SHOWN_WITH)
     on_behalf = _check_may_decide(locked, actor)
     require_open(locked)
     _save_decision(locked, actor, MatchRequestStatus.ACCEPTED)
@@ -84,28 +85,17 @@ def match_request_accept(*, match_request: MatchRequest, actor: User) -> MatchRe
             ),
         )
         notify_users(
-            users=members(addressee, exclude=actor),
+            users=organization_members(addressee, exclude=actor),
             verb=VERB_ACCEPTED,
             match_request=locked,
-            build=lambda: (
-                _(
-                    "A broker accepted the match request from %(organization)s about “%(result)s” "
-                    "on your behalf. Contact details are now visible to both sides."
-                )
-                % {"organization": locked.requester, "result": title}
-            ),
+            params={"variant": "on_behalf", "organization": str(locked.requester),
+                    "result": title},
         )
     notify_users(
-        users=members(locked.requester, exclude=actor),
+        users=organization_members(locked.requester, exclude=actor),
         verb=VERB_ACCEPTED,
         match_request=locked,
-        build=lambda: (
-            _(
-                "%(organization)s accepted your match request about “%(result)s”. "
-                "Contact details are now visible to both sides."
-            )
-            % {"organization": addressee, "result": title}
-        ),
+        params={"organization": str(addressee), "result": title},
     )
     _copy_state(locked, match_request)
     return match_request
@@ -121,7 +111,7 @@ def match_request_decline(
     Raises DomainError (400, per field: unknown reason, missing text), PermissionDeniedError
     (403), ConflictError (409: not open).
     """
-    locked = lock(match_request)
+    locked = lock_row(match_request, related=SHOWN_WITH)
     on_behalf = _check_may_decide(locked, actor)
     if reason not in DeclineReason.values:
         raise field_error(
@@ -140,11 +130,11 @@ def match_request_decline(
 def _notify_declined(locked: MatchRequest, actor: User, *, on_behalf: bool) -> None:
     """Tell the requester (and, when a broker declined, the addressee) with the reason."""
     addressee = locked.addressee
-    title = locked.research_result.title
-
-    def reason_label() -> str:
-        return str(DeclineReason(locked.decline_reason).label)
-
+    params = {
+        "result": locked.research_result.title,
+        # The label's source text; the notification translates it when shown.
+        "reason": str(_untranslated_label(DeclineReason(locked.decline_reason))),
+    }
     if on_behalf:
         _note_on_behalf(
             locked,
@@ -155,29 +145,23 @@ def _notify_declined(locked: MatchRequest, actor: User, *, on_behalf: bool) -> N
             ),
         )
         notify_users(
-            users=members(addressee, exclude=actor),
+            users=organization_members(addressee, exclude=actor),
             verb=VERB_DECLINED,
             match_request=locked,
-            build=lambda: (
-                _(
-                    "A broker declined the match request from %(organization)s about “%(result)s” "
-                    "on your behalf (reason: %(reason)s)."
-                )
-                % {"organization": locked.requester, "result": title, "reason": reason_label()}
-            ),
+            params={**params, "variant": "on_behalf", "organization": str(locked.requester)},
         )
     notify_users(
-        users=members(locked.requester, exclude=actor),
+        users=organization_members(locked.requester, exclude=actor),
         verb=VERB_DECLINED,
         match_request=locked,
-        build=lambda: (
-            _(
-                "%(organization)s declined your match request about “%(result)s” "
-                "(reason: %(reason)s)."
-            )
-            % {"organization": addressee, "result": title, "reason": reason_label()}
-        ),
+        params={**params, "organization": str(addressee)},
     )
+
+
+def _untranslated_label(reason: DeclineReason) -> str:
+    """The reason's label in the source language (its gettext msgid)."""
+    with translation.override(None):
+        return str(reason.label)
 
 
 @transaction.atomic
@@ -186,23 +170,18 @@ def match_request_withdraw(*, match_request: MatchRequest, actor: User) -> Match
 
     Raises PermissionDeniedError (403) for anyone else, ConflictError (409) when not open.
     """
-    locked = lock(match_request)
+    locked = lock_row(match_request, related=SHOWN_WITH)
     if not roles.is_member(actor, locked.requester_id):
         raise PermissionDeniedError(
             _("Only members of the requesting organisation can withdraw this request.")
         )
     require_open(locked)
     _save_decision(locked, actor, MatchRequestStatus.WITHDRAWN)
-    requester = locked.requester
-    title = locked.research_result.title
     notify_users(
-        users=members(locked.addressee, exclude=actor),
+        users=organization_members(locked.addressee, exclude=actor),
         verb=VERB_WITHDRAWN,
         match_request=locked,
-        build=lambda: (
-            _("%(organization)s withdrew its match request about “%(result)s”.")
-            % {"organization": requester, "result": title}
-        ),
+        params={"organization": str(locked.requester), "result": locked.research_result.title},
     )
     _copy_state(locked, match_request)
     return match_request

@@ -1,5 +1,6 @@
 """Helpers shared by the match-request services (creation, decisions, messages): text checks,
-the row lock, the open-state check, and notifying an organisation's members in zh-Hans and en.
+the row lock, the open-state check, notifying users about a request, and rendering a thread
+note in zh-Hans and en.
 
 Nothing here checks who may act; each service does that for its own verb.
 """
@@ -7,28 +8,25 @@ Nothing here checks who may act; each service does that for its own verb.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from marketplace.errors import ConflictError, DomainError
-from marketplace.models import Organization
+from marketplace.notification_verbs import Params
 from marketplace.notifications import notify
 from matching.models import MatchRequest, MatchRequestStatus
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import User
-
-UserModel = get_user_model()
 
 #: Longest message, decline explanation or thread post (characters).
 MESSAGE_MAX_LENGTH = 5000
 
-# Notification verbs (Notification.verb), one per state change.
+#: What a locked request is read with (`lock_row(match_request, related=SHOWN_WITH)`): the
+#: organisations and listings its notifications and pages name.
+SHOWN_WITH = ("requester", "addressee", "research_result", "technology_need")
+
+# Notification verbs (marketplace.notification_verbs), one per state change.
 VERB_CREATED = "match_request.created"
 VERB_ACCEPTED = "match_request.accepted"
 VERB_DECLINED = "match_request.declined"
@@ -37,7 +35,8 @@ VERB_MESSAGE = "match_request.message"
 
 
 def in_both_languages(build: Callable[[], str]) -> tuple[str, str]:
-    """Render a message in zh-Hans and in en: `(message_zh, message_en)`."""
+    """Render a text in zh-Hans and in en: `(text_zh, text_en)` (a thread note, which is
+    stored text, not a notification)."""
     with translation.override("zh-hans"):
         zh = str(build())
     with translation.override("en"):
@@ -66,59 +65,23 @@ def field_error(field: str, message: str | Promise) -> DomainError:
     return DomainError(message, fields={field: [message]})
 
 
-def members(organization: Organization, *, exclude: User | None = None) -> list[Any]:
-    """Active users with a membership of `organization` (the actor left out)."""
-    users = UserModel.objects.filter(
-        memberships__organization=organization, is_active=True
-    ).distinct()
-    if exclude is not None:
-        users = users.exclude(pk=exclude.pk)
-    return list(users)
-
-
-def _request_url(match_request: MatchRequest) -> str:
-    """The web page of a request when the site has one, else its API detail URL."""
-    for name in ("match-request-detail", "api-match-request-detail"):
-        try:
-            return reverse(name, kwargs={"pk": match_request.pk})
-        except NoReverseMatch:
-            continue
-    return ""
-
-
 def notify_users(
     *,
     users: Iterable[Any],
     verb: str,
     match_request: MatchRequest,
-    build: Callable[[], str],
+    params: Params,
 ) -> None:
-    """Notify `users` (in-app, and by e-mail on commit) with the text `build` renders in each
-    language, linking to the request. Does nothing when there is nobody to notify."""
+    """Notify `users` (in-app, and by e-mail on commit) with `verb` of
+    `marketplace.notification_verbs` and its `params`, linking to the request. Does nothing
+    when there is nobody to notify."""
     recipients = list(users)
-    if not recipients:
-        return
-    message_zh, message_en = in_both_languages(build)
-    notify(
-        users=recipients,
-        verb=verb,
-        message_zh=message_zh,
-        message_en=message_en,
-        url=_request_url(match_request),
-    )
-
-
-def lock(match_request: MatchRequest) -> MatchRequest:
-    """Re-read the request under a row lock (call inside `transaction.atomic`).
-
-    Only the request's own row is locked (`of=("self",)`): the joined rows are read for display,
-    and PostgreSQL refuses FOR UPDATE on the nullable side of the outer join to the need.
-    """
-    return (
-        MatchRequest.objects.select_for_update(of=("self",))
-        .select_related("requester", "addressee", "research_result", "technology_need")
-        .get(pk=match_request.pk)
-    )
+    if recipients:
+        notify(
+            users=recipients,
+            verb=verb,
+            params={**params, "match_request": match_request.pk},
+        )
 
 
 def require_open(match_request: MatchRequest) -> None:

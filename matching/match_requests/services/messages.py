@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 
 from marketplace import roles
 from marketplace.errors import ConflictError, PermissionDeniedError
+from marketplace.locking import lock_row
+from marketplace.selectors import organization_members
 from matching.match_requests.selectors import is_party
 from matching.match_requests.services.helpers import (
+    SHOWN_WITH,
     VERB_MESSAGE,
     clean_text,
-    lock,
-    members,
     notify_users,
 )
 from matching.models import MatchRequest, MatchRequestMessage, MatchRequestStatus
@@ -38,7 +39,7 @@ def match_request_message_post(
     not a party or broker), ConflictError (409: a party writing before acceptance).
     """
     text = clean_text(body, field="body")
-    locked = lock(match_request)
+    locked = lock_row(match_request, related=SHOWN_WITH)
     broker = roles.is_broker(actor)
     party = is_party(actor, locked)
     if not (party or broker):
@@ -54,13 +55,12 @@ def match_request_message_post(
     recipients: dict[int, Any] = {}
     for organization in (locked.requester, locked.addressee):
         if not roles.is_member(actor, organization.pk):
-            for user in members(organization, exclude=actor):
+            for user in organization_members(organization, exclude=actor):
                 recipients[user.pk] = user
-    title = locked.research_result.title
     notify_users(
         users=recipients.values(),
         verb=VERB_MESSAGE,
         match_request=locked,
-        build=lambda: _("New message in the match request about “%(result)s”.") % {"result": title},
+        params={"result": locked.research_result.title},
     )
     return message

@@ -1,0 +1,289 @@
+"""The registry of notification verbs: what each `Notification.verb` says and where it links.
+
+A notification is stored as its verb and its parameters (`Notification.params`, plain JSON
+strings and numbers) and rendered when it is read, through gettext in the reader's language
+(`render_message`), so a page in English shows English and one in Chinese shows Chinese. Each
+`Verb` has:
+
+- `message`: a gettext_lazy template with named placeholders (``%(title)s``) filled from the
+  parameters; `variants` are alternative templates, chosen by the parameter ``variant`` (a
+  broker acting on the recipient's behalf, party B instead of party A, ...);
+- `subject`: the e-mail subject (gettext_lazy, no placeholders);
+- `link`: builds the site-relative URL of the object from the parameters (its id), or "" when
+  the site has no page for it;
+- `translated`: parameters whose value is the source text (gettext msgid) of a choice label,
+  translated when rendered (a match request's decline reason).
+
+Every app's verbs live here, so one module says everything the site tells its users. Links name
+URL routes by string; this module imports no feature app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+#: A parameter value: what JSON stores as it is (no lazy strings, dates or model instances).
+ParamValue = str | int | float | bool | None
+Params = Mapping[str, ParamValue]
+
+#: The parameter that picks one of a verb's `variants`.
+VARIANT = "variant"
+
+
+@dataclass(frozen=True)
+class Verb:
+    """One kind of notification (see the module docstring)."""
+
+    name: str
+    message: Promise
+    subject: Promise
+    link: Callable[[Params], str]
+    variants: Mapping[str, Promise] = field(default_factory=dict)
+    translated: tuple[str, ...] = ()
+
+    def template(self, params: Params) -> Promise:
+        """The message template for `params`: the variant they name, else `message`."""
+        variant = params.get(VARIANT)
+        if isinstance(variant, str) and variant in self.variants:
+            return self.variants[variant]
+        return self.message
+
+
+def _first_route(*names: str, key: str, kwarg: str = "pk", fallback: str = "") -> Callable[
+    [Params], str
+]:
+    """A link builder: the path of the first of the routes `names` that exists, with the
+    parameter `key` as its `kwarg`; `fallback` (formatted with ``{id}``) when none does."""
+
+    def link(params: Params) -> str:
+        for name in names:
+            try:
+                return reverse(name, kwargs={kwarg: params[key]})
+            except NoReverseMatch:
+                continue
+        return fallback.format(id=params[key]) if fallback else ""
+
+    return link
+
+
+def _listing_link(params: Params) -> str:
+    """The listing's page: `result-detail` or `need-detail` by the parameter ``kind``."""
+    if params.get("kind") == "need":
+        return _first_route("need-detail", key="listing", fallback="/needs/{id}/")(params)
+    return _first_route("result-detail", key="listing", fallback="/results/{id}/")(params)
+
+
+_match_request_link = _first_route(
+    "match-request-detail", "api-match-request-detail", key="match_request"
+)
+_agreement_link = _first_route("agreement-detail", "api-agreement-detail", key="agreement")
+_my_schedule_link = _first_route(
+    "roadshow-my-schedule", key="roadshow_id", kwarg="roadshow_id",
+    fallback="/roadshows/{id}/my-schedule/",
+)
+_roadshow_link = _first_route("roadshow-detail", key="roadshow_id")
+
+_VERBS = [
+    # Listings (marketplace.services): params listing, kind ("result" or "need"), title.
+    Verb(
+        "listing_changed",
+        _("The published listing “%(title)s” was changed by its owner and needs review again."),
+        _("A published listing needs review again"),
+        _listing_link,
+    ),
+    Verb(
+        "listing_approved",
+        _("Your listing “%(title)s” was approved and is now published."),
+        _("Your listing was approved"),
+        _listing_link,
+    ),
+    Verb(  # params also: reason (the broker's words)
+        "listing_rejected",
+        _("Your listing “%(title)s” was sent back: %(reason)s"),
+        _("Your listing was sent back"),
+        _listing_link,
+    ),
+    # Match requests (matching.match_requests.services): params match_request, organization
+    # (the other side's name), result (the research result's title).
+    Verb(
+        "match_request.created",
+        _("%(organization)s asks to be introduced about your research result “%(result)s”."),
+        _("New match request"),
+        _match_request_link,
+        variants={
+            "proposal": _(
+                "%(organization)s proposes the research result “%(result)s” for your "
+                "technology need “%(need)s”."
+            ),
+        },
+    ),
+    Verb(
+        "match_request.accepted",
+        _(
+            "%(organization)s accepted your match request about “%(result)s”. "
+            "Contact details are now visible to both sides."
+        ),
+        _("Match request accepted"),
+        _match_request_link,
+        variants={
+            "on_behalf": _(
+                "A broker accepted the match request from %(organization)s about “%(result)s” "
+                "on your behalf. Contact details are now visible to both sides."
+            ),
+        },
+    ),
+    Verb(  # params also: reason (a DeclineReason label's source text)
+        "match_request.declined",
+        _(
+            "%(organization)s declined your match request about “%(result)s” "
+            "(reason: %(reason)s)."
+        ),
+        _("Match request declined"),
+        _match_request_link,
+        variants={
+            "on_behalf": _(
+                "A broker declined the match request from %(organization)s about “%(result)s” "
+                "on your behalf (reason: %(reason)s)."
+            ),
+        },
+        translated=("reason",),
+    ),
+    Verb(
+        "match_request.withdrawn",
+        _("%(organization)s withdrew its match request about “%(result)s”."),
+        _("Match request withdrawn"),
+        _match_request_link,
+    ),
+    Verb(
+        "match_request.message",
+        _("New message in the match request about “%(result)s”."),
+        _("New message about a match request"),
+        _match_request_link,
+    ),
+    # 1:1 meetings (projects.meetings): params roadshow_id, roadshow (its title).
+    Verb(  # params also: title (the presented project)
+        "meeting_requested",
+        _("New 1:1 meeting request about “%(title)s” at %(roadshow)s."),
+        _("New 1:1 meeting request"),
+        _my_schedule_link,
+    ),
+    Verb(  # params: org (the presenting organisation)
+        "meeting_accepted",
+        _("%(org)s accepted your meeting request; it will be scheduled."),
+        _("Meeting request accepted"),
+        _my_schedule_link,
+    ),
+    Verb(  # params: org, reason (their words)
+        "meeting_declined",
+        _("%(org)s declined your meeting request: %(reason)s"),
+        _("Meeting request declined"),
+        _my_schedule_link,
+    ),
+    Verb(
+        "meetings_scheduled",
+        _("Your 1:1 meeting schedule for %(roadshow)s is ready."),
+        _("Your 1:1 meeting schedule is ready"),
+        _my_schedule_link,
+    ),
+    # Tickets (projects.registrations.payments): params roadshow_id, title, ticket, starts
+    # (YYYY-MM-DD HH:MM, UTC).
+    Verb(
+        "roadshow_registration_confirmed",
+        _(
+            "Your payment was received: your registration for “%(title)s” is confirmed. "
+            "Ticket %(ticket)s; the roadshow starts %(starts)s (UTC)."
+        ),
+        _("Your registration is confirmed"),
+        _roadshow_link,
+    ),
+    # Agreements (contracts.services): params agreement (id), number (e.g. KQ-2026-0001).
+    Verb(  # params also: result (the research result's title)
+        "agreement.created",
+        _(
+            "Agreement %(number)s (%(result)s) was drafted from a match request. "
+            "Please review and edit its terms."
+        ),
+        _("New draft agreement"),
+        _agreement_link,
+    ),
+    Verb(  # params also: version (its number)
+        "agreement.edited",
+        _("Agreement %(number)s has a new version v%(version)s; please review the changes."),
+        _("New version of an agreement"),
+        _agreement_link,
+    ),
+    Verb(  # params also: frozen (the reopened version's number), version (the new draft's)
+        "agreement.reopened",
+        _(
+            "v%(frozen)s of agreement %(number)s was reopened for changes; the new draft "
+            "v%(version)s needs both parties' approval again."
+        ),
+        _("Agreement reopened for changes"),
+        _agreement_link,
+    ),
+    Verb(  # params also: version
+        "agreement.approved",
+        _("The other party approved v%(version)s of agreement %(number)s; your approval is "
+          "awaited."),
+        _("The other party approved the agreement"),
+        _agreement_link,
+    ),
+    Verb(  # params also: version
+        "agreement.frozen",
+        _("Both parties approved v%(version)s of agreement %(number)s; it is frozen and ready "
+          "to sign."),
+        _("Agreement ready to sign"),
+        _agreement_link,
+    ),
+    Verb(  # variant "party_b" when party B signed
+        "agreement.signed",
+        _("Party A signed agreement %(number)s; your signature is awaited."),
+        _("The other party signed the agreement"),
+        _agreement_link,
+        variants={"party_b": _("Party B signed agreement %(number)s; your signature is awaited.")},
+    ),
+    Verb(
+        "agreement.signed_by_all",
+        _("Agreement %(number)s is signed by both parties; the platform is sealing its PDF."),
+        _("Agreement signed by both parties"),
+        _agreement_link,
+    ),
+    Verb(
+        "agreement.completed",
+        _(
+            "Agreement %(number)s is signed by both parties and sealed; the PDF can be "
+            "downloaded."
+        ),
+        _("Agreement sealed"),
+        _agreement_link,
+    ),
+]
+
+#: Every verb by its name (`Notification.verb`).
+VERBS: dict[str, Verb] = {verb.name: verb for verb in _VERBS}
+
+
+def get_verb(name: str) -> Verb:
+    """The registered verb `name`; ValueError when there is none."""
+    try:
+        return VERBS[name]
+    except KeyError:
+        message = f"Unknown notification verb {name!r}; register it in {__name__}."
+        raise ValueError(message) from None
+
+
+def render_message(verb: Verb, params: Params) -> str:
+    """The verb's text for `params` in the active language. Raises KeyError when a
+    placeholder of the template has no parameter."""
+    values: dict[str, Any] = dict(params)
+    for name in verb.translated:
+        if isinstance(values.get(name), str):
+            values[name] = gettext(values[name])
+    return str(verb.template(params)) % values
