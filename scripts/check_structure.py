@@ -45,7 +45,6 @@ SOLE_IMPORTING_PACKAGES: dict[str, str] = {
 #: Modules by path; functions as "path:qualified.name".
 KNOWN_EXCEPTIONS: frozenset[str] = frozenset(
     {
-        "marketplace/services.py",
     }
 )
 
