@@ -3,9 +3,8 @@ never edits them (changes go through `contracts.services`)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
+from django.db.models import Model
 from django.http import HttpRequest
 
 from contracts.models import (
@@ -17,14 +16,14 @@ from contracts.models import (
 )
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(admin.TabularInline[Model, Agreement]):
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Agreement | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -54,7 +53,7 @@ class EventInline(ReadOnlyInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
+class AgreementAdmin(admin.ModelAdmin[Agreement]):
     list_display = ["number", "contract_type", "subtype", "party_a", "party_b", "status",
                     "created_at"]
     list_filter = ["status", "contract_type"]
@@ -62,11 +61,11 @@ class AgreementAdmin(admin.ModelAdmin):
     exclude = ["sealed_pdf"]
     inlines = [VersionInline, ApprovalInline, SignatureInline, EventInline]
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_readonly_fields(self, request: HttpRequest, obj: Agreement | None = None) -> list[str]:
         return [f.name for f in Agreement._meta.fields if f.name != "sealed_pdf"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Agreement | None = None) -> bool:
         return False

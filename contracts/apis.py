@@ -32,9 +32,9 @@ The document signed is the frozen version's canonical JSON (UTF-8, keys sorted, 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -64,7 +64,11 @@ from contracts.serializers import (
 )
 from contracts.services.audit import client_info
 from marketplace.api.pagination import PageNumberPagination
+from marketplace.web_helpers import request_actor
 from matching.match_requests import selectors as match_selectors
+
+if TYPE_CHECKING:
+    from marketplace.roles import AnyUser
 
 TAG = ["agreements"]
 
@@ -83,7 +87,7 @@ def _detail(agreement: Agreement) -> Response:
     return Response(AgreementDetailSerializer(agreement).data)
 
 
-class AgreementListApi(GenericAPIView):
+class AgreementListApi(GenericAPIView[Agreement]):
     permission_classes = [IsAuthenticated]
     pagination_class = PageNumberPagination
     filter_backends = ()  # the list takes no filter parameters
@@ -111,7 +115,7 @@ class AgreementListApi(GenericAPIView):
         )
         agreement = services.agreement_create_from_match_request(
             match_request=match_request,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request_actor(request),
             client=client_info(request),
             contract_type=data.validated_data.get("contract_type"),
             subtype=data.validated_data.get("subtype"),
@@ -155,7 +159,7 @@ class AgreementVersionsApi(APIView):
         base_version = values.pop("base_version", None)
         version = services.agreement_version_create(
             agreement=agreement,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request_actor(request),
             client=client_info(request),
             changes=values,
             note=note,
@@ -198,7 +202,7 @@ class AgreementApproveApi(APIView):
         data.is_valid(raise_exception=True)
         services.agreement_approve(
             agreement=agreement,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request_actor(request),
             client=client_info(request),
             version_number=data.validated_data.get("version"),
         )
@@ -220,7 +224,7 @@ class AgreementReopenApi(APIView):
         data.is_valid(raise_exception=True)
         services.agreement_reopen(
             agreement=agreement,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request_actor(request),
             client=client_info(request),
             reason=data.validated_data["reason"],
         )
@@ -237,13 +241,13 @@ class AgreementCheckApi(APIView):
         agreement = selectors.agreement_get(viewer=request.user, pk=pk)
         report = services.agreement_check(
             agreement=agreement,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request_actor(request),
             client=client_info(request),
         )
         return Response(CheckReportSerializer(_report_data(report)).data)
 
 
-def signing_state(agreement: Agreement, user: Any) -> dict[str, Any]:
+def signing_state(agreement: Agreement, user: AnyUser) -> dict[str, Any]:
     """What a signer sees before signing (shared with the web page)."""
     from django.urls import reverse
 
@@ -311,7 +315,7 @@ class AgreementSignApi(APIView):
         data.is_valid(raise_exception=True)
         services.agreement_sign(
             agreement=agreement,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request_actor(request),
             client=client_info(request),
             password=data.validated_data["password"],
             typed_name=data.validated_data["typed_name"],
@@ -320,10 +324,10 @@ class AgreementSignApi(APIView):
         return _detail(agreement)
 
 
-def pdf_response(agreement: Agreement, request: Any) -> HttpResponse:
+def pdf_response(agreement: Agreement, request: Request | HttpRequest) -> HttpResponse:
     """The sealed PDF as an attachment (records a `downloaded` event)."""
     data = services.agreement_pdf_download(
-        agreement=agreement, actor=request.user, client=client_info(request)
+        agreement=agreement, actor=request_actor(request), client=client_info(request)
     )
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{agreement.number}.pdf"'
@@ -374,7 +378,7 @@ class AgreementAmendApi(APIView):
         agreement = selectors.agreement_get(viewer=request.user, pk=pk)
         amendment = services.agreement_amend(
             agreement=agreement,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request_actor(request),
             client=client_info(request),
         )
         return Response(AgreementDetailSerializer(amendment).data, status=status.HTTP_201_CREATED)

@@ -7,7 +7,7 @@ maps them to these forms' field names, dots becoming underscores).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +35,9 @@ from contracts.limits import (
 )
 from contracts.models import Agreement, AgreementVersion
 from contracts.services.content import PARTY_FIELDS
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 PARTY_FIELD_LABELS = {
     "legal_name": _("Legal name"),
@@ -83,7 +86,11 @@ class ReopenForm(forms.Form):
 
 
 def _text(
-    label: Any, *, area: bool = False, rows: int = 4, max_length: int = SHORT_TEXT_MAX_LENGTH
+    label: StrOrPromise,
+    *,
+    area: bool = False,
+    rows: int = 4,
+    max_length: int = SHORT_TEXT_MAX_LENGTH,
 ) -> forms.CharField:
     """An optional text field limited to `max_length` characters (`contracts.limits`; the
     service checks the same limits after stripping)."""

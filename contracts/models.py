@@ -200,7 +200,7 @@ class AgreementVersion(models.Model):
             "keqiao_agreement": agreement.number,
             "contract_type": agreement.contract_type,
             "subtype": agreement.subtype,
-            "amends": agreement.amends.number if agreement.amends_id else None,  # type: ignore[union-attr]
+            "amends": agreement.amends.number if agreement.amends is not None else None,
             "version": self.number,
             **self.content(),
         }

@@ -3,6 +3,7 @@ rules live in `contracts.services`, which validates the terms per field)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
@@ -72,14 +73,12 @@ class SignInputSerializer(serializers.Serializer[Any]):
         "required": ["utc", "beijing"],
     }
 )
-class TimesField(serializers.Field):
+class TimesField(serializers.Field[datetime, object, dict[str, str] | None, Any]):
     """An aware datetime as {"utc": ISO 8601, "beijing": ISO 8601 +08:00}; null for none."""
 
-    def to_representation(self, value: Any) -> dict[str, str] | None:
+    def to_representation(self, value: datetime | None) -> dict[str, str] | None:
         if value is None:
             return None
-        from datetime import UTC
-
         return {
             "utc": value.astimezone(UTC).isoformat(),
             "beijing": beijing_time(value).isoformat(),

@@ -9,7 +9,7 @@ Views are thin: forms validate input, services act, selectors read (invisible ag
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -46,11 +46,14 @@ from marketplace.web_helpers import (
 )
 from matching.match_requests import selectors as match_selectors
 
+if TYPE_CHECKING:
+    from django.forms import BaseForm
+
 ResultT = TypeVar("ResultT")
 
 
 def _run(
-    request: HttpRequest, call: Callable[[], ResultT], form: Any = None
+    request: HttpRequest, call: Callable[[], ResultT], form: BaseForm | None = None
 ) -> ServiceRun[ResultT]:
     """`run_service` with the agreement forms' field names for the services' error paths."""
     return run_service(request, call, form, field_for=field_name_for_path)

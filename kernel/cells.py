@@ -22,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import TextChoices
 from django.utils.translation import gettext as _
 
 __all__ = [
@@ -126,11 +127,11 @@ def items(value: Any) -> list[str]:
 
 
 def choice_code(
-    choices: Any, value: str, *, aliases: Mapping[str, str] | None = None
+    choices: type[TextChoices], value: str, *, aliases: Mapping[str, str] | None = None
 ) -> str | None:
-    """The code of `value` in `choices` (a Django ``TextChoices`` class or anything with
-    ``values`` and ``choices`` like one), given as a code, one of `aliases` (word -> code) or
-    a label (case-insensitive). None when nothing matches."""
+    """The code of `value` in `choices` (a Django ``TextChoices`` class), given as a code,
+    one of `aliases` (word -> code) or a label (case-insensitive). None when nothing
+    matches."""
     value = value.strip()
     if value in choices.values:
         return value
@@ -143,7 +144,9 @@ def choice_code(
     return None
 
 
-def choice(value: Any, choices: Any, *, aliases: Mapping[str, str] | None = None) -> str:
+def choice(
+    value: Any, choices: type[TextChoices], *, aliases: Mapping[str, str] | None = None
+) -> str:
     """A choice cell (code, alias or label, see :func:`choice_code`) -> its code; blank ->
     ``""``. An unknown value is an error that lists the aliases (or else the codes)."""
     cleaned = text(value)
@@ -156,7 +159,7 @@ def choice(value: Any, choices: Any, *, aliases: Mapping[str, str] | None = None
 
 
 def unknown_choice(
-    value: str, choices: Any, *, aliases: Mapping[str, str] | None = None
+    value: str, choices: type[TextChoices], *, aliases: Mapping[str, str] | None = None
 ) -> ValidationError:
     """The error for `value`, which is none of `choices`: names the accepted words."""
     words = list(aliases or {})

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from marketplace.models import (
+    Listing,
     Membership,
     Notification,
     Organization,
@@ -14,14 +15,14 @@ from marketplace.models import (
 )
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.TabularInline[Membership, Organization]):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(admin.ModelAdmin[Organization]):
     list_display = ["legal_name", "kind", "province", "city", "verified", "is_demo"]
     list_filter = ["kind", "verified", "is_demo", "province"]
     search_fields = ["legal_name", "name_en", "credit_code"]
@@ -29,14 +30,14 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(admin.ModelAdmin[Membership]):
     list_display = ["user", "organization", "role", "created_at"]
     list_filter = ["role"]
     search_fields = ["user__username", "organization__legal_name"]
     autocomplete_fields = ["user", "organization"]
 
 
-class ListingAdmin(admin.ModelAdmin):
+class ListingAdmin(admin.ModelAdmin[Listing]):
     list_display = ["title", "owner", "status", "field", "published_at", "renewed_at"]
     list_filter = ["status", "field", "province"]
     search_fields = ["title", "title_en", "source_id", "owner__legal_name"]
@@ -58,7 +59,7 @@ class TechnologyNeedAdmin(ListingAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(admin.ModelAdmin[Notification]):
     list_display = ["recipient", "verb", "created_at", "read_at"]
     list_filter = ["verb"]
     search_fields = ["recipient__username", "message"]

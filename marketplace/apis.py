@@ -10,8 +10,9 @@ from `marketplace.selectors` (an invisible listing is a 404), permissions and st
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -26,12 +27,9 @@ from rest_framework.views import APIView
 from marketplace import selectors, services
 from marketplace.errors import DomainError
 from marketplace.filters import OrganizationFilter, ResearchResultFilter, TechnologyNeedFilter
-from marketplace.models import Listing, Organization, ResearchResult, TechnologyNeed
+from marketplace.models import Listing, Notification, Organization, ResearchResult, TechnologyNeed
 from marketplace.notifications import notification_mark_all_read
-
-if TYPE_CHECKING:
-    pass
-
+from marketplace.roles import AnyUser
 from marketplace.serializers import (
     MeOutputSerializer,
     ModerationQueueSerializer,
@@ -50,8 +48,10 @@ from marketplace.serializers import (
 )
 from marketplace.web_helpers import request_actor
 
+ListingT = TypeVar("ListingT", ResearchResult, TechnologyNeed)
 
-class _ListingViewSet(viewsets.GenericViewSet):
+
+class _ListingViewSet(viewsets.GenericViewSet[ListingT], Generic[ListingT]):
     """List, read, create, edit and move listings through their workflow.
 
     Subclasses set the model's selectors, services and serializers.
@@ -65,22 +65,22 @@ class _ListingViewSet(viewsets.GenericViewSet):
     output_serializer_class: ClassVar[type[serializers.Serializer[Any]]]
 
     # set by subclasses (staticmethod-wrapped selectors and services)
-    def _list(self, *, viewer: Any) -> QuerySet[Any]:
+    def _list(self, *, viewer: AnyUser) -> QuerySet[ListingT]:
         raise NotImplementedError
 
-    def _get(self, *, viewer: Any, pk: Any) -> Listing:
+    def _get(self, *, viewer: AnyUser, pk: int | str) -> ListingT:
         raise NotImplementedError
 
-    def _create(self, *, actor: Any, owner: Organization | None, data: dict[str, Any]) -> Listing:
+    def _create(self, *, actor: User, owner: Organization | None, data: dict[str, Any]) -> ListingT:
         raise NotImplementedError
 
-    def _update(self, *, listing: Any, actor: Any, data: dict[str, Any]) -> Listing:
+    def _update(self, *, listing: ListingT, actor: User, data: dict[str, Any]) -> ListingT:
         raise NotImplementedError
 
-    def get_queryset(self) -> QuerySet[Any]:
+    def get_queryset(self) -> QuerySet[ListingT]:
         return self._list(viewer=self.request.user)
 
-    def get_object(self) -> Listing:
+    def get_object(self) -> ListingT:
         return self._get(viewer=self.request.user, pk=self.kwargs["pk"])
 
     def get_serializer_class(self) -> type[serializers.Serializer[Any]]:
@@ -204,7 +204,7 @@ def _listing_schema(noun: str, input_serializer: type, output_serializer: type) 
 @_listing_schema(
     "research result", ResearchResultInputSerializer, ResearchResultOutputSerializer
 )
-class ResearchResultViewSet(_ListingViewSet):
+class ResearchResultViewSet(_ListingViewSet[ResearchResult]):
     """科技成果 research results."""
 
     queryset = ResearchResult.objects.none()  # for the schema; data comes from selectors
@@ -212,23 +212,27 @@ class ResearchResultViewSet(_ListingViewSet):
     input_serializer_class = ResearchResultInputSerializer
     output_serializer_class = ResearchResultOutputSerializer
 
-    def _list(self, *, viewer: Any) -> QuerySet[Any]:
+    def _list(self, *, viewer: AnyUser) -> QuerySet[ResearchResult]:
         return selectors.research_result_list(viewer=viewer)
 
-    def _get(self, *, viewer: Any, pk: Any) -> Listing:
+    def _get(self, *, viewer: AnyUser, pk: int | str) -> ResearchResult:
         return selectors.research_result_get(viewer=viewer, pk=pk)
 
-    def _create(self, *, actor: Any, owner: Organization | None, data: dict[str, Any]) -> Listing:
+    def _create(
+        self, *, actor: User, owner: Organization | None, data: dict[str, Any]
+    ) -> ResearchResult:
         return services.research_result_create(actor=actor, owner=owner, data=data)
 
-    def _update(self, *, listing: Any, actor: Any, data: dict[str, Any]) -> Listing:
+    def _update(
+        self, *, listing: ResearchResult, actor: User, data: dict[str, Any]
+    ) -> ResearchResult:
         return services.research_result_update(research_result=listing, actor=actor, data=data)
 
 
 @_listing_schema(
     "technology need", TechnologyNeedInputSerializer, TechnologyNeedOutputSerializer
 )
-class TechnologyNeedViewSet(_ListingViewSet):
+class TechnologyNeedViewSet(_ListingViewSet[TechnologyNeed]):
     """企业技术需求 technology needs."""
 
     queryset = TechnologyNeed.objects.none()
@@ -236,16 +240,20 @@ class TechnologyNeedViewSet(_ListingViewSet):
     input_serializer_class = TechnologyNeedInputSerializer
     output_serializer_class = TechnologyNeedOutputSerializer
 
-    def _list(self, *, viewer: Any) -> QuerySet[Any]:
+    def _list(self, *, viewer: AnyUser) -> QuerySet[TechnologyNeed]:
         return selectors.technology_need_list(viewer=viewer)
 
-    def _get(self, *, viewer: Any, pk: Any) -> Listing:
+    def _get(self, *, viewer: AnyUser, pk: int | str) -> TechnologyNeed:
         return selectors.technology_need_get(viewer=viewer, pk=pk)
 
-    def _create(self, *, actor: Any, owner: Organization | None, data: dict[str, Any]) -> Listing:
+    def _create(
+        self, *, actor: User, owner: Organization | None, data: dict[str, Any]
+    ) -> TechnologyNeed:
         return services.technology_need_create(actor=actor, owner=owner, data=data)
 
-    def _update(self, *, listing: Any, actor: Any, data: dict[str, Any]) -> Listing:
+    def _update(
+        self, *, listing: TechnologyNeed, actor: User, data: dict[str, Any]
+    ) -> TechnologyNeed:
         return services.technology_need_update(technology_need=listing, actor=actor, data=data)
 
     @extend_schema(
@@ -278,7 +286,7 @@ class TechnologyNeedViewSet(_ListingViewSet):
         responses=OrganizationOutputSerializer,
     ),
 )
-class OrganizationViewSet(viewsets.GenericViewSet):
+class OrganizationViewSet(viewsets.GenericViewSet[Organization]):
     """Universities, institutes, enterprises, transfer centres (public directory)."""
 
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
@@ -382,18 +390,18 @@ class MeApi(APIView):
 
     @extend_schema(responses=MeOutputSerializer, summary="Who am I")
     def get(self, request: Request) -> Response:
-        data = MeOutputSerializer(MeOutputSerializer.build(request.user)).data
+        data = MeOutputSerializer(MeOutputSerializer.build(request_actor(request))).data
         return Response(data)
 
 
-class NotificationListApi(GenericAPIView):
+class NotificationListApi(GenericAPIView[Notification]):
     """``GET``: your notifications, newest first (``?unread=1`` for unread only).
     ``POST {"ids": [...]}`` or ``{"all": true}``: mark them read."""
 
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = NotificationOutputSerializer
 
-    def get_queryset(self) -> QuerySet[Any]:
+    def get_queryset(self) -> QuerySet[Notification]:
         params = NotificationListParamsSerializer(data=self.request.query_params)
         params.is_valid(raise_exception=True)
         return selectors.notification_list(

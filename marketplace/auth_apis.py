@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
@@ -30,6 +30,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from marketplace.serializers import TokenOutputSerializer
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class TokenObtainApi(APIView):
@@ -82,11 +85,15 @@ class TokenRevokeAllApi(LogoutAllView):
     browser session."""
 
     # Also from a browser session, e.g. after losing a token.
-    authentication_classes = (*LogoutAllView.authentication_classes, SessionAuthentication)
+    # (knox leaves the attribute unannotated, so mypy infers a one-element tuple for it.)
+    authentication_classes = (  # type: ignore[assignment]
+        *LogoutAllView.authentication_classes,
+        SessionAuthentication,
+    )
 
 
 def revoke_tokens_when_password_changes(
-    sender: type[Any], instance: Any, update_fields: Any = None, **_kwargs: Any
+    sender: type[User], instance: User, update_fields: frozenset[str] | None = None, **_kwargs: Any
 ) -> None:
     """``pre_save`` receiver on the user model: a new password (changed, reset or set by
     staff) revokes every API token of that user once the save commits, as Django's own

@@ -130,7 +130,8 @@ def run_in_child(
     )
     future = run(fn, tuple(args), limits, address_space)
     try:
-        return future.result()
+        result: T = future.result()
+        return result
     except TimeoutError:
         raise ChildTimedOut(
             f"The child process took longer than {timeout:g} s; it was stopped."

@@ -36,7 +36,9 @@ from marketplace.models import ID_MAX, Organization, ResearchResult, TechnologyN
 class IdFilter(django_filters.NumberFilter):
     """An id parameter: a whole number 1..`ID_MAX` (a Django `IntegerField` with bounds)."""
 
-    field_class = forms.IntegerField
+    # types-django-filter declares NumberFilter.field_class as DecimalField only; django-filter
+    # accepts any form field class here.
+    field_class = forms.IntegerField  # type: ignore[assignment]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 1)

@@ -104,7 +104,7 @@ _PLACE_AND_SOURCE_FIELDS = [
 ]
 
 
-class ResearchResultForm(forms.ModelForm):
+class ResearchResultForm(forms.ModelForm[ResearchResult]):
     """Create or edit a research result (科技成果). Drafts may be incomplete; the submit
     service checks completeness (`Listing.missing_for_submission`)."""
 
@@ -141,7 +141,7 @@ class ResearchResultForm(forms.ModelForm):
         return normalize_patent_number(value) if value else ""
 
 
-class TechnologyNeedForm(forms.ModelForm):
+class TechnologyNeedForm(forms.ModelForm[TechnologyNeed]):
     """Create or edit a technology need (企业技术需求). `trl` is the lowest maturity wanted."""
 
     keywords = CommaSeparatedListField(

@@ -92,7 +92,7 @@ class LoginLockoutHandler(AxesDatabaseHandler):
         """The failures that count, scaled to ``AXES_FAILURE_LIMIT``: axes locks when this
         reaches that limit, which happens exactly when one count reaches its own limit. The
         counts come in the order of ``AXES_LOCKOUT_PARAMETERS`` (pair, address, username)."""
-        pair_limit = get_failure_limit(request, credentials)
+        pair_limit: int = get_failure_limit(request, credentials)
         limits = (
             pair_limit,
             int(settings.LOGIN_ADDRESS_FAILURE_LIMIT),

@@ -14,7 +14,7 @@ members and brokers only: see `can_see_confidential` / `can_see_contacts`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, TypeVar
 
@@ -23,7 +23,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +36,9 @@ from marketplace.roles import AnyUser
 
 ModelT = TypeVar("ModelT", ResearchResult, TechnologyNeed, Organization)
 RecordT = TypeVar("RecordT", bound=models.Model)
+
+#: Filter parameters as django-filter reads them: a request's query dict or a plain dict.
+Filters = QueryDict | dict[str, Any]
 
 
 def listing_searchable_q(
@@ -68,7 +71,7 @@ def _visible(
 def _apply_filters(
     filterset_class: type[django_filters.FilterSet],
     queryset: QuerySet[ModelT],
-    filters: Mapping[str, Any] | None,
+    filters: Filters | None,
 ) -> QuerySet[ModelT]:
     if not filters:
         return queryset
@@ -83,7 +86,7 @@ def _apply_filters(
 
 
 def research_result_list(
-    *, viewer: AnyUser, filters: Mapping[str, Any] | None = None
+    *, viewer: AnyUser, filters: Filters | None = None
 ) -> QuerySet[ResearchResult]:
     """Research results `viewer` may see, narrowed by `filters` (see
     `marketplace.filters.ResearchResultFilter`); newest publication first.
@@ -95,7 +98,7 @@ def research_result_list(
 
 
 def technology_need_list(
-    *, viewer: AnyUser, filters: Mapping[str, Any] | None = None
+    *, viewer: AnyUser, filters: Filters | None = None
 ) -> QuerySet[TechnologyNeed]:
     """Technology needs `viewer` may see, narrowed by `filters` (see
     `marketplace.filters.TechnologyNeedFilter`); newest publication first."""
@@ -103,7 +106,7 @@ def technology_need_list(
     return _apply_filters(TechnologyNeedFilter, queryset, filters)
 
 
-def research_result_get(*, viewer: AnyUser, pk: Any) -> ResearchResult:
+def research_result_get(*, viewer: AnyUser, pk: int | str) -> ResearchResult:
     """One visible research result; `Http404` if it does not exist or `viewer` may not see it."""
     try:
         return research_result_list(viewer=viewer).get(pk=int(pk))
@@ -111,7 +114,7 @@ def research_result_get(*, viewer: AnyUser, pk: Any) -> ResearchResult:
         raise Http404(_("No such research result.")) from None
 
 
-def technology_need_get(*, viewer: AnyUser, pk: Any) -> TechnologyNeed:
+def technology_need_get(*, viewer: AnyUser, pk: int | str) -> TechnologyNeed:
     """One visible technology need; `Http404` if it does not exist or `viewer` may not see it."""
     try:
         return technology_need_list(viewer=viewer).get(pk=int(pk))
@@ -136,12 +139,12 @@ def can_edit_listing(viewer: AnyUser, listing: Listing) -> bool:
     return can_see_confidential(viewer, listing)
 
 
-def organization_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Organization]:
+def organization_list(*, filters: Filters | None = None) -> QuerySet[Organization]:
     """All organisations (they are public), by legal name; see `OrganizationFilter`."""
     return _apply_filters(OrganizationFilter, Organization.objects.all(), filters)
 
 
-def organization_get(*, pk: Any) -> Organization:
+def organization_get(*, pk: int | str) -> Organization:
     try:
         return Organization.objects.get(pk=int(pk))
     except (Organization.DoesNotExist, ValueError, TypeError):

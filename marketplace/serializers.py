@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -30,6 +31,9 @@ from marketplace.models import (
     TechnologyNeed,
 )
 from marketplace.notifications import notification_text
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class IdField(serializers.IntegerField):
@@ -50,11 +54,11 @@ class IdField(serializers.IntegerField):
         return value
 
 
-class IdRelatedField(serializers.PrimaryKeyRelatedField):
+class IdRelatedField(serializers.PrimaryKeyRelatedField[models.Model]):
     """`PrimaryKeyRelatedField` whose input is first checked as an `IdField`, so that
     ``182.5`` is not silently read as 182 and a 30-digit number is a field error, not a 500."""
 
-    def to_internal_value(self, data: Any) -> Any:
+    def to_internal_value(self, data: Any) -> models.Model:
         pk = IdField().run_validation(data)
         return super().to_internal_value(pk)
 
@@ -395,7 +399,7 @@ class MeOutputSerializer(serializers.Serializer[Any]):
     roles = MeRolesSerializer()
 
     @staticmethod
-    def build(user: Any) -> dict[str, Any]:
+    def build(user: User) -> dict[str, Any]:
         memberships = list(
             Membership.objects.filter(user_id=user.pk).select_related("organization").order_by("id")
         )

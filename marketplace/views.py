@@ -9,12 +9,12 @@ as messages (`marketplace.web_helpers.run_service`); permission errors are 403.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,7 +26,10 @@ from marketplace.choices import ListingStatus
 from marketplace.forms import RejectListingForm, ResearchResultForm, TechnologyNeedForm
 from marketplace.models import Listing, ResearchResult, TechnologyNeed
 from marketplace.templatetags.keqiao import join_list
-from marketplace.web_helpers import run_service
+from marketplace.web_helpers import request_actor, run_service
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 KIND_RESULT = "result"
 KIND_NEED = "need"
@@ -106,14 +109,25 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- create and edit ----------------------------------------------------------------------
 
 
+def _listing_form(
+    kind: str, listing: ResearchResult | TechnologyNeed | None, data: QueryDict | None = None
+) -> ResearchResultForm | TechnologyNeedForm:
+    """The form of `kind` bound to `data` (None: unbound) editing `listing` (None: a new one).
+    `listing` is of `kind` (`_get_listing` picks it by kind)."""
+    if kind == KIND_RESULT:
+        assert listing is None or isinstance(listing, ResearchResult)
+        return ResearchResultForm(data, instance=listing)
+    assert listing is None or isinstance(listing, TechnologyNeed)
+    return TechnologyNeedForm(data, instance=listing)
+
+
 def _save_form(
     request: HttpRequest, kind: str, listing: ResearchResult | TechnologyNeed | None
 ) -> HttpResponse:
-    form_class: Any = ResearchResultForm if kind == KIND_RESULT else TechnologyNeedForm
     if listing is not None and not selectors.can_edit_listing(request.user, listing):
         raise PermissionDenied
     if request.method == "POST":
-        form = form_class(request.POST, instance=listing)
+        form = _listing_form(kind, listing, request.POST)
         if form.is_valid():
             data = {name: form.cleaned_data[name] for name in form.Meta.fields}
             was_published = listing is not None and listing.status == ListingStatus.PUBLISHED
@@ -131,7 +145,7 @@ def _save_form(
                 messages.success(request, notice)
                 return redirect(_detail_url(saved.result))
     else:
-        form = form_class(instance=listing)
+        form = _listing_form(kind, listing)
     return render(
         request,
         "marketplace/listing_form.html",
@@ -145,7 +159,7 @@ def _call_save(
     listing: ResearchResult | TechnologyNeed | None,
     data: dict[str, Any],
 ) -> ResearchResult | TechnologyNeed:
-    user: Any = request.user
+    user = request_actor(request)
     if kind == KIND_RESULT:
         if listing is None:
             return services.research_result_create(actor=user, data=data)
@@ -199,9 +213,8 @@ def listing_action(request: HttpRequest, kind: str, pk: int, action: str) -> Htt
     archive (and close for needs). Back to the detail page with a message."""
     if action not in _ACTIONS.get(kind, {}):
         raise Http404
-    # Any: the services are generic over the two listing models (a TypeVar).
-    listing: Any = _get_listing(request, kind, pk)
-    user: Any = request.user
+    listing = _get_listing(request, kind, pk)
+    user = request_actor(request)
     done = run_service(request, lambda: _run_action(listing, action, user))
     if done.error is None:
         messages.success(request, str(_ACTION_DONE[action]))
@@ -216,7 +229,7 @@ def listing_action(request: HttpRequest, kind: str, pk: int, action: str) -> Htt
     return redirect(_detail_url(listing))
 
 
-def _run_action(listing: Any, action: str, user: Any) -> None:
+def _run_action(listing: ResearchResult | TechnologyNeed, action: str, user: User) -> None:
     """The service of a listing action (`listing_action`)."""
     if action == "submit":
         services.listing_submit(listing=listing, actor=user)
@@ -268,9 +281,8 @@ def moderation_decide(request: HttpRequest, kind: str, pk: int, decision: str) -
     _require_broker(request)
     if decision not in ("approve", "reject"):
         raise Http404
-    # Any: the services are generic over the two listing models (a TypeVar).
-    listing: Any = _get_listing(request, kind, pk)
-    user: Any = request.user
+    listing = _get_listing(request, kind, pk)
+    user = request_actor(request)
     if decision == "approve":
         if run_service(request, lambda: services.listing_approve(listing=listing, actor=user)).ok:
             messages.success(

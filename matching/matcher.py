@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from django.conf import settings
 from django.utils import timezone
@@ -46,6 +46,8 @@ from matching.scoring import (
 )
 from matching.search.analysis import related_terms
 from matching.search.backends.base import BaseSearchBackend, SearchHit, SearchQuery
+
+ListingT = TypeVar("ListingT", ResearchResult, TechnologyNeed)
 
 Kind = Literal["result", "need"]
 #: Which listings join the text hits as candidates: "none", "same" field or "related" fields.
@@ -300,7 +302,9 @@ def _rank(
     return matches
 
 
-def _load(model: Any, ids: Iterable[int], exclude_owner: int | None) -> dict[int, Any]:
+def _load(
+    model: type[ListingT], ids: Iterable[int], exclude_owner: int | None
+) -> dict[int, ListingT]:
     queryset = model.objects.filter(listing_searchable_q(model), pk__in=list(ids))
     if exclude_owner is not None:
         queryset = queryset.exclude(owner_id=exclude_owner)

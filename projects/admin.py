@@ -8,7 +8,7 @@ from django.contrib import admin
 from projects.models import Intent, Question, Registration, Roadshow, RoadshowSlot
 
 
-class RoadshowSlotInline(admin.TabularInline):
+class RoadshowSlotInline(admin.TabularInline[RoadshowSlot, Roadshow]):
     model = RoadshowSlot
     extra = 0
     fields = ["order", "research_result", "technology_need", "presenter", "planned_start",
@@ -17,7 +17,7 @@ class RoadshowSlotInline(admin.TabularInline):
 
 
 @admin.register(Roadshow)
-class RoadshowAdmin(admin.ModelAdmin):
+class RoadshowAdmin(admin.ModelAdmin[Roadshow]):
     list_display = ["title", "host", "starts_at", "status", "capacity", "ticket_price_cny"]
     list_filter = ["status", "is_demo"]
     search_fields = ["title", "venue"]
@@ -27,7 +27,7 @@ class RoadshowAdmin(admin.ModelAdmin):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(admin.ModelAdmin[Registration]):
     list_display = ["ticket_code", "roadshow", "user", "kind", "status", "checked_in_at"]
     list_filter = ["status", "kind"]
     search_fields = ["ticket_code", "user__username"]
@@ -36,13 +36,13 @@ class RegistrationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(admin.ModelAdmin[Question]):
     list_display = ["text", "slot", "author", "hidden", "answered", "created_at"]
     list_filter = ["hidden", "answered"]
     raw_id_fields = ["slot", "author", "answered_by"]
 
 
 @admin.register(Intent)
-class IntentAdmin(admin.ModelAdmin):
+class IntentAdmin(admin.ModelAdmin[Intent]):
     list_display = ["user", "slot", "organization", "created_at"]
     raw_id_fields = ["roadshow", "slot", "user", "organization"]

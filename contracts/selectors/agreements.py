@@ -126,7 +126,7 @@ def agreement_for_match_request(*, viewer: AnyUser, match_request_id: int) -> Ag
     )
 
 
-def parties_of(agreement: Agreement, user: Any) -> list[str]:
+def parties_of(agreement: Agreement, user: AnyUser) -> list[str]:
     """The parties ("a", "b") whose organisation `user` is a member of."""
     result = []
     if roles.is_member(user, agreement.party_a_id):
@@ -136,7 +136,7 @@ def parties_of(agreement: Agreement, user: Any) -> list[str]:
     return result
 
 
-def next_signature_for(agreement: Agreement, user: Any) -> AgreementSignature | None:
+def next_signature_for(agreement: Agreement, user: AnyUser) -> AgreementSignature | None:
     """The unsigned slot `user` could sign (of their party), or None."""
     parties = parties_of(agreement, user)
     return (

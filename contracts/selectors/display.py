@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.db.models import TextChoices
 from django.utils.translation import gettext as _
 
 from contracts.choices import Party, PaymentMethod, RoyaltyBase, SigningMode, zh_label
@@ -52,7 +53,7 @@ def _is_zh(language: str | None) -> bool:
     return not (language or "").startswith("en")
 
 
-def _code_label(choices: Any, code: str, language: str | None) -> str:
+def _code_label(choices: type[TextChoices], code: str, language: str | None) -> str:
     if code not in choices.values:
         return code
     return zh_label(code) if _is_zh(language) else str(choices(code).label)

@@ -194,7 +194,7 @@ def _pdf_agreement(
         "project_name": project_name,
         "version": version.number,
         "frozen_at": agreement.approved_at,
-        "amends": agreement.amends.number if agreement.amends_id else "",  # type: ignore[union-attr]
+        "amends": agreement.amends.number if agreement.amends is not None else "",
         "parties": _pdf_parties(version, roles_zh),
         "patent": _pdf_patent(agreement, version),
         "total_amount_cny": _decimal(payment.get("total_cny")),

@@ -12,11 +12,14 @@ agent, document hash.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 
 from contracts.models import Agreement, AgreementEvent
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 USER_AGENT_MAX_LENGTH = 500
 
@@ -41,7 +44,7 @@ def agreement_event_record(
     *,
     agreement: Agreement,
     kind: str,
-    actor: Any | None,
+    actor: User | None,
     client: ClientInfo,
     document_sha256: str = "",
     details: dict[str, Any] | None = None,

@@ -34,7 +34,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -49,6 +49,9 @@ from contracts.services.audit import SYSTEM, ClientInfo, agreement_event_record
 from contracts.services.shared import notify_parties
 from marketplace.backoff import retry_delay as backoff_delay
 from marketplace.errors import ConflictError
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -250,7 +253,7 @@ def seal_pending_count() -> int:
 
 
 @transaction.atomic
-def agreement_pdf_download(*, agreement: Agreement, actor: Any, client: ClientInfo) -> bytes:
+def agreement_pdf_download(*, agreement: Agreement, actor: User, client: ClientInfo) -> bytes:
     """The sealed PDF bytes, recording a `downloaded` event. The caller has already applied
     visibility (`contracts.selectors.agreement_get`: parties and brokers, others 404). Raises
     ConflictError `seal_pending` (409) while it is signed but not sealed yet, Http404 while it

@@ -8,7 +8,7 @@ Imported by the step modules of `contracts.services`; nothing here is a service 
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +22,9 @@ from marketplace.notification_verbs import Params
 from marketplace.notifications import notify
 from marketplace.selectors import organization_members
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 #: What a locked agreement is read with (`lock_row(agreement, related=SHOWN_WITH)`).
 SHOWN_WITH = ("party_a", "party_b", "frozen_version", "amends")
 
@@ -32,7 +35,7 @@ def copy_state(source: Agreement, target: Agreement) -> None:
         setattr(target, field.attname, getattr(source, field.attname))
 
 
-def require_party(agreement: Agreement, actor: Any) -> list[str]:
+def require_party(agreement: Agreement, actor: User) -> list[str]:
     """The actor's parties ("a", "b"); PermissionDeniedError (403) when none."""
     parties = parties_of(agreement, actor)
     if not parties:
@@ -62,7 +65,7 @@ def require_editable(agreement: Agreement) -> None:
 
 
 def notify_parties(
-    agreement: Agreement, *, actor: Any, verb: str, params: Params | None = None
+    agreement: Agreement, *, actor: User | None, verb: str, params: Params | None = None
 ) -> None:
     """Notify the members of both parties except `actor` (None: everyone) with `verb` of
     `marketplace.notification_verbs`; the params name the agreement (id and number) besides
@@ -89,7 +92,7 @@ def field_error(path: str, message: str) -> DomainError:
 
 
 def save_version(
-    agreement: Agreement, *, number: int, author: Any, content: dict[str, Any], note: str
+    agreement: Agreement, *, number: int, author: User, content: dict[str, Any], note: str
 ) -> AgreementVersion:
     """Store version `number` of the terms `content` (the sections of `AgreementVersion`)
     with its SHA-256."""

@@ -13,7 +13,7 @@ transaction and with a time limit (`contracts.services.sealing`: SIGNED → seal
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -170,7 +170,7 @@ def agreement_sign(
     return agreement
 
 
-def agreement_on_fully_signed(*, agreement: Agreement, actor: Any, client: ClientInfo) -> None:
+def agreement_on_fully_signed(*, agreement: Agreement, actor: User, client: ClientInfo) -> None:
     """Hook called once, inside the signing transaction, right after the last signature
     (status SIGNED; the sealed PDF follows after commit, `contracts.services.sealing`).
 

@@ -124,7 +124,8 @@ def body_too_large(meta: dict[str, Any]) -> bool:
         length = int(meta.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return False
-    return length > settings.VERIFY_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES
+    limit: int = settings.VERIFY_MAX_UPLOAD_BYTES
+    return length > limit + MULTIPART_OVERHEAD_BYTES
 
 
 def length_missing(meta: dict[str, Any]) -> bool:
@@ -266,7 +267,7 @@ def read_upload(upload: File[bytes] | None, *, limit: UploadLimitHandler) -> byt
     if upload is None:
         message = _("Upload the agreement PDF in the field \"file\".")
         raise UploadMissing(message, fields={"file": [message]})
-    data = upload.read(settings.VERIFY_MAX_UPLOAD_BYTES + 1)
+    data: bytes = upload.read(settings.VERIFY_MAX_UPLOAD_BYTES + 1)
     if len(data) > settings.VERIFY_MAX_UPLOAD_BYTES:
         raise RequestTooLarge(upload_too_large_message())
     return data

@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -37,15 +37,25 @@ from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 from marketplace.api.throttle_store import counter_store
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
+
+#: A DRF request (API views) or a Django request (web views, the log-in lockout).
+WebOrApiRequest: TypeAlias = "Request | HttpRequest"
+
 #: Methods a view's throttle counts unless it sets ``throttle_methods``.
 DEFAULT_METHODS = ("POST",)
 
 
-def client_ip(request: Any) -> str:
+def client_ip(request: WebOrApiRequest) -> str:
     """The caller's IP address as text (see the module docstring for proxies); "" when the
     request carries none (a request built in-process, e.g. a test client's force_login), which
     the log-in lockout stores as no address rather than the text "None"."""
-    ident = BaseThrottle().get_ident(request)
+    # The stubs accept only DRF's Request; DRF reads nothing but request.META, which a
+    # Django HttpRequest has too (web views and the log-in lockout pass one).
+    ident = BaseThrottle().get_ident(request)  # type: ignore[arg-type]
     return str(ident) if ident else ""
 
 
@@ -62,7 +72,7 @@ class _ScopeThrottle(SimpleRateThrottle):
     def get_rate(self) -> str | None:
         return settings.THROTTLE_RATES.get(f"{self.scope}{self.rate_suffix}")
 
-    def allow_request(self, request: Any, view: Any) -> bool:
+    def allow_request(self, request: WebOrApiRequest, view: APIView | _ScopeHolder) -> bool:
         base_scope = getattr(view, self.scope_attr, None)
         methods = getattr(view, "throttle_methods", DEFAULT_METHODS)
         if not base_scope or request.method not in methods:
@@ -83,10 +93,10 @@ class _ScopeThrottle(SimpleRateThrottle):
         self.history = hit.window  # what DRF's wait() reads
         return hit.allowed
 
-    def ident(self, request: Any) -> str:
+    def ident(self, request: WebOrApiRequest) -> str:
         return client_ip(request)
 
-    def get_cache_key(self, request: Any, view: Any) -> str:
+    def get_cache_key(self, request: WebOrApiRequest, view: APIView | _ScopeHolder) -> str:
         return self.cache_format % {
             "scope": f"{self.scope}{self.rate_suffix}",
             "ident": self.ident(request),
@@ -96,7 +106,7 @@ class _ScopeThrottle(SimpleRateThrottle):
 class ScopeUserThrottle(_ScopeThrottle):
     """Per signed-in user (per IP address for anonymous callers)."""
 
-    def ident(self, request: Any) -> str:
+    def ident(self, request: WebOrApiRequest) -> str:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             return f"user-{user.pk}"

@@ -72,7 +72,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
@@ -84,6 +84,9 @@ from marketplace.importing.report import ImportReport, format_error_table
 from marketplace.importing.rows import ValidRow, validate_row
 from marketplace.importing.writing import owner_conflicts, progress_bar, write
 from marketplace.listing_records import KIND_NEED, KIND_RESULT, KINDS, SPECS
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 __all__ = [
     "IMPORT_STATUSES",
@@ -137,7 +140,7 @@ def import_listings(
     kind: str | None = None,
     status: str = ListingStatus.PUBLISHED,
     skip_invalid: bool = False,
-    actor: Any = None,
+    actor: User | None = None,
     progress: bool = False,
 ) -> ImportReport:
     """Validate every row of `path`, then create or update the listings in one transaction.

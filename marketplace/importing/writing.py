@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +18,9 @@ from marketplace.importing.report import ImportReport
 from marketplace.importing.rows import ValidRow
 from marketplace.listing_records import ListingSpec
 from marketplace.models import Organization
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def progress_bar(
@@ -65,7 +68,7 @@ def write(
     report: ImportReport,
     *,
     status: str,
-    actor: Any,
+    actor: User | None,
     progress: bool,
 ) -> None:
     """Create or update the listings of `rows` in one transaction, counting them in `report`

@@ -22,7 +22,6 @@ from marketplace.models import (
     Listing,
     Organization,
     ResearchResult,
-    TechnologyNeed,
 )
 from marketplace.validators import normalize_patent_number
 
@@ -30,7 +29,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 
-ListingT = TypeVar("ListingT", ResearchResult, TechnologyNeed)
+ListingT = TypeVar("ListingT", bound=Listing)
 
 INVALID_INPUT = _("Some fields are not valid.")
 

@@ -10,7 +10,13 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import django_stubs_ext
+
 from marketplace.settings.env import env
+
+# Lets Django's generic classes be subscripted at run time (`admin.ModelAdmin[Organization]`,
+# `forms.ModelForm[Roadshow]`), as the type stubs declare them (django-stubs documentation).
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env.str("KEQIAO_VAR_DIR", default=str(BASE_DIR / "var")))

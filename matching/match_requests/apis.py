@@ -51,7 +51,7 @@ def _for_action(request: Request, pk: int) -> MatchRequest:
     return selectors.match_request_get(viewer=request.user, pk=pk)
 
 
-class MatchRequestListApi(GenericAPIView):
+class MatchRequestListApi(GenericAPIView[MatchRequest]):
     permission_classes = [IsAuthenticated]
     throttle_scope = "match_request"  # POST only (marketplace.api.throttling)
     pagination_class = PageNumberPagination

@@ -29,7 +29,7 @@ from matching.models import (
 # --- input ---------------------------------------------------------------------------------
 
 
-class MatchRequestFilterSerializer(serializers.Serializer):
+class MatchRequestFilterSerializer(serializers.Serializer[Any]):
     """Query parameters of the list: ?status=&direction=&role=sent|received
     &research_result=&technology_need= (ids 1..2**63-1; others are 400 per field)."""
 
@@ -43,7 +43,7 @@ class MatchRequestFilterSerializer(serializers.Serializer):
     technology_need = IdField(required=False)
 
 
-class MatchRequestCreateSerializer(serializers.Serializer):
+class MatchRequestCreateSerializer(serializers.Serializer[Any]):
     """POST body: which result, optionally which need, and a message to the other side.
 
     Ids are whole numbers 1..2**63-1: ``182.5`` or ``1e30`` are field errors, not truncated."""
@@ -55,7 +55,7 @@ class MatchRequestCreateSerializer(serializers.Serializer):
     message = serializers.CharField(max_length=MESSAGE_MAX_LENGTH)
 
 
-class MatchRequestDeclineSerializer(serializers.Serializer):
+class MatchRequestDeclineSerializer(serializers.Serializer[Any]):
     reason = serializers.ChoiceField(choices=DeclineReason.choices)
     text = serializers.CharField(
         max_length=MESSAGE_MAX_LENGTH,
@@ -66,19 +66,19 @@ class MatchRequestDeclineSerializer(serializers.Serializer):
     )
 
 
-class MatchRequestMessageCreateSerializer(serializers.Serializer):
+class MatchRequestMessageCreateSerializer(serializers.Serializer[Any]):
     body = serializers.CharField(max_length=MESSAGE_MAX_LENGTH)
 
 
 # --- output --------------------------------------------------------------------------------
 
 
-class ListingRefSerializer(serializers.Serializer):
+class ListingRefSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     title = serializers.CharField()
 
 
-class MatchRequestOrganizationSerializer(serializers.ModelSerializer):
+class MatchRequestOrganizationSerializer(serializers.ModelSerializer[Organization]):
     """The requester or addressee of a match request (public details, no contacts)."""
 
     class Meta:
@@ -86,13 +86,13 @@ class MatchRequestOrganizationSerializer(serializers.ModelSerializer):
         fields = ["id", "legal_name", "name_en", "kind", "province", "city"]
 
 
-class ContactDetailsSerializer(serializers.ModelSerializer):
+class ContactDetailsSerializer(serializers.ModelSerializer[Organization]):
     class Meta:
         model = Organization
         fields = ["contact_email", "contact_phone", "address", "website"]
 
 
-class MatchRequestMessageSerializer(serializers.ModelSerializer):
+class MatchRequestMessageSerializer(serializers.ModelSerializer[MatchRequestMessage]):
     author = serializers.CharField(source="author.get_username", read_only=True)
 
     class Meta:
@@ -101,7 +101,7 @@ class MatchRequestMessageSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MatchRequestSerializer(serializers.ModelSerializer):
+class MatchRequestSerializer(serializers.ModelSerializer[MatchRequest]):
     """A request as the viewer (context["viewer"]) may see it."""
 
     research_result = ListingRefSerializer(read_only=True)

@@ -9,7 +9,7 @@ invisible objects 404 (the selectors decide).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,6 +27,9 @@ from marketplace.web_helpers import request_actor, run_service
 from matching.match_requests import selectors, services
 from matching.match_requests.forms import DeclineForm, MatchRequestForm, MessageForm, ProposeForm
 from matching.models import MatchRequest, MatchRequestStatus
+
+if TYPE_CHECKING:
+    from marketplace.roles import AnyUser
 
 
 def _decide(
@@ -118,7 +121,7 @@ def match_request_propose(request: HttpRequest, pk: int) -> HttpResponse:
 _ROLE_ALL = "all"
 
 
-def _default_role(user: Any) -> str:
+def _default_role(user: AnyUser) -> str:
     """The tab /requests/ opens on without `role`: brokers see all requests; others the
     requests their organisations received if there are any, else those they sent (so a user
     who has only sent requests does not land on an empty tab)."""

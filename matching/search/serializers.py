@@ -24,7 +24,7 @@ class CommaSeparatedListField(serializers.ListField):
         return [part.strip() for item in value for part in str(item).split(",") if part.strip()]
 
 
-class SearchParamsSerializer(serializers.Serializer):
+class SearchParamsSerializer(serializers.Serializer[Any]):
     """Filter parameters of GET /api/v1/search/ (`page` and `page_size` are read by the
     pagination, as for every list). Lists accept repeats or commas."""
 
@@ -78,7 +78,7 @@ class SearchParamsSerializer(serializers.Serializer):
         return attrs
 
 
-class SearchListingSerializer(serializers.Serializer):
+class SearchListingSerializer(serializers.Serializer[Any]):
     """The short listing card of a hit."""
 
     title = serializers.CharField()
@@ -91,7 +91,7 @@ class SearchListingSerializer(serializers.Serializer):
     url = serializers.CharField()
 
 
-class SearchHitSerializer(serializers.Serializer):
+class SearchHitSerializer(serializers.Serializer[Any]):
     type = serializers.ChoiceField(choices=KIND_CHOICES)
     id = serializers.IntegerField()
     title = serializers.CharField()
@@ -103,7 +103,7 @@ class SearchHitSerializer(serializers.Serializer):
     listing = SearchListingSerializer()
 
 
-class SearchResponseSerializer(serializers.Serializer):
+class SearchResponseSerializer(serializers.Serializer[Any]):
     """A page of hits in the shape of every list (`marketplace.api.pagination`) plus facets."""
 
     count = serializers.IntegerField()

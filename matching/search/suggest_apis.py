@@ -9,6 +9,8 @@ A blank `q` answers an empty list; bad parameters 400; 503 when the search servi
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -23,7 +25,7 @@ from matching.search.backends.base import SearchUnavailable
 from matching.search.serializers import ERROR_SCHEMA, KIND_CHOICES
 
 
-class SuggestParamsSerializer(serializers.Serializer):
+class SuggestParamsSerializer(serializers.Serializer[Any]):
     """Query parameters of GET /api/v1/search/suggest/."""
 
     q = serializers.CharField(
@@ -36,13 +38,13 @@ class SuggestParamsSerializer(serializers.Serializer):
     limit = serializers.IntegerField(required=False, min_value=1, max_value=20, default=10)
 
 
-class SuggestionSerializer(serializers.Serializer):
+class SuggestionSerializer(serializers.Serializer[Any]):
     text = serializers.CharField()
     type = serializers.ChoiceField(choices=KIND_CHOICES)
     id = serializers.IntegerField()
 
 
-class SuggestResponseSerializer(serializers.Serializer):
+class SuggestResponseSerializer(serializers.Serializer[Any]):
     suggestions = SuggestionSerializer(many=True)
 
 

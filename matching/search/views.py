@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -25,6 +25,12 @@ from marketplace.templatetags.keqiao import field_label, mode_label, stage_label
 from matching.search import get_search_backend
 from matching.search.backends.base import SearchHit, SearchUnavailable
 from matching.search.forms import SearchForm
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from marketplace.models import ResearchResult, TechnologyNeed
+    from marketplace.roles import AnyUser
 
 logger = logging.getLogger(__name__)
 
@@ -102,11 +108,11 @@ def _facet_sections(
     return sections
 
 
-def _hit_rows(viewer: Any, kind: str, hits: list[SearchHit]) -> list[dict[str, Any]]:
+def _hit_rows(viewer: AnyUser, kind: str, hits: list[SearchHit]) -> list[dict[str, Any]]:
     """Hits with their listings (in rank order); hits whose listing the viewer cannot see (e.g.
     unpublished since indexing) are dropped."""
     ids = [hit.object_id for hit in hits]
-    queryset: Any = (
+    queryset: QuerySet[ResearchResult] | QuerySet[TechnologyNeed] = (
         listing_selectors.research_result_list(viewer=viewer)
         if kind == "result"
         else listing_selectors.technology_need_list(viewer=viewer)
@@ -155,7 +161,7 @@ def home(request: HttpRequest) -> HttpResponse:
     except SearchUnavailable:
         logger.warning("Search unavailable; showing the newest listings from the database")
         unavailable = True
-        queryset: Any = (
+        queryset: QuerySet[ResearchResult] | QuerySet[TechnologyNeed] = (
             listing_selectors.research_result_list(viewer=request.user)
             if kind == "result"
             else listing_selectors.technology_need_list(viewer=request.user)

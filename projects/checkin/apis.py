@@ -30,7 +30,7 @@ from projects.view_support import staff_roadshow_api
 TAG = ["roadshow reports"]
 
 
-class CheckInSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+class CheckInSerializer(RejectUnknownFieldsMixin, serializers.Serializer[Any]):
     code = serializers.CharField(max_length=40, trim_whitespace=True)
 
 

@@ -62,4 +62,5 @@ def schedule_ics(*, roadshow: Roadshow, rows: Sequence[ScheduleRow]) -> bytes:
         event.add("location", ", ".join(p for p in (r.room, roadshow.venue) if p))
         event.add("description", r.reason)
         calendar.add_component(event)
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical

@@ -16,10 +16,10 @@ from projects.models import RoadshowSlot
 _DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class SlotChoiceField(forms.ModelChoiceField):
+class SlotChoiceField(forms.ModelChoiceField[RoadshowSlot]):
     """An agenda slot shown as ``"<order>. <project title> · <presenter>"``."""
 
-    def label_from_instance(self, obj: Any) -> str:
+    def label_from_instance(self, obj: RoadshowSlot) -> str:
         return f"{obj.order}. {obj.listing.title} · {obj.presenter.legal_name}"
 
 

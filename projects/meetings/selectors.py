@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -37,7 +37,7 @@ def meeting_request_list(*, roadshow: Roadshow, viewer: AnyUser) -> QuerySet[Mee
     )
 
 
-def meeting_request_get(*, roadshow: Roadshow, viewer: AnyUser, pk: Any) -> MeetingRequest:
+def meeting_request_get(*, roadshow: Roadshow, viewer: AnyUser, pk: int | str) -> MeetingRequest:
     """One visible request; Http404 otherwise (invisible requests are not revealed)."""
     try:
         return meeting_request_list(roadshow=roadshow, viewer=viewer).get(pk=int(pk))

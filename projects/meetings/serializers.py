@@ -17,7 +17,7 @@ from projects.meetings.scheduling import reason_message
 from projects.models import Meeting, MeetingBlock, MeetingRequest, Unavailability
 
 
-class MeetingRequestCreateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+class MeetingRequestCreateSerializer(RejectUnknownFieldsMixin, serializers.Serializer[Any]):
     slot = IdField(help_text=_("Id of the agenda slot whose presenter to meet."))
     reason = serializers.CharField(max_length=2000, allow_blank=False, trim_whitespace=True)
     organization = IdRelatedField(
@@ -26,17 +26,17 @@ class MeetingRequestCreateSerializer(RejectUnknownFieldsMixin, serializers.Seria
     )
 
 
-class MeetingRequestDeclineSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+class MeetingRequestDeclineSerializer(RejectUnknownFieldsMixin, serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=2000, allow_blank=False, trim_whitespace=True)
 
 
-class MeetingOutSerializer(serializers.ModelSerializer):
+class MeetingOutSerializer(serializers.ModelSerializer[Meeting]):
     class Meta:
         model = Meeting
         fields = ["id", "room", "starts_at", "ends_at"]
 
 
-class MeetingRequestSerializer(serializers.ModelSerializer):
+class MeetingRequestSerializer(serializers.ModelSerializer[MeetingRequest]):
     project = serializers.SerializerMethodField()
     requester_organization = serializers.CharField(
         source="requester_organization.legal_name", default=None
@@ -64,7 +64,7 @@ class MeetingRequestSerializer(serializers.ModelSerializer):
         return dict(MeetingOutSerializer(meeting).data) if meeting is not None else None
 
 
-class MeetingBlockSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+class MeetingBlockSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer[MeetingBlock]):
     rooms = serializers.ListField(child=serializers.CharField(max_length=80), min_length=1,
                                   max_length=200)
     slot_minutes = serializers.IntegerField(min_value=5, max_value=240, default=20)
@@ -75,7 +75,9 @@ class MeetingBlockSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializ
         read_only_fields = ["id"]
 
 
-class UnavailabilitySerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+class UnavailabilitySerializer(
+    RejectUnknownFieldsMixin, serializers.ModelSerializer[Unavailability]
+):
     organization = IdRelatedField(
         queryset=Organization.objects.all(), required=False, allow_null=True
     )
@@ -86,7 +88,7 @@ class UnavailabilitySerializer(RejectUnknownFieldsMixin, serializers.ModelSerial
         read_only_fields = ["id", "user"]
 
 
-class ScheduleRunSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+class ScheduleRunSerializer(RejectUnknownFieldsMixin, serializers.Serializer[Any]):
     reschedule = serializers.BooleanField(default=False, help_text=_(
         "Delete the scheduled meetings first and place every accepted request afresh."
     ))

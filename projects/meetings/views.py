@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from marketplace import roles
 from marketplace.errors import ConflictError, DomainError
 from marketplace.models import Organization
-from marketplace.web_helpers import run_service
+from marketplace.web_helpers import request_actor, run_service
 from projects.choices import RoadshowStatus
 from projects.meetings import services as meetings
 from projects.meetings.export import schedule_csv, schedule_ics
@@ -38,6 +38,9 @@ from projects.permissions import is_confirmed_attendee, is_host_staff
 from projects.roadshows.selectors import roadshow_get, roadshow_slots
 from projects.view_support import attachment
 
+if TYPE_CHECKING:
+    from marketplace.roles import AnyUser
+
 
 def _schedule_context(
     request: HttpRequest,
@@ -50,7 +53,7 @@ def _schedule_context(
     received, their unavailable times and — for those who may use them — the request form
     (confirmed attendees of an event that is not cancelled) and the unavailability form
     (confirmed attendees, members of presenting organisations, host staff)."""
-    user: Any = request.user
+    user = request_actor(request)
     own_orgs = roles.organization_ids(user)
     requests = meeting_request_list(roadshow=roadshow, viewer=user)
     staff = is_host_staff(user=user, roadshow=roadshow)
@@ -83,14 +86,14 @@ def _schedule_context(
     }
 
 
-def _requestable_slots(roadshow: Roadshow, user: Any) -> QuerySet[RoadshowSlot]:
+def _requestable_slots(roadshow: Roadshow, user: AnyUser) -> QuerySet[RoadshowSlot]:
     """Agenda slots the user may ask a meeting about: all but their own organisations'."""
     return roadshow_slots(roadshow=roadshow).exclude(
         presenter_id__in=roles.organization_ids(user)
     )
 
 
-def _own_organizations(user: Any) -> QuerySet[Organization]:
+def _own_organizations(user: AnyUser) -> QuerySet[Organization]:
     return Organization.objects.filter(pk__in=roles.organization_ids(user)).order_by(
         "legal_name"
     )
@@ -114,7 +117,7 @@ def meeting_request_create_page(request: HttpRequest, roadshow_id: int) -> HttpR
     Redirects to the page on success; re-renders it with the errors on the form (400, 409 for
     a duplicate request); 403 for those who may not request meetings."""
     roadshow = roadshow_get(viewer=request.user, pk=roadshow_id)
-    user: Any = request.user
+    user = request_actor(request)
     form = MeetingRequestForm(request.POST, slots=_requestable_slots(roadshow, user))
     status = 400
     if form.is_valid():
@@ -139,7 +142,7 @@ def unavailability_add_page(request: HttpRequest, roadshow_id: int) -> HttpRespo
     from the my-schedule page (`projects.meetings.services.unavailability_add`). Redirects on
     success; re-renders the page with the errors on the form (400)."""
     roadshow = roadshow_get(viewer=request.user, pk=roadshow_id)
-    user: Any = request.user
+    user = request_actor(request)
     form = UnavailabilityForm(request.POST, organizations=_own_organizations(user))
     if form.is_valid():
         saved = run_service(request, lambda: meetings.unavailability_add(
@@ -177,7 +180,7 @@ def meeting_request_answer(request: HttpRequest, roadshow_id: int, pk: int) -> H
     """POST ``action=accept`` or ``action=decline`` (with ``reason``) from the schedule page."""
     roadshow = roadshow_get(viewer=request.user, pk=roadshow_id)
     found = meeting_request_get(roadshow=roadshow, viewer=request.user, pk=pk)
-    actor: Any = request.user
+    actor = request_actor(request)
     if request.POST.get("action") == "accept":
         answered = run_service(
             request, lambda: meetings.meeting_request_accept(request=found, actor=actor),

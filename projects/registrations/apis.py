@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 from marketplace.api.pagination import PageNumberPagination
 from marketplace.errors import PermissionDeniedError
 from marketplace.web_helpers import request_actor
-from projects.models import Roadshow
+from projects.models import Registration, Roadshow
 from projects.permissions import is_host_staff
 from projects.registrations.selectors import (
     registration_get,
@@ -53,7 +53,7 @@ def _page_url(request: Request, roadshow: Roadshow, query: str) -> str:
 # --- registrations ----------------------------------------------------------------------------
 
 
-class RegistrationListApi(GenericAPIView):
+class RegistrationListApi(GenericAPIView[Registration]):
     permission_classes = [IsAuthenticated]
     pagination_class = PageNumberPagination
     filter_backends = ()  # the list takes no filter parameters
@@ -92,7 +92,7 @@ class RegistrationListApi(GenericAPIView):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-class MyRegistrationsApi(GenericAPIView):
+class MyRegistrationsApi(GenericAPIView[Registration]):
     permission_classes = [IsAuthenticated]
     pagination_class = PageNumberPagination
     filter_backends = ()  # the list takes no filter parameters

@@ -4,7 +4,7 @@ staff list and the viewer's own tickets."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -59,7 +59,7 @@ def registration_list_own(*, user: AnyUser) -> QuerySet[Registration]:
     return Registration.objects.filter(user_id=user.pk).select_related("roadshow", "payment")
 
 
-def registration_get(*, pk: Any) -> Registration:
+def registration_get(*, pk: int | str) -> Registration:
     try:
         return Registration.objects.select_related("roadshow", "payment").get(pk=int(pk))
     except (Registration.DoesNotExist, TypeError, ValueError, OverflowError):

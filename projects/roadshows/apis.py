@@ -65,7 +65,7 @@ TAG = ["roadshows"]
 # --- events -----------------------------------------------------------------------------------
 
 
-class RoadshowListApi(GenericAPIView):
+class RoadshowListApi(GenericAPIView[Roadshow]):
     permission_classes = [IsAuthenticatedOrReadOnly]
     pagination_class = PageNumberPagination
     filter_backends = ()  # the list takes no filter parameters

@@ -5,7 +5,7 @@ public (anyone may see what is on and register); who may see the rest is in
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Now
@@ -40,7 +40,7 @@ def roadshow_list(*, viewer: AnyUser) -> QuerySet[Roadshow]:
     )
 
 
-def roadshow_get(*, viewer: AnyUser, pk: Any) -> Roadshow:
+def roadshow_get(*, viewer: AnyUser, pk: int | str) -> Roadshow:
     """One roadshow; raises `Http404` for an unknown or malformed id."""
     try:
         return Roadshow.objects.select_related("host", "current_slot").get(pk=int(pk))
@@ -55,7 +55,7 @@ def roadshow_slots(*, roadshow: Roadshow) -> QuerySet[RoadshowSlot]:
     ).order_by("order", "id")
 
 
-def slot_get(*, roadshow: Roadshow, pk: Any) -> RoadshowSlot:
+def slot_get(*, roadshow: Roadshow, pk: int | str) -> RoadshowSlot:
     """A slot of `roadshow`; raises `Http404` otherwise."""
     try:
         return roadshow_slots(roadshow=roadshow).get(pk=int(pk))
@@ -71,7 +71,7 @@ def question_list(*, roadshow: Roadshow, include_hidden: bool = False) -> QueryS
     return qs.order_by("-vote_count", "created_at", "id")
 
 
-def question_get(*, roadshow: Roadshow, pk: Any) -> Question:
+def question_get(*, roadshow: Roadshow, pk: int | str) -> Question:
     try:
         return Question.objects.select_related("slot").get(pk=int(pk), slot__roadshow=roadshow)
     except (Question.DoesNotExist, TypeError, ValueError, OverflowError):

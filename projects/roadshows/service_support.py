@@ -8,9 +8,7 @@ may change, and this works across server processes because the state lives in th
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.db.models import F
+from django.db.models import F, Model
 from django.utils import timezone
 from django.utils.functional import Promise
 
@@ -42,6 +40,6 @@ def copy_fields(source: Roadshow, target: Roadshow) -> None:
         setattr(target, f.attname, getattr(source, f.attname))
 
 
-def full_clean(instance: Any, *, exclude: list[str] | None = None) -> None:
+def full_clean(instance: Model, *, exclude: list[str] | None = None) -> None:
     """Model validation; `ValidationError` becomes 400 per field at the API."""
     instance.full_clean(exclude=exclude, validate_constraints=False)
