@@ -237,6 +237,8 @@ class FindingSerializer(serializers.Serializer[Any]):
 
 class CheckReportSerializer(serializers.Serializer[Any]):
     ok = serializers.BooleanField()
+    # A field named "errors": SerializerMetaclass takes declared fields out of the class
+    # attributes, so it does not replace Serializer.errors at run time, only in the stubs' view.
     errors = FindingSerializer(many=True)  # type: ignore[assignment]
     warnings = FindingSerializer(many=True)
 

@@ -21,7 +21,7 @@ database overflow.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import django_filters
 from django import forms
@@ -31,6 +31,10 @@ from django_filters.widgets import BooleanWidget
 
 from marketplace.choices import Field, IpType, ListingStatus, OrganizationKind, Stage, TransferMode
 from marketplace.models import ID_MAX, Organization, ResearchResult, TechnologyNeed
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
 
 
 class IdFilter(django_filters.NumberFilter):
@@ -50,7 +54,9 @@ class StrictBooleanWidget(BooleanWidget):
     """django-filter's BooleanWidget (true/false/1/0, any case), except that any other text is
     passed on to the field, which refuses it, instead of becoming "no filter"."""
 
-    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+    def value_from_datadict(
+        self, data: Mapping[str, Any], files: Mapping[str, Any], name: str
+    ) -> Any:
         raw = data.get(name)
         value = super().value_from_datadict(data, files, name)
         if value is None and raw not in (None, ""):
@@ -62,6 +68,8 @@ class StrictBooleanField(forms.NullBooleanField):
     widget = StrictBooleanWidget
     default_error_messages = {"invalid": _("Give true or false (or 1 or 0).")}
 
+    # The stubs declare NullBooleanField.to_python as returning bool; Django's returns
+    # bool | None (None: no filter).
     def to_python(self, value: Any) -> bool | None:  # type: ignore[override]
         if value is None or value == "" or isinstance(value, bool):
             return value if isinstance(value, bool) else None

@@ -39,6 +39,8 @@ class CommaSeparatedListField(forms.CharField):
             return ", ".join(str(v) for v in value)
         return value
 
+    # A CharField (its widget, strip and length handling) whose cleaned value is a list of
+    # strings, where CharField's is a string.
     def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
         if isinstance(value, list | tuple):
             return list(dict.fromkeys(item for item in (str(v).strip() for v in value) if item))
@@ -64,6 +66,7 @@ class IpcListField(CommaSeparatedListField):
     """IPC symbols separated by commas or semicolons, normalised ("h01m10/052" → "H01M 10/052")
     and checked against the WIPO symbol grammar."""
 
+    # A list of strings, as CommaSeparatedListField.to_python (see there).
     def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
         return [v.upper() for v in super().to_python(value)]
 

@@ -77,6 +77,7 @@ class RejectUnknownFieldsMixin:
                 str(key): [_("Unknown field.")] for key in data if key not in self.fields
             }
         try:
+            # A mixin: the serializer class it is mixed into defines to_internal_value.
             value = super().to_internal_value(data)  # type: ignore[misc]
         except serializers.ValidationError as exc:
             if unknown and isinstance(exc.detail, dict):

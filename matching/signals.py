@@ -114,9 +114,13 @@ def organization_saved(
 ) -> None:
     if created or kwargs.get("raw"):
         return
-    for model, kind in ((ResearchResult, "result"), (TechnologyNeed, "need")):
+    pairs: tuple[tuple[type[ResearchResult] | type[TechnologyNeed], ListingKind], ...] = (
+        (ResearchResult, "result"),
+        (TechnologyNeed, "need"),
+    )
+    for model, kind in pairs:
         ids = list(model.objects.using(using).filter(owner=instance).values_list("pk", flat=True))
-        _record(kind, ids, SearchOutboxOp.INDEX, using)  # type: ignore[arg-type]
+        _record(kind, ids, SearchOutboxOp.INDEX, using)
 
 
 def connect() -> None:

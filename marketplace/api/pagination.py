@@ -74,5 +74,6 @@ def paginate_fetched(
         total=total, start=(number - 1) * page_size, items=items, page_size=page_size,
         fetch=fetch,
     )
+    # The stubs ask for a QuerySet; DRF's paginators take any sequence with len() and slices.
     page: Any = paginator.paginate_queryset(pages, request)  # type: ignore[arg-type]
     return list(page or [])

@@ -34,7 +34,9 @@ class MatchRequestForm(forms.Form):
 
     def __init__(self, *args: Any, needs: QuerySet[TechnologyNeed], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["technology_need"].queryset = needs  # type: ignore[attr-defined]
+        field = self.fields["technology_need"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = needs
 
 
 class ProposeForm(forms.Form):
@@ -52,7 +54,9 @@ class ProposeForm(forms.Form):
 
     def __init__(self, *args: Any, results: QuerySet[ResearchResult], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["research_result"].queryset = results  # type: ignore[attr-defined]
+        field = self.fields["research_result"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = results
 
 
 class DeclineForm(forms.Form):

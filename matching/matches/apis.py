@@ -48,7 +48,9 @@ TAG = ["matches"]
 
 class MatchComponentSerializer(serializers.Serializer[Any]):
     name = serializers.CharField()
-    label = serializers.CharField()  # type: ignore[assignment]  # a field named "label"
+    # A field named "label": SerializerMetaclass takes declared fields out of the class
+    # attributes, so it does not replace Field.label at run time, only in the stubs' view.
+    label = serializers.CharField()  # type: ignore[assignment]
     score = serializers.FloatField()
     weight = serializers.FloatField()
     known = serializers.BooleanField()
@@ -114,6 +116,7 @@ class _MatchListApi(GenericAPIView[Any]):
             matches = self.ranked(request, pk)
         except SearchUnavailable as exc:
             raise ServiceUnavailableError(_UNAVAILABLE) from exc
+        # The stubs ask for a QuerySet; DRF's paginators take any sequence with len() and slices.
         page = self.paginate_queryset(matches)  # type: ignore[arg-type]
         language = _language()
         data = MatchSerializer([_match(m, language) for m in page or []], many=True).data

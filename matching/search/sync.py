@@ -40,7 +40,7 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS
@@ -57,6 +57,13 @@ from matching.search.documents import KINDS, document_for, model_for
 logger = logging.getLogger(__name__)
 
 Key = tuple[ListingKind, int]
+
+
+def _key(kind: str, object_id: int) -> Key:
+    """The key of an outbox row (its `kind` column holds only "result" or "need")."""
+    return (cast("ListingKind", kind), int(object_id))
+
+
 #: The state a backend should hold for a listing: its document, or None (remove it).
 State = dict[Key, IndexDocument | None]
 
@@ -217,7 +224,7 @@ def _rows_by_key(keys: Iterable[Key], using: str) -> dict[Key, list[SearchOutbox
         return grouped
     queryset = SearchOutbox.objects.using(using).filter(condition)
     for row in queryset.only("id", "kind", "object_id", "attempts").order_by("id"):
-        grouped.setdefault((row.kind, int(row.object_id)), []).append(row)  # type: ignore[arg-type]
+        grouped.setdefault(_key(row.kind, row.object_id), []).append(row)
     return grouped
 
 
@@ -286,8 +293,8 @@ def sync_outbox_rows(
     are skipped. Never raises for a backend failure."""
     names = list(backend_names or configured_backend_names())
     mine = SearchOutbox.objects.using(using).filter(pk__in=list(row_ids))
-    keys = {(row.kind, int(row.object_id)) for row in mine.only("kind", "object_id")}
-    grouped = _rows_by_key(keys, using)  # type: ignore[arg-type]
+    keys = {_key(row.kind, row.object_id) for row in mine.only("kind", "object_id")}
+    grouped = _rows_by_key(keys, using)
     return _sync_rows(grouped, names, backoff=False, using=using)
 
 
@@ -323,7 +330,7 @@ def drain_outbox(
         if not batch:
             break
         cursor = batch[-1][0]
-        keys: set[Key] = {(kind, int(object_id)) for _, kind, object_id in batch}  # type: ignore[misc]
+        keys = {_key(kind, object_id) for _, kind, object_id in batch}
         report = _sync_rows(_rows_by_key(keys, using), names, backoff=True, using=using)
         logger.info("search sync batch: %s", report)
         total.merge(report)

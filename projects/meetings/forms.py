@@ -40,7 +40,9 @@ class MeetingRequestForm(forms.Form):
 
     def __init__(self, *args: Any, slots: QuerySet[RoadshowSlot], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["slot"].queryset = slots  # type: ignore[attr-defined]
+        field = self.fields["slot"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = slots
 
 
 class UnavailabilityForm(forms.Form):
@@ -58,6 +60,8 @@ class UnavailabilityForm(forms.Form):
     def __init__(self, *args: Any, organizations: QuerySet[Organization], **kwargs: Any
                  ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
+        field = self.fields["organization"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = organizations
         if not organizations.exists():
             del self.fields["organization"]

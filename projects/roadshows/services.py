@@ -162,7 +162,8 @@ def _check_listing(
         raise field_error(
             "research_result", _("Choose exactly one research result or technology need.")
         )
-    listing: ResearchResult | TechnologyNeed = research_result or technology_need  # type: ignore[assignment]
+    listing = research_result if research_result is not None else technology_need
+    assert listing is not None  # exactly one of the two is given (checked above)
     field = "research_result" if research_result is not None else "technology_need"
     if listing.status != ListingStatus.PUBLISHED:
         raise field_error(field, _("Only published listings can be presented."))

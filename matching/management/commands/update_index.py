@@ -63,7 +63,7 @@ class Command(BaseCommand):
                 if document.searchable:
                     indexed[document.kind] += 1
                     expires = document.expires_at
-                    if expires is None or expires > now:  # type: ignore[operator]
+                    if expires is None or expires > now:
                         live[document.kind] += 1
                 yield document
 

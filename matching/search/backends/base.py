@@ -14,6 +14,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -70,9 +71,9 @@ class IndexDocument:
     price_min_cny: Decimal | None
     price_max_cny: Decimal | None
     owner_name: str
-    expires_at: object | None  # datetime | None, kept loose so this module needs no Django
+    expires_at: datetime | None  # aware UTC
     searchable: bool = True
-    published_at: object | None = None  # datetime | None
+    published_at: datetime | None = None  # aware UTC
 
 
 @dataclass(frozen=True)
