@@ -17,7 +17,7 @@ from tests.browser import CHROMIUM
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _search_indices_of_this_test_run():  # type: ignore[no-untyped-def]
+def _search_indices_of_this_test_run():
     """With ELASTICSEARCH_URL set, every test uses indices under `keqiao-test-<pid>`, never the
     development indices on the same node; they are deleted when the run ends."""
     from django.test import override_settings
@@ -30,19 +30,19 @@ def _search_indices_of_this_test_run():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def _english_by_default(settings):  # type: ignore[no-untyped-def]
+def _english_by_default(settings):
     """Tests read messages in English unless they ask for zh-Hans explicitly."""
     settings.LANGUAGE_CODE = "en"
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
+def _fast_password_hashing(settings):
     """PBKDF2's deliberate slowness is for production; the tests create hundreds of users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits(settings, tmp_path_factory):  # type: ignore[no-untyped-def]
+def _fresh_rate_limits(settings, tmp_path_factory):
     """Rate-limit counters live in a directory of this test run and start empty in every
     test, so that tests never throttle each other (tests of the limits set low rates)."""
     from marketplace.api.throttle_store import counter_store
@@ -57,22 +57,22 @@ def api_client() -> APIClient:
 
 
 @pytest.fixture
-def researcher(db):  # type: ignore[no-untyped-def]
+def researcher(db):
     return factories.researcher()
 
 
 @pytest.fixture
-def enterprise_user(db):  # type: ignore[no-untyped-def]
+def enterprise_user(db):
     return factories.enterprise_member()
 
 
 @pytest.fixture
-def broker(db):  # type: ignore[no-untyped-def]
+def broker(db):
     return factories.broker()
 
 
 @pytest.fixture
-def admin_user(db):  # type: ignore[no-untyped-def]
+def admin_user(db):
     return factories.admin()
 
 
@@ -81,31 +81,31 @@ def pytest_report_header() -> list[str]:
 
 
 @pytest.fixture
-def university(researcher):  # type: ignore[no-untyped-def]
+def university(researcher):
     """The researcher's organisation."""
     return roles.primary_organization(researcher)
 
 
 @pytest.fixture
-def enterprise(enterprise_user):  # type: ignore[no-untyped-def]
+def enterprise(enterprise_user):
     """The enterprise user's organisation."""
     return roles.primary_organization(enterprise_user)
 
 
 @pytest.fixture
-def result(university):  # type: ignore[no-untyped-def]
+def result(university):
     """A published research result of the researcher's university."""
     return factories.ResearchResultFactory(owner=university)
 
 
 @pytest.fixture
-def need(enterprise):  # type: ignore[no-untyped-def]
+def need(enterprise):
     """A published technology need of the enterprise user's organisation."""
     return factories.TechnologyNeedFactory(owner=enterprise)
 
 
 @pytest.fixture
-def outsider(db):  # type: ignore[no-untyped-def]
+def outsider(db):
     """An enterprise member of an unrelated organisation."""
     return factories.enterprise_member()
 
@@ -147,7 +147,7 @@ def _unavailable(reason: str) -> None:
 
 
 @pytest.fixture
-def sync_playwright():  # type: ignore[no-untyped-def]
+def sync_playwright():
     if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
         _unavailable(
             f"{CHROMIUM} is missing: `apt-get install -y chromium` to run the browser test"

@@ -13,7 +13,7 @@ from tests.factories import PASSWORD
 
 
 @pytest.fixture
-def patent_result(university):  # type: ignore[no-untyped-def]
+def patent_result(university):
     """A published, patented research result of the researcher's university, for assignment."""
     return factories.ResearchResultFactory(
         owner=university,
@@ -24,7 +24,7 @@ def patent_result(university):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def agreement(enterprise_user, researcher, patent_result):  # type: ignore[no-untyped-def]
+def agreement(enterprise_user, researcher, patent_result):
     """A drafted patent-assignment agreement (version 1) between the enterprise and the
     university."""
     return support.drafted(
@@ -33,7 +33,7 @@ def agreement(enterprise_user, researcher, patent_result):  # type: ignore[no-un
 
 
 @pytest.fixture
-def complete(enterprise_user, researcher, patent_result):  # type: ignore[no-untyped-def]
+def complete(enterprise_user, researcher, patent_result):
     """A draft patent-assignment agreement with complete terms (v2), approved by nobody yet."""
     return support.completed(
         enterprise_user=enterprise_user, researcher=researcher, result=patent_result
@@ -41,7 +41,7 @@ def complete(enterprise_user, researcher, patent_result):  # type: ignore[no-unt
 
 
 @pytest.fixture
-def frozen(enterprise_user, researcher, patent_result):  # type: ignore[no-untyped-def]
+def frozen(enterprise_user, researcher, patent_result):
     """A complete patent-assignment agreement approved by both parties (sequential, A first)."""
     return support.ready_to_sign(
         enterprise_user=enterprise_user, researcher=researcher, result=patent_result
@@ -49,7 +49,7 @@ def frozen(enterprise_user, researcher, patent_result):  # type: ignore[no-untyp
 
 
 @pytest.fixture
-def signed(  # type: ignore[no-untyped-def]
+def signed(
     frozen, enterprise_user, researcher, django_capture_on_commit_callbacks
 ):
     """`frozen` signed by both parties (A then B), its sealed PDF stored by the contracts

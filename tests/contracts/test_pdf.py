@@ -47,7 +47,7 @@ def loopback_server() -> Iterator[http.server.HTTPServer]:
 
 
 @pytest.fixture
-def test_templates(settings, tmp_path):  # type: ignore[no-untyped-def]
+def test_templates(settings, tmp_path):
     """A template directory of the test's own (first in DIRS); returns its path."""
     directory = tmp_path / "templates"
     (directory / "pdf_test").mkdir(parents=True)
@@ -115,7 +115,7 @@ def test_user_text_with_html_is_escaped_and_fetches_nothing(loopback_server, tmp
     pdf = render_pdf(template_name=TEMPLATE, context=context)
 
     assert pdf.startswith(b"%PDF-")
-    assert loopback_server.requests == []  # type: ignore[attr-defined]
+    assert loopback_server.requests == []
     assert os.stat(secret).st_atime_ns == before
     assert b"top secret" not in pdf
 
@@ -149,7 +149,7 @@ def test_template_asking_for_a_forbidden_resource_fails_loudly(
     )
     with pytest.raises(PdfRenderError):
         render_pdf(template_name="pdf_test/forbidden.html", context={})
-    assert loopback_server.requests == []  # type: ignore[attr-defined]
+    assert loopback_server.requests == []
 
 
 def test_own_static_assets_and_data_urls_are_allowed(test_templates):

@@ -46,7 +46,7 @@ def _overlap(a: dict, b: dict) -> float:  # type: ignore[type-arg]
 @pytest.fixture
 def worst_case_pdf(
     enterprise_user, researcher, patent_result, django_capture_on_commit_callbacks
-):  # type: ignore[no-untyped-def]
+):
     """The sealed PDF of an agreement whose every field is at its maximum length, made of
     unbreakable letters and digits, signed by users with the longest usernames, from clients
     sending the longest user agents."""

@@ -83,7 +83,7 @@ def test_pdf_contains_every_field_in_the_cjk_font():
 
 
 @pytest.fixture
-def signed(frozen, enterprise_user, researcher):  # type: ignore[no-untyped-def]
+def signed(frozen, enterprise_user, researcher):
     for user, client in ((enterprise_user, support.CLIENT_A), (researcher, support.CLIENT_B)):
         services.agreement_sign(
             agreement=frozen, actor=user, client=client, password=PASSWORD,

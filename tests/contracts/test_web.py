@@ -115,7 +115,7 @@ def test_pages_are_translated_to_chinese(agreement, enterprise_user, settings):
 # --- Presentation rules (new-user trial) ----------------------------------------------------
 
 
-def _zh(client):  # type: ignore[no-untyped-def]
+def _zh(client):
     client.cookies["django_language"] = "zh-hans"
     return client
 
@@ -137,7 +137,7 @@ def test_draft_agreement_page_has_no_registration_form_links(agreement, enterpri
 
 
 @pytest.fixture
-def agreement_parties(enterprise_user, researcher):  # type: ignore[no-untyped-def]
+def agreement_parties(enterprise_user, researcher):
     return [enterprise_user, researcher]
 
 

@@ -138,7 +138,7 @@ def test_nested_object_errors_stay_objects() -> None:
     assert response.data["fields"] == {"parties": {"a": {"name": ["Required."]}}}
 
 
-def test_search_list_parameter_errors_come_back_as_an_array(client) -> None:  # type: ignore[no-untyped-def]
+def test_search_list_parameter_errors_come_back_as_an_array(client) -> None:
     response = client.get("/api/v1/search/", {"field": "new_energy,alchemy"})
     assert response.status_code == 400
     messages = response.json()["fields"]["field"]
@@ -146,14 +146,14 @@ def test_search_list_parameter_errors_come_back_as_an_array(client) -> None:  # 
     assert messages[0].startswith("Item 2: ")
 
 
-def test_list_field_error_items_are_translated(client) -> None:  # type: ignore[no-untyped-def]
+def test_list_field_error_items_are_translated(client) -> None:
     response = client.get(
         "/api/v1/search/", {"field": "alchemy"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
     )
     assert response.json()["fields"]["field"][0].startswith("第 1 项：")
 
 
-def test_a_body_with_too_many_fields_answers_400_in_the_error_shape(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_body_with_too_many_fields_answers_400_in_the_error_shape(client) -> None:
     body = "&".join(f"f{i}=1" for i in range(1200))
     response = client.post(
         "/api/v1/auth/token/", body, content_type="application/x-www-form-urlencoded"
@@ -162,7 +162,7 @@ def test_a_body_with_too_many_fields_answers_400_in_the_error_shape(client) -> N
     assert response.json()["code"] == "parse_error"
 
 
-def test_a_body_over_the_size_limit_answers_413_in_the_error_shape(client, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_body_over_the_size_limit_answers_413_in_the_error_shape(client, settings) -> None:
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     response = client.post(
         "/api/v1/auth/token/", {"username": "x" * 2000, "password": "y"},
@@ -173,7 +173,7 @@ def test_a_body_over_the_size_limit_answers_413_in_the_error_shape(client, setti
     assert response.json()["code"] == "too_large"
 
 
-def test_a_request_django_refuses_before_any_view_answers_json_on_api_paths(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_request_django_refuses_before_any_view_answers_json_on_api_paths(client) -> None:
     api = client.get("/api/v1/search/", HTTP_HOST="elsewhere.invalid")
     assert api.status_code == 400
     assert set(api.json()) == {"message", "code", "fields"}

@@ -51,7 +51,7 @@ def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
 
 
 @pytest.fixture(scope="module")
-def deploy_check(tmp_path_factory) -> list[str]:  # type: ignore[no-untyped-def]
+def deploy_check(tmp_path_factory) -> list[str]:
     """The issue lines `manage.py check --deploy` prints under the production environment."""
     env = production_env(tmp_path_factory.mktemp("var"))
     result = _manage(env, "check", "--deploy", "--fail-level", "CRITICAL")
@@ -99,7 +99,7 @@ class Site:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):  # type: ignore[no-untyped-def]
+def site(tmp_path_factory):
     var_dir = tmp_path_factory.mktemp("var")
     env = production_env(var_dir)
     # collectstatic hashes and compresses (gzip, brotli) the site's own files; the admin's and

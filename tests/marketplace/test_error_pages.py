@@ -15,7 +15,7 @@ ZH = "zh-hans"
 EN = "en"
 
 
-def _client(language: str, user=None, **kwargs) -> Client:  # type: ignore[no-untyped-def]
+def _client(language: str, user=None, **kwargs) -> Client:
     client = Client(raise_request_exception=False, **kwargs)
     if user is not None:
         client.force_login(user)
@@ -23,7 +23,7 @@ def _client(language: str, user=None, **kwargs) -> Client:  # type: ignore[no-un
     return client
 
 
-def _page(response) -> str:  # type: ignore[no-untyped-def]
+def _page(response) -> str:
     assert response["Content-Type"].startswith("text/html")
     html = response.content.decode()
     assert 'class="site-header"' in html  # the site's layout, not Django's bare page

@@ -16,7 +16,7 @@ HUGE = "99999999999999999999999"
 CREDIT_CODE = "914403001922038216"
 
 
-def _org(user):  # type: ignore[no-untyped-def]
+def _org(user):
     return Membership.objects.get(user=user).organization
 
 

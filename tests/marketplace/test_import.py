@@ -409,7 +409,7 @@ def test_organisation_kind_follows_the_last_kind_word_of_the_name(
     assert guess_organization_kind(name, listing_kind=listing_kind) == expected
 
 
-def test_actor_becomes_creator_and_reviewer(tmp_path: Path, broker) -> None:  # type: ignore[no-untyped-def]
+def test_actor_becomes_creator_and_reviewer(tmp_path: Path, broker) -> None:
     path = write_json(tmp_path / "r.json", [result_record()])
 
     import_listings(path=path, actor=broker)
@@ -471,7 +471,7 @@ def test_command_lists_bad_rows_and_fails_without_writing(tmp_path: Path) -> Non
     assert ResearchResult.objects.count() == 0
 
 
-def test_command_skip_invalid_draft_and_by(tmp_path: Path, broker) -> None:  # type: ignore[no-untyped-def]
+def test_command_skip_invalid_draft_and_by(tmp_path: Path, broker) -> None:
     path = write_json(
         tmp_path / "mixed.json", [result_record(id="T1"), result_record(id="T2", trl=12)]
     )
@@ -510,7 +510,7 @@ def test_command_rejects_a_missing_file_and_an_unknown_user(tmp_path: Path) -> N
 # --- hostile files: row errors and file errors, never a traceback ---------------------------
 
 
-def _errors(report):  # type: ignore[no-untyped-def]
+def _errors(report):
     return [(e.row, e.column, e.message) for e in report.errors]
 
 
@@ -716,7 +716,7 @@ def test_status_published_publishes_an_existing_draft(tmp_path: Path) -> None:
     assert result.status == ListingStatus.PUBLISHED and result.published_at is not None
 
 
-def test_command_help_says_draft_applies_to_new_listings_only(capsys) -> None:  # type: ignore[no-untyped-def]
+def test_command_help_says_draft_applies_to_new_listings_only(capsys) -> None:
     with pytest.raises(SystemExit):
         call_command("import_listings", "--help")
     assert "draft applies to new listings only" in " ".join(capsys.readouterr().out.split())

@@ -33,7 +33,7 @@ NEW_RESULT = {
 }
 
 
-def _org(user):  # type: ignore[no-untyped-def]
+def _org(user):
     return Membership.objects.get(user=user).organization
 
 
@@ -294,7 +294,7 @@ def test_result_filters(api_client):
     )
     url = reverse("api-research-result-list")
 
-    def ids(**params):  # type: ignore[no-untyped-def]
+    def ids(**params):
         response = api_client.get(url, params)
         assert response.status_code == 200, response.json()
         return [item["id"] for item in response.json()["results"]]

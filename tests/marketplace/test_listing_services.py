@@ -50,11 +50,11 @@ COMPLETE_NEED = {
 }
 
 
-def _org(user) -> Organization:  # type: ignore[no-untyped-def]
+def _org(user) -> Organization:
     return Membership.objects.get(user=user).organization
 
 
-def _pending_result(researcher) -> ResearchResult:  # type: ignore[no-untyped-def]
+def _pending_result(researcher) -> ResearchResult:
     result = services.research_result_create(actor=researcher, data=COMPLETE_RESULT)
     return services.listing_submit(listing=result, actor=researcher)
 

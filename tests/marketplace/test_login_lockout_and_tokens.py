@@ -20,14 +20,14 @@ LOGIN = "/accounts/login/"
 
 
 @pytest.fixture(autouse=True)
-def _low_failure_limit(settings):  # type: ignore[no-untyped-def]
+def _low_failure_limit(settings):
     settings.AXES_FAILURE_LIMIT = 3
     settings.LOGIN_ADDRESS_FAILURE_LIMIT = 5
     settings.LOGIN_USERNAME_FAILURE_LIMIT = 8
     settings.AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
 
 
-def _token(client: APIClient, username: str, password: str, ip: str = "10.0.0.1"):  # type: ignore[no-untyped-def]
+def _token(client: APIClient, username: str, password: str, ip: str = "10.0.0.1"):
     return client.post(
         TOKEN, {"username": username, "password": password}, format="json", REMOTE_ADDR=ip
     )
@@ -153,7 +153,7 @@ def test_a_successful_login_clears_earlier_failures(researcher):
 # --- tokens -----------------------------------------------------------------------------------
 
 
-def _issue(user) -> dict:  # type: ignore[no-untyped-def]
+def _issue(user) -> dict:
     response = APIClient().post(
         TOKEN, {"username": user.username, "password": factories.PASSWORD}, format="json"
     )

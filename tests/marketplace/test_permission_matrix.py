@@ -34,7 +34,7 @@ SECRET_MARKER = "CONFIDENTIAL-MARKER-7f3a"
 CONTACT_MARKER = "contact-marker-7f3a@org.example.com"
 
 
-def codes(anonymous: int, owner: int, other_r: int, other_e: int, broker: int, admin: int):  # type: ignore[no-untyped-def]
+def codes(anonymous: int, owner: int, other_r: int, other_e: int, broker: int, admin: int):
     return dict(zip(ROLES, (anonymous, owner, other_r, other_e, broker, admin), strict=True))
 
 
@@ -132,13 +132,13 @@ KINDS = {
 }
 
 
-def _client(api_client, user):  # type: ignore[no-untyped-def]
+def _client(api_client, user):
     if user is not None:
         api_client.force_authenticate(user)
     return api_client
 
 
-def _assert_error_shape(response) -> None:  # type: ignore[no-untyped-def]
+def _assert_error_shape(response) -> None:
     """Errors come in the one shape; a 401 also carries the token challenge."""
     if response.status_code >= 400:
         assert set(response.json()) == {"message", "code", "fields"}

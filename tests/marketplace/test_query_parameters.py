@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
         "/api/v1/search/suggest/?q=%80abc",
     ],
 )
-def test_invalid_utf8_in_a_query_parameter_answers_400_naming_it(client, path) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_utf8_in_a_query_parameter_answers_400_naming_it(client, path) -> None:
     response = client.get(path)
     assert response.status_code == 400
     body = response.json()
@@ -30,19 +30,19 @@ def test_invalid_utf8_in_a_query_parameter_answers_400_naming_it(client, path) -
     assert body["message"] == "Query parameters must be UTF-8 encoded."
 
 
-def test_invalid_utf8_in_a_parameter_name_is_refused_too(client) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_utf8_in_a_parameter_name_is_refused_too(client) -> None:
     response = client.get("/api/v1/search/?%ff=1")
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_encoding"
 
 
-def test_invalid_utf8_on_a_web_page_answers_the_400_page(client) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_utf8_on_a_web_page_answers_the_400_page(client) -> None:
     response = client.get("/?q=%ff")
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
 
 
-def test_valid_utf8_and_plus_signs_pass(client) -> None:  # type: ignore[no-untyped-def]
+def test_valid_utf8_and_plus_signs_pass(client) -> None:
     assert client.get("/api/v1/search/?q=%E5%82%A8%E8%83%BD+battery").status_code == 200
 
 
@@ -52,7 +52,7 @@ def test_invalid_parameters_names_only_the_bad_ones() -> None:
 
 
 @pytest.mark.parametrize("value", ["maybe", "yes", "2", "on", "TRUEISH"])
-def test_unknown_boolean_filter_value_answers_400_naming_the_field(client, value) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_boolean_filter_value_answers_400_naming_the_field(client, value) -> None:
     response = client.get("/api/v1/organizations/", {"verified": value})
     assert response.status_code == 400
     body = response.json()
@@ -62,7 +62,7 @@ def test_unknown_boolean_filter_value_answers_400_naming_the_field(client, value
 
 @pytest.mark.parametrize(("value", "expected"), [("true", True), ("False", False), ("1", True),
                                                   ("0", False)])
-def test_boolean_filter_accepts_true_false_1_0(client, value, expected) -> None:  # type: ignore[no-untyped-def]
+def test_boolean_filter_accepts_true_false_1_0(client, value, expected) -> None:
     verified = factories.OrganizationFactory(verified=True)
     unverified = factories.OrganizationFactory(verified=False)
     response = client.get("/api/v1/organizations/", {"verified": value, "page_size": 100})
@@ -71,7 +71,7 @@ def test_boolean_filter_accepts_true_false_1_0(client, value, expected) -> None:
     assert (verified.pk in ids) is expected and (unverified.pk in ids) is not expected
 
 
-def test_empty_boolean_filter_means_no_filter(client) -> None:  # type: ignore[no-untyped-def]
+def test_empty_boolean_filter_means_no_filter(client) -> None:
     factories.OrganizationFactory(verified=True)
     factories.OrganizationFactory(verified=False)
     response = client.get("/api/v1/organizations/", {"verified": ""})
@@ -89,13 +89,13 @@ def test_empty_boolean_filter_means_no_filter(client) -> None:  # type: ignore[n
         ("/api/v1/search/?type=company", "type"),
     ],
 )
-def test_unknown_choice_filter_value_answers_400_naming_the_field(client, path, field) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_choice_filter_value_answers_400_naming_the_field(client, path, field) -> None:
     response = client.get(path)
     assert response.status_code == 400
     assert field in response.json()["fields"]
 
 
-def test_unknown_unread_value_of_notifications_answers_400(client) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_unread_value_of_notifications_answers_400(client) -> None:
     client.force_login(factories.researcher())
     assert client.get("/api/v1/notifications/", {"unread": "true"}).status_code == 200
     response = client.get("/api/v1/notifications/", {"unread": "perhaps"})

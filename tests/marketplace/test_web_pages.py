@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def result(university):  # type: ignore[no-untyped-def]
+def result(university):
     return factories.ResearchResultFactory(
         owner=university,
         source_url="https://example.com/source/1",
@@ -239,7 +239,7 @@ def test_need_owner_closes_a_published_need(need, enterprise_user, researcher):
 
 
 @pytest.fixture
-def pending(university):  # type: ignore[no-untyped-def]
+def pending(university):
     return factories.ResearchResultFactory(
         owner=university, status=ListingStatus.PENDING_REVIEW, title="待审核成果"
     )

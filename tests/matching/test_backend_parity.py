@@ -80,7 +80,7 @@ BOUNDARY_MARGIN = 0.05
 @pytest.fixture(scope="module")
 def both(
     django_db_setup, django_db_blocker, es_test_prefix  # noqa: F811
-) -> Iterator[tuple[BaseSearchBackend, BaseSearchBackend]]:  # type: ignore[no-untyped-def]
+) -> Iterator[tuple[BaseSearchBackend, BaseSearchBackend]]:
     with django_db_blocker.unblock():
         load_real_listings()
     yield get_search_backend("embedded"), get_search_backend("elasticsearch")
@@ -128,7 +128,7 @@ def compare(
 
 
 @pytest.mark.parametrize("text", QUERIES)
-def test_both_backends_return_the_same_top_10(both, db, text: str) -> None:  # type: ignore[no-untyped-def]
+def test_both_backends_return_the_same_top_10(both, db, text: str) -> None:
     embedded, elastic = both
     report = compare(embedded, elastic, text)
     db_total, es_total = report["totals"]  # type: ignore[misc]
@@ -143,7 +143,7 @@ def test_both_backends_return_the_same_top_10(both, db, text: str) -> None:  # t
         assert near_boundary(report["es_hits"], key), report  # type: ignore[arg-type]
 
 
-def test_parity_report(both, db, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_parity_report(both, db, capsys) -> None:
     """Prints, per query, how many of the top 10 the backends share (run with -s)."""
     embedded, elastic = both
     lines = []
@@ -152,7 +152,7 @@ def test_parity_report(both, db, capsys) -> None:  # type: ignore[no-untyped-def
         report = compare(embedded, elastic, text)
         identical += report["shared"] == min(TOP, report["totals"][0])  # type: ignore[index]
         db_hits, es_hits = report["db_hits"], report["es_hits"]
-        same_first += bool(db_hits) and keys(db_hits[:1]) == keys(es_hits[:1])  # type: ignore[arg-type]
+        same_first += bool(db_hits) and keys(db_hits[:1]) == keys(es_hits[:1])
         lines.append(
             f"{text:<22} totals {report['totals']}  shared {report['shared']}/"
             f"{min(TOP, report['totals'][0])}  only embedded {report['only_embedded']}  "  # type: ignore[index]

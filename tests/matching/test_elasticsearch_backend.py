@@ -63,7 +63,7 @@ SEARCH_URL = "/api/v1/search/"
 
 
 @pytest.fixture(scope="module")
-def real_listings(django_db_setup, django_db_blocker, es_test_prefix) -> Iterator[None]:  # type: ignore[no-untyped-def]  # noqa: F811
+def real_listings(django_db_setup, django_db_blocker, es_test_prefix) -> Iterator[None]:  # noqa: F811
     with django_db_blocker.unblock():
         load_real_listings()
     yield
@@ -72,7 +72,7 @@ def real_listings(django_db_setup, django_db_blocker, es_test_prefix) -> Iterato
 
 
 @pytest.fixture
-def es(real_listings, db):  # type: ignore[no-untyped-def]
+def es(real_listings, db):
     """The Elasticsearch backend with the bundled listings indexed; rebuilt from the
     database afterwards (tests here change and rebuild the index)."""
     if not ES_URL:
@@ -104,7 +104,7 @@ def test_terms_survive_the_standard_tokenizer_as_one_token() -> None:
 
 
 @requires_es
-def test_index_uses_cjk_bigrams_our_segmentation_keywords_and_completion(es) -> None:  # type: ignore[no-untyped-def]
+def test_index_uses_cjk_bigrams_our_segmentation_keywords_and_completion(es) -> None:
     from matching.search.backends.elasticsearch.mapping import seg_text
 
     (name,) = es.live_indices()
@@ -123,7 +123,7 @@ def test_index_uses_cjk_bigrams_our_segmentation_keywords_and_completion(es) -> 
 
 
 @requires_es
-def test_synonyms_of_the_file_are_inline_in_the_index_settings(es) -> None:  # type: ignore[no-untyped-def]
+def test_synonyms_of_the_file_are_inline_in_the_index_settings(es) -> None:
     from matching.search.backends.elasticsearch.mapping import seg_text
 
     (name,) = es.live_indices()
@@ -179,7 +179,7 @@ def rebuild_in_background(
 
 
 @requires_es
-def test_searches_during_a_rebuild_answer_from_the_old_index(es) -> None:  # type: ignore[no-untyped-def]
+def test_searches_during_a_rebuild_answer_from_the_old_index(es) -> None:
     target = listing("R0102")  # 大型轧机轴承载荷均布新型机构
     before = es.search(SearchQuery(page_size=1)).total
     documents = [
@@ -204,7 +204,7 @@ def test_searches_during_a_rebuild_answer_from_the_old_index(es) -> None:  # typ
 
 
 @requires_es
-def test_alias_swap_is_atomic_and_old_versions_are_deleted(es) -> None:  # type: ignore[no-untyped-def]
+def test_alias_swap_is_atomic_and_old_versions_are_deleted(es) -> None:
     (old,) = es.live_indices()
     expected = es.search(SearchQuery(page_size=1)).total
     totals: list[int] = []
@@ -233,7 +233,7 @@ def test_alias_swap_is_atomic_and_old_versions_are_deleted(es) -> None:  # type:
 
 
 @requires_es
-def test_writes_during_a_rebuild_reach_the_new_index(es) -> None:  # type: ignore[no-untyped-def]
+def test_writes_during_a_rebuild_reach_the_new_index(es) -> None:
     changed, deleted = listing("R0110"), listing("R0012")
     stale = {key(changed), key(deleted)}
     documents = [d for d in documents_for_all() if (d.kind, d.object_id) not in stale]
@@ -262,7 +262,7 @@ def test_writes_during_a_rebuild_reach_the_new_index(es) -> None:  # type: ignor
 
 
 @requires_es
-def test_a_failed_rebuild_leaves_the_live_index_alone(es) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_rebuild_leaves_the_live_index_alone(es) -> None:
     (live,) = es.live_indices()
     before = es.search(SearchQuery(page_size=1)).total
 
@@ -281,7 +281,7 @@ def test_a_failed_rebuild_leaves_the_live_index_alone(es) -> None:  # type: igno
 @requires_es
 def test_extending_the_synonym_file_and_running_update_index_makes_it_effective(
     real_listings, db, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     synonyms = tmp_path / "synonyms.txt"
     synonyms.write_text(analysis.SYNONYMS_PATH.read_text(encoding="utf-8"), encoding="utf-8")
     prefix = f"{TEST_PREFIX}-syn"
@@ -312,7 +312,7 @@ def test_extending_the_synonym_file_and_running_update_index_makes_it_effective(
 
 # --- autocomplete ------------------------------------------------------------------------------
 @pytest.fixture(params=[pytest.param("embedded"), pytest.param("elasticsearch", marks=needs_es)])
-def suggest_client(request, real_listings, db, api_client, settings):  # type: ignore[no-untyped-def]
+def suggest_client(request, real_listings, db, api_client, settings):
     """An API client with `request.param` as the default backend and the test URLconf."""
     embedded = {"BACKEND": "matching.search.backends.database.DatabaseSearchBackend"}
     if request.param == "elasticsearch":
@@ -323,12 +323,12 @@ def suggest_client(request, real_listings, db, api_client, settings):  # type: i
     return api_client
 
 
-def test_suggest_url_is_under_api_v1_search(settings) -> None:  # type: ignore[no-untyped-def]
+def test_suggest_url_is_under_api_v1_search(settings) -> None:
     settings.ROOT_URLCONF = __name__
     assert reverse("api-search-suggest") == SUGGEST_URL
 
 
-def test_suggest_completes_titles_and_keywords(suggest_client) -> None:  # type: ignore[no-untyped-def]
+def test_suggest_completes_titles_and_keywords(suggest_client) -> None:
     response = suggest_client.get(SUGGEST_URL, {"q": "氢能"})
     assert response.status_code == 200
     suggestions = response.json()["suggestions"]
@@ -350,7 +350,7 @@ def test_suggest_completes_titles_and_keywords(suggest_client) -> None:  # type:
     assert expected_titles & set(texts)
 
 
-def test_suggest_is_case_insensitive_for_english_and_respects_limit(suggest_client) -> None:  # type: ignore[no-untyped-def]
+def test_suggest_is_case_insensitive_for_english_and_respects_limit(suggest_client) -> None:
     response = suggest_client.get(SUGGEST_URL, {"q": "hydro", "limit": 3})
     assert response.status_code == 200
     suggestions = response.json()["suggestions"]
@@ -358,7 +358,7 @@ def test_suggest_is_case_insensitive_for_english_and_respects_limit(suggest_clie
     assert all(s["text"].lower().startswith("hydro") for s in suggestions)
 
 
-def test_suggest_blank_and_bad_parameters(suggest_client) -> None:  # type: ignore[no-untyped-def]
+def test_suggest_blank_and_bad_parameters(suggest_client) -> None:
     assert suggest_client.get(SUGGEST_URL, {"q": " "}).json() == {"suggestions": []}
     response = suggest_client.get(SUGGEST_URL, {"q": "储能", "limit": 0})
     assert response.status_code == 400
@@ -367,7 +367,7 @@ def test_suggest_blank_and_bad_parameters(suggest_client) -> None:  # type: igno
 
 
 @requires_es
-def test_suggest_leaves_out_unpublished_listings(es) -> None:  # type: ignore[no-untyped-def]
+def test_suggest_leaves_out_unpublished_listings(es) -> None:
     item = listing("R0110")  # 氢能源充装压缩机
     assert any(s.object_id == item.pk for s in es.suggest(item.title[:3]))
     es.index([replace(document_for(item), searchable=False)])
@@ -379,7 +379,7 @@ CLOSED_PORT = "http://127.0.0.1:9"  # the discard port: nothing listens, connect
 
 
 @pytest.fixture
-def closed_port_backends(settings):  # type: ignore[no-untyped-def]
+def closed_port_backends(settings):
     settings.SEARCH_BACKENDS = {
         "default": es_config("keqiao-closed", URL=CLOSED_PORT, MAX_RETRIES=0, TIMEOUT=2),
         "embedded": {"BACKEND": "matching.search.backends.database.DatabaseSearchBackend"},
@@ -388,7 +388,7 @@ def closed_port_backends(settings):  # type: ignore[no-untyped-def]
     return settings.SEARCH_BACKENDS
 
 
-def test_closed_port_raises_search_unavailable(closed_port_backends, db) -> None:  # type: ignore[no-untyped-def]
+def test_closed_port_raises_search_unavailable(closed_port_backends, db) -> None:
     backend = get_search_backend()
     with pytest.raises(SearchUnavailable):
         backend.search(SearchQuery(text="储能"))
@@ -425,7 +425,7 @@ def test_closed_port_raises_search_unavailable(closed_port_backends, db) -> None
 
 def test_search_and_suggest_apis_answer_503_when_the_node_is_unreachable(
     closed_port_backends, api_client, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     for url in (SEARCH_URL, SUGGEST_URL):
         response = api_client.get(url, {"q": "储能"})
         assert response.status_code == 503, url
@@ -438,7 +438,7 @@ def test_search_and_suggest_apis_answer_503_when_the_node_is_unreachable(
 
 # --- matching evaluation -----------------------------------------------------------------------
 @requires_es
-def test_evaluate_matching_runs_on_elasticsearch(es) -> None:  # type: ignore[no-untyped-def]
+def test_evaluate_matching_runs_on_elasticsearch(es) -> None:
     metrics = {}
     for name in ("embedded", "elasticsearch"):
         out = StringIO()

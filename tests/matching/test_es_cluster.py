@@ -98,7 +98,7 @@ def primaries_by_node(cluster: EsInstance, alias: str) -> dict[str, int]:
 @pytest.mark.django_db(transaction=True)
 def test_search_and_matching_answer_the_same_after_losing_a_node(
     cluster: EsInstance, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.SEARCH_BACKENDS = {"default": es_backend_config(cluster.url), "embedded": EMBEDDED}
     started = time.monotonic()
     cluster.request(

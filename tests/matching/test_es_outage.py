@@ -77,7 +77,7 @@ def searchable_ids(kind: ListingKind) -> set[int]:
     return set(model.objects.filter(condition).values_list("pk", flat=True))
 
 
-def hit_ids(response) -> list[int]:  # type: ignore[no-untyped-def]
+def hit_ids(response) -> list[int]:
     assert response.status_code == 200, response.content
     return [row["id"] for row in response.json()["results"]]
 
@@ -85,12 +85,12 @@ def hit_ids(response) -> list[int]:  # type: ignore[no-untyped-def]
 @pytest.mark.django_db(transaction=True)
 def test_writes_succeed_during_an_outage_and_search_sync_catches_up(
     node: EsInstance, settings, capsys
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.SEARCH_BACKENDS = {"default": es_backend_config(node.url), "embedded": EMBEDDED}
     load_bundled()
     es = get_search_backend()
     for kind in ("result", "need"):
-        assert indexed_ids(es, kind) == searchable_ids(kind)  # type: ignore[arg-type]
+        assert indexed_ids(es, kind) == searchable_ids(kind)
     assert SearchOutbox.objects.count() == 0, "the import's changes were applied on commit"
 
     researcher = factories.researcher()

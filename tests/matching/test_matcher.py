@@ -29,11 +29,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def bundled():  # type: ignore[no-untyped-def]
+def bundled():
     load_bundled_results()
 
 
-def slag_need(**kw) -> TechnologyNeed:  # type: ignore[no-untyped-def]
+def slag_need(**kw) -> TechnologyNeed:
     values = {
         "title": "钢渣堆积如山，占地污染",
         "description": (
@@ -50,7 +50,7 @@ def slag_need(**kw) -> TechnologyNeed:  # type: ignore[no-untyped-def]
     return factories.TechnologyNeedFactory(**values)
 
 
-def source_ids(matches) -> list[str]:  # type: ignore[no-untyped-def]
+def source_ids(matches) -> list[str]:
     return [m.listing.source_id for m in matches]
 
 

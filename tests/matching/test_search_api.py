@@ -27,7 +27,7 @@ URL = "/api/v1/search/"
 
 
 @pytest.fixture(scope="module")
-def real_listings(django_db_setup, django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def real_listings(django_db_setup, django_db_blocker) -> Iterator[None]:
     with django_db_blocker.unblock():
         load_real_listings()
     yield
@@ -36,7 +36,7 @@ def real_listings(django_db_setup, django_db_blocker) -> Iterator[None]:  # type
 
 
 @pytest.fixture
-def client(api_client, real_listings, db):  # type: ignore[no-untyped-def]
+def client(api_client, real_listings, db):
     return api_client
 
 
@@ -44,12 +44,12 @@ def result(source_id: str) -> ResearchResult:
     return ResearchResult.objects.get(source_id=source_id)
 
 
-def found(response) -> set[tuple[str, int]]:  # type: ignore[no-untyped-def]
+def found(response) -> set[tuple[str, int]]:
     return {(row["type"], row["id"]) for row in response.json()["results"]}
 
 
 @pytest.fixture
-def search_storage_away(db, settings):  # type: ignore[no-untyped-def]
+def search_storage_away(db, settings):
     """A real outage of the embedded backend's storage: its table is gone (rolled back with
     the test transaction). The embedded backend is the only one for these tests (the
     Elasticsearch outage is tested against a stopped node in test_es_outage.py)."""
@@ -65,7 +65,7 @@ def test_search_url_is_api_v1_search() -> None:
     assert reverse("api-search") == URL
 
 
-def test_search_returns_ranked_highlighted_hits_with_listing_cards(client) -> None:  # type: ignore[no-untyped-def]
+def test_search_returns_ranked_highlighted_hits_with_listing_cards(client) -> None:
     response = client.get(URL, {"q": "储能"})
     assert response.status_code == 200
     body = response.json()
@@ -93,14 +93,14 @@ def test_search_returns_ranked_highlighted_hits_with_listing_cards(client) -> No
     assert "confidential_details" not in str(body)
 
 
-def test_english_query_finds_chinese_listings(client) -> None:  # type: ignore[no-untyped-def]
+def test_english_query_finds_chinese_listings(client) -> None:
     response = client.get(URL, {"q": "hydrogen"})
     assert response.status_code == 200
     assert key(result("R0110")) in found(response)  # 氢能源充装压缩机
     assert key(result("R0165")) in found(response)  # 高效率氢燃料电池发动机系统
 
 
-def test_filters_and_facets_agree_with_the_database(client) -> None:  # type: ignore[no-untyped-def]
+def test_filters_and_facets_agree_with_the_database(client) -> None:
     response = client.get(
         URL, {"type": "result", "field": Field.NEW_ENERGY, "trl_min": 6, "page_size": 100}
     )
@@ -115,7 +115,7 @@ def test_filters_and_facets_agree_with_the_database(client) -> None:  # type: ig
     assert facets["field"] == {Field.NEW_ENERGY: expected.count()}
 
 
-def test_list_parameters_accept_commas_and_repeats(client) -> None:  # type: ignore[no-untyped-def]
+def test_list_parameters_accept_commas_and_repeats(client) -> None:
     commas = client.get(URL, {"province": "河北,山西", "page_size": 100})
     repeats = client.get(f"{URL}?province=河北&province=山西&page_size=100")
     expected = {key(item) for item in all_listings() if item.province in {"河北", "山西"}}
@@ -124,13 +124,13 @@ def test_list_parameters_accept_commas_and_repeats(client) -> None:  # type: ign
     assert found(commas) == found(repeats) == expected
 
 
-def test_mode_and_price_filters(client) -> None:  # type: ignore[no-untyped-def]
+def test_mode_and_price_filters(client) -> None:
     response = client.get(URL, {"mode": TransferMode.LICENCE, "price_min": "5000000"})
     assert response.status_code == 200
     assert found(response) == {key(result("R0033"))}  # licence, 10 M CNY
 
 
-def test_search_paginates_like_every_list(client) -> None:  # type: ignore[no-untyped-def]
+def test_search_paginates_like_every_list(client) -> None:
     first = client.get(URL, {"q": "材料", "page": 1, "page_size": 5}).json()
     second = client.get(URL, {"q": "材料", "page": 2, "page_size": 5}).json()
     both = client.get(URL, {"q": "材料", "page": 1, "page_size": 10}).json()
@@ -143,7 +143,7 @@ def test_search_paginates_like_every_list(client) -> None:  # type: ignore[no-un
     ]
 
 
-def test_search_last_page_and_page_past_the_end(client) -> None:  # type: ignore[no-untyped-def]
+def test_search_last_page_and_page_past_the_end(client) -> None:
     count = client.get(URL, {"q": "材料", "page_size": 5}).json()["count"]
     pages = -(-count // 5)
     last = client.get(URL, {"q": "材料", "page_size": 5, "page": "last"})
@@ -158,26 +158,26 @@ def test_search_last_page_and_page_past_the_end(client) -> None:  # type: ignore
 
 
 @pytest.mark.parametrize("page_size", ["0", "-3", "x", "1.5", ""])
-def test_bad_search_page_sizes_fall_back_to_the_default(client, page_size) -> None:  # type: ignore[no-untyped-def]
+def test_bad_search_page_sizes_fall_back_to_the_default(client, page_size) -> None:
     response = client.get(URL, {"page_size": page_size})
     assert response.status_code == 200
     assert len(response.json()["results"]) == 20
 
 
-def test_search_page_size_is_capped_at_100(client) -> None:  # type: ignore[no-untyped-def]
+def test_search_page_size_is_capped_at_100(client) -> None:
     response = client.get(URL, {"page_size": "1000"})
     assert response.status_code == 200
     assert len(response.json()["results"]) == 100
 
 
-def test_search_on_an_empty_index_answers_an_empty_first_page(client) -> None:  # type: ignore[no-untyped-def]
+def test_search_on_an_empty_index_answers_an_empty_first_page(client) -> None:
     response = client.get(URL, {"q": "zzqxj-no-such-word"})
     assert response.status_code == 200
     assert response.json()["count"] == 0 and response.json()["results"] == []
     assert client.get(URL, {"q": "zzqxj-no-such-word", "page": 2}).status_code == 404
 
 
-def test_invalid_utf8_in_the_query_answers_400(client) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_utf8_in_the_query_answers_400(client) -> None:
     response = client.get(f"{URL}?q=%ff")
     assert response.status_code == 400
     body = response.json()
@@ -202,7 +202,7 @@ def test_invalid_utf8_in_the_query_answers_400(client) -> None:  # type: ignore[
         ({"q": "储" * 201}, "q"),
     ],
 )
-def test_bad_parameters_answer_400_in_the_shared_error_shape(client, params, field) -> None:  # type: ignore[no-untyped-def]
+def test_bad_parameters_answer_400_in_the_shared_error_shape(client, params, field) -> None:
     response = client.get(URL, params)
     assert response.status_code == 400
     body = response.json()
@@ -213,7 +213,7 @@ def test_bad_parameters_answer_400_in_the_shared_error_shape(client, params, fie
 
 def test_unpublished_and_expired_listings_are_not_returned(
     client, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     archived, expired = result("R0110"), result("R0165")
     assert {key(archived), key(expired)} <= found(client.get(URL, {"q": "氢能"}))
     with django_capture_on_commit_callbacks(execute=True):
@@ -229,7 +229,7 @@ def test_unpublished_and_expired_listings_are_not_returned(
 
 def test_editing_a_title_changes_search_results_after_commit(
     client, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     item = result("R0102")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         item.title = "磁悬浮鼓风机"
@@ -245,7 +245,7 @@ def test_editing_a_title_changes_search_results_after_commit(
 
 def test_deleting_a_listing_removes_it_after_commit(
     client, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     item = result("R0012")
     target = key(item)
     with django_capture_on_commit_callbacks(execute=True):
@@ -254,7 +254,7 @@ def test_deleting_a_listing_removes_it_after_commit(
     assert not SearchEntry.objects.filter(kind="result", object_id=target[1]).exists()
 
 
-def test_search_outage_answers_503(client, search_storage_away) -> None:  # type: ignore[no-untyped-def]
+def test_search_outage_answers_503(client, search_storage_away) -> None:
     response = client.get(URL, {"q": "储能"})
     assert response.status_code == 503
     assert response.json() == {
@@ -266,7 +266,7 @@ def test_search_outage_answers_503(client, search_storage_away) -> None:  # type
 
 def test_writes_succeed_when_search_is_down(
     client, search_storage_away, django_capture_on_commit_callbacks, caplog
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     item = result("R0099")
     with (
         caplog.at_level(logging.WARNING, logger="matching.signals"),
@@ -279,7 +279,7 @@ def test_writes_succeed_when_search_is_down(
     assert any("not indexed" in record.getMessage() for record in caplog.records)
 
 
-def test_schema_documents_the_search_parameters(client) -> None:  # type: ignore[no-untyped-def]
+def test_schema_documents_the_search_parameters(client) -> None:
     response = client.get("/api/v1/schema/", {"format": "json"})
     assert response.status_code == 200
     operation = response.json()["paths"][URL]["get"]
@@ -307,7 +307,7 @@ def test_schema_documents_the_search_parameters(client) -> None:  # type: ignore
 
 
 # --- update_index -------------------------------------------------------------------------
-def test_update_index_rebuilds_and_prints_counts(real_listings, db) -> None:  # type: ignore[no-untyped-def]
+def test_update_index_rebuilds_and_prints_counts(real_listings, db) -> None:
     SearchEntry.objects.all().delete()
     out = StringIO()
     call_command("update_index", "--no-progress", stdout=out)
@@ -320,7 +320,7 @@ def test_update_index_rebuilds_and_prints_counts(real_listings, db) -> None:  # 
     assert SearchEntry.objects.count() == results + needs
 
 
-def test_update_index_counts_expired_listings_apart(real_listings, db) -> None:  # type: ignore[no-untyped-def]
+def test_update_index_counts_expired_listings_apart(real_listings, db) -> None:
     item = result("R0001")
     item.renewed_at = item.renewed_at.replace(year=item.renewed_at.year - 2)
     item.save()

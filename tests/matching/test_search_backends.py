@@ -46,7 +46,7 @@ BACKEND_NAMES = backend_params()
 
 
 @pytest.fixture(scope="module")
-def real_listings(django_db_setup, django_db_blocker, es_test_prefix) -> Iterator[None]:  # type: ignore[no-untyped-def]  # noqa: F811
+def real_listings(django_db_setup, django_db_blocker, es_test_prefix) -> Iterator[None]:  # noqa: F811
     with django_db_blocker.unblock():
         load_real_listings()
     yield
@@ -55,11 +55,11 @@ def real_listings(django_db_setup, django_db_blocker, es_test_prefix) -> Iterato
 
 
 @pytest.fixture(params=BACKEND_NAMES)
-def backend(request, real_listings, db) -> BaseSearchBackend:  # type: ignore[no-untyped-def]
+def backend(request, real_listings, db) -> BaseSearchBackend:
     return get_search_backend(request.param)
 
 
-def everything(backend: BaseSearchBackend, **filters) -> list[SearchHit]:  # type: ignore[no-untyped-def]
+def everything(backend: BaseSearchBackend, **filters) -> list[SearchHit]:
     """All hits of a query, page by page."""
     hits: list[SearchHit] = []
     page = 1
@@ -95,7 +95,7 @@ def restore_index(backend: BaseSearchBackend) -> Iterator[list[IndexDocument]]:
 
 
 # --- text matching --------------------------------------------------------------------------
-def test_chu_neng_finds_every_energy_storage_listing_and_marks_it(backend) -> None:  # type: ignore[no-untyped-def]
+def test_chu_neng_finds_every_energy_storage_listing_and_marks_it(backend) -> None:
     results = backend.search(SearchQuery(text="储能", page_size=100))
     found = keys(results.hits)
     expected = {key(item) for item in all_listings() if "储能" in listing_text(item)}
@@ -128,7 +128,7 @@ def test_chu_neng_finds_every_energy_storage_listing_and_marks_it(backend) -> No
         ("储能电池", {"R0046", "R0040"}),  # keyword 储能电池; 储能 + 电池 in the text
     ],
 )
-def test_two_character_terms_are_found_inside_longer_words(backend, text, source_ids) -> None:  # type: ignore[no-untyped-def]
+def test_two_character_terms_are_found_inside_longer_words(backend, text, source_ids) -> None:
     found = keys(backend.search(SearchQuery(text=text, page_size=100)).hits)
     assert {key(listing(s)) for s in source_ids} <= found
 
@@ -147,24 +147,24 @@ def test_two_character_terms_are_found_inside_longer_words(backend, text, source
 )
 def test_english_queries_find_listings_through_english_titles_and_synonyms(
     backend, text, source_ids
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     found = keys(backend.search(SearchQuery(text=text, page_size=100)).hits)
     assert {key(listing(s)) for s in source_ids} <= found
 
 
-def test_best_hit_for_a_title_query_is_that_listing(backend) -> None:  # type: ignore[no-untyped-def]
+def test_best_hit_for_a_title_query_is_that_listing(backend) -> None:
     target = listing("R0102")  # 大型轧机轴承载荷均布新型机构
     results = backend.search(SearchQuery(text="轧机轴承载荷均布"))
     assert (results.hits[0].kind, results.hits[0].object_id) == key(target)
 
 
-def test_words_not_in_any_listing_find_nothing(backend) -> None:  # type: ignore[no-untyped-def]
+def test_words_not_in_any_listing_find_nothing(backend) -> None:
     results = backend.search(SearchQuery(text="量子纠缠隐形传态"))
     assert results.total == 0
     assert results.hits == []
 
 
-def test_empty_text_returns_everything_newest_first(backend, restore_index) -> None:  # type: ignore[no-untyped-def]
+def test_empty_text_returns_everything_newest_first(backend, restore_index) -> None:
     newest = listing("R0050")
     newest.published_at = timezone.now() + timedelta(minutes=1)
     newest.save(update_fields=["published_at"])
@@ -179,7 +179,7 @@ def test_empty_text_returns_everything_newest_first(backend, restore_index) -> N
 
 
 # --- filters and facets ---------------------------------------------------------------------
-def test_filters_agree_with_the_database(backend) -> None:  # type: ignore[no-untyped-def]
+def test_filters_agree_with_the_database(backend) -> None:
     hits = everything(
         backend, kind="result", fields=[Field.NEW_ENERGY, Field.NEW_MATERIALS], trl_min=6
     )
@@ -191,7 +191,7 @@ def test_filters_agree_with_the_database(backend) -> None:  # type: ignore[no-un
     assert keys(hits) == {key(item) for item in expected}
 
 
-def test_province_city_stage_and_trl_range_filters(backend) -> None:  # type: ignore[no-untyped-def]
+def test_province_city_stage_and_trl_range_filters(backend) -> None:
     hits = everything(
         backend, provinces=["北京", "天津"], stages=[Stage.PILOT, Stage.INDUSTRIAL], trl_max=8
     )
@@ -203,7 +203,7 @@ def test_province_city_stage_and_trl_range_filters(backend) -> None:  # type: ig
     assert keys(city_hits) == {key(item) for item in all_listings() if item.city == "衡水"}
 
 
-def test_modes_filter_means_any_of(backend) -> None:  # type: ignore[no-untyped-def]
+def test_modes_filter_means_any_of(backend) -> None:
     wanted = [TransferMode.LICENCE, TransferMode.EQUITY]
     hits = everything(backend, modes=wanted)
     expected = {
@@ -216,7 +216,7 @@ def test_modes_filter_means_any_of(backend) -> None:  # type: ignore[no-untyped-
     assert keys(hits) == expected
 
 
-def test_price_filter_keeps_overlapping_price_ranges(backend) -> None:  # type: ignore[no-untyped-def]
+def test_price_filter_keeps_overlapping_price_ranges(backend) -> None:
     low, high = Decimal("2000000"), Decimal("12000000")
     hits = everything(backend, price_min_cny=low, price_max_cny=high)
 
@@ -234,14 +234,14 @@ def test_price_filter_keeps_overlapping_price_ranges(backend) -> None:  # type: 
     assert keys(hits) == expected
 
 
-def test_text_and_filters_combine(backend) -> None:  # type: ignore[no-untyped-def]
+def test_text_and_filters_combine(backend) -> None:
     everything_found = keys(everything(backend, text="储能"))
     needs_only = everything(backend, text="储能", kind="need")
     assert {hit.kind for hit in needs_only} == {"need"}
     assert keys(needs_only) == {k for k in everything_found if k[0] == "need"}
 
 
-def test_facets_count_all_matching_listings(backend) -> None:  # type: ignore[no-untyped-def]
+def test_facets_count_all_matching_listings(backend) -> None:
     results = backend.search(SearchQuery(text="电池", page_size=3))
     assert set(results.facets) == set(FACET_FIELDS)
     assert sum(results.facets["kind"].values()) == results.total
@@ -257,7 +257,7 @@ def test_facets_count_all_matching_listings(backend) -> None:  # type: ignore[no
     )
 
 
-def test_facets_without_text_agree_with_the_database(backend) -> None:  # type: ignore[no-untyped-def]
+def test_facets_without_text_agree_with_the_database(backend) -> None:
     facets = backend.search(SearchQuery(kind="result", page_size=1)).facets
     published = ResearchResult.objects.filter(status=ListingStatus.PUBLISHED)
     assert facets["field"] == dict(Counter(published.values_list("field", flat=True)))
@@ -270,14 +270,14 @@ def test_facets_without_text_agree_with_the_database(backend) -> None:  # type: 
     assert facets["modes"] == dict(modes)
 
 
-def test_exclude_drops_the_given_listings(backend) -> None:  # type: ignore[no-untyped-def]
+def test_exclude_drops_the_given_listings(backend) -> None:
     target = key(listing("R0012"))
     assert target in keys(everything(backend, text="钢渣"))
     assert target not in keys(everything(backend, text="钢渣", exclude=[target]))
 
 
 # --- pagination -----------------------------------------------------------------------------
-def test_pages_partition_the_results(backend) -> None:  # type: ignore[no-untyped-def]
+def test_pages_partition_the_results(backend) -> None:
     first = backend.search(SearchQuery(text="材料", page=1, page_size=5))
     assert first.total > 10
     collected: list[SearchHit] = []
@@ -295,14 +295,14 @@ def test_pages_partition_the_results(backend) -> None:  # type: ignore[no-untype
     assert beyond.hits == [] and beyond.total == first.total
 
 
-def test_page_size_is_capped_at_100(backend) -> None:  # type: ignore[no-untyped-def]
+def test_page_size_is_capped_at_100(backend) -> None:
     results = backend.search(SearchQuery(page_size=500))
     assert results.page_size == 100
     assert len(results.hits) == 100
 
 
 # --- index maintenance ---------------------------------------------------------------------
-def test_unpublished_listings_are_removed_from_the_index(backend, restore_index) -> None:  # type: ignore[no-untyped-def]
+def test_unpublished_listings_are_removed_from_the_index(backend, restore_index) -> None:
     item = listing("R0110")
     restore_index.append(document_for(item))
     assert key(item) in keys(everything(backend, text="氢能"))
@@ -313,7 +313,7 @@ def test_unpublished_listings_are_removed_from_the_index(backend, restore_index)
     assert key(item) not in keys(everything(backend))
 
 
-def test_expired_listings_are_never_returned(backend, restore_index) -> None:  # type: ignore[no-untyped-def]
+def test_expired_listings_are_never_returned(backend, restore_index) -> None:
     result = listing("R0099")
     need = listing("N0041")
     restore_index.extend([document_for(result), document_for(need)])
@@ -329,7 +329,7 @@ def test_expired_listings_are_never_returned(backend, restore_index) -> None:  #
     assert key(result) not in keys(hits)
 
 
-def test_delete_removes_and_index_restores(backend, restore_index) -> None:  # type: ignore[no-untyped-def]
+def test_delete_removes_and_index_restores(backend, restore_index) -> None:
     item = listing("R0012")
     document = document_for(item)
     restore_index.append(document)
@@ -344,7 +344,7 @@ def test_delete_removes_and_index_restores(backend, restore_index) -> None:  # t
     assert key(item) in keys(everything(backend, text="钢渣"))
 
 
-def test_reindexing_a_changed_title_changes_results(backend, restore_index) -> None:  # type: ignore[no-untyped-def]
+def test_reindexing_a_changed_title_changes_results(backend, restore_index) -> None:
     item = listing("R0102")
     restore_index.append(document_for(item))
     document = replace(document_for(item), title="磁悬浮风机")
@@ -358,7 +358,7 @@ def test_reindexing_a_changed_title_changes_results(backend, restore_index) -> N
     assert top.highlights["title"] == ["<mark>磁悬浮风机</mark>"]
 
 
-def test_highlights_escape_listing_text(backend, restore_index) -> None:  # type: ignore[no-untyped-def]
+def test_highlights_escape_listing_text(backend, restore_index) -> None:
     item = listing("R0040")
     restore_index.append(document_for(item))
     backend.index([replace(document_for(item), title="<script>alert(1)</script>储能器件")])
@@ -367,7 +367,7 @@ def test_highlights_escape_listing_text(backend, restore_index) -> None:  # type
     assert hit.highlights["title"] == ["&lt;script&gt;alert(1)&lt;/script&gt;<mark>储能器件</mark>"]
 
 
-def test_rebuild_replaces_the_index_and_reports_progress(backend) -> None:  # type: ignore[no-untyped-def]
+def test_rebuild_replaces_the_index_and_reports_progress(backend) -> None:
     calls: list[int] = []
     documents = list(documents_for_all())
     count = backend.rebuild(documents, progress=calls.append)
@@ -379,7 +379,7 @@ def test_rebuild_replaces_the_index_and_reports_progress(backend) -> None:  # ty
     assert backend.count("need") == TechnologyNeed.objects.count()
 
 
-def test_rebuild_skips_unsearchable_documents(backend) -> None:  # type: ignore[no-untyped-def]
+def test_rebuild_skips_unsearchable_documents(backend) -> None:
     documents = list(documents_for_all())
     hidden = replace(documents[0], searchable=False)
     try:
@@ -391,7 +391,7 @@ def test_rebuild_skips_unsearchable_documents(backend) -> None:  # type: ignore[
 
 
 # --- more like this -------------------------------------------------------------------------
-def test_more_like_this_finds_related_results_for_a_need(backend) -> None:  # type: ignore[no-untyped-def]
+def test_more_like_this_finds_related_results_for_a_need(backend) -> None:
     need = listing("N0055")  # 冶金渣、矿渣在道路材料中的研发与转化
     hits = backend.more_like_this(document_for(need), kind="result", limit=5)
     assert len(hits) == 5
@@ -400,14 +400,14 @@ def test_more_like_this_finds_related_results_for_a_need(backend) -> None:  # ty
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
 
-def test_more_like_this_never_returns_the_document_itself(backend) -> None:  # type: ignore[no-untyped-def]
+def test_more_like_this_never_returns_the_document_itself(backend) -> None:
     result = listing("R0164")  # 低成本高性能钠离子电池
     hits = backend.more_like_this(document_for(result), kind="result", limit=10)
     assert key(result) not in keys(hits)
     assert hits, "other battery results are similar"
 
 
-def test_more_like_this_applies_query_filters_and_limit(backend) -> None:  # type: ignore[no-untyped-def]
+def test_more_like_this_applies_query_filters_and_limit(backend) -> None:
     need = listing("N0071")  # 钒电池储能
     hits = backend.more_like_this(
         document_for(need),

@@ -40,7 +40,7 @@ EMBEDDED = {"BACKEND": "matching.search.backends.database.DatabaseSearchBackend"
 
 
 @pytest.fixture(autouse=True)
-def _embedded_only(settings):  # type: ignore[no-untyped-def]
+def _embedded_only(settings):
     """Only the embedded backend, whatever ELASTICSEARCH_URL says (these test the outbox)."""
     settings.SEARCH_BACKENDS = {"default": EMBEDDED}
     settings.SEARCH_SYNC_RETRY_BASE_SECONDS = 10
@@ -102,7 +102,7 @@ def test_after_commit_the_fast_path_indexes_and_deletes_the_row() -> None:
 @pytest.mark.django_db
 def test_deleting_a_listing_writes_a_delete_row_and_unindexes_it(
     django_capture_on_commit_callbacks,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         item = factories.ResearchResultFactory()
     assert _indexed(item)
@@ -119,7 +119,7 @@ def test_deleting_a_listing_writes_a_delete_row_and_unindexes_it(
 @pytest.mark.django_db
 def test_the_changes_of_one_transaction_are_synced_by_one_callback(
     django_capture_on_commit_callbacks,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
         items = factories.ResearchResultFactory.create_batch(5)
         assert len(SearchOutbox.objects.all()) >= 5
@@ -130,7 +130,7 @@ def test_the_changes_of_one_transaction_are_synced_by_one_callback(
 
 
 @pytest.mark.django_db
-def test_renaming_an_organisation_queues_its_listings(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_renaming_an_organisation_queues_its_listings(django_capture_on_commit_callbacks) -> None:
     owner = factories.OrganizationFactory()
     with django_capture_on_commit_callbacks(execute=True):
         items = factories.ResearchResultFactory.create_batch(3, owner=owner)
@@ -145,7 +145,7 @@ def test_renaming_an_organisation_queues_its_listings(django_capture_on_commit_c
 @pytest.mark.django_db
 def test_a_write_during_a_search_outage_succeeds_and_stays_queued(
     django_capture_on_commit_callbacks, caplog
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _storage_away()
     with django_capture_on_commit_callbacks(execute=True):
         item = factories.ResearchResultFactory(title="氢燃料电池双极板")
@@ -235,7 +235,7 @@ def test_failed_rows_back_off_exponentially_with_jitter_and_are_not_lost() -> No
     assert SearchOutbox.objects.count() == 0
 
 
-def test_retry_delay_grows_exponentially_up_to_the_cap(settings) -> None:  # type: ignore[no-untyped-def]
+def test_retry_delay_grows_exponentially_up_to_the_cap(settings) -> None:
     settings.SEARCH_SYNC_RETRY_BASE_SECONDS = 2
     settings.SEARCH_SYNC_RETRY_MAX_SECONDS = 60
     for attempts, full in ((1, 2), (2, 4), (3, 8), (5, 32), (6, 60), (40, 60)):
@@ -250,7 +250,7 @@ class ConcurrentEditBackend(DatabaseSearchBackend):
     """The embedded backend, while a concurrent writer edits the listing mid-sync (after the
     sync read the listing, before it finished sending)."""
 
-    def index(self, documents):  # type: ignore[no-untyped-def]
+    def index(self, documents):
         documents = list(documents)
         super().index(documents)
         for document in documents:
@@ -261,7 +261,7 @@ class ConcurrentEditBackend(DatabaseSearchBackend):
 @pytest.mark.django_db
 def test_a_listing_changed_during_the_sync_stays_queued_until_the_new_state_is_sent(
     settings,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.SEARCH_BACKENDS = {
         "default": {"BACKEND": f"{__name__}.ConcurrentEditBackend"},
     }
@@ -276,7 +276,7 @@ def test_a_listing_changed_during_the_sync_stays_queued_until_the_new_state_is_s
 
 
 @pytest.mark.django_db
-def test_a_row_is_deleted_only_when_every_backend_accepted_it(settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_row_is_deleted_only_when_every_backend_accepted_it(settings) -> None:
     """Two backends; the second (a real Elasticsearch client aimed at a port where nothing
     listens) is down: the embedded one is updated, the rows stay."""
     backend_path = "matching.search.backends.elasticsearch.ElasticsearchSearchBackend"
@@ -323,7 +323,7 @@ def test_outbox_stats_report_pending_due_and_attempts() -> None:
 
 # --- the worker command ------------------------------------------------------------------------
 @pytest.mark.django_db
-def test_search_sync_once_drains_the_outbox(capsys) -> None:  # type: ignore[no-untyped-def]
+def test_search_sync_once_drains_the_outbox(capsys) -> None:
     items = factories.ResearchResultFactory.create_batch(3)
     call_command("search_sync", "--once")
     assert "0 failed" in capsys.readouterr().out

@@ -24,7 +24,7 @@ SEARCH = "/api/v1/search/"
 
 
 @pytest.fixture
-def low_rates(settings):  # type: ignore[no-untyped-def]
+def low_rates(settings):
     settings.THROTTLE_RATES = {
         "match_request": "2/hour",
         "match_request_ip": "3/hour",
@@ -38,22 +38,22 @@ def low_rates(settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def result(researcher):  # type: ignore[no-untyped-def]
+def result(researcher):
     return factories.ResearchResultFactory(owner=roles.primary_organization(researcher))
 
 
-def _as(user, ip: str = "10.1.1.1") -> APIClient:  # type: ignore[no-untyped-def]
+def _as(user, ip: str = "10.1.1.1") -> APIClient:
     client = APIClient(REMOTE_ADDR=ip)
     client.force_authenticate(user)
     return client
 
 
-def _request_introduction(client: APIClient, result) -> int:  # type: ignore[no-untyped-def]
+def _request_introduction(client: APIClient, result) -> int:
     body = {"research_result": result.pk, "message": "请求对接"}
     return client.post(MATCH_REQUESTS, body, format="json").status_code
 
 
-def _assert_throttled(response) -> None:  # type: ignore[no-untyped-def]
+def _assert_throttled(response) -> None:
     assert response.status_code == 429
     body = response.json()
     assert set(body) == {"message", "code", "fields"}

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def bundled(db):  # type: ignore[no-untyped-def]
+def bundled(db):
     load_bundled_results()
 
 
@@ -193,7 +193,7 @@ def test_blank_message_is_refused_with_a_field_error(result, enterprise_user):
 
 
 @pytest.fixture
-def open_request(result, enterprise_user):  # type: ignore[no-untyped-def]
+def open_request(result, enterprise_user):
     login(enterprise_user).post(
         reverse("match-request-create", kwargs={"pk": result.pk}), {"message": "请联系我们"}
     )

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def signed_unsealed(  # type: ignore[no-untyped-def]
+def signed_unsealed(
     frozen, enterprise_user, researcher, settings, django_capture_on_commit_callbacks
 ):
     """Signed by both parties; the seal attempt after commit ran out of its time limit."""

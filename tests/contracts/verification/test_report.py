@@ -23,7 +23,7 @@ VERIFY_PAGE = "/agreements/verify/"
 
 
 @pytest.fixture
-def sealed_with_metadata(signed):  # type: ignore[no-untyped-def]
+def sealed_with_metadata(signed):
     """The agreement re-sealed with its metadata embedded (as `seal_metadata` describes),
     stored as the copy on record."""
     pdf = seal_pdf(

@@ -24,22 +24,22 @@ def url(name: str, pk: int) -> str:
 
 
 @pytest.fixture
-def result(researcher):  # type: ignore[no-untyped-def]
+def result(researcher):
     return factories.ResearchResultFactory(owner=roles.primary_organization(researcher))
 
 
 @pytest.fixture
-def need(enterprise_user):  # type: ignore[no-untyped-def]
+def need(enterprise_user):
     return factories.TechnologyNeedFactory(owner=roles.primary_organization(enterprise_user))
 
 
 
-def as_user(client, user):  # type: ignore[no-untyped-def]
+def as_user(client, user):
     client.force_authenticate(user)
     return client
 
 
-def create(client, user, result, **extra):  # type: ignore[no-untyped-def]
+def create(client, user, result, **extra):
     body = {"research_result": result.pk, "message": "请求对接", **extra}
     return as_user(client, user).post(LIST, body, format="json")
 

@@ -28,14 +28,14 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def open_request(enterprise_user, result):  # type: ignore[no-untyped-def]
+def open_request(enterprise_user, result):
     return services.match_request_create(
         actor=enterprise_user, research_result=result, message="请介绍一下技术细节。"
     )
 
 
 @pytest.fixture
-def accepted_request(open_request, researcher):  # type: ignore[no-untyped-def]
+def accepted_request(open_request, researcher):
     return services.match_request_accept(match_request=open_request, actor=researcher)
 
 

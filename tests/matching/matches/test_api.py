@@ -16,11 +16,11 @@ COMPONENT_KEYS = {"name", "label", "score", "weight", "known", "reason", "reason
 
 
 @pytest.fixture
-def bundled():  # type: ignore[no-untyped-def]
+def bundled():
     load_bundled_results()
 
 
-def slag_need(**kw):  # type: ignore[no-untyped-def]
+def slag_need(**kw):
     values = {
         "title": "钢渣堆积如山，占地污染",
         "description": "钢铁企业钢渣堆积，希望找到钢渣处理和资源化利用技术。",

@@ -34,13 +34,13 @@ def _links(html: str, roadshow_id: int) -> dict[str, bool]:
     }
 
 
-def _detail(client: Client, event) -> dict[str, bool]:  # type: ignore[no-untyped-def]
+def _detail(client: Client, event) -> dict[str, bool]:
     response = client.get(f"/roadshows/{event.roadshow.pk}/")
     assert response.status_code == 200
     return _links(response.content.decode(), event.roadshow.pk)
 
 
-def _schedule_url(event) -> str:  # type: ignore[no-untyped-def]
+def _schedule_url(event) -> str:
     return f"/roadshows/{event.roadshow.pk}/my-schedule/"
 
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def live(broker):  # type: ignore[no-untyped-def]
+def live(broker):
     roadshow = make_roadshow(broker, projects=3)
     live_services.roadshow_go_live(roadshow=roadshow, actor=broker)
     live_services.roadshow_questions_set(roadshow=roadshow, actor=broker, open=True)
@@ -21,7 +21,7 @@ def live(broker):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def low_rates(settings):  # type: ignore[no-untyped-def]
+def low_rates(settings):
     settings.THROTTLE_RATES = {
         "question": "2/min",
         "question_ip": "3/min",
@@ -30,7 +30,7 @@ def low_rates(settings):  # type: ignore[no-untyped-def]
     }
 
 
-def _assert_throttled(response) -> None:  # type: ignore[no-untyped-def]
+def _assert_throttled(response) -> None:
     assert response.status_code == 429
     body = response.json()
     assert body["code"] == "throttled" and set(body) == {"message", "code", "fields"}
