@@ -1,4 +1,4 @@
-"""Render + seal time per agreement (issue 5: target under 0.5 s per agreement).
+"""Render + seal time per agreement (target: under 0.5 s per agreement).
 
 Usage:
 

@@ -1,5 +1,5 @@
-"""The shared, locked-down PDF renderer (issue 5, items 5 and 9). The only module that imports
-WeasyPrint; contracts and roadshow reports render through `render_pdf`.
+"""The shared, locked-down PDF renderer. The only module that imports WeasyPrint; contracts
+and roadshow reports render through `render_pdf`.
 
 Rendering rules:
 

@@ -228,7 +228,7 @@ MATCHING_WEIGHTS = {
 MATCHING_CANDIDATES = env.int("KEQIAO_MATCHING_CANDIDATES", default=100)
 
 # --- Listings ---------------------------------------------------------------------------------
-# A published listing leaves search this many days after its last renewal (issue: 12 months).
+# A published listing leaves search this many days after its last renewal (12 months; README).
 LISTING_RENEWAL_DAYS = env.int("KEQIAO_LISTING_RENEWAL_DAYS", default=365)
 
 KEQIAO_DEMO_PASSWORD = env.str("KEQIAO_DEMO_PASSWORD", default="")

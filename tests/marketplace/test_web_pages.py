@@ -1,4 +1,4 @@
-"""Listing web pages (issue 8): details with the right buttons and confidential parts, create
+"""Listing web pages: details with the right buttons and confidential parts, create
 and edit forms calling the services, owner actions, the brokers' moderation queue, the
 language switch and the phone-sized layout basics."""
 

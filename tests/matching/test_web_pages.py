@@ -1,4 +1,4 @@
-"""Matching web pages (issue 8): the home search with highlights and facets on the bundled
+"""Matching web pages: the home search with highlights and facets on the bundled
 real data, explained matches, the match-request flow through the pages (enterprise asks →
 researcher accepts → contacts visible → messages), decline and withdraw, the dashboard."""
 

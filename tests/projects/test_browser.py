@@ -1,4 +1,4 @@
-"""Real-browser test of the live roadshow (issue 4, item 8): Playwright drives Debian's chromium
+"""Real-browser test of the live roadshow: Playwright drives Debian's chromium
 (/usr/bin/chromium; no browser download) against pytest-django's live server. Host staff run
 the control room in one page, a registered attendee follows the audience page in another; when
 staff click "Next", the audience page shows the new project within 2 seconds without reloading.
@@ -17,7 +17,7 @@ from tests import factories
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, PageWatch, session_cookie
 from tests.projects.live_support import register, roadshow_with_agenda
 
-#: The issue's bound: the audience sees a control-room change within 2 seconds.
+#: The live page's bound: the audience sees a control-room change within 2 seconds.
 FOLLOW_MS = 2000
 TITLES = ["固态电池电解质", "秸秆制生物炭", "盐碱地改良剂"]
 
