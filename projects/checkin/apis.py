@@ -17,9 +17,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-# marketplace.serializers must not be the first of marketplace's API modules imported
-# (serializers → selectors → filters → serializers cycle); loading selectors first avoids it.
-from marketplace import selectors as _marketplace_selectors  # noqa: F401
 from marketplace.serializers import RejectUnknownFieldsMixin
 from projects.checkin.selectors import checkin_counts, checkin_list
 from projects.checkin.services import registration_check_in

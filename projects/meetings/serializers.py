@@ -8,9 +8,6 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-# marketplace.serializers must not be the first of marketplace's API modules imported
-# (serializers → selectors → filters → serializers cycle); loading selectors first avoids it.
-from marketplace import selectors as _marketplace_selectors  # noqa: F401
 from marketplace.models import Organization
 from marketplace.serializers import IdField, IdRelatedField, RejectUnknownFieldsMixin
 from projects.meetings.scheduling import reason_message

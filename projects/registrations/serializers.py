@@ -8,7 +8,6 @@ from typing import Any
 from django.utils import timezone
 from rest_framework import serializers
 
-import marketplace.selectors  # noqa: F401  (must load before marketplace.serializers: import cycle)
 from marketplace.serializers import RejectUnknownFieldsMixin
 from projects.choices import AttendeeKind, RegistrationStatus
 from projects.models import Registration

@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-import marketplace.selectors  # noqa: F401  (must load before marketplace.serializers: import cycle)
 from marketplace.choices import Field, ListingStatus, ListingType
 from marketplace.models import Organization, ResearchResult, TechnologyNeed
 from marketplace.serializers import IdField, IdRelatedField, RejectUnknownFieldsMixin
