@@ -14,8 +14,13 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.etree.ElementTree import ParseError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from _typeshed import SupportsWrite
 
 #: The largest total unpacked size of an uploaded XLSX archive (bytes).
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
@@ -70,14 +75,14 @@ def spreadsheet_text(value: Any) -> Any:
 class SafeCsvWriter:
     """csv.writer whose rows pass through `spreadsheet_text` (no formula injection)."""
 
-    def __init__(self, stream: Any, **options: Any) -> None:
+    def __init__(self, stream: SupportsWrite[str], **options: Any) -> None:
         import csv
 
         self._writer = csv.writer(stream, **options)
 
-    def writerow(self, row: Any) -> Any:
+    def writerow(self, row: Iterable[Any]) -> Any:
         return self._writer.writerow([spreadsheet_text(cell) for cell in row])
 
-    def writerows(self, rows: Any) -> None:
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
         for row in rows:
             self.writerow(row)

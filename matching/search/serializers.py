@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -11,13 +11,16 @@ from rest_framework.fields import empty
 from marketplace.api.schema import ERROR_REF
 from marketplace.choices import Field, ListingType, Stage, TransferMode
 
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
 KIND_CHOICES = ListingType.choices
 
 
 class CommaSeparatedListField(serializers.ListField):
     """A list given as repeated parameters (?field=a&field=b) or comma-separated (?field=a,b)."""
 
-    def get_value(self, dictionary: Any) -> Any:
+    def get_value(self, dictionary: Mapping[Any, Any]) -> Any:
         value = super().get_value(dictionary)
         if value is empty or not isinstance(value, list):
             return value

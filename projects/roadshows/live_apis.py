@@ -21,7 +21,7 @@ Control actions (go-live, advance, end, questions open/close) answer with the li
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -57,6 +57,11 @@ from projects.roadshows.serializers import (
     SlotChoiceSerializer,
 )
 from projects.view_support import agenda_slot, request_roadshow, validated
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from rest_framework import serializers
 
 TAG = ["roadshows"]
 LIVE_CACHE_CONTROL = "private, no-cache"
@@ -148,7 +153,9 @@ class _ControlApi(APIView):
         return _live_response(roadshow)
 
 
-def _control_schema(operation_id: str, request: Any = None) -> Any:
+def _control_schema(
+    operation_id: str, request: type[serializers.Serializer[Any]] | None = None
+) -> Callable[[type[_ControlApi]], type[_ControlApi]]:
     return extend_schema_view(
         post=extend_schema(
             tags=TAG,
