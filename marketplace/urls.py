@@ -20,7 +20,7 @@ api_v1: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("marketplace.payments.urls")),
+    path("", include("payments.urls")),
     # Each reset request sends an e-mail: rate-limited, ahead of Django's own route.
     path(
         "accounts/password_reset/",

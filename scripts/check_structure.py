@@ -29,7 +29,7 @@ MAX_FUNCTION_LINES = 80
 
 #: Outside library (top-level import name) -> the one module allowed to import it.
 SOLE_IMPORTERS: dict[str, str] = {
-    "stripe": "marketplace/payments/stripe.py",
+    "stripe": "payments/providers/stripe.py",
     "weasyprint": "marketplace/pdf.py",
     "pyhanko": "contracts/seal.py",
     "pebble": "marketplace/child_process.py",

@@ -114,8 +114,8 @@ def outsider(db):  # type: ignore[no-untyped-def]
 
 STRIPE_WEBHOOK_TEST_SECRET = "whsec_keqiao_test_secret"
 STRIPE_TEST_PROVIDERS = {
-    "dummy": {"BACKEND": "marketplace.payments.dummy.DummyProvider"},
-    "stripe": {"BACKEND": "marketplace.payments.stripe.StripeProvider"},
+    "dummy": {"BACKEND": "payments.providers.dummy.DummyProvider"},
+    "stripe": {"BACKEND": "payments.providers.stripe.StripeProvider"},
 }
 
 

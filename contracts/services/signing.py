@@ -35,7 +35,7 @@ from contracts.services.shared import (
 )
 from marketplace.errors import ConflictError, DomainError
 from marketplace.locking import lock_row
-from marketplace.payments.fees import platform_fee_payment_create
+from payments.fees import platform_fee_payment_create
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served by us, not from a CDN
     "dbbackup",  # manage.py dbbackup / dbrestore (docs/operations.md)
     "marketplace",
+    "payments",
     "matching",
     "projects",
     "contracts",
@@ -235,9 +236,9 @@ STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
 PAYMENT_PROVIDERS = {
-    "dummy": {"BACKEND": "marketplace.payments.dummy.DummyProvider"},
+    "dummy": {"BACKEND": "payments.providers.dummy.DummyProvider"},
     **(
-        {"stripe": {"BACKEND": "marketplace.payments.stripe.StripeProvider"}}
+        {"stripe": {"BACKEND": "payments.providers.stripe.StripeProvider"}}
         if STRIPE_SECRET_KEY
         else {}
     ),
