@@ -1,7 +1,7 @@
 """The payment models moved from the `marketplace` app to the `payments` app with their tables
 (Django's "moving a model between apps": SeparateDatabaseAndState). Run on a real database:
 migrating back to before the move and forward again keeps every payment, webhook event and the
-registration that points to a payment."""
+registration that points to a payment; the models' content types follow them."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.apps.registry import Apps
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -75,6 +76,7 @@ def test_moving_the_payment_models_keeps_their_tables_and_rows(
     paid_registration, enterprise_user, back_to_latest
 ):
     payment_id = paid_registration.payment_id
+    payment_type = ContentType.objects.get_for_model(Payment)
 
     old_apps = migrate(BEFORE_MOVE)
     with pytest.raises(LookupError):
@@ -84,6 +86,8 @@ def test_moving_the_payment_models_keeps_their_tables_and_rows(
     OldRegistration = old_apps.get_model("projects", "Registration")
     assert OldPayment.objects.get(pk=payment_id).provider_ref == "cs_test_moved"
     assert OldRegistration.objects.get(pk=paid_registration.pk).payment_id == payment_id
+    labels = ContentType.objects.filter(pk=payment_type.pk).values_list("app_label", flat=True)
+    assert labels.get() == "marketplace"
     # A row written by the code of before the move, as in an existing database.
     older = OldPayment.objects.create(
         purpose="platform_fee", reference="agreement:7", description="Fee",
@@ -98,3 +102,5 @@ def test_moving_the_payment_models_keeps_their_tables_and_rows(
     assert Payment.objects.get(pk=older.pk).reference == "agreement:7"
     assert WebhookEvent.objects.get(event_id="evt_moved").payment_id == payment_id
     assert Registration.objects.get(pk=paid_registration.pk).payment.pk == payment_id
+    assert ContentType.objects.filter(app_label="marketplace", model="payment").count() == 0
+    assert labels.get() == "payments"
