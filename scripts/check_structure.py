@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PRODUCT_PACKAGES = ("kernel", "marketplace", "matching", "projects", "contracts")
+PRODUCT_PACKAGES = ("kernel", "marketplace", "payments", "matching", "projects", "contracts")
 MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 80
 
