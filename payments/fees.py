@@ -1,4 +1,4 @@
-"""The optional platform fee on signed agreements (issue 5 item 10): a percentage of the
+"""The optional platform fee on signed agreements: a percentage of the
 contract value, ``settings.PLATFORM_FEE_PERCENT`` (Decimal; 0 disables it), collected through
 the payment-provider interface from the party the contracts app names as payer."""
 
