@@ -63,7 +63,7 @@ from contracts.serializers import (
     VersionSummarySerializer,
 )
 from contracts.services.audit import client_info
-from marketplace.api.pagination import PageNumberPagination
+from kernel.api.pagination import PageNumberPagination
 from matching.match_requests import selectors as match_selectors
 
 TAG = ["agreements"]
@@ -297,7 +297,7 @@ class AgreementDocumentApi(APIView):
 
 class AgreementSignApi(APIView):
     permission_classes = [IsAuthenticated]
-    throttle_scope = "sign"  # each attempt checks the password (marketplace.api.throttling)
+    throttle_scope = "sign"  # each attempt checks the password (kernel.api.throttling)
 
     @extend_schema(
         tags=TAG,

@@ -25,7 +25,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.errors import ConflictError, DomainError
+from kernel.errors import ConflictError, DomainError
 from payments.models import ALLOWED_TRANSITIONS, Payment, PaymentStatus, WebhookEvent
 from payments.providers import default_provider_name, get_provider
 from payments.providers.base import (

@@ -30,10 +30,10 @@ MAX_FUNCTION_LINES = 80
 #: Outside library (top-level import name) -> the one module allowed to import it.
 SOLE_IMPORTERS: dict[str, str] = {
     "stripe": "payments/providers/stripe.py",
-    "weasyprint": "marketplace/pdf.py",
+    "weasyprint": "kernel/pdf/render.py",
     "pyhanko": "contracts/seal.py",
-    "pebble": "marketplace/child_process.py",
-    "diskcache": "marketplace/api/throttle_store.py",
+    "pebble": "kernel/child_process.py",
+    "diskcache": "kernel/api/throttle_store.py",
 }
 #: Libraries whose importers are all inside one package (path prefix).
 SOLE_IMPORTING_PACKAGES: dict[str, str] = {

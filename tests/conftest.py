@@ -45,7 +45,7 @@ def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
 def _fresh_rate_limits(settings, tmp_path_factory):  # type: ignore[no-untyped-def]
     """Rate-limit counters live in a directory of this test run and start empty in every
     test, so that tests never throttle each other (tests of the limits set low rates)."""
-    from marketplace.api.throttle_store import counter_store
+    from kernel.api.throttle_store import counter_store
 
     settings.THROTTLE_DIR = str(tmp_path_factory.getbasetemp() / "throttle-store")
     counter_store(settings.THROTTLE_DIR).clear()

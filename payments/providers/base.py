@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from marketplace.errors import DomainError, ServiceUnavailableError
+from kernel.errors import DomainError, ServiceUnavailableError
 
 if TYPE_CHECKING:
     from payments.models import Payment

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.errors import DomainError
+from kernel.errors import DomainError
 from payments.providers.base import (
     BasePaymentProvider,
     CheckoutSession,

@@ -27,7 +27,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.errors import ConflictError
+from kernel.errors import ConflictError
 from payments.providers.base import (
     BasePaymentProvider,
     CheckoutSession,

@@ -36,9 +36,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kernel.errors import ConflictError, DomainError, PermissionDeniedError
 from marketplace import roles
 from marketplace.choices import Role
-from marketplace.errors import ConflictError, DomainError, PermissionDeniedError
 from marketplace.models import Membership
 from payments.models import PaymentStatus
 from payments.services import (

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from marketplace.errors import ConflictError, DomainError
+from kernel.errors import ConflictError, DomainError
 from payments.models import Payment, PaymentStatus
 from payments.providers import default_provider_name, get_provider
 from payments.providers.base import (
