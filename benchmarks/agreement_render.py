@@ -4,9 +4,9 @@ Usage:
 
     .venv/bin/python benchmarks/agreement_render.py [--runs 3]
 
-Renders, through the shared locked-down renderer (marketplace.pdf.render_pdf, in-process) and
+Renders, through the shared locked-down renderer (kernel.pdf.render.render_pdf, in-process) and
 through the time-limited child-process renderer the seal step uses
-(marketplace.pdf_process.render_pdf_with_time_limit):
+(kernel.pdf.process.render_pdf_with_time_limit):
 
 - the reference: a typical agreement (tests/contracts/samples.py, four pages);
 - the worst cases (tests/contracts/worst_case.py): every field at its maximum length in
@@ -17,7 +17,7 @@ Prints the median wall-clock seconds per render (in-process and in the child pro
 in-process CPU seconds (what the render costs, independent of other load on a shared machine),
 pages, size and the ratio to the reference, in one table. The verdict compares the slowest
 worst case with the 5 s target, in wall-clock and in CPU seconds. Needs the CJK fonts that
-marketplace/pdf.py uses.
+kernel/pdf/render.py uses.
 """
 
 from __future__ import annotations
@@ -48,8 +48,8 @@ def main() -> None:
 
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    from marketplace.pdf import render_pdf
-    from marketplace.pdf_process import render_pdf_with_time_limit
+    from kernel.pdf.process import render_pdf_with_time_limit
+    from kernel.pdf.render import render_pdf
     from tests.contracts.samples import agreement_context
     from tests.contracts.worst_case import chinese, unbreakable, worst_case_context
 

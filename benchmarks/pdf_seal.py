@@ -6,7 +6,7 @@ Usage:
 
 Renders the agreement PDF (templates/contracts/pdf/agreement.html, a 4-page 技术转让 sample
 with nine clauses, payment schedule, signature page and audit trail) through the shared
-locked-down renderer (marketplace.pdf.render_pdf), seals it (contracts.seal.seal_pdf, no TSA)
+locked-down renderer (kernel.pdf.render.render_pdf), seals it (contracts.seal.seal_pdf, no TSA)
 and verifies it (contracts.seal.verify_pdf). Prints milliseconds (p50, p95, max) per step.
 The first run (key generation, imports) is reported separately. Fast rendering needs
 libharfbuzz-subset0 (without it WeasyPrint subsets with fontTools and a render takes seconds).
@@ -40,7 +40,7 @@ def main() -> None:
 
     django.setup()
     from contracts.seal import seal_pdf, verify_pdf
-    from marketplace.pdf import render_pdf
+    from kernel.pdf.render import render_pdf
     from tests.contracts.samples import agreement_context
 
     context = agreement_context()

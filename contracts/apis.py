@@ -63,8 +63,8 @@ from contracts.serializers import (
     VersionSummarySerializer,
 )
 from contracts.services.audit import client_info
-from marketplace.api.pagination import PageNumberPagination
-from marketplace.web_helpers import request_actor
+from kernel.api.pagination import PageNumberPagination
+from kernel.web import request_actor
 from matching.match_requests import selectors as match_selectors
 
 if TYPE_CHECKING:
@@ -301,7 +301,7 @@ class AgreementDocumentApi(APIView):
 
 class AgreementSignApi(APIView):
     permission_classes = [IsAuthenticated]
-    throttle_scope = "sign"  # each attempt checks the password (marketplace.api.throttling)
+    throttle_scope = "sign"  # each attempt checks the password (kernel.api.throttling)
 
     @extend_schema(
         tags=TAG,

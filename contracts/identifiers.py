@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.errors import DomainError
+from kernel.errors import DomainError
 from marketplace.patent_numbers import canonical_patent_number, is_application_number
 from marketplace.regions import region_full_name, validate_region_code
 

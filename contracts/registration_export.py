@@ -28,9 +28,9 @@ from contracts.choices import zh_label
 from contracts.identifiers import identifier_problem, region_display_name
 from contracts.models import Agreement, beijing_time
 from kernel.money import amount_or_none, format_amount
+from kernel.pdf.render import render_pdf
 from kernel.spreadsheets import spreadsheet_text
 from marketplace.choices import Field, IpType
-from marketplace.pdf import render_pdf
 
 PDF_TEMPLATE = "contracts/pdf/registration.html"
 

@@ -35,15 +35,15 @@ from contracts.forms import (
 from contracts.models import Agreement
 from contracts.services.audit import client_info
 from contracts.services.sealing import is_seal_pending
-from marketplace import roles
-from marketplace.api.throttling import throttle_web
-from marketplace.errors import DomainError
-from marketplace.web_helpers import (
+from kernel.api.throttling import throttle_web
+from kernel.errors import DomainError
+from kernel.web import (
     ServiceRun,
     request_actor,
     run_service,
     show_domain_error,
 )
+from marketplace import roles
 from matching.match_requests import selectors as match_selectors
 
 if TYPE_CHECKING:

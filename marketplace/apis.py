@@ -4,7 +4,7 @@ organisations, the moderation queue, sign-in tokens, the current user and notifi
 Views are thin: input serializer -> service or selector -> output serializer. Visibility comes
 from `marketplace.selectors` (an invisible listing is a 404), permissions and state rules from
 `marketplace.services` (403 / 409), and every error leaves through
-`marketplace.api.errors.exception_handler` as ``{"message", "code", "fields"}``.
+`kernel.api.errors.exception_handler` as ``{"message", "code", "fields"}``.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kernel.errors import DomainError
+from kernel.web import request_actor
 from marketplace import selectors, services
-from marketplace.errors import DomainError
 from marketplace.filters import OrganizationFilter, ResearchResultFilter, TechnologyNeedFilter
 from marketplace.models import Listing, Notification, Organization, ResearchResult, TechnologyNeed
 from marketplace.notifications import notification_mark_all_read
@@ -46,7 +47,6 @@ from marketplace.serializers import (
     TechnologyNeedInputSerializer,
     TechnologyNeedOutputSerializer,
 )
-from marketplace.web_helpers import request_actor
 
 ListingT = TypeVar("ListingT", ResearchResult, TechnologyNeed)
 

@@ -38,7 +38,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from marketplace.api.errors import error_response, is_api_request
+from kernel.api.errors import error_response, is_api_request
 
 LOCKOUT_CODE = "locked_out"
 

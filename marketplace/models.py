@@ -368,18 +368,12 @@ class Notification(models.Model):
         return f"{self.recipient}: {self.verb}"
 
 
-# Payment models live in their own module; importing them here registers them with the app.
-from marketplace.payment_models import Payment, PaymentStatus, WebhookEvent  # noqa: E402
-
 __all__ = [
     "ID_MAX",
     "Listing",
     "Membership",
     "Notification",
     "Organization",
-    "Payment",
-    "PaymentStatus",
     "ResearchResult",
     "TechnologyNeed",
-    "WebhookEvent",
 ]

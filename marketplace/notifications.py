@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from marketplace.errors import PermissionDeniedError
+from kernel.errors import PermissionDeniedError
 from marketplace.models import Notification
 from marketplace.notification_verbs import VERBS, Params, Verb, get_verb, render_message
 

@@ -27,9 +27,9 @@ from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kernel.errors import DomainError, PermissionDeniedError
 from marketplace import roles
 from marketplace.choices import ListingStatus
-from marketplace.errors import DomainError, PermissionDeniedError
 from marketplace.filters import OrganizationFilter, ResearchResultFilter, TechnologyNeedFilter
 from marketplace.models import Listing, Notification, Organization, ResearchResult, TechnologyNeed
 from marketplace.roles import AnyUser

@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from marketplace.api.throttling import throttle_web
+from kernel.api.throttling import throttle_web
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("marketplace.api_urls")),
@@ -20,7 +20,7 @@ api_v1: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("marketplace.payments.urls")),
+    path("", include("payments.urls")),
     # Each reset request sends an e-mail: rate-limited, ahead of Django's own route.
     path(
         "accounts/password_reset/",
@@ -35,6 +35,6 @@ urlpatterns = [
     path("", include("marketplace.web_urls")),
 ]
 
-handler404 = "marketplace.api.errors.not_found"
-handler400 = "marketplace.error_views.bad_request"
-handler500 = "marketplace.error_views.server_error"
+handler404 = "kernel.api.errors.not_found"
+handler400 = "kernel.error_views.bad_request"
+handler500 = "kernel.error_views.server_error"

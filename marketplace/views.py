@@ -4,7 +4,7 @@ queue.
 
 Views are thin: they validate input with a form, call a selector (reads, visibility) or a
 service (writes, permissions) and render. Domain errors from services are shown per field or
-as messages (`marketplace.web_helpers.run_service`); permission errors are 403.
+as messages (`kernel.web.run_service`); permission errors are 403.
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from kernel.web import request_actor, run_service
 from marketplace import roles, selectors, services
 from marketplace.choices import ListingStatus
 from marketplace.forms import RejectListingForm, ResearchResultForm, TechnologyNeedForm
 from marketplace.models import Listing, ResearchResult, TechnologyNeed
 from marketplace.templatetags.keqiao import join_list
-from marketplace.web_helpers import request_actor, run_service
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
+from kernel.errors import PermissionDeniedError
 from marketplace import roles
 from marketplace.choices import Role
-from marketplace.errors import PermissionDeniedError
 from marketplace.models import Membership
 from projects.choices import RegistrationStatus
 from projects.models import Registration, Roadshow

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from marketplace.payment_models import Payment
-from marketplace.payments.signals import payment_failed, payment_paid, payment_refunded
+from payments.models import Payment
+from payments.signals import payment_failed, payment_paid, payment_refunded
 from projects.choices import REGISTRATION_PAYMENT_PURPOSE
 
 DISPATCH_PAID = "projects.registration_paid"

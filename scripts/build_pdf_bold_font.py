@@ -1,4 +1,4 @@
-"""Rebuild marketplace/pdf_fonts/NotoSansCJKsc-Bold-GB2312.otf, the committed bold face of the
+"""Rebuild kernel/pdf/fonts/NotoSansCJKsc-Bold-GB2312.otf, the committed bold face of the
 PDF font (the regular face comes from the PyPI package pylopdf-fonts-zh-cn, which ships no bold).
 
 Source: the Simplified Chinese face of Noto Sans CJK Bold 2.004 (SIL OFL 1.1), as Debian's
@@ -22,7 +22,7 @@ from fontTools.ttLib import TTCollection
 
 SOURCE = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc")
 REPOSITORY = Path(__file__).resolve().parent.parent
-TARGET = REPOSITORY / "marketplace/pdf_fonts/NotoSansCJKsc-Bold-GB2312.otf"
+TARGET = REPOSITORY / "kernel/pdf/fonts/NotoSansCJKsc-Bold-GB2312.otf"
 FAMILY = "Noto Sans CJK SC"
 
 

@@ -23,17 +23,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PRODUCT_PACKAGES = ("kernel", "marketplace", "matching", "projects", "contracts")
+PRODUCT_PACKAGES = ("kernel", "marketplace", "payments", "matching", "projects", "contracts")
 MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 80
 
 #: Outside library (top-level import name) -> the one module allowed to import it.
 SOLE_IMPORTERS: dict[str, str] = {
-    "stripe": "marketplace/payments/stripe.py",
-    "weasyprint": "marketplace/pdf.py",
+    "stripe": "payments/providers/stripe.py",
+    "weasyprint": "kernel/pdf/render.py",
     "pyhanko": "contracts/seal.py",
-    "pebble": "marketplace/child_process.py",
-    "diskcache": "marketplace/api/throttle_store.py",
+    "pebble": "kernel/child_process.py",
+    "diskcache": "kernel/api/throttle_store.py",
 }
 #: Libraries whose importers are all inside one package (path prefix).
 SOLE_IMPORTING_PACKAGES: dict[str, str] = {

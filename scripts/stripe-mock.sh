@@ -9,7 +9,7 @@
 # The pinned version is built with `go install github.com/stripe/stripe-mock@$STRIPE_MOCK_VERSION`
 # (Go from PATH; modules from the Go module proxy) into var/stripe-mock/$STRIPE_MOCK_VERSION/bin
 # (~35 s the first time; cached afterwards). Its bundled OpenAPI spec is Stripe API version
-# 2026-08-26.dahlia, the version pinned in marketplace/payments/stripe.py; the server runs with
+# 2026-08-26.dahlia, the version pinned in payments/providers/stripe.py; the server runs with
 # -strict-version-check so a drift between the two fails the tests. HTTP listens on
 # 127.0.0.1:$STRIPE_MOCK_PORT (default 12111); HTTPS, which stripe-mock otherwise opens on all
 # interfaces, goes to a unix socket under var/stripe-mock/. Pid: var/stripe-mock/stripe-mock.pid;

@@ -4,7 +4,7 @@
 # 1. Installs missing system packages with apt-get (only what `command -v`/dpkg do not find):
 #    a JDK >= 17 with javac, maven, unzip, curl (Elasticsearch); Go (stripe-mock); chromium
 #    (the browser test); libharfbuzz-subset0 and Pango (WeasyPrint PDFs; the CJK fonts come from
-#    PyPI and the repository, see marketplace/pdf.py); postgresql (the PostgreSQL run).
+#    PyPI and the repository, see kernel/pdf/render.py); postgresql (the PostgreSQL run).
 # 2. Creates/updates .venv with the project and its dev extras.
 # 3. Starts a fresh Elasticsearch node (es/run.sh), stripe-mock (scripts/stripe-mock.sh) and a
 #    throw-away PostgreSQL cluster (scripts/postgres.sh) on 127.0.0.1 and ALWAYS stops them on

@@ -45,7 +45,7 @@ def _fast_password_hashing(settings):
 def _fresh_rate_limits(settings, tmp_path_factory):
     """Rate-limit counters live in a directory of this test run and start empty in every
     test, so that tests never throttle each other (tests of the limits set low rates)."""
-    from marketplace.api.throttle_store import counter_store
+    from kernel.api.throttle_store import counter_store
 
     settings.THROTTLE_DIR = str(tmp_path_factory.getbasetemp() / "throttle-store")
     counter_store(settings.THROTTLE_DIR).clear()
@@ -114,8 +114,8 @@ def outsider(db):
 
 STRIPE_WEBHOOK_TEST_SECRET = "whsec_keqiao_test_secret"
 STRIPE_TEST_PROVIDERS = {
-    "dummy": {"BACKEND": "marketplace.payments.dummy.DummyProvider"},
-    "stripe": {"BACKEND": "marketplace.payments.stripe.StripeProvider"},
+    "dummy": {"BACKEND": "payments.providers.dummy.DummyProvider"},
+    "stripe": {"BACKEND": "payments.providers.stripe.StripeProvider"},
 }
 
 

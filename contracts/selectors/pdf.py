@@ -1,5 +1,5 @@
 """The context of the agreement PDF template (`contracts/pdf/agreement.html`, rendered by
-`marketplace.pdf.render_pdf`); its shape is documented in that template."""
+`kernel.pdf.render.render_pdf`); its shape is documented in that template."""
 
 from __future__ import annotations
 

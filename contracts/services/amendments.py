@@ -37,8 +37,8 @@ from contracts.services.shared import (
     save_version,
     signed_conflict,
 )
-from marketplace.errors import ConflictError, DomainError
-from marketplace.locking import lock_row
+from kernel.errors import ConflictError, DomainError
+from kernel.locking import lock_row
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

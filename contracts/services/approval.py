@@ -32,9 +32,9 @@ from contracts.services.shared import (
     require_editable,
     require_party,
 )
+from kernel.errors import ConflictError, PermissionDeniedError
+from kernel.locking import lock_row
 from marketplace import roles
-from marketplace.errors import ConflictError, PermissionDeniedError
-from marketplace.locking import lock_row
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

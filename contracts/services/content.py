@@ -3,7 +3,7 @@
 `apply_changes` merges a change set into a version's content, section by section, and refuses
 bad input with 400 per field (`DomainError` with the field path, e.g. ``payment.total_cny``):
 unknown sections or keys, text longer than its limit in `contracts.limits`, invisible or
-direction-changing characters (`marketplace.invisible_text`: what is signed must be what the
+direction-changing characters (`kernel.invisible_text`: what is signed must be what the
 parties see), bad dates (YYYY-MM-DD), amounts (CNY, at most 2 decimal places) and percentages,
 identifiers (`contracts.identifiers`). `clean_str` cleans one text value.
 """
@@ -31,7 +31,7 @@ from contracts.limits import (
 )
 from contracts.models import Agreement, AgreementVersion
 from contracts.services.shared import field_error
-from marketplace.invisible_text import invisible_characters
+from kernel.invisible_text import invisible_characters
 
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("999999999999.99")
@@ -54,7 +54,7 @@ def clean_str(value: Any, path: str, *, max_length: int = SHORT_TEXT_MAX_LENGTH)
             path, _("Enter at most %(max)d characters.") % {"max": max_length}
         )
     hidden = invisible_characters(text)
-    if hidden:  # what is signed must be what the parties see (marketplace.invisible_text)
+    if hidden:  # what is signed must be what the parties see (kernel.invisible_text)
         raise field_error(
             path,
             _("Remove the invisible or direction-changing characters (%(codes)s).")

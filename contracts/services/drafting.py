@@ -28,10 +28,10 @@ from contracts.models import Agreement
 from contracts.services.audit import ClientInfo, agreement_event_record
 from contracts.services.content import CENT
 from contracts.services.shared import create_numbered, field_error, notify_parties, save_version
+from kernel.errors import ConflictError, PermissionDeniedError
+from kernel.locking import lock_row
 from marketplace import roles
 from marketplace.choices import IpType, TransferMode
-from marketplace.errors import ConflictError, PermissionDeniedError
-from marketplace.locking import lock_row
 from marketplace.models import Organization, ResearchResult
 from matching.models import MatchRequest, MatchRequestDirection, MatchRequestStatus
 

@@ -15,7 +15,7 @@ One attempt (`agreement_seal`):
    and not leased or backing off. Two workers never render the same agreement at once, and no
    row lock is held.
 2. Render outside any transaction, in a child process stopped after
-   `settings.PDF_RENDER_TIMEOUT` seconds (`marketplace.pdf_process`), then seal in-process.
+   `settings.PDF_RENDER_TIMEOUT` seconds (`kernel.pdf.process`), then seal in-process.
 3. Store in a short transaction: lock the row, store the sealed bytes unless someone else
    already did, record the `sealed` event, clear the retry state, notify both parties.
 
@@ -47,8 +47,8 @@ from contracts.choices import AgreementStatus, EventKind
 from contracts.models import Agreement
 from contracts.services.audit import SYSTEM, ClientInfo, agreement_event_record
 from contracts.services.shared import notify_parties
-from marketplace.backoff import retry_delay as backoff_delay
-from marketplace.errors import ConflictError
+from kernel.backoff import retry_delay as backoff_delay
+from kernel.errors import ConflictError
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -86,7 +86,7 @@ def render_timeout() -> float:
 
 def retry_delay(attempts: int) -> timedelta:
     """Back-off after the `attempts`-th failed attempt (1-based), no jitter: see
-    `marketplace.backoff.retry_delay`."""
+    `kernel.backoff.retry_delay`."""
     return backoff_delay(
         attempts, base_seconds=SEAL_RETRY_BASE_SECONDS, max_seconds=SEAL_RETRY_MAX_SECONDS
     )
@@ -116,7 +116,7 @@ def _render_and_seal(agreement: Agreement) -> tuple[bytes, bytes]:
     from contracts.seal import seal_pdf
     from contracts.selectors import agreement_pdf_context
     from contracts.verification.report import seal_metadata
-    from marketplace.pdf_process import render_pdf_with_time_limit
+    from kernel.pdf.process import render_pdf_with_time_limit
 
     context = agreement_pdf_context(agreement=agreement)
     unsealed = render_pdf_with_time_limit(

@@ -17,7 +17,7 @@ from contracts.checks import CheckReport
 from contracts.choices import AgreementStatus
 from contracts.models import Agreement, AgreementVersion
 from contracts.selectors import parties_of
-from marketplace.errors import ConflictError, DomainError, PermissionDeniedError
+from kernel.errors import ConflictError, DomainError, PermissionDeniedError
 from marketplace.notification_verbs import Params
 from marketplace.notifications import notify
 from marketplace.selectors import organization_members

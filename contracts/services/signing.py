@@ -33,9 +33,9 @@ from contracts.services.shared import (
     registration_check_error,
     require_party,
 )
-from marketplace.errors import ConflictError, DomainError
-from marketplace.locking import lock_row
-from marketplace.payments.fees import platform_fee_payment_create
+from kernel.errors import ConflictError, DomainError
+from kernel.locking import lock_row
+from payments.fees import platform_fee_payment_create
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

@@ -36,7 +36,7 @@ class AgreementVerifyApi(APIView):
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
     parser_classes = [parsers.MultiPartParser, parsers.FormParser]
-    throttle_scope = "verify"  # marketplace.api.throttling
+    throttle_scope = "verify"  # kernel.api.throttling
 
     @extend_schema(
         operation_id="agreement_verify",

@@ -18,7 +18,7 @@ the site:
   proxy that buffers the whole body before passing it on (nginx's default
   ``proxy_request_buffering on``; docs/operations.md) keeps slow clients off the workers;
 - work: `verify_pdf_bounded` runs the seal check (`contracts.seal.verify_pdf`) in a child
-  process (`marketplace.child_process`) at the lowest CPU priority (SCHED_IDLE on Linux: only
+  process (`kernel.child_process`) at the lowest CPU priority (SCHED_IDLE on Linux: only
   CPU time that page views leave idle), with an address-space limit of the worker's own size plus
   ``VERIFY_MEMORY_BYTES``, a CPU-time limit of ``VERIFY_CPU_SECONDS`` and a wall-time limit
   of ``VERIFY_TIMEOUT_SECONDS``;
@@ -52,15 +52,15 @@ from filelock import FileLock, Timeout
 from rest_framework import exceptions, status
 
 from contracts.seal import SealVerification, verify_pdf
-from marketplace.api.errors import RequestTooLarge
-from marketplace.child_process import (
+from kernel.api.errors import RequestTooLarge
+from kernel.child_process import (
     ChildDied,
     ChildLimits,
     ChildOverLimit,
     ChildTimedOut,
     run_in_child,
 )
-from marketplace.errors import DomainError, ServiceUnavailableError
+from kernel.errors import DomainError, ServiceUnavailableError
 
 #: Room for the multipart envelope around the file when checking Content-Length.
 MULTIPART_OVERHEAD_BYTES = 64 * 1024

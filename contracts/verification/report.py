@@ -38,7 +38,7 @@ from contracts.choices import AgreementStatus, zh_label
 from contracts.models import Agreement
 from contracts.seal import CertificateInfo, SealVerification, platform_certificate_info
 from contracts.verification.limits import verify_pdf_bounded
-from marketplace.errors import DomainError
+from kernel.errors import DomainError
 
 STATUS_VALID = "valid"
 STATUS_TAMPERED = "tampered"

@@ -28,9 +28,9 @@ from contracts.verification.report import (
     carries_platform_certificate,
     verify_upload,
 )
-from marketplace.api.errors import RequestTooLarge
-from marketplace.api.throttling import throttle_web
-from marketplace.errors import DomainError, ServiceUnavailableError
+from kernel.api.errors import RequestTooLarge
+from kernel.api.throttling import throttle_web
+from kernel.errors import DomainError, ServiceUnavailableError
 
 TEMPLATE = "contracts/verify.html"
 

@@ -14,9 +14,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from kernel.cells import split_items
+from kernel.errors import ConflictError, DomainError, PermissionDeniedError
 from marketplace import roles
 from marketplace.choices import ListingStatus, OrganizationKind, Role, TransferMode
-from marketplace.errors import ConflictError, DomainError, PermissionDeniedError
 from marketplace.listing_records import ipc_symbols
 from marketplace.models import (
     Listing,

@@ -9,10 +9,10 @@ from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from kernel.errors import PermissionDeniedError
+from kernel.locking import lock_row
 from marketplace import roles
 from marketplace.choices import ListingStatus
-from marketplace.errors import PermissionDeniedError
-from marketplace.locking import lock_row
 from marketplace.models import (
     Organization,
     ResearchResult,

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from kernel.errors import PermissionDeniedError
 from marketplace import roles
 from marketplace.choices import OrganizationKind, Role
-from marketplace.errors import PermissionDeniedError
 from marketplace.models import (
     Membership,
     Organization,

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kernel.errors import DomainError
+from kernel.locking import lock_row
 from marketplace.choices import ListingStatus
-from marketplace.errors import DomainError
-from marketplace.locking import lock_row
 from marketplace.models import (
     TechnologyNeed,
 )

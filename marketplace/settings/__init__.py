@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served by us, not from a CDN
     "dbbackup",  # manage.py dbbackup / dbrestore (docs/operations.md)
     "marketplace",
+    "payments",
     "matching",
     "projects",
     "contracts",
@@ -61,7 +62,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "marketplace.middleware.LocaleMiddleware",
-    "marketplace.query_string.QueryStringEncodingMiddleware",
+    "kernel.query_string.QueryStringEncodingMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -139,16 +140,16 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PARSER_CLASSES": [
-        "marketplace.api.parsers.JSONParser",
+        "kernel.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "marketplace.api.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "kernel.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "marketplace.api.schema.AutoSchema",
-    "EXCEPTION_HANDLER": "marketplace.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "kernel.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "kernel.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Keqiao API",
@@ -177,7 +178,7 @@ SPECTACULAR_SETTINGS = {
     # Every operation documents the error statuses the shared plumbing can answer.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "marketplace.api.schema.add_error_responses",
+        "kernel.api.schema.add_error_responses",
     ],
 }
 
@@ -241,9 +242,9 @@ STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
 PAYMENT_PROVIDERS = {
-    "dummy": {"BACKEND": "marketplace.payments.dummy.DummyProvider"},
+    "dummy": {"BACKEND": "payments.providers.dummy.DummyProvider"},
     **(
-        {"stripe": {"BACKEND": "marketplace.payments.stripe.StripeProvider"}}
+        {"stripe": {"BACKEND": "payments.providers.stripe.StripeProvider"}}
         if STRIPE_SECRET_KEY
         else {}
     ),
@@ -328,7 +329,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True  # a successful log-in clears that username's failures only:
 AXES_HANDLER = "marketplace.lockout.LoginLockoutHandler"  # (not the address's; see there)
 AXES_LOCKOUT_CALLABLE = "marketplace.lockout.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "marketplace.api.throttling.client_ip"
+AXES_CLIENT_IP_CALLABLE = "kernel.api.throttling.client_ip"
 AXES_VERBOSE = False
 
 # API tokens (django-rest-knox): stored hashed, expire KEQIAO_API_TOKEN_TTL_HOURS after issue,
@@ -336,7 +337,7 @@ AXES_VERBOSE = False
 API_TOKEN_TTL_HOURS = env.float("KEQIAO_API_TOKEN_TTL_HOURS", default=24)
 REST_KNOX = {"TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS), "AUTH_HEADER_PREFIX": "Token"}
 
-# Rate limits (marketplace.api.throttling): "<scope>" per signed-in user (anonymous: per IP
+# Rate limits (kernel.api.throttling): "<scope>" per signed-in user (anonymous: per IP
 # address), "<scope>_ip" per IP address. DRF rate strings, "n/s|m|h|d". KEQIAO_THROTTLE_RATES
 # overrides single entries, e.g. "match_request=5/hour,search_ip=100/min".
 THROTTLE_RATES: dict[str, str] = {
@@ -366,13 +367,13 @@ THROTTLE_RATES: dict[str, str] = {
     **env.dict("KEQIAO_THROTTLE_RATES", default={}),
 }
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
-    "marketplace.api.throttling.ScopeUserThrottle",
-    "marketplace.api.throttling.ScopeIPThrottle",
+    "kernel.api.throttling.ScopeUserThrottle",
+    "kernel.api.throttling.ScopeIPThrottle",
 ]
 # Reverse proxies in front of Keqiao that append the client to X-Forwarded-For (0: the
 # connection's own address is the client; the header is ignored, so it cannot be forged).
 REST_FRAMEWORK["NUM_PROXIES"] = env.int("KEQIAO_NUM_PROXIES", default=0)
-# Counters of the rate limits (marketplace.api.throttle_store): a SQLite store every worker
+# Counters of the rate limits (kernel.api.throttle_store): a SQLite store every worker
 # process on the machine shares (no outside service). KEQIAO_CACHE_DIR moves it (e.g. to a tmpfs).
 THROTTLE_DIR = env.str("KEQIAO_CACHE_DIR", default=str(VAR_DIR / "cache" / "throttle"))
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -444,7 +445,7 @@ SECURE_HSTS_PRELOAD = env.bool("KEQIAO_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-CSRF_FAILURE_VIEW = "marketplace.error_views.csrf_failure"
+CSRF_FAILURE_VIEW = "kernel.error_views.csrf_failure"
 
 # Content-Security-Policy and Permissions-Policy: see marketplace/settings/browser_policies.py.
 CONTENT_SECURITY_POLICY = content_security_policy(

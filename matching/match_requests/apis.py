@@ -6,7 +6,7 @@ members of the two organisations and brokers) answers 404 for GET and for the ac
 decline, withdraw, post a message) alike, so its existence is not revealed. For a visible
 request the service decides: a party acting out of turn (e.g. the requester accepting) gets 403
 (PermissionDeniedError); a state clash is 409.
-Errors use the one shape of `marketplace.api.errors`.
+Errors use the one shape of `kernel.api.errors`.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from marketplace.api.pagination import PageNumberPagination
-from marketplace.web_helpers import request_actor
+from kernel.api.pagination import PageNumberPagination
+from kernel.web import request_actor
 from matching.match_requests import selectors, services
 from matching.match_requests.serializers import (
     MatchRequestCreateSerializer,
@@ -53,7 +53,7 @@ def _for_action(request: Request, pk: int) -> MatchRequest:
 
 class MatchRequestListApi(GenericAPIView[MatchRequest]):
     permission_classes = [IsAuthenticated]
-    throttle_scope = "match_request"  # POST only (marketplace.api.throttling)
+    throttle_scope = "match_request"  # POST only (kernel.api.throttling)
     pagination_class = PageNumberPagination
     serializer_class = MatchRequestSerializer
     filter_backends: list[type] = []  # filters are validated by MatchRequestFilterSerializer
@@ -171,7 +171,7 @@ class MatchRequestWithdrawApi(APIView):
 
 class MatchRequestMessagesApi(APIView):
     permission_classes = [IsAuthenticated]
-    throttle_scope = "message"  # POST only (marketplace.api.throttling)
+    throttle_scope = "message"  # POST only (kernel.api.throttling)
 
     @extend_schema(
         tags=TAG,

@@ -19,11 +19,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kernel.api.throttling import throttle_web
+from kernel.web import request_actor, run_service
 from marketplace import roles
 from marketplace import selectors as listing_selectors
-from marketplace.api.throttling import throttle_web
 from marketplace.choices import ListingStatus
-from marketplace.web_helpers import request_actor, run_service
 from matching.match_requests import selectors, services
 from matching.match_requests.forms import DeclineForm, MatchRequestForm, MessageForm, ProposeForm
 from matching.models import MatchRequest, MatchRequestStatus

@@ -3,7 +3,7 @@
 GET /api/v1/needs/{id}/matches/             research results that fit a technology need
 GET /api/v1/research-results/{id}/matches/  technology needs a research result may solve
 
-Paginated like every list (`marketplace.api.pagination`: `page`, `page_size`; a page past the
+Paginated like every list (`kernel.api.pagination`: `page`, `page_size`; a page past the
 end answers 404) over the ranked matches (at most MATCHING_CANDIDATES). The listing itself
 must be visible to the viewer (`marketplace.selectors`), otherwise 404; candidates are
 searchable listings of other organisations, visible to everyone.
@@ -29,10 +29,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from kernel.api.pagination import PageNumberPagination
+from kernel.errors import ServiceUnavailableError
 from marketplace import selectors
-from marketplace.api.pagination import PageNumberPagination
 from marketplace.choices import ListingType
-from marketplace.errors import ServiceUnavailableError
 from matching.matcher import (
     COMPONENT_LABELS,
     Match,
@@ -102,7 +102,7 @@ def _match(match: Match, language: str) -> dict[str, Any]:
 class _MatchListApi(GenericAPIView[Any]):
     permission_classes = [AllowAny]
     # Each call runs the matcher (search plus scoring): the most expensive anonymous read.
-    throttle_scope = "matches"  # marketplace.api.throttling
+    throttle_scope = "matches"  # kernel.api.throttling
     throttle_methods = ("GET",)
     pagination_class = PageNumberPagination
     serializer_class = MatchSerializer

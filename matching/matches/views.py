@@ -16,9 +16,9 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from kernel.api.throttling import throttle_web
 from marketplace import roles
 from marketplace import selectors as listing_selectors
-from marketplace.api.throttling import throttle_web
 from marketplace.models import ResearchResult, TechnologyNeed
 from matching.matcher import COMPONENT_LABELS, Match, matches_for_need, matches_for_result
 from matching.search.backends.base import SearchUnavailable

@@ -13,8 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from marketplace.api.pagination import PageNumberPagination, paginate_fetched
-from marketplace.errors import ServiceUnavailableError
+from kernel.api.pagination import PageNumberPagination, paginate_fetched
+from kernel.errors import ServiceUnavailableError
 from matching.search import get_search_backend
 from matching.search.backends.base import SearchHit, SearchQuery, SearchUnavailable
 from matching.search.documents import listing_url, listings_for_hits
@@ -77,7 +77,7 @@ class SearchApi(APIView):
     """Full-text search over published research results and technology needs."""
 
     permission_classes = [AllowAny]
-    throttle_scope = "search"  # marketplace.api.throttling
+    throttle_scope = "search"  # kernel.api.throttling
     throttle_methods = ("GET",)
 
     @extend_schema(

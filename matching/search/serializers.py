@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.fields import empty
 
-from marketplace.api.schema import ERROR_REF
+from kernel.api.schema import ERROR_REF
 from marketplace.choices import Field, ListingType, Stage, TransferMode
 
 if TYPE_CHECKING:
@@ -107,7 +107,7 @@ class SearchHitSerializer(serializers.Serializer[Any]):
 
 
 class SearchResponseSerializer(serializers.Serializer[Any]):
-    """A page of hits in the shape of every list (`marketplace.api.pagination`) plus facets."""
+    """A page of hits in the shape of every list (`kernel.api.pagination`) plus facets."""
 
     count = serializers.IntegerField()
     next = serializers.URLField(allow_null=True)
@@ -122,5 +122,5 @@ class SearchResponseSerializer(serializers.Serializer[Any]):
     )
 
 
-#: The API's one error shape (marketplace.api.errors), as a reference to its OpenAPI component.
+#: The API's one error shape (kernel.api.errors), as a reference to its OpenAPI component.
 ERROR_SCHEMA: dict[str, object] = dict(ERROR_REF)

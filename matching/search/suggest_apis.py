@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from marketplace.errors import ServiceUnavailableError
+from kernel.errors import ServiceUnavailableError
 from matching.search import get_search_backend
 from matching.search.backends.base import SearchUnavailable
 from matching.search.serializers import ERROR_SCHEMA, KIND_CHOICES
@@ -52,7 +52,7 @@ class SuggestApi(APIView):
     """Autocomplete for the search box."""
 
     permission_classes = [AllowAny]
-    throttle_scope = "suggest"  # marketplace.api.throttling
+    throttle_scope = "suggest"  # kernel.api.throttling
     throttle_methods = ("GET",)
 
     @extend_schema(

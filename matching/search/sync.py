@@ -47,7 +47,7 @@ from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
-from marketplace.backoff import retry_delay as backoff_delay
+from kernel.backoff import retry_delay as backoff_delay
 from matching.models import SearchOutbox, SearchOutboxOp
 from matching.search import backend_names as configured_backend_names
 from matching.search import get_search_backend
@@ -202,7 +202,7 @@ def _apply_everywhere(state: State, names: Sequence[str]) -> dict[Key, str]:
 def retry_delay(attempts: int) -> timedelta:
     """How long a row waits after its `attempts`-th failed attempt (≥ 1): exponential backoff
     min(max, base * 2**(attempts-1)) seconds with equal jitter (× [0.5, 1.0]), see
-    `marketplace.backoff.retry_delay`."""
+    `kernel.backoff.retry_delay`."""
     return backoff_delay(
         attempts,
         base_seconds=float(getattr(settings, "SEARCH_SYNC_RETRY_BASE_SECONDS", 2.0)),

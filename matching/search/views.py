@@ -18,8 +18,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kernel.api.throttling import throttle_wait, throttled_page
 from marketplace import selectors as listing_selectors
-from marketplace.api.throttling import throttle_wait, throttled_page
 from marketplace.choices import ListingStatus
 from marketplace.templatetags.keqiao import field_label, mode_label, stage_label
 from matching.search import get_search_backend

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from marketplace.errors import ConflictError, DomainError
+from kernel.errors import ConflictError, DomainError
 from projects.choices import RegistrationStatus
 from projects.models import TICKET_ALPHABET, Registration, Roadshow
 from projects.permissions import require_host_staff

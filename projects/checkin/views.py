@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from marketplace.web_helpers import run_service
+from kernel.web import run_service
 from projects.checkin.selectors import checkin_counts, checkin_list
 from projects.checkin.services import normalize_ticket_code, registration_check_in
 from projects.view_support import staff_roadshow_page

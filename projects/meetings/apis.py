@@ -14,7 +14,7 @@ Routes (see `projects.api_urls`):
 - ``GET my-schedule/`` (JSON), ``my-schedule.csv``, ``my-schedule.ics`` (iCalendar).
 
 Requests the viewer may not see answer 404; errors use the one shape of
-`marketplace.api.errors`.
+`kernel.api.errors`.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from marketplace.web_helpers import request_actor
+from kernel.web import request_actor
 from projects.meetings import selectors
 from projects.meetings import services as meetings
 from projects.meetings.export import schedule_csv, schedule_ics

@@ -25,7 +25,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from marketplace.errors import DomainError
+from kernel.errors import DomainError
 from marketplace.selectors import organization_members
 from projects.choices import RoadshowStatus
 from projects.meetings import scheduler

@@ -28,9 +28,9 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from kernel.errors import ConflictError, DomainError, PermissionDeniedError
+from kernel.locking import lock_row
 from marketplace import roles
-from marketplace.errors import ConflictError, DomainError, PermissionDeniedError
-from marketplace.locking import lock_row
 from marketplace.models import Organization
 from marketplace.notification_verbs import Params
 from marketplace.notifications import notify

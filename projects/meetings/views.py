@@ -18,10 +18,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kernel.errors import ConflictError, DomainError
+from kernel.web import request_actor, run_service
 from marketplace import roles
-from marketplace.errors import ConflictError, DomainError
 from marketplace.models import Organization
-from marketplace.web_helpers import request_actor, run_service
 from projects.choices import RoadshowStatus
 from projects.meetings import services as meetings
 from projects.meetings.export import schedule_csv, schedule_ics

@@ -52,7 +52,7 @@ class Registration(models.Model):
         default=RegistrationStatus.PENDING_PAYMENT,
     )
     payment = models.ForeignKey(
-        "marketplace.Payment",
+        "payments.Payment",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,

@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from marketplace.notifications import notify
-from marketplace.payment_models import Payment, PaymentStatus
-from marketplace.payments.services import payment_refund
+from payments.models import Payment, PaymentStatus
+from payments.services import payment_refund
 from projects.choices import RegistrationStatus
 from projects.models import Registration
 

@@ -7,7 +7,7 @@ Registration and payment policy:
   has them). The registration waits in ``pending_payment`` and holds its seat for
   ``ROADSHOW_PAYMENT_HOLD_MINUTES`` (default 30), and the Checkout session expires when the
   hold does: the hold ends exactly at the session's expiry (`CheckoutSession.expires_at`; with
-  Stripe at least 31 minutes and at most 24 hours, see `marketplace.payments.stripe`). It is
+  Stripe at least 31 minutes and at most 24 hours, see `payments.providers.stripe`). It is
   confirmed only by `payment_paid` (a verified webhook), never by the payer's redirect back,
   and the attendee then gets one e-mail and in-app notification (the receivers of the payment
   signals are in `projects.registrations.payments`). An expired or failed checkout
@@ -36,12 +36,12 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kernel.errors import ConflictError, DomainError, PermissionDeniedError
 from marketplace import roles
 from marketplace.choices import Role
-from marketplace.errors import ConflictError, DomainError, PermissionDeniedError
 from marketplace.models import Membership
-from marketplace.payment_models import PaymentStatus
-from marketplace.payments.services import (
+from payments.models import PaymentStatus
+from payments.services import (
     payment_cancel,
     payment_create,
     payment_refund,

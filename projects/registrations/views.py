@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from marketplace.web_helpers import request_actor, run_service
+from kernel.web import request_actor, run_service
 from projects.checkin.qr import ticket_qr_data_url, ticket_qr_payload
 from projects.choices import RegistrationStatus
 from projects.registrations.forms import RegisterForm

@@ -127,8 +127,8 @@ def report_context(report: RoadshowReport) -> dict[str, Any]:
 
 
 def report_pdf(report: RoadshowReport) -> bytes:
-    """The report as PDF through the shared locked-down renderer (`marketplace.pdf`)."""
-    from marketplace.pdf import render_pdf  # WeasyPrint is loaded only when a PDF is asked for
+    """The report as PDF through the shared locked-down renderer (`kernel.pdf.render`)."""
+    from kernel.pdf.render import render_pdf  # WeasyPrint is loaded only when a PDF is asked for
 
     return render_pdf(template_name="projects/pdf/report.html", context=report_context(report))
 

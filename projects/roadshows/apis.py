@@ -29,9 +29,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from marketplace.api.pagination import PageNumberPagination
-from marketplace.errors import PermissionDeniedError
-from marketplace.web_helpers import request_actor
+from kernel.api.pagination import PageNumberPagination
+from kernel.errors import PermissionDeniedError
+from kernel.web import request_actor
 from projects.models import Roadshow
 from projects.permissions import is_host_staff
 from projects.registrations.selectors import registration_active

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kernel.errors import ConflictError, PermissionDeniedError
 from marketplace import roles
-from marketplace.errors import ConflictError, PermissionDeniedError
 from projects.choices import RoadshowStatus
 from projects.models import Intent, Question, QuestionVote, Roadshow, RoadshowSlot
 from projects.permissions import is_confirmed_attendee, may_follow_live, require_host_staff

@@ -37,8 +37,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from marketplace.errors import PermissionDeniedError
-from marketplace.web_helpers import request_actor
+from kernel.errors import PermissionDeniedError
+from kernel.web import request_actor
 from projects.models import Roadshow
 from projects.permissions import is_confirmed_attendee, is_host_staff
 from projects.roadshows import audience_services, live_services
@@ -226,7 +226,7 @@ class QuestionsCloseApi(_QuestionsSwitchApi):
 
 class QuestionListApi(APIView):
     permission_classes = [IsAuthenticated]
-    throttle_scope = "question"  # POST only (marketplace.api.throttling)
+    throttle_scope = "question"  # POST only (kernel.api.throttling)
 
     @extend_schema(
         tags=TAG,
@@ -327,7 +327,7 @@ class QuestionAnswerApi(APIView):
 
 class IntentApi(APIView):
     permission_classes = [IsAuthenticated]
-    throttle_scope = "intent"  # POST only (marketplace.api.throttling)
+    throttle_scope = "intent"  # POST only (kernel.api.throttling)
 
     @extend_schema(
         tags=TAG,

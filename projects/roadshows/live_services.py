@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.errors import ConflictError, DomainError
+from kernel.errors import ConflictError, DomainError
 from projects.choices import RegistrationStatus, RoadshowStatus
 from projects.models import Registration, Roadshow, RoadshowSlot
 from projects.permissions import require_host_staff

@@ -12,7 +12,7 @@ from django.db.models import F, Model
 from django.utils import timezone
 from django.utils.functional import Promise
 
-from marketplace.errors import DomainError
+from kernel.errors import DomainError
 from projects.models import Roadshow
 
 

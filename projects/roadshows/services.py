@@ -20,9 +20,9 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kernel.errors import ConflictError, PermissionDeniedError
 from marketplace import roles
 from marketplace.choices import ListingStatus, OrganizationKind
-from marketplace.errors import ConflictError, PermissionDeniedError
 from marketplace.models import Organization, ResearchResult, TechnologyNeed
 from projects.choices import RoadshowStatus
 from projects.models import Roadshow, RoadshowSlot

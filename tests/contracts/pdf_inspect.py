@@ -10,7 +10,7 @@ from io import BytesIO
 from fontTools.ttLib import TTFont
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from marketplace.pdf import DEFAULT_FONT_FILES
+from kernel.pdf.render import DEFAULT_FONT_FILES
 
 #: The typographic families of the faces Keqiao's PDFs embed (both Simplified Chinese).
 KEQIAO_FONT_FAMILIES = frozenset(family for _path, family in DEFAULT_FONT_FILES.values())

@@ -14,7 +14,7 @@ from contracts import services
 from contracts.checks import check_agreement
 from contracts.models import AgreementVersion
 from contracts.registration_export import registration_form_for, registration_rows
-from marketplace.errors import DomainError
+from kernel.errors import DomainError
 from tests.contracts import support
 from tests.contracts.test_api import client_for, url
 

@@ -1,4 +1,4 @@
-"""The shared locked-down PDF renderer (marketplace/pdf.py): Chinese in an embedded subset CJK
+"""The shared locked-down PDF renderer (kernel/pdf/render.py): Chinese in an embedded subset CJK
 font, page numbers, and no fetching beyond our own static assets and data: URLs."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 from django.template.loader import render_to_string
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from marketplace.pdf import FONT_FAMILY, PdfRenderError, render_html, render_pdf
+from kernel.pdf.render import FONT_FAMILY, PdfRenderError, render_html, render_pdf
 from tests.contracts.pdf_inspect import KEQIAO_FONT_FAMILIES, pdf_fonts
 from tests.contracts.samples import CONTRACT_TYPES, agreement_context
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from fontTools.ttLib import TTFont
 
-from marketplace.pdf import DEFAULT_FONT_FILES
+from kernel.pdf.render import DEFAULT_FONT_FILES
 from tests.contracts.pdf_inspect import KEQIAO_FONT_FAMILIES, pdf_fonts
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -32,7 +32,7 @@ font_set = fc.FcConfigGetFonts(config, 0)  # FcSetSystem
 print("system-fonts:", font_set[0] if font_set else 0, file=sys.stderr)
 if font_set and font_set[0]:
     sys.exit(3)
-from marketplace.pdf import render_pdf
+from kernel.pdf.render import render_pdf
 from tests.contracts.samples import agreement_context
 context = agreement_context(party_name=sys.argv[2])
 open(sys.argv[1], "wb").write(render_pdf(template_name="contracts/pdf/agreement.html",

@@ -17,7 +17,7 @@ from contracts.limits import (
 )
 from contracts.services.audit import ClientInfo
 from contracts.templatetags.contract_pdf import SOFT_WRAP_CHUNK, ZERO_WIDTH_SPACE, soft_wrap
-from marketplace.errors import DomainError
+from kernel.errors import DomainError
 from tests.contracts import support
 from tests.contracts.worst_case import (
     USER_AGENT_LENGTH,

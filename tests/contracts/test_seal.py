@@ -15,7 +15,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from contracts import seal
 from contracts.seal import SealError, platform_certificate, seal_pdf, verify_pdf
-from marketplace.pdf import render_pdf
+from kernel.pdf.render import render_pdf
 from tests.contracts.samples import agreement_context
 
 METADATA = {"agreement_id": 7, "keqiao_agreement": "KQ-2025-000007", "signers": [

@@ -1,6 +1,6 @@
 """The OpenAPI schema documents what the API answers: the error statuses of every operation in
 the one error shape, file content types, optional confidential fields, and list-field errors
-as arrays (marketplace.api.schema, marketplace.api.errors)."""
+as arrays (kernel.api.schema, kernel.api.errors)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from rest_framework import serializers
 
-from marketplace.api.errors import exception_handler
+from kernel.api.errors import exception_handler
 
 pytestmark = pytest.mark.django_db
 

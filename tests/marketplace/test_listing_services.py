@@ -10,9 +10,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.utils import timezone
 
+from kernel.errors import ConflictError, DomainError, PermissionDeniedError
 from marketplace import selectors, services
 from marketplace.choices import Field, ListingStatus, OrganizationKind, Role, TransferMode
-from marketplace.errors import ConflictError, DomainError, PermissionDeniedError
 from marketplace.models import (
     Membership,
     Notification,

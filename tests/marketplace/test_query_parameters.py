@@ -1,12 +1,12 @@
 """Query parameters are checked, never silently ignored: a query string that is not UTF-8 is a
-400 (marketplace.query_string), and so is an unknown value of a boolean or choice filter
+400 (kernel.query_string), and so is an unknown value of a boolean or choice filter
 (marketplace.filters)."""
 
 from __future__ import annotations
 
 import pytest
 
-from marketplace.query_string import invalid_parameters
+from kernel.query_string import invalid_parameters
 from tests import factories
 
 pytestmark = pytest.mark.django_db

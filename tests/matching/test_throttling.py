@@ -1,4 +1,4 @@
-"""Rate limits (marketplace.api.throttling) on match requests, messages, search and suggest:
+"""Rate limits (kernel.api.throttling) on match requests, messages, search and suggest:
 per user and per IP address, 429 in the error shape with Retry-After, the same budget for
 the API and the web forms, counters shared through the store every worker uses."""
 
@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from kernel.api.throttle_store import CounterStore
 from marketplace import roles
-from marketplace.api.throttle_store import CounterStore
 from tests import factories
 from tests.factories import login
 

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 from django.dispatch import Signal
 
-from marketplace.payment_models import Payment, PaymentStatus
-from marketplace.payments.base import to_minor_units
+from payments.models import Payment, PaymentStatus
+from payments.providers.base import to_minor_units
 from tests.conftest import STRIPE_WEBHOOK_TEST_SECRET as WEBHOOK_SECRET
 
 WEBHOOK_URL = "/payments/webhooks/stripe/"
@@ -114,7 +114,7 @@ class SignalLog:
 
 @pytest.fixture
 def signals() -> Iterator[SignalLog]:
-    from marketplace.payments.signals import payment_failed, payment_paid, payment_refunded
+    from payments.signals import payment_failed, payment_paid, payment_refunded
 
     log = SignalLog()
 

@@ -7,22 +7,22 @@ from decimal import Decimal
 
 import pytest
 
-from marketplace.errors import ConflictError, DomainError
-from marketplace.payment_models import Payment, PaymentStatus
-from marketplace.payments import default_provider_name, get_provider
-from marketplace.payments.base import (
+from kernel.errors import ConflictError, DomainError
+from payments.models import Payment, PaymentStatus
+from payments.providers import default_provider_name, get_provider
+from payments.providers.base import (
     PaymentNotConfigured,
     UnknownProvider,
     from_minor_units,
     to_minor_units,
 )
-from marketplace.payments.services import (
+from payments.providers.stripe import StripeProvider
+from payments.services import (
     payment_cancel,
     payment_create,
     payment_refund,
     payment_start_checkout,
 )
-from marketplace.payments.stripe import StripeProvider
 
 
 @pytest.mark.parametrize(
@@ -106,7 +106,7 @@ def test_dummy_provider_refuses_to_settle_a_paid_item(db, settings):
 def test_dummy_provider_with_allow_paid_settles_and_refunds(db, settings, signals):
     settings.PAYMENT_PROVIDERS = {
         "dummy": {
-            "BACKEND": "marketplace.payments.dummy.DummyProvider",
+            "BACKEND": "payments.providers.dummy.DummyProvider",
             "OPTIONS": {"ALLOW_PAID": True},
         }
     }
@@ -129,7 +129,7 @@ def test_dummy_provider_with_allow_paid_settles_and_refunds(db, settings, signal
 
 
 def test_paid_item_without_stripe_configured_is_refused(db, settings):
-    settings.PAYMENT_PROVIDERS = {"dummy": {"BACKEND": "marketplace.payments.dummy.DummyProvider"}}
+    settings.PAYMENT_PROVIDERS = {"dummy": {"BACKEND": "payments.providers.dummy.DummyProvider"}}
     with pytest.raises(PaymentNotConfigured):
         default_provider_name(amount_cny=Decimal("1.00"))
 
@@ -148,7 +148,7 @@ def test_amount_with_three_decimals_is_a_field_error(db):
 def test_refund_above_what_is_left_is_a_field_error(db, settings):
     settings.PAYMENT_PROVIDERS = {
         "dummy": {
-            "BACKEND": "marketplace.payments.dummy.DummyProvider",
+            "BACKEND": "payments.providers.dummy.DummyProvider",
             "OPTIONS": {"ALLOW_PAID": True},
         }
     }

@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from marketplace.payment_models import PaymentStatus
-from marketplace.payments.base import PaymentNotConfigured
-from marketplace.payments.fees import platform_fee_cny, platform_fee_payment_create
+from payments.fees import platform_fee_cny, platform_fee_payment_create
+from payments.models import PaymentStatus
+from payments.providers.base import PaymentNotConfigured
 
 
 @pytest.mark.parametrize(
@@ -65,7 +65,7 @@ def test_fee_payment_is_a_stripe_payment_for_the_agreement(db, stripe_settings, 
 
 def test_fee_due_without_stripe_configured_raises(db, settings):
     settings.PLATFORM_FEE_PERCENT = Decimal("1")
-    settings.PAYMENT_PROVIDERS = {"dummy": {"BACKEND": "marketplace.payments.dummy.DummyProvider"}}
+    settings.PAYMENT_PROVIDERS = {"dummy": {"BACKEND": "payments.providers.dummy.DummyProvider"}}
     with pytest.raises(PaymentNotConfigured):
         platform_fee_payment_create(
             reference="agreement:1", contract_value_cny=Decimal("100.00"), payer=None

@@ -9,9 +9,9 @@ from decimal import Decimal
 
 import pytest
 
-from marketplace.payment_models import PaymentStatus
-from marketplace.payments.fees import platform_fee_payment_create
-from marketplace.payments.services import (
+from payments.fees import platform_fee_payment_create
+from payments.models import PaymentStatus
+from payments.services import (
     payment_cancel,
     payment_create,
     payment_refund,

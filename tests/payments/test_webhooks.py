@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from marketplace.payment_models import Payment, PaymentStatus, WebhookEvent
+from payments.models import Payment, PaymentStatus, WebhookEvent
 from tests.payments.conftest import (
     WEBHOOK_URL,
     charge_refunded_object,
@@ -181,7 +181,7 @@ def test_older_refund_total_arriving_late_does_not_lower_the_refunded_amount(
 def test_completed_for_a_cancelled_payment_keeps_it_cancelled_and_schedules_a_refund(
     client, pending_payment, signals, django_capture_on_commit_callbacks
 ):
-    from marketplace.payments.services import payment_cancel
+    from payments.services import payment_cancel
 
     payment_cancel(payment=pending_payment)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -196,7 +196,7 @@ def test_completed_for_a_cancelled_payment_keeps_it_cancelled_and_schedules_a_re
 
 
 def test_refund_for_a_cancelled_payment_completes_as_refunded(client, pending_payment, signals):
-    from marketplace.payments.services import payment_cancel
+    from payments.services import payment_cancel
 
     payment_cancel(payment=pending_payment)
     post(client, completed(pending_payment))
@@ -288,7 +288,7 @@ def test_event_for_an_unknown_payment_is_acknowledged(client, stripe_settings):
 
 
 def test_webhook_for_an_unconfigured_provider_is_404(client, settings):
-    settings.PAYMENT_PROVIDERS = {"dummy": {"BACKEND": "marketplace.payments.dummy.DummyProvider"}}
+    settings.PAYMENT_PROVIDERS = {"dummy": {"BACKEND": "payments.providers.dummy.DummyProvider"}}
     payload = event("evt_x", "customer.created", {"id": "cus_1"})
     assert post(client, payload).status_code == 404
 

@@ -4,7 +4,7 @@ Seals agreements signed by both parties whose sealed PDF is not stored yet: the 
 runs right after the last signature commits; this worker retries what failed there (a render
 that ran out of its time limit, a process that was stopped, a missing font). Runs until
 SIGTERM/SIGINT (finishing the agreement in hand), one pass every `--interval` seconds. The
-loop, signals and exit status are those of `marketplace.management.polling.PollingWorkerCommand`.
+loop, signals and exit status are those of `kernel.polling.PollingWorkerCommand`.
 
     manage.py seal_agreements                    # worker (e.g. a systemd service)
     manage.py seal_agreements --once             # one pass over the due agreements, then exit
@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from contracts.services.sealing import SealOutcome, agreement_seal_pending, seal_pending_count
-from marketplace.management.polling import PollingWorkerCommand
+from kernel.polling import PollingWorkerCommand
 
 
 class Command(PollingWorkerCommand[list[SealOutcome]]):

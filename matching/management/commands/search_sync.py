@@ -4,7 +4,7 @@ Runs until SIGTERM/SIGINT (finishing the batch in hand), draining the outbox eve
 `--interval` seconds: rows are applied in bulk to every configured backend (or the
 `--backend`s given) and deleted once all accepted them; failures are retried with exponential
 backoff and jitter. Logs a line per pass that did something, and the outbox size. The loop,
-signals and exit status are those of `marketplace.management.polling.PollingWorkerCommand`.
+signals and exit status are those of `kernel.polling.PollingWorkerCommand`.
 
     manage.py search_sync                 # worker (e.g. a systemd service next to the web app)
     manage.py search_sync --once          # one pass over the due rows, then exit
@@ -20,7 +20,7 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
-from marketplace.management.polling import PollingWorkerCommand
+from kernel.polling import PollingWorkerCommand
 from matching.search.sync import SyncReport, drain_outbox, outbox_stats
 
 

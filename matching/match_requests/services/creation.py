@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from kernel.errors import ConflictError, PermissionDeniedError
 from marketplace import roles
-from marketplace.errors import ConflictError, PermissionDeniedError
 from marketplace.models import Organization, ResearchResult, TechnologyNeed
 from marketplace.selectors import organization_members
 from matching.match_requests.services.helpers import (

@@ -14,9 +14,9 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from kernel.errors import PermissionDeniedError
+from kernel.locking import lock_row
 from marketplace import roles
-from marketplace.errors import PermissionDeniedError
-from marketplace.locking import lock_row
 from marketplace.selectors import organization_members
 from matching.match_requests.services.helpers import (
     SHOWN_WITH,

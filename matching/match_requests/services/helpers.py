@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from marketplace.errors import ConflictError, DomainError
+from kernel.errors import ConflictError, DomainError
 from marketplace.notification_verbs import Params
 from marketplace.notifications import notify
 from matching.models import MatchRequest, MatchRequestStatus

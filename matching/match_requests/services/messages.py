@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kernel.errors import ConflictError, PermissionDeniedError
+from kernel.locking import lock_row
 from marketplace import roles
-from marketplace.errors import ConflictError, PermissionDeniedError
-from marketplace.locking import lock_row
 from marketplace.selectors import organization_members
 from matching.match_requests.selectors import is_party
 from matching.match_requests.services.helpers import (

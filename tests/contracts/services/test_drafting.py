@@ -7,7 +7,7 @@ import pytest
 from contracts import selectors, services
 from contracts.choices import AgreementStatus, ContractSubtype, ContractType
 from contracts.models import AgreementVersion
-from marketplace.errors import ConflictError, DomainError, PermissionDeniedError
+from kernel.errors import ConflictError, DomainError, PermissionDeniedError
 from matching.match_requests import services as match_services
 from matching.models import MatchRequestStatus
 from tests.contracts import support

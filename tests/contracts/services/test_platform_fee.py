@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from contracts.choices import EventKind
-from marketplace.models import Payment, PaymentStatus
-from marketplace.payments.services import payment_start_checkout
+from payments.models import Payment, PaymentStatus
+from payments.services import payment_start_checkout
 from tests.contracts import support
 from tests.contracts.services.test_signing import sign
 

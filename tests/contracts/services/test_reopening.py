@@ -8,7 +8,7 @@ import pytest
 from contracts import services
 from contracts.choices import AgreementStatus, EventKind
 from contracts.limits import REASON_MAX_LENGTH
-from marketplace.errors import ConflictError, DomainError, PermissionDeniedError
+from kernel.errors import ConflictError, DomainError, PermissionDeniedError
 from tests.contracts import support
 from tests.contracts.services.test_signing import sign
 from tests.contracts.test_api import client_for, url

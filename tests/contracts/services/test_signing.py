@@ -11,7 +11,7 @@ from contracts import services
 from contracts.choices import AgreementStatus, EventKind
 from contracts.models import AgreementSignature, AgreementVersion, beijing_time
 from contracts.services import signing
-from marketplace.errors import ConflictError, DomainError, PermissionDeniedError
+from kernel.errors import ConflictError, DomainError, PermissionDeniedError
 from tests.contracts import support
 from tests.factories import PASSWORD
 

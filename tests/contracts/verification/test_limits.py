@@ -24,7 +24,7 @@ from rest_framework.test import APIClient
 from contracts.verification.apis import AgreementVerifyApi
 from contracts.verification.limits import UploadLimitHandler, VerifyBusy, verification_slot
 from contracts.verification.views import agreement_verify
-from marketplace.pdf import render_pdf
+from kernel.pdf.render import render_pdf
 from tests.contracts.hostile_pdfs import many_signature_fields
 from tests.contracts.samples import agreement_context
 

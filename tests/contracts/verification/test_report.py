@@ -13,7 +13,7 @@ from django.test import Client
 
 from contracts.seal import seal_pdf
 from contracts.verification.report import UnreadableUpload, seal_metadata, verify_upload
-from marketplace.pdf import render_pdf
+from kernel.pdf.render import render_pdf
 from tests.contracts.samples import agreement_context
 
 pytestmark = pytest.mark.django_db

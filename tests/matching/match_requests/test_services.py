@@ -10,8 +10,8 @@ from django.core import mail
 from django.http import Http404
 from django.utils import timezone
 
+from kernel.errors import ConflictError, DomainError, PermissionDeniedError
 from marketplace.choices import ListingStatus
-from marketplace.errors import ConflictError, DomainError, PermissionDeniedError
 from marketplace.models import Notification
 from matching.match_requests import selectors, services
 from matching.match_requests.services import creation

@@ -7,7 +7,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from marketplace.errors import ConflictError, DomainError, PermissionDeniedError
+from kernel.errors import ConflictError, DomainError, PermissionDeniedError
 from projects.checkin.qr import ticket_qr_data_url
 from projects.checkin.services import normalize_ticket_code, registration_check_in
 from projects.choices import RegistrationStatus

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from icalendar import Calendar
 
+from kernel.errors import ConflictError, DomainError, PermissionDeniedError
 from marketplace import roles
-from marketplace.errors import ConflictError, DomainError, PermissionDeniedError
 from projects.choices import RegistrationStatus
 from projects.meetings import scheduling
 from projects.meetings import services as meetings

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from marketplace.errors import ConflictError, DomainError, PermissionDeniedError
+from kernel.errors import ConflictError, DomainError, PermissionDeniedError
 from projects.models import Registration, Roadshow
 from projects.registrations import services as registration_services
 from projects.roadshows import live_services, services

@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from marketplace.payment_models import Payment, PaymentStatus, WebhookEvent
-from marketplace.payments.base import to_minor_units
+from payments.models import Payment, PaymentStatus, WebhookEvent
+from payments.providers.base import to_minor_units
 from projects.choices import REGISTRATION_PAYMENT_PURPOSE
 from projects.models import Registration
 from projects.registrations import services as registration_services
@@ -159,7 +159,7 @@ def test_paid_ticket_without_online_payment_configured_is_503_and_writes_nothing
     settings, paid_roadshow, enterprise_user
 ):
     settings.STRIPE_SECRET_KEY = ""
-    settings.PAYMENT_PROVIDERS = {"dummy": {"BACKEND": "marketplace.payments.dummy.DummyProvider"}}
+    settings.PAYMENT_PROVIDERS = {"dummy": {"BACKEND": "payments.providers.dummy.DummyProvider"}}
     response = client_for(enterprise_user).post(
         url("registrations", paid_roadshow), {}, format="json"
     )
@@ -172,7 +172,7 @@ def instant_provider(settings):
     """Payments settled at once by the project's dummy provider allowed to take money
     (its development mode), so refunds run without a Stripe server."""
     dummy = {
-        "BACKEND": "marketplace.payments.dummy.DummyProvider",
+        "BACKEND": "payments.providers.dummy.DummyProvider",
         "OPTIONS": {"ALLOW_PAID": True},
     }
     settings.PAYMENT_PROVIDERS = {"dummy": dummy, "stripe": dummy}

@@ -17,8 +17,8 @@ from django.test import Client
 from django.utils import timezone
 
 from marketplace.models import Notification
-from marketplace.payment_models import Payment, PaymentStatus
-from marketplace.payments.stripe import StripeProvider, checkout_expiry
+from payments.models import Payment, PaymentStatus
+from payments.providers.stripe import StripeProvider, checkout_expiry
 from projects.choices import REGISTRATION_PAYMENT_PURPOSE
 from projects.models import Registration
 from projects.registrations import selectors as registration_selectors

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from contracts.choices import AgreementStatus, ContractSubtype, ContractType
 from contracts.models import Agreement, AgreementVersion
-from marketplace.pdf import FONT_FAMILY
+from kernel.pdf.render import FONT_FAMILY
 from matching.models import MatchRequest, MatchRequestDirection
 from projects.choices import RoadshowStatus
 from projects.meetings import scheduling

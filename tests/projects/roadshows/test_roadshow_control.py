@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from marketplace.errors import ConflictError, DomainError, PermissionDeniedError
+from kernel.errors import ConflictError, DomainError, PermissionDeniedError
 from projects.models import Intent, Question, QuestionVote, Roadshow
 from projects.roadshows import audience_services, live_services
 from tests import factories

@@ -1,4 +1,4 @@
-"""Rate limits (marketplace.api.throttling) on roadshow questions and intents: per user and
+"""Rate limits (kernel.api.throttling) on roadshow questions and intents: per user and
 per IP address, 429 in the error shape with Retry-After."""
 
 from __future__ import annotations

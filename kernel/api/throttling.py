@@ -11,7 +11,7 @@ than POST, ``throttle_methods = ("GET",)``). Both throttle classes are in
   ``THROTTLE_RATES[scope + "_ip"]`` (so one address cannot spread abuse over many accounts).
 
 Rates are DRF rate strings (``"20/hour"``; periods s, m, h, d); a missing rate means no
-limit. Counters live in `marketplace.api.throttle_store` (a SQLite store under
+limit. Counters live in `kernel.api.throttle_store` (a SQLite store under
 ``THROTTLE_DIR``, shared by every worker process on the machine, counted atomically, no
 outside service). A throttled API call is
 answered 429 in the one error shape (code ``throttled``) with a ``Retry-After`` header in
@@ -35,7 +35,7 @@ from django.shortcuts import render
 from rest_framework import exceptions
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
-from marketplace.api.throttle_store import counter_store
+from kernel.api.throttle_store import counter_store
 
 if TYPE_CHECKING:
     from django.http import HttpRequest

@@ -9,7 +9,7 @@
     (IRIs, e.g. a path in Chinese), which are not RFC 3986 URIs.
 - `add_error_responses` (a postprocessing hook) adds to every operation the error statuses
   that the shared plumbing can answer for it, each in the one error shape
-  (`marketplace.api.errors`), unless the view documents that status itself:
+  (`kernel.api.errors`), unless the view documents that status itself:
   400 (bad parameters or body, invalid UTF-8 in the query string), 401 (missing, wrong or
   expired credentials), 403 (not allowed), 429 (throttled; ``Retry-After`` in seconds), 404
   where the path or the body names an object or a list is paginated (a page past the end),
@@ -32,7 +32,7 @@ ERROR_COMPONENT = "Error"
 ERROR_FIELDS_COMPONENT = "ErrorFields"
 ERROR_REF = {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}
 
-#: The error shape of `marketplace.api.errors`: `fields` maps a field name to its messages, or
+#: The error shape of `kernel.api.errors`: `fields` maps a field name to its messages, or
 #: for a nested object to the same shape one level down; a list field's item errors are one
 #: array of strings, each naming its item.
 ERROR_SCHEMAS: dict[str, dict[str, Any]] = {

@@ -31,7 +31,7 @@ with only Python renders correct Chinese glyphs:
 * regular: Noto Sans SC 2.004 (SIL OFL 1.1) from the PyPI package ``pylopdf-fonts-zh-cn``, a
   static Simplified Chinese face covering GB 18030 (30,890 characters);
 * bold: a committed subset of Noto Sans CJK SC Bold 2.004 to GB 2312 and common punctuation
-  (``marketplace/pdf_fonts/``, built by ``scripts/build_pdf_bold_font.py``; no registry package
+  (``kernel/pdf/fonts/``, built by ``scripts/build_pdf_bold_font.py``; no registry package
   ships a static SC bold). A bold character outside it is drawn from the regular face.
 
 A missing font file fails the render loudly (`PdfRenderError`), never silently falls back to a
@@ -74,7 +74,7 @@ FONT_PREFIX = "/pdf-fonts/"
 #: The CSS font-family every PDF uses.
 FONT_FAMILY = "Keqiao CJK"
 
-_BUNDLED_FONT_DIR = Path(__file__).resolve().parent / "pdf_fonts"
+_BUNDLED_FONT_DIR = Path(__file__).resolve().parent / "fonts"
 DEFAULT_FONT_FILES: dict[str, tuple[str, str]] = {
     "KeqiaoCJK-Regular.otf": (str(pylopdf_fonts_zh_cn.sans_path()), "Noto Sans SC"),
     "KeqiaoCJK-Bold.otf": (
@@ -149,7 +149,7 @@ def font_path(name: str) -> Path:
     if not source.is_file():
         raise PdfRenderError(
             f"PDF font file {source} is missing (the default fonts come with the PyPI package "
-            "pylopdf-fonts-zh-cn and marketplace/pdf_fonts/)."
+            "pylopdf-fonts-zh-cn and kernel/pdf/fonts/)."
         )
     if source.suffix.lower() not in {".ttc", ".otc"}:
         return source

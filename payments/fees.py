@@ -11,9 +11,9 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext
 
-from marketplace.payment_models import Payment
-from marketplace.payments.base import CENT
-from marketplace.payments.services import payment_create
+from payments.models import Payment
+from payments.providers.base import CENT
+from payments.services import payment_create
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

@@ -1,9 +1,9 @@
 """Payment routes. The root URLconf includes them with
-``path("", include("marketplace.payments.urls"))``."""
+``path("", include("payments.urls"))``."""
 
 from django.urls import URLPattern, path
 
-from marketplace.payments.webhooks import payment_webhook
+from payments.webhooks import payment_webhook
 
 app_name = "payments"
 

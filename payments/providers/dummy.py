@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.errors import DomainError
-from marketplace.payments.base import (
+from kernel.errors import DomainError
+from payments.providers.base import (
     BasePaymentProvider,
     CheckoutSession,
     InvalidSignature,
@@ -22,7 +22,7 @@ from marketplace.payments.base import (
 )
 
 if TYPE_CHECKING:
-    from marketplace.payment_models import Payment
+    from payments.models import Payment
 
 
 class DummyProvider(BasePaymentProvider):

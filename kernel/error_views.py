@@ -3,7 +3,7 @@
 Web paths get the site's pages in the request's language (`templates/400.html`,
 `templates/403_csrf.html`; `templates/500.html` is bilingual on purpose), API paths under
 /api/ the API's error shape ``{"message", "code", "fields"}``. 403 and 404 use Django's
-default handlers with `templates/403.html` and `marketplace.api.errors.not_found`.
+default handlers with `templates/403.html` and `kernel.api.errors.not_found`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
-from marketplace.api.errors import error_response, is_api_request
+from kernel.api.errors import error_response, is_api_request
 
 logger = logging.getLogger(__name__)
 

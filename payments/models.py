@@ -1,11 +1,12 @@
 """Payments: one `Payment` per amount a user owes for something (a roadshow ticket, a platform
 fee), and one `WebhookEvent` per provider event received, so that each event is processed once.
 
-Imported at the bottom of `marketplace.models`, so these models belong to the `marketplace` app.
+The tables keep the names they had when these models belonged to the `marketplace` app
+(``Meta.db_table``; the move changed Django's state only, see the migrations of both apps).
 The payment layer is generic: a payment names what it pays for by `purpose` and `reference`
 (e.g. ``"registration"`` / ``"registration:5"``, ``"platform_fee"`` / ``"agreement:12"``) and
 the domain apps react to the `payment_paid` / `payment_refunded` / `payment_failed` signals of
-`marketplace.payments.signals`. Money is `Decimal` CNY with 2 places; times are aware UTC.
+`payments.signals`. Money is `Decimal` CNY with 2 places; times are aware UTC.
 """
 
 from __future__ import annotations
@@ -93,6 +94,7 @@ class Payment(models.Model):
     refunded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "marketplace_payment"
         ordering = ["-created_at", "-id"]
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
@@ -132,6 +134,7 @@ class WebhookEvent(models.Model):
     result = models.CharField(max_length=60, blank=True)
 
     class Meta:
+        db_table = "marketplace_webhookevent"
         ordering = ["-received_at", "-id"]
         constraints = [
             models.UniqueConstraint(

@@ -14,10 +14,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from marketplace.errors import DomainError, ServiceUnavailableError
+from kernel.errors import DomainError, ServiceUnavailableError
 
 if TYPE_CHECKING:
-    from marketplace.payment_models import Payment
+    from payments.models import Payment
 
 #: Minor units per CNY. CNY has two decimal places at Stripe (it is not a zero-decimal currency).
 FEN_PER_CNY = 100
@@ -128,11 +128,11 @@ class ProviderEvent:
 
 class BasePaymentProvider(ABC):
     """A way of collecting money. Instances are cheap and made per use by
-    `marketplace.payments.get_provider(name)` from ``settings.PAYMENT_PROVIDERS[name]``
+    `payments.providers.get_provider(name)` from ``settings.PAYMENT_PROVIDERS[name]``
     (``{"BACKEND": dotted path, "OPTIONS": {...}}``); they read settings when called.
 
     Providers talk to the outside world only; they never write to the database. The services in
-    `marketplace.payments.services` record what they return and emit the signals.
+    `payments.services` record what they return and emit the signals.
     """
 
     #: True when `create_checkout` returns an already paid session (no webhook follows).

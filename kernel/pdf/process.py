@@ -1,6 +1,6 @@
-"""PDF rendering in a child process with a hard time limit (`marketplace.child_process`).
+"""PDF rendering in a child process with a hard time limit (`kernel.child_process`).
 
-`render_pdf_with_time_limit` renders through `marketplace.pdf.render_pdf` in a forked child.
+`render_pdf_with_time_limit` renders through `kernel.pdf.render.render_pdf` in a forked child.
 The child inherits the configured Django (settings, templates, fonts already prepared) and
 touches no database connection. When the time limit runs out the child is killed (SIGTERM,
 then SIGKILL) and `PdfRenderTimeout` is raised: a runaway layout costs at most `timeout`
@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from marketplace.child_process import ChildDied, ChildTimedOut, run_in_child
-from marketplace.pdf import PdfRenderError, render_pdf
+from kernel.child_process import ChildDied, ChildTimedOut, run_in_child
+from kernel.pdf.render import PdfRenderError, render_pdf
 
 
 class PdfRenderTimeout(PdfRenderError):
@@ -28,7 +28,7 @@ def _render(template_name: str, context: dict[str, Any]) -> bytes:
 def render_pdf_with_time_limit(
     *, template_name: str, context: Mapping[str, Any], timeout: float
 ) -> bytes:
-    """`marketplace.pdf.render_pdf` in a child process, stopped after `timeout` seconds.
+    """`kernel.pdf.render.render_pdf` in a child process, stopped after `timeout` seconds.
 
     Returns the PDF bytes. Raises `PdfRenderTimeout` when the time limit runs out,
     `PdfRenderError` when the render fails (forbidden resource, missing font) or the child dies

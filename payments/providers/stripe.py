@@ -27,8 +27,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.errors import ConflictError
-from marketplace.payments.base import (
+from kernel.errors import ConflictError
+from payments.providers.base import (
     BasePaymentProvider,
     CheckoutSession,
     EventKind,
@@ -42,7 +42,7 @@ from marketplace.payments.base import (
 )
 
 if TYPE_CHECKING:
-    from marketplace.payment_models import Payment
+    from payments.models import Payment
 
 logger = logging.getLogger(__name__)
 

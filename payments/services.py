@@ -4,9 +4,9 @@ the provider's webhooks.
 A payment is confirmed only by the provider: by a verified webhook (Stripe) or at once by a
 provider that settles immediately (the dummy provider for free items) — never by the payer's
 redirect back. Webhooks are processed once per event id; state only moves forward
-(`marketplace.payment_models.ALLOWED_TRANSITIONS`) and refund totals only grow, so repeated,
+(`payments.models.ALLOWED_TRANSITIONS`) and refund totals only grow, so repeated,
 late or out-of-order events change nothing twice. Domain apps react through the signals in
-`marketplace.payments.signals`.
+`payments.signals`.
 
 Permissions are the caller's business: these services trust their caller (the roadshow and
 contract services check who may refund or pay what).
@@ -25,16 +25,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.errors import ConflictError, DomainError
-from marketplace.payment_models import ALLOWED_TRANSITIONS, Payment, PaymentStatus, WebhookEvent
-from marketplace.payments import default_provider_name, get_provider
-from marketplace.payments.base import (
+from kernel.errors import ConflictError, DomainError
+from payments.models import ALLOWED_TRANSITIONS, Payment, PaymentStatus, WebhookEvent
+from payments.providers import default_provider_name, get_provider
+from payments.providers.base import (
     CheckoutSession,
     EventKind,
     ProviderEvent,
     to_minor_units,
 )
-from marketplace.payments.signals import payment_failed, payment_paid, payment_refunded
+from payments.signals import payment_failed, payment_paid, payment_refunded
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

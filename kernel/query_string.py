@@ -2,7 +2,7 @@
 of reaching a view as U+FFFD replacement characters (which would, for instance, turn a search
 into "every listing"). URLs carry UTF-8 percent-encoded (RFC 3986 §2.5, WHATWG URL Standard).
 
-API paths (/api/) answer in the API's error shape (`marketplace.api.errors`) with code
+API paths (/api/) answer in the API's error shape (`kernel.api.errors`) with code
 ``invalid_encoding`` and the bad parameters named in ``fields``; web pages answer with the
 site's 400 page.
 """
@@ -16,8 +16,8 @@ from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
-from marketplace.api.errors import error_response, is_api_request
-from marketplace.error_views import bad_request
+from kernel.api.errors import error_response, is_api_request
+from kernel.error_views import bad_request
 
 
 def _raw_query(request: HttpRequest) -> bytes:

@@ -1,8 +1,7 @@
-"""Payments: the provider interface (`base`), the providers (`dummy`, `stripe`), the services
-that record payments and process webhooks (`services`), the webhook view (`webhooks`, routed by
-`marketplace.payments.urls`), the platform fee (`fees`) and the signals domain apps connect to
-(`signals`). Models: `marketplace.payment_models` (app label `marketplace`).
-"""
+"""The payment providers: the interface (`base`), the providers (`dummy`, `stripe`), and the
+choice of one by name from ``settings.PAYMENT_PROVIDERS`` (`get_provider`,
+`default_provider_name`). Providers never write to the database: `payments.services` records
+what they return."""
 
 from __future__ import annotations
 
@@ -12,7 +11,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.payments.base import BasePaymentProvider, PaymentNotConfigured, UnknownProvider
+from payments.providers.base import BasePaymentProvider, PaymentNotConfigured, UnknownProvider
 
 
 def get_provider(name: str) -> BasePaymentProvider:

@@ -1,5 +1,5 @@
 """Domain errors raised by services; the API maps them to HTTP statuses in one place
-(`marketplace.api.errors`) and the web views show them as messages.
+(`kernel.api.errors`) and the web views show them as messages.
 
 - `DomainError` (400, or 403 when `permission=True`): the request cannot be carried out.
 - `ConflictError` (409): the request clashes with the current state (e.g. a second open match

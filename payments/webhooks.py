@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from marketplace.payments import get_provider
-from marketplace.payments.base import InvalidSignature
-from marketplace.payments.services import webhook_receive
+from payments.providers import get_provider
+from payments.providers.base import InvalidSignature
+from payments.services import webhook_receive
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""One function in a forked child process (marketplace.child_process): its result or its own
+"""One function in a forked child process (kernel.child_process): its result or its own
 exception comes back; the wall-time limit stops it; resource limits end it as over the limit;
 a child that dies without a result is reported as such."""
 
@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from marketplace.child_process import (
+from kernel.child_process import (
     ChildDied,
     ChildLimits,
     ChildOverLimit,

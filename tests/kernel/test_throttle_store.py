@@ -1,4 +1,4 @@
-"""The rate-limit counter store (marketplace.api.throttle_store): sliding windows counted
+"""The rate-limit counter store (kernel.api.throttle_store): sliding windows counted
 atomically across worker processes, expiring with their duration."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from marketplace.api.throttle_store import CounterStore, counter_store
+from kernel.api.throttle_store import CounterStore, counter_store
 
 LIMIT = 40
 CALLS_PER_PROCESS = 25

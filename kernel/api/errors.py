@@ -1,7 +1,7 @@
 """One error shape for the whole API: `{"message": str, "code": str, "fields": {name: [str]}}`.
 
 Every error the API returns goes through `exception_handler` (set in REST_FRAMEWORK), and
-domain errors raised by services (`marketplace.errors`) map to their HTTP status here, so a
+domain errors raised by services (`kernel.errors`) map to their HTTP status here, so a
 view never builds an error response by hand. Messages are translated into the request's
 language (zh-Hans by default, en on request).
 """
@@ -21,7 +21,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from marketplace.errors import ConflictError, DomainError, ServiceUnavailableError
+from kernel.errors import ConflictError, DomainError, ServiceUnavailableError
 
 _STATUS_FOR_DOMAIN_ERROR: dict[type[DomainError], int] = {
     ConflictError: status.HTTP_409_CONFLICT,

@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
-from marketplace.errors import DomainError
+from kernel.errors import DomainError
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
