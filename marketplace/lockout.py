@@ -3,8 +3,9 @@ token endpoint.
 
 django-axes counts failed log-ins in the database (every worker process sees the same
 counts). `LoginLockoutHandler` (``AXES_HANDLER``) refuses a log-in for ``AXES_COOLOFF_TIME``,
-even with the right password, once any of three counts reaches its own limit; each further
-failure restarts the wait:
+even with the right password, once any of three counts reaches its own limit. Attempts refused
+by a lockout are not counted (``AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False``), so
+one address adds at most ``AXES_FAILURE_LIMIT`` failures to a username's count:
 
 - the username from this address: ``AXES_FAILURE_LIMIT`` (10);
 - this address, whatever the username: ``LOGIN_ADDRESS_FAILURE_LIMIT`` (30), against one
@@ -15,7 +16,8 @@ failure restarts the wait:
 The pair comes first so that one address cannot lock somebody else out of their account: a
 lockout per username alone lets anyone keep any account locked by failing on purpose (OWASP
 Authentication Cheat Sheet, "Account Lockout": lockouts are a denial-of-service tool). Only
-guessing from many addresses at once reaches the username's own, higher limit.
+guessing from many addresses at once (at least ``LOGIN_USERNAME_FAILURE_LIMIT`` /
+``AXES_FAILURE_LIMIT`` of them) reaches the username's own, higher limit.
 `lockout_response` is ``AXES_LOCKOUT_CALLABLE``: it answers HTTP 429 with ``Retry-After``
 (seconds), in the API's error shape (code ``locked_out``) under ``/api/`` and as the log-in
 page with the message elsewhere.

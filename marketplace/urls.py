@@ -1,11 +1,11 @@
 """Root URL configuration: web pages, the REST API under /api/v1/, admin and i18n."""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from kernel.api.throttling import throttle_web
+from marketplace.password_reset import PasswordResetView
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("marketplace.api_urls")),
@@ -24,7 +24,7 @@ urlpatterns = [
     # Each reset request sends an e-mail: rate-limited, ahead of Django's own route.
     path(
         "accounts/password_reset/",
-        throttle_web("password_reset")(auth_views.PasswordResetView.as_view()),
+        throttle_web("password_reset")(PasswordResetView.as_view()),
         name="password_reset",
     ),
     path("accounts/", include("django.contrib.auth.urls")),

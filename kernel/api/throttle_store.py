@@ -45,6 +45,9 @@ class CounterStore:
 
     def __init__(self, directory: str) -> None:
         self.directory = directory
+        # The counters' keys name client addresses: readable by this account only.
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        os.chmod(directory, 0o700)
         self._cache = Cache(
             directory,
             timeout=LOCK_TIMEOUT_SECONDS,

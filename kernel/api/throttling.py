@@ -25,6 +25,7 @@ reverse proxies in front, the address that many hops back in ``X-Forwarded-For``
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeAlias
@@ -165,3 +166,19 @@ def throttled_page(request: HttpRequest, wait: float) -> HttpResponse:
     response = render(request, "throttled.html", {"message": message}, status=429)
     response["Retry-After"] = str(seconds)
     return response
+
+
+def allow_for_identity(scope: str, identity: str) -> bool:
+    """Count one call against the rate ``THROTTLE_RATES[scope]`` for an identity other than
+    the caller (e.g. the recipient of an e-mail); True while under the rate, and always when
+    the scope has no rate. Keep personal data out of `identity`: pass a hash."""
+    rate = settings.THROTTLE_RATES.get(scope)
+    if not rate:
+        return True
+    limit, duration = SimpleRateThrottle.parse_rate(_ScopeThrottle(), rate)
+    if limit is None or duration is None:
+        return True
+    hit = counter_store(str(settings.THROTTLE_DIR)).hit(
+        f"throttle_{scope}_{identity}", now=time.time(), duration=duration, limit=limit
+    )
+    return hit.allowed

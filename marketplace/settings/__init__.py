@@ -312,8 +312,8 @@ DBBACKUP_SEND_EMAIL = False  # failures exit non-zero; the scheduler reports the
 # --- Abuse limits ------------------------------------------------------------------------------
 # Log-in lockout (django-axes; AxesMiddleware must stay last): failures are counted in the
 # database per username and address, per address and per username; once one count reaches its
-# limit the log-in is refused for KEQIAO_LOGIN_LOCKOUT_MINUTES (each further failure restarts
-# the wait). Applies to the web log-in form and POST /api/v1/auth/token/ (marketplace.lockout
+# limit the log-in is refused for KEQIAO_LOGIN_LOCKOUT_MINUTES (attempts refused meanwhile are
+# not counted). Applies to the web log-in form and POST /api/v1/auth/token/ (marketplace.lockout
 # explains the three limits and answers 429).
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 AUTHENTICATION_BACKENDS = [
@@ -326,6 +326,9 @@ LOGIN_ADDRESS_FAILURE_LIMIT = env.int("KEQIAO_LOGIN_ADDRESS_FAILURE_LIMIT", defa
 LOGIN_USERNAME_FAILURE_LIMIT = env.int("KEQIAO_LOGIN_USERNAME_FAILURE_LIMIT", default=100)
 # Order matters: LoginLockoutHandler pairs these counts with the three limits above.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
+# Attempts refused because of a lockout are not counted: otherwise one address could keep
+# failing on purpose after its own lockout until the username's limit locked the owner out too.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True  # a successful log-in clears that username's failures only:
 AXES_HANDLER = "marketplace.lockout.LoginLockoutHandler"  # (not the address's; see there)
 AXES_LOCKOUT_CALLABLE = "marketplace.lockout.lockout_response"
@@ -364,6 +367,8 @@ THROTTLE_RATES: dict[str, str] = {
     # Each password-reset request sends an e-mail (anonymous callers: both per address).
     "password_reset": "5/hour",
     "password_reset_ip": "20/hour",
+    # Per recipient address, whoever asks (marketplace.password_reset).
+    "password_reset_recipient": "3/hour",
     **env.dict("KEQIAO_THROTTLE_RATES", default={}),
 }
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [

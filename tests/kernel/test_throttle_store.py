@@ -58,3 +58,9 @@ def test_keys_count_separately(tmp_path: Path) -> None:
 def test_one_store_per_process_and_directory(tmp_path: Path) -> None:
     assert counter_store(str(tmp_path / "x")) is counter_store(str(tmp_path / "x"))
     assert counter_store(str(tmp_path / "x")) is not counter_store(str(tmp_path / "y"))
+
+
+def test_the_store_directory_is_private_to_the_running_account(tmp_path: Path) -> None:
+    directory = tmp_path / "counters"
+    CounterStore(str(directory))
+    assert directory.stat().st_mode & 0o077 == 0  # keys name client addresses

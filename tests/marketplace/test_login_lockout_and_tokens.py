@@ -60,6 +60,17 @@ def test_failing_on_purpose_from_one_address_does_not_lock_the_owner_out_elsewhe
     assert owner.status_code == 200 and "token" in owner.json()
 
 
+def test_one_address_failing_on_purpose_after_its_lockout_cannot_lock_the_owner_out(researcher):
+    client = APIClient()
+    # Far past the username's own limit (8 here), all from one address: only the first failures
+    # count; the rest are refused by the pair's lockout and not recorded.
+    statuses = {_token(client, researcher.username, "wrong", ip="10.4.0.1").status_code
+                for _ in range(30)}
+    assert statuses == {400, 429}
+    owner = _token(client, researcher.username, factories.PASSWORD, ip="10.4.0.2")
+    assert owner.status_code == 200 and "token" in owner.json()
+
+
 def test_guessing_one_username_from_many_addresses_locks_that_username(researcher):
     client = APIClient()
     for index in range(8):  # LOGIN_USERNAME_FAILURE_LIMIT, two guesses per address

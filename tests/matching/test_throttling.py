@@ -200,3 +200,15 @@ def test_password_reset_requests_are_limited_per_address(settings, researcher):
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
     assert Client(REMOTE_ADDR="10.5.5.6").get(reverse("password_reset")).status_code == 200
+
+
+def test_password_reset_mails_are_limited_per_recipient_whoever_asks(
+    settings, researcher, mailoutbox
+):
+    settings.THROTTLE_RATES = {"password_reset_recipient": "2/hour"}
+    for index in range(4):  # four callers, one recipient
+        response = Client(REMOTE_ADDR=f"10.6.0.{index}").post(
+            reverse("password_reset"), {"email": researcher.email}
+        )
+        assert response.status_code == 302  # the same answer whether sent or not
+    assert len(mailoutbox) == 2
