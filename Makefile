@@ -21,7 +21,7 @@ venv: $(VENV)/.installed
 run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	KEQIAO_SITE_URL="$${KEQIAO_SITE_URL:-http://$(HOST):$(PORT)}" $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## test: the whole suite on a fresh machine: installs what is missing, starts Elasticsearch,
 ## stripe-mock and PostgreSQL, runs ruff, mypy and pytest on SQLite and on PostgreSQL (no
