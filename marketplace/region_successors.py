@@ -4,7 +4,7 @@ GB/T 2260 (中华人民共和国行政区划代码) is kept up to date by 中华
 Civil Affairs), which publishes each year's changes as 《县级以上行政区划变更情况》 with the
 State Council approvals behind them. The table of codes, names and years of validity that
 Keqiao validates against is `python-stdnum`'s ``stdnum/cn/loc.dat`` (see
-`marketplace.validators.REGION_TABLE_SOURCE`); it records when a code was retired but not what
+`marketplace.regions.region_table_source`); it records when a code was retired but not what
 replaced it. This module adds that: `SUCCESSORS` maps a retired code to the one current code
 that took over its whole area, with the year of the change.
 

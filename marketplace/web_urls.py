@@ -5,16 +5,33 @@ result-edit, need-edit, result-action / need-action (kwargs pk, action), moderat
 moderation-decide (kwargs kind, pk, decision).
 """
 
-from django.urls import path
+from django.urls import path, register_converter
 
 from marketplace import views
+
+
+class ListingActionConverter:
+    """The owner actions of a listing (`views.listing_action`), and nothing else, so that
+    ``results/<pk>/matches/`` and the other apps' listing pages never match here, whatever the
+    order in which the root URL configuration includes the apps."""
+
+    regex = "submit|renew|archive|close"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ListingActionConverter, "listing_action")
 
 urlpatterns = [
     path("results/new/", views.result_create, name="result-create"),
     path("results/<int:pk>/", views.result_detail, name="result-detail"),
     path("results/<int:pk>/edit/", views.result_edit, name="result-edit"),
     path(
-        "results/<int:pk>/<slug:action>/",
+        "results/<int:pk>/<listing_action:action>/",
         views.listing_action,
         {"kind": "result"},
         name="result-action",
@@ -23,7 +40,7 @@ urlpatterns = [
     path("needs/<int:pk>/", views.need_detail, name="need-detail"),
     path("needs/<int:pk>/edit/", views.need_edit, name="need-edit"),
     path(
-        "needs/<int:pk>/<slug:action>/",
+        "needs/<int:pk>/<listing_action:action>/",
         views.listing_action,
         {"kind": "need"},
         name="need-action",

@@ -211,7 +211,7 @@ else:
     SEARCH_BACKENDS = {"default": _EMBEDDED_SEARCH, "embedded": {"ALIAS": "default"}}
 
 # --- Matching ----------------------------------------------------------------------------------
-# Weights of the match score components (see matching/scoring.py). They are normalised to sum
+# Weights of the match score components (see matching/scoring/). They are normalised to sum
 # to 1, so only their ratios matter. Tuned on data/qrels_dev.json with evaluate_matching
 # (nDCG@10 0.592 vs 0.525 for search alone). The judgements are topical, so maturity, price,
 # modes and region (mostly unknown in the bundled data) keep small weights as tie-breakers.

@@ -22,7 +22,7 @@ Output
 ``unplaced`` (`Unplaced` ``(request, reason)`` pairs, sorted by request id). Every request
 appears in exactly one of the two.
 
-Guarantees (tested with generated cases in tests/projects/test_scheduler.py)
+Guarantees (tested with generated cases in tests/projects/meetings/test_scheduler.py)
 -------------------------------------------------------------------------
 1. No party and no room is in two overlapping meetings (counting ``existing``).
 2. Every placement is at one of the ``slots``, in one of its rooms, and at a time when none of

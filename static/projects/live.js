@@ -5,7 +5,7 @@
      data-mode        "control" | "audience"
      data-live-url    GET  /api/v1/roadshows/<id>/live/  (JSON state, ETag; 304 on If-None-Match)
      data-endpoints   id of a <script type="application/json"> holding {name: url}; question
-                      urls contain the placeholder "{qid}" (see _ENDPOINTS in projects/views.py)
+                      urls contain the placeholder "{qid}" (see _API_ROUTES in projects/roadshows/views.py)
      data-strings     id of a <script type="application/json"> with the translated UI strings
      data-initial     id of a <script type="application/json"> with the state at page render
 

@@ -1,4 +1,4 @@
-"""Verification of uploaded files (contracts/verification.py, the public API and page):
+"""Verification of uploaded files (contracts/verification/, the public API and page):
 a signed agreement's sealed PDF is valid; one changed byte is tampered; garbage is a 400
 not_pdf / unreadable_pdf; a huge upload is 413; a file without the platform seal learns nothing
 about stored agreements; never a 500."""
