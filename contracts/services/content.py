@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from contracts.choices import PaymentMethod, RoyaltyBase, SigningMode
@@ -32,9 +33,7 @@ from contracts.limits import (
 from contracts.models import Agreement, AgreementVersion
 from contracts.services.shared import field_error
 from kernel.invisible_text import invisible_characters
-
-CENT = Decimal("0.01")
-MAX_AMOUNT = Decimal("999999999999.99")
+from kernel.money import CENT, parse_amount
 
 PARTY_FIELDS = ("legal_name", "credit_code", "address", "region_code", "representative", "contact")
 PAYMENT_KEYS = ("method", "total_cny", "technology_amount_cny", "schedule", "royalty")
@@ -74,18 +73,15 @@ def _clean_date(value: Any, path: str) -> str:
 
 
 def _clean_amount(value: Any, path: str) -> str:
-    """A CNY amount as a string with 2 places ("" when empty). Negative, non-numeric or more
-    than 2 decimal places are 400."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return ""
-    if isinstance(value, bool | float):
-        value = str(value)
+    """A CNY amount as a string with 2 places ("" when empty), read by `kernel.money` ("50万",
+    "1,200,000.50" and full-width digits too). Negative, non-numeric, too large or more than 2
+    decimal places are 400."""
     try:
-        amount = Decimal(str(value).strip().replace(",", ""))
-    except InvalidOperation:
-        raise field_error(path, _("Enter an amount in CNY, e.g. 120000.00.")) from None
-    if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT:
-        raise field_error(path, _("Enter an amount in CNY, e.g. 120000.00."))
+        amount = parse_amount(value, places=None)
+    except ValidationError as exc:
+        raise field_error(path, exc.messages[0]) from None
+    if amount is None:
+        return ""
     if amount != amount.quantize(CENT):
         raise field_error(path, _("Enter at most 2 decimal places."))
     return str(amount.quantize(CENT))

@@ -154,6 +154,24 @@ def test_edit_without_changes_is_refused(agreement, enterprise_user):
     assert exc.value.code == "no_changes"
 
 
+def test_amounts_are_read_as_the_importer_reads_them(agreement, enterprise_user):
+    version = services.agreement_version_create(
+        agreement=agreement,
+        actor=enterprise_user,
+        client=support.CLIENT_A,
+        changes={"payment": {"total_cny": "50万"}},
+    )
+    assert version.payment["total_cny"] == "500000.00"
+    with pytest.raises(DomainError) as exc:
+        services.agreement_version_create(
+            agreement=agreement,
+            actor=enterprise_user,
+            client=support.CLIENT_A,
+            changes={"payment": {"total_cny": "12.345"}},
+        )
+    assert exc.value.fields["payment.total_cny"] == ["Enter at most 2 decimal places."]
+
+
 def test_edit_of_unknown_clause_or_bad_amount_is_400_per_field(agreement, enterprise_user):
     with pytest.raises(DomainError) as exc:
         services.agreement_version_create(
