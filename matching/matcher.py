@@ -434,6 +434,5 @@ __all__ = [
     "matches_for_result",
     "need_features",
     "need_from_record",
-    "related_terms",
     "result_features",
 ]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import django_stubs_ext
 
+from marketplace.settings.browser_policies import content_security_policy, permissions_policy
 from marketplace.settings.env import env
 
 # Lets Django's generic classes be subscripted at run time (`admin.ModelAdmin[Organization]`,
@@ -423,10 +424,6 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # environment `manage.py check --deploy` is clean. Every page is served under a
 # Content-Security-Policy (django-csp) and a Permissions-Policy (django-permissions-policy);
 # responses to logged-in users are never stored by browsers or proxies.
-from marketplace.settings.browser_policies import (  # noqa: E402
-    content_security_policy,
-    permissions_policy,
-)
 
 # KEQIAO_HTTPS: the site is reached over https only (Secure cookies, redirect to https, HSTS).
 KEQIAO_HTTPS = env.bool("KEQIAO_HTTPS", default=False)

@@ -18,10 +18,10 @@ from matching.matcher import (
     matches_for_result,
     need_features,
     need_from_record,
-    related_terms,
     result_features,
 )
 from matching.scoring import COMPONENTS
+from matching.search.analysis import related_terms
 from tests import factories
 from tests.bundled import NEEDS, QRELS, load_bundled_results, reindex
 

@@ -279,3 +279,18 @@ def test_freshness_reason_uses_singular_for_one_year():
     one_year_old = date(TODAY.year - 1, TODAY.month - 1, 1)
     c = comp(need(), result(date=one_year_old), "freshness")
     assert c.reason_en.endswith("about 1 year old")
+
+
+def test_scoring_labels_repeat_the_choices_exactly():
+    """Scoring copies the field and mode names so that it needs no Django; the copies must
+    stay equal to marketplace.choices."""
+    from django.utils import translation
+
+    from marketplace.choices import Field, TransferMode
+    from matching.scoring import FIELD_LABELS, MODE_LABELS
+
+    for choices, labels in ((Field, FIELD_LABELS), (TransferMode, MODE_LABELS)):
+        assert set(labels) == set(choices.values)
+        for value, label in choices.choices:
+            with translation.override("zh-hans"):
+                assert labels[value][0] == str(label), value
