@@ -39,7 +39,7 @@ from contracts.choices import PATENT_SUBTYPES, ContractSubtype, PaymentMethod
 from contracts.clauses import PATENT_FIELDS, PLACEHOLDER, template_for
 from contracts.identifiers import PATENT_NUMBER_FIELDS, identifier_problem
 from contracts.models import Agreement, AgreementVersion
-from kernel.money import amount_or_none
+from kernel.money import CENT, amount_or_none
 from marketplace.validators import validate_credit_code
 
 ERROR = "error"
@@ -47,7 +47,6 @@ WARNING = "warning"
 
 #: Minimum length (characters) of a subject clause that says what the technology is.
 SUBJECT_MIN_LENGTH = 15
-CENT = Decimal("0.01")
 
 _PARTY = {"a": ("甲方", "Party A"), "b": ("乙方", "Party B")}
 

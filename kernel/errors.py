@@ -40,3 +40,10 @@ class ConflictError(DomainError):
 
 class ServiceUnavailableError(DomainError):
     default_code = "service_unavailable"
+
+
+def field_error(field: str, message: str | Promise, *, code: str | None = None) -> DomainError:
+    """A `DomainError` (400, code ``invalid`` unless given) whose message is also the one error
+    of `field` (a form field, or a dotted path into a nested body such as
+    ``payment.total_cny``)."""
+    return DomainError(message, code=code, fields={field: [message]})

@@ -11,8 +11,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext
 
+from kernel.money import CENT
 from payments.models import Payment
-from payments.providers.base import CENT
 from payments.services import payment_create
 
 if TYPE_CHECKING:

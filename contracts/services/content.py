@@ -31,7 +31,7 @@ from contracts.limits import (
     clause_max_length,
 )
 from contracts.models import Agreement, AgreementVersion
-from contracts.services.shared import field_error
+from kernel.errors import field_error
 from kernel.invisible_text import invisible_characters
 from kernel.money import CENT, parse_amount
 

@@ -26,8 +26,8 @@ from contracts.choices import (
 from contracts.clauses import PATENT_FIELDS, is_valid_pair, template_for
 from contracts.models import Agreement
 from contracts.services.audit import ClientInfo, agreement_event_record
-from contracts.services.shared import create_numbered, field_error, notify_parties, save_version
-from kernel.errors import ConflictError, PermissionDeniedError
+from contracts.services.shared import create_numbered, notify_parties, save_version
+from kernel.errors import ConflictError, PermissionDeniedError, field_error
 from kernel.locking import lock_row
 from kernel.money import CENT
 from marketplace import roles

@@ -86,9 +86,6 @@ def registration_check_error(report: CheckReport, message: str) -> DomainError:
     return DomainError(message, code="registration_check_failed", fields=fields)
 
 
-def field_error(path: str, message: str) -> DomainError:
-    """400 `invalid` with `message` for the one field `path` (e.g. ``payment.total_cny``)."""
-    return DomainError(message, code="invalid", fields={path: [message]})
 
 
 def save_version(

@@ -4,13 +4,14 @@ sent and received, unread notifications) and marking all notifications read.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from kernel.web import request_actor
 from marketplace import roles
 from marketplace import selectors as listing_selectors
 from marketplace.choices import ListingStatus
@@ -20,7 +21,7 @@ from matching.match_requests import selectors
 from matching.models import MatchRequestStatus
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+    pass
 
 
 def _listings_by_status(
@@ -72,6 +73,5 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def notifications_mark_read(request: HttpRequest) -> HttpResponse:
     """POST /notifications/read/: mark all of the user's notifications as read."""
-    # login_required: the user is signed in.
-    notification_mark_all_read(actor=cast("User", request.user))
+    notification_mark_all_read(actor=request_actor(request))
     return redirect("dashboard")

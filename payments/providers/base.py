@@ -15,13 +15,13 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from kernel.errors import DomainError, ServiceUnavailableError
+from kernel.money import CENT
 
 if TYPE_CHECKING:
     from payments.models import Payment
 
 #: Minor units per CNY. CNY has two decimal places at Stripe (it is not a zero-decimal currency).
 FEN_PER_CNY = 100
-CENT = Decimal("0.01")
 
 
 def to_minor_units(amount_cny: Decimal) -> int:

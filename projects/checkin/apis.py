@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kernel.web import request_actor
 from marketplace.serializers import RejectUnknownFieldsMixin
 from projects.checkin.selectors import checkin_counts, checkin_list
 from projects.checkin.services import registration_check_in
@@ -62,6 +63,8 @@ class CheckInApi(APIView):
         serializer = CheckInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         registration = registration_check_in(
-            roadshow=roadshow, ticket_code=serializer.validated_data["code"], actor=request.user
+            roadshow=roadshow,
+            ticket_code=serializer.validated_data["code"],
+            actor=request_actor(request),
         )
         return Response(_registration_out(registration))

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from kernel.web import run_service
+from kernel.web import request_actor, run_service
 from projects.checkin.selectors import checkin_counts, checkin_list
 from projects.checkin.services import normalize_ticket_code, registration_check_in
 from projects.view_support import staff_roadshow_page
@@ -21,8 +21,9 @@ from projects.view_support import staff_roadshow_page
 def checkin_page(request: HttpRequest, roadshow_id: int) -> HttpResponse:
     roadshow = staff_roadshow_page(request, roadshow_id)
     if request.method == "POST":
+        actor = request_actor(request)
         registration = run_service(request, lambda: registration_check_in(
-            roadshow=roadshow, ticket_code=request.POST.get("code", ""), actor=request.user
+            roadshow=roadshow, ticket_code=request.POST.get("code", ""), actor=actor
         ), permission_as_message=True).result
         if registration is not None:
             who = registration.organization.legal_name if registration.organization else ""

@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from kernel.errors import ConflictError, DomainError, PermissionDeniedError
+from kernel.errors import ConflictError, DomainError, PermissionDeniedError, field_error
 from marketplace import roles
 from marketplace.choices import Role
 from marketplace.models import Membership
@@ -56,7 +56,7 @@ from projects.choices import (
 from projects.models import Registration, Roadshow
 from projects.permissions import is_host_staff
 from projects.registrations.selectors import payment_hold, registration_active, seats_taken
-from projects.roadshows.service_support import field_error, lock_roadshow
+from projects.roadshows.service_support import lock_roadshow
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

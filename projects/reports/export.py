@@ -8,8 +8,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from kernel.money import CENT
 from kernel.spreadsheets import SafeCsvWriter
-from projects.reports.selectors import CENT, RoadshowReport
+from projects.reports.selectors import RoadshowReport
 
 # --- CSV ---------------------------------------------------------------------------------------
 

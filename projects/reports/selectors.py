@@ -41,6 +41,7 @@ from django.utils import timezone
 
 from contracts.choices import AgreementStatus
 from contracts.models import Agreement
+from kernel.money import CENT
 from matching.models import MatchRequest
 from projects.choices import RegistrationStatus, RoadshowStatus
 from projects.models import (
@@ -53,8 +54,6 @@ from projects.models import (
     Roadshow,
     RoadshowSlot,
 )
-
-CENT = Decimal("0.01")
 
 
 def report_window() -> timedelta:
@@ -288,7 +287,6 @@ def _count_agreements(
 
 
 __all__ = [
-    "CENT",
     "AgreementLine",
     "ProjectLine",
     "RoadshowReport",

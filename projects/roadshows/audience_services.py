@@ -13,13 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from kernel.errors import ConflictError, PermissionDeniedError
+from kernel.errors import ConflictError, PermissionDeniedError, field_error
 from marketplace import roles
 from projects.choices import RoadshowStatus
 from projects.models import Intent, Question, QuestionVote, Roadshow, RoadshowSlot
 from projects.permissions import is_confirmed_attendee, may_follow_live, require_host_staff
 from projects.roadshows.live_selectors import slot_card
-from projects.roadshows.service_support import bump_live_version, field_error, lock_roadshow
+from projects.roadshows.service_support import bump_live_version, lock_roadshow
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from kernel.errors import ConflictError, DomainError
+from kernel.errors import ConflictError, DomainError, field_error
 from projects.choices import RegistrationStatus, RoadshowStatus
 from projects.models import Registration, Roadshow, RoadshowSlot
 from projects.permissions import require_host_staff
@@ -20,7 +20,6 @@ from projects.roadshows.selectors import roadshow_slots
 from projects.roadshows.service_support import (
     bump_live_version,
     copy_fields,
-    field_error,
     lock_roadshow,
 )
 

@@ -10,15 +10,8 @@ from __future__ import annotations
 
 from django.db.models import F, Model
 from django.utils import timezone
-from django.utils.functional import Promise
 
-from kernel.errors import DomainError
 from projects.models import Roadshow
-
-
-def field_error(field: str, message: str | Promise, *, code: str | None = None) -> DomainError:
-    """A `DomainError` (400) whose message is also the one error of `field`."""
-    return DomainError(message, code=code, fields={field: [message]})
 
 
 def lock_roadshow(roadshow: Roadshow) -> Roadshow:

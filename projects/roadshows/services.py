@@ -20,7 +20,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kernel.errors import ConflictError, PermissionDeniedError
+from kernel.errors import ConflictError, PermissionDeniedError, field_error
 from marketplace import roles
 from marketplace.choices import ListingStatus, OrganizationKind
 from marketplace.models import Organization, ResearchResult, TechnologyNeed
@@ -33,7 +33,6 @@ from projects.roadshows.selectors import roadshow_slots
 from projects.roadshows.service_support import (
     bump_live_version,
     copy_fields,
-    field_error,
     full_clean,
     lock_roadshow,
 )

@@ -12,14 +12,13 @@ from typing import TYPE_CHECKING, Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from kernel.errors import ConflictError, PermissionDeniedError
+from kernel.errors import ConflictError, PermissionDeniedError, field_error
 from marketplace import roles
 from marketplace.models import Organization, ResearchResult, TechnologyNeed
 from marketplace.selectors import organization_members
 from matching.match_requests.services.helpers import (
     VERB_CREATED,
     clean_text,
-    field_error,
     notify_users,
 )
 from matching.models import MatchRequest, MatchRequestDirection, MatchRequestStatus

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from kernel.errors import PermissionDeniedError
+from kernel.errors import PermissionDeniedError, field_error
 from kernel.locking import lock_row
 from marketplace import roles
 from marketplace.selectors import organization_members
@@ -24,7 +24,6 @@ from matching.match_requests.services.helpers import (
     VERB_DECLINED,
     VERB_WITHDRAWN,
     clean_text,
-    field_error,
     in_both_languages,
     notify_users,
     require_open,

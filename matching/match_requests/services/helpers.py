@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.utils import translation
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from kernel.errors import ConflictError, DomainError
@@ -60,9 +59,6 @@ def clean_text(value: str | None, *, field: str, required: bool = True) -> str:
     return text
 
 
-def field_error(field: str, message: str | Promise) -> DomainError:
-    """A 400 error carrying `message` on `field` (and as the overall message)."""
-    return DomainError(message, fields={field: [message]})
 
 
 def notify_users(
