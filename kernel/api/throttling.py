@@ -36,7 +36,7 @@ from django.shortcuts import render
 from rest_framework import exceptions
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
-from kernel.api.throttle_store import counter_store
+from kernel.api.throttle_store import Hit, counter_store
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -80,17 +80,12 @@ class _ScopeThrottle(SimpleRateThrottle):
             return True
         self.scope = base_scope
         self.rate = self.get_rate()
-        if not self.rate:
-            return True
-        num_requests, duration = self.parse_rate(self.rate)
-        if num_requests is None or duration is None:
-            return True
-        self.num_requests, self.duration = num_requests, duration
         self.key = self.get_cache_key(request, view)
         self.now = self.timer()
-        hit = counter_store(str(settings.THROTTLE_DIR)).hit(
-            self.key, now=self.now, duration=duration, limit=num_requests
-        )
+        hit = _count(self.key, self.rate, now=self.now)
+        if hit is None:
+            return True
+        self.num_requests, self.duration = self.parse_rate(self.rate)
         self.history = hit.window  # what DRF's wait() reads
         return hit.allowed
 
@@ -102,6 +97,19 @@ class _ScopeThrottle(SimpleRateThrottle):
             "scope": f"{self.scope}{self.rate_suffix}",
             "ident": self.ident(request),
         }
+
+
+def _count(key: str, rate: str | None, *, now: float) -> Hit | None:
+    """Count a call at `now` (seconds since the epoch) against the window `key` at the DRF rate
+    string `rate` ("20/hour"); None when there is no rate (nothing is counted)."""
+    if not rate:
+        return None
+    limit, duration = _ScopeThrottle().parse_rate(rate)
+    if limit is None or duration is None:
+        return None
+    return counter_store(str(settings.THROTTLE_DIR)).hit(
+        key, now=now, duration=duration, limit=limit
+    )
 
 
 class ScopeUserThrottle(_ScopeThrottle):
@@ -173,12 +181,5 @@ def allow_for_identity(scope: str, identity: str) -> bool:
     the caller (e.g. the recipient of an e-mail); True while under the rate, and always when
     the scope has no rate. Keep personal data out of `identity`: pass a hash."""
     rate = settings.THROTTLE_RATES.get(scope)
-    if not rate:
-        return True
-    limit, duration = SimpleRateThrottle.parse_rate(_ScopeThrottle(), rate)
-    if limit is None or duration is None:
-        return True
-    hit = counter_store(str(settings.THROTTLE_DIR)).hit(
-        f"throttle_{scope}_{identity}", now=time.time(), duration=duration, limit=limit
-    )
-    return hit.allowed
+    hit = _count(f"throttle_{scope}_{identity}", rate, now=time.time())
+    return hit is None or hit.allowed
