@@ -2,10 +2,11 @@
 
 SQLite creates its file with the process's umask, usually readable by every local account
 (mode 644), and the file holds password hashes, API token digests and every agreement.
-`make_database_file_private` is connected to ``connection_created``: on each new SQLite
-connection it removes group and other permissions from the database file (SQLite gives its
-``-wal`` and ``-shm`` files the database file's permissions when it creates them). In-memory
-databases and PostgreSQL are left alone.
+`make_database_file_private` is connected to ``connection_created``: on the first SQLite
+connection of a process to a database file it removes group and other permissions from that
+file (SQLite gives its ``-wal`` and ``-shm`` files the database file's permissions when it
+creates them); later connections skip the check, so requests pay nothing. In-memory databases
+and PostgreSQL are left alone.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 #: Permission bits removed from the database file: everything for group and others.
 _NOT_PRIVATE = stat.S_IRWXG | stat.S_IRWXO
+#: Database files this process has already made private.
+_done: set[str] = set()
 
 
 def make_database_file_private(
@@ -28,8 +31,9 @@ def make_database_file_private(
     if connection.vendor != "sqlite":
         return
     name = str(connection.settings_dict.get("NAME") or "")
-    if not name or name == ":memory:" or name.startswith("file:"):
+    if not name or name == ":memory:" or name.startswith("file:") or name in _done:
         return
+    _done.add(name)
     for path in (Path(name), Path(f"{name}-wal"), Path(f"{name}-shm")):
         try:
             mode = path.stat().st_mode
