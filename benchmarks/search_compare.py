@@ -18,7 +18,8 @@ rebuilt from the database, then for each query:
   once: the _search bodies, and the _termvectors request of matching), replayed with the
   client's perform_request — Elasticsearch's own time plus HTTP on loopback;
 - "ratio": API p50 / ES direct p50 (the overhead of Keqiao around Elasticsearch);
-- "embedded": the same API call with the embedded database backend as the default.
+- "embedded": the same API call with the embedded backend as the default (`--embedded`:
+  tantivy, the default, or the former database backend).
 Without a node (no ELASTICSEARCH_URL/--url) only the embedded columns are measured.
 """
 
@@ -27,6 +28,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -36,7 +38,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import create_listings, percentiles, setup_django, table
 
-EMBEDDED = {"BACKEND": "matching.search.backends.database.DatabaseSearchBackend"}
+EMBEDDED_BACKENDS = {
+    "tantivy": "matching.search.backends.tantivy.TantivySearchBackend",
+    "database": "matching.search.backends.database.DatabaseSearchBackend",
+}
 ES = "matching.search.backends.elasticsearch.ElasticsearchSearchBackend"
 SEARCHES: list[tuple[str, dict[str, Any]]] = [
     ("zh word 储能", {"q": "储能"}),
@@ -139,7 +144,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--prefix", default="kqbench", help="index prefix (deleted at the end)")
     parser.add_argument("--url", default=os.environ.get("ELASTICSEARCH_URL", ""))
+    parser.add_argument("--embedded", choices=sorted(EMBEDDED_BACKENDS), default="tantivy")
     args = parser.parse_args()
+    embedded = {
+        "BACKEND": EMBEDDED_BACKENDS[args.embedded],
+        "PATH": tempfile.mkdtemp(prefix="keqiao-bench-index-"),
+    }
     sizes = sorted(int(size) for size in args.n.split(","))
 
     setup_django()
@@ -194,7 +204,7 @@ def main() -> None:
                     add(label, "direct",
                         timed(recorder.replayer(captured), max(1, args.repeat // 4)))
                 backend.drop_indices()  # type: ignore[attr-defined]
-        with override_settings(SEARCH_BACKENDS={"default": EMBEDDED}):
+        with override_settings(SEARCH_BACKENDS={"default": embedded}):
             backend = get_search_backend()
             started = time.perf_counter()
             count = backend.rebuild(documents_for_all())

@@ -209,12 +209,13 @@ def _retrieve(
                     page_size=min(100, limit),
                     with_facets=False,
                     with_highlights=False,
+                    with_terms=True,
                     exclude=[(document.kind, document.object_id)] if document.object_id else [],
                 )
             )
             for hit in found.hits:
                 if hit.object_id not in merged and added < limit:
-                    merged[hit.object_id] = SearchHit(kind, hit.object_id, 0.0)
+                    merged[hit.object_id] = SearchHit(kind, hit.object_id, 0.0, terms=hit.terms)
                     added += 1
             if page * found.page_size >= found.total or not found.hits:
                 break
@@ -238,18 +239,28 @@ _GENERIC_TERMS: frozenset[str] = frozenset(
 _GENERIC_SHARE = 0.25
 
 
+def _informative(terms: Iterable[str]) -> list[str]:
+    """The informative ones of `terms` (2+ characters, not a number, not generic), in order,
+    each once."""
+    return list(
+        dict.fromkeys(
+            t for t in terms if len(t) >= 2 and not t.isdigit() and t not in _GENERIC_TERMS
+        )
+    )
+
+
 def _terms(text: str) -> list[str]:
     """Informative search terms of `text` in order of first appearance (2+ characters)."""
     from matching.search import segment
 
-    seen: dict[str, None] = {}
-    for term in segment.index_terms(text):
-        if len(term) >= 2 and not term.isdigit() and term not in _GENERIC_TERMS:
-            seen[term] = None
-    return list(seen)
+    return _informative(segment.index_terms(text))
 
 
-def _listing_terms(listing: ResearchResult | TechnologyNeed) -> set[str]:
+def _candidate_terms(listing: ResearchResult | TechnologyNeed, hit: SearchHit) -> set[str]:
+    """A candidate's informative terms: those the index stored for it (`SearchHit.terms`),
+    segmented again only when the backend did not return them."""
+    if hit.terms is not None:
+        return set(_informative(hit.terms))
     return set(_terms(f"{listing.title}\n{' '.join(listing.keywords or [])}\n{listing.body}"))
 
 
@@ -278,7 +289,7 @@ def _rank(
     source = need if kind == "result" else result
     assert source is not None
     source_terms = _terms(f"{source.title}\n{' '.join(source.keywords)}\n{source.text}")
-    candidate_terms = [_listing_terms(listing) for listing, _hit in candidates]
+    candidate_terms = [_candidate_terms(listing, hit) for listing, hit in candidates]
     document_frequency = Counter(term for terms in candidate_terms for term in terms)
     generic = {
         term

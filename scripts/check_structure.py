@@ -38,6 +38,7 @@ SOLE_IMPORTERS: dict[str, str] = {
 #: Libraries whose importers are all inside one package (path prefix).
 SOLE_IMPORTING_PACKAGES: dict[str, str] = {
     "elasticsearch": "matching/search/backends/elasticsearch",
+    "tantivy": "matching/search/backends/tantivy",
     "elasticsearch_dsl": "matching/search/backends/elasticsearch",
 }
 

@@ -192,7 +192,8 @@ SPECTACULAR_SETTINGS = {
 # KEQIAO_ES_TIMEOUT is seconds per request; ELASTICSEARCH_API_KEY is optional.
 ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
 _EMBEDDED_SEARCH: dict[str, object] = {
-    "BACKEND": "matching.search.backends.database.DatabaseSearchBackend"
+    "BACKEND": "matching.search.backends.tantivy.TantivySearchBackend",
+    "PATH": env.str("KEQIAO_SEARCH_INDEX_DIR", default="") or None,
 }
 SEARCH_BACKENDS: dict[str, dict[str, object]]
 if ELASTICSEARCH_URL:

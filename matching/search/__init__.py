@@ -78,7 +78,7 @@ def _resolve(name: str) -> str:
 
 def _build(name: str) -> BaseSearchBackend:
     configured: dict[str, Any] = getattr(settings, "SEARCH_BACKENDS", None) or {
-        "default": {"BACKEND": "matching.search.backends.database.DatabaseSearchBackend"}
+        "default": {"BACKEND": "matching.search.backends.tantivy.TantivySearchBackend"}
     }
     if name not in configured:
         raise ImproperlyConfigured(f"No search backend called {name!r} in SEARCH_BACKENDS.")

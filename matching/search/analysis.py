@@ -51,6 +51,7 @@ __all__ = [
     "SynonymTable",
     "body_terms",
     "covers",
+    "document_terms",
     "merge",
     "minimal_covers",
     "minimum_should_match",
@@ -376,6 +377,27 @@ def similar_plan(
             Group((term,), weight=settings.mlt_body_weight * value / highest) for term, value in top
         ]
     return QueryPlan(tuple(merge(groups)), 1)
+
+
+# --- documents -------------------------------------------------------------------------------
+#: The segmented fields of an indexed listing, and the field of its character bigrams.
+WORD_FIELDS: tuple[str, ...] = ("title", "title_en", "keywords", "body")
+GRAM_FIELD = "grams"
+
+
+def document_terms(document: IndexDocument) -> dict[str, list[str]]:
+    """The index terms of `document` per field, with repeats (for term frequencies):
+    `WORD_FIELDS` segmented (`segment.index_terms`, keywords one by one) and `GRAM_FIELD`
+    the character bigrams of title, keywords and body. The one index-time analysis of both
+    embedded backends."""
+    keywords_text = "\n".join(document.keywords)
+    return {
+        "title": segment.index_terms(document.title),
+        "title_en": segment.index_terms(document.title_en),
+        "keywords": [t for kw in document.keywords for t in segment.index_terms(kw)],
+        "body": segment.index_terms(document.body),
+        GRAM_FIELD: segment.bigrams(f"{document.title}\n{keywords_text}\n{document.body}"),
+    }
 
 
 # --- covering a word with its sub-words ------------------------------------------------------

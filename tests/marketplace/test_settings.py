@@ -43,7 +43,7 @@ def test_default_email_backend_prints_to_console():
 
 
 def test_default_search_backend_is_embedded():
-    assert "database" in _settings_value("settings.SEARCH_BACKENDS['default']['BACKEND']")
+    assert "tantivy" in _settings_value("settings.SEARCH_BACKENDS['default']['BACKEND']")
 
 
 def test_elasticsearch_url_selects_the_elasticsearch_backend_and_keeps_the_embedded_one():
@@ -55,4 +55,4 @@ def test_elasticsearch_url_selects_the_elasticsearch_backend_and_keeps_the_embed
     assert "('default', 'matching.search.backends.elasticsearch.ElasticsearchSearchBackend')" in (
         backends
     )
-    assert "('embedded', 'matching.search.backends.database.DatabaseSearchBackend')" in backends
+    assert "('embedded', 'matching.search.backends.tantivy.TantivySearchBackend')" in backends

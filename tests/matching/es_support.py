@@ -9,6 +9,8 @@ node), and every index of that prefix is deleted when the module ends.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,7 +21,9 @@ from django.test import override_settings
 ES_URL: str = getattr(settings, "ELASTICSEARCH_URL", "") or ""
 TEST_PREFIX = f"keqiao-test-{os.getpid()}"
 ES_BACKEND = "matching.search.backends.elasticsearch.ElasticsearchSearchBackend"
-EMBEDDED_BACKEND = "matching.search.backends.database.DatabaseSearchBackend"
+EMBEDDED_BACKEND = "matching.search.backends.tantivy.TantivySearchBackend"
+#: The embedded index of this test run (removed by `drop_test_indices`).
+EMBEDDED_INDEX_DIR = tempfile.mkdtemp(prefix="keqiao-test-index-")
 SKIP_REASON = "Elasticsearch is not configured (set ELASTICSEARCH_URL to a running node)"
 
 needs_es = [pytest.mark.elasticsearch, pytest.mark.skipif(not ES_URL, reason=SKIP_REASON)]
@@ -42,15 +46,22 @@ def backends_for_tests(**extra: dict[str, Any]) -> dict[str, dict[str, Any]]:
         backends: dict[str, dict[str, Any]] = {
             "default": es_config(),
             "elasticsearch": {"ALIAS": "default"},
-            "embedded": {"BACKEND": EMBEDDED_BACKEND},
+            "embedded": embedded_config(),
         }
     else:
-        backends = {"default": {"BACKEND": EMBEDDED_BACKEND}, "embedded": {"ALIAS": "default"}}
+        backends = {"default": embedded_config(), "embedded": {"ALIAS": "default"}}
     return {**backends, **extra}
 
 
+def embedded_config() -> dict[str, Any]:
+    """The SEARCH_BACKENDS entry of the embedded backend, on this run's index directory."""
+    return {"BACKEND": EMBEDDED_BACKEND, "PATH": EMBEDDED_INDEX_DIR}
+
+
 def drop_test_indices(prefix: str = TEST_PREFIX) -> None:
-    """Delete every index of `prefix` on the node (nothing when it is not configured)."""
+    """Delete this run's embedded index and every index of `prefix` on the Elasticsearch
+    node (when configured)."""
+    shutil.rmtree(EMBEDDED_INDEX_DIR, ignore_errors=True)
     if not ES_URL:
         return
     from matching.search.backends.elasticsearch import ElasticsearchSearchBackend

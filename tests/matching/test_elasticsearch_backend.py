@@ -39,6 +39,7 @@ from tests.matching.es_support import (
     TEST_PREFIX,
     backends_for_tests,
     drop_test_indices,
+    embedded_config,
     es_config,
     es_test_prefix,  # noqa: F401
     needs_es,
@@ -314,7 +315,7 @@ def test_extending_the_synonym_file_and_running_update_index_makes_it_effective(
 @pytest.fixture(params=[pytest.param("embedded"), pytest.param("elasticsearch", marks=needs_es)])
 def suggest_client(request, real_listings, db, api_client, settings):
     """An API client with `request.param` as the default backend and the test URLconf."""
-    embedded = {"BACKEND": "matching.search.backends.database.DatabaseSearchBackend"}
+    embedded = embedded_config()
     if request.param == "elasticsearch":
         settings.SEARCH_BACKENDS = {"default": es_config(), "embedded": embedded}
     else:
@@ -382,7 +383,7 @@ CLOSED_PORT = "http://127.0.0.1:9"  # the discard port: nothing listens, connect
 def closed_port_backends(settings):
     settings.SEARCH_BACKENDS = {
         "default": es_config("keqiao-closed", URL=CLOSED_PORT, MAX_RETRIES=0, TIMEOUT=2),
-        "embedded": {"BACKEND": "matching.search.backends.database.DatabaseSearchBackend"},
+        "embedded": embedded_config(),
     }
     settings.ROOT_URLCONF = __name__
     return settings.SEARCH_BACKENDS

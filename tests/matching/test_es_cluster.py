@@ -27,6 +27,7 @@ from matching.search import get_search_backend
 from tests import factories
 from tests.bundled import load_bundled
 from tests.matching.es_nodes import EsInstance, es_backend_config
+from tests.matching.es_support import embedded_config
 
 pytestmark = [
     pytest.mark.elasticsearch,
@@ -36,7 +37,7 @@ pytestmark = [
     ),
 ]
 
-EMBEDDED = {"BACKEND": "matching.search.backends.database.DatabaseSearchBackend"}
+EMBEDDED = embedded_config()
 SEARCH = "/api/v1/search/"
 QUERIES: list[dict[str, Any]] = [
     {"q": "储能"},

@@ -28,6 +28,7 @@ from matching.search.backends.base import BaseSearchBackend, ListingKind, Search
 from tests import factories
 from tests.bundled import load_bundled
 from tests.matching.es_nodes import EsInstance, es_backend_config
+from tests.matching.es_support import embedded_config
 
 pytestmark = [
     pytest.mark.elasticsearch,
@@ -37,7 +38,7 @@ pytestmark = [
     ),
 ]
 
-EMBEDDED = {"BACKEND": "matching.search.backends.database.DatabaseSearchBackend"}
+EMBEDDED = embedded_config()
 SEARCH = "/api/v1/search/"
 UNAVAILABLE = {
     "message": "Search is not available at the moment. Please try again later.",

@@ -9,12 +9,13 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.urls import reverse
 
 from marketplace.choices import Field, ListingStatus, TransferMode
 from marketplace.models import ResearchResult, TechnologyNeed
-from matching.models import SearchEntry
+from matching.search import get_search_backend
+from matching.search.documents import document_for
+from tests.matching.es_support import embedded_config
 from tests.matching.search_support import (
     all_listings,
     key,
@@ -49,15 +50,14 @@ def found(response) -> set[tuple[str, int]]:
 
 
 @pytest.fixture
-def search_storage_away(db, settings):
-    """A real outage of the embedded backend's storage: its table is gone (rolled back with
-    the test transaction). The embedded backend is the only one for these tests (the
-    Elasticsearch outage is tested against a stopped node in test_es_outage.py)."""
-    settings.SEARCH_BACKENDS = {
-        "default": {"BACKEND": "matching.search.backends.database.DatabaseSearchBackend"}
-    }
-    with connection.cursor() as cursor:
-        cursor.execute("ALTER TABLE matching_searchentry RENAME TO matching_searchentry_away")
+def search_storage_away(db, settings, tmp_path):
+    """A real outage of the embedded backend's storage: its index directory cannot be read
+    or created (a plain file stands where its parent directory should be). The embedded
+    backend is the only one for these tests (the Elasticsearch outage is tested against a
+    stopped node in test_es_outage.py)."""
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("the index directory cannot be made here")
+    settings.SEARCH_BACKENDS = {"default": {**embedded_config(), "PATH": str(blocker / "index")}}
 
 
 # --- the API --------------------------------------------------------------------------------
@@ -247,11 +247,12 @@ def test_deleting_a_listing_removes_it_after_commit(
     client, django_capture_on_commit_callbacks
 ) -> None:
     item = result("R0012")
-    target = key(item)
+    target, document, title = key(item), document_for(item), item.title
     with django_capture_on_commit_callbacks(execute=True):
         item.delete()
     assert target not in found(client.get(URL, {"q": "钢渣"}))
-    assert not SearchEntry.objects.filter(kind="result", object_id=target[1]).exists()
+    assert target not in found(client.get(URL, {"q": title}))
+    get_search_backend().index([document])  # the index does not roll back with the test
 
 
 def test_search_outage_answers_503(client, search_storage_away) -> None:
@@ -308,7 +309,8 @@ def test_schema_documents_the_search_parameters(client) -> None:
 
 # --- update_index -------------------------------------------------------------------------
 def test_update_index_rebuilds_and_prints_counts(real_listings, db) -> None:
-    SearchEntry.objects.all().delete()
+    get_search_backend().rebuild([])
+    assert get_search_backend().count() == 0
     out = StringIO()
     call_command("update_index", "--no-progress", stdout=out)
     text = out.getvalue()
@@ -317,7 +319,7 @@ def test_update_index_rebuilds_and_prints_counts(real_listings, db) -> None:
     assert f"research results: {results} indexed, {results} searchable" in text
     assert f"technology needs: {needs} indexed, {needs} searchable" in text
     assert "Search index rebuilt." in text
-    assert SearchEntry.objects.count() == results + needs
+    assert get_search_backend().count() == results + needs
 
 
 def test_update_index_counts_expired_listings_apart(real_listings, db) -> None:

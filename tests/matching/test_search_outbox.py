@@ -15,18 +15,20 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from marketplace.choices import ListingStatus
 from marketplace.models import ResearchResult
-from matching.models import SearchEntry, SearchOutbox
+from matching.models import SearchOutbox
+from matching.search import get_search_backend
 from matching.search.backends.base import IndexDocument
-from matching.search.backends.database import DatabaseSearchBackend
+from matching.search.backends.tantivy import TantivySearchBackend
 from matching.search.sync import (
     drain_outbox,
     outbox_release,
@@ -35,27 +37,47 @@ from matching.search.sync import (
     retry_delay,
 )
 from tests import factories
+from tests.matching.es_support import embedded_config
 
-EMBEDDED = {"BACKEND": "matching.search.backends.database.DatabaseSearchBackend"}
+
+@pytest.fixture
+def embedded(tmp_path) -> dict[str, Any]:
+    """The embedded backend on an index of this test alone (empty at the start)."""
+    return {**embedded_config(), "PATH": str(tmp_path / "index")}
 
 
 @pytest.fixture(autouse=True)
-def _embedded_only(settings):
+def _embedded_only(settings, embedded):
     """Only the embedded backend, whatever ELASTICSEARCH_URL says (these test the outbox)."""
-    settings.SEARCH_BACKENDS = {"default": EMBEDDED}
+    settings.SEARCH_BACKENDS = {"default": embedded}
     settings.SEARCH_SYNC_RETRY_BASE_SECONDS = 10
     settings.SEARCH_SYNC_RETRY_MAX_SECONDS = 300
 
 
+def _index_dir() -> Path:
+    return Path(django_settings.SEARCH_BACKENDS["default"]["PATH"])
+
+
 def _storage_away() -> None:
-    """A real outage of the embedded backend: its table is gone (rolled back with the test)."""
-    with connection.cursor() as cursor:
-        cursor.execute("ALTER TABLE matching_searchentry RENAME TO matching_searchentry_away")
+    """A real outage of the embedded backend: its index directory is gone, a plain file in
+    its place (so it cannot be created again either)."""
+    path = _index_dir()
+    path.mkdir(parents=True, exist_ok=True)
+    path.rename(path.with_name("away"))
+    path.write_text("not an index")
 
 
 def _storage_back() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("ALTER TABLE matching_searchentry_away RENAME TO matching_searchentry")
+    path = _index_dir()
+    path.unlink()
+    path.with_name("away").rename(path)
+
+
+def _stored(kind: str, object_id: int) -> dict[str, Any] | None:
+    """What the embedded index holds of a listing (None when it is not indexed)."""
+    backend = get_search_backend()
+    assert isinstance(backend, TantivySearchBackend)
+    return backend.stored_document(kind, object_id)
 
 
 def _rows(item: ResearchResult) -> list[SearchOutbox]:
@@ -63,7 +85,7 @@ def _rows(item: ResearchResult) -> list[SearchOutbox]:
 
 
 def _indexed(item: ResearchResult) -> bool:
-    return SearchEntry.objects.filter(kind="result", object_id=item.pk).exists()
+    return _stored("result", item.pk) is not None
 
 
 # --- rows are written in the caller's transaction ----------------------------------------------
@@ -87,15 +109,15 @@ def test_a_rolled_back_transaction_leaves_no_outbox_row() -> None:
         raise RuntimeError("the service failed after the save")
     assert SearchOutbox.objects.count() == before
     assert not ResearchResult.objects.filter(owner=owner).exists()
-    assert not SearchEntry.objects.filter(kind="result").exists()
+    assert _stored("result", item.pk) is None
 
 
 @pytest.mark.django_db(transaction=True)
 def test_after_commit_the_fast_path_indexes_and_deletes_the_row() -> None:
     item = factories.ResearchResultFactory(title="磁悬浮鼓风机节能改造")
     assert _rows(item) == []
-    entry = SearchEntry.objects.get(kind="result", object_id=item.pk)
-    assert entry.stored["title"] == "磁悬浮鼓风机节能改造"
+    entry = _stored("result", item.pk)
+    assert entry is not None and entry["title"] == "磁悬浮鼓风机节能改造"
     assert SearchOutbox.objects.count() == 0
 
 
@@ -112,7 +134,7 @@ def test_deleting_a_listing_writes_a_delete_row_and_unindexes_it(
     assert [row.op for row in SearchOutbox.objects.filter(object_id=pk)] == ["delete"]
     for callback in callbacks:
         callback()
-    assert not SearchEntry.objects.filter(kind="result", object_id=pk).exists()
+    assert _stored("result", pk) is None
     assert not SearchOutbox.objects.filter(object_id=pk).exists()
 
 
@@ -176,7 +198,7 @@ def test_drain_collapses_the_rows_of_one_listing_into_one_document() -> None:
     report = drain_outbox()
     summary = (report.rows, report.listings, report.indexed, report.done)
     assert summary == (len(rows), 1, 1, len(rows))
-    assert SearchEntry.objects.get(kind="result", object_id=item.pk).stored["title"] == "第三版"
+    assert (_stored("result", item.pk) or {}).get("title") == "第三版"
     assert SearchOutbox.objects.count() == 0
     assert report.remaining == 0
 
@@ -192,7 +214,7 @@ def test_drain_sends_the_current_state_not_the_recorded_op() -> None:
     item.delete()
     report = drain_outbox()
     assert report.deleted == 1 and report.indexed == 0
-    assert not SearchEntry.objects.filter(kind="result", object_id=pk).exists()
+    assert _stored("result", pk) is None
 
 
 @pytest.mark.django_db
@@ -246,7 +268,7 @@ def test_retry_delay_grows_exponentially_up_to_the_cap(settings) -> None:
     assert len(spread) > 1, "jitter"
 
 
-class ConcurrentEditBackend(DatabaseSearchBackend):
+class ConcurrentEditBackend(TantivySearchBackend):
     """The embedded backend, while a concurrent writer edits the listing mid-sync (after the
     sync read the listing, before it finished sending)."""
 
@@ -260,28 +282,28 @@ class ConcurrentEditBackend(DatabaseSearchBackend):
 
 @pytest.mark.django_db
 def test_a_listing_changed_during_the_sync_stays_queued_until_the_new_state_is_sent(
-    settings,
+    settings, embedded,
 ) -> None:
     settings.SEARCH_BACKENDS = {
-        "default": {"BACKEND": f"{__name__}.ConcurrentEditBackend"},
+        "default": {**embedded, "BACKEND": f"{__name__}.ConcurrentEditBackend"},
     }
     item = factories.ResearchResultFactory(title="旧标题")
     first = drain_outbox()
     assert first.requeued >= 1 and first.done == 0, "the old state was sent: keep the rows"
-    assert SearchEntry.objects.get(kind="result", object_id=item.pk).stored["title"] == "旧标题"
+    assert (_stored("result", item.pk) or {}).get("title") == "旧标题"
     second = drain_outbox()
     assert second.done >= 1 and second.requeued == 0
-    assert SearchEntry.objects.get(kind="result", object_id=item.pk).stored["title"] == "新标题"
+    assert (_stored("result", item.pk) or {}).get("title") == "新标题"
     assert SearchOutbox.objects.count() == 0
 
 
 @pytest.mark.django_db
-def test_a_row_is_deleted_only_when_every_backend_accepted_it(settings) -> None:
+def test_a_row_is_deleted_only_when_every_backend_accepted_it(settings, embedded) -> None:
     """Two backends; the second (a real Elasticsearch client aimed at a port where nothing
     listens) is down: the embedded one is updated, the rows stay."""
     backend_path = "matching.search.backends.elasticsearch.ElasticsearchSearchBackend"
     settings.SEARCH_BACKENDS = {
-        "default": EMBEDDED,
+        "default": embedded,
         "down": {"BACKEND": backend_path, "URL": "http://127.0.0.1:9", "TIMEOUT": 2},
     }
     item = factories.ResearchResultFactory()
@@ -348,6 +370,7 @@ def test_search_sync_worker_stops_gracefully_on_sigterm(tmp_path: Path) -> None:
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path}/worker.sqlite3",
         "ELASTICSEARCH_URL": "",
+        "KEQIAO_SEARCH_INDEX_DIR": str(tmp_path / "index"),
         "PYTHONUNBUFFERED": "1",
     }
     manage = [sys.executable, str(root / "manage.py")]

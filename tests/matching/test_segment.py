@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 
 from matching.search import analysis, segment
-from matching.search.backends.database.highlights import highlight
+from matching.search.highlights import highlight
 from tests.bundled import raw_records
 
 

@@ -83,6 +83,7 @@ class SearchQuery:
     `trl_min`/`trl_max` bound the TRL inclusively. `price_min_cny`/`price_max_cny` keep
     listings whose price range overlaps the given range. `page` starts at 1.
     `exclude` drops the given (kind, object_id) pairs (e.g. the listing being matched).
+    `with_terms` asks for each hit's index terms (`SearchHit.terms`).
     """
 
     text: str = ""
@@ -101,6 +102,11 @@ class SearchQuery:
     with_facets: bool = True
     with_highlights: bool = True
     exclude: Sequence[tuple[ListingKind, int]] = ()
+    with_terms: bool = False
+
+
+#: The fields whose index terms `SearchHit.terms` holds (the text the matcher explains with).
+TERM_FIELDS: tuple[str, ...] = ("title", "keywords", "body")
 
 
 @dataclass(frozen=True)
@@ -109,12 +115,16 @@ class SearchHit:
 
     `highlights` maps an indexed field name ("title", "body", "keywords") to snippets: HTML
     with the user text escaped and matched terms wrapped in `<mark>`…`</mark>`.
+    `terms` are the listing's index terms of `TERM_FIELDS` as stored at index time
+    (`matching.search.analysis.document_terms`), given by `more_like_this` and by searches
+    `with_terms`; None otherwise.
     """
 
     kind: ListingKind
     object_id: int
     score: float
     highlights: dict[str, list[str]] = field(default_factory=dict)
+    terms: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -197,8 +207,8 @@ class BaseSearchBackend(abc.ABC):
     ) -> list[SearchHit]:
         """Candidates for matching: listings of `kind` most similar to `document`'s text
         (title, body, keywords, weighted), at most `limit`, best first, each with its raw
-        relevance score; `query` may add filters. Used by matching to retrieve candidates
-        that the pure scorer then ranks.
+        relevance score and index terms (`SearchHit.terms`); `query` may add filters. Used by
+        matching to retrieve candidates that the pure scorer then ranks.
         """
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:

@@ -39,9 +39,9 @@ from matching.search.backends.base import (
     param,
 )
 from matching.search.backends.database import rows
-from matching.search.backends.database.highlights import listing_highlights
 from matching.search.backends.database.scoring import Bm25, Match
 from matching.search.backends.database.state import Entry, IndexCache, IndexState
+from matching.search.highlights import listing_highlights
 
 DEFAULTS: dict[str, Any] = {"k1": 1.2, "b": 0.75, **RANKING_DEFAULTS}
 
@@ -131,6 +131,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
                         highlights=listing_highlights(entry.stored, marks, self.snippet_chars)
                         if query.with_highlights and marks
                         else {},
+                        terms=entry.terms() if query.with_terms else None,
                     )
                     for entry, score, marks in ranked[start : start + page_size]
                 ]
@@ -182,7 +183,9 @@ class DatabaseSearchBackend(BaseSearchBackend):
                     key=lambda e: -matches[e.row_id].score,
                 )
                 return [
-                    SearchHit(e.kind, e.object_id, round(matches[e.row_id].score, 6))
+                    SearchHit(
+                        e.kind, e.object_id, round(matches[e.row_id].score, 6), terms=e.terms()
+                    )
                     for e in ranked[:limit]
                 ]
         except DatabaseError as exc:

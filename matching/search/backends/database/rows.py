@@ -18,28 +18,21 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from matching.models import SearchEntry
-from matching.search import segment
+from matching.search import analysis
+from matching.search.analysis import WORD_FIELDS
 from matching.search.backends.base import (
     IndexDocument,
     ListingKind,
     ProgressCallback,
     SearchQuery,
 )
-from matching.search.backends.database.state import GRAM_FIELD, WORD_FIELDS
 
 REBUILD_BATCH = 500
 
 
 def row_values(document: IndexDocument) -> dict[str, Any]:
     """The column values of `document`'s row (everything but kind and object_id)."""
-    keywords_text = "\n".join(document.keywords)
-    tokens = {
-        "title": segment.index_terms(document.title),
-        "title_en": segment.index_terms(document.title_en),
-        "keywords": [t for kw in document.keywords for t in segment.index_terms(kw)],
-        "body": segment.index_terms(document.body),
-        GRAM_FIELD: segment.bigrams(f"{document.title}\n{keywords_text}\n{document.body}"),
-    }
+    tokens = analysis.document_terms(document)
     return {
         "tokens": tokens,
         "length": sum(len(tokens[name]) for name in WORD_FIELDS),

@@ -16,8 +16,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from matching.search.analysis import Group, Part, covers
-from matching.search.backends.database.state import GRAM_FIELD, WORD_FIELDS, IndexState
+from matching.search.analysis import GRAM_FIELD, WORD_FIELDS, Group, Part, covers
+from matching.search.backends.database.state import IndexState
 
 
 @dataclass

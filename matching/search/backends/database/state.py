@@ -21,10 +21,9 @@ from django.db import connections
 from django.db.models import Count, Max, QuerySet
 
 from matching.models import SearchEntry
-from matching.search.backends.base import ListingKind
+from matching.search.analysis import GRAM_FIELD, WORD_FIELDS
+from matching.search.backends.base import TERM_FIELDS, ListingKind
 
-WORD_FIELDS: tuple[str, ...] = ("title", "title_en", "keywords", "body")
-GRAM_FIELD = "grams"
 ALL_FIELDS: tuple[str, ...] = (*WORD_FIELDS, GRAM_FIELD)
 
 _ROW_COLUMNS = (
@@ -60,6 +59,10 @@ class Entry:
     stored: dict[str, Any]
     tf: dict[str, Counter[str]]
     lengths: dict[str, int]
+
+    def terms(self) -> frozenset[str]:
+        """The index terms of the fields `SearchHit.terms` holds."""
+        return frozenset(t for name in TERM_FIELDS for t in self.tf[name])
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Entry:

@@ -27,7 +27,11 @@ from matching.search.backends.base import (
     Suggestion,
     param,
 )
-from matching.search.backends.elasticsearch.highlights import hit_from, with_highlights
+from matching.search.backends.elasticsearch.highlights import (
+    TERM_SOURCES,
+    hit_from,
+    with_highlights,
+)
 from matching.search.backends.elasticsearch.lifecycle import (
     MAX_RESULT_WINDOW,
     IndexLifecycle,
@@ -163,7 +167,7 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
             self._base_search()
             .query(bool_query)
             .sort(*order)
-            .source(["kind", "object_id", "body"])
+            .source(["kind", "object_id", "body", *(TERM_SOURCES if query.with_terms else [])])
             .extra(track_total_hits=True, track_scores=bool(groups))
         )
         search = search[start : start + size] if size else search[0:0]
@@ -249,7 +253,7 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
             self._base_search()
             .query(self.compiler.plan_query(plan, filters, must_not))
             .sort("_score", *newest_first())
-            .source(["kind", "object_id"])
+            .source(["kind", "object_id", *TERM_SOURCES])
             .extra(track_scores=True, size=min(limit, MAX_RESULT_WINDOW))
         )
         response = self._execute(search)

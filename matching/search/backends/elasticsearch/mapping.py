@@ -49,8 +49,7 @@ from elasticsearch.dsl import (
 )
 from elasticsearch.dsl.document_base import MetaField
 
-from matching.search import segment
-from matching.search.analysis import SynonymTable
+from matching.search.analysis import WORD_FIELDS, SynonymTable, document_terms
 from matching.search.backends.base import IndexDocument
 
 SEG_FIELDS: tuple[str, ...] = ("title", "title_en", "keywords", "body")
@@ -196,6 +195,7 @@ def _suggest_inputs(document: IndexDocument) -> list[dict[str, Any]]:
 
 def source_for(document: IndexDocument) -> dict[str, Any]:
     """The stored source of a searchable document (see ListingDocument)."""
+    terms = document_terms(document)
     return {
         "kind": document.kind,
         "object_id": document.object_id,
@@ -203,12 +203,7 @@ def source_for(document: IndexDocument) -> dict[str, Any]:
         "title_en": document.title_en,
         "keywords": list(document.keywords),
         "body": document.body,
-        "seg": {
-            "title": seg_text(segment.index_terms(document.title)),
-            "title_en": seg_text(segment.index_terms(document.title_en)),
-            "keywords": seg_text(t for kw in document.keywords for t in segment.index_terms(kw)),
-            "body": seg_text(segment.index_terms(document.body)),
-        },
+        "seg": {name: seg_text(terms[name]) for name in WORD_FIELDS},
         "ipc": list(document.ipc),
         "field": document.field or None,
         "province": document.province or None,

@@ -1,0 +1,375 @@
+"""The embedded search backend on Tantivy: an index on local disk whose query cost follows
+the hits, not the number of listings.
+
+Tantivy (the Rust search library, through its official Python binding) keeps postings, field
+norms and fast-field columns on disk, memory-mapped and shared by every worker process through
+the page cache. Query text becomes the same plan as for Elasticsearch
+(`matching.search.analysis`), compiled by `queries`; facets are Tantivy's terms aggregations
+over the matching documents; highlights are made from the stored text of the page's hits only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import math
+import os
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, cast
+
+import tantivy
+from django.conf import settings
+from django.db import connections
+
+from matching.search import analysis, segment
+from matching.search.backends.base import (
+    FACET_FIELDS,
+    RANKING_DEFAULTS,
+    TERM_FIELDS,
+    BaseSearchBackend,
+    IndexDocument,
+    ListingKind,
+    ProgressCallback,
+    SearchHit,
+    SearchQuery,
+    SearchResults,
+    SearchUnavailable,
+    Suggestion,
+    param,
+)
+from matching.search.backends.tantivy import queries
+from matching.search.backends.tantivy.analysis_pool import prepared_fields, unique_searchable
+from matching.search.backends.tantivy.schema import (
+    SCHEMA,
+    SUGGEST_FIELDS,
+    document_key,
+    fields_of,
+    stored_of,
+    suggest_text,
+    to_tantivy,
+)
+from matching.search.backends.tantivy.store import IndexStore
+from matching.search.highlights import listing_highlights
+
+DEFAULTS: dict[str, Any] = {
+    **RANKING_DEFAULTS,
+    "path": None,
+    "lock_timeout": 30.0,
+    "prepare_workers": None,
+}
+REBUILD_PROGRESS_EVERY = 500
+#: Facet values counted at most per facet (more than any vocabulary of the listings has).
+FACET_SIZE = 1000
+_ERRORS = (ValueError, OSError)
+
+
+def _total(found: tantivy.SearchResult) -> int:
+    """The number of matching documents (the binding's type stub omits `count`)."""
+    return int(getattr(found, "count", 0) or 0)
+
+
+def default_path() -> Path:
+    """VAR_DIR/search/<database>: one index per database, so that the test database and the
+    development database never share an index."""
+    database = connections["default"].settings_dict
+    name = f"{database.get('ENGINE')}|{database.get('HOST')}|{database.get('NAME')}"
+    digest = hashlib.sha256(name.encode()).hexdigest()[:16]
+    return Path(settings.VAR_DIR) / "search" / digest
+
+
+class TantivySearchBackend(BaseSearchBackend):
+    """The embedded backend: Tantivy on local disk (the default without Elasticsearch).
+
+    Params (settings.SEARCH_BACKENDS[name], optional): PATH (the index directory; default
+    `default_path()`), LOCK_TIMEOUT (seconds a writer waits for another), PREPARE_WORKERS
+    (processes that analyse documents in a rebuild; default: one per CPU), boosts,
+    max_page_size, snippet_chars, and the plan's weights (`analysis.PlanSettings`). All
+    worker processes of one machine share the index; several machines need Elasticsearch.
+    """
+
+    def __init__(self, params: dict[str, object] | None = None) -> None:
+        super().__init__(params)
+        boosts = {**DEFAULTS["boosts"], **param(self.params, "boosts", DEFAULTS)}
+        self.plan_settings = analysis.PlanSettings.from_params(self.params)
+        self.compiler = queries.QueryCompiler(boosts, self.plan_settings)
+        self.max_page_size = int(param(self.params, "max_page_size", DEFAULTS))
+        self.snippet_chars = int(param(self.params, "snippet_chars", DEFAULTS))
+        self._path = param(self.params, "path", DEFAULTS)
+        self._lock_timeout = float(param(self.params, "lock_timeout", DEFAULTS))
+        workers = param(self.params, "prepare_workers", DEFAULTS)
+        self.prepare_workers = int(workers) if workers is not None else (os.cpu_count() or 1)
+        self._stores: dict[Path, IndexStore] = {}
+
+    def store(self) -> IndexStore:
+        path = Path(str(self._path)) if self._path else default_path()
+        if path not in self._stores:
+            self._stores[path] = IndexStore(path, lock_timeout=self._lock_timeout)
+        return self._stores[path]
+
+    def _searcher(self) -> tantivy.Searcher:
+        try:
+            return self.store().index().searcher()
+        except _ERRORS as exc:
+            raise SearchUnavailable(str(exc)) from exc
+
+    # --- writing ----------------------------------------------------------------------------
+    def index(self, documents: Iterable[IndexDocument]) -> None:
+        try:
+            with self.store().writer() as writer:
+                for document in documents:
+                    key = document_key(document.kind, document.object_id)
+                    writer.delete_documents_by_term("key", key)
+                    if document.searchable:
+                        writer.add_document(to_tantivy(fields_of(document)))
+        except _ERRORS as exc:
+            raise SearchUnavailable(str(exc)) from exc
+
+    def delete(self, kind: ListingKind, object_ids: Iterable[int]) -> None:
+        keys = [document_key(kind, object_id) for object_id in object_ids]
+        if not keys:
+            return
+        try:
+            with self.store().writer() as writer:
+                for key in keys:
+                    writer.delete_documents_by_term("key", key)
+        except _ERRORS as exc:
+            raise SearchUnavailable(str(exc)) from exc
+
+    def rebuild(
+        self, documents: Iterable[IndexDocument], *, progress: ProgressCallback | None = None
+    ) -> int:
+        """Build a new generation of the index and switch to it when complete. Documents are
+        analysed in `prepare_workers` processes (`analysis_pool`) and written by this one."""
+        done = 0
+        prepared = prepared_fields(unique_searchable(documents), self.prepare_workers)
+        # The first document starts the analysis workers, before Tantivy's writer threads.
+        first = next(prepared, None)
+        try:
+            with self.store().new_generation() as writer:
+                for fields in itertools.chain([first] if first else [], prepared):
+                    writer.add_document(to_tantivy(fields))
+                    done += 1
+                    if progress is not None and done % REBUILD_PROGRESS_EVERY == 0:
+                        progress(done)
+        except _ERRORS as exc:
+            raise SearchUnavailable(str(exc)) from exc
+        if progress is not None:
+            progress(done)
+        return done
+
+    # --- search -------------------------------------------------------------------------------
+    def search(self, query: SearchQuery) -> SearchResults:
+        page = max(1, query.page)
+        page_size = min(max(1, query.page_size), self.max_page_size)
+        searcher = self._searcher()
+        filters, excluded = queries.filters_of(query)
+        plan = analysis.plan_query(query.text, analysis.synonyms(), self.plan_settings)
+        try:
+            if plan.groups:
+                compiled = self.compiler.plan_query(plan, filters, excluded)
+                found = searcher.search(compiled, page_size, offset=(page - 1) * page_size)
+            else:
+                compiled = self._filter_only(filters, excluded)
+                found = searcher.search(
+                    compiled, page_size, offset=(page - 1) * page_size, order_by_field="recency"
+                )
+            hits = [
+                self._hit(
+                    searcher,
+                    address,
+                    float(score) if plan.groups else 0.0,
+                    plan,
+                    highlights=query.with_highlights,
+                    terms=query.with_terms,
+                )
+                for score, address in found.hits
+            ]
+            facets = self._facets(searcher, compiled) if query.with_facets else {}
+        except _ERRORS as exc:
+            raise SearchUnavailable(str(exc)) from exc
+        return SearchResults(hits, _total(found), page, page_size, facets)
+
+    @staticmethod
+    def _filter_only(
+        filters: list[tantivy.Query], excluded: list[tantivy.Query]
+    ) -> tantivy.Query:
+        clauses = [(tantivy.Occur.Must, tantivy.Query.all_query())]
+        clauses += [queries.filtered(f) for f in filters]
+        clauses += [(tantivy.Occur.MustNot, q) for q in excluded]
+        return tantivy.Query.boolean_query(clauses)
+
+    def _hit(
+        self,
+        searcher: tantivy.Searcher,
+        address: tantivy.DocAddress,
+        score: float,
+        plan: analysis.QueryPlan,
+        *,
+        highlights: bool,
+        terms: bool,
+    ) -> SearchHit:
+        """The hit of the document at `address`; highlights and terms read its stored JSON."""
+        found = searcher.doc(address).to_dict()
+        kind, object_id = str(found["key"][0]).split(":")
+        snippets: dict[str, list[str]] = {}
+        stored = stored_of(found) if (highlights and plan.groups) or terms else {}
+        stored_terms: dict[str, list[str]] = stored.get("terms", {})
+        if highlights and plan.groups:
+            words = {t for values in stored_terms.values() for t in values}
+            text = "\n".join(
+                [stored.get("title", ""), *stored.get("keywords", []), stored.get("body", "")]
+            )
+            marked = queries.marks(plan, words, set(segment.bigrams(text)))
+            if marked:
+                snippets = listing_highlights(stored, marked, self.snippet_chars)
+        return SearchHit(
+            cast("ListingKind", kind),
+            int(object_id),
+            round(score, 6),
+            snippets,
+            frozenset(t for name in TERM_FIELDS for t in stored_terms.get(name, ()))
+            if terms
+            else None,
+        )
+
+    @staticmethod
+    def _facets(searcher: tantivy.Searcher, query: tantivy.Query) -> dict[str, dict[str, int]]:
+        """Each facet's values over all matching listings, most frequent first."""
+        aggregations = {
+            name: {"terms": {"field": name, "size": FACET_SIZE}} for name in FACET_FIELDS
+        }
+        answer = searcher.aggregate(query, aggregations)
+        facets: dict[str, dict[str, int]] = {}
+        for name in FACET_FIELDS:
+            buckets = answer.get(name, {}).get("buckets", [])
+            counts = [(str(b["key"]), int(b["doc_count"])) for b in buckets if str(b["key"])]
+            facets[name] = dict(sorted(counts, key=lambda item: (-item[1], item[0])))
+        return facets
+
+    def stored_document(self, kind: ListingKind, object_id: int) -> dict[str, Any] | None:
+        """What the index holds of a listing: its stored texts ("title", "title_en", "body",
+        "keywords", "owner_name") and index terms ("terms": field → sorted terms); None when
+        the listing is not indexed. For operators and tests."""
+        searcher = self._searcher()
+        key = tantivy.Query.term_query(SCHEMA, "key", document_key(kind, object_id))
+        try:
+            found = searcher.search(key, 1)
+            if not found.hits:
+                return None
+            return stored_of(searcher.doc(found.hits[0][1]).to_dict())
+        except _ERRORS as exc:
+            raise SearchUnavailable(str(exc)) from exc
+
+    def count(self, kind: ListingKind | None = None) -> int:
+        searcher = self._searcher()
+        filters, excluded = queries.filters_of(SearchQuery(kind=kind))
+        try:
+            return _total(searcher.search(self._filter_only(filters, excluded), 1))
+        except _ERRORS as exc:
+            raise SearchUnavailable(str(exc)) from exc
+
+    def more_like_this(
+        self,
+        document: IndexDocument,
+        *,
+        kind: ListingKind,
+        limit: int,
+        query: SearchQuery | None = None,
+    ) -> list[SearchHit]:
+        """Listings of `kind` most like `document`: a weighted OR query of its title words
+        (with synonyms), keywords (with synonyms) and top body terms by tf-idf, BM25-ranked.
+        `query` adds filters (its text is ignored); `document` itself is never returned."""
+        base = query or SearchQuery()
+        filters_query = replace(
+            base, kind=kind, text="", exclude=(*base.exclude, (document.kind, document.object_id))
+        )
+        searcher = self._searcher()
+        try:
+            plan = analysis.similar_plan(
+                document,
+                analysis.synonyms(),
+                self.plan_settings,
+                self._body_scores(searcher, document.body),
+            )
+            if not plan.groups or limit <= 0:
+                return []
+            filters, excluded = queries.filters_of(filters_query)
+            found = searcher.search(self.compiler.plan_query(plan, filters, excluded), limit)
+            return [
+                self._hit(searcher, address, float(score), plan, highlights=False, terms=True)
+                for score, address in found.hits
+            ]
+        except _ERRORS as exc:
+            raise SearchUnavailable(str(exc)) from exc
+
+    @staticmethod
+    def _body_scores(searcher: tantivy.Searcher, body: str) -> list[tuple[str, float]]:
+        """(term, tf-idf) of the body's terms: (1 + ln tf) × BM25's idf in the body field."""
+        total = searcher.num_docs
+        scores = []
+        for term, count in Counter(analysis.body_terms(body)).items():
+            df = searcher.doc_freq("body", term)
+            idf = math.log(1.0 + (total - df + 0.5) / (df + 0.5))
+            scores.append((term, (1 + math.log(count)) * idf))
+        return scores
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
+        """Titles (first), English titles, then keywords of searchable, unexpired listings
+        that start with `prefix` (NFKC, case-insensitive), newest listings first within each,
+        no text twice."""
+        needle = suggest_text(prefix)
+        if not needle or limit <= 0:
+            return []
+        searcher = self._searcher()
+        out: list[Suggestion] = []
+        seen: set[str] = set()
+        live = queries.not_expired()
+        try:
+            for field_name, stored_name in zip(
+                SUGGEST_FIELDS, ("title", "title_en", "keywords"), strict=True
+            ):
+                found = self._suggestions(searcher, field_name, stored_name, needle, live, limit)
+                for suggestion in found:
+                    if suggestion.text not in seen:
+                        seen.add(suggestion.text)
+                        out.append(suggestion)
+                        if len(out) >= limit:
+                            return out
+        except _ERRORS as exc:
+            raise SearchUnavailable(str(exc)) from exc
+        return out
+
+    @staticmethod
+    def _suggestions(
+        searcher: tantivy.Searcher,
+        field_name: str,
+        stored_name: str,
+        needle: str,
+        live: tantivy.Query,
+        limit: int,
+    ) -> list[Suggestion]:
+        """Texts of `stored_name` starting with `needle`, newest listing first."""
+        terms = [t for t, _count in searcher.terms_with_prefix(field_name, needle, live)]
+        if not terms:
+            return []
+        query = tantivy.Query.boolean_query(
+            [
+                queries.filtered(live),
+                queries.filtered(tantivy.Query.term_set_query(SCHEMA, field_name, terms)),
+            ]
+        )
+        found = searcher.search(query, limit * 4, order_by_field="recency")
+        out = []
+        for _order, address in found.hits:
+            document = searcher.doc(address).to_dict()
+            kind, object_id = str(document["key"][0]).split(":")
+            stored = stored_of(document)
+            texts = stored.get(stored_name)
+            for text in texts if isinstance(texts, list) else [texts]:
+                value = str(text or "").strip()
+                if value and suggest_text(value).startswith(needle):
+                    out.append(Suggestion(value, cast("ListingKind", kind), int(object_id)))
+        return out

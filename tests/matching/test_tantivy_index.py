@@ -1,0 +1,164 @@
+"""The embedded Tantivy index shared by several worker processes: writes become visible to
+every process at its next query, writers wait for each other, and a rebuild switches
+generations atomically. (What it finds is the shared suite's job: test_search_backends.py.)"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from matching.search.backends.base import IndexDocument, SearchQuery
+from matching.search.backends.tantivy import TantivySearchBackend
+
+ROOT = Path(settings.BASE_DIR)
+
+
+def _document(object_id: int, title: str = "磁悬浮鼓风机节能改造") -> IndexDocument:
+    return IndexDocument(
+        kind="result",
+        object_id=object_id,
+        title=title,
+        title_en="",
+        body="高速永磁电机驱动的鼓风机，节能百分之三十。",
+        keywords=("鼓风机", "节能"),
+        ipc=(),
+        field="",
+        province="北京",
+        city="",
+        trl=6,
+        stage="",
+        modes=(),
+        price_min_cny=None,
+        price_max_cny=None,
+        owner_name="【演示】科桥示范大学",
+        expires_at=None,
+    )
+
+
+def _worker(path: Path) -> TantivySearchBackend:
+    """A backend as one worker process holds it (its own open index)."""
+    return TantivySearchBackend({"PATH": str(path)})
+
+
+def _ids(backend: TantivySearchBackend, text: str = "") -> set[int]:
+    return {hit.object_id for hit in backend.search(SearchQuery(text=text, page_size=100)).hits}
+
+
+def _run_python(code: str, index_dir: Path) -> subprocess.Popen[str]:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "marketplace.settings", "PYTHONPATH": str(ROOT)}
+    script = textwrap.dedent(
+        f"""
+        import django, sys, time
+        django.setup()
+        from matching.search.backends.tantivy import TantivySearchBackend
+        from matching.search.backends.base import SearchQuery
+        from tests.matching.test_tantivy_index import _document
+        backend = TantivySearchBackend({{"PATH": {str(index_dir)!r}}})
+        """
+    ) + textwrap.dedent(code)
+    return subprocess.Popen(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+    )
+
+
+def test_a_write_is_visible_to_another_worker_at_its_next_query(tmp_path: Path) -> None:
+    reader, writer = _worker(tmp_path), _worker(tmp_path)
+    assert _ids(reader) == set()
+    writer.index([_document(1)])
+    assert _ids(reader, "鼓风机") == {1}
+    writer.index([replace(_document(1), searchable=False)])
+    assert _ids(reader, "鼓风机") == set()
+
+
+def test_a_write_in_one_process_is_seen_by_another_process_within_a_second(
+    tmp_path: Path,
+) -> None:
+    _worker(tmp_path).count()  # the index exists before both processes start
+    reader = _run_python(
+        """
+        backend.search(SearchQuery(text="鼓风机"))  # loads the dictionary before the clock runs
+        print("ready", flush=True)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if backend.search(SearchQuery(text="鼓风机")).total:
+                print(time.monotonic(), flush=True)
+                sys.exit(0)
+            time.sleep(0.01)
+        sys.exit(1)
+        """,
+        tmp_path,
+    )
+    assert reader.stdout is not None
+    assert reader.stdout.readline().strip() == "ready"
+    _worker(tmp_path).index([_document(7)])
+    written = time.monotonic()
+    seen_at = float(reader.stdout.readline())
+    assert reader.wait(timeout=60) == 0
+    assert seen_at - written < 1.0
+
+
+def test_writers_in_several_processes_wait_for_each_other(tmp_path: Path) -> None:
+    _worker(tmp_path).count()
+    writers = [
+        _run_python(
+            f"""
+            for n in range(5):
+                backend.index([_document({base} + n)])
+            """,
+            tmp_path,
+        )
+        for base in (100, 200, 300)
+    ]
+    assert [process.wait(timeout=120) for process in writers] == [0, 0, 0]
+    assert _ids(_worker(tmp_path)) == {base + n for base in (100, 200, 300) for n in range(5)}
+
+
+def test_a_search_during_a_rebuild_sees_the_old_index_until_it_is_complete(
+    tmp_path: Path,
+) -> None:
+    builder, reader = _worker(tmp_path), _worker(tmp_path)
+    builder.index([_document(1), _document(2)])
+    seen_during: list[set[int]] = []
+
+    def documents():
+        yield _document(10)
+        seen_during.append(_ids(reader))
+        yield _document(11)
+
+    assert builder.rebuild(documents()) == 2
+    assert seen_during == [{1, 2}]
+    assert _ids(reader) == {10, 11}
+    generations = list((tmp_path / "generations").iterdir())
+    assert len(generations) == 1, "the older generation is removed"
+
+
+def test_a_failed_rebuild_keeps_the_old_index(tmp_path: Path) -> None:
+    backend = _worker(tmp_path)
+    backend.index([_document(1)])
+
+    def documents():
+        yield _document(10)
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        backend.rebuild(documents())
+    assert _ids(backend) == {1}
+    assert len(list((tmp_path / "generations").iterdir())) == 1
+
+
+def test_the_stored_document_holds_texts_and_index_terms(tmp_path: Path) -> None:
+    backend = _worker(tmp_path)
+    backend.index([_document(3)])
+    stored = backend.stored_document("result", 3)
+    assert stored is not None
+    assert stored["title"] == "磁悬浮鼓风机节能改造"
+    assert "鼓风机" in stored["terms"]["title"]
+    assert backend.stored_document("result", 4) is None
