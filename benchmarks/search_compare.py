@@ -18,8 +18,7 @@ rebuilt from the database, then for each query:
   once: the _search bodies, and the _termvectors request of matching), replayed with the
   client's perform_request — Elasticsearch's own time plus HTTP on loopback;
 - "ratio": API p50 / ES direct p50 (the overhead of Keqiao around Elasticsearch);
-- "embedded": the same API call with the embedded backend as the default (`--embedded`:
-  tantivy, the default, or the former database backend).
+- "embedded": the same API call with the embedded backend (Tantivy) as the default.
 Without a node (no ELASTICSEARCH_URL/--url) only the embedded columns are measured.
 """
 
@@ -38,10 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import create_listings, percentiles, setup_django, table
 
-EMBEDDED_BACKENDS = {
-    "tantivy": "matching.search.backends.tantivy.TantivySearchBackend",
-    "database": "matching.search.backends.database.DatabaseSearchBackend",
-}
+EMBEDDED_BACKEND = "matching.search.backends.tantivy.TantivySearchBackend"
 ES = "matching.search.backends.elasticsearch.ElasticsearchSearchBackend"
 SEARCHES: list[tuple[str, dict[str, Any]]] = [
     ("zh word 储能", {"q": "储能"}),
@@ -144,10 +140,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--prefix", default="kqbench", help="index prefix (deleted at the end)")
     parser.add_argument("--url", default=os.environ.get("ELASTICSEARCH_URL", ""))
-    parser.add_argument("--embedded", choices=sorted(EMBEDDED_BACKENDS), default="tantivy")
     args = parser.parse_args()
     embedded = {
-        "BACKEND": EMBEDDED_BACKENDS[args.embedded],
+        "BACKEND": EMBEDDED_BACKEND,
         "PATH": tempfile.mkdtemp(prefix="keqiao-bench-index-"),
     }
     sizes = sorted(int(size) for size in args.n.split(","))

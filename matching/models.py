@@ -126,44 +126,6 @@ class MatchRequestMessage(models.Model):
         return f"{self.author}: {self.body[:40]}"
 
 
-class SearchEntry(models.Model):
-    """One listing in the embedded search index (the database backend).
-
-    Derived data: `manage.py update_index` rebuilds the table from the listings. `tokens`
-    holds the segmented text per indexed field; the filter columns copy the listing's values so
-    that filtering and faceting need no join.
-    """
-
-    kind = models.CharField(max_length=10)  # "result" | "need"
-    object_id = models.PositiveBigIntegerField()
-    tokens = models.JSONField(default=dict)  # {"title": [...], "body": [...], "keywords": [...]}
-    length = models.PositiveIntegerField(default=0)
-    field = models.CharField(max_length=32, blank=True)
-    province = models.CharField(max_length=20, blank=True)
-    city = models.CharField(max_length=40, blank=True)
-    trl = models.PositiveSmallIntegerField(null=True)
-    stage = models.CharField(max_length=20, blank=True)
-    modes = models.JSONField(default=list)
-    price_min_cny = models.DecimalField(max_digits=14, decimal_places=2, null=True)
-    price_max_cny = models.DecimalField(max_digits=14, decimal_places=2, null=True)
-    expires_at = models.DateTimeField(null=True)
-    # Sort key of text-less searches ("newest first").
-    published_at = models.DateTimeField(null=True)
-    # The original text for highlights and result cards:
-    # {"title", "title_en", "body", "keywords": [...], "owner_name"}.
-    stored = models.JSONField(default=dict)
-    indexed_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        constraints: ClassVar = [
-            models.UniqueConstraint(fields=["kind", "object_id"], name="search_entry_unique")
-        ]
-        indexes: ClassVar = [models.Index(fields=["kind", "field", "province"])]
-
-    def __str__(self) -> str:
-        return f"{self.kind}:{self.object_id}"
-
-
 class SearchOutboxOp(models.TextChoices):
     INDEX = "index", _("Index")
     DELETE = "delete", _("Delete")

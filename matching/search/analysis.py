@@ -2,8 +2,8 @@
 
 The one place that decides what a query looks for (the model is Wagtail's backend-neutral
 query objects, `wagtail/search/query.py`, which each of its backends compiles). The embedded
-backend scores a plan with BM25 (`backends/database`), Elasticsearch turns it into its query
-DSL (`backends/elasticsearch/queries.py`); neither cuts query text itself.
+backend turns a plan into Tantivy queries (`backends/tantivy/queries.py`), Elasticsearch into
+its query DSL (`backends/elasticsearch/queries.py`); neither cuts query text itself.
 
 **Synonyms.** `synonyms(path)` is the synonym file (read by `matching.search.synonym_file`)
 analysed like queries: each term segmented into a term tuple (`segment.phrase_terms`). The
@@ -389,7 +389,7 @@ def document_terms(document: IndexDocument) -> dict[str, list[str]]:
     """The index terms of `document` per field, with repeats (for term frequencies):
     `WORD_FIELDS` segmented (`segment.index_terms`, keywords one by one) and `GRAM_FIELD`
     the character bigrams of title, keywords and body. The one index-time analysis of both
-    embedded backends."""
+    backends."""
     keywords_text = "\n".join(document.keywords)
     return {
         "title": segment.index_terms(document.title),

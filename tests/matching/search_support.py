@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from marketplace.models import Organization, ResearchResult, TechnologyNeed
-from matching.models import MatchRequest, SearchEntry
+from matching.models import MatchRequest
 from matching.search import backend_names, get_search_backend
 from tests.bundled import load_bundled
 
@@ -26,7 +26,6 @@ def remove_real_listings() -> None:
     ResearchResult.objects.all().delete()
     TechnologyNeed.objects.all().delete()
     Organization.objects.all().delete()
-    SearchEntry.objects.all().delete()
     for name in backend_names():
         get_search_backend(name).rebuild([])
 

@@ -162,3 +162,21 @@ def test_the_stored_document_holds_texts_and_index_terms(tmp_path: Path) -> None
     assert stored["title"] == "磁悬浮鼓风机节能改造"
     assert "鼓风机" in stored["terms"]["title"]
     assert backend.stored_document("result", 4) is None
+
+
+@pytest.mark.django_db
+def test_documents_analysed_in_worker_processes_equal_those_analysed_here() -> None:
+    """The parallel analysis of a rebuild gives the very field values of a single write, on
+    every bundled listing."""
+    from marketplace.importing import import_listings
+    from matching.search.backends.tantivy.analysis_pool import prepared_fields
+    from matching.search.backends.tantivy.schema import fields_of
+    from matching.search.documents import documents_for_all
+    from tests.bundled import NEEDS, RESULTS
+
+    import_listings(path=RESULTS, kind="result")
+    import_listings(path=NEEDS, kind="need")
+    documents = list(documents_for_all())
+    assert len(documents) > 200
+    parallel = list(prepared_fields(documents, 2, parallel_from=10))
+    assert parallel == [fields_of(document) for document in documents]

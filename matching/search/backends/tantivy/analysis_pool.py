@@ -39,11 +39,14 @@ def _fields_of_batch(batch: list[IndexDocument]) -> list[Fields]:
     return [fields_of(document) for document in batch]
 
 
-def prepared_fields(documents: Iterable[IndexDocument], workers: int) -> Iterator[Fields]:
-    """`fields_of` each document, in order; in `workers` processes for large inputs."""
+def prepared_fields(
+    documents: Iterable[IndexDocument], workers: int, *, parallel_from: int = PARALLEL_FROM
+) -> Iterator[Fields]:
+    """`fields_of` each document, in order; in `workers` processes when there are at least
+    `parallel_from` documents."""
     iterator = iter(documents)
-    head = list(itertools.islice(iterator, PARALLEL_FROM))
-    if workers <= 1 or len(head) < PARALLEL_FROM:
+    head = list(itertools.islice(iterator, parallel_from))
+    if workers <= 1 or len(head) < parallel_from:
         yield from (fields_of(document) for document in itertools.chain(head, iterator))
         return
     batches = _batches(itertools.chain(head, iterator))
