@@ -39,7 +39,7 @@ from contracts.choices import PATENT_SUBTYPES, ContractSubtype, PaymentMethod
 from contracts.clauses import PATENT_FIELDS, PLACEHOLDER, template_for
 from contracts.identifiers import PATENT_NUMBER_FIELDS, identifier_problem
 from contracts.models import Agreement, AgreementVersion
-from kernel.money import CENT, amount_or_none
+from kernel.money import CENT, stored_amount
 from marketplace.validators import validate_credit_code
 
 ERROR = "error"
@@ -238,12 +238,6 @@ def _text(value: Any) -> str:
     return str(value).strip() if value is not None else ""
 
 
-def _money(value: Any) -> Decimal | None:
-    """An amount (or percentage) of the payment terms as given, None when missing or not a
-    number: the findings name what is wrong (`kernel.money.parse_amount`, unrounded)."""
-    return amount_or_none(value, places=None, maximum=None, allow_negative=True)
-
-
 def _date(value: Any) -> date | None:
     if not value:
         return None
@@ -315,7 +309,7 @@ def _check_payment(
     if method not in PaymentMethod.values:
         report.add("payment_method_invalid", "payment.method")
         return
-    total = _money(payment.get("total_cny"))
+    total = stored_amount(payment.get("total_cny"))
     royalty_only = method == PaymentMethod.ROYALTY
     if not royalty_only and (total is None or total <= 0):
         report.add("price_missing", "payment.total_cny")
@@ -323,7 +317,7 @@ def _check_payment(
     schedule_sum = Decimal("0")
     schedule_ok = True
     for index, entry in enumerate(schedule, start=1):
-        amount = _money((entry or {}).get("amount_cny"))
+        amount = stored_amount((entry or {}).get("amount_cny"))
         due = _date((entry or {}).get("due_date"))
         if amount is None or amount <= 0 or ((entry or {}).get("due_date") and due is None):
             report.add("schedule_entry_invalid", f"payment.schedule.{index}", n=index)
@@ -355,14 +349,14 @@ def _check_payment(
         royalty = payment.get("royalty") or {}
         if not _text(royalty.get("base")):
             report.add("royalty_base_missing", "payment.royalty.base")
-        rate = _money(royalty.get("rate_percent"))
+        rate = stored_amount(royalty.get("rate_percent"))
         if rate is None or rate <= 0 or rate > 100:
             report.add("royalty_rate_invalid", "payment.royalty.rate_percent")
         if method == PaymentMethod.ROYALTY_WITH_ENTRY_FEE:
-            fee = _money(royalty.get("entry_fee_cny"))
+            fee = stored_amount(royalty.get("entry_fee_cny"))
             if fee is None or fee <= 0:
                 report.add("entry_fee_missing", "payment.royalty.entry_fee_cny")
-    technology = _money(payment.get("technology_amount_cny"))
+    technology = stored_amount(payment.get("technology_amount_cny"))
     if technology is not None and total is not None and technology > total:
         report.add("technology_amount_exceeds_total", "payment.technology_amount_cny")
 

@@ -27,7 +27,7 @@ from openpyxl.utils import get_column_letter
 from contracts.choices import zh_label
 from contracts.identifiers import identifier_problem, region_display_name
 from contracts.models import Agreement, beijing_time
-from kernel.money import amount_or_none, format_amount
+from kernel.money import format_amount, stored_amount
 from kernel.pdf.render import render_pdf
 from kernel.spreadsheets import spreadsheet_text
 from marketplace.choices import Field, IpType
@@ -144,10 +144,6 @@ def registration_pdf(form: RegistrationForm) -> bytes:
     )
 
 
-def _decimal(value: object) -> Decimal | None:
-    return amount_or_none(value, maximum=None, allow_negative=True)
-
-
 def _parse_date(value: object) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
@@ -213,8 +209,8 @@ def registration_form_for(agreement: Agreement) -> RegistrationForm:
         contract_type=zh_label(agreement.contract_type),
         contract_subtype=zh_label(agreement.subtype),
         parties=parties,
-        contract_amount_cny=_decimal(payment.get("total_cny")),
-        technology_amount_cny=_decimal(payment.get("technology_amount_cny")),
+        contract_amount_cny=stored_amount(payment.get("total_cny"), places=2),
+        technology_amount_cny=stored_amount(payment.get("technology_amount_cny"), places=2),
         signing_date=beijing_time(agreement.signed_at).date() if agreement.signed_at else None,
         valid_from=_parse_date(validity.get("valid_from")),
         valid_until=_parse_date(validity.get("valid_until")),

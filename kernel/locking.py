@@ -20,7 +20,29 @@ def lock_row(instance: ModelT, *, related: Sequence[str] = ()) -> ModelT:
     nullable side of an outer join, which `related` may add. Raises the model's DoesNotExist
     when the row was deleted meanwhile.
     """
-    queryset = type(instance)._default_manager.select_for_update(of=("self",))
+    return lock_row_by_pk(type(instance), instance.pk, related=related)
+
+
+def lock_row_by_pk(
+    model: type[ModelT], pk: object, *, related: Sequence[str] = ()
+) -> ModelT:
+    """`lock_row` for a caller that holds only the primary key `pk` of a `model` row."""
+    queryset = model._default_manager.select_for_update(of=("self",))
     if related:
         queryset = queryset.select_related(*related)
-    return queryset.get(pk=instance.pk)
+    return queryset.get(pk=pk)
+
+
+def copy_locked_fields(
+    locked: ModelT, target: ModelT, *, fields: Sequence[str] | None = None
+) -> None:
+    """Copy the fields a service saved on its `locked` copy (from `lock_row`) back onto the
+    caller's `target` instance of the same row, so the caller sees the new state without
+    another query. `fields` names attributes (``decided_by_id`` for a foreign key); None
+    copies every concrete field. A cached related object whose id changed is dropped by
+    Django's foreign-key descriptor and read again when next used."""
+    if locked is target:
+        return
+    names = fields if fields is not None else [f.attname for f in locked._meta.concrete_fields]
+    for name in names:
+        setattr(target, name, getattr(locked, name))

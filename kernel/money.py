@@ -28,6 +28,7 @@ __all__ = [
     "amount_or_none",
     "format_amount",
     "parse_amount",
+    "stored_amount",
 ]
 
 #: Digits and decimal places of a stored amount (the DecimalField of every *_cny column).
@@ -127,6 +128,15 @@ def amount_or_none(
         )
     except ValidationError:
         return None
+
+
+def stored_amount(value: object, *, places: int | None = None) -> Decimal | None:
+    """An amount read back from stored JSON (an agreement version's payment terms, which the
+    services store as strings with 2 places, ``"500000.00"``, or ``""``): as written (or
+    rounded half up to `places`), no upper limit, a negative sign kept. None when missing,
+    blank or not a number, for readers that show or check stored terms and must not fail on
+    them."""
+    return amount_or_none(value, places=places, maximum=None, allow_negative=True)
 
 
 def format_amount(value: Decimal | int | None) -> str:

@@ -13,6 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from kernel.amount_fields import AmountFormField
 from kernel.cells import split_items
 from marketplace.choices import TransferMode
 from marketplace.listing_records import ipc_symbols
@@ -138,6 +139,7 @@ class ResearchResultForm(forms.ModelForm[ResearchResult]):
             "confidential_details": forms.Textarea(attrs={"rows": 3}),
             "trl": forms.NumberInput(attrs={"min": 1, "max": 9}),
         }
+        field_classes = {"asking_price_cny": AmountFormField}  # 50万 as the importer reads it
 
     def clean_patent_no(self) -> str:
         value: str = (self.cleaned_data.get("patent_no") or "").strip()
@@ -174,6 +176,7 @@ class TechnologyNeedForm(forms.ModelForm[TechnologyNeed]):
             "trl": forms.NumberInput(attrs={"min": 1, "max": 9}),
             "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+        field_classes = {"budget_min_cny": AmountFormField, "budget_max_cny": AmountFormField}
 
 
 class RejectListingForm(forms.Form):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from kernel.amount_fields import AmountSerializerField
 from kernel.money import AMOUNT_MAX_DIGITS, AMOUNT_PLACES
 from marketplace import roles, selectors
 from marketplace.choices import Field, IpType, OrganizationKind, Stage, TransferMode
@@ -298,7 +299,7 @@ class ResearchResultInputSerializer(_ListingInputSerializer):
     transfer_modes = serializers.ListField(
         child=serializers.ChoiceField(choices=TransferMode.choices), required=False
     )
-    asking_price_cny = _money(required=False, allow_null=True)
+    asking_price_cny = AmountSerializerField(required=False, allow_null=True)
 
 
 class TechnologyNeedInputSerializer(_ListingInputSerializer):
@@ -306,8 +307,8 @@ class TechnologyNeedInputSerializer(_ListingInputSerializer):
     cooperation_modes = serializers.ListField(
         child=serializers.ChoiceField(choices=TransferMode.choices), required=False
     )
-    budget_min_cny = _money(required=False, allow_null=True)
-    budget_max_cny = _money(required=False, allow_null=True)
+    budget_min_cny = AmountSerializerField(required=False, allow_null=True)
+    budget_max_cny = AmountSerializerField(required=False, allow_null=True)
     deadline = serializers.DateField(required=False, allow_null=True)
 
 

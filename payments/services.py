@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kernel.errors import ConflictError, DomainError
+from kernel.locking import copy_locked_fields, lock_row
 from payments.models import ALLOWED_TRANSITIONS, Payment, PaymentStatus, WebhookEvent
 from payments.providers import default_provider_name, get_provider
 from payments.providers.base import (
@@ -47,16 +48,6 @@ STARTABLE = frozenset({S.CREATED, S.PENDING, S.FAILED})
 
 def _can(payment: Payment, status: str) -> bool:
     return status in ALLOWED_TRANSITIONS[payment.status]
-
-
-def _locked(payment: Payment) -> Payment:
-    return Payment.objects.select_for_update().get(pk=payment.pk)
-
-
-def _copy_state(target: Payment, source: Payment) -> None:
-    """Refresh the caller's instance from the locked, updated one."""
-    for f in Payment._meta.concrete_fields:
-        setattr(target, f.attname, getattr(source, f.attname))
 
 
 # --- creating and paying -------------------------------------------------------------------------
@@ -137,7 +128,7 @@ def payment_start_checkout(
         expires_at=expires_at,
     )
     with transaction.atomic():
-        locked = _locked(payment)
+        locked = lock_row(payment)
         if locked.status not in STARTABLE:
             raise ConflictError(_("This payment can no longer be paid."))
         locked.provider_ref = session.provider_ref
@@ -147,7 +138,7 @@ def payment_start_checkout(
         locked.save()
         if session.paid:
             _settle(locked, provider_payment_ref=session.provider_payment_ref)
-        _copy_state(payment, locked)
+        copy_locked_fields(locked, payment)
     return session
 
 
@@ -156,13 +147,13 @@ def payment_cancel(*, payment: Payment) -> Payment:
     arrives for it later is returned automatically. Raises `ConflictError` for a paid payment
     (refund it instead). Cancelling twice is harmless."""
     with transaction.atomic():
-        locked = _locked(payment)
+        locked = lock_row(payment)
         if locked.status != S.CANCELLED:
             if not _can(locked, S.CANCELLED):
                 raise ConflictError(_("A paid payment cannot be cancelled; refund it instead."))
             locked.status = S.CANCELLED
             locked.save()
-        _copy_state(payment, locked)
+        copy_locked_fields(locked, payment)
     return payment
 
 
@@ -195,11 +186,11 @@ def payment_refund(*, payment: Payment, amount_cny: Decimal | None = None) -> Pa
         ) from None
     refund = get_provider(current.provider).refund(payment=current, amount_cny=amount)
     with transaction.atomic():
-        locked = _locked(current)
+        locked = lock_row(current)
         if refund.succeeded:
             # Totals only grow: a webhook that already counted this refund changes nothing.
             _record_refund_total(locked, current.refunded_cny + refund.amount_cny)
-        _copy_state(payment, locked)
+        copy_locked_fields(locked, payment)
     return payment
 
 

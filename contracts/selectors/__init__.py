@@ -7,7 +7,6 @@
 """
 
 from contracts.selectors.agreements import (
-    AnyUser,
     agreement_events,
     agreement_for_match_request,
     agreement_get,
@@ -30,7 +29,6 @@ from contracts.selectors.pdf import agreement_pdf_context, party_roles_zh
 
 __all__ = [
     "TERM_KEY_LABELS",
-    "AnyUser",
     "agreement_events",
     "agreement_for_match_request",
     "agreement_get",

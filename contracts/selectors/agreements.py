@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Max, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -25,9 +24,8 @@ from contracts.models import (
     AgreementVersion,
 )
 from marketplace import roles
+from marketplace.roles import AnyUser
 from marketplace.selectors import visible_to_parties
-
-AnyUser = AbstractBaseUser | AnonymousUser
 
 
 def _visible(viewer: AnyUser) -> QuerySet[Agreement]:

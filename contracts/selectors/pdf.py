@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils import timezone
@@ -22,6 +21,7 @@ from contracts.clauses import template_for
 from contracts.identifiers import region_display_name
 from contracts.models import Agreement, AgreementVersion
 from contracts.selectors.agreements import agreement_events, agreement_signatures
+from kernel.money import stored_amount
 
 #: Party roles per contract type, as the contract names them (甲方（受让方）...).
 _ROLE_SUFFIX: dict[str, tuple[str, str]] = {
@@ -44,15 +44,6 @@ def party_roles_zh(agreement: Agreement) -> dict[str, str]:
     if suffixes is None:
         return {"a": "甲方", "b": "乙方"}
     return {"a": f"甲方（{suffixes[0]}）", "b": f"乙方（{suffixes[1]}）"}
-
-
-def _decimal(value: Any) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return None
 
 
 def _iso_date(value: Any) -> date | str:
@@ -115,7 +106,7 @@ def _pdf_schedule(payment: dict[str, Any]) -> list[dict[str, Any]]:
         {
             "label": f"第{index}期",
             "due_date": _iso_date(entry.get("due_date")) if entry.get("due_date") else "",
-            "amount_cny": _decimal(entry.get("amount_cny")),
+            "amount_cny": stored_amount(entry.get("amount_cny")),
             "condition": str(entry.get("note", "")),
         }
         for index, entry in enumerate(payment.get("schedule") or [], start=1)
@@ -128,7 +119,7 @@ def _pdf_schedule(payment: dict[str, Any]) -> list[dict[str, Any]]:
             {
                 "label": "入门费",
                 "due_date": "",
-                "amount_cny": _decimal(royalty_data.get("entry_fee_cny")),
+                "amount_cny": stored_amount(royalty_data.get("entry_fee_cny")),
                 "condition": "",
             },
         )
@@ -197,8 +188,8 @@ def _pdf_agreement(
         "amends": agreement.amends.number if agreement.amends is not None else "",
         "parties": _pdf_parties(version, roles_zh),
         "patent": _pdf_patent(agreement, version),
-        "total_amount_cny": _decimal(payment.get("total_cny")),
-        "technology_amount_cny": _decimal(payment.get("technology_amount_cny")),
+        "total_amount_cny": stored_amount(payment.get("total_cny")),
+        "technology_amount_cny": stored_amount(payment.get("technology_amount_cny")),
         "payment_method": zh_label(method) if method in PaymentMethod.values else "",
         "royalty": _pdf_royalty(payment),
         "payment_schedule": _pdf_schedule(payment),

@@ -29,7 +29,6 @@ from contracts.services.audit import ClientInfo, agreement_event_record
 from contracts.services.content import apply_changes, clean_str
 from contracts.services.shared import (
     SHOWN_WITH,
-    copy_state,
     create_numbered,
     notify_parties,
     require_editable,
@@ -38,7 +37,7 @@ from contracts.services.shared import (
     signed_conflict,
 )
 from kernel.errors import ConflictError, DomainError
-from kernel.locking import lock_row
+from kernel.locking import copy_locked_fields, lock_row
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -100,7 +99,7 @@ def agreement_version_create(
         details={"version": version.number, "previous": latest.number, "note": note},
     )
     notify_parties(locked, actor=actor, verb=VERB_EDITED, params={"version": version.number})
-    copy_state(locked, agreement)
+    copy_locked_fields(locked, agreement)
     return version
 
 
@@ -193,7 +192,7 @@ def agreement_reopen(
         verb=VERB_REOPENED,
         params={"frozen": frozen.number, "version": version.number},
     )
-    copy_state(locked, agreement)
+    copy_locked_fields(locked, agreement)
     return version
 
 

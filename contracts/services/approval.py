@@ -26,14 +26,13 @@ from contracts.selectors import parties_of
 from contracts.services.audit import ClientInfo, agreement_event_record
 from contracts.services.shared import (
     SHOWN_WITH,
-    copy_state,
     notify_parties,
     registration_check_error,
     require_editable,
     require_party,
 )
 from kernel.errors import ConflictError, PermissionDeniedError
-from kernel.locking import lock_row
+from kernel.locking import copy_locked_fields, lock_row
 from marketplace import roles
 
 if TYPE_CHECKING:
@@ -141,7 +140,7 @@ def agreement_approve(
         details={"version": version.number, "parties": pending, "frozen": frozen},
     )
     _notify_approval(locked, actor=actor, version=version, frozen=frozen)
-    copy_state(locked, agreement)
+    copy_locked_fields(locked, agreement)
     return agreement
 
 

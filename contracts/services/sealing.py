@@ -49,6 +49,7 @@ from contracts.services.audit import SYSTEM, ClientInfo, agreement_event_record
 from contracts.services.shared import notify_parties
 from kernel.backoff import retry_delay as backoff_delay
 from kernel.errors import ConflictError
+from kernel.locking import lock_row_by_pk
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -154,7 +155,7 @@ def _fail(agreement_id: int, error: BaseException) -> SealOutcome:
 def _store(
     agreement_id: int, *, unsealed: bytes, sealed: bytes, client: ClientInfo
 ) -> Agreement | None:
-    locked = Agreement.objects.select_for_update(of=("self",)).get(pk=agreement_id)
+    locked = lock_row_by_pk(Agreement, agreement_id)
     if locked.sealed_at is not None or locked.status != AgreementStatus.SIGNED:
         return None
     locked.sealed_pdf = sealed

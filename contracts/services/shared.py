@@ -29,12 +29,6 @@ if TYPE_CHECKING:
 SHOWN_WITH = ("party_a", "party_b", "frozen_version", "amends")
 
 
-def copy_state(source: Agreement, target: Agreement) -> None:
-    """Copy every concrete field of `source` onto `target` (the caller's instance)."""
-    for field in source._meta.concrete_fields:
-        setattr(target, field.attname, getattr(source, field.attname))
-
-
 def require_party(agreement: Agreement, actor: User) -> list[str]:
     """The actor's parties ("a", "b"); PermissionDeniedError (403) when none."""
     parties = parties_of(agreement, actor)

@@ -28,13 +28,12 @@ from contracts.services.audit import ClientInfo, agreement_event_record
 from contracts.services.sealing import agreement_seal_after_commit
 from contracts.services.shared import (
     SHOWN_WITH,
-    copy_state,
     notify_parties,
     registration_check_error,
     require_party,
 )
 from kernel.errors import ConflictError, DomainError
-from kernel.locking import lock_row
+from kernel.locking import copy_locked_fields, lock_row
 from payments.fees import platform_fee_payment_create
 
 if TYPE_CHECKING:
@@ -166,7 +165,7 @@ def agreement_sign(
         details={"party": slot.party, "typed_name": name, "position": slot.position},
     )
     _after_signature(locked, actor=actor, client=client, slot=slot)
-    copy_state(locked, agreement)
+    copy_locked_fields(locked, agreement)
     return agreement
 
 

@@ -14,15 +14,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 from django.http import Http404
 
 from marketplace import roles
+from marketplace.roles import AnyUser
 from marketplace.selectors import visible_to_parties
 from matching.models import MatchRequest, MatchRequestMessage, MatchRequestStatus
-
-AnyUser = AbstractBaseUser | AnonymousUser
 
 ROLE_SENT = "sent"
 ROLE_RECEIVED = "received"

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kernel.errors import DomainError
+from kernel.locking import lock_row
 from marketplace.selectors import organization_members
 from projects.choices import RoadshowStatus
 from projects.meetings import scheduler
@@ -161,7 +162,7 @@ def meetings_schedule(*, roadshow: Roadshow, actor: User, reschedule: bool = Fal
     if roadshow.status == RoadshowStatus.CANCELLED:
         raise DomainError(_("The roadshow is cancelled."))
     with transaction.atomic():
-        Roadshow.objects.select_for_update().filter(pk=roadshow.pk).first()
+        lock_row(roadshow)
         if reschedule:
             Meeting.objects.filter(roadshow=roadshow).delete()
             MeetingRequest.objects.filter(

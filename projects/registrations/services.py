@@ -37,6 +37,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kernel.errors import ConflictError, DomainError, PermissionDeniedError, field_error
+from kernel.locking import lock_row
 from marketplace import roles
 from marketplace.choices import Role
 from marketplace.models import Membership
@@ -56,7 +57,6 @@ from projects.choices import (
 from projects.models import Registration, Roadshow
 from projects.permissions import is_host_staff
 from projects.registrations.selectors import payment_hold, registration_active, seats_taken
-from projects.roadshows.service_support import lock_roadshow
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -148,7 +148,7 @@ def _take_seat(
     (confirmed for a free event; else awaiting payment, holding its seat until `hold_until`,
     with its `Payment`), or the user's registration awaiting payment with a fresh hold.
     Returns (registration, resumed). 409 when closed, full or already registered."""
-    locked = lock_roadshow(roadshow)
+    locked = lock_row(roadshow)
     _registration_open(locked)
     registration = registration_active(roadshow=locked, user=user)
     resumed = registration is not None
@@ -222,7 +222,7 @@ def _start_checkout(
 def _release(registration: Registration) -> None:
     """Give up a registration whose checkout could not start."""
     with transaction.atomic():
-        locked = Registration.objects.select_for_update().get(pk=registration.pk)
+        locked = lock_row(registration)
         if locked.status == REG.PENDING_PAYMENT:
             locked.status = REG.CANCELLED
             locked.cancelled_at = timezone.now()
@@ -260,7 +260,7 @@ def registration_cancel(*, registration: Registration, actor: User) -> Registrat
         elif payment.status in (PaymentStatus.CREATED, PaymentStatus.PENDING, PaymentStatus.FAILED):
             payment_cancel(payment=payment)
     with transaction.atomic():
-        locked = Registration.objects.select_for_update().get(pk=registration.pk)
+        locked = lock_row(registration)
         if locked.status in (REG.PENDING_PAYMENT, REG.CONFIRMED) or refunded:
             locked.status = REG.REFUNDED if refunded else REG.CANCELLED
             locked.cancelled_at = locked.cancelled_at or timezone.now()

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -41,7 +41,7 @@ from django.utils import timezone
 
 from contracts.choices import AgreementStatus
 from contracts.models import Agreement
-from kernel.money import CENT
+from kernel.money import CENT, amount_or_none
 from matching.models import MatchRequest
 from projects.choices import RegistrationStatus, RoadshowStatus
 from projects.models import (
@@ -133,13 +133,7 @@ class RoadshowReport:
 def _amount(agreement: Agreement) -> Decimal | None:
     version = agreement.frozen_version
     raw = (version.payment or {}).get("total_cny") if version is not None else None
-    if raw in (None, ""):
-        return None
-    try:
-        value = Decimal(str(raw)).quantize(CENT)
-    except (InvalidOperation, ValueError):
-        return None
-    return value if value.is_finite() and value >= 0 else None
+    return amount_or_none(raw, maximum=None)  # stored as 2-place strings; negative: None
 
 
 def _presented(roadshow: Roadshow, slots: list[RoadshowSlot]) -> set[int]:

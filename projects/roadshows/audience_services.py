@@ -14,12 +14,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kernel.errors import ConflictError, PermissionDeniedError, field_error
+from kernel.locking import lock_row
 from marketplace import roles
 from projects.choices import RoadshowStatus
 from projects.models import Intent, Question, QuestionVote, Roadshow, RoadshowSlot
 from projects.permissions import is_confirmed_attendee, may_follow_live, require_host_staff
 from projects.roadshows.live_selectors import slot_card
-from projects.roadshows.service_support import bump_live_version, lock_roadshow
+from projects.roadshows.service_support import bump_live_version
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -59,7 +60,7 @@ def question_ask(
     (409). `text`: 1–500 characters after collapsing white space (400)."""
     _require_follower(actor=actor, roadshow=roadshow)
     clean = _clean_text(text, field="text", limit=QUESTION_MAX_CHARS)
-    locked = lock_roadshow(roadshow)
+    locked = lock_row(roadshow)
     if locked.status != RS.LIVE:
         raise ConflictError(_("The roadshow is not live."))
     if slot is None:
@@ -82,7 +83,7 @@ def question_upvote(*, question: Question, actor: User) -> tuple[int, bool]:
     roadshow = question.slot.roadshow
     _require_follower(actor=actor, roadshow=roadshow)
     with transaction.atomic():
-        locked = lock_roadshow(roadshow)
+        locked = lock_row(roadshow)
         if locked.status != RS.LIVE:
             raise ConflictError(_("The roadshow is not live."))
         if Question.objects.filter(pk=question.pk, hidden=True).exists():
@@ -102,7 +103,7 @@ def question_hide(*, question: Question, actor: User, hidden: bool = True) -> Qu
     """Hide (or show again) a question (host staff)."""
     roadshow = question.slot.roadshow
     require_host_staff(user=actor, roadshow=roadshow)
-    locked = lock_roadshow(roadshow)
+    locked = lock_row(roadshow)
     if question.hidden != hidden:
         question.hidden = hidden
         question.save(update_fields=["hidden"])
@@ -117,7 +118,7 @@ def question_answer(*, question: Question, actor: User, answer: str = "") -> Que
     roadshow = question.slot.roadshow
     require_host_staff(user=actor, roadshow=roadshow)
     text = _clean_text(answer, field="answer", limit=ANSWER_MAX_CHARS, required=False)
-    locked = lock_roadshow(roadshow)
+    locked = lock_row(roadshow)
     question.answered = True
     question.answer = text
     question.answered_by = actor

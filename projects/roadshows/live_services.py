@@ -12,16 +12,13 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from kernel.errors import ConflictError, DomainError, field_error
+from kernel.locking import copy_locked_fields, lock_row
 from projects.choices import RegistrationStatus, RoadshowStatus
 from projects.models import Registration, Roadshow, RoadshowSlot
 from projects.permissions import require_host_staff
 from projects.registrations.services import registration_cancel
 from projects.roadshows.selectors import roadshow_slots
-from projects.roadshows.service_support import (
-    bump_live_version,
-    copy_fields,
-    lock_roadshow,
-)
+from projects.roadshows.service_support import bump_live_version
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -40,7 +37,7 @@ def roadshow_go_live(*, roadshow: Roadshow, actor: User) -> Roadshow:
     """scheduled → live (host staff), presenting the first slot unless one was chosen.
     Raises 409 from any other status, 400 for an empty agenda."""
     require_host_staff(user=actor, roadshow=roadshow)
-    locked = lock_roadshow(roadshow)
+    locked = lock_row(roadshow)
     if locked.status != RS.SCHEDULED:
         raise ConflictError(_("Only a scheduled roadshow can go live."))
     first = roadshow_slots(roadshow=locked).first()
@@ -51,7 +48,7 @@ def roadshow_go_live(*, roadshow: Roadshow, actor: User) -> Roadshow:
         locked.current_slot = first
     locked.save(update_fields=["status", "current_slot", "updated_at"])
     bump_live_version(locked)
-    copy_fields(locked, roadshow)
+    copy_locked_fields(locked, roadshow)
     return roadshow
 
 
@@ -84,7 +81,7 @@ def roadshow_advance(*, roadshow: Roadshow, actor: User, to: str | int) -> Roads
     and nothing changes; jumping to the slot already presenting changes nothing (no version
     bump). An id not on this agenda is 400 on ``to``."""
     require_host_staff(user=actor, roadshow=roadshow)
-    locked = lock_roadshow(roadshow)
+    locked = lock_row(roadshow)
     if locked.status != RS.LIVE:
         raise ConflictError(_("The roadshow is not live."))
     target = _target_slot(locked, to)
@@ -92,7 +89,7 @@ def roadshow_advance(*, roadshow: Roadshow, actor: User, to: str | int) -> Roads
         locked.current_slot = target
         locked.save(update_fields=["current_slot", "updated_at"])
         bump_live_version(locked)
-    copy_fields(locked, roadshow)
+    copy_locked_fields(locked, roadshow)
     return roadshow
 
 
@@ -103,7 +100,7 @@ def roadshow_questions_set(
     """Open or close questions for `slot` (default: the slot now presenting; 409 when none).
     Host staff only. Bumps the live version when the flag changes."""
     require_host_staff(user=actor, roadshow=roadshow)
-    locked = lock_roadshow(roadshow)
+    locked = lock_row(roadshow)
     if locked.status in (RS.ENDED, RS.CANCELLED):
         raise ConflictError(_("The roadshow is over."))
     if slot is None:
@@ -124,7 +121,7 @@ def roadshow_end(*, roadshow: Roadshow, actor: User) -> Roadshow:
     """live → ended (host staff; 409 otherwise): nothing presents any more and all questions
     close."""
     require_host_staff(user=actor, roadshow=roadshow)
-    locked = lock_roadshow(roadshow)
+    locked = lock_row(roadshow)
     if locked.status != RS.LIVE:
         raise ConflictError(_("Only a live roadshow can end."))
     locked.status = RS.ENDED
@@ -133,7 +130,7 @@ def roadshow_end(*, roadshow: Roadshow, actor: User) -> Roadshow:
     locked.save(update_fields=["status", "current_slot", "last_presented_slot", "updated_at"])
     RoadshowSlot.objects.filter(roadshow=locked).update(questions_open=False)
     bump_live_version(locked)
-    copy_fields(locked, roadshow)
+    copy_locked_fields(locked, roadshow)
     return roadshow
 
 
@@ -143,13 +140,13 @@ def roadshow_cancel(*, roadshow: Roadshow, actor: User) -> Roadshow:
     with `registration_cancel`."""
     require_host_staff(user=actor, roadshow=roadshow)
     with transaction.atomic():
-        locked = lock_roadshow(roadshow)
+        locked = lock_row(roadshow)
         if locked.status != RS.SCHEDULED:
             raise ConflictError(_("Only a scheduled roadshow can be cancelled."))
         locked.status = RS.CANCELLED
         locked.save(update_fields=["status", "updated_at"])
         bump_live_version(locked)
-        copy_fields(locked, roadshow)
+        copy_locked_fields(locked, roadshow)
     for registration in Registration.objects.filter(
         roadshow=roadshow, status__in=[REG.PENDING_PAYMENT, REG.CONFIRMED]
     ):

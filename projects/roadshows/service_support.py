@@ -1,5 +1,5 @@
-"""Helpers shared by the roadshow services: per-field errors, the roadshow's row lock and the
-live version.
+"""Helpers shared by the roadshow services: model validation with per-field errors and the
+live version (the roadshow's row lock is `kernel.locking.lock_row`).
 
 Live state: every change the audience sees increments `Roadshow.live_version` in the same
 transaction (`bump_live_version`), so the live endpoint's ETag changes exactly when its body
@@ -14,23 +14,12 @@ from django.utils import timezone
 from projects.models import Roadshow
 
 
-def lock_roadshow(roadshow: Roadshow) -> Roadshow:
-    """The roadshow's row, locked for the rest of the transaction."""
-    return Roadshow.objects.select_for_update().get(pk=roadshow.pk)
-
-
 def bump_live_version(roadshow: Roadshow) -> None:
     """Increment `live_version` (in the database, race-free) and refresh the instance."""
     Roadshow.objects.filter(pk=roadshow.pk).update(
         live_version=F("live_version") + 1, updated_at=timezone.now()
     )
     roadshow.refresh_from_db(fields=["live_version", "updated_at"])
-
-
-def copy_fields(source: Roadshow, target: Roadshow) -> None:
-    """Copy every concrete field of `source` onto `target` (the caller's instance)."""
-    for f in Roadshow._meta.concrete_fields:
-        setattr(target, f.attname, getattr(source, f.attname))
 
 
 def full_clean(instance: Model, *, exclude: list[str] | None = None) -> None:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kernel.errors import ConflictError, PermissionDeniedError, field_error
+from kernel.locking import copy_locked_fields, lock_row
 from marketplace import roles
 from marketplace.choices import ListingStatus, OrganizationKind
 from marketplace.models import Organization, ResearchResult, TechnologyNeed
@@ -30,12 +31,7 @@ from projects.permissions import hostable_organization_ids, require_host_staff
 from projects.registrations.selectors import seats_taken
 from projects.roadshows.agenda_import import AgendaImportReport, read_rows, validate_rows
 from projects.roadshows.selectors import roadshow_slots
-from projects.roadshows.service_support import (
-    bump_live_version,
-    copy_fields,
-    full_clean,
-    lock_roadshow,
-)
+from projects.roadshows.service_support import bump_live_version, full_clean
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -113,7 +109,7 @@ def roadshow_update(*, roadshow: Roadshow, actor: User, data: dict[str, Any]) ->
     taken (400 on ``capacity``); ended or cancelled events cannot be edited (409). Same
     validation as `roadshow_create`."""
     require_host_staff(user=actor, roadshow=roadshow)
-    locked = lock_roadshow(roadshow)
+    locked = lock_row(roadshow)
     if locked.status in (RS.ENDED, RS.CANCELLED):
         raise ConflictError(_("An ended or cancelled roadshow cannot be edited."))
     unknown = set(data) - set(EDITABLE_FIELDS)
@@ -139,7 +135,7 @@ def roadshow_update(*, roadshow: Roadshow, actor: User, data: dict[str, Any]) ->
     full_clean(locked, exclude=["current_slot"])
     locked.save()
     bump_live_version(locked)
-    copy_fields(locked, roadshow)
+    copy_locked_fields(locked, roadshow)
     return roadshow
 
 
@@ -197,7 +193,7 @@ def roadshow_slot_add(
     listing's owner. Raises `DomainError` (not exactly one listing, not published, already on
     the agenda, minutes outside 1–480), 409 for an ended or cancelled roadshow."""
     require_host_staff(user=actor, roadshow=roadshow)
-    locked = lock_roadshow(roadshow)
+    locked = lock_row(roadshow)
     _require_agenda_editable(locked)
     listing = _check_listing(
         roadshow=locked, research_result=research_result, technology_need=technology_need
@@ -224,7 +220,7 @@ def roadshow_slot_update(
     """Change a slot's `presenter`, `planned_start` or `minutes` (host staff)."""
     roadshow = slot.roadshow
     require_host_staff(user=actor, roadshow=roadshow)
-    _require_agenda_editable(lock_roadshow(roadshow))
+    _require_agenda_editable(lock_row(roadshow))
     allowed = {"presenter", "planned_start", "minutes"}
     for name, value in data.items():
         if name not in allowed:
@@ -252,7 +248,7 @@ def roadshow_slots_reorder(
     """Put the agenda in the order `slot_ids` (every slot id of the roadshow exactly once,
     else 400 on ``slot_ids``). Returns the slots in their new order."""
     require_host_staff(user=actor, roadshow=roadshow)
-    locked = lock_roadshow(roadshow)
+    locked = lock_row(roadshow)
     _require_agenda_editable(locked)
     existing = list(RoadshowSlot.objects.filter(roadshow=locked).values_list("pk", flat=True))
     if len(slot_ids) != len(set(slot_ids)) or set(slot_ids) != set(existing):
@@ -269,7 +265,7 @@ def roadshow_slot_remove(*, slot: RoadshowSlot, actor: User) -> None:
     meeting requests (they would be lost)."""
     roadshow = slot.roadshow
     require_host_staff(user=actor, roadshow=roadshow)
-    locked = lock_roadshow(roadshow)
+    locked = lock_row(roadshow)
     _require_agenda_editable(locked)
     if locked.current_slot_id == slot.pk:
         raise ConflictError(_("The project now presenting cannot be removed."))
@@ -306,7 +302,7 @@ def roadshow_agenda_import(
     if report.errors:
         return report
     with transaction.atomic():
-        locked = lock_roadshow(roadshow)
+        locked = lock_row(roadshow)
         _require_agenda_editable(locked)
         start = _next_order(locked)
         for position, row in enumerate(sorted(valid, key=lambda r: r.order)):

@@ -5,7 +5,13 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from kernel.money import MAX_AMOUNT_CNY, amount_or_none, format_amount, parse_amount
+from kernel.money import (
+    MAX_AMOUNT_CNY,
+    amount_or_none,
+    format_amount,
+    parse_amount,
+    stored_amount,
+)
 
 
 @pytest.mark.parametrize(
@@ -63,6 +69,35 @@ def test_exact_unbounded_amounts_keep_their_places_for_percentages():
 def test_amount_or_none_turns_errors_into_none():
     assert amount_or_none("面议") is None
     assert amount_or_none("50万") == Decimal("500000.00")
+
+
+@pytest.mark.parametrize(
+    ("stored", "amount"),
+    [
+        ("200000.00", Decimal("200000.00")),
+        ("60000.5", Decimal("60000.5")),  # as written: not rounded
+        (150000, Decimal("150000")),
+        ("100.001", Decimal("100.001")),
+        ("-5.00", Decimal("-5.00")),  # the registration check names it, the reader keeps it
+        ("1e20", Decimal("1e20")),  # no upper limit
+        ("", None),
+        (None, None),
+        ("abc", None),
+        ("NaN", None),
+        ("Infinity", None),
+        ([1], None),
+    ],
+)
+def test_stored_amounts_are_read_as_written_or_none(stored, amount):
+    result = stored_amount(stored)
+    assert result == amount
+    if amount is not None:
+        assert result.as_tuple() == amount.as_tuple()
+
+
+def test_stored_amounts_may_be_rounded_to_cents():
+    assert stored_amount("0.125", places=2) == Decimal("0.13")
+    assert str(stored_amount("500000", places=2)) == "500000.00"
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
 from kernel.api.throttle_store import CounterStore, counter_store
@@ -15,24 +16,50 @@ CALLS_PER_PROCESS = 25
 PROCESSES = 4
 
 
-def _burst(directory: str) -> int:
-    """One worker process's burst of calls on the same key; how many were allowed."""
-    store = CounterStore(directory)
+#: Seconds a worker waits for the others at a round's start, and the test for their results.
+ROUND_TIMEOUT_SECONDS = 60
+
+
+def _burst(directory: str, rounds: Barrier, results: Queue[int]) -> None:
+    """One worker process's burst of calls on the same key, in lockstep with the other
+    workers: each call waits at `rounds` until every worker is ready, so in each round all
+    workers hit the store at the same moment. Puts how many calls were allowed on `results`."""
+    store = CounterStore(directory)  # opened before the first round: the race is on the hits
     allowed = 0
     for _ in range(CALLS_PER_PROCESS):
+        rounds.wait(timeout=ROUND_TIMEOUT_SECONDS)
         if store.hit("burst", now=time.time(), duration=3600, limit=LIMIT).allowed:
             allowed += 1
-    return allowed
+    results.put(allowed)
 
 
 def test_parallel_bursts_from_several_processes_never_exceed_the_limit(tmp_path: Path) -> None:
     directory = str(tmp_path / "store")
     CounterStore(directory)  # create the database before the race
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(PROCESSES, mp_context=context) as pool:
-        allowed = sum(pool.map(_burst, [directory] * PROCESSES))
+    # Without the barrier one process's burst is over before the next has started, and the
+    # race is never run; with it every round is PROCESSES simultaneous hits.
+    rounds = context.Barrier(PROCESSES)
+    results: Queue[int] = context.Queue()
+    workers = [
+        context.Process(target=_burst, args=(directory, rounds, results))
+        for _ in range(PROCESSES)
+    ]
+    for worker in workers:
+        worker.start()
+    try:
+        per_process = [results.get(timeout=2 * ROUND_TIMEOUT_SECONDS) for _ in workers]
+    finally:
+        for worker in workers:
+            worker.join(timeout=ROUND_TIMEOUT_SECONDS)
+            if worker.is_alive():
+                worker.terminate()
+    assert [worker.exitcode for worker in workers] == [0] * PROCESSES
+    allowed = sum(per_process)
     assert PROCESSES * CALLS_PER_PROCESS > LIMIT
     assert allowed == LIMIT
+    # The bursts overlapped: the first LIMIT / PROCESSES rounds were allowed for everyone.
+    assert per_process == [LIMIT // PROCESSES] * PROCESSES
 
 
 def test_a_refused_call_is_not_recorded_and_old_calls_leave_the_window(tmp_path: Path) -> None:

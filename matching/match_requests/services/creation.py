@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from kernel.errors import ConflictError, PermissionDeniedError, field_error
+from kernel.locking import lock_row
 from marketplace import roles
 from marketplace.models import Organization, ResearchResult, TechnologyNeed
 from marketplace.selectors import organization_members
@@ -52,7 +53,7 @@ def _refuse_duplicate(
     *, requester: Organization, research_result: ResearchResult, need: TechnologyNeed | None
 ) -> None:
     # Lock the result row so that two concurrent requests for it queue up here.
-    ResearchResult.objects.select_for_update().filter(pk=research_result.pk).exists()
+    lock_row(research_result)
     if MatchRequest.objects.filter(
         requester=requester,
         research_result=research_result,

@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kernel.errors import PermissionDeniedError, field_error
-from kernel.locking import lock_row
+from kernel.locking import copy_locked_fields, lock_row
 from marketplace import roles
 from marketplace.selectors import organization_members
 from matching.match_requests.services.helpers import (
@@ -32,6 +32,17 @@ from matching.models import DeclineReason, MatchRequest, MatchRequestMessage, Ma
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+
+
+#: What a decision changes, copied back onto the caller's instance (`copy_locked_fields`).
+DECIDED_FIELDS = (
+    "status",
+    "decline_reason",
+    "decline_text",
+    "decided_by_id",
+    "decided_at",
+    "updated_at",
+)
 
 
 def _check_may_decide(match_request: MatchRequest, actor: User) -> bool:
@@ -96,7 +107,7 @@ def match_request_accept(*, match_request: MatchRequest, actor: User) -> MatchRe
         match_request=locked,
         params={"organization": str(addressee), "result": title},
     )
-    _copy_state(locked, match_request)
+    copy_locked_fields(locked, match_request, fields=DECIDED_FIELDS)
     return match_request
 
 
@@ -122,7 +133,7 @@ def match_request_decline(
     locked.decline_text = explanation
     _save_decision(locked, actor, MatchRequestStatus.DECLINED, "decline_reason", "decline_text")
     _notify_declined(locked, actor, on_behalf=on_behalf)
-    _copy_state(locked, match_request)
+    copy_locked_fields(locked, match_request, fields=DECIDED_FIELDS)
     return match_request
 
 
@@ -182,21 +193,5 @@ def match_request_withdraw(*, match_request: MatchRequest, actor: User) -> Match
         match_request=locked,
         params={"organization": str(locked.requester), "result": locked.research_result.title},
     )
-    _copy_state(locked, match_request)
+    copy_locked_fields(locked, match_request, fields=DECIDED_FIELDS)
     return match_request
-
-
-def _copy_state(source: MatchRequest, target: MatchRequest) -> None:
-    """Refresh the caller's instance with the saved state."""
-    if source is not target:
-        for name in (
-            "status",
-            "decline_reason",
-            "decline_text",
-            "decided_by_id",
-            "decided_at",
-            "updated_at",
-        ):
-            setattr(target, name, getattr(source, name))
-        for cache in ("decided_by",):
-            target._state.fields_cache.pop(cache, None)
