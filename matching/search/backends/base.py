@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -44,7 +44,20 @@ def param(params: Mapping[str, object], name: str, defaults: Mapping[str, Any]) 
 
 
 @dataclass(frozen=True)
-class IndexDocument:
+class FacetValues:
+    """A listing's values of the facets besides its kind (`FACET_FIELDS`), which are also what
+    searches filter on: of the index documents and of the embedded index's entries."""
+
+    field: str
+    province: str
+    city: str
+    trl: int | None
+    stage: str
+    modes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IndexDocument(FacetValues):
     """Plain data of one listing as the index sees it (no ORM objects).
 
     Built by `matching.search.documents.document_for(listing)`. `modes` holds transfer modes of
@@ -62,12 +75,6 @@ class IndexDocument:
     body: str
     keywords: tuple[str, ...]
     ipc: tuple[str, ...]
-    field: str
-    province: str
-    city: str
-    trl: int | None
-    stage: str
-    modes: tuple[str, ...]
     price_min_cny: Decimal | None
     price_max_cny: Decimal | None
     owner_name: str
@@ -186,7 +193,6 @@ class BaseSearchBackend(abc.ABC):
         listings are never returned. Raises SearchUnavailable when the service is down.
         """
 
-    @abc.abstractmethod
     def more_like_this(
         self,
         document: IndexDocument,
@@ -197,9 +203,25 @@ class BaseSearchBackend(abc.ABC):
     ) -> list[SearchHit]:
         """Candidates for matching: listings of `kind` most similar to `document`'s text
         (title, body, keywords, weighted), at most `limit`, best first, each with its raw
-        relevance score; `query` may add filters. Used by matching to retrieve candidates
-        that the pure scorer then ranks.
+        relevance score; `query` may add filters (its text is ignored); `document` itself is
+        never returned. Used by matching to retrieve candidates that the pure scorer then ranks.
         """
+        base = query or SearchQuery()
+        filters = replace(
+            base,
+            kind=kind,
+            text="",
+            exclude=(*base.exclude, (document.kind, document.object_id)),
+        )
+        return self.similar_listings(document, filters, limit)
+
+    @abc.abstractmethod
+    def similar_listings(
+        self, document: IndexDocument, filters: SearchQuery, limit: int
+    ) -> list[SearchHit]:
+        """The step of `more_like_this` that each backend does its own way: the listings that
+        `filters` selects (it has no text and excludes `document`) most like `document`, at
+        most `limit`, best first, each with its raw relevance score."""
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
         """Autocomplete: at most `limit` suggestions whose text (title, English title or a

@@ -18,7 +18,6 @@ import math
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import replace
 from typing import Any
 
 from django.db import DatabaseError
@@ -144,24 +143,11 @@ class DatabaseSearchBackend(BaseSearchBackend):
         except DatabaseError as exc:
             raise SearchUnavailable(str(exc)) from exc
 
-    def more_like_this(
-        self,
-        document: IndexDocument,
-        *,
-        kind: ListingKind,
-        limit: int,
-        query: SearchQuery | None = None,
+    def similar_listings(
+        self, document: IndexDocument, filters: SearchQuery, limit: int
     ) -> list[SearchHit]:
-        """Listings of `kind` most like `document`: a weighted OR query of its title words
-        (with synonyms), keywords (with synonyms) and top body terms by tf-idf, BM25-ranked.
-        `query` adds filters (its text is ignored); `document` itself is never returned."""
-        base = query or SearchQuery()
-        filters = replace(
-            base,
-            kind=kind,
-            text="",
-            exclude=(*base.exclude, (document.kind, document.object_id)),
-        )
+        """A weighted OR query of `document`'s title words (with synonyms), keywords (with
+        synonyms) and top body terms by tf-idf, BM25-ranked."""
         try:
             with self._cache.lock:
                 state = self._cache.state()

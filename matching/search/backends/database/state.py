@@ -21,7 +21,7 @@ from django.db import connections
 from django.db.models import Count, Max, QuerySet
 
 from matching.models import SearchEntry
-from matching.search.backends.base import ListingKind
+from matching.search.backends.base import FacetValues, ListingKind
 
 WORD_FIELDS: tuple[str, ...] = ("title", "title_en", "keywords", "body")
 GRAM_FIELD = "grams"
@@ -43,20 +43,14 @@ _ROW_COLUMNS = (
 )
 
 
-@dataclass
-class Entry:
+@dataclass(frozen=True)
+class Entry(FacetValues):
     """One indexed listing: its filter values, stored text and term frequencies per field."""
 
     row_id: int
     kind: ListingKind
     object_id: int
     indexed_at: datetime
-    field: str
-    province: str
-    city: str
-    trl: int | None
-    stage: str
-    modes: tuple[str, ...]
     stored: dict[str, Any]
     tf: dict[str, Counter[str]]
     lengths: dict[str, int]
