@@ -261,6 +261,27 @@ def platform_certificate_info() -> CertificateInfo:
 # --- Sealing ---------------------------------------------------------------------------------
 
 
+def embed_metadata(writer: IncrementalPdfFileWriter, metadata: Mapping[str, Any]) -> None:
+    """Attach `metadata` as ``keqiao-agreement.json`` (JSON with Django's encoder, keys
+    sorted) to the revision `writer` is making (in `seal_pdf`: the revision its signature
+    covers)."""
+    payload = json.dumps(
+        dict(metadata), cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True
+    ).encode()
+    embed_file(
+        writer,
+        FileSpec(
+            file_spec_string=METADATA_FILE_NAME,
+            file_name=METADATA_FILE_NAME,
+            embedded_data=EmbeddedFileObject.from_file_data(
+                writer, data=payload, mime_type="application/json"
+            ),
+            description="Keqiao agreement metadata",
+            af_relationship=generic.NameObject("/Data"),
+        ),
+    )
+
+
 def seal_pdf(
     pdf: bytes,
     *,
@@ -287,21 +308,7 @@ def seal_pdf(
     try:
         writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
         if metadata is not None:
-            payload = json.dumps(
-                dict(metadata), cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True
-            ).encode()
-            embed_file(
-                writer,
-                FileSpec(
-                    file_spec_string=METADATA_FILE_NAME,
-                    file_name=METADATA_FILE_NAME,
-                    embedded_data=EmbeddedFileObject.from_file_data(
-                        writer, data=payload, mime_type="application/json"
-                    ),
-                    description="Keqiao agreement metadata",
-                    af_relationship=generic.NameObject("/Data"),
-                ),
-            )
+            embed_metadata(writer, metadata)
         timestamper = None
         tsa_url = getattr(settings, "SEAL_TSA_URL", "")
         if tsa_url:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import admin
 
 from marketplace.models import (
-    Listing,
     Membership,
     Notification,
     Organization,
@@ -37,7 +36,8 @@ class MembershipAdmin(admin.ModelAdmin[Membership]):
     autocomplete_fields = ["user", "organization"]
 
 
-class ListingAdmin(admin.ModelAdmin[Listing]):
+# What both listing admins share (each is registered for its own model).
+class ListingAdmin(admin.ModelAdmin[ResearchResult | TechnologyNeed]):
     list_display = ["title", "owner", "status", "field", "published_at", "renewed_at"]
     list_filter = ["status", "field", "province"]
     search_fields = ["title", "title_en", "source_id", "owner__legal_name"]

@@ -15,15 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from marketplace.choices import (
-    Field,
-    IpType,
-    ListingStatus,
-    OrganizationKind,
-    Role,
-    Stage,
-    TransferMode,
-)
+from marketplace import choices
 from marketplace.importing import ImportReport, import_listings
 from marketplace.models import Membership, Organization, ResearchResult, TechnologyNeed
 
@@ -42,17 +34,20 @@ class DemoAccount:
 # Demo organisations are labelled 【演示】 so nobody mistakes them for real ones.
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount(
-        "researcher", Role.RESEARCHER, "【演示】科桥示范大学", OrganizationKind.UNIVERSITY
+        "researcher", choices.Role.RESEARCHER, "【演示】科桥示范大学",
+        choices.OrganizationKind.UNIVERSITY,
     ),
     DemoAccount(
-        "enterprise", Role.ENTERPRISE_MEMBER, "【演示】科桥示范科技有限公司",
-        OrganizationKind.ENTERPRISE,
+        "enterprise", choices.Role.ENTERPRISE_MEMBER, "【演示】科桥示范科技有限公司",
+        choices.OrganizationKind.ENTERPRISE,
     ),
     DemoAccount(
-        "broker", Role.BROKER, "【演示】科桥技术转移中心", OrganizationKind.TRANSFER_CENTRE
+        "broker", choices.Role.BROKER, "【演示】科桥技术转移中心",
+        choices.OrganizationKind.TRANSFER_CENTRE,
     ),
     DemoAccount(
-        "admin", Role.ADMIN, "【演示】科桥技术转移中心", OrganizationKind.TRANSFER_CENTRE
+        "admin", choices.Role.ADMIN, "【演示】科桥技术转移中心",
+        choices.OrganizationKind.TRANSFER_CENTRE,
     ),
 )
 
@@ -93,8 +88,8 @@ def create_demo_accounts() -> dict[str, Organization]:
         )
         user, _ = user_model.objects.get_or_create(username=account.username)
         user.email = f"{account.username}@demo.keqiao.invalid"
-        user.is_staff = account.role == Role.ADMIN
-        user.is_superuser = account.role == Role.ADMIN
+        user.is_staff = account.role == choices.Role.ADMIN
+        user.is_superuser = account.role == choices.Role.ADMIN
         user.set_password(demo_password())
         user.save()
         Membership.objects.update_or_create(
@@ -110,7 +105,7 @@ def create_demo_listings(organizations: dict[str, Organization]) -> None:
     enterprise, so the match-request flow can be tried end to end."""
     now = timezone.now()
     published = {
-        "status": ListingStatus.PUBLISHED,
+        "status": choices.ListingStatus.PUBLISHED,
         "published_at": now,
         "renewed_at": now,
         "province": "北京",
@@ -125,12 +120,15 @@ def create_demo_listings(organizations: dict[str, Organization]) -> None:
             "title_en": "[Demo] Early warning of thermal runaway in energy-storage batteries",
             "summary": "演示用科技成果：基于多传感器融合的锂离子储能电池热失控早期预警方法，"
             "可在热失控发生前数分钟发出预警，适用于储能电站和电动汽车电池包。",
-            "field": Field.NEW_ENERGY,
+            "field": choices.Field.NEW_ENERGY,
             "keywords": ["储能", "电池安全", "热失控", "预警"],
             "trl": 6,
-            "stage": Stage.PILOT,
-            "ip_type": IpType.KNOW_HOW,
-            "transfer_modes": [TransferMode.LICENCE, TransferMode.JOINT_DEVELOPMENT],
+            "stage": choices.Stage.PILOT,
+            "ip_type": choices.IpType.KNOW_HOW,
+            "transfer_modes": [
+                choices.TransferMode.LICENCE,
+                choices.TransferMode.JOINT_DEVELOPMENT,
+            ],
             "asking_price_cny": Decimal("800000.00"),
             "owner": organizations["researcher"],
             "confidential_details": "演示：算法阈值与传感器布置方案仅对接后提供。",
@@ -144,10 +142,13 @@ def create_demo_listings(organizations: dict[str, Organization]) -> None:
             "title_en": "[Demo] Battery safety monitoring for an energy-storage station",
             "description": "演示用技术需求：企业建设的储能电站需要对电池热失控进行早期预警，"
             "希望引进成熟的监测与预警技术，合作开发或技术许可均可。",
-            "field": Field.NEW_ENERGY,
+            "field": choices.Field.NEW_ENERGY,
             "keywords": ["储能", "电池安全", "监测", "预警"],
             "trl": 5,
-            "cooperation_modes": [TransferMode.JOINT_DEVELOPMENT, TransferMode.LICENCE],
+            "cooperation_modes": [
+                choices.TransferMode.JOINT_DEVELOPMENT,
+                choices.TransferMode.LICENCE,
+            ],
             "budget_min_cny": Decimal("500000.00"),
             "budget_max_cny": Decimal("1000000.00"),
             "owner": organizations["enterprise"],

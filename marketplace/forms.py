@@ -17,7 +17,14 @@ from kernel.amount_fields import AmountFormField
 from kernel.cells import split_items
 from marketplace.choices import TransferMode
 from marketplace.listing_records import ipc_symbols
-from marketplace.models import ResearchResult, TechnologyNeed
+from marketplace.models import (
+    LISTING_DESCRIPTION_FIELDS,
+    LISTING_PLACE_AND_SOURCE_FIELDS,
+    RESEARCH_RESULT_OWN_FIELDS,
+    TECHNOLOGY_NEED_OWN_FIELDS,
+    ResearchResult,
+    TechnologyNeed,
+)
 from marketplace.validators import normalize_patent_number
 
 
@@ -90,24 +97,6 @@ def _modes_field(label: Any) -> forms.TypedMultipleChoiceField:
     )
 
 
-_COMMON_FIELDS = [
-    "title",
-    "title_en",
-    "field",
-    "keywords",
-    "ipc",
-    "trl",
-]
-_PLACE_AND_SOURCE_FIELDS = [
-    "province",
-    "city",
-    "region_code",
-    "confidential_details",
-    "source_url",
-    "source_date",
-]
-
-
 class ResearchResultForm(forms.ModelForm[ResearchResult]):
     """Create or edit a research result (科技成果). Drafts may be incomplete; the submit
     service checks completeness (`Listing.missing_for_submission`)."""
@@ -124,15 +113,11 @@ class ResearchResultForm(forms.ModelForm[ResearchResult]):
     class Meta:
         model = ResearchResult
         fields = [
-            *_COMMON_FIELDS[:3],
+            *LISTING_DESCRIPTION_FIELDS[:3],
             "summary",
-            *_COMMON_FIELDS[3:],
-            "stage",
-            "ip_type",
-            "patent_no",
-            "transfer_modes",
-            "asking_price_cny",
-            *_PLACE_AND_SOURCE_FIELDS,
+            *LISTING_DESCRIPTION_FIELDS[3:],
+            *RESEARCH_RESULT_OWN_FIELDS,
+            *LISTING_PLACE_AND_SOURCE_FIELDS,
         ]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 8}),
@@ -161,14 +146,11 @@ class TechnologyNeedForm(forms.ModelForm[TechnologyNeed]):
     class Meta:
         model = TechnologyNeed
         fields = [
-            *_COMMON_FIELDS[:3],
+            *LISTING_DESCRIPTION_FIELDS[:3],
             "description",
-            *_COMMON_FIELDS[3:],
-            "cooperation_modes",
-            "budget_min_cny",
-            "budget_max_cny",
-            "deadline",
-            *_PLACE_AND_SOURCE_FIELDS,
+            *LISTING_DESCRIPTION_FIELDS[3:],
+            *TECHNOLOGY_NEED_OWN_FIELDS,
+            *LISTING_PLACE_AND_SOURCE_FIELDS,
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 8}),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -39,10 +39,82 @@ from marketplace.validators import (
 NON_NEGATIVE = MinValueValidator(Decimal("0"), message=_("Amounts cannot be negative."))
 
 
+def region_code_field(**options: Any) -> models.CharField[str, str]:
+    """The optional administrative division code (6 digits, GB/T 2260) of an organisation or
+    a listing; `options` add to the field's arguments (e.g. ``help_text``)."""
+    return models.CharField(
+        _("administrative division code"),
+        max_length=6,
+        blank=True,
+        validators=[validate_region_code],
+        **options,
+    )
+
+
 # Database ids are positive 64-bit integers (BigAutoField; SQLite INTEGER is 8 bytes too).
 # Larger numbers make the database driver raise OverflowError, so every id that comes in from
 # outside (API bodies, query parameters) is bounded to 1..ID_MAX first.
 ID_MAX = 2**63 - 1
+
+# --- the fields people write ------------------------------------------------------------------
+# One list of each group of writable fields, in the order the forms and the API show them: the
+# services accept these keys (marketplace.services.common), the web forms and the API
+# serializers are built from them (marketplace.forms, marketplace.serializers).
+
+#: Where an organisation or a listing is; `region_code` is the GB/T 2260 code.
+PLACE_FIELDS = ("province", "city", "region_code")
+#: An organisation's details that its members and brokers may edit (the badge `verified` is
+#: set with the verify action).
+ORGANIZATION_DETAIL_FIELDS = (
+    "kind",
+    "legal_name",
+    "name_en",
+    "credit_code",
+    *PLACE_FIELDS,
+    "address",
+    "website",
+)
+#: An organisation's contact details, shown only to its members and brokers.
+ORGANIZATION_CONTACT_FIELDS = ("contact_email", "contact_phone")
+#: What describes every listing, besides its body (`Listing.body_field_name`).
+LISTING_DESCRIPTION_FIELDS = ("title", "title_en", "field", "keywords", "ipc", "trl")
+#: Where every listing is, its confidential part and where it was published first.
+LISTING_PLACE_AND_SOURCE_FIELDS = (
+    *PLACE_FIELDS,
+    "confidential_details",
+    "source_url",
+    "source_date",
+)
+#: What only a research result has, besides its body (`summary`).
+RESEARCH_RESULT_OWN_FIELDS = ("stage", "ip_type", "patent_no", "transfer_modes", "asking_price_cny")
+#: What only a technology need has, besides its body (`description`).
+TECHNOLOGY_NEED_OWN_FIELDS = ("cooperation_modes", "budget_min_cny", "budget_max_cny", "deadline")
+
+
+class Authored(models.Model):
+    """Abstract base of rows that record who created them (`created_by`: None for rows made
+    by no one in particular, and once that account is deleted) and when (`created_at`)."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class AuthoredAndUpdated(Authored):
+    """Abstract base: `Authored`, and when the row was last saved (`updated_at`)."""
+
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
 
 
 class Organization(models.Model):
@@ -60,13 +132,7 @@ class Organization(models.Model):
     )
     province = models.CharField(_("province"), max_length=20, blank=True)
     city = models.CharField(_("city"), max_length=40, blank=True)
-    region_code = models.CharField(
-        _("administrative division code"),
-        max_length=6,
-        blank=True,
-        validators=[validate_region_code],
-        help_text=_("6 digits, GB/T 2260."),
-    )
+    region_code = region_code_field(help_text=_("6 digits, GB/T 2260."))
     address = models.CharField(_("address"), max_length=300, blank=True)
     website = models.URLField(_("website"), blank=True)
     # Contact details are revealed to the other side only when a match request is accepted.
@@ -115,7 +181,7 @@ class Membership(models.Model):
         return f"{self.user} @ {self.organization} ({self.role})"
 
 
-class Listing(models.Model):
+class Listing(AuthoredAndUpdated):
     """Fields shared by research results and technology needs."""
 
     source_id = models.CharField(
@@ -141,12 +207,7 @@ class Listing(models.Model):
     )
     province = models.CharField(_("province"), max_length=20, blank=True)
     city = models.CharField(_("city"), max_length=40, blank=True)
-    region_code = models.CharField(
-        _("administrative division code"),
-        max_length=6,
-        blank=True,
-        validators=[validate_region_code],
-    )
+    region_code = region_code_field()
     confidential_details = models.TextField(
         _("confidential details"),
         blank=True,
@@ -179,15 +240,6 @@ class Listing(models.Model):
         validators=[validate_source_date],
         help_text=_("YYYY-MM or YYYY-MM-DD"),
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         abstract = True
@@ -370,6 +422,15 @@ class Notification(models.Model):
 
 __all__ = [
     "ID_MAX",
+    "LISTING_DESCRIPTION_FIELDS",
+    "LISTING_PLACE_AND_SOURCE_FIELDS",
+    "ORGANIZATION_CONTACT_FIELDS",
+    "ORGANIZATION_DETAIL_FIELDS",
+    "PLACE_FIELDS",
+    "RESEARCH_RESULT_OWN_FIELDS",
+    "TECHNOLOGY_NEED_OWN_FIELDS",
+    "Authored",
+    "AuthoredAndUpdated",
     "Listing",
     "Membership",
     "Notification",

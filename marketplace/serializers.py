@@ -10,7 +10,7 @@ contact details only for their members and brokers.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Container, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
@@ -24,6 +24,12 @@ from marketplace import roles, selectors
 from marketplace.choices import Field, IpType, OrganizationKind, Stage, TransferMode
 from marketplace.models import (
     ID_MAX,
+    LISTING_DESCRIPTION_FIELDS,
+    ORGANIZATION_CONTACT_FIELDS,
+    ORGANIZATION_DETAIL_FIELDS,
+    PLACE_FIELDS,
+    RESEARCH_RESULT_OWN_FIELDS,
+    TECHNOLOGY_NEED_OWN_FIELDS,
     Listing,
     Membership,
     Notification,
@@ -96,6 +102,17 @@ def _money(**kwargs: Any) -> serializers.DecimalField:
     )
 
 
+def _with_labels(names: Iterable[str], *, labelled: Container[str]) -> list[str]:
+    """`names` in order, each one in `labelled` (a choice field) followed by its
+    ``<name>_label`` (the choice's label in the request's language)."""
+    shown: list[str] = []
+    for name in names:
+        shown.append(name)
+        if name in labelled:
+            shown.append(f"{name}_label")
+    return shown
+
+
 def _viewer(context: dict[str, Any]) -> Any:
     request = context.get("request")
     return getattr(request, "user", None)
@@ -119,19 +136,9 @@ class OrganizationOutputSerializer(serializers.ModelSerializer[Organization]):
         model = Organization
         fields = [
             "id",
-            "kind",
-            "kind_label",
-            "legal_name",
-            "name_en",
-            "credit_code",
-            "province",
-            "city",
-            "region_code",
-            "address",
-            "website",
+            *_with_labels(ORGANIZATION_DETAIL_FIELDS, labelled={"kind"}),
             "verified",
-            "contact_email",
-            "contact_phone",
+            *ORGANIZATION_CONTACT_FIELDS,
             "created_at",
         ]
         read_only_fields = fields
@@ -140,8 +147,8 @@ class OrganizationOutputSerializer(serializers.ModelSerializer[Organization]):
         data: dict[str, Any] = super().to_representation(instance)
         viewer = _viewer(self.context)
         if viewer is None or not selectors.can_see_contacts(viewer, instance):
-            data.pop("contact_email", None)
-            data.pop("contact_phone", None)
+            for name in ORGANIZATION_CONTACT_FIELDS:
+                data.pop(name, None)
         return data
 
 
@@ -180,17 +187,9 @@ class _ListingOutputSerializer(serializers.ModelSerializer[Listing]):
     COMMON_FIELDS = [
         "id",
         "source_id",
-        "title",
-        "title_en",
-        "field",
-        "field_label",
-        "keywords",
-        "ipc",
-        "trl",
+        *_with_labels(LISTING_DESCRIPTION_FIELDS, labelled={"field"}),
         "owner",
-        "province",
-        "city",
-        "region_code",
+        *PLACE_FIELDS,
         "status",
         "status_label",
         "source_url",
@@ -228,13 +227,7 @@ class ResearchResultOutputSerializer(_ListingOutputSerializer):
         fields = [
             *_ListingOutputSerializer.COMMON_FIELDS,
             "summary",
-            "stage",
-            "stage_label",
-            "ip_type",
-            "ip_type_label",
-            "patent_no",
-            "transfer_modes",
-            "asking_price_cny",
+            *_with_labels(RESEARCH_RESULT_OWN_FIELDS, labelled={"stage", "ip_type"}),
         ]
         read_only_fields = fields
 
@@ -248,10 +241,7 @@ class TechnologyNeedOutputSerializer(_ListingOutputSerializer):
         fields = [
             *_ListingOutputSerializer.COMMON_FIELDS,
             "description",
-            "cooperation_modes",
-            "budget_min_cny",
-            "budget_max_cny",
-            "deadline",
+            *TECHNOLOGY_NEED_OWN_FIELDS,
         ]
         read_only_fields = fields
 

@@ -30,6 +30,7 @@ from kernel.locking import copy_locked_fields, lock_row
 from payments.models import ALLOWED_TRANSITIONS, Payment, PaymentStatus, WebhookEvent
 from payments.providers import default_provider_name, get_provider
 from payments.providers.base import (
+    CheckoutRequest,
     CheckoutSession,
     EventKind,
     ProviderEvent,
@@ -120,13 +121,11 @@ def payment_start_checkout(
         raise ConflictError(_("This payment can no longer be paid."))
     provider = get_provider(payment.provider)
     # The provider call stays outside the transaction: no lock is held over the network.
-    session = provider.create_checkout(
-        payment=payment,
-        success_url=success_url,
-        cancel_url=cancel_url,
-        methods=methods,
-        expires_at=expires_at,
+    request = CheckoutRequest(
+        payment=payment, success_url=success_url, cancel_url=cancel_url,
+        methods=methods, expires_at=expires_at,
     )
+    session = provider.create_checkout(request)
     with transaction.atomic():
         locked = lock_row(payment)
         if locked.status not in STARTABLE:

@@ -17,7 +17,8 @@
 # DATABASE_URL=postgres://keqiao:PASSWORD@127.0.0.1:PORT/keqiao as its last line.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SERVICE=postgres
+source "$(dirname "${BASH_SOURCE[0]}")/local_service.sh"
 VAR="$ROOT/var/postgres"
 DATA="$VAR/data"
 LOG="$VAR/postgres.log"
@@ -26,9 +27,6 @@ PORT="${PG_PORT:-5433}"
 DB="${PG_DB:-keqiao}"
 OS_USER="${PG_OS_USER:-postgres}"
 TIMEOUT="${PG_START_TIMEOUT:-60}"
-
-log() { printf 'postgres: %s\n' "$*" >&2; }
-die() { printf 'postgres: ERROR: %s\n' "$*" >&2; exit 1; }
 
 bindir() {
     if [ -n "${PG_BIN:-}" ]; then
@@ -115,8 +113,7 @@ EOF
 stop() {
     if pid="$(running_pid)"; then
         as_owner "$(bindir)/pg_ctl" -D "$DATA" -m fast -w -t 30 stop >/dev/null 2>&1 || true
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
+        await_exit "$pid"
         log "stopped (pid $pid)"
     else
         log "not running"
@@ -125,19 +122,8 @@ stop() {
 }
 
 status() {
-    local pid
-    if pid="$(running_pid)"; then
-        echo "running pid $pid on 127.0.0.1:$PORT"
-        cat "$URLFILE"
-    else
-        echo "not running"
-        return 1
-    fi
+    show_status "127.0.0.1:$PORT" || return 1
+    cat "$URLFILE"
 }
 
-case "${1:-}" in
-    start) start ;;
-    stop) stop ;;
-    status) status ;;
-    *) die "usage: $0 start|stop|status" ;;
-esac
+run_command "${1:-}" start stop status

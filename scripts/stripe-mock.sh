@@ -18,7 +18,8 @@
 set -euo pipefail
 
 STRIPE_MOCK_VERSION=v0.203.0
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SERVICE=stripe-mock
+source "$(dirname "${BASH_SOURCE[0]}")/local_service.sh"
 VAR="$ROOT/var/stripe-mock"
 GOBIN_DIR="$VAR/$STRIPE_MOCK_VERSION/bin"
 BIN="$GOBIN_DIR/stripe-mock"
@@ -26,9 +27,6 @@ PIDFILE="$VAR/stripe-mock.pid"
 LOG="$VAR/stripe-mock.log"
 PORT="${STRIPE_MOCK_PORT:-12111}"
 TIMEOUT="${STRIPE_MOCK_START_TIMEOUT:-30}"
-
-log() { printf 'stripe-mock: %s\n' "$*" >&2; }
-die() { printf 'stripe-mock: ERROR: %s\n' "$*" >&2; exit 1; }
 
 answers() { curl -fsS -o /dev/null -u sk_test_123: "http://127.0.0.1:$PORT/v1/customers/cus_123" 2>/dev/null; }
 
@@ -80,26 +78,11 @@ stop() {
         return 0
     fi
     kill "$pid"
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
+    await_exit "$pid"
     rm -f "$PIDFILE" "$VAR/https.sock"
     log "stopped (pid $pid)"
 }
 
-status() {
-    local pid
-    if pid="$(running_pid)"; then
-        echo "running pid $pid on http://127.0.0.1:$PORT ($STRIPE_MOCK_VERSION)"
-    else
-        echo "not running"
-        return 1
-    fi
-}
+status() { show_status "http://127.0.0.1:$PORT ($STRIPE_MOCK_VERSION)"; }
 
-case "${1:-}" in
-    start) start ;;
-    stop) stop ;;
-    status) status ;;
-    install) install ;;
-    *) die "usage: $0 start|stop|status|install" ;;
-esac
+run_command "${1:-}" start stop status install

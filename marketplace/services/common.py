@@ -19,6 +19,12 @@ from marketplace import roles
 from marketplace.choices import ListingStatus, OrganizationKind, Role, TransferMode
 from marketplace.listing_records import ipc_symbols
 from marketplace.models import (
+    LISTING_DESCRIPTION_FIELDS,
+    LISTING_PLACE_AND_SOURCE_FIELDS,
+    ORGANIZATION_CONTACT_FIELDS,
+    ORGANIZATION_DETAIL_FIELDS,
+    RESEARCH_RESULT_OWN_FIELDS,
+    TECHNOLOGY_NEED_OWN_FIELDS,
     Listing,
     Organization,
     ResearchResult,
@@ -33,53 +39,13 @@ ListingT = TypeVar("ListingT", bound=Listing)
 
 INVALID_INPUT = _("Some fields are not valid.")
 
-ORGANIZATION_FIELDS = frozenset(
-    {
-        "kind",
-        "legal_name",
-        "name_en",
-        "credit_code",
-        "province",
-        "city",
-        "region_code",
-        "address",
-        "website",
-        "contact_email",
-        "contact_phone",
-    }
-)
+# The keys the services accept (marketplace.models lists the fields, in display order).
+ORGANIZATION_FIELDS = frozenset((*ORGANIZATION_DETAIL_FIELDS, *ORGANIZATION_CONTACT_FIELDS))
 _LISTING_COMMON_FIELDS = frozenset(
-    {
-        "source_id",
-        "title",
-        "title_en",
-        "field",
-        "keywords",
-        "ipc",
-        "trl",
-        "province",
-        "city",
-        "region_code",
-        "confidential_details",
-        "source_url",
-        "source_date",
-    }
+    ("source_id", *LISTING_DESCRIPTION_FIELDS, *LISTING_PLACE_AND_SOURCE_FIELDS)
 )
-RESEARCH_RESULT_FIELDS = _LISTING_COMMON_FIELDS | {
-    "summary",
-    "stage",
-    "ip_type",
-    "patent_no",
-    "transfer_modes",
-    "asking_price_cny",
-}
-TECHNOLOGY_NEED_FIELDS = _LISTING_COMMON_FIELDS | {
-    "description",
-    "cooperation_modes",
-    "budget_min_cny",
-    "budget_max_cny",
-    "deadline",
-}
+RESEARCH_RESULT_FIELDS = _LISTING_COMMON_FIELDS | {"summary", *RESEARCH_RESULT_OWN_FIELDS}
+TECHNOLOGY_NEED_FIELDS = _LISTING_COMMON_FIELDS | {"description", *TECHNOLOGY_NEED_OWN_FIELDS}
 # A listing's content may be edited while it is in one of these states.
 EDITABLE_STATUSES = frozenset(
     {ListingStatus.DRAFT, ListingStatus.PENDING_REVIEW, ListingStatus.PUBLISHED}

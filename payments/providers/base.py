@@ -64,6 +64,25 @@ class UnknownProvider(DomainError):
 
 
 @dataclass(frozen=True)
+class CheckoutRequest:
+    """What a checkout is asked to collect (`BasePaymentProvider.create_checkout`).
+
+    `payment.amount_cny` from `payment.payer`; the payer returns to `success_url` or
+    `cancel_url`. `methods` narrows the payment methods (``"card"``, ``"alipay"``,
+    ``"wechat_pay"``); None means every method configured. `expires_at` (aware UTC, optional)
+    asks that the session stop accepting payment then (e.g. when a held seat is released); a
+    provider with limits on a session's lifetime moves it to the nearest allowed time and
+    reports the time it used in `CheckoutSession.expires_at`.
+    """
+
+    payment: Payment
+    success_url: str
+    cancel_url: str
+    methods: Sequence[str] | None = None
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class CheckoutSession:
     """Where to send the payer (`url`) and the provider's id for it (`provider_ref`).
 
@@ -145,25 +164,12 @@ class BasePaymentProvider(ABC):
         self.options: Mapping[str, Any] = options or {}
 
     @abstractmethod
-    def create_checkout(
-        self,
-        *,
-        payment: Payment,
-        success_url: str,
-        cancel_url: str,
-        methods: Sequence[str] | None = None,
-        expires_at: datetime | None = None,
-    ) -> CheckoutSession:
-        """Start collecting `payment.amount_cny` from `payment.payer`.
+    def create_checkout(self, request: CheckoutRequest) -> CheckoutSession:
+        """Start collecting `request.payment` (see `CheckoutRequest`).
 
         Called by `payment_start_checkout` for a payment in status created, pending or failed
         (a pending payment's earlier checkout, `payment.provider_ref`, may be withdrawn here so
-        that it cannot be paid as well). `methods` narrows the payment methods
-        (``"card"``, ``"alipay"``, ``"wechat_pay"``); None means every method configured.
-        `expires_at` (aware UTC, optional) asks that the session stop accepting payment then
-        (e.g. when a held seat is released); a provider with limits on a session's lifetime
-        moves it to the nearest allowed time and reports the time it used in
-        `CheckoutSession.expires_at`. Returns the URL to redirect the payer to. Raises
+        that it cannot be paid as well). Returns the URL to redirect the payer to. Raises
         `PaymentProviderError` when the provider is unreachable or refuses the request,
         `ValueError` for an amount that is not whole fen.
         """

@@ -5,8 +5,6 @@ roadshow); set ``PAYMENT_PROVIDERS["dummy"]["OPTIONS"] = {"ALLOW_PAID": True}`` 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -15,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from kernel.errors import DomainError
 from payments.providers.base import (
     BasePaymentProvider,
+    CheckoutRequest,
     CheckoutSession,
     InvalidSignature,
     ProviderEvent,
@@ -28,26 +27,18 @@ if TYPE_CHECKING:
 class DummyProvider(BasePaymentProvider):
     settles_immediately = True
 
-    def create_checkout(
-        self,
-        *,
-        payment: Payment,
-        success_url: str,
-        cancel_url: str,
-        methods: Sequence[str] | None = None,
-        expires_at: datetime | None = None,
-    ) -> CheckoutSession:
+    def create_checkout(self, request: CheckoutRequest) -> CheckoutSession:
         """Paid at once (so `expires_at` does not apply); the payer goes straight to
         `success_url`. Raises `DomainError` for a non-zero amount unless the ``ALLOW_PAID``
         option is set."""
-        if payment.amount_cny > 0 and not self.options.get("ALLOW_PAID"):
+        if request.payment.amount_cny > 0 and not self.options.get("ALLOW_PAID"):
             raise DomainError(
                 _("Only free items can be settled without an online payment provider."),
                 code="payment_not_free",
             )
         ref = f"dummy_{uuid.uuid4().hex}"
         return CheckoutSession(
-            url=success_url, provider_ref=ref, paid=True, provider_payment_ref=ref
+            url=request.success_url, provider_ref=ref, paid=True, provider_payment_ref=ref
         )
 
     def refund(self, *, payment: Payment, amount_cny: Decimal | None = None) -> Refund:

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from kernel.errors import ConflictError
 from payments.providers.base import (
     BasePaymentProvider,
+    CheckoutRequest,
     CheckoutSession,
     EventKind,
     InvalidSignature,
@@ -164,27 +165,20 @@ class StripeProvider(BasePaymentProvider):
         except stripe.StripeError as exc:
             raise PaymentProviderError(_("The payment service is unavailable.")) from exc
 
-    def create_checkout(
-        self,
-        *,
-        payment: Payment,
-        success_url: str,
-        cancel_url: str,
-        methods: Sequence[str] | None = None,
-        expires_at: datetime | None = None,
-    ) -> CheckoutSession:
-        """A Checkout Session; it always expires, at `checkout_expiry(expires_at)` (so at most
-        24 hours after now), and the session reports that time."""
+    def create_checkout(self, request: CheckoutRequest) -> CheckoutSession:
+        """A Checkout Session; it always expires, at `checkout_expiry(request.expires_at)` (so
+        at most 24 hours after now), and the session reports that time."""
         client = self._client()
+        payment = request.payment
         if payment.provider_ref.startswith("cs_") and payment.status == "pending":
             self._withdraw(client, payment.provider_ref)
-        chosen = self.payment_methods(methods)
-        expiry = checkout_expiry(expires_at)
+        chosen = self.payment_methods(request.methods)
+        expiry = checkout_expiry(request.expires_at)
         while True:
             params = self.checkout_params(
                 payment=payment,
-                success_url=success_url,
-                cancel_url=cancel_url,
+                success_url=request.success_url,
+                cancel_url=request.cancel_url,
                 methods=chosen,
                 expires_at=expiry,
             )

@@ -30,10 +30,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.models import Organization
+from marketplace.models import Authored, Organization
 
 
-class MeetingBlock(models.Model):
+class MeetingBlock(Authored):
     """A block of meeting time, e.g. 14:00–17:00 in 20-minute slots at tables A1…A6."""
 
     roadshow = models.ForeignKey(
@@ -44,11 +44,6 @@ class MeetingBlock(models.Model):
     slot_minutes = models.PositiveSmallIntegerField(_("minutes per meeting"), default=20)
     # Names of the tables or video rooms used in parallel, e.g. ["Table 1", "Table 2"].
     rooms = models.JSONField(_("rooms"), default=list)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -143,7 +138,7 @@ class MeetingRequest(models.Model):
         return f"{self.requester} → {self.presenter_organization} ({self.status})"
 
 
-class Unavailability(models.Model):
+class Unavailability(Authored):
     """A time when a user or an organisation cannot meet (exactly one of the two is set)."""
 
     roadshow = models.ForeignKey(
@@ -159,11 +154,6 @@ class Unavailability(models.Model):
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     note = models.CharField(_("note"), max_length=200, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["starts_at", "id"]

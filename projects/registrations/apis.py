@@ -53,12 +53,16 @@ def _page_url(request: Request, roadshow: Roadshow, query: str) -> str:
 # --- registrations ----------------------------------------------------------------------------
 
 
-class RegistrationListApi(GenericAPIView[Registration]):
+# The endpoints that answer pages of registrations to signed-in users. (No docstring: the
+# OpenAPI schema would take it as their description.)
+class _RegistrationPageApi(GenericAPIView[Registration]):
     permission_classes = [IsAuthenticated]
     pagination_class = PageNumberPagination
-    filter_backends = ()  # the list takes no filter parameters
+    filter_backends = ()  # the lists take no filter parameters
     serializer_class = RegistrationOutputSerializer
 
+
+class RegistrationListApi(_RegistrationPageApi):
     @extend_schema(
         tags=TAG,
         operation_id="roadshow_registration_list",
@@ -92,12 +96,7 @@ class RegistrationListApi(GenericAPIView[Registration]):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-class MyRegistrationsApi(GenericAPIView[Registration]):
-    permission_classes = [IsAuthenticated]
-    pagination_class = PageNumberPagination
-    filter_backends = ()  # the list takes no filter parameters
-    serializer_class = RegistrationOutputSerializer
-
+class MyRegistrationsApi(_RegistrationPageApi):
     @extend_schema(
         tags=TAG,
         operation_id="roadshow_my_registrations",

@@ -17,7 +17,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.models import Organization, ResearchResult, TechnologyNeed
+from marketplace.models import (
+    AuthoredAndUpdated,
+    Organization,
+    ResearchResult,
+    TechnologyNeed,
+)
 from projects.choices import RoadshowStatus
 
 
@@ -54,7 +59,7 @@ def validate_stream_url(value: str) -> None:
         raise ValidationError(message, code="stream_url")
 
 
-class Roadshow(models.Model):
+class Roadshow(AuthoredAndUpdated):
     """A roadshow (发布推介会) hosted by a transfer centre: ~30 projects pitched one after another.
 
     Live state: `status`, `current_slot` (the slot now presenting) and `live_version`, which
@@ -115,15 +120,6 @@ class Roadshow(models.Model):
     )
     live_version = models.PositiveBigIntegerField(default=0, editable=False)
     is_demo = models.BooleanField(_("demo roadshow"), default=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-starts_at", "-id"]

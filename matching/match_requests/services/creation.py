@@ -7,7 +7,7 @@ Rules are in the package docstring (`matching.match_requests.services`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict, Unpack
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -94,26 +94,31 @@ def _open(
     return match_request
 
 
+class RequestContent(TypedDict):
+    """What a new request names, the keyword arguments of `match_request_create` and
+    `match_request_submit`: the research result, the message, optionally a technology need,
+    and the match score (0..1) shown to the actor, kept for brokers' reports."""
+
+    research_result: ResearchResult
+    message: str
+    technology_need: NotRequired[TechnologyNeed | None]
+    score: NotRequired[float | None]
+
+
 @transaction.atomic
-def match_request_create(
-    *,
-    actor: User,
-    research_result: ResearchResult,
-    message: str,
-    technology_need: TechnologyNeed | None = None,
-    score: float | None = None,
-) -> MatchRequest:
+def match_request_create(*, actor: User, **content: Unpack[RequestContent]) -> MatchRequest:
     """Ask to be introduced to the owner of `research_result` (direction NEED_TO_RESULT).
 
     The requester is the owner of `technology_need` when one is given (the actor must be a
     member of it), else the actor's primary organisation. The addressee is the result's owner.
-    `score` is the match score (0..1) shown to the actor, kept for brokers' reports.
 
     Raises DomainError (400: blank message; listing not published; own organisation's
     result; a need of another organisation), PermissionDeniedError (403: the actor belongs to
     no organisation), ConflictError (409: an open request for the same pair exists).
     """
-    text = clean_text(message, field="message")
+    research_result = content["research_result"]
+    technology_need = content.get("technology_need")
+    text = clean_text(content["message"], field="message")
     if not actor.is_authenticated:
         raise PermissionDeniedError(_("Log in to request an introduction."))
     _require_searchable(research_result, field="research_result")
@@ -142,7 +147,7 @@ def match_request_create(
         requester=requester,
         addressee=research_result.owner,
         message=text,
-        score=score,
+        score=content.get("score"),
     )
 
 
@@ -188,35 +193,24 @@ def match_request_propose(
     )
 
 
-def match_request_submit(
-    *,
-    actor: User,
-    research_result: ResearchResult,
-    message: str,
-    technology_need: TechnologyNeed | None = None,
-    score: float | None = None,
-) -> MatchRequest:
+def match_request_submit(*, actor: User, **content: Unpack[RequestContent]) -> MatchRequest:
     """Create a request in the direction the actor's memberships imply (the API's entry point).
 
     A member of the result's owner who names a need proposes the result to that need
     (`match_request_propose`); everyone else asks for an introduction to the result
     (`match_request_create`). Errors as those two.
     """
+    research_result = content["research_result"]
+    technology_need = content.get("technology_need")
     if technology_need is not None and roles.is_member(actor, research_result.owner_id):
         return match_request_propose(
             actor=actor,
             research_result=research_result,
             technology_need=technology_need,
-            message=message,
-            score=score,
+            message=content["message"],
+            score=content.get("score"),
         )
-    return match_request_create(
-        actor=actor,
-        research_result=research_result,
-        technology_need=technology_need,
-        message=message,
-        score=score,
-    )
+    return match_request_create(actor=actor, **content)
 
 
 def _notify_created(match_request: MatchRequest, actor: User) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -196,7 +196,6 @@ class BaseSearchBackend(abc.ABC):
         listings are never returned. Raises SearchUnavailable when the service is down.
         """
 
-    @abc.abstractmethod
     def more_like_this(
         self,
         document: IndexDocument,
@@ -207,9 +206,26 @@ class BaseSearchBackend(abc.ABC):
     ) -> list[SearchHit]:
         """Candidates for matching: listings of `kind` most similar to `document`'s text
         (title, body, keywords, weighted), at most `limit`, best first, each with its raw
-        relevance score and index terms (`SearchHit.terms`); `query` may add filters. Used by
-        matching to retrieve candidates that the pure scorer then ranks.
+        relevance score and index terms (`SearchHit.terms`); `query` may add filters (its
+        text is ignored); `document` itself is never returned. Used by matching to retrieve
+        candidates that the pure scorer then ranks.
         """
+        base = query or SearchQuery()
+        filters = replace(
+            base,
+            kind=kind,
+            text="",
+            exclude=(*base.exclude, (document.kind, document.object_id)),
+        )
+        return self.similar_listings(document, filters, limit)
+
+    @abc.abstractmethod
+    def similar_listings(
+        self, document: IndexDocument, filters: SearchQuery, limit: int
+    ) -> list[SearchHit]:
+        """The step of `more_like_this` that each backend does its own way: the listings that
+        `filters` selects (it has no text and excludes `document`) most like `document`, at
+        most `limit`, best first, each with its raw relevance score and index terms."""
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
         """Autocomplete: at most `limit` suggestions whose text (title, English title or a

@@ -268,27 +268,14 @@ def test_web_page_names_parties_and_beijing_time(client, signed):
 def _forged_unsealed(pdf: bytes, metadata: dict[str, object]) -> bytes:
     """`pdf` with a Keqiao-style metadata attachment naming an agreement, but no seal (what a
     forger can make without the platform key)."""
-    import json
     from io import BytesIO
 
-    from pyhanko.pdf_utils import generic
-    from pyhanko.pdf_utils.embed import EmbeddedFileObject, FileSpec, embed_file
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-    from contracts.seal import METADATA_FILE_NAME
+    from contracts.seal import embed_metadata
 
     writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
-    embed_file(
-        writer,
-        FileSpec(
-            file_spec_string=METADATA_FILE_NAME,
-            file_name=METADATA_FILE_NAME,
-            embedded_data=EmbeddedFileObject.from_file_data(
-                writer, data=json.dumps(metadata).encode(), mime_type="application/json"
-            ),
-            af_relationship=generic.NameObject("/Data"),
-        ),
-    )
+    embed_metadata(writer, metadata)
     out = BytesIO()
     writer.write(out)
     return out.getvalue()

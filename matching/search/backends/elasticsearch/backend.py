@@ -6,7 +6,6 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -221,37 +220,24 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
         return int(found["count"])
 
     # --- matching candidates -------------------------------------------------------------
-    def more_like_this(
-        self,
-        document: IndexDocument,
-        *,
-        kind: ListingKind,
-        limit: int,
-        query: SearchQuery | None = None,
+    def similar_listings(
+        self, document: IndexDocument, filters: SearchQuery, limit: int
     ) -> list[SearchHit]:
-        """Listings of `kind` most like `document`: its title (weight 2), English title (1)
-        and keywords (1.5 each) as query groups with synonyms, plus its top body terms by
-        tf-idf (Elasticsearch's term vectors of the text against the index), weighted by
-        their tf-idf relative to the best; at least one group must match. `query` adds
-        filters (its text is ignored); `document` itself is never returned."""
+        """`document`'s title (weight 2), English title (1) and keywords (1.5 each) as query
+        groups with synonyms, plus its top body terms by tf-idf (Elasticsearch's term vectors
+        of the text against the index), weighted by their tf-idf relative to the best; at
+        least one group must match."""
         if limit <= 0:
             return []
-        base = query or SearchQuery()
-        filters_query = replace(
-            base,
-            kind=kind,
-            text="",
-            exclude=(*base.exclude, (document.kind, document.object_id)),
-        )
         plan = analysis.similar_plan(
             document, self.synonyms(), self.plan_settings, self._body_scores(document.body)
         )
         if not plan.groups:
             return []
-        filters, must_not = filters_of(filters_query)
+        clauses, must_not = filters_of(filters)
         search = (
             self._base_search()
-            .query(self.compiler.plan_query(plan, filters, must_not))
+            .query(self.compiler.plan_query(plan, clauses, must_not))
             .sort("_score", *newest_first())
             .source(["kind", "object_id", *TERM_SOURCES])
             .extra(track_scores=True, size=min(limit, MAX_RESULT_WINDOW))

@@ -16,7 +16,6 @@ import math
 import os
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -271,21 +270,12 @@ class TantivySearchBackend(BaseSearchBackend):
         except _ERRORS as exc:
             raise SearchUnavailable(str(exc)) from exc
 
-    def more_like_this(
-        self,
-        document: IndexDocument,
-        *,
-        kind: ListingKind,
-        limit: int,
-        query: SearchQuery | None = None,
+    def similar_listings(
+        self, document: IndexDocument, filters: SearchQuery, limit: int
     ) -> list[SearchHit]:
-        """Listings of `kind` most like `document`: a weighted OR query of its title words
-        (with synonyms), keywords (with synonyms) and top body terms by tf-idf, BM25-ranked.
-        `query` adds filters (its text is ignored); `document` itself is never returned."""
-        base = query or SearchQuery()
-        filters_query = replace(
-            base, kind=kind, text="", exclude=(*base.exclude, (document.kind, document.object_id))
-        )
+        """`document`'s title words (with synonyms), keywords (with synonyms) and top body
+        terms by tf-idf as a weighted query (`analysis.similar_plan`), BM25-ranked; at least
+        one group must match."""
         searcher = self._searcher()
         try:
             plan = analysis.similar_plan(
@@ -296,8 +286,8 @@ class TantivySearchBackend(BaseSearchBackend):
             )
             if not plan.groups or limit <= 0:
                 return []
-            filters, excluded = queries.filters_of(filters_query)
-            found = searcher.search(self.compiler.plan_query(plan, filters, excluded), limit)
+            clauses, excluded = queries.filters_of(filters)
+            found = searcher.search(self.compiler.plan_query(plan, clauses, excluded), limit)
             return [
                 self._hit(searcher, address, float(score), plan, highlights=False, terms=True)
                 for score, address in found.hits

@@ -295,61 +295,75 @@ public class KeqiaoDevPlugin extends Plugin implements AnalysisPlugin, ActionPlu
         }
     }
 
-    /** Solr-format rules; with lenient=true a rule whose terms analyse to nothing is skipped. */
-    static final class LenientSolrParser extends SolrSynonymParser {
-        private final boolean lenient;
-
-        LenientSolrParser(boolean expand, boolean lenient, Analyzer analyzer) {
-            super(true, expand, analyzer);
-            this.lenient = lenient;
+    /**
+     * What lenient=true means for both rule formats: a term that does not analyse to a token
+     * becomes empty instead of failing the whole rule set, and a rule with an empty side is
+     * skipped. Each parser below calls it from its add and analyze.
+     */
+    record Leniency(boolean lenient) {
+        boolean keeps(CharsRef input, CharsRef output) {
+            return lenient == false || (input.length > 0 && output.length > 0);
         }
 
-        @Override
-        public void add(CharsRef input, CharsRef output, boolean includeOrig) {
-            if (lenient == false || (input.length > 0 && output.length > 0)) {
-                super.add(input, output, includeOrig);
-            }
-        }
-
-        @Override
-        public CharsRef analyze(String text, CharsRefBuilder reuse) throws IOException {
+        CharsRef analyze(Analysis analysis) throws IOException {
             try {
-                return super.analyze(text, reuse);
+                return analysis.run();
             } catch (IllegalArgumentException e) {
                 if (lenient) {
                     return new CharsRef("");
                 }
                 throw e;
             }
+        }
+
+        /** A parser's own analysis of one term (SynonymMap.Parser#analyze). */
+        @FunctionalInterface
+        interface Analysis {
+            CharsRef run() throws IOException;
         }
     }
 
-    /** WordNet-format rules, same lenient handling. */
-    static final class LenientWordnetParser extends WordnetSynonymParser {
-        private final boolean lenient;
+    /** Solr-format rules, with `Leniency`. */
+    static final class LenientSolrParser extends SolrSynonymParser {
+        private final Leniency leniency;
 
-        LenientWordnetParser(boolean expand, boolean lenient, Analyzer analyzer) {
+        LenientSolrParser(boolean expand, boolean lenient, Analyzer analyzer) {
             super(true, expand, analyzer);
-            this.lenient = lenient;
+            this.leniency = new Leniency(lenient);
         }
 
         @Override
         public void add(CharsRef input, CharsRef output, boolean includeOrig) {
-            if (lenient == false || (input.length > 0 && output.length > 0)) {
+            if (leniency.keeps(input, output)) {
                 super.add(input, output, includeOrig);
             }
         }
 
         @Override
         public CharsRef analyze(String text, CharsRefBuilder reuse) throws IOException {
-            try {
-                return super.analyze(text, reuse);
-            } catch (IllegalArgumentException e) {
-                if (lenient) {
-                    return new CharsRef("");
-                }
-                throw e;
+            return leniency.analyze(() -> super.analyze(text, reuse));
+        }
+    }
+
+    /** WordNet-format rules, with `Leniency`. */
+    static final class LenientWordnetParser extends WordnetSynonymParser {
+        private final Leniency leniency;
+
+        LenientWordnetParser(boolean expand, boolean lenient, Analyzer analyzer) {
+            super(true, expand, analyzer);
+            this.leniency = new Leniency(lenient);
+        }
+
+        @Override
+        public void add(CharsRef input, CharsRef output, boolean includeOrig) {
+            if (leniency.keeps(input, output)) {
+                super.add(input, output, includeOrig);
             }
+        }
+
+        @Override
+        public CharsRef analyze(String text, CharsRefBuilder reuse) throws IOException {
+            return leniency.analyze(() -> super.analyze(text, reuse));
         }
     }
 
