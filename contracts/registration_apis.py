@@ -20,15 +20,9 @@ from contracts.registration_export import (
     registration_xlsx,
 )
 from contracts.selectors import agreement_get
+from kernel.web import attachment
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _attachment(content: bytes, *, media_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=media_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 class AgreementRegistrationXlsxApi(APIView):
@@ -41,7 +35,7 @@ class AgreementRegistrationXlsxApi(APIView):
     def get(self, request: Request, pk: int) -> HttpResponse:
         agreement = agreement_get(viewer=request.user, pk=pk)
         form = registration_form_for(agreement)
-        return _attachment(
+        return attachment(
             registration_xlsx(form),
             media_type=XLSX_MEDIA_TYPE,
             filename=f"{agreement.number}-registration.xlsx",
@@ -58,7 +52,7 @@ class AgreementRegistrationPdfApi(APIView):
     def get(self, request: Request, pk: int) -> HttpResponse:
         agreement = agreement_get(viewer=request.user, pk=pk)
         form = registration_form_for(agreement)
-        return _attachment(
+        return attachment(
             registration_pdf(form),
             media_type="application/pdf",
             filename=f"{agreement.number}-registration.pdf",

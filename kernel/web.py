@@ -4,18 +4,20 @@
 - `run_service`: run a service for a web page, showing its `DomainError` on the form or as a
   message.
 - `show_domain_error`: put a service's `DomainError` on a form (per field) or in the messages.
+- `validated`: an API request's body validated by a serializer (400 per field otherwise).
+- `attachment`: a download response (``Content-Disposition: attachment``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from kernel.errors import DomainError
 
@@ -105,3 +107,19 @@ def run_service(
         else:
             show_domain_error(request, exc, form, field_for=field_for)
         return ServiceRun(error=exc)
+
+
+def validated(serializer_class: type[Any], request: Request, **kwargs: Any) -> dict[str, Any]:
+    """The body of the API `request` validated by `serializer_class` (constructed with
+    `kwargs`, e.g. ``partial=True``); DRF's ValidationError (400 per field) otherwise."""
+    serializer = serializer_class(data=request.data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def attachment(content: bytes, media_type: str, filename: str) -> HttpResponse:
+    """A download: `content` served as `media_type` with ``Content-Disposition: attachment``
+    (``X-Content-Type-Options: nosniff`` comes with every response: SecurityMiddleware)."""
+    response = HttpResponse(content, content_type=media_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -8,7 +8,8 @@
 - `sealing`: the SIGNED → sealed step after commit (worker `manage.py seal_agreements`), and
   the download of the sealed PDF.
 - `audit`: `ClientInfo` and `agreement_event_record`, the one writer of the audit trail.
-- `shared`: helpers the steps share (row lock, party checks, per-field errors, notifications).
+- `guards`: the checks the steps share (what a row lock reads, the actor's parties, whether
+  the terms may change, a failed registration check); `notifying`: notifying the parties.
 
 Every text is limited to its length in `contracts.limits`, so that the longest allowed agreement
 renders quickly. Every event is recorded (`AgreementEvent`): created, edited, approved,

@@ -27,15 +27,14 @@ from contracts.limits import NOTE_MAX_LENGTH, REASON_MAX_LENGTH
 from contracts.models import Agreement, AgreementVersion
 from contracts.services.audit import ClientInfo, agreement_event_record
 from contracts.services.content import apply_changes, clean_str
-from contracts.services.shared import (
+from contracts.services.drafting import create_numbered, save_version
+from contracts.services.guards import (
     SHOWN_WITH,
-    create_numbered,
-    notify_parties,
     require_editable,
     require_party,
-    save_version,
     signed_conflict,
 )
+from contracts.services.notifying import notify_parties
 from kernel.errors import ConflictError, DomainError
 from kernel.locking import copy_locked_fields, lock_row
 

@@ -24,13 +24,13 @@ from contracts.choices import AgreementStatus, EventKind, Party, SigningMode
 from contracts.models import Agreement, AgreementApproval, AgreementSignature, AgreementVersion
 from contracts.selectors import parties_of
 from contracts.services.audit import ClientInfo, agreement_event_record
-from contracts.services.shared import (
+from contracts.services.guards import (
     SHOWN_WITH,
-    notify_parties,
     registration_check_error,
     require_editable,
     require_party,
 )
+from contracts.services.notifying import notify_parties
 from kernel.errors import ConflictError, PermissionDeniedError
 from kernel.locking import copy_locked_fields, lock_row
 from marketplace import roles

@@ -6,13 +6,18 @@ addressee of a NEED_TO_RESULT request and the requester of a RESULT_TO_NEED one.
 technology (clauses, patent particulars) and price are filled in from the organisations, the
 research result and the need. One agreement per match request (409 for a second); changes after
 signing go through amendments (`contracts.services.amendments`).
+
+Also the two writes every draft makes, here and in the amendments: `save_version` (a version
+of the terms with its SHA-256) and `create_numbered` (a new agreement with its number).
 """
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contracts.choices import (
@@ -24,9 +29,9 @@ from contracts.choices import (
     SigningMode,
 )
 from contracts.clauses import PATENT_FIELDS, is_valid_pair, template_for
-from contracts.models import Agreement
+from contracts.models import Agreement, AgreementVersion
 from contracts.services.audit import ClientInfo, agreement_event_record
-from contracts.services.shared import create_numbered, notify_parties, save_version
+from contracts.services.notifying import notify_parties
 from kernel.errors import ConflictError, PermissionDeniedError, field_error
 from kernel.locking import lock_row
 from kernel.money import CENT
@@ -49,6 +54,34 @@ _MODE_TO_TYPE: dict[str, str] = {
     TransferMode.EQUITY: ContractType.COOPERATION,
 }
 _PATENT_IP_TYPES = {IpType.INVENTION_PATENT, IpType.UTILITY_MODEL, IpType.DESIGN_PATENT}
+
+
+# --- what every draft writes (also `contracts.services.amendments`) ----------------------------
+
+
+def save_version(
+    agreement: Agreement, *, number: int, author: User, content: dict[str, Any], note: str
+) -> AgreementVersion:
+    """Store version `number` of the terms `content` (the sections of `AgreementVersion`)
+    with its SHA-256."""
+    version = AgreementVersion(
+        agreement=agreement, number=number, author=author, note=note, **content
+    )
+    version.sha256 = version.compute_sha256()
+    version.save()
+    return version
+
+
+def create_numbered(**fields: Any) -> Agreement:
+    """Create an agreement with `fields` and give it its number, KQ-<year>-<id, 6 digits>
+    (year in the site's time zone; a unique placeholder until the id is known)."""
+    agreement = Agreement.objects.create(number=f"TMP-{uuid.uuid4().hex[:24]}", **fields)
+    agreement.number = f"KQ-{timezone.localdate().year}-{agreement.pk:06d}"
+    agreement.save(update_fields=["number"])
+    return agreement
+
+
+# --- drafting from a match request -----------------------------------------------------------
 
 
 def infer_contract_type(match_request: MatchRequest) -> tuple[str, str]:

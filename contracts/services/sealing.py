@@ -46,7 +46,7 @@ from django.utils.translation import gettext as _
 from contracts.choices import AgreementStatus, EventKind
 from contracts.models import Agreement
 from contracts.services.audit import SYSTEM, ClientInfo, agreement_event_record
-from contracts.services.shared import notify_parties
+from contracts.services.notifying import notify_parties
 from kernel.backoff import retry_delay as backoff_delay
 from kernel.errors import ConflictError
 from kernel.locking import lock_row_by_pk

@@ -25,13 +25,13 @@ from contracts.limits import TYPED_NAME_MAX_LENGTH
 from contracts.models import Agreement, AgreementSignature
 from contracts.selectors import is_turn, next_signature_for
 from contracts.services.audit import ClientInfo, agreement_event_record
-from contracts.services.sealing import agreement_seal_after_commit
-from contracts.services.shared import (
+from contracts.services.guards import (
     SHOWN_WITH,
-    notify_parties,
     registration_check_error,
     require_party,
 )
+from contracts.services.notifying import notify_parties
+from contracts.services.sealing import agreement_seal_after_commit
 from kernel.errors import ConflictError, DomainError
 from kernel.locking import copy_locked_fields, lock_row
 from payments.fees import platform_fee_payment_create

@@ -1,3 +1,2 @@
 """Match requests (对接): services (by verb), selectors (visibility), the API, the web pages,
-forms and serializers, and their url lists (included by `matching.urls` and
-`matching.api_urls`)."""
+forms and serializers. Their routes are in the app's `matching.urls` and `matching.api_urls`."""

@@ -1,2 +1,3 @@
-"""Explained matches: the matches API and web pages over `matching.matcher`, and the ranking
-metrics of the `evaluate_matching` command (`evaluation`)."""
+"""Explained matches: the matches API and web pages over `matching.matcher` (routed by
+`matching.urls` and `matching.api_urls`), and the ranking metrics of the `evaluate_matching`
+command (`evaluation`)."""

@@ -22,8 +22,8 @@ from marketplace.serializers import RejectUnknownFieldsMixin
 from projects.checkin.selectors import checkin_counts, checkin_list
 from projects.checkin.services import registration_check_in
 from projects.models import Registration
+from projects.roadshow_access import staff_roadshow_api
 from projects.roadshows.selectors import roadshow_get
-from projects.view_support import staff_roadshow_api
 
 TAG = ["roadshow reports"]
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from kernel.web import request_actor, run_service
 from projects.checkin.selectors import checkin_counts, checkin_list
 from projects.checkin.services import normalize_ticket_code, registration_check_in
-from projects.view_support import staff_roadshow_page
+from projects.roadshow_access import staff_roadshow_page
 
 
 @login_required

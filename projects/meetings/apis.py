@@ -29,7 +29,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from kernel.web import request_actor
+from kernel.web import attachment, request_actor
 from projects.meetings import selectors
 from projects.meetings import services as meetings
 from projects.meetings.export import schedule_csv, schedule_ics
@@ -44,7 +44,6 @@ from projects.meetings.serializers import (
 )
 from projects.permissions import may_follow_live
 from projects.roadshows.selectors import roadshow_get, slot_get
-from projects.view_support import attachment
 
 TAG = ["roadshow meetings"]
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kernel.errors import ConflictError, DomainError
-from kernel.web import request_actor, run_service
+from kernel.web import attachment, request_actor, run_service
 from marketplace import roles
 from marketplace.models import Organization
 from projects.choices import RoadshowStatus
@@ -36,7 +36,6 @@ from projects.meetings.selectors import (
 from projects.models import Roadshow, RoadshowSlot
 from projects.permissions import is_confirmed_attendee, is_host_staff
 from projects.roadshows.selectors import roadshow_get, roadshow_slots
-from projects.view_support import attachment
 
 if TYPE_CHECKING:
     from marketplace.roles import AnyUser

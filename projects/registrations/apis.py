@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 
 from kernel.api.pagination import PageNumberPagination
 from kernel.errors import PermissionDeniedError
-from kernel.web import request_actor
+from kernel.web import request_actor, validated
 from projects.models import Registration, Roadshow
 from projects.permissions import is_host_staff
 from projects.registrations.selectors import (
@@ -35,7 +35,7 @@ from projects.registrations.serializers import (
     RegistrationOutputSerializer,
 )
 from projects.registrations.services import registration_cancel, registration_create
-from projects.view_support import request_roadshow, validated
+from projects.roadshow_access import request_roadshow
 
 TAG = ["roadshows"]
 

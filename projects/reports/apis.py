@@ -13,9 +13,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kernel.web import attachment
 from projects.reports.export import report_csv, report_pdf
 from projects.reports.selectors import roadshow_report
-from projects.view_support import attachment, staff_roadshow_api
+from projects.roadshow_access import staff_roadshow_api
 
 TAG = ["roadshow reports"]
 

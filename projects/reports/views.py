@@ -9,9 +9,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from kernel.web import attachment
 from projects.reports.export import report_context, report_csv, report_pdf
 from projects.reports.selectors import roadshow_report
-from projects.view_support import attachment, staff_roadshow_page
+from projects.roadshow_access import staff_roadshow_page
 
 
 @login_required

@@ -1,7 +1,7 @@
 """Roadshow API (/api/v1/roadshows/): events and their agendas, thin views over
 `projects.roadshows.services` and `projects.roadshows.selectors`. Errors leave through the
 shared handler as ``{"message", "code", "fields"}`` (400 per field, 403, 404, 409, 503). The
-live endpoints are in `projects.roadshows.live_apis`, registrations in
+live endpoints are in `projects.roadshows.live.apis`, registrations in
 `projects.registrations.apis`; the routes in `projects.api_urls`.
 
 Events and agenda (read: anyone; write: host staff)
@@ -31,11 +31,12 @@ from rest_framework.views import APIView
 
 from kernel.api.pagination import PageNumberPagination
 from kernel.errors import PermissionDeniedError
-from kernel.web import request_actor
+from kernel.web import request_actor, validated
 from projects.models import Roadshow
 from projects.permissions import is_host_staff
 from projects.registrations.selectors import registration_active
 from projects.registrations.serializers import RegistrationOutputSerializer
+from projects.roadshow_access import request_roadshow
 from projects.roadshows.agenda_import import AgendaImportFileError
 from projects.roadshows.selectors import roadshow_list, roadshow_slots, slot_get
 from projects.roadshows.serializers import (
@@ -57,7 +58,6 @@ from projects.roadshows.services import (
     roadshow_slots_reorder,
     roadshow_update,
 )
-from projects.view_support import request_roadshow, validated
 
 TAG = ["roadshows"]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from projects.roadshows.audience_services import QUESTION_MAX_CHARS
+from projects.roadshows.live.services import QUESTION_MAX_CHARS
 
 
 class QuestionForm(forms.Form):

@@ -1,6 +1,6 @@
 """Reads of roadshows, their agendas, questions and intents. Roadshows and their agendas are
 public (anyone may see what is on and register); who may see the rest is in
-`projects.permissions`. The live state is in `projects.roadshows.live_selectors`.
+`projects.permissions`. The live state is in `projects.roadshows.live.selectors`.
 """
 
 from __future__ import annotations

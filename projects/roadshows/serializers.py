@@ -22,7 +22,7 @@ from projects.models import (
     validate_stream_url,
 )
 from projects.registrations.selectors import seats_taken
-from projects.roadshows.live_selectors import slot_card
+from projects.roadshows.live.selectors import slot_card
 
 
 def _stream_url(value: str) -> None:
@@ -123,7 +123,7 @@ class SlotUpdateSerializer(RejectUnknownFieldsMixin, serializers.Serializer[Any]
 
 
 class SlotListingSerializer(serializers.Serializer[Any]):
-    """The listing a slot presents, as `projects.roadshows.live_selectors.slot_card` shows it: no
+    """The listing a slot presents, as `projects.roadshows.live.selectors.slot_card` shows it: no
     confidential details; `summary` at most 160 characters; `url` its web page ("" when the
     pages are not installed)."""
 
@@ -140,7 +140,7 @@ class SlotListingSerializer(serializers.Serializer[Any]):
 
 
 class SlotCardSerializer(serializers.Serializer[Any]):
-    """A slot as the live state shows it (`projects.roadshows.live_selectors.slot_card`)."""
+    """A slot as the live state shows it (`projects.roadshows.live.selectors.slot_card`)."""
 
     id = serializers.IntegerField()
     order = serializers.IntegerField(min_value=0)
@@ -152,7 +152,7 @@ class SlotCardSerializer(serializers.Serializer[Any]):
 
 
 class SlotOutputSerializer(SlotCardSerializer):
-    """A slot: its live card (see `projects.roadshows.live_selectors.slot_card`) plus
+    """A slot: its live card (see `projects.roadshows.live.selectors.slot_card`) plus
     `questions_open`."""
 
     questions_open = serializers.BooleanField()
@@ -223,7 +223,8 @@ class IntentOutputSerializer(serializers.ModelSerializer[Intent]):
 
 class IntentRecordOutputSerializer(serializers.Serializer[Any]):
     """The answer to recording an intent: the intent, whether it is new, and the pre-filled
-    match request it offers (shape in `audience_services.intent_match_request_draft`)."""
+    match request it offers (shape in
+    `projects.roadshows.live.services.intent_match_request_draft`)."""
 
     intent = IntentOutputSerializer()
     created = serializers.BooleanField()
@@ -240,7 +241,7 @@ class LiveQuestionSerializer(serializers.Serializer[Any]):
 
 
 class LiveStateSerializer(serializers.Serializer[Any]):
-    """The live state of a roadshow (`projects.roadshows.live_selectors.roadshow_live_state`):
+    """The live state of a roadshow (`projects.roadshows.live.selectors.roadshow_live_state`):
     `version` grows with every change; `questions` are the current slot's visible questions, most
     votes first (at most 50); `next_slot` is the slot after the current one (the first slot
     before the event goes live)."""

@@ -4,9 +4,8 @@ Permissions (`projects.permissions`): only staff of the host organisation (its b
 admins, and site admins) create, edit and control an event. Errors: `DomainError` (400, per
 field where there is one), `PermissionDeniedError` (403), `ConflictError` (409: wrong state,
 already done). Every change the audience sees bumps the live version
-(`projects.roadshows.service_support`). Live control is in
-`projects.roadshows.live_services`, questions and intents in
-`projects.roadshows.audience_services`, tickets in `projects.registrations.services`.
+(`projects.roadshows.live.version`). Live control, questions and intents are in
+`projects.roadshows.live.services`, tickets in `projects.registrations.services`.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,8 +29,8 @@ from projects.models import Roadshow, RoadshowSlot
 from projects.permissions import hostable_organization_ids, require_host_staff
 from projects.registrations.selectors import seats_taken
 from projects.roadshows.agenda_import import AgendaImportReport, read_rows, validate_rows
+from projects.roadshows.live.version import bump_live_version
 from projects.roadshows.selectors import roadshow_slots
-from projects.roadshows.service_support import bump_live_version, full_clean
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -48,6 +47,11 @@ EDITABLE_FIELDS = (
     "ticket_price_cny",
     "stream_embed_url",
 )
+
+
+def _full_clean(instance: Model, *, exclude: list[str] | None = None) -> None:
+    """Model validation; `ValidationError` becomes 400 per field at the API."""
+    instance.full_clean(exclude=exclude, validate_constraints=False)
 
 
 # --- events -----------------------------------------------------------------------------------
@@ -97,7 +101,7 @@ def roadshow_create(
         is_demo=is_demo,
         created_by=actor if actor.is_authenticated else None,
     )
-    full_clean(roadshow, exclude=["current_slot"])
+    _full_clean(roadshow, exclude=["current_slot"])
     roadshow.save()
     return roadshow
 
@@ -132,7 +136,7 @@ def roadshow_update(*, roadshow: Roadshow, actor: User, data: dict[str, Any]) ->
     for name, value in data.items():
         setattr(locked, name, value.strip() if isinstance(value, str) else value)
     _check_times(locked.starts_at, locked.ends_at)
-    full_clean(locked, exclude=["current_slot"])
+    _full_clean(locked, exclude=["current_slot"])
     locked.save()
     bump_live_version(locked)
     copy_locked_fields(locked, roadshow)
@@ -207,7 +211,7 @@ def roadshow_slot_add(
         planned_start=planned_start,
         minutes=minutes,
     )
-    full_clean(slot, exclude=["roadshow"])
+    _full_clean(slot, exclude=["roadshow"])
     slot.save()
     bump_live_version(locked)
     return slot
@@ -226,7 +230,7 @@ def roadshow_slot_update(
         if name not in allowed:
             raise field_error(name, _("This field cannot be changed."))
         setattr(slot, name, value)
-    full_clean(slot, exclude=["roadshow"])
+    _full_clean(slot, exclude=["roadshow"])
     slot.save()
     bump_live_version(roadshow)
     return slot

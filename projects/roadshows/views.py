@@ -37,7 +37,7 @@ from projects.registrations.forms import RegisterForm
 from projects.registrations.selectors import registration_active, seats_taken
 from projects.roadshows import selectors
 from projects.roadshows.forms import QuestionForm
-from projects.roadshows.live_selectors import roadshow_live_state
+from projects.roadshows.live.selectors import roadshow_live_state
 from projects.roadshows.selectors import roadshow_get, roadshow_slots
 
 #: Endpoints of the roadshow API (`projects.api_urls`) the live script calls: script name →

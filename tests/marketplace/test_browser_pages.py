@@ -23,7 +23,7 @@ from contracts.models import Agreement
 from marketplace.models import ResearchResult, TechnologyNeed
 from matching.models import MatchRequest
 from projects.models import Roadshow
-from projects.roadshows import live_services
+from projects.roadshows.live import services as live_services
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, PageWatch, session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

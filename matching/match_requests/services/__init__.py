@@ -1,6 +1,7 @@
 """Match-request services (对接), by verb: `creation` (create, propose, submit), `decisions`
-(accept, decline, withdraw) and `messages` (the thread that acceptance opens); `helpers` holds
-what they share. Callers import this package: `from matching.match_requests import services`.
+(accept, decline, withdraw) and `messages` (the thread that acceptance opens); `guards` holds
+the checks they share (text, open state, what a lock reads) and `notifying` their notification
+verbs. Callers import this package: `from matching.match_requests import services`.
 
 Rules:
 
@@ -41,15 +42,15 @@ from matching.match_requests.services.decisions import (
     match_request_decline,
     match_request_withdraw,
 )
-from matching.match_requests.services.helpers import (
-    MESSAGE_MAX_LENGTH,
+from matching.match_requests.services.guards import MESSAGE_MAX_LENGTH
+from matching.match_requests.services.messages import match_request_message_post
+from matching.match_requests.services.notifying import (
     VERB_ACCEPTED,
     VERB_CREATED,
     VERB_DECLINED,
     VERB_MESSAGE,
     VERB_WITHDRAWN,
 )
-from matching.match_requests.services.messages import match_request_message_post
 
 __all__ = [
     "MESSAGE_MAX_LENGTH",

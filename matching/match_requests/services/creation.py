@@ -17,11 +17,8 @@ from kernel.locking import lock_row
 from marketplace import roles
 from marketplace.models import Organization, ResearchResult, TechnologyNeed
 from marketplace.selectors import organization_members
-from matching.match_requests.services.helpers import (
-    VERB_CREATED,
-    clean_text,
-    notify_users,
-)
+from matching.match_requests.services.guards import clean_text
+from matching.match_requests.services.notifying import VERB_CREATED, notify_users
 from matching.models import MatchRequest, MatchRequestDirection, MatchRequestStatus
 
 if TYPE_CHECKING:

@@ -18,15 +18,12 @@ from kernel.errors import PermissionDeniedError, field_error
 from kernel.locking import copy_locked_fields, lock_row
 from marketplace import roles
 from marketplace.selectors import organization_members
-from matching.match_requests.services.helpers import (
-    SHOWN_WITH,
+from matching.match_requests.services.guards import SHOWN_WITH, clean_text, require_open
+from matching.match_requests.services.notifying import (
     VERB_ACCEPTED,
     VERB_DECLINED,
     VERB_WITHDRAWN,
-    clean_text,
-    in_both_languages,
     notify_users,
-    require_open,
 )
 from matching.models import DeclineReason, MatchRequest, MatchRequestMessage, MatchRequestStatus
 
@@ -56,9 +53,19 @@ def _check_may_decide(match_request: MatchRequest, actor: User) -> bool:
     )
 
 
+def _in_both_languages(build: Callable[[], str]) -> tuple[str, str]:
+    """Render a text in zh-Hans and in en: `(text_zh, text_en)` (a thread note, which is
+    stored text, not a notification)."""
+    with translation.override("zh-hans"):
+        zh = str(build())
+    with translation.override("en"):
+        en = str(build())
+    return zh, en
+
+
 def _note_on_behalf(match_request: MatchRequest, actor: User, build: Callable[[], str]) -> None:
     """Record in the thread that a broker acted for the addressee (zh-Hans and en lines)."""
-    zh, en = in_both_languages(build)
+    zh, en = _in_both_languages(build)
     body = zh if zh == en else f"{zh}\n{en}"
     MatchRequestMessage.objects.create(match_request=match_request, author=actor, body=body)
 

@@ -15,12 +15,8 @@ from kernel.locking import lock_row
 from marketplace import roles
 from marketplace.selectors import organization_members
 from matching.match_requests.selectors import is_party
-from matching.match_requests.services.helpers import (
-    SHOWN_WITH,
-    VERB_MESSAGE,
-    clean_text,
-    notify_users,
-)
+from matching.match_requests.services.guards import SHOWN_WITH, clean_text
+from matching.match_requests.services.notifying import VERB_MESSAGE, notify_users
 from matching.models import MatchRequest, MatchRequestMessage, MatchRequestStatus
 
 if TYPE_CHECKING:

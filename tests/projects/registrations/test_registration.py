@@ -10,7 +10,8 @@ from django.utils import timezone
 from kernel.errors import ConflictError, DomainError, PermissionDeniedError
 from projects.models import Registration, Roadshow
 from projects.registrations import services as registration_services
-from projects.roadshows import live_services, services
+from projects.roadshows import services
+from projects.roadshows.live import services as live_services
 from tests import factories
 from tests.projects.roadshow_support import client_for, make_roadshow, register, url
 

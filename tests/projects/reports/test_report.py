@@ -219,7 +219,7 @@ def test_report_page_scrolls_its_wide_table_and_chart_on_phones(event):
 def test_ending_a_roadshow_early_reports_the_projects_up_to_where_it_stopped():
     event = make_event(presenters=3, attendees=1)
     roadshow, staff = event.roadshow, event.host_staff
-    from projects.roadshows import live_services
+    from projects.roadshows.live import services as live_services
 
     live_services.roadshow_go_live(roadshow=roadshow, actor=staff)
     live_services.roadshow_advance(roadshow=roadshow, actor=staff, to="next")

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from projects.roadshows import audience_services, live_services
+from projects.roadshows.live import services as live_services
 from tests import factories
 from tests.projects.roadshow_support import client_for, make_roadshow, register, url
 
@@ -89,13 +89,13 @@ def test_every_live_change_bumps_the_version_and_the_etag(roadshow, broker, atte
     assert changed()
     live_services.roadshow_questions_set(roadshow=roadshow, actor=broker, open=True)
     assert changed()
-    question = audience_services.question_ask(roadshow=roadshow, actor=attendee, text="价格多少？")
+    question = live_services.question_ask(roadshow=roadshow, actor=attendee, text="价格多少？")
     assert changed()
-    audience_services.question_upvote(question=question, actor=attendee)
+    live_services.question_upvote(question=question, actor=attendee)
     assert changed()
-    audience_services.question_answer(question=question, actor=broker, answer="面议")
+    live_services.question_answer(question=question, actor=broker, answer="面议")
     assert changed()
-    audience_services.question_hide(question=question, actor=broker)
+    live_services.question_hide(question=question, actor=broker)
     assert changed()
     live_services.roadshow_end(roadshow=roadshow, actor=broker)
     assert changed()

@@ -16,7 +16,7 @@ from django.urls import reverse
 from matching.models import MatchRequest
 from projects.choices import RegistrationStatus
 from projects.models import Registration
-from projects.roadshows import live_services
+from projects.roadshows.live import services as live_services
 from tests import factories
 from tests.projects.live_support import register, roadshow_with_agenda
 

@@ -6,7 +6,7 @@ import pytest
 
 from kernel.errors import ConflictError, DomainError, PermissionDeniedError
 from projects.models import Intent, Question, QuestionVote, Roadshow
-from projects.roadshows import audience_services, live_services
+from projects.roadshows.live import services as live_services
 from tests import factories
 from tests.projects.roadshow_support import client_for, make_roadshow, register, url
 
@@ -144,7 +144,7 @@ def test_cannot_advance_before_going_live_or_after_the_end(roadshow, broker):
 
 def test_questions_can_be_asked_only_while_open(live, broker, attendee):
     with pytest.raises(ConflictError):
-        audience_services.question_ask(roadshow=live, actor=attendee, text="能否小批量试用？")
+        live_services.question_ask(roadshow=live, actor=attendee, text="能否小批量试用？")
     live_services.roadshow_questions_set(roadshow=live, actor=broker, open=True)
     response = client_for(attendee).post(
         url("questions", live), {"text": "  能否   小批量试用？ "}, format="json"
@@ -153,7 +153,7 @@ def test_questions_can_be_asked_only_while_open(live, broker, attendee):
     assert response.json()["text"] == "能否 小批量试用？"
     live_services.roadshow_questions_set(roadshow=live, actor=broker, open=False)
     with pytest.raises(ConflictError):
-        audience_services.question_ask(roadshow=live, actor=attendee, text="还有问题")
+        live_services.question_ask(roadshow=live, actor=attendee, text="还有问题")
 
 
 def test_only_attendees_and_staff_may_ask(live, broker, outsider):
@@ -172,7 +172,7 @@ def test_blank_or_overlong_question_is_400(live, broker, attendee, text):
 
 def test_a_user_upvotes_a_question_once(live, broker, attendee):
     live_services.roadshow_questions_set(roadshow=live, actor=broker, open=True)
-    question = audience_services.question_ask(roadshow=live, actor=broker, text="转让价格？")
+    question = live_services.question_ask(roadshow=live, actor=broker, text="转让价格？")
     client = client_for(attendee)
     first = client.post(url("question-upvote", live, question_pk=question.pk))
     second = client.post(url("question-upvote", live, question_pk=question.pk))
@@ -183,12 +183,12 @@ def test_a_user_upvotes_a_question_once(live, broker, attendee):
 
 def test_live_questions_are_ordered_by_votes_and_hidden_ones_left_out(live, broker, attendee):
     live_services.roadshow_questions_set(roadshow=live, actor=broker, open=True)
-    quiet = audience_services.question_ask(roadshow=live, actor=attendee, text="第一个问题")
-    popular = audience_services.question_ask(roadshow=live, actor=attendee, text="第二个问题")
-    spam = audience_services.question_ask(roadshow=live, actor=attendee, text="广告")
-    audience_services.question_upvote(question=popular, actor=attendee)
-    audience_services.question_upvote(question=popular, actor=broker)
-    audience_services.question_upvote(question=quiet, actor=broker)
+    quiet = live_services.question_ask(roadshow=live, actor=attendee, text="第一个问题")
+    popular = live_services.question_ask(roadshow=live, actor=attendee, text="第二个问题")
+    spam = live_services.question_ask(roadshow=live, actor=attendee, text="广告")
+    live_services.question_upvote(question=popular, actor=attendee)
+    live_services.question_upvote(question=popular, actor=broker)
+    live_services.question_upvote(question=quiet, actor=broker)
     response = client_for(broker).post(url("question-hide", live, question_pk=spam.pk))
     assert response.status_code == 200 and response.json()["hidden"] is True
     state = client_for(attendee).get(url("live", live)).json()
@@ -202,7 +202,7 @@ def test_live_questions_are_ordered_by_votes_and_hidden_ones_left_out(live, brok
 
 def test_only_host_staff_hide_or_answer(live, broker, attendee):
     live_services.roadshow_questions_set(roadshow=live, actor=broker, open=True)
-    question = audience_services.question_ask(
+    question = live_services.question_ask(
         roadshow=live, actor=attendee, text="可以合作开发吗？"
     )
     client = client_for(attendee)
@@ -260,11 +260,11 @@ def test_only_confirmed_attendees_record_intents(live, outsider, broker):
 
 def test_intent_needs_a_presenting_slot(roadshow, attendee):
     with pytest.raises(ConflictError):
-        audience_services.intent_record(roadshow=roadshow, actor=attendee)
+        live_services.intent_record(roadshow=roadshow, actor=attendee)
 
 
 def test_outsider_cannot_upvote(live, broker, outsider):
     live_services.roadshow_questions_set(roadshow=live, actor=broker, open=True)
-    question = audience_services.question_ask(roadshow=live, actor=broker, text="问题")
+    question = live_services.question_ask(roadshow=live, actor=broker, text="问题")
     with pytest.raises(PermissionDeniedError):
-        audience_services.question_upvote(question=question, actor=outsider)
+        live_services.question_upvote(question=question, actor=outsider)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from marketplace import roles
 from marketplace.choices import ListingStatus
 from projects.models import Roadshow, RoadshowSlot, validate_stream_url
-from projects.roadshows import live_services
+from projects.roadshows.live import services as live_services
 from tests import factories
 from tests.projects.roadshow_support import client_for, make_roadshow, url
 

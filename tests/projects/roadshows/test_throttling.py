@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from projects.roadshows import live_services
+from projects.roadshows.live import services as live_services
 from tests import factories
 from tests.projects.roadshow_support import client_for, make_roadshow, register, url
 

@@ -1,6 +1,5 @@
 """Live roadshow API (/api/v1/roadshows/{id}/…): the live state, host-staff control, questions
-and intents. Thin views over `projects.roadshows.live_services`,
-`projects.roadshows.audience_services` and the selectors; errors as in
+and intents. Thin views over `projects.roadshows.live.services` and the selectors; errors as in
 `projects.roadshows.apis`.
 
 Live (host staff control; confirmed attendees and staff read)
@@ -38,11 +37,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kernel.errors import PermissionDeniedError
-from kernel.web import request_actor
+from kernel.web import request_actor, validated
 from projects.models import Roadshow
 from projects.permissions import is_confirmed_attendee, is_host_staff
-from projects.roadshows import audience_services, live_services
-from projects.roadshows.live_selectors import live_etag, live_head, roadshow_live_state
+from projects.roadshow_access import agenda_slot, request_roadshow
+from projects.roadshows.live import services
+from projects.roadshows.live.selectors import live_etag, live_head, roadshow_live_state
 from projects.roadshows.selectors import intent_list_own, question_get, question_list
 from projects.roadshows.serializers import (
     AdvanceInputSerializer,
@@ -56,7 +56,6 @@ from projects.roadshows.serializers import (
     QuestionVoteOutputSerializer,
     SlotChoiceSerializer,
 )
-from projects.view_support import agenda_slot, request_roadshow, validated
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -170,19 +169,19 @@ def _control_schema(
 @_control_schema("roadshow_go_live")
 class GoLiveApi(_ControlApi):
     def act(self, request: Request, roadshow: Roadshow) -> None:
-        live_services.roadshow_go_live(roadshow=roadshow, actor=request_actor(request))
+        services.roadshow_go_live(roadshow=roadshow, actor=request_actor(request))
 
 
 @_control_schema("roadshow_end")
 class EndApi(_ControlApi):
     def act(self, request: Request, roadshow: Roadshow) -> None:
-        live_services.roadshow_end(roadshow=roadshow, actor=request_actor(request))
+        services.roadshow_end(roadshow=roadshow, actor=request_actor(request))
 
 
 @_control_schema("roadshow_cancel")
 class CancelApi(_ControlApi):
     def act(self, request: Request, roadshow: Roadshow) -> None:
-        live_services.roadshow_cancel(roadshow=roadshow, actor=request_actor(request))
+        services.roadshow_cancel(roadshow=roadshow, actor=request_actor(request))
 
 
 @_control_schema("roadshow_advance", AdvanceInputSerializer)
@@ -191,7 +190,7 @@ class AdvanceApi(_ControlApi):
         if not is_host_staff(user=request.user, roadshow=roadshow):
             raise PermissionDeniedError(_("Only staff of the host organisation can do this."))
         data = validated(AdvanceInputSerializer, request)
-        live_services.roadshow_advance(
+        services.roadshow_advance(
             roadshow=roadshow, actor=request_actor(request), to=data["to"]
         )
 
@@ -203,7 +202,7 @@ class _QuestionsSwitchApi(_ControlApi):
         if not is_host_staff(user=request.user, roadshow=roadshow):
             raise PermissionDeniedError(_("Only staff of the host organisation can do this."))
         data = validated(SlotChoiceSerializer, request)
-        live_services.roadshow_questions_set(
+        services.roadshow_questions_set(
             roadshow=roadshow,
             actor=request_actor(request),
             open=self.open,
@@ -257,7 +256,7 @@ class QuestionListApi(APIView):
         roadshow = request_roadshow(request, pk)
         data = validated(QuestionInputSerializer, request)
         slot = agenda_slot(roadshow, data.get("slot"))
-        question = audience_services.question_ask(
+        question = services.question_ask(
             roadshow=roadshow, actor=request_actor(request), text=data["text"], slot=slot
         )
         return Response(QuestionOutputSerializer(question).data, status=status.HTTP_201_CREATED)
@@ -277,7 +276,7 @@ class QuestionUpvoteApi(APIView):
     )
     def post(self, request: Request, pk: int, question_pk: int) -> Response:
         question = question_get(roadshow=request_roadshow(request, pk), pk=question_pk)
-        votes, created = audience_services.question_upvote(
+        votes, created = services.question_upvote(
             question=question, actor=request_actor(request)
         )
         return Response(
@@ -298,7 +297,7 @@ class QuestionHideApi(APIView):
     def post(self, request: Request, pk: int, question_pk: int) -> Response:
         question = question_get(roadshow=request_roadshow(request, pk), pk=question_pk)
         data = validated(HideInputSerializer, request)
-        audience_services.question_hide(
+        services.question_hide(
             question=question, actor=request_actor(request), hidden=data["hidden"]
         )
         return Response(QuestionOutputSerializer(question).data)
@@ -316,7 +315,7 @@ class QuestionAnswerApi(APIView):
     def post(self, request: Request, pk: int, question_pk: int) -> Response:
         question = question_get(roadshow=request_roadshow(request, pk), pk=question_pk)
         data = validated(AnswerInputSerializer, request)
-        audience_services.question_answer(
+        services.question_answer(
             question=question, actor=request_actor(request), answer=data["answer"]
         )
         return Response(QuestionOutputSerializer(question).data)
@@ -347,7 +346,7 @@ class IntentApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         roadshow = request_roadshow(request, pk)
         data = validated(SlotChoiceSerializer, request)
-        intent, created = audience_services.intent_record(
+        intent, created = services.intent_record(
             roadshow=roadshow,
             actor=request_actor(request),
             slot=agenda_slot(roadshow, data.get("slot")),
@@ -356,7 +355,7 @@ class IntentApi(APIView):
             {
                 "intent": IntentOutputSerializer(intent).data,
                 "created": created,
-                "match_request": audience_services.intent_match_request_draft(intent=intent),
+                "match_request": services.intent_match_request_draft(intent=intent),
             },
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )

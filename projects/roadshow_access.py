@@ -1,11 +1,16 @@
-"""Small helpers shared by the API views and web pages of the `projects` feature packages."""
+"""The roadshow (or agenda slot) a view addresses, with its access rule, for the API views and
+web pages of every `projects` feature package:
+
+- `request_roadshow`: a roadshow the viewer may see (404 otherwise);
+- `staff_roadshow_api` / `staff_roadshow_page`: a roadshow of the viewer's host staff (404
+  when unknown, 403 for others; `projects.permissions`);
+- `agenda_slot`: a slot of the roadshow's agenda named in a request body (400 on ``slot``).
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.request import Request
@@ -13,13 +18,6 @@ from rest_framework.request import Request
 from projects.models import Roadshow, RoadshowSlot
 from projects.permissions import is_host_staff, require_host_staff
 from projects.roadshows.selectors import roadshow_get, slot_get
-
-
-def validated(serializer_class: type[Any], request: Request, **kwargs: Any) -> dict[str, Any]:
-    """The request body validated by `serializer_class` (400 per field otherwise)."""
-    serializer = serializer_class(data=request.data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 def request_roadshow(request: Request, pk: int) -> Roadshow:
@@ -52,10 +50,3 @@ def staff_roadshow_page(request: HttpRequest, roadshow_id: int) -> Roadshow:
     if not is_host_staff(user=request.user, roadshow=roadshow):
         raise PermissionDenied
     return roadshow
-
-
-def attachment(content: bytes, media_type: str, filename: str) -> HttpResponse:
-    """A download: `content` served as `media_type` with ``Content-Disposition: attachment``."""
-    response = HttpResponse(content, content_type=media_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
