@@ -192,7 +192,7 @@ _VERBS = [
         _("Your 1:1 meeting schedule is ready"),
         _my_schedule_link,
     ),
-    # Tickets (projects.registrations.payments): params roadshow_id, title, ticket, starts
+    # Tickets (projects.registrations.services): params roadshow_id, title, ticket, starts
     # (YYYY-MM-DD HH:MM, UTC).
     Verb(
         "roadshow_registration_confirmed",

@@ -23,7 +23,7 @@ from projects.choices import REGISTRATION_PAYMENT_PURPOSE
 from projects.models import Registration
 from projects.registrations import selectors as registration_selectors
 from projects.registrations import services as registration_services
-from projects.registrations.payments import VERB_REGISTRATION_CONFIRMED
+from projects.registrations.services import VERB_REGISTRATION_CONFIRMED
 from tests import factories
 from tests.payments.conftest import WEBHOOK_URL, event, session_object, sign
 from tests.projects.roadshow_support import BACK, OK, make_roadshow
