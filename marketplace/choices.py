@@ -1,9 +1,12 @@
 """Controlled vocabularies of the listings domain.
 
-Codes are stored; labels are translatable English msgids (zh-Hans in locale/). `ZH_ALIASES`
+Codes are stored; labels are translatable English msgids (zh-Hans in locale/), shown with
+`choice_label`. `ZH_ALIASES`
 maps the Chinese words used in the source data and in transfer centres' spreadsheets to codes,
 for the importer.
 """
+
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -141,6 +144,17 @@ ZH_ALIASES: dict[type[models.TextChoices], dict[str, str]] = {
         "协会": OrganizationKind.ASSOCIATION,
     },
 }
+
+
+def choice_label(choices: type[models.TextChoices], code: Any) -> str:
+    """The label of the stored `code` in the active language: "" for None or "", the code as
+    it is when `choices` has no such code."""
+    if code in (None, ""):
+        return ""
+    try:
+        return str(choices(code).label)
+    except ValueError:
+        return str(code)
 
 
 def choice_from_label(choices: type[models.TextChoices], value: str) -> str | None:

@@ -21,12 +21,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from kernel.templatetags.keqiao import join_list
 from kernel.web import request_actor, run_service
 from marketplace import roles, selectors, services
-from marketplace.choices import ListingStatus
+from marketplace.choices import ListingStatus, TransferMode, choice_label
 from marketplace.forms import RejectListingForm, ResearchResultForm, TechnologyNeedForm
 from marketplace.models import Listing, ResearchResult, TechnologyNeed
-from marketplace.templatetags.keqiao import join_list
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -89,10 +89,19 @@ def _permissions(request: HttpRequest, listing: Listing) -> dict[str, bool]:
 
 def _detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     listing = _get_listing(request, kind, pk)
+    modes = (
+        listing.transfer_modes if isinstance(listing, ResearchResult) else listing.cooperation_modes
+    )
     return render(
         request,
         f"marketplace/{kind}_detail.html",
-        {"listing": listing, "kind": kind, "perms": _permissions(request, listing)},
+        {
+            "listing": listing,
+            "kind": kind,
+            "perms": _permissions(request, listing),
+            # transfer modes of a result, cooperation modes of a need, in the active language
+            "mode_labels": [choice_label(TransferMode, code) for code in modes or []],
+        },
     )
 
 

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served by us, not from a CDN
     "dbbackup",  # manage.py dbbackup / dbrestore (docs/operations.md)
+    "kernel",  # no models: an app for its template tags ({% load keqiao %})
     "marketplace",
     "payments",
     "matching",

@@ -16,7 +16,7 @@ from marketplace import roles
 from marketplace import selectors as listing_selectors
 from marketplace.choices import ListingStatus
 from marketplace.models import ResearchResult, TechnologyNeed
-from marketplace.notifications import notification_mark_all_read
+from marketplace.notifications import notification_mark_all_read, notification_text
 from matching.match_requests import selectors
 from matching.models import MatchRequestStatus
 
@@ -63,7 +63,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "sent": sent[:10],
             "received": received[:10],
             "open_received": received.filter(status=MatchRequestStatus.OPEN).count(),
-            "notifications": notifications[:20],
+            # each with its text in the active language
+            "notifications": [(n, notification_text(n)) for n in notifications[:20]],
             "unread_count": notifications.count(),
         },
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest, HttpResponse
@@ -20,8 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from kernel.api.throttling import throttle_wait, throttled_page
 from marketplace import selectors as listing_selectors
-from marketplace.choices import ListingStatus
-from marketplace.templatetags.keqiao import field_label, mode_label, stage_label
+from marketplace.choices import Field, ListingStatus, Stage, TransferMode, choice_label
 from matching.search import get_search_backend
 from matching.search.backends.base import SearchHit, SearchUnavailable
 from matching.search.forms import SearchForm
@@ -50,9 +50,9 @@ _FACET_TITLES = {
     "modes": gettext_lazy("Transfer / cooperation modes"),
 }
 _FACET_LABELS: dict[str, Callable[[str], str]] = {
-    "field": field_label,
-    "stage": stage_label,
-    "modes": mode_label,
+    "field": partial(choice_label, Field),
+    "stage": partial(choice_label, Stage),
+    "modes": partial(choice_label, TransferMode),
     "trl": lambda value: _("TRL %(level)s") % {"level": value},
 }
 

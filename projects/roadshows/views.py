@@ -28,8 +28,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 
+from kernel.templatetags.keqiao import colon
 from marketplace import roles
-from marketplace.templatetags.keqiao import colon
 from projects.choices import RoadshowStatus
 from projects.models import Roadshow, validate_stream_url
 from projects.permissions import is_confirmed_attendee, is_host_staff, may_follow_live

@@ -11,12 +11,10 @@ from django.conf import settings
 from django.template import loader
 from django.test import Client, RequestFactory
 from django.urls import reverse
-from django.utils import translation
 from django.views.defaults import server_error
 
 from marketplace.choices import ListingStatus
 from marketplace.models import ResearchResult, TechnologyNeed
-from marketplace.templatetags import keqiao
 from tests import factories
 from tests.factories import login
 
@@ -391,25 +389,6 @@ def test_money_is_shown_in_cny_with_grouping_and_two_decimals_in_every_language(
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     html = client.get(reverse("need-detail", kwargs={"pk": need.pk})).content.decode()
     assert "¥100,000.00 – ¥500,000.00" in html
-
-
-def test_cny_filter_formats_decimals_and_passes_empty_values():
-    assert keqiao.cny(Decimal("500000")) == "¥500,000.00"
-    assert keqiao.cny(Decimal("1234567.5")) == "¥1,234,567.50"
-    assert keqiao.cny(Decimal("-12.345")) == "-¥12.35"  # rounded half up
-    assert keqiao.cny("n/a") == "n/a"
-    assert keqiao.cny(None) == ""
-
-
-def test_join_list_and_parens_follow_the_active_language():
-    with translation.override("zh-hans"):
-        assert keqiao.join_list(["合作开发", "许可"]) == "合作开发、许可"
-        assert keqiao.parens(3) == "（3）"
-        assert keqiao.colon() == "："
-    with translation.override("en"):
-        assert keqiao.join_list(["a", "", None, "b"]) == "a, b"
-        assert keqiao.parens(3) == "(3)"
-        assert keqiao.colon() == ": "
 
 
 # --- error pages -----------------------------------------------------------------------------

@@ -1,10 +1,10 @@
-"""Template filters of the Keqiao site: labels for stored codes, a notification's text in the
-active language, listing titles in the active language, punctuation and list joining that follow the
-active language, CNY amounts, percentages, and query strings for facet links.
+"""Template filters of the Keqiao site, loaded by every app's templates: listing titles in the
+active language, punctuation and list joining that follow the active language, CNY amounts,
+percentages, and query strings for facet links. The kernel's, so they import no app: labels of
+the listings' choices (`marketplace.choices.choice_label`) and a notification's text
+(`marketplace.notifications.notification_text`) are given to templates by their views.
 
-Usage: `{% load keqiao %}` then `{{ code|mode_label }}`, `{{ code|field_label }}`,
-`{{ code|stage_label }}`, `{{ codes|mode_labels|join_list }}`,
-`{{ notification|notification_text }}`,
+Usage: `{% load keqiao %}` then `{{ labels|join_list }}`,
 `{{ listing|display_title }}` / `{{ listing|secondary_title }}`, `{{ amount|cny }}`,
 `{{ count|parens }}`, `{% translate "Source" %}{% colon %}`, `{{ 0.734|percent }}`,
 `{% query_with request "page" 2 %}`.
@@ -21,52 +21,12 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django import template
-from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import get_language
 
 from kernel.money import CENT, format_amount
-from marketplace.choices import Field, IpType, Stage, TransferMode
-from marketplace.models import Notification
-from marketplace.notifications import notification_text as _notification_text
 
 register = template.Library()
-
-
-def _label(choices: type[models.TextChoices], code: Any) -> str:
-    if code in (None, ""):
-        return ""
-    try:
-        return str(choices(code).label)
-    except ValueError:
-        return str(code)
-
-
-@register.filter
-def mode_label(code: str) -> str:
-    """A transfer/cooperation mode code → its label in the active language."""
-    return _label(TransferMode, code)
-
-
-@register.filter
-def field_label(code: str) -> str:
-    return _label(Field, code)
-
-
-@register.filter
-def stage_label(code: str) -> str:
-    return _label(Stage, code)
-
-
-@register.filter
-def ip_type_label(code: str) -> str:
-    return _label(IpType, code)
-
-
-@register.filter
-def mode_labels(codes: Iterable[str] | None) -> list[str]:
-    """Transfer/cooperation mode codes → their labels in the active language (for `join_list`)."""
-    return [mode_label(code) for code in codes or []]
 
 
 def _is_english(language: str | None = None) -> bool:
@@ -139,12 +99,6 @@ def cny(amount: Any) -> str:
     value = value.quantize(CENT, rounding=ROUND_HALF_UP)
     sign = "-" if value < 0 else ""
     return f"{sign}¥{format_amount(abs(value))}"
-
-
-@register.filter
-def notification_text(notification: Notification) -> str:
-    """The notification's text in the active language (`marketplace.notifications`)."""
-    return _notification_text(notification)
 
 
 @register.filter

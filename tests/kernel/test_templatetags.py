@@ -1,0 +1,28 @@
+"""The site's template filters (`kernel.templatetags.keqiao`, `{% load keqiao %}`)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils import translation
+
+from kernel.templatetags import keqiao
+
+
+def test_cny_filter_formats_decimals_and_passes_empty_values():
+    assert keqiao.cny(Decimal("500000")) == "¥500,000.00"
+    assert keqiao.cny(Decimal("1234567.5")) == "¥1,234,567.50"
+    assert keqiao.cny(Decimal("-12.345")) == "-¥12.35"  # rounded half up
+    assert keqiao.cny("n/a") == "n/a"
+    assert keqiao.cny(None) == ""
+
+
+def test_join_list_and_parens_follow_the_active_language():
+    with translation.override("zh-hans"):
+        assert keqiao.join_list(["合作开发", "许可"]) == "合作开发、许可"
+        assert keqiao.parens(3) == "（3）"
+        assert keqiao.colon() == "："
+    with translation.override("en"):
+        assert keqiao.join_list(["a", "", None, "b"]) == "a, b"
+        assert keqiao.parens(3) == "(3)"
+        assert keqiao.colon() == ": "
