@@ -47,6 +47,8 @@ __all__ = [
     "UnreadableSpreadsheet",
     "flatten",
     "is_blank",
+    "load_json",
+    "read_json",
     "read_table",
     "xlsx_rows",
 ]
@@ -130,9 +132,17 @@ def flatten(record: dict[str, Any], prefix: str = "", depth: int = 1) -> dict[st
     return flat
 
 
-def _load_json(path: Path) -> Any:
+def load_json(path: Path) -> Any:
+    """The JSON document in `path` (UTF-8, with or without BOM), whatever its shape: the one
+    parser of JSON files, for `read_json` and for documents that are not tables (the
+    judgements of ``manage.py evaluate_matching``). `TableFileError` when the file is missing
+    or cannot be read, or is not UTF-8, well-formed or shallow enough to parse."""
+    if not path.is_file():
+        raise TableFileError(_("File not found: %(path)s.") % {"path": path})
     try:
         return json.loads(path.read_text(encoding="utf-8-sig"))
+    except PermissionError as exc:
+        raise _cannot_read(path, exc.strerror) from None
     except json.JSONDecodeError as exc:
         raise TableFileError(
             _("Malformed JSON in %(file)s at line %(line)d, column %(column)d: %(error)s.")
@@ -166,7 +176,7 @@ def _json_row(index: int, record: Any) -> SourceRow:
 
 def read_json(path: Path) -> Table:
     """A JSON file holding a list of records (see the module docstring)."""
-    data = _load_json(path)
+    data = load_json(path)
     if not isinstance(data, list):
         raise TableFileError(
             _("%(file)s must contain a JSON list of records.") % {"file": path.name}

@@ -8,6 +8,10 @@ baseline (the search score alone), averaged over the needs that are in both file
 relevant judgement. Results are identified by their `source_id` (R0001…), as in the qrels file.
 
 `--json` prints exactly {"full": {"ndcg@10": x, "recall@20": x, "mrr": x}, "baseline": {...}}.
+
+Both files are read by the readers of `kernel.tabular`, as the listing import reads its files:
+the needs with `read_table` (a JSON list of records; CSV and XLSX with the same columns work
+too), the judgements with `load_json`.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from kernel.tabular import TableFileError, load_json, read_table
 from matching.matcher import match_needs_unsaved
 from matching.matches.evaluation import evaluate_run
 from matching.search import get_search_backend
@@ -26,13 +31,23 @@ from matching.search import get_search_backend
 RANK_DEPTH = 20  # Recall@20 needs the top 20; nDCG@10 and MRR use the same lists.
 
 
-def _read_json(path: str, what: str) -> Any:
+def _needs(path: str) -> list[dict[str, Any]]:
+    """The need records of the file `path` (`kernel.tabular.read_table`)."""
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise CommandError(f"Cannot read the {what} file {path}: {exc.strerror}") from exc
-    except json.JSONDecodeError as exc:
-        raise CommandError(f"The {what} file {path} is not valid JSON: {exc}") from exc
+        table = read_table(Path(path))
+    except TableFileError as exc:
+        raise CommandError(f"The needs file: {exc}") from exc
+    if any(row.problem for row in table.rows):
+        raise CommandError("The needs file must hold a list of need records.")
+    return [row.values for row in table.rows]
+
+
+def _qrels(path: str) -> Any:
+    """The judgements in the JSON file `path` (`kernel.tabular.load_json`)."""
+    try:
+        return load_json(Path(path))
+    except TableFileError as exc:
+        raise CommandError(f"The qrels file: {exc}") from exc
 
 
 class Command(BaseCommand):
@@ -52,10 +67,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        needs = _read_json(options["needs"], "needs")
-        qrels = _read_json(options["qrels"], "qrels")
-        if not isinstance(needs, list) or not all(isinstance(n, dict) for n in needs):
-            raise CommandError("The needs file must hold a list of need records.")
+        needs = _needs(options["needs"])
+        qrels = _qrels(options["qrels"])
         if not isinstance(qrels, dict) or not all(isinstance(v, dict) for v in qrels.values()):
             raise CommandError('The qrels file must map need ids to {"result_id": grade}.')
         judged = [n for n in needs if str(n.get("id")) in qrels]
