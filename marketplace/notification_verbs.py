@@ -14,7 +14,10 @@ strings and numbers) and rendered when it is read, through gettext in the reader
 - `translated`: parameters whose value is the source text (gettext msgid) of a choice label,
   translated when rendered (a match request's decline reason).
 
-Every app's verbs live here, so one module says everything the site tells its users. Links name
+Verbs are named ``noun.verb`` (``listing.approved``, ``match_request.created``,
+``agreement.signed``); rows stored under the older underscore names were renamed by the
+migration marketplace 0007. Every app's verbs live here, so one module says everything the site
+tells its users. Links name
 URL routes by string; this module imports no feature app.
 """
 
@@ -93,19 +96,19 @@ _roadshow_link = _first_route("roadshow-detail", key="roadshow_id")
 _VERBS = [
     # Listings (marketplace.services): params listing, kind ("result" or "need"), title.
     Verb(
-        "listing_changed",
+        "listing.changed",
         _("The published listing “%(title)s” was changed by its owner and needs review again."),
         _("A published listing needs review again"),
         _listing_link,
     ),
     Verb(
-        "listing_approved",
+        "listing.approved",
         _("Your listing “%(title)s” was approved and is now published."),
         _("Your listing was approved"),
         _listing_link,
     ),
     Verb(  # params also: reason (the broker's words)
-        "listing_rejected",
+        "listing.rejected",
         _("Your listing “%(title)s” was sent back: %(reason)s"),
         _("Your listing was sent back"),
         _listing_link,
@@ -169,25 +172,25 @@ _VERBS = [
     ),
     # 1:1 meetings (projects.meetings): params roadshow_id, roadshow (its title).
     Verb(  # params also: title (the presented project)
-        "meeting_requested",
+        "meeting_request.created",
         _("New 1:1 meeting request about “%(title)s” at %(roadshow)s."),
         _("New 1:1 meeting request"),
         _my_schedule_link,
     ),
     Verb(  # params: org (the presenting organisation)
-        "meeting_accepted",
+        "meeting_request.accepted",
         _("%(org)s accepted your meeting request; it will be scheduled."),
         _("Meeting request accepted"),
         _my_schedule_link,
     ),
     Verb(  # params: org, reason (their words)
-        "meeting_declined",
+        "meeting_request.declined",
         _("%(org)s declined your meeting request: %(reason)s"),
         _("Meeting request declined"),
         _my_schedule_link,
     ),
     Verb(
-        "meetings_scheduled",
+        "meetings.scheduled",
         _("Your 1:1 meeting schedule for %(roadshow)s is ready."),
         _("Your 1:1 meeting schedule is ready"),
         _my_schedule_link,
@@ -195,7 +198,7 @@ _VERBS = [
     # Tickets (projects.registrations.services): params roadshow_id, title, ticket, starts
     # (YYYY-MM-DD HH:MM, UTC).
     Verb(
-        "roadshow_registration_confirmed",
+        "registration.confirmed",
         _(
             "Your payment was received: your registration for “%(title)s” is confirmed. "
             "Ticket %(ticket)s; the roadshow starts %(starts)s (UTC)."

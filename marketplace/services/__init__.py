@@ -23,7 +23,7 @@ Edits of published listings: what the public sees has been reviewed. When a memb
 organisation who is not a broker changes a published listing's public content (any field but
 `confidential_details`, which only owners and brokers see), the listing goes back to
 pending_review -- out of search until a broker approves it again -- and the brokers are notified
-(verb ``listing_changed``). A broker's own edits keep the status (the broker is the reviewer).
+(verb ``listing.changed``). A broker's own edits keep the status (the broker is the reviewer).
 """
 
 from __future__ import annotations

@@ -84,7 +84,7 @@ def _listing_update(
         listing.status = ListingStatus.PENDING_REVIEW
     listing.save()
     if needs_review:
-        notify(users=_brokers(), verb="listing_changed", params=_listing_params(listing))
+        notify(users=_brokers(), verb="listing.changed", params=_listing_params(listing))
     return listing
 
 

@@ -73,7 +73,7 @@ def listing_approve(*, listing: ListingT, actor: User) -> ListingT:
     listing.save()
     notify(
         users=organization_members(listing.owner_id),
-        verb="listing_approved",
+        verb="listing.approved",
         params=_listing_params(listing),
     )
     return listing
@@ -103,7 +103,7 @@ def listing_reject(*, listing: ListingT, actor: User, reason: str) -> ListingT:
     listing.save()
     notify(
         users=organization_members(listing.owner_id),
-        verb="listing_rejected",
+        verb="listing.rejected",
         params={**_listing_params(listing), "reason": reason},
     )
     return listing

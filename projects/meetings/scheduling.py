@@ -241,7 +241,7 @@ def _notify_scheduled(roadshow: Roadshow, newly: list[MeetingRequest]) -> None:
             recipients.setdefault(user.pk, user)
     notify_meeting_users(
         users=list(recipients.values()),
-        verb="meetings_scheduled",
+        verb="meetings.scheduled",
         roadshow=roadshow,
         params={},
     )

@@ -157,7 +157,7 @@ def meeting_request_create(
             ) from None
         notify_meeting_users(
             users=list(organization_members(slot.presenter_id)),
-            verb="meeting_requested",
+            verb="meeting_request.created",
             roadshow=roadshow,
             params={"title": slot.listing.title},
         )
@@ -184,7 +184,7 @@ def meeting_request_accept(*, request: MeetingRequest, actor: User) -> MeetingRe
         locked.save(update_fields=["status", "decided_by", "decided_at"])
         notify_meeting_users(
             users=[locked.requester],
-            verb="meeting_accepted",
+            verb="meeting_request.accepted",
             roadshow=locked.roadshow,
             params={"org": locked.presenter_organization.legal_name},
         )
@@ -222,7 +222,7 @@ def meeting_request_decline(*, request: MeetingRequest, actor: User, reason: str
         locked.save(update_fields=["status", "decline_reason", "decided_by", "decided_at"])
         notify_meeting_users(
             users=[locked.requester],
-            verb="meeting_declined",
+            verb="meeting_request.declined",
             roadshow=locked.roadshow,
             params={"org": locked.presenter_organization.legal_name, "reason": reason},
         )

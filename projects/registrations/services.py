@@ -283,7 +283,7 @@ def registration_cancel(*, registration: Registration, actor: User) -> Registrat
 
 
 #: `Notification.verb` of a paid ticket's confirmation.
-VERB_REGISTRATION_CONFIRMED = "roadshow_registration_confirmed"
+VERB_REGISTRATION_CONFIRMED = "registration.confirmed"
 
 
 def notify_registration_confirmed(*, registration: Registration) -> None:

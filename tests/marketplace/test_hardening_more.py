@@ -76,7 +76,7 @@ def test_owner_edit_of_a_published_listing_is_hidden_until_a_broker_approves(
     assert api_client.get(detail).status_code == 404
     listed = api_client.get(reverse("api-research-result-list")).json()
     assert "未经审核的标题" not in str(listed)
-    assert Notification.objects.filter(recipient=broker, verb="listing_changed").exists()
+    assert Notification.objects.filter(recipient=broker, verb="listing.changed").exists()
 
     api_client.force_authenticate(broker)
     approve = reverse("api-research-result-approve", args=[result.pk])

@@ -257,7 +257,7 @@ def test_reject_requires_a_reason_and_stores_it(api_client, researcher, broker):
     assert response.status_code == 200
     assert response.json()["status"] == "draft"
     assert response.json()["rejection_reason"] == "请补充专利证明"
-    assert Notification.objects.filter(recipient=researcher, verb="listing_rejected").exists()
+    assert Notification.objects.filter(recipient=researcher, verb="listing.rejected").exists()
 
 
 def test_need_owner_closes_a_need(api_client, enterprise_user):
@@ -455,11 +455,11 @@ def test_me_requires_authentication(api_client):
 
 
 def test_notifications_are_own_and_can_be_marked_read(api_client, researcher, broker):
-    notify(users=[researcher], verb="listing_approved",
+    notify(users=[researcher], verb="listing.approved",
            params={"listing": 1, "kind": "result", "title": "一"})
-    notify(users=[researcher], verb="listing_approved",
+    notify(users=[researcher], verb="listing.approved",
            params={"listing": 2, "kind": "result", "title": "二"})
-    notify(users=[broker], verb="listing_changed",
+    notify(users=[broker], verb="listing.changed",
            params={"listing": 3, "kind": "need", "title": "三"})
     api_client.force_authenticate(researcher)
     url = reverse("api-notifications")

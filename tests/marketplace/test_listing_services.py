@@ -175,7 +175,7 @@ def test_approval_publishes_and_notifies_owner_members(
     assert approved.is_searchable()
     recipients = set(Notification.objects.values_list("recipient_id", flat=True))
     assert recipients == {researcher.pk, colleague.pk}
-    assert Notification.objects.filter(verb="listing_approved").count() == 2
+    assert Notification.objects.filter(verb="listing.approved").count() == 2
     assert sorted(m.to[0] for m in mailoutbox) == sorted([researcher.email, colleague.email])
 
 
@@ -206,7 +206,7 @@ def test_reject_returns_listing_to_draft_with_reason_and_notifies(researcher, br
     rejected = services.listing_reject(listing=result, actor=broker, reason="缺少专利证明")
     assert rejected.status == ListingStatus.DRAFT
     assert rejected.rejection_reason == "缺少专利证明"
-    assert Notification.objects.get(recipient=researcher).verb == "listing_rejected"
+    assert Notification.objects.get(recipient=researcher).verb == "listing.rejected"
     resubmitted = services.listing_submit(listing=rejected, actor=researcher)
     assert resubmitted.rejection_reason == ""
 
@@ -348,7 +348,7 @@ def test_notification_email_is_sent_only_after_commit(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         notify(
             users=[researcher],
-            verb="listing_rejected",
+            verb="listing.rejected",
             params={"listing": 1, "kind": "result", "title": "你好", "reason": "Hello"},
             url="/x/",
         )
@@ -363,7 +363,7 @@ def test_notification_email_is_sent_only_after_commit(
 
 
 def test_only_the_recipient_marks_a_notification_read(researcher, broker):
-    notify(users=[researcher], verb="listing_approved",
+    notify(users=[researcher], verb="listing.approved",
            params={"listing": 1, "kind": "result", "title": "你好"})
     notification = Notification.objects.get()
     with pytest.raises(PermissionDeniedError):
@@ -385,8 +385,8 @@ def test_owner_change_to_a_published_listing_sends_it_back_to_review_and_notifie
     assert result.pk not in set(
         selectors.research_result_list(viewer=AnonymousUser()).values_list("pk", flat=True)
     )
-    assert Notification.objects.filter(recipient=broker, verb="listing_changed").count() == 1
-    assert not Notification.objects.filter(recipient=researcher, verb="listing_changed").exists()
+    assert Notification.objects.filter(recipient=broker, verb="listing.changed").count() == 1
+    assert not Notification.objects.filter(recipient=researcher, verb="listing.changed").exists()
     approved = services.listing_approve(listing=updated, actor=broker)
     assert approved.status == ListingStatus.PUBLISHED
     assert approved.title == "未经审核的新标题"
@@ -406,7 +406,7 @@ def test_broker_edit_of_a_published_listing_keeps_it_published(researcher, broke
         research_result=result, actor=broker, data={"title": "经纪人修订的标题"}
     )
     assert updated.status == ListingStatus.PUBLISHED
-    assert not Notification.objects.filter(verb="listing_changed").exists()
+    assert not Notification.objects.filter(verb="listing.changed").exists()
 
 
 def test_owner_edit_that_changes_nothing_public_keeps_a_listing_published(researcher):
@@ -422,7 +422,7 @@ def test_owner_edit_that_changes_nothing_public_keeps_a_listing_published(resear
     )
     assert same.status == ListingStatus.PUBLISHED
     assert same.confidential_details == "新的保密说明"
-    assert not Notification.objects.filter(verb="listing_changed").exists()
+    assert not Notification.objects.filter(verb="listing.changed").exists()
 
 
 def test_owner_edit_of_a_draft_keeps_it_a_draft(researcher):

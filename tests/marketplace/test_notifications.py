@@ -15,7 +15,7 @@ LISTING = {"listing": 7, "kind": "result", "title": "储能 / 热管理"}
 
 
 def test_a_title_containing_the_old_separator_shows_whole_in_each_language(researcher):
-    notify(users=[researcher], verb="listing_approved", params=LISTING)
+    notify(users=[researcher], verb="listing.approved", params=LISTING)
     notification = Notification.objects.get()
     chinese = notification_text(notification, "zh-hans")
     assert chinese == "您的发布《储能 / 热管理》已通过审核并公开。"
@@ -26,14 +26,14 @@ def test_a_title_containing_the_old_separator_shows_whole_in_each_language(resea
 
 def test_rows_written_before_parameters_show_their_stored_half(researcher):
     notification = Notification.objects.create(
-        recipient=researcher, verb="listing_approved", message="旧的 / old"
+        recipient=researcher, verb="listing.approved", message="旧的 / old"
     )
     assert notification_text(notification, "zh-hans") == "旧的"
     assert notification_text(notification, "en") == "old"
 
 
 def test_api_renders_the_message_in_the_request_language(api_client, researcher):
-    notify(users=[researcher], verb="listing_approved", params=LISTING)
+    notify(users=[researcher], verb="listing.approved", params=LISTING)
     api_client.force_authenticate(researcher)
     url = reverse("api-notifications")
     english = api_client.get(url, HTTP_ACCEPT_LANGUAGE="en").json()["results"][0]["message"]
@@ -47,7 +47,7 @@ def test_email_carries_both_languages_and_an_absolute_link(
     researcher, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        notify(users=[researcher], verb="listing_approved", params=LISTING)
+        notify(users=[researcher], verb="listing.approved", params=LISTING)
     (mail,) = mailoutbox
     assert "您的发布《储能 / 热管理》已通过审核并公开。" in mail.body
     assert "Your listing “储能 / 热管理” was approved" in mail.body
@@ -64,14 +64,14 @@ def test_cannot_notify_with_an_unregistered_verb(researcher):
 
 def test_cannot_store_lazy_strings_as_parameters(researcher):
     with pytest.raises(TypeError):
-        notify(users=[researcher], verb="listing_approved",
+        notify(users=[researcher], verb="listing.approved",
                params={**LISTING, "title": gettext_lazy("Price")})
     assert not Notification.objects.exists()
 
 
 def test_cannot_notify_without_a_placeholder_value(researcher):
     with pytest.raises(KeyError):
-        notify(users=[researcher], verb="listing_approved", params={"listing": 1})
+        notify(users=[researcher], verb="listing.approved", params={"listing": 1})
     assert not Notification.objects.exists()
 
 

@@ -50,7 +50,7 @@ def test_confirmed_attendee_can_request_a_meeting_with_a_presenter():
     assert req.presenter_organization_id == event.slots[0].presenter_id
     assert req.requester_organization == roles.primary_organization(event.attendees[0])
     # The presenter's members are notified.
-    assert event.presenters[0].notifications.filter(verb="meeting_requested").exists()
+    assert event.presenters[0].notifications.filter(verb="meeting_request.created").exists()
 
 
 def test_reason_is_required():
@@ -111,7 +111,7 @@ def test_decline_needs_a_reason_and_is_recorded():
                                                 reason="已有合作方")
     assert declined.status == MeetingRequestStatus.DECLINED
     assert declined.decline_reason == "已有合作方"
-    assert event.attendees[0].notifications.filter(verb="meeting_declined").exists()
+    assert event.attendees[0].notifications.filter(verb="meeting_request.declined").exists()
     # A declined request no longer blocks a new one.
     assert _request(event).status == MeetingRequestStatus.REQUESTED
 
