@@ -1,4 +1,5 @@
-"""Listings API routes, mounted at /api/v1/ by `marketplace.urls`.
+"""Listings API routes, mounted at /api/v1/ by `marketplace.urls` (the site's root URL
+configuration; these are the listings domain's own, as `web_urls` are its web pages).
 
 Route names (for `reverse`):
 - ``api-research-result-list`` / ``-detail`` / ``-submit`` / ``-approve`` / ``-reject`` /

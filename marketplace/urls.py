@@ -1,4 +1,6 @@
-"""Root URL configuration: web pages, the REST API under /api/v1/, admin and i18n."""
+"""Root URL configuration of the site (ROOT_URLCONF): admin, i18n, accounts, and every app's
+one web `urls.py` and one `api_urls.py` (the API under /api/v1/). The listings domain's own
+lists are `marketplace.web_urls` and `marketplace.api_urls`."""
 
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path

@@ -1,4 +1,6 @@
 """Listings web pages: details, create/edit forms, owner actions and the moderation queue.
+The listings domain's web `urls.py`, named apart because `marketplace.urls` is the site's root
+URL configuration, which includes it at the site root.
 
 URL names (used with `{% url %}`): result-detail, need-detail, result-create, need-create,
 result-edit, need-edit, result-action / need-action (kwargs pk, action), moderation-queue,
