@@ -19,14 +19,20 @@ from tests.browser import CHROMIUM
 @pytest.fixture(scope="session", autouse=True)
 def _search_indices_of_this_test_run():
     """With ELASTICSEARCH_URL set, every test uses indices under `keqiao-test-<pid>`, never the
-    development indices on the same node; they are deleted when the run ends."""
+    development indices on the same node, and the embedded backend an index directory of
+    this run; both are deleted when the run ends."""
     from django.test import override_settings
 
-    from tests.matching.es_support import backends_for_tests, drop_test_indices
+    from tests.matching.es_support import (
+        backends_for_tests,
+        drop_embedded_test_index,
+        drop_test_indices,
+    )
 
     with override_settings(SEARCH_BACKENDS=backends_for_tests()):
         yield
     drop_test_indices()
+    drop_embedded_test_index()
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,7 @@ ES_URL: str = getattr(settings, "ELASTICSEARCH_URL", "") or ""
 TEST_PREFIX = f"keqiao-test-{os.getpid()}"
 ES_BACKEND = "matching.search.backends.elasticsearch.ElasticsearchSearchBackend"
 EMBEDDED_BACKEND = "matching.search.backends.tantivy.TantivySearchBackend"
-#: The embedded index of this test run (removed by `drop_test_indices`).
+#: The embedded index of this test run (removed by `drop_embedded_test_index`).
 EMBEDDED_INDEX_DIR = tempfile.mkdtemp(prefix="keqiao-test-index-")
 SKIP_REASON = "Elasticsearch is not configured (set ELASTICSEARCH_URL to a running node)"
 
@@ -58,10 +58,14 @@ def embedded_config() -> dict[str, Any]:
     return {"BACKEND": EMBEDDED_BACKEND, "PATH": EMBEDDED_INDEX_DIR}
 
 
-def drop_test_indices(prefix: str = TEST_PREFIX) -> None:
-    """Delete this run's embedded index and every index of `prefix` on the Elasticsearch
-    node (when configured)."""
+def drop_embedded_test_index() -> None:
+    """Delete this run's embedded index (at the end of the run)."""
     shutil.rmtree(EMBEDDED_INDEX_DIR, ignore_errors=True)
+
+
+def drop_test_indices(prefix: str = TEST_PREFIX) -> None:
+    """Delete every index of `prefix` on the Elasticsearch node (nothing when it is not
+    configured)."""
     if not ES_URL:
         return
     from matching.search.backends.elasticsearch import ElasticsearchSearchBackend

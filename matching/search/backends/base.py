@@ -104,6 +104,19 @@ class SearchQuery:
     exclude: Sequence[tuple[ListingKind, int]] = ()
     with_terms: bool = False
 
+    def value_filters(self) -> list[tuple[str, list[str]]]:
+        """(indexed field, accepted values) of each "any of" filter that is set, the kind
+        included: what every backend turns into a terms filter."""
+        pairs: list[tuple[str, Sequence[str]]] = [
+            ("kind", [self.kind] if self.kind else []),
+            ("field", self.fields),
+            ("province", self.provinces),
+            ("city", self.cities),
+            ("stage", self.stages),
+            ("modes", self.modes),
+        ]
+        return [(name, list(values)) for name, values in pairs if values]
+
 
 #: The fields whose index terms `SearchHit.terms` holds (the text the matcher explains with).
 TERM_FIELDS: tuple[str, ...] = ("title", "keywords", "body")

@@ -144,17 +144,8 @@ def filters_of(query: SearchQuery) -> tuple[list[Query], list[Query]]:
         )
     ]
     must_not: list[Query] = [Q("term", tombstone=True)]
-    if query.kind:
-        filters.append(Q("term", kind=query.kind))
-    for field_name, values in (
-        ("field", query.fields),
-        ("province", query.provinces),
-        ("city", query.cities),
-        ("stage", query.stages),
-        ("modes", query.modes),
-    ):
-        if values:
-            filters.append(Q("terms", **{field_name: list(values)}))
+    for field_name, values in query.value_filters():
+        filters.append(Q("terms", **{field_name: values}))
     trl: dict[str, int] = {}
     if query.trl_min is not None:
         trl["gte"] = query.trl_min

@@ -70,6 +70,24 @@ def _total(found: tantivy.SearchResult) -> int:
     return int(getattr(found, "count", 0) or 0)
 
 
+def _ranked(
+    searcher: tantivy.Searcher, query: tantivy.Query, start: int, size: int
+) -> list[tuple[float, tantivy.DocAddress]]:
+    """Hits `start`..`start + size` of `query` by score, equal scores newest first (the order
+    of Elasticsearch's sort: score, then publication, kind, id). Tantivy breaks ties by
+    document address, so the hits tied at the cut are fetched and ordered here."""
+    wanted = start + size
+    fetch = wanted + 16
+    while True:
+        hits = searcher.search(query, fetch, count=False).hits
+        if len(hits) < fetch or hits[-1][0] < hits[wanted - 1][0]:
+            break
+        fetch *= 2
+    recency = searcher.fast_field_values("recency", [address for _score, address in hits])
+    order = sorted(range(len(hits)), key=lambda i: (-hits[i][0], -(recency[i] or 0)))
+    return [hits[i] for i in order[start:wanted]]
+
+
 def default_path() -> Path:
     """VAR_DIR/search/<database>: one index per database, so that the test database and the
     development database never share an index."""
@@ -167,14 +185,17 @@ class TantivySearchBackend(BaseSearchBackend):
         filters, excluded = queries.filters_of(query)
         plan = analysis.plan_query(query.text, analysis.synonyms(), self.plan_settings)
         try:
+            start = (page - 1) * page_size
             if plan.groups:
                 compiled = self.compiler.plan_query(plan, filters, excluded)
-                found = searcher.search(compiled, page_size, offset=(page - 1) * page_size)
+                total = _total(searcher.search(compiled, 1))
+                ranked = _ranked(searcher, compiled, start, page_size)
             else:
                 compiled = self._filter_only(filters, excluded)
                 found = searcher.search(
-                    compiled, page_size, offset=(page - 1) * page_size, order_by_field="recency"
+                    compiled, page_size, offset=start, order_by_field="recency"
                 )
+                total, ranked = _total(found), found.hits
             hits = [
                 self._hit(
                     searcher,
@@ -184,12 +205,12 @@ class TantivySearchBackend(BaseSearchBackend):
                     highlights=query.with_highlights,
                     terms=query.with_terms,
                 )
-                for score, address in found.hits
+                for score, address in ranked
             ]
             facets = self._facets(searcher, compiled) if query.with_facets else {}
         except _ERRORS as exc:
             raise SearchUnavailable(str(exc)) from exc
-        return SearchResults(hits, _total(found), page, page_size, facets)
+        return SearchResults(hits, total, page, page_size, facets)
 
     @staticmethod
     def _filter_only(
@@ -287,10 +308,10 @@ class TantivySearchBackend(BaseSearchBackend):
             if not plan.groups or limit <= 0:
                 return []
             clauses, excluded = queries.filters_of(filters)
-            found = searcher.search(self.compiler.plan_query(plan, clauses, excluded), limit)
+            compiled = self.compiler.plan_query(plan, clauses, excluded)
             return [
                 self._hit(searcher, address, float(score), plan, highlights=False, terms=True)
-                for score, address in found.hits
+                for score, address in _ranked(searcher, compiled, 0, limit)
             ]
         except _ERRORS as exc:
             raise SearchUnavailable(str(exc)) from exc

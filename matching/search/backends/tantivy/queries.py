@@ -159,16 +159,8 @@ def not_expired() -> tantivy.Query:
 def filters_of(query: SearchQuery) -> tuple[list[tantivy.Query], list[tantivy.Query]]:
     """(filters, exclusions) of the query; expired listings are always left out."""
     filters = [not_expired()]
-    for name, values in (
-        ("kind", [query.kind] if query.kind else []),
-        ("field", query.fields),
-        ("province", query.provinces),
-        ("city", query.cities),
-        ("stage", query.stages),
-        ("modes", query.modes),
-    ):
-        if values:
-            filters.append(Query.term_set_query(SCHEMA, name, list(values)))
+    for name, values in query.value_filters():
+        filters.append(Query.term_set_query(SCHEMA, name, values))
     if query.trl_min is not None or query.trl_max is not None:
         filters.append(
             Query.range_query(

@@ -13,8 +13,9 @@
  *   token filter  cjk_width      CJKWidthFilter
  *   token filter  cjk_bigram     CJKBigramFilter (ignored_scripts, output_unigrams)
  *   token filter  synonym_graph  SynonymGraphFilter; rules from synonyms (inline list) or
- *                                synonyms_path (file under the config dir); format solr (default)
- *                                or wordnet; expand (default true); lenient (default false);
+ *                                synonyms_path (file under the config dir); format solr (the
+ *                                only one Keqiao writes; wordnet is refused); expand (default
+ *                                true); lenient (default false);
  *                                updateable (default false, makes the filter search-time only).
  *                                Rules are analysed with the tokenizer, char filters and
  *                                token filters that precede the filter in its analyzer.
@@ -48,7 +49,6 @@ import org.apache.lucene.analysis.core.FlattenGraphFilter;
 import org.apache.lucene.analysis.synonym.SolrSynonymParser;
 import org.apache.lucene.analysis.synonym.SynonymGraphFilter;
 import org.apache.lucene.analysis.synonym.SynonymMap;
-import org.apache.lucene.analysis.synonym.WordnetSynonymParser;
 import org.apache.lucene.util.CharsRef;
 import org.apache.lucene.util.CharsRefBuilder;
 import org.apache.lucene.util.SetOnce;
@@ -201,7 +201,6 @@ public class KeqiaoDevPlugin extends Plugin implements AnalysisPlugin, ActionPlu
         private final Environment environment;
         private final boolean expand;
         private final boolean lenient;
-        private final String format;
         private final AnalysisMode analysisMode;
 
         SynonymGraphFilterFactory(IndexSettings indexSettings, Environment env, String name, Settings settings) {
@@ -210,8 +209,13 @@ public class KeqiaoDevPlugin extends Plugin implements AnalysisPlugin, ActionPlu
             this.environment = env;
             this.expand = settings.getAsBoolean("expand", true);
             this.lenient = settings.getAsBoolean("lenient", false);
-            this.format = settings.get("format", "");
             this.analysisMode = settings.getAsBoolean("updateable", false) ? AnalysisMode.SEARCH_TIME : AnalysisMode.ALL;
+            String format = settings.get("format", "solr");
+            if ("solr".equalsIgnoreCase(format) == false) {
+                throw new IllegalArgumentException(
+                    "[" + name + "] format [" + format + "] is not supported by the Keqiao development node; use solr"
+                );
+            }
             if (settings.get("synonyms_set") != null) {
                 throw new IllegalArgumentException(
                     "[" + name + "] synonyms_set is not supported by the Keqiao development node; use synonyms or synonyms_path"
@@ -281,12 +285,7 @@ public class KeqiaoDevPlugin extends Plugin implements AnalysisPlugin, ActionPlu
 
         private SynonymMap buildSynonyms(Analyzer analyzer, Reader rules) {
             try {
-                SynonymMap.Parser parser;
-                if ("wordnet".equalsIgnoreCase(format)) {
-                    parser = new LenientWordnetParser(expand, lenient, analyzer);
-                } else {
-                    parser = new LenientSolrParser(expand, lenient, analyzer);
-                }
+                SynonymMap.Parser parser = new LenientSolrParser(expand, lenient, analyzer);
                 parser.parse(rules);
                 return parser.build();
             } catch (Exception e) {
@@ -296,9 +295,9 @@ public class KeqiaoDevPlugin extends Plugin implements AnalysisPlugin, ActionPlu
     }
 
     /**
-     * What lenient=true means for both rule formats: a term that does not analyse to a token
-     * becomes empty instead of failing the whole rule set, and a rule with an empty side is
-     * skipped. Each parser below calls it from its add and analyze.
+     * What lenient=true means: a term that does not analyse to a token becomes empty instead
+     * of failing the whole rule set, and a rule with an empty side is skipped. The parser below
+     * calls it from its add and analyze.
      */
     record Leniency(boolean lenient) {
         boolean keeps(CharsRef input, CharsRef output) {
@@ -328,28 +327,6 @@ public class KeqiaoDevPlugin extends Plugin implements AnalysisPlugin, ActionPlu
         private final Leniency leniency;
 
         LenientSolrParser(boolean expand, boolean lenient, Analyzer analyzer) {
-            super(true, expand, analyzer);
-            this.leniency = new Leniency(lenient);
-        }
-
-        @Override
-        public void add(CharsRef input, CharsRef output, boolean includeOrig) {
-            if (leniency.keeps(input, output)) {
-                super.add(input, output, includeOrig);
-            }
-        }
-
-        @Override
-        public CharsRef analyze(String text, CharsRefBuilder reuse) throws IOException {
-            return leniency.analyze(() -> super.analyze(text, reuse));
-        }
-    }
-
-    /** WordNet-format rules, with `Leniency`. */
-    static final class LenientWordnetParser extends WordnetSynonymParser {
-        private final Leniency leniency;
-
-        LenientWordnetParser(boolean expand, boolean lenient, Analyzer analyzer) {
             super(true, expand, analyzer);
             this.leniency = new Leniency(lenient);
         }
