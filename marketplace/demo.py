@@ -90,7 +90,10 @@ def create_demo_accounts() -> dict[str, Organization]:
         user.email = f"{account.username}@demo.keqiao.invalid"
         user.is_staff = account.role == choices.Role.ADMIN
         user.is_superuser = account.role == choices.Role.ADMIN
-        user.set_password(demo_password())
+        # Setting the same password again would end the users' sessions and API tokens on
+        # every run of load_demo (Django ties both to the password hash).
+        if not user.check_password(demo_password()):
+            user.set_password(demo_password())
         user.save()
         Membership.objects.update_or_create(
             user=user, organization=org, defaults={"role": account.role}

@@ -51,14 +51,21 @@ def split_bilingual(text: str, language: str | None = None) -> str:
 
 def notification_text(notification: Notification, language: str | None = None) -> str:
     """The notification's text in `language` (default: the active language): rendered from
-    its verb and parameters, or, for rows written before parameters, its stored text's half."""
+    its verb and parameters, or, for rows written before parameters or whose parameters do not
+    fit the verb, its stored text's half."""
     verb = VERBS.get(notification.verb)
     if notification.params is None or verb is None:
         return split_bilingual(notification.message, language)
-    if language is None:
-        return render_message(verb, notification.params)
-    with translation.override(language):
-        return render_message(verb, notification.params)
+    try:
+        with translation.override(language or get_language() or settings.LANGUAGE_CODE):
+            return render_message(verb, notification.params)
+    except (KeyError, TypeError, ValueError):
+        # A row whose parameters do not fit its verb's template (e.g. edited in the admin):
+        # its stored text, so that one bad row cannot break the user's list.
+        logger.warning(
+            "notification %s: parameters do not fit verb %s", notification.pk, notification.verb
+        )
+        return split_bilingual(notification.message, language)
 
 
 def absolute_url(path: str) -> str:

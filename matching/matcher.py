@@ -45,7 +45,7 @@ from matching.scoring import (
     score_match,
 )
 from matching.search.analysis import related_terms
-from matching.search.backends.base import BaseSearchBackend, SearchHit, SearchQuery
+from matching.search.backends.base import BaseSearchBackend, SearchHit
 
 ListingT = TypeVar("ListingT", ResearchResult, TechnologyNeed)
 
@@ -192,34 +192,22 @@ def _retrieve(
     can still rank such candidates by field, keywords and the domain vocabulary.
     """
     document = _document(listing)
-    plain = backend.more_like_this(document, kind=kind, limit=limit)
-    merged: dict[int, SearchHit] = {hit.object_id: hit for hit in plain}
     pool = FIELD_POOL if field_pool is None else field_pool
+    fields: list[str] = []
     if pool != "none" and listing.field:
         fields = [listing.field]
         if pool == "related":
             fields += list(related_fields(listing.field))
-        page, added = 1, 0
-        while added < limit:
-            found = backend.search(
-                SearchQuery(
-                    kind=kind,
-                    fields=fields,
-                    page=page,
-                    page_size=min(100, limit),
-                    with_facets=False,
-                    with_highlights=False,
-                    with_terms=True,
-                    exclude=[(document.kind, document.object_id)] if document.object_id else [],
-                )
-            )
-            for hit in found.hits:
-                if hit.object_id not in merged and added < limit:
-                    merged[hit.object_id] = SearchHit(kind, hit.object_id, 0.0, terms=hit.terms)
-                    added += 1
-            if page * found.page_size >= found.total or not found.hits:
-                break
-            page += 1
+    candidates = backend.match_candidates(document, kind=kind, limit=limit, pool_fields=fields)
+    plain = candidates.similar
+    merged: dict[int, SearchHit] = {hit.object_id: hit for hit in plain}
+    added = 0
+    for hit in candidates.pooled:
+        if added >= limit:
+            break
+        if hit.object_id not in merged:
+            merged[hit.object_id] = SearchHit(kind, hit.object_id, 0.0, terms=hit.terms)
+            added += 1
     return plain, merged
 
 

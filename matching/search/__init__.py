@@ -52,7 +52,7 @@ def backend_names() -> list[str]:
 
 def get_search_backend(name: str = "default") -> BaseSearchBackend:
     """The backend called `name` in settings.SEARCH_BACKENDS (ImproperlyConfigured if unknown
-    or not importable). Without SEARCH_BACKENDS the embedded database backend is used."""
+    or not importable). Without SEARCH_BACKENDS the embedded (Tantivy) backend is used."""
     with _lock:
         backend = _backends.get(name)
         if backend is None:

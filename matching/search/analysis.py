@@ -154,28 +154,43 @@ def _vocabulary(lines: tuple[SynonymLine, ...]) -> tuple[tuple[frozenset[str], .
 def related_terms(text: str, keywords: Iterable[str] = ()) -> tuple[str, ...]:
     """Terms the domain vocabulary (matching/search/synonyms.txt) links to terms that occur in
     `text` or `keywords`, excluding terms already present there. Empty when there is no file.
-    Terms are compared as written (lower-cased), not segmented: see `_occurs`."""
+    Terms are compared as written (lower-cased), not segmented: see `_Haystack.has`."""
     try:
         lines = synonym_lines(SYNONYMS_PATH)
     except OSError:
         return ()
-    haystack = f"{text} {' '.join(keywords)}".lower()
+    haystack = _Haystack(f"{text} {' '.join(keywords)}".lower())
     found: dict[str, None] = {}
     for left, right in _vocabulary(lines):
-        if any(_occurs(term, haystack) for term in left):
+        if any(haystack.has(term) for term in left):
             for term in sorted(right):
-                if not _occurs(term, haystack):
+                if not haystack.has(term):
                     found[term] = None
     return tuple(found)
 
 
-def _occurs(term: str, haystack: str) -> bool:
-    """Whether `term` occurs in `haystack`: Chinese terms as substrings (≥ 2 characters),
-    Latin terms as whole words (so "ai" is not found in "detail")."""
-    if term.isascii():
+_LATIN_WORD = re.compile(r"[a-z0-9]+")
+
+
+class _Haystack:
+    """Lower-cased text in which terms are looked up: Chinese terms as substrings (≥ 2
+    characters), Latin terms as whole words (so "ai" is not found in "detail"). A one-word
+    Latin term is a set lookup among the text's words, which is what makes matching a
+    listing against every line of the vocabulary cheap."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.words = frozenset(_LATIN_WORD.findall(text))
+
+    def has(self, term: str) -> bool:
+        if len(term) < 2:
+            return False
+        if not term.isascii():
+            return term in self.text
+        if _LATIN_WORD.fullmatch(term):
+            return term in self.words
         pattern = rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])"
-        return len(term) >= 2 and re.search(pattern, haystack) is not None
-    return len(term) >= 2 and term in haystack
+        return term in self.text and re.search(pattern, self.text) is not None
 
 
 # --- the plan --------------------------------------------------------------------------------

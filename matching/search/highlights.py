@@ -1,4 +1,4 @@
-"""Highlights of the embedded backends: snippets of a listing's stored text with the matched
+"""Highlights of the embedded backend: snippets of a listing's stored text with the matched
 terms in `<mark>`…`</mark>` (pure functions; the text is HTML-escaped)."""
 
 from __future__ import annotations

@@ -59,3 +59,12 @@ def test_load_demo_refuses_with_debug_off_and_no_password(settings):
     with pytest.raises(CommandError, match="KEQIAO_DEMO_PASSWORD"):
         call_command("load_demo", stdout=StringIO())
     assert not get_user_model().objects.filter(username="researcher").exists()
+
+
+@pytest.mark.django_db
+def test_running_load_demo_again_keeps_the_demo_users_logged_in(client):
+    call_command("load_demo", stdout=StringIO())
+    client.force_login(get_user_model().objects.get(username="enterprise"))
+    assert client.get("/dashboard/").status_code == 200
+    call_command("load_demo", stdout=StringIO())
+    assert client.get("/dashboard/").status_code == 200, "the session survives"

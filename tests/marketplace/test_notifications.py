@@ -32,6 +32,19 @@ def test_rows_written_before_parameters_show_their_stored_half(researcher):
     assert notification_text(notification, "en") == "old"
 
 
+def test_a_row_whose_parameters_do_not_fit_its_verb_shows_its_stored_text(
+    api_client, researcher
+):
+    notification = Notification.objects.create(
+        recipient=researcher, verb="listing.rejected", params={"listing": 7}, message="旧 / old"
+    )
+    assert notification_text(notification, "en") == "old"
+    api_client.force_authenticate(researcher)
+    response = api_client.get(reverse("api-notifications"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert response.json()["results"][0]["message"] == "old"
+
+
 def test_api_renders_the_message_in_the_request_language(api_client, researcher):
     notify(users=[researcher], verb="listing.approved", params=LISTING)
     api_client.force_authenticate(researcher)

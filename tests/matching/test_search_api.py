@@ -14,6 +14,7 @@ from django.urls import reverse
 from marketplace.choices import Field, ListingStatus, TransferMode
 from marketplace.models import ResearchResult, TechnologyNeed
 from matching.search import get_search_backend
+from matching.search.backends.base import IndexDocument
 from matching.search.documents import document_for
 from tests.matching.es_support import embedded_config
 from tests.matching.search_support import (
@@ -211,10 +212,20 @@ def test_bad_parameters_answer_400_in_the_shared_error_shape(client, params, fie
     assert body["fields"][field]
 
 
+@pytest.fixture
+def restore_index() -> Iterator[list[IndexDocument]]:
+    """Documents of listings as they were before the test changed them, indexed again
+    afterwards (the index does not roll back with the test's transaction)."""
+    touched: list[IndexDocument] = []
+    yield touched
+    get_search_backend().index(touched)
+
+
 def test_unpublished_and_expired_listings_are_not_returned(
-    client, django_capture_on_commit_callbacks
+    client, django_capture_on_commit_callbacks, restore_index
 ) -> None:
     archived, expired = result("R0110"), result("R0165")
+    restore_index.extend([document_for(archived), document_for(expired)])
     assert {key(archived), key(expired)} <= found(client.get(URL, {"q": "氢能"}))
     with django_capture_on_commit_callbacks(execute=True):
         archived.status = ListingStatus.ARCHIVED
@@ -228,9 +239,10 @@ def test_unpublished_and_expired_listings_are_not_returned(
 
 
 def test_editing_a_title_changes_search_results_after_commit(
-    client, django_capture_on_commit_callbacks
+    client, django_capture_on_commit_callbacks, restore_index
 ) -> None:
     item = result("R0102")
+    restore_index.append(document_for(item))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         item.title = "磁悬浮鼓风机"
         item.save()
@@ -244,15 +256,15 @@ def test_editing_a_title_changes_search_results_after_commit(
 
 
 def test_deleting_a_listing_removes_it_after_commit(
-    client, django_capture_on_commit_callbacks
+    client, django_capture_on_commit_callbacks, restore_index
 ) -> None:
     item = result("R0012")
     target, document, title = key(item), document_for(item), item.title
+    restore_index.append(document)
     with django_capture_on_commit_callbacks(execute=True):
         item.delete()
     assert target not in found(client.get(URL, {"q": "钢渣"}))
     assert target not in found(client.get(URL, {"q": title}))
-    get_search_backend().index([document])  # the index does not roll back with the test
 
 
 def test_search_outage_answers_503(client, search_storage_away) -> None:

@@ -82,16 +82,12 @@ def listing(source_id: str) -> ResearchResult | TechnologyNeed:
 
 @pytest.fixture
 def restore_index(backend: BaseSearchBackend) -> Iterator[list[IndexDocument]]:
-    """Documents a test changed; they are indexed again from the database afterwards."""
+    """Documents of listings as they were before the test changed them; indexed again
+    afterwards. (The test's database changes roll back after this fixture ends, so the
+    documents are taken before the changes, not read again from the database.)"""
     touched: list[IndexDocument] = []
     yield touched
-    for document in touched:
-        model = ResearchResult if document.kind == "result" else TechnologyNeed
-        fresh = model.objects.select_related("owner").filter(pk=document.object_id).first()
-        if fresh is None:
-            backend.delete(document.kind, [document.object_id])
-        else:
-            backend.index([document_for(fresh)])
+    backend.index(touched)
 
 
 # --- text matching --------------------------------------------------------------------------
@@ -166,9 +162,9 @@ def test_words_not_in_any_listing_find_nothing(backend) -> None:
 
 def test_empty_text_returns_everything_newest_first(backend, restore_index) -> None:
     newest = listing("R0050")
+    restore_index.append(document_for(newest))
     newest.published_at = timezone.now() + timedelta(minutes=1)
     newest.save(update_fields=["published_at"])
-    restore_index.append(document_for(newest))
     backend.index([document_for(newest)])
 
     results = backend.search(SearchQuery(page_size=100))
@@ -419,3 +415,11 @@ def test_more_like_this_applies_query_filters_and_limit(backend) -> None:
     for hit in hits:
         item = ResearchResult.objects.get(pk=hit.object_id)
         assert item.field == Field.NEW_ENERGY and item.trl is not None and item.trl >= 5
+
+
+def test_a_page_far_past_the_end_has_no_hits_but_the_total(backend) -> None:
+    for page in (10**6, 10**12):
+        results = backend.search(SearchQuery(text="储能", page=page, page_size=100))
+        assert results.hits == [] and results.total > 0
+        empty = backend.search(SearchQuery(page=page, page_size=100))
+        assert empty.hits == [] and empty.total > 0

@@ -2,8 +2,9 @@
 fast path applies it, and `drain_outbox`/`manage.py search_sync` retry what failed, with
 backoff, deleting rows only once every backend accepted them.
 
-These run on the embedded database backend (no service needed); the Elasticsearch outage is in
-test_es_outage.py. The embedded backend's "outage" is real: its table is renamed away.
+These run on the embedded backend (no service needed), each on an index of its own; the
+Elasticsearch outage is in test_es_outage.py. The embedded backend's "outage" is real: its
+index directory is moved away and a plain file stands in its place.
 """
 
 from __future__ import annotations

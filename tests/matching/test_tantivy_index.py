@@ -137,8 +137,29 @@ def test_a_search_during_a_rebuild_sees_the_old_index_until_it_is_complete(
     assert builder.rebuild(documents()) == 2
     assert seen_during == [{1, 2}]
     assert _ids(reader) == {10, 11}
-    generations = list((tmp_path / "generations").iterdir())
-    assert len(generations) == 1, "the older generation is removed"
+    assert len(list((tmp_path / "generations").iterdir())) == 2, "the previous one is kept"
+    assert builder.rebuild([_document(12)]) == 1
+    assert len(list((tmp_path / "generations").iterdir())) == 2, "older ones are removed"
+
+
+def test_writes_during_a_rebuild_reach_the_new_index(tmp_path: Path) -> None:
+    builder, other_worker = _worker(tmp_path), _worker(tmp_path)
+    other_worker.index([_document(1), _document(2)])
+
+    def documents():
+        yield _document(1)
+        yield _document(2)
+        # Another worker writes after the rebuild read these listings.
+        other_worker.index([_document(3), replace(_document(1), title="氢燃料电池")])
+        other_worker.delete("result", [2])
+        yield _document(4)
+
+    builder.rebuild(documents())
+    assert _ids(other_worker) == {1, 3, 4}
+    stored = other_worker.stored_document("result", 1)
+    assert stored is not None and stored["title"] == "氢燃料电池"
+    assert not (tmp_path / "journal.jsonl").exists()
+    assert not (tmp_path / "BUILDING").exists()
 
 
 def test_a_failed_rebuild_keeps_the_old_index(tmp_path: Path) -> None:
@@ -153,6 +174,7 @@ def test_a_failed_rebuild_keeps_the_old_index(tmp_path: Path) -> None:
         backend.rebuild(documents())
     assert _ids(backend) == {1}
     assert len(list((tmp_path / "generations").iterdir())) == 1
+    assert not (tmp_path / "BUILDING").exists(), "later writes are not journaled"
 
 
 def test_the_stored_document_holds_texts_and_index_terms(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ The database is the source of truth: every method here may be called again with 
 arguments (idempotent), and `rebuild` can always recreate the index from the listings.
 
 Backends are configured in `settings.SEARCH_BACKENDS` and obtained with
-`matching.search.get_search_backend()`. Two exist: the embedded database backend (default,
+`matching.search.get_search_backend()`. Two exist: the embedded Tantivy backend (default,
 no service) and Elasticsearch (selected by `ELASTICSEARCH_URL`).
 """
 
@@ -165,6 +165,38 @@ class Suggestion:
     object_id: int
 
 
+def pool_query(
+    document: IndexDocument,
+    kind: ListingKind,
+    fields: Sequence[str],
+    *,
+    page: int = 1,
+    page_size: int = 100,
+) -> SearchQuery:
+    """The text-less query of a matching pool: listings of `kind` in `fields`, newest first,
+    with their terms, `document` excluded."""
+    return SearchQuery(
+        kind=kind,
+        fields=list(fields),
+        page=page,
+        page_size=page_size,
+        with_facets=False,
+        with_highlights=False,
+        with_terms=True,
+        exclude=[(document.kind, document.object_id)] if document.object_id else [],
+    )
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """What matching retrieves for one listing (`BaseSearchBackend.match_candidates`):
+    `similar`, the more-like-this hits, best first; `pooled`, listings of the pool's fields,
+    newest first (their `score` is 0). All hits carry their index terms."""
+
+    similar: list[SearchHit]
+    pooled: list[SearchHit]
+
+
 class SearchUnavailable(Exception):
     """The search service cannot answer now. APIs answer 503; writes still succeed."""
 
@@ -239,6 +271,33 @@ class BaseSearchBackend(abc.ABC):
         """The step of `more_like_this` that each backend does its own way: the listings that
         `filters` selects (it has no text and excludes `document`) most like `document`, at
         most `limit`, best first, each with its raw relevance score and index terms."""
+
+    def match_candidates(
+        self,
+        document: IndexDocument,
+        *,
+        kind: ListingKind,
+        limit: int,
+        pool_fields: Sequence[str] = (),
+    ) -> Candidates:
+        """One candidate retrieval for matching: `more_like_this(document, kind=kind,
+        limit=limit)`, and the newest searchable listings of `kind` whose field is one of
+        `pool_fields` (none when it is empty), `document` excluded, at most 2 × `limit` of
+        them: enough for `limit` that are not among the similar ones. This default makes one
+        call per part (and page); a backend may answer both parts in one request."""
+        similar = self.more_like_this(document, kind=kind, limit=limit)
+        pooled: list[SearchHit] = []
+        if pool_fields and limit > 0:
+            page = 1
+            while len(pooled) < 2 * limit:
+                found = self.search(
+                    pool_query(document, kind, pool_fields, page=page, page_size=100)
+                )
+                pooled += found.hits
+                if not found.hits or page * found.page_size >= found.total:
+                    break
+                page += 1
+        return Candidates(similar, pooled[: 2 * limit])
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
         """Autocomplete: at most `limit` suggestions whose text (title, English title or a

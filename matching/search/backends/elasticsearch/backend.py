@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
-from elasticsearch.dsl import Q, Search
+from elasticsearch.dsl import MultiSearch, Q, Search
 
 from matching.search import analysis
 from matching.search.backends.base import (
     FACET_FIELDS,
     RANKING_DEFAULTS,
     BaseSearchBackend,
+    Candidates,
     IndexDocument,
     ListingKind,
     SearchHit,
@@ -25,6 +27,7 @@ from matching.search.backends.base import (
     SearchResults,
     Suggestion,
     param,
+    pool_query,
 )
 from matching.search.backends.elasticsearch.highlights import (
     TERM_SOURCES,
@@ -137,6 +140,32 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
     def _base_search(self) -> Search:
         return Search(using=self.client, index=self.alias)
 
+    def _execute_all(self, searches: list[Search]) -> list[Any]:
+        """The responses of `searches`, sent in one `_msearch` request ([] for none, or no
+        index yet)."""
+        if not searches:
+            return []
+        multi = MultiSearch(using=self.client, index=self.alias)
+        for search in searches:
+            multi = multi.add(search)
+        try:
+            return list(multi.execute(raise_on_error=True))
+        except NotFoundError:
+            return []
+        except ApiError as exc:
+            # An item's error comes back in a 200 answer: "no index yet" is no hits, as for
+            # a single search.
+            error = exc.body.get("error", {}) if isinstance(exc.body, dict) else {}
+            if isinstance(error, dict) and error.get("type") == "index_not_found_exception":
+                return []
+            if is_outage(exc):
+                raise unavailable(exc) from exc
+            raise
+        except TransportError as exc:
+            if is_outage(exc):
+                raise unavailable(exc) from exc
+            raise
+
     def _execute(self, search: Search) -> Any:
         try:
             return search.execute()
@@ -227,25 +256,60 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
         groups with synonyms, plus its top body terms by tf-idf (Elasticsearch's term vectors
         of the text against the index), weighted by their tf-idf relative to the best; at
         least one group must match."""
-        if limit <= 0:
+        search = self._similar_search(document, filters, limit)
+        response = None if search is None else self._execute(search)
+        if response is None:
             return []
+        return [hit_from(hit, scored=True) for hit in response.hits]
+
+    def _similar_search(
+        self, document: IndexDocument, filters: SearchQuery, limit: int
+    ) -> Search | None:
+        """The request of `similar_listings` (None when nothing can be similar)."""
+        if limit <= 0:
+            return None
         plan = analysis.similar_plan(
             document, self.synonyms(), self.plan_settings, self._body_scores(document.body)
         )
         if not plan.groups:
-            return []
+            return None
         clauses, must_not = filters_of(filters)
-        search = (
+        return (
             self._base_search()
             .query(self.compiler.plan_query(plan, clauses, must_not))
             .sort("_score", *newest_first())
             .source(["kind", "object_id", *TERM_SOURCES])
             .extra(track_scores=True, size=min(limit, MAX_RESULT_WINDOW))
         )
-        response = self._execute(search)
-        if response is None:
-            return []
-        return [hit_from(hit, scored=True) for hit in response.hits]
+
+    def match_candidates(
+        self,
+        document: IndexDocument,
+        *,
+        kind: ListingKind,
+        limit: int,
+        pool_fields: Sequence[str] = (),
+    ) -> Candidates:
+        """Both parts in one `_msearch` request (after the term vectors of the body)."""
+        filters = replace(
+            SearchQuery(), kind=kind, exclude=[(document.kind, document.object_id)]
+        )
+        similar = self._similar_search(document, filters, limit)
+        searches: list[Search] = [] if similar is None else [similar]
+        if pool_fields and limit > 0:
+            clauses, must_not = filters_of(pool_query(document, kind, pool_fields))
+            searches.append(
+                self._base_search()
+                .query(Q("bool", filter=clauses, must_not=must_not))
+                .sort(*newest_first())
+                .source(["kind", "object_id", *TERM_SOURCES])
+                .extra(size=min(2 * limit, MAX_RESULT_WINDOW))
+            )
+        responses = self._execute_all(searches)
+        hits = [[hit_from(hit, scored=True) for hit in r.hits] for r in responses]
+        similar_hits = hits.pop(0) if similar is not None and hits else []
+        pooled = hits.pop(0) if hits else []
+        return Candidates(similar_hits, [replace(hit, score=0.0) for hit in pooled])
 
     def _body_scores(self, body: str) -> list[tuple[str, float]]:
         """(term, tf-idf) of the body's terms as Elasticsearch measures them: the term vectors

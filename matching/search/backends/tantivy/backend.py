@@ -15,7 +15,8 @@ import itertools
 import math
 import os
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
 
@@ -29,6 +30,7 @@ from matching.search.backends.base import (
     RANKING_DEFAULTS,
     TERM_FIELDS,
     BaseSearchBackend,
+    Candidates,
     IndexDocument,
     ListingKind,
     ProgressCallback,
@@ -38,6 +40,7 @@ from matching.search.backends.base import (
     SearchUnavailable,
     Suggestion,
     param,
+    pool_query,
 )
 from matching.search.backends.tantivy import queries
 from matching.search.backends.tantivy.analysis_pool import prepared_fields, unique_searchable
@@ -50,7 +53,7 @@ from matching.search.backends.tantivy.schema import (
     suggest_text,
     to_tantivy,
 )
-from matching.search.backends.tantivy.store import IndexStore
+from matching.search.backends.tantivy.store import Change, IndexStore
 from matching.search.highlights import listing_highlights
 
 DEFAULTS: dict[str, Any] = {
@@ -60,9 +63,25 @@ DEFAULTS: dict[str, Any] = {
     "prepare_workers": None,
 }
 REBUILD_PROGRESS_EVERY = 500
+#: The deepest hit a search returns (page × page size), as Elasticsearch's default
+#: index.max_result_window.
+MAX_RESULT_WINDOW = 10_000
 #: Facet values counted at most per facet (more than any vocabulary of the listings has).
 FACET_SIZE = 1000
-_ERRORS = (ValueError, OSError)
+
+
+@contextmanager
+def _engine_errors() -> Iterator[None]:
+    """Tantivy's failures as SearchUnavailable: its errors (ValueError, OSError) and a panic
+    of the Rust code, which the binding raises as a BaseException (`PanicException`)."""
+    try:
+        yield
+    except (ValueError, OSError) as exc:
+        raise SearchUnavailable(str(exc)) from exc
+    except BaseException as exc:
+        if type(exc).__name__ == "PanicException":
+            raise SearchUnavailable(f"the search engine failed: {exc}") from exc
+        raise
 
 
 def _total(found: tantivy.SearchResult) -> int:
@@ -127,33 +146,28 @@ class TantivySearchBackend(BaseSearchBackend):
         return self._stores[path]
 
     def _searcher(self) -> tantivy.Searcher:
-        try:
+        with _engine_errors():
             return self.store().index().searcher()
-        except _ERRORS as exc:
-            raise SearchUnavailable(str(exc)) from exc
 
     # --- writing ----------------------------------------------------------------------------
     def index(self, documents: Iterable[IndexDocument]) -> None:
-        try:
-            with self.store().writer() as writer:
-                for document in documents:
-                    key = document_key(document.kind, document.object_id)
-                    writer.delete_documents_by_term("key", key)
-                    if document.searchable:
-                        writer.add_document(to_tantivy(fields_of(document)))
-        except _ERRORS as exc:
-            raise SearchUnavailable(str(exc)) from exc
+        changes = [
+            (
+                document_key(document.kind, document.object_id),
+                fields_of(document) if document.searchable else None,
+            )
+            for document in documents
+        ]
+        self._apply(changes)
 
     def delete(self, kind: ListingKind, object_ids: Iterable[int]) -> None:
-        keys = [document_key(kind, object_id) for object_id in object_ids]
-        if not keys:
+        self._apply([(document_key(kind, object_id), None) for object_id in object_ids])
+
+    def _apply(self, changes: list[Change]) -> None:
+        if not changes:
             return
-        try:
-            with self.store().writer() as writer:
-                for key in keys:
-                    writer.delete_documents_by_term("key", key)
-        except _ERRORS as exc:
-            raise SearchUnavailable(str(exc)) from exc
+        with _engine_errors():
+            self.store().apply(changes)
 
     def rebuild(
         self, documents: Iterable[IndexDocument], *, progress: ProgressCallback | None = None
@@ -161,18 +175,17 @@ class TantivySearchBackend(BaseSearchBackend):
         """Build a new generation of the index and switch to it when complete. Documents are
         analysed in `prepare_workers` processes (`analysis_pool`) and written by this one."""
         done = 0
-        prepared = prepared_fields(unique_searchable(documents), self.prepare_workers)
-        # The first document starts the analysis workers, before Tantivy's writer threads.
-        first = next(prepared, None)
-        try:
-            with self.store().new_generation() as writer:
+        store = self.store()
+        with _engine_errors(), store.rebuilding():
+            prepared = prepared_fields(unique_searchable(documents), self.prepare_workers)
+            # The first document starts the analysis workers, before the writer's threads.
+            first = next(prepared, None)
+            with store.new_generation() as writer:
                 for fields in itertools.chain([first] if first else [], prepared):
                     writer.add_document(to_tantivy(fields))
                     done += 1
                     if progress is not None and done % REBUILD_PROGRESS_EVERY == 0:
                         progress(done)
-        except _ERRORS as exc:
-            raise SearchUnavailable(str(exc)) from exc
         if progress is not None:
             progress(done)
         return done
@@ -184,18 +197,24 @@ class TantivySearchBackend(BaseSearchBackend):
         searcher = self._searcher()
         filters, excluded = queries.filters_of(query)
         plan = analysis.plan_query(query.text, analysis.synonyms(), self.plan_settings)
-        try:
+        with _engine_errors():
             start = (page - 1) * page_size
             if plan.groups:
                 compiled = self.compiler.plan_query(plan, filters, excluded)
-                total = _total(searcher.search(compiled, 1))
-                ranked = _ranked(searcher, compiled, start, page_size)
             else:
                 compiled = self._filter_only(filters, excluded)
-                found = searcher.search(
-                    compiled, page_size, offset=start, order_by_field="recency"
-                )
-                total, ranked = _total(found), found.hits
+            total = _total(searcher.search(compiled, 1))
+            size = min(page_size, MAX_RESULT_WINDOW - start)
+            ranked: list[tuple[Any, tantivy.DocAddress]] = []
+            # Pages past the end or beyond the result window have no hits (the total and
+            # facets still count everything); Tantivy reserves room for offset + size hits.
+            if start < total and size > 0:
+                if plan.groups:
+                    ranked = _ranked(searcher, compiled, start, size)
+                else:
+                    ranked = searcher.search(
+                        compiled, size, count=False, offset=start, order_by_field="recency"
+                    ).hits
             hits = [
                 self._hit(
                     searcher,
@@ -208,8 +227,6 @@ class TantivySearchBackend(BaseSearchBackend):
                 for score, address in ranked
             ]
             facets = self._facets(searcher, compiled) if query.with_facets else {}
-        except _ERRORS as exc:
-            raise SearchUnavailable(str(exc)) from exc
         return SearchResults(hits, total, page, page_size, facets)
 
     @staticmethod
@@ -275,21 +292,17 @@ class TantivySearchBackend(BaseSearchBackend):
         the listing is not indexed. For operators and tests."""
         searcher = self._searcher()
         key = tantivy.Query.term_query(SCHEMA, "key", document_key(kind, object_id))
-        try:
+        with _engine_errors():
             found = searcher.search(key, 1)
             if not found.hits:
                 return None
             return stored_of(searcher.doc(found.hits[0][1]).to_dict())
-        except _ERRORS as exc:
-            raise SearchUnavailable(str(exc)) from exc
 
     def count(self, kind: ListingKind | None = None) -> int:
         searcher = self._searcher()
         filters, excluded = queries.filters_of(SearchQuery(kind=kind))
-        try:
+        with _engine_errors():
             return _total(searcher.search(self._filter_only(filters, excluded), 1))
-        except _ERRORS as exc:
-            raise SearchUnavailable(str(exc)) from exc
 
     def similar_listings(
         self, document: IndexDocument, filters: SearchQuery, limit: int
@@ -298,7 +311,7 @@ class TantivySearchBackend(BaseSearchBackend):
         terms by tf-idf as a weighted query (`analysis.similar_plan`), BM25-ranked; at least
         one group must match."""
         searcher = self._searcher()
-        try:
+        with _engine_errors():
             plan = analysis.similar_plan(
                 document,
                 analysis.synonyms(),
@@ -311,10 +324,37 @@ class TantivySearchBackend(BaseSearchBackend):
             compiled = self.compiler.plan_query(plan, clauses, excluded)
             return [
                 self._hit(searcher, address, float(score), plan, highlights=False, terms=True)
-                for score, address in _ranked(searcher, compiled, 0, limit)
+                for score, address in _ranked(
+                    searcher, compiled, 0, min(limit, MAX_RESULT_WINDOW)
+                )
             ]
-        except _ERRORS as exc:
-            raise SearchUnavailable(str(exc)) from exc
+
+    def match_candidates(
+        self,
+        document: IndexDocument,
+        *,
+        kind: ListingKind,
+        limit: int,
+        pool_fields: Sequence[str] = (),
+    ) -> Candidates:
+        """The similar listings, and the pool in one query (no pages)."""
+        similar = self.more_like_this(document, kind=kind, limit=limit)
+        if not pool_fields or limit <= 0:
+            return Candidates(similar, [])
+        searcher = self._searcher()
+        filters, excluded = queries.filters_of(pool_query(document, kind, pool_fields))
+        empty_plan = analysis.QueryPlan((), 0)
+        with _engine_errors():
+            found = searcher.search(
+                self._filter_only(filters, excluded),
+                min(2 * limit, MAX_RESULT_WINDOW),
+                order_by_field="recency",
+            )
+            pooled = [
+                self._hit(searcher, address, 0.0, empty_plan, highlights=False, terms=True)
+                for _order, address in found.hits
+            ]
+        return Candidates(similar, pooled)
 
     @staticmethod
     def _body_scores(searcher: tantivy.Searcher, body: str) -> list[tuple[str, float]]:
@@ -338,7 +378,7 @@ class TantivySearchBackend(BaseSearchBackend):
         out: list[Suggestion] = []
         seen: set[str] = set()
         live = queries.not_expired()
-        try:
+        with _engine_errors():
             for field_name, stored_name in zip(
                 SUGGEST_FIELDS, ("title", "title_en", "keywords"), strict=True
             ):
@@ -349,8 +389,6 @@ class TantivySearchBackend(BaseSearchBackend):
                         out.append(suggestion)
                         if len(out) >= limit:
                             return out
-        except _ERRORS as exc:
-            raise SearchUnavailable(str(exc)) from exc
         return out
 
     @staticmethod

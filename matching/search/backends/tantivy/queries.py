@@ -167,7 +167,7 @@ def filters_of(query: SearchQuery) -> tuple[list[tantivy.Query], list[tantivy.Qu
                 SCHEMA, "trl", tantivy.FieldType.Integer, query.trl_min, query.trl_max
             )
         )
-    # Price overlap, as the other backends: [min or max, max or min] meets the asked range.
+    # Price overlap, as in the Elasticsearch compiler: [min or max, max or min] meets the range.
     if query.price_min_cny is not None:
         low = float(query.price_min_cny)
         filters.append(

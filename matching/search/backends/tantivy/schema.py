@@ -6,14 +6,15 @@ Fields:
 - Filters and facets, as fast fields (Tantivy's column store, read per hit, never per row):
   `kind`, `field`, `province`, `city`, `stage`, `modes` (raw strings, several modes per
   listing), `trl`, `price_min`/`price_max` (CNY as float), `expires` (UTC epoch seconds),
-  `object_id` and `recency` (the order of text-less searches). Empty values are left out, so
+  and `recency` (the order of text-less searches). Empty values are left out, so
   facets never count "".
 - Text: the segmented `WORD_FIELDS` and `GRAM_FIELD` of `analysis.document_terms`, each term
   one whitespace-separated token (the analysis ran in Python; Tantivy only splits on spaces),
   plus `words`, all word terms of the listing in one field for the match conditions of plans.
 - Suggestions: `suggest_title`, `suggest_title_en`, `suggest_keyword` hold the texts
   NFKC-normalised and lower-cased, untokenised, for prefix queries.
-- `stored`: the original texts and the word terms (JSON) for highlights and the matcher.
+- `stored`: the original texts and the word terms (JSON bytes, stored, not indexed) for
+  highlights and the matcher.
 """
 
 from __future__ import annotations
@@ -34,11 +35,14 @@ TERMS_TOKENIZER = "keqiao_terms"
 #: Fields filtered with "any of" term sets; also the string facets.
 STRING_FILTERS: tuple[str, ...] = ("kind", "field", "province", "city", "stage", "modes")
 SUGGEST_FIELDS: tuple[str, ...] = ("suggest_title", "suggest_title_en", "suggest_keyword")
+#: Fields whose values are bytes.
+BYTES_FIELDS: tuple[str, ...] = ("stored",)
 
 # `recency` orders newest first: publication second, then kind ("need" before "result", as
-# Elasticsearch's sort), then the highest id. Fits an i64 for ids below 2**24.
-_KIND_BIT = 1 << 24
-_SECOND = 1 << 25
+# Elasticsearch's sort), then the highest id: 32 bits of seconds (until 2106), 1 of kind and
+# 26 of id fit an i64 (ids beyond 2**26 wrap, which only changes the order of equals).
+_KIND_BIT = 1 << 26
+_SECOND = 1 << 27
 
 
 def build_schema() -> tantivy.Schema:
@@ -47,7 +51,6 @@ def build_schema() -> tantivy.Schema:
     builder.add_text_field("key", stored=True, tokenizer_name="raw", index_option="basic")
     for name in STRING_FILTERS:
         builder.add_text_field(name, tokenizer_name="raw", fast=True, index_option="basic")
-    builder.add_integer_field("object_id", stored=True, indexed=True, fast=True)
     for name in ("trl", "expires", "recency"):
         builder.add_integer_field(name, indexed=True, fast=True)
     for name in ("price_min", "price_max"):
@@ -56,7 +59,7 @@ def build_schema() -> tantivy.Schema:
         builder.add_text_field(name, tokenizer_name=TERMS_TOKENIZER, index_option="freq")
     for name in SUGGEST_FIELDS:
         builder.add_text_field(name, tokenizer_name="raw", index_option="basic")
-    builder.add_text_field("stored", stored=True, tokenizer_name="raw", index_option="basic")
+    builder.add_bytes_field("stored", stored=True, indexed=False)
     return builder.build()
 
 
@@ -95,7 +98,6 @@ def fields_of(document: IndexDocument) -> dict[str, list[Any]]:
     terms = document_terms(document)
     fields: dict[str, list[Any]] = {
         "key": [document_key(document.kind, document.object_id)],
-        "object_id": [document.object_id],
         "recency": [recency(document)],
     }
     for name, value in (
@@ -129,7 +131,7 @@ def fields_of(document: IndexDocument) -> dict[str, list[Any]]:
         "owner_name": document.owner_name,
         "terms": {name: sorted(set(terms[name])) for name in WORD_FIELDS},
     }
-    fields["stored"] = [json.dumps(stored, ensure_ascii=False)]
+    fields["stored"] = [json.dumps(stored, ensure_ascii=False).encode()]
     return {name: values for name, values in fields.items() if values}
 
 
@@ -140,6 +142,6 @@ def to_tantivy(fields: dict[str, list[Any]]) -> tantivy.Document:
 
 def stored_of(found: Mapping[str, list[Any]]) -> dict[str, Any]:
     """The `stored` JSON of a fetched document (`Searcher.doc(...).to_dict()`)."""
-    values = found.get("stored") or ["{}"]
-    loaded: dict[str, Any] = json.loads(values[0])
+    values = found.get("stored") or [b"{}"]
+    loaded: dict[str, Any] = json.loads(bytes(values[0]))
     return loaded
