@@ -6,6 +6,7 @@ the memory of its workers before it is stopped.
         first = server.wait_for(path_of_a_search)    # FirstAnswer: seconds since start, ms
         ...                                          # load on server.base_url
         memory = server.worker_memory()              # WorkerMemory: VmRSS/RssAnon per worker
+        cpu = server.worker_cpu_seconds()            # CPU seconds of the workers so far
 """
 
 from __future__ import annotations
@@ -67,6 +68,13 @@ def _status_kb(pid: int, field: str) -> float:
         if line.startswith(f"{field}:"):
             return float(line.split()[1])
     return 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process `pid` so far (/proc/<pid>/stat)."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def children_of(pid: int) -> list[int]:
@@ -154,6 +162,11 @@ class GunicornServer:
             [_status_kb(pid, "VmRSS") / 1024 for pid in workers],
             [_status_kb(pid, "RssAnon") / 1024 for pid in workers],
         )
+
+    def worker_cpu_seconds(self) -> float:
+        """CPU seconds (user + system) the current workers have used so far, together."""
+        assert self.process is not None
+        return sum(cpu_seconds(pid) for pid in children_of(self.process.pid))
 
     def stop(self) -> None:
         """SIGTERM to the master (graceful stop of the workers), SIGKILL after 30 s."""

@@ -17,11 +17,17 @@ MATCH = "all matches"
 
 @dataclass
 class HttpRun:
-    """One gunicorn run: its first answer, the timed load, its workers' memory after it."""
+    """One gunicorn run: its first answer, the timed load, its workers' memory after it and
+    their CPU seconds during it."""
 
     first: FirstAnswer
     load: Load
     memory: WorkerMemory
+    cpu_seconds: float
+
+    @property
+    def cpu_ms_per_call(self) -> float:
+        return self.cpu_seconds * 1000 / self.load.calls if self.load.calls else 0.0
 
 
 @dataclass
@@ -81,7 +87,8 @@ def _server_row(name: str, run: HttpRun) -> list[Any]:
     rss, anon = run.memory.rss_mb, run.memory.anon_mb
     return [
         name, f"{run.first.seconds:.2f}", float(run.first.request_ms), run.load.calls,
-        run.load.error_count, float(run.load.per_second), float(max(rss, default=0)),
+        run.load.error_count, float(run.load.per_second), float(run.cpu_ms_per_call),
+        float(max(rss, default=0)),
         float(sum(rss)), float(max(anon, default=0)),
     ]
 
@@ -105,7 +112,7 @@ def size_report(result: SizeResult) -> str:
         )
     runs = [("embedded", result.embedded)] + ([("elasticsearch", result.es)] if result.es else [])
     lines += ["", table(
-        ["server", "first answer s", "its ms", "calls", "errors", "calls/s",
+        ["server", "first answer s", "its ms", "calls", "errors", "calls/s", "CPU ms/call",
          "RSS max MB", "RSS sum MB", "RssAnon max MB"],
         [_server_row(name, run) for name, run in runs],
     )]

@@ -31,7 +31,9 @@ are added up to each size in turn. At each size:
    last byte (http.client, a new connection per call, as gunicorn's sync workers close
    each one). After the run: VmRSS (includes the shared, memory-mapped index pages, counted
    in each worker) and RssAnon (the worker's own heap) of each worker (children of the master,
-   /proc/<pid>/status); the table shows the max and the VmRSS sum.
+   /proc/<pid>/status); the table shows the max and the VmRSS sum, and the workers' CPU time
+   (user + system, /proc/<pid>/stat) during the timed run per call: unlike the latencies it
+   hardly depends on what else runs on the machine.
 3. HTTP, Elasticsearch (with a node): the same run with ELASTICSEARCH_URL set, then "ES direct":
    the Elasticsearch requests that one API call makes (recorded once per distinct call in this
    process with search_compare.Recorder: the _search bodies, and matching's _termvectors),
@@ -139,9 +141,11 @@ def http_run(
         )
         if warm_up.error_count:
             raise RuntimeError(f"warm-up failed: {warm_up.errors}; see {log}")
+        cpu_before = server.worker_cpu_seconds()
         load = run_load(plan, call, clients=args.clients)
+        cpu = server.worker_cpu_seconds() - cpu_before
         memory = server.worker_memory()
-    return HttpRun(first, load, memory)
+    return HttpRun(first, load, memory, cpu)
 
 
 def embedded_rebuild(index_dir: Path) -> tuple[int, float]:
