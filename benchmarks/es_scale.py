@@ -45,6 +45,29 @@ class EsBuild:
         return self.count / self.bulk_seconds
 
 
+def raw_bulk(backend: Any, name: str, bodies: Sequence[tuple[str, Any]], chunk: int) -> float:
+    """Seconds for Elasticsearch's own bulk API (`elasticsearch.helpers.bulk`, `chunk`
+    documents a request) to load `bodies` ((id, JSON source) pairs) into a new index `name`
+    with the backend's mapping and analysis, plus a refresh; the index is deleted afterwards."""
+    from elasticsearch.helpers import bulk
+
+    backend.client.indices.delete(index=name, ignore_unavailable=True)
+    backend.index_definition(name).create()
+    started = time.perf_counter()
+    ok, errors = bulk(
+        backend.client,
+        ({"_index": name, "_id": key, "_source": body} for key, body in bodies),
+        chunk_size=chunk,
+        raise_on_error=False,
+    )
+    backend.client.indices.refresh(index=name)
+    seconds = time.perf_counter() - started
+    count = backend.client.count(index=name)["count"]
+    backend.client.indices.delete(index=name)
+    assert not errors and ok == count == len(bodies), (errors, ok, count, len(bodies))
+    return seconds
+
+
 class ElasticsearchSide:
     """The Elasticsearch backend at `url` under index prefix `prefix` (its indices are
     dropped by `drop`)."""
@@ -75,8 +98,6 @@ class ElasticsearchSide:
         return {"ELASTICSEARCH_URL": self.url, "KEQIAO_ES_INDEX_PREFIX": self.prefix}
 
     def build(self) -> EsBuild:
-        from elasticsearch.helpers import bulk
-
         from matching.search.backends.elasticsearch.mapping import document_id, source_for
         from matching.search.documents import documents_for_all
 
@@ -88,20 +109,7 @@ class ElasticsearchSide:
             started = time.perf_counter()
             bodies = [(document_id(d.kind, d.object_id), source_for(d)) for d in documents]
             bodies_seconds = time.perf_counter() - started
-            name = f"{self.prefix}-listings-raw"
-            backend.client.indices.delete(index=name, ignore_unavailable=True)
-            backend.index_definition(name).create()
-            started = time.perf_counter()
-            ok, errors = bulk(
-                backend.client,
-                ({"_index": name, "_id": key, "_source": body} for key, body in bodies),
-                chunk_size=self.chunk,
-                raise_on_error=False,
-            )
-            backend.client.indices.refresh(index=name)
-            bulk_seconds = time.perf_counter() - started
-            backend.client.indices.delete(index=name)
-        assert not errors and ok == len(bodies), (errors, ok, len(bodies))
+            bulk_seconds = raw_bulk(backend, f"{self.prefix}-listings-raw", bodies, self.chunk)
         return EsBuild(count, rebuild_seconds, bodies_seconds, bulk_seconds)
 
     def capture(self, paths: Sequence[str]) -> None:
