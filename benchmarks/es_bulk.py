@@ -28,6 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from es_scale import raw_bulk
 from synthetic import recombined_documents, setup_django, table
 
 
@@ -43,8 +44,6 @@ def main() -> None:
         parser.error("set ELASTICSEARCH_URL or --url (a real Elasticsearch node)")
 
     setup_django()  # the embedded backend only; the Elasticsearch backend is built below
-    from elasticsearch.helpers import bulk
-
     from matching.search.backends.elasticsearch import ElasticsearchSearchBackend
     from matching.search.backends.elasticsearch.mapping import document_id, source_for
 
@@ -79,21 +78,9 @@ def main() -> None:
                  len(bodies) / body_seconds])
 
     # 3. Elasticsearch's own bulk API, same bodies, same mapping, new index
-    name = f"{args.prefix}-listings-raw"
-    backend.index_definition(name).create()
-    started = time.perf_counter()
-    ok, errors = bulk(
-        backend.client,
-        ({"_index": name, "_id": doc_id, "_source": body} for doc_id, body in bodies),
-        chunk_size=args.chunk,
-        raise_on_error=False,
-    )
-    backend.client.indices.refresh(index=name)
-    raw_seconds = time.perf_counter() - started
-    raw_count = backend.client.count(index=name)["count"]
-    assert not errors and raw_count == len(bodies), (errors, raw_count)
-    rows.append(["ES helpers.bulk of the same bodies", ok, raw_seconds, ok / raw_seconds])
-    backend.client.indices.delete(index=name)
+    raw_seconds = raw_bulk(backend, f"{args.prefix}-listings-raw", bodies, args.chunk)
+    rows.append(["ES helpers.bulk of the same bodies", len(bodies), raw_seconds,
+                 len(bodies) / raw_seconds])
     backend.drop_indices()
 
     print()
