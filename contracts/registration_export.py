@@ -28,7 +28,6 @@ from contracts.choices import zh_label
 from contracts.identifiers import identifier_problem, region_display_name
 from contracts.models import Agreement, beijing_time
 from kernel.money import format_amount, stored_amount
-from kernel.pdf.render import render_pdf
 from kernel.spreadsheets import spreadsheet_text
 from marketplace.choices import Field, IpType
 
@@ -138,6 +137,8 @@ def registration_xlsx(form: RegistrationForm) -> bytes:
 
 def registration_pdf(form: RegistrationForm) -> bytes:
     """The same rows as a one-page PDF (Chinese) through the shared locked-down renderer."""
+    from kernel.pdf.render import render_pdf  # WeasyPrint is loaded only when a PDF is asked for
+
     return render_pdf(
         template_name=PDF_TEMPLATE,
         context={"form": form, "rows": registration_rows(form)},
