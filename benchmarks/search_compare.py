@@ -53,13 +53,15 @@ SEARCHES: list[tuple[str, dict[str, Any]]] = [
 
 
 class Recorder:
-    """Captures the Elasticsearch requests the backend makes (to replay them directly)."""
+    """Captures the Elasticsearch requests the backend makes (to replay them directly): its
+    _search and _msearch bodies and the term vectors of matching."""
 
     def __init__(self, backend: Any) -> None:
         self.backend = backend
         self.calls: list[tuple[str, Any]] = []
         self.active = False
         execute = backend._execute
+        execute_all = backend._execute_all
         termvectors = backend.client.termvectors
 
         def recording_execute(search: Any) -> Any:
@@ -67,12 +69,21 @@ class Recorder:
                 self.calls.append(("search", (search._index or [backend.alias], search.to_dict())))
             return execute(search)
 
+        def recording_execute_all(searches: list[Any]) -> Any:
+            if self.active and searches:
+                lines: list[Any] = []
+                for search in searches:
+                    lines += [{"index": backend.alias}, search.to_dict()]
+                self.calls.append(("msearch", lines))
+            return execute_all(searches)
+
         def recording_termvectors(**kwargs: Any) -> Any:
             if self.active:
                 self.calls.append(("termvectors", kwargs))
             return termvectors(**kwargs)
 
         backend._execute = recording_execute
+        backend._execute_all = recording_execute_all
         backend.client.termvectors = recording_termvectors
         self._termvectors = termvectors
 
@@ -99,6 +110,8 @@ class Recorder:
                     body=body,
                     headers={"content-type": "application/json", "accept": "application/json"},
                 )
+            elif kind == "msearch":
+                client.msearch(searches=payload)
             else:
                 self._termvectors(**payload)
 
