@@ -154,43 +154,75 @@ def _vocabulary(lines: tuple[SynonymLine, ...]) -> tuple[tuple[frozenset[str], .
 def related_terms(text: str, keywords: Iterable[str] = ()) -> tuple[str, ...]:
     """Terms the domain vocabulary (matching/search/synonyms.txt) links to terms that occur in
     `text` or `keywords`, excluding terms already present there. Empty when there is no file.
-    Terms are compared as written (lower-cased), not segmented: see `_Haystack.has`."""
+    Terms are compared as written (lower-cased), not segmented: see `_Vocabulary.present`."""
     try:
         lines = synonym_lines(SYNONYMS_PATH)
     except OSError:
         return ()
-    haystack = _Haystack(f"{text} {' '.join(keywords)}".lower())
+    vocabulary = _indexed_vocabulary(lines)
+    present = vocabulary.present(f"{text} {' '.join(keywords)}".lower())
+    rules = sorted({i for term in present for i in vocabulary.rules_of.get(term, ())})
     found: dict[str, None] = {}
-    for left, right in _vocabulary(lines):
-        if any(haystack.has(term) for term in left):
-            for term in sorted(right):
-                if not haystack.has(term):
-                    found[term] = None
+    for index in rules:
+        for term in sorted(vocabulary.rules[index][1]):
+            if term not in present:
+                found[term] = None
     return tuple(found)
 
 
 _LATIN_WORD = re.compile(r"[a-z0-9]+")
 
 
-class _Haystack:
-    """Lower-cased text in which terms are looked up: Chinese terms as substrings (≥ 2
-    characters), Latin terms as whole words (so "ai" is not found in "detail"). A one-word
-    Latin term is a set lookup among the text's words, which is what makes matching a
-    listing against every line of the vocabulary cheap."""
+@dataclass(frozen=True)
+class _Vocabulary:
+    """The vocabulary's rules, which rules each term opens (its left side), and its terms by
+    how they are found in a text: Chinese (and any non-ASCII) terms as substrings of at least
+    2 characters, one-word Latin terms as whole words (so "ai" is not in "detail"), other
+    Latin terms by a whole-word search."""
 
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.words = frozenset(_LATIN_WORD.findall(text))
+    rules: tuple[tuple[frozenset[str], ...], ...]
+    rules_of: dict[str, tuple[int, ...]]
+    substrings: frozenset[str]
+    longest_substring: int
+    words: frozenset[str]
+    phrases: tuple[str, ...]
 
-    def has(self, term: str) -> bool:
-        if len(term) < 2:
-            return False
-        if not term.isascii():
-            return term in self.text
-        if _LATIN_WORD.fullmatch(term):
-            return term in self.words
-        pattern = rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])"
-        return term in self.text and re.search(pattern, self.text) is not None
+    def present(self, text: str) -> set[str]:
+        """The vocabulary's terms that occur in `text` (lower-cased): one pass over the text's
+        substrings and words, not one search per term."""
+        found = set(_LATIN_WORD.findall(text)) & self.words
+        for start in range(len(text)):
+            for end in range(start + 2, min(len(text), start + self.longest_substring) + 1):
+                if text[start:end] in self.substrings:
+                    found.add(text[start:end])
+        for phrase in self.phrases:
+            pattern = rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])"
+            if phrase in text and re.search(pattern, text):
+                found.add(phrase)
+        return found
+
+
+@lru_cache(maxsize=8)
+def _indexed_vocabulary(lines: tuple[SynonymLine, ...]) -> _Vocabulary:
+    rules = _vocabulary(lines)
+    rules_of: dict[str, list[int]] = {}
+    terms: set[str] = set()
+    for index, (left, right) in enumerate(rules):
+        terms |= left | right
+        for term in left:
+            rules_of.setdefault(term, []).append(index)
+    terms = {term for term in terms if len(term) >= 2}
+    substrings = frozenset(term for term in terms if not term.isascii())
+    return _Vocabulary(
+        rules=rules,
+        rules_of={term: tuple(indices) for term, indices in rules_of.items()},
+        substrings=substrings,
+        longest_substring=max((len(term) for term in substrings), default=0),
+        words=frozenset(t for t in terms if t.isascii() and _LATIN_WORD.fullmatch(t)),
+        phrases=tuple(
+            sorted(t for t in terms if t.isascii() and not _LATIN_WORD.fullmatch(t))
+        ),
+    )
 
 
 # --- the plan --------------------------------------------------------------------------------
