@@ -130,7 +130,8 @@ class SearchHit:
     with the user text escaped and matched terms wrapped in `<mark>`…`</mark>`.
     `terms` are the listing's index terms of `TERM_FIELDS` as stored at index time
     (`matching.search.analysis.document_terms`), given by `more_like_this` and by searches
-    `with_terms`; None otherwise.
+    `with_terms` of a backend that keeps them (the embedded one; Elasticsearch leaves the
+    segmented text out of its stored source); None otherwise, and the caller segments.
     """
 
     kind: ListingKind
@@ -251,9 +252,9 @@ class BaseSearchBackend(abc.ABC):
     ) -> list[SearchHit]:
         """Candidates for matching: listings of `kind` most similar to `document`'s text
         (title, body, keywords, weighted), at most `limit`, best first, each with its raw
-        relevance score and index terms (`SearchHit.terms`); `query` may add filters (its
-        text is ignored); `document` itself is never returned. Used by matching to retrieve
-        candidates that the pure scorer then ranks.
+        relevance score and, if the backend keeps them, index terms (`SearchHit.terms`);
+        `query` may add filters (its text is ignored); `document` itself is never returned.
+        Used by matching to retrieve candidates that the pure scorer then ranks.
         """
         base = query or SearchQuery()
         filters = replace(
@@ -270,7 +271,8 @@ class BaseSearchBackend(abc.ABC):
     ) -> list[SearchHit]:
         """The step of `more_like_this` that each backend does its own way: the listings that
         `filters` selects (it has no text and excludes `document`) most like `document`, at
-        most `limit`, best first, each with its raw relevance score and index terms."""
+        most `limit`, best first, each with its raw relevance score (and index terms, if
+        kept)."""
 
     def match_candidates(
         self,

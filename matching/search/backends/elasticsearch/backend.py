@@ -30,7 +30,6 @@ from matching.search.backends.base import (
     pool_query,
 )
 from matching.search.backends.elasticsearch.highlights import (
-    TERM_SOURCES,
     hit_from,
     with_highlights,
 )
@@ -195,7 +194,7 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
             self._base_search()
             .query(bool_query)
             .sort(*order)
-            .source(["kind", "object_id", "body", *(TERM_SOURCES if query.with_terms else [])])
+            .source(["kind", "object_id", "body"])
             .extra(track_total_hits=True, track_scores=bool(groups))
         )
         search = search[start : start + size] if size else search[0:0]
@@ -278,7 +277,7 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
             self._base_search()
             .query(self.compiler.plan_query(plan, clauses, must_not))
             .sort("_score", *newest_first())
-            .source(["kind", "object_id", *TERM_SOURCES])
+            .source(["kind", "object_id"])
             .extra(track_scores=True, size=min(limit, MAX_RESULT_WINDOW))
         )
 
@@ -302,7 +301,7 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
                 self._base_search()
                 .query(Q("bool", filter=clauses, must_not=must_not))
                 .sort(*newest_first())
-                .source(["kind", "object_id", *TERM_SOURCES])
+                .source(["kind", "object_id"])
                 .extra(size=min(2 * limit, MAX_RESULT_WINDOW))
             )
         responses = self._execute_all(searches)

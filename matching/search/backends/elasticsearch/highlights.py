@@ -14,12 +14,9 @@ from typing import Any
 from elasticsearch.dsl import Q, Search
 
 from matching.search.analysis import Group
-from matching.search.backends.base import TERM_FIELDS, SearchHit
-from matching.search.backends.elasticsearch.mapping import decode_term
+from matching.search.backends.base import SearchHit
 
 HIGHLIGHT_FIELDS: tuple[str, ...] = ("title", "title_en", "body", "keywords")
-#: The source fields that hold `SearchHit.terms` (the segmented text stored at index time).
-TERM_SOURCES: tuple[str, ...] = tuple(f"seg.{name}" for name in TERM_FIELDS)
 
 
 def with_highlights(search: Search, groups: Sequence[Group], snippet_chars: int) -> Search:
@@ -60,9 +57,9 @@ def with_highlights(search: Search, groups: Sequence[Group], snippet_chars: int)
 
 
 def hit_from(hit: Any, *, scored: bool) -> SearchHit:
-    """A SearchHit of one Elasticsearch hit (score 0 when the query was not scored); its
-    `terms` are read from the stored segmented fields when the source includes them
-    (`TERM_SOURCES`)."""
+    """A SearchHit of one Elasticsearch hit (score 0 when the query was not scored). Its
+    `terms` stay None: the segmented fields are left out of the stored source
+    (`ListingDocument.Meta`), so the matcher segments Elasticsearch's candidates itself."""
     source = hit.to_dict()
     score = float(hit.meta.score or 0.0) if scored else 0.0
     highlights: dict[str, list[str]] = {}
@@ -72,17 +69,11 @@ def hit_from(hit: Any, *, scored: bool) -> SearchHit:
             snippets = list(getattr(found, name, []) or [])
             if snippets:
                 highlights[name] = [normalise_snippet(s, source, name) for s in snippets]
-    seg = source.get("seg")
     return SearchHit(
         kind=source["kind"],
         object_id=int(source["object_id"]),
         score=round(score, 6),
         highlights=highlights,
-        terms=None
-        if seg is None
-        else frozenset(
-            decode_term(token) for name in TERM_FIELDS for token in str(seg.get(name) or "").split()
-        ),
     )
 
 
