@@ -15,7 +15,7 @@ import itertools
 import math
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
@@ -30,7 +30,6 @@ from matching.search.backends.base import (
     RANKING_DEFAULTS,
     TERM_FIELDS,
     BaseSearchBackend,
-    Candidates,
     IndexDocument,
     ListingKind,
     ProgressCallback,
@@ -40,7 +39,6 @@ from matching.search.backends.base import (
     SearchUnavailable,
     Suggestion,
     param,
-    pool_query,
 )
 from matching.search.backends.tantivy import queries
 from matching.search.backends.tantivy.analysis_pool import prepared_fields, unique_searchable
@@ -328,33 +326,6 @@ class TantivySearchBackend(BaseSearchBackend):
                     searcher, compiled, 0, min(limit, MAX_RESULT_WINDOW)
                 )
             ]
-
-    def match_candidates(
-        self,
-        document: IndexDocument,
-        *,
-        kind: ListingKind,
-        limit: int,
-        pool_fields: Sequence[str] = (),
-    ) -> Candidates:
-        """The similar listings, and the pool in one query (no pages)."""
-        similar = self.more_like_this(document, kind=kind, limit=limit)
-        if not pool_fields or limit <= 0:
-            return Candidates(similar, [])
-        searcher = self._searcher()
-        filters, excluded = queries.filters_of(pool_query(document, kind, pool_fields))
-        empty_plan = analysis.QueryPlan((), 0)
-        with _engine_errors():
-            found = searcher.search(
-                self._filter_only(filters, excluded),
-                min(2 * limit, MAX_RESULT_WINDOW),
-                order_by_field="recency",
-            )
-            pooled = [
-                self._hit(searcher, address, 0.0, empty_plan, highlights=False, terms=True)
-                for _order, address in found.hits
-            ]
-        return Candidates(similar, pooled)
 
     @staticmethod
     def _body_scores(searcher: tantivy.Searcher, body: str) -> list[tuple[str, float]]:
