@@ -38,7 +38,7 @@ import contextlib
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files import File
@@ -51,7 +51,6 @@ from django.utils.translation import gettext_lazy
 from filelock import FileLock, Timeout
 from rest_framework import exceptions, status
 
-from contracts.seal import SealVerification, verify_pdf
 from kernel.api.errors import RequestTooLarge
 from kernel.child_process import (
     ChildDied,
@@ -61,6 +60,10 @@ from kernel.child_process import (
     run_in_child,
 )
 from kernel.errors import DomainError, ServiceUnavailableError
+
+if TYPE_CHECKING:
+    # pyHanko (about 0.3 s to import) loads with the first seal check, not with the URLs.
+    from contracts.seal import SealVerification
 
 #: Room for the multipart envelope around the file when checking Content-Length.
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
@@ -286,6 +289,8 @@ def verify_pdf_bounded(data: bytes) -> SealVerification:
     ``too_complex`` (400) when the check exceeds its memory or CPU limit,
     `ServiceUnavailableError` code ``verify_timeout`` (503) when it exceeds its wall time.
     """
+    from contracts.seal import verify_pdf  # imports pyHanko: only when a check runs
+
     limits = ChildLimits(
         memory_bytes=int(settings.VERIFY_MEMORY_BYTES),
         cpu_seconds=int(settings.VERIFY_CPU_SECONDS),

@@ -29,16 +29,19 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from contracts.choices import AgreementStatus, zh_label
 from contracts.models import Agreement
-from contracts.seal import CertificateInfo, SealVerification, platform_certificate_info
 from contracts.verification.limits import verify_pdf_bounded
 from kernel.errors import DomainError
+
+if TYPE_CHECKING:
+    # pyHanko (about 0.3 s to import) loads with the first seal check, not with the URLs.
+    from contracts.seal import CertificateInfo, SealVerification
 
 STATUS_VALID = "valid"
 STATUS_TAMPERED = "tampered"
@@ -208,6 +211,8 @@ def carries_platform_certificate(
     if seal.signer is None or not seal.signer.sha256_fingerprint:
         return False
     if certificate is None:
+        from contracts.seal import platform_certificate_info  # imports pyHanko
+
         try:
             certificate = platform_certificate_info()
         except Exception:  # no platform certificate: nothing can carry it

@@ -3,6 +3,8 @@ agreement (the same `contracts.verification.report.verify_upload` as the API).""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -11,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from contracts.seal import CertificateInfo, platform_certificate_info
 from contracts.verification.limits import (
     BUSY_RETRY_AFTER_SECONDS,
     LengthRequired,
@@ -31,6 +32,10 @@ from contracts.verification.report import (
 from kernel.api.errors import RequestTooLarge
 from kernel.api.throttling import throttle_web
 from kernel.errors import DomainError, ServiceUnavailableError
+
+if TYPE_CHECKING:
+    # pyHanko (about 0.3 s to import) loads with the first seal check, not with the URLs.
+    from contracts.seal import CertificateInfo
 
 TEMPLATE = "contracts/verify.html"
 
@@ -74,6 +79,8 @@ def agreement_verify(request: HttpRequest) -> HttpResponse:
 
 
 def _certificate() -> CertificateInfo | None:
+    from contracts.seal import platform_certificate_info  # imports pyHanko
+
     try:
         return platform_certificate_info()
     except Exception:  # the page still works without showing the fingerprint

@@ -211,3 +211,43 @@ def test_freshness_dates_platform_listings_by_publication_and_imported_ones_by_s
     assert str(result_features(dated).date).startswith("2022-04")
     need = factories.TechnologyNeedFactory(source_url="")
     assert need_features(need).date is not None
+
+
+def _related_terms_term_by_term(text: str, keywords: list[str]) -> tuple[str, ...]:
+    """The reference: the vocabulary's rules opened by searching for each term separately."""
+    import re
+
+    from matching.search.analysis import _vocabulary
+    from matching.search.synonym_file import SYNONYMS_PATH, synonym_lines
+
+    haystack = f"{text} {' '.join(keywords)}".lower()
+    rules = _vocabulary(synonym_lines(SYNONYMS_PATH))
+    terms = {t for left, right in rules for t in left | right if len(t) >= 2}
+
+    def occurs(term: str) -> bool:
+        if not term.isascii():
+            return term in haystack
+        return re.search(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])", haystack) is not None
+
+    present = {t for t in terms if occurs(t)}
+    found: dict[str, None] = {}
+    for index in sorted(i for i, (left, _) in enumerate(rules) if left & present):
+        for term in sorted(rules[index][1]):
+            if term not in present:
+                found[term] = None
+    return tuple(found)
+
+
+def test_related_terms_match_a_term_by_term_search_on_every_bundled_listing():
+    records = [
+        *json.loads((NEEDS.parent / "results.json").read_text(encoding="utf-8")),
+        *json.loads(NEEDS.read_text(encoding="utf-8")),
+    ]
+    assert len(records) > 200
+    for record in records:
+        body = record.get("summary") or record.get("description", "")
+        text = f"{record.get('title', '')}\n{body}"
+        keywords = [str(k) for k in record.get("keywords") or []]
+        assert related_terms(text, keywords) == _related_terms_term_by_term(text, keywords), (
+            record["id"]
+        )
