@@ -17,7 +17,7 @@ wsgi_app = "marketplace.wsgi:application"
 bind = "127.0.0.1:8000"
 # gunicorn's rule of thumb: (2 × CPU cores) + 1 synchronous workers.
 workers = multiprocessing.cpu_count() * 2 + 1
-# The parent process loads Django, every URL's views and the search analysers (jieba's
+# The parent process loads Django, every URL's views and the search analysers (the segmenter's
 # dictionaries) once, then forks the workers: each starts ready, in a fraction of a second, and
 # shares those pages copy-on-write. Consequence: a new release needs a restart of gunicorn
 # (systemctl restart), not a HUP. Nothing opens a database connection or the search index in

@@ -19,8 +19,8 @@ are added up to each size in turn. At each size:
 2. HTTP, embedded: `gunicorn -c gunicorn.conf.py --workers W --bind 127.0.0.1:<free port>
    --max-requests 0` with DATABASE_URL and KEQIAO_SEARCH_INDEX_DIR of the benchmark,
    ELASTICSEARCH_URL empty, DJANGO_DEBUG off (a random DJANGO_SECRET_KEY), KEQIAO_VAR_DIR in the
-   temporary directory (this process uses the same one, so jieba's dictionary cache is warm, as
-   after a restart of a running site) and the search and matches rate limits raised to
+   temporary directory (this process uses the same one, so the seal keys exist, as after a
+   restart of a running site) and the search and matches rate limits raised to
    100000/s (per second: the limit is still counted on every call, as in production, but the
    sliding window stays short). Measured: "first answer", the seconds from starting gunicorn to
    the first 200 of GET /api/v1/search/?q=储能 (polled every 10 ms) and that request's own ms;
@@ -204,7 +204,7 @@ def main() -> None:
     if args.url and max(sizes) > 100_000:
         raise SystemExit("sizes over 100000 are for the embedded engine only: pass --url ''")
     tmp = Path(tempfile.mkdtemp(prefix="keqiao-scale-"))
-    # This process and the servers share VAR_DIR (jieba's dictionary cache, seal keys).
+    # This process and the servers share VAR_DIR (seal keys).
     os.environ["KEQIAO_VAR_DIR"] = str(tmp / "var")
     database_dir = setup_django()
     print(f"database {database_dir}; index, var and gunicorn logs {tmp}; "

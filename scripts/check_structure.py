@@ -35,6 +35,7 @@ SOLE_IMPORTERS: dict[str, str] = {
     "pebble": "kernel/child_process.py",
     "diskcache": "kernel/api/throttle_store.py",
     "ahocorasick": "matching/search/term_finder.py",
+    "rjieba": "matching/search/segment.py",
 }
 #: Libraries whose importers are all inside one package (path prefix).
 SOLE_IMPORTING_PACKAGES: dict[str, str] = {

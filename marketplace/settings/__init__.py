@@ -407,7 +407,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("KEQIAO_LOG_LEVEL", default="INFO")},
     "loggers": {
-        "jieba": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         # django-dbbackup's commands print through their own handler.

@@ -223,8 +223,8 @@ def _indexed_vocabulary(lines: tuple[SynonymLine, ...]) -> _Vocabulary:
 
 
 def prepare() -> None:
-    """Load what the first query would otherwise load: jieba's dictionaries with the domain
-    words (about 0.8 s), the synonym table and the vocabulary. No database, no index. Meant
+    """Load what the first query would otherwise load: the segmenter's dictionaries with the
+    domain words, the synonym table and the vocabulary. No database, no index. Meant
     for a server's parent process before it forks its workers (gunicorn.conf.py), so that every
     worker starts with them in memory shared copy-on-write."""
     segment.tokenizer()

@@ -24,8 +24,10 @@ from django.utils import timezone
 from marketplace.choices import Field, ListingStatus, Stage, TransferMode
 from marketplace.models import ResearchResult, TechnologyNeed
 from matching.search import get_search_backend
+from matching.search.analysis import document_terms
 from matching.search.backends.base import (
     FACET_FIELDS,
+    TERM_FIELDS,
     BaseSearchBackend,
     IndexDocument,
     SearchHit,
@@ -415,6 +417,21 @@ def test_more_like_this_applies_query_filters_and_limit(backend) -> None:
     for hit in hits:
         item = ResearchResult.objects.get(pk=hit.object_id)
         assert item.field == Field.NEW_ENERGY and item.trl is not None and item.trl >= 5
+
+
+def test_match_candidates_carry_the_index_terms_stored_at_index_time(backend) -> None:
+    """The matcher reads a candidate's terms back from the index, never segments it again:
+    both parts of `match_candidates` give each hit its `TERM_FIELDS` terms as analysed when it
+    was indexed."""
+    need = listing("N0055")
+    candidates = backend.match_candidates(
+        document_for(need), kind="result", limit=10, pool_fields=[need.field]
+    )
+    hits = [*candidates.similar, *candidates.pooled]
+    assert candidates.similar and candidates.pooled
+    for hit in hits:
+        stored = document_terms(document_for(ResearchResult.objects.get(pk=hit.object_id)))
+        assert hit.terms == {t for name in TERM_FIELDS for t in stored[name]}
 
 
 def test_a_page_far_past_the_end_has_no_hits_but_the_total(backend) -> None:

@@ -1,16 +1,21 @@
-"""The search analyser: jieba with the domain dictionary, search-mode sub-words, stop words,
-English words, synonyms and highlighting."""
+"""The search analyser: jieba's segmentation (rjieba, checked against Python jieba) with the
+domain dictionary, search-mode sub-words, stop words, English words, synonyms and
+highlighting."""
 
 from __future__ import annotations
 
+import logging
+import random
+import tempfile
+import unicodedata
 from pathlib import Path
 
 import jieba
 import pytest
-from django.conf import settings
 
 from matching.search import analysis, segment
 from matching.search.highlights import highlight
+from matching.search.synonym_file import synonym_lines
 from tests.bundled import raw_records
 
 
@@ -90,14 +95,60 @@ def test_bigrams_cover_only_chinese_runs() -> None:
     assert segment.bigrams("光伏组件") == ["光伏", "伏组", "组件"]
 
 
-def test_tokenizer_is_private_and_caches_under_var_dir() -> None:
+def _python_jieba() -> jieba.Tokenizer:
+    """The reference: Python jieba 0.42.1 with the same words, added the same way."""
+    jieba.setLogLevel(logging.WARNING)
+    reference = jieba.Tokenizer()
+    reference.tmp_dir = tempfile.gettempdir()
+    for parts in segment._dictionary_lines(segment.DICTIONARY_PATH):
+        freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+        reference.add_word(parts[0], freq, parts[2] if len(parts) > 2 else None)
+    for line in synonym_lines():
+        for term in line.terms():
+            if " " not in term and len(term) >= 2 and segment._CJK_RUN.fullmatch(term):
+                reference.add_word(term)
+    return reference
+
+
+def _bundled_texts() -> list[str]:
+    texts: list[str] = []
+    for record in raw_records().values():
+        body = record.get("summary") or record.get("description") or ""
+        keywords = [str(k) for k in record.get("keywords") or []]
+        texts += [str(record.get("title", "")), str(body), *keywords]
+    return [unicodedata.normalize("NFKC", text) for text in texts if text]
+
+
+def test_the_segmenter_cuts_every_bundled_text_exactly_as_python_jieba() -> None:
+    """The Rust segmenter (rjieba) is used because its words and offsets are Python jieba's,
+    with the same dictionaries: on every title, body and keyword of the bundled listings, on
+    slices of them cut at arbitrary places, and for every dictionary lookup of a sub-word."""
+    reference = _python_jieba()
+    texts = _bundled_texts()
+    assert len(texts) > 1000
+    rng = random.Random(20261206)
+    joined = "".join(texts)
+    slices = []
+    for _ in range(3000):
+        start = rng.randrange(len(joined))
+        slices.append(joined[start : start + rng.randint(1, 60)])
+    for text in [*texts, *slices]:
+        expected = list(reference.tokenize(text, mode="default", HMM=False))
+        assert segment.tokenizer().tokenize(text, "default", False) == expected, text
+    words = {w for text in texts for w, _, _ in reference.tokenize(text, HMM=False)}
+    parts = {w[i : i + n] for w in words for n in range(2, len(w)) for i in range(len(w) - n + 1)}
+    assert len(parts) > 1000
+    assert {p for p in parts if reference.FREQ.get(p)} == {
+        p for p in parts if segment.tokenizer().has_word(p)
+    }
+
+
+def test_the_segmenter_is_built_once_and_is_private() -> None:
     tk = segment.tokenizer()
-    assert tk is not jieba.dt
-    assert tk is segment.tokenizer()  # built once
-    assert Path(tk.tmp_dir).resolve().is_relative_to(Path(settings.VAR_DIR).resolve())
+    assert tk is segment.tokenizer()
+    # Python jieba's global tokenizer does not learn our words.
+    assert jieba.dt.FREQ.get("氢能重卡") is None
     assert not list(Path(segment.__file__).parent.glob("*.cache"))
-    # The global tokenizer does not learn our words.
-    assert jieba.dt.FREQ.get("氢能重卡") is None or jieba.dt is tk
 
 
 def test_synonym_file_has_domain_entries_in_both_languages() -> None:

@@ -192,7 +192,7 @@ def test_documents_analysed_in_worker_processes_equal_those_analysed_here() -> N
     """The parallel analysis of a rebuild gives the very field values of a single write, on
     every bundled listing."""
     from marketplace.importing import import_listings
-    from matching.search.backends.tantivy.analysis_pool import prepared_fields
+    from matching.search.analysis_pool import analysed
     from matching.search.backends.tantivy.schema import fields_of
     from matching.search.documents import documents_for_all
     from tests.bundled import NEEDS, RESULTS
@@ -201,5 +201,5 @@ def test_documents_analysed_in_worker_processes_equal_those_analysed_here() -> N
     import_listings(path=NEEDS, kind="need")
     documents = list(documents_for_all())
     assert len(documents) > 200
-    parallel = list(prepared_fields(documents, 2, parallel_from=10))
+    parallel = list(analysed(documents, fields_of, 2, parallel_from=10))
     assert parallel == [fields_of(document) for document in documents]

@@ -130,8 +130,8 @@ class SearchHit:
     with the user text escaped and matched terms wrapped in `<mark>`…`</mark>`.
     `terms` are the listing's index terms of `TERM_FIELDS` as stored at index time
     (`matching.search.analysis.document_terms`), given by `more_like_this` and by searches
-    `with_terms` of a backend that keeps them (the embedded one; Elasticsearch leaves the
-    segmented text out of its stored source); None otherwise, and the caller segments.
+    `with_terms` (both backends store them at index time); None otherwise, or for a document
+    indexed before the backend stored them: the caller then segments the listing's text.
     """
 
     kind: ListingKind

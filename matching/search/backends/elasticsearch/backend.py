@@ -15,6 +15,7 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
 from elasticsearch.dsl import MultiSearch, Q, Search
 
 from matching.search import analysis
+from matching.search.analysis_pool import default_workers
 from matching.search.backends.base import (
     FACET_FIELDS,
     RANKING_DEFAULTS,
@@ -57,6 +58,7 @@ DEFAULTS: dict[str, Any] = {
     "synonyms_path": "",
     "bulk_chunk_size": 500,
     "facet_size": 1000,
+    "prepare_workers": None,
     # Scoring and paging: the embedded backend's defaults, so both rank alike (parity tests).
     **RANKING_DEFAULTS,
 }
@@ -84,7 +86,8 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
     TIMEOUT (seconds per request, 10), MAX_RETRIES (2), API_KEY (optional), REFRESH
     ("wait_for", "true" or "false": when writes become visible), NUMBER_OF_SHARDS (1),
     AUTO_EXPAND_REPLICAS ("0-1"), SYNONYMS_PATH (default matching/search/synonyms.txt),
-    BULK_CHUNK_SIZE (500), FACET_SIZE (1000), the embedded backend's boosts, max_page_size
+    BULK_CHUNK_SIZE (500), FACET_SIZE (1000), PREPARE_WORKERS (processes that analyse the
+    documents of a rebuild; default: one per CPU), the embedded backend's boosts, max_page_size
     and snippet_chars, and the plan's weights (`analysis.PlanSettings`: synonym_weight,
     related_weight, sub_word_weight, minimum_should_match, mlt_*).
     """
@@ -111,6 +114,7 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
         self.snippet_chars = int(_param(self.params, "snippet_chars"))
         self.chunk_size = int(_param(self.params, "bulk_chunk_size"))
         self.facet_size = int(_param(self.params, "facet_size"))
+        self.prepare_workers = default_workers(_param(self.params, "prepare_workers"))
         self.number_of_shards = int(_param(self.params, "number_of_shards"))
         self.auto_expand_replicas = str(_param(self.params, "auto_expand_replicas"))
         path = str(_param(self.params, "synonyms_path") or "")
@@ -194,7 +198,7 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
             self._base_search()
             .query(bool_query)
             .sort(*order)
-            .source(["kind", "object_id", "body"])
+            .source(["kind", "object_id", "body", *(["terms"] if query.with_terms else [])])
             .extra(track_total_hits=True, track_scores=bool(groups))
         )
         search = search[start : start + size] if size else search[0:0]
@@ -277,7 +281,7 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
             self._base_search()
             .query(self.compiler.plan_query(plan, clauses, must_not))
             .sort("_score", *newest_first())
-            .source(["kind", "object_id"])
+            .source(["kind", "object_id", "terms"])
             .extra(track_scores=True, size=min(limit, MAX_RESULT_WINDOW))
         )
 
@@ -301,7 +305,7 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
                 self._base_search()
                 .query(Q("bool", filter=clauses, must_not=must_not))
                 .sort(*newest_first())
-                .source(["kind", "object_id"])
+                .source(["kind", "object_id", "terms"])
                 .extra(size=min(2 * limit, MAX_RESULT_WINDOW))
             )
         responses = self._execute_all(searches)

@@ -58,8 +58,7 @@ def with_highlights(search: Search, groups: Sequence[Group], snippet_chars: int)
 
 def hit_from(hit: Any, *, scored: bool) -> SearchHit:
     """A SearchHit of one Elasticsearch hit (score 0 when the query was not scored). Its
-    `terms` stay None: the segmented fields are left out of the stored source
-    (`ListingDocument.Meta`), so the matcher segments Elasticsearch's candidates itself."""
+    `terms` are the source's `terms` when the request asked for them, else None."""
     source = hit.to_dict()
     score = float(hit.meta.score or 0.0) if scored else 0.0
     highlights: dict[str, list[str]] = {}
@@ -74,6 +73,7 @@ def hit_from(hit: Any, *, scored: bool) -> SearchHit:
         object_id=int(source["object_id"]),
         score=round(score, 6),
         highlights=highlights,
+        terms=frozenset(source["terms"]) if "terms" in source else None,
     )
 
 

@@ -26,6 +26,7 @@ from elasticsearch.dsl import Index
 from elasticsearch.helpers import bulk, streaming_bulk
 
 from matching.search import analysis
+from matching.search.analysis_pool import analysed, unique_searchable
 from matching.search.backends.base import (
     IndexDocument,
     ListingKind,
@@ -69,6 +70,7 @@ class IndexLifecycle:
     version_pattern: str
     refresh: str | bool
     chunk_size: int
+    prepare_workers: int
     number_of_shards: int
     auto_expand_replicas: str
 
@@ -244,21 +246,16 @@ class IndexLifecycle:
     def _load(
         self, name: str, documents: Iterable[IndexDocument], progress: ProgressCallback | None
     ) -> int:
-        seen: set[tuple[str, int]] = set()
-
         def actions() -> Iterator[dict[str, Any]]:
-            for document in documents:
-                key = (document.kind, document.object_id)
-                if not document.searchable or key in seen:
-                    continue
-                seen.add(key)
+            sources = analysed(unique_searchable(documents), source_for, self.prepare_workers)
+            for source in sources:
                 # create: a listing written meanwhile (index/delete during the rebuild) is
                 # newer than this copy and is kept.
                 yield {
                     "_op_type": "create",
                     "_index": name,
-                    "_id": document_id(*key),
-                    "_source": source_for(document),
+                    "_id": document_id(source["kind"], source["object_id"]),
+                    "_source": source,
                 }
 
         done = 0

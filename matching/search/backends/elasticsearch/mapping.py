@@ -16,6 +16,10 @@
   `modes`, `ipc`, `owner_name.keyword`, `title.keyword`), numbers and dates (`trl`, prices in
   CNY as double, `expires_at`, `published_at`), and `suggest`, a completion field fed with the
   title (weight 3), English title (2) and keywords (1) for autocomplete.
+- `terms`: the index terms of `TERM_FIELDS` as a plain list, kept in the stored source only
+  (not indexed, no doc values), so that the matcher reads a candidate's terms back
+  (`SearchHit.terms`) instead of segmenting its text again. The `seg.*` texts themselves are
+  left out of the stored source.
 - Synonyms: the analysed rules of the synonym file (`matching.search.analysis.synonyms`), each
   term tuple encoded as above, passed inline to two search-time `synonym_graph` filters:
   `keqiao_seg_syn_eq` (equivalence lines) and `keqiao_seg_syn` (all lines, one-way "=>" rules
@@ -50,7 +54,7 @@ from elasticsearch.dsl import (
 from elasticsearch.dsl.document_base import MetaField
 
 from matching.search.analysis import WORD_FIELDS, SynonymTable, document_terms
-from matching.search.backends.base import IndexDocument
+from matching.search.backends.base import TERM_FIELDS, IndexDocument
 
 SEG_FIELDS: tuple[str, ...] = ("title", "title_en", "keywords", "body")
 SEG_ANALYZER = "keqiao_seg"
@@ -145,6 +149,7 @@ class ListingDocument(Document):
     grams = Text(analyzer="cjk")
     seg = Object(SegmentedText)
     seg_all = Text(analyzer=seg_analyzer)
+    terms = Keyword(index=False, doc_values=False)
     ipc = Keyword()
     field = Keyword()
     province = Keyword()
@@ -204,6 +209,7 @@ def source_for(document: IndexDocument) -> dict[str, Any]:
         "keywords": list(document.keywords),
         "body": document.body,
         "seg": {name: seg_text(terms[name]) for name in WORD_FIELDS},
+        "terms": sorted({term for name in TERM_FIELDS for term in terms[name]}),
         "ipc": list(document.ipc),
         "field": document.field or None,
         "province": document.province or None,

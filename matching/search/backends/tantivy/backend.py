@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
-import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -25,6 +24,7 @@ from django.conf import settings
 from django.db import connections
 
 from matching.search import analysis, segment
+from matching.search.analysis_pool import analysed, default_workers, unique_searchable
 from matching.search.backends.base import (
     FACET_FIELDS,
     RANKING_DEFAULTS,
@@ -41,7 +41,6 @@ from matching.search.backends.base import (
     param,
 )
 from matching.search.backends.tantivy import queries
-from matching.search.backends.tantivy.analysis_pool import prepared_fields, unique_searchable
 from matching.search.backends.tantivy.schema import (
     SCHEMA,
     SUGGEST_FIELDS,
@@ -133,8 +132,7 @@ class TantivySearchBackend(BaseSearchBackend):
         self.snippet_chars = int(param(self.params, "snippet_chars", DEFAULTS))
         self._path = param(self.params, "path", DEFAULTS)
         self._lock_timeout = float(param(self.params, "lock_timeout", DEFAULTS))
-        workers = param(self.params, "prepare_workers", DEFAULTS)
-        self.prepare_workers = int(workers) if workers is not None else (os.cpu_count() or 1)
+        self.prepare_workers = default_workers(param(self.params, "prepare_workers", DEFAULTS))
         self._stores: dict[Path, IndexStore] = {}
 
     def store(self) -> IndexStore:
@@ -175,7 +173,7 @@ class TantivySearchBackend(BaseSearchBackend):
         done = 0
         store = self.store()
         with _engine_errors(), store.rebuilding():
-            prepared = prepared_fields(unique_searchable(documents), self.prepare_workers)
+            prepared = analysed(unique_searchable(documents), fields_of, self.prepare_workers)
             # The first document starts the analysis workers, before the writer's threads.
             first = next(prepared, None)
             with store.new_generation() as writer:
