@@ -26,6 +26,8 @@ from matching.mediation.models import MediationOutcome
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+    from marketplace.roles import AnyUser
+
 logger = logging.getLogger(__name__)
 
 #: Longest broker's note (characters), as a match request's message.
@@ -37,7 +39,7 @@ def has_members(organization_id: int) -> bool:
     return Membership.objects.filter(organization_id=organization_id).exists()
 
 
-def require_broker(actor: User) -> None:
+def require_broker(actor: AnyUser) -> None:
     """Raises PermissionDeniedError (403) unless `actor` is a broker (`roles.is_broker`)."""
     if not roles.is_broker(actor):
         raise PermissionDeniedError(_("Only brokers of the transfer centre can do this."))

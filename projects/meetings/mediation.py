@@ -124,18 +124,20 @@ def meeting_request_decline_on_behalf(
     return locked
 
 
-def meeting_requests_escalate(*, now: datetime | None = None) -> list[int]:
+def meeting_requests_escalate(
+    *, now: datetime | None = None, limit: int | None = None
+) -> list[int]:
     """Escalate every request still in state requested `settings.REQUEST_ESCALATION_DAYS`
     days or more after it was made, and not escalated yet: it joins the brokers' queue (if
     not there already); the brokers and the requester are told. At most once per request
-    (`escalated_at`). Returns the ids escalated."""
+    (`escalated_at`). Returns the ids escalated (at most `limit`, oldest first)."""
     now = now or timezone.now()
     due = MeetingRequest.objects.filter(
         status=MeetingRequestStatus.REQUESTED,
         escalated_at__isnull=True,
         created_at__lte=escalation_cutoff(now),
     ).order_by("pk").values_list("pk", flat=True)
-    return [pk for pk in list(due) if _escalate_one(pk, now)]
+    return [pk for pk in list(due[:limit]) if _escalate_one(pk, now)]
 
 
 @transaction.atomic

@@ -151,19 +151,21 @@ def match_request_decline_on_behalf(
     return match_request
 
 
-def match_requests_escalate(*, now: datetime | None = None) -> list[int]:
+def match_requests_escalate(
+    *, now: datetime | None = None, limit: int | None = None
+) -> list[int]:
     """Escalate every open request made `settings.REQUEST_ESCALATION_DAYS` days or more
     before `now` (default: the current time) and not escalated yet: it joins the brokers'
     queue (if not there already), the brokers and the requester's members are told. Each
     request is escalated at most once (`escalated_at`), also when runs overlap. Returns the
-    ids escalated."""
+    ids escalated (at most `limit`, oldest first)."""
     now = now or timezone.now()
     due = MatchRequest.objects.filter(
         status=MatchRequestStatus.OPEN,
         escalated_at__isnull=True,
         created_at__lte=escalation_cutoff(now),
     ).order_by("pk").values_list("pk", flat=True)
-    return [pk for pk in list(due) if _escalate_one(pk, now)]
+    return [pk for pk in list(due[:limit]) if _escalate_one(pk, now)]
 
 
 @transaction.atomic
