@@ -144,11 +144,11 @@ def mediated_request_keys(
     if kind in (None, "", KIND_MATCH_REQUEST):
         parts.append(_match_requests(status).annotate(
             kind=Value(KIND_MATCH_REQUEST, output_field=CharField())
-        ).values_list("kind", "pk", "mediated_at"))
+        ).order_by().values_list("kind", "pk", "mediated_at"))
     if kind in (None, "", KIND_MEETING_REQUEST):
         parts.append(_meeting_requests(status).annotate(
             kind=Value(KIND_MEETING_REQUEST, output_field=CharField())
-        ).values_list("kind", "pk", "mediated_at"))
+        ).order_by().values_list("kind", "pk", "mediated_at"))
     first, *rest = parts
     return first.union(*rest, all=True).order_by("-mediated_at", "-pk") if rest else (
         first.order_by("-mediated_at", "-pk")
