@@ -93,6 +93,22 @@ _my_schedule_link = _first_route(
 )
 _roadshow_link = _first_route("roadshow-detail", key="roadshow_id")
 
+
+def _mediation_link(sender_link: Callable[[Params], str]) -> Callable[[Params], str]:
+    """A link builder for the transfer centre's verbs: the request's own page (`sender_link`)
+    for the variant ``sender``, else the brokers' mediation queue."""
+
+    def link(params: Params) -> str:
+        if params.get(VARIANT) == "sender":
+            return sender_link(params)
+        try:
+            return reverse("mediation-queue")
+        except NoReverseMatch:
+            return ""
+
+    return link
+
+
 _VERBS = [
     # Listings (marketplace.services): params listing, kind ("result" or "need"), title.
     Verb(
@@ -170,6 +186,33 @@ _VERBS = [
         _("New message about a match request"),
         _match_request_link,
     ),
+    # The transfer centre (matching.mediation): params also addressee (the addressed
+    # organisation's name); days (the escalation delay) when escalated. To brokers, linking
+    # to the mediation queue; the variant "sender" to the requester, linking to the request.
+    Verb(
+        "match_request.mediated",
+        _(
+            "%(organization)s asks %(addressee)s, which has no members on Keqiao, about "
+            "“%(result)s”; the transfer centre handles the request."
+        ),
+        _("A match request for the transfer centre"),
+        _mediation_link(_match_request_link),
+    ),
+    Verb(
+        "match_request.escalated",
+        _(
+            "The match request from %(organization)s to %(addressee)s about “%(result)s” has "
+            "had no answer for %(days)s days; it is now in the mediation queue."
+        ),
+        _("An unanswered match request was escalated"),
+        _mediation_link(_match_request_link),
+        variants={
+            "sender": _(
+                "Your match request to %(addressee)s about “%(result)s” has had no answer for "
+                "%(days)s days; the transfer centre now handles it."
+            ),
+        },
+    ),
     # 1:1 meetings (projects.meetings): params roadshow_id, roadshow (its title).
     Verb(  # params also: title (the presented project)
         "meeting_request.created",
@@ -182,12 +225,50 @@ _VERBS = [
         _("%(org)s accepted your meeting request; it will be scheduled."),
         _("Meeting request accepted"),
         _my_schedule_link,
+        variants={
+            "on_behalf": _(
+                "The transfer centre accepted your meeting request on behalf of %(org)s; it "
+                "will be scheduled."
+            ),
+        },
     ),
     Verb(  # params: org, reason (their words)
         "meeting_request.declined",
         _("%(org)s declined your meeting request: %(reason)s"),
         _("Meeting request declined"),
         _my_schedule_link,
+        variants={
+            "on_behalf": _(
+                "The transfer centre declined your meeting request on behalf of %(org)s: "
+                "%(reason)s"
+            ),
+        },
+    ),
+    # The transfer centre and 1:1 meetings: params also title (the presented project), org
+    # (the presenting organisation); days when escalated. Links as the match requests'.
+    Verb(
+        "meeting_request.mediated",
+        _(
+            "A 1:1 meeting request about “%(title)s” at %(roadshow)s is addressed to %(org)s, "
+            "which has no members on Keqiao; the transfer centre handles it."
+        ),
+        _("A meeting request for the transfer centre"),
+        _mediation_link(_my_schedule_link),
+    ),
+    Verb(
+        "meeting_request.escalated",
+        _(
+            "The 1:1 meeting request to %(org)s about “%(title)s” at %(roadshow)s has had no "
+            "answer for %(days)s days; it is now in the mediation queue."
+        ),
+        _("An unanswered meeting request was escalated"),
+        _mediation_link(_my_schedule_link),
+        variants={
+            "sender": _(
+                "Your 1:1 meeting request to %(org)s about “%(title)s” at %(roadshow)s has had "
+                "no answer for %(days)s days; the transfer centre now handles it."
+            ),
+        },
     ),
     Verb(
         "meetings.scheduled",

@@ -6,10 +6,17 @@ permissions call them.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q, QuerySet
 
 from marketplace.choices import Role
 from marketplace.models import Membership, Organization
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -60,3 +67,19 @@ def primary_organization(user: AnyUser) -> Organization | None:
         Membership.objects.filter(user_id=user.pk).select_related("organization").order_by("id")
     ).first()
     return membership.organization if membership else None
+
+
+def brokers() -> QuerySet[User]:
+    """The active users `is_broker` holds for: superusers, staff, and members with the role
+    broker or admin (the recipients of the transfer centre's notifications)."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(is_staff=True)
+            | Q(memberships__role__in=[Role.BROKER, Role.ADMIN])
+        )
+        .distinct()
+        .order_by("pk")
+    )

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import Organization, ResearchResult, TechnologyNeed
+from matching.mediation.models import Mediated, MediationEvent
 
 
 class MatchRequestStatus(models.TextChoices):
@@ -36,12 +37,13 @@ class MatchRequestDirection(models.TextChoices):
     RESULT_TO_NEED = "result_to_need", _("Researcher proposes a result to a need")
 
 
-class MatchRequest(models.Model):
+class MatchRequest(Mediated):
     """对接: one side asks to be introduced to the other side of a match.
 
     `requester` is the asking organisation, `addressee` the organisation that must accept or
     decline. `research_result` is always set; `technology_need` is set when a need is the
-    context (always for RESULT_TO_NEED, optionally for NEED_TO_RESULT).
+    context (always for RESULT_TO_NEED, optionally for NEED_TO_RESULT). The `Mediated` fields
+    say whether the transfer centre carries it (`matching.mediation`).
     """
 
     direction = models.CharField(max_length=20, choices=MatchRequestDirection.choices)
@@ -124,6 +126,18 @@ class MatchRequestMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author}: {self.body[:40]}"
+
+
+class MatchRequestMediationEvent(MediationEvent):
+    """One audited step of a match request in the brokers' queue (`matching.mediation`)."""
+
+    match_request = models.ForeignKey(
+        MatchRequest, on_delete=models.CASCADE, related_name="mediation_events"
+    )
+
+    class Meta(MediationEvent.Meta):
+        verbose_name = _("mediation event")
+        verbose_name_plural = _("mediation events")
 
 
 class SearchOutboxOp(models.TextChoices):

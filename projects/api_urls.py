@@ -9,14 +9,17 @@ Every route of one roadshow is ``roadshows/<id>/<suffix>`` named ``api-roadshow-
 tables below list (suffix, view, name). The roadshow's id is the kwarg ``pk`` for the roadshow
 routes (with ``slot_pk`` / ``question_pk`` / ``registration_pk``) and ``roadshow_id`` for the
 meeting, report and check-in routes (with ``pk`` of a meeting request). Besides them:
-``api-roadshow-list`` and ``api-my-registrations``. Every route is a distinct path
-(``<int:…>`` never matches ``my-registrations``), so the order does not matter.
+``api-roadshow-list``, ``api-my-registrations`` and the transfer centre's mediation queue
+(`projects.mediation.apis`): ``api-mediated-requests`` and
+``api-mediated-request-<action>``. Every route is a distinct path (``<int:…>`` never
+matches ``my-registrations``), so the order does not matter.
 """
 
 from django.urls import URLPattern, path
 from rest_framework.views import APIView
 
 from projects.checkin import apis as checkin_apis
+from projects.mediation import apis as mediation_apis
 from projects.meetings import apis as meeting_apis
 from projects.registrations import apis as registration_apis
 from projects.reports import apis as report_apis
@@ -92,4 +95,16 @@ urlpatterns: list[URLPattern] = [
     ),
     *_under("roadshows/<int:pk>/", ROADSHOW_ROUTES),
     *_under("roadshows/<int:roadshow_id>/", ROADSHOW_ID_ROUTES),
+    path("mediated-requests/", mediation_apis.MediatedRequestListApi.as_view(),
+         name="api-mediated-requests"),
+    *[
+        path(f"mediated-requests/<str:item_id>/{action}/", view.as_view(),
+             name=f"api-mediated-request-{action}")
+        for action, view in [
+            ("outcome", mediation_apis.MediatedRequestOutcomeApi),
+            ("invite-to-claim", mediation_apis.MediatedRequestInviteToClaimApi),
+            ("accept", mediation_apis.MediatedRequestAcceptApi),
+            ("decline", mediation_apis.MediatedRequestDeclineApi),
+        ]
+    ],
 ]

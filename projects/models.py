@@ -4,7 +4,8 @@ imports this module to register them, and the migrations refer to `projects.mode
 
 - `projects.roadshows.models`: Roadshow, RoadshowSlot, Question, QuestionVote, Intent.
 - `projects.registrations.models`: Registration (tickets).
-- `projects.meetings.models`: MeetingBlock, MeetingRequest, Unavailability, Meeting.
+- `projects.meetings.models`: MeetingBlock, MeetingRequest,
+  MeetingRequestMediationEvent, Unavailability, Meeting.
 """
 
 from projects.meetings.models import (
@@ -12,6 +13,7 @@ from projects.meetings.models import (
     Meeting,
     MeetingBlock,
     MeetingRequest,
+    MeetingRequestMediationEvent,
     MeetingRequestStatus,
     Unavailability,
 )
@@ -39,6 +41,7 @@ __all__ = [
     "Meeting",
     "MeetingBlock",
     "MeetingRequest",
+    "MeetingRequestMediationEvent",
     "MeetingRequestStatus",
     "Question",
     "QuestionVote",

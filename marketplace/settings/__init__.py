@@ -272,6 +272,9 @@ ROADSHOW_STREAM_HOSTS = env.list(
 ROADSHOW_PAYMENT_HOLD_MINUTES = env.int("KEQIAO_ROADSHOW_PAYMENT_HOLD_MINUTES", default=30)
 # Match requests and agreements up to this many days after a roadshow count in its report.
 ROADSHOW_REPORT_WINDOW_DAYS = env.int("KEQIAO_ROADSHOW_REPORT_WINDOW_DAYS", default=90)
+# A match request or 1:1 meeting request unanswered this many days goes to the brokers' queue
+# (`manage.py escalate_requests`, matching.mediation).
+REQUEST_ESCALATION_DAYS = env.int("KEQIAO_REQUEST_ESCALATION_DAYS", default=7)
 
 # --- PDFs and the platform seal -----------------------------------------------------------------
 # The platform's PAdES signing certificate and key (PEM). Empty: a development key pair and

@@ -110,6 +110,11 @@ class MatchRequestSerializer(serializers.ModelSerializer[MatchRequest]):
     addressee = MatchRequestOrganizationSerializer(read_only=True)
     requester_contacts = serializers.SerializerMethodField()
     addressee_contacts = serializers.SerializerMethodField()
+    handled_by_transfer_centre = serializers.BooleanField(
+        read_only=True,
+        help_text=_("The transfer centre (由技术转移中心对接) carries the request: the addressed "
+                    "organisation has no members, or it was unanswered too long."),
+    )
 
     class Meta:
         model = MatchRequest
@@ -130,6 +135,9 @@ class MatchRequestSerializer(serializers.ModelSerializer[MatchRequest]):
             "updated_at",
             "requester_contacts",
             "addressee_contacts",
+            "handled_by_transfer_centre",
+            "mediation_reason",
+            "escalated_at",
         ]
         read_only_fields = fields
 

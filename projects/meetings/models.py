@@ -31,6 +31,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import Authored, Organization
+from matching.mediation.models import Mediated, MediationEvent
 
 
 class MeetingBlock(Authored):
@@ -87,8 +88,9 @@ OPEN_MEETING_REQUEST_STATUSES = (
 )
 
 
-class MeetingRequest(models.Model):
-    """An attendee's request to meet the presenter organisation of an agenda slot."""
+class MeetingRequest(Mediated):
+    """An attendee's request to meet the presenter organisation of an agenda slot. The
+    `Mediated` fields say whether the transfer centre carries it (`matching.mediation`)."""
 
     roadshow = models.ForeignKey(
         "projects.Roadshow", on_delete=models.CASCADE, related_name="meeting_requests"
@@ -136,6 +138,18 @@ class MeetingRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.requester} → {self.presenter_organization} ({self.status})"
+
+
+class MeetingRequestMediationEvent(MediationEvent):
+    """One audited step of a meeting request in the brokers' queue (`matching.mediation`)."""
+
+    request = models.ForeignKey(
+        MeetingRequest, on_delete=models.CASCADE, related_name="mediation_events"
+    )
+
+    class Meta(MediationEvent.Meta):
+        verbose_name = _("mediation event")
+        verbose_name_plural = _("mediation events")
 
 
 class Unavailability(Authored):
@@ -211,6 +225,7 @@ __all__ = [
     "Meeting",
     "MeetingBlock",
     "MeetingRequest",
+    "MeetingRequestMediationEvent",
     "MeetingRequestStatus",
     "Unavailability",
 ]

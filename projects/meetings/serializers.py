@@ -41,6 +41,11 @@ class MeetingRequestSerializer(serializers.ModelSerializer[MeetingRequest]):
     presenter_organization = serializers.CharField(source="presenter_organization.legal_name")
     unplaced_message = serializers.SerializerMethodField()
     meeting = serializers.SerializerMethodField()
+    handled_by_transfer_centre = serializers.BooleanField(
+        read_only=True,
+        help_text=_("The transfer centre (由技术转移中心对接) carries the request: the presenting "
+                    "organisation has no members, or it was unanswered too long."),
+    )
 
     class Meta:
         model = MeetingRequest
@@ -48,6 +53,7 @@ class MeetingRequestSerializer(serializers.ModelSerializer[MeetingRequest]):
             "id", "slot", "project", "requester", "requester_organization",
             "presenter_organization", "reason", "status", "decline_reason", "unplaced_reason",
             "unplaced_message", "meeting", "created_at", "decided_at",
+            "handled_by_transfer_centre", "mediation_reason", "escalated_at",
         ]
 
     def get_project(self, obj: MeetingRequest) -> str:

@@ -6,7 +6,9 @@ Who may do what (host staff as in `projects.permissions.is_host_staff`):
   organisation of an agenda slot for a meeting; a reason is required; not with one's own
   organisation; one open request per attendee and slot (409 otherwise).
 - `meeting_request_accept` / `meeting_request_decline`: members of the presenter
-  organisation (decline needs a reason).
+  organisation (decline needs a reason). A request to an organisation without members goes
+  to the transfer centre's queue instead (`mediate_if_unreachable`), where brokers answer it
+  on the organisation's behalf (`projects.meetings.mediation`).
 - `meeting_block_create`: host staff define blocks of meeting time and the rooms used.
 - `unavailability_add`: a user marks a time when they cannot meet; members of an
   organisation (or host staff) mark it for the whole organisation.
@@ -35,11 +37,14 @@ from marketplace.models import Organization
 from marketplace.notification_verbs import Params
 from marketplace.notifications import notify
 from marketplace.selectors import organization_members
+from matching.mediation.common import has_members, notify_brokers
+from matching.mediation.models import MediationAction, MediationReason
 from projects.choices import RegistrationStatus, RoadshowStatus
 from projects.models import (
     OPEN_MEETING_REQUEST_STATUSES,
     MeetingBlock,
     MeetingRequest,
+    MeetingRequestMediationEvent,
     MeetingRequestStatus,
     Registration,
     Roadshow,
@@ -155,13 +160,85 @@ def meeting_request_create(
             raise ConflictError(
                 _("You have already requested a meeting about this project.")
             ) from None
-        notify_meeting_users(
-            users=list(organization_members(slot.presenter_id)),
-            verb="meeting_request.created",
-            roadshow=roadshow,
-            params={"title": slot.listing.title},
-        )
+        if not mediate_if_unreachable(request):
+            notify_meeting_users(
+                users=list(organization_members(slot.presenter_id)),
+                verb="meeting_request.created",
+                roadshow=roadshow,
+                params={"title": slot.listing.title},
+            )
     return request
+
+
+def mediate_if_unreachable(request: MeetingRequest) -> bool:
+    """Send a new request to the brokers' queue when the presenting organisation has no
+    members, and notify the brokers (`matching.mediation`). Returns whether it did."""
+    if has_members(request.presenter_organization_id):
+        return False
+    request.mediated_at = timezone.now()
+    request.mediation_reason = MediationReason.NO_MEMBERS
+    request.save(update_fields=["mediated_at", "mediation_reason"])
+    MeetingRequestMediationEvent.objects.create(request=request, action=MediationAction.MEDIATED)
+    notify_brokers(verb="meeting_request.mediated", params=mediation_params(request))
+    return True
+
+
+def mediation_params(request: MeetingRequest) -> dict[str, str | int]:
+    """The parameters of the transfer centre's verbs about `request`."""
+    return {
+        "roadshow_id": request.roadshow_id,
+        "roadshow": request.roadshow.title,
+        "title": request.slot.listing.title,
+        "org": request.presenter_organization.legal_name,
+    }
+
+
+def record_acceptance(locked: MeetingRequest, actor: User, *, on_behalf: bool = False) -> None:
+    """Accept a locked request in state requested and tell the requester (`on_behalf`: a
+    broker of the transfer centre accepted for the presenting organisation)."""
+    if locked.status != MeetingRequestStatus.REQUESTED:
+        raise ConflictError(_("This request has already been answered."))
+    locked.status = MeetingRequestStatus.ACCEPTED
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    params: dict[str, str] = {"org": locked.presenter_organization.legal_name}
+    if on_behalf:
+        params["variant"] = "on_behalf"
+    notify_meeting_users(users=[locked.requester], verb="meeting_request.accepted",
+                         roadshow=locked.roadshow, params=params)
+
+
+def record_decline(locked: MeetingRequest, actor: User, reason: str, *,
+                   on_behalf: bool = False) -> None:
+    """Decline a locked request (requested, accepted or unplaced) with `reason` (checked by
+    `clean_decline_reason`) and tell the requester (`on_behalf`: as `record_acceptance`)."""
+    if locked.status not in (MeetingRequestStatus.REQUESTED, MeetingRequestStatus.ACCEPTED,
+                             MeetingRequestStatus.UNPLACED):
+        raise ConflictError(_("This request can no longer be declined."))
+    locked.status = MeetingRequestStatus.DECLINED
+    locked.decline_reason = reason
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["status", "decline_reason", "decided_by", "decided_at"])
+    params = {"org": locked.presenter_organization.legal_name, "reason": reason}
+    if on_behalf:
+        params["variant"] = "on_behalf"
+    notify_meeting_users(users=[locked.requester], verb="meeting_request.declined",
+                         roadshow=locked.roadshow, params=params)
+
+
+def clean_decline_reason(reason: str, *, field: str = "reason") -> str:
+    """The reason for declining, stripped; DomainError (400 on `field`) when blank or longer
+    than REASON_MAX_CHARS."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give a reason for declining."),
+                          fields={field: [_("Give a reason for declining.")]})
+    if len(reason) > REASON_MAX_CHARS:
+        message = _("At most %(n)d characters.") % {"n": REASON_MAX_CHARS}
+        raise DomainError(message, fields={field: [message]})
+    return reason
 
 
 def meeting_request_accept(*, request: MeetingRequest, actor: User) -> MeetingRequest:
@@ -176,18 +253,7 @@ def meeting_request_accept(*, request: MeetingRequest, actor: User) -> MeetingRe
             raise PermissionDeniedError(
                 _("Only members of the presenting organisation can answer this request.")
             )
-        if locked.status != MeetingRequestStatus.REQUESTED:
-            raise ConflictError(_("This request has already been answered."))
-        locked.status = MeetingRequestStatus.ACCEPTED
-        locked.decided_by = actor
-        locked.decided_at = timezone.now()
-        locked.save(update_fields=["status", "decided_by", "decided_at"])
-        notify_meeting_users(
-            users=[locked.requester],
-            verb="meeting_request.accepted",
-            roadshow=locked.roadshow,
-            params={"org": locked.presenter_organization.legal_name},
-        )
+        record_acceptance(locked, actor)
     return locked
 
 
@@ -199,33 +265,14 @@ def meeting_request_decline(*, request: MeetingRequest, actor: User, reason: str
     Raises PermissionDeniedError (not a member of the presenter organisation), DomainError
     (empty reason), ConflictError (already declined or scheduled).
     """
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("Give a reason for declining."),
-                          fields={"reason": [_("Give a reason for declining.")]})
-    if len(reason) > REASON_MAX_CHARS:
-        message = _("At most %(n)d characters.") % {"n": REASON_MAX_CHARS}
-        raise DomainError(message, fields={"reason": [message]})
+    reason = clean_decline_reason(reason)
     with transaction.atomic():
         locked = lock_row(request, related=SHOWN_WITH)
         if not roles.is_member(actor, locked.presenter_organization_id):
             raise PermissionDeniedError(
                 _("Only members of the presenting organisation can answer this request.")
             )
-        if locked.status not in (MeetingRequestStatus.REQUESTED, MeetingRequestStatus.ACCEPTED,
-                                 MeetingRequestStatus.UNPLACED):
-            raise ConflictError(_("This request can no longer be declined."))
-        locked.status = MeetingRequestStatus.DECLINED
-        locked.decline_reason = reason
-        locked.decided_by = actor
-        locked.decided_at = timezone.now()
-        locked.save(update_fields=["status", "decline_reason", "decided_by", "decided_at"])
-        notify_meeting_users(
-            users=[locked.requester],
-            verb="meeting_request.declined",
-            roadshow=locked.roadshow,
-            params={"org": locked.presenter_organization.legal_name, "reason": reason},
-        )
+        record_decline(locked, actor, reason)
     return locked
 
 
@@ -331,10 +378,15 @@ def unavailability_add(
 
 __all__ = [
     "REASON_MAX_CHARS",
+    "clean_decline_reason",
+    "mediate_if_unreachable",
+    "mediation_params",
     "meeting_block_create",
     "meeting_request_accept",
     "meeting_request_create",
     "meeting_request_decline",
     "notify_meeting_users",
+    "record_acceptance",
+    "record_decline",
     "unavailability_add",
 ]

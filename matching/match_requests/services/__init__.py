@@ -1,5 +1,6 @@
 """Match-request services (对接), by verb: `creation` (create, propose, submit), `decisions`
-(accept, decline, withdraw) and `messages` (the thread that acceptance opens); `guards` holds
+(accept, decline, withdraw), `messages` (the thread that acceptance opens) and `mediation`
+(the transfer centre's queue: brokers' actions, escalation); `guards` holds
 the checks they share (text, open state, what a lock reads) and `notifying` their notification
 verbs. Callers import this package: `from matching.match_requests import services`.
 
@@ -22,6 +23,9 @@ Rules:
 - Acceptance reveals both organisations' contact details to each other (see
   `matching.match_requests.selectors.visible_contact_sides`) and opens the message thread,
   where members of both organisations and brokers may write (brokers also before acceptance).
+- A request to an organisation without members goes to the brokers' queue, and an open
+  request unanswered for `settings.REQUEST_ESCALATION_DAYS` days is escalated there
+  (`mediation`); the requester sees that the transfer centre handles it.
 - Every state change and every message notifies the other side's members in-app and by e-mail
   (`marketplace.notifications.notify`, e-mail sent on commit), in zh-Hans and en.
 
@@ -43,6 +47,13 @@ from matching.match_requests.services.decisions import (
     match_request_withdraw,
 )
 from matching.match_requests.services.guards import MESSAGE_MAX_LENGTH
+from matching.match_requests.services.mediation import (
+    match_request_accept_on_behalf,
+    match_request_decline_on_behalf,
+    match_request_invite_to_claim,
+    match_request_mediation_outcome,
+    match_requests_escalate,
+)
 from matching.match_requests.services.messages import match_request_message_post
 from matching.match_requests.services.notifying import (
     VERB_ACCEPTED,
@@ -60,10 +71,15 @@ __all__ = [
     "VERB_MESSAGE",
     "VERB_WITHDRAWN",
     "match_request_accept",
+    "match_request_accept_on_behalf",
     "match_request_create",
     "match_request_decline",
+    "match_request_decline_on_behalf",
+    "match_request_invite_to_claim",
+    "match_request_mediation_outcome",
     "match_request_message_post",
     "match_request_propose",
     "match_request_submit",
     "match_request_withdraw",
+    "match_requests_escalate",
 ]

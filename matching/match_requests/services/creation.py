@@ -18,6 +18,7 @@ from marketplace import roles
 from marketplace.models import Organization, ResearchResult, TechnologyNeed
 from marketplace.selectors import organization_members
 from matching.match_requests.services.guards import clean_text
+from matching.match_requests.services.mediation import mediate_if_unreachable
 from matching.match_requests.services.notifying import VERB_CREATED, notify_users
 from matching.models import MatchRequest, MatchRequestDirection, MatchRequestStatus
 
@@ -75,7 +76,8 @@ def _open(
     score: float | None,
 ) -> MatchRequest:
     """Refuse a second open request for the pair (409), insert this one and notify the
-    addressee's members (call inside `transaction.atomic`, after the checks)."""
+    addressee's members, or, when it has none, send it to the brokers' queue (call inside
+    `transaction.atomic`, after the checks)."""
     _refuse_duplicate(requester=requester, research_result=research_result, need=technology_need)
     match_request = _insert(
         direction=direction,
@@ -87,6 +89,7 @@ def _open(
         message=message,
         score=score,
     )
+    mediate_if_unreachable(match_request)
     _notify_created(match_request, actor)
     return match_request
 

@@ -1,0 +1,163 @@
+"""1:1 meeting requests carried by the transfer centre (`matching.mediation`), as match
+requests are (`matching.match_requests.services.mediation`): a request to a presenting
+organisation without members goes to the brokers' queue when it is made
+(`projects.meetings.services.mediate_if_unreachable`); a request still unanswered
+(state requested) `settings.REQUEST_ESCALATION_DAYS` days after it was made is escalated there
+(`meeting_requests_escalate`, run by `manage.py escalate_requests`).
+
+Brokers' verbs, each audited as a `MeetingRequestMediationEvent` (who, when, note): the
+outcome of contacting the organisation, an invitation to claim its page, accepting or
+declining on its behalf (the requester is told as for any answer; the decline's note is the
+reason they read). Meeting requests carry no contact details, so accepting reveals none.
+
+Errors: PermissionDeniedError (403: not a broker), DomainError (400 per field),
+ConflictError (409: answered already, or not in the queue).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kernel.errors import ConflictError
+from kernel.locking import lock_row
+from matching.mediation.common import (
+    clean_note,
+    clean_outcome,
+    escalation_cutoff,
+    notify_brokers,
+    require_broker,
+    send_claim_invitation,
+)
+from matching.mediation.models import MediationAction, MediationReason
+from projects.meetings.services import (
+    SHOWN_WITH,
+    clean_decline_reason,
+    mediation_params,
+    notify_meeting_users,
+    record_acceptance,
+    record_decline,
+)
+from projects.models import MeetingRequest, MeetingRequestMediationEvent, MeetingRequestStatus
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+VERB_ESCALATED = "meeting_request.escalated"
+
+
+def _event(
+    request: MeetingRequest, action: str, actor: User | None = None, **fields: str
+) -> MeetingRequestMediationEvent:
+    return MeetingRequestMediationEvent.objects.create(
+        request=request, action=action, actor=actor, **fields
+    )
+
+
+def _lock_mediated(request: MeetingRequest, actor: User) -> MeetingRequest:
+    """The request locked, after checking that `actor` is a broker (403), and that the
+    request is in the queue and still unanswered (409)."""
+    require_broker(actor)
+    locked = lock_row(request, related=SHOWN_WITH)
+    if locked.mediated_at is None:
+        raise ConflictError(
+            _("This request is not in the transfer centre's queue."), code="not_mediated"
+        )
+    if locked.status != MeetingRequestStatus.REQUESTED:
+        raise ConflictError(_("This request has already been answered."))
+    return locked
+
+
+@transaction.atomic
+def meeting_request_mediation_outcome(
+    *, request: MeetingRequest, actor: User, outcome: str, note: str = ""
+) -> MeetingRequestMediationEvent:
+    """Record what came of contacting the presenting organisation off the platform."""
+    code = clean_outcome(outcome)
+    text = clean_note(note)
+    locked = _lock_mediated(request, actor)
+    return _event(locked, MediationAction.OUTCOME, actor, outcome=code, note=text)
+
+
+@transaction.atomic
+def meeting_request_invite_to_claim(
+    *, request: MeetingRequest, actor: User, note: str = ""
+) -> MeetingRequestMediationEvent:
+    """Record that the presenting organisation was invited to claim its page; e-mail it the
+    invitation when it has a contact address (`emailed_to`)."""
+    text = clean_note(note)
+    locked = _lock_mediated(request, actor)
+    organization = locked.presenter_organization
+    emailed_to = organization.contact_email if send_claim_invitation(organization) else ""
+    return _event(
+        locked, MediationAction.INVITED_TO_CLAIM, actor, note=text, emailed_to=emailed_to
+    )
+
+
+@transaction.atomic
+def meeting_request_accept_on_behalf(
+    *, request: MeetingRequest, actor: User, note: str = ""
+) -> MeetingRequest:
+    """Accept a request in the queue for the presenting organisation (requested → accepted)."""
+    text = clean_note(note)
+    locked = _lock_mediated(request, actor)
+    record_acceptance(locked, actor, on_behalf=True)
+    _event(locked, MediationAction.ACCEPTED, actor, note=text)
+    return locked
+
+
+@transaction.atomic
+def meeting_request_decline_on_behalf(
+    *, request: MeetingRequest, actor: User, note: str
+) -> MeetingRequest:
+    """Decline a request in the queue for the presenting organisation; the note (required) is
+    the reason the requester reads."""
+    text = clean_decline_reason(note, field="note")
+    locked = _lock_mediated(request, actor)
+    record_decline(locked, actor, text, on_behalf=True)
+    _event(locked, MediationAction.DECLINED, actor, note=text)
+    return locked
+
+
+def meeting_requests_escalate(
+    *, now: datetime | None = None, limit: int | None = None
+) -> list[int]:
+    """Escalate every request still in state requested `settings.REQUEST_ESCALATION_DAYS`
+    days or more after it was made, and not escalated yet: it joins the brokers' queue (if
+    not there already); the brokers and the requester are told. At most once per request
+    (`escalated_at`). Returns the ids escalated (at most `limit`, oldest first)."""
+    now = now or timezone.now()
+    due = MeetingRequest.objects.filter(
+        status=MeetingRequestStatus.REQUESTED,
+        escalated_at__isnull=True,
+        created_at__lte=escalation_cutoff(now),
+    ).order_by("pk").values_list("pk", flat=True)
+    return [pk for pk in list(due[:limit]) if _escalate_one(pk, now)]
+
+
+@transaction.atomic
+def _escalate_one(pk: int, now: datetime) -> bool:
+    locked = (
+        MeetingRequest.objects.select_for_update()
+        .select_related(*SHOWN_WITH)
+        .filter(pk=pk, status=MeetingRequestStatus.REQUESTED, escalated_at__isnull=True)
+        .first()
+    )
+    if locked is None:  # answered or escalated since the list was read
+        return False
+    locked.escalated_at = now
+    if locked.mediated_at is None:
+        locked.mediated_at = now
+        locked.mediation_reason = MediationReason.UNANSWERED
+    locked.save(update_fields=["escalated_at", "mediated_at", "mediation_reason"])
+    _event(locked, MediationAction.ESCALATED)
+    params = {**mediation_params(locked), "days": settings.REQUEST_ESCALATION_DAYS}
+    notify_brokers(verb=VERB_ESCALATED, params=params)
+    notify_meeting_users(users=[locked.requester], verb=VERB_ESCALATED,
+                         roadshow=locked.roadshow, params={**params, "variant": "sender"})
+    return True
