@@ -75,7 +75,9 @@ ORGANIZATION_DETAIL_FIELDS = (
     "address",
     "website",
 )
-#: An organisation's contact details, shown only to its members and brokers.
+#: An organisation's contact details: the one list of what the contact rule hides
+#: (`marketplace.selectors.can_see_contacts`: its members and brokers; the other side of an
+#: accepted match request). Its other details, address and website included, are public.
 ORGANIZATION_CONTACT_FIELDS = ("contact_email", "contact_phone")
 #: What describes every listing, besides its body (`Listing.body_field_name`).
 LISTING_DESCRIPTION_FIELDS = ("title", "title_en", "field", "keywords", "ipc", "trl")
@@ -136,7 +138,8 @@ class Organization(models.Model):
     region_code = region_code_field(help_text=_("6 digits, GB/T 2260."))
     address = models.CharField(_("address"), max_length=300, blank=True)
     website = models.URLField(_("website"), blank=True)
-    # Contact details are revealed to the other side only when a match request is accepted.
+    # Contact details (ORGANIZATION_CONTACT_FIELDS) are revealed to the other side only when a
+    # match request is accepted.
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     verified = models.BooleanField(_("verified"), default=False)
