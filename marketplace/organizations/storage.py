@@ -3,6 +3,7 @@ no base URL, so no URL ever points at a file; names are random, never the upload
 
 from __future__ import annotations
 
+import os
 import uuid
 from typing import Any
 
@@ -10,14 +11,26 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage, Storage
 
 
+class PrivateStorage(FileSystemStorage):
+    """Files under `settings.PRIVATE_MEDIA_ROOT` (read at each use, so a changed setting
+    applies at once) that have no URL: they are served only by views that check the viewer."""
+
+    # The parent caches these two; these read the setting at each use.
+    @property
+    def base_location(self) -> str:
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+    def url(self, name: str | None) -> str:
+        raise ValueError("Private files have no URL; serve them through a view.")
+
+
 def evidence_storage() -> Storage:
-    """The private storage (the location is read when called, so tests may change it)."""
-    return FileSystemStorage(
-        location=settings.PRIVATE_MEDIA_ROOT,
-        base_url=None,
-        file_permissions_mode=0o600,
-        directory_permissions_mode=0o700,
-    )
+    """The private storage of evidence (named by the model field and its migration)."""
+    return PrivateStorage(file_permissions_mode=0o600, directory_permissions_mode=0o700)
 
 
 #: The file name suffix of each accepted content type.
