@@ -6,7 +6,10 @@ Route names (for `reverse`):
   ``-archive`` / ``-renew``  -> research-results/ ...
 - ``api-need-list`` / ``-detail`` / ``-submit`` / ``-approve`` / ``-reject`` / ``-archive`` /
   ``-renew`` / ``-close``  -> needs/ ...
-- ``api-organization-list`` / ``-detail`` / ``-verify``  -> organizations/ ...
+- ``api-organization-list`` / ``-detail`` / ``-verify`` / ``-reject`` / ``-join`` /
+  ``-join-requests`` / ``-evidence``  -> organizations/ ...
+  (`marketplace.organizations.apis`); ``api-join-request-detail`` / ``-approve`` / ``-reject``
+  -> join-requests/ ...
 - ``api-moderation-queue`` -> moderation/, ``api-auth-token`` -> auth/token/
   (``-revoke`` / ``-revoke-all`` -> revoke/, revoke-all/), ``api-me`` -> me/,
   ``api-notifications`` -> notifications/
@@ -19,16 +22,17 @@ from marketplace.apis import (
     MeApi,
     ModerationQueueApi,
     NotificationListApi,
-    OrganizationViewSet,
     ResearchResultViewSet,
     TechnologyNeedViewSet,
 )
 from marketplace.auth_apis import TokenObtainApi, TokenRevokeAllApi, TokenRevokeApi
+from marketplace.organizations.apis import JoinRequestViewSet, OrganizationViewSet
 
 router = SimpleRouter()
 router.register("research-results", ResearchResultViewSet, basename="api-research-result")
 router.register("needs", TechnologyNeedViewSet, basename="api-need")
 router.register("organizations", OrganizationViewSet, basename="api-organization")
+router.register("join-requests", JoinRequestViewSet, basename="api-join-request")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("auth/token/", TokenObtainApi.as_view(), name="api-auth-token"),

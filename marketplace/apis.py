@@ -1,5 +1,5 @@
 """REST API of the listings domain (/api/v1/): research results, technology needs,
-organisations, the moderation queue, sign-in tokens, the current user and notifications.
+the moderation queue, sign-in tokens, the current user and notifications.
 
 Views are thin: input serializer -> service or selector -> output serializer. Visibility comes
 from `marketplace.selectors` (an invisible listing is a 404), permissions and state rules from
@@ -27,7 +27,7 @@ from rest_framework.views import APIView
 from kernel.errors import DomainError
 from kernel.web import request_actor
 from marketplace import selectors, services
-from marketplace.filters import OrganizationFilter, ResearchResultFilter, TechnologyNeedFilter
+from marketplace.filters import ResearchResultFilter, TechnologyNeedFilter
 from marketplace.models import Listing, Notification, Organization, ResearchResult, TechnologyNeed
 from marketplace.notifications import notification_mark_all_read
 from marketplace.roles import AnyUser
@@ -38,9 +38,6 @@ from marketplace.serializers import (
     NotificationMarkReadInputSerializer,
     NotificationMarkReadOutputSerializer,
     NotificationOutputSerializer,
-    OrganizationInputSerializer,
-    OrganizationOutputSerializer,
-    OrganizationVerifySerializer,
     RejectInputSerializer,
     ResearchResultInputSerializer,
     ResearchResultOutputSerializer,
@@ -265,107 +262,6 @@ class TechnologyNeedViewSet(_ListingViewSet[TechnologyNeed]):
     def close(self, request: Request, pk: str) -> Response:
         need = selectors.technology_need_get(viewer=request.user, pk=pk)
         return self._out(services.need_close(need=need, actor=request_actor(request)))
-
-
-@extend_schema_view(
-    list=extend_schema(summary="List organisations"),
-    retrieve=extend_schema(summary="One organisation"),
-    create=extend_schema(
-        summary="Register an organisation (you become its member)",
-        request=OrganizationInputSerializer,
-        responses={201: OrganizationOutputSerializer},
-    ),
-    update=extend_schema(
-        summary="Replace an organisation's details (members, brokers)",
-        request=OrganizationInputSerializer,
-        responses=OrganizationOutputSerializer,
-    ),
-    partial_update=extend_schema(
-        summary="Change an organisation's details (members, brokers)",
-        request=OrganizationInputSerializer,
-        responses=OrganizationOutputSerializer,
-    ),
-)
-class OrganizationViewSet(viewsets.GenericViewSet[Organization]):
-    """Universities, institutes, enterprises, transfer centres (public directory)."""
-
-    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
-    filter_backends = [DjangoFilterBackend]
-    filterset_class = OrganizationFilter
-    queryset = Organization.objects.none()
-    lookup_value_regex = r"[^/.]+"  # non-numeric ids -> JSON 404 from the selector
-
-    def get_queryset(self) -> QuerySet[Organization]:
-        return selectors.organization_list()
-
-    def get_object(self) -> Organization:
-        return selectors.organization_get(pk=self.kwargs["pk"])
-
-    def get_serializer_class(self) -> type[serializers.Serializer[Any]]:
-        if self.action in ("create", "update", "partial_update"):
-            return OrganizationInputSerializer
-        if self.action == "verify":
-            return OrganizationVerifySerializer
-        return OrganizationOutputSerializer
-
-    def _out(self, organization: Organization, status_code: int = status.HTTP_200_OK) -> Response:
-        data = OrganizationOutputSerializer(
-            organization, context=self.get_serializer_context()
-        ).data
-        return Response(data, status=status_code)
-
-    def list(self, request: Request) -> Response:
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
-        serializer = OrganizationOutputSerializer(
-            page, many=True, context=self.get_serializer_context()
-        )
-        return self.get_paginated_response(serializer.data)
-
-    def retrieve(self, request: Request, pk: str) -> Response:
-        return self._out(self.get_object())
-
-    def create(self, request: Request) -> Response:
-        serializer = OrganizationInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        organization = services.organization_create(
-            actor=request_actor(request), data=dict(serializer.validated_data)
-        )
-        return self._out(organization, status.HTTP_201_CREATED)
-
-    def _save(self, request: Request, *, partial: bool) -> Response:
-        organization = self.get_object()
-        serializer = OrganizationInputSerializer(data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        organization = services.organization_update(
-            organization=organization,
-            actor=request_actor(request),
-            data=dict(serializer.validated_data),
-        )
-        return self._out(organization)
-
-    def update(self, request: Request, pk: str) -> Response:
-        return self._save(request, partial=False)
-
-    def partial_update(self, request: Request, pk: str) -> Response:
-        return self._save(request, partial=True)
-
-    @extend_schema(
-        request=OrganizationVerifySerializer,
-        responses=OrganizationOutputSerializer,
-        summary="Set or clear the verified badge (brokers)",
-    )
-    @action(detail=True, methods=["post"])
-    def verify(self, request: Request, pk: str) -> Response:
-        organization = self.get_object()
-        serializer = OrganizationVerifySerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        organization = services.organization_verify(
-            organization=organization,
-            actor=request_actor(request),
-            verified=serializer.validated_data["verified"],
-        )
-        return self._out(organization)
 
 
 class ModerationQueueApi(APIView):

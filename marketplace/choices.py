@@ -29,6 +29,37 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
+class VerificationStatus(models.TextChoices):
+    """Where an organisation stands with the brokers' review of who it is.
+
+    ``unreviewed``: put on the platform by a broker or an import, or registered before
+    self-registration was reviewed; its members act as before (nothing to wait for).
+    ``pending``: registered by one of its own people and waiting for a broker; ``rejected``:
+    a broker turned it down (with a reason) -- in both, its members may draft listings but not
+    publish them or send requests (`marketplace.roles.require_organization_in_good_standing`).
+    ``verified``: a broker checked it; it carries the verified badge (`Organization.verified`).
+    """
+
+    UNREVIEWED = "unreviewed", _("Not reviewed")
+    PENDING = "pending", _("Pending verification")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Verification rejected")
+
+
+class JoinRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class VerificationDecision(models.TextChoices):
+    """What a broker decided about an organisation (`OrganizationDecision`, the audit trail)."""
+
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Verification withdrawn")
+
+
 class Field(models.TextChoices):
     """Technical fields of the bundled data (see data/README.md)."""
 

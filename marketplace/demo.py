@@ -84,6 +84,7 @@ def create_demo_accounts() -> dict[str, Organization]:
                 "contact_phone": "010-0000-0000（演示）",
                 "is_demo": True,
                 "verified": True,
+                "verification_status": choices.VerificationStatus.VERIFIED,
             },
         )
         user, _ = user_model.objects.get_or_create(username=account.username)
@@ -95,8 +96,13 @@ def create_demo_accounts() -> dict[str, Organization]:
         if not user.check_password(demo_password()):
             user.set_password(demo_password())
         user.save()
+        # The researcher and the enterprise member administer their organisations (they answer
+        # requests to join them); the transfer centre's people are brokers.
+        administers = account.kind != choices.OrganizationKind.TRANSFER_CENTRE
         Membership.objects.update_or_create(
-            user=user, organization=org, defaults={"role": account.role}
+            user=user,
+            organization=org,
+            defaults={"role": account.role, "is_administrator": administers},
         )
         organizations[account.username] = org
     return organizations

@@ -29,7 +29,15 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BooleanWidget
 
-from marketplace.choices import Field, IpType, ListingStatus, OrganizationKind, Stage, TransferMode
+from marketplace.choices import (
+    Field,
+    IpType,
+    ListingStatus,
+    OrganizationKind,
+    Stage,
+    TransferMode,
+    VerificationStatus,
+)
 from marketplace.models import ID_MAX, Organization, ResearchResult, TechnologyNeed
 
 if TYPE_CHECKING:
@@ -194,6 +202,9 @@ class OrganizationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Name contains"))
     kind = django_filters.ChoiceFilter(choices=OrganizationKind.choices, label=_("Type"))
     verified = StrictBooleanFilter(label=_("Verified"))
+    verification_status = django_filters.ChoiceFilter(
+        choices=VerificationStatus.choices, label=_("Verification")
+    )
     province = django_filters.CharFilter(label=_("Province"))
 
     class Meta:

@@ -25,6 +25,7 @@ from marketplace.choices import (
     OrganizationKind,
     Role,
     Stage,
+    VerificationStatus,
 )
 from marketplace.validators import (
     validate_credit_code,
@@ -74,7 +75,9 @@ ORGANIZATION_DETAIL_FIELDS = (
     "address",
     "website",
 )
-#: An organisation's contact details, shown only to its members and brokers.
+#: An organisation's contact details: the one list of what the contact rule hides
+#: (`marketplace.selectors.can_see_contacts`: its members and brokers; the other side of an
+#: accepted match request). Its other details, address and website included, are public.
 ORGANIZATION_CONTACT_FIELDS = ("contact_email", "contact_phone")
 #: What describes every listing, besides its body (`Listing.body_field_name`).
 LISTING_DESCRIPTION_FIELDS = ("title", "title_en", "field", "keywords", "ipc", "trl")
@@ -135,10 +138,18 @@ class Organization(models.Model):
     region_code = region_code_field(help_text=_("6 digits, GB/T 2260."))
     address = models.CharField(_("address"), max_length=300, blank=True)
     website = models.URLField(_("website"), blank=True)
-    # Contact details are revealed to the other side only when a match request is accepted.
+    # Contact details (ORGANIZATION_CONTACT_FIELDS) are revealed to the other side only when a
+    # match request is accepted.
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     verified = models.BooleanField(_("verified"), default=False)
+    # The brokers' review; `verified` is True exactly when this is "verified" (constraint).
+    verification_status = models.CharField(
+        _("verification"),
+        max_length=20,
+        choices=VerificationStatus.choices,
+        default=VerificationStatus.UNREVIEWED,
+    )
     is_demo = models.BooleanField(_("demo organisation"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -151,7 +162,12 @@ class Organization(models.Model):
                 fields=["credit_code"],
                 condition=~Q(credit_code=""),
                 name="organization_credit_code_unique",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(verified=True, verification_status=VerificationStatus.VERIFIED)
+                | (Q(verified=False) & ~Q(verification_status=VerificationStatus.VERIFIED)),
+                name="organization_verified_badge_matches_status",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -168,6 +184,9 @@ class Membership(models.Model):
         Organization, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    # An administrator of the organisation (not `Role.ADMIN`, the platform's administrator, who
+    # moderates everything): answers requests to join it. Its creator is the first one.
+    is_administrator = models.BooleanField(_("organisation administrator"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -420,6 +439,15 @@ class Notification(models.Model):
         return f"{self.recipient}: {self.verb}"
 
 
+# The records of organisations joining (join requests, evidence, the brokers' decisions) live
+# in their feature package; imported here because migrations and the app registry name this
+# module.
+from marketplace.organizations.models import (  # noqa: E402
+    JoinRequest,
+    OrganizationDecision,
+    OrganizationEvidence,
+)
+
 __all__ = [
     "ID_MAX",
     "LISTING_DESCRIPTION_FIELDS",
@@ -431,10 +459,13 @@ __all__ = [
     "TECHNOLOGY_NEED_OWN_FIELDS",
     "Authored",
     "AuthoredAndUpdated",
+    "JoinRequest",
     "Listing",
     "Membership",
     "Notification",
     "Organization",
+    "OrganizationDecision",
+    "OrganizationEvidence",
     "ResearchResult",
     "TechnologyNeed",
 ]

@@ -92,6 +92,12 @@ _my_schedule_link = _first_route(
     fallback="/roadshows/{id}/my-schedule/",
 )
 _roadshow_link = _first_route("roadshow-detail", key="roadshow_id")
+_organization_link = _first_route(
+    "organization-detail", "api-organization-detail", key="organization"
+)
+_join_requests_link = _first_route(
+    "organization-join-requests", "api-organization-join-requests", key="organization"
+)
 
 
 def _mediation_link(sender_link: Callable[[Params], str]) -> Callable[[Params], str]:
@@ -128,6 +134,45 @@ _VERBS = [
         _("Your listing “%(title)s” was sent back: %(reason)s"),
         _("Your listing was sent back"),
         _listing_link,
+    ),
+    # Organisations (marketplace.services.organizations, .joining): params organization (its
+    # id), name (its legal name).
+    Verb(
+        "organization.submitted",
+        _("%(name)s registered on Keqiao and waits for verification."),
+        _("An organisation waits for verification"),
+        _organization_link,
+    ),
+    Verb(
+        "organization.verified",
+        _("A broker verified %(name)s. Its members can now publish listings and send requests."),
+        _("Your organisation was verified"),
+        _organization_link,
+    ),
+    Verb(  # params also: reason (the broker's words)
+        "organization.rejected",
+        _("A broker did not verify %(name)s: %(reason)s"),
+        _("Your organisation was not verified"),
+        _organization_link,
+    ),
+    Verb(  # params also: user (the asking user's name)
+        "join_request.created",
+        _("%(user)s asks to join %(name)s."),
+        _("A request to join your organisation"),
+        _join_requests_link,
+    ),
+    Verb(
+        "join_request.approved",
+        _("Your request to join %(name)s was approved; you are now a member."),
+        _("Your request to join was approved"),
+        _organization_link,
+    ),
+    Verb(  # params also: reason (their words, may be empty: variant "no_reason")
+        "join_request.rejected",
+        _("Your request to join %(name)s was declined: %(reason)s"),
+        _("Your request to join was declined"),
+        _organization_link,
+        variants={"no_reason": _("Your request to join %(name)s was declined.")},
     ),
     # Match requests (matching.match_requests.services): params match_request, organization
     # (the other side's name), result (the research result's title).

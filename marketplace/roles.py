@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
-from marketplace.choices import Role
+from kernel.errors import PermissionDeniedError
+from marketplace.choices import Role, VerificationStatus
 from marketplace.models import Membership, Organization
 
 if TYPE_CHECKING:
@@ -83,3 +85,65 @@ def brokers() -> QuerySet[User]:
         .distinct()
         .order_by("pk")
     )
+
+
+def forget_memberships(user: AnyUser) -> None:
+    """Drop the per-request caches of `user`'s roles and organisations (after a change)."""
+    for attr in ("_keqiao_roles", "_keqiao_org_ids"):
+        user.__dict__.pop(attr, None)
+
+
+def is_organization_administrator(user: AnyUser, organization: Organization | int) -> bool:
+    """Whether `user` administers `organization` (answers its join requests)."""
+    if not user.is_authenticated:
+        return False
+    org_id = organization if isinstance(organization, int) else organization.pk
+    return Membership.objects.filter(
+        user_id=user.pk, organization_id=org_id, is_administrator=True
+    ).exists()
+
+
+def may_manage_members(user: AnyUser, organization: Organization | int) -> bool:
+    """Administrators of `organization` and brokers answer its join requests."""
+    return is_broker(user) or is_organization_administrator(user, organization)
+
+
+# --- acting in public before verification ------------------------------------------------------
+#: Verification states in which an organisation's members may draft but not publish listings or
+#: send match and meeting requests: registered by its own people and not (yet) verified.
+HELD_STATUSES = frozenset({VerificationStatus.PENDING, VerificationStatus.REJECTED})
+#: The error code of `require_organization_in_good_standing` (API clients test it).
+UNVERIFIED_CODE = "organization_unverified"
+
+
+def in_good_standing(organization: Organization) -> bool:
+    """Whether `organization`'s members may act in public: publish listings, send match and
+    meeting requests. False while a self-registered organisation waits for a broker or was
+    rejected; organisations put here by brokers or imports are not held back."""
+    return organization.verification_status not in HELD_STATUSES
+
+
+def unverified_reason(organization: Organization) -> str:
+    """Why `organization`'s members may not act in public yet (for pages and errors), or "" ."""
+    if organization.verification_status == VerificationStatus.PENDING:
+        return str(_(
+            "Your organisation is waiting for a broker to verify it. Until then you can draft "
+            "listings and browse, but not publish listings or send requests."
+        ))
+    if organization.verification_status == VerificationStatus.REJECTED:
+        return str(_(
+            "A broker did not verify your organisation. Correct its details to ask again; "
+            "until then you can draft listings and browse, but not publish listings or send "
+            "requests."
+        ))
+    return ""
+
+
+def require_organization_in_good_standing(*, actor: AnyUser, organization: Organization) -> None:
+    """The one rule of acting before verification, called by the services that publish (submit
+    a listing for review) or send requests (match and meeting requests) for `organization`.
+    Brokers are not held back (they review). Raises `PermissionDeniedError` (403, code
+    ``organization_unverified``)."""
+    if in_good_standing(organization) or is_broker(actor):
+        return
+    raise PermissionDeniedError(unverified_reason(organization), code=UNVERIFIED_CODE)

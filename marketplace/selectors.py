@@ -22,7 +22,7 @@ import django_filters
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +31,14 @@ from kernel.errors import DomainError, PermissionDeniedError
 from marketplace import roles
 from marketplace.choices import ListingStatus
 from marketplace.filters import OrganizationFilter, ResearchResultFilter, TechnologyNeedFilter
-from marketplace.models import Listing, Notification, Organization, ResearchResult, TechnologyNeed
+from marketplace.models import (
+    Listing,
+    Membership,
+    Notification,
+    Organization,
+    ResearchResult,
+    TechnologyNeed,
+)
 from marketplace.roles import AnyUser
 
 ModelT = TypeVar("ModelT", ResearchResult, TechnologyNeed, Organization)
@@ -129,9 +136,22 @@ def can_see_confidential(viewer: AnyUser, listing: Listing) -> bool:
 
 
 def can_see_contacts(viewer: AnyUser, organization: Organization) -> bool:
-    """Whether `viewer` may read an organisation's contact e-mail and phone here (members and
-    brokers; the other side of a match gets them when a match request is accepted)."""
+    """The contact rule: whether `viewer` may read an organisation's contact details
+    (`ORGANIZATION_CONTACT_FIELDS`: e-mail and phone) on its own pages and in the API --
+    its members and brokers. The other side of a match request gets them once the request is
+    accepted (`matching.match_requests.selectors.visible_contact_sides`). Everything else about
+    an organisation (legal name, credit code, region, address, website) is public, as in the
+    business registry (DESIGN.md, "Organisations: the contact rule")."""
     return roles.is_broker(viewer) or roles.is_member(viewer, organization)
+
+
+def is_unclaimed(organization: Organization) -> bool:
+    """Whether nobody is a member of `organization` (imported, not claimed yet): uses the
+    annotation ``has_members`` of `organization_list` when present."""
+    has_members = getattr(organization, "has_members", None)
+    if has_members is None:
+        has_members = Membership.objects.filter(organization=organization).exists()
+    return not has_members
 
 
 def can_edit_listing(viewer: AnyUser, listing: Listing) -> bool:
@@ -140,8 +160,12 @@ def can_edit_listing(viewer: AnyUser, listing: Listing) -> bool:
 
 
 def organization_list(*, filters: Filters | None = None) -> QuerySet[Organization]:
-    """All organisations (they are public), by legal name; see `OrganizationFilter`."""
-    return _apply_filters(OrganizationFilter, Organization.objects.all(), filters)
+    """All organisations (they are public), by legal name; see `OrganizationFilter`. Each
+    carries ``has_members`` (see `is_unclaimed`)."""
+    queryset = Organization.objects.annotate(
+        has_members=Exists(Membership.objects.filter(organization=OuterRef("pk")))
+    )
+    return _apply_filters(OrganizationFilter, queryset, filters)
 
 
 def organization_get(*, pk: int | str) -> Organization:

@@ -128,7 +128,17 @@ class OrganizationBriefSerializer(serializers.ModelSerializer[Organization]):
 
 
 class OrganizationOutputSerializer(serializers.ModelSerializer[Organization]):
+    """An organisation as the viewer may see it: its details (address and website included:
+    public business-registry facts) for everyone; `ORGANIZATION_CONTACT_FIELDS` only under the
+    contact rule (`selectors.can_see_contacts`)."""
+
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    verification_status_label = serializers.CharField(
+        source="get_verification_status_display", read_only=True
+    )
+    unclaimed = serializers.SerializerMethodField(
+        help_text=_("True when nobody is a member of the organisation on Keqiao yet.")
+    )
     contact_email = serializers.EmailField(read_only=True, required=False)
     contact_phone = serializers.CharField(read_only=True, required=False)
 
@@ -138,10 +148,16 @@ class OrganizationOutputSerializer(serializers.ModelSerializer[Organization]):
             "id",
             *_with_labels(ORGANIZATION_DETAIL_FIELDS, labelled={"kind"}),
             "verified",
+            "verification_status",
+            "verification_status_label",
+            "unclaimed",
             *ORGANIZATION_CONTACT_FIELDS,
             "created_at",
         ]
         read_only_fields = fields
+
+    def get_unclaimed(self, instance: Organization) -> bool:
+        return selectors.is_unclaimed(instance)
 
     def to_representation(self, instance: Organization) -> dict[str, Any]:
         data: dict[str, Any] = super().to_representation(instance)

@@ -26,7 +26,7 @@ from kernel.web import request_actor, run_service
 from marketplace import roles, selectors, services
 from marketplace.choices import ListingStatus, TransferMode, choice_label
 from marketplace.forms import RejectListingForm, ResearchResultForm, TechnologyNeedForm
-from marketplace.models import Listing, ResearchResult, TechnologyNeed
+from marketplace.models import Listing, Organization, ResearchResult, TechnologyNeed
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -65,9 +65,18 @@ def _detail_url(listing: Listing) -> str:
     return reverse("need-detail", kwargs={"pk": listing.pk})
 
 
-def _permissions(request: HttpRequest, listing: Listing) -> dict[str, bool]:
+def _held_reason(user: Any, organization: Organization | None) -> str:
+    """Why `user` may not publish or send requests for `organization` yet (the rule of
+    `roles.require_organization_in_good_standing`), or "" when they may."""
+    if organization is None or roles.in_good_standing(organization) or roles.is_broker(user):
+        return ""
+    return roles.unverified_reason(organization)
+
+
+def _permissions(request: HttpRequest, listing: Listing) -> dict[str, bool | str]:
     """What the viewer may do with the listing (drives which buttons the page shows; the
-    services check again)."""
+    services check again). ``held_submit`` / ``held_request``: why the submit or request
+    button is shown disabled (the organisation is not verified yet), or ""."""
     user = request.user
     owner_member = roles.is_member(user, listing.owner_id)
     editor = selectors.can_edit_listing(user, listing)
@@ -84,6 +93,11 @@ def _permissions(request: HttpRequest, listing: Listing) -> dict[str, bool]:
         # Asking for an introduction / proposing: anyone outside the owner organisation, on a
         # listing that is in search (anonymous visitors are sent to the login page first).
         "can_request": not owner_member and listing.is_searchable(),
+        "held_submit": _held_reason(user, listing.owner) if owner_member else "",
+        "held_request": (
+            _held_reason(user, roles.primary_organization(user))
+            if user.is_authenticated and not owner_member else ""
+        ),
     }
 
 

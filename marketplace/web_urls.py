@@ -4,12 +4,17 @@ URL configuration, which includes it at the site root.
 
 URL names (used with `{% url %}`): result-detail, need-detail, result-create, need-create,
 result-edit, need-edit, result-action / need-action (kwargs pk, action), moderation-queue,
-moderation-decide (kwargs kind, pk, decision).
+moderation-decide (kwargs kind, pk, decision); organisations (`marketplace.organizations.views`):
+organization-create, organization-detail, organization-join, organization-join-requests,
+organization-decide (kwargs pk, decision: verify|reject), organization-evidence-upload,
+organization-evidence-download, join-request-decide (kwargs pk, decision: approve|reject),
+organization-verification-queue.
 """
 
 from django.urls import path, register_converter
 
 from marketplace import views
+from marketplace.organizations import views as organization_views
 
 
 class ListingActionConverter:
@@ -52,5 +57,44 @@ urlpatterns = [
         "moderation/<str:kind>/<int:pk>/<slug:decision>/",
         views.moderation_decide,
         name="moderation-decide",
+    ),
+    path("organizations/new/", organization_views.organization_create, name="organization-create"),
+    path(
+        "organizations/review/",
+        organization_views.verification_queue,
+        name="organization-verification-queue",
+    ),
+    path(
+        "organizations/evidence/<int:pk>/",
+        organization_views.evidence_download,
+        name="organization-evidence-download",
+    ),
+    path(
+        "organizations/<int:pk>/", organization_views.organization_detail,
+        name="organization-detail",
+    ),
+    path(
+        "organizations/<int:pk>/join/", organization_views.organization_join,
+        name="organization-join",
+    ),
+    path(
+        "organizations/<int:pk>/join-requests/",
+        organization_views.organization_join_requests,
+        name="organization-join-requests",
+    ),
+    path(
+        "organizations/<int:pk>/evidence/",
+        organization_views.evidence_upload,
+        name="organization-evidence-upload",
+    ),
+    path(
+        "organizations/<int:pk>/<slug:decision>/",
+        organization_views.organization_decide,
+        name="organization-decide",
+    ),
+    path(
+        "join-requests/<int:pk>/<slug:decision>/",
+        organization_views.join_request_decide,
+        name="join-request-decide",
     ),
 ]

@@ -9,7 +9,15 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
-from marketplace.choices import Field, ListingStatus, OrganizationKind, Role, Stage, TransferMode
+from marketplace.choices import (
+    Field,
+    ListingStatus,
+    OrganizationKind,
+    Role,
+    Stage,
+    TransferMode,
+    VerificationStatus,
+)
 from marketplace.models import Membership, Organization, ResearchResult, TechnologyNeed
 
 User = get_user_model()
@@ -42,6 +50,12 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
     region_code = "110000"
     contact_email = factory.Sequence(lambda n: f"contact{n}@org.example.com")
     contact_phone = "010-00000000"
+    verified = False
+    # The badge and the review state go together (constraint); factory organisations are
+    # "unreviewed" (put here as by a broker) unless made verified or given a state.
+    verification_status = factory.LazyAttribute(
+        lambda o: VerificationStatus.VERIFIED if o.verified else VerificationStatus.UNREVIEWED
+    )
 
 
 class ResearchResultFactory(factory.django.DjangoModelFactory):

@@ -36,6 +36,11 @@ from marketplace.services.common import (
     RESEARCH_RESULT_FIELDS,
     TECHNOLOGY_NEED_FIELDS,
 )
+from marketplace.services.joining import (
+    join_request_approve,
+    join_request_create,
+    join_request_reject,
+)
 from marketplace.services.listings import (
     research_result_create,
     research_result_update,
@@ -44,6 +49,8 @@ from marketplace.services.listings import (
 )
 from marketplace.services.organizations import (
     organization_create,
+    organization_evidence_add,
+    organization_reject,
     organization_update,
     organization_verify,
 )
@@ -63,6 +70,9 @@ __all__ = [
     "ORGANIZATION_FIELDS",
     "RESEARCH_RESULT_FIELDS",
     "TECHNOLOGY_NEED_FIELDS",
+    "join_request_approve",
+    "join_request_create",
+    "join_request_reject",
     "listing_approve",
     "listing_archive",
     "listing_reject",
@@ -70,6 +80,8 @@ __all__ = [
     "listing_submit",
     "need_close",
     "organization_create",
+    "organization_evidence_add",
+    "organization_reject",
     "organization_update",
     "organization_verify",
     "research_result_create",

@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -185,18 +184,8 @@ def _resolve_owner(*, actor: User, owner: Organization | None) -> Organization:
 
 
 def _brokers() -> QuerySet[User]:
-    """Active users who moderate listings (`roles.is_broker`): broker or admin members, staff
-    and superusers."""
-    return (
-        get_user_model()
-        .objects.filter(
-            Q(is_staff=True)
-            | Q(is_superuser=True)
-            | Q(memberships__role__in=[Role.BROKER, Role.ADMIN])
-        )
-        .filter(is_active=True)
-        .distinct()
-    )
+    """Active users who moderate listings (`roles.brokers`)."""
+    return roles.brokers()
 
 
 DUPLICATE_CREDIT_CODE = _("An organisation with this unified social credit code already exists.")

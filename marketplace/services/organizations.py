@@ -1,24 +1,50 @@
-"""Writes of organisations: create, update, verify (brokers)."""
+"""Writes of organisations: create, update, evidence, verify and reject (brokers).
+
+Verification (`marketplace.choices.VerificationStatus`)::
+
+    created by one of its people: pending --verify (broker)--> verified
+                                     |  ^                          |
+                      reject (broker,|  |edit by a member          |withdraw (broker)
+                           reason)   v  |                          v
+                                   rejected                     pending
+
+Organisations created by brokers (and imported ones) start `unreviewed`; a broker may verify
+them too. Every decision is recorded (`OrganizationDecision`: who, when, what, why) and the
+organisation's members are told (verbs ``organization.verified`` / ``organization.rejected``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from kernel.errors import PermissionDeniedError
+from kernel.errors import PermissionDeniedError, field_error
+from kernel.locking import lock_row
 from marketplace import roles
-from marketplace.choices import OrganizationKind, Role
+from marketplace.choices import (
+    OrganizationKind,
+    Role,
+    VerificationDecision,
+    VerificationStatus,
+)
 from marketplace.models import (
     Membership,
     Organization,
+    OrganizationDecision,
+    OrganizationEvidence,
 )
+from marketplace.notifications import notify
+from marketplace.organizations.evidence import checked_content_type
+from marketplace.selectors import organization_members
 from marketplace.services.common import (
     _CREATOR_ROLE,
     ORGANIZATION_FIELDS,
+    _brokers,
     _check_credit_code_unique,
     _check_unknown,
     _full_clean,
@@ -28,6 +54,14 @@ from marketplace.services.common import (
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+#: Longest reason of a rejection, in characters.
+REASON_MAX_CHARS = 2000
+
+
+def organization_params(organization: Organization) -> dict[str, str | int]:
+    """Notification parameters naming an organisation (`marketplace.notification_verbs`)."""
+    return {"organization": organization.pk, "name": organization.legal_name}
+
 
 @transaction.atomic
 def organization_create(*, actor: User, data: Mapping[str, Any]) -> Organization:
@@ -35,8 +69,10 @@ def organization_create(*, actor: User, data: Mapping[str, Any]) -> Organization
     `legal_name` required).
 
     Any signed-in user may create a university, research institute, association or enterprise
-    and becomes its member (researcher, or enterprise member for an enterprise). Only brokers
-    create transfer centres; a broker creating an organisation does not become its member.
+    and becomes its member (researcher, or enterprise member for an enterprise) and its first
+    administrator; it starts `pending` verification and the brokers are told
+    (``organization.submitted``). Only brokers create transfer centres; a broker creating an
+    organisation does not become its member and it starts `unreviewed`.
     `verified` is never set here (see `organization_verify`). A `credit_code` already used by
     another organisation is a `DomainError` on `credit_code`.
     """
@@ -49,16 +85,24 @@ def organization_create(*, actor: User, data: Mapping[str, Any]) -> Organization
         raise PermissionDeniedError(_("Only brokers can register a transfer centre."))
     cleaned = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
     organization = Organization(**cleaned)
+    if not is_broker:
+        organization.verification_status = VerificationStatus.PENDING
     errors: dict[str, list[str | Promise]] = {}
     _check_credit_code_unique(organization, errors)
     _full_clean(organization, errors)
     _save_organization(organization)
     if not is_broker:
         Membership.objects.create(
-            user=actor, organization=organization, role=_CREATOR_ROLE.get(kind, Role.RESEARCHER)
+            user=actor,
+            organization=organization,
+            role=_CREATOR_ROLE.get(kind, Role.RESEARCHER),
+            is_administrator=True,
         )
-        for attr in ("_keqiao_roles", "_keqiao_org_ids"):
-            actor.__dict__.pop(attr, None)
+        roles.forget_memberships(actor)
+        notify(
+            users=_brokers(), verb="organization.submitted",
+            params=organization_params(organization),
+        )
     return organization
 
 
@@ -68,7 +112,8 @@ def organization_update(
 ) -> Organization:
     """Change an organisation's details (members of it or brokers).
 
-    `data` keys: `ORGANIZATION_FIELDS`; only brokers may change `kind`. Raises
+    `data` keys: `ORGANIZATION_FIELDS`; only brokers may change `kind`. A member's change to a
+    `rejected` organisation asks for verification again (`pending`, brokers told). Raises
     `PermissionDeniedError` or `DomainError` (per-field messages; a `credit_code` used by another
     organisation is an error on `credit_code`).
     """
@@ -82,10 +127,36 @@ def organization_update(
         raise PermissionDeniedError(_("Only brokers can change the type of an organisation."))
     for name, value in data.items():
         setattr(organization, name, value.strip() if isinstance(value, str) else value)
+    resubmitted = (
+        not is_broker and organization.verification_status == VerificationStatus.REJECTED
+    )
+    if resubmitted:
+        organization.verification_status = VerificationStatus.PENDING
     errors: dict[str, list[str | Promise]] = {}
     _check_credit_code_unique(organization, errors)
     _full_clean(organization, errors)
     _save_organization(organization)
+    if resubmitted:
+        notify(
+            users=_brokers(), verb="organization.submitted",
+            params=organization_params(organization),
+        )
+    return organization
+
+
+def _decide(
+    organization: Organization, *, actor: User, decision: str, status: str, reason: str = ""
+) -> Organization:
+    """Record a broker's `decision`, move the organisation to `status` (the badge follows)."""
+    locked = lock_row(organization)
+    locked.verification_status = status
+    locked.verified = status == VerificationStatus.VERIFIED
+    locked.save(update_fields=["verification_status", "verified"])
+    OrganizationDecision.objects.create(
+        organization=locked, decision=decision, reason=reason, decided_by=actor
+    )
+    organization.verification_status = locked.verification_status
+    organization.verified = locked.verified
     return organization
 
 
@@ -93,9 +164,83 @@ def organization_update(
 def organization_verify(
     *, organization: Organization, actor: User, verified: bool = True
 ) -> Organization:
-    """Set or clear the `verified` badge (brokers and admins only)."""
+    """Set or clear the `verified` badge (brokers and admins only).
+
+    Verifying lets the members publish and send requests, and tells them
+    (``organization.verified``). Clearing it (withdrawing a verification) sends a verified
+    organisation back to `pending`. Each call is recorded as an `OrganizationDecision`.
+    """
     if not roles.is_broker(actor):
         raise PermissionDeniedError(_("Only brokers can verify organisations."))
-    organization.verified = verified
-    organization.save(update_fields=["verified"])
+    if verified:
+        _decide(
+            organization, actor=actor,
+            decision=VerificationDecision.VERIFIED, status=VerificationStatus.VERIFIED,
+        )
+        notify(
+            users=organization_members(organization, exclude=actor),
+            verb="organization.verified",
+            params=organization_params(organization),
+        )
+        return organization
+    status = organization.verification_status
+    if status == VerificationStatus.VERIFIED:
+        status = VerificationStatus.PENDING
+    return _decide(
+        organization, actor=actor, decision=VerificationDecision.WITHDRAWN, status=status
+    )
+
+
+@transaction.atomic
+def organization_reject(*, organization: Organization, actor: User, reason: str) -> Organization:
+    """Refuse to verify `organization` (brokers only), with a `reason` (required, at most
+    `REASON_MAX_CHARS`; a `DomainError` on ``reason`` otherwise). Its members are told
+    (``organization.rejected``) and may correct its details to ask again."""
+    if not roles.is_broker(actor):
+        raise PermissionDeniedError(_("Only brokers can verify organisations."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise field_error("reason", _("Give a reason for the rejection."))
+    if len(reason) > REASON_MAX_CHARS:
+        raise field_error(
+            "reason", _("At most %(n)d characters.") % {"n": REASON_MAX_CHARS}
+        )
+    _decide(
+        organization, actor=actor, decision=VerificationDecision.REJECTED,
+        status=VerificationStatus.REJECTED, reason=reason,
+    )
+    notify(
+        users=organization_members(organization, exclude=actor),
+        verb="organization.rejected",
+        params={**organization_params(organization), "reason": reason},
+    )
     return organization
+
+
+@transaction.atomic
+def organization_evidence_add(
+    *, organization: Organization, actor: User, upload: UploadedFile
+) -> OrganizationEvidence:
+    """Keep `upload` (a business licence: PDF, PNG or JPEG, checked by its content and size,
+    `marketplace.organizations.evidence`) as private evidence of `organization` (its members
+    and brokers). Raises `PermissionDeniedError` or a `DomainError` on ``file``."""
+    if not (roles.is_broker(actor) or roles.is_member(actor, organization)):
+        raise PermissionDeniedError(
+            _("Only members of this organisation or brokers can add evidence.")
+        )
+    content_type = checked_content_type(upload)
+    name = (upload.name or "evidence").rsplit("/", 1)[-1][-200:]
+    evidence = OrganizationEvidence(
+        organization=organization,
+        original_name=name,
+        content_type=content_type,
+        size=upload.size or 0,
+        uploaded_by=actor,
+    )
+    evidence.file.save(name, upload, save=False)
+    try:
+        evidence.save()
+    except Exception:
+        evidence.file.delete(save=False)
+        raise
+    return evidence

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kernel.errors import DomainError
 from kernel.locking import lock_row
+from marketplace import roles
 from marketplace.choices import ListingStatus
 from marketplace.models import (
     TechnologyNeed,
@@ -35,9 +36,12 @@ def listing_submit(*, listing: ListingT, actor: User) -> ListingT:
     """Send a draft for review: draft -> pending_review (owner members or brokers).
 
     Only complete listings can be submitted (`Listing.missing_for_submission`); otherwise a
-    `DomainError` lists each missing field. Clears an earlier rejection reason.
+    `DomainError` lists each missing field. Clears an earlier rejection reason. Members of an
+    organisation pending verification or rejected may not submit (403, code
+    ``organization_unverified``: `roles.require_organization_in_good_standing`).
     """
     _require_listing_editor(listing=listing, actor=actor)
+    roles.require_organization_in_good_standing(actor=actor, organization=listing.owner)
     listing = lock_row(listing)
     _require_status(listing, ListingStatus.DRAFT)
     missing = listing.missing_for_submission()

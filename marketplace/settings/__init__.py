@@ -235,6 +235,16 @@ MATCHING_CANDIDATES = env.int("KEQIAO_MATCHING_CANDIDATES", default=100)
 # A published listing leaves search this many days after its last renewal (12 months; README).
 LISTING_RENEWAL_DAYS = env.int("KEQIAO_LISTING_RENEWAL_DAYS", default=365)
 
+# --- Organisations ----------------------------------------------------------------------------
+# Evidence of who an organisation is (business licences: PDF, PNG, JPEG) is private: kept under
+# this directory, never under STATIC_ROOT or a public media URL, and served only through the
+# view that checks the viewer (marketplace.organizations.views.evidence_download).
+PRIVATE_MEDIA_ROOT = Path(env.str("KEQIAO_PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
+# Largest evidence file accepted, in bytes.
+ORGANIZATION_EVIDENCE_MAX_BYTES = env.int(
+    "KEQIAO_ORGANIZATION_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024
+)
+
 KEQIAO_DEMO_PASSWORD = env.str("KEQIAO_DEMO_PASSWORD", default="")
 
 # --- Payments ---------------------------------------------------------------------------------

@@ -5,8 +5,9 @@ Who sees what:
 - members of the requesting or the addressed organisation see that request;
 - everyone else sees none (`match_request_get` raises Http404, lists are empty).
 
-Contact details (contact_email, contact_phone, address, website) of an organisation are shown
-to the other party only once the request is accepted; brokers see both sides' details then.
+Contact details of an organisation (`marketplace.models.ORGANIZATION_CONTACT_FIELDS`: e-mail and
+phone; address and website are public) are shown to the other party only once the request is
+accepted; brokers see both sides' details then.
 """
 
 from __future__ import annotations

@@ -14,7 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from marketplace.models import Organization, ResearchResult, TechnologyNeed
+from marketplace.models import (
+    ORGANIZATION_CONTACT_FIELDS,
+    Organization,
+    ResearchResult,
+    TechnologyNeed,
+)
 from marketplace.serializers import IdField, IdRelatedField
 from matching.match_requests import selectors
 from matching.match_requests.services import MESSAGE_MAX_LENGTH
@@ -79,17 +84,21 @@ class ListingRefSerializer(serializers.Serializer[Any]):
 
 
 class MatchRequestOrganizationSerializer(serializers.ModelSerializer[Organization]):
-    """The requester or addressee of a match request (public details, no contacts)."""
+    """The requester or addressee of a match request (public details, address and website
+    included; no contact details)."""
 
     class Meta:
         model = Organization
-        fields = ["id", "legal_name", "name_en", "kind", "province", "city"]
+        fields = [
+            "id", "legal_name", "name_en", "kind", "province", "city", "address", "website"
+        ]
 
 
 class ContactDetailsSerializer(serializers.ModelSerializer[Organization]):
     class Meta:
         model = Organization
-        fields = ["contact_email", "contact_phone", "address", "website"]
+        # The contact rule's one list (address and website are public, above).
+        fields = list(ORGANIZATION_CONTACT_FIELDS)
 
 
 class MatchRequestMessageSerializer(serializers.ModelSerializer[MatchRequestMessage]):

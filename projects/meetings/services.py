@@ -109,7 +109,8 @@ def meeting_request_create(
 
     `requester_organization` defaults to the organisation of the requester's registration.
     Raises PermissionDeniedError (no confirmed registration; acting for an organisation the
-    requester is not a member of), DomainError (empty reason, slot of another roadshow, own
+    requester is not a member of, or one not verified yet: code ``organization_unverified``),
+    DomainError (empty reason, slot of another roadshow, own
     organisation, event cancelled), ConflictError (an open request for the same
     slot already exists).
     """
@@ -140,6 +141,10 @@ def meeting_request_create(
         raise PermissionDeniedError(_("You are not a member of this organisation."))
     if roles.is_member(requester, slot.presenter_id):
         raise DomainError(_("You cannot request a meeting with your own organisation."))
+    if requester_organization is not None:
+        roles.require_organization_in_good_standing(
+            actor=requester, organization=requester_organization
+        )
 
     with transaction.atomic():
         if MeetingRequest.objects.filter(

@@ -114,7 +114,8 @@ def match_request_create(*, actor: User, **content: Unpack[RequestContent]) -> M
 
     Raises DomainError (400: blank message; listing not published; own organisation's
     result; a need of another organisation), PermissionDeniedError (403: the actor belongs to
-    no organisation), ConflictError (409: an open request for the same pair exists).
+    no organisation; it is not verified yet, code ``organization_unverified``),
+    ConflictError (409: an open request for the same pair exists).
     """
     research_result = content["research_result"]
     technology_need = content.get("technology_need")
@@ -135,6 +136,7 @@ def match_request_create(*, actor: User, **content: Unpack[RequestContent]) -> M
         raise PermissionDeniedError(
             _("You must belong to an organisation to request an introduction.")
         )
+    roles.require_organization_in_good_standing(actor=actor, organization=requester)
     if roles.is_member(actor, research_result.owner_id) or requester.pk == research_result.owner_id:
         raise field_error(
             "research_result", _("You cannot request your own organisation's listing.")
@@ -164,7 +166,8 @@ def match_request_propose(
 
     The actor must be a member of the result's owner (the requester); the need's owner is the
     addressee. Raises DomainError (400: blank message; listing not published; own
-    organisation's need), PermissionDeniedError (403: not a member of the result's owner),
+    organisation's need), PermissionDeniedError (403: not a member of the result's owner; it
+    is not verified yet, code ``organization_unverified``),
     ConflictError (409: an open request for the same pair exists).
     """
     text = clean_text(message, field="message")
@@ -172,6 +175,7 @@ def match_request_propose(
         raise PermissionDeniedError(
             _("Only members of the result's organisation can propose it to a need.")
         )
+    roles.require_organization_in_good_standing(actor=actor, organization=research_result.owner)
     _require_searchable(research_result, field="research_result")
     _require_searchable(technology_need, field="technology_need")
     if (

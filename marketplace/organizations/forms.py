@@ -1,0 +1,59 @@
+"""Web forms of organisations joining: register one (with its business licence), ask to join,
+add evidence, and the reasons of decisions. Forms validate and shape input only; the views
+hand `cleaned_data` to the services, which check permissions and write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.choices import OrganizationKind
+from marketplace.models import ORGANIZATION_CONTACT_FIELDS, ORGANIZATION_DETAIL_FIELDS, Organization
+from marketplace.services.joining import MESSAGE_MAX_CHARS
+from marketplace.services.organizations import REASON_MAX_CHARS
+
+_EVIDENCE_HELP = _("Business licence (营业执照) or registration certificate: PDF, PNG or JPEG.")
+
+
+class OrganizationForm(forms.ModelForm[Organization]):
+    """Register an organisation: its details, contact details and its business licence."""
+
+    file = forms.FileField(label=_("business licence"), help_text=_EVIDENCE_HELP)
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = Organization
+        fields = [*ORGANIZATION_DETAIL_FIELDS, *ORGANIZATION_CONTACT_FIELDS]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Transfer centres are registered by brokers (the service refuses others).
+        kind = self.fields["kind"]
+        if isinstance(kind, forms.ChoiceField):
+            kind.choices = [
+                (code, label) for code, label in OrganizationKind.choices
+                if code != OrganizationKind.TRANSFER_CENTRE
+            ]
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(label=_("business licence"), help_text=_EVIDENCE_HELP)
+
+
+class JoinForm(forms.Form):
+    message = forms.CharField(
+        label=_("message"), required=False, max_length=MESSAGE_MAX_CHARS,
+        help_text=_("Who you are in the organisation (optional)."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ReasonForm(forms.Form):
+    """The reason of a decision: required to reject an organisation (the service says so)."""
+
+    reason = forms.CharField(
+        label=_("reason"), required=False, max_length=REASON_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

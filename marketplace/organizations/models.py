@@ -1,0 +1,119 @@
+"""Records of organisations joining Keqiao: requests to join one, the evidence of who it is (a
+business licence, private), and the brokers' verification decisions (the audit trail).
+
+Re-exported by `marketplace.models` (migrations and the app registry name that module).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.choices import JoinRequestStatus, VerificationDecision
+from marketplace.organizations.storage import evidence_storage, evidence_upload_to
+
+
+class JoinRequest(models.Model):
+    """A user asks to become a member of an organisation; its administrators (or brokers)
+    approve or reject it. At most one pending request per user and organisation."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests"
+    )
+    organization = models.ForeignKey(
+        "marketplace.Organization", on_delete=models.CASCADE, related_name="join_requests"
+    )
+    message = models.TextField(_("message"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=JoinRequestStatus.choices,
+        default=JoinRequestStatus.PENDING,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("join request")
+        verbose_name_plural = _("join requests")
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["user", "organization"],
+                condition=Q(status=JoinRequestStatus.PENDING),
+                name="join_request_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} -> {self.organization} ({self.status})"
+
+
+class OrganizationEvidence(models.Model):
+    """A file proving who an organisation is (business licence: PDF, PNG or JPEG), stored under
+    `settings.PRIVATE_MEDIA_ROOT` with a random name; only the organisation's members and
+    brokers fetch it, through `marketplace.organizations.views.evidence_download`."""
+
+    organization = models.ForeignKey(
+        "marketplace.Organization", on_delete=models.CASCADE, related_name="evidence"
+    )
+    file = models.FileField(storage=evidence_storage, upload_to=evidence_upload_to, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.original_name}"
+
+
+class OrganizationDecision(models.Model):
+    """One broker decision about an organisation's verification: who, when, what, why."""
+
+    organization = models.ForeignKey(
+        "marketplace.Organization", on_delete=models.CASCADE, related_name="decisions"
+    )
+    decision = models.CharField(
+        _("decision"), max_length=20, choices=VerificationDecision.choices
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("verification decision")
+        verbose_name_plural = _("verification decisions")
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.decision}"

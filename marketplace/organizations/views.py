@@ -1,0 +1,225 @@
+"""Web pages of organisations: the public page, registering one, asking to join, answering join
+requests, evidence (private: uploaded by members, fetched by members and brokers through
+`evidence_download`, never a static or media URL) and the brokers' verification queue."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kernel.web import request_actor, run_service
+from marketplace import roles, selectors, services
+from marketplace.choices import Field, choice_label
+from marketplace.models import Organization
+from marketplace.organizations import selectors as org_selectors
+from marketplace.organizations.forms import EvidenceForm, JoinForm, OrganizationForm, ReasonForm
+from marketplace.regions import region_full_name
+
+
+def _fields_of(listings: org_selectors.PublicListings) -> list[str]:
+    """The technical fields of the organisation's published listings, labelled, each once."""
+    codes = {r.field for r in listings.research_results} | {n.field for n in listings.needs}
+    return sorted(choice_label(Field, code) for code in codes if code)
+
+
+def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET /organizations/<pk>/: the public page (published listings, verified mark, region,
+    fields, the unclaimed mark); contact details under the contact rule; evidence, decisions
+    and the buttons for its members, administrators and brokers."""
+    organization = selectors.organization_get(pk=pk)
+    viewer = request.user
+    listings = org_selectors.published_listings(organization=organization)
+    member = roles.is_member(viewer, organization)
+    broker = roles.is_broker(viewer)
+    context = {
+        "organization": organization,
+        "listings": listings,
+        "fields": _fields_of(listings),
+        "region_name": region_full_name(organization.region_code) or "",
+        "unclaimed": selectors.is_unclaimed(organization),
+        # The contact rule (ORGANIZATION_CONTACT_FIELDS: e-mail, phone).
+        "show_contacts": selectors.can_see_contacts(viewer, organization),
+        "member": member,
+        "broker": broker,
+        "may_manage": roles.may_manage_members(viewer, organization),
+        "held_reason": roles.unverified_reason(organization) if member else "",
+        "evidence": org_selectors.evidence_list(viewer=viewer, organization=organization),
+        "decisions": org_selectors.decisions(viewer=viewer, organization=organization)[:10],
+        "pending_join": org_selectors.own_pending_join_request(
+            viewer=viewer, organization=organization
+        ),
+        "evidence_form": EvidenceForm(),
+        "join_form": JoinForm(),
+        "reason_form": ReasonForm(),
+    }
+    return render(request, "marketplace/organization_detail.html", context)
+
+
+@login_required
+def organization_create(request: HttpRequest) -> HttpResponse:
+    """GET/POST /organizations/new/: register an organisation with its business licence; the
+    user becomes its administrator and it waits for a broker."""
+    form = OrganizationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        user = request_actor(request)
+        data = {k: v for k, v in form.cleaned_data.items() if k != "file"}
+
+        def create() -> Organization:
+            with transaction.atomic():
+                organization = services.organization_create(actor=user, data=data)
+                services.organization_evidence_add(
+                    organization=organization, actor=user, upload=form.cleaned_data["file"]
+                )
+                return organization
+
+        run = run_service(request, create, form)
+        if run.ok and run.result is not None:
+            messages.success(request, _("Registered. A broker will verify your organisation."))
+            return redirect("organization-detail", pk=run.result.pk)
+    return render(request, "marketplace/organization_form.html", {"form": form})
+
+
+@require_POST
+@login_required
+def organization_join(request: HttpRequest, pk: int) -> HttpResponse:
+    """POST /organizations/<pk>/join/: ask to join (its administrators answer)."""
+    organization = selectors.organization_get(pk=pk)
+    form = JoinForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The message is too long."))
+    else:
+        user = request_actor(request)
+        run = run_service(
+            request,
+            lambda: services.join_request_create(
+                actor=user, organization=organization, message=form.cleaned_data["message"]
+            ),
+            permission_as_message=True,
+        )
+        if run.ok:
+            messages.success(request, _("Your request was sent to the organisation."))
+    return redirect("organization-detail", pk=organization.pk)
+
+
+@login_required
+def organization_join_requests(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET /organizations/<pk>/join-requests/: requests to join (administrators, brokers)."""
+    organization = selectors.organization_get(pk=pk)
+    if not roles.may_manage_members(request.user, organization):
+        raise PermissionDenied
+    requests = org_selectors.join_request_list(viewer=request.user, organization=organization)
+    return render(
+        request,
+        "marketplace/join_requests.html",
+        {"organization": organization, "join_requests": requests, "reason_form": ReasonForm()},
+    )
+
+
+@require_POST
+@login_required
+def join_request_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    """POST /join-requests/<pk>/approve/ or /reject/ (optional `reason`)."""
+    join_request = org_selectors.join_request_get(viewer=request.user, pk=pk)
+    user = request_actor(request)
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if decision == "approve":
+        run = run_service(
+            request, lambda: services.join_request_approve(join_request=join_request, actor=user)
+        )
+    elif decision == "reject":
+        run = run_service(
+            request,
+            lambda: services.join_request_reject(
+                join_request=join_request, actor=user, reason=reason
+            ),
+        )
+    else:
+        raise Http404
+    if run.ok:
+        messages.success(request, _("Answered: %(user)s") % {
+            "user": join_request.user.get_username()
+        })
+    return redirect("organization-join-requests", pk=join_request.organization_id)
+
+
+@require_POST
+@login_required
+def organization_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    """POST /organizations/<pk>/verify/ or /reject/ (with `reason`): brokers only."""
+    if not roles.is_broker(request.user):
+        raise PermissionDenied
+    organization = selectors.organization_get(pk=pk)
+    user = request_actor(request)
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if decision == "verify":
+        run = run_service(
+            request, lambda: services.organization_verify(organization=organization, actor=user)
+        )
+    elif decision == "reject":
+        run = run_service(
+            request,
+            lambda: services.organization_reject(
+                organization=organization, actor=user, reason=reason
+            ),
+        )
+    else:
+        raise Http404
+    if run.ok:
+        messages.success(request, _("Decision recorded: %(name)s") % {
+            "name": organization.legal_name
+        })
+    return redirect("organization-detail", pk=organization.pk)
+
+
+@require_POST
+@login_required
+def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """POST /organizations/<pk>/evidence/: add a business licence (members, brokers)."""
+    organization = selectors.organization_get(pk=pk)
+    form = EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file to upload."))
+    else:
+        user = request_actor(request)
+        run = run_service(
+            request,
+            lambda: services.organization_evidence_add(
+                organization=organization, actor=user, upload=form.cleaned_data["file"]
+            ),
+        )
+        if run.ok:
+            messages.success(request, _("The file was added."))
+    return redirect("organization-detail", pk=organization.pk)
+
+
+@login_required
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    """GET /organizations/evidence/<pk>/: one evidence file, for the organisation's members and
+    brokers (404 for everyone else); sent as an attachment, never rendered inline."""
+    evidence = org_selectors.evidence_get(viewer=request.user, pk=pk)
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def verification_queue(request: HttpRequest) -> HttpResponse:
+    """GET /organizations/review/: organisations waiting for verification (brokers)."""
+    if not roles.is_broker(request.user):
+        raise PermissionDenied
+    queue = org_selectors.verification_queue(viewer=request.user)
+    return render(request, "marketplace/verification_queue.html", {"organizations": queue})

@@ -1,0 +1,137 @@
+"""Writes of join requests: a user asks to become a member of an organisation, and its
+administrators (or brokers) approve or reject. The user is told either way (verbs
+``join_request.approved`` / ``join_request.rejected``); the administrators are told of a new
+request (``join_request.created``; the brokers when the organisation has no administrator).
+
+A member joins with the role its organisation's kind implies (researcher; enterprise member
+for an enterprise). Transfer centres take no join requests (brokers moderate everything, so
+they are appointed, not approved), nor do organisations nobody represents yet: those are
+claimed, with evidence, through the brokers.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kernel.errors import ConflictError, PermissionDeniedError, field_error
+from kernel.locking import lock_row
+from marketplace import roles
+from marketplace.choices import JoinRequestStatus, OrganizationKind, Role
+from marketplace.models import JoinRequest, Membership, Organization
+from marketplace.notifications import notify
+from marketplace.services.common import _CREATOR_ROLE, _brokers
+from marketplace.services.organizations import REASON_MAX_CHARS, organization_params
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+#: Longest message of a join request, in characters.
+MESSAGE_MAX_CHARS = 2000
+
+
+def _bounded(text: str | None, *, field: str) -> str:
+    text = (text or "").strip()
+    if len(text) > MESSAGE_MAX_CHARS:
+        raise field_error(field, _("At most %(n)d characters.") % {"n": MESSAGE_MAX_CHARS})
+    return text
+
+
+@transaction.atomic
+def join_request_create(
+    *, actor: User, organization: Organization, message: str = ""
+) -> JoinRequest:
+    """Ask to join `organization`. Raises PermissionDeniedError (403: not signed in; a transfer
+    centre), ConflictError (409: already a member, code ``already_member``; a pending request
+    exists, code ``already_requested``; nobody represents the organisation yet, code
+    ``unclaimed``), DomainError (400: a message over `MESSAGE_MAX_CHARS`)."""
+    if not actor.is_authenticated:
+        raise PermissionDeniedError(_("Sign in to ask to join an organisation."))
+    text = _bounded(message, field="message")
+    if organization.kind == OrganizationKind.TRANSFER_CENTRE:
+        raise PermissionDeniedError(_("Brokers are appointed by the transfer centre."))
+    if roles.is_member(actor, organization):
+        raise ConflictError(_("You are already a member of this organisation."),
+                            code="already_member")
+    administrators = Membership.objects.filter(organization=organization, is_administrator=True)
+    if not Membership.objects.filter(organization=organization).exists():
+        raise ConflictError(
+            _("Nobody represents this organisation on Keqiao yet, so nobody can approve a "
+              "request to join it."),
+            code="unclaimed",
+        )
+    try:
+        with transaction.atomic():
+            join_request = JoinRequest.objects.create(
+                user=actor, organization=organization, message=text
+            )
+    except IntegrityError:
+        raise ConflictError(
+            _("You have already asked to join this organisation."), code="already_requested"
+        ) from None
+    admin_users = [m.user for m in administrators.select_related("user")]
+    notify(
+        users=admin_users or list(_brokers()),
+        verb="join_request.created",
+        params={**organization_params(organization), "user": actor.get_username()},
+    )
+    return join_request
+
+
+def _require_manager(actor: User, join_request: JoinRequest) -> None:
+    if not roles.may_manage_members(actor, join_request.organization_id):
+        raise PermissionDeniedError(
+            _("Only the organisation's administrators or brokers can answer requests to join.")
+        )
+
+
+def _close(join_request: JoinRequest, *, actor: User, status: str, reason: str) -> JoinRequest:
+    locked = lock_row(join_request)
+    if locked.status != JoinRequestStatus.PENDING:
+        raise ConflictError(_("This request has already been answered."))
+    locked.status = status
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.reason = reason
+    locked.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+    return locked
+
+
+@transaction.atomic
+def join_request_approve(*, join_request: JoinRequest, actor: User) -> JoinRequest:
+    """Make the asking user a member (administrators of the organisation, brokers). Raises
+    PermissionDeniedError (403), ConflictError (409: already answered)."""
+    _require_manager(actor, join_request)
+    locked = _close(join_request, actor=actor, status=JoinRequestStatus.APPROVED, reason="")
+    organization = locked.organization
+    Membership.objects.get_or_create(
+        user=locked.user,
+        organization=organization,
+        defaults={"role": _CREATOR_ROLE.get(organization.kind, Role.RESEARCHER)},
+    )
+    roles.forget_memberships(locked.user)
+    notify(users=[locked.user], verb="join_request.approved",
+           params=organization_params(organization))
+    return locked
+
+
+@transaction.atomic
+def join_request_reject(
+    *, join_request: JoinRequest, actor: User, reason: str = ""
+) -> JoinRequest:
+    """Decline a request to join (administrators of the organisation, brokers), with an
+    optional `reason` told to the user. Raises PermissionDeniedError (403), ConflictError (409:
+    already answered), DomainError (400: a reason over `REASON_MAX_CHARS`)."""
+    _require_manager(actor, join_request)
+    reason = (reason or "").strip()
+    if len(reason) > REASON_MAX_CHARS:
+        raise field_error("reason", _("At most %(n)d characters.") % {"n": REASON_MAX_CHARS})
+    locked = _close(join_request, actor=actor, status=JoinRequestStatus.REJECTED, reason=reason)
+    params: dict[str, str | int] = {**organization_params(locked.organization), "reason": reason}
+    if not reason:
+        params["variant"] = "no_reason"
+    notify(users=[locked.user], verb="join_request.rejected", params=params)
+    return locked
