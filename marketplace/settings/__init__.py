@@ -12,6 +12,8 @@ from pathlib import Path
 
 import django_stubs_ext
 
+# django-allauth's ACCOUNT_* settings (sign-up, verification, log-in by e-mail or username).
+from marketplace.settings.accounts import *  # noqa: F403
 from marketplace.settings.browser_policies import content_security_policy, permissions_policy
 from marketplace.settings.env import env
 
@@ -57,6 +59,9 @@ INSTALLED_APPS = [
     "matching",
     "projects",
     "contracts",
+    "accounts",  # sign-up and account pages (django-allauth's account app below)
+    "allauth",
+    "allauth.account",
 ]
 
 MIDDLEWARE = [
@@ -131,8 +136,10 @@ EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Keqiao <noreply@keqiao.invalid>")
-# The site's address as its users reach it (scheme, host and port, no path): notification
-# e-mails join it with a page's path, since an e-mail has no page to be relative to.
+# The site's address as its users reach it (scheme, host and port, no path): every link in an
+# e-mail (notifications, and allauth's verification and reset links: accounts.adapter) joins it
+# with a page's path, since an e-mail has no page to be relative to and a request's Host header
+# is the caller's to choose.
 SITE_URL = env.str("KEQIAO_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 REST_FRAMEWORK = {
@@ -316,12 +323,16 @@ DBBACKUP_SEND_EMAIL = False  # failures exit non-zero; the scheduler reports the
 # Log-in lockout (django-axes; AxesMiddleware must stay last): failures are counted in the
 # database per username and address, per address and per username; once one count reaches its
 # limit the log-in is refused for KEQIAO_LOGIN_LOCKOUT_MINUTES (attempts refused meanwhile are
-# not counted). Applies to the web log-in form and POST /api/v1/auth/token/ (marketplace.lockout
+# not counted). Applies to the web log-in form (django-allauth's, by e-mail or username: both
+# count against the account's username, accounts.lockout.login_username) and POST
+# /api/v1/auth/token/ (accounts.lockout
 # explains the three limits and answers 429).
+MIDDLEWARE.append("allauth.account.middleware.AccountMiddleware")
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out log-ins
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend that also finds the account by e-mail address.
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("KEQIAO_LOGIN_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = timedelta(minutes=env.float("KEQIAO_LOGIN_LOCKOUT_MINUTES", default=15))
@@ -333,8 +344,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
 # failing on purpose after its own lockout until the username's limit locked the owner out too.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True  # a successful log-in clears that username's failures only:
-AXES_HANDLER = "marketplace.lockout.LoginLockoutHandler"  # (not the address's; see there)
-AXES_LOCKOUT_CALLABLE = "marketplace.lockout.lockout_response"
+AXES_HANDLER = "accounts.lockout.LoginLockoutHandler"  # (not the address's; see there)
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_USERNAME_CALLABLE = "accounts.lockout.login_username"
 AXES_CLIENT_IP_CALLABLE = "kernel.api.throttling.client_ip"
 AXES_VERBOSE = False
 
@@ -370,8 +382,11 @@ THROTTLE_RATES: dict[str, str] = {
     # Each password-reset request sends an e-mail (anonymous callers: both per address).
     "password_reset": "5/hour",
     "password_reset_ip": "20/hour",
-    # Per recipient address, whoever asks (marketplace.password_reset).
+    # Per recipient address, whoever asks (accounts.password_reset).
     "password_reset_recipient": "3/hour",
+    # Each sign-up sends a verification e-mail (the web page and POST /api/v1/auth/signup/).
+    "signup": "10/hour",
+    "signup_ip": "20/hour",
     **env.dict("KEQIAO_THROTTLE_RATES", default={}),
 }
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [

@@ -1,0 +1,41 @@
+"""Account pages of our own (allauth's pages cover the rest: e-mail, password, sign-up):
+the settings page that links them, and account deletion."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from allauth.account.decorators import reauthentication_required
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.services import delete_account
+from kernel.web import request_actor
+
+
+@login_required
+def account_settings(request: HttpRequest) -> HttpResponse:
+    return render(request, "account/settings.html")
+
+
+View = Callable[..., HttpResponse]
+# Deleting needs a recent log-in (allauth's reauthentication: the password again if the last
+# one is older than ACCOUNT_REAUTHENTICATION_TIMEOUT); the page itself may be viewed.
+recent_login_required: Callable[[View], View] = reauthentication_required(allow_get=True)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@recent_login_required
+def account_delete(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        delete_account(user=request_actor(request))
+        logout(request)
+        messages.success(request, _("Your account was deleted."))
+        return redirect("home")
+    return render(request, "account/delete.html")
