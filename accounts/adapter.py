@@ -4,14 +4,15 @@
   never built from the request's Host header: a forged Host must not turn a password-reset or
   verification link into a link to somebody else's site (Django's password-reset docs warn of
   it; allauth builds its links from the request). Every link allauth puts into an e-mail's
-  context is re-based on ``SITE_URL``, and the e-mails' greeting and signature name the site
-  and ``SITE_URL`` (``templates/account/email/base_message.txt``), not the request's host.
+  context is re-based on ``SITE_URL``, and the e-mails name the site and its host from
+  ``SITE_URL`` (``templates/account/email/base_message.txt``), not the request's host.
 - Sign-up saves the account inactive until its address is verified, and the log-in of such an
   account sends the verification e-mail again (`accounts.verification`).
 """
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -73,7 +74,14 @@ class AccountAdapter(DefaultAccountAdapter):
         return site_url(super().get_reset_password_from_key_url(key))
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
-        context = {**context, "site_name": SITE_NAME, "site_url": settings.SITE_URL}
+        # allauth's templates name `current_site` (the request's host without the sites app).
+        site = SimpleNamespace(name=SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc)
+        context = {
+            **context,
+            "current_site": site,
+            "site_name": SITE_NAME,
+            "site_url": settings.SITE_URL,
+        }
         for name in EMAIL_LINKS:
             if context.get(name):
                 context[name] = site_url(context[name])

@@ -24,8 +24,8 @@ def account_settings(request: HttpRequest) -> HttpResponse:
 
 
 View = Callable[..., HttpResponse]
-# Deleting needs a recent log-in (allauth's reauthentication: the password again if the last
-# one is older than ACCOUNT_REAUTHENTICATION_TIMEOUT); the page itself may be viewed.
+# Deleting asks for the password again (allauth's reauthentication page, rate-limited per user,
+# valid ACCOUNT_REAUTHENTICATION_TIMEOUT seconds); the page itself may be viewed without it.
 recent_login_required: Callable[[View], View] = reauthentication_required(allow_get=True)
 
 
