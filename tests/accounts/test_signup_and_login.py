@@ -90,3 +90,22 @@ def test_header_offers_sign_up_to_visitors_and_the_account_page_to_members(resea
     settings_page = factories.login(researcher).get("/accounts/settings/").content.decode()
     for target in ("/accounts/email/", "/accounts/password/change/", "/accounts/delete/"):
         assert f'href="{target}"' in settings_page
+
+
+def test_api_token_may_be_asked_for_with_the_email_address(researcher):
+    response = APIClient().post(
+        "/api/v1/auth/token/",
+        {"username": researcher.email, "password": factories.PASSWORD},
+        format="json",
+    )
+    assert response.status_code == 200 and response.json()["token"]
+
+
+def test_web_sign_ups_are_rate_limited_per_address(settings):
+    settings.THROTTLE_RATES = {"signup": "2/hour", "signup_ip": "10/hour"}
+    client = Client(REMOTE_ADDR="10.9.9.9")
+    statuses = [
+        sign_up(client, username=f"many{index}", email=f"many{index}@example.org").status_code
+        for index in range(3)
+    ]
+    assert statuses == [302, 302, 429]
