@@ -13,6 +13,7 @@ from allauth.account.forms import SignupForm
 from allauth.account.internal.flows.signup import complete_signup
 from allauth.account.models import EmailAddress
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib import messages
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.http import HttpRequest
@@ -63,10 +64,18 @@ def sign_up(request: HttpRequest, data: dict[str, Any]) -> dict[str, list[str]]:
     if not form.is_valid():
         renamed = {"password1": "password", "password2": "password", "__all__": "non_field_errors"}
         errors: dict[str, list[str]] = {}
-        for name, messages in form.errors.items():
-            errors.setdefault(renamed.get(name, name), []).extend(str(m) for m in messages)
+        for name, field_errors in form.errors.items():
+            errors.setdefault(renamed.get(name, name), []).extend(str(m) for m in field_errors)
         return errors
+    session_keys = set(request.session.keys())
     user, _response = form.try_save(request)
     if user is not None:
         complete_signup(request, user=user)
+    # What the web flow keeps for its next page (the pending log-in and the address in the
+    # session, the "e-mail sent" message) has no next page here: neither is kept, so the
+    # answer sets no session or message cookie.
+    for key in set(request.session.keys()) - session_keys:
+        del request.session[key]
+    for _message in messages.get_messages(request):
+        pass  # read, so not stored
     return {}

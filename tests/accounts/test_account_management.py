@@ -18,11 +18,6 @@ pytestmark = pytest.mark.django_db
 User = get_user_model()
 
 
-@pytest.fixture(autouse=True)
-def _site(settings):
-    settings.SITE_URL = SITE
-
-
 def test_password_reset_link_is_absolute_under_site_url_and_sets_a_new_password(
     settings, researcher, mailoutbox
 ):

@@ -15,11 +15,6 @@ pytestmark = pytest.mark.django_db
 User = get_user_model()
 
 
-@pytest.fixture(autouse=True)
-def _site(settings):
-    settings.SITE_URL = SITE
-
-
 def test_sign_up_sends_a_verification_mail_then_the_account_logs_in_by_email_and_by_username(
     mailoutbox,
 ):

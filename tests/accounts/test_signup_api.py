@@ -7,16 +7,11 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from rest_framework.test import APIClient
 
-from tests.accounts.helpers import PASSWORD, SITE, log_in, only_link, verify
+from tests.accounts.helpers import PASSWORD, log_in, only_link, verify
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
 SIGNUP = "/api/v1/auth/signup/"
-
-
-@pytest.fixture(autouse=True)
-def _site(settings):
-    settings.SITE_URL = SITE
 
 
 def _signup(language: str = "en", **fields):
@@ -80,3 +75,9 @@ def test_api_signup_refuses_a_taken_username_as_the_web_page_does(researcher):
     response = _signup(username=researcher.username)
     assert response.status_code == 400
     assert set(response.json()["fields"]) == {"username"}
+
+
+def test_api_signup_sets_no_session_or_message_cookie():
+    response = _signup()
+    assert response.status_code == 201
+    assert not response.cookies
