@@ -10,16 +10,19 @@ from allauth.account.models import EmailAddress
 
 
 class EmailVerificationStage(stages.EmailVerificationStage):
-    """allauth's verification step of a log-in, except for accounts without any address
-    record (made by staff or load_demo: `accounts.verification`)."""
+    """allauth's verification step of a log-in, for the accounts that need it
+    (`accounts.verification`): a pending sign-up (inactive), and a log-in by an address
+    that is recorded but not verified yet (e.g. a new address before its link is confirmed).
+    An active account logging in by username or by an address it was given by staff or
+    load_demo goes on."""
 
     def handle(self) -> tuple[Any, bool]:
-        user = self.login.user
-        if (
-            user is not None
-            and user.is_active
-            and not EmailAddress.objects.filter(user_id=user.pk).exists()
-        ):
-            return None, True
+        user, email = self.login.user, self.login.email
+        if user is not None and user.is_active:
+            unverified = EmailAddress.objects.filter(
+                user_id=user.pk, email__iexact=email or "", verified=False
+            )
+            if not (email and unverified.exists()):
+                return None, True
         response, cont = stages.EmailVerificationStage.handle(self)
         return response, cont

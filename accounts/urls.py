@@ -1,12 +1,13 @@
 """The accounts' web routes (under /accounts/): allauth's pages, with the log-in and
 password-reset pages under the names Django's views had (``login``, ``logout``,
-``password_reset``), and our settings and deletion pages."""
+``password_reset``), the e-mail page adapted (`accounts.views.EmailAddressesView`), and our
+settings and deletion pages."""
 
 from allauth.account.views import LoginView, LogoutView, SignupView
 from django.urls import include, path
 
 from accounts.password_reset import PasswordResetView
-from accounts.views import account_delete, account_settings
+from accounts.views import EmailAddressesView, account_delete, account_settings
 from kernel.api.throttling import throttle_web
 
 urlpatterns = [
@@ -20,6 +21,7 @@ urlpatterns = [
     ),
     # Each sign-up sends an e-mail: rate-limited like the API's, ahead of allauth's route.
     path("signup/", throttle_web("signup")(SignupView.as_view()), name="signup"),
+    path("email/", EmailAddressesView.as_view(), name="account_email"),
     path("settings/", account_settings, name="account-settings"),
     path("delete/", account_delete, name="account-delete"),
     path("", include("allauth.urls")),

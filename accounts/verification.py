@@ -7,10 +7,13 @@ sends the verification e-mail again instead of logging in, the API token endpoin
 admin refuse it (Django's backends refuse inactive users), so it can neither log in nor act.
 
 Accounts made by staff (the admin, ``createsuperuser``) or by ``load_demo`` are active and have
-no allauth address record: their e-mail was given by the platform, so `EmailVerificationStage`
-(`accounts.stages`)
-lets them in as before. Once they record an address through the account pages, allauth's rule
-applies to them as to everyone.
+no allauth address record: their e-mail was given by the platform, so the log-in's
+verification step (`accounts.stages.EmailVerificationStage`) lets them in as before. A new
+address (e-mail change) counts only once verified, for every account: until then it is not
+the account's e-mail, and logging in with it sends its verification e-mail instead. Before
+such an account first manages its addresses, its given address is recorded as its verified,
+primary one (`record_given_address`): allauth would otherwise empty ``User.email`` when the
+first address it records is the new, unverified one.
 """
 
 from __future__ import annotations
@@ -33,6 +36,13 @@ def awaiting_verification(user: AbstractBaseUser) -> bool:
         return False
     addresses = EmailAddress.objects.filter(user_id=user.pk)
     return addresses.exists() and not addresses.filter(verified=True).exists()
+
+
+def record_given_address(user: User) -> None:
+    """Record the e-mail address staff or load_demo gave an active account as its verified,
+    primary address, if the account has no address record yet (see the module docstring)."""
+    if user.is_active and user.email and not EmailAddress.objects.filter(user=user).exists():
+        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
 
 
 def activate_on_verification(

@@ -4,18 +4,33 @@ the settings page that links them, and account deletion."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from allauth.account.decorators import reauthentication_required
+from allauth.account.views import EmailView
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.services import delete_account
+from accounts.verification import record_given_address
 from kernel.web import request_actor
+
+
+class EmailAddressesView(EmailView):
+    """allauth's e-mail page (add, verify, make primary, remove), after recording the address
+    a staff-made account was given (`accounts.verification.record_given_address`)."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.user.is_authenticated:
+            record_given_address(request_actor(request))
+        response: HttpResponseBase = super().dispatch(request, *args, **kwargs)
+        return response
 
 
 @login_required

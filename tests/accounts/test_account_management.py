@@ -49,8 +49,9 @@ def test_a_new_email_address_takes_effect_only_once_verified(researcher, mailout
         "/accounts/email/", {"action_add": "", "email": "new-address@example.org"}
     )
     assert response.status_code == 302
+    old_address = researcher.email
     researcher.refresh_from_db()
-    assert researcher.email != "new-address@example.org"  # not before verification
+    assert researcher.email == old_address  # the new one counts only once verified
     (mail,) = mailoutbox
     assert mail.to == ["new-address@example.org"]
     verify(client, mail.body)
@@ -116,3 +117,16 @@ def test_password_of_a_signed_up_account_stays_out_of_the_reset_mail(researcher,
     Client().post("/accounts/password/reset/", {"email": researcher.email})
     (mail,) = mailoutbox
     assert factories.PASSWORD not in mail.body and PASSWORD not in mail.body
+
+
+def test_a_pending_new_address_does_not_lock_the_account_out_but_cannot_log_in_yet(
+    researcher, mailoutbox
+):
+    client = factories.login(researcher)
+    client.post("/accounts/email/", {"action_add": "", "email": "pending@example.org"})
+    assert log_in(Client(), researcher.username, factories.PASSWORD).status_code == 302
+    assert log_in(Client(), researcher.email, factories.PASSWORD).status_code == 302
+    by_pending = Client()
+    response = log_in(by_pending, "pending@example.org", factories.PASSWORD)
+    assert response["Location"] == "/accounts/confirm-email/"
+    assert "_auth_user_id" not in by_pending.session
