@@ -1,11 +1,12 @@
 """API tokens (django-rest-knox): issue, revoke one, revoke all.
 
-- ``POST /api/v1/auth/token/ {"username", "password"}`` -> ``{"token", "expiry"}``. Send the
+- ``POST /api/v1/auth/token/ {"username", "password"}`` -> ``{"token", "expiry"}``
+  (``username`` may also be the account's e-mail address, as on the log-in page). Send the
   token as ``Authorization: Token <token>``. It expires ``settings.API_TOKEN_TTL_HOURS`` hours
   after issue (environment ``KEQIAO_API_TOKEN_TTL_HOURS``, default 24; ``expiry``, ISO 8601
   UTC); an expired or revoked token is answered 401. Only a hash of the
   token is stored. Wrong credentials: 400 (code ``authorization``); after repeated failures
-  per username or per IP address: 429 (code ``locked_out``, `marketplace.lockout`).
+  per username or per IP address: 429 (code ``locked_out``, `accounts.lockout`).
 - ``POST /api/v1/auth/token/revoke/`` with the token: revokes that token (204).
 - ``POST /api/v1/auth/token/revoke-all/`` with a token or a session: revokes every token of
   the user (204).

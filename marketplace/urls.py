@@ -1,19 +1,18 @@
-"""Root URL configuration of the site (ROOT_URLCONF): admin, i18n, accounts, and every app's
-one web `urls.py` and one `api_urls.py` (the API under /api/v1/). The listings domain's own
-lists are `marketplace.web_urls` and `marketplace.api_urls`."""
+"""Root URL configuration of the site (ROOT_URLCONF): admin, i18n, and every app's one web
+`urls.py` and one `api_urls.py` (the API under /api/v1/), the accounts' (django-allauth) under
+/accounts/. The listings domain's own lists are `marketplace.web_urls` and
+`marketplace.api_urls`."""
 
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-
-from kernel.api.throttling import throttle_web
-from marketplace.password_reset import PasswordResetView
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("marketplace.api_urls")),
     path("", include("matching.api_urls")),
     path("", include("contracts.api_urls")),
     path("", include("projects.api_urls")),
+    path("", include("accounts.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view loads its init script from a URL: no inline script under the CSP.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
@@ -23,13 +22,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("payments.urls")),
-    # Each reset request sends an e-mail: rate-limited, ahead of Django's own route.
-    path(
-        "accounts/password_reset/",
-        throttle_web("password_reset")(PasswordResetView.as_view()),
-        name="password_reset",
-    ),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("accounts.urls")),
     path("api/v1/", include(api_v1)),
     path("", include("matching.urls")),
     path("", include("contracts.urls")),

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import django_stubs_ext
 
+# django-allauth's ACCOUNT_* settings (sign-up, verification, log-in by e-mail or username).
+from marketplace.settings.accounts import *  # noqa: F403
 from marketplace.settings.browser_policies import content_security_policy, permissions_policy
 from marketplace.settings.env import env
 
@@ -57,6 +59,9 @@ INSTALLED_APPS = [
     "matching",
     "projects",
     "contracts",
+    "accounts",  # sign-up and account pages (django-allauth's account app below)
+    "allauth",
+    "allauth.account",
 ]
 
 MIDDLEWARE = [
@@ -131,8 +136,10 @@ EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Keqiao <noreply@keqiao.invalid>")
-# The site's address as its users reach it (scheme, host and port, no path): notification
-# e-mails join it with a page's path, since an e-mail has no page to be relative to.
+# The site's address as its users reach it (scheme, host and port, no path): every link in an
+# e-mail (notifications, and allauth's verification and reset links: accounts.adapter) joins it
+# with a page's path, since an e-mail has no page to be relative to and a request's Host header
+# is the caller's to choose.
 SITE_URL = env.str("KEQIAO_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 REST_FRAMEWORK = {
@@ -326,30 +333,10 @@ DBBACKUP_CONNECTORS = {"default": {"PG_OPTIONS": "--no-owner --no-acl"}}
 DBBACKUP_SEND_EMAIL = False  # failures exit non-zero; the scheduler reports them
 
 # --- Abuse limits ------------------------------------------------------------------------------
-# Log-in lockout (django-axes; AxesMiddleware must stay last): failures are counted in the
-# database per username and address, per address and per username; once one count reaches its
-# limit the log-in is refused for KEQIAO_LOGIN_LOCKOUT_MINUTES (attempts refused meanwhile are
-# not counted). Applies to the web log-in form and POST /api/v1/auth/token/ (marketplace.lockout
-# explains the three limits and answers 429).
+# Log-in lockout (django-axes) and the authentication backends: marketplace.settings.accounts.
+# AxesMiddleware must stay last.
+MIDDLEWARE.append("allauth.account.middleware.AccountMiddleware")
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out log-ins
-    "django.contrib.auth.backends.ModelBackend",
-]
-AXES_FAILURE_LIMIT = env.int("KEQIAO_LOGIN_FAILURE_LIMIT", default=10)
-AXES_COOLOFF_TIME = timedelta(minutes=env.float("KEQIAO_LOGIN_LOCKOUT_MINUTES", default=15))
-LOGIN_ADDRESS_FAILURE_LIMIT = env.int("KEQIAO_LOGIN_ADDRESS_FAILURE_LIMIT", default=30)
-LOGIN_USERNAME_FAILURE_LIMIT = env.int("KEQIAO_LOGIN_USERNAME_FAILURE_LIMIT", default=100)
-# Order matters: LoginLockoutHandler pairs these counts with the three limits above.
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
-# Attempts refused because of a lockout are not counted: otherwise one address could keep
-# failing on purpose after its own lockout until the username's limit locked the owner out too.
-AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_RESET_ON_SUCCESS = True  # a successful log-in clears that username's failures only:
-AXES_HANDLER = "marketplace.lockout.LoginLockoutHandler"  # (not the address's; see there)
-AXES_LOCKOUT_CALLABLE = "marketplace.lockout.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "kernel.api.throttling.client_ip"
-AXES_VERBOSE = False
 
 # API tokens (django-rest-knox): stored hashed, expire KEQIAO_API_TOKEN_TTL_HOURS after issue,
 # revocable one by one or all at once (marketplace.auth_apis).
@@ -383,8 +370,11 @@ THROTTLE_RATES: dict[str, str] = {
     # Each password-reset request sends an e-mail (anonymous callers: both per address).
     "password_reset": "5/hour",
     "password_reset_ip": "20/hour",
-    # Per recipient address, whoever asks (marketplace.password_reset).
+    # Per recipient address, whoever asks (accounts.password_reset).
     "password_reset_recipient": "3/hour",
+    # Each sign-up sends a verification e-mail (the web page and POST /api/v1/auth/signup/).
+    "signup": "10/hour",
+    "signup_ip": "20/hour",
     **env.dict("KEQIAO_THROTTLE_RATES", default={}),
 }
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [

@@ -170,7 +170,7 @@ def test_cookies_are_secure_and_logged_in_pages_are_not_stored(site):
     cookie = csrf_cookie.split(";", 1)[0]
     logged_in, _ = site.request(
         "POST", "/accounts/login/",
-        body=urlencode({"username": "operator", "password": "operator-password-1",
+        body=urlencode({"login": "operator", "password": "operator-password-1",
                         "csrfmiddlewaretoken": token.group(1)}),
         headers={"Cookie": cookie, "Origin": f"https://{HOST}",
                  "Referer": f"https://{HOST}/accounts/login/",

@@ -74,7 +74,7 @@ def test_a_form_post_without_a_valid_csrf_token_gets_the_csrf_page_in_the_chosen
     language, title, advice
 ):
     client = _client(language, enforce_csrf_checks=True)
-    response = client.post("/accounts/login/", {"username": "x", "password": "y"})
+    response = client.post("/accounts/login/", {"login": "x", "password": "y"})
     assert response.status_code == 403
     html = _page(response)
     assert title in html

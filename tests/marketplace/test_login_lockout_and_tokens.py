@@ -1,4 +1,4 @@
-"""Log-in lockout (django-axes, marketplace.lockout) on the web form and the token endpoint,
+"""Log-in lockout (django-axes, accounts.lockout) on the web form and the token endpoint,
 and expiring, revocable API tokens (django-rest-knox, marketplace.auth_apis)."""
 
 from __future__ import annotations
@@ -118,14 +118,14 @@ def test_lockout_ends_after_the_cool_off(researcher, settings):
 def test_web_login_form_locks_after_repeated_failures_with_a_clear_message(researcher):
     client = Client()
     for _ in range(2):
-        response = client.post(LOGIN, {"username": researcher.username, "password": "wrong"})
+        response = client.post(LOGIN, {"login": researcher.username, "password": "wrong"})
         assert response.status_code == 200  # the form again, with the usual error
-    response = client.post(LOGIN, {"username": researcher.username, "password": "wrong"})
+    response = client.post(LOGIN, {"login": researcher.username, "password": "wrong"})
     assert response.status_code == 429
     assert response["Retry-After"] == str(15 * 60)
     assert "Too many failed log-in attempts. Try again in 15 minutes." in response.content.decode()
     response = client.post(
-        LOGIN, {"username": researcher.username, "password": factories.PASSWORD}
+        LOGIN, {"login": researcher.username, "password": factories.PASSWORD}
     )
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
@@ -135,7 +135,7 @@ def test_web_login_lockout_page_in_chinese(researcher):
     client = Client()
     client.cookies["django_language"] = "zh-hans"
     for _ in range(3):
-        response = client.post(LOGIN, {"username": researcher.username, "password": "wrong"})
+        response = client.post(LOGIN, {"login": researcher.username, "password": "wrong"})
     assert "登录失败次数过多，请在 15 分钟后重试。" in response.content.decode()
 
 
@@ -247,11 +247,11 @@ def test_a_new_password_revokes_every_api_token_of_that_user(
     client.force_login(researcher)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            "/accounts/password_change/",
+            "/accounts/password/change/",
             {
-                "old_password": factories.PASSWORD,
-                "new_password1": "a-new-pass-phrase-42",
-                "new_password2": "a-new-pass-phrase-42",
+                "oldpassword": factories.PASSWORD,
+                "password1": "a-new-pass-phrase-42",
+                "password2": "a-new-pass-phrase-42",
             },
         )
     assert response.status_code == 302

@@ -310,7 +310,7 @@ def test_login_page_renders_and_logs_in(researcher):
     client = Client()
     assert client.get(reverse("login")).status_code == 200
     response = client.post(
-        reverse("login"), {"username": researcher.username, "password": factories.PASSWORD}
+        reverse("login"), {"login": researcher.username, "password": factories.PASSWORD}
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("dashboard")

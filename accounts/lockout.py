@@ -1,5 +1,5 @@
-"""Log-in lockout after repeated failures (django-axes), for the web log-in form and the API
-token endpoint.
+"""Log-in lockout after repeated failures (django-axes), for the web log-in form (allauth's)
+and the API token endpoint.
 
 django-axes counts failed log-ins in the database (every worker process sees the same
 counts). `LoginLockoutHandler` (``AXES_HANDLER``) refuses a log-in for ``AXES_COOLOFF_TIME``,
@@ -21,6 +21,12 @@ guessing from many addresses at once (at least ``LOGIN_USERNAME_FAILURE_LIMIT`` 
 `lockout_response` is ``AXES_LOCKOUT_CALLABLE``: it answers HTTP 429 with ``Retry-After``
 (seconds), in the API's error shape (code ``locked_out``) under ``/api/`` and as the log-in
 page with the message elsewhere.
+
+The log-in page takes an e-mail address or a username (allauth's ``login`` field), and allauth
+passes it to the backends as ``username`` (and ``email``). `login_username` is
+``AXES_USERNAME_CALLABLE``: it counts an address against the account's username, so that
+alternating the two does not double the guesses (django-axes documents its allauth support
+through this field and callable).
 """
 
 from __future__ import annotations
@@ -29,11 +35,12 @@ import datetime as dt
 import math
 from typing import Any
 
+from allauth.account.forms import LoginForm
+from allauth.account.utils import filter_users_by_email
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username, get_cool_off, get_failure_limit
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -69,17 +76,31 @@ def lockout_response(
     if is_api_request(request):
         response = error_response(message=message, code=LOCKOUT_CODE, status=429)
     else:
-        username = (credentials or {}).get("username") or request.POST.get("username", "")
-        form = AuthenticationForm(request, initial={"username": username})
+        login = (credentials or {}).get("username") or request.POST.get("login", "")
+        form = LoginForm(request=request, initial={"login": login})
         response = render(
             request,
-            "registration/login.html",
+            "account/login.html",
             {"form": form, "lockout_message": message, "next": request.POST.get("next", "")},
             status=429,
         )
     if cool_off is not None:
         response["Retry-After"] = str(max(1, math.ceil(cool_off.total_seconds())))
     return response
+
+
+def login_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str | None:
+    """``AXES_USERNAME_CALLABLE``: what the caller logs in as (the credentials' ``username``,
+    else the form's ``login`` or ``username`` field), and for an e-mail address of exactly one
+    account that account's username."""
+    login = (credentials or {}).get("username")
+    if login is None:
+        data = getattr(request, "data", request.POST)
+        login = data.get("login") or data.get("username")
+    if not isinstance(login, str) or "@" not in login:
+        return login
+    users = filter_users_by_email(login.strip())
+    return users[0].get_username() if len(users) == 1 else login
 
 
 class LoginLockoutHandler(AxesDatabaseHandler):
