@@ -1,0 +1,210 @@
+"""Claiming an organisation nobody represents yet: a signed-in person claims it with evidence, a
+broker approves (the claimant becomes its administrator, it is verified, other open claims
+close) or rejects with a reason; one open claim per person and organisation; organisations
+with members are joined, not claimed."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from kernel.errors import ConflictError, DomainError, PermissionDeniedError
+from marketplace import roles, selectors, services
+from marketplace.choices import (
+    ClaimStatus,
+    ListingStatus,
+    OrganizationKind,
+    Role,
+    VerificationDecision,
+    VerificationStatus,
+)
+from marketplace.models import (
+    Membership,
+    Notification,
+    OrganizationClaim,
+    OrganizationDecision,
+    OrganizationEvidence,
+)
+from matching.match_requests import selectors as match_selectors
+from matching.match_requests import services as match_services
+from matching.models import MatchRequestStatus
+from tests import factories
+from tests.marketplace.organizations.conftest import PDF
+
+pytestmark = pytest.mark.django_db
+
+
+def _pdf(name: str = "authorisation.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+def _verbs(user) -> list[str]:
+    return list(Notification.objects.filter(recipient=user).values_list("verb", flat=True))
+
+
+@pytest.fixture
+def imported():
+    """An imported university with a published result, nobody on Keqiao belongs to it."""
+    org = factories.OrganizationFactory(kind=OrganizationKind.UNIVERSITY)
+    factories.ResearchResultFactory(owner=org)
+    return org
+
+
+def _claim(user, org, **kwargs) -> OrganizationClaim:
+    return services.claim_create(actor=user, organization=org, upload=_pdf(), **kwargs)
+
+
+def test_claim_waits_for_a_broker_and_tells_the_brokers(imported, broker):
+    claimant = factories.UserFactory()
+    claim = _claim(claimant, imported, message="科研处")
+    assert claim.status == ClaimStatus.PENDING
+    assert (claim.content_type, claim.original_name) == ("application/pdf", "authorisation.pdf")
+    assert _verbs(broker) == ["organization_claim.created"]
+    assert selectors.is_unclaimed(imported)  # nothing changes before a broker answers
+
+
+def test_approved_claimant_administers_the_verified_organisation_owns_and_publishes_its_listings(
+    imported, broker
+):
+    claimant = factories.UserFactory()
+    listing = imported.researchresults.get()
+    author = listing.created_by_id
+    claim = services.claim_approve(claim=_claim(claimant, imported), actor=broker)
+
+    assert (claim.status, claim.decided_by) == (ClaimStatus.APPROVED, broker)
+    membership = Membership.objects.get(user=claimant, organization=imported)
+    assert membership.is_administrator and membership.role == Role.RESEARCHER
+    imported.refresh_from_db()
+    assert imported.verified and imported.verification_status == VerificationStatus.VERIFIED
+    assert not selectors.is_unclaimed(imported)
+    decision = OrganizationDecision.objects.get(organization=imported)
+    assert (decision.decision, decision.decided_by) == (VerificationDecision.VERIFIED, broker)
+    assert OrganizationEvidence.objects.get(organization=imported).file.name == claim.file.name
+    assert "organization_claim.approved" in _verbs(claimant)
+    # Its listings are the claimant's to edit, authors kept; a new draft can be published.
+    listing.refresh_from_db()
+    assert (listing.owner_id, listing.created_by_id) == (imported.pk, author)
+    assert selectors.can_edit_listing(claimant, listing)
+    draft = factories.ResearchResultFactory(
+        owner=imported, status=ListingStatus.DRAFT, published_at=None, renewed_at=None
+    )
+    draft = services.listing_submit(listing=draft, actor=claimant)
+    assert draft.status == ListingStatus.PENDING_REVIEW
+    assert roles.may_manage_members(claimant, imported)
+
+
+def test_requests_waiting_in_the_mediation_queue_are_answered_by_the_new_administrator(
+    imported, broker, enterprise_user
+):
+    match_request = match_services.match_request_create(
+        actor=enterprise_user, research_result=imported.researchresults.get(), message="请介绍"
+    )
+    assert match_request.handled_by_transfer_centre
+    claimant = factories.UserFactory()
+    services.claim_approve(claim=_claim(claimant, imported), actor=broker)
+
+    match_request.refresh_from_db()
+    assert match_request.mediated_at is not None  # stays in the queue where it was
+    assert match_request in match_selectors.match_request_list(viewer=claimant)
+    match_services.match_request_accept(match_request=match_request, actor=claimant)
+    match_request.refresh_from_db()
+    assert match_request.status == MatchRequestStatus.ACCEPTED
+    assert "match_request.accepted" in _verbs(enterprise_user)
+
+
+def test_rejecting_a_claim_needs_a_reason_and_the_claimant_is_told_it(imported, broker):
+    claimant = factories.UserFactory()
+    claim = _claim(claimant, imported)
+    with pytest.raises(DomainError) as error:
+        services.claim_reject(claim=claim, actor=broker, reason="  ")
+    assert list(error.value.fields) == ["reason"]
+    claim = services.claim_reject(claim=claim, actor=broker, reason="授权书未盖章")
+    assert (claim.status, claim.reason, claim.decided_by) == (
+        ClaimStatus.REJECTED, "授权书未盖章", broker
+    )
+    note = Notification.objects.get(recipient=claimant, verb="organization_claim.rejected")
+    assert note.params["reason"] == "授权书未盖章"
+    assert not Membership.objects.filter(organization=imported).exists()
+    with pytest.raises(ConflictError):
+        services.claim_approve(claim=claim, actor=broker)
+
+
+def test_second_open_claim_of_the_same_organisation_is_409_and_allowed_after_an_answer(
+    imported, broker, api_client
+):
+    claimant = factories.UserFactory()
+    api_client.force_authenticate(claimant)
+    url = reverse("api-organization-claim", args=[imported.pk])
+    first = api_client.post(url, {"file": _pdf()}, format="multipart")
+    assert first.status_code == 201, first.json()
+    second = api_client.post(url, {"file": _pdf()}, format="multipart")
+    assert second.status_code == 409
+    assert second.json()["code"] == "already_claimed"
+    services.claim_reject(
+        claim=OrganizationClaim.objects.get(pk=first.json()["id"]), actor=broker, reason="不清晰"
+    )
+    assert api_client.post(url, {"file": _pdf()}, format="multipart").status_code == 201
+
+
+def test_claim_of_an_organisation_with_members_is_refused_409(api_client):
+    org = factories.OrganizationFactory()
+    factories.researcher(org)
+    api_client.force_authenticate(factories.UserFactory())
+    response = api_client.post(
+        reverse("api-organization-claim", args=[org.pk]), {"file": _pdf()}, format="multipart"
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "has_members"
+
+
+def test_claim_of_a_transfer_centre_is_refused():
+    centre = factories.OrganizationFactory(kind=OrganizationKind.TRANSFER_CENTRE)
+    with pytest.raises(PermissionDeniedError):
+        _claim(factories.UserFactory(), centre)
+
+
+def test_claim_evidence_must_be_a_pdf_or_image(api_client, imported):
+    api_client.force_authenticate(factories.UserFactory())
+    response = api_client.post(
+        reverse("api-organization-claim", args=[imported.pk]),
+        {"file": SimpleUploadedFile("letter.pdf", b"<html>", content_type="application/pdf")},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["file"]
+    assert not OrganizationClaim.objects.exists()
+
+
+def test_approval_closes_the_other_open_claims_and_tells_their_claimants(imported, broker):
+    first, second = factories.UserFactory(), factories.UserFactory()
+    approved = _claim(first, imported)
+    other = _claim(second, imported)
+    services.claim_approve(claim=approved, actor=broker)
+    other.refresh_from_db()
+    assert (other.status, other.decided_by) == (ClaimStatus.CLOSED, broker)
+    assert "organization_claim.closed" in _verbs(second)
+    with pytest.raises(ConflictError):
+        services.claim_approve(claim=other, actor=broker)
+
+
+def test_only_brokers_answer_claims(imported):
+    claimant = factories.UserFactory()
+    claim = _claim(claimant, imported)
+    for actor in (claimant, factories.researcher()):
+        with pytest.raises(PermissionDeniedError):
+            services.claim_approve(claim=claim, actor=actor)
+        with pytest.raises(PermissionDeniedError):
+            services.claim_reject(claim=claim, actor=actor, reason="no")
+
+
+def test_claim_evidence_is_fetched_only_by_its_claimant_and_brokers(imported, broker):
+    claimant = factories.UserFactory()
+    claim = _claim(claimant, imported)
+    url = reverse("organization-claim-evidence", args=[claim.pk])
+    assert factories.login(claimant).get(url).status_code == 200
+    assert factories.login(broker).get(url).status_code == 200
+    assert factories.login(factories.researcher()).get(url).status_code == 404
+    response = factories.login(broker).get(url)
+    assert b"".join(response.streaming_content) == PDF
+    assert response["Content-Disposition"].startswith("attachment")
