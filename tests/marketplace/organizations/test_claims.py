@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from kernel.errors import ConflictError, DomainError, PermissionDeniedError
@@ -208,3 +209,137 @@ def test_claim_evidence_is_fetched_only_by_its_claimant_and_brokers(imported, br
     response = factories.login(broker).get(url)
     assert b"".join(response.streaming_content) == PDF
     assert response["Content-Disposition"].startswith("attachment")
+
+
+# --- permission matrix over the claims API -------------------------------------------------------
+MATRIX_ROLES = ["anonymous", "claimant", "signed_in", "other_org_member", "broker", "admin"]
+
+
+def _matrix(*codes: int) -> dict[str, int]:
+    return dict(zip(MATRIX_ROLES, codes, strict=True))
+
+
+@pytest.fixture
+def claim_world(imported):
+    claimant = factories.UserFactory()
+    users = {
+        "anonymous": None,
+        "claimant": claimant,
+        "signed_in": factories.UserFactory(),
+        "other_org_member": factories.researcher(),
+        "broker": factories.broker(),
+        "admin": factories.admin(),
+    }
+    return {"claim": _claim(claimant, imported), "users": users}
+
+
+def _as(api_client, user):
+    if user is not None:
+        api_client.force_authenticate(user)
+    return api_client
+
+
+def _assert_error_shape(response) -> None:
+    if response.status_code >= 400:
+        assert set(response.json()) == {"message", "code", "fields"}, response.json()
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "expected"),
+    [
+        ("list", _matrix(401, 200, 200, 200, 200, 200)),
+        ("detail", _matrix(401, 200, 404, 404, 200, 200)),
+        ("approve", _matrix(401, 403, 404, 404, 200, 200)),
+        ("reject", _matrix(401, 403, 404, 404, 200, 200)),
+    ],
+)
+@pytest.mark.parametrize("role", MATRIX_ROLES)
+def test_claims_api_permission_matrix(api_client, claim_world, endpoint, expected, role):
+    claim = claim_world["claim"]
+    client = _as(api_client, claim_world["users"][role])
+    if endpoint == "list":
+        response = client.get(reverse("api-organization-claim-list"))
+    elif endpoint == "detail":
+        response = client.get(reverse("api-organization-claim-detail", args=[claim.pk]))
+    elif endpoint == "approve":
+        response = client.post(reverse("api-organization-claim-approve", args=[claim.pk]))
+    else:
+        response = client.post(
+            reverse("api-organization-claim-reject", args=[claim.pk]), {"reason": "不清晰"},
+            format="json",
+        )
+    assert response.status_code == expected[role], response.content
+    _assert_error_shape(response)
+    if endpoint == "list" and response.status_code == 200:
+        ids = [item["id"] for item in response.json()["results"]]
+        sees = role in {"claimant", "broker", "admin"}
+        assert ids == ([claim.pk] if sees else [])
+
+
+@pytest.mark.parametrize("role", MATRIX_ROLES)
+def test_claim_endpoint_needs_a_signed_in_user_only(api_client, claim_world, role):
+    org = factories.OrganizationFactory()
+    client = _as(api_client, claim_world["users"][role])
+    response = client.post(
+        reverse("api-organization-claim", args=[org.pk]), {"file": _pdf()}, format="multipart"
+    )
+    assert response.status_code == (401 if role == "anonymous" else 201), response.content
+    _assert_error_shape(response)
+
+
+def test_claims_list_filters_by_status_and_refuses_unknown_ones(api_client, claim_world):
+    client = _as(api_client, claim_world["users"]["broker"])
+    url = reverse("api-organization-claim-list")
+    assert len(client.get(url, {"status": "pending"}).json()["results"]) == 1
+    assert client.get(url, {"status": "approved"}).json()["results"] == []
+    response = client.get(url, {"status": "nonsense"})
+    assert response.status_code == 400
+    _assert_error_shape(response)
+
+
+def test_api_reject_without_reason_is_400_on_reason(api_client, claim_world):
+    client = _as(api_client, claim_world["users"]["broker"])
+    claim = claim_world["claim"]
+    response = client.post(reverse("api-organization-claim-reject", args=[claim.pk]), {},
+                           format="json")
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["reason"]
+
+
+# --- web pages ----------------------------------------------------------------------------------
+def test_organisation_page_offers_claim_to_signed_in_users_only_while_unclaimed(imported):
+    url = reverse("organization-detail", args=[imported.pk])
+    claim_url = reverse("organization-claim", args=[imported.pk])
+    user = factories.UserFactory()
+    assert claim_url in factories.login(user).get(url).content.decode()
+    assert claim_url not in factories.login(factories.broker()).get(url).content.decode()
+    assert claim_url not in Client().get(url).content.decode()
+    factories.researcher(imported)
+    assert claim_url not in factories.login(user).get(url).content.decode()
+
+
+def test_web_claim_then_broker_approves_from_the_claims_queue(imported, broker):
+    user = factories.UserFactory()
+    client = factories.login(user)
+    response = client.post(
+        reverse("organization-claim", args=[imported.pk]), {"file": _pdf(), "message": "科研处"}
+    )
+    assert response.status_code == 302
+    claim = OrganizationClaim.objects.get(claimant=user)
+    page = client.get(reverse("organization-detail", args=[imported.pk])).content.decode()
+    assert reverse("organization-claim", args=[imported.pk]) not in page  # claim is open
+
+    broker_client = factories.login(broker)
+    queue = broker_client.get(reverse("organization-claim-queue")).content.decode()
+    assert imported.legal_name in queue
+    assert reverse("organization-claim-queue") in broker_client.get(
+        reverse("organization-verification-queue")
+    ).content.decode()
+    broker_client.post(reverse("organization-claim-decide", args=[claim.pk, "approve"]))
+    assert Membership.objects.get(user=user, organization=imported).is_administrator
+
+
+def test_claims_queue_is_for_brokers(imported):
+    assert factories.login(factories.researcher()).get(
+        reverse("organization-claim-queue")
+    ).status_code == 403
