@@ -7,9 +7,10 @@ Route names (for `reverse`):
 - ``api-need-list`` / ``-detail`` / ``-submit`` / ``-approve`` / ``-reject`` / ``-archive`` /
   ``-renew`` / ``-close``  -> needs/ ...
 - ``api-organization-list`` / ``-detail`` / ``-verify`` / ``-reject`` / ``-join`` /
-  ``-join-requests`` / ``-evidence``  -> organizations/ ...
+  ``-join-requests`` / ``-evidence`` / ``-claim``  -> organizations/ ...
   (`marketplace.organizations.apis`); ``api-join-request-detail`` / ``-approve`` / ``-reject``
-  -> join-requests/ ...
+  -> join-requests/ ...; ``api-organization-claim-list`` / ``-detail`` / ``-approve`` /
+  ``-reject`` -> organization-claims/ ...
 - ``api-moderation-queue`` -> moderation/, ``api-auth-token`` -> auth/token/
   (``-revoke`` / ``-revoke-all`` -> revoke/, revoke-all/), ``api-me`` -> me/,
   ``api-notifications`` -> notifications/
@@ -26,13 +27,20 @@ from marketplace.apis import (
     TechnologyNeedViewSet,
 )
 from marketplace.auth_apis import TokenObtainApi, TokenRevokeAllApi, TokenRevokeApi
-from marketplace.organizations.apis import JoinRequestViewSet, OrganizationViewSet
+from marketplace.organizations.apis import (
+    JoinRequestViewSet,
+    OrganizationClaimViewSet,
+    OrganizationViewSet,
+)
 
 router = SimpleRouter()
 router.register("research-results", ResearchResultViewSet, basename="api-research-result")
 router.register("needs", TechnologyNeedViewSet, basename="api-need")
 router.register("organizations", OrganizationViewSet, basename="api-organization")
 router.register("join-requests", JoinRequestViewSet, basename="api-join-request")
+router.register(
+    "organization-claims", OrganizationClaimViewSet, basename="api-organization-claim"
+)
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("auth/token/", TokenObtainApi.as_view(), name="api-auth-token"),

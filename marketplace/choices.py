@@ -52,6 +52,16 @@ class JoinRequestStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+class ClaimStatus(models.TextChoices):
+    """Where a claim of an organisation stands (`OrganizationClaim`). ``closed``: another
+    person's claim of the same organisation was approved first."""
+
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    CLOSED = "closed", _("Closed")
+
+
 class VerificationDecision(models.TextChoices):
     """What a broker decided about an organisation (`OrganizationDecision`, the audit trail)."""
 

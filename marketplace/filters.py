@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BooleanWidget
 
 from marketplace.choices import (
+    ClaimStatus,
     Field,
     IpType,
     ListingStatus,
@@ -38,7 +39,13 @@ from marketplace.choices import (
     TransferMode,
     VerificationStatus,
 )
-from marketplace.models import ID_MAX, Organization, ResearchResult, TechnologyNeed
+from marketplace.models import (
+    ID_MAX,
+    Organization,
+    OrganizationClaim,
+    ResearchResult,
+    TechnologyNeed,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -216,3 +223,11 @@ class OrganizationFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(legal_name__icontains=value) | Q(name_en__icontains=value))
+
+
+class ClaimFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ClaimStatus.choices, label=_("Status"))
+
+    class Meta:
+        model = OrganizationClaim
+        fields: list[str] = []

@@ -439,11 +439,12 @@ class Notification(models.Model):
         return f"{self.recipient}: {self.verb}"
 
 
-# The records of organisations joining (join requests, evidence, the brokers' decisions) live
-# in their feature package; imported here because migrations and the app registry name this
-# module.
+# The records of organisations joining (join requests, claims, evidence, the brokers'
+# decisions) live in their feature package; imported here because migrations and the app
+# registry name this module.
 from marketplace.organizations.models import (  # noqa: E402
     JoinRequest,
+    OrganizationClaim,
     OrganizationDecision,
     OrganizationEvidence,
 )
@@ -464,6 +465,7 @@ __all__ = [
     "Membership",
     "Notification",
     "Organization",
+    "OrganizationClaim",
     "OrganizationDecision",
     "OrganizationEvidence",
     "ResearchResult",

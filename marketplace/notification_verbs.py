@@ -100,6 +100,14 @@ _join_requests_link = _first_route(
 )
 
 
+def _claims_queue_link(params: Params) -> str:
+    """The brokers' queue of claims."""
+    try:
+        return reverse("organization-claim-queue")
+    except NoReverseMatch:
+        return ""
+
+
 def _mediation_link(sender_link: Callable[[Params], str]) -> Callable[[Params], str]:
     """A link builder for the transfer centre's verbs: the request's own page (`sender_link`)
     for the variant ``sender``, else the brokers' mediation queue."""
@@ -173,6 +181,33 @@ _VERBS = [
         _("Your request to join was declined"),
         _organization_link,
         variants={"no_reason": _("Your request to join %(name)s was declined.")},
+    ),
+    # Claims (marketplace.services.claims): params organization, name; user (the claimant's
+    # name) to brokers, reason when rejected.
+    Verb(
+        "organization_claim.created",
+        _("%(user)s claims %(name)s and sent evidence; please check it."),
+        _("A claim of an organisation waits for a broker"),
+        _claims_queue_link,
+    ),
+    Verb(
+        "organization_claim.approved",
+        _("Your claim of %(name)s was approved: you are its administrator, and it is verified."),
+        _("Your claim was approved"),
+        _organization_link,
+    ),
+    Verb(
+        "organization_claim.rejected",
+        _("Your claim of %(name)s was rejected: %(reason)s"),
+        _("Your claim was rejected"),
+        _organization_link,
+    ),
+    Verb(
+        "organization_claim.closed",
+        _("Another person's claim of %(name)s was approved, so your claim of it is closed; ask "
+          "its administrators to join it instead."),
+        _("Your claim was closed"),
+        _organization_link,
     ),
     # Match requests (matching.match_requests.services): params match_request, organization
     # (the other side's name), result (the research result's title).

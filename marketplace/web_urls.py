@@ -8,7 +8,8 @@ moderation-decide (kwargs kind, pk, decision); organisations (`marketplace.organ
 organization-create, organization-detail, organization-join, organization-join-requests,
 organization-decide (kwargs pk, decision: verify|reject), organization-evidence-upload,
 organization-evidence-download, join-request-decide (kwargs pk, decision: approve|reject),
-organization-verification-queue.
+organization-verification-queue; claims: organization-claim (kwargs pk), organization-claim-queue,
+organization-claim-decide (kwargs pk, decision: approve|reject), organization-claim-evidence.
 """
 
 from django.urls import path, register_converter
@@ -32,6 +33,22 @@ class ListingActionConverter:
 
 
 register_converter(ListingActionConverter, "listing_action")
+
+
+class DecisionConverter:
+    """A broker's decision on an organisation (verify|reject) or a claim (approve|reject), and
+    nothing else, so that ``organizations/<pk>/claim/`` never reaches the decision view."""
+
+    regex = "verify|approve|reject"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(DecisionConverter, "decision")
 
 urlpatterns = [
     path("results/new/", views.result_create, name="result-create"),
@@ -88,7 +105,24 @@ urlpatterns = [
         name="organization-evidence-upload",
     ),
     path(
-        "organizations/<int:pk>/<slug:decision>/",
+        "organizations/claims/", organization_views.claim_queue, name="organization-claim-queue"
+    ),
+    path(
+        "organizations/claims/<int:pk>/evidence/",
+        organization_views.claim_evidence_download,
+        name="organization-claim-evidence",
+    ),
+    path(
+        "organizations/claims/<int:pk>/<decision:decision>/",
+        organization_views.claim_decide,
+        name="organization-claim-decide",
+    ),
+    path(
+        "organizations/<int:pk>/claim/", organization_views.organization_claim,
+        name="organization-claim",
+    ),
+    path(
+        "organizations/<int:pk>/<decision:decision>/",
         organization_views.organization_decide,
         name="organization-decide",
     ),

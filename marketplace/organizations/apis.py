@@ -1,6 +1,8 @@
-"""REST API of organisations (/api/v1/organizations/ and /api/v1/join-requests/): the public
-directory, registering one, changing its details, asking to join it and answering such requests,
-private evidence, and the brokers' verification (verify, reject with a reason).
+"""REST API of organisations (/api/v1/organizations/, /api/v1/join-requests/ and
+/api/v1/organization-claims/): the public directory, registering one, changing its details,
+asking to join it and answering such requests, claiming one nobody represents yet (brokers
+approve or reject), private evidence, and the brokers' verification (verify, reject with a
+reason).
 
 Views are thin: input serializer -> service or selector -> output serializer; errors leave
 through `kernel.api.errors.exception_handler` in the one error shape (400 per field, 403, 404,
@@ -22,10 +24,12 @@ from rest_framework.response import Response
 
 from kernel.web import request_actor, validated
 from marketplace import selectors, services
-from marketplace.filters import OrganizationFilter
-from marketplace.models import JoinRequest, Organization
+from marketplace.filters import ClaimFilter, OrganizationFilter
+from marketplace.models import JoinRequest, Organization, OrganizationClaim
 from marketplace.organizations import selectors as org_selectors
 from marketplace.organizations.serializers import (
+    ClaimInputSerializer,
+    ClaimOutputSerializer,
     EvidenceInputSerializer,
     EvidenceOutputSerializer,
     JoinRequestInputSerializer,
@@ -85,6 +89,7 @@ class OrganizationViewSet(viewsets.GenericViewSet[Organization]):
             "reject": ReasonInputSerializer,
             "join": JoinRequestInputSerializer,
             "evidence": EvidenceInputSerializer,
+            "claim": ClaimInputSerializer,
         }
         return serializer_classes.get(self.action or "", OrganizationOutputSerializer)
 
@@ -175,6 +180,29 @@ class OrganizationViewSet(viewsets.GenericViewSet[Organization]):
         return Response(JoinRequestOutputSerializer(join_request).data, status.HTTP_201_CREATED)
 
     @extend_schema(
+        request={"multipart/form-data": ClaimInputSerializer},
+        responses={201: ClaimOutputSerializer},
+        summary="Claim an organisation nobody represents yet, with evidence (signed-in users)",
+        description="Multipart: `file` (business licence or authorisation letter: PDF, PNG or "
+        "JPEG, checked by content; private to you and the brokers) and an optional `message`. "
+        "A broker approves (you become its administrator and it is verified) or rejects with a "
+        "reason; you are told. 409 with code `has_members` (ask to join instead) or "
+        "`already_claimed` (your claim of it is open). " + _ERRORS,
+    )
+    @action(
+        detail=True, methods=["post"], parser_classes=[MultiPartParser],
+        permission_classes=[permissions.IsAuthenticated],
+    )
+    def claim(self, request: Request, pk: str) -> Response:
+        organization = self.get_object()
+        data = validated(ClaimInputSerializer, request)
+        claim = services.claim_create(
+            actor=request_actor(request), organization=organization, upload=data["file"],
+            message=data.get("message", ""),
+        )
+        return Response(ClaimOutputSerializer(claim).data, status.HTTP_201_CREATED)
+
+    @extend_schema(
         responses=JoinRequestOutputSerializer(many=True),
         summary="Requests to join an organisation (its administrators, brokers)",
         description="Pending first, newest first (not paged). " + _ERRORS,
@@ -263,3 +291,63 @@ class JoinRequestViewSet(viewsets.GenericViewSet[JoinRequest]):
             reason=data.get("reason", ""),
         )
         return Response(JoinRequestOutputSerializer(join_request).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Claims of organisations (brokers: all; others: their own)",
+        description="Open claims first, newest first. " + _ERRORS,
+    ),
+    retrieve=extend_schema(summary="One claim (its claimant, brokers)", description=_ERRORS),
+)
+class OrganizationClaimViewSet(viewsets.GenericViewSet[OrganizationClaim]):
+    """Claims of organisations nobody represents yet: brokers approve or reject them."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ClaimFilter
+    queryset = OrganizationClaim.objects.none()
+    serializer_class = ClaimOutputSerializer
+    lookup_value_regex = r"[^/.]+"
+
+    def get_object(self) -> OrganizationClaim:
+        return org_selectors.claim_get(viewer=self.request.user, pk=self.kwargs["pk"])
+
+    def get_queryset(self) -> QuerySet[OrganizationClaim]:
+        return org_selectors.claim_list(viewer=self.request.user)
+
+    def list(self, request: Request) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(ClaimOutputSerializer(page, many=True).data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(ClaimOutputSerializer(self.get_object()).data)
+
+    @extend_schema(
+        request=None,
+        responses=ClaimOutputSerializer,
+        summary="Approve a claim (brokers)",
+        description="The claimant becomes the organisation's administrator, the organisation "
+        "is verified, other open claims of it are closed; everyone concerned is told. 409 once "
+        "answered, or (code `has_members`) when the organisation has members by now. " + _ERRORS,
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str) -> Response:
+        claim = services.claim_approve(claim=self.get_object(), actor=request_actor(request))
+        return Response(ClaimOutputSerializer(claim).data)
+
+    @extend_schema(
+        request=ReasonInputSerializer,
+        responses=ClaimOutputSerializer,
+        summary="Reject a claim, with a reason (brokers)",
+        description="`reason` is required (400 on `reason` otherwise); the claimant is told "
+        "it. 409 once answered. " + _ERRORS,
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str) -> Response:
+        data = validated(ReasonInputSerializer, request)
+        claim = services.claim_reject(
+            claim=self.get_object(), actor=request_actor(request), reason=data.get("reason", "")
+        )
+        return Response(ClaimOutputSerializer(claim).data)

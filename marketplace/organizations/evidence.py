@@ -5,8 +5,11 @@ file's signature, never its name or the browser's claim). Accepted: PDF (``%PDF-
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
@@ -54,3 +57,30 @@ def checked_content_type(upload: UploadedFile) -> str:
             code="unsupported_type",
         )
     return content_type
+
+
+class HoldsEvidence(Protocol):
+    """A row that keeps one checked upload (`OrganizationEvidence`, `OrganizationClaim`)."""
+
+    file: FieldFile
+    original_name: str
+    content_type: str
+    size: int
+
+    def save(self) -> None: ...
+
+
+def save_with_upload(instance: HoldsEvidence, upload: UploadedFile) -> None:
+    """Check `upload` (`checked_content_type`), store it in the private storage under a random
+    name and save `instance` with its file name, type and size; the stored file is removed
+    again when the row cannot be saved."""
+    instance.content_type = checked_content_type(upload)
+    name = (upload.name or "evidence").rsplit("/", 1)[-1][-200:]
+    instance.original_name = name
+    instance.size = upload.size or 0
+    instance.file.save(name, upload, save=False)
+    try:
+        instance.save()
+    except Exception:
+        instance.file.delete(save=False)
+        raise

@@ -1,6 +1,7 @@
 """Web forms of organisations joining: register one (with its business licence), ask to join,
-add evidence, and the reasons of decisions. Forms validate and shape input only; the views
-hand `cleaned_data` to the services, which check permissions and write."""
+claim one (with evidence), add evidence, and the reasons of decisions. Forms validate and
+shape input only; the views hand `cleaned_data` to the services, which check permissions and
+write."""
 
 from __future__ import annotations
 
@@ -43,6 +44,23 @@ class EvidenceForm(forms.Form):
 
 
 class JoinForm(forms.Form):
+    message = forms.CharField(
+        label=_("message"), required=False, max_length=MESSAGE_MAX_CHARS,
+        help_text=_("Who you are in the organisation (optional)."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ClaimForm(forms.Form):
+    """Claim an organisation nobody represents yet: the evidence and who the claimant is."""
+
+    file = forms.FileField(
+        label=_("evidence"),
+        help_text=_(
+            "Business licence (营业执照) or a letter authorising you to act for the "
+            "organisation: PDF, PNG or JPEG. Only you and the brokers can open it."
+        ),
+    )
     message = forms.CharField(
         label=_("message"), required=False, max_length=MESSAGE_MAX_CHARS,
         help_text=_("Who you are in the organisation (optional)."),

@@ -1,5 +1,6 @@
-"""Records of organisations joining Keqiao: requests to join one, the evidence of who it is (a
-business licence, private), and the brokers' verification decisions (the audit trail).
+"""Records of organisations joining Keqiao: requests to join one, claims of one nobody represents
+yet, the evidence of who it is (a business licence, private), and the brokers' verification
+decisions (the audit trail).
 
 Re-exported by `marketplace.models` (migrations and the app registry name that module).
 """
@@ -13,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.choices import JoinRequestStatus, VerificationDecision
+from marketplace.choices import ClaimStatus, JoinRequestStatus, VerificationDecision
 from marketplace.organizations.storage import evidence_storage, evidence_upload_to
 
 
@@ -117,3 +118,52 @@ class OrganizationDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization}: {self.decision}"
+
+
+class OrganizationClaim(models.Model):
+    """A person asks to represent an organisation nobody is a member of yet (imported, or a
+    roadshow project's owner), with evidence (a business licence or an authorisation letter:
+    PDF, PNG or JPEG, private: only the claimant and brokers fetch it). A broker approves it
+    (the claimant becomes the organisation's administrator and it is verified) or rejects it
+    with a reason; who, when, what and why stay on the row (the audit trail). At most one open
+    claim per person and organisation."""
+
+    organization = models.ForeignKey(
+        "marketplace.Organization", on_delete=models.CASCADE, related_name="claims"
+    )
+    claimant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organization_claims"
+    )
+    message = models.TextField(_("message"), blank=True)
+    file = models.FileField(storage=evidence_storage, upload_to=evidence_upload_to, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    status = models.CharField(
+        _("status"), max_length=20, choices=ClaimStatus.choices, default=ClaimStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("claim of an organisation")
+        verbose_name_plural = _("claims of organisations")
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["claimant", "organization"],
+                condition=Q(status=ClaimStatus.PENDING),
+                name="organization_claim_one_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claimant} claims {self.organization} ({self.status})"

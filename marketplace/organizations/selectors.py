@@ -4,7 +4,9 @@ an organisation's public page. Who sees what:
 - join requests: the asking user; the organisation's administrators and brokers
   (`roles.may_manage_members`); others get 404 for one, 403 for a list;
 - evidence (private): the organisation's members and brokers; others get 404;
-- the verification queue: brokers only (403).
+- the verification queue: brokers only (403);
+- claims and their evidence: the claimant and brokers (others get 404 for one; a list shows
+  brokers every claim, everyone else their own).
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from django.utils.translation import gettext_lazy as _
 
 from kernel.errors import PermissionDeniedError
 from marketplace import roles
-from marketplace.choices import JoinRequestStatus, VerificationStatus
+from marketplace.choices import ClaimStatus, JoinRequestStatus, VerificationStatus
 from marketplace.models import (
     JoinRequest,
     Organization,
+    OrganizationClaim,
     OrganizationDecision,
     OrganizationEvidence,
     ResearchResult,
@@ -115,6 +118,50 @@ def decisions(*, viewer: AnyUser, organization: Organization) -> QuerySet[Organi
     return OrganizationDecision.objects.filter(organization=organization).select_related(
         "decided_by"
     )
+
+
+def claim_list(*, viewer: AnyUser) -> QuerySet[OrganizationClaim]:
+    """Claims, open ones first, newest first: every claim for brokers, the viewer's own for
+    everyone else (`marketplace.filters.ClaimFilter` narrows them)."""
+    queryset = OrganizationClaim.objects.select_related("claimant", "organization", "decided_by")
+    if not roles.is_broker(viewer):
+        queryset = queryset.filter(claimant_id=viewer.pk) if viewer.is_authenticated else (
+            queryset.none()
+        )
+    open_first = Case(When(status=ClaimStatus.PENDING, then=Value(0)), default=Value(1))
+    return queryset.order_by(open_first, "-created_at", "-id")
+
+
+def claim_queue(*, viewer: AnyUser) -> QuerySet[OrganizationClaim]:
+    """Open claims, oldest first (brokers only; `PermissionDeniedError` otherwise)."""
+    if not roles.is_broker(viewer):
+        raise PermissionDeniedError(_("Only brokers answer claims of organisations."))
+    return (
+        OrganizationClaim.objects.filter(status=ClaimStatus.PENDING)
+        .select_related("claimant", "organization")
+        .order_by("created_at", "id")
+    )
+
+
+def claim_get(*, viewer: AnyUser, pk: int | str) -> OrganizationClaim:
+    """One claim the viewer may see (its claimant, brokers); Http404 otherwise."""
+    claim = (
+        OrganizationClaim.objects.select_related("claimant", "organization", "decided_by")
+        .filter(pk=_int(pk))
+        .first()
+    )
+    if claim is None or not (claim.claimant_id == viewer.pk or roles.is_broker(viewer)):
+        raise Http404(_("No such claim."))
+    return claim
+
+
+def own_pending_claim(*, viewer: AnyUser, organization: Organization) -> OrganizationClaim | None:
+    """The viewer's open claim of `organization`, if any."""
+    if not viewer.is_authenticated:
+        return None
+    return OrganizationClaim.objects.filter(
+        claimant_id=viewer.pk, organization=organization, status=ClaimStatus.PENDING
+    ).first()
 
 
 class PublicListings(NamedTuple):

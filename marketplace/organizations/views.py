@@ -1,6 +1,8 @@
 """Web pages of organisations: the public page, registering one, asking to join, answering join
-requests, evidence (private: uploaded by members, fetched by members and brokers through
-`evidence_download`, never a static or media URL) and the brokers' verification queue."""
+requests, claiming one nobody represents yet, evidence (private: uploaded by members, fetched
+by members and brokers through `evidence_download`, a claim's by its claimant and brokers
+through `claim_evidence_download`, never a static or media URL), the brokers' verification
+queue and their queue of claims."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,7 +21,13 @@ from marketplace import roles, selectors, services
 from marketplace.choices import Field, choice_label
 from marketplace.models import Organization
 from marketplace.organizations import selectors as org_selectors
-from marketplace.organizations.forms import EvidenceForm, JoinForm, OrganizationForm, ReasonForm
+from marketplace.organizations.forms import (
+    ClaimForm,
+    EvidenceForm,
+    JoinForm,
+    OrganizationForm,
+    ReasonForm,
+)
 from marketplace.regions import region_full_name
 
 
@@ -52,6 +61,9 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "evidence": org_selectors.evidence_list(viewer=viewer, organization=organization),
         "decisions": org_selectors.decisions(viewer=viewer, organization=organization)[:10],
         "pending_join": org_selectors.own_pending_join_request(
+            viewer=viewer, organization=organization
+        ),
+        "pending_claim": org_selectors.own_pending_claim(
             viewer=viewer, organization=organization
         ),
         "evidence_form": EvidenceForm(),
@@ -200,20 +212,97 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("organization-detail", pk=organization.pk)
 
 
+def _private_file(file: FieldFile, *, filename: str, content_type: str) -> FileResponse:
+    """A private file sent as an attachment, never rendered inline nor cached."""
+    response = FileResponse(
+        file.open("rb"), as_attachment=True, filename=filename, content_type=content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @login_required
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     """GET /organizations/evidence/<pk>/: one evidence file, for the organisation's members and
     brokers (404 for everyone else); sent as an attachment, never rendered inline."""
     evidence = org_selectors.evidence_get(viewer=request.user, pk=pk)
-    response = FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
+    return _private_file(
+        evidence.file, filename=evidence.original_name, content_type=evidence.content_type
     )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+
+
+@login_required
+def claim_evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    """GET /organizations/claims/<pk>/evidence/: a claim's evidence, for its claimant and
+    brokers (404 for everyone else)."""
+    claim = org_selectors.claim_get(viewer=request.user, pk=pk)
+    return _private_file(claim.file, filename=claim.original_name, content_type=claim.content_type)
+
+
+@login_required
+def organization_claim(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET/POST /organizations/<pk>/claim/: claim an organisation nobody represents yet, with
+    evidence; a broker checks it."""
+    organization = selectors.organization_get(pk=pk)
+    form = ClaimForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        user = request_actor(request)
+        run = run_service(
+            request,
+            lambda: services.claim_create(
+                actor=user, organization=organization, upload=form.cleaned_data["file"],
+                message=form.cleaned_data["message"],
+            ),
+            form,
+            permission_as_message=True,
+        )
+        if run.ok:
+            messages.success(request, _("Your claim was sent. A broker will check your evidence."))
+            return redirect("organization-detail", pk=organization.pk)
+    context = {
+        "organization": organization,
+        "form": form,
+        "unclaimed": selectors.is_unclaimed(organization),
+        "pending_claim": org_selectors.own_pending_claim(
+            viewer=request.user, organization=organization
+        ),
+    }
+    return render(request, "marketplace/claim_form.html", context)
+
+
+@login_required
+def claim_queue(request: HttpRequest) -> HttpResponse:
+    """GET /organizations/claims/: open claims, oldest first (brokers)."""
+    if not roles.is_broker(request.user):
+        raise PermissionDenied
+    queue = org_selectors.claim_queue(viewer=request.user)
+    return render(request, "marketplace/claim_queue.html", {"claims": queue})
+
+
+@require_POST
+@login_required
+def claim_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    """POST /organizations/claims/<pk>/approve/ or /reject/ (with `reason`): brokers only."""
+    if not roles.is_broker(request.user):
+        raise PermissionDenied
+    claim = org_selectors.claim_get(viewer=request.user, pk=pk)
+    user = request_actor(request)
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if decision == "approve":
+        run = run_service(request, lambda: services.claim_approve(claim=claim, actor=user))
+    elif decision == "reject":
+        run = run_service(
+            request, lambda: services.claim_reject(claim=claim, actor=user, reason=reason)
+        )
+    else:
+        raise Http404
+    if run.ok:
+        messages.success(request, _("Decision recorded: %(name)s") % {
+            "name": claim.organization.legal_name
+        })
+    return redirect("organization-claim-queue")
 
 
 @login_required

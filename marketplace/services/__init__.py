@@ -28,6 +28,7 @@ pending_review -- out of search until a broker approves it again -- and the brok
 
 from __future__ import annotations
 
+from marketplace.services.claims import claim_approve, claim_create, claim_reject
 from marketplace.services.common import (
     DUPLICATE_CREDIT_CODE,
     EDITABLE_STATUSES,
@@ -70,6 +71,9 @@ __all__ = [
     "ORGANIZATION_FIELDS",
     "RESEARCH_RESULT_FIELDS",
     "TECHNOLOGY_NEED_FIELDS",
+    "claim_approve",
+    "claim_create",
+    "claim_reject",
     "join_request_approve",
     "join_request_create",
     "join_request_reject",

@@ -39,7 +39,7 @@ from marketplace.models import (
     OrganizationEvidence,
 )
 from marketplace.notifications import notify
-from marketplace.organizations.evidence import checked_content_type
+from marketplace.organizations.evidence import save_with_upload
 from marketplace.selectors import organization_members
 from marketplace.services.common import (
     _CREATOR_ROLE,
@@ -228,19 +228,6 @@ def organization_evidence_add(
         raise PermissionDeniedError(
             _("Only members of this organisation or brokers can add evidence.")
         )
-    content_type = checked_content_type(upload)
-    name = (upload.name or "evidence").rsplit("/", 1)[-1][-200:]
-    evidence = OrganizationEvidence(
-        organization=organization,
-        original_name=name,
-        content_type=content_type,
-        size=upload.size or 0,
-        uploaded_by=actor,
-    )
-    evidence.file.save(name, upload, save=False)
-    try:
-        evidence.save()
-    except Exception:
-        evidence.file.delete(save=False)
-        raise
+    evidence = OrganizationEvidence(organization=organization, uploaded_by=actor)
+    save_with_upload(evidence, upload)
     return evidence

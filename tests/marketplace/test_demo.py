@@ -68,3 +68,29 @@ def test_running_load_demo_again_keeps_the_demo_users_logged_in(client):
     assert client.get("/dashboard/").status_code == 200
     call_command("load_demo", stdout=StringIO())
     assert client.get("/dashboard/").status_code == 200, "the session survives"
+
+
+@pytest.mark.django_db
+def test_load_demo_leaves_imported_organisations_claimable_by_the_demo_broker(settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from marketplace import selectors, services
+    from marketplace.models import OrganizationClaim
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    call_command("load_demo", stdout=StringIO())
+    imported = Organization.objects.filter(is_demo=False, researchresults__isnull=False).distinct()
+    assert imported.exists()
+    assert not Membership.objects.filter(organization__in=imported).exists()
+    organization = imported.first()
+    assert organization is not None and selectors.is_unclaimed(organization)
+
+    claimant = get_user_model().objects.create_user("claimant", "claimant@example.com", "pw-12345")
+    claim = services.claim_create(
+        actor=claimant, organization=organization,
+        upload=SimpleUploadedFile("licence.pdf", b"%PDF-1.4\n%%EOF\n"),
+    )
+    demo_broker = get_user_model().objects.get(username="broker")
+    services.claim_approve(claim=claim, actor=demo_broker)
+    assert OrganizationClaim.objects.get(pk=claim.pk).status == "approved"
+    assert Membership.objects.get(user=claimant, organization=organization).is_administrator

@@ -1,0 +1,188 @@
+"""Writes of claims: a person asks to represent an organisation nobody is a member of yet
+(imported listings' owners, roadshow projects' owners), with evidence; a broker approves or
+rejects it.
+
+    pending --approve (broker)--> approved: the claimant becomes the organisation's
+       |                          administrator; it is verified (a claim a broker checked is a
+       |                          verification, recorded as an `OrganizationDecision`); every
+       |                          other open claim of it is closed
+       +----reject (broker, reason)--> rejected
+       +----another claim approved---> closed
+
+The claim row keeps who decided, when and why (the audit trail). The claimant is told either
+way (verbs ``organization_claim.approved`` / ``.rejected`` / ``.closed``); the brokers are told
+of a new claim (``organization_claim.created``).
+
+Nothing moves on approval: listings belong to their organisation (`Listing.owner`), so the new
+administrator owns them, history and authors kept; requests waiting in the transfer centre's
+queue for the organisation stay there, and its members may now answer them as for any request
+(membership is what `match_request_accept` and the meeting services check).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kernel.errors import ConflictError, PermissionDeniedError, field_error
+from kernel.locking import lock_row
+from marketplace import roles
+from marketplace.choices import (
+    ClaimStatus,
+    OrganizationKind,
+    Role,
+    VerificationDecision,
+    VerificationStatus,
+)
+from marketplace.models import Membership, Organization, OrganizationClaim, OrganizationEvidence
+from marketplace.notifications import notify
+from marketplace.organizations.evidence import save_with_upload
+from marketplace.services.common import _CREATOR_ROLE, _brokers
+from marketplace.services.joining import MESSAGE_MAX_CHARS
+from marketplace.services.organizations import REASON_MAX_CHARS, _decide, organization_params
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+#: The error code of a claim of an organisation that already has members (409).
+HAS_MEMBERS_CODE = "has_members"
+
+
+def _require_unclaimed(organization: Organization) -> None:
+    if Membership.objects.filter(organization=organization).exists():
+        raise ConflictError(
+            _("This organisation already has members on Keqiao; ask to join it instead."),
+            code=HAS_MEMBERS_CODE,
+        )
+
+
+@transaction.atomic
+def claim_create(
+    *, actor: User, organization: Organization, upload: UploadedFile, message: str = ""
+) -> OrganizationClaim:
+    """Claim `organization` with `upload` as evidence (a business licence or an authorisation
+    letter: PDF, PNG or JPEG, `marketplace.organizations.evidence`). Any signed-in user may
+    (accounts are active once their address is verified); no membership is needed.
+
+    Raises PermissionDeniedError (403: not signed in; a transfer centre), ConflictError (409:
+    the organisation has members, code ``has_members``; the actor's claim of it is open, code
+    ``already_claimed``), DomainError (400 on ``file`` or ``message``)."""
+    if not actor.is_authenticated:
+        raise PermissionDeniedError(_("Sign in to claim an organisation."))
+    text = (message or "").strip()
+    if len(text) > MESSAGE_MAX_CHARS:
+        raise field_error("message", _("At most %(n)d characters.") % {"n": MESSAGE_MAX_CHARS})
+    if organization.kind == OrganizationKind.TRANSFER_CENTRE:
+        raise PermissionDeniedError(_("Brokers are appointed by the transfer centre."))
+    _require_unclaimed(organization)
+    claim = OrganizationClaim(organization=organization, claimant=actor, message=text)
+    try:
+        with transaction.atomic():
+            save_with_upload(claim, upload)
+    except IntegrityError:
+        raise ConflictError(
+            _("You have already claimed this organisation; a broker will answer."),
+            code="already_claimed",
+        ) from None
+    notify(
+        users=_brokers(), verb="organization_claim.created",
+        params={**organization_params(organization), "user": actor.get_username()},
+    )
+    return claim
+
+
+def _lock_pending(claim: OrganizationClaim) -> OrganizationClaim:
+    locked = lock_row(claim)
+    if locked.status != ClaimStatus.PENDING:
+        raise ConflictError(_("This claim has already been answered."))
+    return locked
+
+
+def _close(claim: OrganizationClaim, *, actor: User, status: str, reason: str) -> OrganizationClaim:
+    """The claim locked and answered (`status`, who, when, why); 409 once answered."""
+    locked = _lock_pending(claim)
+    locked.status = status
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.reason = reason
+    locked.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+    return locked
+
+
+def _require_broker(actor: User) -> None:
+    if not roles.is_broker(actor):
+        raise PermissionDeniedError(_("Only brokers can answer claims of organisations."))
+
+
+def _close_others(approved: OrganizationClaim, *, actor: User) -> None:
+    """Close every other open claim of the organisation and tell the claimants."""
+    others = OrganizationClaim.objects.select_for_update().filter(
+        organization_id=approved.organization_id, status=ClaimStatus.PENDING
+    ).exclude(pk=approved.pk)
+    users = []
+    for other in others.select_related("claimant"):
+        other.status = ClaimStatus.CLOSED
+        other.decided_by = actor
+        other.decided_at = timezone.now()
+        other.save(update_fields=["status", "decided_by", "decided_at"])
+        users.append(other.claimant)
+    if users:
+        notify(users=users, verb="organization_claim.closed",
+               params=organization_params(approved.organization))
+
+
+@transaction.atomic
+def claim_approve(*, claim: OrganizationClaim, actor: User) -> OrganizationClaim:
+    """Approve a claim (brokers): the claimant becomes the organisation's administrator (with
+    the role its creator would have), the organisation is verified, its evidence gains the
+    claim's file, other open claims of it are closed; everyone concerned is told. Raises
+    PermissionDeniedError (403), ConflictError (409: already answered; the organisation has
+    members by now, code ``has_members``)."""
+    _require_broker(actor)
+    _lock_pending(claim)
+    organization = lock_row(claim.organization)
+    _require_unclaimed(organization)
+    locked = _close(claim, actor=actor, status=ClaimStatus.APPROVED, reason="")
+    Membership.objects.create(
+        user=locked.claimant,
+        organization=organization,
+        role=_CREATOR_ROLE.get(organization.kind, Role.RESEARCHER),
+        is_administrator=True,
+    )
+    roles.forget_memberships(locked.claimant)
+    # The claim's file becomes the organisation's evidence (the same stored file).
+    OrganizationEvidence.objects.create(
+        organization=organization, file=locked.file.name, original_name=locked.original_name,
+        content_type=locked.content_type, size=locked.size, uploaded_by=locked.claimant,
+    )
+    _decide(
+        organization, actor=actor,
+        decision=VerificationDecision.VERIFIED, status=VerificationStatus.VERIFIED,
+    )
+    _close_others(locked, actor=actor)
+    notify(users=[locked.claimant], verb="organization_claim.approved",
+           params=organization_params(organization))
+    return locked
+
+
+@transaction.atomic
+def claim_reject(*, claim: OrganizationClaim, actor: User, reason: str) -> OrganizationClaim:
+    """Reject a claim (brokers) with a `reason` (required, at most `REASON_MAX_CHARS`: 400 on
+    ``reason`` otherwise); the claimant is told it. Raises PermissionDeniedError (403),
+    ConflictError (409: already answered)."""
+    _require_broker(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise field_error("reason", _("Give a reason for the rejection."))
+    if len(reason) > REASON_MAX_CHARS:
+        raise field_error("reason", _("At most %(n)d characters.") % {"n": REASON_MAX_CHARS})
+    locked = _close(claim, actor=actor, status=ClaimStatus.REJECTED, reason=reason)
+    notify(
+        users=[locked.claimant], verb="organization_claim.rejected",
+        params={**organization_params(locked.organization), "reason": reason},
+    )
+    return locked
