@@ -439,11 +439,13 @@ class Notification(models.Model):
         return f"{self.recipient}: {self.verb}"
 
 
-# The records of organisations joining (join requests, evidence, the brokers' decisions) live
-# in their feature package; imported here because migrations and the app registry name this
-# module.
+# The records of organisations joining (join requests, evidence, the brokers' decisions,
+# invitations, the members' audit trail) live in their feature package; imported here because
+# migrations and the app registry name this module.
 from marketplace.organizations.models import (  # noqa: E402
+    Invitation,
     JoinRequest,
+    MembershipEvent,
     OrganizationDecision,
     OrganizationEvidence,
 )
@@ -459,9 +461,11 @@ __all__ = [
     "TECHNOLOGY_NEED_OWN_FIELDS",
     "Authored",
     "AuthoredAndUpdated",
+    "Invitation",
     "JoinRequest",
     "Listing",
     "Membership",
+    "MembershipEvent",
     "Notification",
     "Organization",
     "OrganizationDecision",

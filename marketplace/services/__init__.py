@@ -47,6 +47,13 @@ from marketplace.services.listings import (
     technology_need_create,
     technology_need_update,
 )
+from marketplace.services.members import (
+    invitation_accept,
+    invitation_create,
+    invitation_revoke,
+    member_remove,
+    member_set_role,
+)
 from marketplace.services.organizations import (
     organization_create,
     organization_evidence_add,
@@ -70,6 +77,9 @@ __all__ = [
     "ORGANIZATION_FIELDS",
     "RESEARCH_RESULT_FIELDS",
     "TECHNOLOGY_NEED_FIELDS",
+    "invitation_accept",
+    "invitation_create",
+    "invitation_revoke",
     "join_request_approve",
     "join_request_create",
     "join_request_reject",
@@ -78,6 +88,8 @@ __all__ = [
     "listing_reject",
     "listing_renew",
     "listing_submit",
+    "member_remove",
+    "member_set_role",
     "need_close",
     "organization_create",
     "organization_evidence_add",
