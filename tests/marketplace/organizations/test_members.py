@@ -92,7 +92,7 @@ def test_removal_and_leaving_are_audited():
 
 
 def test_plain_members_cannot_change_roles_or_remove_others():
-    organization, administrator = organization_with_administrator()
+    organization, _administrator = organization_with_administrator()
     member, _membership = add_member(organization)
     _other, other_membership = add_member(organization)
     with pytest.raises(PermissionDeniedError):
