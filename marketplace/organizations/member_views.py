@@ -66,6 +66,8 @@ def organization_members(request: HttpRequest, pk: int) -> HttpResponse:
 def member_invite(request: HttpRequest, pk: int) -> HttpResponse:
     """POST /organizations/<pk>/invitations/: invite an address (administrators, brokers)."""
     organization = selectors.organization_get(pk=pk)
+    if not roles.may_manage_members(request.user, organization):
+        raise PermissionDenied
     form = InvitationForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Enter a valid e-mail address."))
@@ -136,6 +138,8 @@ def member_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResp
     """POST /organizations/<pk>/members/<membership_pk>/remove/: remove a member, or leave."""
     organization = selectors.organization_get(pk=pk)
     user = request_actor(request)
+    if not member_selectors.may_see_members(user, organization):
+        raise PermissionDenied
     membership = member_selectors.membership_get(
         viewer=user, organization=organization, pk=membership_pk
     )

@@ -168,3 +168,20 @@ def test_invite_form_sends_an_invitation(
     assert [m.to for m in mailoutbox] == [["new@example.com"]]
     page = client.get(reverse("organization-members", args=[organization.pk])).content.decode()
     assert "new@example.com" in page
+
+
+def test_members_page_actions_are_403_for_outsiders(client):
+    organization, _administrator = organization_with_administrator()
+    _member, membership = add_member(organization)
+    client.force_login(factories.UserFactory())
+    for name, data in (
+        ("member-set-role", {"role": MemberRole.ADMINISTRATOR}),
+        ("member-remove", {}),
+    ):
+        response = client.post(reverse(name, args=[organization.pk, membership.pk]), data)
+        assert response.status_code == 403
+    response = client.post(
+        reverse("organization-invite", args=[organization.pk]), {"email": "x@example.com"}
+    )
+    assert response.status_code == 403
+    assert Membership.objects.filter(pk=membership.pk).exists()
