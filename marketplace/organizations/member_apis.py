@@ -181,6 +181,7 @@ class MemberDetailApi(APIView):
 class MembershipEventListApi(GenericAPIView[MembershipEvent]):
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = MembershipEventOutputSerializer
+    queryset = MembershipEvent.objects.none()  # the schema's model; rows come from the selector
 
     @extend_schema(
         tags=TAG,

@@ -176,6 +176,7 @@ SPECTACULAR_SETTINGS = {
         "ListingTypeEnum": "marketplace.choices.ListingType",
         "ListingStatusEnum": "marketplace.choices.ListingStatus",
         "OrganizationKindEnum": "marketplace.choices.OrganizationKind",
+        "MemberRoleEnum": "marketplace.choices.MemberRole",
         "MatchRequestStatusEnum": "matching.models.MatchRequestStatus",
         "DeclineReasonEnum": "matching.models.DeclineReason",
         "RoadshowStatusEnum": "projects.choices.RoadshowStatus",
