@@ -4,6 +4,8 @@
 - `DomainError` (400, or 403 when `permission=True`): the request cannot be carried out.
 - `ConflictError` (409): the request clashes with the current state (e.g. a second open match
   request for the same pair, accepting a request twice, editing a signed agreement).
+- `GoneError` (410): what the request names existed but can no longer be used (an invitation
+  link that expired, was used or was revoked; RFC 9110 §15.5.11).
 - `ServiceUnavailableError` (503): an outside service the request needs (search) is down.
 """
 
@@ -36,6 +38,10 @@ class PermissionDeniedError(DomainError):
 
 class ConflictError(DomainError):
     default_code = "conflict"
+
+
+class GoneError(DomainError):
+    default_code = "gone"
 
 
 class ServiceUnavailableError(DomainError):

@@ -11,6 +11,11 @@ Route names (for `reverse`):
   (`marketplace.organizations.apis`); ``api-join-request-detail`` / ``-approve`` / ``-reject``
   -> join-requests/ ...; ``api-organization-claim-list`` / ``-detail`` / ``-approve`` /
   ``-reject`` -> organization-claims/ ...
+- members (`marketplace.organizations.member_apis`): ``api-organization-invitations`` ->
+  organizations/<pk>/invitations/, ``api-organization-invitation-revoke`` -> .../<pk>/revoke/,
+  ``api-invitation-accept`` -> invitations/<token>/accept/, ``api-organization-members`` ->
+  organizations/<pk>/members/, ``api-organization-member`` -> .../members/<pk>/ (PATCH role,
+  DELETE), ``api-organization-member-events`` -> organizations/<pk>/member-events/
 - ``api-moderation-queue`` -> moderation/, ``api-auth-token`` -> auth/token/
   (``-revoke`` / ``-revoke-all`` -> revoke/, revoke-all/), ``api-me`` -> me/,
   ``api-notifications`` -> notifications/
@@ -32,6 +37,14 @@ from marketplace.organizations.apis import (
     OrganizationClaimViewSet,
     OrganizationViewSet,
 )
+from marketplace.organizations.member_apis import (
+    InvitationAcceptApi,
+    InvitationListApi,
+    InvitationRevokeApi,
+    MemberDetailApi,
+    MemberListApi,
+    MembershipEventListApi,
+)
 
 router = SimpleRouter()
 router.register("research-results", ResearchResultViewSet, basename="api-research-result")
@@ -51,5 +64,33 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("me/", MeApi.as_view(), name="api-me"),
     path("notifications/", NotificationListApi.as_view(), name="api-notifications"),
     path("moderation/", ModerationQueueApi.as_view(), name="api-moderation-queue"),
+    path(
+        "organizations/<int:pk>/invitations/",
+        InvitationListApi.as_view(),
+        name="api-organization-invitations",
+    ),
+    path(
+        "organizations/<int:pk>/invitations/<int:invitation_pk>/revoke/",
+        InvitationRevokeApi.as_view(),
+        name="api-organization-invitation-revoke",
+    ),
+    path(
+        "invitations/<str:token>/accept/", InvitationAcceptApi.as_view(),
+        name="api-invitation-accept",
+    ),
+    path(
+        "organizations/<int:pk>/members/", MemberListApi.as_view(),
+        name="api-organization-members",
+    ),
+    path(
+        "organizations/<int:pk>/members/<int:membership_pk>/",
+        MemberDetailApi.as_view(),
+        name="api-organization-member",
+    ),
+    path(
+        "organizations/<int:pk>/member-events/",
+        MembershipEventListApi.as_view(),
+        name="api-organization-member-events",
+    ),
     *router.urls,
 ]

@@ -62,6 +62,33 @@ class ClaimStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class MemberRole(models.TextChoices):
+    """A member's role within an organisation (`Membership.is_administrator`): administrators
+    invite, answer join requests, change roles and remove members."""
+
+    ADMINISTRATOR = "administrator", _("Administrator")
+    MEMBER = "member", _("Member")
+
+
+class InvitationStatus(models.TextChoices):
+    """An invitation's state; a pending one past its `expires_at` is expired (not stored)."""
+
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    REVOKED = "revoked", _("Revoked")
+
+
+class MembershipAction(models.TextChoices):
+    """What a `MembershipEvent` (the audit trail of an organisation's members) records."""
+
+    INVITED = "invited", _("Invited")
+    INVITATION_ACCEPTED = "invitation_accepted", _("Invitation accepted")
+    INVITATION_REVOKED = "invitation_revoked", _("Invitation revoked")
+    ROLE_CHANGED = "role_changed", _("Role changed")
+    MEMBER_REMOVED = "member_removed", _("Member removed")
+    MEMBER_LEFT = "member_left", _("Member left")
+
+
 class VerificationDecision(models.TextChoices):
     """What a broker decided about an organisation (`OrganizationDecision`, the audit trail)."""
 

@@ -440,10 +440,12 @@ class Notification(models.Model):
 
 
 # The records of organisations joining (join requests, claims, evidence, the brokers'
-# decisions) live in their feature package; imported here because migrations and the app
-# registry name this module.
+# decisions, invitations, the members' audit trail) live in their feature package; imported
+# here because migrations and the app registry name this module.
 from marketplace.organizations.models import (  # noqa: E402
+    Invitation,
     JoinRequest,
+    MembershipEvent,
     OrganizationClaim,
     OrganizationDecision,
     OrganizationEvidence,
@@ -460,9 +462,11 @@ __all__ = [
     "TECHNOLOGY_NEED_OWN_FIELDS",
     "Authored",
     "AuthoredAndUpdated",
+    "Invitation",
     "JoinRequest",
     "Listing",
     "Membership",
+    "MembershipEvent",
     "Notification",
     "Organization",
     "OrganizationClaim",

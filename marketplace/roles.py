@@ -104,8 +104,17 @@ def is_organization_administrator(user: AnyUser, organization: Organization | in
 
 
 def may_manage_members(user: AnyUser, organization: Organization | int) -> bool:
-    """Administrators of `organization` and brokers answer its join requests."""
+    """Administrators of `organization` and brokers answer its join requests, invite, change
+    its members' roles and remove members."""
     return is_broker(user) or is_organization_administrator(user, organization)
+
+
+def require_may_manage_members(user: AnyUser, organization: Organization | int) -> None:
+    """`may_manage_members` or `PermissionDeniedError` (403)."""
+    if not may_manage_members(user, organization):
+        raise PermissionDeniedError(
+            _("Only the organisation's administrators or brokers can manage its members.")
+        )
 
 
 # --- acting in public before verification ------------------------------------------------------

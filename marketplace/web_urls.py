@@ -10,11 +10,16 @@ organization-decide (kwargs pk, decision: verify|reject), organization-evidence-
 organization-evidence-download, join-request-decide (kwargs pk, decision: approve|reject),
 organization-verification-queue; claims: organization-claim (kwargs pk), organization-claim-queue,
 organization-claim-decide (kwargs pk, decision: approve|reject), organization-claim-evidence.
+members (`marketplace.organizations.member_views`):
+organization-members, organization-invite, invitation-revoke (kwargs pk, invitation_pk),
+member-set-role and member-remove (kwargs pk, membership_pk), invitation-accept (kwarg token,
+the e-mailed link).
 """
 
 from django.urls import path, register_converter
 
 from marketplace import views
+from marketplace.organizations import member_views
 from marketplace.organizations import views as organization_views
 
 
@@ -104,6 +109,31 @@ urlpatterns = [
         organization_views.evidence_upload,
         name="organization-evidence-upload",
     ),
+    # Members (before organization-decide, whose <slug:decision> would match "members").
+    path(
+        "organizations/<int:pk>/members/", member_views.organization_members,
+        name="organization-members",
+    ),
+    path(
+        "organizations/<int:pk>/invitations/", member_views.member_invite,
+        name="organization-invite",
+    ),
+    path(
+        "organizations/<int:pk>/invitations/<int:invitation_pk>/revoke/",
+        member_views.invitation_revoke,
+        name="invitation-revoke",
+    ),
+    path(
+        "organizations/<int:pk>/members/<int:membership_pk>/role/",
+        member_views.member_set_role,
+        name="member-set-role",
+    ),
+    path(
+        "organizations/<int:pk>/members/<int:membership_pk>/remove/",
+        member_views.member_remove,
+        name="member-remove",
+    ),
+    path("invitations/<str:token>/", member_views.invitation_accept, name="invitation-accept"),
     path(
         "organizations/claims/", organization_views.claim_queue, name="organization-claim-queue"
     ),

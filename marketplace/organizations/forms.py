@@ -1,7 +1,7 @@
 """Web forms of organisations joining: register one (with its business licence), ask to join,
-claim one (with evidence), add evidence, and the reasons of decisions. Forms validate and
-shape input only; the views hand `cleaned_data` to the services, which check permissions and
-write."""
+claim one (with evidence), add evidence, the reasons of decisions, invite members and change
+their roles. Forms validate and shape input only; the views hand `cleaned_data` to the
+services, which check permissions and write."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.choices import OrganizationKind
+from marketplace.choices import MemberRole, OrganizationKind
 from marketplace.models import ORGANIZATION_CONTACT_FIELDS, ORGANIZATION_DETAIL_FIELDS, Organization
 from marketplace.services.joining import MESSAGE_MAX_CHARS
 from marketplace.services.organizations import REASON_MAX_CHARS
@@ -75,3 +75,14 @@ class ReasonForm(forms.Form):
         label=_("reason"), required=False, max_length=REASON_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class InvitationForm(forms.Form):
+    """Invite an e-mail address to become a member with a role."""
+
+    email = forms.EmailField(label=_("e-mail address"))
+    role = forms.ChoiceField(label=_("role"), choices=MemberRole.choices, initial=MemberRole.MEMBER)
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("role"), choices=MemberRole.choices)

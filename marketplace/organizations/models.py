@@ -1,6 +1,7 @@
 """Records of organisations joining Keqiao: requests to join one, claims of one nobody represents
-yet, the evidence of who it is (a business licence, private), and the brokers' verification
-decisions (the audit trail).
+yet, the evidence of who it is (a business licence, private), the brokers' verification
+decisions (the audit trail), invitations by e-mail and the audit trail of the members
+(`MembershipEvent`).
 
 Re-exported by `marketplace.models` (migrations and the app registry name that module).
 """
@@ -14,7 +15,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.choices import ClaimStatus, JoinRequestStatus, VerificationDecision
+from marketplace.choices import (
+    ClaimStatus,
+    InvitationStatus,
+    JoinRequestStatus,
+    MemberRole,
+    MembershipAction,
+    VerificationDecision,
+)
 from marketplace.organizations.storage import evidence_storage, evidence_upload_to
 
 
@@ -167,3 +175,72 @@ class OrganizationClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claimant} claims {self.organization} ({self.status})"
+
+
+class Invitation(models.Model):
+    """An organisation's administrator (or a broker) invites an e-mail address to become a
+    member with a role. The e-mail carries a random token; only its SHA-256 digest is stored
+    (as django-rest-knox stores API tokens), so the table cannot be used to accept anything.
+    A link is used once and expires after ``settings.INVITATION_DAYS`` days
+    (`marketplace.services.members`)."""
+
+    organization = models.ForeignKey(
+        "marketplace.Organization", on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(
+        _("role"), max_length=20, choices=MemberRole.choices, default=MemberRole.MEMBER
+    )
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=InvitationStatus.choices,
+        default=InvitationStatus.PENDING,
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    decided_by = models.ForeignKey(  # who accepted or revoked it
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email} -> {self.organization} ({self.status})"
+
+
+class MembershipEvent(models.Model):
+    """One change to an organisation's members: who (`actor`), whom (`user`, or the invited
+    `email`), when, what (`action`; `role` is the role given or the new one)."""
+
+    organization = models.ForeignKey(
+        "marketplace.Organization", on_delete=models.CASCADE, related_name="membership_events"
+    )
+    action = models.CharField(_("action"), max_length=30, choices=MembershipAction.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    email = models.EmailField(_("e-mail address"), blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=MemberRole.choices, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("membership event")
+        verbose_name_plural = _("membership events")
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.action}"

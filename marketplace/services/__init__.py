@@ -48,6 +48,13 @@ from marketplace.services.listings import (
     technology_need_create,
     technology_need_update,
 )
+from marketplace.services.members import (
+    invitation_accept,
+    invitation_create,
+    invitation_revoke,
+    member_remove,
+    member_set_role,
+)
 from marketplace.services.organizations import (
     organization_create,
     organization_evidence_add,
@@ -74,6 +81,9 @@ __all__ = [
     "claim_approve",
     "claim_create",
     "claim_reject",
+    "invitation_accept",
+    "invitation_create",
+    "invitation_revoke",
     "join_request_approve",
     "join_request_create",
     "join_request_reject",
@@ -82,6 +92,8 @@ __all__ = [
     "listing_reject",
     "listing_renew",
     "listing_submit",
+    "member_remove",
+    "member_set_role",
     "need_close",
     "organization_create",
     "organization_evidence_add",

@@ -176,6 +176,7 @@ SPECTACULAR_SETTINGS = {
         "ListingTypeEnum": "marketplace.choices.ListingType",
         "ListingStatusEnum": "marketplace.choices.ListingStatus",
         "OrganizationKindEnum": "marketplace.choices.OrganizationKind",
+        "MemberRoleEnum": "marketplace.choices.MemberRole",
         "MatchRequestStatusEnum": "matching.models.MatchRequestStatus",
         "DeclineReasonEnum": "matching.models.DeclineReason",
         "RoadshowStatusEnum": "projects.choices.RoadshowStatus",
@@ -251,6 +252,8 @@ PRIVATE_MEDIA_ROOT = Path(env.str("KEQIAO_PRIVATE_MEDIA_ROOT", default=str(VAR_D
 ORGANIZATION_EVIDENCE_MAX_BYTES = env.int(
     "KEQIAO_ORGANIZATION_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024
 )
+# Days an invitation link to join an organisation stays valid (used once; README).
+INVITATION_DAYS = env.int("KEQIAO_INVITATION_DAYS", default=7)
 
 KEQIAO_DEMO_PASSWORD = env.str("KEQIAO_DEMO_PASSWORD", default="")
 
@@ -375,6 +378,10 @@ THROTTLE_RATES: dict[str, str] = {
     # Each sign-up sends a verification e-mail (the web page and POST /api/v1/auth/signup/).
     "signup": "10/hour",
     "signup_ip": "20/hour",
+    # Each invitation sends an e-mail to an address the inviter chose
+    # (marketplace.organizations.member_apis and member_views).
+    "invitation": "20/hour",
+    "invitation_ip": "60/hour",
     **env.dict("KEQIAO_THROTTLE_RATES", default={}),
 }
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
