@@ -120,7 +120,7 @@ def _require_broker(actor: User) -> None:
 
 def _close_others(approved: OrganizationClaim, *, actor: User) -> None:
     """Close every other open claim of the organisation and tell the claimants."""
-    others = OrganizationClaim.objects.select_for_update().filter(
+    others = OrganizationClaim.objects.select_for_update(of=("self",)).filter(
         organization_id=approved.organization_id, status=ClaimStatus.PENDING
     ).exclude(pk=approved.pk)
     users = []

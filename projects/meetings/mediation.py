@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kernel.errors import ConflictError
-from kernel.locking import lock_row
+from kernel.locking import lock_row, lock_row_by_pk
 from matching.mediation.common import (
     clean_note,
     clean_outcome,
@@ -142,14 +142,12 @@ def meeting_requests_escalate(
 
 @transaction.atomic
 def _escalate_one(pk: int, now: datetime) -> bool:
-    locked = (
-        MeetingRequest.objects.select_for_update()
-        .select_related(*SHOWN_WITH)
-        .filter(pk=pk, status=MeetingRequestStatus.REQUESTED, escalated_at__isnull=True)
-        .first()
-    )
-    if locked is None:  # answered or escalated since the list was read
+    try:
+        locked = lock_row_by_pk(MeetingRequest, pk, related=SHOWN_WITH)
+    except MeetingRequest.DoesNotExist:
         return False
+    if locked.status != MeetingRequestStatus.REQUESTED or locked.escalated_at is not None:
+        return False  # answered or escalated since the list was read
     locked.escalated_at = now
     if locked.mediated_at is None:
         locked.mediated_at = now

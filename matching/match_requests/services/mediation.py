@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kernel.errors import ConflictError
-from kernel.locking import lock_row
+from kernel.locking import lock_row, lock_row_by_pk
 from marketplace.selectors import organization_members
 from matching.match_requests.services.decisions import match_request_accept, match_request_decline
 from matching.match_requests.services.guards import SHOWN_WITH, require_open
@@ -170,14 +170,12 @@ def match_requests_escalate(
 
 @transaction.atomic
 def _escalate_one(pk: int, now: datetime) -> bool:
-    locked = (
-        MatchRequest.objects.select_for_update()
-        .select_related(*SHOWN_WITH)
-        .filter(pk=pk, status=MatchRequestStatus.OPEN, escalated_at__isnull=True)
-        .first()
-    )
-    if locked is None:  # answered or escalated since the list was read
+    try:
+        locked = lock_row_by_pk(MatchRequest, pk, related=SHOWN_WITH)
+    except MatchRequest.DoesNotExist:
         return False
+    if locked.status != MatchRequestStatus.OPEN or locked.escalated_at is not None:
+        return False  # answered or escalated since the list was read
     locked.escalated_at = now
     if locked.mediated_at is None:
         locked.mediated_at = now
