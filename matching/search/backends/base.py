@@ -188,6 +188,17 @@ def pool_query(
     )
 
 
+def similar_filters(
+    document: IndexDocument, kind: ListingKind, query: SearchQuery | None = None
+) -> SearchQuery:
+    """The filters of a more-like-this search: `query`'s (its text dropped), listings of
+    `kind`, `document` excluded."""
+    base = query or SearchQuery()
+    return replace(
+        base, kind=kind, text="", exclude=(*base.exclude, (document.kind, document.object_id))
+    )
+
+
 @dataclass(frozen=True)
 class Candidates:
     """What matching retrieves for one listing (`BaseSearchBackend.match_candidates`):
@@ -256,14 +267,7 @@ class BaseSearchBackend(abc.ABC):
         `query` may add filters (its text is ignored); `document` itself is never returned.
         Used by matching to retrieve candidates that the pure scorer then ranks.
         """
-        base = query or SearchQuery()
-        filters = replace(
-            base,
-            kind=kind,
-            text="",
-            exclude=(*base.exclude, (document.kind, document.object_id)),
-        )
-        return self.similar_listings(document, filters, limit)
+        return self.similar_listings(document, similar_filters(document, kind, query), limit)
 
     @abc.abstractmethod
     def similar_listings(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from matching.search.backends.base import (
     Suggestion,
     param,
     pool_query,
+    similar_filters,
 )
 from matching.search.backends.elasticsearch.highlights import (
     hit_from,
@@ -294,10 +294,7 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
         pool_fields: Sequence[str] = (),
     ) -> Candidates:
         """Both parts in one `_msearch` request (after the term vectors of the body)."""
-        filters = replace(
-            SearchQuery(), kind=kind, exclude=[(document.kind, document.object_id)]
-        )
-        similar = self._similar_search(document, filters, limit)
+        similar = self._similar_search(document, similar_filters(document, kind), limit)
         searches: list[Search] = [] if similar is None else [similar]
         if pool_fields and limit > 0:
             clauses, must_not = filters_of(pool_query(document, kind, pool_fields))
@@ -309,10 +306,12 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
                 .extra(size=min(2 * limit, MAX_RESULT_WINDOW))
             )
         responses = self._execute_all(searches)
-        hits = [[hit_from(hit, scored=True) for hit in r.hits] for r in responses]
-        similar_hits = hits.pop(0) if similar is not None and hits else []
-        pooled = hits.pop(0) if hits else []
-        return Candidates(similar_hits, [replace(hit, score=0.0) for hit in pooled])
+        similar_hits = responses.pop(0).hits if similar is not None and responses else []
+        pooled = responses.pop(0).hits if responses else []
+        return Candidates(
+            [hit_from(hit, scored=True) for hit in similar_hits],
+            [hit_from(hit, scored=False) for hit in pooled],
+        )
 
     def _body_scores(self, body: str) -> list[tuple[str, float]]:
         """(term, tf-idf) of the body's terms as Elasticsearch measures them: the term vectors

@@ -88,20 +88,21 @@ def _total(found: tantivy.SearchResult) -> int:
 
 def _ranked(
     searcher: tantivy.Searcher, query: tantivy.Query, start: int, size: int
-) -> list[tuple[float, tantivy.DocAddress]]:
-    """Hits `start`..`start + size` of `query` by score, equal scores newest first (the order
-    of Elasticsearch's sort: score, then publication, kind, id). Tantivy breaks ties by
-    document address, so the hits tied at the cut are fetched and ordered here."""
+) -> tuple[list[tuple[float, tantivy.DocAddress]], int]:
+    """(hits `start`..`start + size` of `query` by score, equal scores newest first — the
+    order of Elasticsearch's sort: score, then publication, kind, id —, the number of matching
+    documents). Tantivy breaks ties by document address, so the hits tied at the cut are
+    fetched and ordered here; the first search also counts."""
     wanted = start + size
     fetch = wanted + 16
-    while True:
-        hits = searcher.search(query, fetch, count=False).hits
-        if len(hits) < fetch or hits[-1][0] < hits[wanted - 1][0]:
-            break
+    found = searcher.search(query, fetch, count=True)
+    total, hits = _total(found), found.hits
+    while len(hits) == fetch and hits[-1][0] >= hits[wanted - 1][0]:
         fetch *= 2
+        hits = searcher.search(query, fetch, count=False).hits
     recency = searcher.fast_field_values("recency", [address for _score, address in hits])
     order = sorted(range(len(hits)), key=lambda i: (-hits[i][0], -(recency[i] or 0)))
-    return [hits[i] for i in order[start:wanted]]
+    return [hits[i] for i in order[start:wanted]], total
 
 
 def default_path() -> Path:
@@ -199,18 +200,19 @@ class TantivySearchBackend(BaseSearchBackend):
                 compiled = self.compiler.plan_query(plan, filters, excluded)
             else:
                 compiled = self._filter_only(filters, excluded)
-            total = _total(searcher.search(compiled, 1))
             size = min(page_size, MAX_RESULT_WINDOW - start)
             ranked: list[tuple[Any, tantivy.DocAddress]] = []
-            # Pages past the end or beyond the result window have no hits (the total and
-            # facets still count everything); Tantivy reserves room for offset + size hits.
-            if start < total and size > 0:
-                if plan.groups:
-                    ranked = _ranked(searcher, compiled, start, size)
-                else:
-                    ranked = searcher.search(
-                        compiled, size, count=False, offset=start, order_by_field="recency"
-                    ).hits
+            # Pages beyond the result window have no hits (the total and facets still count
+            # everything): Tantivy reserves room for offset + size hits.
+            if size <= 0:
+                total = _total(searcher.search(compiled, 1))
+            elif plan.groups:
+                ranked, total = _ranked(searcher, compiled, start, size)
+            else:
+                found = searcher.search(
+                    compiled, size, count=True, offset=start, order_by_field="recency"
+                )
+                ranked, total = found.hits, _total(found)
             hits = [
                 self._hit(
                     searcher,
@@ -322,7 +324,7 @@ class TantivySearchBackend(BaseSearchBackend):
                 self._hit(searcher, address, float(score), plan, highlights=False, terms=True)
                 for score, address in _ranked(
                     searcher, compiled, 0, min(limit, MAX_RESULT_WINDOW)
-                )
+                )[0]
             ]
 
     @staticmethod
