@@ -1,5 +1,6 @@
 """The two steps that match requests and 1:1 meeting requests take alike in the brokers'
 queue (`matching.mediation`), each kind passing its own model, open state and notifications:
+`queue_if_unreachable` sends a new request to an organisation without members there,
 `escalate_due` escalates the open requests unanswered for `settings.REQUEST_ESCALATION_DAYS`
 days, `lock_mediated` locks a request a broker acts on after checking it is in the queue."""
 
@@ -16,13 +17,29 @@ from django.utils.translation import gettext as _
 
 from kernel.errors import ConflictError
 from kernel.locking import lock_row, lock_row_in
-from matching.mediation.common import escalation_cutoff, require_broker
+from matching.mediation.common import escalation_cutoff, has_members, require_broker
 from matching.mediation.models import Mediated, MediationReason
 
 if TYPE_CHECKING:
     from marketplace.roles import AnyUser
 
 RequestT = TypeVar("RequestT", bound=Mediated)
+
+
+def queue_if_unreachable(
+    request: RequestT, *, organization_id: int, announce: Callable[[RequestT], None]
+) -> bool:
+    """Send a new request to the brokers' queue (reason no members) when the organisation it
+    is addressed to, `organization_id`, has no members, then run `announce` (the kind's
+    audit event and the brokers' notification). Returns whether it did (call inside the
+    creating transaction)."""
+    if has_members(organization_id):
+        return False
+    request.mediated_at = timezone.now()
+    request.mediation_reason = MediationReason.NO_MEMBERS
+    request.save(update_fields=["mediated_at", "mediation_reason"])
+    announce(request)
+    return True
 
 
 def escalate_due(

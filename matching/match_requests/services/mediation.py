@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from marketplace.selectors import organization_members
 from matching.match_requests.services.decisions import match_request_accept, match_request_decline
@@ -32,12 +31,11 @@ from matching.match_requests.services.notifying import notify_users
 from matching.mediation.common import (
     clean_note,
     clean_outcome,
-    has_members,
     notify_brokers,
     send_claim_invitation,
 )
-from matching.mediation.escalation import escalate_due, lock_mediated
-from matching.mediation.models import MediationAction, MediationReason
+from matching.mediation.escalation import escalate_due, lock_mediated, queue_if_unreachable
+from matching.mediation.models import MediationAction
 from matching.models import (
     DeclineReason,
     MatchRequest,
@@ -72,14 +70,15 @@ def _event(
 def mediate_if_unreachable(match_request: MatchRequest) -> bool:
     """Send a new request to the brokers' queue when its addressee has no members, and notify
     the brokers. Returns whether it did (call inside the creating transaction)."""
-    if has_members(match_request.addressee_id):
-        return False
-    match_request.mediated_at = timezone.now()
-    match_request.mediation_reason = MediationReason.NO_MEMBERS
-    match_request.save(update_fields=["mediated_at", "mediation_reason"])
+    return queue_if_unreachable(
+        match_request, organization_id=match_request.addressee_id,
+        announce=_announce_mediation,
+    )
+
+
+def _announce_mediation(match_request: MatchRequest) -> None:
     _event(match_request, MediationAction.MEDIATED)
     notify_brokers(verb=VERB_MEDIATED, params=_params(match_request))
-    return True
 
 
 def _lock_mediated(match_request: MatchRequest, actor: User) -> MatchRequest:
