@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TypeVar
 
 from django.db import models
+from django.db.models import QuerySet
 
 ModelT = TypeVar("ModelT", bound=models.Model)
 
@@ -27,10 +28,23 @@ def lock_row_by_pk(
     model: type[ModelT], pk: object, *, related: Sequence[str] = ()
 ) -> ModelT:
     """`lock_row` for a caller that holds only the primary key `pk` of a `model` row."""
-    queryset = model._default_manager.select_for_update(of=("self",))
-    if related:
-        queryset = queryset.select_related(*related)
-    return queryset.get(pk=pk)
+    return _for_update(model._default_manager.all(), related).get(pk=pk)
+
+
+def lock_row_in(
+    queryset: QuerySet[ModelT], pk: object, *, related: Sequence[str] = ()
+) -> ModelT | None:
+    """`lock_row_by_pk` for a row that must still match `queryset`'s conditions: the row with
+    primary key `pk` locked, or None when `queryset` no longer holds it (deleted, or changed
+    since the caller read it). PostgreSQL checks the conditions again on the latest version
+    of a row after waiting for a concurrent writer's lock, so a row changed meanwhile is not
+    returned."""
+    return _for_update(queryset, related).filter(pk=pk).first()
+
+
+def _for_update(queryset: QuerySet[ModelT], related: Sequence[str]) -> QuerySet[ModelT]:
+    queryset = queryset.select_for_update(of=("self",))
+    return queryset.select_related(*related) if related else queryset
 
 
 def copy_locked_fields(

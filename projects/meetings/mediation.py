@@ -21,20 +21,17 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kernel.errors import ConflictError
-from kernel.locking import lock_row, lock_row_by_pk
 from matching.mediation.common import (
     clean_note,
     clean_outcome,
-    escalation_cutoff,
     notify_brokers,
-    require_broker,
     send_claim_invitation,
 )
-from matching.mediation.models import MediationAction, MediationReason
+from matching.mediation.escalation import escalate_due, lock_mediated
+from matching.mediation.models import MediationAction
 from projects.meetings.services import (
     SHOWN_WITH,
     clean_decline_reason,
@@ -62,15 +59,12 @@ def _event(
 def _lock_mediated(request: MeetingRequest, actor: User) -> MeetingRequest:
     """The request locked, after checking that `actor` is a broker (403), and that the
     request is in the queue and still unanswered (409)."""
-    require_broker(actor)
-    locked = lock_row(request, related=SHOWN_WITH)
-    if locked.mediated_at is None:
-        raise ConflictError(
-            _("This request is not in the transfer centre's queue."), code="not_mediated"
-        )
-    if locked.status != MeetingRequestStatus.REQUESTED:
+    return lock_mediated(request, actor, related=SHOWN_WITH, require_open=_require_unanswered)
+
+
+def _require_unanswered(request: MeetingRequest) -> None:
+    if request.status != MeetingRequestStatus.REQUESTED:
         raise ConflictError(_("This request has already been answered."))
-    return locked
 
 
 @transaction.atomic
@@ -131,31 +125,15 @@ def meeting_requests_escalate(
     days or more after it was made, and not escalated yet: it joins the brokers' queue (if
     not there already); the brokers and the requester are told. At most once per request
     (`escalated_at`). Returns the ids escalated (at most `limit`, oldest first)."""
-    now = now or timezone.now()
-    due = MeetingRequest.objects.filter(
-        status=MeetingRequestStatus.REQUESTED,
-        escalated_at__isnull=True,
-        created_at__lte=escalation_cutoff(now),
-    ).order_by("pk").values_list("pk", flat=True)
-    return [pk for pk in list(due[:limit]) if _escalate_one(pk, now)]
+    return escalate_due(
+        MeetingRequest.objects.filter(status=MeetingRequestStatus.REQUESTED),
+        now=now, limit=limit, related=SHOWN_WITH, announce=_announce_escalation,
+    )
 
 
-@transaction.atomic
-def _escalate_one(pk: int, now: datetime) -> bool:
-    try:
-        locked = lock_row_by_pk(MeetingRequest, pk, related=SHOWN_WITH)
-    except MeetingRequest.DoesNotExist:
-        return False
-    if locked.status != MeetingRequestStatus.REQUESTED or locked.escalated_at is not None:
-        return False  # answered or escalated since the list was read
-    locked.escalated_at = now
-    if locked.mediated_at is None:
-        locked.mediated_at = now
-        locked.mediation_reason = MediationReason.UNANSWERED
-    locked.save(update_fields=["escalated_at", "mediated_at", "mediation_reason"])
+def _announce_escalation(locked: MeetingRequest) -> None:
     _event(locked, MediationAction.ESCALATED)
     params = {**mediation_params(locked), "days": settings.REQUEST_ESCALATION_DAYS}
     notify_brokers(verb=VERB_ESCALATED, params=params)
     notify_meeting_users(users=[locked.requester], verb=VERB_ESCALATED,
                          roadshow=locked.roadshow, params={**params, "variant": "sender"})
-    return True

@@ -37,8 +37,9 @@ from marketplace.models import Organization
 from marketplace.notification_verbs import Params
 from marketplace.notifications import notify
 from marketplace.selectors import organization_members
-from matching.mediation.common import has_members, notify_brokers
-from matching.mediation.models import MediationAction, MediationReason
+from matching.mediation.common import notify_brokers
+from matching.mediation.escalation import queue_if_unreachable
+from matching.mediation.models import MediationAction
 from projects.choices import RegistrationStatus, RoadshowStatus
 from projects.models import (
     OPEN_MEETING_REQUEST_STATUSES,
@@ -178,14 +179,15 @@ def meeting_request_create(
 def mediate_if_unreachable(request: MeetingRequest) -> bool:
     """Send a new request to the brokers' queue when the presenting organisation has no
     members, and notify the brokers (`matching.mediation`). Returns whether it did."""
-    if has_members(request.presenter_organization_id):
-        return False
-    request.mediated_at = timezone.now()
-    request.mediation_reason = MediationReason.NO_MEMBERS
-    request.save(update_fields=["mediated_at", "mediation_reason"])
+    return queue_if_unreachable(
+        request, organization_id=request.presenter_organization_id,
+        announce=_announce_mediation,
+    )
+
+
+def _announce_mediation(request: MeetingRequest) -> None:
     MeetingRequestMediationEvent.objects.create(request=request, action=MediationAction.MEDIATED)
     notify_brokers(verb="meeting_request.mediated", params=mediation_params(request))
-    return True
 
 
 def mediation_params(request: MeetingRequest) -> dict[str, str | int]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from kernel.locking import copy_locked_fields, lock_row, lock_row_by_pk
+from kernel.locking import copy_locked_fields, lock_row, lock_row_by_pk, lock_row_in
 from marketplace.models import ResearchResult
 from tests.factories import OrganizationFactory, ResearchResultFactory
 
@@ -24,6 +24,18 @@ def test_lock_row_and_lock_row_by_pk_read_the_row_again() -> None:
     ResearchResult.objects.filter(pk=result.pk).delete()
     with transaction.atomic(), pytest.raises(ResearchResult.DoesNotExist):
         lock_row(result)
+
+
+def test_lock_row_in_returns_the_row_only_while_it_matches_the_query() -> None:
+    result = ResearchResultFactory(trl=6)
+    still_at_six = ResearchResult.objects.filter(trl=6)
+    with transaction.atomic():
+        locked = lock_row_in(still_at_six, result.pk, related=["owner"])
+        assert locked is not None and locked.pk == result.pk
+        assert "owner" in locked._state.fields_cache
+    ResearchResult.objects.filter(pk=result.pk).update(trl=7)
+    with transaction.atomic():
+        assert lock_row_in(still_at_six, result.pk) is None
 
 
 def test_copy_locked_fields_copies_every_concrete_field_or_the_named_ones() -> None:

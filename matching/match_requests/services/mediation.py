@@ -23,11 +23,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from kernel.errors import ConflictError
-from kernel.locking import lock_row, lock_row_by_pk
 from marketplace.selectors import organization_members
 from matching.match_requests.services.decisions import match_request_accept, match_request_decline
 from matching.match_requests.services.guards import SHOWN_WITH, require_open
@@ -35,13 +31,11 @@ from matching.match_requests.services.notifying import notify_users
 from matching.mediation.common import (
     clean_note,
     clean_outcome,
-    escalation_cutoff,
-    has_members,
     notify_brokers,
-    require_broker,
     send_claim_invitation,
 )
-from matching.mediation.models import MediationAction, MediationReason
+from matching.mediation.escalation import escalate_due, lock_mediated, queue_if_unreachable
+from matching.mediation.models import MediationAction
 from matching.models import (
     DeclineReason,
     MatchRequest,
@@ -76,27 +70,21 @@ def _event(
 def mediate_if_unreachable(match_request: MatchRequest) -> bool:
     """Send a new request to the brokers' queue when its addressee has no members, and notify
     the brokers. Returns whether it did (call inside the creating transaction)."""
-    if has_members(match_request.addressee_id):
-        return False
-    match_request.mediated_at = timezone.now()
-    match_request.mediation_reason = MediationReason.NO_MEMBERS
-    match_request.save(update_fields=["mediated_at", "mediation_reason"])
+    return queue_if_unreachable(
+        match_request, organization_id=match_request.addressee_id,
+        announce=_announce_mediation,
+    )
+
+
+def _announce_mediation(match_request: MatchRequest) -> None:
     _event(match_request, MediationAction.MEDIATED)
     notify_brokers(verb=VERB_MEDIATED, params=_params(match_request))
-    return True
 
 
 def _lock_mediated(match_request: MatchRequest, actor: User) -> MatchRequest:
     """The request locked, after checking that `actor` is a broker (403) and the request is
     in the queue and open (409)."""
-    require_broker(actor)
-    locked = lock_row(match_request, related=SHOWN_WITH)
-    if locked.mediated_at is None:
-        raise ConflictError(
-            _("This request is not in the transfer centre's queue."), code="not_mediated"
-        )
-    require_open(locked)
-    return locked
+    return lock_mediated(match_request, actor, related=SHOWN_WITH, require_open=require_open)
 
 
 @transaction.atomic
@@ -159,28 +147,13 @@ def match_requests_escalate(
     queue (if not there already), the brokers and the requester's members are told. Each
     request is escalated at most once (`escalated_at`), also when runs overlap. Returns the
     ids escalated (at most `limit`, oldest first)."""
-    now = now or timezone.now()
-    due = MatchRequest.objects.filter(
-        status=MatchRequestStatus.OPEN,
-        escalated_at__isnull=True,
-        created_at__lte=escalation_cutoff(now),
-    ).order_by("pk").values_list("pk", flat=True)
-    return [pk for pk in list(due[:limit]) if _escalate_one(pk, now)]
+    return escalate_due(
+        MatchRequest.objects.filter(status=MatchRequestStatus.OPEN),
+        now=now, limit=limit, related=SHOWN_WITH, announce=_announce_escalation,
+    )
 
 
-@transaction.atomic
-def _escalate_one(pk: int, now: datetime) -> bool:
-    try:
-        locked = lock_row_by_pk(MatchRequest, pk, related=SHOWN_WITH)
-    except MatchRequest.DoesNotExist:
-        return False
-    if locked.status != MatchRequestStatus.OPEN or locked.escalated_at is not None:
-        return False  # answered or escalated since the list was read
-    locked.escalated_at = now
-    if locked.mediated_at is None:
-        locked.mediated_at = now
-        locked.mediation_reason = MediationReason.UNANSWERED
-    locked.save(update_fields=["escalated_at", "mediated_at", "mediation_reason"])
+def _announce_escalation(locked: MatchRequest) -> None:
     _event(locked, MediationAction.ESCALATED)
     params = {**_params(locked), "days": settings.REQUEST_ESCALATION_DAYS}
     notify_brokers(verb=VERB_ESCALATED, params=params)
@@ -190,4 +163,3 @@ def _escalate_one(pk: int, now: datetime) -> bool:
         match_request=locked,
         params={**params, "variant": "sender"},
     )
-    return True

@@ -13,6 +13,7 @@ from django.utils import timezone
 from kernel.errors import ConflictError, DomainError, PermissionDeniedError
 from marketplace.models import Notification
 from matching.match_requests import selectors, services
+from matching.mediation import escalation
 from matching.mediation.models import MediationAction, MediationReason
 from matching.models import MatchRequest, MatchRequestMediationEvent, MatchRequestStatus
 from tests import factories
@@ -175,6 +176,26 @@ def test_not_escalated_before_n_days(enterprise_user, result, settings):
     assert services.match_requests_escalate(now=fixed_now + timedelta(days=1)) == [
         match_request.pk
     ]
+
+
+def test_request_answered_after_the_due_list_was_read_is_not_escalated(
+    enterprise_user, result, researcher, broker, monkeypatch
+):
+    match_request = services.match_request_create(
+        actor=enterprise_user, research_result=result, message="请介绍。"
+    )
+    _age(match_request, 30)
+    lock_row_in = escalation.lock_row_in
+
+    def answered_first(queryset, pk, **kwargs):
+        MatchRequest.objects.filter(pk=pk).update(status=MatchRequestStatus.ACCEPTED)
+        return lock_row_in(queryset, pk, **kwargs)
+
+    monkeypatch.setattr(escalation, "lock_row_in", answered_first)
+    assert services.match_requests_escalate() == []
+    match_request.refresh_from_db()
+    assert match_request.escalated_at is None
+    assert _verbs(broker) == []
 
 
 def test_answered_requests_are_not_escalated(enterprise_user, result, researcher):
