@@ -28,7 +28,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kernel.errors import ConflictError, PermissionDeniedError, field_error
+from kernel.errors import ConflictError, PermissionDeniedError
 from kernel.locking import lock_row
 from marketplace import roles
 from marketplace.choices import (
@@ -43,7 +43,12 @@ from marketplace.notifications import notify
 from marketplace.organizations.evidence import save_with_upload
 from marketplace.services.common import _CREATOR_ROLE, _brokers
 from marketplace.services.joining import MESSAGE_MAX_CHARS
-from marketplace.services.organizations import REASON_MAX_CHARS, _decide, organization_params
+from marketplace.services.organizations import (
+    REASON_MAX_CHARS,
+    _clean_text,
+    _decide,
+    organization_params,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -73,9 +78,7 @@ def claim_create(
     ``already_claimed``), DomainError (400 on ``file`` or ``message``)."""
     if not actor.is_authenticated:
         raise PermissionDeniedError(_("Sign in to claim an organisation."))
-    text = (message or "").strip()
-    if len(text) > MESSAGE_MAX_CHARS:
-        raise field_error("message", _("At most %(n)d characters.") % {"n": MESSAGE_MAX_CHARS})
+    text = _clean_text(message, field="message", max_chars=MESSAGE_MAX_CHARS)
     if organization.kind == OrganizationKind.TRANSFER_CENTRE:
         raise PermissionDeniedError(_("Brokers are appointed by the transfer centre."))
     _require_unclaimed(organization)
@@ -175,11 +178,10 @@ def claim_reject(*, claim: OrganizationClaim, actor: User, reason: str) -> Organ
     ``reason`` otherwise); the claimant is told it. Raises PermissionDeniedError (403),
     ConflictError (409: already answered)."""
     _require_broker(actor)
-    reason = (reason or "").strip()
-    if not reason:
-        raise field_error("reason", _("Give a reason for the rejection."))
-    if len(reason) > REASON_MAX_CHARS:
-        raise field_error("reason", _("At most %(n)d characters.") % {"n": REASON_MAX_CHARS})
+    reason = _clean_text(
+        reason, field="reason", max_chars=REASON_MAX_CHARS,
+        missing=_("Give a reason for the rejection."),
+    )
     locked = _close(claim, actor=actor, status=ClaimStatus.REJECTED, reason=reason)
     notify(
         users=[locked.claimant], verb="organization_claim.rejected",

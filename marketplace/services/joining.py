@@ -17,27 +17,24 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kernel.errors import ConflictError, PermissionDeniedError, field_error
+from kernel.errors import ConflictError, PermissionDeniedError
 from kernel.locking import lock_row
 from marketplace import roles
 from marketplace.choices import JoinRequestStatus, OrganizationKind, Role
 from marketplace.models import JoinRequest, Membership, Organization
 from marketplace.notifications import notify
 from marketplace.services.common import _CREATOR_ROLE, _brokers
-from marketplace.services.organizations import REASON_MAX_CHARS, organization_params
+from marketplace.services.organizations import (
+    REASON_MAX_CHARS,
+    _clean_text,
+    organization_params,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 #: Longest message of a join request, in characters.
 MESSAGE_MAX_CHARS = 2000
-
-
-def _bounded(text: str | None, *, field: str) -> str:
-    text = (text or "").strip()
-    if len(text) > MESSAGE_MAX_CHARS:
-        raise field_error(field, _("At most %(n)d characters.") % {"n": MESSAGE_MAX_CHARS})
-    return text
 
 
 @transaction.atomic
@@ -50,7 +47,7 @@ def join_request_create(
     ``unclaimed``), DomainError (400: a message over `MESSAGE_MAX_CHARS`)."""
     if not actor.is_authenticated:
         raise PermissionDeniedError(_("Sign in to ask to join an organisation."))
-    text = _bounded(message, field="message")
+    text = _clean_text(message, field="message", max_chars=MESSAGE_MAX_CHARS)
     if organization.kind == OrganizationKind.TRANSFER_CENTRE:
         raise PermissionDeniedError(_("Brokers are appointed by the transfer centre."))
     if roles.is_member(actor, organization):
@@ -126,9 +123,7 @@ def join_request_reject(
     optional `reason` told to the user. Raises PermissionDeniedError (403), ConflictError (409:
     already answered), DomainError (400: a reason over `REASON_MAX_CHARS`)."""
     _require_manager(actor, join_request)
-    reason = (reason or "").strip()
-    if len(reason) > REASON_MAX_CHARS:
-        raise field_error("reason", _("At most %(n)d characters.") % {"n": REASON_MAX_CHARS})
+    reason = _clean_text(reason, field="reason", max_chars=REASON_MAX_CHARS)
     locked = _close(join_request, actor=actor, status=JoinRequestStatus.REJECTED, reason=reason)
     params: dict[str, str | int] = {**organization_params(locked.organization), "reason": reason}
     if not reason:

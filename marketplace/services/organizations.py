@@ -58,6 +58,20 @@ if TYPE_CHECKING:
 REASON_MAX_CHARS = 2000
 
 
+def _clean_text(
+    text: str | None, *, field: str, max_chars: int, missing: str | Promise | None = None
+) -> str:
+    """`text` stripped, or a `DomainError` on `field`: when it is empty and `missing` (the
+    message) is given, or longer than `max_chars` characters. The one check of the free texts
+    of join requests, claims and rejections."""
+    text = (text or "").strip()
+    if missing is not None and not text:
+        raise field_error(field, missing)
+    if len(text) > max_chars:
+        raise field_error(field, _("At most %(n)d characters.") % {"n": max_chars})
+    return text
+
+
 def organization_params(organization: Organization) -> dict[str, str | int]:
     """Notification parameters naming an organisation (`marketplace.notification_verbs`)."""
     return {"organization": organization.pk, "name": organization.legal_name}
@@ -198,13 +212,10 @@ def organization_reject(*, organization: Organization, actor: User, reason: str)
     (``organization.rejected``) and may correct its details to ask again."""
     if not roles.is_broker(actor):
         raise PermissionDeniedError(_("Only brokers can verify organisations."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise field_error("reason", _("Give a reason for the rejection."))
-    if len(reason) > REASON_MAX_CHARS:
-        raise field_error(
-            "reason", _("At most %(n)d characters.") % {"n": REASON_MAX_CHARS}
-        )
+    reason = _clean_text(
+        reason, field="reason", max_chars=REASON_MAX_CHARS,
+        missing=_("Give a reason for the rejection."),
+    )
     _decide(
         organization, actor=actor, decision=VerificationDecision.REJECTED,
         status=VerificationStatus.REJECTED, reason=reason,
