@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kernel.errors import ConflictError, PermissionDeniedError
@@ -23,7 +22,7 @@ from marketplace import roles
 from marketplace.choices import JoinRequestStatus, OrganizationKind, Role
 from marketplace.models import JoinRequest, Membership, Organization
 from marketplace.notifications import notify
-from marketplace.services.common import _CREATOR_ROLE, _brokers
+from marketplace.services.common import _CREATOR_ROLE, _answer, _brokers
 from marketplace.services.organizations import (
     REASON_MAX_CHARS,
     _clean_text,
@@ -89,11 +88,7 @@ def _close(join_request: JoinRequest, *, actor: User, status: str, reason: str) 
     locked = lock_row(join_request)
     if locked.status != JoinRequestStatus.PENDING:
         raise ConflictError(_("This request has already been answered."))
-    locked.status = status
-    locked.decided_by = actor
-    locked.decided_at = timezone.now()
-    locked.reason = reason
-    locked.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+    _answer(locked, status=status, actor=actor, reason=reason)
     return locked
 
 
