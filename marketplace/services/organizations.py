@@ -24,7 +24,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from kernel.errors import PermissionDeniedError, field_error
-from kernel.locking import lock_row
+from kernel.locking import copy_locked_fields, lock_row
 from marketplace import roles
 from marketplace.choices import (
     OrganizationKind,
@@ -169,8 +169,7 @@ def _decide(
     OrganizationDecision.objects.create(
         organization=locked, decision=decision, reason=reason, decided_by=actor
     )
-    organization.verification_status = locked.verification_status
-    organization.verified = locked.verified
+    copy_locked_fields(locked, organization, fields=["verification_status", "verified"])
     return organization
 
 
