@@ -26,7 +26,47 @@ from marketplace.choices import (
 from marketplace.organizations.storage import evidence_storage, evidence_upload_to
 
 
-class JoinRequest(models.Model):
+class Decided(models.Model):
+    """Abstract base of requests someone decides: who decided (`decided_by`: None while
+    pending, and once that account is deleted) and when (`decided_at`)."""
+
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class DecidedWithReason(Decided):
+    """Abstract base: `Decided`, and why (`reason`, e.g. of a rejection)."""
+
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class UploadedFile(models.Model):
+    """Abstract base of rows holding one private upload (stored under
+    `settings.PRIVATE_MEDIA_ROOT` with a random name, `storage.py`): the file, the name it was
+    uploaded with, its checked content type and its size in bytes."""
+
+    file = models.FileField(storage=evidence_storage, upload_to=evidence_upload_to, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class JoinRequest(DecidedWithReason):
     """A user asks to become a member of an organisation; its administrators (or brokers)
     approve or reject it. At most one pending request per user and organisation."""
 
@@ -43,15 +83,6 @@ class JoinRequest(models.Model):
         choices=JoinRequestStatus.choices,
         default=JoinRequestStatus.PENDING,
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -70,7 +101,7 @@ class JoinRequest(models.Model):
         return f"{self.user} -> {self.organization} ({self.status})"
 
 
-class OrganizationEvidence(models.Model):
+class OrganizationEvidence(UploadedFile):
     """A file proving who an organisation is (business licence: PDF, PNG or JPEG), stored under
     `settings.PRIVATE_MEDIA_ROOT` with a random name; only the organisation's members and
     brokers fetch it, through `marketplace.organizations.views.evidence_download`."""
@@ -78,10 +109,6 @@ class OrganizationEvidence(models.Model):
     organization = models.ForeignKey(
         "marketplace.Organization", on_delete=models.CASCADE, related_name="evidence"
     )
-    file = models.FileField(storage=evidence_storage, upload_to=evidence_upload_to, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(max_length=40)
-    size = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -128,7 +155,7 @@ class OrganizationDecision(models.Model):
         return f"{self.organization}: {self.decision}"
 
 
-class OrganizationClaim(models.Model):
+class OrganizationClaim(UploadedFile, DecidedWithReason):
     """A person asks to represent an organisation nobody is a member of yet (imported, or a
     roadshow project's owner), with evidence (a business licence or an authorisation letter:
     PDF, PNG or JPEG, private: only the claimant and brokers fetch it). A broker approves it
@@ -143,22 +170,9 @@ class OrganizationClaim(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organization_claims"
     )
     message = models.TextField(_("message"), blank=True)
-    file = models.FileField(storage=evidence_storage, upload_to=evidence_upload_to, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(max_length=40)
-    size = models.PositiveIntegerField()
     status = models.CharField(
         _("status"), max_length=20, choices=ClaimStatus.choices, default=ClaimStatus.PENDING
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -177,7 +191,7 @@ class OrganizationClaim(models.Model):
         return f"{self.claimant} claims {self.organization} ({self.status})"
 
 
-class Invitation(models.Model):
+class Invitation(Decided):
     """An organisation's administrator (or a broker) invites an e-mail address to become a
     member with a role. The e-mail carries a random token; only its SHA-256 digest is stored
     (as django-rest-knox stores API tokens), so the table cannot be used to accept anything.
@@ -202,11 +216,7 @@ class Invitation(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"))
-    decided_by = models.ForeignKey(  # who accepted or revoked it
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    # decided_by (from Decided): who accepted or revoked it
 
     class Meta:
         ordering = ["-created_at", "-id"]

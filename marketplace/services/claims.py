@@ -25,10 +25,9 @@ from typing import TYPE_CHECKING
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kernel.errors import ConflictError, PermissionDeniedError, field_error
+from kernel.errors import ConflictError, PermissionDeniedError
 from kernel.locking import lock_row
 from marketplace import roles
 from marketplace.choices import (
@@ -41,9 +40,14 @@ from marketplace.choices import (
 from marketplace.models import Membership, Organization, OrganizationClaim, OrganizationEvidence
 from marketplace.notifications import notify
 from marketplace.organizations.evidence import save_with_upload
-from marketplace.services.common import _CREATOR_ROLE, _brokers
+from marketplace.services.common import _CREATOR_ROLE, _answer, _brokers
 from marketplace.services.joining import MESSAGE_MAX_CHARS
-from marketplace.services.organizations import REASON_MAX_CHARS, _decide, organization_params
+from marketplace.services.organizations import (
+    REASON_MAX_CHARS,
+    _clean_text,
+    _decide,
+    organization_params,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -73,9 +77,7 @@ def claim_create(
     ``already_claimed``), DomainError (400 on ``file`` or ``message``)."""
     if not actor.is_authenticated:
         raise PermissionDeniedError(_("Sign in to claim an organisation."))
-    text = (message or "").strip()
-    if len(text) > MESSAGE_MAX_CHARS:
-        raise field_error("message", _("At most %(n)d characters.") % {"n": MESSAGE_MAX_CHARS})
+    text = _clean_text(message, field="message", max_chars=MESSAGE_MAX_CHARS)
     if organization.kind == OrganizationKind.TRANSFER_CENTRE:
         raise PermissionDeniedError(_("Brokers are appointed by the transfer centre."))
     _require_unclaimed(organization)
@@ -102,17 +104,6 @@ def _lock_pending(claim: OrganizationClaim) -> OrganizationClaim:
     return locked
 
 
-def _close(claim: OrganizationClaim, *, actor: User, status: str, reason: str) -> OrganizationClaim:
-    """The claim locked and answered (`status`, who, when, why); 409 once answered."""
-    locked = _lock_pending(claim)
-    locked.status = status
-    locked.decided_by = actor
-    locked.decided_at = timezone.now()
-    locked.reason = reason
-    locked.save(update_fields=["status", "decided_by", "decided_at", "reason"])
-    return locked
-
-
 def _require_broker(actor: User) -> None:
     if not roles.is_broker(actor):
         raise PermissionDeniedError(_("Only brokers can answer claims of organisations."))
@@ -125,10 +116,7 @@ def _close_others(approved: OrganizationClaim, *, actor: User) -> None:
     ).exclude(pk=approved.pk)
     users = []
     for other in others.select_related("claimant"):
-        other.status = ClaimStatus.CLOSED
-        other.decided_by = actor
-        other.decided_at = timezone.now()
-        other.save(update_fields=["status", "decided_by", "decided_at"])
+        _answer(other, status=ClaimStatus.CLOSED, actor=actor)
         users.append(other.claimant)
     if users:
         notify(users=users, verb="organization_claim.closed",
@@ -143,10 +131,10 @@ def claim_approve(*, claim: OrganizationClaim, actor: User) -> OrganizationClaim
     PermissionDeniedError (403), ConflictError (409: already answered; the organisation has
     members by now, code ``has_members``)."""
     _require_broker(actor)
-    _lock_pending(claim)
+    locked = _lock_pending(claim)
     organization = lock_row(claim.organization)
     _require_unclaimed(organization)
-    locked = _close(claim, actor=actor, status=ClaimStatus.APPROVED, reason="")
+    _answer(locked, status=ClaimStatus.APPROVED, actor=actor, reason="")
     Membership.objects.create(
         user=locked.claimant,
         organization=organization,
@@ -175,12 +163,12 @@ def claim_reject(*, claim: OrganizationClaim, actor: User, reason: str) -> Organ
     ``reason`` otherwise); the claimant is told it. Raises PermissionDeniedError (403),
     ConflictError (409: already answered)."""
     _require_broker(actor)
-    reason = (reason or "").strip()
-    if not reason:
-        raise field_error("reason", _("Give a reason for the rejection."))
-    if len(reason) > REASON_MAX_CHARS:
-        raise field_error("reason", _("At most %(n)d characters.") % {"n": REASON_MAX_CHARS})
-    locked = _close(claim, actor=actor, status=ClaimStatus.REJECTED, reason=reason)
+    reason = _clean_text(
+        reason, field="reason", max_chars=REASON_MAX_CHARS,
+        missing=_("Give a reason for the rejection."),
+    )
+    locked = _lock_pending(claim)
+    _answer(locked, status=ClaimStatus.REJECTED, actor=actor, reason=reason)
     notify(
         users=[locked.claimant], verb="organization_claim.rejected",
         params={**organization_params(locked.organization), "reason": reason},

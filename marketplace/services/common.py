@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -24,10 +25,14 @@ from marketplace.models import (
     ORGANIZATION_DETAIL_FIELDS,
     RESEARCH_RESULT_OWN_FIELDS,
     TECHNOLOGY_NEED_OWN_FIELDS,
+    Invitation,
+    JoinRequest,
     Listing,
     Organization,
+    OrganizationClaim,
     ResearchResult,
 )
+from marketplace.organizations.models import DecidedWithReason
 from marketplace.validators import normalize_patent_number
 
 if TYPE_CHECKING:
@@ -181,6 +186,27 @@ def _resolve_owner(*, actor: User, owner: Organization | None) -> Organization:
             _("You can only create listings for an organisation you are a member of.")
         )
     return owner
+
+
+def _answer(
+    locked: JoinRequest | OrganizationClaim | Invitation,
+    *,
+    status: str,
+    actor: User,
+    reason: str | None = None,
+) -> None:
+    """Save on `locked` (the caller's locked row of a request) its new `status`, who answered
+    it and when (the audit trail), and `reason` when given (rows that keep one)."""
+    locked.status = status
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    fields = ["status", "decided_by", "decided_at"]
+    if reason is not None:
+        if not isinstance(locked, DecidedWithReason):
+            raise TypeError(f"{type(locked).__name__} keeps no reason")
+        locked.reason = reason
+        fields.append("reason")
+    locked.save(update_fields=fields)
 
 
 def _brokers() -> QuerySet[User]:

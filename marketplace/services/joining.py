@@ -14,30 +14,26 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kernel.errors import ConflictError, PermissionDeniedError, field_error
+from kernel.errors import ConflictError, PermissionDeniedError
 from kernel.locking import lock_row
 from marketplace import roles
 from marketplace.choices import JoinRequestStatus, OrganizationKind, Role
 from marketplace.models import JoinRequest, Membership, Organization
 from marketplace.notifications import notify
-from marketplace.services.common import _CREATOR_ROLE, _brokers
-from marketplace.services.organizations import REASON_MAX_CHARS, organization_params
+from marketplace.services.common import _CREATOR_ROLE, _answer, _brokers
+from marketplace.services.organizations import (
+    REASON_MAX_CHARS,
+    _clean_text,
+    organization_params,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 #: Longest message of a join request, in characters.
 MESSAGE_MAX_CHARS = 2000
-
-
-def _bounded(text: str | None, *, field: str) -> str:
-    text = (text or "").strip()
-    if len(text) > MESSAGE_MAX_CHARS:
-        raise field_error(field, _("At most %(n)d characters.") % {"n": MESSAGE_MAX_CHARS})
-    return text
 
 
 @transaction.atomic
@@ -50,7 +46,7 @@ def join_request_create(
     ``unclaimed``), DomainError (400: a message over `MESSAGE_MAX_CHARS`)."""
     if not actor.is_authenticated:
         raise PermissionDeniedError(_("Sign in to ask to join an organisation."))
-    text = _bounded(message, field="message")
+    text = _clean_text(message, field="message", max_chars=MESSAGE_MAX_CHARS)
     if organization.kind == OrganizationKind.TRANSFER_CENTRE:
         raise PermissionDeniedError(_("Brokers are appointed by the transfer centre."))
     if roles.is_member(actor, organization):
@@ -92,11 +88,7 @@ def _close(join_request: JoinRequest, *, actor: User, status: str, reason: str) 
     locked = lock_row(join_request)
     if locked.status != JoinRequestStatus.PENDING:
         raise ConflictError(_("This request has already been answered."))
-    locked.status = status
-    locked.decided_by = actor
-    locked.decided_at = timezone.now()
-    locked.reason = reason
-    locked.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+    _answer(locked, status=status, actor=actor, reason=reason)
     return locked
 
 
@@ -126,9 +118,7 @@ def join_request_reject(
     optional `reason` told to the user. Raises PermissionDeniedError (403), ConflictError (409:
     already answered), DomainError (400: a reason over `REASON_MAX_CHARS`)."""
     _require_manager(actor, join_request)
-    reason = (reason or "").strip()
-    if len(reason) > REASON_MAX_CHARS:
-        raise field_error("reason", _("At most %(n)d characters.") % {"n": REASON_MAX_CHARS})
+    reason = _clean_text(reason, field="reason", max_chars=REASON_MAX_CHARS)
     locked = _close(join_request, actor=actor, status=JoinRequestStatus.REJECTED, reason=reason)
     params: dict[str, str | int] = {**organization_params(locked.organization), "reason": reason}
     if not reason:

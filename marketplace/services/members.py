@@ -52,7 +52,7 @@ from marketplace.choices import (
 from marketplace.models import Invitation, Membership, MembershipEvent, Organization
 from marketplace.notifications import EMAIL_SUBJECT_PREFIX, absolute_url
 from marketplace.organizations.tokens import new_token, token_digest
-from marketplace.services.common import _CREATOR_ROLE
+from marketplace.services.common import _CREATOR_ROLE, _answer
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -173,10 +173,7 @@ def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
     locked = lock_row(invitation)
     if locked.status != InvitationStatus.PENDING:
         raise ConflictError(_("This invitation was already accepted or revoked."))
-    locked.status = InvitationStatus.REVOKED
-    locked.decided_by = actor
-    locked.decided_at = timezone.now()
-    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    _answer(locked, status=InvitationStatus.REVOKED, actor=actor)
     _record(
         locked.organization, MembershipAction.INVITATION_REVOKED, actor=actor,
         email=locked.email, role=locked.role,
@@ -228,10 +225,7 @@ def invitation_accept(*, actor: User, invitation: Invitation) -> Invitation:
         is_administrator=locked.role == MemberRole.ADMINISTRATOR,
     )
     roles.forget_memberships(actor)
-    locked.status = InvitationStatus.ACCEPTED
-    locked.decided_by = actor
-    locked.decided_at = timezone.now()
-    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    _answer(locked, status=InvitationStatus.ACCEPTED, actor=actor)
     _record(
         organization, MembershipAction.INVITATION_ACCEPTED, actor=actor, user=actor,
         email=locked.email, role=locked.role,

@@ -24,7 +24,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from kernel.errors import PermissionDeniedError, field_error
-from kernel.locking import lock_row
+from kernel.locking import copy_locked_fields, lock_row
 from marketplace import roles
 from marketplace.choices import (
     OrganizationKind,
@@ -56,6 +56,20 @@ if TYPE_CHECKING:
 
 #: Longest reason of a rejection, in characters.
 REASON_MAX_CHARS = 2000
+
+
+def _clean_text(
+    text: str | None, *, field: str, max_chars: int, missing: str | Promise | None = None
+) -> str:
+    """`text` stripped, or a `DomainError` on `field`: when it is empty and `missing` (the
+    message) is given, or longer than `max_chars` characters. The one check of the free texts
+    of join requests, claims and rejections."""
+    text = (text or "").strip()
+    if missing is not None and not text:
+        raise field_error(field, missing)
+    if len(text) > max_chars:
+        raise field_error(field, _("At most %(n)d characters.") % {"n": max_chars})
+    return text
 
 
 def organization_params(organization: Organization) -> dict[str, str | int]:
@@ -155,8 +169,7 @@ def _decide(
     OrganizationDecision.objects.create(
         organization=locked, decision=decision, reason=reason, decided_by=actor
     )
-    organization.verification_status = locked.verification_status
-    organization.verified = locked.verified
+    copy_locked_fields(locked, organization, fields=["verification_status", "verified"])
     return organization
 
 
@@ -198,13 +211,10 @@ def organization_reject(*, organization: Organization, actor: User, reason: str)
     (``organization.rejected``) and may correct its details to ask again."""
     if not roles.is_broker(actor):
         raise PermissionDeniedError(_("Only brokers can verify organisations."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise field_error("reason", _("Give a reason for the rejection."))
-    if len(reason) > REASON_MAX_CHARS:
-        raise field_error(
-            "reason", _("At most %(n)d characters.") % {"n": REASON_MAX_CHARS}
-        )
+    reason = _clean_text(
+        reason, field="reason", max_chars=REASON_MAX_CHARS,
+        missing=_("Give a reason for the rejection."),
+    )
     _decide(
         organization, actor=actor, decision=VerificationDecision.REJECTED,
         status=VerificationStatus.REJECTED, reason=reason,
