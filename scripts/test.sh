@@ -60,11 +60,15 @@ say "system packages ready after $(( $(date +%s) - started ))s"
 make --no-print-directory venv
 
 # --- 3. services ----------------------------------------------------------------------------------
+started_postgres=0
 stop_services() {
     local status=$?
     es/run.sh stop >/dev/null 2>&1 || say "es/run.sh stop failed"
     scripts/stripe-mock.sh stop >/dev/null 2>&1 || say "stripe-mock stop failed"
-    scripts/postgres.sh stop >/dev/null 2>&1 || say "postgres stop failed"
+    # Only the cluster this run started: a given DATABASE_URL's server is the caller's.
+    if [ "$started_postgres" = 1 ]; then
+        scripts/postgres.sh stop >/dev/null 2>&1 || say "postgres stop failed"
+    fi
     say "finished in $(( $(date +%s) - started ))s"
     exit "$status"
 }
@@ -84,6 +88,7 @@ case "${DATABASE_URL:-}" in
         POSTGRES_URL="$DATABASE_URL"
         say "PostgreSQL run on the given DATABASE_URL" ;;
     *)
+        started_postgres=1
         pg_out="$(scripts/postgres.sh start)" || die "PostgreSQL did not start (its log is above)"
         POSTGRES_URL="$(printf '%s\n' "$pg_out" | sed -n 's/^DATABASE_URL=//p' | tail -n 1)"
         [ -n "$POSTGRES_URL" ] || die "scripts/postgres.sh printed no DATABASE_URL" ;;
