@@ -8,8 +8,14 @@ class ContractsConfig(AppConfig):
 
     def load_demo(self, stdout: TextIO) -> None:
         """Called by `manage.py load_demo` after the listings and demo users exist."""
+        from django.utils.translation import gettext as _
+
         from contracts.demo import create_demo_agreement
 
         agreement = create_demo_agreement()
-        sealed = "sealed" if agreement.sealed_at else "seal pending"
-        stdout.write(f"Demo agreement: {agreement} ({agreement.get_status_display()}, {sealed})\n")
+        sealed = _("sealed") if agreement.sealed_at else _("seal pending")
+        stdout.write(
+            _("Demo agreement: %(agreement)s (%(status)s, %(seal)s)")
+            % {"agreement": agreement, "status": agreement.get_status_display(), "seal": sealed}
+            + "\n"
+        )

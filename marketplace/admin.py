@@ -3,7 +3,10 @@ moderation workflow itself goes through the services, via the site or the API)."
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.db import models
 
 from marketplace.models import (
     Membership,
@@ -12,6 +15,12 @@ from marketplace.models import (
     ResearchResult,
     TechnologyNeed,
 )
+
+# Addresses typed without a scheme are taken as https (Django 6.0's default for
+# forms.URLField; Django 5.2 still assumes http and warns).
+URL_FIELDS_ASSUME_HTTPS: dict[type[models.Field[Any, Any]], dict[str, Any]] = {
+    models.URLField: {"assume_scheme": "https"}
+}
 
 
 class MembershipInline(admin.TabularInline[Membership, Organization]):
@@ -26,6 +35,7 @@ class OrganizationAdmin(admin.ModelAdmin[Organization]):
     list_filter = ["kind", "verified", "is_demo", "province"]
     search_fields = ["legal_name", "name_en", "credit_code"]
     inlines = [MembershipInline]
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
 
 
 @admin.register(Membership)
@@ -45,6 +55,7 @@ class ListingAdmin(admin.ModelAdmin[ResearchResult | TechnologyNeed]):
     raw_id_fields = ["created_by", "reviewed_by"]
     readonly_fields = ["created_at", "updated_at", "reviewed_at"]
     date_hierarchy = "created_at"
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
 
 
 @admin.register(ResearchResult)

@@ -80,6 +80,7 @@ urlpatterns = [
         views.moderation_decide,
         name="moderation-decide",
     ),
+    path("organizations/", organization_views.organization_directory, name="organization-list"),
     path("organizations/new/", organization_views.organization_create, name="organization-create"),
     path(
         "organizations/review/",

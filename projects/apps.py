@@ -13,7 +13,13 @@ class ProjectsConfig(AppConfig):
 
     def load_demo(self, stdout: TextIO) -> None:
         """Called by `manage.py load_demo` after the listings and demo users exist."""
+        from django.utils.translation import gettext as _
+
         from projects.demo import create_demo_roadshow
 
         roadshow = create_demo_roadshow()
-        stdout.write(f"Demo roadshow: {roadshow} ({roadshow.slots.count()} projects)\n")
+        stdout.write(
+            _("Demo roadshow: %(roadshow)s (%(count)d projects)")
+            % {"roadshow": roadshow, "count": roadshow.slots.count()}
+            + "\n"
+        )

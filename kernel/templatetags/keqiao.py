@@ -7,7 +7,7 @@ the listings' choices (`marketplace.choices.choice_label`) and a notification's 
 Usage: `{% load keqiao %}` then `{{ labels|join_list }}`,
 `{{ listing|display_title }}` / `{{ listing|secondary_title }}`, `{{ amount|cny }}`,
 `{{ count|parens }}`, `{% translate "Source" %}{% colon %}`, `{{ 0.734|percent }}`,
-`{% query_with request "page" 2 %}`.
+`{% query_with request "page" 2 %}`, `{% filter squash %}…{% endfilter %}`.
 
 Chinese typography (GB/T 15834): in zh-Hans text the colon and brackets are full-width ("：",
 "（…）") and items of a list are separated by the enumeration comma "、"; English uses ": ",
@@ -39,6 +39,13 @@ def join_list(values: Iterable[Any] | None) -> str:
     "joint development, licence" in English. Empty items are skipped; None → ""."""
     items = [str(value) for value in values or [] if value not in (None, "")]
     return (", " if _is_english() else "、").join(items)
+
+
+@register.filter(is_safe=True)
+def squash(value: Any) -> str:
+    """`value` with every run of white space made one space and none at either end (a page
+    title put together from blocks spread over several lines)."""
+    return " ".join(str(value).split())
 
 
 @register.filter

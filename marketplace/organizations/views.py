@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_POST
 from kernel.web import request_actor, run_service
 from marketplace import roles, selectors, services
 from marketplace.choices import Field, choice_label
+from marketplace.filters import OrganizationFilter
 from marketplace.models import Organization
 from marketplace.organizations import selectors as org_selectors
 from marketplace.organizations.forms import (
@@ -35,6 +37,27 @@ def _fields_of(listings: org_selectors.PublicListings) -> list[str]:
     """The technical fields of the organisation's published listings, labelled, each once."""
     codes = {r.field for r in listings.research_results} | {n.field for n in listings.needs}
     return sorted(choice_label(Field, code) for code in codes if code)
+
+
+ORGANIZATIONS_PER_PAGE = 30
+
+
+def organization_directory(request: HttpRequest) -> HttpResponse:
+    """GET /organizations/: every organisation (they are public), by legal name, narrowed by
+    `OrganizationFilter` (name, type, verification); 30 a page (``?page=``, Django's
+    Paginator: an out-of-range page shows the last one). Invalid filters are shown on the form
+    and list nothing. How a newcomer finds the organisation to join or claim."""
+    filterset = OrganizationFilter(
+        request.GET or None, queryset=selectors.organization_list().order_by("legal_name", "pk")
+    )
+    valid = not filterset.is_bound or filterset.is_valid()
+    queryset = filterset.qs if valid else Organization.objects.none()
+    page = Paginator(queryset, ORGANIZATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "marketplace/organization_directory.html",
+        {"form": filterset.form, "page_obj": page, "total": page.paginator.count},
+    )
 
 
 def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:

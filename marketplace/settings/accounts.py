@@ -7,6 +7,7 @@ from datetime import timedelta
 from marketplace.settings.env import env
 
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
 ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 # A signed-up account is inactive until its e-mail address is verified (accounts.verification);

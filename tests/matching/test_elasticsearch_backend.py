@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 from django.test import override_settings
 from django.urls import include, path, reverse
 
@@ -172,6 +173,10 @@ def rebuild_in_background(
             outcome["count"] = backend.rebuild(documents, progress=lambda n: None)
         except BaseException as exc:  # reported by the test
             outcome["error"] = exc
+        finally:
+            # The rebuild reads the database in this thread: its connection is this thread's
+            # own and must be closed here, or PostgreSQL cannot drop the test database.
+            connections.close_all()
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
@@ -212,8 +217,11 @@ def test_alias_swap_is_atomic_and_old_versions_are_deleted(es) -> None:
     stop = threading.Event()
 
     def keep_searching() -> None:
-        while not stop.is_set():
-            totals.append(es.search(SearchQuery(page_size=1, with_facets=False)).total)
+        try:
+            while not stop.is_set():
+                totals.append(es.search(SearchQuery(page_size=1, with_facets=False)).total)
+        finally:
+            connections.close_all()
 
     watcher = threading.Thread(target=keep_searching, daemon=True)
     watcher.start()

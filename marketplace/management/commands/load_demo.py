@@ -1,7 +1,8 @@
 """`manage.py load_demo`: load the bundled real listings, demo users and demo listings, rebuild
 the search index, then let every app that has demo objects add them (an AppConfig with a
 `load_demo(stdout)` method: roadshows, agreements), so that this core app imports none of them.
-Idempotent. Demo data sends no e-mail (in-app notifications are still created)."""
+Idempotent. Demo data sends no e-mail (in-app notifications are still created). Its report is in
+the active language (a management command's is settings.LANGUAGE_CODE), like update_index's."""
 
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
+from django.utils.translation import gettext as _
 
 from marketplace import demo
 
@@ -27,16 +29,23 @@ class Command(BaseCommand):
             self._load()
         usernames = ", ".join(account.username for account in demo.DEMO_ACCOUNTS)
         password_hint = (
-            "the password in KEQIAO_DEMO_PASSWORD"
+            _("the password in KEQIAO_DEMO_PASSWORD")
             if settings.KEQIAO_DEMO_PASSWORD
-            else f"password {demo.DEFAULT_DEMO_PASSWORD!r}"
+            else _("password %(password)s") % {"password": demo.DEFAULT_DEMO_PASSWORD}
         )
-        self.stdout.write(self.style.SUCCESS(f"Demo users: {usernames} ({password_hint})."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Demo users: %(usernames)s (%(password)s).")
+                % {"usernames": usernames, "password": password_hint}
+            )
+        )
 
     def _load(self) -> None:
+        kinds = {"result": _("Research results"), "need": _("Technology needs")}
         for report in demo.load_bundled_listings():
             self.stdout.write(
-                f"{report.kind}: {report.created} created, {report.updated} updated"
+                _("%(kind)s: %(created)d created, %(updated)d updated")
+                % {"kind": kinds[report.kind], "created": report.created, "updated": report.updated}
             )
         organizations = demo.create_demo_accounts()
         demo.create_demo_listings(organizations)
