@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kernel.amount_fields import AmountFormField
@@ -22,6 +23,7 @@ from marketplace.models import (
     LISTING_PLACE_AND_SOURCE_FIELDS,
     RESEARCH_RESULT_OWN_FIELDS,
     TECHNOLOGY_NEED_OWN_FIELDS,
+    Organization,
     ResearchResult,
     TechnologyNeed,
 )
@@ -159,6 +161,17 @@ class TechnologyNeedForm(forms.ModelForm[TechnologyNeed]):
             "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
         field_classes = {"budget_min_cny": AmountFormField, "budget_max_cny": AmountFormField}
+
+
+def add_owner_field(
+    form: forms.BaseForm, organizations: QuerySet[Organization], initial: Organization | None
+) -> None:
+    """Give a new listing's `form` a required first field ``owner``: which of `organizations`
+    (those of a member of several) lists it, `initial` preselected."""
+    form.fields["owner"] = forms.ModelChoiceField(
+        queryset=organizations, label=_("Listed by"), initial=initial, empty_label=None
+    )
+    form.order_fields(["owner"])
 
 
 class RejectListingForm(forms.Form):

@@ -25,7 +25,12 @@ from kernel.templatetags.keqiao import join_list
 from kernel.web import request_actor, run_service
 from marketplace import roles, selectors, services
 from marketplace.choices import ListingStatus, TransferMode, choice_label
-from marketplace.forms import RejectListingForm, ResearchResultForm, TechnologyNeedForm
+from marketplace.forms import (
+    RejectListingForm,
+    ResearchResultForm,
+    TechnologyNeedForm,
+    add_owner_field,
+)
 from marketplace.models import Listing, Organization, ResearchResult, TechnologyNeed
 
 if TYPE_CHECKING:
@@ -147,14 +152,28 @@ def _listing_form(
 def _save_form(
     request: HttpRequest, kind: str, listing: ResearchResult | TechnologyNeed | None
 ) -> HttpResponse:
+    """The create (`listing` None) or edit page. A new listing is listed by the user's
+    organisation, chosen on the form by a member of several; a user of none (not a broker)
+    is told to register, join or claim one instead of being given a form to fill in vain."""
     if listing is not None and not selectors.can_edit_listing(request.user, listing):
         raise PermissionDenied
+    own = Organization.objects.filter(pk__in=roles.organization_ids(request.user))
+    if listing is None and not own.exists() and not roles.is_broker(request.user):
+        return render(
+            request, "marketplace/listing_form.html", {"form": None, "kind": kind, "listing": None}
+        )
+    choose_owner = listing is None and own.count() > 1
     if request.method == "POST":
         form = _listing_form(kind, listing, request.POST)
+        if choose_owner:
+            add_owner_field(form, own, roles.primary_organization(request.user))
         if form.is_valid():
             data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            owner = form.cleaned_data.get("owner")
             was_published = listing is not None and listing.status == ListingStatus.PUBLISHED
-            saved = run_service(request, lambda: _call_save(request, kind, listing, data), form)
+            saved = run_service(
+                request, lambda: _call_save(request, kind, listing, data, owner), form
+            )
             if saved.result is not None:
                 if listing is None:
                     notice = _("Draft saved. Submit it for review when it is complete.")
@@ -169,6 +188,8 @@ def _save_form(
                 return redirect(_detail_url(saved.result))
     else:
         form = _listing_form(kind, listing)
+        if choose_owner:
+            add_owner_field(form, own, roles.primary_organization(request.user))
     return render(
         request,
         "marketplace/listing_form.html",
@@ -181,15 +202,16 @@ def _call_save(
     kind: str,
     listing: ResearchResult | TechnologyNeed | None,
     data: dict[str, Any],
+    owner: Organization | None = None,
 ) -> ResearchResult | TechnologyNeed:
     user = request_actor(request)
     if kind == KIND_RESULT:
         if listing is None:
-            return services.research_result_create(actor=user, data=data)
+            return services.research_result_create(actor=user, data=data, owner=owner)
         assert isinstance(listing, ResearchResult)
         return services.research_result_update(research_result=listing, actor=user, data=data)
     if listing is None:
-        return services.technology_need_create(actor=user, data=data)
+        return services.technology_need_create(actor=user, data=data, owner=owner)
     assert isinstance(listing, TechnologyNeed)
     return services.technology_need_update(technology_need=listing, actor=user, data=data)
 

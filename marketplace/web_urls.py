@@ -5,7 +5,8 @@ URL configuration, which includes it at the site root.
 URL names (used with `{% url %}`): result-detail, need-detail, result-create, need-create,
 result-edit, need-edit, result-action / need-action (kwargs pk, action), moderation-queue,
 moderation-decide (kwargs kind, pk, decision); organisations (`marketplace.organizations.views`):
-organization-create, organization-detail, organization-join, organization-join-requests,
+organization-list (the directory), organization-create, organization-detail, organization-join,
+organization-join-requests,
 organization-decide (kwargs pk, decision: verify|reject), organization-evidence-upload,
 organization-evidence-download, join-request-decide (kwargs pk, decision: approve|reject),
 organization-verification-queue; claims: organization-claim (kwargs pk), organization-claim-queue,
@@ -13,7 +14,7 @@ organization-claim-decide (kwargs pk, decision: approve|reject), organization-cl
 members (`marketplace.organizations.member_views`):
 organization-members, organization-invite, invitation-revoke (kwargs pk, invitation_pk),
 member-set-role and member-remove (kwargs pk, membership_pk), invitation-accept (kwarg token,
-the e-mailed link).
+the e-mailed link), invitation-accept-own (kwarg pk: an invitation to the account's address).
 """
 
 from django.urls import path, register_converter
@@ -133,6 +134,10 @@ urlpatterns = [
         "organizations/<int:pk>/members/<int:membership_pk>/remove/",
         member_views.member_remove,
         name="member-remove",
+    ),
+    path(
+        "invitations/mine/<int:pk>/accept/", member_views.invitation_accept_own,
+        name="invitation-accept-own",
     ),
     path("invitations/<str:token>/", member_views.invitation_accept, name="invitation-accept"),
     path(

@@ -79,6 +79,33 @@ def invitation_get(*, viewer: AnyUser, organization: Organization, pk: int) -> I
     return invitation
 
 
+def invitations_for(viewer: AnyUser) -> QuerySet[Invitation]:
+    """Usable invitations (pending, not expired) to the signed-in `viewer`'s own e-mail
+    address (``User.email``, which holds only a verified address), oldest first: an account
+    that signed up from an invitation finds it again here, as the verified address proves
+    the same mailbox the link does. Empty for anonymous visitors and accounts without an
+    address."""
+    email = getattr(viewer, "email", "") or ""
+    if not viewer.is_authenticated or not email:
+        return Invitation.objects.none()
+    return (
+        Invitation.objects.filter(
+            email__iexact=email, status=InvitationStatus.PENDING, expires_at__gt=timezone.now()
+        )
+        .exclude(organization__memberships__user_id=viewer.pk)
+        .select_related("organization", "invited_by")
+        .order_by("created_at", "id")
+    )
+
+
+def invitation_for(*, viewer: AnyUser, pk: int) -> Invitation:
+    """One of `invitations_for(viewer)` (404 when it is not one of them)."""
+    invitation = invitations_for(viewer).filter(pk=pk).first()
+    if invitation is None:
+        raise Http404(_("No such invitation."))
+    return invitation
+
+
 def invitation_by_token(token: str) -> Invitation:
     """The invitation a link's `token` names, whatever its state (404 when none does)."""
     invitation = (

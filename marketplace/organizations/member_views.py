@@ -1,6 +1,7 @@
 """Web pages of an organisation's members: the members page (members and their roles, the
 invitation form, pending invitations, role changes, removal and leaving, the audit trail) and
-the page an invitation's e-mailed link opens (accept, or sign in or sign up first)."""
+the page an invitation's e-mailed link opens (accept, or sign in or sign up first), and
+accepting one of the invitations to the account's own address listed on the dashboard."""
 
 from __future__ import annotations
 
@@ -156,8 +157,8 @@ def member_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResp
     return redirect("organization-members", pk=organization.pk)
 
 
-def _with_next(route: str, next_url: str) -> str:
-    return f"{reverse(route)}?{urlencode({'next': next_url})}"
+def _with_next(route: str, next_url: str, **query: str) -> str:
+    return f"{reverse(route)}?{urlencode({'next': next_url, **query})}"
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
@@ -191,8 +192,30 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         "other_address": request.user.is_authenticated
         and viewer_email.casefold() != invitation.email.casefold(),
         "login_url": _with_next("login", here),
-        "signup_url": _with_next("signup", here),
+        # allauth's sign-up page fills in the address given as ``email``.
+        "signup_url": _with_next("signup", here, email=invitation.email),
     }
     return render(
         request, "marketplace/invitation_accept.html", context, status=410 if gone else status
     )
+
+
+@require_POST
+@login_required
+def invitation_accept_own(request: HttpRequest, pk: int) -> HttpResponse:
+    """POST /invitations/mine/<pk>/accept/: accept an invitation to the account's own address
+    (`member_selectors.invitations_for`, listed on the dashboard): for the invitee who signed
+    up from the link and came back through the log-in page instead of the link."""
+    user = request_actor(request)
+    invitation = member_selectors.invitation_for(viewer=user, pk=pk)
+    run = run_service(
+        request,
+        lambda: services.invitation_accept(actor=user, invitation=invitation),
+        permission_as_message=True,
+    )
+    if not run.ok:
+        return redirect("dashboard")
+    messages.success(request, _("Welcome to %(name)s.") % {
+        "name": invitation.organization.legal_name
+    })
+    return redirect("organization-members", pk=invitation.organization_id)

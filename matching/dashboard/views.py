@@ -1,10 +1,11 @@
 """The signed-in user's dashboard (my organisations' listings by status, my match requests
-sent and received, unread notifications) and marking all notifications read.
+sent and received, unread notifications, invitations to my address) and marking all
+notifications read.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -15,13 +16,11 @@ from kernel.web import request_actor
 from marketplace import roles
 from marketplace import selectors as listing_selectors
 from marketplace.choices import ListingStatus
-from marketplace.models import ResearchResult, TechnologyNeed
+from marketplace.models import Organization, ResearchResult, TechnologyNeed
 from marketplace.notifications import notification_mark_all_read, notification_text
+from marketplace.organizations import member_selectors
 from matching.match_requests import selectors
 from matching.models import MatchRequestStatus
-
-if TYPE_CHECKING:
-    pass
 
 
 def _listings_by_status(
@@ -57,7 +56,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "matching/dashboard.html",
         {
-            "organization": roles.primary_organization(user),
+            # every organisation the user acts for (their listings are all below)
+            "organizations": Organization.objects.filter(pk__in=org_ids).order_by("legal_name"),
             "result_groups": _listings_by_status(results),
             "need_groups": _listings_by_status(needs),
             "sent": sent[:10],
@@ -65,6 +65,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "open_received": received.filter(status=MatchRequestStatus.OPEN).count(),
             # each with its text in the active language
             "notifications": [(n, notification_text(n)) for n in notifications[:20]],
+            "invitations": member_selectors.invitations_for(user),
             "unread_count": notifications.count(),
         },
     )

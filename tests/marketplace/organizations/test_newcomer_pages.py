@@ -11,11 +11,23 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from marketplace import services
-from marketplace.choices import OrganizationKind
+from marketplace.choices import OrganizationKind, Role
+from marketplace.models import (
+    Invitation,
+    Membership,
+    ResearchResult,
+    TechnologyNeed,
+)
 from tests import factories
 from tests.accounts.helpers import sign_up
+from tests.marketplace.organizations.members_helpers import (
+    SITE,
+    invite,
+    organization_with_administrator,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +35,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _chinese(settings):
-    """Web pages are in settings.LANGUAGE_CODE unless the visitor switches."""
+    """Web pages are in settings.LANGUAGE_CODE unless the visitor switches; links in e-mails
+    are under SITE_URL."""
     settings.LANGUAGE_CODE = "zh-hans"
+    settings.SITE_URL = SITE
 
 
 def _page(client: Client, url: str) -> str:
@@ -123,3 +137,108 @@ def test_load_demo_reports_in_the_active_language(settings):
     report = out.getvalue()
     assert "科技成果：新建" in report and "演示用户：" in report and "演示路演：" in report
     assert not re.search(r"\b(created|updated|Demo users|Demo roadshow)\b", report), report
+
+
+# --- listing for an organisation ----------------------------------------------------------------
+
+
+def test_new_listing_page_of_a_user_without_an_organisation_points_to_one_instead_of_a_form():
+    client = Client()
+    client.force_login(factories.UserFactory())
+    for kind in ("result", "need"):
+        html = _page(client, reverse(f"{kind}-create"))
+        assert "<form method=\"post\" novalidate>" not in html
+        assert reverse("organization-create") in html and reverse("organization-list") in html
+        response = client.post(reverse(f"{kind}-create"), {"title": "钢渣气淬"})
+        assert response.status_code == 200
+    assert not ResearchResult.objects.exists() and not TechnologyNeed.objects.exists()
+
+
+def test_member_of_two_organisations_chooses_which_lists_a_new_result():
+    first = factories.OrganizationFactory(legal_name="甲示例大学", verified=True)
+    second = factories.OrganizationFactory(legal_name="乙示例研究院", verified=True)
+    user = factories.researcher(organization=first)
+    Membership.objects.create(user=user, organization=second, role=Role.RESEARCHER)
+    stranger = factories.OrganizationFactory(legal_name="丙示例公司")
+    client = Client()
+    client.force_login(user)
+    form = _page(client, reverse("result-create"))
+    assert 'name="owner"' in form and "乙示例研究院" in form and "丙示例公司" not in form
+    refused = client.post(reverse("result-create"), {"owner": stranger.pk, "title": "钢渣气淬"})
+    assert refused.status_code == 200 and not ResearchResult.objects.exists()
+    saved = client.post(reverse("result-create"), {"owner": second.pk, "title": "钢渣气淬"})
+    assert saved.status_code == 302
+    assert ResearchResult.objects.get().owner == second
+
+
+def test_member_of_one_organisation_is_not_asked_which():
+    client = Client()
+    client.force_login(factories.researcher())
+    assert 'name="owner"' not in _page(client, reverse("result-create"))
+
+
+def test_dashboard_names_every_organisation_the_user_acts_for():
+    first = factories.OrganizationFactory(legal_name="甲示例大学")
+    second = factories.OrganizationFactory(legal_name="乙示例研究院")
+    user = factories.researcher(organization=first)
+    Membership.objects.create(user=user, organization=second, role=Role.RESEARCHER)
+    client = Client()
+    client.force_login(user)
+    html = _page(client, reverse("dashboard"))
+    for org in (first, second):
+        assert reverse("organization-detail", args=[org.pk]) in html
+
+
+# --- invitations to the account's own address ---------------------------------------------------
+
+
+def test_invitation_page_signs_up_with_the_invited_address_filled_in(
+    django_capture_on_commit_callbacks,
+):
+    organization, administrator = organization_with_administrator()
+    _, token = invite(organization, administrator, "colleague@example.org",
+                      django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+    html = _page(Client(), reverse("invitation-accept", args=[token]))
+    signup = re.search(r'href="(/accounts/signup/\?[^"]+)"', html)
+    assert signup is not None
+    form = _page(Client(), signup.group(1).replace("&amp;", "&"))
+    assert 'value="colleague@example.org"' in form
+
+
+def test_dashboard_lists_invitations_to_the_own_address_and_accepts_one(
+    django_capture_on_commit_callbacks,
+):
+    organization, administrator = organization_with_administrator()
+    invitation, _ = invite(organization, administrator, "Colleague@Example.org",
+                           django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+    other, _ = invite(organization, administrator, "someone-else@example.org",
+                      django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+    colleague = factories.UserFactory(email="colleague@example.org")
+    client = Client()
+    client.force_login(colleague)
+    html = _page(client, reverse("dashboard"))
+    assert reverse("invitation-accept-own", args=[invitation.pk]) in html
+    assert reverse("invitation-accept-own", args=[other.pk]) not in html
+    # another address's invitation cannot be accepted by its id
+    assert client.post(reverse("invitation-accept-own", args=[other.pk])).status_code == 404
+    accepted = client.post(reverse("invitation-accept-own", args=[invitation.pk]))
+    assert accepted.status_code == 302
+    assert Membership.objects.filter(user=colleague, organization=organization).exists()
+    # accepted: no longer offered, and a second accept finds nothing
+    assert reverse("invitation-accept-own", args=[invitation.pk]) not in _page(
+        client, reverse("dashboard")
+    )
+    assert client.post(reverse("invitation-accept-own", args=[invitation.pk])).status_code == 404
+
+
+def test_expired_invitations_are_not_offered_on_the_dashboard(django_capture_on_commit_callbacks):
+    organization, administrator = organization_with_administrator()
+    invitation, _ = invite(organization, administrator, "late@example.org",
+                           django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now())
+    client = Client()
+    client.force_login(factories.UserFactory(email="late@example.org"))
+    assert reverse("invitation-accept-own", args=[invitation.pk]) not in _page(
+        client, reverse("dashboard")
+    )
+    assert client.post(reverse("invitation-accept-own", args=[invitation.pk])).status_code == 404
