@@ -13,7 +13,9 @@ the test instead: CI installs both.
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.test import Client
@@ -88,3 +90,33 @@ class PageWatch:
             *(f"script error: {e}" for e in self.script_errors),
             *(f"failed resource: {r}" for r in self.failed_resources),
         ]
+
+
+def log_in(page: Any, origin: str, login: str, password: str) -> None:
+    """Log in through the log-in form (username or e-mail address); lands on the dashboard."""
+    page.goto(f"{origin}/accounts/login/")
+    page.fill("input[name=login]", login)
+    page.fill("input[name=password]", password)
+    page.click("form[action='/accounts/login/'] button[type=submit]")
+    page.wait_for_url(re.compile(r".*/dashboard/$"))
+
+
+def sign_up_and_verify(
+    page: Any, origin: str, outbox: list[Any], *, username: str, email: str, password: str
+) -> None:
+    """Sign up through the web form, then confirm the address through the link of the
+    verification e-mail (the last one in Django's locmem `outbox`)."""
+    page.goto(f"{origin}/accounts/signup/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password1]", password)
+    page.fill("input[name=password2]", password)
+    page.click("form[action='/accounts/signup/'] button[type=submit]")
+    page.wait_for_url(re.compile(r".*/accounts/confirm-email/$"))
+    link = next(
+        word for word in re.findall(r"https?://\S+", outbox[-1].body)
+        if "/accounts/confirm-email/" in word
+    )
+    page.goto(origin + urlsplit(link).path)
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()

@@ -9,29 +9,19 @@ Skipped with a reason when chromium or the playwright package is missing, except
 
 from __future__ import annotations
 
-import re
 from io import StringIO
-from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
 
 from marketplace.demo import demo_password
 from marketplace.models import Membership, Organization
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, PageWatch
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, PageWatch, log_in, sign_up_and_verify
 from tests.marketplace.organizations.conftest import PDF
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "a-long-pass-phrase-42"
-
-
-def _log_in(page, origin: str, login: str, password: str) -> None:
-    page.goto(f"{origin}/accounts/login/")
-    page.fill("input[name=login]", login)
-    page.fill("input[name=password]", password)
-    page.click("form[action='/accounts/login/'] button[type=submit]")
-    page.wait_for_url(re.compile(r".*/dashboard/$"))
 
 
 def test_newcomer_signs_up_verifies_claims_an_imported_organisation_and_the_broker_approves(
@@ -57,24 +47,14 @@ def test_newcomer_signs_up_verifies_claims_an_imported_organisation_and_the_brok
             page = newcomer_ctx.new_page()
 
             # Sign up, then verify through the mailed link.
-            page.goto(f"{origin}/accounts/signup/")
-            page.fill("input[name=username]", "newcomer")
-            page.fill("input[name=email]", "newcomer@example.org")
-            page.fill("input[name=password1]", PASSWORD)
-            page.fill("input[name=password2]", PASSWORD)
-            page.click("form[action='/accounts/signup/'] button[type=submit]")
-            page.wait_for_url(re.compile(r".*/accounts/confirm-email/$"))
-            (mail,) = mailoutbox
-            link = next(
-                word for word in re.findall(r"https?://\S+", mail.body)
-                if "/accounts/confirm-email/" in word
+            sign_up_and_verify(
+                page, origin, mailoutbox,
+                username="newcomer", email="newcomer@example.org", password=PASSWORD,
             )
-            page.goto(origin + urlsplit(link).path)
-            page.click("main form button[type=submit]")
-            page.wait_for_load_state()
+            assert len(mailoutbox) == 1
 
             # Log in and claim the imported organisation with a PDF.
-            _log_in(page, origin, "newcomer", PASSWORD)
+            log_in(page, origin, "newcomer", PASSWORD)
             page.goto(org_url)
             assert page.locator(".mark-unclaimed").count() == 1
             page.click("#claim-organization")
@@ -89,7 +69,7 @@ def test_newcomer_signs_up_verifies_claims_an_imported_organisation_and_the_brok
 
             # The demo broker approves it in the claims queue.
             broker_page = broker_ctx.new_page()
-            _log_in(broker_page, origin, "broker", demo_password())
+            log_in(broker_page, origin, "broker", demo_password())
             broker_page.click("nav a[href='/organizations/claims/']")
             assert organization.legal_name in broker_page.inner_text("main")
             broker_page.click("main form[action$='/approve/'] button[type=submit]")
