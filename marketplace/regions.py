@@ -295,6 +295,14 @@ def province_code_for(name: str) -> str | None:
     return _province_lookup().get(name.strip())
 
 
+def province_short_name(name: str) -> str:
+    """The short name (``"北京"``, ``"河北"``, ``"内蒙古"``) of the province-level division
+    `name` names in full or short (``"北京市"``, ``"河北省"``), the form the bundled listings
+    and the search facets use; `name` stripped when it names none."""
+    code = province_code_for(name)
+    return _PROVINCE_SHORT_NAMES[code] if code else name.strip()
+
+
 def _city_name_matches(candidate: str, city: str) -> bool:
     if candidate == city:
         return True

@@ -33,6 +33,7 @@ from marketplace.models import (
     ResearchResult,
 )
 from marketplace.organizations.models import DecidedWithReason
+from marketplace.regions import province_short_name
 from marketplace.validators import normalize_patent_number
 
 if TYPE_CHECKING:
@@ -119,6 +120,9 @@ def _normalize_listing_data(
             except ValidationError as exc:
                 errors.setdefault("patent_no", []).extend(exc.messages)
                 continue
+        elif name == "province" and value:
+            # One name per province ("北京市" and "北京" are one facet): the short name.
+            value = province_short_name(value)
         elif name in ("transfer_modes", "cooperation_modes"):
             modes = [str(mode) for mode in (value or [])]
             bad = [mode for mode in modes if mode not in TransferMode.values]

@@ -11,6 +11,7 @@ from django.utils import translation
 from marketplace.region_successors import SUCCESSORS, SUCCESSORS_SOURCE, current_successor
 from marketplace.regions import (
     _region_table,
+    province_short_name,
     region_code_error,
     region_full_name,
     region_name,
@@ -102,3 +103,27 @@ def test_codes_in_use_resolve_to_their_full_names():
     assert region_name("131182") == "深州市"
     assert region_full_name("110103") is None  # retired
     assert region_full_name("999999") is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("北京市", "北京"), ("北京", "北京"), (" 河北省 ", "河北"), ("内蒙古自治区", "内蒙古"),
+     ("火星", "火星")],
+)
+def test_province_names_are_kept_in_their_short_form(typed, stored):
+    assert province_short_name(typed) == stored
+
+
+@pytest.mark.django_db
+def test_a_listing_typed_with_the_full_province_name_shares_the_short_name_facet(researcher):
+    from marketplace import services
+
+    result = services.research_result_create(
+        actor=researcher, data={"title": "钢渣气淬", "province": "北京市"}
+    )
+    assert result.province == "北京"
+    services.research_result_update(
+        research_result=result, actor=researcher, data={"province": "天津市"}
+    )
+    result.refresh_from_db()
+    assert result.province == "天津"
