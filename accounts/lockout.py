@@ -41,12 +41,14 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username, get_cool_off, get_failure_limit
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.verification import awaiting_verification
 from kernel.api.errors import error_response, is_api_request
 
 LOCKOUT_CODE = "locked_out"
@@ -103,6 +105,22 @@ def login_username(request: HttpRequest, credentials: dict[str, Any] | None = No
     return users[0].get_username() if len(users) == 1 else login
 
 
+def _pending_sign_up_with_its_password(
+    request: HttpRequest, credentials: dict[str, Any] | None
+) -> bool:
+    """Whether the log-in names an account awaiting verification and gives its password (read
+    from the request: the credentials Django passes to failure handlers are masked)."""
+    data = getattr(request, "data", request.POST)
+    password = data.get("password")
+    username = login_username(request, credentials)
+    if not isinstance(password, str) or not isinstance(username, str):
+        return False
+    user = get_user_model().objects.filter(username=username, is_active=False).first()
+    return (
+        user is not None and awaiting_verification(user) and user.check_password(password)
+    )
+
+
 class LoginLockoutHandler(AxesDatabaseHandler):
     """``AXES_HANDLER``: django-axes' database handler with a limit per count (see the module
     docstring), and a successful log-in clears only the failures recorded against that
@@ -110,6 +128,19 @@ class LoginLockoutHandler(AxesDatabaseHandler):
     row matching the username *or the client address*, so an attacker could guess at another
     account and log into their own from the same address between guesses, wiping the count
     each time; the address's failures against other usernames must stay."""
+
+    def user_login_failed(
+        self, sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Count the failure, except a pending sign-up's right password: Django's backends
+        refuse an inactive account, so Django reports the log-in as failed, but the account
+        is only waiting for its address to be verified and the log-in page sends it on to
+        that step (`accounts.verification`); counting it would lock its owner out for
+        trying to log in before opening the e-mail."""
+        if request is not None and _pending_sign_up_with_its_password(request, credentials):
+            return
+        super().user_login_failed(sender, credentials, request, **kwargs)
 
     def get_failures(self, request: HttpRequest, credentials: dict[str, Any] | None = None) -> int:
         """The failures that count, scaled to ``AXES_FAILURE_LIMIT``: axes locks when this

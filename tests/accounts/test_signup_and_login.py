@@ -104,3 +104,20 @@ def test_web_sign_ups_are_rate_limited_per_address(settings):
         for index in range(3)
     ]
     assert statuses == [302, 302, 429]
+
+
+def test_logging_in_before_verifying_with_the_right_password_is_not_a_failed_attempt(
+    mailoutbox, settings
+):
+    from axes.models import AccessAttempt
+
+    settings.AXES_FAILURE_LIMIT = 2
+    sign_up(Client())
+    for _ in range(3):  # more than the limit: still sent on to the verification step
+        response = log_in(Client(), "newcomer")
+        assert response.status_code == 302
+        assert response["Location"] == "/accounts/confirm-email/"
+    assert not AccessAttempt.objects.filter(username="newcomer").exists()
+    # a wrong password for the same pending account still counts
+    log_in(Client(), "newcomer", "not-the-password")
+    assert AccessAttempt.objects.get(username="newcomer").failures_since_start == 1
