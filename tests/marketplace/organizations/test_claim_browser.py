@@ -9,10 +9,7 @@ Skipped with a reason when chromium or the playwright package is missing, except
 
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 
 from marketplace.demo import demo_password
 from marketplace.models import Membership, Organization
@@ -25,18 +22,14 @@ PASSWORD = "a-long-pass-phrase-42"
 
 
 def test_newcomer_signs_up_verifies_claims_an_imported_organisation_and_the_broker_approves(
-    live_server, sync_playwright, monkeypatch, settings, mailoutbox
+    demo_live_server, sync_playwright, mailoutbox
 ):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    settings.DEBUG = True  # load_demo refuses without a password otherwise
-    call_command("load_demo", stdout=StringIO())
-    settings.DEBUG = False
     organization = (
         Organization.objects.filter(is_demo=False, researchresults__isnull=False)
         .distinct().order_by("pk").first()
     )
     assert organization is not None
-    origin = live_server.url
+    origin = demo_live_server.url
     org_url = f"{origin}/organizations/{organization.pk}/"
 
     with sync_playwright() as p:

@@ -12,10 +12,8 @@ Skipped with a reason when chromium or the playwright package is missing, except
 from __future__ import annotations
 
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from stdnum.cn import uscc
 
 from marketplace.demo import demo_password
@@ -66,13 +64,9 @@ def _draft_result(page, origin: str) -> str:
 
 
 def test_new_organisation_is_verified_publishes_after_review_and_receives_a_match_request(
-    live_server, sync_playwright, monkeypatch, settings, mailoutbox
+    demo_live_server, sync_playwright, mailoutbox
 ):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    settings.DEBUG = True  # load_demo refuses without a password otherwise
-    call_command("load_demo", stdout=StringIO())
-    settings.DEBUG = False
-    origin = live_server.url
+    origin = demo_live_server.url
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
