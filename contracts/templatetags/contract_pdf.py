@@ -1,7 +1,8 @@
 """Template filters of the agreement PDF (`templates/contracts/pdf/agreement.html`).
 
 Usage: `{% load contract_pdf %}` then `{{ text|soft_wrap }}` (before `|linebreaks` when both
-apply).
+apply), `{{ amount|yuan }}` ("800,000.00": thousands separators, two places) and
+`{{ amount|in_capitals }}` ("人民币捌拾万元整", `kernel.capital_numerals`).
 
 `soft_wrap` puts a ZERO WIDTH SPACE (U+200B, a line-break opportunity by Unicode UAX #14,
 class ZW) after every `SOFT_WRAP_CHUNK` characters of a run that has no break opportunity of its
@@ -16,8 +17,12 @@ text out of the PDF keeps the invisible U+200B inside such long runs.
 from __future__ import annotations
 
 import re
+from decimal import Decimal, InvalidOperation
 
 from django import template
+
+from kernel.capital_numerals import amount_in_capitals
+from kernel.money import format_amount
 
 register = template.Library()
 
@@ -47,3 +52,31 @@ def soft_wrap(value: object) -> str:
     if value is None:
         return ""
     return _RUN.sub(_chunks, str(value))
+
+
+def _decimal(value: object) -> Decimal | None:
+    """An amount of the frozen agreement (a Decimal, or its canonical text) as a Decimal, or
+    None when it is none."""
+    if value is None or value == "":
+        return None
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return amount if amount.is_finite() else None
+
+
+@register.filter
+def yuan(value: object) -> str:
+    """A CNY amount with comma thousands separators and two places ("800,000.00"); "" for
+    none."""
+    amount = _decimal(value)
+    return "" if amount is None else format_amount(amount)
+
+
+@register.filter
+def in_capitals(value: object) -> str:
+    """A CNY amount in capital numerals (大写, "人民币捌拾万元整"); "" for none or a negative
+    amount."""
+    amount = _decimal(value)
+    return "" if amount is None or amount < 0 else amount_in_capitals(amount)
