@@ -30,7 +30,11 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: Longest broker's note (characters), as a match request's message.
+#: Longest broker's note and longest decline explanation of either kind (characters): a
+#: match request's `decline_text` and a meeting request's `decline_reason`, whoever declines.
+#: The one rule of the services (`clean_note`, `match_request_decline`,
+#: `clean_decline_reason`), the API serializers and the web forms. Both columns are
+#: TextFields, so the larger of the two former limits was kept (no migration).
 NOTE_MAX_LENGTH = 5000
 
 

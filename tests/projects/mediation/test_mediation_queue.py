@@ -171,3 +171,33 @@ def test_escalate_requests_command_runs_once_with_a_fixed_now(event, match_reque
     out = StringIO()
     call_command("escalate_requests", "--once", "--now", now, stdout=out)
     assert "0 match request(s), 0 meeting request(s) escalated" in out.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["match_request", "meeting_request"])
+def test_decline_note_has_one_limit_for_both_kinds_in_api_and_form(kind, event, meeting,
+                                                                    match_request):
+    # One rule (matching.mediation.common.NOTE_MAX_LENGTH): a meeting's decline was capped
+    # at 2000 characters by its service while the queue's form and API allowed 5000.
+    from matching.mediation.common import NOTE_MAX_LENGTH
+
+    request = match_request if kind == "match_request" else meeting
+    item = f"{kind}-{request.pk}"
+    client = factories.login(event.host_staff)
+    too_long = "长" * (NOTE_MAX_LENGTH + 1)
+    refused = client.post(f"/api/v1/mediated-requests/{item}/decline/", {"note": too_long},
+                          content_type="application/json")
+    assert refused.status_code == 400
+    assert set(refused.json()) == {"message", "code", "fields"}
+    assert "note" in refused.json()["fields"]
+    page = client.post(f"/mediation/{item}/decline/", {"note": too_long, "reason": "other"})
+    assert page.status_code == 302
+    request.refresh_from_db()
+    assert request.status in ("open", "requested")
+    assert not request.mediation_events.filter(action="declined").exists()
+    longest = "长" * NOTE_MAX_LENGTH
+    done = client.post(f"/api/v1/mediated-requests/{item}/decline/", {"note": longest},
+                       content_type="application/json")
+    assert done.status_code == 200 and done.json()["status"] == "declined"
+    request.refresh_from_db()
+    assert longest in (getattr(request, "decline_text", None), getattr(request,
+                                                                       "decline_reason", None))
