@@ -7,6 +7,7 @@ an organisation to claim its page (`send_claim_invitation`)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -78,9 +79,14 @@ def escalation_cutoff(now: datetime) -> datetime:
     return now - timedelta(days=settings.REQUEST_ESCALATION_DAYS)
 
 
-def notify_brokers(*, verb: str, params: Params, exclude: User | None = None) -> None:
-    """Notify every broker (`roles.brokers`) but `exclude`, in-app and by e-mail."""
-    users = [user for user in roles.brokers() if exclude is None or user.pk != exclude.pk]
+def notify_brokers(
+    *, verb: str, params: Params, exclude: User | None = None,
+    brokers: Sequence[User] | None = None,
+) -> None:
+    """Notify every broker but `exclude`, in-app and by e-mail: `brokers` when the caller
+    read them already (one read for a whole escalation run), else `roles.brokers()`."""
+    recipients = roles.brokers() if brokers is None else brokers
+    users = [user for user in recipients if exclude is None or user.pk != exclude.pk]
     if users:
         notify(users=users, verb=verb, params=params)
 
