@@ -19,6 +19,7 @@ from marketplace.models import Membership, Organization
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+    from django.utils.functional import Promise
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -41,6 +42,13 @@ def is_admin(user: AnyUser) -> bool:
 def is_broker(user: AnyUser) -> bool:
     """Transfer-centre staff (技术经纪人) and admins moderate listings and see all requests."""
     return is_admin(user) or Role.BROKER in _roles(user) or bool(getattr(user, "is_staff", False))
+
+
+def require_broker(actor: AnyUser, message: str | Promise) -> None:
+    """The check of every broker-only place: raises `PermissionDeniedError` (403, `message`;
+    in a web view Django's 403 page) unless `is_broker(actor)`."""
+    if not is_broker(actor):
+        raise PermissionDeniedError(message)
 
 
 def organization_ids(user: AnyUser) -> set[int]:

@@ -27,7 +27,7 @@ from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kernel.errors import DomainError, PermissionDeniedError
+from kernel.errors import DomainError
 from marketplace import roles
 from marketplace.choices import ListingStatus
 from marketplace.filters import OrganizationFilter, ResearchResultFilter, TechnologyNeedFilter
@@ -185,8 +185,7 @@ def moderation_queue(*, viewer: AnyUser) -> ModerationQueue:
 
     Raises `PermissionDeniedError` for anyone else.
     """
-    if not roles.is_broker(viewer):
-        raise PermissionDeniedError(_("Only brokers can review listings."))
+    roles.require_broker(viewer, _("Only brokers can review listings."))
     pending = Q(status=ListingStatus.PENDING_REVIEW)
     return ModerationQueue(
         research_results=ResearchResult.objects.filter(pending)

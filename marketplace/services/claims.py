@@ -105,8 +105,7 @@ def _lock_pending(claim: OrganizationClaim) -> OrganizationClaim:
 
 
 def _require_broker(actor: User) -> None:
-    if not roles.is_broker(actor):
-        raise PermissionDeniedError(_("Only brokers can answer claims of organisations."))
+    roles.require_broker(actor, _("Only brokers can answer claims of organisations."))
 
 
 def _close_others(approved: OrganizationClaim, *, actor: User) -> None:

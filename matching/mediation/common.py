@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from kernel.errors import DomainError, PermissionDeniedError, field_error
+from kernel.errors import DomainError, field_error
 from marketplace import roles
 from marketplace.models import Membership, Organization
 from marketplace.notification_verbs import Params
@@ -45,9 +45,9 @@ def has_members(organization_id: int) -> bool:
 
 
 def require_broker(actor: AnyUser) -> None:
-    """Raises PermissionDeniedError (403) unless `actor` is a broker (`roles.is_broker`)."""
-    if not roles.is_broker(actor):
-        raise PermissionDeniedError(_("Only brokers of the transfer centre can do this."))
+    """Raises PermissionDeniedError (403) unless `actor` is a broker (`roles.require_broker`
+    with the mediation's message)."""
+    roles.require_broker(actor, _("Only brokers of the transfer centre can do this."))
 
 
 def clean_note(value: str | None, *, required: bool = False) -> str:

@@ -232,3 +232,20 @@ def test_escalation_reads_the_brokers_once_however_many_requests_are_due(
         reads.append(len(_broker_reads(queries.captured_queries)))
     assert reads == [1, 1]
     assert _verbs(broker) == ["match_request.escalated"] * 4
+
+
+def test_require_broker_is_the_one_broker_check_for_services_and_pages(broker, researcher):
+    from django.core.exceptions import PermissionDenied
+
+    from marketplace import roles
+
+    roles.require_broker(broker, "brokers only")
+    with pytest.raises(PermissionDeniedError) as caught:
+        roles.require_broker(researcher, "brokers only")
+    assert caught.value.message == "brokers only" and caught.value.code == "permission_denied"
+    # Also Django's PermissionDenied, so a page's own check gives the 403 page.
+    assert isinstance(caught.value, PermissionDenied)
+    for page in ("/mediation/", "/moderation/", "/organizations/claims/",
+                 "/organizations/review/"):
+        assert factories.login(researcher).get(page).status_code == 403
+        assert factories.login(broker).get(page).status_code == 200
