@@ -201,3 +201,20 @@ def test_decline_note_has_one_limit_for_both_kinds_in_api_and_form(kind, event, 
     request.refresh_from_db()
     assert longest in (getattr(request, "decline_text", None), getattr(request,
                                                                        "decline_reason", None))
+
+
+def test_every_status_of_both_kinds_has_a_queue_status_and_an_unknown_one_is_an_error(
+    meeting, match_request
+):
+    from matching.models import MatchRequestStatus
+    from projects.mediation.selectors import STATUSES, MediatedItem
+
+    names = {name for name, _label in STATUSES}
+    for kind, request, codes in (("match_request", match_request, MatchRequestStatus.values),
+                                 ("meeting_request", meeting, MeetingRequestStatus.values)):
+        for code in codes:
+            request.status = code
+            assert MediatedItem(kind, request, []).status in names
+        request.status = "lost"
+        with pytest.raises(ValueError, match=f"{kind}-{request.pk}: status 'lost'"):
+            MediatedItem(kind, request, []).status  # noqa: B018
