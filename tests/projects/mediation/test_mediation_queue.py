@@ -218,3 +218,28 @@ def test_every_status_of_both_kinds_has_a_queue_status_and_an_unknown_one_is_an_
         request.status = "lost"
         with pytest.raises(ValueError, match=f"{kind}-{request.pk}: status 'lost'"):
             MediatedItem(kind, request, []).status  # noqa: B018
+
+
+def test_meeting_request_answered_after_the_due_list_was_read_is_not_escalated(
+    event, settings, monkeypatch
+):
+    # Mirrors the match-request test: escalate_due locks the row only while it still matches
+    # the due list (lock_row_in), so an answer in between leaves it alone.
+    from matching.mediation import escalation
+
+    settings.REQUEST_ESCALATION_DAYS = 7
+    request = meeting_request_create(roadshow=event.roadshow, slot=event.slots[0],
+                                     requester=event.attendees[1], reason="想合作")
+    lock_row_in = escalation.lock_row_in
+
+    def answered_first(queryset, pk, **kwargs):
+        MeetingRequest.objects.filter(pk=pk).update(status=MeetingRequestStatus.DECLINED)
+        return lock_row_in(queryset, pk, **kwargs)
+
+    monkeypatch.setattr(escalation, "lock_row_in", answered_first)
+    later = timezone.now() + timedelta(days=8)
+    assert meeting_mediation.meeting_requests_escalate(now=later) == []
+    request.refresh_from_db()
+    assert request.escalated_at is None and not request.handled_by_transfer_centre
+    assert not request.mediation_events.exists()
+    assert _verbs(event.attendees[1]) == [] and _verbs(event.host_staff) == []
