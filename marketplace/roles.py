@@ -97,18 +97,25 @@ def brokers() -> QuerySet[User]:
 
 def forget_memberships(user: AnyUser) -> None:
     """Drop the per-request caches of `user`'s roles and organisations (after a change)."""
-    for attr in ("_keqiao_roles", "_keqiao_org_ids"):
+    for attr in ("_keqiao_roles", "_keqiao_org_ids", "_keqiao_administered_ids"):
         user.__dict__.pop(attr, None)
 
 
 def is_organization_administrator(user: AnyUser, organization: Organization | int) -> bool:
-    """Whether `user` administers `organization` (answers its join requests)."""
+    """Whether `user` administers `organization` (answers its join requests). The ids of the
+    organisations `user` administers are read once per user object, i.e. per request, like
+    its roles (`forget_memberships` drops them)."""
     if not user.is_authenticated:
         return False
+    cached: set[int] | None = getattr(user, "_keqiao_administered_ids", None)
+    if cached is None:
+        cached = set(
+            Membership.objects.filter(user_id=user.pk, is_administrator=True)
+            .values_list("organization_id", flat=True)
+        )
+        setattr(user, "_keqiao_administered_ids", cached)  # noqa: B010  (per-request cache)
     org_id = organization if isinstance(organization, int) else organization.pk
-    return Membership.objects.filter(
-        user_id=user.pk, organization_id=org_id, is_administrator=True
-    ).exists()
+    return org_id in cached
 
 
 def may_manage_members(user: AnyUser, organization: Organization | int) -> bool:

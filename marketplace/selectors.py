@@ -169,8 +169,12 @@ def organization_list(*, filters: Filters | None = None) -> QuerySet[Organizatio
 
 
 def organization_get(*, pk: int | str) -> Organization:
+    """One organisation (Http404 otherwise), carrying ``has_members`` (read in the same query,
+    so `is_unclaimed` and the claim's check ask no further)."""
     try:
-        return Organization.objects.get(pk=int(pk))
+        return Organization.objects.annotate(
+            has_members=Exists(Membership.objects.filter(organization=OuterRef("pk")))
+        ).get(pk=int(pk))
     except (Organization.DoesNotExist, ValueError, TypeError):
         raise Http404(_("No such organisation.")) from None
 
