@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import Organization, ResearchResult, TechnologyNeed
-from matching.mediation.models import Mediated, MediationEvent
+from matching.mediation.models import Mediated, MediationEvent, mediated_indexes
 
 
 class MatchRequestStatus(models.TextChoices):
@@ -106,20 +106,7 @@ class MatchRequest(Mediated):
                 name="match_request_one_open_per_pair_no_need",
             ),
         ]
-        indexes: ClassVar = [
-            # The brokers' queue: requests with mediated_at set, most recently mediated first
-            # (projects.mediation.selectors.mediated_request_keys).
-            models.Index(
-                fields=["-mediated_at", "-id"], condition=Q(mediated_at__isnull=False),
-                name="match_request_queue_idx",
-            ),
-            # The escalation scan: open, not escalated yet, made before the cutoff
-            # (matching.mediation.escalation.escalate_due).
-            models.Index(
-                fields=["status", "created_at"], condition=Q(escalated_at__isnull=True),
-                name="match_request_escalate_idx",
-            ),
-        ]
+        indexes: ClassVar = mediated_indexes("match_request")
 
     def __str__(self) -> str:
         return f"{self.requester} → {self.addressee}: {self.research_result}"

@@ -31,7 +31,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import Authored, Organization
-from matching.mediation.models import Mediated, MediationEvent
+from matching.mediation.models import Mediated, MediationEvent, mediated_indexes
 
 
 class MeetingBlock(Authored):
@@ -135,20 +135,7 @@ class MeetingRequest(Mediated):
                 name="meeting_request_one_open_per_slot",
             ),
         ]
-        indexes: ClassVar = [
-            # The brokers' queue: requests with mediated_at set, most recently mediated first
-            # (projects.mediation.selectors.mediated_request_keys).
-            models.Index(
-                fields=["-mediated_at", "-id"], condition=Q(mediated_at__isnull=False),
-                name="meeting_request_queue_idx",
-            ),
-            # The escalation scan: requested, not escalated yet, made before the cutoff
-            # (matching.mediation.escalation.escalate_due).
-            models.Index(
-                fields=["status", "created_at"], condition=Q(escalated_at__isnull=True),
-                name="meeting_request_escalate_idx",
-            ),
-        ]
+        indexes: ClassVar = mediated_indexes("meeting_request")
 
     def __str__(self) -> str:
         return f"{self.requester} → {self.presenter_organization} ({self.status})"
