@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.utils.functional import Promise
 
 
@@ -31,7 +32,11 @@ class DomainError(Exception):
         self.fields = fields or {}
 
 
-class PermissionDeniedError(DomainError):
+class PermissionDeniedError(DomainError, PermissionDenied):
+    """403. Also Django's `PermissionDenied`, so a check a web view makes itself (outside
+    `kernel.web.run_service`) gives the 403 page; the API's handler and `run_service` see
+    the `DomainError` first, as before."""
+
     default_code = "permission_denied"
     permission = True
 

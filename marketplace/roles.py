@@ -19,6 +19,7 @@ from marketplace.models import Membership, Organization
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+    from django.utils.functional import Promise
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -41,6 +42,13 @@ def is_admin(user: AnyUser) -> bool:
 def is_broker(user: AnyUser) -> bool:
     """Transfer-centre staff (技术经纪人) and admins moderate listings and see all requests."""
     return is_admin(user) or Role.BROKER in _roles(user) or bool(getattr(user, "is_staff", False))
+
+
+def require_broker(actor: AnyUser, message: str | Promise) -> None:
+    """The check of every broker-only place: raises `PermissionDeniedError` (403, `message`;
+    in a web view Django's 403 page) unless `is_broker(actor)`."""
+    if not is_broker(actor):
+        raise PermissionDeniedError(message)
 
 
 def organization_ids(user: AnyUser) -> set[int]:
@@ -89,18 +97,25 @@ def brokers() -> QuerySet[User]:
 
 def forget_memberships(user: AnyUser) -> None:
     """Drop the per-request caches of `user`'s roles and organisations (after a change)."""
-    for attr in ("_keqiao_roles", "_keqiao_org_ids"):
+    for attr in ("_keqiao_roles", "_keqiao_org_ids", "_keqiao_administered_ids"):
         user.__dict__.pop(attr, None)
 
 
 def is_organization_administrator(user: AnyUser, organization: Organization | int) -> bool:
-    """Whether `user` administers `organization` (answers its join requests)."""
+    """Whether `user` administers `organization` (answers its join requests). The ids of the
+    organisations `user` administers are read once per user object, i.e. per request, like
+    its roles (`forget_memberships` drops them)."""
     if not user.is_authenticated:
         return False
+    cached: set[int] | None = getattr(user, "_keqiao_administered_ids", None)
+    if cached is None:
+        cached = set(
+            Membership.objects.filter(user_id=user.pk, is_administrator=True)
+            .values_list("organization_id", flat=True)
+        )
+        setattr(user, "_keqiao_administered_ids", cached)  # noqa: B010  (per-request cache)
     org_id = organization if isinstance(organization, int) else organization.pk
-    return Membership.objects.filter(
-        user_id=user.pk, organization_id=org_id, is_administrator=True
-    ).exists()
+    return org_id in cached
 
 
 def may_manage_members(user: AnyUser, organization: Organization | int) -> bool:

@@ -27,7 +27,7 @@ from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kernel.errors import DomainError, PermissionDeniedError
+from kernel.errors import DomainError
 from marketplace import roles
 from marketplace.choices import ListingStatus
 from marketplace.filters import OrganizationFilter, ResearchResultFilter, TechnologyNeedFilter
@@ -169,8 +169,12 @@ def organization_list(*, filters: Filters | None = None) -> QuerySet[Organizatio
 
 
 def organization_get(*, pk: int | str) -> Organization:
+    """One organisation (Http404 otherwise), carrying ``has_members`` (read in the same query,
+    so `is_unclaimed` and the claim's check ask no further)."""
     try:
-        return Organization.objects.get(pk=int(pk))
+        return Organization.objects.annotate(
+            has_members=Exists(Membership.objects.filter(organization=OuterRef("pk")))
+        ).get(pk=int(pk))
     except (Organization.DoesNotExist, ValueError, TypeError):
         raise Http404(_("No such organisation.")) from None
 
@@ -185,8 +189,7 @@ def moderation_queue(*, viewer: AnyUser) -> ModerationQueue:
 
     Raises `PermissionDeniedError` for anyone else.
     """
-    if not roles.is_broker(viewer):
-        raise PermissionDeniedError(_("Only brokers can review listings."))
+    roles.require_broker(viewer, _("Only brokers can review listings."))
     pending = Q(status=ListingStatus.PENDING_REVIEW)
     return ModerationQueue(
         research_results=ResearchResult.objects.filter(pending)

@@ -299,8 +299,7 @@ def _field_label(listing: Listing, name: str) -> str:
 
 
 def _require_broker(request: HttpRequest) -> None:
-    if not roles.is_broker(request.user):
-        raise PermissionDenied
+    roles.require_broker(request.user, _("Only brokers can review listings."))
 
 
 @login_required

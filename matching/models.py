@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import Organization, ResearchResult, TechnologyNeed
-from matching.mediation.models import Mediated, MediationEvent
+from matching.mediation.models import Mediated, MediationEvent, mediated_indexes
 
 
 class MatchRequestStatus(models.TextChoices):
@@ -106,6 +106,7 @@ class MatchRequest(Mediated):
                 name="match_request_one_open_per_pair_no_need",
             ),
         ]
+        indexes: ClassVar = mediated_indexes("match_request")
 
     def __str__(self) -> str:
         return f"{self.requester} → {self.addressee}: {self.research_result}"

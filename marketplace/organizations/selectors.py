@@ -103,8 +103,7 @@ def evidence_get(*, viewer: AnyUser, pk: int | str) -> OrganizationEvidence:
 
 def verification_queue(*, viewer: AnyUser) -> QuerySet[Organization]:
     """Organisations waiting for verification, oldest first (brokers only)."""
-    if not roles.is_broker(viewer):
-        raise PermissionDeniedError(_("Only brokers verify organisations."))
+    roles.require_broker(viewer, _("Only brokers verify organisations."))
     return Organization.objects.filter(
         verification_status=VerificationStatus.PENDING
     ).order_by("created_at", "id")
@@ -134,8 +133,7 @@ def claim_list(*, viewer: AnyUser) -> QuerySet[OrganizationClaim]:
 
 def claim_queue(*, viewer: AnyUser) -> QuerySet[OrganizationClaim]:
     """Open claims, oldest first (brokers only; `PermissionDeniedError` otherwise)."""
-    if not roles.is_broker(viewer):
-        raise PermissionDeniedError(_("Only brokers answer claims of organisations."))
+    roles.require_broker(viewer, _("Only brokers answer claims of organisations."))
     return (
         OrganizationClaim.objects.filter(status=ClaimStatus.PENDING)
         .select_related("claimant", "organization")

@@ -188,8 +188,7 @@ def join_request_decide(request: HttpRequest, pk: int, decision: str) -> HttpRes
 @login_required
 def organization_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     """POST /organizations/<pk>/verify/ or /reject/ (with `reason`): brokers only."""
-    if not roles.is_broker(request.user):
-        raise PermissionDenied
+    roles.require_broker(request.user, _("Only brokers can verify organisations."))
     organization = selectors.organization_get(pk=pk)
     user = request_actor(request)
     form = ReasonForm(request.POST)
@@ -297,8 +296,7 @@ def organization_claim(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def claim_queue(request: HttpRequest) -> HttpResponse:
     """GET /organizations/claims/: open claims, oldest first (brokers)."""
-    if not roles.is_broker(request.user):
-        raise PermissionDenied
+    roles.require_broker(request.user, _("Only brokers answer claims of organisations."))
     queue = org_selectors.claim_queue(viewer=request.user)
     return render(request, "marketplace/claim_queue.html", {"claims": queue})
 
@@ -307,8 +305,7 @@ def claim_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 def claim_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     """POST /organizations/claims/<pk>/approve/ or /reject/ (with `reason`): brokers only."""
-    if not roles.is_broker(request.user):
-        raise PermissionDenied
+    roles.require_broker(request.user, _("Only brokers can answer claims of organisations."))
     claim = org_selectors.claim_get(viewer=request.user, pk=pk)
     user = request_actor(request)
     form = ReasonForm(request.POST)
@@ -331,7 +328,6 @@ def claim_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
 @login_required
 def verification_queue(request: HttpRequest) -> HttpResponse:
     """GET /organizations/review/: organisations waiting for verification (brokers)."""
-    if not roles.is_broker(request.user):
-        raise PermissionDenied
+    roles.require_broker(request.user, _("Only brokers verify organisations."))
     queue = org_selectors.verification_queue(viewer=request.user)
     return render(request, "marketplace/verification_queue.html", {"organizations": queue})

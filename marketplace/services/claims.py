@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kernel.errors import ConflictError, PermissionDeniedError
@@ -40,6 +41,7 @@ from marketplace.choices import (
 from marketplace.models import Membership, Organization, OrganizationClaim, OrganizationEvidence
 from marketplace.notifications import notify
 from marketplace.organizations.evidence import save_with_upload
+from marketplace.selectors import is_unclaimed
 from marketplace.services.common import _CREATOR_ROLE, _answer, _brokers
 from marketplace.services.joining import MESSAGE_MAX_CHARS
 from marketplace.services.organizations import (
@@ -57,7 +59,10 @@ HAS_MEMBERS_CODE = "has_members"
 
 
 def _require_unclaimed(organization: Organization) -> None:
-    if Membership.objects.filter(organization=organization).exists():
+    """ConflictError (409, code has_members) unless nobody is a member (`is_unclaimed`: the
+    ``has_members`` read with `organization` when it carries it, as `organization_get` does;
+    `claim_approve` passes the locked row, which is asked afresh)."""
+    if not is_unclaimed(organization):
         raise ConflictError(
             _("This organisation already has members on Keqiao; ask to join it instead."),
             code=HAS_MEMBERS_CODE,
@@ -105,19 +110,20 @@ def _lock_pending(claim: OrganizationClaim) -> OrganizationClaim:
 
 
 def _require_broker(actor: User) -> None:
-    if not roles.is_broker(actor):
-        raise PermissionDeniedError(_("Only brokers can answer claims of organisations."))
+    roles.require_broker(actor, _("Only brokers can answer claims of organisations."))
 
 
 def _close_others(approved: OrganizationClaim, *, actor: User) -> None:
-    """Close every other open claim of the organisation and tell the claimants."""
+    """Close every other open claim of the organisation in one update (the rows keep who
+    closed them and when, as `_answer` records) and tell the claimants."""
     others = OrganizationClaim.objects.select_for_update(of=("self",)).filter(
         organization_id=approved.organization_id, status=ClaimStatus.PENDING
     ).exclude(pk=approved.pk)
-    users = []
-    for other in others.select_related("claimant"):
-        _answer(other, status=ClaimStatus.CLOSED, actor=actor)
-        users.append(other.claimant)
+    locked = list(others.select_related("claimant"))
+    OrganizationClaim.objects.filter(pk__in=[other.pk for other in locked]).update(
+        status=ClaimStatus.CLOSED, decided_by=actor, decided_at=timezone.now()
+    )
+    users = [other.claimant for other in locked]
     if users:
         notify(users=users, verb="organization_claim.closed",
                params=organization_params(approved.organization))

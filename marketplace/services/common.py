@@ -164,8 +164,7 @@ def _require_owner_member(*, listing: Listing, actor: User) -> None:
 
 
 def _require_broker(actor: User) -> None:
-    if not roles.is_broker(actor):
-        raise PermissionDeniedError(_("Only brokers can review listings."))
+    roles.require_broker(actor, _("Only brokers can review listings."))
 
 
 def _require_status(listing: Listing, *allowed: str) -> None:

@@ -266,6 +266,8 @@ def member_set_role(*, actor: User, membership: Membership, role: str) -> Member
         _guard_last_administrator(locked)
     locked.is_administrator = role == MemberRole.ADMINISTRATOR
     locked.save(update_fields=["is_administrator"])
+    if locked.user_id == actor.pk:
+        roles.forget_memberships(actor)  # the request's cached administrator rights
     _record(
         locked.organization, MembershipAction.ROLE_CHANGED, actor=actor, user=locked.user,
         role=role,

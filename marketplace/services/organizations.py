@@ -183,8 +183,7 @@ def organization_verify(
     (``organization.verified``). Clearing it (withdrawing a verification) sends a verified
     organisation back to `pending`. Each call is recorded as an `OrganizationDecision`.
     """
-    if not roles.is_broker(actor):
-        raise PermissionDeniedError(_("Only brokers can verify organisations."))
+    roles.require_broker(actor, _("Only brokers can verify organisations."))
     if verified:
         _decide(
             organization, actor=actor,
@@ -209,8 +208,7 @@ def organization_reject(*, organization: Organization, actor: User, reason: str)
     """Refuse to verify `organization` (brokers only), with a `reason` (required, at most
     `REASON_MAX_CHARS`; a `DomainError` on ``reason`` otherwise). Its members are told
     (``organization.rejected``) and may correct its details to ask again."""
-    if not roles.is_broker(actor):
-        raise PermissionDeniedError(_("Only brokers can verify organisations."))
+    roles.require_broker(actor, _("Only brokers can verify organisations."))
     reason = _clean_text(
         reason, field="reason", max_chars=REASON_MAX_CHARS,
         missing=_("Give a reason for the rejection."),

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import ResearchResult, TechnologyNeed
+from matching.mediation.common import NOTE_MAX_LENGTH
 from matching.models import DeclineReason
 
 
@@ -66,7 +67,7 @@ class DeclineForm(forms.Form):
     reason = forms.ChoiceField(label=_("Reason"), choices=DeclineReason.choices)
     text = forms.CharField(
         label=_("Explanation"),
-        max_length=5000,
+        max_length=NOTE_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )

@@ -23,6 +23,7 @@ from marketplace.models import (
 from marketplace.serializers import IdField, IdRelatedField
 from matching.match_requests import selectors
 from matching.match_requests.services import MESSAGE_MAX_LENGTH
+from matching.mediation.common import NOTE_MAX_LENGTH
 from matching.models import (
     DeclineReason,
     MatchRequest,
@@ -63,7 +64,7 @@ class MatchRequestCreateSerializer(serializers.Serializer[Any]):
 class MatchRequestDeclineSerializer(serializers.Serializer[Any]):
     reason = serializers.ChoiceField(choices=DeclineReason.choices)
     text = serializers.CharField(
-        max_length=MESSAGE_MAX_LENGTH,
+        max_length=NOTE_MAX_LENGTH,
         required=False,
         allow_blank=True,
         default="",

@@ -7,6 +7,7 @@ an organisation to claim its page (`send_claim_invitation`)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -16,7 +17,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from kernel.errors import DomainError, PermissionDeniedError, field_error
+from kernel.errors import DomainError, field_error
 from marketplace import roles
 from marketplace.models import Membership, Organization
 from marketplace.notification_verbs import Params
@@ -30,7 +31,11 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: Longest broker's note (characters), as a match request's message.
+#: Longest broker's note and longest decline explanation of either kind (characters): a
+#: match request's `decline_text` and a meeting request's `decline_reason`, whoever declines.
+#: The one rule of the services (`clean_note`, `match_request_decline`,
+#: `clean_decline_reason`), the API serializers and the web forms. Both columns are
+#: TextFields, so the larger of the two former limits was kept (no migration).
 NOTE_MAX_LENGTH = 5000
 
 
@@ -40,9 +45,9 @@ def has_members(organization_id: int) -> bool:
 
 
 def require_broker(actor: AnyUser) -> None:
-    """Raises PermissionDeniedError (403) unless `actor` is a broker (`roles.is_broker`)."""
-    if not roles.is_broker(actor):
-        raise PermissionDeniedError(_("Only brokers of the transfer centre can do this."))
+    """Raises PermissionDeniedError (403) unless `actor` is a broker (`roles.require_broker`
+    with the mediation's message)."""
+    roles.require_broker(actor, _("Only brokers of the transfer centre can do this."))
 
 
 def clean_note(value: str | None, *, required: bool = False) -> str:
@@ -74,9 +79,14 @@ def escalation_cutoff(now: datetime) -> datetime:
     return now - timedelta(days=settings.REQUEST_ESCALATION_DAYS)
 
 
-def notify_brokers(*, verb: str, params: Params, exclude: User | None = None) -> None:
-    """Notify every broker (`roles.brokers`) but `exclude`, in-app and by e-mail."""
-    users = [user for user in roles.brokers() if exclude is None or user.pk != exclude.pk]
+def notify_brokers(
+    *, verb: str, params: Params, exclude: User | None = None,
+    brokers: Sequence[User] | None = None,
+) -> None:
+    """Notify every broker but `exclude`, in-app and by e-mail: `brokers` when the caller
+    read them already (one read for a whole escalation run), else `roles.brokers()`."""
+    recipients = roles.brokers() if brokers is None else brokers
+    users = [user for user in recipients if exclude is None or user.pk != exclude.pk]
     if users:
         notify(users=users, verb=verb, params=params)
 

@@ -17,10 +17,13 @@ from django.utils.translation import gettext as _
 
 from kernel.errors import ConflictError
 from kernel.locking import lock_row, lock_row_in
+from marketplace import roles
 from matching.mediation.common import escalation_cutoff, has_members, require_broker
 from matching.mediation.models import Mediated, MediationReason
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
     from marketplace.roles import AnyUser
 
 RequestT = TypeVar("RequestT", bound=Mediated)
@@ -48,19 +51,23 @@ def escalate_due(
     now: datetime | None,
     limit: int | None,
     related: Sequence[str],
-    announce: Callable[[RequestT], None],
+    announce: Callable[[RequestT, Sequence[User]], None],
 ) -> list[int]:
     """Escalate every request of `open_requests` (the kind's unanswered requests) made
     `settings.REQUEST_ESCALATION_DAYS` days or more before `now` (default: the current time)
     and not escalated yet: it joins the brokers' queue (if not there already, reason
-    unanswered) and `announce` (the kind's audit event and notifications) runs in the same
-    transaction, one per request. A request answered or escalated since the list was read
-    is left alone, so each is escalated at most once (`escalated_at`), also when runs
-    overlap. Returns the ids escalated (at most `limit`, oldest first)."""
+    unanswered) and `announce` (the kind's audit event and notifications, given the brokers,
+    read once for the whole run) runs in the same transaction, one per request. A request
+    answered or escalated since the list was read is left alone, so each is escalated at
+    most once (`escalated_at`), also when runs overlap. Returns the ids escalated (at most
+    `limit`, oldest first)."""
     now = now or timezone.now()
     due = open_requests.filter(escalated_at__isnull=True, created_at__lte=escalation_cutoff(now))
     pks = list(due.order_by("pk").values_list("pk", flat=True)[:limit])
-    return [pk for pk in pks if _escalate_one(due, pk, now, related, announce)]
+    if not pks:
+        return []
+    brokers = list(roles.brokers())
+    return [pk for pk in pks if _escalate_one(due, pk, now, related, announce, brokers)]
 
 
 @transaction.atomic
@@ -69,7 +76,8 @@ def _escalate_one(
     pk: int,
     now: datetime,
     related: Sequence[str],
-    announce: Callable[[RequestT], None],
+    announce: Callable[[RequestT, Sequence[User]], None],
+    brokers: Sequence[User],
 ) -> bool:
     locked = lock_row_in(due, pk, related=related)
     if locked is None:
@@ -79,7 +87,7 @@ def _escalate_one(
         locked.mediated_at = now
         locked.mediation_reason = MediationReason.UNANSWERED
     locked.save(update_fields=["escalated_at", "mediated_at", "mediation_reason"])
-    announce(locked)
+    announce(locked, brokers)
     return True
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -84,3 +85,21 @@ class Mediated(models.Model):
     def handled_by_transfer_centre(self) -> bool:
         """Whether the transfer centre (brokers) carries the request."""
         return self.mediated_at is not None
+
+
+def mediated_indexes(prefix: str) -> list[models.Index]:
+    """The indexes of a concrete `Mediated` request (with `status` and `created_at`), named
+    ``<prefix>_queue_idx`` and ``<prefix>_escalate_idx``: the brokers' queue (mediated
+    requests, most recently mediated first: `projects.mediation.selectors`) and the
+    escalation scan (a status, not escalated yet, made before the cutoff:
+    `matching.mediation.escalation.escalate_due`)."""
+    return [
+        models.Index(
+            fields=["-mediated_at", "-id"], condition=Q(mediated_at__isnull=False),
+            name=f"{prefix}_queue_idx",
+        ),
+        models.Index(
+            fields=["status", "created_at"], condition=Q(escalated_at__isnull=True),
+            name=f"{prefix}_escalate_idx",
+        ),
+    ]

@@ -73,8 +73,15 @@ class MediatedItem:
 
     @property
     def status(self) -> str:
+        """The queue's status (one of STATUSES) of the request's own status. ValueError for a
+        status no queue status names (a kind's new status missing from its table above)."""
         table = _MATCH_STATUSES if self.kind == KIND_MATCH_REQUEST else _MEETING_STATUSES
-        return next(name for name, codes in table.items() if self.request.status in codes)
+        for name, codes in table.items():
+            if self.request.status in codes:
+                return name
+        raise ValueError(
+            f"{self.id}: status {self.request.status!r} has no status in the mediation queue"
+        )
 
     @property
     def is_open(self) -> bool:

@@ -8,7 +8,6 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kernel.web import request_actor, run_service
-from marketplace import roles
+from matching.mediation.common import require_broker
 from projects.mediation import selectors, services
 from projects.mediation.forms import ACTION_FORMS, QueueFilterForm
 from projects.mediation.selectors import OPEN
@@ -33,15 +32,10 @@ ACTIONS: dict[str, tuple[Callable[..., None], str]] = {
 }
 
 
-def _require_broker(request: HttpRequest) -> None:
-    if not roles.is_broker(request.user):
-        raise PermissionDenied
-
-
 @login_required
 def mediation_queue(request: HttpRequest) -> HttpResponse:
     """GET /mediation/?status=&kind=: the queue, open requests unless asked otherwise."""
-    _require_broker(request)
+    require_broker(request.user)
     form = QueueFilterForm(request.GET or {"status": OPEN})
     filters = form.cleaned_data if form.is_valid() else {"status": OPEN}
     keys = selectors.mediated_request_keys(viewer=request.user, filters=filters)
@@ -56,7 +50,7 @@ def mediation_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 def mediation_act(request: HttpRequest, item_id: str, action: str) -> HttpResponse:
     """POST /mediation/<item id>/<action>/ (outcome, invite-to-claim, accept, decline)."""
-    _require_broker(request)
+    require_broker(request.user)
     if action not in ACTIONS:
         raise Http404
     item = selectors.mediated_request_get(viewer=request.user, item_id=item_id)

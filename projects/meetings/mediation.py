@@ -16,6 +16,7 @@ ConflictError (409: answered already, or not in the queue).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -131,9 +132,9 @@ def meeting_requests_escalate(
     )
 
 
-def _announce_escalation(locked: MeetingRequest) -> None:
+def _announce_escalation(locked: MeetingRequest, brokers: Sequence[User]) -> None:
     _event(locked, MediationAction.ESCALATED)
     params = {**mediation_params(locked), "days": settings.REQUEST_ESCALATION_DAYS}
-    notify_brokers(verb=VERB_ESCALATED, params=params)
+    notify_brokers(verb=VERB_ESCALATED, params=params, brokers=brokers)
     notify_meeting_users(users=[locked.requester], verb=VERB_ESCALATED,
                          roadshow=locked.roadshow, params={**params, "variant": "sender"})

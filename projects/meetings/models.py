@@ -31,7 +31,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import Authored, Organization
-from matching.mediation.models import Mediated, MediationEvent
+from matching.mediation.models import Mediated, MediationEvent, mediated_indexes
 
 
 class MeetingBlock(Authored):
@@ -135,6 +135,7 @@ class MeetingRequest(Mediated):
                 name="meeting_request_one_open_per_slot",
             ),
         ]
+        indexes: ClassVar = mediated_indexes("meeting_request")
 
     def __str__(self) -> str:
         return f"{self.requester} → {self.presenter_organization} ({self.status})"

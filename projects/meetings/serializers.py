@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from marketplace.models import Organization
 from marketplace.serializers import IdField, IdRelatedField, RejectUnknownFieldsMixin
+from matching.mediation.common import NOTE_MAX_LENGTH
 from projects.meetings.scheduling import reason_message
 from projects.models import Meeting, MeetingBlock, MeetingRequest, Unavailability
 
@@ -24,7 +25,9 @@ class MeetingRequestCreateSerializer(RejectUnknownFieldsMixin, serializers.Seria
 
 
 class MeetingRequestDeclineSerializer(RejectUnknownFieldsMixin, serializers.Serializer[Any]):
-    reason = serializers.CharField(max_length=2000, allow_blank=False, trim_whitespace=True)
+    reason = serializers.CharField(
+        max_length=NOTE_MAX_LENGTH, allow_blank=False, trim_whitespace=True
+    )
 
 
 class MeetingOutSerializer(serializers.ModelSerializer[Meeting]):

@@ -37,7 +37,7 @@ from marketplace.models import Organization
 from marketplace.notification_verbs import Params
 from marketplace.notifications import notify
 from marketplace.selectors import organization_members
-from matching.mediation.common import notify_brokers
+from matching.mediation.common import NOTE_MAX_LENGTH, notify_brokers
 from matching.mediation.escalation import queue_if_unreachable
 from matching.mediation.models import MediationAction
 from projects.choices import RegistrationStatus, RoadshowStatus
@@ -57,6 +57,7 @@ from projects.permissions import is_host_staff, require_host_staff
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+#: Longest reason for asking for a meeting (characters); a decline follows NOTE_MAX_LENGTH.
 REASON_MAX_CHARS = 2000
 ROOM_NAME_MAX_CHARS = 80
 MAX_ROOMS = 200
@@ -237,13 +238,13 @@ def record_decline(locked: MeetingRequest, actor: User, reason: str, *,
 
 def clean_decline_reason(reason: str, *, field: str = "reason") -> str:
     """The reason for declining, stripped; DomainError (400 on `field`) when blank or longer
-    than REASON_MAX_CHARS."""
+    than `NOTE_MAX_LENGTH` (the decline rule of both kinds, `matching.mediation.common`)."""
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give a reason for declining."),
                           fields={field: [_("Give a reason for declining.")]})
-    if len(reason) > REASON_MAX_CHARS:
-        message = _("At most %(n)d characters.") % {"n": REASON_MAX_CHARS}
+    if len(reason) > NOTE_MAX_LENGTH:
+        message = _("At most %(n)d characters.") % {"n": NOTE_MAX_LENGTH}
         raise DomainError(message, fields={field: [message]})
     return reason
 

@@ -25,6 +25,7 @@ from matching.match_requests.services.notifying import (
     VERB_WITHDRAWN,
     notify_users,
 )
+from matching.mediation.common import NOTE_MAX_LENGTH
 from matching.models import DeclineReason, MatchRequest, MatchRequestMessage, MatchRequestStatus
 
 if TYPE_CHECKING:
@@ -134,7 +135,8 @@ def match_request_decline(
         raise field_error(
             "reason", _("“%(value)s” is not a valid decline reason.") % {"value": reason}
         )
-    explanation = clean_text(text, field="text", required=reason == DeclineReason.OTHER)
+    explanation = clean_text(text, field="text", required=reason == DeclineReason.OTHER,
+                             max_length=NOTE_MAX_LENGTH)
     require_open(locked)
     locked.decline_reason = reason
     locked.decline_text = explanation

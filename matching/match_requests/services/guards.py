@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from kernel.errors import ConflictError, DomainError
 from matching.models import MatchRequest, MatchRequestStatus
 
-#: Longest message, decline explanation or thread post (characters).
+#: Longest message or thread post (characters); a decline explanation follows
+#: `matching.mediation.common.NOTE_MAX_LENGTH`.
 MESSAGE_MAX_LENGTH = 5000
 
 #: What a locked request is read with (`lock_row(match_request, related=SHOWN_WITH)`): the
@@ -20,17 +21,20 @@ MESSAGE_MAX_LENGTH = 5000
 SHOWN_WITH = ("requester", "addressee", "research_result", "technology_need")
 
 
-def clean_text(value: str | None, *, field: str, required: bool = True) -> str:
+def clean_text(
+    value: str | None, *, field: str, required: bool = True,
+    max_length: int = MESSAGE_MAX_LENGTH,
+) -> str:
     """`value` stripped. Raises DomainError (400 on `field`) when it is blank but `required`,
-    or longer than `MESSAGE_MAX_LENGTH` characters."""
+    or longer than `max_length` characters."""
     text = (value or "").strip()
     if required and not text:
         raise DomainError(
             _("This field may not be blank."), fields={field: [_("This field may not be blank.")]}
         )
-    if len(text) > MESSAGE_MAX_LENGTH:
+    if len(text) > max_length:
         message = _("Ensure this field has no more than %(max)d characters.") % {
-            "max": MESSAGE_MAX_LENGTH
+            "max": max_length
         }
         raise DomainError(message, fields={field: [message]})
     return text

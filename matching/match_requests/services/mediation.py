@@ -18,6 +18,7 @@ reason), ConflictError (409: the request is no longer open, or not in the queue)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -153,10 +154,10 @@ def match_requests_escalate(
     )
 
 
-def _announce_escalation(locked: MatchRequest) -> None:
+def _announce_escalation(locked: MatchRequest, brokers: Sequence[User]) -> None:
     _event(locked, MediationAction.ESCALATED)
     params = {**_params(locked), "days": settings.REQUEST_ESCALATION_DAYS}
-    notify_brokers(verb=VERB_ESCALATED, params=params)
+    notify_brokers(verb=VERB_ESCALATED, params=params, brokers=brokers)
     notify_users(
         users=organization_members(locked.requester),
         verb=VERB_ESCALATED,

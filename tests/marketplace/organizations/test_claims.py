@@ -343,3 +343,57 @@ def test_claims_queue_is_for_brokers(imported):
     assert factories.login(factories.researcher()).get(
         reverse("organization-claim-queue")
     ).status_code == 403
+
+
+def _membership_reads(queries, column):
+    """Queries (or subqueries) of the memberships filtered on `column` ("organization_id":
+    whether an organisation has members; "is_administrator": administrator rights)."""
+    return [q for q in queries
+            if "marketplace_membership" in q["sql"] and f'."{column}"' in q["sql"].partition(
+                "WHERE")[2]]
+
+
+def test_a_refused_claim_asks_once_whether_the_organisation_has_members(imported):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    factories.researcher(imported)
+    client = factories.login(factories.UserFactory())
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.post(reverse("organization-claim", args=[imported.pk]), {"file": _pdf()})
+    assert "ask to join it instead" in page.content.decode()
+    assert len(_membership_reads(ctx.captured_queries, "organization_id")) == 1
+    assert not OrganizationClaim.objects.exists()
+
+
+def test_administrator_rights_are_read_once_per_user_object(imported):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    other = factories.OrganizationFactory()
+    admin = factories.UserFactory()
+    Membership.objects.create(user=admin, organization=imported, role=Role.RESEARCHER,
+                              is_administrator=True)
+    with CaptureQueriesContext(connection) as ctx:
+        answers = [roles.is_organization_administrator(admin, org) for org in
+                   (imported, other, imported.pk, other.pk)]
+    assert answers == [True, False, True, False]
+    assert len(_membership_reads(ctx.captured_queries, "is_administrator")) == 1
+
+
+def test_approval_closes_every_other_open_claim_in_one_update(imported, broker):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    approved = _claim(factories.UserFactory(), imported)
+    others = [_claim(factories.UserFactory(), imported) for _n in range(3)]
+    with CaptureQueriesContext(connection) as ctx:
+        services.claim_approve(claim=approved, actor=broker)
+    updates = [q for q in ctx.captured_queries
+               if q["sql"].startswith('UPDATE "marketplace_organizationclaim"')]
+    assert len(updates) == 2  # the approved claim, then the others at once
+    for other in others:
+        other.refresh_from_db()
+        assert (other.status, other.decided_by) == (ClaimStatus.CLOSED, broker)
+        assert other.decided_at is not None
+        assert "organization_claim.closed" in _verbs(other.claimant)

@@ -205,3 +205,47 @@ def test_answered_requests_are_not_escalated(enterprise_user, result, researcher
     services.match_request_accept(match_request=match_request, actor=researcher)
     _age(match_request, 30)
     assert services.match_requests_escalate() == []
+
+
+def _broker_reads(queries):
+    """The queries that read the brokers (`roles.brokers`: a user filter on is_superuser)."""
+    return [q for q in queries if "is_superuser" in q["sql"].partition("WHERE")[2]]
+
+
+def test_escalation_reads_the_brokers_once_however_many_requests_are_due(
+    enterprise_user, result, broker, settings
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.REQUEST_ESCALATION_DAYS = 7
+    reads = []
+    for count in (1, 3):
+        for _n in range(count):
+            match_request = services.match_request_create(
+                actor=enterprise_user, message="请介绍。",
+                research_result=factories.ResearchResultFactory(owner=result.owner),
+            )
+            _age(match_request, 8)
+        with CaptureQueriesContext(connection) as queries:
+            assert len(services.match_requests_escalate()) == count
+        reads.append(len(_broker_reads(queries.captured_queries)))
+    assert reads == [1, 1]
+    assert _verbs(broker) == ["match_request.escalated"] * 4
+
+
+def test_require_broker_is_the_one_broker_check_for_services_and_pages(broker, researcher):
+    from django.core.exceptions import PermissionDenied
+
+    from marketplace import roles
+
+    roles.require_broker(broker, "brokers only")
+    with pytest.raises(PermissionDeniedError) as caught:
+        roles.require_broker(researcher, "brokers only")
+    assert caught.value.message == "brokers only" and caught.value.code == "permission_denied"
+    # Also Django's PermissionDenied, so a page's own check gives the 403 page.
+    assert isinstance(caught.value, PermissionDenied)
+    for page in ("/mediation/", "/moderation/", "/organizations/claims/",
+                 "/organizations/review/"):
+        assert factories.login(researcher).get(page).status_code == 403
+        assert factories.login(broker).get(page).status_code == 200

@@ -171,3 +171,75 @@ def test_escalate_requests_command_runs_once_with_a_fixed_now(event, match_reque
     out = StringIO()
     call_command("escalate_requests", "--once", "--now", now, stdout=out)
     assert "0 match request(s), 0 meeting request(s) escalated" in out.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["match_request", "meeting_request"])
+def test_decline_note_has_one_limit_for_both_kinds_in_api_and_form(kind, event, meeting,
+                                                                    match_request):
+    # One rule (matching.mediation.common.NOTE_MAX_LENGTH): a meeting's decline was capped
+    # at 2000 characters by its service while the queue's form and API allowed 5000.
+    from matching.mediation.common import NOTE_MAX_LENGTH
+
+    request = match_request if kind == "match_request" else meeting
+    item = f"{kind}-{request.pk}"
+    client = factories.login(event.host_staff)
+    too_long = "长" * (NOTE_MAX_LENGTH + 1)
+    refused = client.post(f"/api/v1/mediated-requests/{item}/decline/", {"note": too_long},
+                          content_type="application/json")
+    assert refused.status_code == 400
+    assert set(refused.json()) == {"message", "code", "fields"}
+    assert "note" in refused.json()["fields"]
+    page = client.post(f"/mediation/{item}/decline/", {"note": too_long, "reason": "other"})
+    assert page.status_code == 302
+    request.refresh_from_db()
+    assert request.status in ("open", "requested")
+    assert not request.mediation_events.filter(action="declined").exists()
+    longest = "长" * NOTE_MAX_LENGTH
+    done = client.post(f"/api/v1/mediated-requests/{item}/decline/", {"note": longest},
+                       content_type="application/json")
+    assert done.status_code == 200 and done.json()["status"] == "declined"
+    request.refresh_from_db()
+    assert longest in (getattr(request, "decline_text", None), getattr(request,
+                                                                       "decline_reason", None))
+
+
+def test_every_status_of_both_kinds_has_a_queue_status_and_an_unknown_one_is_an_error(
+    meeting, match_request
+):
+    from matching.models import MatchRequestStatus
+    from projects.mediation.selectors import STATUSES, MediatedItem
+
+    names = {name for name, _label in STATUSES}
+    for kind, request, codes in (("match_request", match_request, MatchRequestStatus.values),
+                                 ("meeting_request", meeting, MeetingRequestStatus.values)):
+        for code in codes:
+            request.status = code
+            assert MediatedItem(kind, request, []).status in names
+        request.status = "lost"
+        with pytest.raises(ValueError, match=f"{kind}-{request.pk}: status 'lost'"):
+            MediatedItem(kind, request, []).status  # noqa: B018
+
+
+def test_meeting_request_answered_after_the_due_list_was_read_is_not_escalated(
+    event, settings, monkeypatch
+):
+    # Mirrors the match-request test: escalate_due locks the row only while it still matches
+    # the due list (lock_row_in), so an answer in between leaves it alone.
+    from matching.mediation import escalation
+
+    settings.REQUEST_ESCALATION_DAYS = 7
+    request = meeting_request_create(roadshow=event.roadshow, slot=event.slots[0],
+                                     requester=event.attendees[1], reason="想合作")
+    lock_row_in = escalation.lock_row_in
+
+    def answered_first(queryset, pk, **kwargs):
+        MeetingRequest.objects.filter(pk=pk).update(status=MeetingRequestStatus.DECLINED)
+        return lock_row_in(queryset, pk, **kwargs)
+
+    monkeypatch.setattr(escalation, "lock_row_in", answered_first)
+    later = timezone.now() + timedelta(days=8)
+    assert meeting_mediation.meeting_requests_escalate(now=later) == []
+    request.refresh_from_db()
+    assert request.escalated_at is None and not request.handled_by_transfer_centre
+    assert not request.mediation_events.exists()
+    assert _verbs(event.attendees[1]) == [] and _verbs(event.host_staff) == []

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
+from elasticsearch import ApiError, Elasticsearch, NotFoundError
 from elasticsearch.dsl import MultiSearch, Q, Search
 
 from matching.search import analysis
@@ -37,8 +37,7 @@ from matching.search.backends.elasticsearch.highlights import (
 from matching.search.backends.elasticsearch.lifecycle import (
     MAX_RESULT_WINDOW,
     IndexLifecycle,
-    is_outage,
-    unavailable,
+    outage_as_unavailable,
 )
 from matching.search.backends.elasticsearch.mapping import decode_term, seg_text
 from matching.search.backends.elasticsearch.queries import (
@@ -151,33 +150,25 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
         multi = MultiSearch(using=self.client, index=self.alias)
         for search in searches:
             multi = multi.add(search)
-        try:
-            return list(multi.execute(raise_on_error=True))
-        except NotFoundError:
-            return []
-        except ApiError as exc:
-            # An item's error comes back in a 200 answer: "no index yet" is no hits, as for
-            # a single search.
-            error = exc.body.get("error", {}) if isinstance(exc.body, dict) else {}
-            if isinstance(error, dict) and error.get("type") == "index_not_found_exception":
+        with outage_as_unavailable():
+            try:
+                return list(multi.execute(raise_on_error=True))
+            except NotFoundError:
                 return []
-            if is_outage(exc):
-                raise unavailable(exc) from exc
-            raise
-        except TransportError as exc:
-            if is_outage(exc):
-                raise unavailable(exc) from exc
-            raise
+            except ApiError as exc:
+                # An item's error comes back in a 200 answer: "no index yet" is no hits, as
+                # for a single search.
+                error = exc.body.get("error", {}) if isinstance(exc.body, dict) else {}
+                if isinstance(error, dict) and error.get("type") == "index_not_found_exception":
+                    return []
+                raise
 
     def _execute(self, search: Search) -> Any:
-        try:
-            return search.execute()
-        except NotFoundError:
-            return None  # no index yet: nothing indexed
-        except (TransportError, ApiError) as exc:
-            if is_outage(exc):
-                raise unavailable(exc) from exc
-            raise
+        with outage_as_unavailable():
+            try:
+                return search.execute()
+            except NotFoundError:
+                return None  # no index yet: nothing indexed
 
     def search(self, query: SearchQuery) -> SearchResults:
         page = max(1, query.page)
@@ -238,17 +229,14 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
 
     def count(self, kind: ListingKind | None = None) -> int:
         filters, must_not = filters_of(SearchQuery(kind=kind))
-        try:
-            found = self.client.count(
-                index=self.alias,
-                query=Q("bool", filter=filters, must_not=must_not).to_dict(),
-            )
-        except NotFoundError:
-            return 0
-        except (TransportError, ApiError) as exc:
-            if is_outage(exc):
-                raise unavailable(exc) from exc
-            raise
+        with outage_as_unavailable():
+            try:
+                found = self.client.count(
+                    index=self.alias,
+                    query=Q("bool", filter=filters, must_not=must_not).to_dict(),
+                )
+            except NotFoundError:
+                return 0
         return int(found["count"])
 
     # --- matching candidates -------------------------------------------------------------
@@ -320,25 +308,23 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
         terms = analysis.body_terms(body)
         if not terms or wanted <= 0:
             return []
-        try:
-            vectors = self.client.termvectors(
-                index=self.alias,
-                # A fixed routing sends the artificial document to the same shard every time,
-                # so its term statistics, and so the match scores, are deterministic.
-                routing="keqiao-more-like-this",
-                doc={"seg": {"body": seg_text(terms)}},
-                fields=["seg.body"],
-                term_statistics=True,
-                positions=False,
-                offsets=False,
-                filter={"max_num_terms": wanted, "min_term_freq": 1, "min_doc_freq": 1},
-            )
-        except NotFoundError:
-            return []
-        except (TransportError, ApiError) as exc:
-            if is_outage(exc):
-                raise unavailable(exc) from exc
-            raise
+        with outage_as_unavailable():
+            try:
+                vectors = self.client.termvectors(
+                    index=self.alias,
+                    # A fixed routing sends the artificial document to the same shard every
+                    # time, so its term statistics, and so the match scores, are
+                    # deterministic.
+                    routing="keqiao-more-like-this",
+                    doc={"seg": {"body": seg_text(terms)}},
+                    fields=["seg.body"],
+                    term_statistics=True,
+                    positions=False,
+                    offsets=False,
+                    filter={"max_num_terms": wanted, "min_term_freq": 1, "min_doc_freq": 1},
+                )
+            except NotFoundError:
+                return []
         found = vectors.get("term_vectors", {}).get("seg.body", {}).get("terms", {})
         return [
             (decode_term(token), float(info.get("score", 0.0))) for token, info in found.items()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,19 @@ def is_outage(exc: Exception) -> bool:
     return False
 
 
+@contextmanager
+def outage_as_unavailable() -> Iterator[None]:
+    """Run the client calls inside, raising SearchUnavailable for an outage (`is_outage`);
+    any other client error passes unchanged (the caller's own handlers, inside, see it
+    first)."""
+    try:
+        yield
+    except (TransportError, ApiError) as exc:
+        if is_outage(exc):
+            raise unavailable(exc) from exc
+        raise
+
+
 class IndexLifecycle:
     """Index management and writes of the Elasticsearch backend (a base class of it)."""
 
@@ -82,12 +96,8 @@ class IndexLifecycle:
 
     def _call(self, function: Any, *args: Any, **kwargs: Any) -> Any:
         """Run a client call, mapping outages to SearchUnavailable."""
-        try:
+        with outage_as_unavailable():
             return function(*args, **kwargs)
-        except (TransportError, ApiError) as exc:
-            if is_outage(exc):
-                raise unavailable(exc) from exc
-            raise
 
     # --- index management ----------------------------------------------------------------
     def index_definition(self, name: str, *, aliases: Sequence[str] = ()) -> Index:
