@@ -4,9 +4,9 @@ Verification (`marketplace.choices.VerificationStatus`)::
 
     created by one of its people: pending --verify (broker)--> verified
                                      |  ^                          |
-                      reject (broker,|  |edit by a member          |withdraw (broker)
-                           reason)   v  |                          v
-                                   rejected                     pending
+                      reject (broker,|  |edit by a member          |withdraw (broker), or a
+                           reason)   v  |                          v  member changes its name,
+                                   rejected                     pending  code or type
 
 Organisations created by brokers (and imported ones) start `unreviewed`; a broker may verify
 them too. Every decision is recorded (`OrganizationDecision`: who, when, what, why) and the
@@ -120,6 +120,37 @@ def organization_create(*, actor: User, data: Mapping[str, Any]) -> Organization
     return organization
 
 
+#: The fields a verification vouches for: a member who changes one of them sends a verified
+#: organisation back to review (a broker checked these against the evidence, not the others).
+IDENTITY_FIELDS = ("kind", "legal_name", "name_en", "credit_code")
+
+
+def _verification_stands(organization: Organization) -> bool:
+    """Whether a broker's decision covers the organisation's identity as stored: it is
+    verified, or pending after a decision (a withdrawn verification, a resubmission)."""
+    if organization.verification_status == VerificationStatus.VERIFIED or organization.verified:
+        return True
+    return (
+        organization.verification_status == VerificationStatus.PENDING
+        and OrganizationDecision.objects.filter(organization=organization).exists()
+    )
+
+
+def _record_identity_change(
+    organization: Organization, *, actor: User, changed: list[str]
+) -> None:
+    """Record that a member changed what the last decision vouched for: the verification is
+    withdrawn (the audit trail names who changed which fields)."""
+    labels = ", ".join(
+        str(Organization._meta.get_field(name).verbose_name) for name in changed
+    )
+    OrganizationDecision.objects.create(
+        organization=organization, decision=VerificationDecision.WITHDRAWN,
+        reason=str(_("Changed by a member: %(fields)s.") % {"fields": labels}),
+        decided_by=actor,
+    )
+
+
 @transaction.atomic
 def organization_update(
     *, organization: Organization, actor: User, data: Mapping[str, Any]
@@ -127,7 +158,10 @@ def organization_update(
     """Change an organisation's details (members of it or brokers).
 
     `data` keys: `ORGANIZATION_FIELDS`; only brokers may change `kind`. A member's change to a
-    `rejected` organisation asks for verification again (`pending`, brokers told). Raises
+    `rejected` organisation asks for verification again (`pending`, brokers told). A member's
+    change to an `IDENTITY_FIELDS` field of a verified organisation (or of a pending one a
+    broker decided about) sends it back to `pending`, unverified, records the withdrawal
+    (`OrganizationDecision`) and tells the brokers; address, website and contacts do not. Raises
     `PermissionDeniedError` or `DomainError` (per-field messages; a `credit_code` used by another
     organisation is an error on `credit_code`).
     """
@@ -139,17 +173,23 @@ def organization_update(
     _check_unknown(data, ORGANIZATION_FIELDS)
     if "kind" in data and data["kind"] != organization.kind and not is_broker:
         raise PermissionDeniedError(_("Only brokers can change the type of an organisation."))
+    before = {name: getattr(organization, name) for name in IDENTITY_FIELDS}
     for name, value in data.items():
         setattr(organization, name, value.strip() if isinstance(value, str) else value)
-    resubmitted = (
-        not is_broker and organization.verification_status == VerificationStatus.REJECTED
+    changed = [name for name in IDENTITY_FIELDS if getattr(organization, name) != before[name]]
+    resubmitted = not is_broker and (
+        organization.verification_status == VerificationStatus.REJECTED
+        or (changed and _verification_stands(organization))
     )
     if resubmitted:
         organization.verification_status = VerificationStatus.PENDING
+        organization.verified = False
     errors: dict[str, list[str | Promise]] = {}
     _check_credit_code_unique(organization, errors)
     _full_clean(organization, errors)
     _save_organization(organization)
+    if resubmitted and changed:
+        _record_identity_change(organization, actor=actor, changed=changed)
     if resubmitted:
         notify(
             users=_brokers(), verb="organization.submitted",
