@@ -30,6 +30,7 @@ from marketplace.organizations.forms import (
     OrganizationForm,
     ReasonForm,
 )
+from marketplace.organizations.storage import download_name
 from marketplace.regions import region_full_name
 
 
@@ -236,9 +237,11 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _private_file(file: FieldFile, *, filename: str, content_type: str) -> FileResponse:
-    """A private file sent as an attachment, never rendered inline nor cached."""
+    """A private file sent as an attachment, never rendered inline nor cached, named after
+    its checked content type (`storage.download_name`)."""
     response = FileResponse(
-        file.open("rb"), as_attachment=True, filename=filename, content_type=content_type
+        file.open("rb"), as_attachment=True,
+        filename=download_name(filename, content_type), content_type=content_type,
     )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
