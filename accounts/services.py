@@ -19,6 +19,8 @@ from django.db import transaction
 from django.http import HttpRequest
 from knox.models import AuthToken
 
+from marketplace.services.members import account_deletion_check
+
 DELETED_USERNAME = "deleted-{pk}"
 
 
@@ -29,7 +31,10 @@ def delete_account(*, user: User) -> None:
     address records, API tokens and log-in records (which name the username) are deleted.
     Memberships stay, so the organisation's history still shows who did what (an anonymous,
     inactive account, never notified: `marketplace.notifications.notify` skips inactive
-    users)."""
+    users). Refused (ConflictError 409 ``last_administrator``) while the user is the only
+    administrator of an organisation with other active members
+    (`marketplace.services.members.account_deletion_check`)."""
+    account_deletion_check(user=user)
     old_username = user.get_username()
     EmailAddress.objects.filter(user=user).delete()
     AuthToken.objects.filter(user=user).delete()

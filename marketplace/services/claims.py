@@ -40,6 +40,7 @@ from marketplace.choices import (
 from marketplace.models import Membership, Organization, OrganizationClaim, OrganizationEvidence
 from marketplace.notifications import notify
 from marketplace.organizations.evidence import save_with_upload
+from marketplace.selectors import has_active_members
 from marketplace.services.common import _CREATOR_ROLE, _answer, _brokers
 from marketplace.services.joining import MESSAGE_MAX_CHARS
 from marketplace.services.organizations import (
@@ -57,7 +58,7 @@ HAS_MEMBERS_CODE = "has_members"
 
 
 def _require_unclaimed(organization: Organization) -> None:
-    if Membership.objects.filter(organization=organization).exists():
+    if has_active_members(organization):
         raise ConflictError(
             _("This organisation already has members on Keqiao; ask to join it instead."),
             code=HAS_MEMBERS_CODE,

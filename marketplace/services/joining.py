@@ -22,6 +22,7 @@ from marketplace import roles
 from marketplace.choices import JoinRequestStatus, OrganizationKind, Role
 from marketplace.models import JoinRequest, Membership, Organization
 from marketplace.notifications import notify
+from marketplace.selectors import has_active_members
 from marketplace.services.common import _CREATOR_ROLE, _answer, _brokers
 from marketplace.services.organizations import (
     REASON_MAX_CHARS,
@@ -53,7 +54,7 @@ def join_request_create(
         raise ConflictError(_("You are already a member of this organisation."),
                             code="already_member")
     administrators = Membership.objects.filter(organization=organization, is_administrator=True)
-    if not Membership.objects.filter(organization=organization).exists():
+    if not has_active_members(organization):
         raise ConflictError(
             _("Nobody represents this organisation on Keqiao yet, so nobody can approve a "
               "request to join it."),

@@ -52,6 +52,7 @@ from marketplace.choices import (
 from marketplace.models import Invitation, Membership, MembershipEvent, Organization
 from marketplace.notifications import EMAIL_SUBJECT_PREFIX, absolute_url
 from marketplace.organizations.tokens import new_token, token_digest
+from marketplace.selectors import active_memberships
 from marketplace.services.common import _CREATOR_ROLE, _answer
 
 if TYPE_CHECKING:
@@ -238,7 +239,7 @@ def _guard_last_administrator(membership: Membership) -> None:
     organisation's row lock)."""
     if not membership.is_administrator:
         return
-    others = Membership.objects.filter(
+    others = active_memberships().filter(
         organization_id=membership.organization_id, is_administrator=True
     ).exclude(pk=membership.pk)
     if not others.exists():
@@ -292,3 +293,24 @@ def member_remove(*, actor: User, membership: Membership) -> None:
         roles.forget_memberships(actor)
     action = MembershipAction.MEMBER_LEFT if leaving else MembershipAction.MEMBER_REMOVED
     _record(organization, action, actor=actor, user=user, role=role)
+
+
+def account_deletion_check(*, user: User) -> None:
+    """Before `user`'s account is deleted (`accounts.services.delete_account`, in its
+    transaction): 409 ``last_administrator`` when `user` is the only active administrator of
+    an organisation that has other active members (they would be left with nobody to answer
+    join requests and invite; the user makes one of them an administrator first). The
+    organisations' rows stay locked until the deletion commits."""
+    administered = active_memberships().filter(user=user, is_administrator=True)
+    for organization_id in administered.order_by("organization_id").values_list(
+        "organization_id", flat=True
+    ):
+        organization = lock_row_by_pk(Organization, organization_id)
+        others = active_memberships().filter(organization_id=organization_id).exclude(user=user)
+        if others.exists() and not others.filter(is_administrator=True).exists():
+            raise ConflictError(
+                _("You are the only administrator of %(organization)s, which has other "
+                  "members: make one of them an administrator before deleting your account.")
+                % {"organization": organization.legal_name},
+                code=LAST_ADMINISTRATOR_CODE,
+            )
