@@ -135,6 +135,11 @@ def claim_approve(*, claim: OrganizationClaim, actor: User) -> OrganizationClaim
     locked = _lock_pending(claim)
     organization = lock_row(claim.organization)
     _require_unclaimed(organization)
+    if not locked.claimant.is_active:
+        raise ConflictError(
+            _("The claimant has deleted their account; the claim cannot be approved."),
+            code="claimant_gone",
+        )
     _answer(locked, status=ClaimStatus.APPROVED, actor=actor, reason="")
     Membership.objects.create(
         user=locked.claimant,

@@ -20,7 +20,7 @@ from kernel.errors import ConflictError, PermissionDeniedError
 from kernel.locking import lock_row
 from marketplace import roles
 from marketplace.choices import JoinRequestStatus, OrganizationKind, Role
-from marketplace.models import JoinRequest, Membership, Organization
+from marketplace.models import JoinRequest, Membership, Organization, OrganizationClaim
 from marketplace.notifications import notify
 from marketplace.selectors import has_active_members
 from marketplace.services.common import _CREATOR_ROLE, _answer, _brokers
@@ -126,3 +126,16 @@ def join_request_reject(
         params["variant"] = "no_reason"
     notify(users=[locked.user], verb="join_request.rejected", params=params)
     return locked
+
+
+def requests_withdraw(*, user: User) -> None:
+    """Withdraw `user`'s open requests to join and claims of organisations (their account is
+    being deleted, `accounts.services.delete_account`): nobody could approve a person who is
+    gone. Invitations sent to their address stay as they are (nobody can accept them)."""
+    for model in (JoinRequest, OrganizationClaim):
+        pending = model.objects.select_for_update(of=("self",)).filter(
+            status=JoinRequestStatus.PENDING
+        )
+        owner = {"user": user} if model is JoinRequest else {"claimant": user}
+        for locked in pending.filter(**owner).order_by("pk"):
+            _answer(locked, status=JoinRequestStatus.WITHDRAWN, actor=user)

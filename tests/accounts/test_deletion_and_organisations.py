@@ -59,3 +59,50 @@ def test_a_deleted_member_does_not_keep_the_last_administrator_in_place():
     delete_account(user=gone)
     delete_account(user=administrator)
     assert not User.objects.get(pk=administrator.pk).is_active
+
+
+def test_deleting_an_account_withdraws_its_open_claims_and_requests_to_join(
+    django_capture_on_commit_callbacks,
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from marketplace import services
+    from marketplace.choices import ClaimStatus, InvitationStatus, JoinRequestStatus
+    from marketplace.models import Invitation, JoinRequest, OrganizationClaim
+    from tests.marketplace.organizations.conftest import PDF
+    from tests.marketplace.organizations.members_helpers import invite
+
+    person = factories.UserFactory(email="gone@example.com")
+    joined, administrator = organization_with_administrator()
+    services.join_request_create(actor=person, organization=joined)
+    invite(
+        joined, administrator, "gone@example.com",
+        django_capture_on_commit_callbacks=django_capture_on_commit_callbacks,
+    )
+    claimed = factories.OrganizationFactory()
+    services.claim_create(
+        actor=person, organization=claimed,
+        upload=SimpleUploadedFile("licence.pdf", PDF, content_type="application/pdf"),
+    )
+    delete_account(user=person)
+    assert JoinRequest.objects.get(user=person).status == JoinRequestStatus.WITHDRAWN
+    assert OrganizationClaim.objects.get(claimant=person).status == ClaimStatus.WITHDRAWN
+    assert Invitation.objects.get(organization=joined).status == InvitationStatus.PENDING
+
+
+def test_claim_of_a_deactivated_claimant_is_refused_on_approval(broker):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from marketplace import services
+    from tests.marketplace.organizations.conftest import PDF
+
+    claimant = factories.UserFactory()
+    claim = services.claim_create(
+        actor=claimant, organization=factories.OrganizationFactory(),
+        upload=SimpleUploadedFile("licence.pdf", PDF, content_type="application/pdf"),
+    )
+    User.objects.filter(pk=claimant.pk).update(is_active=False)  # deactivated by an admin
+    claim.refresh_from_db()
+    with pytest.raises(ConflictError) as refused:
+        services.claim_approve(claim=claim, actor=broker)
+    assert refused.value.code == "claimant_gone"
