@@ -28,7 +28,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from kernel.errors import ConflictError, PermissionDeniedError
-from kernel.locking import lock_row
+from kernel.locking import lock_row, lock_row_by_pk
 from marketplace import roles
 from marketplace.choices import (
     ClaimStatus,
@@ -132,8 +132,10 @@ def claim_approve(*, claim: OrganizationClaim, actor: User) -> OrganizationClaim
     PermissionDeniedError (403), ConflictError (409: already answered; the organisation has
     members by now, code ``has_members``)."""
     _require_broker(actor)
+    # The organisation's row first, then the claims (this one, then the others in id order):
+    # two approvals of one organisation's claims wait for each other instead of deadlocking.
+    organization = lock_row_by_pk(Organization, claim.organization_id)
     locked = _lock_pending(claim)
-    organization = lock_row(claim.organization)
     _require_unclaimed(organization)
     if not locked.claimant.is_active:
         raise ConflictError(
@@ -173,6 +175,7 @@ def claim_reject(*, claim: OrganizationClaim, actor: User, reason: str) -> Organ
         reason, field="reason", max_chars=REASON_MAX_CHARS,
         missing=_("Give a reason for the rejection."),
     )
+    lock_row_by_pk(Organization, claim.organization_id)  # the order of claim_approve
     locked = _lock_pending(claim)
     _answer(locked, status=ClaimStatus.REJECTED, actor=actor, reason=reason)
     notify(
