@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from kernel.errors import ConflictError, PermissionDeniedError
-from kernel.locking import lock_row
+from kernel.locking import lock_row, lock_row_by_pk
 from marketplace import roles
 from marketplace.choices import JoinRequestStatus, OrganizationKind, Role
 from marketplace.models import JoinRequest, Membership, Organization, OrganizationClaim
@@ -98,6 +98,8 @@ def join_request_approve(*, join_request: JoinRequest, actor: User) -> JoinReque
     """Make the asking user a member (administrators of the organisation, brokers). Raises
     PermissionDeniedError (403), ConflictError (409: already answered)."""
     _require_manager(actor, join_request)
+    # The organisation's row first (as invitation_accept): one membership write at a time.
+    lock_row_by_pk(Organization, join_request.organization_id)
     locked = _close(join_request, actor=actor, status=JoinRequestStatus.APPROVED, reason="")
     organization = locked.organization
     Membership.objects.get_or_create(

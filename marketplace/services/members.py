@@ -205,6 +205,10 @@ def invitation_accept(*, actor: User, invitation: Invitation) -> Invitation:
     ConflictError (409 ``already_member``)."""
     if not actor.is_authenticated or not actor.is_active:
         raise PermissionDeniedError(_("Sign in to accept the invitation."))
+    # The organisation's row first (as join_request_approve and member_remove): a join request
+    # approved meanwhile has committed its membership when the check below runs (409, not the
+    # unique constraint's 500).
+    lock_row_by_pk(Organization, invitation.organization_id)
     locked = lock_row(invitation, related=["organization"])
     gone = refusal(locked)
     if gone is not None:
