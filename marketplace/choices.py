@@ -93,6 +93,8 @@ class MembershipAction(models.TextChoices):
     ROLE_CHANGED = "role_changed", _("Role changed")
     MEMBER_REMOVED = "member_removed", _("Member removed")
     MEMBER_LEFT = "member_left", _("Member left")
+    JOIN_REQUEST_APPROVED = "join_request_approved", _("Request to join approved")
+    CLAIM_APPROVED = "claim_approved", _("Claim approved")
 
 
 class VerificationDecision(models.TextChoices):

@@ -32,6 +32,8 @@ from kernel.locking import lock_row, lock_row_by_pk
 from marketplace import roles
 from marketplace.choices import (
     ClaimStatus,
+    MemberRole,
+    MembershipAction,
     OrganizationKind,
     Role,
     VerificationDecision,
@@ -41,7 +43,12 @@ from marketplace.models import Membership, Organization, OrganizationClaim, Orga
 from marketplace.notifications import notify
 from marketplace.organizations.evidence import save_with_upload
 from marketplace.selectors import has_active_members
-from marketplace.services.common import _CREATOR_ROLE, _answer, _brokers
+from marketplace.services.common import (
+    _CREATOR_ROLE,
+    _answer,
+    _brokers,
+    record_membership_event,
+)
 from marketplace.services.joining import MESSAGE_MAX_CHARS
 from marketplace.services.organizations import (
     REASON_MAX_CHARS,
@@ -150,6 +157,10 @@ def claim_approve(*, claim: OrganizationClaim, actor: User) -> OrganizationClaim
         is_administrator=True,
     )
     roles.forget_memberships(locked.claimant)
+    record_membership_event(
+        organization, MembershipAction.CLAIM_APPROVED, actor=actor, user=locked.claimant,
+        role=MemberRole.ADMINISTRATOR,
+    )
     # The claim's file becomes the organisation's evidence (the same stored file).
     OrganizationEvidence.objects.create(
         organization=organization, file=locked.file.name, original_name=locked.original_name,

@@ -28,6 +28,7 @@ from marketplace.models import (
     Invitation,
     JoinRequest,
     Listing,
+    MembershipEvent,
     Organization,
     OrganizationClaim,
     ResearchResult,
@@ -207,6 +208,17 @@ def _answer(
         locked.reason = reason
         fields.append("reason")
     locked.save(update_fields=fields)
+
+
+def record_membership_event(
+    organization: Organization, action: str, *, actor: User, user: User | None = None,
+    email: str = "", role: str = "",
+) -> None:
+    """Add a change of `organization`'s members to their audit trail (`MembershipEvent`):
+    invitations, joins by invitation, request or claim, role changes, removals."""
+    MembershipEvent.objects.create(
+        organization=organization, action=action, actor=actor, user=user, email=email, role=role
+    )
 
 
 def _brokers() -> QuerySet[User]:

@@ -19,11 +19,22 @@ from django.utils.translation import gettext_lazy as _
 from kernel.errors import ConflictError, PermissionDeniedError
 from kernel.locking import lock_row, lock_row_by_pk
 from marketplace import roles
-from marketplace.choices import JoinRequestStatus, OrganizationKind, Role
+from marketplace.choices import (
+    JoinRequestStatus,
+    MemberRole,
+    MembershipAction,
+    OrganizationKind,
+    Role,
+)
 from marketplace.models import JoinRequest, Membership, Organization, OrganizationClaim
 from marketplace.notifications import notify
 from marketplace.selectors import has_active_members
-from marketplace.services.common import _CREATOR_ROLE, _answer, _brokers
+from marketplace.services.common import (
+    _CREATOR_ROLE,
+    _answer,
+    _brokers,
+    record_membership_event,
+)
 from marketplace.services.organizations import (
     REASON_MAX_CHARS,
     _clean_text,
@@ -108,6 +119,10 @@ def join_request_approve(*, join_request: JoinRequest, actor: User) -> JoinReque
         defaults={"role": _CREATOR_ROLE.get(organization.kind, Role.RESEARCHER)},
     )
     roles.forget_memberships(locked.user)
+    record_membership_event(
+        organization, MembershipAction.JOIN_REQUEST_APPROVED, actor=actor, user=locked.user,
+        role=MemberRole.MEMBER,
+    )
     notify(users=[locked.user], verb="join_request.approved",
            params=organization_params(organization))
     return locked

@@ -49,11 +49,11 @@ from marketplace.choices import (
     Role,
     choice_label,
 )
-from marketplace.models import Invitation, Membership, MembershipEvent, Organization
+from marketplace.models import Invitation, Membership, Organization
 from marketplace.notifications import EMAIL_SUBJECT_PREFIX, absolute_url
 from marketplace.organizations.tokens import new_token, token_digest
 from marketplace.selectors import active_memberships
-from marketplace.services.common import _CREATOR_ROLE, _answer
+from marketplace.services.common import _CREATOR_ROLE, _answer, record_membership_event
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -75,15 +75,6 @@ def member_role(membership: Membership) -> str:
 
 def is_expired(invitation: Invitation) -> bool:
     return invitation.expires_at <= timezone.now()
-
-
-def _record(
-    organization: Organization, action: str, *, actor: User, user: User | None = None,
-    email: str = "", role: str = "",
-) -> None:
-    MembershipEvent.objects.create(
-        organization=organization, action=action, actor=actor, user=user, email=email, role=role
-    )
 
 
 def _clean_email(email: str) -> str:
@@ -159,7 +150,9 @@ def invitation_create(
         invited_by=actor,
         expires_at=timezone.now() + timedelta(days=settings.INVITATION_DAYS),
     )
-    _record(organization, MembershipAction.INVITED, actor=actor, email=email, role=role)
+    record_membership_event(
+        organization, MembershipAction.INVITED, actor=actor, email=email, role=role
+    )
     subject, body = _invitation_email(invitation, token, actor)
     transaction.on_commit(lambda: _send(subject, body, email))
     return invitation
@@ -175,7 +168,7 @@ def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
     if locked.status != InvitationStatus.PENDING:
         raise ConflictError(_("This invitation was already accepted or revoked."))
     _answer(locked, status=InvitationStatus.REVOKED, actor=actor)
-    _record(
+    record_membership_event(
         locked.organization, MembershipAction.INVITATION_REVOKED, actor=actor,
         email=locked.email, role=locked.role,
     )
@@ -231,7 +224,7 @@ def invitation_accept(*, actor: User, invitation: Invitation) -> Invitation:
     )
     roles.forget_memberships(actor)
     _answer(locked, status=InvitationStatus.ACCEPTED, actor=actor)
-    _record(
+    record_membership_event(
         organization, MembershipAction.INVITATION_ACCEPTED, actor=actor, user=actor,
         email=locked.email, role=locked.role,
     )
@@ -271,7 +264,7 @@ def member_set_role(*, actor: User, membership: Membership, role: str) -> Member
         _guard_last_administrator(locked)
     locked.is_administrator = role == MemberRole.ADMINISTRATOR
     locked.save(update_fields=["is_administrator"])
-    _record(
+    record_membership_event(
         locked.organization, MembershipAction.ROLE_CHANGED, actor=actor, user=locked.user,
         role=role,
     )
@@ -296,7 +289,7 @@ def member_remove(*, actor: User, membership: Membership) -> None:
     if leaving:
         roles.forget_memberships(actor)
     action = MembershipAction.MEMBER_LEFT if leaving else MembershipAction.MEMBER_REMOVED
-    _record(organization, action, actor=actor, user=user, role=role)
+    record_membership_event(organization, action, actor=actor, user=user, role=role)
 
 
 def account_deletion_check(*, user: User) -> None:
