@@ -27,6 +27,7 @@ import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+import idna
 from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.core.exceptions import ValidationError
@@ -75,6 +76,25 @@ def member_role(membership: Membership) -> str:
 
 def is_expired(invitation: Invitation) -> bool:
     return invitation.expires_at <= timezone.now()
+
+
+def _address_key(address: str) -> tuple[str, str]:
+    local, _at, domain = address.strip().rpartition("@")
+    try:
+        ascii_domain = idna.encode(domain, uts46=True).decode("ascii")
+    except idna.IDNAError:
+        ascii_domain = domain.lower()
+    return local.lower(), ascii_domain
+
+
+def same_address(first: str, second: str) -> bool:
+    """Whether two e-mail addresses are the same: the local part compared case-insensitively
+    (lower(), as the ``iexact`` lookups of invitations and members), the domain as its IDNA
+    A-label (UTS #46, non-transitional: "straße.de" is xn--strae-oqa.de, another domain than
+    "strasse.de", which casefold() would make equal)."""
+    if not first or not second:
+        return False
+    return _address_key(first) == _address_key(second)
 
 
 def _clean_email(email: str) -> str:
@@ -206,7 +226,7 @@ def invitation_accept(*, actor: User, invitation: Invitation) -> Invitation:
     gone = refusal(locked)
     if gone is not None:
         raise gone
-    if (actor.email or "").casefold() != locked.email.casefold():
+    if not same_address(actor.email or "", locked.email):
         raise PermissionDeniedError(
             _("This invitation was sent to another e-mail address. Sign in with the account "
               "of that address."),
