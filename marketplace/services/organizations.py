@@ -142,7 +142,8 @@ def _record_identity_change(
     """Record that a member changed what the last decision vouched for: the verification is
     withdrawn (the audit trail names who changed which fields)."""
     labels = ", ".join(
-        str(Organization._meta.get_field(name).verbose_name) for name in changed
+        str(getattr(Organization._meta.get_field(name), "verbose_name", name))
+        for name in changed
     )
     OrganizationDecision.objects.create(
         organization=organization, decision=VerificationDecision.WITHDRAWN,
