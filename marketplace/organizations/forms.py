@@ -14,6 +14,7 @@ from marketplace.choices import MemberRole, OrganizationKind
 from marketplace.models import ORGANIZATION_CONTACT_FIELDS, ORGANIZATION_DETAIL_FIELDS, Organization
 from marketplace.services.joining import MESSAGE_MAX_CHARS
 from marketplace.services.organizations import REASON_MAX_CHARS
+from marketplace.validators import validate_visible_text
 
 _EVIDENCE_HELP = _("Business licence (营业执照) or registration certificate: PDF, PNG or JPEG.")
 
@@ -30,6 +31,10 @@ class OrganizationForm(forms.ModelForm[Organization]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            # The one check of organisation texts (also the API's and the services').
+            if type(field) is forms.CharField:
+                field.validators.append(validate_visible_text)
         # Transfer centres are registered by brokers (the service refuses others).
         kind = self.fields["kind"]
         if isinstance(kind, forms.ChoiceField):

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.functional import Promise
@@ -47,9 +48,11 @@ from marketplace.services.common import (
     _brokers,
     _check_credit_code_unique,
     _check_unknown,
+    _clean_organization_data,
     _full_clean,
     _save_organization,
 )
+from marketplace.validators import validate_visible_text
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -63,12 +66,17 @@ def _clean_text(
 ) -> str:
     """`text` stripped, or a `DomainError` on `field`: when it is empty and `missing` (the
     message) is given, or longer than `max_chars` characters. The one check of the free texts
-    of join requests, claims and rejections."""
+    of join requests, claims and rejections; invisible or control characters are refused
+    (`validate_visible_text`), as in the organisations' own texts."""
     text = (text or "").strip()
     if missing is not None and not text:
         raise field_error(field, missing)
     if len(text) > max_chars:
         raise field_error(field, _("At most %(n)d characters.") % {"n": max_chars})
+    try:
+        validate_visible_text(text)
+    except ValidationError as exc:
+        raise field_error(field, exc.messages[0]) from None
     return text
 
 
@@ -97,8 +105,7 @@ def organization_create(*, actor: User, data: Mapping[str, Any]) -> Organization
     kind = data.get("kind", "")
     if not is_broker and kind == OrganizationKind.TRANSFER_CENTRE:
         raise PermissionDeniedError(_("Only brokers can register a transfer centre."))
-    cleaned = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
-    organization = Organization(**cleaned)
+    organization = Organization(**_clean_organization_data(data))
     if not is_broker:
         organization.verification_status = VerificationStatus.PENDING
     errors: dict[str, list[str | Promise]] = {}
@@ -175,8 +182,8 @@ def organization_update(
     if "kind" in data and data["kind"] != organization.kind and not is_broker:
         raise PermissionDeniedError(_("Only brokers can change the type of an organisation."))
     before = {name: getattr(organization, name) for name in IDENTITY_FIELDS}
-    for name, value in data.items():
-        setattr(organization, name, value.strip() if isinstance(value, str) else value)
+    for name, value in _clean_organization_data(data).items():
+        setattr(organization, name, value)
     changed = [name for name in IDENTITY_FIELDS if getattr(organization, name) != before[name]]
     resubmitted = not is_broker and (
         organization.verification_status == VerificationStatus.REJECTED
