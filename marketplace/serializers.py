@@ -191,7 +191,7 @@ class OrganizationInputSerializer(RejectUnknownFieldsMixin, serializers.Serializ
     contact_phone = serializers.CharField(**_OPTIONAL_TEXT, max_length=40)
 
 
-class OrganizationVerifySerializer(serializers.Serializer[Any]):
+class OrganizationVerifySerializer(RejectUnknownFieldsMixin, serializers.Serializer[Any]):
     verified = serializers.BooleanField(default=True)
 
 

@@ -53,3 +53,14 @@ def test_a_join_request_message_refuses_a_right_to_left_override(api_client):
     )
     assert response.status_code == 400, response.json()
     assert "message" in response.json()["fields"]
+
+
+def test_verify_refuses_unknown_fields(api_client, broker):
+    organization = factories.OrganizationFactory()
+    api_client.force_authenticate(broker)
+    response = api_client.post(
+        f"/api/v1/organizations/{organization.pk}/verify/",
+        {"verified": True, "verification_status": "verified"}, format="json",
+    )
+    assert response.status_code == 400, response.json()
+    assert "verification_status" in response.json()["fields"]
