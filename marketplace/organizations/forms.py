@@ -44,6 +44,23 @@ class OrganizationForm(forms.ModelForm[Organization]):
             ]
 
 
+class OrganizationEditForm(OrganizationForm):
+    """Change an organisation's details (its administrators, brokers): the registration's
+    fields without the business licence (evidence is added on the organisation's page). Only
+    brokers change the type (`organization_update` refuses others); for them every type is
+    offered."""
+
+    file = None  # type: ignore[assignment]  # Django's way to drop a parent form's field
+
+    def __init__(self, *args: Any, may_change_kind: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kind = self.fields["kind"]
+        if may_change_kind and isinstance(kind, forms.ChoiceField):
+            kind.choices = OrganizationKind.choices
+        else:
+            kind.disabled = True
+
+
 class EvidenceForm(forms.Form):
     file = forms.FileField(label=_("business licence"), help_text=_EVIDENCE_HELP)
 
