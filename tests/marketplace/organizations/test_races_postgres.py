@@ -20,11 +20,17 @@ from marketplace.services import joining as joining_services
 from tests import factories
 from tests.marketplace.organizations.conftest import PDF
 from tests.marketplace.organizations.members_helpers import (
+    SITE,
     invite,
     organization_with_administrator,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _site(settings):
+    settings.SITE_URL = SITE  # absolute links (invitations) under a fixed site address
 
 #: How long a thread waits for the other to block on a row lock before going on.
 SETTLE = 0.5

@@ -10,9 +10,14 @@ from rest_framework.test import APIClient
 from marketplace import services
 from tests import factories
 from tests.marketplace.organizations.conftest import PDF
-from tests.marketplace.organizations.members_helpers import organization_with_administrator
+from tests.marketplace.organizations.members_helpers import SITE, organization_with_administrator
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _site(settings):
+    settings.SITE_URL = SITE  # absolute links (invitations) under a fixed site address
 
 
 # --- ids of the mediation queue ------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """Attack on organisations, members and claims: each test names the rule it checks and fails on
-main at the time of writing (see the report of branch atk11)."""
+main at the time of writing (see the attack report on organisations)."""
 
 from __future__ import annotations
 
@@ -14,12 +14,18 @@ from matching.match_requests import services as match_services
 from tests import factories
 from tests.marketplace.organizations.conftest import PDF
 from tests.marketplace.organizations.members_helpers import (
+    SITE,
     add_member,
     invite,
     organization_with_administrator,
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _site(settings):
+    settings.SITE_URL = SITE  # absolute links (invitations) under a fixed site address
 
 
 def _verified_organization_with_member():
@@ -123,7 +129,7 @@ def test_claim_of_a_deleted_account_cannot_be_approved(api_client, broker):
 
 
 def test_member_added_by_an_approved_join_request_is_in_the_audit_trail(api_client):
-    """Issue 11, members: "Every change is audited". Approving a join request adds a member,
+    """The members' rule: "Every change is audited". Approving a join request adds a member,
     as accepting an invitation does; the audit trail (member-events) must show it."""
     organization, administrator = organization_with_administrator()
     newcomer = factories.UserFactory()
