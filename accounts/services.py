@@ -19,6 +19,9 @@ from django.db import transaction
 from django.http import HttpRequest
 from knox.models import AuthToken
 
+from marketplace.services.joining import requests_withdraw
+from marketplace.services.members import account_deletion_check
+
 DELETED_USERNAME = "deleted-{pk}"
 
 
@@ -29,7 +32,12 @@ def delete_account(*, user: User) -> None:
     address records, API tokens and log-in records (which name the username) are deleted.
     Memberships stay, so the organisation's history still shows who did what (an anonymous,
     inactive account, never notified: `marketplace.notifications.notify` skips inactive
-    users)."""
+    users). Refused (ConflictError 409 ``last_administrator``) while the user is the only
+    administrator of an organisation with other active members
+    (`marketplace.services.members.account_deletion_check`). The user's open requests to join
+    and claims are withdrawn (`marketplace.services.joining.requests_withdraw`)."""
+    account_deletion_check(user=user)
+    requests_withdraw(user=user)
     old_username = user.get_username()
     EmailAddress.objects.filter(user=user).delete()
     AuthToken.objects.filter(user=user).delete()

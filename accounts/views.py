@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.services import delete_account
 from accounts.verification import record_given_address
+from kernel.errors import ConflictError
 from kernel.web import request_actor
 
 
@@ -49,7 +50,11 @@ recent_login_required: Callable[[View], View] = reauthentication_required(allow_
 @recent_login_required
 def account_delete(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        delete_account(user=request_actor(request))
+        try:
+            delete_account(user=request_actor(request))
+        except ConflictError as exc:
+            messages.error(request, str(exc.message))
+            return render(request, "account/delete.html", status=409)
         logout(request)
         messages.success(request, _("Your account was deleted."))
         return redirect("home")

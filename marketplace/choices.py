@@ -47,19 +47,25 @@ class VerificationStatus(models.TextChoices):
 
 
 class JoinRequestStatus(models.TextChoices):
+    """Where a request to join stands (`JoinRequest`). ``withdrawn``: the person deleted
+    their account before it was answered."""
+
     PENDING = "pending", _("Pending")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class ClaimStatus(models.TextChoices):
     """Where a claim of an organisation stands (`OrganizationClaim`). ``closed``: another
-    person's claim of the same organisation was approved first."""
+    person's claim of the same organisation was approved first; ``withdrawn``: the claimant
+    deleted their account before it was answered."""
 
     PENDING = "pending", _("Pending")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
     CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class MemberRole(models.TextChoices):
@@ -87,6 +93,8 @@ class MembershipAction(models.TextChoices):
     ROLE_CHANGED = "role_changed", _("Role changed")
     MEMBER_REMOVED = "member_removed", _("Member removed")
     MEMBER_LEFT = "member_left", _("Member left")
+    JOIN_REQUEST_APPROVED = "join_request_approved", _("Request to join approved")
+    CLAIM_APPROVED = "claim_approved", _("Claim approved")
 
 
 class VerificationDecision(models.TextChoices):

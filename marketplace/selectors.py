@@ -145,12 +145,27 @@ def can_see_contacts(viewer: AnyUser, organization: Organization) -> bool:
     return roles.is_broker(viewer) or roles.is_member(viewer, organization)
 
 
+def active_memberships() -> QuerySet[Membership]:
+    """Memberships of active accounts: the one definition of who counts wherever "has
+    members" is decided (claims, join requests, the last administrator, the brokers' queue).
+    A deleted account (`accounts.services.delete_account`: inactive, anonymised) keeps its
+    membership rows for the history, but can answer nothing, so it is nobody."""
+    return Membership.objects.filter(user__is_active=True)
+
+
+def has_active_members(organization: Organization | int) -> bool:
+    """Whether an active account is a member of `organization` (an instance or an id)."""
+    pk = organization if isinstance(organization, int) else organization.pk
+    return active_memberships().filter(organization_id=pk).exists()
+
+
 def is_unclaimed(organization: Organization) -> bool:
-    """Whether nobody is a member of `organization` (imported, not claimed yet): uses the
-    annotation ``has_members`` of `organization_list` when present."""
+    """Whether no active account is a member of `organization` (imported, not claimed yet, or
+    its members deleted their accounts): uses the annotation ``has_members`` of
+    `organization_list` when present."""
     has_members = getattr(organization, "has_members", None)
     if has_members is None:
-        has_members = Membership.objects.filter(organization=organization).exists()
+        has_members = has_active_members(organization)
     return not has_members
 
 
@@ -163,7 +178,7 @@ def organization_list(*, filters: Filters | None = None) -> QuerySet[Organizatio
     """All organisations (they are public), by legal name; see `OrganizationFilter`. Each
     carries ``has_members`` (see `is_unclaimed`)."""
     queryset = Organization.objects.annotate(
-        has_members=Exists(Membership.objects.filter(organization=OuterRef("pk")))
+        has_members=Exists(active_memberships().filter(organization=OuterRef("pk")))
     )
     return _apply_filters(OrganizationFilter, queryset, filters)
 
@@ -173,7 +188,7 @@ def organization_get(*, pk: int | str) -> Organization:
     so `is_unclaimed` and the claim's check ask no further)."""
     try:
         return Organization.objects.annotate(
-            has_members=Exists(Membership.objects.filter(organization=OuterRef("pk")))
+            has_members=Exists(active_memberships().filter(organization=OuterRef("pk")))
         ).get(pk=int(pk))
     except (Organization.DoesNotExist, ValueError, TypeError):
         raise Http404(_("No such organisation.")) from None

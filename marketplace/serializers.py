@@ -38,6 +38,7 @@ from marketplace.models import (
     TechnologyNeed,
 )
 from marketplace.notifications import notification_text
+from marketplace.validators import validate_visible_text
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -168,24 +169,29 @@ class OrganizationOutputSerializer(serializers.ModelSerializer[Organization]):
         return data
 
 
+#: The one check of organisation texts (also run by the services and the web form).
+_VISIBLE = [validate_visible_text]
+_OPTIONAL_TEXT: dict[str, Any] = {"required": False, "allow_blank": True, "validators": _VISIBLE}
+
+
 class OrganizationInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer[Any]):
     """Organisation details a member or broker may set; unknown keys (e.g. ``verified``,
     ``id``) are field errors. The badge is set with the verify action."""
 
     kind = serializers.ChoiceField(choices=OrganizationKind.choices)
-    legal_name = serializers.CharField(max_length=200)
-    name_en = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    credit_code = serializers.CharField(max_length=18, required=False, allow_blank=True)
-    province = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    city = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    region_code = serializers.CharField(max_length=6, required=False, allow_blank=True)
-    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    legal_name = serializers.CharField(max_length=200, validators=_VISIBLE)
+    name_en = serializers.CharField(**_OPTIONAL_TEXT, max_length=200)
+    credit_code = serializers.CharField(**_OPTIONAL_TEXT, max_length=18)
+    province = serializers.CharField(**_OPTIONAL_TEXT, max_length=20)
+    city = serializers.CharField(**_OPTIONAL_TEXT, max_length=40)
+    region_code = serializers.CharField(**_OPTIONAL_TEXT, max_length=6)
+    address = serializers.CharField(**_OPTIONAL_TEXT, max_length=300)
     website = serializers.URLField(required=False, allow_blank=True)
     contact_email = serializers.EmailField(required=False, allow_blank=True)
-    contact_phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    contact_phone = serializers.CharField(**_OPTIONAL_TEXT, max_length=40)
 
 
-class OrganizationVerifySerializer(serializers.Serializer[Any]):
+class OrganizationVerifySerializer(RejectUnknownFieldsMixin, serializers.Serializer[Any]):
     verified = serializers.BooleanField(default=True)
 
 

@@ -33,6 +33,7 @@ from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
+from kernel.invisible_text import invisible_characters
 from marketplace.patent_numbers import canonical_patent_number, validate_patent_number
 from marketplace.regions import validate_region_code
 
@@ -46,6 +47,7 @@ __all__ = [
     "validate_region_code",
     "validate_source_date",
     "validate_trl",
+    "validate_visible_text",
 ]
 
 # ---------------------------------------------------------------------------
@@ -211,3 +213,23 @@ def validate_source_date(value: str) -> None:
     except ValueError as exc:
         raise ValidationError(message, code="invalid_source_date", params={"value": value}) from exc
     validate_listing_date(parsed)
+
+
+# ---------------------------------------------------------------------------
+# Visible text (organisations' texts)
+# ---------------------------------------------------------------------------
+
+
+def validate_visible_text(value: str) -> None:
+    """Refuse Unicode format characters (Cf: bidirectional overrides and isolates, zero-width
+    spaces) and control characters other than tab and line breaks (Cc: BEL, ESC), as
+    `kernel.invisible_text` lists them: an organisation's name with a right-to-left override
+    or a zero-width space looks like another (verified) one, and controls end up in e-mails,
+    exports and logs."""
+    hidden = invisible_characters(value)
+    if hidden:
+        raise ValidationError(
+            _("Remove the invisible or direction-changing characters (%(codes)s)."),
+            code="invisible_characters",
+            params={"codes": ", ".join(hidden), "value": value},
+        )

@@ -98,6 +98,10 @@ urlpatterns = [
         name="organization-detail",
     ),
     path(
+        "organizations/<int:pk>/edit/", organization_views.organization_edit,
+        name="organization-edit",
+    ),
+    path(
         "organizations/<int:pk>/join/", organization_views.organization_join,
         name="organization-join",
     ),

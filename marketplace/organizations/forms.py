@@ -14,6 +14,7 @@ from marketplace.choices import MemberRole, OrganizationKind
 from marketplace.models import ORGANIZATION_CONTACT_FIELDS, ORGANIZATION_DETAIL_FIELDS, Organization
 from marketplace.services.joining import MESSAGE_MAX_CHARS
 from marketplace.services.organizations import REASON_MAX_CHARS
+from marketplace.validators import validate_visible_text
 
 _EVIDENCE_HELP = _("Business licence (营业执照) or registration certificate: PDF, PNG or JPEG.")
 
@@ -30,6 +31,10 @@ class OrganizationForm(forms.ModelForm[Organization]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            # The one check of organisation texts (also the API's and the services').
+            if type(field) is forms.CharField:
+                field.validators.append(validate_visible_text)
         # Transfer centres are registered by brokers (the service refuses others).
         kind = self.fields["kind"]
         if isinstance(kind, forms.ChoiceField):
@@ -37,6 +42,23 @@ class OrganizationForm(forms.ModelForm[Organization]):
                 (code, label) for code, label in OrganizationKind.choices
                 if code != OrganizationKind.TRANSFER_CENTRE
             ]
+
+
+class OrganizationEditForm(OrganizationForm):
+    """Change an organisation's details (its administrators, brokers): the registration's
+    fields without the business licence (evidence is added on the organisation's page). Only
+    brokers change the type (`organization_update` refuses others); for them every type is
+    offered."""
+
+    file = None  # type: ignore[assignment]  # Django's way to drop a parent form's field
+
+    def __init__(self, *args: Any, may_change_kind: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kind = self.fields["kind"]
+        if may_change_kind and isinstance(kind, forms.ChoiceField):
+            kind.choices = OrganizationKind.choices
+        else:
+            kind.disabled = True
 
 
 class EvidenceForm(forms.Form):

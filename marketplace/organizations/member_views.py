@@ -22,7 +22,7 @@ from kernel.web import request_actor, run_service
 from marketplace import roles, selectors, services
 from marketplace.organizations import member_selectors
 from marketplace.organizations.forms import InvitationForm, MemberRoleForm
-from marketplace.services.members import member_role, refusal
+from marketplace.services.members import member_role, refusal, same_address
 
 #: How many audit entries the members page shows (the API pages through all of them).
 EVENTS_SHOWN = 50
@@ -190,7 +190,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         "invitation": invitation,
         "gone": gone.message if gone else "",
         "other_address": request.user.is_authenticated
-        and viewer_email.casefold() != invitation.email.casefold(),
+        and not same_address(viewer_email, invitation.email),
         "login_url": _with_next("login", here),
         # allauth's sign-up page fills in the address given as ``email``.
         "signup_url": _with_next("signup", here, email=invitation.email),

@@ -4,6 +4,7 @@ no base URL, so no URL ever points at a file; names are random, never the upload
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from typing import Any
 
@@ -42,3 +43,18 @@ def evidence_upload_to(instance: Any, filename: str) -> str:
     content type (the uploader's file name is kept only in `original_name`)."""
     suffix = SUFFIXES.get(getattr(instance, "content_type", ""), "")
     return f"evidence/{instance.organization_id}/{uuid.uuid4().hex}{suffix}"
+
+
+#: What a downloaded file's stem keeps of the uploader's name: letters and digits of any
+#: script, spaces, hyphens and underscores (no dots, so no second extension; no controls).
+_UNSAFE_IN_STEM = re.compile(r"[^\w \-]+")
+
+
+def download_name(original_name: str, content_type: str) -> str:
+    """The name a private file is downloaded under: the stem of the uploader's name with only
+    safe characters, and the suffix of the content type read from the file's content
+    (`SUFFIXES`), never the uploader's extension: a PDF uploaded as "licence.hta" is
+    downloaded as "licence.pdf", which no desktop runs as a program."""
+    stem = os.path.splitext(original_name.rsplit("/", 1)[-1])[0]
+    stem = _UNSAFE_IN_STEM.sub("_", stem).strip(" _-")[:100] or "evidence"
+    return stem + SUFFIXES.get(content_type, ".bin")

@@ -27,9 +27,11 @@ from marketplace.organizations.forms import (
     ClaimForm,
     EvidenceForm,
     JoinForm,
+    OrganizationEditForm,
     OrganizationForm,
     ReasonForm,
 )
+from marketplace.organizations.storage import download_name
 from marketplace.regions import region_full_name
 
 
@@ -118,6 +120,39 @@ def organization_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Registered. A broker will verify your organisation."))
             return redirect("organization-detail", pk=run.result.pk)
     return render(request, "marketplace/organization_form.html", {"form": form})
+
+
+@login_required
+def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET/POST /organizations/<pk>/edit/: change its details (its administrators and
+    brokers; 403 for everyone else) through `organization_update`, so a member's change of
+    its name, code or type sends a verified organisation back to verification."""
+    organization = selectors.organization_get(pk=pk)
+    user = request_actor(request)
+    if not roles.may_manage_members(user, organization):
+        raise PermissionDenied(_("Only the organisation's administrators or brokers can edit it."))
+    broker = roles.is_broker(user)
+    # The form validates a copy: ModelForm writes its input on its instance, and the service
+    # compares the stored details with the new ones.
+    form = OrganizationEditForm(
+        request.POST or None, instance=selectors.organization_get(pk=pk),
+        may_change_kind=broker,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if broker or k != "kind"}
+        verified = organization.verified
+        run = run_service(
+            request,
+            lambda: services.organization_update(organization=organization, actor=user, data=data),
+            form,
+        )
+        if run.ok:
+            messages.success(request, _("The details were saved."))
+            if verified and not organization.verified:
+                messages.info(request, _("The organisation goes back to verification."))
+            return redirect("organization-detail", pk=organization.pk)
+    context = {"form": form, "organization": organization, "broker": broker}
+    return render(request, "marketplace/organization_edit.html", context)
 
 
 @require_POST
@@ -235,9 +270,11 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _private_file(file: FieldFile, *, filename: str, content_type: str) -> FileResponse:
-    """A private file sent as an attachment, never rendered inline nor cached."""
+    """A private file sent as an attachment, never rendered inline nor cached, named after
+    its checked content type (`storage.download_name`)."""
     response = FileResponse(
-        file.open("rb"), as_attachment=True, filename=filename, content_type=content_type
+        file.open("rb"), as_attachment=True,
+        filename=download_name(filename, content_type), content_type=content_type,
     )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"

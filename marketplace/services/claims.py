@@ -29,10 +29,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kernel.errors import ConflictError, PermissionDeniedError
-from kernel.locking import lock_row
+from kernel.locking import lock_row, lock_row_by_pk
 from marketplace import roles
 from marketplace.choices import (
     ClaimStatus,
+    MemberRole,
+    MembershipAction,
     OrganizationKind,
     Role,
     VerificationDecision,
@@ -42,7 +44,12 @@ from marketplace.models import Membership, Organization, OrganizationClaim, Orga
 from marketplace.notifications import notify
 from marketplace.organizations.evidence import save_with_upload
 from marketplace.selectors import is_unclaimed
-from marketplace.services.common import _CREATOR_ROLE, _answer, _brokers
+from marketplace.services.common import (
+    _CREATOR_ROLE,
+    _answer,
+    _brokers,
+    record_membership_event,
+)
 from marketplace.services.joining import MESSAGE_MAX_CHARS
 from marketplace.services.organizations import (
     REASON_MAX_CHARS,
@@ -59,9 +66,9 @@ HAS_MEMBERS_CODE = "has_members"
 
 
 def _require_unclaimed(organization: Organization) -> None:
-    """ConflictError (409, code has_members) unless nobody is a member (`is_unclaimed`: the
-    ``has_members`` read with `organization` when it carries it, as `organization_get` does;
-    `claim_approve` passes the locked row, which is asked afresh)."""
+    """ConflictError (409, code has_members) unless nobody is an active member
+    (`is_unclaimed`: the ``has_members`` read with `organization` when it carries it, as
+    `organization_get` does; `claim_approve` passes the locked row, which is asked afresh)."""
     if not is_unclaimed(organization):
         raise ConflictError(
             _("This organisation already has members on Keqiao; ask to join it instead."),
@@ -137,9 +144,16 @@ def claim_approve(*, claim: OrganizationClaim, actor: User) -> OrganizationClaim
     PermissionDeniedError (403), ConflictError (409: already answered; the organisation has
     members by now, code ``has_members``)."""
     _require_broker(actor)
+    # The organisation's row first, then the claims (this one, then the others in id order):
+    # two approvals of one organisation's claims wait for each other instead of deadlocking.
+    organization = lock_row_by_pk(Organization, claim.organization_id)
     locked = _lock_pending(claim)
-    organization = lock_row(claim.organization)
     _require_unclaimed(organization)
+    if not locked.claimant.is_active:
+        raise ConflictError(
+            _("The claimant has deleted their account; the claim cannot be approved."),
+            code="claimant_gone",
+        )
     _answer(locked, status=ClaimStatus.APPROVED, actor=actor, reason="")
     Membership.objects.create(
         user=locked.claimant,
@@ -148,6 +162,10 @@ def claim_approve(*, claim: OrganizationClaim, actor: User) -> OrganizationClaim
         is_administrator=True,
     )
     roles.forget_memberships(locked.claimant)
+    record_membership_event(
+        organization, MembershipAction.CLAIM_APPROVED, actor=actor, user=locked.claimant,
+        role=MemberRole.ADMINISTRATOR,
+    )
     # The claim's file becomes the organisation's evidence (the same stored file).
     OrganizationEvidence.objects.create(
         organization=organization, file=locked.file.name, original_name=locked.original_name,
@@ -173,6 +191,7 @@ def claim_reject(*, claim: OrganizationClaim, actor: User, reason: str) -> Organ
         reason, field="reason", max_chars=REASON_MAX_CHARS,
         missing=_("Give a reason for the rejection."),
     )
+    lock_row_by_pk(Organization, claim.organization_id)  # the order of claim_approve
     locked = _lock_pending(claim)
     _answer(locked, status=ClaimStatus.REJECTED, actor=actor, reason=reason)
     notify(

@@ -3,6 +3,7 @@ the permission and status checks."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -28,13 +29,14 @@ from marketplace.models import (
     Invitation,
     JoinRequest,
     Listing,
+    MembershipEvent,
     Organization,
     OrganizationClaim,
     ResearchResult,
 )
 from marketplace.organizations.models import DecidedWithReason
 from marketplace.regions import province_short_name
-from marketplace.validators import normalize_patent_number
+from marketplace.validators import normalize_patent_number, validate_visible_text
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -83,6 +85,29 @@ def _full_clean(instance: Organization | Listing, errors: dict[str, list[str | P
                 errors.setdefault(name, []).extend(messages)
     if errors:
         raise DomainError(INVALID_INPUT, fields=errors)
+
+
+def _clean_organization_data(data: Mapping[str, Any]) -> dict[str, Any]:
+    """An organisation's `data` with its texts stripped, the legal name in Unicode NFKC (so
+    full-width or compatibility forms of an existing name meet the uniqueness check); a
+    `DomainError` per field for invisible or control characters (`validate_visible_text`):
+    the one check of organisation texts for the API and the web pages, which both call the
+    services."""
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, list[str | Promise]] = {}
+    for name, value in data.items():
+        if isinstance(value, str):
+            value = value.strip()
+            try:
+                validate_visible_text(value)
+            except ValidationError as exc:
+                errors[name] = list(exc.messages)
+            if name == "legal_name":
+                value = unicodedata.normalize("NFKC", value)
+        cleaned[name] = value
+    if errors:
+        raise DomainError(INVALID_INPUT, fields=errors)
+    return cleaned
 
 
 def _check_unknown(data: Mapping[str, Any], allowed: Iterable[str]) -> None:
@@ -210,6 +235,17 @@ def _answer(
         locked.reason = reason
         fields.append("reason")
     locked.save(update_fields=fields)
+
+
+def record_membership_event(
+    organization: Organization, action: str, *, actor: User, user: User | None = None,
+    email: str = "", role: str = "",
+) -> None:
+    """Add a change of `organization`'s members to their audit trail (`MembershipEvent`):
+    invitations, joins by invitation, request or claim, role changes, removals."""
+    MembershipEvent.objects.create(
+        organization=organization, action=action, actor=actor, user=user, email=email, role=role
+    )
 
 
 def _brokers() -> QuerySet[User]:

@@ -17,12 +17,24 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from kernel.errors import ConflictError, PermissionDeniedError
-from kernel.locking import lock_row
+from kernel.locking import lock_row, lock_row_by_pk
 from marketplace import roles
-from marketplace.choices import JoinRequestStatus, OrganizationKind, Role
-from marketplace.models import JoinRequest, Membership, Organization
+from marketplace.choices import (
+    JoinRequestStatus,
+    MemberRole,
+    MembershipAction,
+    OrganizationKind,
+    Role,
+)
+from marketplace.models import JoinRequest, Membership, Organization, OrganizationClaim
 from marketplace.notifications import notify
-from marketplace.services.common import _CREATOR_ROLE, _answer, _brokers
+from marketplace.selectors import has_active_members
+from marketplace.services.common import (
+    _CREATOR_ROLE,
+    _answer,
+    _brokers,
+    record_membership_event,
+)
 from marketplace.services.organizations import (
     REASON_MAX_CHARS,
     _clean_text,
@@ -53,7 +65,7 @@ def join_request_create(
         raise ConflictError(_("You are already a member of this organisation."),
                             code="already_member")
     administrators = Membership.objects.filter(organization=organization, is_administrator=True)
-    if not Membership.objects.filter(organization=organization).exists():
+    if not has_active_members(organization):
         raise ConflictError(
             _("Nobody represents this organisation on Keqiao yet, so nobody can approve a "
               "request to join it."),
@@ -97,6 +109,8 @@ def join_request_approve(*, join_request: JoinRequest, actor: User) -> JoinReque
     """Make the asking user a member (administrators of the organisation, brokers). Raises
     PermissionDeniedError (403), ConflictError (409: already answered)."""
     _require_manager(actor, join_request)
+    # The organisation's row first (as invitation_accept): one membership write at a time.
+    lock_row_by_pk(Organization, join_request.organization_id)
     locked = _close(join_request, actor=actor, status=JoinRequestStatus.APPROVED, reason="")
     organization = locked.organization
     Membership.objects.get_or_create(
@@ -105,6 +119,10 @@ def join_request_approve(*, join_request: JoinRequest, actor: User) -> JoinReque
         defaults={"role": _CREATOR_ROLE.get(organization.kind, Role.RESEARCHER)},
     )
     roles.forget_memberships(locked.user)
+    record_membership_event(
+        organization, MembershipAction.JOIN_REQUEST_APPROVED, actor=actor, user=locked.user,
+        role=MemberRole.MEMBER,
+    )
     notify(users=[locked.user], verb="join_request.approved",
            params=organization_params(organization))
     return locked
@@ -125,3 +143,16 @@ def join_request_reject(
         params["variant"] = "no_reason"
     notify(users=[locked.user], verb="join_request.rejected", params=params)
     return locked
+
+
+def requests_withdraw(*, user: User) -> None:
+    """Withdraw `user`'s open requests to join and claims of organisations (their account is
+    being deleted, `accounts.services.delete_account`): nobody could approve a person who is
+    gone. Invitations sent to their address stay as they are (nobody can accept them)."""
+    for model in (JoinRequest, OrganizationClaim):
+        pending = model.objects.select_for_update(of=("self",)).filter(
+            status=JoinRequestStatus.PENDING
+        )
+        owner = {"user": user} if model is JoinRequest else {"claimant": user}
+        for locked in pending.filter(**owner).order_by("pk"):
+            _answer(locked, status=JoinRequestStatus.WITHDRAWN, actor=user)

@@ -27,6 +27,7 @@ import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+import idna
 from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.core.exceptions import ValidationError
@@ -49,10 +50,11 @@ from marketplace.choices import (
     Role,
     choice_label,
 )
-from marketplace.models import Invitation, Membership, MembershipEvent, Organization
+from marketplace.models import Invitation, Membership, Organization
 from marketplace.notifications import EMAIL_SUBJECT_PREFIX, absolute_url
 from marketplace.organizations.tokens import new_token, token_digest
-from marketplace.services.common import _CREATOR_ROLE, _answer
+from marketplace.selectors import active_memberships
+from marketplace.services.common import _CREATOR_ROLE, _answer, record_membership_event
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -76,13 +78,23 @@ def is_expired(invitation: Invitation) -> bool:
     return invitation.expires_at <= timezone.now()
 
 
-def _record(
-    organization: Organization, action: str, *, actor: User, user: User | None = None,
-    email: str = "", role: str = "",
-) -> None:
-    MembershipEvent.objects.create(
-        organization=organization, action=action, actor=actor, user=user, email=email, role=role
-    )
+def _address_key(address: str) -> tuple[str, str]:
+    local, _at, domain = address.strip().rpartition("@")
+    try:
+        ascii_domain = idna.encode(domain, uts46=True).decode("ascii")
+    except idna.IDNAError:
+        ascii_domain = domain.lower()
+    return local.lower(), ascii_domain
+
+
+def same_address(first: str, second: str) -> bool:
+    """Whether two e-mail addresses are the same: the local part compared case-insensitively
+    (lower(), as the ``iexact`` lookups of invitations and members), the domain as its IDNA
+    A-label (UTS #46, non-transitional: "straße.de" is xn--strae-oqa.de, another domain than
+    "strasse.de", which casefold() would make equal)."""
+    if not first or not second:
+        return False
+    return _address_key(first) == _address_key(second)
 
 
 def _clean_email(email: str) -> str:
@@ -158,7 +170,9 @@ def invitation_create(
         invited_by=actor,
         expires_at=timezone.now() + timedelta(days=settings.INVITATION_DAYS),
     )
-    _record(organization, MembershipAction.INVITED, actor=actor, email=email, role=role)
+    record_membership_event(
+        organization, MembershipAction.INVITED, actor=actor, email=email, role=role
+    )
     subject, body = _invitation_email(invitation, token, actor)
     transaction.on_commit(lambda: _send(subject, body, email))
     return invitation
@@ -174,7 +188,7 @@ def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
     if locked.status != InvitationStatus.PENDING:
         raise ConflictError(_("This invitation was already accepted or revoked."))
     _answer(locked, status=InvitationStatus.REVOKED, actor=actor)
-    _record(
+    record_membership_event(
         locked.organization, MembershipAction.INVITATION_REVOKED, actor=actor,
         email=locked.email, role=locked.role,
     )
@@ -204,11 +218,15 @@ def invitation_accept(*, actor: User, invitation: Invitation) -> Invitation:
     ConflictError (409 ``already_member``)."""
     if not actor.is_authenticated or not actor.is_active:
         raise PermissionDeniedError(_("Sign in to accept the invitation."))
+    # The organisation's row first (as join_request_approve and member_remove): a join request
+    # approved meanwhile has committed its membership when the check below runs (409, not the
+    # unique constraint's 500).
+    lock_row_by_pk(Organization, invitation.organization_id)
     locked = lock_row(invitation, related=["organization"])
     gone = refusal(locked)
     if gone is not None:
         raise gone
-    if (actor.email or "").casefold() != locked.email.casefold():
+    if not same_address(actor.email or "", locked.email):
         raise PermissionDeniedError(
             _("This invitation was sent to another e-mail address. Sign in with the account "
               "of that address."),
@@ -226,7 +244,7 @@ def invitation_accept(*, actor: User, invitation: Invitation) -> Invitation:
     )
     roles.forget_memberships(actor)
     _answer(locked, status=InvitationStatus.ACCEPTED, actor=actor)
-    _record(
+    record_membership_event(
         organization, MembershipAction.INVITATION_ACCEPTED, actor=actor, user=actor,
         email=locked.email, role=locked.role,
     )
@@ -238,7 +256,7 @@ def _guard_last_administrator(membership: Membership) -> None:
     organisation's row lock)."""
     if not membership.is_administrator:
         return
-    others = Membership.objects.filter(
+    others = active_memberships().filter(
         organization_id=membership.organization_id, is_administrator=True
     ).exclude(pk=membership.pk)
     if not others.exists():
@@ -268,7 +286,7 @@ def member_set_role(*, actor: User, membership: Membership, role: str) -> Member
     locked.save(update_fields=["is_administrator"])
     if locked.user_id == actor.pk:
         roles.forget_memberships(actor)  # the request's cached administrator rights
-    _record(
+    record_membership_event(
         locked.organization, MembershipAction.ROLE_CHANGED, actor=actor, user=locked.user,
         role=role,
     )
@@ -293,4 +311,25 @@ def member_remove(*, actor: User, membership: Membership) -> None:
     if leaving:
         roles.forget_memberships(actor)
     action = MembershipAction.MEMBER_LEFT if leaving else MembershipAction.MEMBER_REMOVED
-    _record(organization, action, actor=actor, user=user, role=role)
+    record_membership_event(organization, action, actor=actor, user=user, role=role)
+
+
+def account_deletion_check(*, user: User) -> None:
+    """Before `user`'s account is deleted (`accounts.services.delete_account`, in its
+    transaction): 409 ``last_administrator`` when `user` is the only active administrator of
+    an organisation that has other active members (they would be left with nobody to answer
+    join requests and invite; the user makes one of them an administrator first). The
+    organisations' rows stay locked until the deletion commits."""
+    administered = active_memberships().filter(user=user, is_administrator=True)
+    for organization_id in administered.order_by("organization_id").values_list(
+        "organization_id", flat=True
+    ):
+        organization = lock_row_by_pk(Organization, organization_id)
+        others = active_memberships().filter(organization_id=organization_id).exclude(user=user)
+        if others.exists() and not others.filter(is_administrator=True).exists():
+            raise ConflictError(
+                _("You are the only administrator of %(organization)s, which has other "
+                  "members: make one of them an administrator before deleting your account.")
+                % {"organization": organization.legal_name},
+                code=LAST_ADMINISTRATOR_CODE,
+            )

@@ -4,9 +4,9 @@ Verification (`marketplace.choices.VerificationStatus`)::
 
     created by one of its people: pending --verify (broker)--> verified
                                      |  ^                          |
-                      reject (broker,|  |edit by a member          |withdraw (broker)
-                           reason)   v  |                          v
-                                   rejected                     pending
+                      reject (broker,|  |edit by a member          |withdraw (broker), or a
+                           reason)   v  |                          v  member changes its name,
+                                   rejected                     pending  code or type
 
 Organisations created by brokers (and imported ones) start `unreviewed`; a broker may verify
 them too. Every decision is recorded (`OrganizationDecision`: who, when, what, why) and the
@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.functional import Promise
@@ -47,9 +48,11 @@ from marketplace.services.common import (
     _brokers,
     _check_credit_code_unique,
     _check_unknown,
+    _clean_organization_data,
     _full_clean,
     _save_organization,
 )
+from marketplace.validators import validate_visible_text
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -63,12 +66,17 @@ def _clean_text(
 ) -> str:
     """`text` stripped, or a `DomainError` on `field`: when it is empty and `missing` (the
     message) is given, or longer than `max_chars` characters. The one check of the free texts
-    of join requests, claims and rejections."""
+    of join requests, claims and rejections; invisible or control characters are refused
+    (`validate_visible_text`), as in the organisations' own texts."""
     text = (text or "").strip()
     if missing is not None and not text:
         raise field_error(field, missing)
     if len(text) > max_chars:
         raise field_error(field, _("At most %(n)d characters.") % {"n": max_chars})
+    try:
+        validate_visible_text(text)
+    except ValidationError as exc:
+        raise field_error(field, exc.messages[0]) from None
     return text
 
 
@@ -97,8 +105,7 @@ def organization_create(*, actor: User, data: Mapping[str, Any]) -> Organization
     kind = data.get("kind", "")
     if not is_broker and kind == OrganizationKind.TRANSFER_CENTRE:
         raise PermissionDeniedError(_("Only brokers can register a transfer centre."))
-    cleaned = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
-    organization = Organization(**cleaned)
+    organization = Organization(**_clean_organization_data(data))
     if not is_broker:
         organization.verification_status = VerificationStatus.PENDING
     errors: dict[str, list[str | Promise]] = {}
@@ -120,6 +127,38 @@ def organization_create(*, actor: User, data: Mapping[str, Any]) -> Organization
     return organization
 
 
+#: The fields a verification vouches for: a member who changes one of them sends a verified
+#: organisation back to review (a broker checked these against the evidence, not the others).
+IDENTITY_FIELDS = ("kind", "legal_name", "name_en", "credit_code")
+
+
+def _verification_stands(organization: Organization) -> bool:
+    """Whether a broker's decision covers the organisation's identity as stored: it is
+    verified, or pending after a decision (a withdrawn verification, a resubmission)."""
+    if organization.verification_status == VerificationStatus.VERIFIED or organization.verified:
+        return True
+    return (
+        organization.verification_status == VerificationStatus.PENDING
+        and OrganizationDecision.objects.filter(organization=organization).exists()
+    )
+
+
+def _record_identity_change(
+    organization: Organization, *, actor: User, changed: list[str]
+) -> None:
+    """Record that a member changed what the last decision vouched for: the verification is
+    withdrawn (the audit trail names who changed which fields)."""
+    labels = ", ".join(
+        str(getattr(Organization._meta.get_field(name), "verbose_name", name))
+        for name in changed
+    )
+    OrganizationDecision.objects.create(
+        organization=organization, decision=VerificationDecision.WITHDRAWN,
+        reason=str(_("Changed by a member: %(fields)s.") % {"fields": labels}),
+        decided_by=actor,
+    )
+
+
 @transaction.atomic
 def organization_update(
     *, organization: Organization, actor: User, data: Mapping[str, Any]
@@ -127,7 +166,10 @@ def organization_update(
     """Change an organisation's details (members of it or brokers).
 
     `data` keys: `ORGANIZATION_FIELDS`; only brokers may change `kind`. A member's change to a
-    `rejected` organisation asks for verification again (`pending`, brokers told). Raises
+    `rejected` organisation asks for verification again (`pending`, brokers told). A member's
+    change to an `IDENTITY_FIELDS` field of a verified organisation (or of a pending one a
+    broker decided about) sends it back to `pending`, unverified, records the withdrawal
+    (`OrganizationDecision`) and tells the brokers; address, website and contacts do not. Raises
     `PermissionDeniedError` or `DomainError` (per-field messages; a `credit_code` used by another
     organisation is an error on `credit_code`).
     """
@@ -139,17 +181,23 @@ def organization_update(
     _check_unknown(data, ORGANIZATION_FIELDS)
     if "kind" in data and data["kind"] != organization.kind and not is_broker:
         raise PermissionDeniedError(_("Only brokers can change the type of an organisation."))
-    for name, value in data.items():
-        setattr(organization, name, value.strip() if isinstance(value, str) else value)
-    resubmitted = (
-        not is_broker and organization.verification_status == VerificationStatus.REJECTED
+    before = {name: getattr(organization, name) for name in IDENTITY_FIELDS}
+    for name, value in _clean_organization_data(data).items():
+        setattr(organization, name, value)
+    changed = [name for name in IDENTITY_FIELDS if getattr(organization, name) != before[name]]
+    resubmitted = not is_broker and (
+        organization.verification_status == VerificationStatus.REJECTED
+        or (changed and _verification_stands(organization))
     )
     if resubmitted:
         organization.verification_status = VerificationStatus.PENDING
+        organization.verified = False
     errors: dict[str, list[str | Promise]] = {}
     _check_credit_code_unique(organization, errors)
     _full_clean(organization, errors)
     _save_organization(organization)
+    if resubmitted and changed:
+        _record_identity_change(organization, actor=actor, changed=changed)
     if resubmitted:
         notify(
             users=_brokers(), verb="organization.submitted",

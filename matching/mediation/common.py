@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 
 from kernel.errors import DomainError, field_error
 from marketplace import roles
-from marketplace.models import Membership, Organization
+from marketplace.models import Organization
 from marketplace.notification_verbs import Params
 from marketplace.notifications import EMAIL_SUBJECT_PREFIX, absolute_url, notify
+from marketplace.selectors import has_active_members
 from matching.mediation.models import MediationOutcome
 
 if TYPE_CHECKING:
@@ -40,8 +41,8 @@ NOTE_MAX_LENGTH = 5000
 
 
 def has_members(organization_id: int) -> bool:
-    """Whether anybody on Keqiao belongs to the organisation (any role)."""
-    return Membership.objects.filter(organization_id=organization_id).exists()
+    """Whether an active account belongs to the organisation (any role)."""
+    return has_active_members(organization_id)
 
 
 def require_broker(actor: AnyUser) -> None:

@@ -9,6 +9,7 @@ keys, so a page reads only its own rows.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -188,8 +189,9 @@ def mediated_request_get(*, viewer: AnyUser, item_id: str) -> MediatedItem:
     for non-brokers; Http404 for an id that names no request in the queue."""
     require_broker(viewer)
     kind, _sep, number = item_id.rpartition("-")
-    if kind not in (KIND_MATCH_REQUEST, KIND_MEETING_REQUEST) or not (
-        number.isdigit() and len(number) <= 18
+    # ASCII digits only: str.isdigit() is also true for "²" or "①", which int() refuses.
+    if kind not in (KIND_MATCH_REQUEST, KIND_MEETING_REQUEST) or not re.fullmatch(
+        r"[0-9]{1,18}", number
     ):
         raise Http404("No such request in the mediation queue.")
     items = mediated_request_items([(kind, int(number), None)])
