@@ -236,6 +236,12 @@ _VERBS = [
                 "A broker accepted the match request from %(organization)s about “%(result)s” "
                 "on your behalf. Contact details are now visible to both sides."
             ),
+            # To the requester, params also note (the broker's message to them).
+            "by_broker": _(
+                "The transfer centre accepted your match request about “%(result)s” on behalf "
+                "of %(organization)s; the request's page shows whom to contact. The broker's "
+                "message: %(note)s"
+            ),
         },
     ),
     Verb(  # params also: reason (a DeclineReason label's source text)
@@ -309,6 +315,11 @@ _VERBS = [
             "on_behalf": _(
                 "The transfer centre accepted your meeting request on behalf of %(org)s; it "
                 "will be scheduled."
+            ),
+            # params also note (the broker's message to the requester).
+            "on_behalf_note": _(
+                "The transfer centre accepted your meeting request on behalf of %(org)s; it "
+                "will be scheduled. The broker's message: %(note)s"
             ),
         },
     ),

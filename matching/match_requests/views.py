@@ -169,6 +169,14 @@ def _contact_sides(request: HttpRequest, match_request: MatchRequest) -> list[An
     return organizations
 
 
+def _thread(match_request: MatchRequest) -> list[dict[str, Any]]:
+    """The thread's messages."""
+    return [
+        {"message": message, "body": message.body}
+        for message in selectors.match_request_messages(match_request=match_request)
+    ]
+
+
 def _render_detail(
     request: HttpRequest,
     match_request: MatchRequest,
@@ -182,10 +190,15 @@ def _render_detail(
     party = selectors.is_party(user, match_request)
     broker = roles.is_broker(user)
     may_decide = is_open and (roles.is_member(user, match_request.addressee_id) or broker)
+    contacts = _contact_sides(request, match_request)
     context = {
         "mr": match_request,
-        "contacts": _contact_sides(request, match_request),
-        "thread": selectors.match_request_messages(match_request=match_request),
+        "contacts": contacts,
+        "centre_contact": (
+            selectors.transfer_centre_contact(match_request)
+            if match_request.addressee in contacts else None
+        ),
+        "thread": _thread(match_request),
         "can_decide": may_decide,
         "on_behalf": may_decide and not roles.is_member(user, match_request.addressee_id),
         "can_withdraw": is_open and roles.is_member(user, match_request.requester_id),

@@ -37,6 +37,10 @@ class NoteForm(forms.Form):
     note = _note()
 
 
+class AcceptForm(forms.Form):
+    note = _note(required=True)
+
+
 class DeclineForm(forms.Form):
     reason = forms.ChoiceField(
         label=_("Reason (match requests)"), choices=DeclineReason.choices, required=False,
@@ -49,6 +53,6 @@ class DeclineForm(forms.Form):
 ACTION_FORMS: dict[str, type[forms.Form]] = {
     "outcome": OutcomeForm,
     "invite-to-claim": NoteForm,
-    "accept": NoteForm,
+    "accept": AcceptForm,
     "decline": DeclineForm,
 }
