@@ -24,7 +24,7 @@ from kernel.web import request_actor, run_service
 from marketplace import roles
 from marketplace import selectors as listing_selectors
 from marketplace.choices import ListingStatus
-from matching.match_requests import selectors, services
+from matching.match_requests import selectors, services, thread_lines
 from matching.match_requests.forms import DeclineForm, MatchRequestForm, MessageForm, ProposeForm
 from matching.models import MatchRequest, MatchRequestStatus
 
@@ -170,9 +170,10 @@ def _contact_sides(request: HttpRequest, match_request: MatchRequest) -> list[An
 
 
 def _thread(match_request: MatchRequest) -> list[dict[str, Any]]:
-    """The thread's messages."""
+    """The thread's messages, the system's lines in the reader's language."""
     return [
-        {"message": message, "body": message.body}
+        {"message": message,
+         "body": thread_lines.in_active_language(message.body, match_request.addressee)}
         for message in selectors.match_request_messages(match_request=match_request)
     ]
 
