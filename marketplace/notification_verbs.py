@@ -95,6 +95,7 @@ _roadshow_link = _first_route("roadshow-detail", key="roadshow_id")
 _organization_link = _first_route(
     "organization-detail", "api-organization-detail", key="organization"
 )
+_members_link = _first_route("organization-members", key="organization")
 _join_requests_link = _first_route(
     "organization-join-requests", "api-organization-join-requests", key="organization"
 )
@@ -131,6 +132,12 @@ _VERBS = [
         _("A published listing needs review again"),
         _listing_link,
     ),
+    Verb(  # to brokers; params also name (the owner organisation)
+        "listing.submitted",
+        _("%(name)s submitted the listing “%(title)s” for review."),
+        _("A listing waits for review"),
+        _listing_link,
+    ),
     Verb(
         "listing.approved",
         _("Your listing “%(title)s” was approved and is now published."),
@@ -150,6 +157,13 @@ _VERBS = [
         _("%(name)s registered on Keqiao and waits for verification."),
         _("An organisation waits for verification"),
         _organization_link,
+    ),
+    Verb(  # to the organisation's administrators; params organization, name, user (the
+        # new member's name)
+        "organization.member_joined",
+        _("%(user)s accepted an invitation and joined %(name)s."),
+        _("A new member joined your organisation"),
+        _members_link,
     ),
     Verb(
         "organization.verified",
@@ -236,6 +250,12 @@ _VERBS = [
                 "A broker accepted the match request from %(organization)s about “%(result)s” "
                 "on your behalf. Contact details are now visible to both sides."
             ),
+            # To the requester, params also note (the broker's message to them).
+            "by_broker": _(
+                "The transfer centre accepted your match request about “%(result)s” on behalf "
+                "of %(organization)s; the request's page shows whom to contact. The broker's "
+                "message: %(note)s"
+            ),
         },
     ),
     Verb(  # params also: reason (a DeclineReason label's source text)
@@ -309,6 +329,11 @@ _VERBS = [
             "on_behalf": _(
                 "The transfer centre accepted your meeting request on behalf of %(org)s; it "
                 "will be scheduled."
+            ),
+            # params also note (the broker's message to the requester).
+            "on_behalf_note": _(
+                "The transfer centre accepted your meeting request on behalf of %(org)s; it "
+                "will be scheduled. The broker's message: %(note)s"
             ),
         },
     ),

@@ -3,8 +3,12 @@
 /accounts/. The listings domain's own lists are `marketplace.web_urls` and
 `marketplace.api_urls`."""
 
+from typing import Any
+
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import URLPattern, URLResolver, include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 api_v1: list[URLPattern | URLResolver] = [
@@ -18,7 +22,19 @@ api_v1: list[URLPattern | URLResolver] = [
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
+
+class FaviconView(RedirectView):
+    """/favicon.ico, which browsers ask for on their own: the site's icon (static/favicon.svg,
+    also named by each page's <link rel="icon">), resolved when asked for."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args: Any, **kwargs: Any) -> str:
+        return static("favicon.svg")
+
+
 urlpatterns = [
+    path("favicon.ico", FaviconView.as_view()),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("payments.urls")),

@@ -260,7 +260,12 @@ def listing_action(request: HttpRequest, kind: str, pk: int, action: str) -> Htt
         raise Http404
     listing = _get_listing(request, kind, pk)
     user = request_actor(request)
-    done = run_service(request, lambda: _run_action(listing, action, user))
+    # A forced submit of a held listing (the button is disabled) gets the held reason the
+    # service raises as a message on the listing's page, not the bare 403 page.
+    held = action == "submit" and bool(_held_reason(user, listing.owner))
+    done = run_service(
+        request, lambda: _run_action(listing, action, user), permission_as_message=held
+    )
     if done.error is None:
         messages.success(request, str(_ACTION_DONE[action]))
     elif done.error.fields:

@@ -41,9 +41,13 @@ def organization_members(request: HttpRequest, pk: int) -> HttpResponse:
         (membership, member_role(membership))
         for membership in member_selectors.member_list(viewer=viewer, organization=organization)
     ]
+    administrators = [membership for membership, _role in members if membership.is_administrator]
     context = {
         "organization": organization,
         "members": members,
+        # The only administrator may neither step down nor leave (the service refuses, 409):
+        # the page offers neither.
+        "sole_administrator_id": administrators[0].pk if len(administrators) == 1 else None,
         "may_manage": may_manage,
         "invite_form": InvitationForm(),
         "role_form": MemberRoleForm(),

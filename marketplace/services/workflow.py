@@ -20,6 +20,7 @@ from marketplace.notifications import notify
 from marketplace.selectors import organization_members
 from marketplace.services.common import (
     ListingT,
+    _brokers,
     _listing_params,
     _require_broker,
     _require_listing_editor,
@@ -33,7 +34,8 @@ if TYPE_CHECKING:
 
 @transaction.atomic
 def listing_submit(*, listing: ListingT, actor: User) -> ListingT:
-    """Send a draft for review: draft -> pending_review (owner members or brokers).
+    """Send a draft for review: draft -> pending_review (owner members or brokers); the
+    brokers are notified (``listing.submitted``, one notification each).
 
     Only complete listings can be submitted (`Listing.missing_for_submission`); otherwise a
     `DomainError` lists each missing field. Clears an earlier rejection reason. Members of an
@@ -54,6 +56,11 @@ def listing_submit(*, listing: ListingT, actor: User) -> ListingT:
     listing.status = ListingStatus.PENDING_REVIEW
     listing.rejection_reason = ""
     listing.save(update_fields=["status", "rejection_reason", "updated_at"])
+    notify(
+        users=_brokers(),
+        verb="listing.submitted",
+        params={**_listing_params(listing), "name": listing.owner.legal_name},
+    )
     return listing
 
 

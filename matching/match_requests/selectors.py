@@ -7,21 +7,29 @@ Who sees what:
 
 Contact details of an organisation (`marketplace.models.ORGANIZATION_CONTACT_FIELDS`: e-mail and
 phone; address and website are public) are shown to the other party only once the request is
-accepted; brokers see both sides' details then.
+accepted; brokers see both sides' details then. Where a broker accepted on behalf of an
+addressee that has no contact details, the transfer centre is the contact
+(`transfer_centre_contact`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.http import Http404
 
 from marketplace import roles
+from marketplace.choices import OrganizationKind
+from marketplace.models import Membership, Organization
 from marketplace.roles import AnyUser
 from marketplace.selectors import visible_to_parties
 from matching.models import MatchRequest, MatchRequestMessage, MatchRequestStatus
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 ROLE_SENT = "sent"
 ROLE_RECEIVED = "received"
@@ -111,3 +119,37 @@ def visible_contact_sides(viewer: AnyUser, match_request: MatchRequest) -> set[s
     if roles.is_member(viewer, match_request.addressee_id):
         sides.add(REQUESTER)
     return sides
+
+
+@dataclass(frozen=True)
+class TransferCentreContact:
+    """Whom to contact instead of an addressee without contact details: the broker who
+    accepted on its behalf and their transfer centre (None when they belong to none)."""
+
+    broker: User
+    centre: Organization | None
+
+
+def transfer_centre_contact(match_request: MatchRequest) -> TransferCentreContact | None:
+    """The transfer centre as the addressee's contact: when a broker who is not a member of
+    the addressee accepted the request for it, and the addressee has neither a contact
+    e-mail nor a phone. None otherwise (show the addressee's own details)."""
+    addressee = match_request.addressee
+    broker = match_request.decided_by
+    if (
+        match_request.status != MatchRequestStatus.ACCEPTED
+        or broker is None
+        or addressee.contact_email
+        or addressee.contact_phone
+        or roles.is_member(broker, addressee.pk)
+    ):
+        return None
+    membership = (
+        Membership.objects.filter(
+            user_id=broker.pk, organization__kind=OrganizationKind.TRANSFER_CENTRE
+        )
+        .select_related("organization")
+        .order_by("id")
+        .first()
+    )
+    return TransferCentreContact(broker, membership.organization if membership else None)

@@ -24,7 +24,7 @@ from kernel.web import request_actor, run_service
 from marketplace import roles
 from marketplace import selectors as listing_selectors
 from marketplace.choices import ListingStatus
-from matching.match_requests import selectors, services
+from matching.match_requests import selectors, services, thread_lines
 from matching.match_requests.forms import DeclineForm, MatchRequestForm, MessageForm, ProposeForm
 from matching.models import MatchRequest, MatchRequestStatus
 
@@ -169,6 +169,15 @@ def _contact_sides(request: HttpRequest, match_request: MatchRequest) -> list[An
     return organizations
 
 
+def _thread(match_request: MatchRequest) -> list[dict[str, Any]]:
+    """The thread's messages, the system's lines in the reader's language."""
+    return [
+        {"message": message,
+         "body": thread_lines.in_active_language(message.body, match_request.addressee)}
+        for message in selectors.match_request_messages(match_request=match_request)
+    ]
+
+
 def _render_detail(
     request: HttpRequest,
     match_request: MatchRequest,
@@ -182,10 +191,15 @@ def _render_detail(
     party = selectors.is_party(user, match_request)
     broker = roles.is_broker(user)
     may_decide = is_open and (roles.is_member(user, match_request.addressee_id) or broker)
+    contacts = _contact_sides(request, match_request)
     context = {
         "mr": match_request,
-        "contacts": _contact_sides(request, match_request),
-        "thread": selectors.match_request_messages(match_request=match_request),
+        "contacts": contacts,
+        "centre_contact": (
+            selectors.transfer_centre_contact(match_request)
+            if match_request.addressee in contacts else None
+        ),
+        "thread": _thread(match_request),
         "can_decide": may_decide,
         "on_behalf": may_decide and not roles.is_member(user, match_request.addressee_id),
         "can_withdraw": is_open and roles.is_member(user, match_request.requester_id),

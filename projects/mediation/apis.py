@@ -20,6 +20,7 @@ from kernel.web import request_actor, validated
 from projects.mediation import selectors, services
 from projects.mediation.selectors import MediatedItem
 from projects.mediation.serializers import (
+    AcceptInputSerializer,
     DeclineInputSerializer,
     MediatedRequestFilterSerializer,
     MediatedRequestSerializer,
@@ -108,10 +109,11 @@ class MediatedRequestInviteToClaimApi(APIView):
 class MediatedRequestAcceptApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @_action_schema("mediated_requests_accept", NoteInputSerializer,
-                    "Accept on the organisation's behalf; the requester is told.")
+    @_action_schema("mediated_requests_accept", AcceptInputSerializer,
+                    "Accept on the organisation's behalf; the note is the broker's message "
+                    "the requester reads, in the thread and the notification.")
     def post(self, request: Request, item_id: str) -> Response:
-        return _act(request, item_id, NoteInputSerializer, services.mediated_request_accept)
+        return _act(request, item_id, AcceptInputSerializer, services.mediated_request_accept)
 
 
 class MediatedRequestDeclineApi(APIView):

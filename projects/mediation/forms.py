@@ -37,18 +37,30 @@ class NoteForm(forms.Form):
     note = _note()
 
 
+class AcceptForm(forms.Form):
+    note = _note(required=True)
+
+
 class DeclineForm(forms.Form):
+    # No default reason: the page's empty first choice must be replaced by one. Only a match
+    # request's form posts a reason (a meeting request's has none).
     reason = forms.ChoiceField(
-        label=_("Reason (match requests)"), choices=DeclineReason.choices, required=False,
-        initial=DeclineReason.OTHER,
+        label=_("Reason (match requests)"),
+        choices=[("", _("Choose a reason")), *DeclineReason.choices], required=False,
     )
     note = _note(required=True)
+
+    def clean_reason(self) -> str:
+        reason: str = self.cleaned_data.get("reason", "")
+        if "reason" in self.data and not reason:
+            raise forms.ValidationError(_("Choose a reason for declining."))
+        return reason
 
 
 #: The form of each action of the page (the last part of its URL).
 ACTION_FORMS: dict[str, type[forms.Form]] = {
     "outcome": OutcomeForm,
     "invite-to-claim": NoteForm,
-    "accept": NoteForm,
+    "accept": AcceptForm,
     "decline": DeclineForm,
 }

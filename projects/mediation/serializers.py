@@ -42,6 +42,10 @@ class NoteInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer[Any])
     note = _note(help_text=_("Kept with the request for the brokers."))
 
 
+class AcceptInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer[Any]):
+    note = _note(required=True, help_text=_("The broker's message the requester reads."))
+
+
 class DeclineInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer[Any]):
     note = _note(required=True, help_text=_("The explanation the requester reads."))
     reason = serializers.ChoiceField(

@@ -7,8 +7,9 @@ organisation without members goes to the brokers' queue when it is made
 
 Brokers' verbs, each audited as a `MeetingRequestMediationEvent` (who, when, note): the
 outcome of contacting the organisation, an invitation to claim its page, accepting or
-declining on its behalf (the requester is told as for any answer; the decline's note is the
-reason they read). Meeting requests carry no contact details, so accepting reveals none.
+declining on its behalf (the requester is told as for any answer; the note of either,
+required, is addressed to them: the decline's reason, the acceptance's message).
+Meeting requests carry no contact details, so accepting reveals none.
 
 Errors: PermissionDeniedError (403: not a broker), DomainError (400 per field),
 ConflictError (409: answered already, or not in the queue).
@@ -98,10 +99,11 @@ def meeting_request_invite_to_claim(
 def meeting_request_accept_on_behalf(
     *, request: MeetingRequest, actor: User, note: str = ""
 ) -> MeetingRequest:
-    """Accept a request in the queue for the presenting organisation (requested → accepted)."""
-    text = clean_note(note)
+    """Accept a request in the queue for the presenting organisation (requested → accepted);
+    the note (required) is the broker's message to the requester, in their notification."""
+    text = clean_note(note, required=True)
     locked = _lock_mediated(request, actor)
-    record_acceptance(locked, actor, on_behalf=True)
+    record_acceptance(locked, actor, on_behalf=True, note=text)
     _event(locked, MediationAction.ACCEPTED, actor, note=text)
     return locked
 

@@ -201,9 +201,12 @@ def mediation_params(request: MeetingRequest) -> dict[str, str | int]:
     }
 
 
-def record_acceptance(locked: MeetingRequest, actor: User, *, on_behalf: bool = False) -> None:
+def record_acceptance(
+    locked: MeetingRequest, actor: User, *, on_behalf: bool = False, note: str = ""
+) -> None:
     """Accept a locked request in state requested and tell the requester (`on_behalf`: a
-    broker of the transfer centre accepted for the presenting organisation)."""
+    broker of the transfer centre accepted for the presenting organisation, with `note`,
+    their message to the requester, quoted in the notification)."""
     if locked.status != MeetingRequestStatus.REQUESTED:
         raise ConflictError(_("This request has already been answered."))
     locked.status = MeetingRequestStatus.ACCEPTED
@@ -212,7 +215,9 @@ def record_acceptance(locked: MeetingRequest, actor: User, *, on_behalf: bool = 
     locked.save(update_fields=["status", "decided_by", "decided_at"])
     params: dict[str, str] = {"org": locked.presenter_organization.legal_name}
     if on_behalf:
-        params["variant"] = "on_behalf"
+        params["variant"] = "on_behalf_note" if note else "on_behalf"
+        if note:
+            params["note"] = note
     notify_meeting_users(users=[locked.requester], verb="meeting_request.accepted",
                          roadshow=locked.roadshow, params=params)
 

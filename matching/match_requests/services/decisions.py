@@ -7,7 +7,6 @@ organisation withdraw. Rules are in the package docstring (`matching.match_reque
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -18,6 +17,7 @@ from kernel.errors import PermissionDeniedError, field_error
 from kernel.locking import copy_locked_fields, lock_row
 from marketplace import roles
 from marketplace.selectors import organization_members
+from matching.match_requests import thread_lines
 from matching.match_requests.services.guards import SHOWN_WITH, clean_text, require_open
 from matching.match_requests.services.notifying import (
     VERB_ACCEPTED,
@@ -54,20 +54,9 @@ def _check_may_decide(match_request: MatchRequest, actor: User) -> bool:
     )
 
 
-def _in_both_languages(build: Callable[[], str]) -> tuple[str, str]:
-    """Render a text in zh-Hans and in en: `(text_zh, text_en)` (a thread note, which is
-    stored text, not a notification)."""
-    with translation.override("zh-hans"):
-        zh = str(build())
-    with translation.override("en"):
-        en = str(build())
-    return zh, en
-
-
-def _note_on_behalf(match_request: MatchRequest, actor: User, build: Callable[[], str]) -> None:
-    """Record in the thread that a broker acted for the addressee (zh-Hans and en lines)."""
-    zh, en = _in_both_languages(build)
-    body = zh if zh == en else f"{zh}\n{en}"
+def _note_on_behalf(match_request: MatchRequest, actor: User, kind: str) -> None:
+    """Record in the thread that a broker acted for the addressee (`thread_lines`)."""
+    body = thread_lines.bilingual(kind, match_request.addressee)
     MatchRequestMessage.objects.create(match_request=match_request, author=actor, body=body)
 
 
@@ -80,12 +69,16 @@ def _save_decision(locked: MatchRequest, actor: User, status: str, *extra_fields
 
 
 @transaction.atomic
-def match_request_accept(*, match_request: MatchRequest, actor: User) -> MatchRequest:
+def match_request_accept(
+    *, match_request: MatchRequest, actor: User, note: str = ""
+) -> MatchRequest:
     """Accept an open request: reveals contact details to both sides and opens the thread.
 
     Members of the addressee may accept; brokers may accept on their behalf (noted in the
-    thread, and the addressee is notified too). Raises PermissionDeniedError (403) for anyone
-    else, ConflictError (409) when the request is not open.
+    thread, and the addressee is notified too). A broker's `note` (checked by the caller) is
+    their message to the requester: posted in the thread after that line and quoted in the
+    requester's notification. Raises PermissionDeniedError (403) for anyone else,
+    ConflictError (409) when the request is not open.
     """
     locked = lock_row(match_request, related=SHOWN_WITH)
     on_behalf = _check_may_decide(locked, actor)
@@ -94,14 +87,9 @@ def match_request_accept(*, match_request: MatchRequest, actor: User) -> MatchRe
     addressee = locked.addressee
     title = locked.research_result.title
     if on_behalf:
-        _note_on_behalf(
-            locked,
-            actor,
-            lambda: (
-                _("A broker accepted this request on behalf of %(organization)s.")
-                % {"organization": addressee}
-            ),
-        )
+        _note_on_behalf(locked, actor, thread_lines.ACCEPTED)
+        if note:
+            MatchRequestMessage.objects.create(match_request=locked, author=actor, body=note)
         notify_users(
             users=organization_members(addressee, exclude=actor),
             verb=VERB_ACCEPTED,
@@ -109,11 +97,14 @@ def match_request_accept(*, match_request: MatchRequest, actor: User) -> MatchRe
             params={"variant": "on_behalf", "organization": str(locked.requester),
                     "result": title},
         )
+    params: dict[str, str | int] = {"organization": str(addressee), "result": title}
+    if on_behalf and note:
+        params.update(variant="by_broker", note=note)
     notify_users(
         users=organization_members(locked.requester, exclude=actor),
         verb=VERB_ACCEPTED,
         match_request=locked,
-        params={"organization": str(addressee), "result": title},
+        params=params,
     )
     copy_locked_fields(locked, match_request, fields=DECIDED_FIELDS)
     return match_request
@@ -155,14 +146,7 @@ def _notify_declined(locked: MatchRequest, actor: User, *, on_behalf: bool) -> N
         "reason": str(_untranslated_label(DeclineReason(locked.decline_reason))),
     }
     if on_behalf:
-        _note_on_behalf(
-            locked,
-            actor,
-            lambda: (
-                _("A broker declined this request on behalf of %(organization)s.")
-                % {"organization": addressee}
-            ),
-        )
+        _note_on_behalf(locked, actor, thread_lines.DECLINED)
         notify_users(
             users=organization_members(addressee, exclude=actor),
             verb=VERB_DECLINED,

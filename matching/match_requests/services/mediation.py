@@ -9,8 +9,10 @@ organisation off the platform, invite it to claim its page (e-mailed to its cont
 when it has one), accept or decline on its behalf. Accepting and declining go through
 `match_request_accept` / `match_request_decline`, so the requester is told as for any
 decision and contact details follow the rules of accepted requests
-(`matching.match_requests.selectors.visible_contact_sides`); a decline's note is the
-explanation the requester reads, an acceptance's note stays with the brokers.
+(`matching.match_requests.selectors.visible_contact_sides`, with the transfer centre's
+contact where the addressee has none: `transfer_centre_contact`); the note of either (required)
+is addressed to the requester: a decline's explanation, an acceptance's message in the thread
+and the requester's notification.
 
 Errors: PermissionDeniedError (403: not a broker), DomainError (400 per field: outcome, note,
 reason), ConflictError (409: the request is no longer open, or not in the queue).
@@ -118,10 +120,11 @@ def match_request_invite_to_claim(
 def match_request_accept_on_behalf(
     *, match_request: MatchRequest, actor: User, note: str = ""
 ) -> MatchRequest:
-    """Accept a request in the queue on the addressee's behalf (`match_request_accept`)."""
-    text = clean_note(note)
+    """Accept a request in the queue on the addressee's behalf (`match_request_accept`); the
+    note (required) is the broker's message to the requester."""
+    text = clean_note(note, required=True)
     _lock_mediated(match_request, actor)
-    match_request_accept(match_request=match_request, actor=actor)
+    match_request_accept(match_request=match_request, actor=actor, note=text)
     _event(match_request, MediationAction.ACCEPTED, actor, note=text)
     return match_request
 

@@ -91,9 +91,11 @@ def test_decline_on_behalf_needs_a_note(mediated, broker):
 
 
 def test_cannot_accept_twice(mediated, broker):
-    services.match_request_accept_on_behalf(match_request=mediated, actor=broker)
+    services.match_request_accept_on_behalf(match_request=mediated, actor=broker, note="电话确认")
     with pytest.raises(ConflictError):
-        services.match_request_accept_on_behalf(match_request=mediated, actor=broker)
+        services.match_request_accept_on_behalf(
+            match_request=mediated, actor=broker, note="电话确认"
+        )
 
 
 def test_non_broker_cannot_act_on_a_mediated_request(mediated, enterprise_user):

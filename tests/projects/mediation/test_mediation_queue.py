@@ -110,7 +110,7 @@ def test_broker_accept_on_behalf_notifies_sender_and_cannot_accept_twice(event, 
     assert first.json()["status"] == "accepted"
     assert first.json()["events"][-1]["action"] == "accepted"
     assert "meeting_request.accepted" in _verbs(event.attendees[0])
-    second = client.post(url, {}, content_type="application/json")
+    second = client.post(url, {"note": "电话联系了对方"}, content_type="application/json")
     assert second.status_code == 409
 
 

@@ -1,0 +1,55 @@
+"""The lines the system writes into a match request's thread when a broker decides on the
+addressee's behalf. They are stored in zh-Hans and en (`bilingual`: both sides may read
+different languages, and a thread message is stored text), and shown in the reader's
+language (`in_active_language`), the stored text's other line left out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from marketplace.models import Organization
+
+ACCEPTED = "accepted"
+DECLINED = "declined"
+
+
+def _accepted(organization: Organization) -> str:
+    return _("A broker accepted this request on behalf of %(organization)s.") % {
+        "organization": organization
+    }
+
+
+def _declined(organization: Organization) -> str:
+    return _("A broker declined this request on behalf of %(organization)s.") % {
+        "organization": organization
+    }
+
+
+_LINES: dict[str, Callable[[Organization], str]] = {ACCEPTED: _accepted, DECLINED: _declined}
+
+
+def _in_both_languages(kind: str, organization: Organization) -> tuple[str, str]:
+    with translation.override("zh-hans"):
+        zh = _LINES[kind](organization)
+    with translation.override("en"):
+        en = _LINES[kind](organization)
+    return zh, en
+
+
+def bilingual(kind: str, organization: Organization) -> str:
+    """The stored body of the `kind` line (ACCEPTED or DECLINED): the zh-Hans line, then the
+    en line (one line when both read the same)."""
+    zh, en = _in_both_languages(kind, organization)
+    return zh if zh == en else f"{zh}\n{en}"
+
+
+def in_active_language(body: str, organization: Organization) -> str:
+    """`body` in the active language when it is one of the stored system lines about
+    `organization` (as `bilingual` wrote it); any other body unchanged."""
+    for kind, line in _LINES.items():
+        if body == bilingual(kind, organization):
+            return line(organization)
+    return body
