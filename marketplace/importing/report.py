@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from kernel.cells import printable
 from kernel.tabular import RowError
@@ -79,7 +80,7 @@ def _pad(text: str, width: int) -> str:
 def format_error_table(errors: list[RowError], *, value_width: int = 30) -> str:
     """Render row errors as a plain-text table (row, id, column, value, message), aligned for
     terminals that show CJK characters two columns wide. Long values are clipped."""
-    header = [_("Row"), _("ID"), _("Column"), _("Value"), _("Message")]
+    header = [_("Row"), _("ID"), _("Column"), _("Value"), pgettext("import report", "Message")]
     lines = [
         [str(e.row), e.record_id, e.column or "-", _clip(e.value, value_width), e.message]
         for e in errors

@@ -770,3 +770,15 @@ def test_bundled_results_keep_their_canonical_patent_numbers() -> None:
     assert report.imported is True
     numbers = set(ResearchResult.objects.exclude(patent_no="").values_list("patent_no", flat=True))
     assert numbers and all(n.startswith("CN") and len(n) == 12 for n in numbers)
+
+
+def test_error_report_header_in_chinese_names_the_message_column_not_a_visitors_message():
+    from django.utils import translation
+
+    from kernel.tabular import RowError
+    from marketplace.importing.report import format_error_table
+
+    with translation.override("zh-hans"):
+        table = format_error_table([RowError(2, "R1", "title", "", "必填")])
+    header = table.splitlines()[0]
+    assert "说明" in header and "留言" not in header
