@@ -131,3 +131,11 @@ def login(user: User) -> Client:  # type: ignore[valid-type]
     client = Client()
     client.force_login(user)
     return client
+
+
+def administered_organization(user: User) -> Organization:  # type: ignore[valid-type]
+    """`user`'s (only) organisation, `user` made its administrator (who may change its details)."""
+    membership = Membership.objects.get(user=user)
+    membership.is_administrator = True
+    membership.save(update_fields=["is_administrator"])
+    return membership.organization

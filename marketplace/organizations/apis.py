@@ -55,12 +55,12 @@ _ERRORS = "Errors: 400 per field, 403, 404, 409, in the one error shape."
         responses={201: OrganizationOutputSerializer},
     ),
     update=extend_schema(
-        summary="Replace an organisation's details (members, brokers)",
+        summary="Replace an organisation's details (its administrators, brokers)",
         request=OrganizationInputSerializer,
         responses=OrganizationOutputSerializer,
     ),
     partial_update=extend_schema(
-        summary="Change an organisation's details (members, brokers)",
+        summary="Change an organisation's details (its administrators, brokers)",
         request=OrganizationInputSerializer,
         responses=OrganizationOutputSerializer,
     ),

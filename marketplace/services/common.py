@@ -89,7 +89,8 @@ def _full_clean(instance: Organization | Listing, errors: dict[str, list[str | P
 
 def _clean_organization_data(data: Mapping[str, Any]) -> dict[str, Any]:
     """An organisation's `data` with its texts stripped, the legal name in Unicode NFKC (so
-    full-width or compatibility forms of an existing name meet the uniqueness check); a
+    full-width or compatibility forms of an existing name meet the uniqueness check), the
+    province by its short name (`province_short_name`); a
     `DomainError` per field for invisible or control characters (`validate_visible_text`):
     the one check of organisation texts for the API and the web pages, which both call the
     services."""
@@ -104,6 +105,8 @@ def _clean_organization_data(data: Mapping[str, Any]) -> dict[str, Any]:
                 errors[name] = list(exc.messages)
             if name == "legal_name":
                 value = unicodedata.normalize("NFKC", value)
+            elif name == "province" and value:
+                value = province_short_name(value)  # as listings keep it
         cleaned[name] = value
     if errors:
         raise DomainError(INVALID_INPUT, fields=errors)

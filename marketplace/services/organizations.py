@@ -163,7 +163,7 @@ def _record_identity_change(
 def organization_update(
     *, organization: Organization, actor: User, data: Mapping[str, Any]
 ) -> Organization:
-    """Change an organisation's details (members of it or brokers).
+    """Change an organisation's details (its administrators or brokers, as on its edit page).
 
     `data` keys: `ORGANIZATION_FIELDS`; only brokers may change `kind`. A member's change to a
     `rejected` organisation asks for verification again (`pending`, brokers told). A member's
@@ -174,9 +174,9 @@ def organization_update(
     organisation is an error on `credit_code`).
     """
     is_broker = roles.is_broker(actor)
-    if not (is_broker or roles.is_member(actor, organization)):
+    if not roles.may_manage_members(actor, organization):
         raise PermissionDeniedError(
-            _("Only members of this organisation or brokers can change it.")
+            _("Only the organisation's administrators or brokers can change its details.")
         )
     _check_unknown(data, ORGANIZATION_FIELDS)
     if "kind" in data and data["kind"] != organization.kind and not is_broker:

@@ -114,9 +114,10 @@ def test_duplicate_credit_code_on_create_is_a_credit_code_field_error(api_client
 
 def test_duplicate_credit_code_on_patch_is_a_credit_code_field_error(api_client, researcher):
     factories.OrganizationFactory(credit_code=CREDIT_CODE)
+    organization = factories.administered_organization(researcher)
     api_client.force_authenticate(researcher)
     response = api_client.patch(
-        reverse("api-organization-detail", args=[_org(researcher).pk]),
+        reverse("api-organization-detail", args=[organization.pk]),
         {"credit_code": CREDIT_CODE},
         format="json",
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
@@ -361,11 +362,17 @@ def test_anyone_lists_organisations_without_contact_details(api_client):
     assert "contact_email" not in body["results"][0]
 
 
-def test_member_sees_contacts_and_updates_their_organisation(api_client, researcher):
+def test_member_sees_contacts_but_only_administrators_update_their_organisation(
+    api_client, researcher
+):
     org = _org(researcher)
     api_client.force_authenticate(researcher)
     url = reverse("api-organization-detail", args=[org.pk])
     assert api_client.get(url).json()["contact_email"] == org.contact_email
+    refused = api_client.patch(url, {"website": "https://www.example.com"}, format="json")
+    assert refused.status_code == 403
+    Membership.objects.filter(user=researcher, organization=org).update(is_administrator=True)
+    api_client.force_authenticate(get_user_model().objects.get(pk=researcher.pk))  # afresh
     response = api_client.patch(url, {"website": "https://www.example.com"}, format="json")
     assert response.status_code == 200
     assert response.json()["website"] == "https://www.example.com"
@@ -382,7 +389,7 @@ def test_member_sees_contacts_and_updates_their_organisation(api_client, researc
 def test_retired_region_code_of_an_organisation_is_400_naming_its_successor(
     api_client, researcher, language, message
 ):
-    org = _org(researcher)
+    org = factories.administered_organization(researcher)
     api_client.force_authenticate(researcher)
     response = api_client.patch(
         reverse("api-organization-detail", args=[org.pk]),

@@ -457,7 +457,7 @@ def test_duplicate_credit_code_is_an_error_on_the_credit_code_field(researcher):
 
 def test_changing_an_organisation_to_a_used_credit_code_is_a_field_error(researcher):
     factories.OrganizationFactory(credit_code=CREDIT_CODE)
-    own = _org(researcher)
+    own = factories.administered_organization(researcher)
     with pytest.raises(DomainError) as caught:
         services.organization_update(
             organization=own, actor=researcher, data={"credit_code": CREDIT_CODE}

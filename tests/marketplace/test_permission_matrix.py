@@ -197,7 +197,8 @@ ORG_CASES = [
     Case("list", "get", "list", None, codes(200, 200, 200, 200, 200, 200)),
     Case("detail", "get", "detail", "x", codes(200, 200, 200, 200, 200, 200)),
     Case("create", "post", "list", None, codes(401, 201, 201, 201, 201, 201), "org"),
-    Case("patch", "patch", "detail", "x", codes(401, 200, 403, 403, 200, 200), "org-patch"),
+    # An organisation's details: its administrators (not a plain member) and brokers.
+    Case("patch", "patch", "detail", "x", codes(401, 403, 403, 403, 200, 200), "org-patch"),
     Case("verify", "post", "verify", "x", codes(401, 403, 403, 403, 200, 200)),
 ]
 

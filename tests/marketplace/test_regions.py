@@ -127,3 +127,15 @@ def test_a_listing_typed_with_the_full_province_name_shares_the_short_name_facet
     )
     result.refresh_from_db()
     assert result.province == "天津"
+
+
+@pytest.mark.django_db
+def test_an_organisation_typed_with_the_full_province_name_keeps_the_short_name():
+    from marketplace import services
+    from tests import factories
+
+    organization = services.organization_create(
+        actor=factories.UserFactory(),
+        data={"kind": "enterprise", "legal_name": "示例省份有限公司", "province": "河北省"},
+    )
+    assert organization.province == "河北"
