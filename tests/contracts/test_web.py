@@ -211,7 +211,7 @@ def test_header_links_to_roadshows_for_everyone(client, enterprise_user):
     assert '<a href="/roadshows/">路演</a>' in zh
 
 
-def test_agreement_page_shows_amounts_with_thousands_separators(agreement, enterprise_user):
-    page = login(enterprise_user).get(f"/agreements/{agreement.pk}/").content.decode()
+def test_agreement_page_shows_amounts_with_thousands_separators(complete, enterprise_user):
+    page = login(enterprise_user).get(f"/agreements/{complete.pk}/").content.decode()
     assert "<dd>¥300,000.00</dd>" in page  # the contract price
     assert "· ¥200,000.00 ·" in page  # an instalment
