@@ -25,13 +25,9 @@ class MeetingRequestCreateSerializer(RejectUnknownFieldsMixin, serializers.Seria
 
 
 class MeetingRequestDeclineSerializer(RejectUnknownFieldsMixin, serializers.Serializer[Any]):
-<<<<<<< Updated upstream
     reason = serializers.CharField(
         max_length=NOTE_MAX_LENGTH, allow_blank=False, trim_whitespace=True
     )
-=======
-    reason = serializers.CharField(max_length=NOTE_MAX_LENGTH, allow_blank=False, trim_whitespace=True)
->>>>>>> Stashed changes
 
 
 class MeetingOutSerializer(serializers.ModelSerializer[Meeting]):

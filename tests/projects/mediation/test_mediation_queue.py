@@ -201,7 +201,6 @@ def test_decline_note_has_one_limit_for_both_kinds_in_api_and_form(kind, event, 
     request.refresh_from_db()
     assert longest in (getattr(request, "decline_text", None), getattr(request,
                                                                        "decline_reason", None))
-<<<<<<< Updated upstream
 
 
 def test_every_status_of_both_kinds_has_a_queue_status_and_an_unknown_one_is_an_error(
@@ -244,5 +243,3 @@ def test_meeting_request_answered_after_the_due_list_was_read_is_not_escalated(
     assert request.escalated_at is None and not request.handled_by_transfer_centre
     assert not request.mediation_events.exists()
     assert _verbs(event.attendees[1]) == [] and _verbs(event.host_staff) == []
-=======
->>>>>>> Stashed changes
