@@ -183,6 +183,14 @@ def organization_list(*, filters: Filters | None = None) -> QuerySet[Organizatio
     return _apply_filters(OrganizationFilter, queryset, filters)
 
 
+def own_organizations(user: AnyUser) -> QuerySet[Organization]:
+    """The organisations `user` is a member of (`roles.organization_ids`), by legal name:
+    those they act for (none for anonymous visitors)."""
+    return Organization.objects.filter(pk__in=roles.organization_ids(user)).order_by(
+        "legal_name", "pk"
+    )
+
+
 def organization_get(*, pk: int | str) -> Organization:
     """One organisation (Http404 otherwise), carrying ``has_members`` (read in the same query,
     so `is_unclaimed` and the claim's check ask no further)."""

@@ -157,7 +157,7 @@ def _save_form(
     is told to register, join or claim one instead of being given a form to fill in vain."""
     if listing is not None and not selectors.can_edit_listing(request.user, listing):
         raise PermissionDenied
-    own = Organization.objects.filter(pk__in=roles.organization_ids(request.user))
+    own = selectors.own_organizations(request.user)
     if listing is None and not own.exists() and not roles.is_broker(request.user):
         return render(
             request, "marketplace/listing_form.html", {"form": None, "kind": kind, "listing": None}

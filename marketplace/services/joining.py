@@ -20,6 +20,7 @@ from kernel.errors import ConflictError, PermissionDeniedError
 from kernel.locking import lock_row, lock_row_by_pk
 from marketplace import roles
 from marketplace.choices import (
+    ClaimStatus,
     JoinRequestStatus,
     MemberRole,
     MembershipAction,
@@ -28,7 +29,7 @@ from marketplace.choices import (
 )
 from marketplace.models import JoinRequest, Membership, Organization, OrganizationClaim
 from marketplace.notifications import notify
-from marketplace.selectors import has_active_members
+from marketplace.selectors import active_memberships, has_active_members
 from marketplace.services.common import (
     _CREATOR_ROLE,
     _answer,
@@ -64,7 +65,9 @@ def join_request_create(
     if roles.is_member(actor, organization):
         raise ConflictError(_("You are already a member of this organisation."),
                             code="already_member")
-    administrators = Membership.objects.filter(organization=organization, is_administrator=True)
+    # Active administrators only: notify() skips inactive accounts, so a list of deactivated
+    # ones would tell nobody instead of falling back to the brokers.
+    administrators = active_memberships().filter(organization=organization, is_administrator=True)
     if not has_active_members(organization):
         raise ConflictError(
             _("Nobody represents this organisation on Keqiao yet, so nobody can approve a "
@@ -149,10 +152,13 @@ def requests_withdraw(*, user: User) -> None:
     """Withdraw `user`'s open requests to join and claims of organisations (their account is
     being deleted, `accounts.services.delete_account`): nobody could approve a person who is
     gone. Invitations sent to their address stay as they are (nobody can accept them)."""
-    for model in (JoinRequest, OrganizationClaim):
-        pending = model.objects.select_for_update(of=("self",)).filter(
-            status=JoinRequestStatus.PENDING
-        )
-        owner = {"user": user} if model is JoinRequest else {"claimant": user}
-        for locked in pending.filter(**owner).order_by("pk"):
-            _answer(locked, status=JoinRequestStatus.WITHDRAWN, actor=user)
+    join_requests = JoinRequest.objects.select_for_update(of=("self",)).filter(
+        user=user, status=JoinRequestStatus.PENDING
+    )
+    for join_request in join_requests.order_by("pk"):
+        _answer(join_request, status=JoinRequestStatus.WITHDRAWN, actor=user)
+    claims = OrganizationClaim.objects.select_for_update(of=("self",)).filter(
+        claimant=user, status=ClaimStatus.PENDING
+    )
+    for claim in claims.order_by("pk"):
+        _answer(claim, status=ClaimStatus.WITHDRAWN, actor=user)

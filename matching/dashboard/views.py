@@ -16,7 +16,7 @@ from kernel.web import request_actor
 from marketplace import roles
 from marketplace import selectors as listing_selectors
 from marketplace.choices import ListingStatus
-from marketplace.models import Organization, ResearchResult, TechnologyNeed
+from marketplace.models import ResearchResult, TechnologyNeed
 from marketplace.notifications import notification_mark_all_read, notification_text
 from marketplace.organizations import member_selectors
 from matching.match_requests import selectors
@@ -57,7 +57,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "matching/dashboard.html",
         {
             # every organisation the user acts for (their listings are all below)
-            "organizations": Organization.objects.filter(pk__in=org_ids).order_by("legal_name"),
+            "organizations": listing_selectors.own_organizations(user),
             "result_groups": _listings_by_status(results),
             "need_groups": _listings_by_status(needs),
             "sent": sent[:10],

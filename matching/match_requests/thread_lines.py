@@ -1,7 +1,7 @@
 """The lines the system writes into a match request's thread when a broker decides on the
 addressee's behalf. They are stored in zh-Hans and en (`bilingual`: both sides may read
 different languages, and a thread message is stored text), and shown in the reader's
-language (`in_active_language`), the stored text's other line left out."""
+language (`reader`), the stored text's other line left out."""
 
 from __future__ import annotations
 
@@ -46,10 +46,14 @@ def bilingual(kind: str, organization: Organization) -> str:
     return zh if zh == en else f"{zh}\n{en}"
 
 
-def in_active_language(body: str, organization: Organization) -> str:
-    """`body` in the active language when it is one of the stored system lines about
-    `organization` (as `bilingual` wrote it); any other body unchanged."""
-    for kind, line in _LINES.items():
-        if body == bilingual(kind, organization):
-            return line(organization)
-    return body
+def reader(organization: Organization) -> Callable[[str], str]:
+    """A function giving a body in the active language when it is one of the stored system
+    lines about `organization` (as `bilingual` wrote them), any other body unchanged. The
+    stored forms are made once, for a whole thread."""
+    stored = {bilingual(kind, organization): line for kind, line in _LINES.items()}
+
+    def read(body: str) -> str:
+        line = stored.get(body)
+        return line(organization) if line is not None else body
+
+    return read

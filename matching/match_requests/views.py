@@ -171,9 +171,9 @@ def _contact_sides(request: HttpRequest, match_request: MatchRequest) -> list[An
 
 def _thread(match_request: MatchRequest) -> list[dict[str, Any]]:
     """The thread's messages, the system's lines in the reader's language."""
+    read = thread_lines.reader(match_request.addressee)
     return [
-        {"message": message,
-         "body": thread_lines.in_active_language(message.body, match_request.addressee)}
+        {"message": message, "body": read(message.body)}
         for message in selectors.match_request_messages(match_request=match_request)
     ]
 

@@ -1,8 +1,7 @@
 """What the services of mediated match requests and meeting requests share: the checks
-(`require_broker`, `clean_note`, `clean_outcome`), whether an organisation has anybody on
-Keqiao (`has_members`), when an unanswered request is due for escalation
-(`escalation_cutoff`), the brokers' notifications (`notify_brokers`) and the e-mail inviting
-an organisation to claim its page (`send_claim_invitation`)."""
+(`require_broker`, `clean_note`, `clean_outcome`), when an unanswered request is due for
+escalation (`escalation_cutoff`), the brokers' notifications (`notify_brokers`) and the
+e-mail inviting an organisation to claim its page (`send_claim_invitation`)."""
 
 from __future__ import annotations
 
@@ -22,7 +21,6 @@ from marketplace import roles
 from marketplace.models import Organization
 from marketplace.notification_verbs import Params
 from marketplace.notifications import EMAIL_SUBJECT_PREFIX, absolute_url, notify
-from marketplace.selectors import has_active_members
 from matching.mediation.models import MediationOutcome
 
 if TYPE_CHECKING:
@@ -38,11 +36,6 @@ logger = logging.getLogger(__name__)
 #: `clean_decline_reason`), the API serializers and the web forms. Both columns are
 #: TextFields, so the larger of the two former limits was kept (no migration).
 NOTE_MAX_LENGTH = 5000
-
-
-def has_members(organization_id: int) -> bool:
-    """Whether an active account belongs to the organisation (any role)."""
-    return has_active_members(organization_id)
 
 
 def require_broker(actor: AnyUser) -> None:

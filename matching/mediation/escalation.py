@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from kernel.errors import ConflictError
 from kernel.locking import lock_row, lock_row_in
 from marketplace import roles
-from matching.mediation.common import escalation_cutoff, has_members, require_broker
+from marketplace.selectors import has_active_members
+from matching.mediation.common import escalation_cutoff, require_broker
 from matching.mediation.models import Mediated, MediationReason
 
 if TYPE_CHECKING:
@@ -33,10 +34,10 @@ def queue_if_unreachable(
     request: RequestT, *, organization_id: int, announce: Callable[[RequestT], None]
 ) -> bool:
     """Send a new request to the brokers' queue (reason no members) when the organisation it
-    is addressed to, `organization_id`, has no members, then run `announce` (the kind's
-    audit event and the brokers' notification). Returns whether it did (call inside the
-    creating transaction)."""
-    if has_members(organization_id):
+    is addressed to, `organization_id`, has no active members (`has_active_members`), then
+    run `announce` (the kind's audit event and the brokers' notification). Returns whether it
+    did (call inside the creating transaction)."""
+    if has_active_members(organization_id):
         return False
     request.mediated_at = timezone.now()
     request.mediation_reason = MediationReason.NO_MEMBERS

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from kernel.errors import ConflictError, DomainError
 from kernel.web import attachment, request_actor, run_service
 from marketplace import roles
-from marketplace.models import Organization
+from marketplace.selectors import own_organizations
 from projects.choices import RoadshowStatus
 from projects.meetings import services as meetings
 from projects.meetings.export import schedule_csv, schedule_ics
@@ -70,7 +70,7 @@ def _schedule_context(
             slots=_requestable_slots(roadshow, user), initial={"slot": request.GET.get("slot")}
         )
     if unavailability_form is None and (attendee or presenter or staff):
-        unavailability_form = UnavailabilityForm(organizations=_own_organizations(user))
+        unavailability_form = UnavailabilityForm(organizations=own_organizations(user))
     return {
         "roadshow": roadshow,
         "rows": schedule_rows(roadshow=roadshow, user=user),
@@ -89,12 +89,6 @@ def _requestable_slots(roadshow: Roadshow, user: AnyUser) -> QuerySet[RoadshowSl
     """Agenda slots the user may ask a meeting about: all but their own organisations'."""
     return roadshow_slots(roadshow=roadshow).exclude(
         presenter_id__in=roles.organization_ids(user)
-    )
-
-
-def _own_organizations(user: AnyUser) -> QuerySet[Organization]:
-    return Organization.objects.filter(pk__in=roles.organization_ids(user)).order_by(
-        "legal_name"
     )
 
 
@@ -142,7 +136,7 @@ def unavailability_add_page(request: HttpRequest, roadshow_id: int) -> HttpRespo
     success; re-renders the page with the errors on the form (400)."""
     roadshow = roadshow_get(viewer=request.user, pk=roadshow_id)
     user = request_actor(request)
-    form = UnavailabilityForm(request.POST, organizations=_own_organizations(user))
+    form = UnavailabilityForm(request.POST, organizations=own_organizations(user))
     if form.is_valid():
         saved = run_service(request, lambda: meetings.unavailability_add(
             roadshow=roadshow, actor=user, starts_at=form.cleaned_data["starts_at"],

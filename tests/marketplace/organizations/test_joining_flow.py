@@ -202,3 +202,17 @@ def test_web_registration_with_a_licence_creates_a_pending_organisation(client):
     org = roles.primary_organization(user)
     assert org is not None and org.verification_status == VerificationStatus.PENDING
     assert org.evidence.get().content_type == "application/pdf"
+
+
+def test_join_request_goes_to_the_brokers_when_the_administrators_accounts_are_inactive():
+    """Join requests go to the organisation's administrators, the brokers when it has none:
+    an administrator whose account staff deactivated counts as none (`active_memberships`),
+    so the request is not announced to nobody."""
+    admin_user = factories.UserFactory()
+    org = _register(admin_user)
+    factories.member(Role.ENTERPRISE_MEMBER, OrganizationKind.ENTERPRISE, organization=org)
+    admin_user.is_active = False
+    admin_user.save(update_fields=["is_active"])
+    broker = factories.broker()
+    services.join_request_create(actor=factories.UserFactory(), organization=org)
+    assert Notification.objects.filter(recipient=broker, verb="join_request.created").exists()

@@ -185,3 +185,19 @@ def test_members_page_actions_are_403_for_outsiders(client):
     )
     assert response.status_code == 403
     assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_an_administrator_who_steps_down_loses_the_rights_within_the_same_request():
+    """`is_organization_administrator` reads the administered ids once per user object;
+    changing one's own role drops that cache (`roles.forget_memberships`), so the rest of the
+    request does not act on the old rights."""
+    organization, administrator = organization_with_administrator()
+    _member, membership = add_member(organization)
+    services.member_set_role(
+        actor=administrator, membership=membership, role=MemberRole.ADMINISTRATOR
+    )
+    assert roles.is_organization_administrator(administrator, organization)  # now cached
+    own = _administrator_membership(organization, administrator)
+    services.member_set_role(actor=administrator, membership=own, role=MemberRole.MEMBER)
+    assert not roles.is_organization_administrator(administrator, organization)
+    assert not roles.may_manage_members(administrator, organization)
