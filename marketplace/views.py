@@ -158,11 +158,12 @@ def _save_form(
     if listing is not None and not selectors.can_edit_listing(request.user, listing):
         raise PermissionDenied
     own = selectors.own_organizations(request.user)
-    if listing is None and not own.exists() and not roles.is_broker(request.user):
+    own_count = len(roles.organization_ids(request.user))  # read once per request
+    if listing is None and not own_count and not roles.is_broker(request.user):
         return render(
             request, "marketplace/listing_form.html", {"form": None, "kind": kind, "listing": None}
         )
-    choose_owner = listing is None and own.count() > 1
+    choose_owner = listing is None and own_count > 1
     if request.method == "POST":
         form = _listing_form(kind, listing, request.POST)
         if choose_owner:

@@ -135,7 +135,7 @@ IDENTITY_FIELDS = ("kind", "legal_name", "name_en", "credit_code")
 def _verification_stands(organization: Organization) -> bool:
     """Whether a broker's decision covers the organisation's identity as stored: it is
     verified, or pending after a decision (a withdrawn verification, a resubmission)."""
-    if organization.verification_status == VerificationStatus.VERIFIED or organization.verified:
+    if organization.verification_status == VerificationStatus.VERIFIED:  # `verified` follows
         return True
     return (
         organization.verification_status == VerificationStatus.PENDING
