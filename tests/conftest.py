@@ -168,3 +168,22 @@ def sync_playwright():
     except ImportError:
         _unavailable("the playwright package is missing: `pip install playwright`")
     return sync_playwright
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _report_sessions_left_open(django_db_setup, django_db_blocker):
+    """On PostgreSQL, name the other sessions still connected to the test database when the
+    run ends (pytest-django then cannot drop it and warns "being accessed by other users"):
+    their last query says which test left a connection open. Prints nothing otherwise."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, state, backend_start, left(query, 200) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        for row in cursor.fetchall():
+            print(f"\nsession left open on the test database: {row}")
