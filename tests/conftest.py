@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import warnings
 
 import pytest
 from django.conf import settings
@@ -186,4 +187,5 @@ def _report_sessions_left_open(django_db_setup, django_db_blocker):
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
         for row in cursor.fetchall():
-            print(f"\nsession left open on the test database: {row}")
+            # a warning, so that it shows in the summary (output at teardown is captured)
+            warnings.warn(f"session left open on the test database: {row}", stacklevel=1)
