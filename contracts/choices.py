@@ -117,6 +117,7 @@ class EventKind(models.TextChoices):
     REOPENED = "reopened", _("Reopened")
     CHECKED = "checked", _("Registration check")
     SIGNED = "signed", _("Signed")
+    SIGNING_REFUSED = "signing_refused", _("Signing refused: wrong password")
     SEALED = "sealed", _("Sealed")
     DOWNLOADED = "downloaded", _("Downloaded")
     VERIFIED = "verified", _("Verified")
@@ -164,6 +165,7 @@ ZH_LABELS: dict[str, str] = {
     EventKind.REOPENED: "退回修改",
     EventKind.CHECKED: "登记预审",
     EventKind.SIGNED: "签署",
+    EventKind.SIGNING_REFUSED: "签署被拒（密码错误）",
     EventKind.SEALED: "平台电子签章",
     EventKind.DOWNLOADED: "下载",
     EventKind.VERIFIED: "验证",

@@ -7,6 +7,8 @@
 - `GoneError` (410): what the request names existed but can no longer be used (an invitation
   link that expired, was used or was revoked; RFC 9110 §15.5.11).
 - `ServiceUnavailableError` (503): an outside service the request needs (search) is down.
+- `TooManyAttemptsError` (429): the caller failed too often and must wait `retry_after`
+  seconds (RFC 6585 §4; ``Retry-After`` per RFC 9110 §10.2.3).
 """
 
 from __future__ import annotations
@@ -51,6 +53,14 @@ class GoneError(DomainError):
 
 class ServiceUnavailableError(DomainError):
     default_code = "service_unavailable"
+
+
+class TooManyAttemptsError(DomainError):
+    default_code = "too_many_attempts"
+
+    def __init__(self, message: str | Promise, *, retry_after: int, code: str | None = None):
+        super().__init__(message, code=code)
+        self.retry_after = retry_after
 
 
 def field_error(field: str, message: str | Promise, *, code: str | None = None) -> DomainError:

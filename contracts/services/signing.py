@@ -12,9 +12,12 @@ transaction and with a time limit (`contracts.services.sealing`: SIGNED → seal
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +25,7 @@ from django.utils.translation import gettext as _
 from contracts.checks import check_agreement
 from contracts.choices import AgreementStatus, EventKind, Party
 from contracts.limits import TYPED_NAME_MAX_LENGTH
-from contracts.models import Agreement, AgreementSignature
+from contracts.models import Agreement, AgreementEvent, AgreementSignature
 from contracts.selectors import is_turn, next_signature_for
 from contracts.services.audit import ClientInfo, agreement_event_record
 from contracts.services.guards import (
@@ -32,7 +35,7 @@ from contracts.services.guards import (
 )
 from contracts.services.notifying import notify_parties
 from contracts.services.sealing import agreement_seal_after_commit
-from kernel.errors import ConflictError, DomainError
+from kernel.errors import ConflictError, DomainError, TooManyAttemptsError
 from kernel.locking import copy_locked_fields, lock_row
 from payments.fees import platform_fee_payment_create
 
@@ -40,6 +43,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 VERB_SIGNED = "agreement.signed"
+WRONG_PASSWORD_CODE = "wrong_password"  # noqa: S105  (an error code, not a password)
 VERB_SIGNED_BY_ALL = "agreement.signed_by_all"
 
 
@@ -71,7 +75,7 @@ def _check_signer_input(
     if not password or not actor.check_password(password):
         raise DomainError(
             _("The password is not correct."),
-            code="wrong_password",
+            code=WRONG_PASSWORD_CODE,
             fields={"password": [_("The password is not correct.")]},
         )
     name = (typed_name or "").strip()
@@ -120,7 +124,36 @@ def _after_signature(
     notify_parties(agreement, actor=actor, verb=VERB_SIGNED_BY_ALL)
 
 
-@transaction.atomic
+def _refused_recently(agreement: Agreement, actor: User) -> list[AgreementEvent]:
+    """The actor's refused signing attempts on `agreement` (wrong password) within the
+    window, oldest first."""
+    since = timezone.now() - timedelta(minutes=settings.SIGNING_PASSWORD_WINDOW_MINUTES)
+    return list(
+        AgreementEvent.objects.filter(
+            agreement=agreement, actor=actor, kind=EventKind.SIGNING_REFUSED,
+            created_at__gte=since,
+        ).order_by("created_at")
+    )
+
+
+def _require_attempts_left(agreement: Agreement, actor: User) -> None:
+    """429 `signing_locked` (with the seconds to wait) once the actor has given a wrong
+    password SIGNING_PASSWORD_FAILURE_LIMIT times for this agreement within the window."""
+    refused = _refused_recently(agreement, actor)
+    if len(refused) < settings.SIGNING_PASSWORD_FAILURE_LIMIT:
+        return
+    window = timedelta(minutes=settings.SIGNING_PASSWORD_WINDOW_MINUTES)
+    # Free again when the oldest refusal that counts leaves the window.
+    oldest = refused[-settings.SIGNING_PASSWORD_FAILURE_LIMIT]
+    wait = max(1, math.ceil((oldest.created_at + window - timezone.now()).total_seconds()))
+    raise TooManyAttemptsError(
+        _("Too many wrong passwords: signing this agreement is locked for %(minutes)d "
+          "minutes.") % {"minutes": math.ceil(wait / 60)},
+        code="signing_locked",
+        retry_after=wait,
+    )
+
+
 def agreement_sign(
     *,
     agreement: Agreement,
@@ -132,14 +165,44 @@ def agreement_sign(
 ) -> Agreement:
     """Sign the frozen document for the actor's party.
 
-    Checks, in order: the agreement is frozen and not fully signed (409 `not_frozen`,
+    Checks, in order: the actor has not given SIGNING_PASSWORD_FAILURE_LIMIT wrong passwords
+    for this agreement within SIGNING_PASSWORD_WINDOW_MINUTES (429 `signing_locked`, with
+    ``retry_after`` seconds); the agreement is frozen and not fully signed (409 `not_frozen`,
     `agreement_signed`); the actor is a member of a party (403) whose slot is unsigned (409
     `already_signed`); it is that slot's turn (409 `not_your_turn`, sequential mode); the
-    password is the actor's (400 `wrong_password`); a typed name (400); `document_sha256` is
-    the frozen document's hash (409 `document_changed`); the registration check finds no
-    blocking error (400 `registration_check_failed`, per field). The last signature renders,
-    seals and stores the PDF (see module docstring) and calls `agreement_on_fully_signed`.
+    password is the actor's (400 `wrong_password`, recorded in the audit trail as
+    `signing_refused` in a transaction of its own, so the refusal stays although the signing
+    is rolled back); a typed name (400); `document_sha256` is the frozen document's hash (409
+    `document_changed`); the registration check finds no blocking error (400
+    `registration_check_failed`, per field). The last signature renders, seals and stores the
+    PDF (see module docstring) and calls `agreement_on_fully_signed`.
     """
+    if actor.is_authenticated:
+        _require_attempts_left(agreement, actor)
+    try:
+        return _sign(
+            agreement, actor=actor, client=client, password=password, typed_name=typed_name,
+            document_sha256=document_sha256,
+        )
+    except DomainError as exc:
+        if exc.code == WRONG_PASSWORD_CODE:
+            agreement_event_record(
+                agreement=agreement, kind=EventKind.SIGNING_REFUSED, actor=actor, client=client,
+                details={"reason": WRONG_PASSWORD_CODE},
+            )
+        raise
+
+
+@transaction.atomic
+def _sign(
+    agreement: Agreement,
+    *,
+    actor: User,
+    client: ClientInfo,
+    password: str,
+    typed_name: str,
+    document_sha256: str,
+) -> Agreement:
     locked = lock_row(agreement, related=SHOWN_WITH)
     slot = _slot_to_sign(locked, actor)
     name = _check_signer_input(

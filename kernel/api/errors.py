@@ -21,12 +21,19 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from kernel.errors import ConflictError, DomainError, GoneError, ServiceUnavailableError
+from kernel.errors import (
+    ConflictError,
+    DomainError,
+    GoneError,
+    ServiceUnavailableError,
+    TooManyAttemptsError,
+)
 
 _STATUS_FOR_DOMAIN_ERROR: dict[type[DomainError], int] = {
     ConflictError: status.HTTP_409_CONFLICT,
     GoneError: status.HTTP_410_GONE,
     ServiceUnavailableError: status.HTTP_503_SERVICE_UNAVAILABLE,
+    TooManyAttemptsError: status.HTTP_429_TOO_MANY_REQUESTS,
 }
 
 
@@ -132,7 +139,7 @@ def _to_drf(exc: Exception) -> Exception:
 
 def _domain_error_response(exc: DomainError) -> Response:
     """A service's error with its own message and code (e.g. "incomplete", "reason_required")
-    and the status of its class: 409/410/503 by `_STATUS_FOR_DOMAIN_ERROR`, 403 for permission
+    and the status of its class: 409/410/429/503 by `_STATUS_FOR_DOMAIN_ERROR`, 403 for permission
     errors, 400 otherwise (a 400 without field errors lists its message as non_field_errors)."""
     http_status = next(
         (code for cls, code in _STATUS_FOR_DOMAIN_ERROR.items() if isinstance(exc, cls)),

@@ -296,6 +296,12 @@ ROADSHOW_REPORT_WINDOW_DAYS = env.int("KEQIAO_ROADSHOW_REPORT_WINDOW_DAYS", defa
 # (`manage.py escalate_requests`, matching.mediation).
 REQUEST_ESCALATION_DAYS = env.int("KEQIAO_REQUEST_ESCALATION_DAYS", default=7)
 
+# Signing an agreement asks for the signer's password again: after this many wrong passwords
+# for one agreement within the window (minutes), signing it is refused until the window has
+# passed (contracts.services.signing; every refusal is in the agreement's audit trail).
+SIGNING_PASSWORD_FAILURE_LIMIT = env.int("KEQIAO_SIGNING_PASSWORD_FAILURE_LIMIT", default=5)
+SIGNING_PASSWORD_WINDOW_MINUTES = env.int("KEQIAO_SIGNING_PASSWORD_WINDOW_MINUTES", default=15)
+
 # --- PDFs and the platform seal -----------------------------------------------------------------
 # The platform's PAdES signing certificate and key (PEM). Empty: a development key pair and
 # self-signed certificate are generated on first use under VAR_DIR/seal/ (never committed).
