@@ -55,3 +55,16 @@ def test_agreement_pdf_prints_totals_with_separators_and_in_capitals():
     assert "人民币壹佰贰拾万元整" in text and "人民币壹佰壹拾万元整" in text
     assert "600,000.00" in text  # the payment schedule
     assert "1200000.00" not in text
+
+
+def test_certificate_page_carries_the_visible_platform_seal_image():
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    pdf = render_pdf(template_name="contracts/pdf/agreement.html", context=agreement_context())
+    with pdfplumber.open(BytesIO(pdf)) as document:
+        last = document.pages[-1] if "签署完成证明" in (document.pages[-1].extract_text() or "") \
+            else next(p for p in document.pages if "签署完成证明" in (p.extract_text() or ""))
+        (image,) = last.images
+        assert 100 < image["width"] < 130  # 38 mm in points (107.7) on the page
+    reader = PdfFileReader(BytesIO(pdf), strict=False)
+    assert int(reader.root["/Pages"]["/Count"]) >= 3
