@@ -231,7 +231,8 @@
     var meta = el("div", { className: "q-meta small" });
     var votes = el("span", { className: "q-votes", text: s("votes", "Votes") + colon + q.votes });
     meta.appendChild(votes);
-    if (mode === "audience" && !q.answered) {
+    // Upvotes while the roadshow is live; after the end the questions stay readable only.
+    if (mode === "audience" && !q.answered && state && state.status === "live") {
       meta.appendChild(el("button", { type: "button", className: "secondary small-btn", "data-action": "upvote", "data-qid": String(q.id), text: "▲ " + s("upvote", "Upvote") }));
     }
     if (mode === "control") {

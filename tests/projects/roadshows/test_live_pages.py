@@ -276,3 +276,27 @@ def test_control_room_buttons_name_projects_not_pages(broker, roadshow):
 def test_header_links_to_the_roadshow_list(client):
     html = client.get(reverse("roadshow-list")).content.decode()
     assert f'<a href="{reverse("roadshow-list")}">Roadshows</a>' in html
+
+
+def test_questions_stay_listed_on_the_live_pages_after_the_end(broker, roadshow, attendee):
+    live_services.roadshow_go_live(roadshow=roadshow, actor=broker)
+    live_services.roadshow_questions_set(roadshow=roadshow, actor=broker, open=True)
+    first = live_services.question_ask(roadshow=roadshow, actor=attendee, text="电解质成本多少？")
+    spam = live_services.question_ask(roadshow=roadshow, actor=attendee, text="广告链接")
+    live_services.question_hide(question=spam, actor=broker)
+    live_services.roadshow_advance(roadshow=roadshow, actor=broker, to="next")
+    live_services.roadshow_questions_set(roadshow=roadshow, actor=broker, open=True)
+    second = live_services.question_ask(roadshow=roadshow, actor=attendee, text="生物炭产能？")
+    live_services.roadshow_end(roadshow=roadshow, actor=broker)
+
+    for user, name in ((attendee, "roadshow-live"), (broker, "roadshow-control")):
+        client = factories.login(user)
+        client.cookies["django_language"] = "zh-hans"
+        html = client.get(reverse(name, args=[roadshow.pk])).content.decode()
+        assert "电解质成本多少？" in html and "生物炭产能？" in html
+        assert "暂无提问" not in html and "广告链接" not in html
+        state = _json_script(html, "live-initial")
+        assert [q["id"] for q in state["questions"]] == [first.pk, second.pk]  # agenda order
+    live = factories.login(attendee).get(f"/api/v1/roadshows/{roadshow.pk}/live/").json()
+    assert live["status"] == "ended"
+    assert [q["id"] for q in live["questions"]] == [first.pk, second.pk]
