@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from matching.models import MatchRequest
 from projects.choices import RegistrationStatus
-from projects.models import Registration
+from projects.models import Intent, Registration
 from projects.roadshows.live import services as live_services
 from tests import factories
 from tests.projects.live_support import register, roadshow_with_agenda
@@ -300,3 +300,34 @@ def test_questions_stay_listed_on_the_live_pages_after_the_end(broker, roadshow,
     live = factories.login(attendee).get(f"/api/v1/roadshows/{roadshow.pk}/live/").json()
     assert live["status"] == "ended"
     assert [q["id"] for q in live["questions"]] == [first.pk, second.pk]
+
+
+def _intent_button(html: str) -> str:
+    return re.search(r'<button[^>]*data-action="intent".*?</button>', html, re.S).group(0)
+
+
+def test_intent_button_shows_that_it_was_pressed(broker, roadshow, attendee):
+    live_services.roadshow_go_live(roadshow=roadshow, actor=broker)
+    client = Client()
+    client.force_login(attendee)
+    client.cookies["django_language"] = "zh-hans"
+    page = reverse("roadshow-live", args=[roadshow.pk])
+    html = client.get(page).content.decode()
+    assert 'aria-pressed="false"' in _intent_button(html)
+    assert "有意向" in _intent_button(html) and _json_script(html, "live-intents") == []
+
+    intent_url = _json_script(html, "live-endpoints")["intent"]
+    assert client.post(intent_url, {}, content_type="application/json").status_code == 201
+    assert client.post(intent_url, {}, content_type="application/json").status_code == 200
+    assert Intent.objects.filter(user=attendee).count() == 1  # pressed twice, one intent
+
+    html = client.get(page).content.decode()
+    button = _intent_button(html)
+    assert 'aria-pressed="true"' in button and "已表达意向" in button
+    assert _json_script(html, "live-intents") == [roadshow.current_slot_id]
+    strings = _json_script(html, "live-strings")
+    assert (strings["intent"], strings["intent_pressed"]) == ("有意向", "已表达意向")
+
+    live_services.roadshow_advance(roadshow=roadshow, actor=broker, to="next")
+    button = _intent_button(client.get(page).content.decode())
+    assert 'aria-pressed="false"' in button  # the next project: not pressed yet
