@@ -103,6 +103,8 @@ def _live_strings() -> dict[str, str]:
         "working": _("Sending…"),
         "error": _("Something went wrong. Please try again."),
         "confirm_end": _("End the roadshow for everyone?"),
+        "intent": _("I'm interested"),
+        "intent_pressed": _("Interest expressed"),
     }
 
 
@@ -200,8 +202,17 @@ def roadshow_audience(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, _("Register for this roadshow to follow it live."))
         return redirect("roadshow-detail", pk=roadshow.pk)
     context = _live_context(request, roadshow, "audience")
+    # The slots the viewer has expressed interest in: the intent button shows its pressed
+    # state for them (WAI-ARIA toggle button, aria-pressed), here and in live.js.
+    intent_slot_ids = sorted(
+        selectors.intent_list_own(roadshow=roadshow, user=request.user).values_list(
+            "slot_id", flat=True
+        )
+    )
     context.update(
         {
+            "intent_slot_ids": intent_slot_ids,
+            "intent_pressed": roadshow.current_slot_id in intent_slot_ids,
             "stream_url": _safe_stream_url(roadshow),
             "question_form": QuestionForm(),
             "is_attendee": is_confirmed_attendee(roadshow=roadshow, user=request.user),

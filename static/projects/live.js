@@ -38,11 +38,18 @@
   var inFlight = false;
   var lastSlotId = null;
   var syncedJump = null;
+  /* Slot ids the viewer has expressed interest in (audience page: data-intents names a JSON
+     list rendered by the server); the intent button shows its pressed state for them. */
+  var intentSlots = {};
 
   function noop() {}
 
   function s(key, fallback) { return t[key] || fallback || key; }
   var colon = s("colon", ": ");
+  var ownIntents = jsonFrom(root.getAttribute("data-intents"));
+  if (Array.isArray(ownIntents)) {
+    ownIntents.forEach(function (id) { intentSlots[String(id)] = true; });
+  }
 
   function $(sel) { return root.querySelector(sel); }
 
@@ -231,7 +238,8 @@
     var meta = el("div", { className: "q-meta small" });
     var votes = el("span", { className: "q-votes", text: s("votes", "Votes") + colon + q.votes });
     meta.appendChild(votes);
-    if (mode === "audience" && !q.answered) {
+    // Upvotes while the roadshow is live; after the end the questions stay readable only.
+    if (mode === "audience" && !q.answered && state && state.status === "live") {
       meta.appendChild(el("button", { type: "button", className: "secondary small-btn", "data-action": "upvote", "data-qid": String(q.id), text: "▲ " + s("upvote", "Upvote") }));
     }
     if (mode === "control") {
@@ -359,11 +367,26 @@
 
   /* ---- intent and pre-filled match request -------------------------------------------- */
 
+  /* The intent button as a toggle button (aria-pressed): pressed once the viewer has
+     expressed interest in the project now presenting. Pressing it again is harmless (the
+     intent is recorded once) and offers the introduction again. */
+  function showIntentState(btn, pressed) {
+    btn.setAttribute("aria-pressed", pressed ? "true" : "false");
+    btn.classList.toggle("pressed", pressed);
+    btn.textContent = "";
+    if (pressed) { btn.appendChild(el("span", { "aria-hidden": "true", text: "✓ " })); }
+    btn.appendChild(document.createTextNode(pressed ? s("intent_pressed", "Interest expressed")
+      : s("intent", "I'm interested")));
+  }
+
   function resetIntent() {
     var done = $("[data-live=intent-done]");
     if (done) { done.hidden = true; }
     var btn = $("[data-action=intent]");
-    if (btn) { btn.disabled = false; }
+    if (btn) {
+      btn.disabled = false;
+      showIntentState(btn, lastSlotId !== null && !!intentSlots[String(lastSlotId)]);
+    }
   }
 
   /* After "I'm interested": offer the pre-filled match request the intent API returns
@@ -423,7 +446,12 @@
       if (!slot) { return; }
       btn.disabled = true;
       act(url("intent"), { slot: slot.id }, "").then(function (data) {
-        showMatchOffer(slot, data && data.match_request);
+        intentSlots[String(slot.id)] = true;
+        btn.disabled = false;
+        if (state && state.current_slot && state.current_slot.id === slot.id) {
+          showIntentState(btn, true);
+          showMatchOffer(slot, data && data.match_request);
+        }
       }, function () { btn.disabled = false; });
     }
   });

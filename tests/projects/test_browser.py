@@ -13,6 +13,8 @@ import time
 
 import pytest
 
+from projects.models import Intent, Question
+from projects.roadshows.live import services as live_services
 from tests import factories
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, PageWatch, session_cookie
 from tests.projects.live_support import register, roadshow_with_agenda
@@ -86,5 +88,60 @@ def test_audience_page_follows_the_control_room_within_two_seconds(
             # No script error, failed resource or Content-Security-Policy violation on either.
             assert [p for w, page in zip(watches, (control, audience), strict=True)
                     for p in w.problems(page)] == []
+        finally:
+            browser.close()
+
+
+def test_intent_button_and_a_repeated_question_on_the_audience_page(
+    live_server, sync_playwright, monkeypatch
+):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    broker = factories.broker()
+    roadshow = roadshow_with_agenda(broker, titles=TITLES)
+    attendee = factories.enterprise_member()
+    register(roadshow, attendee)
+    live_services.roadshow_go_live(roadshow=roadshow, actor=broker)
+    live_services.roadshow_questions_set(roadshow=roadshow, actor=broker, open=True)
+    audience_url = f"{live_server.url}/roadshows/{roadshow.pk}/live/"
+    pressed = "button[data-action=intent][aria-pressed=true]"
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(locale="en-US")
+            context.add_cookies([session_cookie(attendee, live_server.url)])
+            watch = PageWatch(context, live_server.url)
+            page = context.new_page()
+            page.goto(audience_url)
+            page.wait_for_selector("#live.js-live")
+            button = page.locator("button[data-action=intent]")
+            assert button.get_attribute("aria-pressed") == "false"
+
+            # Pressed: the button says so at once (after the POST), and after a reload.
+            button.click()
+            page.wait_for_selector(pressed)
+            assert "Interest expressed" in button.inner_text()
+            assert page.is_visible("[data-live=intent-done]")  # the introduction offer
+            page.reload()
+            page.wait_for_selector("#live.js-live")
+            page.wait_for_selector(pressed)
+            page.locator(pressed).click()  # again: still pressed, still one intent
+            page.wait_for_selector("[data-live=intent-done]:not([hidden])")
+            assert page.locator(pressed).count() == 1
+            assert Intent.objects.filter(user=attendee).count() == 1
+
+            # The same question twice: the second is refused with a message on the page.
+            for _ in range(2):
+                page.fill("form[data-action=ask] textarea[name=text]", "Can we try a sample?")
+                page.click("form[data-action=ask] button[type=submit]")
+                page.wait_for_selector("[data-live=notice].ok, [data-live=notice].bad")
+                if page.locator("[data-live=notice].ok").count():
+                    page.wait_for_function(
+                        "() => !document.querySelector('form[data-action=ask] textarea').value"
+                    )
+            page.wait_for_selector("[data-live=notice].bad")
+            assert "already asked this question" in page.inner_text("[data-live=notice]")
+            assert Question.objects.filter(author=attendee).count() == 1
+            assert watch.problems(page) == []
         finally:
             browser.close()

@@ -10,6 +10,7 @@ Live (host staff control; confirmed attendees and staff read)
   POST       roadshows/{id}/questions/close/   {"slot"?: id}
   GET        roadshows/{id}/questions/         list (?slot=; staff also see hidden ones)
   POST       roadshows/{id}/questions/         ask {text, slot?}
+                                               (409 duplicate_question: asked before)
   POST       roadshows/{id}/questions/{q}/upvote/ | hide/ {hidden?} | answer/ {answer?}
   GET        roadshows/{id}/intents/           the viewer's intents
   POST       roadshows/{id}/intents/           record {slot?} -> 201 (200 when repeated):

@@ -14,7 +14,7 @@ from django.urls import NoReverseMatch, reverse
 
 from marketplace.choices import Role
 from marketplace.models import Membership
-from projects.choices import RegistrationStatus
+from projects.choices import RegistrationStatus, RoadshowStatus
 from projects.models import Question, Registration, Roadshow, RoadshowSlot
 from projects.permissions import HOST_STAFF_ROLES
 from projects.roadshows.selectors import roadshow_slots
@@ -118,6 +118,32 @@ def slot_card(slot: RoadshowSlot) -> dict[str, Any]:
     }
 
 
+def _live_questions(roadshow: Roadshow, current: RoadshowSlot | None) -> list[dict[str, Any]]:
+    """The questions the live state lists: the current slot's while one presents; after the
+    end, the questions of the whole agenda stay readable (by slot in agenda order, then
+    votes); none before the start or without a presenting slot."""
+    qs = Question.objects.filter(hidden=False).annotate(vote_count=Count("votes"))
+    if current is not None:
+        qs = qs.filter(slot=current).order_by("-vote_count", "created_at", "id")
+    elif roadshow.status == RoadshowStatus.ENDED:
+        qs = qs.filter(slot__roadshow=roadshow).order_by(
+            "slot__order", "slot_id", "-vote_count", "created_at", "id"
+        )
+    else:
+        return []
+    return [
+        {
+            "id": q.pk,
+            "slot": q.slot_id,
+            "text": q.text,
+            "votes": q.vote_count,
+            "answered": q.answered,
+            "answer": q.answer,
+        }
+        for q in qs[:LIVE_QUESTION_LIMIT]
+    ]
+
+
 def roadshow_live_state(*, roadshow: Roadshow) -> dict[str, Any]:
     """The live state (GET /api/v1/roadshows/{id}/live/)::
 
@@ -127,8 +153,9 @@ def roadshow_live_state(*, roadshow: Roadshow) -> dict[str, Any]:
          "next_slot": <slot_card> | null}
 
     `questions` are the current slot's questions that are not hidden, most votes first
-    (at most 50). `next_slot` is the slot after the current one (the first slot before the
-    event goes live)."""
+    (at most 50); once the roadshow has ended, those of every slot, in agenda order.
+    `next_slot` is the slot after the current one (the first slot before the event goes
+    live)."""
     slots = list(roadshow_slots(roadshow=roadshow))
     current = next((s for s in slots if s.pk == roadshow.current_slot_id), None)
     if current is not None:
@@ -136,29 +163,11 @@ def roadshow_live_state(*, roadshow: Roadshow) -> dict[str, Any]:
         following = later[0] if later else None
     else:
         following = slots[0] if slots and roadshow.status == "scheduled" else None
-    questions: list[dict[str, Any]] = []
-    if current is not None:
-        qs = (
-            Question.objects.filter(slot=current, hidden=False)
-            .annotate(vote_count=Count("votes"))
-            .order_by("-vote_count", "created_at", "id")[:LIVE_QUESTION_LIMIT]
-        )
-        questions = [
-            {
-                "id": q.pk,
-                "slot": q.slot_id,
-                "text": q.text,
-                "votes": q.vote_count,
-                "answered": q.answered,
-                "answer": q.answer,
-            }
-            for q in qs
-        ]
     return {
         "status": roadshow.status,
         "version": roadshow.live_version,
         "current_slot": slot_card(current) if current else None,
         "questions_open": bool(current and current.questions_open),
-        "questions": questions,
+        "questions": _live_questions(roadshow, current),
         "next_slot": slot_card(following) if following else None,
     }

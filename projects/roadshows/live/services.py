@@ -11,6 +11,7 @@ Errors as in `projects.roadshows.services`.
 from __future__ import annotations
 
 import logging
+import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
@@ -197,13 +198,33 @@ def _clean_text(value: str, *, field: str, limit: int, required: bool = True) ->
     return text
 
 
+def question_key(text: str) -> str:
+    """How questions compare for sameness: NFKC (full-width letters, digits, punctuation and
+    the ideographic space become their ASCII forms), case folded, white space collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _refuse_repeated_question(*, slot: RoadshowSlot, actor: User, text: str) -> None:
+    """409 when `actor` already asked `text` (compared by `question_key`, hidden questions
+    included) about `slot`. Called under the roadshow's row lock, which serialises concurrent
+    asks (SELECT ... FOR UPDATE on PostgreSQL, IMMEDIATE transactions on SQLite)."""
+    key = question_key(text)
+    asked = Question.objects.filter(slot=slot, author=actor).values_list("text", flat=True)
+    if any(question_key(earlier) == key for earlier in asked):
+        raise ConflictError(
+            _("You have already asked this question."), code="duplicate_question"
+        )
+
+
 @transaction.atomic
 def question_ask(
     *, roadshow: Roadshow, actor: User, text: str, slot: RoadshowSlot | None = None
 ) -> Question:
     """Ask a question about `slot` (default: the slot now presenting). Confirmed attendees
     and host staff (403 otherwise); the roadshow must be live and the slot's questions open
-    (409). `text`: 1–500 characters after collapsing white space (400)."""
+    (409). `text`: 1–500 characters after collapsing white space (400). The same question
+    from the same person about the same slot (`question_key`) is refused with 409
+    ``duplicate_question``."""
     _require_follower(actor=actor, roadshow=roadshow)
     clean = _clean_text(text, field="text", limit=QUESTION_MAX_CHARS)
     locked = lock_row(roadshow)
@@ -212,6 +233,7 @@ def question_ask(
     slot = _agenda_slot(locked, slot)
     if not slot.questions_open:
         raise ConflictError(_("Questions are closed for this project."), code="questions_closed")
+    _refuse_repeated_question(slot=slot, actor=actor, text=clean)
     question = Question.objects.create(slot=slot, author=actor, text=clean)
     bump_live_version(locked)
     return question
@@ -349,6 +371,7 @@ __all__ = [
     "question_answer",
     "question_ask",
     "question_hide",
+    "question_key",
     "question_upvote",
     "roadshow_advance",
     "roadshow_cancel",

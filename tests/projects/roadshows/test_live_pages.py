@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from matching.models import MatchRequest
 from projects.choices import RegistrationStatus
-from projects.models import Registration
+from projects.models import Intent, Registration
 from projects.roadshows.live import services as live_services
 from tests import factories
 from tests.projects.live_support import register, roadshow_with_agenda
@@ -276,3 +276,58 @@ def test_control_room_buttons_name_projects_not_pages(broker, roadshow):
 def test_header_links_to_the_roadshow_list(client):
     html = client.get(reverse("roadshow-list")).content.decode()
     assert f'<a href="{reverse("roadshow-list")}">Roadshows</a>' in html
+
+
+def test_questions_stay_listed_on_the_live_pages_after_the_end(broker, roadshow, attendee):
+    live_services.roadshow_go_live(roadshow=roadshow, actor=broker)
+    live_services.roadshow_questions_set(roadshow=roadshow, actor=broker, open=True)
+    first = live_services.question_ask(roadshow=roadshow, actor=attendee, text="电解质成本多少？")
+    spam = live_services.question_ask(roadshow=roadshow, actor=attendee, text="广告链接")
+    live_services.question_hide(question=spam, actor=broker)
+    live_services.roadshow_advance(roadshow=roadshow, actor=broker, to="next")
+    live_services.roadshow_questions_set(roadshow=roadshow, actor=broker, open=True)
+    second = live_services.question_ask(roadshow=roadshow, actor=attendee, text="生物炭产能？")
+    live_services.roadshow_end(roadshow=roadshow, actor=broker)
+
+    for user, name in ((attendee, "roadshow-live"), (broker, "roadshow-control")):
+        client = factories.login(user)
+        client.cookies["django_language"] = "zh-hans"
+        html = client.get(reverse(name, args=[roadshow.pk])).content.decode()
+        assert "电解质成本多少？" in html and "生物炭产能？" in html
+        assert "暂无提问" not in html and "广告链接" not in html
+        state = _json_script(html, "live-initial")
+        assert [q["id"] for q in state["questions"]] == [first.pk, second.pk]  # agenda order
+    live = factories.login(attendee).get(f"/api/v1/roadshows/{roadshow.pk}/live/").json()
+    assert live["status"] == "ended"
+    assert [q["id"] for q in live["questions"]] == [first.pk, second.pk]
+
+
+def _intent_button(html: str) -> str:
+    return re.search(r'<button[^>]*data-action="intent".*?</button>', html, re.S).group(0)
+
+
+def test_intent_button_shows_that_it_was_pressed(broker, roadshow, attendee):
+    live_services.roadshow_go_live(roadshow=roadshow, actor=broker)
+    client = Client()
+    client.force_login(attendee)
+    client.cookies["django_language"] = "zh-hans"
+    page = reverse("roadshow-live", args=[roadshow.pk])
+    html = client.get(page).content.decode()
+    assert 'aria-pressed="false"' in _intent_button(html)
+    assert "有意向" in _intent_button(html) and _json_script(html, "live-intents") == []
+
+    intent_url = _json_script(html, "live-endpoints")["intent"]
+    assert client.post(intent_url, {}, content_type="application/json").status_code == 201
+    assert client.post(intent_url, {}, content_type="application/json").status_code == 200
+    assert Intent.objects.filter(user=attendee).count() == 1  # pressed twice, one intent
+
+    html = client.get(page).content.decode()
+    button = _intent_button(html)
+    assert 'aria-pressed="true"' in button and "已表达意向" in button
+    assert _json_script(html, "live-intents") == [roadshow.current_slot_id]
+    strings = _json_script(html, "live-strings")
+    assert (strings["intent"], strings["intent_pressed"]) == ("有意向", "已表达意向")
+
+    live_services.roadshow_advance(roadshow=roadshow, actor=broker, to="next")
+    button = _intent_button(client.get(page).content.decode())
+    assert 'aria-pressed="false"' in button  # the next project: not pressed yet

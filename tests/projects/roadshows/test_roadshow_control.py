@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
+from django.db import connection
 
 from kernel.errors import ConflictError, DomainError, PermissionDeniedError
 from projects.models import Intent, Question, QuestionVote, Roadshow
@@ -168,6 +171,85 @@ def test_blank_or_overlong_question_is_400(live, broker, attendee, text):
     live_services.roadshow_questions_set(roadshow=live, actor=broker, open=True)
     response = client_for(attendee).post(url("questions", live), {"text": text}, format="json")
     assert response.status_code == 400 and "text" in response.json()["fields"]
+
+
+@pytest.mark.parametrize(
+    "again", ["能否小批量试用？", "  能否小批量试用? ", "\u3000能否小批量试用？\u3000"]
+)
+def test_the_same_question_from_the_same_person_is_refused_in_both_languages(
+    live, broker, attendee, again
+):
+    live_services.roadshow_questions_set(roadshow=live, actor=broker, open=True)
+    client = client_for(attendee)
+    assert client.post(
+        url("questions", live), {"text": "能否小批量试用？"}, format="json"
+    ).status_code == 201
+    english = client.post(
+        url("questions", live), {"text": again}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    chinese = client.post(
+        url("questions", live), {"text": again}, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    for response in (english, chinese):
+        assert response.status_code == 409
+        assert set(response.json()) == {"message", "code", "fields"}
+        assert response.json()["code"] == "duplicate_question"
+    assert english.json()["message"] == "You have already asked this question."
+    assert chinese.json()["message"] == "您已经提过这个问题。"
+    assert Question.objects.filter(author=attendee).count() == 1
+
+
+def test_case_and_full_width_letters_make_no_new_question(live, broker, attendee):
+    live_services.roadshow_questions_set(roadshow=live, actor=broker, open=True)
+    live_services.question_ask(roadshow=live, actor=attendee, text="CO2 捕集成本？")
+    with pytest.raises(ConflictError):
+        live_services.question_ask(roadshow=live, actor=attendee, text="ｃｏ２ 捕集成本？")
+    assert Question.objects.count() == 1
+
+
+def test_the_same_text_from_another_person_or_about_another_slot_is_a_new_question(
+    live, broker, attendee, slots
+):
+    live_services.roadshow_questions_set(roadshow=live, actor=broker, open=True)
+    live_services.question_ask(roadshow=live, actor=attendee, text="转让价格？")
+    live_services.question_ask(roadshow=live, actor=broker, text="转让价格？")
+    live_services.roadshow_advance(roadshow=live, actor=broker, to="next")
+    live_services.roadshow_questions_set(roadshow=live, actor=broker, open=True)
+    live_services.question_ask(roadshow=live, actor=attendee, text="转让价格？")
+    assert Question.objects.filter(text="转让价格？").count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_double_submits_make_one_question(broker, enterprise_user):
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(
+        "file:memorydb"
+    ):
+        pytest.skip("an in-memory SQLite database is not shared safely between threads")
+    roadshow = make_roadshow(broker, projects=1)
+    register(roadshow, enterprise_user)
+    live_services.roadshow_go_live(roadshow=roadshow, actor=broker)
+    live_services.roadshow_questions_set(roadshow=roadshow, actor=broker, open=True)
+    barrier = threading.Barrier(4)
+    statuses: list[int] = []
+
+    def ask() -> None:
+        barrier.wait()
+        try:
+            statuses.append(
+                client_for(enterprise_user)
+                .post(url("questions", roadshow), {"text": "能否试用？"}, format="json")
+                .status_code
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [201, 409, 409, 409]
+    assert Question.objects.filter(author=enterprise_user).count() == 1
 
 
 def test_a_user_upvotes_a_question_once(live, broker, attendee):
