@@ -22,6 +22,11 @@ from matching.models import (
     SearchOutbox,
 )
 
+#: What the admin shows of a mediated request's audit steps, and its mediation fields
+#: (`matching.mediation.models`; the meeting requests' admin shows the same).
+MEDIATION_EVENT_FIELDS = ("created_at", "action", "outcome", "actor", "note", "emailed_to")
+MEDIATED_FIELDS = ["mediated_at", "mediation_reason", "escalated_at"]
+
 
 class MessageInline(ReadOnlyInline[MatchRequestMessage, MatchRequest]):
     model = MatchRequestMessage
@@ -30,7 +35,7 @@ class MessageInline(ReadOnlyInline[MatchRequestMessage, MatchRequest]):
 
 class MediationEventInline(ReadOnlyInline[MatchRequestMediationEvent, MatchRequest]):
     model = MatchRequestMediationEvent
-    fields = readonly_fields = ("created_at", "action", "outcome", "actor", "note", "emailed_to")
+    fields = readonly_fields = MEDIATION_EVENT_FIELDS
 
 
 @admin.register(MatchRequest)
@@ -52,7 +57,7 @@ class MatchRequestAdmin(admin.ModelAdmin[MatchRequest]):
     readonly_fields = [
         "direction", "research_result", "technology_need", "requester", "addressee",
         "created_by", "status", "decline_reason", "decline_text", "decided_by", "decided_at",
-        "score", "mediated_at", "mediation_reason", "escalated_at", "created_at", "updated_at",
+        "score", *MEDIATED_FIELDS, "created_at", "updated_at",
     ]
     date_hierarchy = "created_at"
     inlines = [MessageInline, MediationEventInline]

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from kernel.admin import ReadOnlyAdmin, ReadOnlyInline, column
+from matching.admin import MEDIATED_FIELDS, MEDIATION_EVENT_FIELDS
 from projects.models import (
     Intent,
     Meeting,
@@ -99,7 +100,7 @@ class MeetingInline(ReadOnlyInline[Meeting, MeetingRequest]):
 
 class MeetingMediationEventInline(ReadOnlyInline[MeetingRequestMediationEvent, MeetingRequest]):
     model = MeetingRequestMediationEvent
-    fields = readonly_fields = ("created_at", "action", "outcome", "actor", "note", "emailed_to")
+    fields = readonly_fields = MEDIATION_EVENT_FIELDS
 
 
 @admin.register(MeetingRequest)
@@ -116,7 +117,7 @@ class MeetingRequestAdmin(admin.ModelAdmin[MeetingRequest]):
     readonly_fields = [
         "roadshow", "slot", "requester", "requester_organization", "presenter_organization",
         "status", "decline_reason", "unplaced_reason", "decided_by", "decided_at",
-        "mediated_at", "mediation_reason", "escalated_at", "created_at",
+        *MEDIATED_FIELDS, "created_at",
     ]
     inlines = [MeetingInline, MeetingMediationEventInline]
 
