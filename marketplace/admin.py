@@ -45,6 +45,7 @@ class MembershipAdmin(admin.ModelAdmin[Membership]):
                     column("created_at", _("created at"))]
     list_filter = ["role"]
     search_fields = ["user__username", "organization__legal_name"]
+    list_select_related = ["user", "organization"]
     autocomplete_fields = ["user", "organization"]
 
 
@@ -78,6 +79,7 @@ class NotificationAdmin(admin.ModelAdmin[Notification]):
                     column("created_at", _("created at")), column("read_at", _("read at"))]
     list_filter = ["verb"]
     search_fields = ["recipient__username", "message"]
+    list_select_related = ["recipient"]
     raw_id_fields = ["recipient"]
 
 
@@ -96,6 +98,7 @@ class JoinRequestAdmin(ReadOnlyAdmin[JoinRequest]):
                     "status", column("created_at", _("created at"))]
     list_filter = ["status"]
     search_fields = ["user__username", "organization__legal_name"]
+    list_select_related = ["user", "organization"]
 
 
 @admin.register(OrganizationClaim)
@@ -104,6 +107,7 @@ class OrganizationClaimAdmin(ReadOnlyAdmin[OrganizationClaim]):
                     "status", column("created_at", _("created at"))]
     list_filter = ["status"]
     search_fields = ["claimant__username", "organization__legal_name"]
+    list_select_related = ["claimant", "organization"]
     exclude = UPLOAD_HIDDEN
 
 
@@ -112,6 +116,7 @@ class OrganizationEvidenceAdmin(ReadOnlyAdmin[OrganizationEvidence]):
     list_display = [column("organization", _("organisation")), "original_name",
                     column("created_at", _("created at"))]
     search_fields = ["organization__legal_name", "original_name"]
+    list_select_related = ["organization"]
     exclude = UPLOAD_HIDDEN
 
 
@@ -120,6 +125,7 @@ class OrganizationDecisionAdmin(ReadOnlyAdmin[OrganizationDecision]):
     list_display = [column("organization", _("organisation")), "decision",
                     column("decided_by", _("decided by")), column("created_at", _("created at"))]
     list_filter = ["decision"]
+    list_select_related = ["organization", "decided_by"]
     search_fields = ["organization__legal_name"]
 
 
@@ -129,6 +135,7 @@ class InvitationAdmin(ReadOnlyAdmin[Invitation]):
                     "expires_at"]
     list_filter = ["status", "role"]
     search_fields = ["email", "organization__legal_name"]
+    list_select_related = ["organization"]
     exclude = ["token_digest"]
 
 
@@ -140,6 +147,7 @@ class MembershipEventAdmin(ReadOnlyAdmin[MembershipEvent]):
     ]
     list_filter = ["action"]
     search_fields = ["organization__legal_name", "email", "user__username"]
+    list_select_related = ["organization", "actor", "user"]
 
 
 # django-rest-knox's admin of API tokens, with translated column headings (its model names its
@@ -155,3 +163,4 @@ class AuthTokenAdmin(KnoxAuthTokenAdmin):
         column("token_key", _("token prefix")), column("user", _("user")),
         column("created", _("created at")), column("expiry", _("expires at")),
     )
+    list_select_related = ["user"]

@@ -46,12 +46,9 @@ class MatchRequestAdmin(admin.ModelAdmin[MatchRequest]):
         column("direction", _("direction")), "mediated_at", column("created_at", _("created at")),
     ]
     list_filter = ["status", "direction", "mediation_reason"]
+    list_select_related = ["requester", "addressee", "research_result"]
     search_fields = [
         "requester__legal_name", "addressee__legal_name", "research_result__title", "message",
-    ]
-    raw_id_fields = [
-        "research_result", "technology_need", "requester", "addressee", "created_by",
-        "decided_by",
     ]
     # Everything but the message is owned by the services (see the module docstring).
     readonly_fields = [

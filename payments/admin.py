@@ -39,4 +39,5 @@ class WebhookEventAdmin(ReadOnlyAdmin[WebhookEvent]):
         column("result", _("result")),
     ]
     list_filter = ["provider", "type"]
+    list_select_related = ["payment"]
     search_fields = ["event_id", "payment__reference"]

@@ -47,6 +47,7 @@ class RegistrationAdmin(admin.ModelAdmin[Registration]):
                     "kind", "status", "checked_in_at"]
     list_filter = ["status", "kind"]
     search_fields = ["ticket_code", "user__username"]
+    list_select_related = ["roadshow", "user"]
     raw_id_fields = ["roadshow", "user", "organization", "payment"]
     readonly_fields = ["ticket_code", "status", "payment", "confirmed_at", "cancelled_at"]
 
@@ -56,6 +57,7 @@ class QuestionAdmin(admin.ModelAdmin[Question]):
     list_display = ["text", column("slot", _("agenda slot")), column("author", _("author")),
                     "hidden", "answered", column("created_at", _("created at"))]
     list_filter = ["hidden", "answered"]
+    list_select_related = ["author", "slot__research_result", "slot__technology_need"]
     raw_id_fields = ["slot", "author", "answered_by"]
 
 
@@ -66,6 +68,7 @@ class IntentAdmin(admin.ModelAdmin[Intent]):
         column("organization", _("organisation")), column("created_at", _("created at")),
     ]
     raw_id_fields = ["roadshow", "slot", "user", "organization"]
+    list_select_related = ["user", "organization", "slot__research_result", "slot__technology_need"]
 
 
 # 1:1 meetings. Blocks and unavailable times are set-up data that staff may fix by hand. A
@@ -80,6 +83,7 @@ class MeetingBlockAdmin(admin.ModelAdmin[MeetingBlock]):
     list_display = [column("roadshow", _("roadshow")), "starts_at", "ends_at", "slot_minutes",
                     "rooms"]
     search_fields = ["roadshow__title"]
+    list_select_related = ["roadshow"]
     raw_id_fields = ["roadshow"]
     readonly_fields = ["created_by", "created_at"]
 
@@ -89,6 +93,7 @@ class UnavailabilityAdmin(admin.ModelAdmin[Unavailability]):
     list_display = [column("roadshow", _("roadshow")), column("user", _("user")),
                     column("organization", _("organisation")), "starts_at", "ends_at", "note"]
     search_fields = ["roadshow__title", "user__username", "organization__legal_name"]
+    list_select_related = ["roadshow", "user", "organization"]
     raw_id_fields = ["roadshow", "user", "organization"]
     readonly_fields = ["created_by", "created_at"]
 
@@ -111,6 +116,7 @@ class MeetingRequestAdmin(admin.ModelAdmin[MeetingRequest]):
         "mediated_at", column("created_at", _("created at")),
     ]
     list_filter = ["status", "mediation_reason"]
+    list_select_related = ["roadshow", "requester", "presenter_organization"]
     search_fields = ["roadshow__title", "requester__username", "presenter_organization__legal_name",
                      "reason"]
     # Everything but the reason is owned by the services (see above).
@@ -130,5 +136,6 @@ class MeetingAdmin(ReadOnlyAdmin[Meeting]):
     list_display = [column("roadshow", _("roadshow")), "room", "starts_at", "ends_at",
                     column("request", _("meeting request"))]
     list_filter = ["roadshow"]
+    list_select_related = ["roadshow", "request__requester", "request__presenter_organization"]
     search_fields = ["room", "roadshow__title", "request__requester__username",
                      "request__presenter_organization__legal_name"]
