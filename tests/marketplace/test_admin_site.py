@@ -71,10 +71,18 @@ def test_every_section_model_and_column_has_its_chinese_name():
     assert untranslated == [], "\n".join(untranslated)
 
 
-def test_the_site_carries_keqiaos_name(superuser_client):
+def test_the_site_carries_keqiaos_name_and_its_index_names_every_section_in_chinese(
+    superuser_client,
+):
     page = superuser_client.get(reverse("admin:index")).content.decode()
     assert "<title>科桥管理" in page and "科桥管理</a>" in page
     assert "Django" not in page
+    # Section captions and model rows, e.g. <caption><a ...>匹配与对接</a></caption>.
+    names = re.findall(r'<(?:caption|th scope="row")[^>]*>\s*(?:<a[^>]*>)?([^<]+)<', page)
+    assert len(names) > 30
+    english = [n.strip() for n in names
+               if not chinese(n.strip()) and n.strip().lower() not in LIBRARY_MODEL_NAMES]
+    assert english == []
 
 
 def test_every_list_add_and_change_page_answers_for_a_superuser(superuser_client):
