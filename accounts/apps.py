@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
@@ -6,6 +7,7 @@ class AccountsConfig(AppConfig):
     log-in by e-mail or username, password reset, e-mail change, account deletion."""
 
     name = "accounts"
+    verbose_name = _("Accounts")
 
     def ready(self) -> None:
         from allauth.account.signals import email_confirmed

@@ -4,8 +4,8 @@ never edits them (changes go through `contracts.services`)."""
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import Model
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from contracts.models import (
     Agreement,
@@ -14,30 +14,20 @@ from contracts.models import (
     AgreementSignature,
     AgreementVersion,
 )
+from kernel.admin import ReadOnlyInline, column
 
 
-class ReadOnlyInline(admin.TabularInline[Model, Agreement]):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Agreement | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-
-class VersionInline(ReadOnlyInline):
+class VersionInline(ReadOnlyInline[AgreementVersion, Agreement]):
     model = AgreementVersion
     fields = readonly_fields = ("number", "author", "note", "sha256", "created_at")
 
 
-class ApprovalInline(ReadOnlyInline):
+class ApprovalInline(ReadOnlyInline[AgreementApproval, Agreement]):
     model = AgreementApproval
     fields = readonly_fields = ("version", "party", "user", "created_at")
 
 
-class SignatureInline(ReadOnlyInline):
+class SignatureInline(ReadOnlyInline[AgreementSignature, Agreement]):
     model = AgreementSignature
     fields = readonly_fields = (
         "position", "party", "organization", "signer", "typed_name", "signed_at",
@@ -45,7 +35,7 @@ class SignatureInline(ReadOnlyInline):
     )
 
 
-class EventInline(ReadOnlyInline):
+class EventInline(ReadOnlyInline[AgreementEvent, Agreement]):
     model = AgreementEvent
     fields = readonly_fields = (
         "created_at", "kind", "actor_name", "ip_address", "user_agent", "document_sha256"
@@ -55,7 +45,7 @@ class EventInline(ReadOnlyInline):
 @admin.register(Agreement)
 class AgreementAdmin(admin.ModelAdmin[Agreement]):
     list_display = ["number", "contract_type", "subtype", "party_a", "party_b", "status",
-                    "created_at"]
+                    column("created_at", _("created at"))]
     list_filter = ["status", "contract_type"]
     search_fields = ["number", "party_a__legal_name", "party_b__legal_name"]
     exclude = ["sealed_pdf"]

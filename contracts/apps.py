@@ -1,10 +1,12 @@
 from typing import TextIO
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ContractsConfig(AppConfig):
     name = "contracts"
+    verbose_name = _("Technology contracts")
 
     def load_demo(self, stdout: TextIO) -> None:
         """Called by `manage.py load_demo` after the listings and demo users exist."""

@@ -183,6 +183,8 @@ class AgreementVersion(models.Model):
 
     class Meta:
         ordering = ["agreement", "number"]
+        verbose_name = _("agreement version")
+        verbose_name_plural = _("agreement versions")
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["agreement", "number"], name="agreement_version_unique")
         ]
@@ -226,6 +228,8 @@ class AgreementApproval(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        verbose_name = _("approval")
+        verbose_name_plural = _("approvals")
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["version", "party"], name="agreement_approval_unique")
         ]
@@ -260,6 +264,8 @@ class AgreementSignature(models.Model):
 
     class Meta:
         ordering = ["position", "party"]
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
         constraints: ClassVar = [
             models.UniqueConstraint(
                 fields=["agreement", "party"], name="agreement_signature_unique"
@@ -297,6 +303,8 @@ class AgreementEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        verbose_name = _("agreement event")
+        verbose_name_plural = _("agreement events")
 
     def __str__(self) -> str:
         return f"{self.agreement} {self.kind} {self.created_at:%Y-%m-%d %H:%M:%S}"

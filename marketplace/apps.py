@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MarketplaceConfig(AppConfig):
     name = "marketplace"
+    verbose_name = _("Listings and organisations")
 
     def ready(self) -> None:
         from django.contrib.auth import get_user_model

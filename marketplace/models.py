@@ -434,6 +434,8 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
 
     def __str__(self) -> str:
         return f"{self.recipient}: {self.verb}"

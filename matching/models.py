@@ -124,6 +124,8 @@ class MatchRequestMessage(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        verbose_name = _("match request message")
+        verbose_name_plural = _("match request messages")
 
     def __str__(self) -> str:
         return f"{self.author}: {self.body[:40]}"
@@ -169,6 +171,8 @@ class SearchOutbox(models.Model):
 
     class Meta:
         ordering = ["id"]
+        verbose_name = _("search index change")
+        verbose_name_plural = _("search index changes")
         indexes: ClassVar = [
             models.Index(fields=["next_attempt_at", "id"], name="search_outbox_due"),
             models.Index(fields=["kind", "object_id"], name="search_outbox_listing"),

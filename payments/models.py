@@ -136,6 +136,8 @@ class WebhookEvent(models.Model):
     class Meta:
         db_table = "marketplace_webhookevent"
         ordering = ["-received_at", "-id"]
+        verbose_name = _("webhook event")
+        verbose_name_plural = _("webhook events")
         constraints = [
             models.UniqueConstraint(
                 fields=["provider", "event_id"], name="webhook_event_once_per_provider"

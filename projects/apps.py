@@ -1,10 +1,12 @@
 from typing import TextIO
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ProjectsConfig(AppConfig):
     name = "projects"
+    verbose_name = _("Roadshows and meetings")
 
     def ready(self) -> None:
         from projects import signals

@@ -39,7 +39,7 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "marketplace.admin_site.KeqiaoAdminConfig",  # django.contrib.admin, our site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -47,8 +47,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "knox",  # expiring, revocable API tokens (see "Abuse limits" below)
-    "axes",  # log-in lockout (see "Abuse limits" below)
+    # expiring, revocable API tokens (see "Abuse limits" below); the admin section's name
+    "marketplace.admin_site.KeqiaoKnoxConfig",
+    "marketplace.admin_site.KeqiaoAxesConfig",  # log-in lockout (see "Abuse limits" below)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served by us, not from a CDN

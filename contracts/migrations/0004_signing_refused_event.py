@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contracts', '0002_seal_retry_state_and_reopened_event'),
+        ('contracts', '0003_admin_verbose_names'),
     ]
 
     operations = [
