@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from kernel.money import CENT
 from kernel.spreadsheets import SafeCsvWriter
-from projects.reports.selectors import RoadshowReport
+from projects.reports.selectors import ProjectLine, RoadshowReport
 
 # --- CSV ---------------------------------------------------------------------------------------
 
@@ -67,18 +67,33 @@ CHART_SERIES = (
     ("meetings_requested", "#e39b2d"),
     ("match_requests", "#3a9a5b"),
 )
-CHART_LABEL_WIDTH = 210
+#: The chart shows at most this many projects, the most active first; the table lists all.
+CHART_TOP = 10
 CHART_BAR_AREA = 330
-CHART_ROW_HEIGHT = 26
-CHART_BAR_HEIGHT = 6
+CHART_WIDTH = CHART_BAR_AREA + 30  # room for the value after the longest bar
+CHART_LABEL_CHARS = 28  # a project's title on its own line above its bars, phone-sized
+CHART_LABEL_HEIGHT = 15
+CHART_BAR_HEIGHT = 8
+CHART_BAR_GAP = 2
+CHART_ROW_GAP = 8
+CHART_TOP_MARGIN = 22
+
+
+def activity(line: ProjectLine) -> int:
+    """What the chart ranks projects by: intents + meetings requested + match requests."""
+    return sum(int(getattr(line, key)) for key, _color in CHART_SERIES)
 
 
 def report_chart(report: RoadshowReport) -> dict[str, Any]:
-    """Geometry of a server-side SVG bar chart (no JavaScript, no fetch): per project three
-    horizontal bars — intents, meetings requested, match requests — scaled to the largest
-    value. Shape::
+    """Geometry of a server-side SVG bar chart (no JavaScript, no fetch, so the PDF draws it
+    as the page does): the `CHART_TOP` most active projects (by `activity`, then agenda
+    order), each its title on a line and below it up to three horizontal bars — intents,
+    meetings requested, match requests — scaled to the largest value. Projects without
+    activity and zero values get no bar and no label. Narrow (`CHART_WIDTH` units) so it fits
+    a phone's width at a readable size. Shape::
 
-        {"width", "height", "label_width", "max": int, "legend": [{"label", "color", "x"}],
+        {"width", "height", "max": int, "shown": int, "more": int,
+         "legend": [{"label", "color", "x"}],
          "rows": [{"y", "label", "bars": [{"x", "y", "width", "height", "color", "value",
                                            "text_x", "text_y"}]}]}
     """
@@ -87,36 +102,40 @@ def report_chart(report: RoadshowReport) -> dict[str, Any]:
         "meetings_requested": _("Meetings requested"),
         "match_requests": _("Match requests"),
     }
-    largest = max(
-        [getattr(p, key) for p in report.projects for key, _color in CHART_SERIES] + [1]
-    )
+    active = sorted((p for p in report.projects if activity(p) > 0),
+                    key=lambda p: (-activity(p), p.order, p.slot_id))
+    shown = active[:CHART_TOP]
+    largest = max([int(getattr(p, key)) for p in shown for key, _color in CHART_SERIES] + [1])
     rows = []
-    top = 24
-    for index, p in enumerate(report.projects):
-        y = top + index * CHART_ROW_HEIGHT
-        bars = []
-        for n, (key, color) in enumerate(CHART_SERIES):
-            value = int(getattr(p, key))
-            width = round(CHART_BAR_AREA * value / largest, 1)
-            bar_y = y + 3 + n * (CHART_BAR_HEIGHT + 1)
-            bars.append({
-                "x": CHART_LABEL_WIDTH, "y": bar_y, "width": width, "height": CHART_BAR_HEIGHT,
-                "color": color, "value": value, "text_x": CHART_LABEL_WIDTH + width + 3,
-                "text_y": bar_y + CHART_BAR_HEIGHT - 0.5,
-            })
+    y = CHART_TOP_MARGIN
+    for p in shown:
         label = f"{p.order}. {p.title}"
-        if len(label) > 18:
-            label = label[:17] + "…"
-        rows.append({"y": y + 14, "label": label, "bars": bars})
+        if len(label) > CHART_LABEL_CHARS:
+            label = label[:CHART_LABEL_CHARS - 1] + "…"
+        row: dict[str, Any] = {"y": y + CHART_LABEL_HEIGHT - 4, "label": label, "bars": []}
+        bar_y = y + CHART_LABEL_HEIGHT
+        for key, color in CHART_SERIES:
+            value = int(getattr(p, key))
+            if value > 0:
+                width = round(CHART_BAR_AREA * value / largest, 1)
+                row["bars"].append({
+                    "x": 0, "y": bar_y, "width": width, "height": CHART_BAR_HEIGHT,
+                    "color": color, "value": value, "text_x": width + 3,
+                    "text_y": bar_y + CHART_BAR_HEIGHT - 0.5,
+                })
+                bar_y += CHART_BAR_HEIGHT + CHART_BAR_GAP
+        rows.append(row)
+        y = bar_y + CHART_ROW_GAP
     legend = [
-        {"label": names[key], "color": color, "x": CHART_LABEL_WIDTH + i * 110}
+        {"label": names[key], "color": color, "x": i * 120}
         for i, (key, color) in enumerate(CHART_SERIES)
     ]
     return {
-        "width": CHART_LABEL_WIDTH + CHART_BAR_AREA + 40,
-        "height": top + max(len(rows), 1) * CHART_ROW_HEIGHT + 8,
-        "label_width": CHART_LABEL_WIDTH,
+        "width": CHART_WIDTH,
+        "height": y,
         "max": largest,
+        "shown": len(shown),
+        "more": len(report.projects) - len(shown),
         "legend": legend,
         "rows": rows,
     }
@@ -135,6 +154,7 @@ def report_pdf(report: RoadshowReport) -> bytes:
 
 
 __all__ = [
+    "activity",
     "report_chart",
     "report_context",
     "report_csv",

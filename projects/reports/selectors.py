@@ -16,12 +16,18 @@ Rules (what each number counts):
 - **Meetings requested**: `MeetingRequest` rows of the slot (any status); **accepted**: those
   accepted, scheduled or unplaced; **scheduled**: with a `Meeting`; **held**: meetings whose
   end time has passed (Keqiao records no attendance for meetings).
+- **Attribution** (what "came from the roadshow" means): intents, questions and 1:1 meeting
+  requests are made only inside the roadshow and carry it. A match request carries no page
+  it was made on (the audience page's "Request introduction" posts to the same request page
+  as the listing), so it comes from the roadshow when it is about a listing on the agenda
+  and was made inside the window: from the moment the roadshow opened — its scheduled start,
+  or when it went live (`Roadshow.went_live_at`) if that was earlier — until
+  `REPORT_WINDOW_DAYS` (settings ``ROADSHOW_REPORT_WINDOW_DAYS``, default 90) days after its
+  scheduled end. The same rule holds whichever page the request was made on.
 - **Match requests created**: `matching.MatchRequest` rows whose research result (result
-  slots) or technology need (need slots) is the slot's listing, created at or after the
-  roadshow's start and no later than `REPORT_WINDOW_DAYS` (settings
-  ``ROADSHOW_REPORT_WINDOW_DAYS``, default 90) days after its end.
+  slots) or technology need (need slots) is the slot's listing, created inside the window.
 - **Agreements signed**: `contracts.Agreement` rows with status signed, `signed_at` at or after
-  the roadshow's start, whose match request is one of the counted match requests. Their value
+  the roadshow opened, whose match request is one of the counted match requests. Their value
   is the frozen version's ``payment["total_cny"]`` (Decimal CNY); an agreement without a
   readable amount counts with value 0 and is flagged ``value_missing``.
 
@@ -58,6 +64,13 @@ from projects.models import (
 
 def report_window() -> timedelta:
     return timedelta(days=settings.ROADSHOW_REPORT_WINDOW_DAYS)
+
+
+def opened_at(roadshow: Roadshow) -> datetime:
+    """When the roadshow opened: its scheduled start, or when it went live if earlier."""
+    if roadshow.went_live_at is not None and roadshow.went_live_at < roadshow.starts_at:
+        return roadshow.went_live_at
+    return roadshow.starts_at
 
 
 @dataclass
@@ -98,6 +111,7 @@ class RoadshowReport:
     ends_at: datetime
     status: str
     generated_at: datetime
+    window_days: int = 0  # ROADSHOW_REPORT_WINDOW_DAYS when built (the attribution rule)
     projects_on_agenda: int = 0
     projects_presented: int = 0
     registrations: int = 0
@@ -161,6 +175,7 @@ def roadshow_report(*, roadshow: Roadshow, now: datetime | None = None) -> Roads
         roadshow_id=roadshow.pk, title=roadshow.title, host=roadshow.host.legal_name,
         venue=roadshow.venue, starts_at=roadshow.starts_at, ends_at=roadshow.ends_at,
         status=roadshow.status, generated_at=now,
+        window_days=settings.ROADSHOW_REPORT_WINDOW_DAYS,
     )
     lines = {
         s.pk: ProjectLine(
@@ -232,7 +247,7 @@ def _count_match_requests(
     window_end = roadshow.ends_at + report_window()
     match_requests = MatchRequest.objects.filter(
         Q(research_result_id__in=list(by_result)) | Q(technology_need_id__in=list(by_need)),
-        created_at__gte=roadshow.starts_at, created_at__lte=window_end,
+        created_at__gte=opened_at(roadshow), created_at__lte=window_end,
     ).values_list("pk", "research_result_id", "technology_need_id")
     slot_of_match: dict[int, int] = {}
     for pk, result_id, need_id in match_requests:
@@ -255,7 +270,7 @@ def _count_agreements(
     """Signed agreements of the counted match requests and their value."""
     agreements = (
         Agreement.objects.filter(
-            status=AgreementStatus.SIGNED, signed_at__gte=roadshow.starts_at,
+            status=AgreementStatus.SIGNED, signed_at__gte=opened_at(roadshow),
             match_request_id__in=list(slot_of_match),
         )
         .select_related("frozen_version", "party_a", "party_b")
@@ -284,6 +299,7 @@ __all__ = [
     "AgreementLine",
     "ProjectLine",
     "RoadshowReport",
+    "opened_at",
     "report_window",
     "roadshow_report",
 ]

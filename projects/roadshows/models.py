@@ -118,6 +118,9 @@ class Roadshow(AuthoredAndUpdated):
         related_name="+",
         verbose_name=_("last project presented"),
     )
+    # When it went live (set once, by roadshow_go_live). A host may open the event before its
+    # scheduled start; the outcome report counts from the earlier of the two.
+    went_live_at = models.DateTimeField(_("went live at"), null=True, blank=True, editable=False)
     live_version = models.PositiveBigIntegerField(default=0, editable=False)
     is_demo = models.BooleanField(_("demo roadshow"), default=False)
 

@@ -69,9 +69,10 @@ def roadshow_go_live(*, roadshow: Roadshow, actor: User) -> Roadshow:
     if first is None:
         raise DomainError(_("Add at least one project to the agenda first."), code="empty_agenda")
     locked.status = RS.LIVE
+    locked.went_live_at = timezone.now()
     if locked.current_slot_id is None:
         locked.current_slot = first
-    locked.save(update_fields=["status", "current_slot", "updated_at"])
+    locked.save(update_fields=["status", "went_live_at", "current_slot", "updated_at"])
     bump_live_version(locked)
     copy_locked_fields(locked, roadshow)
     return roadshow

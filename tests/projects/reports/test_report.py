@@ -213,7 +213,7 @@ def test_report_page_scrolls_its_wide_table_and_chart_on_phones(event):
     assert '<div class="scroll-x"><table class="grid report-projects">' in html
     css = (django_settings.BASE_DIR / "static" / "css" / "keqiao.css").read_text(encoding="utf-8")
     assert ".scroll-x { overflow-x: auto;" in css
-    assert ".chart-scroll .report-chart { display: block; min-width: 600px;" in css
+    assert ".chart-scroll .report-chart { display: block; width: 100%; max-width: 560px;" in css
 
 
 def test_ending_a_roadshow_early_reports_the_projects_up_to_where_it_stopped():
