@@ -171,6 +171,38 @@ def sync_playwright():
     return sync_playwright
 
 
+def _other_sessions(django_db_blocker) -> set[int]:
+    """Pids of the other sessions connected to the PostgreSQL test database."""
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+@pytest.fixture(autouse=True)
+def _sessions_left_by_this_test(request, django_db_setup, django_db_blocker):
+    """On PostgreSQL, warn naming the test after which a new session stays connected to the
+    test database (a thread or process that kept its connection): at the end pytest-django
+    cannot drop the database while one is left. Does nothing on SQLite."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    before = _other_sessions(django_db_blocker)
+    yield
+    left = _other_sessions(django_db_blocker) - before
+    if left:
+        warnings.warn(
+            f"{request.node.nodeid} left a session open on the test database: {sorted(left)}",
+            stacklevel=1,
+        )
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _report_sessions_left_open(django_db_setup, django_db_blocker):
     """On PostgreSQL, name the other sessions still connected to the test database when the
