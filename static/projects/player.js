@@ -19,9 +19,24 @@
     if (failed) { failed.hidden = false; }
   }
 
+  function refusesFrames(directive) {
+    directive = directive || "";
+    return directive.indexOf("frame-src") === 0 || directive.indexOf("child-src") === 0;
+  }
+
   document.addEventListener("securitypolicyviolation", function (ev) {
-    var directive = ev.effectiveDirective || ev.violatedDirective || "";
-    if (directive.indexOf("frame-src") === 0 || directive.indexOf("child-src") === 0) { fail(); }
+    if (refusesFrames(ev.effectiveDirective || ev.violatedDirective)) { fail(); }
   });
+  // The frame may be refused before this deferred script runs, when the event above has
+  // already fired: the Reporting API hands over earlier CSP reports too (buffered).
+  if (window.ReportingObserver) {
+    try {
+      new window.ReportingObserver(function (reports) {
+        reports.forEach(function (report) {
+          if (report.body && refusesFrames(report.body.effectiveDirective)) { fail(); }
+        });
+      }, { types: ["csp-violation"], buffered: true }).observe();
+    } catch (ignored) { /* older browsers: the event listener alone */ }
+  }
   frame.addEventListener("error", fail);
 }());
