@@ -9,12 +9,13 @@ URL names (used with `{% url %}`):
   roadshow-meeting-request, roadshow-meeting-answer, roadshow-unavailability-add;
 - check-in: roadshow-checkin (host staff);
 - reports: roadshow-report, roadshow-report-csv, roadshow-report-pdf (host staff);
-- the transfer centre's mediation queue (brokers): mediation-queue, mediation-act.
+- the transfer centre (brokers): broker-console, mediation-queue, mediation-act.
 """
 
 from django.urls import URLPattern, path
 
 from projects.checkin import views as checkin_views
+from projects.console import views as console_views
 from projects.mediation import views as mediation_views
 from projects.meetings import views as meeting_views
 from projects.registrations import views as registration_views
@@ -52,7 +53,8 @@ urlpatterns: list[URLPattern] = [
     path(f"{R}report/", report_views.report_page, name="roadshow-report"),
     path(f"{R}report.csv", report_views.report_csv_download, name="roadshow-report-csv"),
     path(f"{R}report.pdf", report_views.report_pdf_download, name="roadshow-report-pdf"),
-    # the transfer centre's mediation queue
+    # the transfer centre: the broker console and the mediation queue
+    path("console/", console_views.console_page, name="broker-console"),
     path("mediation/", mediation_views.mediation_queue, name="mediation-queue"),
     path("mediation/<str:item_id>/<str:action>/", mediation_views.mediation_act,
          name="mediation-act"),
