@@ -29,6 +29,7 @@ from projects.roadshows.live import apis as live_apis
 #: (path after ``roadshows/<int:pk>/``, API view class, name after ``api-roadshow-``).
 ROADSHOW_ROUTES: list[tuple[str, type[APIView], str]] = [
     ("", apis.RoadshowDetailApi, "detail"),
+    ("publish/", apis.RoadshowPublishApi, "publish"),
     # agenda
     ("slots/", apis.SlotListApi, "slots"),
     ("slots/reorder/", apis.SlotReorderApi, "slots-reorder"),

@@ -7,8 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 class RoadshowStatus(models.TextChoices):
-    """scheduled → live → ended; scheduled → cancelled. Only host staff change it."""
+    """draft → scheduled (published) → live → ended; scheduled → cancelled. Only host staff
+    change it. A draft is seen by its host staff alone (`projects.roadshows.selectors`):
+    not listed, no event page, no registration, no live pages; publishing it
+    (`projects.roadshows.services.roadshow_publish`) makes it scheduled."""
 
+    DRAFT = "draft", _("Draft")
     SCHEDULED = "scheduled", _("Scheduled")
     LIVE = "live", _("Live")
     ENDED = "ended", _("Ended")

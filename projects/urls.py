@@ -4,6 +4,9 @@ URL names (used with `{% url %}`):
 
 - roadshows: roadshow-list, roadshow-detail, roadshow-control (host staff), roadshow-live
   (the audience page);
+- set-up (host staff): roadshow-new, roadshow-edit, roadshow-agenda, roadshow-agenda-add,
+  roadshow-agenda-slot, roadshow-agenda-remove, roadshow-agenda-reorder,
+  roadshow-agenda-import, roadshow-agenda-template, roadshow-publish;
 - registrations and tickets: roadshow-register, roadshow-ticket;
 - 1:1 meetings: roadshow-my-schedule, roadshow-my-schedule-csv, roadshow-my-schedule-ics,
   roadshow-meeting-request, roadshow-meeting-answer, roadshow-unavailability-add;
@@ -20,6 +23,7 @@ from projects.mediation import views as mediation_views
 from projects.meetings import views as meeting_views
 from projects.registrations import views as registration_views
 from projects.reports import views as report_views
+from projects.roadshows import agenda_views, setup_views
 from projects.roadshows import views as roadshow_views
 
 R = "roadshows/<int:roadshow_id>/"
@@ -31,6 +35,24 @@ urlpatterns: list[URLPattern] = [
     path("roadshows/<int:pk>/control/", roadshow_views.roadshow_control,
          name="roadshow-control"),
     path("roadshows/<int:pk>/live/", roadshow_views.roadshow_audience, name="roadshow-live"),
+    # set-up (host staff)
+    path("roadshows/new/", setup_views.roadshow_new, name="roadshow-new"),
+    path("roadshows/<int:pk>/edit/", setup_views.roadshow_edit, name="roadshow-edit"),
+    path("roadshows/<int:pk>/agenda/", agenda_views.agenda_page, name="roadshow-agenda"),
+    path("roadshows/<int:pk>/agenda/add/", agenda_views.agenda_add,
+         name="roadshow-agenda-add"),
+    path("roadshows/<int:pk>/agenda/<int:slot_pk>/", agenda_views.agenda_slot_update,
+         name="roadshow-agenda-slot"),
+    path("roadshows/<int:pk>/agenda/<int:slot_pk>/remove/", agenda_views.agenda_slot_remove,
+         name="roadshow-agenda-remove"),
+    path("roadshows/<int:pk>/agenda/reorder/", agenda_views.agenda_reorder,
+         name="roadshow-agenda-reorder"),
+    path("roadshows/<int:pk>/agenda/import/", agenda_views.agenda_import_page,
+         name="roadshow-agenda-import"),
+    path("roadshows/<int:pk>/agenda/template.xlsx", agenda_views.agenda_template,
+         name="roadshow-agenda-template"),
+    path("roadshows/<int:pk>/publish/", agenda_views.roadshow_publish,
+         name="roadshow-publish"),
     # registrations and tickets
     path("roadshows/<int:pk>/register/", registration_views.roadshow_register,
          name="roadshow-register"),

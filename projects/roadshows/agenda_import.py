@@ -87,6 +87,38 @@ class AgendaRow:
     minutes: int
 
 
+#: The columns of the template (`template_xlsx`), with their rule for the second sheet.
+TEMPLATE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("order", "序号：1、2、3…（whole number ≥ 1, unique）"),
+    ("source_id", "成果或需求编号，如 R0011 / N0003（published listing id）"),
+    ("title", "无编号时填项目名称（exact title, when there is no source_id）"),
+    ("presenter", "路演单位全称，空则为项目所属单位（legal name; default: the owner）"),
+    ("planned_start", "计划开始 YYYY-MM-DD HH:MM，北京时间（optional, Beijing time）"),
+    ("minutes", "时长（分钟）1–480，默认 10（default 10）"),
+)
+
+
+def template_xlsx() -> bytes:
+    """An empty agenda to fill in: the header row on the first sheet (the one the import
+    reads) and what each column takes on a second sheet."""
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None  # a new workbook has one sheet
+    sheet.title = "agenda"
+    sheet.append([name for name, _rule in TEMPLATE_COLUMNS])
+    notes = workbook.create_sheet("说明 notes")
+    notes.append(["column", "说明 / rule"])
+    for name, rule in TEMPLATE_COLUMNS:
+        notes.append([name, rule])
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 def _normalise(name: Any) -> str:
     return "".join(str(name or "").split()).lower()
 

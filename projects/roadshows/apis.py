@@ -12,6 +12,8 @@ Events and agenda (read: anyone; write: host staff)
   PATCH      roadshows/{id}/slots/{slot}/      edit {presenter?, planned_start?, minutes?}
   DELETE     roadshows/{id}/slots/{slot}/      remove
   POST       roadshows/{id}/slots/reorder/     {"slot_ids": [...]} (every slot once)
+  POST       roadshows/{id}/publish/           publish a draft: 200, 409 not a draft, 400 with
+                                               fields {title?, ends_at?, agenda?} not ready
   POST       roadshows/{id}/slots/import/      multipart "file" (XLSX): 201 report, or 400
                                                with fields {"rows": {"<n>": {"<col>": [..]}}}
 """
@@ -52,6 +54,7 @@ from projects.roadshows.serializers import (
 from projects.roadshows.services import (
     roadshow_agenda_import,
     roadshow_create,
+    roadshow_publish,
     roadshow_slot_add,
     roadshow_slot_remove,
     roadshow_slot_update,
@@ -119,11 +122,27 @@ class RoadshowDetailApi(APIView):
     def patch(self, request: Request, pk: int) -> Response:
         roadshow = request_roadshow(request, pk)
         data = validated(RoadshowInputSerializer, request, partial=True)
+        if "draft" in data:
+            raise exceptions.ValidationError(
+                {"draft": [_("Publish a draft with the publish action.")]}
+            )
         if "host" in data and data.pop("host").pk != roadshow.host_id:
             raise exceptions.ValidationError(
                 {"host": [_("The host of a roadshow cannot be changed.")]}
             )
         roadshow_update(roadshow=roadshow, actor=request_actor(request), data=data)
+        return Response(_detail(request, roadshow))
+
+
+class RoadshowPublishApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=TAG, operation_id="roadshow_publish", request=None, responses=RoadshowOutputSerializer
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        roadshow = request_roadshow(request, pk)
+        roadshow_publish(roadshow=roadshow, actor=request_actor(request))
         return Response(_detail(request, roadshow))
 
 

@@ -1,6 +1,8 @@
-"""Reads of roadshows, their agendas, questions and intents. Roadshows and their agendas are
-public (anyone may see what is on and register); who may see the rest is in
-`projects.permissions`. The live state is in `projects.roadshows.live.selectors`.
+"""Reads of roadshows, their agendas, questions and intents. Published roadshows and their
+agendas are public (anyone may see what is on and register); a draft is seen by its host
+staff alone, in the list and by id (`visible_roadshows`: the one rule of the web pages and
+the API); who may see the rest is in `projects.permissions`. The live state is in
+`projects.roadshows.live.selectors`.
 """
 
 from __future__ import annotations
@@ -11,17 +13,31 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Now
 from django.http import Http404
 
-from projects.choices import RegistrationStatus
+from marketplace import roles
+from projects.choices import RegistrationStatus, RoadshowStatus
 from projects.models import Intent, Question, Roadshow, RoadshowSlot
+from projects.permissions import hostable_organization_ids
 
 if TYPE_CHECKING:
     from marketplace.roles import AnyUser
 
 
+def visible_roadshows(*, viewer: AnyUser) -> QuerySet[Roadshow]:
+    """The roadshows `viewer` may see: every published one, and the drafts of the
+    organisations `viewer` is host staff of (site admins: every draft)."""
+    if roles.is_admin(viewer):
+        return Roadshow.objects.all()
+    published = ~Q(status=RoadshowStatus.DRAFT)
+    hostable = hostable_organization_ids(user=viewer)
+    if hostable:
+        return Roadshow.objects.filter(published | Q(host_id__in=hostable))
+    return Roadshow.objects.filter(published)
+
+
 def roadshow_list(*, viewer: AnyUser) -> QuerySet[Roadshow]:
-    """All roadshows, newest first, with their host; visible to everyone."""
+    """The roadshows `viewer` may see (`visible_roadshows`), newest first, with their host."""
     return (
-        Roadshow.objects.select_related("host")
+        visible_roadshows(viewer=viewer).select_related("host")
         .annotate(
             # distinct: two counts over two joins would otherwise multiply each other.
             slot_count=Count("slots", distinct=True),
@@ -41,9 +57,12 @@ def roadshow_list(*, viewer: AnyUser) -> QuerySet[Roadshow]:
 
 
 def roadshow_get(*, viewer: AnyUser, pk: int | str) -> Roadshow:
-    """One roadshow; raises `Http404` for an unknown or malformed id."""
+    """One roadshow `viewer` may see; raises `Http404` for an unknown or malformed id, and for
+    a draft of a host `viewer` is not staff of."""
     try:
-        return Roadshow.objects.select_related("host", "current_slot").get(pk=int(pk))
+        return visible_roadshows(viewer=viewer).select_related("host", "current_slot").get(
+            pk=int(pk)
+        )
     except (Roadshow.DoesNotExist, TypeError, ValueError, OverflowError):
         raise Http404 from None
 

@@ -33,7 +33,9 @@ def _stream_url(value: str) -> None:
 
 
 class RoadshowInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer[Any]):
-    """POST/PATCH body of a roadshow. Times ISO 8601 with a zone; price Decimal CNY."""
+    """POST/PATCH body of a roadshow. Times ISO 8601 with a zone; price Decimal CNY. `draft`
+    (POST only, default false: clients written before drafts existed still create published
+    roadshows): create a draft, published later by ``POST roadshows/{id}/publish/``."""
 
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, max_length=10000)
@@ -48,6 +50,7 @@ class RoadshowInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer[A
     stream_embed_url = serializers.CharField(
         required=False, allow_blank=True, max_length=500, validators=[_stream_url]
     )
+    draft = serializers.BooleanField(required=False)
 
 
 class RoadshowHostSerializer(serializers.ModelSerializer[Organization]):

@@ -19,7 +19,7 @@ from django.db.models import Max, Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kernel.errors import ConflictError, PermissionDeniedError, field_error
+from kernel.errors import ConflictError, DomainError, PermissionDeniedError, field_error
 from kernel.locking import copy_locked_fields, lock_row
 from marketplace import roles
 from marketplace.choices import ListingStatus, OrganizationKind
@@ -78,11 +78,14 @@ def roadshow_create(
     description: str = "",
     stream_embed_url: str = "",
     is_demo: bool = False,
+    draft: bool = False,
 ) -> Roadshow:
-    """A scheduled roadshow hosted by `host` (a transfer centre). The actor must be a broker
-    or admin of `host`, or a site admin (403). Raises `DomainError` / `ValidationError` per
-    field (times without zone or end not after start, capacity < 1, price < 0 or more than
-    2 places, stream URL not https or not from ``ROADSHOW_STREAM_HOSTS``)."""
+    """A scheduled roadshow hosted by `host` (a transfer centre), or with `draft` a draft that
+    only its host staff see until `roadshow_publish` (the web pages always create drafts).
+    The actor must be a broker or admin of `host`, or a site admin (403). Raises
+    `DomainError` / `ValidationError` per field (times without zone or end not after start,
+    capacity < 1, price < 0 or more than 2 places, stream URL not https or not from
+    ``ROADSHOW_STREAM_HOSTS``)."""
     if host.kind != OrganizationKind.TRANSFER_CENTRE:
         raise field_error("host", _("Roadshows are hosted by a transfer centre."))
     if not (roles.is_admin(actor) or host.pk in hostable_organization_ids(user=actor)):
@@ -99,6 +102,7 @@ def roadshow_create(
         description=description.strip(),
         stream_embed_url=stream_embed_url.strip(),
         is_demo=is_demo,
+        status=RS.DRAFT if draft else RS.SCHEDULED,
         created_by=actor if actor.is_authenticated else None,
     )
     _full_clean(roadshow, exclude=["current_slot"])
@@ -138,6 +142,43 @@ def roadshow_update(*, roadshow: Roadshow, actor: User, data: dict[str, Any]) ->
     _check_times(locked.starts_at, locked.ends_at)
     _full_clean(locked, exclude=["current_slot"])
     locked.save()
+    bump_live_version(locked)
+    copy_locked_fields(locked, roadshow)
+    return roadshow
+
+
+def publish_problems(roadshow: Roadshow) -> dict[str, list[str]]:
+    """Why `roadshow` cannot be published yet, per field (empty when it can): a title, times
+    with the end after the start and still ahead, and at least one agenda slot."""
+    problems: dict[str, list[str]] = {}
+    if not roadshow.title.strip():
+        problems["title"] = [str(_("Give the roadshow a title."))]
+    if roadshow.ends_at <= roadshow.starts_at:
+        problems["ends_at"] = [str(_("The end must be after the start."))]
+    elif roadshow.ends_at <= timezone.now():
+        problems["ends_at"] = [str(_("The roadshow has already ended; change its times."))]
+    if not RoadshowSlot.objects.filter(roadshow=roadshow).exists():
+        problems["agenda"] = [str(_("Add at least one project to the agenda."))]
+    return problems
+
+
+@transaction.atomic
+def roadshow_publish(*, roadshow: Roadshow, actor: User) -> Roadshow:
+    """Publish a draft (host staff, 403): it becomes scheduled, listed and open for
+    registration. 409 unless it is a draft; 400 per field with every `publish_problems`."""
+    require_host_staff(user=actor, roadshow=roadshow)
+    locked = lock_row(roadshow)
+    if locked.status != RS.DRAFT:
+        raise ConflictError(_("Only a draft roadshow can be published."), code="not_draft")
+    problems = publish_problems(locked)
+    if problems:
+        raise DomainError(
+            _("The roadshow cannot be published yet."),
+            code="not_ready",
+            fields={name: list(messages) for name, messages in problems.items()},
+        )
+    locked.status = RS.SCHEDULED
+    locked.save(update_fields=["status", "updated_at"])
     bump_live_version(locked)
     copy_locked_fields(locked, roadshow)
     return roadshow
@@ -328,8 +369,10 @@ def roadshow_agenda_import(
 
 __all__ = [
     "EDITABLE_FIELDS",
+    "publish_problems",
     "roadshow_agenda_import",
     "roadshow_create",
+    "roadshow_publish",
     "roadshow_slot_add",
     "roadshow_slot_remove",
     "roadshow_slot_update",

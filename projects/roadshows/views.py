@@ -39,6 +39,7 @@ from projects.roadshows import selectors
 from projects.roadshows.forms import QuestionForm
 from projects.roadshows.live.selectors import roadshow_live_state
 from projects.roadshows.selectors import roadshow_get, roadshow_slots
+from projects.roadshows.setup_views import may_create_roadshows
 
 #: Endpoints of the roadshow API (`projects.api_urls`) the live script calls: script name →
 #: route name. Question routes get ``{qid}`` in place of the question id (see live.js).
@@ -137,13 +138,18 @@ def _live_context(request: HttpRequest, roadshow: Roadshow, mode: str) -> dict[s
 
 
 def roadshow_list(request: HttpRequest) -> HttpResponse:
-    """GET /roadshows/: upcoming and live roadshows first, then past ones."""
+    """GET /roadshows/: upcoming and live roadshows first, then past ones; for host staff
+    also their drafts and the way to a new roadshow."""
     roadshows = selectors.roadshow_list(viewer=request.user)
     current = roadshows.filter(
         Q(status=RoadshowStatus.SCHEDULED) | Q(status=RoadshowStatus.LIVE)
     ).order_by("starts_at", "id")
-    past = roadshows.exclude(Q(status=RoadshowStatus.SCHEDULED) | Q(status=RoadshowStatus.LIVE))
-    return render(request, "projects/list.html", {"current": current, "past": past})
+    drafts = roadshows.filter(status=RoadshowStatus.DRAFT).order_by("starts_at", "id")
+    past = roadshows.filter(status__in=(RoadshowStatus.ENDED, RoadshowStatus.CANCELLED))
+    return render(request, "projects/list.html", {
+        "current": current, "past": past, "drafts": drafts,
+        "may_create": may_create_roadshows(request.user),
+    })
 
 
 def roadshow_detail(request: HttpRequest, pk: int) -> HttpResponse:
