@@ -60,11 +60,12 @@ class BrokerConsole:
 
 
 def hosted_roadshows(*, viewer: AnyUser) -> QuerySet[Roadshow]:
-    """Roadshows not yet over that `viewer` runs (host staff; admins: every host), by start
-    time (a live one has started, so it comes before the upcoming ones)."""
+    """Roadshows not yet over that `viewer` runs (host staff; admins: every host), drafts
+    included, by start time (a live one has started, so it comes before the upcoming ones)."""
     queryset = Roadshow.objects.select_related("host").filter(
         Q(status=RoadshowStatus.LIVE)
-        | Q(status=RoadshowStatus.SCHEDULED, ends_at__gte=timezone.now())
+        | Q(status__in=[RoadshowStatus.DRAFT, RoadshowStatus.SCHEDULED],
+            ends_at__gte=timezone.now())
     )
     if not roles.is_admin(viewer):
         queryset = queryset.filter(host_id__in=hostable_organization_ids(user=viewer))

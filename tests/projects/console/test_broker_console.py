@@ -59,8 +59,13 @@ def test_roadshows_are_the_brokers_own_upcoming_and_live_ones(broker):
     past.ends_at = past.starts_at + timedelta(hours=2)
     past.save(update_fields=["starts_at", "ends_at"])
     someone_elses = make_roadshow(factories.broker(), projects=1)
+    draft = make_roadshow(broker, projects=1)
+    draft.status = RoadshowStatus.DRAFT
+    draft.starts_at += timedelta(days=1)
+    draft.ends_at += timedelta(days=1)
+    draft.save(update_fields=["status", "starts_at", "ends_at"])
     console = broker_console(viewer=broker)
-    assert console.roadshows.items == [mine]
+    assert console.roadshows.items == [mine, draft]
     assert mine not in broker_console(viewer=factories.broker()).roadshows.items
     assert someone_elses in broker_console(viewer=factories.admin()).roadshows.items
 
