@@ -11,6 +11,8 @@ Routes (see `projects.api_urls`):
 - ``GET|POST unavailability/``: the viewer's unavailable times / add one.
 - ``POST schedule/`` (host staff; ``{"reschedule": bool}``): run the scheduler, returns the
   report ``{"placed": [...], "unplaced": [{"request", "reason", "message"}], "kept"}``.
+- ``POST schedule/publish/`` (host staff): publish the schedule (participants see their
+  meetings only from then on, and are notified).
 - ``GET my-schedule/`` (JSON), ``my-schedule.csv``, ``my-schedule.ics`` (iCalendar).
 
 Requests the viewer may not see answer 404; errors use the one shape of
@@ -32,6 +34,7 @@ from rest_framework.views import APIView
 from kernel.web import attachment, request_actor
 from projects.meetings import selectors
 from projects.meetings import services as meetings
+from projects.meetings.console import schedule_publish
 from projects.meetings.export import schedule_csv, schedule_ics
 from projects.meetings.scheduling import meetings_schedule
 from projects.meetings.serializers import (
@@ -188,6 +191,22 @@ class ScheduleRunApi(APIView):
             reschedule=serializer.validated_data["reschedule"],
         )
         return Response(report.as_dict())
+
+
+class SchedulePublishApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(tags=TAG, operation_id="roadshow_meetings_publish", request=None,
+                   responses={201: dict},
+                   description="Publish the meeting schedule (host staff): participants see "
+                   "their meetings and are notified. Returns {published_at, published_by}; "
+                   "409 when already published, 400 when no meeting is scheduled.")
+    def post(self, request: Request, roadshow_id: int) -> Response:
+        roadshow = roadshow_get(viewer=request.user, pk=roadshow_id)
+        publication = schedule_publish(roadshow=roadshow, actor=request_actor(request))
+        return Response({"published_at": publication.published_at.isoformat(),
+                         "published_by": publication.published_by_id},
+                        status=status.HTTP_201_CREATED)
 
 
 class MyScheduleApi(APIView):
