@@ -15,7 +15,9 @@ shown on its form (400, 409 for a conflict) and writes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -134,21 +136,30 @@ def console_page(request: HttpRequest, roadshow_id: int) -> HttpResponse:
     return render(request, "projects/meetings_console.html", _console_context(request, roadshow))
 
 
+def _block_saved(request: HttpRequest, form: MeetingBlockForm,
+                 save: Callable[..., MeetingBlock], done: str) -> bool:
+    """Run `save` (a block service with its roadshow or block bound) with the form's fields;
+    errors go onto the form. Returns whether it saved."""
+    if not form.is_valid():
+        return False
+    data = form.cleaned_data
+    run = run_service(request, lambda: save(
+        actor=request_actor(request), starts_at=data["starts_at"], ends_at=data["ends_at"],
+        rooms=data["rooms"], slot_minutes=data["slot_minutes"]), form)
+    if run.ok:
+        messages.success(request, done)
+    return run.ok
+
+
 @login_required
 @require_POST
 def block_add(request: HttpRequest, roadshow_id: int) -> HttpResponse:
     """POST ``starts_at``, ``ends_at`` (Beijing time), ``slot_minutes``, ``rooms``."""
     roadshow = staff_roadshow_page(request, roadshow_id)
     form = MeetingBlockForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        done = run_service(request, lambda: meetings.meeting_block_create(
-            roadshow=roadshow, actor=request_actor(request), starts_at=data["starts_at"],
-            ends_at=data["ends_at"], rooms=data["rooms"], slot_minutes=data["slot_minutes"],
-        ), form)
-        if done.ok:
-            messages.success(request, _("The meeting block was added."))
-            return _back(roadshow, "#blocks")
+    if _block_saved(request, form, partial(meetings.meeting_block_create, roadshow=roadshow),
+                    _("The meeting block was added.")):
+        return _back(roadshow, "#blocks")
     return render(request, "projects/meetings_console.html",
                   _console_context(request, roadshow, block_form=form), status=400)
 
@@ -158,26 +169,19 @@ def block_edit(request: HttpRequest, roadshow_id: int, pk: int) -> HttpResponse:
     """GET the block's form; POST it (as `block_add`) to change the block."""
     roadshow = staff_roadshow_page(request, roadshow_id)
     block = get_object_or_404(MeetingBlock, roadshow=roadshow, pk=pk)
-    status = 200
     if request.method == "POST":
         form = MeetingBlockForm(request.POST)
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            done = run_service(request, lambda: console.meeting_block_update(
-                block=block, actor=request_actor(request), starts_at=data["starts_at"],
-                ends_at=data["ends_at"], rooms=data["rooms"], slot_minutes=data["slot_minutes"],
-            ), form)
-            if done.ok:
-                messages.success(request, _("The meeting block was changed."))
-                return _back(roadshow, "#blocks")
+        if _block_saved(request, form, partial(console.meeting_block_update, block=block),
+                        _("The meeting block was changed.")):
+            return _back(roadshow, "#blocks")
     else:
         form = MeetingBlockForm(initial={
             "starts_at": block.starts_at.astimezone(BEIJING),
             "ends_at": block.ends_at.astimezone(BEIJING),
             "slot_minutes": block.slot_minutes, "rooms": "\n".join(block.rooms)})
     return render(request, "projects/meetings_block.html",
-                  {"roadshow": roadshow, "block": block, "form": form}, status=status)
+                  {"roadshow": roadshow, "block": block, "form": form},
+                  status=400 if form.is_bound else 200)
 
 
 @login_required

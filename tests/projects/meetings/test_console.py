@@ -288,3 +288,26 @@ def test_block_form_errors_are_per_field_in_chinese(client):
         "rooms": "A1\nA2"})
     assert response.status_code == 302
     assert MeetingBlock.objects.get().rooms == ["A1", "A2"]
+
+
+def test_block_edit_and_delete_pages(client):
+    event = make_event()
+    block = meetings.meeting_block_create(
+        roadshow=event.roadshow, actor=event.host_staff, starts_at=AFTERNOON,
+        ends_at=AFTERNOON + timedelta(hours=1), rooms=["T1"])
+    staff = factories.login(event.host_staff)
+    page = staff.get(_console(event, f"blocks/{block.pk}/"))
+    assert page.status_code == 200 and 'value="2025-06-10T14:00"' in page.content.decode()
+    bad = staff.post(_console(event, f"blocks/{block.pk}/"), {
+        "starts_at": "2025-06-10T14:00", "ends_at": "2025-06-10T15:00", "slot_minutes": "999",
+        "rooms": "T1"})
+    assert bad.status_code == 400
+    assert staff.post(_console(event, f"blocks/{block.pk}/"), {
+        "starts_at": "2025-06-10T14:00", "ends_at": "2025-06-10T16:00", "slot_minutes": "30",
+        "rooms": "T1, T2"}).status_code == 302
+    block.refresh_from_db()
+    assert (block.slot_minutes, block.rooms) == (30, ["T1", "T2"])
+    assert factories.login(event.attendees[0]).post(
+        _console(event, f"blocks/{block.pk}/delete/")).status_code == 403
+    assert staff.post(_console(event, f"blocks/{block.pk}/delete/")).status_code == 302
+    assert not MeetingBlock.objects.exists()
