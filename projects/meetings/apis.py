@@ -45,10 +45,20 @@ from projects.meetings.serializers import (
     ScheduleRunSerializer,
     UnavailabilitySerializer,
 )
-from projects.permissions import may_follow_live
+from projects.models import Roadshow
+from projects.permissions import is_host_staff, may_follow_live
 from projects.roadshows.selectors import roadshow_get, slot_get
 
 TAG = ["roadshow meetings"]
+
+
+def _requests_out(roadshow: Roadshow, request: Request, found: Any, *, many: bool = False
+                  ) -> Any:
+    """Meeting requests as the viewer sees them: participants do not see a draft schedule
+    (`MeetingRequestSerializer`, context ``draft_hidden``)."""
+    hidden = not (is_host_staff(user=request.user, roadshow=roadshow)
+                  or selectors.schedule_published(roadshow=roadshow))
+    return MeetingRequestSerializer(found, many=many, context={"draft_hidden": hidden}).data
 
 
 class MeetingRequestListApi(APIView):
@@ -60,7 +70,7 @@ class MeetingRequestListApi(APIView):
     def get(self, request: Request, roadshow_id: int) -> Response:
         roadshow = roadshow_get(viewer=request.user, pk=roadshow_id)
         qs = selectors.meeting_request_list(roadshow=roadshow, viewer=request.user)
-        return Response(MeetingRequestSerializer(qs, many=True).data)
+        return Response(_requests_out(roadshow, request, qs, many=True))
 
     @extend_schema(tags=TAG, operation_id="roadshow_meetings_create",
                    request=MeetingRequestCreateSerializer,
@@ -79,7 +89,7 @@ class MeetingRequestListApi(APIView):
         )
         created = selectors.meeting_request_get(roadshow=roadshow, viewer=request.user,
                                                pk=created.pk)
-        return Response(MeetingRequestSerializer(created).data, status=status.HTTP_201_CREATED)
+        return Response(_requests_out(roadshow, request, created), status=status.HTTP_201_CREATED)
 
 
 class MeetingRequestDetailApi(APIView):
@@ -90,7 +100,7 @@ class MeetingRequestDetailApi(APIView):
     def get(self, request: Request, roadshow_id: int, pk: int) -> Response:
         roadshow = roadshow_get(viewer=request.user, pk=roadshow_id)
         found = selectors.meeting_request_get(roadshow=roadshow, viewer=request.user, pk=pk)
-        return Response(MeetingRequestSerializer(found).data)
+        return Response(_requests_out(roadshow, request, found))
 
 
 class MeetingRequestAcceptApi(APIView):
@@ -104,7 +114,7 @@ class MeetingRequestAcceptApi(APIView):
         found = selectors.meeting_request_get(roadshow=roadshow, viewer=request.user, pk=pk)
         meetings.meeting_request_accept(request=found, actor=request_actor(request))
         found = selectors.meeting_request_get(roadshow=roadshow, viewer=request.user, pk=pk)
-        return Response(MeetingRequestSerializer(found).data)
+        return Response(_requests_out(roadshow, request, found))
 
 
 class MeetingRequestDeclineApi(APIView):
@@ -121,7 +131,7 @@ class MeetingRequestDeclineApi(APIView):
         meetings.meeting_request_decline(request=found, actor=request_actor(request),
                                          reason=serializer.validated_data["reason"])
         found = selectors.meeting_request_get(roadshow=roadshow, viewer=request.user, pk=pk)
-        return Response(MeetingRequestSerializer(found).data)
+        return Response(_requests_out(roadshow, request, found))
 
 
 class MeetingBlockListApi(APIView):

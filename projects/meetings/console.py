@@ -106,8 +106,8 @@ def placement_problems(
         return {"room": [_("This room is not used at that time.")]}, None
     ends_at = fitting[0].end
     problems: Problems = {}
-    parties = request_parties(meeting.request, _presenter_org_ids(roadshow))
     org_ids = _presenter_org_ids(roadshow)
+    parties = request_parties(meeting.request, org_ids)
     for other in others:
         if other.pk == meeting.pk or not (other.starts_at < ends_at and starts_at < other.ends_at):
             continue

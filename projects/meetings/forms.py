@@ -1,5 +1,6 @@
-"""Forms of the my-schedule page: asking a presenter for a 1:1 meeting and marking an
-unavailable time."""
+"""Forms of the my-schedule page (asking a presenter for a 1:1 meeting, marking an
+unavailable time) and of the meetings console (a meeting block, moving and swapping
+meetings)."""
 
 from __future__ import annotations
 

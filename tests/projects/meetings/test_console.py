@@ -311,3 +311,22 @@ def test_block_edit_and_delete_pages(client):
         _console(event, f"blocks/{block.pk}/delete/")).status_code == 403
     assert staff.post(_console(event, f"blocks/{block.pk}/delete/")).status_code == 302
     assert not MeetingBlock.objects.exists()
+
+
+def test_participants_do_not_see_a_draft_schedule_on_the_api_or_the_page(api_client):
+    event, (m1, _m2) = _scheduled()
+    url = f"/api/v1/roadshows/{event.roadshow.pk}/meetings/{m1.request_id}/"
+    api_client.force_authenticate(event.attendees[0])
+    data = api_client.get(url).json()
+    assert (data["status"], data["meeting"]) == ("accepted", None)
+    assert api_client.get(
+        f"/api/v1/roadshows/{event.roadshow.pk}/my-schedule/").json()["meetings"] == []
+    page = factories.login(event.attendees[0]).get(
+        f"/roadshows/{event.roadshow.pk}/my-schedule/").content.decode()
+    assert "T1" not in page and "Scheduled" not in page
+    api_client.force_authenticate(event.host_staff)
+    assert api_client.get(url).json()["meeting"]["room"] == m1.room
+    console.schedule_publish(roadshow=event.roadshow, actor=event.host_staff)
+    api_client.force_authenticate(event.attendees[0])
+    data = api_client.get(url).json()
+    assert (data["status"], data["meeting"]["room"]) == ("scheduled", m1.room)
