@@ -381,6 +381,15 @@ _VERBS = [
         _("Your 1:1 meeting schedule is ready"),
         _my_schedule_link,
     ),
+    Verb(  # params also: title (the presented project), when (Beijing time), room
+        "meetings.changed",
+        _(
+            "Your 1:1 meeting about “%(title)s” at %(roadshow)s has changed: now %(when)s "
+            "(Beijing time), %(room)s."
+        ),
+        _("Your 1:1 meeting has changed"),
+        _my_schedule_link,
+    ),
     # Tickets (projects.registrations.services): params roadshow_id, title, ticket, starts
     # (YYYY-MM-DD HH:MM, UTC).
     Verb(

@@ -15,6 +15,7 @@ from projects.models import (
     MeetingBlock,
     MeetingRequest,
     MeetingRequestMediationEvent,
+    MeetingSchedulePublication,
     Question,
     Registration,
     Roadshow,
@@ -139,3 +140,11 @@ class MeetingAdmin(ReadOnlyAdmin[Meeting]):
     list_select_related = ["roadshow", "request__requester", "request__presenter_organization"]
     search_fields = ["room", "roadshow__title", "request__requester__username",
                      "request__presenter_organization__legal_name"]
+
+
+@admin.register(MeetingSchedulePublication)
+class MeetingSchedulePublicationAdmin(ReadOnlyAdmin[MeetingSchedulePublication]):
+    """Who published a roadshow's 1:1 schedule and when (written by the meetings console)."""
+
+    list_display = [column("roadshow", _("roadshow")), "published_by", "published_at"]
+    list_select_related = ["roadshow", "published_by"]

@@ -69,6 +69,7 @@ ROADSHOW_ID_ROUTES: list[tuple[str, type[APIView], str]] = [
     ("meeting-blocks/", meeting_apis.MeetingBlockListApi, "meeting-blocks"),
     ("unavailability/", meeting_apis.UnavailabilityListApi, "unavailability"),
     ("schedule/", meeting_apis.ScheduleRunApi, "schedule"),
+    ("schedule/publish/", meeting_apis.SchedulePublishApi, "schedule-publish"),
     ("my-schedule/", meeting_apis.MyScheduleApi, "my-schedule"),
     ("my-schedule.csv", meeting_apis.MyScheduleCsvApi, "my-schedule-csv"),
     ("my-schedule.ics", meeting_apis.MyScheduleIcsApi, "my-schedule-ics"),

@@ -5,7 +5,7 @@ imports this module to register them, and the migrations refer to `projects.mode
 - `projects.roadshows.models`: Roadshow, RoadshowSlot, Question, QuestionVote, Intent.
 - `projects.registrations.models`: Registration (tickets).
 - `projects.meetings.models`: MeetingBlock, MeetingRequest,
-  MeetingRequestMediationEvent, Unavailability, Meeting.
+  MeetingRequestMediationEvent, Unavailability, Meeting, MeetingSchedulePublication.
 """
 
 from projects.meetings.models import (
@@ -15,6 +15,7 @@ from projects.meetings.models import (
     MeetingRequest,
     MeetingRequestMediationEvent,
     MeetingRequestStatus,
+    MeetingSchedulePublication,
     Unavailability,
 )
 from projects.registrations.models import (
@@ -43,6 +44,7 @@ __all__ = [
     "MeetingRequest",
     "MeetingRequestMediationEvent",
     "MeetingRequestStatus",
+    "MeetingSchedulePublication",
     "Question",
     "QuestionVote",
     "Registration",

@@ -10,6 +10,10 @@ URL names (used with `{% url %}`):
 - registrations and tickets: roadshow-register, roadshow-ticket;
 - 1:1 meetings: roadshow-my-schedule, roadshow-my-schedule-csv, roadshow-my-schedule-ics,
   roadshow-meeting-request, roadshow-meeting-answer, roadshow-unavailability-add;
+- the meetings console (host staff): roadshow-meetings-console, roadshow-meeting-block-add,
+  roadshow-meeting-block-edit, roadshow-meeting-block-delete, roadshow-meetings-schedule,
+  roadshow-meeting-move, roadshow-meeting-swap, roadshow-meetings-publish,
+  roadshow-meetings-cards, roadshow-meetings-schedules;
 - check-in: roadshow-checkin (host staff);
 - reports: roadshow-report, roadshow-report-csv, roadshow-report-pdf (host staff);
 - the transfer centre (brokers): broker-console, mediation-queue, mediation-act.
@@ -18,8 +22,9 @@ URL names (used with `{% url %}`):
 from django.urls import URLPattern, path
 
 from projects.checkin import views as checkin_views
-from projects.console import views as console_views
+from projects.console import views as broker_console_views
 from projects.mediation import views as mediation_views
+from projects.meetings import console_views
 from projects.meetings import views as meeting_views
 from projects.registrations import views as registration_views
 from projects.reports import views as report_views
@@ -69,6 +74,26 @@ urlpatterns: list[URLPattern] = [
          name="roadshow-unavailability-add"),
     path(f"{R}meetings/<int:pk>/answer/", meeting_views.meeting_request_answer,
          name="roadshow-meeting-answer"),
+    # the meetings console of host staff
+    path(f"{R}meetings/console/", console_views.console_page, name="roadshow-meetings-console"),
+    path(f"{R}meetings/console/blocks/", console_views.block_add,
+         name="roadshow-meeting-block-add"),
+    path(f"{R}meetings/console/blocks/<int:pk>/", console_views.block_edit,
+         name="roadshow-meeting-block-edit"),
+    path(f"{R}meetings/console/blocks/<int:pk>/delete/", console_views.block_delete,
+         name="roadshow-meeting-block-delete"),
+    path(f"{R}meetings/console/schedule/", console_views.schedule_run,
+         name="roadshow-meetings-schedule"),
+    path(f"{R}meetings/console/<int:pk>/move/", console_views.meeting_move,
+         name="roadshow-meeting-move"),
+    path(f"{R}meetings/console/<int:pk>/swap/", console_views.meeting_swap,
+         name="roadshow-meeting-swap"),
+    path(f"{R}meetings/console/publish/", console_views.schedule_publish,
+         name="roadshow-meetings-publish"),
+    path(f"{R}meetings/cards/", console_views.table_cards_page,
+         name="roadshow-meetings-cards"),
+    path(f"{R}meetings/schedules/", console_views.party_schedules_page,
+         name="roadshow-meetings-schedules"),
     # check-in
     path(f"{R}checkin/", checkin_views.checkin_page, name="roadshow-checkin"),
     # reports
@@ -76,7 +101,7 @@ urlpatterns: list[URLPattern] = [
     path(f"{R}report.csv", report_views.report_csv_download, name="roadshow-report-csv"),
     path(f"{R}report.pdf", report_views.report_pdf_download, name="roadshow-report-pdf"),
     # the transfer centre: the broker console and the mediation queue
-    path("console/", console_views.console_page, name="broker-console"),
+    path("console/", broker_console_views.console_page, name="broker-console"),
     path("mediation/", mediation_views.mediation_queue, name="mediation-queue"),
     path("mediation/<str:item_id>/<str:action>/", mediation_views.mediation_act,
          name="mediation-act"),

@@ -11,6 +11,8 @@ Routes (see `projects.api_urls`):
 - ``GET|POST unavailability/``: the viewer's unavailable times / add one.
 - ``POST schedule/`` (host staff; ``{"reschedule": bool}``): run the scheduler, returns the
   report ``{"placed": [...], "unplaced": [{"request", "reason", "message"}], "kept"}``.
+- ``POST schedule/publish/`` (host staff): publish the schedule (participants see their
+  meetings only from then on, and are notified).
 - ``GET my-schedule/`` (JSON), ``my-schedule.csv``, ``my-schedule.ics`` (iCalendar).
 
 Requests the viewer may not see answer 404; errors use the one shape of
@@ -32,6 +34,7 @@ from rest_framework.views import APIView
 from kernel.web import attachment, request_actor
 from projects.meetings import selectors
 from projects.meetings import services as meetings
+from projects.meetings.console import schedule_publish
 from projects.meetings.export import schedule_csv, schedule_ics
 from projects.meetings.scheduling import meetings_schedule
 from projects.meetings.serializers import (
@@ -42,10 +45,20 @@ from projects.meetings.serializers import (
     ScheduleRunSerializer,
     UnavailabilitySerializer,
 )
-from projects.permissions import may_follow_live
+from projects.models import Roadshow
+from projects.permissions import is_host_staff, may_follow_live
 from projects.roadshows.selectors import roadshow_get, slot_get
 
 TAG = ["roadshow meetings"]
+
+
+def _requests_out(roadshow: Roadshow, request: Request, found: Any, *, many: bool = False
+                  ) -> Any:
+    """Meeting requests as the viewer sees them: participants do not see a draft schedule
+    (`MeetingRequestSerializer`, context ``draft_hidden``)."""
+    hidden = not (is_host_staff(user=request.user, roadshow=roadshow)
+                  or selectors.schedule_published(roadshow=roadshow))
+    return MeetingRequestSerializer(found, many=many, context={"draft_hidden": hidden}).data
 
 
 class MeetingRequestListApi(APIView):
@@ -57,7 +70,7 @@ class MeetingRequestListApi(APIView):
     def get(self, request: Request, roadshow_id: int) -> Response:
         roadshow = roadshow_get(viewer=request.user, pk=roadshow_id)
         qs = selectors.meeting_request_list(roadshow=roadshow, viewer=request.user)
-        return Response(MeetingRequestSerializer(qs, many=True).data)
+        return Response(_requests_out(roadshow, request, qs, many=True))
 
     @extend_schema(tags=TAG, operation_id="roadshow_meetings_create",
                    request=MeetingRequestCreateSerializer,
@@ -76,7 +89,7 @@ class MeetingRequestListApi(APIView):
         )
         created = selectors.meeting_request_get(roadshow=roadshow, viewer=request.user,
                                                pk=created.pk)
-        return Response(MeetingRequestSerializer(created).data, status=status.HTTP_201_CREATED)
+        return Response(_requests_out(roadshow, request, created), status=status.HTTP_201_CREATED)
 
 
 class MeetingRequestDetailApi(APIView):
@@ -87,7 +100,7 @@ class MeetingRequestDetailApi(APIView):
     def get(self, request: Request, roadshow_id: int, pk: int) -> Response:
         roadshow = roadshow_get(viewer=request.user, pk=roadshow_id)
         found = selectors.meeting_request_get(roadshow=roadshow, viewer=request.user, pk=pk)
-        return Response(MeetingRequestSerializer(found).data)
+        return Response(_requests_out(roadshow, request, found))
 
 
 class MeetingRequestAcceptApi(APIView):
@@ -101,7 +114,7 @@ class MeetingRequestAcceptApi(APIView):
         found = selectors.meeting_request_get(roadshow=roadshow, viewer=request.user, pk=pk)
         meetings.meeting_request_accept(request=found, actor=request_actor(request))
         found = selectors.meeting_request_get(roadshow=roadshow, viewer=request.user, pk=pk)
-        return Response(MeetingRequestSerializer(found).data)
+        return Response(_requests_out(roadshow, request, found))
 
 
 class MeetingRequestDeclineApi(APIView):
@@ -118,7 +131,7 @@ class MeetingRequestDeclineApi(APIView):
         meetings.meeting_request_decline(request=found, actor=request_actor(request),
                                          reason=serializer.validated_data["reason"])
         found = selectors.meeting_request_get(roadshow=roadshow, viewer=request.user, pk=pk)
-        return Response(MeetingRequestSerializer(found).data)
+        return Response(_requests_out(roadshow, request, found))
 
 
 class MeetingBlockListApi(APIView):
@@ -188,6 +201,22 @@ class ScheduleRunApi(APIView):
             reschedule=serializer.validated_data["reschedule"],
         )
         return Response(report.as_dict())
+
+
+class SchedulePublishApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(tags=TAG, operation_id="roadshow_meetings_publish", request=None,
+                   responses={201: dict},
+                   description="Publish the meeting schedule (host staff): participants see "
+                   "their meetings and are notified. Returns {published_at, published_by}; "
+                   "409 when already published, 400 when no meeting is scheduled.")
+    def post(self, request: Request, roadshow_id: int) -> Response:
+        roadshow = roadshow_get(viewer=request.user, pk=roadshow_id)
+        publication = schedule_publish(roadshow=roadshow, actor=request_actor(request))
+        return Response({"published_at": publication.published_at.isoformat(),
+                         "published_by": publication.published_by_id},
+                        status=status.HTTP_201_CREATED)
 
 
 class MyScheduleApi(APIView):

@@ -1,8 +1,10 @@
-"""Forms of the my-schedule page: asking a presenter for a 1:1 meeting and marking an
-unavailable time."""
+"""Forms of the my-schedule page (asking a presenter for a 1:1 meeting, marking an
+unavailable time) and of the meetings console (a meeting block, moving and swapping
+meetings)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -65,3 +67,57 @@ class UnavailabilityForm(forms.Form):
         field.queryset = organizations
         if not organizations.exists():
             del self.fields["organization"]
+
+
+class MeetingBlockForm(forms.Form):
+    """A meeting block on the meetings console: its times (Beijing time), the minutes of one
+    meeting and the rooms or tables, one per line (or separated by commas). The service checks
+    the block's rules (`projects.meetings.services.clean_block`)."""
+
+    starts_at = forms.DateTimeField(label=_("Starts at"), widget=_DATETIME_WIDGET)
+    ends_at = forms.DateTimeField(label=_("Ends at"), widget=_DATETIME_WIDGET)
+    slot_minutes = forms.IntegerField(label=_("Minutes per meeting"), initial=20,
+                                      widget=forms.NumberInput(attrs={"min": 5, "max": 240}))
+    rooms = forms.CharField(
+        label=_("Rooms or tables"), help_text=_("One per line, e.g. Table 1."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_rooms(self) -> list[str]:
+        text = str(self.cleaned_data["rooms"]).replace("，", ",").replace(",", "\n")
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class MeetingMoveForm(forms.Form):
+    """Move a meeting: a meeting time of the blocks (value: its start, ISO 8601) and a room."""
+
+    slot = forms.ChoiceField(label=_("Time"))
+    room = forms.ChoiceField(label=_("Room"))
+
+    def __init__(self, *args: Any, times: list[tuple[str, str]], rooms: list[str],
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        slot_field = self.fields["slot"]
+        room_field = self.fields["room"]
+        assert isinstance(slot_field, forms.ChoiceField)
+        assert isinstance(room_field, forms.ChoiceField)
+        slot_field.choices = times
+        room_field.choices = [(r, r) for r in rooms]
+
+    def clean_slot(self) -> datetime:
+        return datetime.fromisoformat(str(self.cleaned_data["slot"]))
+
+
+class MeetingSwapForm(forms.Form):
+    """Swap a meeting's place with another meeting's."""
+
+    other = forms.ChoiceField(label=_("Swap with"))
+
+    def __init__(self, *args: Any, meetings: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["other"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(str(pk), label) for pk, label in meetings]
+
+    def clean_other(self) -> int:
+        return int(self.cleaned_data["other"])

@@ -16,6 +16,8 @@ scheduler in `projects.meetings.scheduler`.
 - `Unavailability`: a time when a user (attendee side) or an organisation (presenter side, or
   the whole requesting organisation) cannot meet.
 - `Meeting`: the placed meeting of an accepted request: room, start and end.
+- `MeetingSchedulePublication`: the schedule of a roadshow is a draft (seen by host staff
+  only) until host staff publish it; who published it and when.
 
 Times are aware UTC datetimes; intervals are half-open ``[starts_at, ends_at)``.
 """
@@ -221,6 +223,27 @@ class Meeting(models.Model):
         return f"{self.room} {self.starts_at:%H:%M}: request {self.request_id}"
 
 
+class MeetingSchedulePublication(models.Model):
+    """A roadshow's 1:1 meeting schedule as published by host staff: participants see their
+    meetings only once it exists (`projects.meetings.console.schedule_publish`)."""
+
+    roadshow = models.OneToOneField(
+        "projects.Roadshow", on_delete=models.CASCADE, related_name="meeting_publication"
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("published by"),
+    )
+    published_at = models.DateTimeField(_("published at"))
+
+    class Meta:
+        verbose_name = _("published meeting schedule")
+        verbose_name_plural = _("published meeting schedules")
+
+    def __str__(self) -> str:
+        return f"{self.roadshow_id}: {self.published_at:%Y-%m-%d %H:%M}"
+
+
 __all__ = [
     "OPEN_MEETING_REQUEST_STATUSES",
     "Meeting",
@@ -228,5 +251,6 @@ __all__ = [
     "MeetingRequest",
     "MeetingRequestMediationEvent",
     "MeetingRequestStatus",
+    "MeetingSchedulePublication",
     "Unavailability",
 ]

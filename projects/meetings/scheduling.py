@@ -16,6 +16,7 @@ Times are aware UTC datetimes; intervals are half-open.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,7 @@ from kernel.locking import lock_row
 from marketplace.selectors import organization_members
 from projects.choices import RoadshowStatus
 from projects.meetings import scheduler
+from projects.meetings.selectors import schedule_published
 from projects.meetings.services import notify_meeting_users
 from projects.models import (
     Meeting,
@@ -154,7 +156,8 @@ def meetings_schedule(*, roadshow: Roadshow, actor: User, reschedule: bool = Fal
     deleted first and every accepted/scheduled/unplaced request is placed afresh. Writes the
     `Meeting` rows and request statuses (scheduled, or unplaced with the reason code) in one
     transaction under a lock on the roadshow, notifies the people of newly placed meetings on
-    commit, and returns the `ScheduleReport`.
+    commit when the schedule is already published (a draft is not announced), and returns the
+    `ScheduleReport`.
 
     Raises PermissionDeniedError (not host staff), DomainError (event cancelled).
     """
@@ -196,7 +199,10 @@ def meetings_schedule(*, roadshow: Roadshow, actor: User, reschedule: bool = Fal
             existing=existing,
         )
         report = _record_result(roadshow, result, pending, kept=len(existing))
-        _notify_scheduled(roadshow, [pending[p.request_id] for p in report.placed])
+        # A draft schedule is seen by host staff only; once published, the people of newly
+        # placed meetings are told at once (`projects.meetings.console.schedule_publish`).
+        if schedule_published(roadshow=roadshow):
+            notify_scheduled(roadshow, [pending[p.request_id] for p in report.placed])
     return report
 
 
@@ -231,16 +237,22 @@ def _record_result(
     return report
 
 
-def _notify_scheduled(roadshow: Roadshow, newly: list[MeetingRequest]) -> None:
-    """Tell the requesters and the presenter organisations' members of newly placed meetings
-    (each person once)."""
+def meeting_people(requests: Iterable[MeetingRequest]) -> list[Any]:
+    """The people of the meetings of `requests`, each once: the requesters and the members of
+    the presenting organisations."""
     recipients: dict[int, Any] = {}
-    for request in newly:
+    for request in requests:
         recipients.setdefault(request.requester_id, request.requester)
         for user in organization_members(request.presenter_organization_id):
             recipients.setdefault(user.pk, user)
+    return list(recipients.values())
+
+
+def notify_scheduled(roadshow: Roadshow, newly: Iterable[MeetingRequest]) -> None:
+    """Tell the requesters and the presenter organisations' members of placed meetings that
+    their schedule is ready (each person once)."""
     notify_meeting_users(
-        users=list(recipients.values()),
+        users=meeting_people(newly),
         verb="meetings.scheduled",
         roadshow=roadshow,
         params={},
@@ -252,7 +264,9 @@ __all__ = [
     "PlacedMeeting",
     "ScheduleReport",
     "UnplacedRequest",
+    "meeting_people",
     "meetings_schedule",
+    "notify_scheduled",
     "reason_message",
     "request_parties",
     "schedule_inputs",

@@ -13,7 +13,14 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from marketplace import roles
-from projects.models import Meeting, MeetingBlock, MeetingRequest, Roadshow, Unavailability
+from projects.models import (
+    Meeting,
+    MeetingBlock,
+    MeetingRequest,
+    MeetingSchedulePublication,
+    Roadshow,
+    Unavailability,
+)
 from projects.permissions import is_host_staff
 
 if TYPE_CHECKING:
@@ -59,10 +66,17 @@ def unavailability_list(*, roadshow: Roadshow, viewer: AnyUser) -> QuerySet[Unav
     return qs.filter(Q(user_id=viewer.pk) | Q(organization_id__in=roles.organization_ids(viewer)))
 
 
+def schedule_published(*, roadshow: Roadshow) -> bool:
+    """Whether host staff have published the roadshow's meeting schedule (until then it is a
+    draft that only they see)."""
+    return MeetingSchedulePublication.objects.filter(roadshow=roadshow).exists()
+
+
 def meeting_list_for_participant(*, roadshow: Roadshow, user: AnyUser) -> QuerySet[Meeting]:
     """The user's meetings at the roadshow, by start: those they requested and those of
-    organisations they are a member of (as presenter)."""
-    if not user.is_authenticated:
+    organisations they are a member of (as presenter). None while the schedule is a draft
+    (not yet published)."""
+    if not user.is_authenticated or not schedule_published(roadshow=roadshow):
         return Meeting.objects.none()
     return (
         Meeting.objects.filter(roadshow=roadshow)

@@ -65,7 +65,17 @@ class MeetingRequestSerializer(serializers.ModelSerializer[MeetingRequest]):
     def get_unplaced_message(self, obj: MeetingRequest) -> str:
         return reason_message(obj.unplaced_reason) if obj.unplaced_reason else ""
 
+    def to_representation(self, instance: MeetingRequest) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        # A draft schedule (not yet published) is host staff's alone: participants see a
+        # placed request as accepted, without its meeting (context ``draft_hidden``).
+        if self.context.get("draft_hidden") and data["status"] == "scheduled":
+            data["status"] = "accepted"
+        return data
+
     def get_meeting(self, obj: MeetingRequest) -> dict[str, Any] | None:
+        if self.context.get("draft_hidden"):
+            return None
         meeting = getattr(obj, "meeting", None)
         return dict(MeetingOutSerializer(meeting).data) if meeting is not None else None
 

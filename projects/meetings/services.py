@@ -292,27 +292,10 @@ def meeting_request_decline(*, request: MeetingRequest, actor: User, reason: str
 # --- blocks and unavailable times --------------------------------------------------------------
 
 
-def meeting_block_create(
-    *,
-    roadshow: Roadshow,
-    actor: User,
-    starts_at: datetime,
-    ends_at: datetime,
-    rooms: Sequence[str],
-    slot_minutes: int = 20,
-) -> MeetingBlock:
-    """Host staff add a block of meeting time cut into `slot_minutes` slots, held in parallel
-    in each of `rooms` (1–200 distinct names of at most 80 characters).
-
-    The block must lie within the event's days (from the start of its first day, Beijing time,
-    to MEETING_DAYS_AFTER_EVENT days after it ends) and last at most MAX_BLOCK_HOURS hours, so
-    that the scheduler's work stays bounded.
-
-    Raises PermissionDeniedError (not host staff), DomainError (naive or reversed times, a
-    block outside the event or too long, slot length outside 5–240 minutes or longer than the
-    block, bad room names).
-    """
-    require_host_staff(user=actor, roadshow=roadshow)
+def clean_block(*, roadshow: Roadshow, starts_at: Any, ends_at: Any, rooms: Any,
+                slot_minutes: Any) -> list[str]:
+    """The room names of a meeting block, stripped, after checking the block's rules (see
+    `meeting_block_create`); DomainError (400 per field) otherwise."""
     _check_interval(starts_at, ends_at)
     fields: dict[str, list[str | Promise]] = {}
     event_day_start = timezone.localtime(roadshow.starts_at).replace(
@@ -347,6 +330,32 @@ def meeting_block_create(
         fields["rooms"] = [_("Room names must be distinct.")]
     if fields:
         raise DomainError(_("Check the meeting block."), fields=fields)
+    return names
+
+
+def meeting_block_create(
+    *,
+    roadshow: Roadshow,
+    actor: User,
+    starts_at: datetime,
+    ends_at: datetime,
+    rooms: Sequence[str],
+    slot_minutes: int = 20,
+) -> MeetingBlock:
+    """Host staff add a block of meeting time cut into `slot_minutes` slots, held in parallel
+    in each of `rooms` (1–200 distinct names of at most 80 characters).
+
+    The block must lie within the event's days (from the start of its first day, Beijing time,
+    to MEETING_DAYS_AFTER_EVENT days after it ends) and last at most MAX_BLOCK_HOURS hours, so
+    that the scheduler's work stays bounded.
+
+    Raises PermissionDeniedError (not host staff), DomainError (naive or reversed times, a
+    block outside the event or too long, slot length outside 5–240 minutes or longer than the
+    block, bad room names).
+    """
+    require_host_staff(user=actor, roadshow=roadshow)
+    names = clean_block(roadshow=roadshow, starts_at=starts_at, ends_at=ends_at, rooms=rooms,
+                        slot_minutes=slot_minutes)
     with transaction.atomic():
         return MeetingBlock.objects.create(
             roadshow=roadshow, starts_at=starts_at, ends_at=ends_at, slot_minutes=slot_minutes,
@@ -391,6 +400,7 @@ def unavailability_add(
 
 __all__ = [
     "REASON_MAX_CHARS",
+    "clean_block",
     "clean_decline_reason",
     "mediate_if_unreachable",
     "mediation_params",

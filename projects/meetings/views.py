@@ -30,6 +30,7 @@ from projects.meetings.scheduling import REASON_MESSAGES
 from projects.meetings.selectors import (
     meeting_request_get,
     meeting_request_list,
+    schedule_published,
     schedule_rows,
     unavailability_list,
 )
@@ -77,6 +78,9 @@ def _schedule_context(
         "sent": [r for r in requests if r.requester_id == user.pk],
         "received": [r for r in requests if r.requester_id != user.pk],
         "reason_messages": {k: str(v) for k, v in REASON_MESSAGES.items()},
+        # Until host staff publish it the schedule is a draft: placed requests show as
+        # accepted (`projects.meetings.console.schedule_publish`).
+        "draft": not schedule_published(roadshow=roadshow),
         "request_form": request_form if may_request else None,
         "unavailability_form": unavailability_form,
         "unavailable": unavailability_list(roadshow=roadshow, viewer=user).filter(

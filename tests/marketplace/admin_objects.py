@@ -34,6 +34,7 @@ from projects.models import (
     MeetingBlock,
     MeetingRequest,
     MeetingRequestMediationEvent,
+    MeetingSchedulePublication,
     Question,
     Roadshow,
     Unavailability,
@@ -70,6 +71,8 @@ def make_admin_objects(user: Any) -> None:
     MeetingRequestMediationEvent.objects.create(request=request, action="mediated", actor=user)
     Meeting.objects.create(request=request, roadshow=roadshow, room="A1", starts_at=start,
                            ends_at=start + timedelta(minutes=20))
+    MeetingSchedulePublication.objects.create(roadshow=roadshow, published_by=user,
+                                              published_at=timezone.now())
     Unavailability.objects.create(roadshow=roadshow, user=user, starts_at=start,
                                   ends_at=start + timedelta(minutes=40))
     payment = Payment.objects.create(

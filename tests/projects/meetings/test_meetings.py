@@ -11,7 +11,7 @@ from icalendar import Calendar
 from kernel.errors import ConflictError, DomainError, PermissionDeniedError
 from marketplace import roles
 from projects.choices import RegistrationStatus
-from projects.meetings import scheduling
+from projects.meetings import console, scheduling
 from projects.meetings import services as meetings
 from projects.meetings.models import Meeting, MeetingRequest, MeetingRequestStatus
 from tests import factories
@@ -252,6 +252,7 @@ def test_meeting_flow_through_the_api(api_client):
     response = api_client.post(_url(event, "schedule/"), {}, format="json")
     assert response.status_code == 200
     assert response.json()["placed"][0]["request"] == request_id
+    assert api_client.post(_url(event, "schedule/publish/")).status_code == 201
 
     for user, role in ((event.attendees[0], "requester"), (event.presenters[0], "presenter")):
         api_client.force_authenticate(user)
@@ -312,6 +313,7 @@ def test_schedule_page_lists_meetings_and_lets_the_presenter_answer():
     assert req.status == MeetingRequestStatus.ACCEPTED
     _block(event)
     scheduling.meetings_schedule(roadshow=event.roadshow, actor=event.host_staff)
+    console.schedule_publish(roadshow=event.roadshow, actor=event.host_staff)
     html = factories.login(event.attendees[0]).get(
         f"/roadshows/{event.roadshow.pk}/my-schedule/").content.decode()
     assert "Table 1" in html and "14:00" in html
