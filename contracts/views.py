@@ -310,10 +310,13 @@ def agreement_check(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _needs_name_on_record(request: HttpRequest, agreement: Agreement) -> bool:
-    """True when the viewer would sign now but has no name on record to type."""
+    """True when it is the viewer's turn to sign but they have no name on record to type."""
+    if agreement.status not in (AgreementStatus.APPROVED, AgreementStatus.SIGNING):
+        return False
+    slot = selectors.next_signature_for(agreement, request.user)
     return (
-        agreement.status in (AgreementStatus.APPROVED, AgreementStatus.SIGNING)
-        and selectors.next_signature_for(agreement, request.user) is not None
+        slot is not None
+        and selectors.is_turn(agreement, slot)
         and not name_on_record(request_actor(request))
     )
 

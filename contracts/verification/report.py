@@ -195,17 +195,17 @@ def seal_metadata(agreement: Agreement) -> dict[str, Any]:
 def _first_revision(report: VerificationReport, data: bytes) -> None:
     """Set `preview_sha256` (SHA-256 of the first ``preview_bytes`` bytes, as the file's
     metadata says) and `preview_approved` (it is the preview the metadata names and every
-    signer approved it) on `report`."""
+    signer approved it; None when a signer signed before signing previews) on `report`."""
     metadata = report.seal.metadata or {}
     length = metadata.get("preview_bytes")
     if not isinstance(length, int) or isinstance(length, bool) or not 0 < length < len(data):
         return
     report.preview_sha256 = hashlib.sha256(data[:length]).hexdigest()
     approved = [signer.preview_sha256 for signer in report.signers]
-    report.preview_approved = (
-        metadata.get("preview_sha256") == report.preview_sha256
-        and bool(approved)
-        and all(value == report.preview_sha256 for value in approved)
+    if not approved or not all(approved):
+        return  # signed before signing previews: nobody's approval to compare with
+    report.preview_approved = metadata.get("preview_sha256") == report.preview_sha256 and all(
+        value == report.preview_sha256 for value in approved
     )
 
 
