@@ -1,4 +1,4 @@
-"""``ACCOUNT_FORMS``: allauth's forms with Keqiao's wording.
+"""``ACCOUNT_FORMS``: allauth's forms with Keqiao's wording; and the name-on-record form.
 
 allauth labels the log-in field "Login" (Chinese "登录", the same word as the page and its
 button) with the placeholder "Username or email" and autocomplete="email", although a
@@ -11,7 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from accounts.services import NAME_MAX_LENGTH
+from kernel.invisible_text import invisible_characters
 
 
 class LoginForm(AllauthLoginForm):
@@ -24,3 +28,21 @@ class LoginForm(AllauthLoginForm):
         field.widget.attrs.update(
             {"placeholder": _("Username or e-mail address"), "autocomplete": "username"}
         )
+
+
+class NameForm(forms.Form):
+    """The account's name on record (姓名): the name its holder types to sign agreements."""
+
+    name = forms.CharField(
+        label=_("Name on record"),
+        max_length=NAME_MAX_LENGTH,
+        help_text=_("Your full legal name as on your identity document. To sign an agreement "
+                    "you type exactly this name."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+
+    def clean_name(self) -> str:
+        name = str(self.cleaned_data["name"]).strip()
+        if invisible_characters(name) or "\n" in name or "\t" in name:
+            raise forms.ValidationError(_("The name may not contain invisible characters."))
+        return name

@@ -1,4 +1,4 @@
-"""Writes on accounts: deletion by the user, and sign-up through the API.
+"""Writes on accounts: deletion by the user, the name on record, and sign-up through the API.
 
 Deleting an account deactivates and anonymises the user; the row stays, so nothing that
 points at it cascades away: the listings, match requests, agreements and history of the
@@ -54,6 +54,22 @@ def delete_account(*, user: User) -> None:
     user.save()
     user.groups.clear()
     user.user_permissions.clear()
+
+
+#: The name on record's longest length: the longest typed name a signature takes
+#: (contracts.limits.TYPED_NAME_MAX_LENGTH), since signers type it.
+NAME_MAX_LENGTH = 100
+
+
+def account_name_set(*, user: User, name: str) -> User:
+    """Record `name` (stripped) as the account's name on record (姓名), the name its holder
+    types to sign agreements (contracts.services.signing.name_on_record): the whole name in
+    Django's ``first_name``, ``last_name`` emptied. The form checks it (not blank, at most
+    NAME_MAX_LENGTH characters, no invisible characters)."""
+    user.first_name = name.strip()
+    user.last_name = ""
+    user.save(update_fields=["first_name", "last_name"])
+    return user
 
 
 def sign_up(request: HttpRequest, data: dict[str, Any]) -> dict[str, list[str]]:

@@ -1,13 +1,13 @@
 """The accounts' web routes (under /accounts/): allauth's pages, with the log-in and
 password-reset pages under the names Django's views had (``login``, ``logout``,
 ``password_reset``), the e-mail page adapted (`accounts.views.EmailAddressesView`), and our
-settings and deletion pages."""
+settings, name-on-record and deletion pages."""
 
 from allauth.account.views import LoginView, LogoutView, SignupView
 from django.urls import include, path
 
 from accounts.password_reset import PasswordResetView
-from accounts.views import EmailAddressesView, account_delete, account_settings
+from accounts.views import EmailAddressesView, account_delete, account_name, account_settings
 from kernel.api.throttling import throttle_web
 
 urlpatterns = [
@@ -23,6 +23,7 @@ urlpatterns = [
     path("signup/", throttle_web("signup")(SignupView.as_view()), name="signup"),
     path("email/", EmailAddressesView.as_view(), name="account_email"),
     path("settings/", account_settings, name="account-settings"),
+    path("name/", account_name, name="account-name"),
     path("delete/", account_delete, name="account-delete"),
     path("", include("allauth.urls")),
 ]

@@ -1,5 +1,5 @@
 """Account pages of our own (allauth's pages cover the rest: e-mail, password, sign-up):
-the settings page that links them, and account deletion."""
+the settings page that links them, the name on record, and account deletion."""
 
 from __future__ import annotations
 
@@ -14,10 +14,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.services import delete_account
+from accounts.forms import NameForm
+from accounts.services import account_name_set, delete_account
 from accounts.verification import record_given_address
 from kernel.errors import ConflictError
 from kernel.web import request_actor
@@ -37,6 +39,30 @@ class EmailAddressesView(EmailView):
 @login_required
 def account_settings(request: HttpRequest) -> HttpResponse:
     return render(request, "account/settings.html")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def account_name(request: HttpRequest) -> HttpResponse:
+    """The name on record (姓名); after saving, back to ``next`` (a page of this site, e.g.
+    the signing page that sent the user here) or the settings page."""
+    user = request_actor(request)
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = ""
+    form = NameForm(request.POST or None, initial={"name": user.get_full_name()})
+    if request.method == "POST" and form.is_valid():
+        account_name_set(user=user, name=form.cleaned_data["name"])
+        messages.success(request, _("Your name on record was saved."))
+        return redirect(next_url or "account-settings")
+    return render(
+        request,
+        "account/name.html",
+        {"form": form, "next": next_url},
+        status=400 if form.is_bound else 200,
+    )
 
 
 View = Callable[..., HttpResponse]

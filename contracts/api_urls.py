@@ -50,6 +50,11 @@ urlpatterns: list[URLPattern] = [
         name="api-agreement-document",
     ),
     path("agreements/<int:pk>/sign/", apis.AgreementSignApi.as_view(), name="api-agreement-sign"),
+    path(
+        "agreements/<int:pk>/preview.pdf",
+        apis.AgreementPreviewApi.as_view(),
+        name="api-agreement-preview",
+    ),
     path("agreements/<int:pk>/pdf/", apis.AgreementPdfApi.as_view(), name="api-agreement-pdf"),
     path(
         "agreements/<int:pk>/events/",

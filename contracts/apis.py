@@ -248,23 +248,63 @@ class AgreementCheckApi(APIView):
 
 
 def signing_state(agreement: Agreement, user: AnyUser) -> dict[str, Any]:
-    """What a signer sees before signing (shared with the web page)."""
+    """What a signer sees before signing (shared with the web page). Renders the signing
+    preview when it is not stored yet (`contracts.services.preview`): call it outside a
+    transaction."""
     from django.urls import reverse
+
+    from contracts.services.signing import name_on_record
 
     slot = selectors.next_signature_for(agreement, user)
     version = agreement.frozen_version or agreement.latest_version()
     signing = (version.signing if version else {}) or {}
+    frozen = agreement.frozen_version_id is not None
     return {
         "document_sha256": agreement.document_sha256,
         "document_url": reverse("api-agreement-document", kwargs={"pk": agreement.pk}),
         "hash_of": "SHA-256 of the frozen version's canonical JSON (UTF-8, sorted keys, "
         "no insignificant whitespace), as returned by document_url",
+        "preview_sha256": services.preview_sha256(agreement=agreement) if frozen else "",
+        "preview_url": reverse("api-agreement-preview", kwargs={"pk": agreement.pk})
+        if frozen else "",
+        "name_on_record": name_on_record(user),
         "mode": signing.get("mode", ""),
         "my_party": slot.party if slot else None,
         "my_turn": bool(slot and agreement.is_frozen and selectors.is_turn(agreement, slot)),
         "signatures": list(selectors.agreement_signatures(agreement=agreement)),
         "check": _report_data(check_agreement(agreement=agreement)),
     }
+
+
+def preview_response(agreement: Agreement) -> HttpResponse:
+    """The signing preview PDF, shown in the browser (inline), with its SHA-256 in
+    ``X-Content-SHA256``; 409 `not_frozen` before a version is frozen."""
+    preview = services.agreement_preview(agreement=agreement)
+    response = HttpResponse(preview.pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="{agreement.number}-v{preview.version}-preview.pdf"'
+    )
+    response["X-Content-SHA256"] = preview.sha256
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class AgreementPreviewApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=TAG,
+        operation_id="agreement_preview",
+        responses={
+            (200, "application/pdf"): OpenApiResponse(
+                OpenApiTypes.BINARY,
+                description="signing preview PDF of the frozen version (its SHA-256 is what "
+                "a signer sends as preview_sha256)",
+            )
+        },
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        return preview_response(selectors.agreement_get(viewer=request.user, pk=pk))
 
 
 class AgreementSigningApi(APIView):
@@ -320,6 +360,7 @@ class AgreementSignApi(APIView):
             password=data.validated_data["password"],
             typed_name=data.validated_data["typed_name"],
             document_sha256=data.validated_data["document_sha256"],
+            preview_sha256=data.validated_data["preview_sha256"],
         )
         return _detail(agreement)
 

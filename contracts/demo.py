@@ -204,14 +204,17 @@ def _signed_demo_agreement() -> Agreement:
     services.agreement_approve(agreement=agreement, actor=enterprise_user, client=CLIENT)
     services.agreement_approve(agreement=agreement, actor=researcher, client=CLIENT)
     services.agreement_check(agreement=agreement, actor=researcher, client=CLIENT)
-    for user, name in ((enterprise_user, "演示企业代表"), (researcher, "演示大学代表")):
+    # What the signing page shows and the signers approve (rendered in a child process).
+    preview = services.preview_sha256(agreement=agreement)
+    for user in (enterprise_user, researcher):
         services.agreement_sign(
             agreement=agreement,
             actor=user,
             client=CLIENT,
             password=demo_password(),
-            typed_name=name,
+            typed_name=user.get_full_name() or "演示用户",
             document_sha256=agreement.document_sha256,
+            preview_sha256=preview,
         )
     agreement.refresh_from_db()
     assert agreement.status == AgreementStatus.SIGNED

@@ -66,7 +66,8 @@ class SignForm(forms.Form):
     typed_name = forms.CharField(
         label=_("Type your full name"),
         max_length=TYPED_NAME_MAX_LENGTH,
-        help_text=_("Typing your name is your signature on the document shown above."),
+        help_text=_("Type your name as on record in your account settings: it is your "
+                    "signature on the document shown above."),
     )
     password = forms.CharField(
         label=_("Your password"),
@@ -75,6 +76,7 @@ class SignForm(forms.Form):
         help_text=_("Re-enter your password to confirm that it is you who signs."),
     )
     document_sha256 = forms.RegexField(regex=r"^[0-9a-fA-F]{64}$", widget=forms.HiddenInput)
+    preview_sha256 = forms.RegexField(regex=r"^[0-9a-fA-F]{64}$", widget=forms.HiddenInput)
 
 
 class ReopenForm(forms.Form):

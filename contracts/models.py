@@ -14,8 +14,11 @@ Life cycle (services in `contracts.services`):
 - `AgreementVersion` holds the terms: a snapshot of the parties' particulars, the clauses (JSON
   per clause key of `contracts.clauses`), patent particulars, payment (Art. 846) with its
   schedule, validity and signing order. Every edit is a new version with its author.
-- The document each signer signs is the frozen version's canonical JSON
-  (`AgreementVersion.document_bytes`); its SHA-256 is `Agreement.document_sha256`.
+- The terms each signer signs are the frozen version's canonical JSON
+  (`AgreementVersion.document_bytes`); its SHA-256 is `Agreement.document_sha256`. What the
+  signer sees is the version's signing preview, a deterministic PDF of those terms
+  (`AgreementVersion.preview_pdf`, its SHA-256 `preview_sha256`, stored per signature): the
+  sealed PDF is that preview plus one incremental update (`contracts.services.sealing`).
 
 Money is Decimal CNY with 2 places (stored in JSON as strings such as "120000.00"); times are
 aware UTC datetimes (`beijing_time` converts for display).
@@ -170,6 +173,11 @@ class AgreementVersion(models.Model):
     # {"mode": "sequential"|"parallel", "order": ["a", "b"]}
     signing = models.JSONField(default=dict)
     sha256 = models.CharField(max_length=64)
+    # The signing preview (contracts.services.preview): the exact PDF signers see before
+    # signing, rendered deterministically once the version is frozen; the sealed PDF's first
+    # revision is these bytes. Empty until first rendered.
+    preview_pdf = models.BinaryField(null=True, blank=True, editable=False)
+    preview_sha256 = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     SECTIONS: ClassVar[tuple[str, ...]] = (
@@ -259,6 +267,8 @@ class AgreementSignature(models.Model):
     typed_name = models.CharField(_("typed name"), max_length=100, blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)
     document_sha256 = models.CharField(max_length=64, blank=True)
+    # SHA-256 of the signing preview PDF the signer was shown and approved.
+    preview_sha256 = models.CharField(max_length=64, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
 

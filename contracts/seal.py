@@ -4,8 +4,11 @@ pyHanko.
 - `seal_pdf` adds one invisible PAdES baseline signature (field ``KeqiaoSeal``, SHA-256,
   subfilter ETSI.CAdES.detached) made with the platform certificate, in one incremental
   update that also embeds the agreement metadata as the attachment ``keqiao-agreement.json``
-  (so the metadata is covered by the signature). With ``SEAL_TSA_URL`` set, an RFC 3161
-  signature timestamp from that authority is added (PAdES B-T); otherwise B-B.
+  and, when given, appends the pages of another PDF (the signing record) after the last page
+  (so both are covered by the signature). An incremental update only appends bytes
+  (ISO 32000-2 §7.5.6): the input is the sealed file's first revision, byte for byte. With
+  ``SEAL_TSA_URL`` set, an RFC 3161 signature timestamp from that authority is added (PAdES
+  B-T); otherwise B-B.
 - `verify_pdf` validates every embedded signature with pyHanko's validator, trusting only
   the platform certificate, and reads the embedded metadata. It never raises on bad input.
 
@@ -282,6 +285,26 @@ def embed_metadata(writer: IncrementalPdfFileWriter, metadata: Mapping[str, Any]
     )
 
 
+def append_pages(writer: IncrementalPdfFileWriter, appendix: bytes) -> None:
+    """Add every page of the PDF `appendix` after the last page of the revision `writer` is
+    making: each page's content becomes a form XObject (pyHanko's import_page_as_xobject,
+    fonts and images with it) drawn on a new page of the same size. Text stays text."""
+    name = generic.NameObject
+    source = PdfFileReader(BytesIO(appendix), strict=False)
+    for index in range(int(source.root["/Pages"]["/Count"])):
+        xobject = writer.import_page_as_xobject(source, page_ix=index)
+        resources = {name("/XObject"): generic.DictionaryObject({name("/Appended"): xobject})}
+        page = {
+            name("/Type"): name("/Page"),
+            name("/MediaBox"): generic.ArrayObject(xobject.get_object()["/BBox"]),
+            name("/Resources"): generic.DictionaryObject(resources),
+            name("/Contents"): writer.add_object(
+                generic.StreamObject(stream_data=b"q /Appended Do Q")
+            ),
+        }
+        writer.insert_page(generic.DictionaryObject(page))
+
+
 def seal_pdf(
     pdf: bytes,
     *,
@@ -289,6 +312,7 @@ def seal_pdf(
     location: str,
     signer_name: str = "Keqiao",
     metadata: Mapping[str, Any] | None = None,
+    appendix: bytes | None = None,
 ) -> bytes:
     """Seal `pdf` with the platform certificate and return the sealed PDF bytes.
 
@@ -296,7 +320,9 @@ def seal_pdf(
     fine) is embedded as the attachment ``keqiao-agreement.json`` in the same revision as the
     signature, e.g. ``{"agreement_id": 12, "number": "KQ-2025-000012",
     "document_sha256": "<hex>", "signers": [{"name": ..., "signed_at": ...}]}``.
-    `verify_pdf` returns it as ``SealVerification.metadata``.
+    `verify_pdf` returns it as ``SealVerification.metadata``. The pages of `appendix` (a PDF)
+    are appended after the last page in the same revision (`append_pages`). The result starts
+    with `pdf` byte for byte.
 
     Raises `SealError` when `pdf` is not a readable PDF, the key material cannot be loaded or
     the time-stamping authority (``SEAL_TSA_URL``) fails. Takes ~15 ms without a TSA
@@ -309,6 +335,8 @@ def seal_pdf(
         writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
         if metadata is not None:
             embed_metadata(writer, metadata)
+        if appendix is not None:
+            append_pages(writer, appendix)
         timestamper = None
         tsa_url = getattr(settings, "SEAL_TSA_URL", "")
         if tsa_url:

@@ -56,6 +56,8 @@ class SignInputSerializer(serializers.Serializer[Any]):
     password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
     typed_name = serializers.CharField(max_length=TYPED_NAME_MAX_LENGTH)
     document_sha256 = serializers.RegexField(r"^[0-9a-fA-F]{64}$")
+    #: The SHA-256 of the signing preview PDF the signer was shown (GET .../signing/).
+    preview_sha256 = serializers.RegexField(r"^[0-9a-fA-F]{64}$")
 
 
 # --- output ---------------------------------------------------------------------------------------
@@ -249,6 +251,9 @@ class SigningStateSerializer(serializers.Serializer[Any]):
     document_sha256 = serializers.CharField()
     document_url = serializers.CharField()
     hash_of = serializers.CharField()
+    preview_sha256 = serializers.CharField()
+    preview_url = serializers.CharField()
+    name_on_record = serializers.CharField()
     mode = serializers.CharField()
     my_party = serializers.CharField(allow_null=True)
     my_turn = serializers.BooleanField()

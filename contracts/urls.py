@@ -2,10 +2,10 @@
 
 URL names: agreement-list, agreement-create (match request pk), agreement-detail,
 agreement-edit, agreement-version (pk, number), agreement-approve, agreement-reopen,
-agreement-check, agreement-sign, agreement-pdf, agreement-amend; agreement-verify
-(agreements/verify/, the public verification page). Agreements are addressed by their
-numeric id (``<int:pk>``), so no route depends on the order of the routes or of the root
-URLconf's includes.
+agreement-check, agreement-sign, agreement-preview (the signing preview PDF), agreement-pdf,
+agreement-amend; agreement-verify (agreements/verify/, the public verification page).
+Agreements are addressed by their numeric id (``<int:pk>``), so no route depends on the order
+of the routes or of the root URLconf's includes.
 """
 
 from django.urls import URLPattern, path
@@ -32,6 +32,7 @@ urlpatterns: list[URLPattern] = [
     path("agreements/<int:pk>/reopen/", views.agreement_reopen, name="agreement-reopen"),
     path("agreements/<int:pk>/check/", views.agreement_check, name="agreement-check"),
     path("agreements/<int:pk>/sign/", views.agreement_sign, name="agreement-sign"),
+    path("agreements/<int:pk>/preview.pdf", views.agreement_preview, name="agreement-preview"),
     path("agreements/<int:pk>/pdf/", views.agreement_pdf, name="agreement-pdf"),
     path("agreements/<int:pk>/amend/", views.agreement_amend, name="agreement-amend"),
 ]

@@ -16,12 +16,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from contracts import selectors, services
-from contracts.apis import pdf_response, signing_state
+from contracts.apis import pdf_response, preview_response, signing_state
 from contracts.checks import check_agreement
 from contracts.choices import AgreementStatus, ContractSubtype, ContractType, zh_label
 from contracts.clauses import PATENT_FIELDS, template_for
@@ -35,6 +37,7 @@ from contracts.forms import (
 from contracts.models import Agreement
 from contracts.services.audit import client_info
 from contracts.services.sealing import is_seal_pending
+from contracts.services.signing import name_on_record
 from kernel.api.throttling import throttle_web
 from kernel.errors import DomainError
 from kernel.web import (
@@ -306,10 +309,27 @@ def agreement_check(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _needs_name_on_record(request: HttpRequest, agreement: Agreement) -> bool:
+    """True when it is the viewer's turn to sign but they have no name on record to type."""
+    if agreement.status not in (AgreementStatus.APPROVED, AgreementStatus.SIGNING):
+        return False
+    slot = selectors.next_signature_for(agreement, request.user)
+    return (
+        slot is not None
+        and selectors.is_turn(agreement, slot)
+        and not name_on_record(request_actor(request))
+    )
+
+
 @login_required
 @throttle_web("sign")
 def agreement_sign(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = selectors.agreement_get(viewer=request.user, pk=pk)
+    if _needs_name_on_record(request, agreement):
+        # The typed name must be the name on record: the signer sets it first, then returns.
+        messages.info(request, _("Set your name on record before signing: you type it to sign."))
+        target = reverse("agreement-sign", kwargs={"pk": agreement.pk})
+        return redirect(f"{reverse('account-name')}?{urlencode({'next': target})}")
     form = SignForm(
         request.POST or None, initial={"document_sha256": agreement.document_sha256}
     )
@@ -322,37 +342,52 @@ def agreement_sign(request: HttpRequest, pk: int) -> HttpResponse:
                 password=form.cleaned_data["password"],
                 typed_name=form.cleaned_data["typed_name"],
                 document_sha256=form.cleaned_data["document_sha256"],
+                preview_sha256=form.cleaned_data["preview_sha256"],
             )
         except DomainError as exc:
-            # Unlike `run_service`, the form is chosen by the error: a wrong password is shown
-            # on the form again, anything else as a message on a fresh signing page.
-            wrong_password = "password" in exc.fields
+            # Unlike `run_service`, the form is chosen by the error: a wrong password or typed
+            # name is shown on the form again, anything else as a message on a fresh page.
+            on_form = "password" in exc.fields or "typed_name" in exc.fields
             show_domain_error(
-                request, exc, form if wrong_password else None, field_for=field_name_for_path
+                request, exc, form if on_form else None, field_for=field_name_for_path
             )
-            if not wrong_password:
+            if not on_form:
                 return redirect("agreement-sign", pk=agreement.pk)
         else:
-            agreement.refresh_from_db()
-            if agreement.status == AgreementStatus.SIGNED and agreement.sealed_at is not None:
-                messages.success(request, _("Signed by both parties; the sealed PDF is ready."))
-            elif agreement.status == AgreementStatus.SIGNED:
-                messages.warning(
-                    request,
-                    _(
-                        "Signed by both parties. The sealed PDF is not ready yet; it is "
-                        "retried automatically."
-                    ),
-                )
-            else:
-                messages.success(request, _("You signed the agreement."))
-            return redirect("agreement-detail", pk=agreement.pk)
+            return _signed(request, agreement)
     state = signing_state(agreement, request.user)
+    if not form.is_bound:
+        form.initial["preview_sha256"] = state["preview_sha256"]
     return render(
         request,
         "contracts/agreement_sign.html",
         {"agreement": agreement, "form": form, "state": state},
     )
+
+
+def _signed(request: HttpRequest, agreement: Agreement) -> HttpResponse:
+    agreement.refresh_from_db()
+    if agreement.status == AgreementStatus.SIGNED and agreement.sealed_at is not None:
+        messages.success(request, _("Signed by both parties; the sealed PDF is ready."))
+    elif agreement.status == AgreementStatus.SIGNED:
+        messages.warning(
+            request,
+            _("Signed by both parties. The sealed PDF is not ready yet; it is retried "
+              "automatically."),
+        )
+    else:
+        messages.success(request, _("You signed the agreement."))
+    return redirect("agreement-detail", pk=agreement.pk)
+
+
+@login_required
+def agreement_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The signing preview PDF of the frozen version, shown in the browser."""
+    agreement = selectors.agreement_get(viewer=request.user, pk=pk)
+    response = _run(request, lambda: preview_response(agreement)).result
+    if response is None:
+        return redirect("agreement-detail", pk=agreement.pk)
+    return response
 
 
 @login_required

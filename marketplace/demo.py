@@ -29,25 +29,32 @@ class DemoAccount:
     role: str
     organization: str
     kind: str
+    #: The name on record (姓名), labelled as a demo: no real person's name.
+    name: str = ""
 
 
-# Demo organisations are labelled 【演示】 so nobody mistakes them for real ones.
+# Demo organisations are labelled 【演示】 and demo users' names 演示用户· so nobody mistakes
+# them for real ones.
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount(
         "researcher", choices.Role.RESEARCHER, "【演示】科桥示范大学",
         choices.OrganizationKind.UNIVERSITY,
+        "演示用户·李研",
     ),
     DemoAccount(
         "enterprise", choices.Role.ENTERPRISE_MEMBER, "【演示】科桥示范科技有限公司",
         choices.OrganizationKind.ENTERPRISE,
+        "演示用户·张工",
     ),
     DemoAccount(
         "broker", choices.Role.BROKER, "【演示】科桥技术转移中心",
         choices.OrganizationKind.TRANSFER_CENTRE,
+        "演示用户·王经纪",
     ),
     DemoAccount(
         "admin", choices.Role.ADMIN, "【演示】科桥技术转移中心",
         choices.OrganizationKind.TRANSFER_CENTRE,
+        "演示用户·赵管理",
     ),
 )
 
@@ -89,6 +96,7 @@ def create_demo_accounts() -> dict[str, Organization]:
         )
         user, _ = user_model.objects.get_or_create(username=account.username)
         user.email = f"{account.username}@demo.keqiao.invalid"
+        user.first_name, user.last_name = account.name, ""
         user.is_staff = account.role == choices.Role.ADMIN
         user.is_superuser = account.role == choices.Role.ADMIN
         # Setting the same password again would end the users' sessions and API tokens on

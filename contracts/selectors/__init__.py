@@ -3,7 +3,8 @@
 - `agreements`: lists, one agreement (404 when hidden), versions and their notes and diffs,
   events, signatures; what a user may do (`parties_of`, `next_signature_for`, `is_turn`).
 - `display`: term keys and codes for people (web pages), in Chinese or English.
-- `pdf`: the context of the PDF template (`agreement_pdf_context`) and the parties' roles.
+- `pdf`: the context of the PDF template (`agreement_pdf_context`, and of the signing preview
+  `agreement_preview_context`) and the parties' roles.
 """
 
 from contracts.selectors.agreements import (
@@ -25,7 +26,11 @@ from contracts.selectors.display import (
     signing_order_display,
     term_line_display,
 )
-from contracts.selectors.pdf import agreement_pdf_context, party_roles_zh
+from contracts.selectors.pdf import (
+    agreement_pdf_context,
+    agreement_preview_context,
+    party_roles_zh,
+)
 
 __all__ = [
     "TERM_KEY_LABELS",
@@ -34,6 +39,7 @@ __all__ = [
     "agreement_get",
     "agreement_list",
     "agreement_pdf_context",
+    "agreement_preview_context",
     "agreement_signatures",
     "agreement_version_diff",
     "agreement_version_get",

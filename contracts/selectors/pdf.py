@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from contracts.choices import (
@@ -135,9 +137,30 @@ def _pdf_signers(agreement: Agreement, roles_zh: dict[str, str]) -> list[dict[st
             "role": roles_zh.get(slot.party, zh_label(slot.party)),
             "signed_at": slot.signed_at,
             "document_sha256": slot.document_sha256 or agreement.document_sha256,
+            "preview_sha256": slot.preview_sha256,
         }
         for slot in agreement_signatures(agreement=agreement)
     ]
+
+
+def _preview_signers(
+    agreement: Agreement, version: AgreementVersion, roles_zh: dict[str, str]
+) -> list[dict[str, Any]]:
+    """The signature blocks of the preview: each slot's role and the party's legal name as
+    the version records it (never a live value: the preview is rendered once per version)."""
+    names = version.parties or {}
+    return [
+        {
+            "role": roles_zh.get(slot.party, zh_label(slot.party)),
+            "organization": str((names.get(slot.party) or {}).get("legal_name", "")),
+        }
+        for slot in agreement_signatures(agreement=agreement)
+    ]
+
+
+def verify_url() -> str:
+    """The public verification page's absolute address (SITE_URL + agreement-verify)."""
+    return str(settings.SITE_URL).rstrip("/") + reverse("agreement-verify")
 
 
 def _pdf_audit(
@@ -229,4 +252,26 @@ def agreement_pdf_context(*, agreement: Agreement) -> dict[str, Any]:
         "hashes": {"document_sha256": agreement.document_sha256 or version.sha256,
                    "version": version.number},
         "generated_at": timezone.now(),
+        "preview_sha256": version.preview_sha256,
+        "verify_url": verify_url(),
+    }
+
+
+def agreement_preview_context(*, agreement: Agreement) -> dict[str, Any]:
+    """Context of the signing preview (`contracts/pdf/agreement.html` without the signing
+    record): the frozen version's terms and the parties' signature blocks, and nothing that
+    changes after freezing (no time of rendering, signature, approval or audit event), so
+    that every render of one version is the same bytes (`contracts.services.preview`)."""
+    version = agreement.frozen_version
+    assert version is not None
+    template = template_for(agreement.contract_type, agreement.subtype)
+    roles_zh = party_roles_zh(agreement)
+    clause_texts = version.clauses or {}
+    return {
+        "agreement": {**_pdf_agreement(agreement, version, roles_zh), "frozen_at": None},
+        "clauses": [(c.title_zh, str(clause_texts.get(c.key, ""))) for c in template.clauses],
+        "signers": _preview_signers(agreement, version, roles_zh),
+        "hashes": {"document_sha256": version.sha256, "version": version.number},
+        "verify_url": verify_url(),
+        "preview": True,
     }

@@ -4,7 +4,10 @@
 - `drafting`: an agreement (version 1) from an ACCEPTED match request.
 - `amendments`: new versions of a draft, reopening an approved agreement, amending a signed one.
 - `approval`: both parties approve the latest version, which freezes it; the registration check.
-- `signing`: click-to-sign with password, typed name and document hash; the fully-signed hook.
+- `preview`: the signing preview, the exact PDF a signer approves by its SHA-256 (rendered
+  once per frozen version); the sealed PDF's first revision.
+- `signing`: click-to-sign with password, the typed name on record and the preview's hash; the
+  fully-signed hook.
 - `sealing`: the SIGNED → sealed step after commit (worker `manage.py seal_agreements`), and
   the download of the sealed PDF.
 - `audit`: `ClientInfo` and `agreement_event_record`, the one writer of the audit trail.
@@ -31,6 +34,7 @@ from contracts.services.approval import agreement_approve, agreement_check
 from contracts.services.audit import ClientInfo, agreement_event_record, client_info
 from contracts.services.content import PARTY_FIELDS
 from contracts.services.drafting import agreement_create_from_match_request, infer_contract_type
+from contracts.services.preview import agreement_preview, preview_sha256
 from contracts.services.sealing import agreement_pdf_download
 from contracts.services.signing import agreement_on_fully_signed, agreement_sign
 
@@ -44,9 +48,11 @@ __all__ = [
     "agreement_event_record",
     "agreement_on_fully_signed",
     "agreement_pdf_download",
+    "agreement_preview",
     "agreement_reopen",
     "agreement_sign",
     "agreement_version_create",
     "client_info",
     "infer_contract_type",
+    "preview_sha256",
 ]

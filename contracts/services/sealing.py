@@ -15,7 +15,10 @@ One attempt (`agreement_seal`):
    and not leased or backing off. Two workers never render the same agreement at once, and no
    row lock is held.
 2. Render outside any transaction, in a child process stopped after
-   `settings.PDF_RENDER_TIMEOUT` seconds (`kernel.pdf.process`), then seal in-process.
+   `settings.PDF_RENDER_TIMEOUT` seconds (`kernel.pdf.process`): the signing record (signers,
+   certificate of completion, audit trail), and the signing preview if it is not stored yet.
+   Then seal in-process: the preview stays the first revision, byte for byte; the record's
+   pages, the metadata and the seal are one incremental update after it.
 3. Store in a short transaction: lock the row, store the sealed bytes unless someone else
    already did, record the `sealed` event, clear the retry state, notify both parties.
 
@@ -57,6 +60,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 PDF_TEMPLATE = "contracts/pdf/agreement.html"
+#: The signing record appended to the signing preview when sealing.
+RECORD_TEMPLATE = "contracts/pdf/signing_record.html"
 SEAL_LOCATION = "科桥 Keqiao"
 SEAL_RETRY_BASE_SECONDS = 30
 SEAL_RETRY_MAX_SECONDS = 3600
@@ -113,23 +118,30 @@ def _claim(agreement_id: int, *, ignore_backoff: bool) -> bool:
 
 
 def _render_and_seal(agreement: Agreement) -> tuple[bytes, bytes]:
-    """(unsealed, sealed) PDF bytes. Reads the database, then renders in a child process."""
+    """(signing preview, sealed) PDF bytes. The sealed PDF is the signing preview every
+    signer approved (`contracts.services.preview`) as its first revision, byte for byte, plus
+    one incremental update holding the signing record's pages, the metadata and the seal.
+    Reads the database, then renders in child processes."""
     from contracts.seal import seal_pdf
     from contracts.selectors import agreement_pdf_context
+    from contracts.services.preview import agreement_preview
     from contracts.verification.report import seal_metadata
     from kernel.pdf.process import render_pdf_with_time_limit
 
+    preview = agreement_preview(agreement=agreement)
     context = agreement_pdf_context(agreement=agreement)
-    unsealed = render_pdf_with_time_limit(
-        template_name=PDF_TEMPLATE, context=context, timeout=render_timeout()
+    record = render_pdf_with_time_limit(
+        template_name=RECORD_TEMPLATE, context=context, timeout=render_timeout()
     )
     sealed = seal_pdf(
-        unsealed,
+        preview.pdf,
         reason=f"科桥技术合同 {agreement.number} 双方签署完成 / signed by both parties",
         location=SEAL_LOCATION,
-        metadata=seal_metadata(agreement),
+        metadata={**seal_metadata(agreement), "preview_sha256": preview.sha256,
+                  "preview_bytes": len(preview.pdf)},
+        appendix=record,
     )
-    return unsealed, sealed
+    return preview.pdf, sealed
 
 
 def _fail(agreement_id: int, error: BaseException) -> SealOutcome:

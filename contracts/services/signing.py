@@ -1,8 +1,11 @@
 """Signing the frozen document, and the hook run once every party has signed.
 
-`agreement_sign`: the signer re-enters their password, types their name and sends the SHA-256
-they were shown (it must equal `document_sha256`). In sequential mode a slot may be signed only
-after all earlier ones (409 `not_your_turn`, checked on the server whatever link was used).
+`agreement_sign`: the signer re-enters their password, types their name, which must be their
+name on record (`name_on_record`, compared by `same_name`), and sends the SHA-256 of the signing
+preview they were shown (`contracts.services.preview`; it must equal the frozen version's, and
+is stored with the signature) and of the terms (it must equal `document_sha256`). In
+sequential mode a slot may be signed only after all earlier ones (409 `not_your_turn`,
+checked on the server whatever link was used).
 Signing runs the registration check again and refuses while it finds blocking errors. The last
 signature moves the agreement to SIGNED and calls `agreement_on_fully_signed` (platform fee
 hook) in the signing transaction; the PDF is rendered and sealed after commit, outside the
@@ -13,6 +16,7 @@ transaction and with a time limit (`contracts.services.sealing`: SIGNED → seal
 from __future__ import annotations
 
 import math
+import unicodedata
 from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -42,6 +46,8 @@ from payments.fees import platform_fee_payment_create
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+    from marketplace.roles import AnyUser
+
 VERB_SIGNED = "agreement.signed"
 WRONG_PASSWORD_CODE = "wrong_password"  # noqa: S105  (an error code, not a password)
 VERB_SIGNED_BY_ALL = "agreement.signed_by_all"
@@ -67,23 +73,62 @@ def _slot_to_sign(agreement: Agreement, actor: User) -> AgreementSignature:
     return slot
 
 
+def name_on_record(user: AnyUser) -> str:
+    """The account's name on record (姓名): Django's name fields, which the account settings
+    page sets (the whole name in ``first_name``); "" when none is set (or anonymous)."""
+    full_name = getattr(user, "get_full_name", None)
+    return str(full_name()).strip() if callable(full_name) else ""
+
+
+def same_name(typed: str, on_record: str) -> bool:
+    """Whether a typed name is the name on record: equal after Unicode NFKC (full-width
+    letters, compatibility forms) with every whitespace character removed."""
+
+    def key(value: str) -> str:
+        return "".join(unicodedata.normalize("NFKC", value).split())
+
+    return bool(key(on_record)) and key(typed) == key(on_record)
+
+
+def _check_typed_name(actor: User, typed_name: str) -> str:
+    """The typed name, stripped; 400 per field when it is empty or too long, when the account
+    has no name on record (`name_not_on_record`) or when it differs from it
+    (`typed_name_mismatch`)."""
+    name = (typed_name or "").strip()
+    if not name or len(name) > TYPED_NAME_MAX_LENGTH:
+        message = _("Type your full name to sign.")
+        raise DomainError(message, code="typed_name_required", fields={"typed_name": [message]})
+    on_record = name_on_record(actor)
+    if not on_record:
+        message = _("Your account has no name on record: set it in your account settings "
+                    "before signing.")
+        raise DomainError(message, code="name_not_on_record", fields={"typed_name": [message]})
+    if not same_name(name, on_record):
+        message = _("Type your name exactly as on record in your account settings.")
+        raise DomainError(message, code="typed_name_mismatch", fields={"typed_name": [message]})
+    return name
+
+
 def _check_signer_input(
-    agreement: Agreement, actor: User, *, password: str, typed_name: str, document_sha256: str
+    agreement: Agreement, actor: User, *, password: str, typed_name: str,
+    document_sha256: str, preview_sha256: str,
 ) -> str:
-    """The typed name, stripped, once the password (400), typed name (400), document hash
-    (409 `document_changed`) and registration check (400) pass."""
+    """The typed name, stripped, once the password (400), typed name (400), preview hash (409
+    `preview_changed`), document hash (409 `document_changed`) and registration check (400)
+    pass."""
     if not password or not actor.check_password(password):
         raise DomainError(
             _("The password is not correct."),
             code=WRONG_PASSWORD_CODE,
             fields={"password": [_("The password is not correct.")]},
         )
-    name = (typed_name or "").strip()
-    if not name or len(name) > TYPED_NAME_MAX_LENGTH:
-        raise DomainError(
-            _("Type your full name to sign."),
-            code="typed_name_required",
-            fields={"typed_name": [_("Type your full name to sign.")]},
+    name = _check_typed_name(actor, typed_name)
+    version = agreement.frozen_version
+    expected = version.preview_sha256 if version is not None else ""
+    if not expected or (preview_sha256 or "").strip().lower() != expected:
+        raise ConflictError(
+            _("The PDF you saw is not the current signing preview; reload and check its hash."),
+            code="preview_changed",
         )
     if (document_sha256 or "").strip().lower() != agreement.document_sha256:
         raise ConflictError(
@@ -162,6 +207,7 @@ def agreement_sign(
     password: str,
     typed_name: str,
     document_sha256: str,
+    preview_sha256: str,
 ) -> Agreement:
     """Sign the frozen document for the actor's party.
 
@@ -172,8 +218,11 @@ def agreement_sign(
     `already_signed`); it is that slot's turn (409 `not_your_turn`, sequential mode); the
     password is the actor's (400 `wrong_password`, recorded in the audit trail as
     `signing_refused` in a transaction of its own, so the refusal stays although the signing
-    is rolled back); a typed name (400); `document_sha256` is the frozen document's hash (409
-    `document_changed`); the registration check finds no blocking error (400
+    is rolled back); a typed name that is the actor's name on record (400 `typed_name_required`,
+    `name_not_on_record`, `typed_name_mismatch`, under ``typed_name``); `preview_sha256` is the
+    SHA-256 of the frozen version's signing preview as stored (409 `preview_changed`: the
+    version changed or its preview was never shown); `document_sha256` is the frozen
+    document's hash (409 `document_changed`); the registration check finds no blocking error (400
     `registration_check_failed`, per field). The last signature renders, seals and stores the
     PDF (see module docstring) and calls `agreement_on_fully_signed`.
     """
@@ -182,7 +231,7 @@ def agreement_sign(
     try:
         return _sign(
             agreement, actor=actor, client=client, password=password, typed_name=typed_name,
-            document_sha256=document_sha256,
+            document_sha256=document_sha256, preview_sha256=preview_sha256,
         )
     except DomainError as exc:
         if exc.code == WRONG_PASSWORD_CODE:
@@ -202,6 +251,7 @@ def _sign(
     password: str,
     typed_name: str,
     document_sha256: str,
+    preview_sha256: str,
 ) -> Agreement:
     locked = lock_row(agreement, related=SHOWN_WITH)
     slot = _slot_to_sign(locked, actor)
@@ -211,11 +261,13 @@ def _sign(
         password=password,
         typed_name=typed_name,
         document_sha256=document_sha256,
+        preview_sha256=preview_sha256,
     )
     slot.signer = actor
     slot.typed_name = name
     slot.signed_at = timezone.now()
     slot.document_sha256 = locked.document_sha256
+    slot.preview_sha256 = preview_sha256.strip().lower()
     slot.ip_address = client.ip_address
     slot.user_agent = client.user_agent[:500]
     slot.save()
@@ -225,7 +277,8 @@ def _sign(
         actor=actor,
         client=client,
         document_sha256=locked.document_sha256,
-        details={"party": slot.party, "typed_name": name, "position": slot.position},
+        details={"party": slot.party, "typed_name": name, "position": slot.position,
+                 "preview_sha256": slot.preview_sha256},
     )
     _after_signature(locked, actor=actor, client=client, slot=slot)
     copy_locked_fields(locked, agreement)
@@ -260,4 +313,4 @@ def agreement_on_fully_signed(*, agreement: Agreement, actor: User, client: Clie
         )
 
 
-__all__ = ["agreement_on_fully_signed", "agreement_sign"]
+__all__ = ["agreement_on_fully_signed", "agreement_sign", "name_on_record", "same_name"]

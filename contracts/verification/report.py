@@ -66,6 +66,9 @@ class SignerInfo:
     organization: str
     typed_name: str
     signed_at: dt.datetime | None
+    #: SHA-256 of the signing preview the signer approved ("" for agreements sealed before
+    #: signing previews).
+    preview_sha256: str = ""
 
 
 @dataclass
@@ -85,6 +88,11 @@ class VerificationReport:
     matches_stored_copy: bool | None = None
     signers: list[SignerInfo] = field(default_factory=list)
     signers_source: str = ""
+    #: SHA-256 of the file's first revision, the signing preview (its length is in the
+    #: sealed metadata); "" when the file names none. `preview_approved`: every signer
+    #: approved exactly that hash (None when unknown).
+    preview_sha256: str = ""
+    preview_approved: bool | None = None
 
     @property
     def is_keqiao(self) -> bool:
@@ -135,10 +143,13 @@ class VerificationReport:
                     "organization": s.organization,
                     "typed_name": s.typed_name,
                     "signed_at": _iso(s.signed_at),
+                    "preview_sha256": s.preview_sha256,
                 }
                 for s in self.signers
             ],
             "signers_source": self.signers_source,
+            "preview_sha256": self.preview_sha256,
+            "preview_approved": self.preview_approved,
         }
 
 
@@ -154,7 +165,10 @@ def seal_metadata(agreement: Agreement) -> dict[str, Any]:
          "subtype": "patent_assignment", "version": 3, "document_sha256": "<hex>",
          "parties": {"a": "<legal name>", "b": "<legal name>"},
          "signers": [{"party": "a", "organization": "...", "typed_name": "...",
-                      "signed_at": "<ISO 8601 UTC>"}]}
+                      "signed_at": "<ISO 8601 UTC>", "preview_sha256": "<hex>"}]}
+
+    The sealing step adds "preview_sha256" and "preview_bytes": the hash and length of the
+    signing preview, the sealed file's first revision.
     """
     signatures = agreement.signatures.select_related("organization").order_by("position", "party")
     return {
@@ -171,10 +185,28 @@ def seal_metadata(agreement: Agreement) -> dict[str, Any]:
                 "organization": s.organization.legal_name,
                 "typed_name": s.typed_name,
                 "signed_at": _iso(s.signed_at),
+                "preview_sha256": s.preview_sha256,
             }
             for s in signatures
         ],
     }
+
+
+def _first_revision(report: VerificationReport, data: bytes) -> None:
+    """Set `preview_sha256` (SHA-256 of the first ``preview_bytes`` bytes, as the file's
+    metadata says) and `preview_approved` (it is the preview the metadata names and every
+    signer approved it; None when a signer signed before signing previews) on `report`."""
+    metadata = report.seal.metadata or {}
+    length = metadata.get("preview_bytes")
+    if not isinstance(length, int) or isinstance(length, bool) or not 0 < length < len(data):
+        return
+    report.preview_sha256 = hashlib.sha256(data[:length]).hexdigest()
+    approved = [signer.preview_sha256 for signer in report.signers]
+    if not approved or not all(approved):
+        return  # signed before signing previews: nobody's approval to compare with
+    report.preview_approved = metadata.get("preview_sha256") == report.preview_sha256 and all(
+        value == report.preview_sha256 for value in approved
+    )
 
 
 def _signers_from_metadata(metadata: dict[str, Any]) -> list[SignerInfo]:
@@ -195,6 +227,7 @@ def _signers_from_metadata(metadata: dict[str, Any]) -> list[SignerInfo]:
                 organization=str(item.get("organization", ""))[:200],
                 typed_name=str(item.get("typed_name", ""))[:100],
                 signed_at=signed_at,
+                preview_sha256=str(item.get("preview_sha256", ""))[:64],
             )
         )
     return result[:20]
@@ -263,6 +296,7 @@ def verify_upload(data: bytes) -> VerificationReport:
                 organization=s.organization.legal_name,
                 typed_name=s.typed_name,
                 signed_at=s.signed_at,
+                preview_sha256=s.preview_sha256,
             )
             for s in stored.signatures.select_related("organization").order_by("position", "party")
         ]
@@ -270,6 +304,12 @@ def verify_upload(data: bytes) -> VerificationReport:
         report.reasons.append(
             _("The seal is intact and the file is identical to the agreement on record.")
         )
+        _first_revision(report, data)
+        if report.preview_approved:
+            report.reasons.append(
+                _("The file begins with the signing preview every signer approved, unchanged; "
+                  "the signing record and the seal follow it.")
+            )
         return report
 
     if not carries_platform_certificate(seal):
@@ -288,6 +328,7 @@ def verify_upload(data: bytes) -> VerificationReport:
     if seal.metadata:
         report.signers = _signers_from_metadata(seal.metadata)
         report.signers_source = "file" if report.signers else ""
+        _first_revision(report, data)
     if not seal.intact:
         report.reasons.append(
             _("The seal is broken: the file was changed after it was sealed.")

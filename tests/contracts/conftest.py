@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from contracts import services
 from contracts.choices import AgreementStatus
 from marketplace.choices import IpType, TransferMode
 from tests import factories
 from tests.contracts import support
-from tests.factories import PASSWORD
 
 
 @pytest.fixture
@@ -59,10 +57,7 @@ def signed(
             (enterprise_user, support.CLIENT_A, "企业签署人"),
             (researcher, support.CLIENT_B, "大学签署人"),
         ):
-            services.agreement_sign(
-                agreement=frozen, actor=user, client=client, password=PASSWORD,
-                typed_name=name, document_sha256=frozen.document_sha256,
-            )
+            support.sign(frozen, user, client, name)
     frozen.refresh_from_db()
     assert frozen.status == AgreementStatus.SIGNED and frozen.sealed_pdf
     return frozen

@@ -43,19 +43,36 @@ def _tounicode_chars(cmap: bytes) -> str:
     return "".join(chars)
 
 
+def _font_dicts(resources, depth=0):
+    """The /Font dictionaries of `resources` and of the form XObjects it draws (the sealed
+    PDF's appended signing record pages draw their content as form XObjects)."""
+    resources = resources.get_object()
+    if resources.get("/Font") is not None:
+        yield resources["/Font"]
+    xobjects = resources.get("/XObject")
+    if xobjects is None or depth > 3:
+        return
+    xobjects = xobjects.get_object()
+    for key in xobjects:
+        xobject = xobjects[key].get_object()
+        if str(xobject.get("/Subtype")) == "/Form" and "/Resources" in xobject:
+            yield from _font_dicts(xobject["/Resources"], depth + 1)
+
+
 def pdf_fonts(data: bytes) -> list[PdfFont]:
     reader = PdfFileReader(BytesIO(data), strict=False)
-    found: dict[str, PdfFont] = {}
-    for page_ref in reader.root["/Pages"]["/Kids"]:
-        page = page_ref.get_object()
-        fonts = page["/Resources"].get("/Font")
-        if fonts is None:
-            continue
+    found: dict[tuple[str, str], PdfFont] = {}
+    pages = (ref.get_object() for ref in reader.root["/Pages"]["/Kids"])
+    for fonts in (f for page in pages for f in _font_dicts(page["/Resources"])):
         fonts = fonts.get_object()
         for key in fonts:
             font = fonts[key].get_object()
             base = str(font["/BaseFont"]).lstrip("/")
-            if base in found:
+            text = ""
+            if "/ToUnicode" in font:
+                text = _tounicode_chars(font["/ToUnicode"].get_object().data)
+            # Two subsets of one face may share a name (a sealed PDF's preview and record).
+            if (base, text) in found:
                 continue
             descriptor_owner = font["/DescendantFonts"][0] if "/DescendantFonts" in font else font
             descriptor = descriptor_owner.get_object()["/FontDescriptor"].get_object()
@@ -69,10 +86,7 @@ def pdf_fonts(data: bytes) -> list[PdfFont]:
                     family = TTFont(BytesIO(program))["name"].getBestFamilyName() or ""
                 except Exception:
                     family = ""
-            text = ""
-            if "/ToUnicode" in font:
-                text = _tounicode_chars(font["/ToUnicode"].get_object().data)
-            found[base] = PdfFont(
+            found[base, text] = PdfFont(
                 base_font=base,
                 subtype=str(font["/Subtype"]),
                 embedded=program is not None,

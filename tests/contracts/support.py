@@ -11,6 +11,7 @@ from contracts.models import Agreement
 from contracts.services.audit import ClientInfo
 from marketplace.models import Organization
 from matching.match_requests import services as match_services
+from tests.factories import PASSWORD
 
 CLIENT_A = ClientInfo(ip_address="203.0.113.10", user_agent="pytest-browser/1.0 (party A)")
 CLIENT_B = ClientInfo(ip_address="203.0.113.20", user_agent="pytest-browser/1.0 (party B)")
@@ -129,3 +130,28 @@ def organisation(user: Any) -> Organization:
 
 
 PRICE = Decimal("300000.00")
+
+
+def with_name(user: Any, name: str) -> Any:
+    """Record `name` as `user`'s name on record, the name a signer must type."""
+    user.first_name, user.last_name = name, ""
+    user.save(update_fields=["first_name", "last_name"])
+    return user
+
+
+def sign(agreement: Agreement, user: Any, client: ClientInfo, name: str, **kwargs: Any) -> Any:
+    """Sign as `user` typing `name`, recorded first as the user's name on record, with the
+    frozen version's signing preview hash (rendered if needed) unless given."""
+    if name.strip():
+        with_name(user, name)
+    return services.agreement_sign(
+        agreement=agreement,
+        actor=user,
+        client=client,
+        password=kwargs.pop("password", PASSWORD),
+        typed_name=name,
+        document_sha256=kwargs.pop("document_sha256", agreement.document_sha256),
+        preview_sha256=kwargs.pop("preview_sha256", None)
+        or services.preview_sha256(agreement=agreement),
+        **kwargs,
+    )

@@ -59,11 +59,17 @@ def test_full_flow_over_the_api(enterprise_user, researcher, patent_result):
     document = ent.get(url(agreement, "document/"))
     assert hashlib.sha256(document.content).hexdigest() == state["document_sha256"]
     assert state["my_party"] == "a" and state["my_turn"] is True
+    preview = ent.get(state["preview_url"])
+    assert preview["Content-Type"] == "application/pdf"
+    assert hashlib.sha256(preview.content).hexdigest() == state["preview_sha256"]
 
+    support.with_name(enterprise_user, "企业代表")
+    support.with_name(researcher, "大学代表")
     sign = {
         "password": PASSWORD,
         "typed_name": "企业代表",
         "document_sha256": state["document_sha256"],
+        "preview_sha256": state["preview_sha256"],
     }
     assert ent.post(url(agreement, "sign/"), sign, format="json").status_code == 200
     done = uni.post(url(agreement, "sign/"), {**sign, "typed_name": "大学代表"}, format="json")
@@ -102,6 +108,7 @@ def test_later_signer_with_a_copied_link_cannot_sign_first(frozen, researcher):
         "password": PASSWORD,
         "typed_name": "大学代表",
         "document_sha256": frozen.document_sha256,
+        "preview_sha256": "0" * 64,
     }
     response = uni.post(url(frozen, "sign/"), sign, format="json")
     assert response.status_code == 409
@@ -113,7 +120,8 @@ def test_later_signer_with_a_copied_link_cannot_sign_first(frozen, researcher):
 def test_wrong_password_is_400_with_a_field_message(frozen, enterprise_user):
     response = client_for(enterprise_user).post(
         url(frozen, "sign/"),
-        {"password": "wrong", "typed_name": "企业代表", "document_sha256": frozen.document_sha256},
+        {"password": "wrong", "typed_name": "企业代表", "document_sha256": frozen.document_sha256,
+         "preview_sha256": "0" * 64},
         format="json",
     )
     assert response.status_code == 400
@@ -187,6 +195,7 @@ def test_signing_attempts_are_rate_limited_so_the_password_check_is_no_oracle(
         "password": "guess",
         "typed_name": "企业代表",
         "document_sha256": frozen.document_sha256,
+        "preview_sha256": "0" * 64,
     }
     sign = url(frozen, "sign/")
     statuses = [client.post(sign, body, format="json").status_code for _ in range(4)]

@@ -25,7 +25,6 @@ from tests.contracts.worst_case import (
     max_length_changes,
     unbreakable,
 )
-from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -71,14 +70,7 @@ def worst_case_pdf(
     agreement.refresh_from_db()
     for user, client in ((enterprise_user, client_a), (researcher, client_b)):
         with django_capture_on_commit_callbacks(execute=True):
-            services.agreement_sign(
-                agreement=agreement,
-                actor=user,
-                client=client,
-                password=PASSWORD,
-                typed_name=unbreakable(100),
-                document_sha256=agreement.document_sha256,
-            )
+            support.sign(agreement, user, client, unbreakable(100))
     agreement.refresh_from_db()
     assert agreement.sealed_pdf, agreement.seal_error
     return bytes(agreement.sealed_pdf)

@@ -9,7 +9,6 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
-from contracts import services
 from contracts.registration_export import (
     RegistrationForm,
     RegistrationParty,
@@ -21,7 +20,6 @@ from contracts.registration_export import (
 from tests import factories
 from tests.contracts import support
 from tests.contracts.pdf_inspect import pdf_fonts
-from tests.factories import PASSWORD
 
 FORM = RegistrationForm(
     contract_number="KQ-2025-000009",
@@ -85,10 +83,7 @@ def test_pdf_contains_every_field_in_the_cjk_font():
 @pytest.fixture
 def signed(frozen, enterprise_user, researcher):
     for user, client in ((enterprise_user, support.CLIENT_A), (researcher, support.CLIENT_B)):
-        services.agreement_sign(
-            agreement=frozen, actor=user, client=client, password=PASSWORD,
-            typed_name="签署人", document_sha256=frozen.document_sha256,
-        )
+        support.sign(frozen, user, client, "签署人")
     frozen.refresh_from_db()
     return frozen
 

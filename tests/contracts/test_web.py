@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
+from contracts import services
 from contracts.choices import AgreementStatus
 from tests.contracts import support
 from tests.factories import PASSWORD, login
@@ -72,31 +73,38 @@ def test_check_page_lists_blocking_errors(agreement, researcher):
 
 @pytest.mark.django_db(transaction=True)
 def test_sign_page_shows_the_hash_and_signs_in_turn(frozen, enterprise_user, researcher):
+    support.with_name(enterprise_user, "企业代表")
+    support.with_name(researcher, "大学代表")
     later = login(researcher)
     page = later.get(f"/agreements/{frozen.pk}/sign/").content.decode()
-    assert frozen.document_sha256 in page
+    preview = services.preview_sha256(agreement=frozen)
+    assert preview in page
     assert "not your turn" in page
     # A copied form post does not help the later signer.
     later.post(
         f"/agreements/{frozen.pk}/sign/",
-        {"typed_name": "大学代表", "password": PASSWORD, "document_sha256": frozen.document_sha256},
+        {"typed_name": "大学代表", "password": PASSWORD, "document_sha256": frozen.document_sha256,
+         "preview_sha256": preview},
     )
     assert not frozen.signatures.filter(signed_at__isnull=False).exists()
 
     first = login(enterprise_user)
     wrong = first.post(
         f"/agreements/{frozen.pk}/sign/",
-        {"typed_name": "企业代表", "password": "wrong", "document_sha256": frozen.document_sha256},
+        {"typed_name": "企业代表", "password": "wrong", "document_sha256": frozen.document_sha256,
+         "preview_sha256": preview},
     )
     assert wrong.status_code == 200 and "password" in wrong.context["form"].errors
     ok = first.post(
         f"/agreements/{frozen.pk}/sign/",
-        {"typed_name": "企业代表", "password": PASSWORD, "document_sha256": frozen.document_sha256},
+        {"typed_name": "企业代表", "password": PASSWORD, "document_sha256": frozen.document_sha256,
+         "preview_sha256": preview},
     )
     assert ok.status_code == 302
     later.post(
         f"/agreements/{frozen.pk}/sign/",
-        {"typed_name": "大学代表", "password": PASSWORD, "document_sha256": frozen.document_sha256},
+        {"typed_name": "大学代表", "password": PASSWORD, "document_sha256": frozen.document_sha256,
+         "preview_sha256": preview},
     )
     frozen.refresh_from_db()
     assert frozen.status == AgreementStatus.SIGNED

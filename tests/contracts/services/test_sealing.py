@@ -10,6 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from contracts import services
 from contracts.choices import AgreementStatus, EventKind
 from contracts.models import Agreement
 from contracts.services.sealing import agreement_seal, retry_delay
@@ -26,6 +27,7 @@ def signed_unsealed(
     frozen, enterprise_user, researcher, settings, django_capture_on_commit_callbacks
 ):
     """Signed by both parties; the seal attempt after commit ran out of its time limit."""
+    services.preview_sha256(agreement=frozen)  # shown on the signing page, before
     settings.PDF_RENDER_TIMEOUT = 0.01  # no real render finishes in 10 ms
     sign(frozen, enterprise_user, support.CLIENT_A)
     with django_capture_on_commit_callbacks(execute=True):
@@ -38,6 +40,7 @@ def signed_unsealed(
 def test_render_over_the_time_limit_fails_cleanly_and_is_logged(
     frozen, enterprise_user, researcher, settings, django_capture_on_commit_callbacks, caplog
 ):
+    services.preview_sha256(agreement=frozen)  # shown on the signing page, before
     settings.PDF_RENDER_TIMEOUT = 0.01
     sign(frozen, enterprise_user, support.CLIENT_A)
     with (

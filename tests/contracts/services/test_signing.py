@@ -19,12 +19,8 @@ pytestmark = pytest.mark.django_db
 
 
 def sign(agreement, user, client, *, password=PASSWORD, name="张三", sha=None):
-    return services.agreement_sign(
-        agreement=agreement,
-        actor=user,
-        client=client,
-        password=password,
-        typed_name=name,
+    return support.sign(
+        agreement, user, client, name, password=password,
         document_sha256=agreement.document_sha256 if sha is None else sha,
     )
 

@@ -28,10 +28,7 @@ def _limit(settings):
 
 
 def _sign(agreement, user, password):
-    return services.agreement_sign(
-        agreement=agreement, actor=user, client=support.CLIENT_A, password=password,
-        typed_name="企业代表", document_sha256=agreement.document_sha256,
-    )
+    return support.sign(agreement, user, support.CLIENT_A, "企业代表", password=password)
 
 
 def _refusals(agreement):
@@ -70,8 +67,10 @@ def test_the_api_answers_a_locked_signing_with_429_and_retry_after(frozen, enter
     client = APIClient()
     client.force_authenticate(enterprise_user)
     url = f"/api/v1/agreements/{frozen.pk}/sign/"
+    support.with_name(enterprise_user, "企业代表")
     body = {
-        "password": "wrong", "typed_name": "企业代表", "document_sha256": frozen.document_sha256
+        "password": "wrong", "typed_name": "企业代表", "document_sha256": frozen.document_sha256,
+        "preview_sha256": services.preview_sha256(agreement=frozen),
     }
     for _ in range(3):
         assert client.post(url, body, format="json").status_code == 400
