@@ -63,11 +63,12 @@ def summary_rows(funnel: DealFunnel) -> list[list[str]]:
 
 
 def stage_header() -> list[str]:
-    return [_("Stage"), _("Count"), _("Reached the next stage"), _("Conversion to the next stage")]
+    return [_("Funnel stage"), _("Count"), _("Reached the next stage"),
+            _("Conversion to the next stage")]
 
 
 def median_header() -> list[str]:
-    return [_("From"), _("To"), _("Median days"), _("Deals measured")]
+    return [_("From stage"), _("To stage"), _("Median days"), _("Deals measured")]
 
 
 def _blocks(funnel: DealFunnel) -> list[list[list[str]]]:

@@ -78,9 +78,9 @@ class FunnelFilters:
 
 
 class FunnelFilterForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), required=False, input_formats=["%Y-%m-%d"],
+    date_from = forms.DateField(label=_("Period from"), required=False, input_formats=["%Y-%m-%d"],
                                 widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, input_formats=["%Y-%m-%d"],
+    date_to = forms.DateField(label=_("Period to"), required=False, input_formats=["%Y-%m-%d"],
                               widget=forms.DateInput(attrs={"type": "date"}))
     field = forms.ChoiceField(label=_("Field"), required=False,
                               choices=[("", _("All fields")), *Field.choices])
