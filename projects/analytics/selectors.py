@@ -85,6 +85,8 @@ STAGES = ("listing", "match_request", "accepted", "meeting", "drafted", "signed"
 STEPS = (*pairwise(STAGES), ("match_request", "signed"))
 
 ListingKey = tuple[str, int]  # ("result" | "need", id)
+#: A match request whose listing is its technology need (else its research result).
+ON_NEED = Q(direction=MatchRequestDirection.RESULT_TO_NEED, technology_need__isnull=False)
 
 
 @dataclass
@@ -167,10 +169,17 @@ def _visible_listings(model: type[ResearchResult] | type[TechnologyNeed], viewer
     return rows
 
 
-def _listings(viewer: Any, filters: FunnelFilters) -> set[ListingKey]:
-    results = _visible_listings(ResearchResult, viewer, filters).values_list("pk", flat=True)
-    needs = _visible_listings(TechnologyNeed, viewer, filters).values_list("pk", flat=True)
-    return {("result", pk) for pk in results} | {("need", pk) for pk in needs}
+def _listings(viewer: Any, filters: FunnelFilters,
+              rows: QuerySet[MatchRequest]) -> tuple[int, set[ListingKey]]:
+    """The number of listings counted, and those of them that are a deal's listing (`rows`,
+    the deals' match requests, as subqueries: the count alone is taken in the database)."""
+    results = _visible_listings(ResearchResult, viewer, filters)
+    needs = _visible_listings(TechnologyNeed, viewer, filters)
+    found = {("result", pk) for pk in results.filter(
+        pk__in=rows.exclude(ON_NEED).values("research_result_id")).values_list("pk", flat=True)}
+    found |= {("need", pk) for pk in needs.filter(
+        pk__in=rows.filter(ON_NEED).values("technology_need_id")).values_list("pk", flat=True)}
+    return results.count() + needs.count(), found
 
 
 def _listing_q(prefix: str, filters: FunnelFilters) -> Q:
@@ -193,12 +202,8 @@ def _deal_rows(viewer: Any, filters: FunnelFilters) -> QuerySet[MatchRequest]:
     if end:
         rows = rows.filter(created_at__lt=end)
     if filters.field or filters.region:
-        rows = rows.filter(
-            (Q(direction=MatchRequestDirection.RESULT_TO_NEED)
-             & _listing_q("technology_need__", filters))
-            | (~Q(direction=MatchRequestDirection.RESULT_TO_NEED)
-               & _listing_q("research_result__", filters))
-        )
+        rows = rows.filter((ON_NEED & _listing_q("technology_need__", filters))
+                           | (~ON_NEED & _listing_q("research_result__", filters)))
     if filters.organization:
         rows = rows.filter(Q(requester=filters.organization) | Q(addressee=filters.organization))
     if filters.roadshow:
@@ -206,9 +211,9 @@ def _deal_rows(viewer: Any, filters: FunnelFilters) -> QuerySet[MatchRequest]:
     return rows
 
 
-def _deals(viewer: Any, filters: FunnelFilters) -> dict[int, _Deal]:
+def _deals(rows: QuerySet[MatchRequest]) -> dict[int, _Deal]:
     deals: dict[int, _Deal] = {}
-    for row in _deal_rows(viewer, filters).values(
+    for row in rows.values(
         "pk", "direction", "research_result_id", "technology_need_id", "requester_id",
         "addressee_id", "status", "created_at", "decided_at",
         "research_result__published_at", "technology_need__published_at",
@@ -231,13 +236,13 @@ def _deals(viewer: Any, filters: FunnelFilters) -> dict[int, _Deal]:
     return deals
 
 
-def _add_meetings(deals: dict[int, _Deal]) -> None:
-    """The earliest linked 1:1 meeting of each deal (rule in the module docstring)."""
-    result_ids = {d.result_id for d in deals.values()}
-    need_ids = {d.need_id for d in deals.values() if d.need_id is not None}
+def _add_meetings(deals: dict[int, _Deal], rows: QuerySet[MatchRequest]) -> None:
+    """The earliest linked 1:1 meeting of each deal (rule in the module docstring); `rows`
+    are the deals' match requests, a subquery here."""
     meetings = Meeting.objects.filter(
-        Q(request__slot__research_result_id__in=result_ids)
-        | Q(request__slot__technology_need_id__in=need_ids)
+        Q(request__slot__research_result_id__in=rows.values("research_result_id"))
+        | Q(request__slot__technology_need_id__in=rows.filter(
+            technology_need_id__isnull=False).values("technology_need_id"))
     ).values_list("request__slot__research_result_id", "request__slot__technology_need_id",
                   "request__requester_organization_id", "request__presenter_organization_id",
                   "starts_at")
@@ -261,18 +266,19 @@ def _deal_listings(deal: _Deal) -> Iterable[ListingKey]:
         yield ("need", deal.need_id)
 
 
-def _add_agreements(deals: dict[int, _Deal]) -> None:
+def _add_agreements(deals: dict[int, _Deal], rows: QuerySet[MatchRequest]) -> None:
     """Drafted (the original agreement), signed and the value (rules in the module
     docstring)."""
     agreements = (
-        Agreement.objects.filter(match_request_id__in=list(deals))
+        Agreement.objects.filter(match_request_id__in=rows.values("pk"))
         .select_related("frozen_version")
         .order_by("created_at", "id")
     )
     latest_signed: dict[int, Agreement] = {}
     for agreement in agreements:
-        assert agreement.match_request_id is not None
-        deal = deals[agreement.match_request_id]
+        deal = deals.get(agreement.match_request_id or 0)
+        if deal is None:  # made after the deals were read
+            continue
         deal.reached.setdefault("accepted", None)  # drafted only from an accepted request
         if agreement.amends_id is None:
             deal.reached["drafted"] = agreement.created_at
@@ -307,16 +313,17 @@ def deal_funnel(*, viewer: Any, filters: FunnelFilters | None = None,
     """The deal funnel that `viewer` may see under `filters` (rules in the module docstring).
     Callers let only brokers and members of an organisation call it (`may_see_funnel`)."""
     filters = filters or FunnelFilters()
-    listings = _listings(viewer, filters)
-    deals = _deals(viewer, filters)
-    _add_meetings(deals)
-    _add_agreements(deals)
+    rows = _deal_rows(viewer, filters)
+    deals = _deals(rows)
+    _add_meetings(deals, rows)
+    _add_agreements(deals, rows)
     counted = list(deals.values())
+    listing_count, listings = _listings(viewer, filters, rows)
     requested = {d.listing for d in counted if d.listing in listings}
     signed_listings = {d.listing for d in counted
                        if d.listing in listings and "signed" in d.reached}
-    stages = [StageFigure(key="listing", count=len(listings), converted=len(requested),
-                          rate_to_next=_rate(len(requested), len(listings)))]
+    stages = [StageFigure(key="listing", count=listing_count, converted=len(requested),
+                          rate_to_next=_rate(len(requested), listing_count))]
     for key, following in zip(STAGES[1:], (*STAGES[2:], None), strict=True):
         at_stage = [d for d in counted if key in d.reached]
         figure = StageFigure(key=key, count=len(at_stage))
@@ -333,7 +340,7 @@ def deal_funnel(*, viewer: Any, filters: FunnelFilters | None = None,
         value_cny=sum((d.value or Decimal("0.00") for d in signed), Decimal("0.00")).quantize(
             CENT),
         value_missing=sum(1 for d in signed if d.value is None),
-        overall_listing_rate=_rate(len(signed_listings), len(listings)),
+        overall_listing_rate=_rate(len(signed_listings), listing_count),
         overall_deal_rate=_rate(len(signed), len(counted)),
     )
 
