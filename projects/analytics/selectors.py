@@ -302,7 +302,8 @@ def _medians(deals: Iterable[_Deal]) -> list[StepMedian]:
             start, end = moments.get(earlier), moments.get(later)
             if start is not None and end is not None and later in deal.reached:
                 days.append((end - start).total_seconds() / 86400)
-        median = round(statistics.median(days), 1) if days else None
+        # + 0.0: a median that rounds to zero from below is 0.0, not -0.0
+        median = round(statistics.median(days), 1) + 0.0 if days else None
         medians.append(StepMedian(from_stage=earlier, to_stage=later, median_days=median,
                                   count=len(days)))
     return medians
