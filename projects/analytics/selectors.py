@@ -52,7 +52,9 @@ its agenda and the deals that came from it under the outcome report's attributio
 
 **Who sees what**: brokers (`marketplace.roles.is_broker`) every listing and deal; a member of
 organisations the listings they own and the deals in which one of them is a party
-(`marketplace.selectors.visible_to_parties`); the callers refuse everyone else.
+(`marketplace.selectors.visible_to_parties` over requester and addressee: the match requests
+they may open, `matching.match_requests.selectors`; the addressee is the listing's owner
+whenever the request services made the request); the callers refuse everyone else.
 """
 
 from __future__ import annotations
