@@ -11,13 +11,15 @@ routes (with ``slot_pk`` / ``question_pk`` / ``registration_pk``) and ``roadshow
 meeting, report and check-in routes (with ``pk`` of a meeting request). Besides them:
 ``api-roadshow-list``, ``api-my-registrations`` and the transfer centre's mediation queue
 (`projects.mediation.apis`): ``api-mediated-requests`` and
-``api-mediated-request-<action>``. Every route is a distinct path (``<int:…>`` never
+``api-mediated-request-<action>``; the deal funnel (`projects.analytics.apis`):
+``api-deal-funnel``. Every route is a distinct path (``<int:…>`` never
 matches ``my-registrations``), so the order does not matter.
 """
 
 from django.urls import URLPattern, path
 from rest_framework.views import APIView
 
+from projects.analytics import apis as analytics_apis
 from projects.checkin import apis as checkin_apis
 from projects.mediation import apis as mediation_apis
 from projects.meetings import apis as meeting_apis
@@ -109,4 +111,5 @@ urlpatterns: list[URLPattern] = [
             ("decline", mediation_apis.MediatedRequestDeclineApi),
         ]
     ],
+    path("analytics/funnel/", analytics_apis.FunnelApi.as_view(), name="api-deal-funnel"),
 ]

@@ -16,11 +16,14 @@ URL names (used with `{% url %}`):
   roadshow-meetings-cards, roadshow-meetings-schedules;
 - check-in: roadshow-checkin (host staff);
 - reports: roadshow-report, roadshow-report-csv, roadshow-report-pdf (host staff);
-- the transfer centre (brokers): broker-console, mediation-queue, mediation-act.
+- the transfer centre (brokers): broker-console, mediation-queue, mediation-act;
+- deal funnel analytics (brokers, members of an organisation): deal-funnel,
+  deal-funnel-csv, deal-funnel-xlsx.
 """
 
 from django.urls import URLPattern, path
 
+from projects.analytics import views as analytics_views
 from projects.checkin import views as checkin_views
 from projects.console import views as broker_console_views
 from projects.mediation import views as mediation_views
@@ -105,4 +108,9 @@ urlpatterns: list[URLPattern] = [
     path("mediation/", mediation_views.mediation_queue, name="mediation-queue"),
     path("mediation/<str:item_id>/<str:action>/", mediation_views.mediation_act,
          name="mediation-act"),
+    # deal funnel analytics
+    path("analytics/funnel/", analytics_views.funnel_page, name="deal-funnel"),
+    path("analytics/funnel.csv", analytics_views.funnel_csv_download, name="deal-funnel-csv"),
+    path("analytics/funnel.xlsx", analytics_views.funnel_xlsx_download,
+         name="deal-funnel-xlsx"),
 ]

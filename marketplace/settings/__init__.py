@@ -185,6 +185,7 @@ SPECTACULAR_SETTINGS = {
         "AttendeeKindEnum": "projects.choices.AttendeeKind",
         "MeetingRequestStatusEnum": "projects.meetings.models.MeetingRequestStatus",
         "AgreementStatusEnum": "contracts.choices.AgreementStatus",
+        "FunnelStageEnum": "projects.analytics.selectors.STAGES",
     },
     # Every operation documents the error statuses the shared plumbing can answer.
     "POSTPROCESSING_HOOKS": [

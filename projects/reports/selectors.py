@@ -144,7 +144,9 @@ class RoadshowReport:
         return result
 
 
-def _amount(agreement: Agreement) -> Decimal | None:
+def agreement_value(agreement: Agreement) -> Decimal | None:
+    """A signed agreement's value: its frozen version's ``payment["total_cny"]`` (Decimal CNY);
+    None when it has none or it cannot be read."""
     version = agreement.frozen_version
     raw = (version.payment or {}).get("total_cny") if version is not None else None
     return amount_or_none(raw, maximum=None)  # stored as 2-place strings; negative: None
@@ -234,14 +236,15 @@ def _count_meetings(
             report.meetings_held += 1
 
 
-def _count_match_requests(
-    report: RoadshowReport,
-    roadshow: Roadshow,
-    slots: list[RoadshowSlot],
-    lines: dict[int, ProjectLine],
+def attributed_match_requests(
+    roadshow: Roadshow, slots: list[RoadshowSlot] | None = None
 ) -> dict[int, int]:
-    """Match requests about the slots' listings within the window; returns the slot id of
-    each counted match request (by match request id)."""
+    """The match requests that came from `roadshow` under the attribution rule (module
+    docstring): about a listing on its agenda, made inside the window. Returns the agenda
+    slot id of each, by match request id. `slots` are the roadshow's agenda slots when the
+    caller has them already."""
+    if slots is None:
+        slots = list(RoadshowSlot.objects.filter(roadshow=roadshow))
     by_result = {s.research_result_id: s.pk for s in slots if s.research_result_id}
     by_need = {s.technology_need_id: s.pk for s in slots if s.technology_need_id}
     window_end = roadshow.ends_at + report_window()
@@ -253,9 +256,21 @@ def _count_match_requests(
     for pk, result_id, need_id in match_requests:
         # A need slot wins when the request names the presented need; else the result slot.
         matched = by_need.get(need_id) if need_id in by_need else by_result.get(result_id)
-        if matched is None:
-            continue
-        slot_of_match[pk] = matched
+        if matched is not None:
+            slot_of_match[pk] = matched
+    return slot_of_match
+
+
+def _count_match_requests(
+    report: RoadshowReport,
+    roadshow: Roadshow,
+    slots: list[RoadshowSlot],
+    lines: dict[int, ProjectLine],
+) -> dict[int, int]:
+    """Match requests about the slots' listings within the window; returns the slot id of
+    each counted match request (by match request id)."""
+    slot_of_match = attributed_match_requests(roadshow, slots)
+    for matched in slot_of_match.values():
         lines[matched].match_requests += 1
         report.match_requests += 1
     return slot_of_match
@@ -280,7 +295,7 @@ def _count_agreements(
     for agreement in agreements:
         assert agreement.match_request_id is not None and agreement.signed_at is not None
         slot_id = slot_of_match[agreement.match_request_id]
-        amount = _amount(agreement)
+        amount = agreement_value(agreement)
         value = amount if amount is not None else Decimal("0.00")
         line = lines[slot_id]
         line.agreements_signed += 1
@@ -299,6 +314,8 @@ __all__ = [
     "AgreementLine",
     "ProjectLine",
     "RoadshowReport",
+    "agreement_value",
+    "attributed_match_requests",
     "opened_at",
     "report_window",
     "roadshow_report",

@@ -1,0 +1,149 @@
+"""The deal funnel's figures as table rows, CSV and XLSX, and the data of its two charts (the
+figures come from `projects.analytics.selectors.deal_funnel`; the page, the exports and the API
+show the same ones). Labels are in the active language; rates are percentages with one
+decimal, medians days with one decimal, money Decimal CNY with 2 places."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kernel.money import CENT
+from kernel.spreadsheets import SafeCsvWriter, spreadsheet_text
+from projects.analytics.selectors import DealFunnel
+
+STAGE_LABELS: dict[str, Promise] = {
+    "listing": gettext_lazy("Listings published"),
+    "match_request": gettext_lazy("Match requests"),
+    "accepted": gettext_lazy("Accepted"),
+    "meeting": gettext_lazy("1:1 meeting"),
+    "drafted": gettext_lazy("Agreement drafted"),
+    "signed": gettext_lazy("Signed"),
+}
+
+
+def percent_text(rate: float | None) -> str:
+    """0.5 -> "50.0%"; None (nothing to divide by) -> "–"."""
+    return "–" if rate is None else f"{rate * 100:.1f}%"
+
+
+def days_text(days: float | None) -> str:
+    return "–" if days is None else f"{days:.1f}"
+
+
+def stage_rows(funnel: DealFunnel) -> list[list[str]]:
+    """One row per stage: stage, count, converted to the next stage, conversion rate."""
+    rows = []
+    for stage in funnel.stages:
+        last = stage.key == "signed"
+        rows.append([str(STAGE_LABELS[stage.key]), str(stage.count),
+                     "" if last else str(stage.converted),
+                     "" if last else percent_text(stage.rate_to_next)])
+    return rows
+
+
+def median_rows(funnel: DealFunnel) -> list[list[str]]:
+    """One row per interval: from, to, median days, number of deals measured."""
+    return [[str(STAGE_LABELS[m.from_stage]), str(STAGE_LABELS[m.to_stage]),
+             days_text(m.median_days), str(m.count)] for m in funnel.medians]
+
+
+def summary_rows(funnel: DealFunnel) -> list[list[str]]:
+    return [
+        [_("Overall conversion, listings to signed"), percent_text(funnel.overall_listing_rate)],
+        [_("Overall conversion, match requests to signed"),
+         percent_text(funnel.overall_deal_rate)],
+        [_("Contract value (CNY)"), str(funnel.value_cny.quantize(CENT))],
+        [_("Signed agreements without a readable value"), str(funnel.value_missing)],
+    ]
+
+
+def stage_header() -> list[str]:
+    return [_("Funnel stage"), _("Count"), _("Reached the next stage"),
+            _("Conversion to the next stage")]
+
+
+def median_header() -> list[str]:
+    return [_("From stage"), _("To stage"), _("Median days"), _("Deals measured")]
+
+
+def _blocks(funnel: DealFunnel) -> list[list[list[str]]]:
+    return [
+        [[_("Filter"), _("Value")], *([k, v] for k, v in funnel.filters.items()),
+         [_("Generated at"), funnel.generated_at.isoformat()]],
+        [stage_header(), *stage_rows(funnel)],
+        [median_header(), *median_rows(funnel)],
+        [[_("Figure"), _("Value")], *summary_rows(funnel)],
+    ]
+
+
+def funnel_csv(funnel: DealFunnel) -> bytes:
+    """UTF-8 CSV with a byte-order mark: the filters, the stages, the medians and the totals,
+    blocks separated by a blank line."""
+    buffer = io.StringIO()
+    writer = SafeCsvWriter(buffer)
+    for number, block in enumerate(_blocks(funnel)):
+        if number:
+            writer.writerow([])
+        writer.writerows(block)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def funnel_xlsx(funnel: DealFunnel) -> bytes:
+    """An XLSX workbook with the CSV's blocks on one sheet; counts are numbers and the value
+    a number with 2 decimals."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = _("Deal funnel")[:31]
+    for number, block in enumerate(_blocks(funnel)):
+        if number:
+            sheet.append([])
+        for index, row in enumerate(block):
+            sheet.append([_cell(value) for value in row])
+            if index == 0:
+                for cell in sheet[sheet.max_row]:
+                    cell.font = Font(bold=True)
+    value_row = sheet.max_row - 1  # the contract value, above the count without a value
+    sheet.cell(row=value_row, column=2).number_format = "#,##0.00"
+    sheet.column_dimensions["A"].width = 44
+    sheet.column_dimensions["B"].width = 28
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _cell(value: str) -> Any:
+    """Whole numbers and amounts as numbers; other text formula-safe."""
+    if value.isdigit():
+        return int(value)
+    if value.count(".") == 1 and value.replace(".", "", 1).removeprefix("-").isdigit():
+        return float(value)
+    return spreadsheet_text(value)
+
+
+def chart_data(funnel: DealFunnel) -> dict[str, Any]:
+    """The data of the two charts (`static/projects/funnel.js`): stage labels and counts,
+    interval labels (two lines each: from, to) and median days (None where nothing was
+    measured)."""
+    return {
+        "stages": {"labels": [str(STAGE_LABELS[s.key]) for s in funnel.stages],
+                   "counts": [s.count for s in funnel.stages],
+                   "title": _("Deals per stage")},
+        # Two lines per label (Chart.js draws a list as lines): readable on a phone.
+        "medians": {"labels": [[f"{STAGE_LABELS[m.from_stage]} →",
+                                str(STAGE_LABELS[m.to_stage])] for m in funnel.medians],
+                    "days": [m.median_days for m in funnel.medians],
+                    "title": _("Median days between stages")},
+    }
+
+
+__all__ = ["STAGE_LABELS", "chart_data", "funnel_csv", "funnel_xlsx", "median_header",
+           "median_rows", "stage_header", "stage_rows", "summary_rows"]

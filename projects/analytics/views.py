@@ -1,0 +1,83 @@
+"""The deal funnel's pages: ``analytics/funnel/`` (filter form, two charts, the figures in
+tables) and its exports ``analytics/funnel.csv`` / ``funnel.xlsx`` with the same filters.
+Brokers and members of an organisation (`may_see_funnel`); others 403, anonymous users to
+the log-in page; bad filter values are shown on the form with HTTP 400."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.http import urlencode
+
+from kernel.web import attachment, request_actor
+from marketplace import roles
+from projects.analytics.export import (
+    chart_data,
+    funnel_csv,
+    funnel_xlsx,
+    median_header,
+    median_rows,
+    stage_header,
+    stage_rows,
+    summary_rows,
+)
+from projects.analytics.filters import FunnelFilterForm
+from projects.analytics.selectors import DealFunnel, deal_funnel, may_see_funnel
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _funnel_or_form(request: HttpRequest) -> tuple[FunnelFilterForm, DealFunnel | None]:
+    """The bound filter form and, when it is valid, the funnel the user may see."""
+    actor = request_actor(request)
+    if not may_see_funnel(actor):
+        raise PermissionDenied
+    form = FunnelFilterForm(request.GET, viewer=actor)
+    if not form.is_valid():
+        return form, None
+    return form, deal_funnel(viewer=actor, filters=form.filters())
+
+
+def _invalid(request: HttpRequest, form: FunnelFilterForm) -> HttpResponse:
+    return render(request, "projects/analytics/funnel.html", {"form": form}, status=400)
+
+
+@login_required
+def funnel_page(request: HttpRequest) -> HttpResponse:
+    form, funnel = _funnel_or_form(request)
+    if funnel is None:
+        return _invalid(request, form)
+    query = urlencode(funnel.filters)
+    context: dict[str, Any] = {
+        "form": form,
+        "funnel": funnel,
+        "is_broker": roles.is_broker(request.user),
+        "stage_header": stage_header(),
+        "stage_rows": stage_rows(funnel),
+        "median_header": median_header(),
+        "median_rows": median_rows(funnel),
+        "summary_rows": summary_rows(funnel),
+        "chart": chart_data(funnel),
+        "query": f"?{query}" if query else "",
+    }
+    return render(request, "projects/analytics/funnel.html", context)
+
+
+@login_required
+def funnel_csv_download(request: HttpRequest) -> HttpResponse:
+    form, funnel = _funnel_or_form(request)
+    if funnel is None:
+        return _invalid(request, form)
+    return attachment(funnel_csv(funnel), "text/csv; charset=utf-8", "deal-funnel.csv")
+
+
+@login_required
+def funnel_xlsx_download(request: HttpRequest) -> HttpResponse:
+    form, funnel = _funnel_or_form(request)
+    if funnel is None:
+        return _invalid(request, form)
+    return attachment(funnel_xlsx(funnel), XLSX, "deal-funnel.xlsx")
