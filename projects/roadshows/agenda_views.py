@@ -21,7 +21,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kernel.web import attachment, request_actor, run_service
+from kernel.web import attachment, error_status, request_actor, run_service
 from marketplace import selectors as listing_selectors
 from marketplace.choices import ListingStatus
 from marketplace.models import ResearchResult, TechnologyNeed
@@ -38,7 +38,6 @@ from projects.roadshows.setup_forms import (
     ReorderForm,
     SlotForm,
 )
-from projects.roadshows.setup_views import error_status
 
 #: How many search results the agenda page shows of each kind.
 SEARCH_LIMIT = 20

@@ -22,8 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from kernel.errors import ConflictError, DomainError
-from kernel.web import request_actor, run_service
+from kernel.web import error_status, request_actor, run_service
 from marketplace import roles
 from marketplace.choices import OrganizationKind
 from marketplace.models import Organization
@@ -48,11 +47,6 @@ def host_choices(user: Any) -> QuerySet[Organization]:
 def may_create_roadshows(user: Any) -> bool:
     """Whether `user` sees the new-roadshow entry (host staff of some transfer centre)."""
     return bool(user.is_authenticated) and host_choices(user).exists()
-
-
-def error_status(exc: DomainError | None) -> int:
-    """The HTTP status of a page showing a service error again: 409 wrong state, else 400."""
-    return 409 if isinstance(exc, ConflictError) else 400
 
 
 def _preview_url(form: RoadshowForm, roadshow: Roadshow | None) -> str:
