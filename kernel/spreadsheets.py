@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
     from _typeshed import SupportsWrite
 
+#: The media type of an XLSX workbook (a download's Content-Type, the OpenAPI responses).
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 #: The largest total unpacked size of an uploaded XLSX archive (bytes).
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 
