@@ -14,13 +14,13 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from kernel.local_time import BEIJING
 from marketplace import roles
 from marketplace.choices import Field
 from marketplace.models import ID_MAX, Organization
@@ -28,7 +28,6 @@ from marketplace.regions import province_code_for, province_short_name, region_n
 from projects.models import Roadshow
 from projects.roadshows.selectors import roadshow_list
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 _PROVINCE_CODE = re.compile(r"[1-9][0-9]0000")
 
 

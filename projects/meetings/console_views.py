@@ -29,10 +29,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kernel.local_time import BEIJING
 from kernel.web import error_status, request_actor, run_service
 from projects.meetings import console
 from projects.meetings import services as meetings
-from projects.meetings.export import BEIJING
 from projects.meetings.forms import MeetingBlockForm, MeetingMoveForm, MeetingSwapForm
 from projects.meetings.grid import (
     party_schedules,

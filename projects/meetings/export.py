@@ -18,13 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
+from kernel.local_time import BEIJING
 from kernel.spreadsheets import SafeCsvWriter
 
 if TYPE_CHECKING:
     from projects.meetings.selectors import ScheduleRow
     from projects.models import Roadshow
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 def _local(value: datetime) -> str:
