@@ -30,7 +30,6 @@ import hashlib
 import json
 from datetime import datetime
 from typing import Any, ClassVar
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
@@ -44,10 +43,9 @@ from contracts.choices import (
     EventKind,
     Party,
 )
+from kernel.local_time import BEIJING
 from marketplace.choices import Field, IpType
 from marketplace.models import Organization, ResearchResult
-
-BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 def beijing_time(value: datetime) -> datetime:

@@ -68,8 +68,11 @@ def agreement_get(*, viewer: AnyUser, pk: int, with_pdf: bool = False) -> Agreem
 
 
 def agreement_versions(*, agreement: Agreement) -> QuerySet[AgreementVersion]:
-    return agreement.versions.select_related("author").prefetch_related("approvals").order_by(
-        "number"
+    """The versions, oldest first, without their signing previews' bytes (read only by
+    `contracts.services.preview`)."""
+    return (
+        agreement.versions.select_related("author").prefetch_related("approvals")
+        .defer("preview_pdf").order_by("number")
     )
 
 

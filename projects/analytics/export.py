@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kernel.money import CENT
-from kernel.spreadsheets import SafeCsvWriter, spreadsheet_text
+from kernel.spreadsheets import csv_bytes, spreadsheet_text
 from projects.analytics.selectors import DealFunnel
 
 STAGE_LABELS: dict[str, Promise] = {
@@ -84,13 +84,12 @@ def _blocks(funnel: DealFunnel) -> list[list[list[str]]]:
 def funnel_csv(funnel: DealFunnel) -> bytes:
     """UTF-8 CSV with a byte-order mark: the filters, the stages, the medians and the totals,
     blocks separated by a blank line."""
-    buffer = io.StringIO()
-    writer = SafeCsvWriter(buffer)
+    rows: list[list[str]] = []
     for number, block in enumerate(_blocks(funnel)):
         if number:
-            writer.writerow([])
-        writer.writerows(block)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+            rows.append([])
+        rows.extend(block)
+    return csv_bytes(rows)
 
 
 def funnel_xlsx(funnel: DealFunnel) -> bytes:

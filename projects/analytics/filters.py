@@ -3,9 +3,9 @@
 (the page shows them on the form with HTTP 400, the API answers 400 in the error shape).
 
 Parameters (all optional): ``date_from`` / ``date_to`` (``YYYY-MM-DD``, days in Asia/Shanghai,
-both included), ``field`` (a `marketplace.choices.Field` code), ``region`` (a province-level
-division: its GB/T 2260 code ``PP0000`` or its name, full or short: ``130000``, ``河北省``,
-``河北``), ``organization`` and ``roadshow`` (ids).
+both included, from 1949-10-01 to 2099-12-31), ``field`` (a `marketplace.choices.Field`
+code), ``region`` (a province-level division: its GB/T 2260 code ``PP0000`` or its name, full
+or short: ``130000``, ``河北省``, ``河北``), ``organization`` and ``roadshow`` (ids).
 """
 
 from __future__ import annotations
@@ -14,21 +14,21 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from kernel.local_time import BEIJING
 from marketplace import roles
 from marketplace.choices import Field
 from marketplace.models import ID_MAX, Organization
 from marketplace.regions import province_code_for, province_short_name, region_name
+from marketplace.validators import validate_listing_date
 from projects.models import Roadshow
 from projects.roadshows.selectors import roadshow_list
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 _PROVINCE_CODE = re.compile(r"[1-9][0-9]0000")
 
 
@@ -78,10 +78,14 @@ class FunnelFilters:
 
 
 class FunnelFilterForm(forms.Form):
+    # The listings' date range (1949-10-01 to 2099-12-31): days near the ends of Python's
+    # dates overflow once turned into the period's UTC bounds.
     date_from = forms.DateField(label=_("Period from"), required=False, input_formats=["%Y-%m-%d"],
-                                widget=forms.DateInput(attrs={"type": "date"}))
+                                widget=forms.DateInput(attrs={"type": "date"}),
+                                validators=[validate_listing_date])
     date_to = forms.DateField(label=_("Period to"), required=False, input_formats=["%Y-%m-%d"],
-                              widget=forms.DateInput(attrs={"type": "date"}))
+                              widget=forms.DateInput(attrs={"type": "date"}),
+                              validators=[validate_listing_date])
     field = forms.ChoiceField(label=_("Field"), required=False,
                               choices=[("", _("All fields")), *Field.choices])
     region = forms.CharField(label=_("Province"), required=False, max_length=20)

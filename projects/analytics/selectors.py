@@ -79,7 +79,11 @@ from marketplace.selectors import visible_to_parties
 from matching.models import MatchRequest, MatchRequestDirection, MatchRequestStatus
 from projects.analytics.filters import FunnelFilters
 from projects.models import Meeting, RoadshowSlot
-from projects.reports.selectors import agreement_value, attributed_match_requests
+from projects.reports.selectors import (
+    PDF_COLUMNS,
+    agreement_value,
+    attributed_match_requests,
+)
 
 #: The stages in funnel order (their labels: `projects.analytics.export.STAGE_LABELS`).
 STAGES = ("listing", "match_request", "accepted", "meeting", "drafted", "signed")
@@ -274,6 +278,7 @@ def _add_agreements(deals: dict[int, _Deal], rows: QuerySet[MatchRequest]) -> No
     agreements = (
         Agreement.objects.filter(match_request_id__in=rows.values("pk"))
         .select_related("frozen_version")
+        .defer(*PDF_COLUMNS)
         .order_by("created_at", "id")
     )
     latest_signed: dict[int, Agreement] = {}

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 
+from kernel.spreadsheets import XLSX_MEDIA_TYPE
 from kernel.web import attachment, request_actor
 from marketplace import roles
 from projects.analytics.export import (
@@ -27,8 +28,6 @@ from projects.analytics.export import (
 )
 from projects.analytics.filters import FunnelFilterForm
 from projects.analytics.selectors import DealFunnel, deal_funnel, may_see_funnel
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _funnel_or_form(request: HttpRequest) -> tuple[FunnelFilterForm, DealFunnel | None]:
@@ -80,4 +79,4 @@ def funnel_xlsx_download(request: HttpRequest) -> HttpResponse:
     form, funnel = _funnel_or_form(request)
     if funnel is None:
         return _invalid(request, form)
-    return attachment(funnel_xlsx(funnel), XLSX, "deal-funnel.xlsx")
+    return attachment(funnel_xlsx(funnel), XLSX_MEDIA_TYPE, "deal-funnel.xlsx")

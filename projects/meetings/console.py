@@ -33,11 +33,11 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from kernel.errors import ConflictError, DomainError
+from kernel.local_time import BEIJING
 from kernel.locking import lock_row
 from marketplace.models import Organization
 from projects.choices import RoadshowStatus
 from projects.meetings import scheduler
-from projects.meetings.export import BEIJING
 from projects.meetings.scheduling import (
     meeting_people,
     notify_scheduled,

@@ -29,11 +29,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kernel.errors import ConflictError, DomainError
-from kernel.web import request_actor, run_service
+from kernel.local_time import BEIJING
+from kernel.web import error_status, request_actor, run_service
 from projects.meetings import console
 from projects.meetings import services as meetings
-from projects.meetings.export import BEIJING
 from projects.meetings.forms import MeetingBlockForm, MeetingMoveForm, MeetingSwapForm
 from projects.meetings.grid import (
     party_schedules,
@@ -120,10 +119,6 @@ def _console_context(
         "publication": MeetingSchedulePublication.objects.filter(roadshow=roadshow)
         .select_related("published_by").first(),
     }
-
-
-def _status(exc: DomainError | None) -> int:
-    return 409 if isinstance(exc, ConflictError) else 400
 
 
 def _back(roadshow: Roadshow, anchor: str = "") -> HttpResponse:
@@ -229,7 +224,7 @@ def meeting_move(request: HttpRequest, roadshow_id: int, pk: int) -> HttpRespons
         if done.ok:
             messages.success(request, _("The meeting was moved."))
             return _back(roadshow, "#grid")
-        status = _status(done.error)
+        status = error_status(done.error)
     return render(request, "projects/meetings_console.html",
                   _console_context(request, roadshow, bound={meeting.pk: form}), status=status)
 
@@ -253,7 +248,7 @@ def meeting_swap(request: HttpRequest, roadshow_id: int, pk: int) -> HttpRespons
         if done.ok:
             messages.success(request, _("The two meetings were swapped."))
             return _back(roadshow, "#grid")
-        status = _status(done.error)
+        status = error_status(done.error)
     return render(request, "projects/meetings_console.html",
                   _console_context(request, roadshow, bound={-meeting.pk: form}), status=status)
 

@@ -144,6 +144,11 @@ class RoadshowReport:
         return result
 
 
+#: The stored PDFs of an agreement and its frozen version (the sealed PDF, the signing
+#: preview): reads that want only the terms and the value leave them in the database.
+PDF_COLUMNS = ("sealed_pdf", "frozen_version__preview_pdf")
+
+
 def agreement_value(agreement: Agreement) -> Decimal | None:
     """A signed agreement's value: its frozen version's ``payment["total_cny"]`` (Decimal CNY);
     None when it has none or it cannot be read."""
@@ -289,6 +294,7 @@ def _count_agreements(
             match_request_id__in=list(slot_of_match),
         )
         .select_related("frozen_version", "party_a", "party_b")
+        .defer(*PDF_COLUMNS)
         .order_by("signed_at", "id")
     )
     total = Decimal("0.00")
@@ -311,6 +317,7 @@ def _count_agreements(
 
 
 __all__ = [
+    "PDF_COLUMNS",
     "AgreementLine",
     "ProjectLine",
     "RoadshowReport",

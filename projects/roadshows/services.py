@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Model
 from django.utils import timezone
@@ -24,6 +25,7 @@ from kernel.locking import copy_locked_fields, lock_row
 from marketplace import roles
 from marketplace.choices import ListingStatus, OrganizationKind
 from marketplace.models import Organization, ResearchResult, TechnologyNeed
+from marketplace.validators import validate_listing_date
 from projects.choices import RoadshowStatus
 from projects.models import Roadshow, RoadshowSlot
 from projects.permissions import hostable_organization_ids, require_host_staff
@@ -57,9 +59,21 @@ def _full_clean(instance: Model, *, exclude: list[str] | None = None) -> None:
 # --- events -----------------------------------------------------------------------------------
 
 
+def _check_day(name: str, value: datetime) -> None:
+    """400 on `name` unless the day of `value` (in its own zone) is within the listings' date
+    range (`validate_listing_date`): days near the ends of Python's calendar overflow when the
+    time is stored in UTC."""
+    try:
+        validate_listing_date(value.date())
+    except ValidationError as exc:
+        raise field_error(name, exc.messages[0]) from None
+
+
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:
     if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
         raise field_error("starts_at", _("Give times with a time zone."))
+    _check_day("starts_at", starts_at)
+    _check_day("ends_at", ends_at)
     if ends_at <= starts_at:
         raise field_error("ends_at", _("The end must be after the start."))
 
@@ -270,6 +284,8 @@ def roadshow_slot_update(
     for name, value in data.items():
         if name not in allowed:
             raise field_error(name, _("This field cannot be changed."))
+        if name == "planned_start" and value is not None:
+            _check_day(name, value)
         setattr(slot, name, value)
     _full_clean(slot, exclude=["roadshow"])
     slot.save()
