@@ -148,6 +148,15 @@ class Agreement(models.Model):
         return self.versions.order_by("-number").first()
 
 
+class AgreementVersionManager(models.Manager["AgreementVersion"]):
+    """Leaves the signing preview's bytes (hundreds of kB a row) out of every read, related
+    ones too (it is the base manager): `contracts.services.preview` reads them with
+    ``values_list("preview_pdf")``."""
+
+    def get_queryset(self) -> models.QuerySet[AgreementVersion]:
+        return super().get_queryset().defer("preview_pdf")
+
+
 class AgreementVersion(models.Model):
     """One version of an agreement's terms (JSON sections, shapes in `contracts.services`)."""
 
@@ -187,8 +196,11 @@ class AgreementVersion(models.Model):
         "signing",
     )
 
+    objects = AgreementVersionManager()
+
     class Meta:
         ordering = ["agreement", "number"]
+        base_manager_name = "objects"
         verbose_name = _("agreement version")
         verbose_name_plural = _("agreement versions")
         constraints: ClassVar = [
