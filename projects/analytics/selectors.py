@@ -69,9 +69,11 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from contracts.choices import AgreementStatus
 from contracts.models import Agreement
+from kernel.errors import PermissionDeniedError
 from kernel.money import CENT
 from marketplace import roles
 from marketplace.models import ResearchResult, TechnologyNeed
@@ -359,5 +361,13 @@ def may_see_funnel(user: Any) -> bool:
                                            or roles.organization_ids(user)))
 
 
+def require_funnel_viewer(user: Any) -> None:
+    """Raises `PermissionDeniedError` (403, with its reason) unless `may_see_funnel(user)`."""
+    if not may_see_funnel(user):
+        raise PermissionDeniedError(
+            _("The deal funnel is for brokers and members of an organisation.")
+        )
+
+
 __all__ = ["STAGES", "STEPS", "DealFunnel", "StageFigure", "StepMedian", "deal_funnel",
-           "may_see_funnel"]
+           "may_see_funnel", "require_funnel_viewer"]

@@ -79,6 +79,7 @@ def test_page_is_for_brokers_and_members_of_an_organisation(scenario, client):
     assert loner.get(PAGE).status_code == 403
     assert loner.get(CSV).status_code == 403
     assert loner.get(API).status_code == 403
+    assert "brokers and members of an organisation" in loner.get(API).json()["message"]
     assert client.get(API).status_code in (401, 403)
     member = factories.login(factories.enterprise_member(scenario.orgs["E0"]))
     response = member.get(PAGE)
