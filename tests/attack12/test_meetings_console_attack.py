@@ -1,0 +1,113 @@
+"""Attacks on the meetings console (host staff's moves, swaps, blocks and publishing): each test
+names the rule it checks and fails on main."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+
+from projects.meetings import scheduling
+from projects.meetings import services as meetings
+from projects.models import Meeting, MeetingBlock, MeetingSchedulePublication
+from tests import factories
+from tests.projects.meeting_support import START, make_event
+
+pytestmark = pytest.mark.django_db
+
+AFTERNOON = START + timedelta(hours=5)  # 14:00 Beijing time
+
+
+def _accepted(event, attendee_index, slot_index):
+    req = meetings.meeting_request_create(
+        roadshow=event.roadshow, slot=event.slots[slot_index],
+        requester=event.attendees[attendee_index], reason="想了解中试条件")
+    return meetings.meeting_request_accept(request=req, actor=event.presenters[slot_index])
+
+
+def _console(event, suffix=""):
+    return f"/roadshows/{event.roadshow.pk}/meetings/console/{suffix}"
+
+
+def _client(user) -> Client:
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    return client
+
+
+def _places():
+    return sorted((m.pk, m.room, m.starts_at) for m in Meeting.objects.all())
+
+
+def test_room_names_with_invisible_characters_are_refused_on_the_block_form():
+    # Room names are printed on table cards and compared by the console; an invisible
+    # character (U+2063 INVISIBLE SEPARATOR) makes two rooms that print the same name.
+    event = make_event()
+    staff = _client(event.host_staff)
+    response = staff.post(_console(event, "blocks/"), {
+        "starts_at": "2025-06-10T14:00", "ends_at": "2025-06-10T15:00", "slot_minutes": "20",
+        "rooms": "T1\nT1\u2063"})
+    assert response.status_code == 400
+    assert not MeetingBlock.objects.exists()
+
+
+def test_a_swap_never_answers_500_whatever_the_rooms_are_named():
+    """The swap parks one meeting in the room "\\u2063swap <pk>" (console.py) to get past the
+    (roadshow, room, starts_at) unique constraint; a block room of that name holding a meeting
+    at the same time makes the swap an IntegrityError (500) instead of a refusal or a swap."""
+    event = make_event(attendees=3)
+    r1, r2, r3 = _accepted(event, 0, 0), _accepted(event, 1, 1), _accepted(event, 2, 0)
+    meetings.meeting_block_create(roadshow=event.roadshow, actor=event.host_staff,
+                                  starts_at=AFTERNOON, ends_at=AFTERNOON + timedelta(hours=1),
+                                  rooms=["T1", "T2"], slot_minutes=20)
+    scheduling.meetings_schedule(roadshow=event.roadshow, actor=event.host_staff)
+    m1, m2, m3 = (Meeting.objects.get(request=r) for r in (r1, r2, r3))
+    parking = f"\u2063swap {m1.pk}"
+    meetings.meeting_block_create(roadshow=event.roadshow, actor=event.host_staff,
+                                  starts_at=AFTERNOON, ends_at=AFTERNOON + timedelta(hours=1),
+                                  rooms=[parking], slot_minutes=20)
+    # Arrange (as the console's moves would): m1 at 14:00 T1, m2 at 14:00 in the room named
+    # like m1's parking place, m3 at 14:20 T1.
+    late = AFTERNOON + timedelta(hours=3)
+    Meeting.objects.filter(pk=m1.pk).update(room="T9", starts_at=late,
+                                            ends_at=late + timedelta(minutes=20))
+    Meeting.objects.filter(pk=m2.pk).update(room=parking, starts_at=AFTERNOON,
+                                            ends_at=AFTERNOON + timedelta(minutes=20))
+    Meeting.objects.filter(pk=m3.pk).update(room="T1", starts_at=AFTERNOON + timedelta(minutes=20),
+                                            ends_at=AFTERNOON + timedelta(minutes=40))
+    Meeting.objects.filter(pk=m1.pk).update(room="T1", starts_at=AFTERNOON,
+                                            ends_at=AFTERNOON + timedelta(minutes=20))
+    before = _places()
+    response = _client(event.host_staff).post(_console(event, f"{m1.pk}/swap/"),
+                                              {"other": str(m3.pk)})
+    assert response.status_code != 500
+    if response.status_code != 302:
+        assert _places() == before
+
+
+def test_publishing_an_already_published_schedule_answers_409():
+    # Every error answer carries its status (the console's docstring: 409 for a conflict).
+    event = make_event()
+    meetings.meeting_block_create(roadshow=event.roadshow, actor=event.host_staff,
+                                  starts_at=AFTERNOON, ends_at=AFTERNOON + timedelta(hours=1),
+                                  rooms=["T1"], slot_minutes=20)
+    _accepted(event, 0, 0)
+    scheduling.meetings_schedule(roadshow=event.roadshow, actor=event.host_staff)
+    staff = _client(event.host_staff)
+    assert staff.post(_console(event, "publish/")).status_code == 302
+    again = staff.post(_console(event, "publish/"))
+    assert again.status_code == 409
+    assert MeetingSchedulePublication.objects.count() == 1
+
+
+def test_deleting_a_block_that_holds_meetings_answers_409():
+    event = make_event()
+    block = meetings.meeting_block_create(
+        roadshow=event.roadshow, actor=event.host_staff, starts_at=AFTERNOON,
+        ends_at=AFTERNOON + timedelta(hours=1), rooms=["T1"], slot_minutes=20)
+    _accepted(event, 0, 0)
+    scheduling.meetings_schedule(roadshow=event.roadshow, actor=event.host_staff)
+    response = _client(event.host_staff).post(_console(event, f"blocks/{block.pk}/delete/"))
+    assert response.status_code == 409
+    assert MeetingBlock.objects.filter(pk=block.pk).exists()
