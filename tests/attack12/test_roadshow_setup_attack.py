@@ -1,0 +1,49 @@
+"""Attacks on the roadshow set-up pages' times: each test names the rule it checks and fails
+on main."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from marketplace import roles
+from projects.models import MeetingBlock, Roadshow
+from tests.projects.roadshows.test_setup_pages import event_form
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user) -> Client:
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    return client
+
+
+def test_a_new_roadshow_in_year_1_is_refused_per_field_not_a_500(broker):
+    # 0001-01-01 00:00 Beijing time (LMT +08:05:43 in zoneinfo) is before datetime.min in
+    # UTC: saving it overflows (OverflowError, 500) instead of a 400 on the form.
+    host = roles.primary_organization(broker)
+    response = _client(broker).post(reverse("roadshow-new"), event_form(
+        host.pk, starts_at="0001-01-01T00:00", ends_at="0001-01-01T03:00"))
+    assert response.status_code == 400
+    assert not Roadshow.objects.exists()
+
+
+def test_a_roadshow_ending_in_year_9999_is_refused_or_its_pages_never_answer_500(broker):
+    # The set-up form takes any date; a roadshow ending 9999-12-31 is saved, and then the
+    # meeting block form (clean_block: ends_at + MEETING_DAYS_AFTER_EVENT days) and the
+    # outcome report overflow (500).
+    host = roles.primary_organization(broker)
+    staff = _client(broker)
+    created = staff.post(reverse("roadshow-new"), event_form(
+        host.pk, starts_at="2030-01-01T09:00", ends_at="9999-12-31T23:59"))
+    if created.status_code == 400:
+        return  # refused per field: the rule holds
+    roadshow = Roadshow.objects.get()
+    block = staff.post(f"/roadshows/{roadshow.pk}/meetings/console/blocks/", {
+        "starts_at": "2030-01-01T14:00", "ends_at": "2030-01-01T15:00", "slot_minutes": "20",
+        "rooms": "T1"})
+    assert block.status_code in (302, 400)
+    assert block.status_code == 302 or not MeetingBlock.objects.exists()
+    assert staff.get(f"/roadshows/{roadshow.pk}/report/").status_code == 200
