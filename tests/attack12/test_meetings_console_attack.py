@@ -111,3 +111,35 @@ def test_deleting_a_block_that_holds_meetings_answers_409():
     response = _client(event.host_staff).post(_console(event, f"blocks/{block.pk}/delete/"))
     assert response.status_code == 409
     assert MeetingBlock.objects.filter(pk=block.pk).exists()
+
+
+def test_a_reschedule_after_publishing_tells_whose_published_meeting_was_dropped():
+    """After publishing, "later changes are announced to the people concerned as they are made"
+    (console.schedule_publish). A scheduler run with reschedule=1 deletes every meeting and
+    places the requests afresh; a request that no longer fits becomes unplaced, and its
+    requester, who was told of a meeting, hears nothing: the meeting silently disappears
+    from the published schedule."""
+    from marketplace.models import Notification
+    from projects.meetings import console
+
+    event = make_event()
+    meetings.meeting_block_create(roadshow=event.roadshow, actor=event.host_staff,
+                                  starts_at=AFTERNOON, ends_at=AFTERNOON + timedelta(minutes=20),
+                                  rooms=["T1"], slot_minutes=20)
+    request = _accepted(event, 0, 0)
+    scheduling.meetings_schedule(roadshow=event.roadshow, actor=event.host_staff)
+    console.schedule_publish(roadshow=event.roadshow, actor=event.host_staff)
+    requester = event.attendees[0]
+    told_before = Notification.objects.filter(recipient=requester,
+                                              verb__startswith="meetings.").count()
+    # The requester can no longer make the only meeting time; host staff reschedule.
+    meetings.unavailability_add(roadshow=event.roadshow, actor=requester, starts_at=AFTERNOON,
+                                ends_at=AFTERNOON + timedelta(minutes=20))
+    response = _client(event.host_staff).post(_console(event, "schedule/"),
+                                              {"reschedule": "1"})
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert not Meeting.objects.filter(request=request).exists()
+    told_after = Notification.objects.filter(recipient=requester,
+                                             verb__startswith="meetings.").count()
+    assert told_after > told_before
