@@ -1,3 +1,3 @@
 """The contract fixtures (`frozen`, `patent_result`) for the attack tests of signing."""
 
-from tests.contracts.conftest import frozen, patent_result  # noqa: F401
+from tests.contracts.conftest import complete, frozen, patent_result  # noqa: F401
