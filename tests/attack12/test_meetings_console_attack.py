@@ -52,6 +52,19 @@ def test_room_names_with_invisible_characters_are_refused_on_the_block_form():
     assert not MeetingBlock.objects.exists()
 
 
+@pytest.mark.parametrize("rooms", ["T1\nＴ1", "Table 1\nTable\u30001"])
+def test_room_names_that_read_the_same_are_refused_as_duplicates(rooms):
+    # "Room names must be distinct" compares the raw strings: a full-width letter or space
+    # (NFKC-equal, as the signing name check compares names) makes a second "T1" table.
+    event = make_event()
+    staff = _client(event.host_staff)
+    response = staff.post(_console(event, "blocks/"), {
+        "starts_at": "2025-06-10T14:00", "ends_at": "2025-06-10T15:00", "slot_minutes": "20",
+        "rooms": rooms})
+    assert response.status_code == 400
+    assert not MeetingBlock.objects.exists()
+
+
 def test_a_swap_never_answers_500_whatever_the_rooms_are_named():
     """The swap parks one meeting in the room "\\u2063swap <pk>" (console.py) to get past the
     (roadshow, room, starts_at) unique constraint; a block room of that name holding a meeting
