@@ -11,7 +11,6 @@ from django.test import Client
 from projects.meetings import scheduling
 from projects.meetings import services as meetings
 from projects.models import Meeting, MeetingBlock, MeetingSchedulePublication
-from tests import factories
 from tests.projects.meeting_support import START, make_event
 
 pytestmark = pytest.mark.django_db
