@@ -21,6 +21,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from kernel.moments import EARLIEST_DATE, LATEST_DATE, date_in_range, shifted
 from marketplace import roles
 from marketplace.choices import Field
 from marketplace.models import ID_MAX, Organization
@@ -55,7 +56,8 @@ class FunnelFilters:
         `date_from` to 00:00 of the day after `date_to`."""
         start = (datetime.combine(self.date_from, time.min, tzinfo=BEIJING)
                  if self.date_from else None)
-        end = (datetime.combine(self.date_to + timedelta(days=1), time.min, tzinfo=BEIJING)
+        end = (shifted(datetime.combine(self.date_to, time.min, tzinfo=BEIJING),
+                       timedelta(days=1))
                if self.date_to else None)
         return start, end
 
@@ -75,6 +77,17 @@ class FunnelFilters:
             "roadshow": str(self.roadshow.pk) if self.roadshow else "",
         }
         return {key: value for key, value in values.items() if value}
+
+
+def _date_in_range(day: date | None) -> date | None:
+    """`day` when it lies in the years the site accepts (`kernel.moments`): a period reaching
+    year 1 or 9999 is a typo, and its bounds would not fit a datetime in UTC."""
+    if day is not None and not date_in_range(day):
+        raise forms.ValidationError(
+            _("Give a date from %(earliest)s to %(latest)s.")
+            % {"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()},
+            code="date_out_of_range")
+    return day
 
 
 class FunnelFilterForm(forms.Form):
@@ -141,6 +154,12 @@ class FunnelFilterForm(forms.Form):
         if roadshow is None:
             raise forms.ValidationError(_("No such roadshow."), code="unknown_roadshow")
         return roadshow
+
+    def clean_date_from(self) -> date | None:
+        return _date_in_range(self.cleaned_data["date_from"])
+
+    def clean_date_to(self) -> date | None:
+        return _date_in_range(self.cleaned_data["date_to"])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
