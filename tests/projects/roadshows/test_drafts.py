@@ -140,3 +140,17 @@ def test_the_demo_roadshow_stays_published(settings):
     roadshow = Roadshow.objects.get(is_demo=True)
     assert roadshow.status == RoadshowStatus.SCHEDULED
     assert create_demo_roadshow().status == RoadshowStatus.SCHEDULED
+
+
+def test_the_live_api_of_a_draft_answers_404_as_every_other_route_of_it(broker,
+                                                                         enterprise_user):
+    # A draft is seen by its host staff alone: every other route of a draft answers 404 to
+    # others (detail, slots, questions, meetings...); the live route answered 403 "Only
+    # registered attendees and host staff can follow the roadshow", which told that the
+    # draft exists (ids are sequential: a competitor counts the drafts being prepared).
+    draft = make_draft(broker)
+    api = client_for(enterprise_user)
+    assert api.get(f"/api/v1/roadshows/{draft.pk}/").status_code == 404
+    assert api.get(f"/api/v1/roadshows/{draft.pk}/live/").status_code == 404
+    assert api.get("/api/v1/roadshows/999999/live/").status_code == 404
+    assert client_for(broker).get(f"/api/v1/roadshows/{draft.pk}/live/").status_code == 200
