@@ -10,7 +10,7 @@ already done). Every change the audience sees bumps the live version
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kernel.errors import ConflictError, DomainError, PermissionDeniedError, field_error
 from kernel.locking import copy_locked_fields, lock_row
+from kernel.moments import EARLIEST_DATE
 from marketplace import roles
 from marketplace.choices import ListingStatus, OrganizationKind
 from marketplace.models import Organization, ResearchResult, TechnologyNeed
@@ -57,11 +58,44 @@ def _full_clean(instance: Model, *, exclude: list[str] | None = None) -> None:
 # --- events -----------------------------------------------------------------------------------
 
 
+#: How far ahead a roadshow may be planned, and how long it may last: a start decades ahead or
+#: an event of months is a typo, and a time near year 1 or 9999 overflows the windows added to
+#: it (meeting blocks, the report's attribution window).
+MAX_YEARS_AHEAD = 5
+MAX_EVENT_DAYS = 14
+
+
+def time_problems(starts_at: datetime, ends_at: datetime) -> dict[str, str]:
+    """Why the times of a roadshow are refused, per field (empty when they are fine): each
+    from 2000-01-01 (`kernel.moments`), the start at most MAX_YEARS_AHEAD years from now, the
+    end after the start and at most MAX_EVENT_DAYS days after it."""
+    problems: dict[str, str] = {}
+    for name, moment in (("starts_at", starts_at), ("ends_at", ends_at)):
+        # The date as given (no conversion, which overflows near year 1): bounds to the day.
+        if moment.date() < EARLIEST_DATE:
+            problems[name] = str(_("Give a time from %(earliest)s on.")
+                                 % {"earliest": EARLIEST_DATE.isoformat()})
+    if problems:
+        return problems
+    latest_start = timezone.now() + timedelta(days=365 * MAX_YEARS_AHEAD + 1)
+    if starts_at > latest_start:
+        problems["starts_at"] = str(
+            _("A roadshow starts at most %(years)s years from now.") % {"years": MAX_YEARS_AHEAD})
+    if ends_at <= starts_at:
+        problems["ends_at"] = str(_("The end must be after the start."))
+    elif ends_at - starts_at > timedelta(days=MAX_EVENT_DAYS):
+        problems["ends_at"] = str(
+            _("A roadshow lasts at most %(days)s days.") % {"days": MAX_EVENT_DAYS})
+    return problems
+
+
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:
     if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
         raise field_error("starts_at", _("Give times with a time zone."))
-    if ends_at <= starts_at:
-        raise field_error("ends_at", _("The end must be after the start."))
+    problems = time_problems(starts_at, ends_at)
+    if problems:
+        raise DomainError(next(iter(problems.values())),
+                          fields={name: [message] for name, message in problems.items()})
 
 
 @transaction.atomic
