@@ -21,10 +21,12 @@ Times are aware UTC datetimes; intervals are half-open.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -38,6 +40,7 @@ from marketplace.models import Organization
 from marketplace.notification_verbs import Params
 from marketplace.notifications import notify
 from marketplace.selectors import organization_members
+from marketplace.validators import validate_visible_text
 from matching.mediation.common import NOTE_MAX_LENGTH, notify_brokers
 from matching.mediation.escalation import queue_if_unreachable
 from matching.mediation.models import MediationAction
@@ -293,6 +296,24 @@ def meeting_request_decline(*, request: MeetingRequest, actor: User, reason: str
 # --- blocks and unavailable times --------------------------------------------------------------
 
 
+def room_key(name: str) -> str:
+    """What two room names are compared by: Unicode NFKC (full-width letters and spaces),
+    runs of whitespace as one space, case-folded, so that names printed alike on the table
+    cards are one room."""
+    return " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+
+def _invisible_in(names: list[str]) -> list[str | Promise]:
+    """The organisation texts' refusal of invisible characters (`validate_visible_text`) for
+    the first room name that has them; empty when none has."""
+    for name in names:
+        try:
+            validate_visible_text(name)
+        except ValidationError as exc:
+            return list(exc.messages)
+    return []
+
+
 def meeting_days(roadshow: Roadshow) -> tuple[datetime, datetime]:
     """When meetings of `roadshow` may take place: from 00:00 of its first day (Beijing time)
     to MEETING_DAYS_AFTER_EVENT days after it ends (never overflowing, `kernel.moments`)."""
@@ -333,7 +354,9 @@ def clean_block(*, roadshow: Roadshow, starts_at: Any, ends_at: Any, rooms: Any,
         fields["rooms"] = [
             _("Room names must be 1–%(n)d characters.") % {"n": ROOM_NAME_MAX_CHARS}
         ]
-    elif len(set(names)) != len(names):
+    elif hidden := _invisible_in(names):
+        fields["rooms"] = hidden
+    elif len({room_key(n) for n in names}) != len(names):
         fields["rooms"] = [_("Room names must be distinct.")]
     if fields:
         raise DomainError(_("Check the meeting block."), fields=fields)

@@ -1,5 +1,6 @@
-"""Attacks on the meetings console (host staff's moves, swaps, blocks and publishing): each test
-names the rule it checks and fails on main."""
+"""Rules of the meetings console (host staff's blocks, swaps, publishing and reschedules): room
+names print as they compare, a swap never breaks the place constraint, refusals carry their
+status, and a reschedule after publishing tells whose meeting it dropped or moved."""
 
 from __future__ import annotations
 
