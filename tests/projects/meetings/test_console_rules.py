@@ -157,3 +157,6 @@ def test_a_reschedule_after_publishing_tells_whose_published_meeting_was_dropped
     told_after = Notification.objects.filter(recipient=requester,
                                              verb__startswith="meetings.").count()
     assert told_after > told_before
+    # Told once, that the meetings changed (`meetings.changed`, as moves are told).
+    assert told_after == told_before + 1
+    assert Notification.objects.filter(recipient=requester, verb="meetings.changed").count() == 1
