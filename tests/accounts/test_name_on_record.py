@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from tests import factories
 from tests.contracts import support
-from tests.contracts.conftest import frozen, patent_result  # noqa: F401
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
