@@ -81,3 +81,19 @@ def test_unavailable_times_lie_within_the_meeting_days():
     meetings.unavailability_add(roadshow=event.roadshow, actor=event.attendees[0],
                                 starts_at=START + timedelta(hours=1),
                                 ends_at=START + timedelta(hours=2))
+
+
+def test_the_report_and_meeting_blocks_of_a_roadshow_saved_ending_in_year_9999_never_500(broker):
+    # Saved before its times were bounded: the windows added to its end never overflow.
+    from datetime import UTC, datetime
+
+    roadshow = Roadshow.objects.create(
+        title="远期推介会", host=roles.primary_organization(broker), capacity=10,
+        starts_at=datetime(2030, 1, 1, 1, tzinfo=UTC),
+        ends_at=datetime(9999, 12, 31, 15, 59, tzinfo=UTC))
+    staff = _client(broker)
+    block = staff.post(f"/roadshows/{roadshow.pk}/meetings/console/blocks/", {
+        "starts_at": "2030-01-01T14:00", "ends_at": "2030-01-01T15:00", "slot_minutes": "20",
+        "rooms": "T1"})
+    assert block.status_code == 302
+    assert staff.get(f"/roadshows/{roadshow.pk}/report/").status_code == 200
