@@ -21,11 +21,11 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kernel.local_time import BEIJING
+from kernel.moments import EARLIEST_DATE, LATEST_DATE, date_in_range, shifted
 from marketplace import roles
 from marketplace.choices import Field
 from marketplace.models import ID_MAX, Organization
 from marketplace.regions import province_code_for, province_short_name, region_name
-from marketplace.validators import validate_listing_date
 from projects.models import Roadshow
 from projects.roadshows.selectors import roadshow_list
 
@@ -55,7 +55,8 @@ class FunnelFilters:
         `date_from` to 00:00 of the day after `date_to`."""
         start = (datetime.combine(self.date_from, time.min, tzinfo=BEIJING)
                  if self.date_from else None)
-        end = (datetime.combine(self.date_to + timedelta(days=1), time.min, tzinfo=BEIJING)
+        end = (shifted(datetime.combine(self.date_to, time.min, tzinfo=BEIJING),
+                       timedelta(days=1))
                if self.date_to else None)
         return start, end
 
@@ -77,15 +78,22 @@ class FunnelFilters:
         return {key: value for key, value in values.items() if value}
 
 
+def _date_in_range(day: date | None) -> date | None:
+    """`day` when it lies in the years the site accepts (`kernel.moments`): a period reaching
+    year 1 or 9999 is a typo, and its bounds would not fit a datetime in UTC."""
+    if day is not None and not date_in_range(day):
+        raise forms.ValidationError(
+            _("Give a date from %(earliest)s to %(latest)s.")
+            % {"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()},
+            code="date_out_of_range")
+    return day
+
+
 class FunnelFilterForm(forms.Form):
-    # The listings' date range (1949-10-01 to 2099-12-31): days near the ends of Python's
-    # dates overflow once turned into the period's UTC bounds.
     date_from = forms.DateField(label=_("Period from"), required=False, input_formats=["%Y-%m-%d"],
-                                widget=forms.DateInput(attrs={"type": "date"}),
-                                validators=[validate_listing_date])
+                                widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("Period to"), required=False, input_formats=["%Y-%m-%d"],
-                              widget=forms.DateInput(attrs={"type": "date"}),
-                              validators=[validate_listing_date])
+                              widget=forms.DateInput(attrs={"type": "date"}))
     field = forms.ChoiceField(label=_("Field"), required=False,
                               choices=[("", _("All fields")), *Field.choices])
     region = forms.CharField(label=_("Province"), required=False, max_length=20)
@@ -145,6 +153,12 @@ class FunnelFilterForm(forms.Form):
         if roadshow is None:
             raise forms.ValidationError(_("No such roadshow."), code="unknown_roadshow")
         return roadshow
+
+    def clean_date_from(self) -> date | None:
+        return _date_in_range(self.cleaned_data["date_from"])
+
+    def clean_date_to(self) -> date | None:
+        return _date_in_range(self.cleaned_data["date_to"])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

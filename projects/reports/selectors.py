@@ -47,6 +47,7 @@ from django.utils import timezone
 
 from contracts.choices import AgreementStatus
 from contracts.models import Agreement
+from kernel.moments import shifted
 from kernel.money import CENT, amount_or_none
 from matching.models import MatchRequest
 from projects.choices import RegistrationStatus, RoadshowStatus
@@ -252,7 +253,7 @@ def attributed_match_requests(
         slots = list(RoadshowSlot.objects.filter(roadshow=roadshow))
     by_result = {s.research_result_id: s.pk for s in slots if s.research_result_id}
     by_need = {s.technology_need_id: s.pk for s in slots if s.technology_need_id}
-    window_end = roadshow.ends_at + report_window()
+    window_end = shifted(roadshow.ends_at, report_window())
     match_requests = MatchRequest.objects.filter(
         Q(research_result_id__in=list(by_result)) | Q(technology_need_id__in=list(by_need)),
         created_at__gte=opened_at(roadshow), created_at__lte=window_end,

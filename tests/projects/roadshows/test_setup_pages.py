@@ -260,8 +260,8 @@ def test_links_to_the_setup_pages(broker):
 
 
 def test_times_at_the_ends_of_the_calendar_are_400_per_field_not_500(broker, settings):
-    """Days outside the listings' date range (1949-10-01 to 2099-12-31) are refused on their
-    field: 0001-01-01 00:00 Beijing time has no UTC equivalent to store."""
+    """Days outside the site's date range (`kernel.moments`, from 2000-01-01) are refused on
+    their field: 0001-01-01 00:00 Beijing time has no UTC equivalent to store."""
     from tests.projects.roadshow_support import client_for
 
     draft = make_draft(broker, projects=1)
@@ -272,7 +272,7 @@ def test_times_at_the_ends_of_the_calendar_are_400_per_field_not_500(broker, set
                     event_form(starts_at="0001-01-01T00:00", ends_at="0001-01-01T05:00"))
     assert edit.status_code == 400
     assert "starts_at" in edit.context["form"].errors
-    assert "之间的日期" in edit.content.decode()
+    assert "2000-01-01 及以后的时间" in edit.content.decode()
     prefix = f"slot-{slot.pk}-"
     moved = web.post(reverse("roadshow-agenda-slot", args=[draft.pk, slot.pk]),
                      {prefix + "planned_start": "0001-01-01T00:00", prefix + "minutes": "10"})
