@@ -44,7 +44,11 @@ from projects.meetings.grid import (
     table_cards,
 )
 from projects.meetings.scheduling import REASON_MESSAGES, meetings_schedule
-from projects.meetings.selectors import meeting_block_list, meeting_request_list
+from projects.meetings.selectors import (
+    meeting_block_list,
+    meeting_request_list,
+    unanswered_meeting_requests,
+)
 from projects.models import (
     Meeting,
     MeetingBlock,
@@ -116,6 +120,7 @@ def _console_context(
         "grid": grid,
         "unplaced": meeting_request_list(roadshow=roadshow, viewer=request.user).filter(
             status=MeetingRequestStatus.UNPLACED),
+        "unanswered": unanswered_meeting_requests(roadshow=roadshow),
         "reason_messages": {k: str(v) for k, v in REASON_MESSAGES.items()},
         "meetings": _console_meetings(roadshow, grid.rooms, bound or {}),
         "publication": MeetingSchedulePublication.objects.filter(roadshow=roadshow)
