@@ -72,6 +72,11 @@ def _label(meeting: Meeting) -> str:
     return f"{start:%m-%d %H:%M} · {meeting.room} · {meeting.request.slot.listing.title}"
 
 
+def meeting_labels(meetings: list[Meeting]) -> list[tuple[int, str]]:
+    """(number, label) of each meeting: the swap forms' choices and the page's one datalist."""
+    return [(m.pk, _label(m)) for m in meetings]
+
+
 def _time_choices(roadshow: Roadshow) -> list[tuple[str, str]]:
     seen: dict[str, str] = {}
     for slot in console.meeting_slots(roadshow):
@@ -85,18 +90,19 @@ def _console_meetings(
 ) -> list[ConsoleMeeting]:
     found = list(schedule_meetings(roadshow=roadshow))
     times = _time_choices(roadshow)
+    labels = meeting_labels(found)
     rows = []
     for m in found:
         move = bound.get(m.pk)
         swap = bound.get(-m.pk)
-        others = [(o.pk, _label(o)) for o in found if o.pk != m.pk]
         rows.append(ConsoleMeeting(
             m, requester_label(m),
             move if isinstance(move, MeetingMoveForm) else MeetingMoveForm(
                 times=times, rooms=rooms, auto_id=f"move-{m.pk}-%s",
                 initial={"slot": m.starts_at.isoformat(), "room": m.room}),
             (swap if isinstance(swap, MeetingSwapForm) else MeetingSwapForm(
-                meetings=others, auto_id=f"swap-{m.pk}-%s")) if others else None,
+                meetings=labels, meeting_id=m.pk, auto_id=f"swap-{m.pk}-%s"))
+            if len(found) > 1 else None,
         ))
     return rows
 
@@ -123,6 +129,7 @@ def _console_context(
         "unanswered": unanswered_meeting_requests(roadshow=roadshow),
         "reason_messages": {k: str(v) for k, v in REASON_MESSAGES.items()},
         "meetings": _console_meetings(roadshow, grid.rooms, bound or {}),
+        "meeting_numbers": meeting_labels(list(schedule_meetings(roadshow=roadshow))),
         "publication": MeetingSchedulePublication.objects.filter(roadshow=roadshow)
         .select_related("published_by").first(),
     }
@@ -254,8 +261,8 @@ def meeting_swap(request: HttpRequest, roadshow_id: int, pk: int) -> HttpRespons
     meeting = found.get(pk)
     if meeting is None:
         raise Http404
-    form = MeetingSwapForm(request.POST, auto_id=f"swap-{pk}-%s",
-                           meetings=[(o.pk, _label(o)) for o in found.values() if o.pk != pk])
+    form = MeetingSwapForm(request.POST, auto_id=f"swap-{pk}-%s", meeting_id=pk,
+                           meetings=meeting_labels(list(found.values())))
     status = 400
     if form.is_valid():
         other = found[form.cleaned_data["other"]]

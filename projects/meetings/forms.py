@@ -110,15 +110,27 @@ class MeetingMoveForm(forms.Form):
 
 
 class MeetingSwapForm(forms.Form):
-    """Swap a meeting's place with another meeting's."""
+    """Swap a meeting's place with another meeting's, named by its number. The page lists the
+    numbers once (a datalist shared by every row's form), not once per row: the choices are
+    checked here, never rendered as options."""
 
-    other = forms.ChoiceField(label=_("Swap with"))
+    other = forms.ChoiceField(
+        label=_("Swap with"),
+        widget=forms.TextInput(attrs={"list": "console-meeting-numbers", "inputmode": "numeric",
+                                      "size": 8}),
+    )
 
-    def __init__(self, *args: Any, meetings: list[tuple[int, str]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, meetings: list[tuple[int, str]], meeting_id: int, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["other"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(str(pk), label) for pk, label in meetings]
+        self.meeting_id = meeting_id
 
     def clean_other(self) -> int:
-        return int(self.cleaned_data["other"])
+        other = int(self.cleaned_data["other"])
+        if other == self.meeting_id:
+            raise forms.ValidationError(_("Choose another meeting."), code="same_meeting")
+        return other

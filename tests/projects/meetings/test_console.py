@@ -347,3 +347,15 @@ def test_a_refused_move_brings_the_reader_back_to_its_meeting():
     # The form's action carries the meeting's anchor, so the answer (with the error beside the
     # form) opens scrolled to it rather than at the top of a long page.
     assert f'/move/#meeting-{m1.pk}"' in page and f'id="meeting-{m1.pk}"' in page
+
+
+def test_the_swap_forms_share_one_list_of_meetings_and_refuse_the_meeting_itself():
+    event, (m1, m2) = _scheduled()
+    staff = factories.login(event.host_staff)
+    page = staff.get(_console(event)).content.decode()
+    # One datalist for every row (the page grows with the meetings, not with their square).
+    assert page.count(f'<option value="{m2.pk}">') == 1
+    assert page.count('list="console-meeting-numbers"') == 2
+    response = staff.post(_console(event, f"{m1.pk}/swap/"), {"other": str(m1.pk)})
+    assert response.status_code == 400 and "Choose another meeting." in response.content.decode()
+    assert staff.post(_console(event, f"{m1.pk}/swap/"), {"other": str(m2.pk)}).status_code == 302
