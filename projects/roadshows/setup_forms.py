@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from marketplace.models import Organization
 from projects.models import validate_stream_url
@@ -29,7 +30,8 @@ class RoadshowForm(forms.Form):
     )
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(
-        label=_("Description"), required=False, max_length=10000,
+        # Its own msgid: the listings' "Description" is a technology need's (需求描述).
+        label=pgettext_lazy("roadshow", "Description"), required=False, max_length=10000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     starts_at = forms.DateTimeField(
