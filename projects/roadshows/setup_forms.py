@@ -19,6 +19,8 @@ from projects.roadshows.agenda_import import MAX_FILE_BYTES
 
 _DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 _LOCAL_TIME_HELP = _("Beijing time (UTC+8).")
+#: The id of the agenda page's list of organisation names suggested for a slot's presenter.
+PRESENTER_SUGGESTIONS = "presenter-organisations"
 
 
 class RoadshowForm(forms.Form):
@@ -76,8 +78,13 @@ class SlotForm(forms.Form):
     """One agenda slot: who presents (an organisation's legal name, empty: the listing's
     owner), the planned start (Beijing time, optional) and the minutes (1–480)."""
 
-    presenter = forms.CharField(label=_("Presenter organisation"), max_length=200,
-                                required=False)
+    presenter = forms.CharField(
+        label=_("Presenter organisation"), max_length=200, required=False,
+        # Suggestions: the agenda page's <datalist id="presenter-organisations">.
+        widget=forms.TextInput(attrs={"list": PRESENTER_SUGGESTIONS, "autocomplete": "off"}),
+        help_text=_("The organisation that presents this project, by its exact legal name "
+                    "(suggestions appear as you type). Empty: the listing's owner."),
+    )
     planned_start = forms.DateTimeField(
         label=_("Planned start"), widget=_DATETIME_WIDGET, required=False,
         help_text=_LOCAL_TIME_HELP,
