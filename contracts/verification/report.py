@@ -198,6 +198,22 @@ def seal_metadata(agreement: Agreement) -> dict[str, Any]:
     }
 
 
+def _is_unsigned_preview(report: VerificationReport) -> bool:
+    """Whether the unsealed upload is exactly a stored signing preview; if so, says so in
+    `report` (``unsigned_preview`` and a reason)."""
+    if report.seal.signed or not AgreementVersion.objects.filter(
+        preview_sha256=report.sha256
+    ).exists():
+        return False
+    report.unsigned_preview = True
+    report.reasons.append(
+        _("This is the unsigned signing preview of a Keqiao agreement, not a signed "
+          "agreement: only the copy downloaded after every party signed carries the "
+          "Keqiao seal.")
+    )
+    return True
+
+
 def _first_revision(report: VerificationReport, data: bytes) -> None:
     """Set `preview_sha256` (SHA-256 of the first ``preview_bytes`` bytes, as the file's
     metadata says) and `preview_approved` (it is the preview the metadata names and every
@@ -319,13 +335,7 @@ def verify_upload(data: bytes) -> VerificationReport:
         return report
 
     if not carries_platform_certificate(seal):
-        if not seal.signed and AgreementVersion.objects.filter(preview_sha256=sha256).exists():
-            report.unsigned_preview = True
-            report.reasons.append(
-                _("This is the unsigned signing preview of a Keqiao agreement, not a signed "
-                  "agreement: only the copy downloaded after every party signed carries the "
-                  "Keqiao seal.")
-            )
+        if _is_unsigned_preview(report):
             return report
         if seal.signed:
             report.reasons.append(_("The file is not sealed by Keqiao."))

@@ -370,5 +370,5 @@ def may_see_funnel(user: Any) -> bool:
                                            or roles.organization_ids(user)))
 
 
-__all__ = ["OPTIONAL_STAGES", "STAGES", "STEPS", "DealFunnel", "StageFigure", "StepMedian", "deal_funnel",
-           "may_see_funnel"]
+__all__ = ["OPTIONAL_STAGES", "STAGES", "STEPS", "DealFunnel", "StageFigure", "StepMedian",
+           "deal_funnel", "may_see_funnel"]

@@ -34,8 +34,8 @@ from projects.roadshows import services
 from projects.roadshows.agenda_import import AgendaImportFileError, template_xlsx
 from projects.roadshows.selectors import roadshow_slots, slot_get
 from projects.roadshows.setup_forms import (
-    AddListingForm,
     PRESENTER_SUGGESTIONS,
+    AddListingForm,
     AgendaImportForm,
     ListingSearchForm,
     ReorderForm,
