@@ -15,7 +15,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.services import NAME_MAX_LENGTH
-from kernel.invisible_text import invisible_characters
+from marketplace.validators import validate_visible_text
 
 
 class LoginForm(AllauthLoginForm):
@@ -42,7 +42,14 @@ class NameForm(forms.Form):
     )
 
     def clean_name(self) -> str:
+        """The name with runs of spaces collapsed; refused with invisible characters (the
+        organisation texts' check, `validate_visible_text`) or any whitespace but the plain
+        space (line and paragraph separators, tabs, no-break and ideographic spaces): it is
+        printed on one line and compared to typed names."""
         name = str(self.cleaned_data["name"]).strip()
-        if invisible_characters(name) or "\n" in name or "\t" in name:
-            raise forms.ValidationError(_("The name may not contain invisible characters."))
-        return name
+        validate_visible_text(name)
+        if any(char.isspace() and char != " " for char in name):
+            raise forms.ValidationError(
+                _("Separate the parts of the name with plain spaces only (no line breaks, "
+                  "tabs or other spaces)."), code="whitespace")
+        return " ".join(part for part in name.split(" ") if part)

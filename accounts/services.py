@@ -17,8 +17,11 @@ from django.contrib import messages
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from knox.models import AuthToken
 
+from contracts.selectors import has_signed_an_agreement
+from kernel.errors import DomainError
 from marketplace.services.joining import requests_withdraw
 from marketplace.services.members import account_deletion_check
 
@@ -61,11 +64,24 @@ def delete_account(*, user: User) -> None:
 NAME_MAX_LENGTH = 100
 
 
+def name_frozen_reason(user: User) -> str:
+    """Why the name on record of `user` can no longer change (empty when it can): a signed
+    agreement carries it. Staff correct it in the admin."""
+    if has_signed_an_agreement(user):
+        return str(_("A signed agreement carries this name; ask the transfer centre to "
+                     "correct it."))
+    return ""
+
+
 def account_name_set(*, user: User, name: str) -> User:
     """Record `name` (stripped) as the account's name on record (姓名), the name its holder
     types to sign agreements (contracts.services.signing.name_on_record): the whole name in
     Django's ``first_name``, ``last_name`` emptied. The form checks it (not blank, at most
-    NAME_MAX_LENGTH characters, no invisible characters)."""
+    NAME_MAX_LENGTH characters, no invisible characters, plain spaces only). Refused (400 on
+    ``name``) once the user has signed an agreement (`name_frozen_reason`)."""
+    reason = name_frozen_reason(user)
+    if reason and name.strip() != user.get_full_name():
+        raise DomainError(reason, code="name_frozen", fields={"name": [reason]})
     user.first_name = name.strip()
     user.last_name = ""
     user.save(update_fields=["first_name", "last_name"])

@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.forms import NameForm
-from accounts.services import account_name_set, delete_account
+from accounts.services import account_name_set, delete_account, name_frozen_reason
 from accounts.verification import record_given_address
 from kernel.errors import ConflictError
-from kernel.web import request_actor
+from kernel.web import request_actor, run_service
 
 
 class EmailAddressesView(EmailView):
@@ -54,13 +54,16 @@ def account_name(request: HttpRequest) -> HttpResponse:
         next_url = ""
     form = NameForm(request.POST or None, initial={"name": user.get_full_name()})
     if request.method == "POST" and form.is_valid():
-        account_name_set(user=user, name=form.cleaned_data["name"])
-        messages.success(request, _("Your name on record was saved."))
-        return redirect(next_url or "account-settings")
+        saved = run_service(request, lambda: account_name_set(
+            user=user, name=form.cleaned_data["name"]), form)
+        if saved.ok:
+            messages.success(request, _("Your name on record was saved."))
+            return redirect(next_url or "account-settings")
     return render(
         request,
         "account/name.html",
-        {"form": form, "next": next_url},
+        {"form": form, "next": next_url, "frozen_reason": name_frozen_reason(user),
+         "name_on_record": user.get_full_name()},
         status=400 if form.is_bound else 200,
     )
 

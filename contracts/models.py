@@ -30,7 +30,6 @@ import hashlib
 import json
 from datetime import datetime
 from typing import Any, ClassVar
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
@@ -44,10 +43,9 @@ from contracts.choices import (
     EventKind,
     Party,
 )
+from kernel.local_time import BEIJING
 from marketplace.choices import Field, IpType
 from marketplace.models import Organization, ResearchResult
-
-BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 def beijing_time(value: datetime) -> datetime:
@@ -150,6 +148,15 @@ class Agreement(models.Model):
         return self.versions.order_by("-number").first()
 
 
+class AgreementVersionManager(models.Manager["AgreementVersion"]):
+    """Leaves the signing preview's bytes (hundreds of kB a row) out of every read, related
+    ones too (it is the base manager): `contracts.services.preview` reads them with
+    ``values_list("preview_pdf")``."""
+
+    def get_queryset(self) -> models.QuerySet[AgreementVersion]:
+        return super().get_queryset().defer("preview_pdf")
+
+
 class AgreementVersion(models.Model):
     """One version of an agreement's terms (JSON sections, shapes in `contracts.services`)."""
 
@@ -189,8 +196,11 @@ class AgreementVersion(models.Model):
         "signing",
     )
 
+    objects = AgreementVersionManager()
+
     class Meta:
         ordering = ["agreement", "number"]
+        base_manager_name = "objects"
         verbose_name = _("agreement version")
         verbose_name_plural = _("agreement versions")
         constraints: ClassVar = [

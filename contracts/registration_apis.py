@@ -20,9 +20,8 @@ from contracts.registration_export import (
     registration_xlsx,
 )
 from contracts.selectors import agreement_get
+from kernel.spreadsheets import XLSX_MEDIA_TYPE
 from kernel.web import attachment
-
-XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class AgreementRegistrationXlsxApi(APIView):

@@ -4,9 +4,11 @@
   more than `MAX_UNPACKED_BYTES` (decompression bombs) before openpyxl reads them, and
   `XLSX_READ_ERRORS` lists what a malformed workbook raises while it is being read, so importers
   can turn all of it into one clear "not a readable XLSX file" error.
-- Downloads: `spreadsheet_text` neutralises cells that a spreadsheet program would run as a
-  formula (CSV/formula injection, OWASP "CSV Injection"): text starting with =, +, -, @, tab or
-  carriage return gets a leading apostrophe.
+- Downloads: `csv_bytes` writes a CSV download (UTF-8 with a byte-order mark, so that
+  spreadsheet programs read Chinese text right) through `SafeCsvWriter`; `spreadsheet_text`
+  neutralises cells that a spreadsheet program would run as a formula (CSV/formula injection,
+  OWASP "CSV Injection"): text starting with =, +, -, @, tab or carriage return gets a
+  leading apostrophe. `XLSX_MEDIA_TYPE`: an XLSX download's media type.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from _typeshed import SupportsWrite
+
+#: The media type of an XLSX workbook (a download's Content-Type, the OpenAPI responses).
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 #: The largest total unpacked size of an uploaded XLSX archive (bytes).
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
@@ -70,6 +75,14 @@ def spreadsheet_text(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+def csv_bytes(rows: Iterable[Iterable[Any]]) -> bytes:
+    """`rows` as a CSV download: UTF-8 with a byte-order mark, every cell formula-safe
+    (`SafeCsvWriter`); an empty row is a blank line."""
+    buffer = io.StringIO()
+    SafeCsvWriter(buffer).writerows(rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 class SafeCsvWriter:

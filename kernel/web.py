@@ -4,6 +4,7 @@
 - `run_service`: run a service for a web page, showing its `DomainError` on the form or as a
   message.
 - `show_domain_error`: put a service's `DomainError` on a form (per field) or in the messages.
+- `error_status`: the HTTP status of a page showing a service's error again (409 or 400).
 - `validated`: an API request's body validated by a serializer (400 per field otherwise).
 - `attachment`: a download response (``Content-Disposition: attachment``).
 """
@@ -19,7 +20,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from kernel.errors import DomainError
+from kernel.errors import ConflictError, DomainError
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -107,6 +108,12 @@ def run_service(
         else:
             show_domain_error(request, exc, form, field_for=field_for)
         return ServiceRun(error=exc)
+
+
+def error_status(exc: DomainError | None) -> int:
+    """The HTTP status of a page that shows a service's error again (`run_service`'s
+    ``error``): 409 when the record's state refused it (`ConflictError`), else 400."""
+    return 409 if isinstance(exc, ConflictError) else 400
 
 
 def validated(serializer_class: type[Any], request: Request, **kwargs: Any) -> dict[str, Any]:

@@ -381,7 +381,9 @@ _VERBS = [
         _("Your 1:1 meeting schedule is ready"),
         _my_schedule_link,
     ),
-    Verb(  # params also: title (the presented project), when (Beijing time), room
+    Verb(  # params also: title (the presented project), when (Beijing time), room; the
+        # variant "rescheduled" (none of them) when a re-run of the scheduler moved or dropped
+        # meetings of the person
         "meetings.changed",
         _(
             "Your 1:1 meeting about “%(title)s” at %(roadshow)s has changed: now %(when)s "
@@ -389,6 +391,12 @@ _VERBS = [
         ),
         _("Your 1:1 meeting has changed"),
         _my_schedule_link,
+        variants={
+            "rescheduled": _(
+                "The 1:1 meeting schedule of %(roadshow)s was redone: your meetings moved or "
+                "could not be kept. See your schedule."
+            ),
+        },
     ),
     # Tickets (projects.registrations.services): params roadshow_id, title, ticket, starts
     # (YYYY-MM-DD HH:MM, UTC).

@@ -30,6 +30,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from kernel.local_time import BEIJING
 from marketplace import roles
 from marketplace.choices import ListingStatus
 from marketplace.models import Organization, ResearchResult
@@ -45,7 +46,6 @@ SLOT_COUNT = 30
 SLOT_MINUTES = 10
 # A placeholder: "0" is not a base58 character, so this id can never name a real video.
 DEMO_STREAM_URL = "https://player.bilibili.com/player.html?bvid=BV1KQdemo000&autoplay=0"
-BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 class DemoDataMissing(Exception):

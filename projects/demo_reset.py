@@ -24,9 +24,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from kernel.local_time import BEIJING
 from kernel.locking import lock_row
 from projects.choices import RoadshowStatus
-from projects.demo import BEIJING
 from projects.models import (
     Intent,
     Meeting,

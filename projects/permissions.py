@@ -3,6 +3,8 @@
 - Host staff (`is_host_staff`): site admins, and brokers/admins who are members of the host
   organisation. Only they create, edit and control an event, see all registrations and hidden
   questions, run the meeting scheduler, see the outcome report and check attendees in.
+- Who may create roadshows in the web (`host_choices`, `may_create_roadshows`): host staff of
+  a transfer centre, and site admins.
 - Confirmed attendees (`is_confirmed_attendee`) and host staff follow the live state, ask and
   upvote questions (`may_follow_live`).
 """
@@ -11,12 +13,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from kernel.errors import PermissionDeniedError
 from marketplace import roles
-from marketplace.choices import Role
-from marketplace.models import Membership
+from marketplace.choices import OrganizationKind, Role
+from marketplace.models import Membership, Organization
 from projects.choices import RegistrationStatus
 from projects.models import Registration, Roadshow
 
@@ -53,6 +56,20 @@ def hostable_organization_ids(*, user: AnyUser) -> set[int]:
             "organization_id", flat=True
         )
     )
+
+
+def host_choices(user: AnyUser) -> QuerySet[Organization]:
+    """The transfer centres `user` may create roadshows for in the web (site admins: all of
+    them), by name."""
+    centres = Organization.objects.filter(kind=OrganizationKind.TRANSFER_CENTRE)
+    if roles.is_admin(user):
+        return centres.order_by("legal_name")
+    return centres.filter(pk__in=hostable_organization_ids(user=user)).order_by("legal_name")
+
+
+def may_create_roadshows(user: AnyUser) -> bool:
+    """Whether `user` sees the new-roadshow entry (host staff of some transfer centre)."""
+    return bool(user.is_authenticated) and host_choices(user).exists()
 
 
 def is_confirmed_attendee(*, roadshow: Roadshow, user: AnyUser) -> bool:

@@ -68,8 +68,11 @@ def agreement_get(*, viewer: AnyUser, pk: int, with_pdf: bool = False) -> Agreem
 
 
 def agreement_versions(*, agreement: Agreement) -> QuerySet[AgreementVersion]:
-    return agreement.versions.select_related("author").prefetch_related("approvals").order_by(
-        "number"
+    """The versions, oldest first, without their signing previews' bytes (read only by
+    `contracts.services.preview`)."""
+    return (
+        agreement.versions.select_related("author").prefetch_related("approvals")
+        .defer("preview_pdf").order_by("number")
     )
 
 
@@ -149,3 +152,11 @@ def is_turn(agreement: Agreement, slot: AgreementSignature) -> bool:
     return not agreement.signatures.filter(
         position__lt=slot.position, signed_at__isnull=True
     ).exists()
+
+
+def has_signed_an_agreement(user: AnyUser) -> bool:
+    """Whether `user` has signed an agreement: the name on record is then the name a signed
+    agreement carries (typed to sign it, `contracts.services.signing.name_on_record`)."""
+    return bool(user.is_authenticated and AgreementSignature.objects.filter(
+        signer_id=user.pk, signed_at__isnull=False).exists())
+

@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,6 +42,7 @@ from contracts.services.notifying import notify_parties
 from contracts.services.sealing import agreement_seal_after_commit
 from kernel.errors import ConflictError, DomainError, TooManyAttemptsError
 from kernel.locking import copy_locked_fields, lock_row
+from marketplace.validators import validate_visible_text
 from payments.fees import platform_fee_payment_create
 
 if TYPE_CHECKING:
@@ -82,22 +84,33 @@ def name_on_record(user: AnyUser) -> str:
 
 def same_name(typed: str, on_record: str) -> bool:
     """Whether a typed name is the name on record: equal after Unicode NFKC (full-width
-    letters, compatibility forms) with every whitespace character removed."""
+    letters, compatibility forms) with every whitespace character (space separators, line and
+    paragraph separators, tab and line breaks) removed."""
 
     def key(value: str) -> str:
-        return "".join(unicodedata.normalize("NFKC", value).split())
+        # Real whitespace only: separators (Zs, Zl, Zp) and tab and line breaks; str.split()
+        # also drops control characters such as U+001C..U+001F and U+0085, which would then
+        # match and be stored (they are refused before, `_check_typed_name`).
+        return "".join(char for char in unicodedata.normalize("NFKC", value)
+                       if char not in "\t\n\r"
+                       and unicodedata.category(char) not in ("Zs", "Zl", "Zp"))
 
     return bool(key(on_record)) and key(typed) == key(on_record)
 
 
 def _check_typed_name(actor: User, typed_name: str) -> str:
-    """The typed name, stripped; 400 per field when it is empty or too long, when the account
-    has no name on record (`name_not_on_record`) or when it differs from it
-    (`typed_name_mismatch`)."""
+    """The typed name, stripped; 400 per field when it is empty or too long, when it has
+    invisible characters (`invisible_characters`), when the account has no name on record
+    (`name_not_on_record`) or when it differs from it (`typed_name_mismatch`)."""
     name = (typed_name or "").strip()
     if not name or len(name) > TYPED_NAME_MAX_LENGTH:
         message = _("Type your full name to sign.")
         raise DomainError(message, code="typed_name_required", fields={"typed_name": [message]})
+    try:  # what is signed must be what the parties see (kernel.invisible_text)
+        validate_visible_text(name)
+    except ValidationError as exc:
+        raise DomainError(exc.messages[0], code="invisible_characters",
+                          fields={"typed_name": list(exc.messages)}) from exc
     on_record = name_on_record(actor)
     if not on_record:
         message = _("Your account has no name on record: set it in your account settings "

@@ -2,7 +2,8 @@
 
 `render_pdf_with_time_limit` renders through `kernel.pdf.render.render_pdf` in a forked child.
 The child inherits the configured Django (settings, templates, fonts already prepared) and
-touches no database connection. When the time limit runs out the child is killed (SIGTERM,
+touches no database connection and leaves no temporary file behind (its temporary directory
+is a scratch folder the parent removes). When the time limit runs out the child is killed (SIGTERM,
 then SIGKILL) and `PdfRenderTimeout` is raised: a runaway layout costs at most `timeout`
 seconds of one CPU and never blocks the caller longer. Callers must not hold a database
 transaction while they wait.
@@ -10,6 +11,7 @@ transaction while they wait.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,7 +23,10 @@ class PdfRenderTimeout(PdfRenderError):
     """The render did not finish within its time limit; the child process was stopped."""
 
 
-def _render(template_name: str, context: dict[str, Any]) -> bytes:
+def _render(template_name: str, context: dict[str, Any], scratch: str) -> bytes:
+    # This child's temporary files (WeasyPrint's font folder) go to `scratch`, which the parent
+    # removes even when the child is killed before it could clean up.
+    tempfile.tempdir = scratch
     return render_pdf(template_name=template_name, context=context)
 
 
@@ -36,7 +41,8 @@ def render_pdf_with_time_limit(
     arguments are inherited, not sent; only the PDF bytes are.
     """
     try:
-        return run_in_child(_render, template_name, dict(context), timeout=timeout)
+        with tempfile.TemporaryDirectory(prefix="keqiao-pdf-") as scratch:
+            return run_in_child(_render, template_name, dict(context), scratch, timeout=timeout)
     except ChildTimedOut:
         raise PdfRenderTimeout(
             f"Rendering {template_name} took longer than {timeout:g} s; it was stopped."

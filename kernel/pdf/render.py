@@ -44,6 +44,7 @@ import base64
 import logging
 import mimetypes
 import os
+import shutil
 import tempfile
 import threading
 import warnings
@@ -224,6 +225,16 @@ def render_html(*, template_name: str, context: Mapping[str, Any]) -> str:
     return render_to_string(template_name, dict(context))
 
 
+def _remove_font_folder(font_config: Any) -> None:
+    """Remove the folder where WeasyPrint wrote this render's @font-face files (our CJK face,
+    about 19 MB a render). WeasyPrint removes it only in ``FontConfiguration.__del__``, which
+    never runs in a child process that ends with ``os._exit`` (`kernel.child_process`): without
+    this every render in a child left its copy in the temporary directory."""
+    folder = getattr(font_config, "_folder", None)  # WeasyPrint's own attribute, if any
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def render_pdf(
     *,
     template_name: str,
@@ -243,10 +254,10 @@ def render_pdf(
     """
     html = render_html(template_name=template_name, context=context)
     fetcher = LockedDownFetcher(base_url=base_url_assets)
+    # One font configuration per render: @font-face rules of the base stylesheet and of the
+    # template's stylesheets must share it (WeasyPrint keeps it per document).
+    font_config = FontConfiguration()
     try:
-        # One font configuration per render: @font-face rules of the base stylesheet and of
-        # the template's stylesheets must share it (WeasyPrint keeps it per document).
-        font_config = FontConfiguration()
         base = CSS(
             string=BASE_CSS,
             base_url=base_url_assets,
@@ -258,6 +269,8 @@ def render_pdf(
     except FatalURLFetchingError as exc:
         cause = exc.__cause__
         raise PdfRenderError(str(cause) if cause else str(exc)) from cause
+    finally:
+        _remove_font_folder(font_config)
     if pdf is None:  # pragma: no cover - write_pdf returns bytes when no target is given
         raise PdfRenderError("WeasyPrint returned no PDF.")
     return bytes(pdf)

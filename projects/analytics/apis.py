@@ -7,7 +7,7 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from kernel.web import request_actor
 from marketplace.choices import Field
 from projects.analytics.filters import FunnelFilterForm
-from projects.analytics.selectors import STAGES, deal_funnel, may_see_funnel
+from projects.analytics.selectors import STAGES, deal_funnel, require_funnel_viewer
 
 PARAMETERS = [
     OpenApiParameter("date_from", OpenApiTypes.DATE, description=(
@@ -79,8 +79,7 @@ class FunnelApi(APIView):
     )
     def get(self, request: Request) -> Response:
         actor = request_actor(request)
-        if not may_see_funnel(actor):
-            raise PermissionDenied
+        require_funnel_viewer(actor)
         form = FunnelFilterForm(request.query_params, viewer=actor)
         if not form.is_valid():
             raise ValidationError({name: [str(m) for m in messages]

@@ -7,19 +7,17 @@ from __future__ import annotations
 
 import io
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kernel.local_time import BEIJING
 from kernel.money import CENT
-from kernel.spreadsheets import SafeCsvWriter, spreadsheet_text
+from kernel.spreadsheets import csv_bytes, spreadsheet_text
 from kernel.templatetags.keqiao import cny
 from projects.analytics.selectors import DealFunnel
 
-#: The exports' generation time is given in Beijing time, the time of the period filter.
-BEIJING = ZoneInfo("Asia/Shanghai")
 #: The XLSX number format of rates (0.75 shows as 75.0%).
 PERCENT_FORMAT = "0.0%"
 
@@ -117,13 +115,12 @@ def _blocks(funnel: DealFunnel) -> list[list[list[str]]]:
 def funnel_csv(funnel: DealFunnel) -> bytes:
     """UTF-8 CSV with a byte-order mark: the filters, the stages, the medians and the totals,
     blocks separated by a blank line."""
-    buffer = io.StringIO()
-    writer = SafeCsvWriter(buffer)
+    rows: list[list[str]] = []
     for number, block in enumerate(_blocks(funnel)):
         if number:
-            writer.writerow([])
-        writer.writerows(block)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+            rows.append([])
+        rows.extend(block)
+    return csv_bytes(rows)
 
 
 def funnel_xlsx(funnel: DealFunnel) -> bytes:

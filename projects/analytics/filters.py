@@ -3,9 +3,9 @@
 (the page shows them on the form with HTTP 400, the API answers 400 in the error shape).
 
 Parameters (all optional): ``date_from`` / ``date_to`` (``YYYY-MM-DD``, days in Asia/Shanghai,
-both included), ``field`` (a `marketplace.choices.Field` code), ``region`` (a province-level
-division: its GB/T 2260 code ``PP0000`` or its name, full or short: ``130000``, ``河北省``,
-``河北``), ``organization`` and ``roadshow`` (ids).
+both included, from 1949-10-01 to 2099-12-31), ``field`` (a `marketplace.choices.Field`
+code), ``region`` (a province-level division: its GB/T 2260 code ``PP0000`` or its name, full
+or short: ``130000``, ``河北省``, ``河北``), ``organization`` and ``roadshow`` (ids).
 """
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from kernel.local_time import BEIJING
+from kernel.moments import EARLIEST_DATE, LATEST_DATE, date_in_range, shifted
 from marketplace import roles
 from marketplace.choices import Field
 from marketplace.models import ID_MAX, Organization
@@ -28,7 +29,6 @@ from marketplace.regions import province_code_for, province_short_name, region_n
 from projects.models import Roadshow
 from projects.roadshows.selectors import roadshow_list
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 _PROVINCE_CODE = re.compile(r"[1-9][0-9]0000")
 
 
@@ -55,7 +55,8 @@ class FunnelFilters:
         `date_from` to 00:00 of the day after `date_to`."""
         start = (datetime.combine(self.date_from, time.min, tzinfo=BEIJING)
                  if self.date_from else None)
-        end = (datetime.combine(self.date_to + timedelta(days=1), time.min, tzinfo=BEIJING)
+        end = (shifted(datetime.combine(self.date_to, time.min, tzinfo=BEIJING),
+                       timedelta(days=1))
                if self.date_to else None)
         return start, end
 
@@ -75,6 +76,17 @@ class FunnelFilters:
             "roadshow": str(self.roadshow.pk) if self.roadshow else "",
         }
         return {key: value for key, value in values.items() if value}
+
+
+def _date_in_range(day: date | None) -> date | None:
+    """`day` when it lies in the years the site accepts (`kernel.moments`): a period reaching
+    year 1 or 9999 is a typo, and its bounds would not fit a datetime in UTC."""
+    if day is not None and not date_in_range(day):
+        raise forms.ValidationError(
+            _("Give a date from %(earliest)s to %(latest)s.")
+            % {"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()},
+            code="date_out_of_range")
+    return day
 
 
 class FunnelFilterForm(forms.Form):
@@ -141,6 +153,12 @@ class FunnelFilterForm(forms.Form):
         if roadshow is None:
             raise forms.ValidationError(_("No such roadshow."), code="unknown_roadshow")
         return roadshow
+
+    def clean_date_from(self) -> date | None:
+        return _date_in_range(self.cleaned_data["date_from"])
+
+    def clean_date_to(self) -> date | None:
+        return _date_in_range(self.cleaned_data["date_to"])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

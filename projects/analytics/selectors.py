@@ -73,9 +73,11 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from contracts.choices import AgreementStatus
 from contracts.models import Agreement
+from kernel.errors import PermissionDeniedError
 from kernel.money import CENT
 from marketplace import roles
 from marketplace.models import ResearchResult, TechnologyNeed
@@ -83,7 +85,11 @@ from marketplace.selectors import visible_to_parties
 from matching.models import MatchRequest, MatchRequestDirection, MatchRequestStatus
 from projects.analytics.filters import FunnelFilters
 from projects.models import Meeting, RoadshowSlot
-from projects.reports.selectors import agreement_value, attributed_match_requests
+from projects.reports.selectors import (
+    PDF_COLUMNS,
+    agreement_value,
+    attributed_match_requests,
+)
 
 #: The stages in funnel order (their labels: `projects.analytics.export.STAGE_LABELS`).
 STAGES = ("listing", "match_request", "accepted", "meeting", "drafted", "signed")
@@ -286,6 +292,7 @@ def _add_agreements(deals: dict[int, _Deal], rows: QuerySet[MatchRequest]) -> No
     agreements = (
         Agreement.objects.filter(match_request_id__in=rows.values("pk"))
         .select_related("frozen_version")
+        .defer(*PDF_COLUMNS)
         .order_by("created_at", "id")
     )
     latest_signed: dict[int, Agreement] = {}
@@ -370,5 +377,13 @@ def may_see_funnel(user: Any) -> bool:
                                            or roles.organization_ids(user)))
 
 
+def require_funnel_viewer(user: Any) -> None:
+    """Raises `PermissionDeniedError` (403, with its reason) unless `may_see_funnel(user)`."""
+    if not may_see_funnel(user):
+        raise PermissionDeniedError(
+            _("The deal funnel is for brokers and members of an organisation.")
+        )
+
+
 __all__ = ["OPTIONAL_STAGES", "STAGES", "STEPS", "DealFunnel", "StageFigure", "StepMedian",
-           "deal_funnel", "may_see_funnel"]
+           "deal_funnel", "may_see_funnel", "require_funnel_viewer"]

@@ -1,6 +1,6 @@
 """The deal funnel's pages: ``analytics/funnel/`` (filter form, two charts, the figures in
 tables) and its exports ``analytics/funnel.csv`` / ``funnel.xlsx`` with the same filters.
-Brokers and members of an organisation (`may_see_funnel`); others 403, anonymous users to
+Brokers and members of an organisation (`require_funnel_viewer`); others 403, anonymous users to
 the log-in page; bad filter values are shown on the form with HTTP 400."""
 
 from __future__ import annotations
@@ -8,11 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 
+from kernel.spreadsheets import XLSX_MEDIA_TYPE
 from kernel.web import attachment, request_actor
 from marketplace import roles
 from projects.analytics.export import (
@@ -28,16 +28,13 @@ from projects.analytics.export import (
     summary_rows,
 )
 from projects.analytics.filters import FunnelFilterForm
-from projects.analytics.selectors import DealFunnel, deal_funnel, may_see_funnel
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from projects.analytics.selectors import DealFunnel, deal_funnel, require_funnel_viewer
 
 
 def _funnel_or_form(request: HttpRequest) -> tuple[FunnelFilterForm, DealFunnel | None]:
     """The bound filter form and, when it is valid, the funnel the user may see."""
     actor = request_actor(request)
-    if not may_see_funnel(actor):
-        raise PermissionDenied
+    require_funnel_viewer(actor)
     form = FunnelFilterForm(request.GET, viewer=actor)
     if not form.is_valid():
         return form, None
@@ -86,4 +83,4 @@ def funnel_xlsx_download(request: HttpRequest) -> HttpResponse:
     form, funnel = _funnel_or_form(request)
     if funnel is None:
         return _invalid(request, form)
-    return attachment(funnel_xlsx(funnel), XLSX, "deal-funnel.xlsx")
+    return attachment(funnel_xlsx(funnel), XLSX_MEDIA_TYPE, "deal-funnel.xlsx")

@@ -33,11 +33,11 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from kernel.errors import ConflictError, DomainError
+from kernel.local_time import BEIJING
 from kernel.locking import lock_row
 from marketplace.models import Organization
 from projects.choices import RoadshowStatus
 from projects.meetings import scheduler
-from projects.meetings.export import BEIJING
 from projects.meetings.scheduling import (
     meeting_people,
     notify_scheduled,
@@ -169,6 +169,23 @@ def meeting_move(*, meeting: Meeting, actor: User, starts_at: datetime, room: st
     return locked
 
 
+def _exchange_places(a: Meeting, b: Meeting) -> None:
+    """Give `a` the place (room, start, end) of `b` and `b` that of `a`. The place is unique
+    per roadshow (``meeting_room_start_unique``) and checked per statement, so neither row can
+    be updated into the other's place first, and no parking place (a room name) is safe from
+    a real room of that name: both rows are deleted and inserted again in their new places,
+    with their ids and creation times (no other row refers to a meeting)."""
+    places = [(b.room, b.starts_at, b.ends_at), (a.room, a.starts_at, a.ends_at)]
+    for moving, (room, start, end) in zip((a, b), places, strict=True):
+        moving.room, moving.starts_at, moving.ends_at = room, start, end
+    created = {a.pk: a.created_at, b.pk: b.created_at}
+    Meeting.objects.filter(pk__in=list(created)).delete()
+    Meeting.objects.bulk_create([a, b])
+    for moving in (a, b):  # auto_now_add stamped the insert: keep the original creation time
+        moving.created_at = created[moving.pk]
+        Meeting.objects.filter(pk=moving.pk).update(created_at=moving.created_at)
+
+
 def meeting_swap(*, meeting: Meeting, other: Meeting, actor: User) -> tuple[Meeting, Meeting]:
     """Host staff exchange the places (time and room) of two meetings of one roadshow.
 
@@ -200,14 +217,7 @@ def meeting_swap(*, meeting: Meeting, other: Meeting, actor: User) -> tuple[Meet
                 problems.setdefault("other", []).extend(messages)
         if problems:
             raise DomainError(_("The two meetings cannot be swapped."), fields=problems)
-        places = [(b.room, b.starts_at, b.ends_at), (a.room, a.starts_at, a.ends_at)]
-        # The room and start are unique per roadshow: park one meeting first.
-        a.room = f"\u2063swap {a.pk}"
-        a.save(update_fields=["room"])
-        for moving, (room, start, end) in zip((a, b), places, strict=True):
-            moving.room, moving.starts_at, moving.ends_at = room, start, end
-        b.save(update_fields=["room", "starts_at", "ends_at"])
-        a.save(update_fields=["room", "starts_at", "ends_at"])
+        _exchange_places(a, b)
         _notify_changed(roadshow, [a, b])
     return a, b
 

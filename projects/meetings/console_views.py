@@ -10,7 +10,8 @@
   ``meetings/schedules/`` (one schedule per party), print-friendly HTML.
 
 Anonymous visitors go to the login page; others than host staff get 403. A refused change is
-shown on its form (400, 409 for a conflict) and writes nothing.
+shown on its form, or with the page's messages when it has none (400, 409 for a conflict),
+and writes nothing.
 """
 
 from __future__ import annotations
@@ -29,11 +30,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kernel.errors import ConflictError, DomainError
-from kernel.web import request_actor, run_service
+from kernel.errors import DomainError
+from kernel.local_time import BEIJING
+from kernel.web import error_status, request_actor, run_service
 from projects.meetings import console
 from projects.meetings import services as meetings
-from projects.meetings.export import BEIJING
 from projects.meetings.forms import MeetingBlockForm, MeetingMoveForm, MeetingSwapForm
 from projects.meetings.grid import (
     party_schedules,
@@ -43,7 +44,11 @@ from projects.meetings.grid import (
     table_cards,
 )
 from projects.meetings.scheduling import REASON_MESSAGES, meetings_schedule
-from projects.meetings.selectors import meeting_block_list, meeting_request_list
+from projects.meetings.selectors import (
+    meeting_block_list,
+    meeting_request_list,
+    unanswered_meeting_requests,
+)
 from projects.models import (
     Meeting,
     MeetingBlock,
@@ -115,6 +120,7 @@ def _console_context(
         "grid": grid,
         "unplaced": meeting_request_list(roadshow=roadshow, viewer=request.user).filter(
             status=MeetingRequestStatus.UNPLACED),
+        "unanswered": unanswered_meeting_requests(roadshow=roadshow),
         "reason_messages": {k: str(v) for k, v in REASON_MESSAGES.items()},
         "meetings": _console_meetings(roadshow, grid.rooms, bound or {}),
         "publication": MeetingSchedulePublication.objects.filter(roadshow=roadshow)
@@ -122,12 +128,15 @@ def _console_context(
     }
 
 
-def _status(exc: DomainError | None) -> int:
-    return 409 if isinstance(exc, ConflictError) else 400
-
-
 def _back(roadshow: Roadshow, anchor: str = "") -> HttpResponse:
     return redirect(reverse("roadshow-meetings-console", args=[roadshow.pk]) + anchor)
+
+
+def _refused(request: HttpRequest, roadshow: Roadshow, error: DomainError | None) -> HttpResponse:
+    """The console page with a refusal's message (run_service put it among the messages),
+    answered with the refusal's status: 409 for a conflict, else 400 (module docstring)."""
+    return render(request, "projects/meetings_console.html", _console_context(request, roadshow),
+                  status=error_status(error))
 
 
 @login_required
@@ -191,8 +200,9 @@ def block_delete(request: HttpRequest, roadshow_id: int, pk: int) -> HttpRespons
     block = get_object_or_404(MeetingBlock, roadshow=roadshow, pk=pk)
     done = run_service(request, lambda: console.meeting_block_delete(
         block=block, actor=request_actor(request)))
-    if done.ok:
-        messages.success(request, _("The meeting block was deleted."))
+    if not done.ok:
+        return _refused(request, roadshow, done.error)
+    messages.success(request, _("The meeting block was deleted."))
     return _back(roadshow, "#blocks")
 
 
@@ -204,8 +214,9 @@ def schedule_run(request: HttpRequest, roadshow_id: int) -> HttpResponse:
     done = run_service(request, lambda: meetings_schedule(
         roadshow=roadshow, actor=request_actor(request),
         reschedule=request.POST.get("reschedule") == "1"))
-    if done.result is not None:
-        messages.success(request, _(
+    if done.result is None:
+        return _refused(request, roadshow, done.error)
+    messages.success(request, _(
             "The scheduler placed %(placed)d meeting(s); %(unplaced)d request(s) could not be "
             "placed.") % {"placed": len(done.result.placed),
                           "unplaced": len(done.result.unplaced)})
@@ -229,7 +240,7 @@ def meeting_move(request: HttpRequest, roadshow_id: int, pk: int) -> HttpRespons
         if done.ok:
             messages.success(request, _("The meeting was moved."))
             return _back(roadshow, "#grid")
-        status = _status(done.error)
+        status = error_status(done.error)
     return render(request, "projects/meetings_console.html",
                   _console_context(request, roadshow, bound={meeting.pk: form}), status=status)
 
@@ -253,7 +264,7 @@ def meeting_swap(request: HttpRequest, roadshow_id: int, pk: int) -> HttpRespons
         if done.ok:
             messages.success(request, _("The two meetings were swapped."))
             return _back(roadshow, "#grid")
-        status = _status(done.error)
+        status = error_status(done.error)
     return render(request, "projects/meetings_console.html",
                   _console_context(request, roadshow, bound={-meeting.pk: form}), status=status)
 
@@ -264,9 +275,10 @@ def schedule_publish(request: HttpRequest, roadshow_id: int) -> HttpResponse:
     roadshow = staff_roadshow_page(request, roadshow_id)
     done = run_service(request, lambda: console.schedule_publish(
         roadshow=roadshow, actor=request_actor(request)))
-    if done.ok:
-        messages.success(request, _("The schedule is published; everyone with a meeting has "
-                                    "been notified."))
+    if not done.ok:
+        return _refused(request, roadshow, done.error)
+    messages.success(request, _("The schedule is published; everyone with a meeting has "
+                                "been notified."))
     return _back(roadshow, "#publish")
 
 

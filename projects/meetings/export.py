@@ -8,7 +8,6 @@ SUMMARY, LOCATION (room and venue) and DESCRIPTION (the reason given).
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -18,13 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
-from kernel.spreadsheets import SafeCsvWriter
+from kernel.local_time import BEIJING
+from kernel.spreadsheets import csv_bytes
 
 if TYPE_CHECKING:
     from projects.meetings.selectors import ScheduleRow
     from projects.models import Roadshow
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 def _local(value: datetime) -> str:
@@ -33,15 +32,12 @@ def _local(value: datetime) -> str:
 
 def schedule_csv(rows: Sequence[ScheduleRow]) -> bytes:
     """The rows as CSV bytes (see the module docstring)."""
-    buffer = io.StringIO()
-    writer = SafeCsvWriter(buffer)
-    writer.writerow([_("Start"), _("End"), _("Room"), _("Project"), _("Role"), _("With"),
-                     _("Reason")])
-    for r in rows:
-        role = _("Requester") if r.role == "requester" else _("Presenter")
-        writer.writerow([_local(r.starts_at), _local(r.ends_at), r.room, r.project, role,
-                         r.with_whom, r.reason])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    header = [_("Start"), _("End"), _("Room"), _("Project"), _("Role"), _("With"), _("Reason")]
+    return csv_bytes([header, *(
+        [_local(r.starts_at), _local(r.ends_at), r.room, r.project,
+         _("Requester") if r.role == "requester" else _("Presenter"), r.with_whom, r.reason]
+        for r in rows
+    )])
 
 
 def schedule_ics(*, roadshow: Roadshow, rows: Sequence[ScheduleRow]) -> bytes:

@@ -11,11 +11,12 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from kernel.local_time import datetime_local_widget
 from marketplace.models import Organization
 from projects.meetings.services import REASON_MAX_CHARS
 from projects.models import RoadshowSlot
 
-_DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+_DATETIME_WIDGET = datetime_local_widget()
 
 
 class SlotChoiceField(forms.ModelChoiceField[RoadshowSlot]):

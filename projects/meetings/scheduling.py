@@ -155,8 +155,9 @@ def meetings_schedule(*, roadshow: Roadshow, actor: User, reschedule: bool = Fal
     Meetings already scheduled are kept and worked around; with `reschedule=True` they are
     deleted first and every accepted/scheduled/unplaced request is placed afresh. Writes the
     `Meeting` rows and request statuses (scheduled, or unplaced with the reason code) in one
-    transaction under a lock on the roadshow, notifies the people of newly placed meetings on
-    commit when the schedule is already published (a draft is not announced), and returns the
+    transaction under a lock on the roadshow, notifies the people of newly placed meetings,
+    and after a reschedule those whose meetings moved or were dropped (`_announce`), when the
+    schedule is already published (a draft is not announced), and returns the
     `ScheduleReport`.
 
     Raises PermissionDeniedError (not host staff), DomainError (event cancelled).
@@ -166,7 +167,11 @@ def meetings_schedule(*, roadshow: Roadshow, actor: User, reschedule: bool = Fal
         raise DomainError(_("The roadshow is cancelled."))
     with transaction.atomic():
         lock_row(roadshow)
+        published = schedule_published(roadshow=roadshow)
+        before: dict[int, tuple[str, datetime]] = {}
         if reschedule:
+            before = {m.request_id: (m.room, m.starts_at)
+                      for m in Meeting.objects.filter(roadshow=roadshow)}
             Meeting.objects.filter(roadshow=roadshow).delete()
             MeetingRequest.objects.filter(
                 roadshow=roadshow, status=MeetingRequestStatus.SCHEDULED
@@ -201,9 +206,28 @@ def meetings_schedule(*, roadshow: Roadshow, actor: User, reschedule: bool = Fal
         report = _record_result(roadshow, result, pending, kept=len(existing))
         # A draft schedule is seen by host staff only; once published, the people of newly
         # placed meetings are told at once (`projects.meetings.console.schedule_publish`).
-        if schedule_published(roadshow=roadshow):
-            notify_scheduled(roadshow, [pending[p.request_id] for p in report.placed])
+        if published:
+            _announce(roadshow, report, pending, before)
     return report
+
+
+def _announce(roadshow: Roadshow, report: ScheduleReport, pending: dict[int, MeetingRequest],
+              before: dict[int, tuple[str, datetime]]) -> None:
+    """After publishing, a run's changes are announced as they are made: the people of a
+    published meeting that a reschedule dropped or moved hear that their meetings changed
+    (``meetings.changed``, variant ``rescheduled``), those of newly placed meetings that their
+    schedule is ready; each person once."""
+    placed = {p.request_id: (p.room, p.starts_at) for p in report.placed}
+    changed = [pending[pk] for pk, place in before.items()
+               if pk in pending and placed.get(pk) != place]
+    told = meeting_people(changed)
+    notify_meeting_users(users=told, verb="meetings.changed", roadshow=roadshow,
+                         params={"variant": "rescheduled"})
+    told_ids = {user.pk for user in told}
+    newly = [pending[pk] for pk in placed if pk not in before]
+    notify_meeting_users(
+        users=[user for user in meeting_people(newly) if user.pk not in told_ids],
+        verb="meetings.scheduled", roadshow=roadshow, params={})
 
 
 def _record_result(

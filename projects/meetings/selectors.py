@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -17,6 +17,7 @@ from projects.models import (
     Meeting,
     MeetingBlock,
     MeetingRequest,
+    MeetingRequestStatus,
     MeetingSchedulePublication,
     Roadshow,
     Unavailability,
@@ -64,6 +65,23 @@ def unavailability_list(*, roadshow: Roadshow, viewer: AnyUser) -> QuerySet[Unav
     if is_host_staff(user=viewer, roadshow=roadshow):
         return qs
     return qs.filter(Q(user_id=viewer.pk) | Q(organization_id__in=roles.organization_ids(viewer)))
+
+
+@dataclass(frozen=True)
+class Unanswered:
+    """Meeting requests still waiting for the presenter's answer: `count` in all, `mediated` of
+    them in the transfer centre's mediation queue (its brokers answer for the organisation)."""
+
+    count: int
+    mediated: int
+
+
+def unanswered_meeting_requests(*, roadshow: Roadshow) -> Unanswered:
+    """The requests the scheduler cannot place yet (it places accepted requests only)."""
+    figures = MeetingRequest.objects.filter(
+        roadshow=roadshow, status=MeetingRequestStatus.REQUESTED
+    ).aggregate(count=Count("pk"), mediated=Count("pk", filter=Q(mediated_at__isnull=False)))
+    return Unanswered(count=figures["count"], mediated=figures["mediated"])
 
 
 def schedule_published(*, roadshow: Roadshow) -> bool:

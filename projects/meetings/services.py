@@ -21,10 +21,12 @@ Times are aware UTC datetimes; intervals are half-open.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -32,11 +34,13 @@ from django.utils.translation import gettext as _
 
 from kernel.errors import ConflictError, DomainError, PermissionDeniedError
 from kernel.locking import lock_row
+from kernel.moments import shifted
 from marketplace import roles
 from marketplace.models import Organization
 from marketplace.notification_verbs import Params
 from marketplace.notifications import notify
 from marketplace.selectors import organization_members
+from marketplace.validators import validate_visible_text
 from matching.mediation.common import NOTE_MAX_LENGTH, notify_brokers
 from matching.mediation.escalation import queue_if_unreachable
 from matching.mediation.models import MediationAction
@@ -292,16 +296,40 @@ def meeting_request_decline(*, request: MeetingRequest, actor: User, reason: str
 # --- blocks and unavailable times --------------------------------------------------------------
 
 
+def room_key(name: str) -> str:
+    """What two room names are compared by: Unicode NFKC (full-width letters and spaces),
+    runs of whitespace as one space, case-folded, so that names printed alike on the table
+    cards are one room."""
+    return " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+
+def _invisible_in(names: list[str]) -> list[str | Promise]:
+    """The organisation texts' refusal of invisible characters (`validate_visible_text`) for
+    the first room name that has them; empty when none has."""
+    for name in names:
+        try:
+            validate_visible_text(name)
+        except ValidationError as exc:
+            return list(exc.messages)
+    return []
+
+
+def meeting_days(roadshow: Roadshow) -> tuple[datetime, datetime]:
+    """When meetings of `roadshow` may take place: from 00:00 of its first day (Beijing time)
+    to MEETING_DAYS_AFTER_EVENT days after it ends (never overflowing, `kernel.moments`)."""
+    event_day_start = timezone.localtime(roadshow.starts_at).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    return event_day_start, shifted(roadshow.ends_at, timedelta(days=MEETING_DAYS_AFTER_EVENT))
+
+
 def clean_block(*, roadshow: Roadshow, starts_at: Any, ends_at: Any, rooms: Any,
                 slot_minutes: Any) -> list[str]:
     """The room names of a meeting block, stripped, after checking the block's rules (see
     `meeting_block_create`); DomainError (400 per field) otherwise."""
     _check_interval(starts_at, ends_at)
     fields: dict[str, list[str | Promise]] = {}
-    event_day_start = timezone.localtime(roadshow.starts_at).replace(
-        hour=0, minute=0, second=0, microsecond=0
-    )
-    latest_end = roadshow.ends_at + timedelta(days=MEETING_DAYS_AFTER_EVENT)
+    event_day_start, latest_end = meeting_days(roadshow)
     if starts_at < event_day_start or ends_at > latest_end:
         fields["starts_at"] = [
             _("Meeting blocks must fall between the event's first day and %(days)d days after "
@@ -326,7 +354,9 @@ def clean_block(*, roadshow: Roadshow, starts_at: Any, ends_at: Any, rooms: Any,
         fields["rooms"] = [
             _("Room names must be 1–%(n)d characters.") % {"n": ROOM_NAME_MAX_CHARS}
         ]
-    elif len(set(names)) != len(names):
+    elif hidden := _invisible_in(names):
+        fields["rooms"] = hidden
+    elif len({room_key(n) for n in names}) != len(names):
         fields["rooms"] = [_("Room names must be distinct.")]
     if fields:
         raise DomainError(_("Check the meeting block."), fields=fields)
@@ -375,9 +405,15 @@ def unavailability_add(
     """Mark a time when the actor (or, with `organization`, that organisation) cannot meet.
 
     Raises PermissionDeniedError (organisation given and the actor is neither a member nor
-    host staff), DomainError (naive or reversed times, note over 200 characters).
+    host staff), DomainError (naive or reversed times, times outside `meeting_days`, note
+    over 200 characters).
     """
     _check_interval(starts_at, ends_at)
+    first, last = meeting_days(roadshow)
+    if starts_at < first or ends_at > last:
+        message = (_("Unavailable times must fall between the event's first day and %(days)d "
+                     "days after it ends.") % {"days": MEETING_DAYS_AFTER_EVENT})
+        raise DomainError(message, fields={"starts_at": [message]})
     note = (note or "").strip()
     if len(note) > 200:
         message = _("At most %(n)d characters.") % {"n": 200}
@@ -405,6 +441,7 @@ __all__ = [
     "mediate_if_unreachable",
     "mediation_params",
     "meeting_block_create",
+    "meeting_days",
     "meeting_request_accept",
     "meeting_request_create",
     "meeting_request_decline",

@@ -18,8 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kernel.errors import ConflictError, DomainError
-from kernel.web import attachment, request_actor, run_service
+from kernel.web import attachment, error_status, request_actor, run_service
 from marketplace import roles
 from marketplace.selectors import own_organizations
 from projects.choices import RoadshowStatus
@@ -96,10 +95,6 @@ def _requestable_slots(roadshow: Roadshow, user: AnyUser) -> QuerySet[RoadshowSl
     )
 
 
-def _error_status(exc: DomainError) -> int:
-    return 409 if isinstance(exc, ConflictError) else 400
-
-
 @login_required
 def my_schedule_page(request: HttpRequest, roadshow_id: int) -> HttpResponse:
     roadshow = roadshow_get(viewer=request.user, pk=roadshow_id)
@@ -123,7 +118,7 @@ def meeting_request_create_page(request: HttpRequest, roadshow_id: int) -> HttpR
             reason=form.cleaned_data["reason"],
         ), form)
         if sent.error is not None:
-            status = _error_status(sent.error)
+            status = error_status(sent.error)
         else:
             messages.success(request, _("Your meeting request was sent. You will be notified "
                                         "of the answer."))

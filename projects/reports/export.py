@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from kernel.money import CENT
-from kernel.spreadsheets import SafeCsvWriter
+from kernel.spreadsheets import csv_bytes
 from projects.reports.selectors import ProjectLine, RoadshowReport
 
 # --- CSV ---------------------------------------------------------------------------------------
@@ -18,28 +17,25 @@ from projects.reports.selectors import ProjectLine, RoadshowReport
 def report_csv(report: RoadshowReport) -> bytes:
     """UTF-8 CSV with a byte-order mark: a summary block (metric, value), a blank line, then
     one row per project, then the agreements. Money as plain decimals with 2 places."""
-    buffer = io.StringIO()
-    writer = SafeCsvWriter(buffer)
-    writer.writerow([_("Metric"), _("Value")])
-    for label, value in summary_rows(report):
-        writer.writerow([label, value])
-    writer.writerow([])
-    writer.writerow([_("Order"), _("Project"), _("Presenter"), _("Presented"), _("Intents"),
-                     _("Questions"), _("Meetings requested"), _("Meetings held"),
-                     _("Match requests"), _("Agreements signed"), _("Agreement value (CNY)")])
+    rows: list[list[Any]] = [[_("Metric"), _("Value")]]
+    rows += [[label, value] for label, value in summary_rows(report)]
+    rows.append([])
+    rows.append([_("Order"), _("Project"), _("Presenter"), _("Presented"), _("Intents"),
+                 _("Questions"), _("Meetings requested"), _("Meetings held"),
+                 _("Match requests"), _("Agreements signed"), _("Agreement value (CNY)")])
     for p in report.projects:
-        writer.writerow([p.order, p.title, p.presenter, _("yes") if p.presented else _("no"),
-                         p.intents, p.questions, p.meetings_requested, p.meetings_held,
-                         p.match_requests, p.agreements_signed,
-                         f"{p.agreements_value_cny.quantize(CENT)}"])
+        rows.append([p.order, p.title, p.presenter, _("yes") if p.presented else _("no"),
+                     p.intents, p.questions, p.meetings_requested, p.meetings_held,
+                     p.match_requests, p.agreements_signed,
+                     f"{p.agreements_value_cny.quantize(CENT)}"])
     if report.agreements:
-        writer.writerow([])
-        writer.writerow([_("Agreement"), _("Project"), _("Parties"), _("Signed at"),
-                         _("Value (CNY)")])
+        rows.append([])
+        rows.append([_("Agreement"), _("Project"), _("Parties"), _("Signed at"),
+                     _("Value (CNY)")])
         for a in report.agreements:
-            writer.writerow([a.number, a.project, a.parties, a.signed_at.isoformat(),
-                             f"{a.value_cny.quantize(CENT)}"])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+            rows.append([a.number, a.project, a.parties, a.signed_at.isoformat(),
+                         f"{a.value_cny.quantize(CENT)}"])
+    return csv_bytes(rows)
 
 
 def summary_rows(report: RoadshowReport) -> list[tuple[str, str]]:

@@ -47,6 +47,7 @@ from django.utils import timezone
 
 from contracts.choices import AgreementStatus
 from contracts.models import Agreement
+from kernel.moments import shifted
 from kernel.money import CENT, amount_or_none
 from matching.models import MatchRequest
 from projects.choices import RegistrationStatus, RoadshowStatus
@@ -142,6 +143,11 @@ class RoadshowReport:
             return value
         result: dict[str, Any] = convert(asdict(self))
         return result
+
+
+#: The stored PDFs of an agreement and its frozen version (the sealed PDF, the signing
+#: preview): reads that want only the terms and the value leave them in the database.
+PDF_COLUMNS = ("sealed_pdf", "frozen_version__preview_pdf")
 
 
 def agreement_value(agreement: Agreement) -> Decimal | None:
@@ -247,7 +253,7 @@ def attributed_match_requests(
         slots = list(RoadshowSlot.objects.filter(roadshow=roadshow))
     by_result = {s.research_result_id: s.pk for s in slots if s.research_result_id}
     by_need = {s.technology_need_id: s.pk for s in slots if s.technology_need_id}
-    window_end = roadshow.ends_at + report_window()
+    window_end = shifted(roadshow.ends_at, report_window())
     match_requests = MatchRequest.objects.filter(
         Q(research_result_id__in=list(by_result)) | Q(technology_need_id__in=list(by_need)),
         created_at__gte=opened_at(roadshow), created_at__lte=window_end,
@@ -289,6 +295,7 @@ def _count_agreements(
             match_request_id__in=list(slot_of_match),
         )
         .select_related("frozen_version", "party_a", "party_b")
+        .defer(*PDF_COLUMNS)
         .order_by("signed_at", "id")
     )
     total = Decimal("0.00")
@@ -311,6 +318,7 @@ def _count_agreements(
 
 
 __all__ = [
+    "PDF_COLUMNS",
     "AgreementLine",
     "ProjectLine",
     "RoadshowReport",

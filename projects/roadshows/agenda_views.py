@@ -23,7 +23,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kernel.web import attachment, request_actor, run_service
+from kernel.spreadsheets import XLSX_MEDIA_TYPE
+from kernel.web import attachment, error_status, request_actor, run_service
 from marketplace import selectors as listing_selectors
 from marketplace.choices import ListingStatus
 from marketplace.models import Organization, ResearchResult, TechnologyNeed
@@ -41,13 +42,11 @@ from projects.roadshows.setup_forms import (
     ReorderForm,
     SlotForm,
 )
-from projects.roadshows.setup_views import error_status
 
 #: How many search results the agenda page shows of each kind.
 SEARCH_LIMIT = 20
 #: How many organisation names the presenter field suggests (HTML datalist).
 PRESENTER_SUGGESTION_LIMIT = 500
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _search(request: HttpRequest, roadshow: Roadshow, form: ListingSearchForm) -> list[Any]:
@@ -301,4 +300,4 @@ def agenda_import_page(request: HttpRequest, pk: int) -> HttpResponse:
 def agenda_template(request: HttpRequest, pk: int) -> HttpResponse:
     """GET /roadshows/<pk>/agenda/template.xlsx: an empty agenda with the import's columns."""
     staff_roadshow_page(request, pk)
-    return attachment(template_xlsx(), XLSX, "agenda-template.xlsx")
+    return attachment(template_xlsx(), XLSX_MEDIA_TYPE, "agenda-template.xlsx")

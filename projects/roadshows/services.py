@@ -10,7 +10,7 @@ already done). Every change the audience sees bumps the live version
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kernel.errors import ConflictError, DomainError, PermissionDeniedError, field_error
 from kernel.locking import copy_locked_fields, lock_row
+from kernel.moments import EARLIEST_DATE, LATEST_DATE, date_in_range
 from marketplace import roles
 from marketplace.choices import ListingStatus, OrganizationKind
 from marketplace.models import Organization, ResearchResult, TechnologyNeed
@@ -57,11 +58,44 @@ def _full_clean(instance: Model, *, exclude: list[str] | None = None) -> None:
 # --- events -----------------------------------------------------------------------------------
 
 
+#: How far ahead a roadshow may be planned, and how long it may last: a start decades ahead or
+#: an event of months is a typo, and a time near year 1 or 9999 overflows the windows added to
+#: it (meeting blocks, the report's attribution window).
+MAX_YEARS_AHEAD = 5
+MAX_EVENT_DAYS = 14
+
+
+def time_problems(starts_at: datetime, ends_at: datetime) -> dict[str, str]:
+    """Why the times of a roadshow are refused, per field (empty when they are fine): each
+    from 2000-01-01 (`kernel.moments`), the start at most MAX_YEARS_AHEAD years from now, the
+    end after the start and at most MAX_EVENT_DAYS days after it."""
+    problems: dict[str, str] = {}
+    for name, moment in (("starts_at", starts_at), ("ends_at", ends_at)):
+        # The date as given (no conversion, which overflows near year 1): bounds to the day.
+        if moment.date() < EARLIEST_DATE:
+            problems[name] = str(_("Give a time from %(earliest)s on.")
+                                 % {"earliest": EARLIEST_DATE.isoformat()})
+    if problems:
+        return problems
+    latest_start = timezone.now() + timedelta(days=365 * MAX_YEARS_AHEAD + 1)
+    if starts_at > latest_start:
+        problems["starts_at"] = str(
+            _("A roadshow starts at most %(years)s years from now.") % {"years": MAX_YEARS_AHEAD})
+    if ends_at <= starts_at:
+        problems["ends_at"] = str(_("The end must be after the start."))
+    elif ends_at - starts_at > timedelta(days=MAX_EVENT_DAYS):
+        problems["ends_at"] = str(
+            _("A roadshow lasts at most %(days)s days.") % {"days": MAX_EVENT_DAYS})
+    return problems
+
+
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:
     if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
         raise field_error("starts_at", _("Give times with a time zone."))
-    if ends_at <= starts_at:
-        raise field_error("ends_at", _("The end must be after the start."))
+    problems = time_problems(starts_at, ends_at)
+    if problems:
+        raise DomainError(next(iter(problems.values())),
+                          fields={name: [message] for name, message in problems.items()})
 
 
 @transaction.atomic
@@ -149,7 +183,8 @@ def roadshow_update(*, roadshow: Roadshow, actor: User, data: dict[str, Any]) ->
 
 def publish_problems(roadshow: Roadshow) -> dict[str, list[str]]:
     """Why `roadshow` cannot be published yet, per field (empty when it can): a title, times
-    with the end after the start and still ahead, and at least one agenda slot."""
+    with the end after the start and still ahead, at least one agenda slot, and every slot's
+    listing still published."""
     problems: dict[str, list[str]] = {}
     if not roadshow.title.strip():
         problems["title"] = [str(_("Give the roadshow a title."))]
@@ -157,8 +192,21 @@ def publish_problems(roadshow: Roadshow) -> dict[str, list[str]]:
         problems["ends_at"] = [str(_("The end must be after the start."))]
     elif roadshow.ends_at <= timezone.now():
         problems["ends_at"] = [str(_("The roadshow has already ended; change its times."))]
-    if not RoadshowSlot.objects.filter(roadshow=roadshow).exists():
+    slots = list(RoadshowSlot.objects.filter(roadshow=roadshow)
+                 .select_related("research_result", "technology_need").order_by("order", "id"))
+    if not slots:
         problems["agenda"] = [str(_("Add at least one project to the agenda."))]
+    # "Only published listings can be presented" (`_check_listing`) holds when the listing is
+    # added; its owner may archive or withdraw it before the draft is published.
+    withdrawn = [
+        str(_("Agenda item %(order)s, “%(title)s”, is no longer published: remove it.")
+            % {"order": slot.order, "title": listing.title})
+        for slot in slots
+        if (listing := slot.research_result or slot.technology_need) is not None
+        and listing.status != ListingStatus.PUBLISHED
+    ]
+    if withdrawn:
+        problems["agenda"] = withdrawn
     return problems
 
 
@@ -273,6 +321,9 @@ def roadshow_slot_update(
     for name, value in data.items():
         if name not in allowed:
             raise field_error(name, _("This field cannot be changed."))
+        if name == "planned_start" and value is not None and not date_in_range(value.date()):
+            raise field_error(name, _("Give a date from %(earliest)s to %(latest)s.") % {
+                "earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()})
         setattr(slot, name, value)
     start = data.get("planned_start")
     if start is not None and not locked.starts_at <= start < locked.ends_at:

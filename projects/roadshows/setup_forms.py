@@ -13,11 +13,12 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kernel.local_time import datetime_local_widget
 from marketplace.models import Organization
 from projects.models import validate_stream_url
 from projects.roadshows.agenda_import import MAX_FILE_BYTES
 
-_DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+_DATETIME_WIDGET = datetime_local_widget()
 _LOCAL_TIME_HELP = _("Beijing time (UTC+8).")
 #: The id of the agenda page's list of organisation names suggested for a slot's presenter.
 PRESENTER_SUGGESTIONS = "presenter-organisations"

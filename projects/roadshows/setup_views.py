@@ -12,47 +12,22 @@ in the wrong state); the services write all or nothing.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from kernel.errors import ConflictError, DomainError
-from kernel.web import request_actor, run_service
-from marketplace import roles
-from marketplace.choices import OrganizationKind
-from marketplace.models import Organization
+from kernel.web import error_status, request_actor, run_service
 from projects.models import Roadshow
-from projects.permissions import hostable_organization_ids
+from projects.permissions import host_choices
 from projects.roadshow_access import staff_roadshow_page
 from projects.roadshows import services
 from projects.roadshows.setup_forms import RoadshowForm
 
 #: The form fields a roadshow's edit page sends to `services.roadshow_update`.
 _EVENT_FIELDS = services.EDITABLE_FIELDS
-
-
-def host_choices(user: Any) -> QuerySet[Organization]:
-    """The transfer centres `user` may create roadshows for (site admins: all of them)."""
-    centres = Organization.objects.filter(kind=OrganizationKind.TRANSFER_CENTRE)
-    if roles.is_admin(user):
-        return centres.order_by("legal_name")
-    return centres.filter(pk__in=hostable_organization_ids(user=user)).order_by("legal_name")
-
-
-def may_create_roadshows(user: Any) -> bool:
-    """Whether `user` sees the new-roadshow entry (host staff of some transfer centre)."""
-    return bool(user.is_authenticated) and host_choices(user).exists()
-
-
-def error_status(exc: DomainError | None) -> int:
-    """The HTTP status of a page showing a service error again: 409 wrong state, else 400."""
-    return 409 if isinstance(exc, ConflictError) else 400
 
 
 def _preview_url(form: RoadshowForm, roadshow: Roadshow | None) -> str:

@@ -32,14 +32,18 @@ from kernel.templatetags.keqiao import colon
 from marketplace import roles
 from projects.choices import RoadshowStatus
 from projects.models import Roadshow, validate_stream_url
-from projects.permissions import is_confirmed_attendee, is_host_staff, may_follow_live
+from projects.permissions import (
+    is_confirmed_attendee,
+    is_host_staff,
+    may_create_roadshows,
+    may_follow_live,
+)
 from projects.registrations.forms import RegisterForm
 from projects.registrations.selectors import registration_active, seats_taken
 from projects.roadshows import selectors
 from projects.roadshows.forms import QuestionForm
 from projects.roadshows.live.selectors import roadshow_live_state
 from projects.roadshows.selectors import roadshow_get, roadshow_slots
-from projects.roadshows.setup_views import may_create_roadshows
 
 #: Endpoints of the roadshow API (`projects.api_urls`) the live script calls: script name →
 #: route name. Question routes get ``{qid}`` in place of the question id (see live.js).

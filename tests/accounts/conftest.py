@@ -2,6 +2,9 @@ import pytest
 
 from tests.accounts.helpers import SITE
 
+# A frozen agreement to sign: the name on record is frozen once its holder signed one.
+from tests.contracts.conftest import frozen, patent_result  # noqa: F401
+
 
 @pytest.fixture(autouse=True)
 def _site(settings):

@@ -48,3 +48,11 @@ def test_an_archive_that_unpacks_beyond_the_limit_is_refused_before_reading():
 def test_garbage_is_not_an_archive():
     with pytest.raises(UnsafeSpreadsheet):
         check_xlsx_archive(b"not a zip at all")
+
+
+def test_csv_bytes_is_utf8_with_a_byte_order_mark_and_formula_safe():
+    from kernel.spreadsheets import csv_bytes
+
+    data = csv_bytes([["项目", "=1+1"], [], ["a", 2]])
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert data.decode("utf-8-sig").splitlines() == ["项目,'=1+1", "", "a,2"]

@@ -8,7 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from projects.demo import BEIJING
+from kernel.local_time import BEIJING
 from projects.models import Roadshow
 from tests.projects.meetings.test_reset_demo import _played_demo
 

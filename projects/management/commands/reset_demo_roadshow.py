@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from projects.demo import BEIJING
+from kernel.local_time import BEIJING
 from projects.demo_reset import NotADemo, reset_demo_roadshow
 from projects.models import Roadshow
 

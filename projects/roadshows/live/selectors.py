@@ -41,7 +41,7 @@ class LiveHead:
 def live_head(*, viewer: AnyUser, pk: int) -> LiveHead | None:
     """The roadshow's `live_version` and the viewer's right to follow it, in one indexed query
     (primary key lookup with EXISTS subqueries on the registration and membership indexes).
-    None for an unknown roadshow."""
+    None for an unknown roadshow, and for a draft unless the viewer is its host staff."""
     qs = Roadshow.objects.filter(pk=pk)
     if viewer.is_authenticated:
         superuser = bool(getattr(viewer, "is_superuser", False))
@@ -59,14 +59,15 @@ def live_head(*, viewer: AnyUser, pk: int) -> LiveHead | None:
                 )
             ),
         )
-        row = qs.values_list("pk", "live_version", "attendee", "staff").first()
+        row = qs.values_list("pk", "live_version", "attendee", "staff", "status").first()
         if row is None:
             return None
-        return LiveHead(
-            roadshow_id=row[0], live_version=row[1], allowed=superuser or row[2] or row[3]
-        )
-    plain = qs.values_list("pk", "live_version").first()
-    if plain is None:
+        staff = superuser or row[3]
+        if row[4] == RoadshowStatus.DRAFT and not staff:
+            return None  # a draft is seen by its host staff alone: 404, as its other routes
+        return LiveHead(roadshow_id=row[0], live_version=row[1], allowed=staff or row[2])
+    plain = qs.values_list("pk", "live_version", "status").first()
+    if plain is None or plain[2] == RoadshowStatus.DRAFT:
         return None
     return LiveHead(roadshow_id=plain[0], live_version=plain[1], allowed=False)
 

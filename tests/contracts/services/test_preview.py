@@ -9,6 +9,8 @@ from io import BytesIO
 
 import pdfplumber
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from contracts import services
@@ -162,3 +164,13 @@ def test_the_name_page_refuses_bad_names_per_field(enterprise_user, name):
     assert response.status_code == 400 and "name" in response.context["form"].errors
     enterprise_user.refresh_from_db()
     assert enterprise_user.first_name == ""
+
+
+def test_reading_a_version_leaves_the_preview_bytes_out_until_asked(frozen):
+    services.preview_sha256(agreement=frozen)
+    agreement = type(frozen).objects.get(pk=frozen.pk)
+    with CaptureQueriesContext(connection) as queries:
+        version = agreement.frozen_version
+        listed = list(AgreementVersion.objects.filter(agreement=agreement))
+    assert version is not None and listed
+    assert all('"preview_pdf"' not in query["sql"] for query in queries.captured_queries)

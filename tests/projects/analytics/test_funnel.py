@@ -122,3 +122,18 @@ def test_members_see_the_deals_of_their_organisation_and_its_listings(scenario):
     other = deal_funnel(viewer=p1_member,
                         filters=FunnelFilters(organization=scenario.orgs["E2"]))
     assert counts(other)["match_request"] == 1  # D4 (D3 is E2's with P2)
+
+
+def test_the_funnel_reads_no_stored_pdf(scenario):
+    """The value comes from the frozen terms: no agreement's sealed PDF or signing preview (a
+    few hundred kB each) is read out of the database."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    broker = factories.broker()
+    with CaptureQueriesContext(connection) as queries:
+        funnel = deal_funnel(viewer=broker)
+    assert counts(funnel)["signed"] == 2
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    assert '"sealed_pdf"' not in sql  # the column, not sealed_pdf_sha256
+    assert '"preview_pdf"' not in sql

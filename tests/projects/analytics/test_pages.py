@@ -79,6 +79,7 @@ def test_page_is_for_brokers_and_members_of_an_organisation(scenario, client):
     assert loner.get(PAGE).status_code == 403
     assert loner.get(CSV).status_code == 403
     assert loner.get(API).status_code == 403
+    assert "brokers and members of an organisation" in loner.get(API).json()["message"]
     assert client.get(API).status_code in (401, 403)
     member = factories.login(factories.enterprise_member(scenario.orgs["E0"]))
     response = member.get(PAGE)
@@ -149,3 +150,21 @@ def test_openapi_schema_documents_the_funnel_and_its_parameters():
     assert {p["name"] for p in operation["parameters"]} == {
         "date_from", "date_to", "field", "region", "organization", "roadshow"}
     assert "400" in operation["responses"] and "403" in operation["responses"]
+
+
+@pytest.mark.parametrize("query, field", [
+    ({"date_to": "9999-12-31"}, "date_to"),
+    ({"date_from": "0001-01-01"}, "date_from"),
+])
+def test_days_at_the_ends_of_the_calendar_are_400_not_500(scenario, query, field):
+    """The period's bounds become UTC datetimes: the first and last days Python knows would
+    overflow, so days outside the listings' range are refused on their field."""
+    client = factories.login(factories.broker())
+    api = client.get(API, query, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert api.status_code == 400
+    assert list(api.json()["fields"]) == [field]
+    assert "之间的日期" in api.json()["fields"][field][0]
+    for url in (PAGE, CSV, XLSX):
+        page = client.get(url, query, HTTP_ACCEPT_LANGUAGE="en")
+        assert page.status_code == 400
+        assert field in page.context["form"].errors

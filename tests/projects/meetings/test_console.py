@@ -330,3 +330,20 @@ def test_participants_do_not_see_a_draft_schedule_on_the_api_or_the_page(api_cli
     api_client.force_authenticate(event.attendees[0])
     data = api_client.get(url).json()
     assert (data["status"], data["meeting"]["room"]) == ("scheduled", m1.room)
+
+
+def test_console_says_how_many_requests_wait_for_an_answer_before_the_scheduler_can_place_them():
+    event, _found = _scheduled()
+    meetings.meeting_request_create(roadshow=event.roadshow, slot=event.slots[0],
+                                    requester=event.attendees[1], reason="想了解价格")
+    staff = factories.login(event.host_staff)
+    page = staff.get(_console(event)).content.decode()
+    assert "data-unanswered" in page and "1 request still waits for an answer" in page
+
+
+def test_a_refused_move_brings_the_reader_back_to_its_meeting():
+    event, (m1, _m2) = _scheduled()
+    page = factories.login(event.host_staff).get(_console(event)).content.decode()
+    # The form's action carries the meeting's anchor, so the answer (with the error beside the
+    # form) opens scrolled to it rather than at the top of a long page.
+    assert f'/move/#meeting-{m1.pk}"' in page and f'id="meeting-{m1.pk}"' in page

@@ -228,3 +228,17 @@ def test_ending_a_roadshow_early_reports_the_projects_up_to_where_it_stopped():
     assert roadshow.current_slot_id is None
     report = roadshow_report(roadshow=roadshow)
     assert sum(1 for p in report.projects if p.presented) == 2
+
+
+def test_report_reads_no_stored_pdf(event):
+    """The report reads the agreements' terms, never their sealed PDF or signing preview (a
+    few hundred kB each) out of the database."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        report = roadshow_report(roadshow=event.roadshow)
+    assert report.agreements_value_cny == Decimal("120000.00")
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    assert '"sealed_pdf"' not in sql  # the column, not sealed_pdf_sha256
+    assert '"preview_pdf"' not in sql

@@ -140,3 +140,40 @@ def test_the_demo_roadshow_stays_published(settings):
     roadshow = Roadshow.objects.get(is_demo=True)
     assert roadshow.status == RoadshowStatus.SCHEDULED
     assert create_demo_roadshow().status == RoadshowStatus.SCHEDULED
+
+
+def test_the_live_api_of_a_draft_answers_404_as_every_other_route_of_it(broker,
+                                                                         enterprise_user):
+    # A draft is seen by its host staff alone: every other route of a draft answers 404 to
+    # others (detail, slots, questions, meetings...); the live route answered 403 "Only
+    # registered attendees and host staff can follow the roadshow", which told that the
+    # draft exists (ids are sequential: a competitor counts the drafts being prepared).
+    draft = make_draft(broker)
+    api = client_for(enterprise_user)
+    assert api.get(f"/api/v1/roadshows/{draft.pk}/").status_code == 404
+    assert api.get(f"/api/v1/roadshows/{draft.pk}/live/").status_code == 404
+    assert api.get("/api/v1/roadshows/999999/live/").status_code == 404
+    assert client_for(broker).get(f"/api/v1/roadshows/{draft.pk}/live/").status_code == 200
+
+
+def test_publishing_never_shows_the_public_a_listing_that_is_no_longer_published(broker):
+    # "Only published listings can be presented" was checked when a listing was added to the
+    # draft's agenda, not when the draft is published: a listing archived by its owner
+    # meanwhile was presented, its title on the public event page.
+    from django.test import Client
+
+    from marketplace.choices import ListingStatus
+    from marketplace.models import ResearchResult
+    from projects.models import RoadshowSlot
+
+    draft = make_draft(broker)
+    slot = RoadshowSlot.objects.get(roadshow=draft)
+    ResearchResult.objects.filter(pk=slot.research_result_id).update(
+        status=ListingStatus.ARCHIVED, title="撤回的保密项目")
+    staff = Client()
+    staff.force_login(broker)
+    staff.post(reverse("roadshow-publish", args=[draft.pk]))
+    public = Client().get(reverse("roadshow-detail", args=[draft.pk]))
+    assert "撤回的保密项目" not in public.content.decode()
+    assert services.publish_problems(draft)["agenda"] == [
+        f"Agenda item {slot.order}, “撤回的保密项目”, is no longer published: remove it."]

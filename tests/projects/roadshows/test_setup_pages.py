@@ -257,3 +257,32 @@ def test_links_to_the_setup_pages(broker):
     agenda = reverse("roadshow-agenda", args=[roadshow.pk])
     for name in ("roadshow-detail", "roadshow-control"):
         assert agenda in web.get(reverse(name, args=[roadshow.pk])).content.decode()
+
+
+def test_times_at_the_ends_of_the_calendar_are_400_per_field_not_500(broker, settings):
+    """Days outside the site's date range (`kernel.moments`, from 2000-01-01) are refused on
+    their field: 0001-01-01 00:00 Beijing time has no UTC equivalent to store."""
+    from tests.projects.roadshow_support import client_for
+
+    draft = make_draft(broker, projects=1)
+    slot = RoadshowSlot.objects.get(roadshow=draft)
+    web = factories.login(broker)
+    web.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    edit = web.post(reverse("roadshow-edit", args=[draft.pk]),
+                    event_form(starts_at="0001-01-01T00:00", ends_at="0001-01-01T05:00"))
+    assert edit.status_code == 400
+    assert "starts_at" in edit.context["form"].errors
+    assert "2000-01-01 及以后的时间" in edit.content.decode()
+    prefix = f"slot-{slot.pk}-"
+    moved = web.post(reverse("roadshow-agenda-slot", args=[draft.pk, slot.pk]),
+                     {prefix + "planned_start": "0001-01-01T00:00", prefix + "minutes": "10"})
+    assert moved.status_code == 400
+    api = client_for(broker)
+    body = {"title": "API", "host": draft.host_id, "starts_at": "0001-01-01T00:00:00+08:00",
+            "ends_at": "0001-01-01T05:00:00+08:00", "capacity": 10, "draft": True}
+    created = api.post("/api/v1/roadshows/", body, format="json")
+    assert created.status_code == 400 and "starts_at" in created.json()["fields"]
+    draft.refresh_from_db()
+    slot.refresh_from_db()
+    assert draft.starts_at.year > 2000 and slot.planned_start is None
+    assert Roadshow.objects.count() == 1
