@@ -10,7 +10,10 @@ whose certificate made it, who signed and when, and does it match our copy.
   broken, bytes were appended, or the bytes are not a copy on record. One changed byte lands
   here.
 - ``not_keqiao``: a readable PDF without a seal made with the platform certificate, whatever
-  its embedded metadata claims.
+  its embedded metadata claims. When its bytes are exactly a stored signing preview
+  (``AgreementVersion.preview_sha256``) the report says so (``unsigned_preview``): the file is
+  an unsigned preview, not a signed agreement. Only someone who holds the preview, and so
+  already reads its terms, can learn that.
 
 Bad uploads are errors, not reports (`UnreadableUpload`, HTTP 400): ``not_pdf`` when the
 bytes do not start like a PDF (no ``%PDF-`` header in the first KiB, ISO 32000-2 §7.5.2),
@@ -35,7 +38,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from contracts.choices import AgreementStatus, zh_label
-from contracts.models import Agreement
+from contracts.models import Agreement, AgreementVersion
 from contracts.verification.limits import verify_pdf_bounded
 from kernel.errors import DomainError
 
@@ -93,6 +96,8 @@ class VerificationReport:
     #: approved exactly that hash (None when unknown).
     preview_sha256: str = ""
     preview_approved: bool | None = None
+    #: The file is exactly a stored signing preview (unsigned, status not_keqiao).
+    unsigned_preview: bool = False
 
     @property
     def is_keqiao(self) -> bool:
@@ -150,6 +155,7 @@ class VerificationReport:
             "signers_source": self.signers_source,
             "preview_sha256": self.preview_sha256,
             "preview_approved": self.preview_approved,
+            "unsigned_preview": self.unsigned_preview,
         }
 
 
@@ -190,6 +196,22 @@ def seal_metadata(agreement: Agreement) -> dict[str, Any]:
             for s in signatures
         ],
     }
+
+
+def _is_unsigned_preview(report: VerificationReport) -> bool:
+    """Whether the unsealed upload is exactly a stored signing preview; if so, says so in
+    `report` (``unsigned_preview`` and a reason)."""
+    if report.seal.signed or not AgreementVersion.objects.filter(
+        preview_sha256=report.sha256
+    ).exists():
+        return False
+    report.unsigned_preview = True
+    report.reasons.append(
+        _("This is the unsigned signing preview of a Keqiao agreement, not a signed "
+          "agreement: only the copy downloaded after every party signed carries the "
+          "Keqiao seal.")
+    )
+    return True
 
 
 def _first_revision(report: VerificationReport, data: bytes) -> None:
@@ -313,6 +335,8 @@ def verify_upload(data: bytes) -> VerificationReport:
         return report
 
     if not carries_platform_certificate(seal):
+        if _is_unsigned_preview(report):
+            return report
         if seal.signed:
             report.reasons.append(_("The file is not sealed by Keqiao."))
         else:

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
+from django.utils.translation import ngettext
 from rest_framework import exceptions
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
@@ -168,10 +169,17 @@ def throttle_web(
 
 
 def throttled_page(request: HttpRequest, wait: float) -> HttpResponse:
-    """The 429 page for web forms: the message and a way back."""
+    """The 429 page for web forms: the message, the wait in whole minutes (rounded up, in the
+    reader's language: a reader counts minutes, not thousands of seconds) and a way back."""
     seconds = max(1, math.ceil(wait))
-    message = str(exceptions.Throttled(wait=seconds).detail)
-    response = render(request, "throttled.html", {"message": message}, status=429)
+    minutes = math.ceil(seconds / 60)
+    message = str(exceptions.Throttled.default_detail)
+    wait_message = ngettext(
+        "Please try again in %(minutes)d minute.", "Please try again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+    context = {"message": message, "wait_message": wait_message}
+    response = render(request, "throttled.html", context, status=429)
     response["Retry-After"] = str(seconds)
     return response
 

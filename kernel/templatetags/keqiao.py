@@ -6,7 +6,8 @@ the listings' choices (`marketplace.choices.choice_label`) and a notification's 
 
 Usage: `{% load keqiao %}` then `{{ labels|join_list }}`,
 `{{ listing|display_title }}` / `{{ listing|secondary_title }}`, `{{ amount|cny }}`,
-`{{ count|parens }}`, `{% translate "Source" %}{% colon %}`, `{{ 0.734|percent }}`,
+`{{ count|parens }}`, `{% translate "Source" %}{% colon %}`, `{% list_comma %}`, `{% full_stop %}`,
+`{{ 0.734|percent }}`,
 `{% query_with request "page" 2 %}`, `{% filter squash %}…{% endfilter %}`.
 
 Chinese typography (GB/T 15834): in zh-Hans text the colon and brackets are full-width ("：",
@@ -58,6 +59,19 @@ def parens(value: Any) -> str:
 def colon() -> str:
     """The colon after a label: ": " in English, "：" (full-width, no space) in Chinese."""
     return ": " if _is_english() else "："
+
+
+@register.simple_tag
+def list_comma() -> str:
+    """Between items of a list written out item by item (a template loop): ", " in English,
+    "、" in Chinese, as `join_list`."""
+    return ", " if _is_english() else "、"
+
+
+@register.simple_tag
+def full_stop() -> str:
+    """The end of a sentence put together in a template: "." in English, "。" in Chinese."""
+    return "." if _is_english() else "。"
 
 
 @register.filter

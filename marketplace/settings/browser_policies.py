@@ -10,11 +10,12 @@ from typing import Any
 
 from csp.constants import NONE, SELF
 
-#: Powerful browser features no page of Keqiao uses: off everywhere.
+#: Powerful browser features no page of Keqiao uses: off everywhere. Only features Chromium
+#: recognises (its permissions_policy_features.json5): it logs an "Unrecognized feature"
+#: console warning on every page for others, e.g. ambient-light-sensor and bluetooth, which
+#: it ships only behind flags.
 _FEATURES_OFF = (
     "accelerometer",
-    "ambient-light-sensor",
-    "bluetooth",
     "browsing-topics",
     "camera",
     "display-capture",

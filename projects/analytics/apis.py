@@ -41,6 +41,11 @@ _STAGE = inline_serializer("FunnelStage", {
     "count": serializers.IntegerField(),
     "converted": serializers.IntegerField(help_text="Of these, counted at the next stage."),
     "rate_to_next": serializers.FloatField(allow_null=True, help_text="0-1, 4 places."),
+    "optional": serializers.BooleanField(help_text="A stage deals may skip (1:1 meeting)."),
+    "converted_main": serializers.IntegerField(allow_null=True, help_text=(
+        "Before an optional stage: of these, counted at the next stage that is not optional "
+        "(else null).")),
+    "rate_to_main": serializers.FloatField(allow_null=True, help_text="0-1, 4 places."),
 }, many=True)
 _MEDIAN = inline_serializer("FunnelMedian", {
     "from_stage": serializers.ChoiceField(choices=STAGES),

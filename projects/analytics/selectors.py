@@ -37,6 +37,10 @@ passes 100 %. **Overall**: of the listings counted, those with a signed counted 
 (``overall_listing_rate``); and of the deals counted, those signed (``overall_deal_rate``).
 Rates are 0–1 with 4 places, None when their denominator is 0.
 
+The 1:1 meeting is optional (`OPTIONAL_STAGES`): a stage before it also gives its conversion
+to the next stage of the main chain (``converted_main``, ``rate_to_main``: accepted ->
+agreement drafted), which the page shows, with the meeting as "of which with a 1:1 meeting".
+
 **Median days** between consecutive stages: over the deals that reached both stages with both
 moments known (``count`` says how many), in days (1 place). A meeting held before the request
 was accepted gives a negative interval and is kept as it is. ``match_request -> signed``
@@ -89,6 +93,8 @@ from projects.reports.selectors import (
 
 #: The stages in funnel order (their labels: `projects.analytics.export.STAGE_LABELS`).
 STAGES = ("listing", "match_request", "accepted", "meeting", "drafted", "signed")
+#: Stages a deal may skip on its way to a signature: the main chain goes around them.
+OPTIONAL_STAGES = frozenset({"meeting"})
 #: The intervals whose medians are given: consecutive stages, then the whole path.
 STEPS = (*pairwise(STAGES), ("match_request", "signed"))
 
@@ -104,6 +110,12 @@ class StageFigure:
     # Of the units counted here, how many were counted at the next stage, and the share.
     converted: int = 0
     rate_to_next: float | None = None
+    #: A stage a deal may skip (the 1:1 meeting, `OPTIONAL_STAGES`).
+    optional: bool = False
+    # Before an optional stage: of the units counted here, how many were counted at the next
+    # stage that is not optional, and the share (the main chain's conversion); else None.
+    converted_main: int | None = None
+    rate_to_main: float | None = None
 
 
 @dataclass
@@ -336,10 +348,14 @@ def deal_funnel(*, viewer: Any, filters: FunnelFilters | None = None,
                           rate_to_next=_rate(len(requested), listing_count))]
     for key, following in zip(STAGES[1:], (*STAGES[2:], None), strict=True):
         at_stage = [d for d in counted if key in d.reached]
-        figure = StageFigure(key=key, count=len(at_stage))
+        figure = StageFigure(key=key, count=len(at_stage), optional=key in OPTIONAL_STAGES)
         if following is not None:
             figure.converted = sum(1 for d in at_stage if following in d.reached)
             figure.rate_to_next = _rate(figure.converted, figure.count)
+        if following in OPTIONAL_STAGES:
+            main = STAGES[STAGES.index(following) + 1]
+            figure.converted_main = sum(1 for d in at_stage if main in d.reached)
+            figure.rate_to_main = _rate(figure.converted_main, figure.count)
         stages.append(figure)
     signed = [d for d in counted if "signed" in d.reached]
     return DealFunnel(
@@ -369,5 +385,5 @@ def require_funnel_viewer(user: Any) -> None:
         )
 
 
-__all__ = ["STAGES", "STEPS", "DealFunnel", "StageFigure", "StepMedian", "deal_funnel",
-           "may_see_funnel", "require_funnel_viewer"]
+__all__ = ["OPTIONAL_STAGES", "STAGES", "STEPS", "DealFunnel", "StageFigure", "StepMedian",
+           "deal_funnel", "may_see_funnel", "require_funnel_viewer"]

@@ -21,8 +21,10 @@ from projects.analytics.export import (
     funnel_xlsx,
     median_header,
     median_rows,
+    stage_display_rows,
     stage_header,
     stage_rows,
+    summary_display_rows,
     summary_rows,
 )
 from projects.analytics.filters import FunnelFilterForm
@@ -58,6 +60,10 @@ def funnel_page(request: HttpRequest) -> HttpResponse:
         "median_header": median_header(),
         "median_rows": median_rows(funnel),
         "summary_rows": summary_rows(funnel),
+        # The page's own presentation of the same figures: the optional 1:1 meeting as "of
+        # which", the value with thousands separators.
+        "stage_display_rows": stage_display_rows(funnel),
+        "summary_display_rows": summary_display_rows(funnel),
         "chart": chart_data(funnel),
         "query": f"?{query}" if query else "",
     }

@@ -12,12 +12,14 @@ written (each service is one transaction, the import all or nothing).
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,7 +27,7 @@ from kernel.spreadsheets import XLSX_MEDIA_TYPE
 from kernel.web import attachment, error_status, request_actor, run_service
 from marketplace import selectors as listing_selectors
 from marketplace.choices import ListingStatus
-from marketplace.models import ResearchResult, TechnologyNeed
+from marketplace.models import Organization, ResearchResult, TechnologyNeed
 from projects.choices import RoadshowStatus
 from projects.models import Roadshow, RoadshowSlot
 from projects.roadshow_access import staff_roadshow_page
@@ -33,6 +35,7 @@ from projects.roadshows import services
 from projects.roadshows.agenda_import import AgendaImportFileError, template_xlsx
 from projects.roadshows.selectors import roadshow_slots, slot_get
 from projects.roadshows.setup_forms import (
+    PRESENTER_SUGGESTIONS,
     AddListingForm,
     AgendaImportForm,
     ListingSearchForm,
@@ -42,6 +45,8 @@ from projects.roadshows.setup_forms import (
 
 #: How many search results the agenda page shows of each kind.
 SEARCH_LIMIT = 20
+#: How many organisation names the presenter field suggests (HTML datalist).
+PRESENTER_SUGGESTION_LIMIT = 500
 
 
 def _search(request: HttpRequest, roadshow: Roadshow, form: ListingSearchForm) -> list[Any]:
@@ -100,7 +105,39 @@ def render_agenda(
         "is_draft": roadshow.status == RoadshowStatus.DRAFT,
         "editable": roadshow.status not in (RoadshowStatus.ENDED, RoadshowStatus.CANCELLED),
         "publish_problems": services.publish_problems(roadshow),
+        "presenter_suggestions": _presenter_suggestions(rows),
+        "presenter_suggestions_id": PRESENTER_SUGGESTIONS,
+        "focus": _moved_button(request, [slot.pk for slot in slots]),
     }, status=status)
+
+
+def _presenter_suggestions(rows: list[tuple[RoadshowSlot, SlotForm]]) -> list[str]:
+    """Organisation legal names the presenter field suggests (the field takes an exact
+    legal name): the agenda's listing owners first, then every organisation by name."""
+    if not rows:
+        return []
+    owners = [slot.listing.owner.legal_name for slot, _form in rows]
+    names = Organization.objects.order_by("legal_name").values_list("legal_name", flat=True)
+    return list(dict.fromkeys([*owners, *names[:PRESENTER_SUGGESTION_LIMIT]]))
+
+
+def _moved_button(request: HttpRequest, slot_ids: list[int]) -> str:
+    """After an up or down move (``?moved=<slot id>&direction=up|down``): the button to give
+    keyboard focus, ``"<slot id>-up"`` or ``"<slot id>-down"``: the one just pressed, or the
+    other one of the moved row when the move took it to the first or last place."""
+    try:
+        moved = int(request.GET.get("moved", ""))
+    except ValueError:
+        return ""
+    direction = request.GET.get("direction", "")
+    if moved not in slot_ids or direction not in ("up", "down"):
+        return ""
+    index = slot_ids.index(moved)
+    if direction == "up" and index == 0 and len(slot_ids) > 1:
+        direction = "down"
+    elif direction == "down" and index == len(slot_ids) - 1 and len(slot_ids) > 1:
+        direction = "up"
+    return f"{moved}-{direction}"
 
 
 @login_required
@@ -111,6 +148,16 @@ def agenda_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _back(roadshow: Roadshow) -> HttpResponse:
     return redirect("roadshow-agenda", pk=roadshow.pk)
+
+
+def _back_to_search(request: HttpRequest, roadshow: Roadshow) -> HttpResponse:
+    """The agenda page with the search the listing was added from (its ``q`` and ``kind``,
+    posted along), so that several listings can be added in a row."""
+    search = ListingSearchForm(request.POST)
+    if not search.is_valid() or not search.cleaned_data["q"].strip():
+        return _back(roadshow)
+    query = urlencode({"q": search.cleaned_data["q"], "kind": search.cleaned_data["kind"]})
+    return redirect(f"{reverse('roadshow-agenda', args=[roadshow.pk])}?{query}#add-title")
 
 
 def _listing(value: str) -> tuple[ResearchResult | None, TechnologyNeed | None]:
@@ -136,7 +183,7 @@ def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
         ), form, field_for=lambda _name, _form: "listing")
         if added.ok:
             messages.success(request, _("The project was added to the agenda."))
-            return _back(roadshow)
+            return _back_to_search(request, roadshow)
         return render_agenda(request, roadshow, add_form=form,
                              status=error_status(added.error))
     return render_agenda(request, roadshow, add_form=form, status=400)
@@ -196,6 +243,10 @@ def agenda_reorder(request: HttpRequest, pk: int) -> HttpResponse:
     if not reordered.ok:
         return render_agenda(request, roadshow, status=error_status(reordered.error))
     messages.success(request, _("The agenda order was saved."))
+    moved, direction = form.cleaned_data.get("move"), form.cleaned_data.get("direction")
+    if moved and direction:  # an up or down button: its row keeps the keyboard focus
+        query = urlencode({"moved": moved, "direction": direction})
+        return redirect(f"{reverse('roadshow-agenda', args=[roadshow.pk])}?{query}")
     return _back(roadshow)
 
 

@@ -310,10 +310,13 @@ def roadshow_slot_add(
 def roadshow_slot_update(
     *, slot: RoadshowSlot, actor: User, data: dict[str, Any]
 ) -> RoadshowSlot:
-    """Change a slot's `presenter`, `planned_start` or `minutes` (host staff)."""
+    """Change a slot's `presenter`, `planned_start` or `minutes` (host staff). A planned start
+    outside the roadshow's times (before its start, at or after its end) is refused, 400 on
+    ``planned_start``."""
     roadshow = slot.roadshow
     require_host_staff(user=actor, roadshow=roadshow)
-    _require_agenda_editable(lock_row(roadshow))
+    locked = lock_row(roadshow)
+    _require_agenda_editable(locked)
     allowed = {"presenter", "planned_start", "minutes"}
     for name, value in data.items():
         if name not in allowed:
@@ -322,6 +325,11 @@ def roadshow_slot_update(
             raise field_error(name, _("Give a date from %(earliest)s to %(latest)s.") % {
                 "earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()})
         setattr(slot, name, value)
+    start = data.get("planned_start")
+    if start is not None and not locked.starts_at <= start < locked.ends_at:
+        raise field_error(
+            "planned_start", _("The planned start must be within the roadshow's times.")
+        )
     _full_clean(slot, exclude=["roadshow"])
     slot.save()
     bump_live_version(roadshow)

@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kernel.local_time import datetime_local_widget
 from marketplace.models import Organization
@@ -19,6 +20,8 @@ from projects.roadshows.agenda_import import MAX_FILE_BYTES
 
 _DATETIME_WIDGET = datetime_local_widget()
 _LOCAL_TIME_HELP = _("Beijing time (UTC+8).")
+#: The id of the agenda page's list of organisation names suggested for a slot's presenter.
+PRESENTER_SUGGESTIONS = "presenter-organisations"
 
 
 class RoadshowForm(forms.Form):
@@ -30,7 +33,8 @@ class RoadshowForm(forms.Form):
     )
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(
-        label=_("Description"), required=False, max_length=10000,
+        # Its own msgid: the listings' "Description" is a technology need's (需求描述).
+        label=pgettext_lazy("roadshow", "Description"), required=False, max_length=10000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     starts_at = forms.DateTimeField(
@@ -75,8 +79,13 @@ class SlotForm(forms.Form):
     """One agenda slot: who presents (an organisation's legal name, empty: the listing's
     owner), the planned start (Beijing time, optional) and the minutes (1–480)."""
 
-    presenter = forms.CharField(label=_("Presenter organisation"), max_length=200,
-                                required=False)
+    presenter = forms.CharField(
+        label=_("Presenter organisation"), max_length=200, required=False,
+        # Suggestions: the agenda page's <datalist id="presenter-organisations">.
+        widget=forms.TextInput(attrs={"list": PRESENTER_SUGGESTIONS, "autocomplete": "off"}),
+        help_text=_("The organisation that presents this project, by its exact legal name "
+                    "(suggestions appear as you type). Empty: the listing's owner."),
+    )
     planned_start = forms.DateTimeField(
         label=_("Planned start"), widget=_DATETIME_WIDGET, required=False,
         help_text=_LOCAL_TIME_HELP,

@@ -224,6 +224,8 @@ def roadshow_audience(request: HttpRequest, pk: int) -> HttpResponse:
             "intent_slot_ids": intent_slot_ids,
             "intent_pressed": roadshow.current_slot_id in intent_slot_ids,
             "stream_url": _safe_stream_url(roadshow),
+            # An ended roadshow says so instead of showing a player with nothing to play.
+            "stream_ended": roadshow.status == RoadshowStatus.ENDED,
             "question_form": QuestionForm(),
             "is_attendee": is_confirmed_attendee(roadshow=roadshow, user=request.user),
             # live.js puts the research result's id in place of the sentinel.

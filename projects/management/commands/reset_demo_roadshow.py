@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from kernel.local_time import BEIJING
 from projects.demo_reset import NotADemo, reset_demo_roadshow
 from projects.models import Roadshow
 
@@ -37,5 +38,7 @@ class Command(BaseCommand):
                 done = reset_demo_roadshow(roadshow)
             except NotADemo as exc:
                 raise CommandError(f"{exc}; only demo roadshows can be reset") from None
+            # In Beijing time, the time the demo's audience and staff read (TIME_ZONE).
+            starts = done.starts_at.astimezone(BEIJING).isoformat(sep=" ", timespec="minutes")
             self.stdout.write(f"reset roadshow {done.pk} ({done.title}): starts "
-                              f"{done.starts_at.isoformat()}")
+                              f"{starts} (Beijing time)")

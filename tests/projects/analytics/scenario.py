@@ -16,6 +16,7 @@ Deals (match requests), times from START (09:00 Beijing time on 2025-06-10):
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -62,7 +63,8 @@ def _deal(direction, result, requester, addressee, user, *, created, need=None,
     return deal
 
 
-_numbers = iter(range(1, 100))
+# Never exhausted: every build in one test session takes new numbers (6 digits print).
+_numbers = itertools.count(1)
 
 
 def agreement(deal, *, drafted, signed=None, total=None, amends=None):

@@ -49,7 +49,7 @@ def test_broker_filters_the_funnel_from_the_keyboard_and_the_charts_draw(
             page.wait_for_url(f"**/analytics/funnel/?*organization={enterprise.pk}*")
             page.wait_for_function("() => !!window.Chart")
             table = page.inner_text("#funnel-stages-table")
-            assert "200000.00" in page.inner_text(".funnel-summary")
+            assert "200,000.00" in page.inner_text(".funnel-summary")  # thousands separators
             assert table
             assert _charts_drawn(page)
             assert watch.problems(page) == []

@@ -32,7 +32,8 @@ def _add(page, origin: str, pk: int, listing: ResearchResult) -> None:
     with page.expect_navigation():
         page.click("main form[role=search] button[type=submit]")
     page.click(f"main form:has(input[name=listing][value='result:{listing.pk}']) button")
-    page.wait_for_url(re.compile(rf".*/roadshows/{pk}/agenda/$"))
+    # Back to the agenda with the same search (?q=…&kind=…#add-title), to add more.
+    page.wait_for_url(re.compile(rf".*/roadshows/{pk}/agenda/(\?q=[^#]*)?(#add-title)?$"))
 
 
 def test_broker_creates_builds_and_publishes_a_roadshow(demo_live_server, sync_playwright):  # noqa: F811
@@ -77,6 +78,10 @@ def test_broker_creates_builds_and_publishes_a_roadshow(demo_live_server, sync_p
             order = list(RoadshowSlot.objects.filter(roadshow=roadshow).order_by(
                 "order").values_list("research_result_id", flat=True))
             assert order == [second.pk, first.pk]
+            # The moved row keeps the keyboard focus (now first: on its down button).
+            page.wait_for_function(
+                f"() => document.activeElement && document.activeElement.matches("
+                f"\"li[data-slot-id='{second_slot.pk}'] button[value=down]\")")
 
             # The presenter of the first slot.
             field = f"input[name='slot-{second_slot.pk}-presenter']"
