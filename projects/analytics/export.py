@@ -41,31 +41,28 @@ def days_text(days: float | None) -> str:
 
 
 def stage_rows(funnel: DealFunnel) -> list[list[str]]:
-    """One row per stage: stage, count, converted to the next stage, conversion rate."""
+    """One row per stage: stage, count, converted to the next stage, conversion rate - the
+    page's table and the exports alike. Around the optional 1:1 meeting the stage before it
+    converts to the next stage of the main chain (accepted -> agreement drafted), and the
+    meeting is a row "of which with a 1:1 meeting" with no rate into the next stage, so a deal
+    without a meeting never reads as lost (the API also gives the rates into the meeting)."""
     rows = []
     for stage in funnel.stages:
-        last = stage.key == "signed"
-        rows.append([str(STAGE_LABELS[stage.key]), str(stage.count),
-                     "" if last else str(stage.converted),
-                     "" if last else percent_text(stage.rate_to_next)])
+        label, converted, rate = str(STAGE_LABELS[stage.key]), "", ""
+        if stage.optional:
+            label = str(_("of which with a 1:1 meeting (optional)"))
+        elif stage.converted_main is not None:
+            converted, rate = str(stage.converted_main), percent_text(stage.rate_to_main)
+        elif stage.key != "signed":
+            converted, rate = str(stage.converted), percent_text(stage.rate_to_next)
+        rows.append([label, str(stage.count), converted, rate])
     return rows
 
 
 def stage_display_rows(funnel: DealFunnel) -> list[dict[str, Any]]:
-    """The page's stage table: like `stage_rows`, except around the optional 1:1 meeting: the
-    stage before it converts to the next stage of the main chain (accepted -> agreement
-    drafted), and the meeting is a row "of which with a 1:1 meeting" with no rate into the
-    next stage, so a deal without a meeting never reads as lost."""
-    rows = []
-    for stage, row in zip(funnel.stages, stage_rows(funnel), strict=True):
-        label, count, converted, rate = row
-        if stage.converted_main is not None:
-            converted, rate = str(stage.converted_main), percent_text(stage.rate_to_main)
-        if stage.optional:
-            label = _("of which with a 1:1 meeting (optional)")
-            converted, rate = "", ""
-        rows.append({"cells": [label, count, converted, rate], "optional": stage.optional})
-    return rows
+    """`stage_rows` for the page's table, each row marked when its stage is optional."""
+    return [{"cells": row, "optional": stage.optional}
+            for stage, row in zip(funnel.stages, stage_rows(funnel), strict=True)]
 
 
 def median_rows(funnel: DealFunnel) -> list[list[str]]:
