@@ -13,8 +13,9 @@ request is addressed about: the research result when an enterprise asks for an i
 2. *Match request*: every deal, at the request's ``created_at``.
 3. *Accepted*: deals whose request is accepted or has an agreement (an agreement is drafted
    only from an accepted request), at ``decided_at``.
-4. *1:1 meeting*: deals with a roadshow 1:1 `Meeting` between the deal's two parties (the
-   meeting request's requesting and presenter organisations, either way round) about an agenda
+4. *1:1 meeting*: deals with a roadshow 1:1 `Meeting` of a published schedule (a draft one may
+   still change entirely) between the deal's two parties (the meeting request's requesting and
+   presenter organisations, either way round) about an agenda
    slot whose listing is the deal's research result or technology need — at the earliest such
    meeting's start. The meeting is optional: a deal may reach the later stages without one.
 5. *Agreement drafted*: deals with an agreement (`contracts.Agreement`) made from their match
@@ -259,7 +260,7 @@ def _deals(rows: QuerySet[MatchRequest]) -> dict[int, _Deal]:
 def _add_meetings(deals: dict[int, _Deal], rows: QuerySet[MatchRequest]) -> None:
     """The earliest linked 1:1 meeting of each deal (rule in the module docstring); `rows`
     are the deals' match requests, a subquery here."""
-    meetings = Meeting.objects.filter(
+    meetings = Meeting.objects.filter(roadshow__meeting_publication__isnull=False).filter(
         Q(request__slot__research_result_id__in=rows.values("research_result_id"))
         | Q(request__slot__technology_need_id__in=rows.filter(
             technology_need_id__isnull=False).values("technology_need_id"))

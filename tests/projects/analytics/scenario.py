@@ -28,7 +28,7 @@ from contracts.models import Agreement, AgreementVersion
 from marketplace import roles
 from marketplace.choices import Field, ListingStatus
 from matching.models import MatchRequest, MatchRequestDirection, MatchRequestStatus
-from projects.meetings import scheduling
+from projects.meetings import console, scheduling
 from projects.meetings import services as meetings
 from projects.models import Meeting
 from tests import factories
@@ -95,6 +95,7 @@ def _meeting(event: Event) -> Meeting:
                                               requester=attendee, reason="洽谈")
     meetings.meeting_request_accept(request=request, actor=event.presenters[0])
     scheduling.meetings_schedule(roadshow=roadshow, actor=event.host_staff)
+    console.schedule_publish(roadshow=roadshow, actor=event.host_staff)
     return Meeting.objects.get(request=request)
 
 

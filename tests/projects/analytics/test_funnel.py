@@ -12,6 +12,7 @@ from marketplace.choices import Field
 from matching.models import MatchRequest
 from projects.analytics.filters import FunnelFilters
 from projects.analytics.selectors import deal_funnel
+from projects.models import MeetingSchedulePublication
 from tests import factories
 from tests.projects.analytics.scenario import build
 from tests.projects.meeting_support import START
@@ -137,3 +138,8 @@ def test_the_funnel_reads_no_stored_pdf(scenario):
     sql = " ".join(q["sql"] for q in queries.captured_queries)
     assert '"sealed_pdf"' not in sql  # the column, not sealed_pdf_sha256
     assert '"preview_pdf"' not in sql
+
+
+def test_a_meeting_counts_only_once_its_schedule_is_published(scenario):
+    MeetingSchedulePublication.objects.all().delete()  # the schedule back to a draft
+    assert counts(deal_funnel(viewer=factories.broker()))["meeting"] == 0
