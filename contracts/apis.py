@@ -64,7 +64,7 @@ from contracts.serializers import (
 )
 from contracts.services.audit import client_info
 from kernel.api.pagination import PageNumberPagination
-from kernel.web import request_actor
+from kernel.web import attachment, request_actor
 from matching.match_requests import selectors as match_selectors
 
 if TYPE_CHECKING:
@@ -280,11 +280,15 @@ def preview_response(agreement: Agreement) -> HttpResponse:
     """The signing preview PDF, shown in the browser (inline), with its SHA-256 in
     ``X-Content-SHA256``; 409 `not_frozen` before a version is frozen."""
     preview = services.agreement_preview(agreement=agreement)
-    response = HttpResponse(preview.pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="{agreement.number}-v{preview.version}-preview.pdf"'
-    )
-    response["X-Content-SHA256"] = preview.sha256
+    return _agreement_pdf(preview.pdf, f"{agreement.number}-v{preview.version}-preview.pdf",
+                          sha256=preview.sha256, inline=True)
+
+
+def _agreement_pdf(data: bytes, filename: str, *, sha256: str, inline: bool) -> HttpResponse:
+    """An agreement's PDF (`kernel.web.attachment`) with its SHA-256 in ``X-Content-SHA256``,
+    never cached by shared caches."""
+    response = attachment(data, "application/pdf", filename, inline=inline)
+    response["X-Content-SHA256"] = sha256
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -370,11 +374,8 @@ def pdf_response(agreement: Agreement, request: Request | HttpRequest) -> HttpRe
     data = services.agreement_pdf_download(
         agreement=agreement, actor=request_actor(request), client=client_info(request)
     )
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{agreement.number}.pdf"'
-    response["X-Content-SHA256"] = agreement.sealed_pdf_sha256
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return _agreement_pdf(data, f"{agreement.number}.pdf", sha256=agreement.sealed_pdf_sha256,
+                          inline=False)
 
 
 class AgreementPdfApi(APIView):

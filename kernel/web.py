@@ -6,7 +6,7 @@
 - `show_domain_error`: put a service's `DomainError` on a form (per field) or in the messages.
 - `error_status`: the HTTP status of a page showing a service's error again (409 or 400).
 - `validated`: an API request's body validated by a serializer (400 per field otherwise).
-- `attachment`: a download response (``Content-Disposition: attachment``).
+- `attachment`: a download response (``Content-Disposition: attachment``, or ``inline``).
 """
 
 from __future__ import annotations
@@ -124,9 +124,13 @@ def validated(serializer_class: type[Any], request: Request, **kwargs: Any) -> d
     return dict(serializer.validated_data)
 
 
-def attachment(content: bytes, media_type: str, filename: str) -> HttpResponse:
+def attachment(
+    content: bytes, media_type: str, filename: str, *, inline: bool = False
+) -> HttpResponse:
     """A download: `content` served as `media_type` with ``Content-Disposition: attachment``
-    (``X-Content-Type-Options: nosniff`` comes with every response: SecurityMiddleware)."""
+    (with `inline`: shown in the browser, saved under `filename`). ``X-Content-Type-Options:
+    nosniff`` comes with every response (SecurityMiddleware)."""
     response = HttpResponse(content, content_type=media_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     return response
