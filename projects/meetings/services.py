@@ -21,7 +21,6 @@ Times are aware UTC datetimes; intervals are half-open.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -35,6 +34,7 @@ from django.utils.translation import gettext as _
 from kernel.errors import ConflictError, DomainError, PermissionDeniedError
 from kernel.locking import lock_row
 from kernel.moments import shifted
+from kernel.text_keys import sameness_key
 from marketplace import roles
 from marketplace.models import Organization
 from marketplace.notification_verbs import Params
@@ -297,10 +297,9 @@ def meeting_request_decline(*, request: MeetingRequest, actor: User, reason: str
 
 
 def room_key(name: str) -> str:
-    """What two room names are compared by: Unicode NFKC (full-width letters and spaces),
-    runs of whitespace as one space, case-folded, so that names printed alike on the table
-    cards are one room."""
-    return " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
+    """What two room names are compared by (`kernel.text_keys.sameness_key`), so that names
+    printed alike on the table cards are one room."""
+    return sameness_key(name)
 
 
 def _invisible_in(names: list[str]) -> list[str | Promise]:

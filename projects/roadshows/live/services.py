@@ -11,7 +11,6 @@ Errors as in `projects.roadshows.services`.
 from __future__ import annotations
 
 import logging
-import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
@@ -22,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kernel.errors import ConflictError, DomainError, PermissionDeniedError, field_error
 from kernel.locking import copy_locked_fields, lock_row
+from kernel.text_keys import sameness_key
 from marketplace import roles
 from projects.choices import RegistrationStatus, RoadshowStatus
 from projects.models import Intent, Question, QuestionVote, Registration, Roadshow, RoadshowSlot
@@ -200,9 +200,8 @@ def _clean_text(value: str, *, field: str, limit: int, required: bool = True) ->
 
 
 def question_key(text: str) -> str:
-    """How questions compare for sameness: NFKC (full-width letters, digits, punctuation and
-    the ideographic space become their ASCII forms), case folded, white space collapsed."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    """How questions compare for sameness (`kernel.text_keys.sameness_key`)."""
+    return sameness_key(text)
 
 
 def _refuse_repeated_question(*, slot: RoadshowSlot, actor: User, text: str) -> None:
