@@ -104,11 +104,16 @@ class FunnelFilterForm(forms.Form):
 
     def __init__(self, *args: Any, viewer: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.viewer = viewer
+
+    def offer_choices(self) -> FunnelFilterForm:
+        """Give the page's drop-downs their choices (provinces, the viewer's organisations and
+        roadshows): read only for a form that is shown, never for the exports or the API."""
         self.fields["region"].widget = forms.Select(
             choices=[("", _("All provinces")), *province_choices()])
         organizations = Organization.objects.order_by("legal_name")
-        if viewer is not None and not roles.is_broker(viewer):
-            organizations = organizations.filter(pk__in=roles.organization_ids(viewer))
+        if self.viewer is not None and not roles.is_broker(self.viewer):
+            organizations = organizations.filter(pk__in=roles.organization_ids(self.viewer))
         else:  # brokers: the organisations party to a match request
             organizations = organizations.filter(
                 Q(match_requests_sent__isnull=False) | Q(match_requests_received__isnull=False)
@@ -116,10 +121,10 @@ class FunnelFilterForm(forms.Form):
         self.fields["organization"].widget = forms.Select(
             choices=[("", _("All organisations")),
                      *((o.pk, o.legal_name) for o in organizations)])
-        self.viewer = viewer
         self.fields["roadshow"].widget = forms.Select(
             choices=[("", _("All roadshows")),
                      *((r.pk, r.title) for r in self._roadshows().order_by("-starts_at", "-id"))])
+        return self
 
     def _roadshows(self) -> QuerySet[Roadshow]:
         """The roadshows the viewer may see (`projects.roadshows.selectors.roadshow_list`)."""

@@ -42,7 +42,8 @@ def _funnel_or_form(request: HttpRequest) -> tuple[FunnelFilterForm, DealFunnel 
 
 
 def _invalid(request: HttpRequest, form: FunnelFilterForm) -> HttpResponse:
-    return render(request, "projects/analytics/funnel.html", {"form": form}, status=400)
+    return render(request, "projects/analytics/funnel.html", {"form": form.offer_choices()},
+                  status=400)
 
 
 @login_required
@@ -52,7 +53,7 @@ def funnel_page(request: HttpRequest) -> HttpResponse:
         return _invalid(request, form)
     query = urlencode(funnel.filters)
     context: dict[str, Any] = {
-        "form": form,
+        "form": form.offer_choices(),
         "funnel": funnel,
         "is_broker": roles.is_broker(request.user),
         "stage_header": stage_header(),

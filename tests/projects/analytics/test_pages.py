@@ -10,6 +10,8 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests import factories
 from tests.projects.analytics.scenario import build
@@ -169,3 +171,15 @@ def test_days_at_the_ends_of_the_calendar_are_400_not_500(scenario, query, field
         page = client.get(url, query, HTTP_ACCEPT_LANGUAGE="en")
         assert page.status_code == 400
         assert field in page.context["form"].errors
+
+
+def test_only_the_page_reads_the_filter_drop_downs_choices(scenario):
+    client = factories.login(factories.broker())
+    by_name = 'ORDER BY "marketplace_organization"."legal_name"'
+    for url in (API, CSV, XLSX):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        assert not any(by_name in q["sql"] for q in queries.captured_queries), url
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(PAGE).status_code == 200
+    assert any(by_name in q["sql"] for q in queries.captured_queries)
