@@ -27,11 +27,16 @@ from marketplace import roles
 from marketplace.roles import AnyUser
 from marketplace.selectors import visible_to_parties
 
+#: The stored PDFs of an agreement and its frozen version (the sealed PDF, the signing
+#: preview, hundreds of kB each): reads of the terms leave them in the database. A joined
+#: version (``select_related``) does not go through its manager, which defers the preview.
+PDF_COLUMNS = ("sealed_pdf", "frozen_version__preview_pdf")
+
 
 def _visible(viewer: AnyUser) -> QuerySet[Agreement]:
     qs = Agreement.objects.select_related(
         "party_a", "party_b", "research_result", "match_request", "frozen_version", "amends"
-    ).defer("sealed_pdf")
+    ).defer(*PDF_COLUMNS, "amends__sealed_pdf")
     return visible_to_parties(qs, viewer=viewer, parties=("party_a", "party_b"))
 
 

@@ -78,6 +78,7 @@ from django.utils.translation import gettext as _
 
 from contracts.choices import AgreementStatus
 from contracts.models import Agreement
+from contracts.selectors.agreements import PDF_COLUMNS
 from kernel.errors import PermissionDeniedError
 from kernel.money import CENT
 from marketplace import roles
@@ -86,11 +87,7 @@ from marketplace.selectors import visible_to_parties
 from matching.models import MatchRequest, MatchRequestDirection, MatchRequestStatus
 from projects.analytics.filters import FunnelFilters
 from projects.models import Meeting, RoadshowSlot
-from projects.reports.selectors import (
-    PDF_COLUMNS,
-    agreement_value,
-    attributed_match_requests,
-)
+from projects.reports.selectors import agreement_value, attributed_match_requests
 
 #: The stages in funnel order (their labels: `projects.analytics.export.STAGE_LABELS`).
 STAGES = ("listing", "match_request", "accepted", "meeting", "drafted", "signed")

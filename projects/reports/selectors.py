@@ -47,6 +47,7 @@ from django.utils import timezone
 
 from contracts.choices import AgreementStatus
 from contracts.models import Agreement
+from contracts.selectors.agreements import PDF_COLUMNS
 from kernel.moments import shifted
 from kernel.money import CENT, amount_or_none
 from matching.models import MatchRequest
@@ -145,9 +146,6 @@ class RoadshowReport:
         return result
 
 
-#: The stored PDFs of an agreement and its frozen version (the sealed PDF, the signing
-#: preview): reads that want only the terms and the value leave them in the database.
-PDF_COLUMNS = ("sealed_pdf", "frozen_version__preview_pdf")
 
 
 def agreement_value(agreement: Agreement) -> Decimal | None:
@@ -318,7 +316,6 @@ def _count_agreements(
 
 
 __all__ = [
-    "PDF_COLUMNS",
     "AgreementLine",
     "ProjectLine",
     "RoadshowReport",

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from contracts import services
+from contracts import selectors, services
 from contracts.models import AgreementVersion
 from contracts.seal import verify_pdf
 from contracts.services.preview import render_preview
@@ -174,3 +174,12 @@ def test_reading_a_version_leaves_the_preview_bytes_out_until_asked(frozen):
         listed = list(AgreementVersion.objects.filter(agreement=agreement))
     assert version is not None and listed
     assert all('"preview_pdf"' not in query["sql"] for query in queries.captured_queries)
+
+
+def test_the_agreement_list_leaves_the_stored_pdfs_out(frozen, enterprise_user):
+    services.preview_sha256(agreement=frozen)
+    with CaptureQueriesContext(connection) as queries:
+        listed = list(selectors.agreement_list(viewer=enterprise_user))
+    assert listed and listed[0].frozen_version is not None
+    assert [q["sql"] for q in queries.captured_queries
+            if '"preview_pdf"' in q["sql"] or '"sealed_pdf"' in q["sql"]] == []
