@@ -39,10 +39,13 @@ from matching.scoring import (
     NeedFeatures,
     ResultFeatures,
     ScoredMatch,
+    Strength,
+    StrengthThresholds,
     normalise_text_scores,
     parse_source_date,
     related_fields,
     score_match,
+    strength_of,
 )
 from matching.search.analysis import related_terms
 from matching.search.backends.base import BaseSearchBackend, SearchHit
@@ -72,12 +75,14 @@ COMPONENT_LABELS = {
 class Match:
     """One ranked candidate: `listing` is a ResearchResult (kind "result") or a
     TechnologyNeed (kind "need"); `scored` holds the total (0–1) and its components;
-    `text_score` is the backend's raw relevance."""
+    `text_score` is the backend's raw relevance; `strength` is strong, possible or weak
+    (`matching.scoring.strength`, thresholds in settings.MATCHING_STRENGTH)."""
 
     kind: Kind
     listing: ResearchResult | TechnologyNeed
     scored: ScoredMatch
     text_score: float
+    strength: Strength = "weak"
 
     @property
     def score(self) -> float:
@@ -106,6 +111,10 @@ def matching_weights() -> dict[str, float]:
 
 def candidate_limit() -> int:
     return int(getattr(settings, "MATCHING_CANDIDATES", 100))
+
+
+def strength_thresholds() -> StrengthThresholds:
+    return StrengthThresholds.from_mapping(settings.MATCHING_STRENGTH)
 
 
 # --- features ------------------------------------------------------------------------------
@@ -214,11 +223,45 @@ def _retrieve(
 #: Words too general to explain a match (besides the search stop words).
 _GENERIC_TERMS: frozenset[str] = frozenset(
     {
-        "应用", "科技", "研究", "开发", "研发", "关键", "关键技术", "产业化",
-        "企业", "需求", "项目", "合作", "提升", "提高", "解决", "问题",
-        "系统", "方法", "工艺", "材料", "设备", "装置", "生产", "制造",
-        "高效", "新型", "我国", "国内", "国际", "公司", "有限公司", "团队",
-        "学院", "大学", "集团", "职业", "股份", "专家", "技术需求",
+        "应用",
+        "科技",
+        "研究",
+        "开发",
+        "研发",
+        "关键",
+        "关键技术",
+        "产业化",
+        "企业",
+        "需求",
+        "项目",
+        "合作",
+        "提升",
+        "提高",
+        "解决",
+        "问题",
+        "系统",
+        "方法",
+        "工艺",
+        "材料",
+        "设备",
+        "装置",
+        "生产",
+        "制造",
+        "高效",
+        "新型",
+        "我国",
+        "国内",
+        "国际",
+        "公司",
+        "有限公司",
+        "团队",
+        "学院",
+        "大学",
+        "集团",
+        "职业",
+        "股份",
+        "专家",
+        "技术需求",
         # The 【演示】 label of demo listings says nothing about their technology.
         "演示",
     }
@@ -274,6 +317,7 @@ def _rank(
     today: date,
 ) -> list[Match]:
     normalised = normalise_text_scores([hit.score for _, hit in candidates])
+    thresholds = strength_thresholds()
     source = need if kind == "result" else result
     assert source is not None
     source_terms = _terms(f"{source.title}\n{' '.join(source.keywords)}\n{source.text}")
@@ -293,10 +337,23 @@ def _rank(
             assert result is not None and isinstance(listing, TechnologyNeed)
             n, r = need_features(listing), result
         scored = score_match(
-            n, r, text, weights, today, candidate=kind,
+            n,
+            r,
+            text,
+            weights,
+            today,
+            candidate=kind,
             text_terms=_shared_terms(source_terms, terms, generic) if hit.score > 0 else (),
         )
-        matches.append(Match(kind=kind, listing=listing, scored=scored, text_score=hit.score))
+        matches.append(
+            Match(
+                kind=kind,
+                listing=listing,
+                scored=scored,
+                text_score=hit.score,
+                strength=strength_of(scored.total, thresholds),
+            )
+        )
     matches.sort(key=lambda m: (-m.scored.total, -m.text_score, m.listing.pk))
     return matches
 

@@ -240,6 +240,9 @@ MATCHING_WEIGHTS = {
     "freshness": 0.03,
 }
 MATCHING_CANDIDATES = env.int("KEQIAO_MATCHING_CANDIDATES", default=100)
+# A match's strength (matching.scoring.strength): the lowest evidence of a strong and of a
+# possible match, calibrated on data/qrels_dev.json by `manage.py evaluate_matching --folds`.
+MATCHING_STRENGTH = {"strong": 0.55, "possible": 0.40}
 
 # --- Listings ---------------------------------------------------------------------------------
 # A published listing leaves search this many days after its last renewal (12 months; README).

@@ -38,6 +38,13 @@ from matching.scoring.features import (
     normalise_weights,
     parse_source_date,
 )
+from matching.scoring.strength import (
+    STRENGTHS,
+    Strength,
+    StrengthThresholds,
+    strength_of,
+    strength_rank,
+)
 from matching.scoring.total import score_match, summarise
 from matching.scoring.vocabulary import (
     CITY_EN,
@@ -64,12 +71,15 @@ __all__ = [
     "PROVINCE_EN",
     "RELATED_FIELDS",
     "STAGE_TRL",
+    "STRENGTHS",
     "Component",
     "KeywordEvidence",
     "ListingFeatures",
     "NeedFeatures",
     "ResultFeatures",
     "ScoredMatch",
+    "Strength",
+    "StrengthThresholds",
     "keyword_matches",
     "normalise_region",
     "normalise_text_scores",
@@ -77,5 +87,7 @@ __all__ = [
     "parse_source_date",
     "related_fields",
     "score_match",
+    "strength_of",
+    "strength_rank",
     "summarise",
 ]
