@@ -19,9 +19,8 @@ Raises `matching.search.backends.base.SearchUnavailable` when the search service
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Literal, TypeVar
 
@@ -35,6 +34,12 @@ from marketplace.listing_records import KIND_NEED, SPECS, parse_listing_record
 from marketplace.models import Organization, ResearchResult, TechnologyNeed
 from marketplace.roles import AnyUser
 from marketplace.selectors import listing_searchable_q
+from matching.match_terms import (
+    candidate_terms_of,
+    generic_terms,
+    informative_terms,
+    shared_terms,
+)
 from matching.scoring import (
     NeedFeatures,
     ResultFeatures,
@@ -47,8 +52,11 @@ from matching.scoring import (
     score_match,
     strength_of,
 )
+from matching.scoring.components import SemanticEvidence
+from matching.scoring.fusion import reciprocal_rank_fusion
 from matching.search.analysis import related_terms
-from matching.search.backends.base import BaseSearchBackend, SearchHit
+from matching.search.backends.base import BaseSearchBackend, QueryVector, SearchHit
+from matching.semantic.evidence import SemanticContext, semantic_context, semantic_evidence
 
 ListingT = TypeVar("ListingT", ResearchResult, TechnologyNeed)
 
@@ -68,6 +76,7 @@ COMPONENT_LABELS = {
     "modes": gettext_lazy("Cooperation modes"),
     "region": gettext_lazy("Region"),
     "freshness": gettext_lazy("Freshness"),
+    "semantic": gettext_lazy("Meaning (semantic similarity)"),
 }
 
 
@@ -76,17 +85,21 @@ class Match:
     """One ranked candidate: `listing` is a ResearchResult (kind "result") or a
     TechnologyNeed (kind "need"); `scored` holds the total (0–1) and its components;
     `text_score` is the backend's raw relevance; `strength` is strong, possible or weak
-    (`matching.scoring.strength`, thresholds in settings.MATCHING_STRENGTH)."""
+    (`matching.scoring.strength`, thresholds in settings.MATCHING_STRENGTH); `relevance`
+    (0–1) orders the list: the reciprocal rank fusion of the ranking by `scored.total` and
+    the ranking by meaning (`matching.scoring.fusion`), or the total when either is off."""
 
     kind: Kind
     listing: ResearchResult | TechnologyNeed
     scored: ScoredMatch
     text_score: float
     strength: Strength = "weak"
+    relevance: float = 0.0
 
     @property
     def score(self) -> float:
-        return self.scored.total
+        """What orders the list (0–1): the fused relevance."""
+        return self.relevance
 
     @property
     def object_id(self) -> int:
@@ -191,6 +204,7 @@ def _retrieve(
     backend: BaseSearchBackend,
     limit: int,
     field_pool: str | None = None,
+    vector: QueryVector | None = None,
 ) -> tuple[list[SearchHit], dict[int, SearchHit]]:
     """Candidates for `listing`: (the more_like_this hits in order — the text-only baseline —,
     all candidates by object id).
@@ -198,7 +212,8 @@ def _retrieve(
     Besides the text hits, the listings of the same field (`field_pool="same"`) or of the same
     and related fields (`"related"`, the default `FIELD_POOL`) join with text score 0, at most
     `limit` more: enterprises often describe a problem in words no result uses, and the scorer
-    can still rank such candidates by field, keywords and the domain vocabulary.
+    can still rank such candidates by field, keywords and the domain vocabulary. With
+    `vector`, the `limit` listings nearest in meaning join too (text score 0).
     """
     document = _document(listing)
     pool = FIELD_POOL if field_pool is None else field_pool
@@ -207,9 +222,14 @@ def _retrieve(
         fields = [listing.field]
         if pool == "related":
             fields += list(related_fields(listing.field))
-    candidates = backend.match_candidates(document, kind=kind, limit=limit, pool_fields=fields)
+    candidates = backend.match_candidates(
+        document, kind=kind, limit=limit, pool_fields=fields, vector=vector
+    )
     plain = candidates.similar
     merged: dict[int, SearchHit] = {hit.object_id: hit for hit in plain}
+    for hit in candidates.semantic:
+        if hit.object_id not in merged:
+            merged[hit.object_id] = SearchHit(kind, hit.object_id, 0.0)
     added = 0
     for hit in candidates.pooled:
         if added >= limit:
@@ -220,93 +240,6 @@ def _retrieve(
     return plain, merged
 
 
-#: Words too general to explain a match (besides the search stop words).
-_GENERIC_TERMS: frozenset[str] = frozenset(
-    {
-        "应用",
-        "科技",
-        "研究",
-        "开发",
-        "研发",
-        "关键",
-        "关键技术",
-        "产业化",
-        "企业",
-        "需求",
-        "项目",
-        "合作",
-        "提升",
-        "提高",
-        "解决",
-        "问题",
-        "系统",
-        "方法",
-        "工艺",
-        "材料",
-        "设备",
-        "装置",
-        "生产",
-        "制造",
-        "高效",
-        "新型",
-        "我国",
-        "国内",
-        "国际",
-        "公司",
-        "有限公司",
-        "团队",
-        "学院",
-        "大学",
-        "集团",
-        "职业",
-        "股份",
-        "专家",
-        "技术需求",
-        # The 【演示】 label of demo listings says nothing about their technology.
-        "演示",
-    }
-)
-#: A term found in more than this share of the candidates does not explain a match.
-_GENERIC_SHARE = 0.25
-
-
-def _informative(terms: Iterable[str]) -> list[str]:
-    """The informative ones of `terms` (2+ characters, not a number, not generic), in order,
-    each once."""
-    return list(
-        dict.fromkeys(
-            t for t in terms if len(t) >= 2 and not t.isdigit() and t not in _GENERIC_TERMS
-        )
-    )
-
-
-def _terms(text: str) -> list[str]:
-    """Informative search terms of `text` in order of first appearance (2+ characters)."""
-    from matching.search import segment
-
-    return _informative(segment.index_terms(text))
-
-
-def _candidate_terms(listing: ResearchResult | TechnologyNeed, hit: SearchHit) -> set[str]:
-    """A candidate's informative terms: those the index stored for it (`SearchHit.terms`),
-    segmented again only when the backend did not return them."""
-    if hit.terms is not None:
-        return set(_informative(hit.terms))
-    return set(_terms(f"{listing.title}\n{' '.join(listing.keywords or [])}\n{listing.body}"))
-
-
-def _shared_terms(source_terms: Sequence[str], other: set[str], generic: set[str]) -> list[str]:
-    """The terms of `source_terms` (ordered) that also occur in `other`, at most 5, without
-    `generic` ones and without terms contained in an earlier one (储能 after 储能电池)."""
-    shared: list[str] = []
-    for term in source_terms:
-        if term in other and term not in generic and not any(term in kept for kept in shared):
-            shared.append(term)
-            if len(shared) == 5:
-                break
-    return shared
-
-
 def _rank(
     *,
     need: NeedFeatures | None,
@@ -315,19 +248,17 @@ def _rank(
     kind: Kind,
     weights: Mapping[str, float],
     today: date,
+    semantic: Mapping[int, SemanticEvidence] | None = None,
 ) -> list[Match]:
+    """The candidates scored, best total first (ties: text score, then id)."""
     normalised = normalise_text_scores([hit.score for _, hit in candidates])
     thresholds = strength_thresholds()
     source = need if kind == "result" else result
     assert source is not None
-    source_terms = _terms(f"{source.title}\n{' '.join(source.keywords)}\n{source.text}")
-    candidate_terms = [_candidate_terms(listing, hit) for listing, hit in candidates]
-    document_frequency = Counter(term for terms in candidate_terms for term in terms)
-    generic = {
-        term
-        for term, count in document_frequency.items()
-        if count > _GENERIC_SHARE * len(candidates) and count > 2
-    }
+    source_terms = informative_terms(f"{source.title}\n{' '.join(source.keywords)}\n{source.text}")
+    candidate_terms = [candidate_terms_of(listing, hit) for listing, hit in candidates]
+    generic = generic_terms(candidate_terms)
+    evidence = semantic or {}
     matches: list[Match] = []
     for (listing, hit), text, terms in zip(candidates, normalised, candidate_terms, strict=True):
         if kind == "result":
@@ -337,14 +268,10 @@ def _rank(
             assert result is not None and isinstance(listing, TechnologyNeed)
             n, r = need_features(listing), result
         scored = score_match(
-            n,
-            r,
-            text,
-            weights,
-            today,
-            candidate=kind,
-            text_terms=_shared_terms(source_terms, terms, generic) if hit.score > 0 else (),
-        )
+            n, r, text, weights, today, candidate=kind,
+            text_terms=shared_terms(source_terms, terms, generic) if hit.score > 0 else (),
+            semantic=evidence.get(listing.pk),
+        )  # fmt: skip
         matches.append(
             Match(
                 kind=kind,
@@ -352,10 +279,33 @@ def _rank(
                 scored=scored,
                 text_score=hit.score,
                 strength=strength_of(scored.total, thresholds),
+                relevance=scored.total,
             )
         )
     matches.sort(key=lambda m: (-m.scored.total, -m.text_score, m.listing.pk))
     return matches
+
+
+def fusion_k() -> float:
+    return float(getattr(settings, "MATCHING_FUSION_K", 0.0))
+
+
+def _fused(matches: list[Match], semantic: Mapping[int, SemanticEvidence]) -> list[Match]:
+    """`matches` (best total first) reordered by the reciprocal rank fusion of that order and
+    the order by cosine (candidates without a vector are left out of the latter)."""
+    k = fusion_k()
+    if not semantic or k <= 0:
+        return matches
+    by_meaning = sorted(
+        (m for m in matches if m.listing.pk in semantic),
+        key=lambda m: (-semantic[m.listing.pk].cosine, m.listing.pk),
+    )
+    fused = reciprocal_rank_fusion(
+        [[m.listing.pk for m in matches], [m.listing.pk for m in by_meaning]], k
+    )
+    scored = [replace(m, relevance=round(fused[m.listing.pk], 4)) for m in matches]
+    scored.sort(key=lambda m: (-m.relevance, -m.scored.total, m.listing.pk))
+    return scored
 
 
 def _load(
@@ -367,31 +317,53 @@ def _load(
     return {obj.pk: obj for obj in queryset.select_related("owner")}
 
 
-def _results_for_need(
-    need: TechnologyNeed,
+def _semantic(
+    context: SemanticContext | None,
+    kind: Kind,
+    pairs: Sequence[tuple[ResearchResult | TechnologyNeed, SearchHit]],
+) -> dict[int, SemanticEvidence]:
+    if context is None:
+        return {}
+    return semantic_evidence(context, kind, [(listing.pk, listing.title) for listing, _ in pairs])
+
+
+def _ranked(
+    listing: ResearchResult | TechnologyNeed,
     *,
+    kind: Kind,
     backend: BaseSearchBackend | None = None,
     weights: Mapping[str, float] | None = None,
     candidates: int | None = None,
     today: date | None = None,
-) -> tuple[list[Match], list[tuple[ResearchResult, SearchHit]]]:
-    """(full ranking, baseline candidates in search order) for a need, saved or not."""
-    search = _backend(backend)
+) -> tuple[list[Match], list[tuple[ResearchResult | TechnologyNeed, SearchHit]]]:
+    """(full ranking, lexical baseline candidates in search order) for `listing` (a need,
+    saved or not, when `kind` is "result"; a saved result when it is "need")."""
+    context = semantic_context(_document(listing))
     plain, merged = _retrieve(
-        need, kind="result", backend=search, limit=candidates or candidate_limit()
+        listing,
+        kind=kind,
+        backend=_backend(backend),
+        limit=candidates or candidate_limit(),
+        vector=None if context is None else context.query_vector,
     )
-    loaded = _load(ResearchResult, merged, need.owner_id if need.pk else None)
+    model: type[ResearchResult] | type[TechnologyNeed] = (
+        ResearchResult if kind == "result" else TechnologyNeed
+    )
+    owner = listing.owner_id if listing.pk else None
+    loaded: dict[int, Any] = _load(model, merged, owner)
     pairs = [(loaded[i], hit) for i, hit in merged.items() if i in loaded]
+    semantic = _semantic(context, kind, pairs)
     ranked = _rank(
-        need=need_features(need),
-        result=None,
+        need=need_features(listing) if isinstance(listing, TechnologyNeed) else None,
+        result=result_features(listing) if isinstance(listing, ResearchResult) else None,
         candidates=pairs,
-        kind="result",
+        kind=kind,
         weights=weights or matching_weights(),
         today=today or timezone.localdate(),
+        semantic=semantic,
     )
     baseline = [(loaded[h.object_id], h) for h in plain if h.object_id in loaded]
-    return ranked, baseline
+    return _fused(ranked, semantic), baseline
 
 
 # --- selectors ---------------------------------------------------------------------------------
@@ -404,7 +376,7 @@ def matches_for_need(
     `marketplace.selectors.technology_need_get`); candidates are only searchable listings of
     other organisations, so they are visible to everyone. Raises SearchUnavailable.
     """
-    ranked, _baseline = _results_for_need(need)
+    ranked, _baseline = _ranked(need, kind="result")
     return ranked[:limit]
 
 
@@ -415,18 +387,7 @@ def matches_for_result(
 
     Same rules as `matches_for_need`, the other way round (freshness counts the need's date).
     """
-    search = _backend(None)
-    _plain, merged = _retrieve(result, kind="need", backend=search, limit=candidate_limit())
-    loaded = _load(TechnologyNeed, merged, result.owner_id)
-    pairs = [(loaded[i], hit) for i, hit in merged.items() if i in loaded]
-    ranked = _rank(
-        need=None,
-        result=result_features(result),
-        candidates=pairs,
-        kind="need",
-        weights=matching_weights(),
-        today=timezone.localdate(),
-    )
+    ranked, _baseline = _ranked(result, kind="need")
     return ranked[:limit]
 
 
@@ -470,7 +431,9 @@ def match_needs_unsaved(
     out: list[UnsavedNeedMatches] = []
     for record in records:
         need = need_from_record(record)
-        ranked, baseline = _results_for_need(need, backend=search, weights=weights, today=today)
+        ranked, baseline = _ranked(
+            need, kind="result", backend=search, weights=weights, today=today
+        )
         out.append(
             UnsavedNeedMatches(
                 need_id=need.source_id or "",

@@ -180,3 +180,36 @@ class SearchOutbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.op} {self.kind}:{self.object_id}"
+
+
+class ListingVector(models.Model):
+    """A listing's dense embedding for semantic matching (`matching.semantic`).
+
+    One row per listing (`kind` "result" or "need", `object_id` its pk; no foreign key, like
+    the search outbox, so that both kinds share the table). `model` names the embedder that
+    made `vector` (float32, little-endian, `dimensions` values, L2-normalised); a row of
+    another model counts as missing. `text_digest` is the SHA-256 of the embedded text: a
+    change that leaves the text alone reuses the vector. `updated_at` lets every process's
+    in-memory vector index load only what changed since its last look.
+    """
+
+    kind = models.CharField(max_length=8)
+    object_id = models.PositiveBigIntegerField()
+    model = models.CharField(max_length=64)
+    text_digest = models.CharField(max_length=64)
+    dimensions = models.PositiveSmallIntegerField()
+    vector = models.BinaryField()
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("listing vector")
+        verbose_name_plural = _("listing vectors")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="listing_vector_once")
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["kind", "model", "updated_at"], name="listing_vector_fresh")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id} ({self.model})"

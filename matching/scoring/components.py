@@ -43,6 +43,45 @@ from matching.scoring.vocabulary import (
 
 
 # --- components -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SemanticEvidence:
+    """How close two listings are in meaning: `score` 0–1 (the cosine mapped by the
+    embedder's calibrated range, see matching.scoring.fusion.semantic_score), `cosine` the
+    raw similarity, `source_phrase` the phrase of the listing being matched that is closest
+    to the candidate, `candidate_phrase` the candidate's phrase named in the reason."""
+
+    score: float
+    cosine: float
+    source_phrase: str
+    candidate_phrase: str
+
+
+def semantic_part(evidence: SemanticEvidence | None, candidate: str) -> Part:
+    """The semantic component: unknown (neutral) without embeddings; otherwise the score with
+    a reason naming the closest phrases, e.g. 需求‘钢渣堆积如山’与成果‘钢渣气淬’语义相近."""
+    if evidence is None:
+        return Part(
+            NEUTRAL, "无语义向量（仅按文字匹配）", "no embeddings (lexical matching)", False
+        )
+    score = clamp(evidence.score)
+    level_zh, level_en = (
+        ("语义相近", "is close in meaning to")
+        if score >= 0.7
+        else ("语义有关", "is related in meaning to")
+        if score >= 0.4
+        else ("语义相距较远", "is far in meaning from")
+    )
+    source_zh, other_zh = ("需求", "成果") if candidate == "result" else ("成果", "需求")
+    source_en, other_en = ("need", "result") if candidate == "result" else ("result", "need")
+    return Part(
+        score,
+        f"{source_zh}‘{evidence.source_phrase}’与{other_zh}‘{evidence.candidate_phrase}’"
+        f"{level_zh}（{evidence.cosine:.2f}）",
+        f"the {source_en}'s '{evidence.source_phrase}' {level_en} the {other_en}'s "
+        f"'{evidence.candidate_phrase}' ({evidence.cosine:.2f})",
+    )
+
+
 def text_part(text_relevance: float, terms: Sequence[str]) -> Part:
     score = clamp(float(text_relevance))
     level_zh, level_en = (

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Literal
 
 from matching.scoring.components import (
+    SemanticEvidence,
     field_part,
     freshness_part,
     ipc_part,
@@ -16,6 +17,7 @@ from matching.scoring.components import (
     modes_part,
     price_part,
     region_part,
+    semantic_part,
     text_part,
 )
 from matching.scoring.features import (
@@ -40,13 +42,15 @@ def score_match(
     *,
     candidate: Literal["result", "need"] = "result",
     text_terms: Sequence[str] = (),
+    semantic: SemanticEvidence | None = None,
 ) -> ScoredMatch:
     """Score how well `result` fits `need`.
 
     `text_relevance` is the search relevance normalised to 0–1 (values outside are clamped);
     `weights` maps component names (COMPONENTS) to non-negative weights, normalised here;
     `today` dates freshness; `candidate` says which side is being recommended (its date is
-    the one whose freshness counts); `text_terms` are terms the search matched, for the reason.
+    the one whose freshness counts); `text_terms` are terms the search matched, for the reason;
+    `semantic` the embedding evidence (None without embeddings: the component is unknown).
     Returns the total in 0–1 with every component (score, weight, reasons in zh and en) and a
     summary reason naming the strongest known components. Raises ValueError for bad weights.
     """
@@ -61,6 +65,7 @@ def score_match(
         "modes": modes_part(need, result),
         "region": region_part(need, result),
         "freshness": freshness_part(result if candidate == "result" else need, today),
+        "semantic": semantic_part(semantic, candidate),
     }
     components = tuple(
         Component(

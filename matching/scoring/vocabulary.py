@@ -16,6 +16,7 @@ COMPONENTS: tuple[str, ...] = (
     "modes",
     "region",
     "freshness",
+    "semantic",
 )
 NEUTRAL = 0.5
 

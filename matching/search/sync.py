@@ -53,6 +53,7 @@ from matching.search import backend_names as configured_backend_names
 from matching.search import get_search_backend
 from matching.search.backends.base import IndexDocument, ListingKind, SearchUnavailable
 from matching.search.documents import KINDS, document_for, model_for
+from matching.semantic.store import refresh_vectors
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +146,10 @@ def current_state(keys: Iterable[Key], *, using: str = DEFAULT_DB_ALIAS) -> Stat
         if not ids:
             continue
         listings = model_for(kind).objects.using(using).select_related("owner").filter(pk__in=ids)
-        found = {listing.pk: document_for(listing) for listing in listings}
+        # Every change refreshes the listing's vector when its text changed
+        # (matching.semantic.store); the documents carry it to backends that index vectors.
+        documents = refresh_vectors([document_for(listing) for listing in listings], using=using)
+        found = {document.object_id: document for document in documents}
         for object_id in ids:
             state[(kind, object_id)] = found.get(object_id)
     return state

@@ -19,9 +19,21 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from matching.search import backend_names, get_search_backend
+from matching.search.analysis_pool import default_workers
 from matching.search.backends.base import IndexDocument, SearchUnavailable
 from matching.search.documents import KINDS, documents_for_all, listing_querysets
 from matching.search.sync import outbox_release, outbox_snapshot
+from matching.semantic.bulk import embed_missing
+from matching.semantic.embedders import embedding_status
+from matching.semantic.store import with_stored_vectors
+
+
+def _with_vectors(documents: Iterator[IndexDocument]) -> Iterator[IndexDocument]:
+    """The documents with their stored vectors attached, when semantic matching is on."""
+    status = embedding_status()
+    if not status.enabled:
+        return documents
+    return with_stored_vectors(documents, model=status.model)
 
 
 class Command(BaseCommand):
@@ -42,6 +54,7 @@ class Command(BaseCommand):
         # their outbox rows are kept (a sync may be in flight) but made due at once, so
         # search_sync confirms them now instead of after their backoff (matching.search.sync).
         queued = outbox_snapshot() if set(backend_names()) <= set(names) else []
+        self._embed(show_progress=not options["no_progress"])
         for name in names:
             self._rebuild(name, show_progress=not options["no_progress"])
         if queued:
@@ -50,6 +63,36 @@ class Command(BaseCommand):
                 _("Search outbox: %(count)d queued changes are due now (run search_sync).")
                 % {"count": len(queued)}
             )
+
+    def _embed(self, *, show_progress: bool) -> None:
+        """Compute the vectors that are missing or stale (matching.semantic.bulk), or say that
+        matching is lexical only."""
+        status = embedding_status()
+        if not status.enabled:
+            self.stdout.write(
+                _("Semantic matching is off (%(reason)s): matching is lexical only.")
+                % {"reason": status.reason}
+            )
+            return
+        total = sum(qs.count() for qs in listing_querysets().values())
+        bar = tqdm(total=total, desc="embeddings", unit="doc", disable=not show_progress)
+        done = 0
+
+        def progress(count: int) -> None:
+            nonlocal done
+            bar.update(count - done)
+            done = count
+
+        try:
+            count = embed_missing(
+                documents_for_all(), workers=default_workers(None), progress=progress
+            )
+        finally:
+            bar.close()
+        self.stdout.write(
+            _("Embeddings (%(model)s): %(count)d listings embedded, the others were current.")
+            % {"model": status.model, "count": count}
+        )
 
     def _rebuild(self, name: str, *, show_progress: bool) -> None:
         backend = get_search_backend(name)
@@ -76,7 +119,7 @@ class Command(BaseCommand):
             done = count
 
         try:
-            count = backend.rebuild(counted(documents_for_all()), progress=progress)
+            count = backend.rebuild(counted(_with_vectors(documents_for_all())), progress=progress)
         except SearchUnavailable as exc:
             raise CommandError(
                 _("Search backend %(name)s is unavailable: %(error)s")

@@ -53,6 +53,8 @@ class IndexDocument:
     `expires_at` is an aware UTC datetime or None; `searchable` is False for anything not
     published (such documents are removed from the index instead of stored).
     `published_at` (aware UTC datetime or None) orders text-less searches, newest first.
+    `embedding` is the listing's stored vector (`matching.semantic.store`), set only where
+    the sync and the rebuild attach it; backends with their own vector field index it.
     """
 
     kind: ListingKind
@@ -74,6 +76,7 @@ class IndexDocument:
     expires_at: datetime | None  # aware UTC
     searchable: bool = True
     published_at: datetime | None = None  # aware UTC
+    embedding: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -200,13 +203,25 @@ def similar_filters(
 
 
 @dataclass(frozen=True)
+class QueryVector:
+    """A listing's or a query's embedding for nearest-neighbour retrieval: `values`
+    (L2-normalised) made by the embedder called `model` (`matching.semantic`)."""
+
+    values: tuple[float, ...]
+    model: str
+
+
+@dataclass(frozen=True)
 class Candidates:
     """What matching retrieves for one listing (`BaseSearchBackend.match_candidates`):
     `similar`, the more-like-this hits, best first; `pooled`, listings of the pool's fields,
-    newest first (their `score` is 0). All hits carry their index terms."""
+    newest first (their `score` is 0); `semantic`, the nearest listings by embedding, best
+    first, `score` their cosine similarity (-1..1; empty without a query vector). Lexical hits
+    carry their index terms."""
 
     similar: list[SearchHit]
     pooled: list[SearchHit]
+    semantic: list[SearchHit] = field(default_factory=list)
 
 
 class SearchUnavailable(Exception):
@@ -285,12 +300,19 @@ class BaseSearchBackend(abc.ABC):
         kind: ListingKind,
         limit: int,
         pool_fields: Sequence[str] = (),
+        vector: QueryVector | None = None,
     ) -> Candidates:
         """One candidate retrieval for matching: `more_like_this(document, kind=kind,
         limit=limit)`, and the newest searchable listings of `kind` whose field is one of
         `pool_fields` (none when it is empty), `document` excluded, at most 2 × `limit` of
-        them: enough for `limit` that are not among the similar ones. This default makes one
-        call per part (and page); a backend may answer both parts in one request."""
+        them: enough for `limit` that are not among the similar ones; with `vector`, also the
+        `limit` listings of `kind` nearest to it (`semantic_candidates`). This default makes
+        one call per part (and page); a backend may answer all parts in one request."""
+        semantic = (
+            self.semantic_candidates(vector, kind=kind, limit=limit, document=document)
+            if vector is not None and limit > 0
+            else []
+        )
         similar = self.more_like_this(document, kind=kind, limit=limit)
         pooled: list[SearchHit] = []
         if pool_fields and limit > 0:
@@ -303,7 +325,16 @@ class BaseSearchBackend(abc.ABC):
                 if not found.hits or page * found.page_size >= found.total:
                     break
                 page += 1
-        return Candidates(similar, pooled[: 2 * limit])
+        return Candidates(similar, pooled[: 2 * limit], semantic)
+
+    def semantic_candidates(
+        self, vector: QueryVector, *, kind: ListingKind, limit: int, document: IndexDocument
+    ) -> list[SearchHit]:
+        """The listings of `kind` whose stored embeddings are nearest to `vector`, at most
+        `limit`, best first, `document` itself excluded, `score` the cosine similarity. A
+        backend without vectors returns [] (matching is then lexical). Hits may include
+        listings that left search since; the matcher keeps only searchable ones."""
+        return []
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
         """Autocomplete: at most `limit` suggestions whose text (title, English title or a

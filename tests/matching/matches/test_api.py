@@ -7,6 +7,7 @@ import pytest
 
 from marketplace.choices import Field, ListingStatus
 from marketplace.models import ResearchResult
+from matching.scoring import COMPONENTS
 from tests import factories
 from tests.bundled import load_bundled_results
 
@@ -46,7 +47,7 @@ def test_need_matches_shape_and_english_reasons(api_client, bundled):
     assert 0 <= first["score"] <= 1
     scores = [r["score"] for r in results]
     assert scores == sorted(scores, reverse=True)
-    assert len(first["components"]) == 9
+    assert len(first["components"]) == len(COMPONENTS)
     for component in first["components"]:
         assert set(component) == COMPONENT_KEYS
         assert component["reason"] == component["reason_en"]

@@ -22,6 +22,7 @@ from matching.search.backends.base import (
     Candidates,
     IndexDocument,
     ListingKind,
+    QueryVector,
     SearchHit,
     SearchQuery,
     SearchResults,
@@ -280,6 +281,7 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
         kind: ListingKind,
         limit: int,
         pool_fields: Sequence[str] = (),
+        vector: QueryVector | None = None,
     ) -> Candidates:
         """Both parts in one `_msearch` request (after the term vectors of the body)."""
         similar = self._similar_search(document, similar_filters(document, kind), limit)

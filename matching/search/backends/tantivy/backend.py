@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
 
+import numpy as np
 import tantivy
 from django.conf import settings
 from django.db import connections
@@ -33,6 +34,7 @@ from matching.search.backends.base import (
     IndexDocument,
     ListingKind,
     ProgressCallback,
+    QueryVector,
     SearchHit,
     SearchQuery,
     SearchResults,
@@ -52,6 +54,7 @@ from matching.search.backends.tantivy.schema import (
 )
 from matching.search.backends.tantivy.store import Change, IndexStore
 from matching.search.highlights import listing_highlights
+from matching.semantic.vector_index import vector_index
 
 DEFAULTS: dict[str, Any] = {
     **RANKING_DEFAULTS,
@@ -337,6 +340,19 @@ class TantivySearchBackend(BaseSearchBackend):
             idf = math.log(1.0 + (total - df + 0.5) / (df + 0.5))
             scores.append((term, (1 + math.log(count)) * idf))
         return scores
+
+    def semantic_candidates(
+        self, vector: QueryVector, *, kind: ListingKind, limit: int, document: IndexDocument
+    ) -> list[SearchHit]:
+        """Exact nearest neighbours from this process's in-memory vector index
+        (`matching.semantic.vector_index`), loaded from the stored vectors."""
+        values = np.asarray(vector.values, dtype=np.float32)
+        index = vector_index(kind, vector.model, len(values))
+        own = frozenset({document.object_id}) if document.kind == kind else frozenset()
+        return [
+            SearchHit(kind, object_id, score)
+            for object_id, score in index.nearest(values, limit, exclude=own)
+        ]
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
         """Titles (first), English titles, then keywords of searchable, unexpired listings

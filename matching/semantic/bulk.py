@@ -1,0 +1,74 @@
+"""Embedding many listings at once (`update_index`): only those whose vector is missing or
+stale, in worker processes, stored in batches.
+
+Each worker process loads the embedder once (forked after the parent has read nothing from
+the model) and embeds one listing text at a time; the parent reads the stored digests, hands
+the stale documents to the workers in order (`matching.search.analysis_pool.analysed`) and
+writes the vectors 500 at a time. Small runs stay in this process.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable, Iterator
+
+import numpy as np
+
+from matching.search.analysis_pool import analysed
+from matching.search.backends.base import IndexDocument
+from matching.semantic.embedders import Embedder, get_embedder
+from matching.semantic.store import document_text, save_vectors, stored_vectors
+from matching.semantic.texts import text_digest
+
+_BATCH = 500
+
+
+def _stale(documents: Iterable[IndexDocument], embedder: Embedder) -> Iterator[IndexDocument]:
+    """The searchable documents whose stored vector is missing, of another model or stale."""
+    iterator = (d for d in documents if d.searchable)
+    while batch := list(itertools.islice(iterator, _BATCH)):
+        for kind in ("result", "need"):
+            of_kind = [d for d in batch if d.kind == kind]
+            found = stored_vectors(kind, [d.object_id for d in of_kind], model=embedder.name)
+            for document in of_kind:
+                stored = found.get(document.object_id)
+                if stored is None or stored[0] != text_digest(document_text(document)):
+                    yield document
+
+
+def _embed(document: IndexDocument) -> bytes:
+    """One listing's vector as float32 bytes (runs in a worker process)."""
+    embedder = get_embedder()
+    assert embedder is not None
+    vector = embedder.passages([document_text(document)])[0]
+    return np.asarray(vector, dtype="<f4").tobytes()
+
+
+def embed_missing(
+    documents: Iterable[IndexDocument],
+    *,
+    workers: int,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Embed and store the vectors of `documents` that are missing or stale; returns how many
+    were embedded (0 without an embedder)."""
+    embedder = get_embedder()
+    if embedder is None:
+        return 0
+    done = 0
+    pending: list[tuple[IndexDocument, bytes]] = []
+    stale = list(_stale(documents, embedder))
+    for document, vector in zip(stale, analysed(stale, _embed, workers), strict=True):
+        pending.append((document, vector))
+        if len(pending) >= _BATCH:
+            save_vectors(pending, embedder)
+            done += len(pending)
+            pending = []
+            if progress is not None:
+                progress(done)
+    if pending:
+        save_vectors(pending, embedder)
+        done += len(pending)
+    if progress is not None:
+        progress(done)
+    return done

