@@ -53,7 +53,7 @@ from matching.scoring import (
     strength_of,
 )
 from matching.scoring.components import SemanticEvidence
-from matching.scoring.fusion import reciprocal_rank_fusion
+from matching.scoring.fusion import fused_order
 from matching.search.analysis import related_terms
 from matching.search.backends.base import BaseSearchBackend, QueryVector, SearchHit
 from matching.semantic.evidence import SemanticContext, semantic_context, semantic_evidence
@@ -95,6 +95,7 @@ class Match:
     text_score: float
     strength: Strength = "weak"
     relevance: float = 0.0
+    semantic_cosine: float | None = None
 
     @property
     def score(self) -> float:
@@ -280,6 +281,7 @@ def _rank(
                 text_score=hit.score,
                 strength=strength_of(scored.total, thresholds),
                 relevance=scored.total,
+                semantic_cosine=None if listing.pk not in evidence else evidence[listing.pk].cosine,
             )
         )
     matches.sort(key=lambda m: (-m.scored.total, -m.text_score, m.listing.pk))
@@ -291,21 +293,14 @@ def fusion_k() -> float:
 
 
 def _fused(matches: list[Match], semantic: Mapping[int, SemanticEvidence]) -> list[Match]:
-    """`matches` (best total first) reordered by the reciprocal rank fusion of that order and
-    the order by cosine (candidates without a vector are left out of the latter)."""
-    k = fusion_k()
-    if not semantic or k <= 0:
+    """`matches` (best total first) in the fused order (`matching.scoring.fusion.fused_order`)
+    with their relevance; unchanged (relevance = total) without semantic evidence."""
+    if not semantic or fusion_k() <= 0:
         return matches
-    by_meaning = sorted(
-        (m for m in matches if m.listing.pk in semantic),
-        key=lambda m: (-semantic[m.listing.pk].cosine, m.listing.pk),
-    )
-    fused = reciprocal_rank_fusion(
-        [[m.listing.pk for m in matches], [m.listing.pk for m in by_meaning]], k
-    )
-    scored = [replace(m, relevance=round(fused[m.listing.pk], 4)) for m in matches]
-    scored.sort(key=lambda m: (-m.relevance, -m.scored.total, m.listing.pk))
-    return scored
+    by_pk = {m.listing.pk: m for m in matches}
+    cosines = {pk: e.cosine for pk, e in semantic.items() if pk in by_pk}
+    order = fused_order([m.listing.pk for m in matches], cosines, fusion_k())
+    return [replace(by_pk[pk], relevance=round(relevance, 4)) for pk, relevance in order]
 
 
 def _load(
@@ -353,12 +348,15 @@ def _ranked(
     loaded: dict[int, Any] = _load(model, merged, owner)
     pairs = [(loaded[i], hit) for i, hit in merged.items() if i in loaded]
     semantic = _semantic(context, kind, pairs)
+    weights = dict(weights or matching_weights())
+    if context is None:  # no embedder: the total is the lexical matcher's alone
+        weights["semantic"] = 0.0
     ranked = _rank(
         need=need_features(listing) if isinstance(listing, TechnologyNeed) else None,
         result=result_features(listing) if isinstance(listing, ResearchResult) else None,
         candidates=pairs,
         kind=kind,
-        weights=weights or matching_weights(),
+        weights=weights,
         today=today or timezone.localdate(),
         semantic=semantic,
     )

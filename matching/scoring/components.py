@@ -76,9 +76,9 @@ def semantic_part(evidence: SemanticEvidence | None, candidate: str) -> Part:
     return Part(
         score,
         f"{source_zh}‘{evidence.source_phrase}’与{other_zh}‘{evidence.candidate_phrase}’"
-        f"{level_zh}（{evidence.cosine:.2f}）",
+        f"{level_zh}（{score:.2f}）",
         f"the {source_en}'s '{evidence.source_phrase}' {level_en} the {other_en}'s "
-        f"'{evidence.candidate_phrase}' ({evidence.cosine:.2f})",
+        f"'{evidence.candidate_phrase}' ({score:.2f})",
     )
 
 

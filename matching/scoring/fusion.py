@@ -8,11 +8,13 @@
   Fusion outperforms Condorcet and individual rank learning methods", SIGIR: each item
   scores Σ_r 1 / (k + rank_r) over the rankings r that hold it (rank 1-based); here scaled
   by (k + 1) / len(rankings), so an item first in every ranking scores 1.
+- `fused_order(ranked, cosines, k)`: the matcher's order, the lexical ranking fused with the
+  ranking by meaning (used by the matcher and by the tuning of `evaluate_matching`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from typing import TypeVar
 
 from matching.scoring.features import clamp
@@ -41,3 +43,21 @@ def reciprocal_rank_fusion(rankings: Sequence[Sequence[Key]], k: float) -> dict[
             fused[item] = fused.get(item, 0.0) + 1.0 / (k + rank)
     scale = (k + 1) / len(rankings)
     return {item: score * scale for item, score in fused.items()}
+
+
+def fused_order(
+    ranked: Sequence[Key], cosines: Mapping[Key, float], k: float
+) -> list[tuple[Key, float]]:
+    """(item, relevance) best first: the reciprocal rank fusion of `ranked` (the lexical
+    ranking, best first) and of the items of `cosines` by decreasing cosine. Ties keep the
+    order of `ranked`. Without cosines or with k <= 0, relevance is 1 / position in `ranked`
+    scaled as the fusion would (first = 1) and the order is `ranked`'s."""
+    if not cosines or k <= 0:
+        return [(item, 1.0 / position) for position, item in enumerate(ranked, start=1)]
+    position = {item: i for i, item in enumerate(ranked)}
+    by_meaning = sorted(
+        (item for item in ranked if item in cosines), key=lambda i: (-cosines[i], position[i])
+    )
+    fused = reciprocal_rank_fusion([list(ranked), by_meaning], k)
+    order = sorted(ranked, key=lambda item: (-fused[item], position[item]))
+    return [(item, fused[item]) for item in order]

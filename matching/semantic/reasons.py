@@ -29,10 +29,13 @@ def phrases_of(title: str, keywords: Sequence[str], body: str) -> list[str]:
     return list(dict.fromkeys(p for p in phrases if p))
 
 
-def closest_phrases(phrases: list[str], candidates: Vectors, embedder: Embedder) -> list[str]:
+def closest_phrases(
+    phrases: list[str], candidates: Vectors, embedder: Embedder
+) -> list[tuple[str, float]]:
     """For each row of `candidates` (listing vectors), the phrase of `phrases` nearest to it
-    ("" when there are no phrases)."""
+    and its cosine (("", 0.0) when there are no phrases)."""
     if not phrases or len(candidates) == 0:
-        return [""] * len(candidates)
+        return [("", 0.0)] * len(candidates)
     similarity = candidates @ embedder.passages(phrases).T
-    return [phrases[int(i)] for i in np.argmax(similarity, axis=1)]
+    best = np.argmax(similarity, axis=1)
+    return [(phrases[int(i)], float(similarity[row, i])) for row, i in enumerate(best)]

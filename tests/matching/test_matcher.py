@@ -166,7 +166,7 @@ def test_evaluate_matching_json_output_shape(bundled):
     call_command("evaluate_matching", "--needs", str(NEEDS), "--qrels", str(QRELS), "--json",
                  stdout=out)
     data = json.loads(out.getvalue())
-    assert set(data) == {"full", "baseline"}
+    assert set(data) == {"full", "lexical", "baseline"}
     for side in data.values():
         assert set(side) == {"ndcg@10", "recall@20", "mrr"}
         assert all(0.0 <= value <= 1.0 for value in side.values())
