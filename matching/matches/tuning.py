@@ -7,7 +7,8 @@ runs of the matcher.
 
 `cross_validate` splits the needs into `folds` folds (a seeded shuffle); for each fold it
 chooses the setting with the best mean nDCG@10 on the other folds, calibrates the strength
-thresholds on them (`calibrate_strength`), and measures both on the fold left out. The
+thresholds of the configured setting on them (`calibrate_strength`), and measures both on the
+fold left out. The
 reported numbers are over the held-out needs only, so a setting that fits single needs does
 not look better than it is. The grid is fixed in advance (never chosen per need).
 
@@ -204,7 +205,8 @@ def cross_validate(
         scored = [(mean_ndcg(runs, qrels, s, train), i) for i, s in enumerate(grid)]
         best_score, best_index = max(scored, key=lambda pair: (pair[0], -pair[1]))
         chosen = grid[best_index]
-        thresholds = calibrate_strength(_top(runs, qrels, chosen, train))
+        # Strength is calibrated for the setting that ships (`reference`), on the other folds.
+        thresholds = calibrate_strength(_top(runs, qrels, reference, train))
         report.append(
             Fold(
                 needs=held_out,
@@ -213,7 +215,7 @@ def cross_validate(
                 test_ndcg=mean_ndcg(runs, qrels, chosen, held_out),
                 reference_test_ndcg=mean_ndcg(runs, qrels, reference, held_out),
                 thresholds=thresholds,
-                strength=strength_quality(_top(runs, qrels, chosen, held_out), thresholds),
+                strength=strength_quality(_top(runs, qrels, reference, held_out), thresholds),
             )
         )
     return CrossValidation(report)
