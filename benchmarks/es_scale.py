@@ -98,14 +98,15 @@ class ElasticsearchSide:
         return {"ELASTICSEARCH_URL": self.url, "KEQIAO_ES_INDEX_PREFIX": self.prefix}
 
     def build(self) -> EsBuild:
+        from synthetic import documents_with_vectors
+
         from matching.search.backends.elasticsearch.mapping import document_id, source_for
-        from matching.search.documents import documents_for_all
 
         with self.as_default() as backend:
             started = time.perf_counter()
-            count = backend.rebuild(documents_for_all())
+            count = backend.rebuild(documents_with_vectors())
             rebuild_seconds = time.perf_counter() - started
-            documents = list(documents_for_all())
+            documents = list(documents_with_vectors())
             started = time.perf_counter()
             bodies = [(document_id(d.kind, d.object_id), source_for(d)) for d in documents]
             bodies_seconds = time.perf_counter() - started

