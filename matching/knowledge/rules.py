@@ -1,0 +1,291 @@
+"""The knowledge files: their only reader and parser, and the questions the matcher asks them.
+
+Two tab-separated files sit beside this module:
+
+- `grown_rules.tsv`, grown from the listings by `manage.py grow_knowledge`
+  (`matching.knowledge.mining`), never edited by hand. Its first line is the version header
+  `# version: N, grown from <corpus digest> on <YYYY-MM-DD>`; then one rule a line:
+  `kind<TAB>left<TAB>right<TAB>count<TAB>evidence<TAB>shared`.
+- `curated_rules.tsv`, hand-checked rules: `# version: N` first, then
+  `kind<TAB>left<TAB>right<TAB>source`, the source saying why the rule holds.
+
+Kinds (left ⇒ right, one way):
+
+- `problem`: `object+cue` ⇒ a technology term. It applies to a need whose text has the object
+  and the problem cue in one clause (between two punctuation marks), e.g. `钢渣+堆积` ⇒
+  `钢渣气淬`: "steel slag piling up" points to gas quenching of steel slag.
+- `ipc`: an IPC subclass ⇒ a field code: results of that subclass are filed in that field.
+- `field`: a field code ⇒ a related field code (read both ways): listings of the two fields
+  share keywords.
+
+`count` is how many listings support a grown rule; `evidence` the listing ids (space
+separated) and `shared` the terms that produced it. Lines starting with `#` and blank lines
+are skipped. A grown rule never overrides a curated one: a grown rule whose kind and left side
+a curated rule has is left out. Bad lines are reported with their line numbers
+(`KnowledgeFile.problems`) and left out; the rest of the file still counts.
+
+Pure Python (the scorer imports this module): no Django, no search.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+HERE = Path(__file__).resolve().parent
+GROWN_PATH = HERE / "grown_rules.tsv"
+CURATED_PATH = HERE / "curated_rules.tsv"
+
+Kind = Literal["problem", "ipc", "field"]
+KINDS: tuple[Kind, ...] = ("problem", "ipc", "field")
+_KIND_OF: dict[str, Kind] = {kind: kind for kind in KINDS}
+
+_GROWN_HEADER = re.compile(
+    r"#\s*version:\s*(\d+)\s*,\s*grown from\s+(\S+)\s+on\s+(\d{4}-\d{2}-\d{2})\s*$"
+)
+_CURATED_HEADER = re.compile(r"#\s*version:\s*(\d+)\b")
+#: Where a need's text is cut into clauses: a problem rule needs its object and cue in one.
+CLAUSE_BREAK = re.compile(r"[。；;！!？?\n]")
+_IPC_SUBCLASS = re.compile(r"^[A-H]\d\d[A-Z]$")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule. `left` is `object+cue` for a problem rule, an IPC subclass or a field code;
+    `curated` rules carry their `source`, grown ones `count`, `evidence` and `shared`."""
+
+    kind: Kind
+    left: str
+    right: str
+    count: int = 0
+    evidence: tuple[str, ...] = ()
+    shared: tuple[str, ...] = ()
+    source: str = ""
+    curated: bool = False
+    version: int = 0
+
+    @property
+    def problem(self) -> tuple[str, str]:
+        """(object, cue) of a problem rule."""
+        obj, _, cue = self.left.partition("+")
+        return obj, cue
+
+    @property
+    def label(self) -> str:
+        """The left side as a reader sees it: 钢渣堆积 for `钢渣+堆积`."""
+        return "".join(self.problem) if self.kind == "problem" else self.left
+
+    def name(self, language: str) -> str:
+        """How a reason names the rule: 知识规则 v3 / knowledge rule v3 (人工规则 for curated)."""
+        if language.lower().startswith("zh"):
+            return f"{'人工规则' if self.curated else '知识规则'} v{self.version}"
+        return f"{'curated rule' if self.curated else 'knowledge rule'} v{self.version}"
+
+    def line(self) -> str:
+        """The rule as a line of the grown file."""
+        return "\t".join(
+            (
+                self.kind,
+                self.left,
+                self.right,
+                str(self.count),
+                " ".join(self.evidence),
+                ", ".join(self.shared),
+            )
+        )
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A line that could not be read, and why."""
+
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class KnowledgeFile:
+    """A parsed file: its version (0 when the header is missing), the corpus digest and date
+    of a grown file, its rules in file order and the lines it could not read."""
+
+    version: int
+    digest: str
+    grown_on: str
+    rules: tuple[Rule, ...]
+    problems: tuple[Problem, ...]
+
+
+def _check(kind: str, left: str, right: str) -> str:
+    """Why a rule's sides are bad, or ""."""
+    if kind not in KINDS:
+        return f"unknown kind {kind!r} (expected one of {', '.join(KINDS)})"
+    if not left or not right:
+        return "empty left or right side"
+    if kind == "problem":
+        obj, plus, cue = left.partition("+")
+        if not plus or not obj.strip() or not cue.strip():
+            return f"a problem rule's left side is object+cue, not {left!r}"
+    if kind == "ipc" and not _IPC_SUBCLASS.match(left):
+        return f"{left!r} is not an IPC subclass such as H01M"
+    return ""
+
+
+def _rule(cells: list[str], curated: bool, version: int) -> Rule | str:
+    """The rule of a line's cells, or why it is bad."""
+    expected = 4 if curated else 6
+    if len(cells) != expected:
+        return f"expected {expected} tab-separated columns, found {len(cells)}"
+    name, left, right = (cell.strip() for cell in cells[:3])
+    if why := _check(name, left, right):
+        return why
+    kind = _KIND_OF[name]
+    if curated:
+        if not cells[3].strip():
+            return "a curated rule needs its source"
+        return Rule(kind, left, right, source=cells[3].strip(), curated=True, version=version)
+    if not cells[3].strip().isdigit() or int(cells[3]) < 1:
+        return f"count {cells[3]!r} is not a positive whole number"
+    return Rule(
+        kind,
+        left,
+        right,
+        count=int(cells[3]),
+        evidence=tuple(cells[4].split()),
+        shared=tuple(term.strip() for term in cells[5].split(",") if term.strip()),
+        version=version,
+    )
+
+
+def parse(text: str, *, curated: bool = False) -> KnowledgeFile:
+    """The rules of a knowledge file's `text` (grown, or `curated`); bad lines are left out
+    and reported in `problems` with their 1-based line numbers."""
+    lines = text.splitlines()
+    header = (_CURATED_HEADER if curated else _GROWN_HEADER).match(lines[0] if lines else "")
+    problems: list[Problem] = []
+    if header is None:
+        expected = "# version: N" if curated else "# version: N, grown from <digest> on <date>"
+        problems.append(Problem(1, f"the first line must be the header {expected!r}"))
+    version = int(header.group(1)) if header else 0
+    rules: list[Rule] = []
+    seen: set[tuple[str, str, str]] = set()
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        found = _rule(raw.rstrip("\r\n").split("\t"), curated, version)
+        if isinstance(found, str):
+            problems.append(Problem(number, found))
+            continue
+        key = (found.kind, found.left, found.right)
+        if key in seen:
+            problems.append(Problem(number, "the same rule again"))
+            continue
+        seen.add(key)
+        rules.append(found)
+    digest = header.group(2) if header and not curated else ""
+    grown_on = header.group(3) if header and not curated else ""
+    return KnowledgeFile(version, digest, grown_on, tuple(rules), tuple(problems))
+
+
+@lru_cache(maxsize=8)
+def _read(path: str, curated: bool, mtime_ns: int, size: int) -> KnowledgeFile:
+    return parse(Path(path).read_text(encoding="utf-8"), curated=curated)
+
+
+def read(path: Path, *, curated: bool = False) -> KnowledgeFile:
+    """The parsed file at `path`, read again when its modification time or size changes; an
+    empty file (version 0, no rules) when there is none."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return KnowledgeFile(0, "", "", (), ())
+    return _read(str(path), curated, stat.st_mtime_ns, stat.st_size)
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """The rules in force: the curated ones, then the grown ones whose kind and left side no
+    curated rule has."""
+
+    rules: tuple[Rule, ...]
+
+    def of_kind(self, kind: Kind) -> tuple[Rule, ...]:
+        return tuple(rule for rule in self.rules if rule.kind == kind)
+
+
+@lru_cache(maxsize=8)
+def _combine(grown: KnowledgeFile, curated: KnowledgeFile) -> Knowledge:
+    taken = {(rule.kind, rule.left) for rule in curated.rules}
+    kept = tuple(rule for rule in grown.rules if (rule.kind, rule.left) not in taken)
+    return Knowledge(curated.rules + kept)
+
+
+def knowledge(grown: Path = GROWN_PATH, curated: Path = CURATED_PATH) -> Knowledge:
+    """The rules in force from the two files (either may be missing)."""
+    return _combine(read(grown), read(curated, curated=True))
+
+
+# --- the questions ---------------------------------------------------------------------------
+def clauses(text: str) -> list[str]:
+    """`text` lower-cased and cut into clauses at punctuation."""
+    return [part for part in CLAUSE_BREAK.split(text.lower()) if part.strip()]
+
+
+def problem_rules(text: str, rules: Iterable[Rule] | None = None) -> list[Rule]:
+    """The problem rules that apply to `text`: object and cue in one clause. File order."""
+    chosen = knowledge().of_kind("problem") if rules is None else rules
+    parts = clauses(text)
+    found: list[Rule] = []
+    for rule in chosen:
+        obj, cue = rule.problem
+        if any(obj.lower() in part and cue.lower() in part for part in parts):
+            found.append(rule)
+    return found
+
+
+def problem_targets(text: str) -> tuple[str, ...]:
+    """The technology terms the problem rules that apply to `text` point to, in order."""
+    return tuple(dict.fromkeys(rule.right for rule in problem_rules(text)))
+
+
+def rule_for(text: str, term: str) -> Rule | None:
+    """The first problem rule that applies to `text` and points to `term`, if any."""
+    wanted = term.strip().lower()
+    for rule in problem_rules(text):
+        if rule.right.lower() == wanted:
+            return rule
+    return None
+
+
+def field_link(a: str, b: str) -> Rule | None:
+    """The field rule relating field codes `a` and `b` (either way round), if any."""
+    for rule in knowledge().of_kind("field"):
+        if {rule.left, rule.right} == {a, b} and a != b:
+            return rule
+    return None
+
+
+def linked_fields(code: str) -> tuple[str, ...]:
+    """Field codes the field rules relate to `code`, sorted."""
+    rules = knowledge().of_kind("field")
+    return tuple(
+        sorted(
+            {r.right if r.left == code else r.left for r in rules if code in (r.left, r.right)}
+            - {code}
+        )
+    )
+
+
+def ipc_field(symbols: Iterable[str], field: str) -> Rule | None:
+    """The IPC rule linking the subclass of one of `symbols` ("H04N 5/225") to `field`."""
+    subclasses = {re.sub(r"\s+", "", s.upper())[:4] for s in symbols}
+    for rule in knowledge().of_kind("ipc"):
+        if rule.left in subclasses and rule.right == field:
+            return rule
+    return None
