@@ -226,9 +226,13 @@ def _combine(grown: KnowledgeFile, curated: KnowledgeFile) -> Knowledge:
     return Knowledge(curated.rules + kept)
 
 
-def knowledge(grown: Path = GROWN_PATH, curated: Path = CURATED_PATH) -> Knowledge:
-    """The rules in force from the two files (either may be missing)."""
-    return _combine(read(grown), read(curated, curated=True))
+def knowledge(grown: Path | None = None, curated: Path | None = None) -> Knowledge:
+    """The rules in force from the two files (default `GROWN_PATH` and `CURATED_PATH`; either
+    may be missing)."""
+    return _combine(
+        read(GROWN_PATH if grown is None else grown),
+        read(CURATED_PATH if curated is None else curated, curated=True),
+    )
 
 
 # --- the questions ---------------------------------------------------------------------------
