@@ -237,6 +237,32 @@ def test_command_versions_the_file(tmp_path: Path) -> None:
     call_command("grow_knowledge", "--check", "--output", str(out))
 
 
+@pytest.mark.django_db
+def test_command_grows_from_published_listings(tmp_path: Path) -> None:
+    from marketplace.choices import Field, ListingStatus
+    from tests.factories import ResearchResultFactory, TechnologyNeedFactory
+
+    slag = {"field": Field.ENERGY_SAVING, "title": "钢渣气淬技术", "summary": "钢渣气淬成粒"}
+    ResearchResultFactory(**slag, keywords=["钢渣气淬"], source_id="R0001")
+    ResearchResultFactory(title="储能", field=Field.ENERGY_SAVING)
+    TechnologyNeedFactory(
+        field=Field.ENERGY_SAVING, title="钢渣处理", description="钢渣堆积如山", keywords=[]
+    )
+    TechnologyNeedFactory(
+        field=Field.ENERGY_SAVING,
+        title="钢渣",
+        description="钢渣占地",
+        status=ListingStatus.DRAFT,
+        published_at=None,
+    )
+    out = tmp_path / "grown.tsv"
+    call_command("grow_knowledge", "--published", "--kinds", "problem", "--output", str(out))
+    grown = rules.read(out)
+    assert {(r.left, r.right) for r in grown.rules} == {("钢渣+堆积", "钢渣气淬")}
+    (rule,) = grown.rules
+    assert rule.evidence[-1] == "R0001" and rule.evidence[0].startswith("N#")
+
+
 def test_command_refuses_bad_input(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text("{}", encoding="utf-8")

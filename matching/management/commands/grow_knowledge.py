@@ -3,7 +3,8 @@
 Grows the problem-to-technology knowledge from the listings (`matching.knowledge.mining`) and
 writes it to `matching/knowledge/grown_rules.tsv` (or `--output`). The listings are the
 bundled files `data/results.json` and `data/needs.json` by default (the needs.json format; a
-field is its label, 新材料, or its code). Relevance judgements are never read.
+field is its label, 新材料, or its code), or with `--published` the database's published
+listings. Relevance judgements are never read.
 
 The file's version goes up by one when its rules change; when they do not, the file is left as
 it is. `--dry-run` prints the file instead of writing it. `--check` only reads the grown and
@@ -79,6 +80,31 @@ def listings(results: Path, needs: Path) -> list[mining.Listing]:
     return found
 
 
+def published_listings() -> list[mining.Listing]:
+    """The searchable (published, not expired) listings of the database as the mining sees
+    them; a listing's id is its `source_id` (R0001…) or its kind's letter and primary key."""
+    from marketplace.models import ResearchResult, TechnologyNeed
+    from marketplace.selectors import listing_searchable_q
+
+    found: list[mining.Listing] = []
+    for model, kind in ((ResearchResult, "result"), (TechnologyNeed, "need")):
+        rows = model.objects.filter(listing_searchable_q(model)).select_related("owner")
+        for row in rows.order_by("pk"):
+            found.append(
+                mining.Listing(
+                    id=row.source_id or f"{kind[0].upper()}#{row.pk}",
+                    kind="result" if kind == "result" else "need",
+                    field=row.field,
+                    title=row.title,
+                    text=row.body,
+                    keywords=_strings(row.keywords),
+                    ipc=_strings(row.ipc),
+                    organisation=row.owner.legal_name,
+                )
+            )
+    return found
+
+
 def _kinds(text: str) -> tuple[Kind, ...]:
     wanted = [part.strip() for part in text.split(",") if part.strip()]
     unknown = [part for part in wanted if part not in KINDS]
@@ -94,6 +120,11 @@ class Command(BaseCommand):
         data = Path(settings.BASE_DIR) / "data"
         parser.add_argument("--results", default=str(data / "results.json"))
         parser.add_argument("--needs", default=str(data / "needs.json"))
+        parser.add_argument(
+            "--published",
+            action="store_true",
+            help="grow from the database's published listings instead of the files",
+        )
         parser.add_argument("--kinds", default=",".join(DEFAULT_KINDS))
         parser.add_argument("--output", default=str(GROWN_PATH))
         parser.add_argument("--min-listings", type=int, default=mining.GrowthSettings.min_listings)
@@ -107,7 +138,10 @@ class Command(BaseCommand):
             return
         from matching.search import segment
 
-        corpus = listings(Path(options["results"]), Path(options["needs"]))
+        if options["published"]:
+            corpus = published_listings()
+        else:
+            corpus = listings(Path(options["results"]), Path(options["needs"]))
         if options["min_listings"] < 1:
             raise CommandError("--min-listings must be at least 1.")
         growth = mining.GrowthSettings(min_listings=options["min_listings"])
