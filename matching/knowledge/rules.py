@@ -30,6 +30,7 @@ Pure Python (the scorer imports this module): no Django, no search.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -193,25 +194,37 @@ def parse(text: str, *, curated: bool = False) -> KnowledgeFile:
     return KnowledgeFile(version, digest, grown_on, tuple(rules), tuple(problems))
 
 
-@lru_cache(maxsize=8)
-def _read(path: str, curated: bool, mtime_ns: int, size: int) -> KnowledgeFile:
+def _parse_file(path: str, curated: bool) -> KnowledgeFile:
     return parse(Path(path).read_text(encoding="utf-8"), curated=curated)
+
+
+def _stamp(path: Path) -> tuple[str, int, int]:
+    """(path, modification time, size) of a file; (path, -1, -1) when there is none."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return (str(path), -1, -1)
+    return (str(path), stat.st_mtime_ns, stat.st_size)
+
+
+_EMPTY = KnowledgeFile(0, "", "", (), ())
+
+
+@lru_cache(maxsize=16)
+def _read(stamp: tuple[str, int, int], curated: bool) -> KnowledgeFile:
+    return _EMPTY if stamp[1] < 0 else _parse_file(stamp[0], curated)
 
 
 def read(path: Path, *, curated: bool = False) -> KnowledgeFile:
     """The parsed file at `path`, read again when its modification time or size changes; an
     empty file (version 0, no rules) when there is none."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return KnowledgeFile(0, "", "", (), ())
-    return _read(str(path), curated, stat.st_mtime_ns, stat.st_size)
+    return _read(_stamp(path), curated)
 
 
 @dataclass(frozen=True)
 class Knowledge:
     """The rules in force: the curated ones, then the grown ones whose kind and left side no
-    curated rule has."""
+    curated rule has; indexed for the questions below."""
 
     rules: tuple[Rule, ...]
 
@@ -219,20 +232,68 @@ class Knowledge:
         return tuple(rule for rule in self.rules if rule.kind == kind)
 
 
+@dataclass(frozen=True)
+class _Index:
+    knowledge: Knowledge
+    problems: tuple[tuple[str, str, Rule], ...]  # (object, cue) lower-cased, the rule
+    fields: dict[frozenset[str], Rule]
+    linked: dict[str, tuple[str, ...]]
+    ipc: dict[tuple[str, str], Rule]
+
+
 @lru_cache(maxsize=8)
-def _combine(grown: KnowledgeFile, curated: KnowledgeFile) -> Knowledge:
-    taken = {(rule.kind, rule.left) for rule in curated.rules}
-    kept = tuple(rule for rule in grown.rules if (rule.kind, rule.left) not in taken)
-    return Knowledge(curated.rules + kept)
+def _index(grown: tuple[str, int, int], curated: tuple[str, int, int]) -> _Index:
+    grown_rules = _read(grown, False).rules
+    curated_rules = _read(curated, True).rules
+    taken = {(rule.kind, rule.left) for rule in curated_rules}
+    kept = tuple(rule for rule in grown_rules if (rule.kind, rule.left) not in taken)
+    both = Knowledge(curated_rules + kept)
+    fields: dict[frozenset[str], Rule] = {}
+    linked: dict[str, set[str]] = {}
+    for rule in both.of_kind("field"):
+        if rule.left != rule.right:
+            fields.setdefault(frozenset({rule.left, rule.right}), rule)
+            linked.setdefault(rule.left, set()).add(rule.right)
+            linked.setdefault(rule.right, set()).add(rule.left)
+    ipc: dict[tuple[str, str], Rule] = {}
+    for rule in both.of_kind("ipc"):
+        ipc.setdefault((rule.left, rule.right), rule)
+    return _Index(
+        knowledge=both,
+        problems=tuple(
+            (r.problem[0].lower(), r.problem[1].lower(), r) for r in both.of_kind("problem")
+        ),
+        fields=fields,
+        linked={code: tuple(sorted(others)) for code, others in linked.items()},
+        ipc=ipc,
+    )
+
+
+#: How long the files' stamps are trusted before they are looked at again (seconds): the
+#: scorer asks once per candidate, and a stat per question would cost more than the answer.
+RECHECK_SECONDS = 1.0
+_last: list[tuple[tuple[Path, Path], float, _Index]] = []
+
+
+def _current() -> _Index:
+    """The index of the files at `GROWN_PATH` and `CURATED_PATH` (looked at again after
+    `RECHECK_SECONDS`, or at once when the paths change)."""
+    paths = (GROWN_PATH, CURATED_PATH)
+    now = time.monotonic()
+    if _last and _last[0][0] == paths and now - _last[0][1] < RECHECK_SECONDS:
+        return _last[0][2]
+    index = _index(_stamp(GROWN_PATH), _stamp(CURATED_PATH))
+    _last[:] = [(paths, now, index)]
+    return index
 
 
 def knowledge(grown: Path | None = None, curated: Path | None = None) -> Knowledge:
     """The rules in force from the two files (default `GROWN_PATH` and `CURATED_PATH`; either
     may be missing)."""
-    return _combine(
-        read(GROWN_PATH if grown is None else grown),
-        read(CURATED_PATH if curated is None else curated, curated=True),
-    )
+    return _index(
+        _stamp(GROWN_PATH if grown is None else grown),
+        _stamp(CURATED_PATH if curated is None else curated),
+    ).knowledge
 
 
 # --- the questions ---------------------------------------------------------------------------
@@ -242,15 +303,16 @@ def clauses(text: str) -> list[str]:
 
 
 def problem_rules(text: str, rules: Iterable[Rule] | None = None) -> list[Rule]:
-    """The problem rules that apply to `text`: object and cue in one clause. File order."""
-    chosen = knowledge().of_kind("problem") if rules is None else rules
+    """The problem rules (those in force, or `rules`) that apply to `text`: object and cue in
+    one sentence. File order."""
+    if rules is None:
+        chosen = _current().problems
+    else:
+        chosen = tuple((r.problem[0].lower(), r.problem[1].lower(), r) for r in rules)
+    if not chosen:
+        return []
     parts = clauses(text)
-    found: list[Rule] = []
-    for rule in chosen:
-        obj, cue = rule.problem
-        if any(obj.lower() in part and cue.lower() in part for part in parts):
-            found.append(rule)
-    return found
+    return [rule for obj, cue, rule in chosen if any(obj in p and cue in p for p in parts)]
 
 
 def problem_targets(text: str) -> tuple[str, ...]:
@@ -269,27 +331,21 @@ def rule_for(text: str, term: str) -> Rule | None:
 
 def field_link(a: str, b: str) -> Rule | None:
     """The field rule relating field codes `a` and `b` (either way round), if any."""
-    for rule in knowledge().of_kind("field"):
-        if {rule.left, rule.right} == {a, b} and a != b:
-            return rule
-    return None
+    return _current().fields.get(frozenset({a, b})) if a != b else None
 
 
 def linked_fields(code: str) -> tuple[str, ...]:
     """Field codes the field rules relate to `code`, sorted."""
-    rules = knowledge().of_kind("field")
-    return tuple(
-        sorted(
-            {r.right if r.left == code else r.left for r in rules if code in (r.left, r.right)}
-            - {code}
-        )
-    )
+    return _current().linked.get(code, ())
 
 
 def ipc_field(symbols: Iterable[str], field: str) -> Rule | None:
     """The IPC rule linking the subclass of one of `symbols` ("H04N 5/225") to `field`."""
-    subclasses = {re.sub(r"\s+", "", s.upper())[:4] for s in symbols}
-    for rule in knowledge().of_kind("ipc"):
-        if rule.left in subclasses and rule.right == field:
+    index = _current().ipc
+    if not index:
+        return None
+    for symbol in symbols:
+        rule = index.get((re.sub(r"\s+", "", symbol.upper())[:4], field))
+        if rule is not None:
             return rule
     return None
