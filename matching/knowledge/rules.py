@@ -52,6 +52,7 @@ _CURATED_HEADER = re.compile(r"#\s*version:\s*(\d+)\b")
 #: Where a need's text is cut into clauses: a problem rule needs its object and cue in one.
 CLAUSE_BREAK = re.compile(r"[。；;！!？?\n]")
 _IPC_SUBCLASS = re.compile(r"^[A-H]\d\d[A-Z]$")
+_FIELD_CODE = re.compile(r"^[a-z][a-z_]*$")
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,9 @@ def _check(kind: str, left: str, right: str) -> str:
             return f"a problem rule's left side is object+cue, not {left!r}"
     if kind == "ipc" and not _IPC_SUBCLASS.match(left):
         return f"{left!r} is not an IPC subclass such as H01M"
+    codes = (left, right) if kind == "field" else (right,) if kind == "ipc" else ()
+    if bad := [code for code in codes if not _FIELD_CODE.match(code)]:
+        return f"{bad[0]!r} is not a field code such as new_energy"
     return ""
 
 

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from matching.knowledge import mining, rules
 from matching.knowledge.rules import parse
-from matching.scoring import NeedFeatures, ResultFeatures
+from matching.scoring import NeedFeatures, ResultFeatures, related_fields
 from matching.scoring.components import field_part, keywords_part
 from matching.search import segment
 from matching.search.analysis import related_terms
@@ -58,9 +58,11 @@ def test_bad_lines_are_reported_with_their_line_numbers_and_left_out() -> None:
         "",  # 9: blank
         "problem\t钢渣+堆积\t钢渣气淬\t2\tN0001 R0001\t钢渣",  # 10: the same again
         "ipc\tH01M\tnew_energy\t2\tR0001 R0002\tH01M",  # 11: good
+        "field\t新能源\tchemicals\t3\tR0001\t",  # 12: a label, not a code
     )
     parsed = parse(text)
-    assert [p.line for p in parsed.problems] == [4, 5, 6, 7, 8, 10]
+    assert [p.line for p in parsed.problems] == [4, 5, 6, 7, 8, 10, 12]
+    assert "field code" in parsed.problems[-1].message
     assert "object+cue" in parsed.problems[0].message
     assert str(parsed.problems[1]).startswith("line 5: unknown kind")
     assert [(r.kind, r.left) for r in parsed.rules] == [("problem", "钢渣+堆积"), ("ipc", "H01M")]
@@ -324,6 +326,7 @@ def test_field_and_ipc_rules_relate_fields_with_a_reason() -> None:
         ResultFeatures(title="r", field="agriculture", ipc=("H04N 5/225",)),
     )
     assert ipc.score == 0.4 and "H04N" in ipc.zh and "knowledge rule v3" in ipc.en
+    assert "medical_devices" in related_fields("food")  # their listings are pooled too
     none = field_part(
         NeedFeatures(title="n", field="food"), ResultFeatures(title="r", field="electronics")
     )
