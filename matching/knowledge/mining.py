@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Literal
 
-from matching.knowledge.rules import KINDS, Kind, Rule, clauses
+from matching.knowledge.rules import KINDS, Kind, Rule, sentences
 
 #: Words that state a problem rather than a technology (general, not from any one listing).
 PROBLEM_CUES: tuple[str, ...] = (
@@ -159,11 +159,11 @@ class _Frequency:
 
 
 def _objects(
-    clause: str, frequency: _Frequency, limit: int, terms: Callable[[str], list[str]]
+    sentence: str, frequency: _Frequency, limit: int, terms: Callable[[str], list[str]]
 ) -> list[str]:
-    """The object words of a problem clause: its `terms` found in at least one result and at
+    """The object words of a problem sentence: its `terms` found in at least one result and at
     most `limit` of them, not containing a cue or inside one."""
-    words = dict.fromkeys(term for term in terms(clause) if _informative(term))
+    words = dict.fromkeys(term for term in terms(sentence) if _informative(term))
     return [
         word
         for word in words
@@ -192,15 +192,15 @@ def _statements(
     terms: Callable[[str], list[str]],
 ) -> dict[tuple[str, str, str], set[str]]:
     """(field, object, cue) → the listings (needs, and results naming what they solve) that
-    state the problem in one clause."""
+    state the problem in one sentence."""
     stated: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for item in listings:
         names = set(terms(item.organisation)) if item.organisation else set()
-        for clause in clauses(f"{item.title}。{item.text}"):
-            cues = [cue for cue in PROBLEM_CUES if cue in clause]
+        for sentence in sentences(f"{item.title}。{item.text}"):
+            cues = [cue for cue in PROBLEM_CUES if cue in sentence]
             if not cues:
                 continue
-            objects = [o for o in _objects(clause, frequency, limit, terms) if o not in names]
+            objects = [o for o in _objects(sentence, frequency, limit, terms) if o not in names]
             for cue in cues:
                 for obj in objects:
                     stated[(item.field, obj, cue)].add(item.id)

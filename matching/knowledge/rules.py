@@ -12,7 +12,8 @@ Two tab-separated files sit beside this module:
 Kinds (left ⇒ right, one way):
 
 - `problem`: `object+cue` ⇒ a technology term. It applies to a need whose text has the object
-  and the problem cue in one clause (between two punctuation marks), e.g. `钢渣+堆积` ⇒
+  and the problem cue in one sentence (cut at 。；！？ and line breaks, not at commas:
+  "钢渣堆积如山，占地污染" is one), e.g. `钢渣+堆积` ⇒
   `钢渣气淬`: "steel slag piling up" points to gas quenching of steel slag.
 - `ipc`: an IPC subclass ⇒ a field code: results of that subclass are filed in that field.
 - `field`: a field code ⇒ a related field code (read both ways): listings of the two fields
@@ -49,8 +50,8 @@ _GROWN_HEADER = re.compile(
     r"#\s*version:\s*(\d+)\s*,\s*grown from\s+(\S+)\s+on\s+(\d{4}-\d{2}-\d{2})\s*$"
 )
 _CURATED_HEADER = re.compile(r"#\s*version:\s*(\d+)\b")
-#: Where a need's text is cut into clauses: a problem rule needs its object and cue in one.
-CLAUSE_BREAK = re.compile(r"[。；;！!？?\n]")
+#: Where a text is cut into sentences: a problem rule needs its object and cue in one.
+SENTENCE_BREAK = re.compile(r"[。；;！!？?\n]")
 _IPC_SUBCLASS = re.compile(r"^[A-H]\d\d[A-Z]$")
 _FIELD_CODE = re.compile(r"^[a-z][a-z_]*$")
 
@@ -301,9 +302,9 @@ def knowledge(grown: Path | None = None, curated: Path | None = None) -> Knowled
 
 
 # --- the questions ---------------------------------------------------------------------------
-def clauses(text: str) -> list[str]:
-    """`text` lower-cased and cut into clauses at punctuation."""
-    return [part for part in CLAUSE_BREAK.split(text.lower()) if part.strip()]
+def sentences(text: str) -> list[str]:
+    """`text` lower-cased and cut into sentences (`SENTENCE_BREAK`)."""
+    return [part for part in SENTENCE_BREAK.split(text.lower()) if part.strip()]
 
 
 def problem_rules(text: str, rules: Iterable[Rule] | None = None) -> list[Rule]:
@@ -315,7 +316,7 @@ def problem_rules(text: str, rules: Iterable[Rule] | None = None) -> list[Rule]:
         chosen = tuple((r.problem[0].lower(), r.problem[1].lower(), r) for r in rules)
     if not chosen:
         return []
-    parts = clauses(text)
+    parts = sentences(text)
     return [rule for obj, cue, rule in chosen if any(obj in p and cue in p for p in parts)]
 
 

@@ -10,7 +10,7 @@ analysed like queries: each term segmented into a term tuple (`segment.phrase_te
 `SynonymTable` maps a term tuple to what a query for it also finds (`Expansion`s; one-way
 "=>" targets are not `equivalent`) and keeps the analysed lines (`rules`), from which
 Elasticsearch builds its synonym filters. `related_terms` gives the matcher the terms the same
-file links to a listing's text.
+file links to a listing's text, and those the problem rules of `matching.knowledge` point to.
 
 **Plans.** The query text is segmented (`segment.query_words`) and cut into *groups*, greedily,
 longest synonym entry first: one group per word, per multi-word synonym entry, or per run of
