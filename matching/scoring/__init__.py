@@ -8,9 +8,10 @@ fits a technology need. The score is a weighted mean of components, each in 0–
 | `text`      | the search backend's relevance, already normalised to 0–1 (`normalise_text_scores`)|
 | `keywords`  | keyword overlap: exact shared keywords, keywords contained in the other side's     |
 |             | text, keywords sharing most character bigrams, and need terms related through the |
-|             | domain vocabulary (synonyms); saturates at `KEYWORD_SATURATION` credits           |
+|             | domain vocabulary (synonyms, knowledge rules); saturates at `KEYWORD_SATURATION`  |
 | `ipc`       | same IPC group 1, same subclass 0.8, same class 0.4, otherwise 0                   |
-| `field`     | same field 1, related field (`RELATED_FIELDS`) 0.4, otherwise 0; unknown 0.5       |
+| `field`     | same field 1, related field (`RELATED_FIELDS`, or a field or IPC rule of           |
+|             | `matching.knowledge`, named in the reason) 0.4, otherwise 0; unknown 0.5           |
 | `maturity`  | result TRL (or one estimated from its stage) ≥ the need's minimum TRL → 1, each   |
 |             | level short costs 0.25                                                             |
 | `price`     | asking price ≤ budget maximum → 1; above it falls linearly to 0 at twice the max   |

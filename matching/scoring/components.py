@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from matching.knowledge.rules import Rule, field_link, ipc_field, rule_for
 from matching.scoring.features import (
     ListingFeatures,
     NeedFeatures,
@@ -181,9 +182,29 @@ def keywords_part(need: NeedFeatures, result: ResultFeatures) -> Part:
         zh_parts.append(f"相近关键词：{join_zh(evidence.similar[:5])}")
         en_parts.append(f"similar keywords: {join_en(evidence.similar[:5])}")
     if evidence.related:
-        zh_parts.append(f"相关技术词：{join_zh(evidence.related[:5])}")
-        en_parts.append(f"related technology terms: {join_en(evidence.related[:5])}")
+        need_text = "\n".join((need.title, need.text, *need.keywords))
+        ruled = [
+            (term, rule)
+            for term in evidence.related[:5]
+            if (rule := rule_for(need_text, term)) is not None
+        ]
+        plain = [term for term in evidence.related[:5] if term not in dict(ruled)]
+        if plain:
+            zh_parts.append(f"相关技术词：{join_zh(plain)}")
+            en_parts.append(f"related technology terms: {join_en(plain)}")
+        for term, rule in ruled[:2]:
+            zh, en = _rule_reason(rule, term)
+            zh_parts.append(zh)
+            en_parts.append(en)
     return Part(score, "；".join(zh_parts), "; ".join(en_parts))
+
+
+def _rule_reason(rule: Rule, term: str) -> tuple[str, str]:
+    """How a reason names the problem rule that linked the need to `term` of the result."""
+    return (
+        f"需求的‘{rule.label}’指向成果的‘{term}’（{rule.name('zh')}）",
+        f"the need's '{rule.label}' points to the result's '{term}' ({rule.name('en')})",
+    )
 
 
 def _ipc_parts(symbol: str) -> tuple[str, str, str]:
@@ -239,7 +260,34 @@ def field_part(need: NeedFeatures, result: ResultFeatures) -> Part:
         return Part(1.0, f"同属{n_zh}领域", f"both in {n_en}")
     if frozenset({need.field, result.field}) in RELATED_FIELDS:
         return Part(0.4, f"相关领域：{n_zh}与{r_zh}", f"related fields: {n_en} and {r_en}")
-    return Part(0.0, f"领域不同：{n_zh}与{r_zh}", f"different fields: {n_en} and {r_en}")
+    return _field_rule_part(need, result) or Part(
+        0.0, f"领域不同：{n_zh}与{r_zh}", f"different fields: {n_en} and {r_en}"
+    )
+
+
+def _field_rule_part(need: NeedFeatures, result: ResultFeatures) -> Part | None:
+    """Two different fields that a knowledge rule relates: a field rule, or an IPC rule that
+    files one side's IPC subclass in the other side's field. Scored as related fields."""
+    n_zh, n_en = _field_label(need.field)
+    r_zh, r_en = _field_label(result.field)
+    if rule := field_link(need.field, result.field):
+        return Part(
+            0.4,
+            f"相关领域：{n_zh}与{r_zh}（{rule.name('zh')}）",
+            f"related fields: {n_en} and {r_en} ({rule.name('en')})",
+        )
+    for symbols, field, zh, en in (
+        (result.ipc, need.field, "成果", "result"),
+        (need.ipc, result.field, "需求", "need"),
+    ):
+        if rule := ipc_field(symbols, field):
+            f_zh, f_en = _field_label(field)
+            return Part(
+                0.4,
+                f"{zh}的IPC小类{rule.left}多见于{f_zh}领域（{rule.name('zh')}）",
+                f"the {en}'s IPC subclass {rule.left} is common in {f_en} ({rule.name('en')})",
+            )
+    return None
 
 
 def maturity_part(need: NeedFeatures, result: ResultFeatures) -> Part:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from matching.knowledge.rules import linked_fields
+
 COMPONENTS: tuple[str, ...] = (
     "text",
     "keywords",
@@ -88,9 +90,10 @@ RELATED_FIELDS: frozenset[frozenset[str]] = frozenset(
 
 
 def related_fields(code: str) -> tuple[str, ...]:
-    """Field codes related to `code` (RELATED_FIELDS), sorted."""
-    return tuple(sorted(other for pair in RELATED_FIELDS if code in pair for other in pair
-                        if other != code))
+    """Field codes related to `code` (RELATED_FIELDS, and the field rules of the knowledge
+    files, `matching.knowledge.rules.linked_fields`), sorted."""
+    fixed = {other for pair in RELATED_FIELDS if code in pair for other in pair if other != code}
+    return tuple(sorted(fixed | set(linked_fields(code))))
 
 
 MODE_LABELS: dict[str, tuple[str, str]] = {

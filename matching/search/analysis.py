@@ -10,7 +10,7 @@ analysed like queries: each term segmented into a term tuple (`segment.phrase_te
 `SynonymTable` maps a term tuple to what a query for it also finds (`Expansion`s; one-way
 "=>" targets are not `equivalent`) and keeps the analysed lines (`rules`), from which
 Elasticsearch builds its synonym filters. `related_terms` gives the matcher the terms the same
-file links to a listing's text.
+file links to a listing's text, and those the problem rules of `matching.knowledge` point to.
 
 **Plans.** The query text is segmented (`segment.query_words`) and cut into *groups*, greedily,
 longest synonym entry first: one group per word, per multi-word synonym entry, or per run of
@@ -35,6 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from matching.knowledge.rules import problem_targets
 from matching.search import segment
 from matching.search.backends.base import IndexDocument
 from matching.search.synonym_file import SYNONYMS_PATH, SynonymLine, synonym_lines
@@ -155,20 +156,27 @@ def _vocabulary(lines: tuple[SynonymLine, ...]) -> tuple[tuple[frozenset[str], .
 
 def related_terms(text: str, keywords: Iterable[str] = ()) -> tuple[str, ...]:
     """Terms the domain vocabulary (matching/search/synonyms.txt) links to terms that occur in
-    `text` or `keywords`, excluding terms already present there. Empty when there is no file.
-    Terms are compared as written (lower-cased), not segmented: see `_Vocabulary.present`."""
+    `text` or `keywords`, then the technology terms of the problem rules that apply to them
+    (`matching.knowledge.rules.problem_targets`), excluding terms already present there.
+    Vocabulary terms are compared as written (lower-cased), not segmented: see
+    `_Vocabulary.present`."""
+    written = f"{text} {' '.join(keywords)}".lower()
+    found: dict[str, None] = {}
     try:
         lines = synonym_lines(SYNONYMS_PATH)
     except OSError:
-        return ()
-    vocabulary = _indexed_vocabulary(lines)
-    present = vocabulary.present(f"{text} {' '.join(keywords)}".lower())
-    rules = sorted({i for term in present for i in vocabulary.rules_of.get(term, ())})
-    found: dict[str, None] = {}
-    for index in rules:
-        for term in sorted(vocabulary.rules[index][1]):
-            if term not in present:
-                found[term] = None
+        lines = ()
+    if lines:
+        vocabulary = _indexed_vocabulary(lines)
+        present = vocabulary.present(written)
+        rules = sorted({i for term in present for i in vocabulary.rules_of.get(term, ())})
+        for index in rules:
+            for term in sorted(vocabulary.rules[index][1]):
+                if term not in present:
+                    found[term] = None
+    for term in problem_targets("\n".join((text, *keywords))):
+        if term.lower() not in written:
+            found.setdefault(term.lower(), None)
     return tuple(found)
 
 

@@ -180,3 +180,20 @@ def bigrams(text: str) -> list[str]:
 def phrase_terms(text: str) -> tuple[str, ...]:
     """The precise-mode terms of a short phrase (a synonym entry, a keyword)."""
     return tuple(word.term for word in query_words(text))
+
+
+@cache
+def _domain_words() -> frozenset[str]:
+    """The words of `dictionary.txt` and the Chinese terms of the synonym file, normalised."""
+    words = {parts[0] for parts in _dictionary_lines(DICTIONARY_PATH)}
+    words |= {term for line in synonym_lines() for term in line.terms() if " " not in term}
+    return frozenset(norm for word in words if (norm := normalize(word)) is not None)
+
+
+def domain_words(text: str) -> list[str]:
+    """The normalised precise-mode words of `text` that are domain words (`dictionary.txt`,
+    the synonym file), in order, with repeats: the technical terms of a text. Used to find
+    the objects of a stated problem (`matching.knowledge.mining`)."""
+    known = _domain_words()
+    found = (normalize(word) for word, _start in _cut(text))
+    return [word for word in found if word is not None and word in known]
