@@ -41,7 +41,10 @@ def test_need_matches_shape_and_english_reasons(api_client, bundled):
     results = response.json()["results"]
     assert 0 < len(results) <= 20
     first = results[0]
-    assert set(first) == {"type", "id", "title", "owner", "score", "components", "reason"}
+    assert set(first) == {
+        "type", "id", "title", "owner", "score", "strength", "components", "reason"
+    }
+    assert first["strength"] in {"strong", "possible", "weak"}
     assert first["type"] == "result"
     assert ResearchResult.objects.filter(pk=first["id"], title=first["title"]).exists()
     assert 0 <= first["score"] <= 1
