@@ -164,7 +164,13 @@ def test_a_result_page_groups_its_needs_the_same_way(result, need, settings):
     assert "No strong matches yet." in before
 
 
-def test_the_demo_need_lists_strong_matches_first_and_weak_ones_behind_the_divider(settings):
+@pytest.mark.parametrize(
+    "matching", ["lexical", pytest.param("semantic", marks=pytest.mark.semantic)]
+)
+def test_the_demo_need_lists_strong_matches_first_and_weak_ones_behind_the_divider(
+    settings, matching
+):
+    # Lexical: as every test matches; semantic: with the embedder, as the demo runs.
     settings.DEBUG = True  # load_demo refuses demo users with DEBUG off and no password
     call_command("load_demo", stdout=StringIO())
     need = TechnologyNeed.objects.get(source_id="DEMO-N1")
