@@ -9,11 +9,17 @@ must be visible to the viewer (`marketplace.selectors`), otherwise 404; candidat
 searchable listings of other organisations, visible to everyone.
 
 Response: {"count", "next", "previous", "results": [{"type": "result"|"need", "id", "title",
-"owner", "score", "components": [{"name", "label", "score", "weight", "known", "reason",
-"reason_zh", "reason_en"}], "reason"}]}. Scores and weights are 0–1 (weights sum to 1).
-`reason` is in the request's active language (zh-Hans or en); each component also carries
-both languages.
-A search outage answers 503 in the one error shape.
+"owner", "score", "strength", "components": [{"name", "label", "score", "weight", "known",
+"reason", "reason_zh", "reason_en"}], "reason"}]}. Scores and weights are 0–1 (weights sum
+to 1). `strength` is "strong", "possible" or "weak" (`matching.scoring.strength`, thresholds in
+settings.MATCHING_STRENGTH). `reason` is in the request's active language (zh-Hans or en);
+each component also carries both languages.
+
+The list is in the matcher's order (not grouped by strength, unlike the pages).
+`?strength=strong` or `?strength=strong,possible` (commas or repeated parameters) keeps only
+matches of those strengths, still in the matcher's order, and `count` counts them; an unknown
+strength answers 400 with a message under `fields.strength`. A search outage answers 503; every
+error is in the one error shape (`kernel.api.errors`).
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from typing import Any
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
@@ -30,6 +36,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kernel.api.pagination import PageNumberPagination
+from kernel.api.schema import ERROR_REF
 from kernel.errors import ServiceUnavailableError
 from marketplace import selectors
 from marketplace.choices import ListingType
@@ -40,8 +47,10 @@ from matching.matcher import (
     matches_for_need,
     matches_for_result,
 )
+from matching.matches.grouping import STRENGTH_CHOICES
 from matching.scoring import Component
 from matching.search.backends.base import SearchUnavailable
+from matching.search.serializers import CommaSeparatedListField
 
 TAG = ["matches"]
 
@@ -65,8 +74,31 @@ class MatchSerializer(serializers.Serializer[Any]):
     title = serializers.CharField()
     owner = serializers.CharField()
     score = serializers.FloatField()
+    strength = serializers.ChoiceField(
+        choices=STRENGTH_CHOICES,
+        help_text=_("How strong the evidence for the match is: strong, possible or weak."),
+    )
     components = MatchComponentSerializer(many=True)
     reason = serializers.CharField()
+
+
+class MatchFilterSerializer(serializers.Serializer[Any]):
+    """Query parameters of the match lists (`page` and `page_size` are the pagination's)."""
+
+    strength = CommaSeparatedListField(
+        child=serializers.ChoiceField(
+            choices=STRENGTH_CHOICES,
+            error_messages={
+                "invalid_choice": _("“{input}” is not a strength: use strong, possible or weak.")
+            },
+        ),
+        required=False,
+        default=list,
+        help_text=_(
+            "Only matches of these strengths (strong, possible, weak), comma-separated or "
+            "repeated; all when absent."
+        ),
+    )
 
 
 def _language() -> str:
@@ -94,6 +126,7 @@ def _match(match: Match, language: str) -> dict[str, Any]:
         "title": listing.title,
         "owner": listing.owner.legal_name,
         "score": match.score,
+        "strength": match.strength,
         "components": [_component(c, language) for c in match.scored.components],
         "reason": match.scored.reason(language),
     }
@@ -112,10 +145,15 @@ class _MatchListApi(GenericAPIView[Any]):
         raise NotImplementedError
 
     def get(self, request: Request, pk: int) -> Response:
+        filters = MatchFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        wanted = set(filters.validated_data["strength"])
         try:
             matches = self.ranked(request, pk)
         except SearchUnavailable as exc:
             raise ServiceUnavailableError(_UNAVAILABLE) from exc
+        if wanted:
+            matches = [match for match in matches if match.strength in wanted]
         # The stubs ask for a QuerySet; DRF's paginators take any sequence with len() and slices.
         page = self.paginate_queryset(matches)  # type: ignore[arg-type]
         language = _language()
@@ -126,20 +164,33 @@ class _MatchListApi(GenericAPIView[Any]):
 _UNAVAILABLE = _("Search is unavailable right now. Please try again later.")
 
 
-@extend_schema_view(
-    get=extend_schema(tags=TAG, operation_id="need_matches", responses=MatchSerializer(many=True))
-)
+def _schema(operation_id: str) -> Any:
+    return extend_schema(
+        tags=TAG,
+        operation_id=operation_id,
+        parameters=[MatchFilterSerializer],
+        description=(
+            "Ranked and explained matches in the matcher's order, each with its strength "
+            "(strong, possible or weak). `strength` keeps only the strengths given, in the "
+            "same order. Paginated like every list (`page`, `page_size`; a page past the end "
+            "answers 404). An unknown strength answers 400; 503 when search is down."
+        ),
+        responses={
+            200: MatchSerializer(many=True),
+            400: OpenApiResponse(ERROR_REF, description="An unknown strength."),
+            503: OpenApiResponse(ERROR_REF, description="Search is unavailable."),
+        },
+    )
+
+
+@extend_schema_view(get=_schema("need_matches"))
 class NeedMatchesApi(_MatchListApi):
     def ranked(self, request: Request, pk: int) -> list[Match]:
         need = selectors.technology_need_get(viewer=request.user, pk=pk)
         return matches_for_need(need=need, viewer=request.user, limit=candidate_limit())
 
 
-@extend_schema_view(
-    get=extend_schema(
-        tags=TAG, operation_id="research_result_matches", responses=MatchSerializer(many=True)
-    )
-)
+@extend_schema_view(get=_schema("research_result_matches"))
 class ResearchResultMatchesApi(_MatchListApi):
     def ranked(self, request: Request, pk: int) -> list[Match]:
         result = selectors.research_result_get(viewer=request.user, pk=pk)

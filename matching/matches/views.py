@@ -3,6 +3,8 @@ needs a research result may solve, each score with its components and reasons.
 
 Views are thin: the listing is loaded through the listings selectors (invisible: 404), the
 matcher (`matching.matcher`) ranks and explains; a search outage shows a message, not an error.
+Matches are grouped by strength (`matching.matches.grouping`): strong, then possible, each in
+the matcher's order, with a badge; weak ones only behind a "more" divider (a closed <details>).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from marketplace import roles
 from marketplace import selectors as listing_selectors
 from marketplace.models import ResearchResult, TechnologyNeed
 from matching.matcher import COMPONENT_LABELS, Match, matches_for_need, matches_for_result
+from matching.matches.grouping import STRENGTH_HELP, STRENGTH_LABELS, group_by_strength
 from matching.search.backends.base import SearchUnavailable
 
 logger = logging.getLogger(__name__)
@@ -33,6 +36,9 @@ def _match_rows(matches: list[Match]) -> list[dict[str, Any]]:
             "listing": match.listing,
             "kind": match.kind,
             "score": match.score,
+            "strength": match.strength,
+            "strength_label": STRENGTH_LABELS[match.strength],
+            "strength_help": STRENGTH_HELP[match.strength],
             "reason": match.scored.reason(language),
             "components": [
                 {
@@ -48,6 +54,19 @@ def _match_rows(matches: list[Match]) -> list[dict[str, Any]]:
         }
         for match in matches
     ]
+
+
+def _grouped_rows(matches: list[Match]) -> dict[str, list[dict[str, Any]]]:
+    """`rows` in the matcher's order; `shown_rows` (strong, then possible) and `weak_rows` in
+    the page's order, each row numbered by its `position` on the page."""
+    rows = _match_rows(matches)
+    row_of = {id(match): row for match, row in zip(matches, rows, strict=True)}
+    groups = group_by_strength(matches)
+    shown = [row_of[id(m)] for m in groups["strong"] + groups["possible"]]
+    weak = [row_of[id(m)] for m in groups["weak"]]
+    for position, row in enumerate(shown + weak, start=1):
+        row["position"] = position
+    return {"rows": rows, "shown_rows": shown, "weak_rows": weak}
 
 
 def _matches_page(
@@ -69,7 +88,7 @@ def _matches_page(
         {
             "listing": listing,
             "kind": kind,
-            "rows": _match_rows(matches),
+            **_grouped_rows(matches),
             # Enterprises ask for introductions from a need's matches; a result's owner
             # proposes the result to the needs it matches.
             "can_act": owner_member,

@@ -41,7 +41,10 @@ def test_need_matches_shape_and_english_reasons(api_client, bundled):
     results = response.json()["results"]
     assert 0 < len(results) <= 20
     first = results[0]
-    assert set(first) == {"type", "id", "title", "owner", "score", "components", "reason"}
+    assert set(first) == {
+        "type", "id", "title", "owner", "score", "strength", "components", "reason"
+    }
+    assert first["strength"] in {"strong", "possible", "weak"}
     assert first["type"] == "result"
     assert ResearchResult.objects.filter(pk=first["id"], title=first["title"]).exists()
     assert 0 <= first["score"] <= 1
@@ -136,3 +139,114 @@ def test_unpublished_result_of_another_org_is_404(api_client, researcher, bundle
     api_client.force_authenticate(researcher)
     response = api_client.get(f"/api/v1/research-results/{hidden.pk}/matches/")
     assert response.status_code == 404
+
+
+# --- strength ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def mixed_strengths(monkeypatch):
+    """Matches get strengths weak, strong, possible, weak, … in the matcher's order."""
+    from dataclasses import replace
+
+    from matching import matcher
+    from matching.matches import apis
+
+    pattern = ("weak", "strong", "possible")
+
+    def mixed(**kwargs):
+        ranked = matcher.matches_for_need(**kwargs)
+        return [replace(m, strength=pattern[i % 3]) for i, m in enumerate(ranked)]
+
+    monkeypatch.setattr(apis, "matches_for_need", mixed)
+
+
+def all_matches(api_client, url, **params):
+    return api_client.get(url, {"page_size": 100, **params}).json()["results"]
+
+
+def test_strength_follows_the_thresholds(api_client, bundled, settings):
+    need = slag_need()
+    url = f"/api/v1/needs/{need.pk}/matches/"
+    settings.MATCHING_STRENGTH = {"strong": 0.0, "possible": 0.0}
+    assert {r["strength"] for r in all_matches(api_client, url)} == {"strong"}
+    settings.MATCHING_STRENGTH = {"strong": 1.0, "possible": 1.0}
+    assert {r["strength"] for r in all_matches(api_client, url)} == {"weak"}
+    assert api_client.get(url, {"strength": "strong,possible"}).json()["count"] == 0
+
+
+def test_the_list_keeps_the_matchers_order_and_the_filter_keeps_it_too(
+    api_client, bundled, mixed_strengths
+):
+    need = slag_need()
+    url = f"/api/v1/needs/{need.pk}/matches/"
+    everything = all_matches(api_client, url)
+    assert [r["strength"] for r in everything[:3]] == ["weak", "strong", "possible"]
+    for asked, params in (
+        ({"strong"}, {"strength": "strong"}),
+        ({"strong", "possible"}, {"strength": "strong,possible"}),
+        ({"strong", "possible"}, {"strength": " possible , strong "}),
+        ({"weak", "strong"}, {"strength": ["weak", "strong"]}),  # repeated parameter
+    ):
+        response = api_client.get(url, {"page_size": 100, **params}).json()
+        expected = [r["id"] for r in everything if r["strength"] in asked]
+        assert [r["id"] for r in response["results"]] == expected
+        assert response["count"] == len(expected)
+    assert [r["id"] for r in all_matches(api_client, url, strength="")] == [
+        r["id"] for r in everything
+    ]
+
+
+@pytest.mark.parametrize(
+    ("language", "prefix", "words"),
+    [("en", "Item 2: ", "is not a strength"), ("zh-hans", "第 2 项：", "不是有效的匹配强度")],
+)
+def test_an_unknown_strength_is_400_per_field_in_both_languages(
+    api_client, bundled, language, prefix, words
+):
+    need = slag_need()
+    response = api_client.get(
+        f"/api/v1/needs/{need.pk}/matches/",
+        {"strength": "strong,bogus"},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body) == {"message", "code", "fields"}
+    assert list(body["fields"]) == ["strength"]
+    [message] = body["fields"]["strength"]
+    assert message.startswith(prefix) and words in message and "bogus" in message
+
+
+def test_research_result_matches_filter_on_strength(api_client, bundled, settings):
+    from tests.bundled import reindex
+
+    slag_need()
+    reindex()
+    result = ResearchResult.objects.get(source_id="R0012")
+    url = f"/api/v1/research-results/{result.pk}/matches/"
+    settings.MATCHING_STRENGTH = {"strong": 0.0, "possible": 0.0}
+    strong = api_client.get(url, {"strength": "strong"}).json()
+    assert strong["count"] >= 1 and {r["strength"] for r in strong["results"]} == {"strong"}
+    assert api_client.get(url, {"strength": "weak"}).json()["count"] == 0
+    assert api_client.get(url, {"strength": "very"}).status_code == 400
+
+
+def test_the_schema_documents_strength_and_its_filter():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    components = schema["components"]["schemas"]
+    assert components["StrengthEnum"]["enum"] == ["strong", "possible", "weak"]
+    match = components["Match"]
+    assert match["properties"]["strength"]["allOf"] == [
+        {"$ref": "#/components/schemas/StrengthEnum"}
+    ]
+    assert "strength" in match["required"]
+    for path in ("/api/v1/needs/{id}/matches/", "/api/v1/research-results/{id}/matches/"):
+        operation = schema["paths"][path]["get"]
+        [parameter] = [p for p in operation["parameters"] if p["name"] == "strength"]
+        assert parameter["in"] == "query" and not parameter.get("required", False)
+        assert parameter["schema"]["type"] == "array"
+        assert parameter["schema"]["items"]["enum"] == ["strong", "possible", "weak"]
+        assert "400" in operation["responses"] and "503" in operation["responses"]

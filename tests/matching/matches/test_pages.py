@@ -1,0 +1,181 @@
+"""The matches pages group matches by strength: strong, then possible, each in the matcher's
+order, with a badge in the page's language; weak matches only behind a closed <details>
+divider; "No strong matches yet" when only weak ones exist. Checked on the bundled data and on
+the demo need's page (its structure, not which listings are strong)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from io import StringIO
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from marketplace.models import TechnologyNeed
+from matching import matcher
+from matching.matches import views
+from tests import factories
+from tests.bundled import load_bundled_results
+
+pytestmark = pytest.mark.django_db
+
+DIVIDER = '<details class="weaker-matches">'
+BADGE = re.compile(r'<span class="strength strength-(strong|possible|weak)" title="[^"]+">')
+ALL_STRONG = {"strong": 0.0, "possible": 0.0}
+ALL_WEAK = {"strong": 1.0, "possible": 1.0}
+
+
+@pytest.fixture
+def bundled():
+    load_bundled_results()
+
+
+@pytest.fixture
+def battery_need(bundled):
+    return factories.TechnologyNeedFactory(
+        title="储能电池安全监测", keywords=["储能", "电池", "热失控"]
+    )
+
+
+@pytest.fixture
+def mixed_strengths(monkeypatch):
+    """The page's matches get strengths weak, strong, possible, weak, strong, possible, … in
+    the matcher's order, so every group is present and interleaved."""
+    pattern = ("weak", "strong", "possible")
+
+    def mixed(**kwargs):
+        ranked = matcher.matches_for_need(**kwargs)
+        return [replace(m, strength=pattern[i % 3]) for i, m in enumerate(ranked)]
+
+    monkeypatch.setattr(views, "matches_for_need", mixed)
+
+
+def page(need, language="en"):
+    client = Client()
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.get(reverse("need-matches", kwargs={"pk": need.pk}))
+    assert response.status_code == 200
+    return response, response.content.decode()
+
+
+def link(row):
+    return reverse("result-detail", kwargs={"pk": row["listing"].pk})
+
+
+def assert_weak_only_behind_the_divider(response, html):
+    shown, weak = response.context["shown_rows"], response.context["weak_rows"]
+    ranks = [s for s in ("strong", "possible") for row in shown if row["strength"] == s]
+    assert [row["strength"] for row in shown] == ranks, "strong before possible"
+    assert all(row["strength"] == "weak" for row in weak)
+    if not weak:
+        assert DIVIDER not in html
+        return
+    before, _, after = html.partition(DIVIDER)
+    assert '<details class="weaker-matches" open' not in html, "closed by default"
+    assert after.lstrip().startswith("<summary>"), "the divider opens with its summary"
+    for row in shown:
+        assert f'href="{link(row)}"' in before
+    for row in weak:
+        assert f'href="{link(row)}"' not in before and f'href="{link(row)}"' in after
+    assert len(BADGE.findall(html)) == len(shown) + len(weak), "one badge per match"
+
+
+def test_strong_then_possible_in_the_matchers_order_and_weak_behind_the_divider(
+    battery_need, mixed_strengths
+):
+    response, html = page(battery_need)
+    rows = response.context["rows"]
+    assert len(rows) >= 6
+    by_strength = {s: [r for r in rows if r["strength"] == s] for s in ("strong", "possible")}
+    shown = response.context["shown_rows"]
+    assert shown == by_strength["strong"] + by_strength["possible"]
+    assert response.context["weak_rows"] == [r for r in rows if r["strength"] == "weak"]
+    assert [r["position"] for r in shown + response.context["weak_rows"]] == list(
+        range(1, len(rows) + 1)
+    )
+    assert_weak_only_behind_the_divider(response, html)
+    weak = len(response.context["weak_rows"])
+    assert f"Show {weak} weaker matches</summary>" in html
+    assert "No strong matches yet." not in html
+
+
+def test_badges_and_divider_in_english(battery_need, mixed_strengths):
+    _, html = page(battery_need)
+    for label, explanation in (
+        ("Strong match", "The evidence for this match is strong: a recommendation."),
+        ("Possible match", "There is some evidence for this match: worth a look."),
+        ("Weak match", "There is little evidence for this match: not a recommendation."),
+    ):
+        assert f'title="{explanation}">{label}<span class="visually-hidden">' in html
+
+
+def test_badges_and_divider_in_chinese(battery_need, mixed_strengths):
+    response, html = page(battery_need, "zh-hans")
+    for label, explanation in (
+        ("强匹配", "该匹配依据充分，推荐优先查看。"),
+        ("可能匹配", "该匹配有一定依据，值得一看。"),
+        ("弱匹配", "该匹配依据不足，不作推荐。"),
+    ):
+        assert f'title="{explanation}">{label}<span class="visually-hidden">：' in html
+    weak = len(response.context["weak_rows"])
+    assert f"显示 {weak} 条较弱匹配</summary>" in html
+
+
+@pytest.mark.parametrize(
+    ("language", "text"), [("en", "No strong matches yet."), ("zh-hans", "暂无较强匹配。")]
+)
+def test_only_weak_matches_say_so_above_the_divider(battery_need, settings, language, text):
+    settings.MATCHING_STRENGTH = ALL_WEAK
+    response, html = page(battery_need, language)
+    assert not response.context["shown_rows"] and response.context["weak_rows"]
+    assert html.index(text) < html.index(DIVIDER)
+    assert_weak_only_behind_the_divider(response, html)
+
+
+def test_all_strong_matches_need_no_divider(battery_need, settings):
+    settings.MATCHING_STRENGTH = ALL_STRONG
+    response, html = page(battery_need)
+    assert response.context["shown_rows"] and not response.context["weak_rows"]
+    assert DIVIDER not in html and "No strong matches yet." not in html
+
+
+def test_no_matches_at_all_say_so_without_a_divider():
+    need = factories.TechnologyNeedFactory(title="无候选", keywords=["无候选"])
+    response, html = page(need)
+    assert response.context["rows"] == []
+    assert "No matches found yet." in html
+    assert DIVIDER not in html and "No strong matches yet." not in html
+
+
+def test_a_result_page_groups_its_needs_the_same_way(result, need, settings):
+    from tests.bundled import reindex
+
+    reindex()
+    settings.MATCHING_STRENGTH = ALL_WEAK
+    response = Client().get(reverse("result-matches", kwargs={"pk": result.pk}))
+    html = response.content.decode()
+    assert response.context["weak_rows"] and not response.context["shown_rows"]
+    before, _, after = html.partition(DIVIDER)
+    assert reverse("need-detail", kwargs={"pk": need.pk}) in after
+    assert "No strong matches yet." in before
+
+
+@pytest.mark.parametrize(
+    "matching", ["lexical", pytest.param("semantic", marks=pytest.mark.semantic)]
+)
+def test_the_demo_need_lists_strong_matches_first_and_weak_ones_behind_the_divider(
+    settings, matching
+):
+    # Lexical: as every test matches; semantic: with the embedder, as the demo runs.
+    settings.DEBUG = True  # load_demo refuses demo users with DEBUG off and no password
+    call_command("load_demo", stdout=StringIO())
+    need = TechnologyNeed.objects.get(source_id="DEMO-N1")
+    response, html = page(need)
+    assert response.context["rows"]
+    assert response.context["weak_rows"], "the demo need has weak matches to fold away"
+    assert DIVIDER in html
+    assert_weak_only_behind_the_divider(response, html)
