@@ -35,7 +35,9 @@ def _match_rows(matches: list[Match]) -> list[dict[str, Any]]:
         {
             "listing": match.listing,
             "kind": match.kind,
-            "score": match.score,
+            # The page explains the weighted mean of the components; the order is the fused
+            # relevance (`Match.relevance`) within each strength.
+            "score": match.scored.total,
             "strength": match.strength,
             "strength_label": STRENGTH_LABELS[match.strength],
             "strength_help": STRENGTH_HELP[match.strength],
