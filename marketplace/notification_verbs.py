@@ -455,6 +455,27 @@ _VERBS = [
         _agreement_link,
         variants={"party_b": _("Party B signed agreement %(number)s; your signature is awaited.")},
     ),
+    # Alerts (matching.alerts, sent by its worker): params listing, kind, title (the new
+    # listing); own (the title of the recipient's organisation's listing it strongly matches)
+    # or search (the name of the recipient's saved search it satisfies).
+    Verb(
+        "alert.need_for_result",
+        _("A new technology need “%(title)s” strongly matches your research result “%(own)s”."),
+        _("A new technology need fits your research result"),
+        _listing_link,
+    ),
+    Verb(
+        "alert.result_for_need",
+        _("A new research result “%(title)s” strongly matches your technology need “%(own)s”."),
+        _("A new research result fits your technology need"),
+        _listing_link,
+    ),
+    Verb(
+        "alert.saved_search",
+        _("A new listing “%(title)s” matches your saved search “%(search)s”."),
+        _("A new listing matches your saved search"),
+        _listing_link,
+    ),
     Verb(
         "agreement.signed_by_all",
         _("Agreement %(number)s is signed by both parties; the platform is sealing its PDF."),

@@ -244,6 +244,15 @@ MATCHING_CANDIDATES = env.int("KEQIAO_MATCHING_CANDIDATES", default=100)
 # possible match, calibrated on data/qrels_dev.json by `manage.py evaluate_matching --folds`.
 MATCHING_STRENGTH = {"strong": 0.55, "possible": 0.40}
 
+# --- Alerts (matching.alerts: saved searches, two-way alerts; worker send_match_alerts) --------
+# The hour (Beijing time, 0-23) from which each day's digest is sent; strong matches considered
+# per new listing; saved searches per user; retry back-off of the worker (seconds).
+ALERT_DIGEST_HOUR = env.int("KEQIAO_ALERT_DIGEST_HOUR", default=8)
+ALERT_MATCH_LIMIT = 50
+ALERT_SAVED_SEARCHES_PER_USER = 50
+ALERT_RETRY_BASE_SECONDS = 30.0
+ALERT_RETRY_MAX_SECONDS = 3600.0
+
 # --- Listings ---------------------------------------------------------------------------------
 # A published listing leaves search this many days after its last renewal (12 months; README).
 LISTING_RENEWAL_DAYS = env.int("KEQIAO_LISTING_RENEWAL_DAYS", default=365)
