@@ -14,7 +14,9 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
+from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from matching.search.backends.base import BaseSearchBackend, IndexDocument, SearchQuery
@@ -123,3 +125,14 @@ def params_errors(params: Mapping[str, Any]) -> dict[str, list[str]]:
     for name, messages in form.errors.items():
         errors.setdefault(name, [str(message) for message in messages])
     return errors
+
+
+def search_url(params: Mapping[str, Any]) -> str:
+    """The search page's address for saved parameters."""
+    pairs: list[tuple[str, Any]] = []
+    for name, value in params.items():
+        if name in MULTIPLE and isinstance(value, list):
+            pairs += [(name, item) for item in value]
+        else:
+            pairs.append((name, value))
+    return reverse("home") + ("?" + urlencode(pairs) if pairs else "")

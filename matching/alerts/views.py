@@ -8,8 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -20,18 +18,7 @@ from matching.search.forms import SearchForm
 from . import selectors, services
 from .delivery import user_for_token
 from .forms import AlertSettingsForm, FollowForm, SavedSearchNameForm
-from .queries import MULTIPLE, clean_params
-
-
-def search_url(params: dict[str, object]) -> str:
-    """The search page's address for saved parameters."""
-    pairs: list[tuple[str, object]] = []
-    for name, value in params.items():
-        if name in MULTIPLE and isinstance(value, list):
-            pairs += [(name, item) for item in value]
-        else:
-            pairs.append((name, value))
-    return reverse("home") + ("?" + urlencode(pairs) if pairs else "")
+from .queries import clean_params, search_url
 
 
 def _list_page(request: HttpRequest, status: int = 200, **extra: object) -> HttpResponse:
