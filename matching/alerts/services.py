@@ -10,11 +10,12 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from kernel.errors import DomainError, PermissionDeniedError
-from kernel.locking import lock_row
+from kernel.locking import lock_row_by_pk
 from marketplace import roles
 from matching.models import AlertSettings, EmailMode, ListingUnfollow, SavedSearch
 from matching.search.documents import model_for
@@ -61,7 +62,7 @@ def saved_search_create(*, actor: User, name: str, query: Mapping[str, Any]) -> 
     `ALERT_SAVED_SEARCHES_PER_USER` searches."""
     name = _clean_name(name)
     query = _clean_query(query)
-    lock_row(actor)  # serialises the count check of one user's searches
+    lock_row_by_pk(get_user_model(), actor.pk)  # serialises one user's count check
     limit = int(settings.ALERT_SAVED_SEARCHES_PER_USER)
     if SavedSearch.objects.filter(user=actor).count() >= limit:
         raise DomainError(
