@@ -18,7 +18,6 @@ from marketplace.models import (
 )
 from marketplace.notifications import notify
 from marketplace.selectors import organization_members
-from marketplace.signals import listing_published
 from marketplace.services.common import (
     ListingT,
     _brokers,
@@ -28,6 +27,7 @@ from marketplace.services.common import (
     _require_owner_member,
     _require_status,
 )
+from marketplace.signals import listing_published
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

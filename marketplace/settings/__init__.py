@@ -14,6 +14,7 @@ import django_stubs_ext
 
 # django-allauth's ACCOUNT_* settings (sign-up, verification, log-in by e-mail or username).
 from marketplace.settings.accounts import *  # noqa: F403
+from marketplace.settings.alerts import *  # noqa: F403  (ALERT_*: saved searches and alerts)
 from marketplace.settings.browser_policies import content_security_policy, permissions_policy
 from marketplace.settings.env import env
 
@@ -243,15 +244,6 @@ MATCHING_CANDIDATES = env.int("KEQIAO_MATCHING_CANDIDATES", default=100)
 # A match's strength (matching.scoring.strength): the lowest evidence of a strong and of a
 # possible match, calibrated on data/qrels_dev.json by `manage.py evaluate_matching --folds`.
 MATCHING_STRENGTH = {"strong": 0.55, "possible": 0.40}
-
-# --- Alerts (matching.alerts: saved searches, two-way alerts; worker send_match_alerts) --------
-# The hour (Beijing time, 0-23) from which each day's digest is sent; strong matches considered
-# per new listing; saved searches per user; retry back-off of the worker (seconds).
-ALERT_DIGEST_HOUR = env.int("KEQIAO_ALERT_DIGEST_HOUR", default=8)
-ALERT_MATCH_LIMIT = 50
-ALERT_SAVED_SEARCHES_PER_USER = 50
-ALERT_RETRY_BASE_SECONDS = 30.0
-ALERT_RETRY_MAX_SECONDS = 3600.0
 
 # --- Listings ---------------------------------------------------------------------------------
 # A published listing leaves search this many days after its last renewal (12 months; README).

@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from kernel.api.pagination import PageNumberPagination
 from kernel.web import request_actor, validated
-from matching.models import SavedSearch
+from matching.alerts.models import SavedSearch
 
 from . import selectors, services
 from .serializers import (

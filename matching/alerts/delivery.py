@@ -34,7 +34,7 @@ from kernel.backoff import retry_delay
 from kernel.local_time import BEIJING
 from marketplace.notification_verbs import get_verb, render_message
 from marketplace.notifications import EMAIL_SUBJECT_PREFIX, absolute_url
-from matching.models import ALERT_EMAIL_DEFAULT, Alert, AlertSettings, EmailMode, EmailState
+from matching.alerts.models import ALERT_EMAIL_DEFAULT, Alert, AlertSettings, EmailMode, EmailState
 
 from .finding import AlertReport
 

@@ -35,7 +35,7 @@ from marketplace.models import ResearchResult, TechnologyNeed
 from marketplace.notifications import notify
 from marketplace.selectors import listing_searchable_q, organization_members
 from matching import matcher
-from matching.models import (
+from matching.alerts.models import (
     ALERT_EMAIL_DEFAULT,
     Alert,
     AlertOutbox,
@@ -45,8 +45,8 @@ from matching.models import (
     EmailState,
     ListingUnfollow,
     SavedSearch,
-    SearchOutbox,
 )
+from matching.models import SearchOutbox
 from matching.search import get_search_backend
 from matching.search.documents import document_for, model_for
 

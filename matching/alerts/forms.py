@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from matching.models import EmailMode
+from matching.alerts.models import EmailMode
 
 from .services import NAME_MAX
 

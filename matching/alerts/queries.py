@@ -82,22 +82,19 @@ def satisfies(query: SearchQuery, document: IndexDocument, backend: BaseSearchBa
         return False
     if not query.text:
         return True
-    own = {
-        "fields": (document.field,) if document.field else query.fields,
-        "provinces": (document.province,) if document.province else query.provinces,
-        "cities": (document.city,) if document.city else query.cities,
-        "stages": (document.stage,) if document.stage else query.stages,
-        "trl_min": document.trl if document.trl is not None else query.trl_min,
-        "trl_max": document.trl if document.trl is not None else query.trl_max,
-    }
     narrowed = dataclasses.replace(
         query,
         kind=document.kind,
+        fields=(document.field,) if document.field else query.fields,
+        provinces=(document.province,) if document.province else query.provinces,
+        cities=(document.city,) if document.city else query.cities,
+        stages=(document.stage,) if document.stage else query.stages,
+        trl_min=document.trl if document.trl is not None else query.trl_min,
+        trl_max=document.trl if document.trl is not None else query.trl_max,
         page=1,
         page_size=CHECK_WINDOW,
         with_facets=False,
         with_highlights=False,
-        **own,
     )
     hits = backend.search(narrowed).hits
     return any(hit.object_id == document.object_id for hit in hits)

@@ -11,7 +11,7 @@ from django.http import Http404
 
 from marketplace import roles
 from marketplace.models import ResearchResult, TechnologyNeed
-from matching.models import ALERT_EMAIL_DEFAULT, AlertSettings, ListingUnfollow, SavedSearch
+from matching.alerts.models import ALERT_EMAIL_DEFAULT, AlertSettings, ListingUnfollow, SavedSearch
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

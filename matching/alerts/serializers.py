@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from matching.models import EmailMode, SavedSearch
+from matching.alerts.models import EmailMode, SavedSearch
 
 from .queries import search_url
 from .services import NAME_MAX

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from kernel.errors import DomainError, PermissionDeniedError
 from kernel.locking import lock_row_by_pk
 from marketplace import roles
-from matching.models import AlertSettings, EmailMode, ListingUnfollow, SavedSearch
+from matching.alerts.models import AlertSettings, EmailMode, ListingUnfollow, SavedSearch
 from matching.search.documents import model_for
 
 from .queries import params_errors
@@ -50,7 +50,7 @@ def _clean_query(query: Mapping[str, Any]) -> dict[str, Any]:
     if errors:
         raise DomainError(
             _("The search has values that are not valid."), code="invalid_query",
-            fields={f"query.{name}": messages for name, messages in errors.items()},
+            fields={f"query.{name}": list(messages) for name, messages in errors.items()},
         )
     return {name: value for name, value in query.items() if value not in (None, "", [])}
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from marketplace.models import ResearchResult, TechnologyNeed
 from marketplace.signals import listing_published
-from matching.models import AlertOutbox
+from matching.alerts.models import AlertOutbox
 from matching.search.documents import kind_of
 
 

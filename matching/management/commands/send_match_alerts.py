@@ -23,7 +23,7 @@ from django.core.management.base import CommandParser
 from kernel.polling import PollingWorkerCommand
 from matching.alerts.delivery import send_alert_emails
 from matching.alerts.finding import AlertReport, drain_alert_outbox
-from matching.models import Alert, AlertOutbox, EmailState
+from matching.alerts.models import Alert, AlertOutbox, EmailState
 
 
 class Command(PollingWorkerCommand[AlertReport]):

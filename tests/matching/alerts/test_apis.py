@@ -99,7 +99,10 @@ def test_alert_settings_get_and_patch(api_client, researcher, result):
     ]
     patched = api_client.patch(
         "/api/v1/alert-settings/",
-        {"email_mode": "immediate", "follow": [{"kind": "result", "id": result.pk, "follow": False}]},
+        {
+            "email_mode": "immediate",
+            "follow": [{"kind": "result", "id": result.pk, "follow": False}],
+        },
         format="json",
     )
     assert patched.status_code == 200, patched.json()

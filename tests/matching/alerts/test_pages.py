@@ -97,4 +97,5 @@ def test_pages_in_chinese(researcher):
     for name in ("saved-search-list", "alert-settings"):
         text = client.get(reverse(name), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
         assert "保存的搜索" in text
-    assert "提醒" in client.get(reverse("dashboard"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    dashboard = client.get(reverse("dashboard"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "提醒设置" in dashboard.content.decode()
