@@ -1,7 +1,7 @@
 """Rows of every kind the admin shows that the demo data (`load_demo`) does not make: match
 requests and their thread, questions and intents, 1:1 meetings, payments, the records of
-organisations joining, notifications, the search outbox, alerts and the alerts outbox. Written directly, as the admin only
-reads them."""
+organisations joining, notifications, the search outbox, alerts and the alerts outbox. Written
+directly, as the admin only reads them."""
 
 from __future__ import annotations
 

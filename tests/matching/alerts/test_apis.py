@@ -138,3 +138,15 @@ def test_factories_member_sees_only_own_listings(api_client):
     user = factories.enterprise_member()
     api_client.force_authenticate(user)
     assert api_client.get("/api/v1/alert-settings/").json()["listings"] == []
+
+
+def test_service_errors_in_both_languages(api_client, researcher, settings):
+    settings.ALERT_SAVED_SEARCHES_PER_USER = 0
+    api_client.force_authenticate(researcher)
+    english = api_client.post(LIST, {"name": "a"}, format="json")
+    chinese = api_client.post(
+        LIST, {"name": "a"}, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert english.status_code == chinese.status_code == 400
+    assert "delete one first" in english.json()["message"]
+    assert "请先删除一个" in chinese.json()["message"]
