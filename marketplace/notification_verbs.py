@@ -27,17 +27,26 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-#: A parameter value: what JSON stores as it is (no lazy strings, dates or model instances).
-ParamValue = str | int | float | bool | None
-Params = Mapping[str, ParamValue]
+from marketplace.notification_links import (
+    VARIANT,
+    Params,
+    agreement_link,
+    claims_queue_link,
+    join_requests_link,
+    listing_link,
+    match_request_link,
+    mediation_link,
+    members_link,
+    my_schedule_link,
+    organization_link,
+    roadshow_link,
+)
 
-#: The parameter that picks one of a verb's `variants`.
-VARIANT = "variant"
+__all__ = ["VARIANT", "VERBS", "Params", "Verb", "get_verb", "render_message"]
 
 
 @dataclass(frozen=True)
@@ -59,96 +68,31 @@ class Verb:
         return self.message
 
 
-def _first_route(*names: str, key: str, kwarg: str = "pk", fallback: str = "") -> Callable[
-    [Params], str
-]:
-    """A link builder: the path of the first of the routes `names` that exists, with the
-    parameter `key` as its `kwarg`; `fallback` (formatted with ``{id}``) when none does."""
-
-    def link(params: Params) -> str:
-        for name in names:
-            try:
-                return reverse(name, kwargs={kwarg: params[key]})
-            except NoReverseMatch:
-                continue
-        return fallback.format(id=params[key]) if fallback else ""
-
-    return link
-
-
-def _listing_link(params: Params) -> str:
-    """The listing's page: `result-detail` or `need-detail` by the parameter ``kind``."""
-    if params.get("kind") == "need":
-        return _first_route("need-detail", key="listing", fallback="/needs/{id}/")(params)
-    return _first_route("result-detail", key="listing", fallback="/results/{id}/")(params)
-
-
-_match_request_link = _first_route(
-    "match-request-detail", "api-match-request-detail", key="match_request"
-)
-_agreement_link = _first_route("agreement-detail", "api-agreement-detail", key="agreement")
-_my_schedule_link = _first_route(
-    "roadshow-my-schedule", key="roadshow_id", kwarg="roadshow_id",
-    fallback="/roadshows/{id}/my-schedule/",
-)
-_roadshow_link = _first_route("roadshow-detail", key="roadshow_id")
-_organization_link = _first_route(
-    "organization-detail", "api-organization-detail", key="organization"
-)
-_members_link = _first_route("organization-members", key="organization")
-_join_requests_link = _first_route(
-    "organization-join-requests", "api-organization-join-requests", key="organization"
-)
-
-
-def _claims_queue_link(params: Params) -> str:
-    """The brokers' queue of claims."""
-    try:
-        return reverse("organization-claim-queue")
-    except NoReverseMatch:
-        return ""
-
-
-def _mediation_link(sender_link: Callable[[Params], str]) -> Callable[[Params], str]:
-    """A link builder for the transfer centre's verbs: the request's own page (`sender_link`)
-    for the variant ``sender``, else the brokers' mediation queue."""
-
-    def link(params: Params) -> str:
-        if params.get(VARIANT) == "sender":
-            return sender_link(params)
-        try:
-            return reverse("mediation-queue")
-        except NoReverseMatch:
-            return ""
-
-    return link
-
-
 _VERBS = [
     # Listings (marketplace.services): params listing, kind ("result" or "need"), title.
     Verb(
         "listing.changed",
         _("The published listing “%(title)s” was changed by its owner and needs review again."),
         _("A published listing needs review again"),
-        _listing_link,
+        listing_link,
     ),
     Verb(  # to brokers; params also name (the owner organisation)
         "listing.submitted",
         _("%(name)s submitted the listing “%(title)s” for review."),
         _("A listing waits for review"),
-        _listing_link,
+        listing_link,
     ),
     Verb(
         "listing.approved",
         _("Your listing “%(title)s” was approved and is now published."),
         _("Your listing was approved"),
-        _listing_link,
+        listing_link,
     ),
     Verb(  # params also: reason (the broker's words)
         "listing.rejected",
         _("Your listing “%(title)s” was sent back: %(reason)s"),
         _("Your listing was sent back"),
-        _listing_link,
+        listing_link,
     ),
     # Organisations (marketplace.services.organizations, .joining): params organization (its
     # id), name (its legal name).
@@ -156,44 +100,44 @@ _VERBS = [
         "organization.submitted",
         _("%(name)s registered on Keqiao and waits for verification."),
         _("An organisation waits for verification"),
-        _organization_link,
+        organization_link,
     ),
     Verb(  # to the organisation's administrators; params organization, name, user (the
         # new member's name)
         "organization.member_joined",
         _("%(user)s accepted an invitation and joined %(name)s."),
         _("A new member joined your organisation"),
-        _members_link,
+        members_link,
     ),
     Verb(
         "organization.verified",
         _("A broker verified %(name)s. Its members can now publish listings and send requests."),
         _("Your organisation was verified"),
-        _organization_link,
+        organization_link,
     ),
     Verb(  # params also: reason (the broker's words)
         "organization.rejected",
         _("A broker did not verify %(name)s: %(reason)s"),
         _("Your organisation was not verified"),
-        _organization_link,
+        organization_link,
     ),
     Verb(  # params also: user (the asking user's name)
         "join_request.created",
         _("%(user)s asks to join %(name)s."),
         _("A request to join your organisation"),
-        _join_requests_link,
+        join_requests_link,
     ),
     Verb(
         "join_request.approved",
         _("Your request to join %(name)s was approved; you are now a member."),
         _("Your request to join was approved"),
-        _organization_link,
+        organization_link,
     ),
     Verb(  # params also: reason (their words, may be empty: variant "no_reason")
         "join_request.rejected",
         _("Your request to join %(name)s was declined: %(reason)s"),
         _("Your request to join was declined"),
-        _organization_link,
+        organization_link,
         variants={"no_reason": _("Your request to join %(name)s was declined.")},
     ),
     # Claims (marketplace.services.claims): params organization, name; user (the claimant's
@@ -202,26 +146,26 @@ _VERBS = [
         "organization_claim.created",
         _("%(user)s claims %(name)s and sent evidence; please check it."),
         _("A claim of an organisation waits for a broker"),
-        _claims_queue_link,
+        claims_queue_link,
     ),
     Verb(
         "organization_claim.approved",
         _("Your claim of %(name)s was approved: you are its administrator, and it is verified."),
         _("Your claim was approved"),
-        _organization_link,
+        organization_link,
     ),
     Verb(
         "organization_claim.rejected",
         _("Your claim of %(name)s was rejected: %(reason)s"),
         _("Your claim was rejected"),
-        _organization_link,
+        organization_link,
     ),
     Verb(
         "organization_claim.closed",
         _("Another person's claim of %(name)s was approved, so your claim of it is closed; ask "
           "its administrators to join it instead."),
         _("Your claim was closed"),
-        _organization_link,
+        organization_link,
     ),
     # Match requests (matching.match_requests.services): params match_request, organization
     # (the other side's name), result (the research result's title).
@@ -229,7 +173,7 @@ _VERBS = [
         "match_request.created",
         _("%(organization)s asks to be introduced about your research result “%(result)s”."),
         _("New match request"),
-        _match_request_link,
+        match_request_link,
         variants={
             "proposal": _(
                 "%(organization)s proposes the research result “%(result)s” for your "
@@ -244,7 +188,7 @@ _VERBS = [
             "Contact details are now visible to both sides."
         ),
         _("Match request accepted"),
-        _match_request_link,
+        match_request_link,
         variants={
             "on_behalf": _(
                 "A broker accepted the match request from %(organization)s about “%(result)s” "
@@ -265,7 +209,7 @@ _VERBS = [
             "(reason: %(reason)s)."
         ),
         _("Match request declined"),
-        _match_request_link,
+        match_request_link,
         variants={
             "on_behalf": _(
                 "A broker declined the match request from %(organization)s about “%(result)s” "
@@ -278,13 +222,13 @@ _VERBS = [
         "match_request.withdrawn",
         _("%(organization)s withdrew its match request about “%(result)s”."),
         _("Match request withdrawn"),
-        _match_request_link,
+        match_request_link,
     ),
     Verb(
         "match_request.message",
         _("New message in the match request about “%(result)s”."),
         _("New message about a match request"),
-        _match_request_link,
+        match_request_link,
     ),
     # The transfer centre (matching.mediation): params also addressee (the addressed
     # organisation's name); days (the escalation delay) when escalated. To brokers, linking
@@ -296,7 +240,7 @@ _VERBS = [
             "“%(result)s”; the transfer centre handles the request."
         ),
         _("A match request for the transfer centre"),
-        _mediation_link(_match_request_link),
+        mediation_link(match_request_link),
     ),
     Verb(
         "match_request.escalated",
@@ -305,7 +249,7 @@ _VERBS = [
             "had no answer for %(days)s days; it is now in the mediation queue."
         ),
         _("An unanswered match request was escalated"),
-        _mediation_link(_match_request_link),
+        mediation_link(match_request_link),
         variants={
             "sender": _(
                 "Your match request to %(addressee)s about “%(result)s” has had no answer for "
@@ -318,13 +262,13 @@ _VERBS = [
         "meeting_request.created",
         _("New 1:1 meeting request about “%(title)s” at %(roadshow)s."),
         _("New 1:1 meeting request"),
-        _my_schedule_link,
+        my_schedule_link,
     ),
     Verb(  # params: org (the presenting organisation)
         "meeting_request.accepted",
         _("%(org)s accepted your meeting request; it will be scheduled."),
         _("Meeting request accepted"),
-        _my_schedule_link,
+        my_schedule_link,
         variants={
             "on_behalf": _(
                 "The transfer centre accepted your meeting request on behalf of %(org)s; it "
@@ -341,7 +285,7 @@ _VERBS = [
         "meeting_request.declined",
         _("%(org)s declined your meeting request: %(reason)s"),
         _("Meeting request declined"),
-        _my_schedule_link,
+        my_schedule_link,
         variants={
             "on_behalf": _(
                 "The transfer centre declined your meeting request on behalf of %(org)s: "
@@ -358,7 +302,7 @@ _VERBS = [
             "which has no members on Keqiao; the transfer centre handles it."
         ),
         _("A meeting request for the transfer centre"),
-        _mediation_link(_my_schedule_link),
+        mediation_link(my_schedule_link),
     ),
     Verb(
         "meeting_request.escalated",
@@ -367,7 +311,7 @@ _VERBS = [
             "answer for %(days)s days; it is now in the mediation queue."
         ),
         _("An unanswered meeting request was escalated"),
-        _mediation_link(_my_schedule_link),
+        mediation_link(my_schedule_link),
         variants={
             "sender": _(
                 "Your 1:1 meeting request to %(org)s about “%(title)s” at %(roadshow)s has had "
@@ -379,7 +323,7 @@ _VERBS = [
         "meetings.scheduled",
         _("Your 1:1 meeting schedule for %(roadshow)s is ready."),
         _("Your 1:1 meeting schedule is ready"),
-        _my_schedule_link,
+        my_schedule_link,
     ),
     Verb(  # params also: title (the presented project), when (Beijing time), room; the
         # variant "rescheduled" (none of them) when a re-run of the scheduler moved or dropped
@@ -390,7 +334,7 @@ _VERBS = [
             "(Beijing time), %(room)s."
         ),
         _("Your 1:1 meeting has changed"),
-        _my_schedule_link,
+        my_schedule_link,
         variants={
             "rescheduled": _(
                 "The 1:1 meeting schedule of %(roadshow)s was redone: your meetings moved or "
@@ -407,7 +351,7 @@ _VERBS = [
             "Ticket %(ticket)s; the roadshow starts %(starts)s (UTC)."
         ),
         _("Your registration is confirmed"),
-        _roadshow_link,
+        roadshow_link,
     ),
     # Agreements (contracts.services): params agreement (id), number (e.g. KQ-2026-0001).
     Verb(  # params also: result (the research result's title)
@@ -417,13 +361,13 @@ _VERBS = [
             "Please review and edit its terms."
         ),
         _("New draft agreement"),
-        _agreement_link,
+        agreement_link,
     ),
     Verb(  # params also: version (its number)
         "agreement.edited",
         _("Agreement %(number)s has a new version v%(version)s; please review the changes."),
         _("New version of an agreement"),
-        _agreement_link,
+        agreement_link,
     ),
     Verb(  # params also: frozen (the reopened version's number), version (the new draft's)
         "agreement.reopened",
@@ -432,34 +376,55 @@ _VERBS = [
             "v%(version)s needs both parties' approval again."
         ),
         _("Agreement reopened for changes"),
-        _agreement_link,
+        agreement_link,
     ),
     Verb(  # params also: version
         "agreement.approved",
         _("The other party approved v%(version)s of agreement %(number)s; your approval is "
           "awaited."),
         _("The other party approved the agreement"),
-        _agreement_link,
+        agreement_link,
     ),
     Verb(  # params also: version
         "agreement.frozen",
         _("Both parties approved v%(version)s of agreement %(number)s; it is frozen and ready "
           "to sign."),
         _("Agreement ready to sign"),
-        _agreement_link,
+        agreement_link,
     ),
     Verb(  # variant "party_b" when party B signed
         "agreement.signed",
         _("Party A signed agreement %(number)s; your signature is awaited."),
         _("The other party signed the agreement"),
-        _agreement_link,
+        agreement_link,
         variants={"party_b": _("Party B signed agreement %(number)s; your signature is awaited.")},
+    ),
+    # Alerts (matching.alerts, sent by its worker): params listing, kind, title (the new
+    # listing); own (the title of the recipient's organisation's listing it strongly matches)
+    # or search (the name of the recipient's saved search it satisfies).
+    Verb(
+        "alert.need_for_result",
+        _("A new technology need “%(title)s” strongly matches your research result “%(own)s”."),
+        _("A new technology need fits your research result"),
+        listing_link,
+    ),
+    Verb(
+        "alert.result_for_need",
+        _("A new research result “%(title)s” strongly matches your technology need “%(own)s”."),
+        _("A new research result fits your technology need"),
+        listing_link,
+    ),
+    Verb(
+        "alert.saved_search",
+        _("A new listing “%(title)s” matches your saved search “%(search)s”."),
+        _("A new listing matches your saved search"),
+        listing_link,
     ),
     Verb(
         "agreement.signed_by_all",
         _("Agreement %(number)s is signed by both parties; the platform is sealing its PDF."),
         _("Agreement signed by both parties"),
-        _agreement_link,
+        agreement_link,
     ),
     Verb(
         "agreement.completed",
@@ -468,7 +433,7 @@ _VERBS = [
             "downloaded."
         ),
         _("Agreement sealed"),
-        _agreement_link,
+        agreement_link,
     ),
 ]
 

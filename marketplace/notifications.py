@@ -112,8 +112,10 @@ def notify(
     verb: str,
     params: Params,
     url: str | None = None,
+    email: bool = True,
 ) -> None:
-    """Create one `Notification` per distinct active user and e-mail each one with an address.
+    """Create one `Notification` per distinct active user and e-mail each one with an address
+    (with `email=False` no e-mail: the caller mails by the user's own choice, as alerts do).
 
     - `verb`: a verb of `marketplace.notification_verbs.VERBS` (ValueError otherwise).
     - `params`: the values of the verb's placeholders (and ``variant``, ids for its link):
@@ -153,7 +155,7 @@ def notify(
             subject = EMAIL_SUBJECT_PREFIX + str(entry.subject)
         body = "\n\n".join([*texts, absolute_url(link)] if link else texts)
         recipients = [user.email for user in distinct.values() if user.email]
-        if recipients:
+        if recipients and email:
             transaction.on_commit(lambda: _send_emails(recipients, subject, body))
 
 

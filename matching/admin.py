@@ -5,7 +5,8 @@ services of `matching.match_requests` and `matching.mediation` (they check permi
 the parties and keep the brokers' queue), so the admin shows them read-only and adds none;
 staff may correct the request's message. Messages and mediation steps are shown read-only: they
 are the parties' words and the brokers' audit trail. The outbox is written by the listing
-signals and drained by `manage.py search_sync`.
+signals and drained by `manage.py search_sync`. Alerts and the alerts outbox are written by
+`manage.py send_match_alerts` (`matching.alerts`), so they are read-only too.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from kernel.admin import ReadOnlyAdmin, ReadOnlyInline, column
+from matching.alerts.models import Alert, AlertOutbox
 from matching.models import (
     MatchRequest,
     MatchRequestMediationEvent,
@@ -71,3 +73,23 @@ class SearchOutboxAdmin(ReadOnlyAdmin[SearchOutbox]):
         column("next_attempt_at", _("next attempt")), column("last_error", _("last error")),
     ]
     list_filter = ["kind", "op"]
+
+
+@admin.register(AlertOutbox)
+class AlertOutboxAdmin(ReadOnlyAdmin[AlertOutbox]):
+    list_display = [
+        column("kind", _("kind")), column("object_id", _("listing number")),
+        column("attempts", _("failed attempts")), column("next_attempt_at", _("next attempt")),
+        column("last_error", _("last error")),
+    ]
+    list_filter = ["kind"]
+
+
+@admin.register(Alert)
+class AlertAdmin(ReadOnlyAdmin[Alert]):
+    list_display = [
+        column("created_at", _("created at")), column("recipient", _("recipient")),
+        column("kind", _("kind")), column("object_id", _("listing number")),
+        column("reason", _("reason")), column("email_state", _("E-mail")),
+    ]
+    list_filter = ["reason", "email_state"]

@@ -3,12 +3,14 @@ matching API route, by feature.
 
 GET search/ and search/suggest/ (`matching.search`: full-text search and autocomplete);
 needs/{id}/matches/ and research-results/{id}/matches/ (`matching.matches.apis`: explained
-matches); match-requests/... (`matching.match_requests.apis`). Every route is a distinct path
+matches); match-requests/... (`matching.match_requests.apis`); saved-searches/ and
+alert-settings/ (`matching.alerts.apis`). Every route is a distinct path
 ("search/" matches only itself, not "search/suggest/"), so the order does not matter.
 """
 
 from django.urls import URLPattern, path
 
+from matching.alerts import apis as alert_apis
 from matching.match_requests import apis as match_request_apis
 from matching.matches import apis as matches_apis
 from matching.search.apis import SearchApi
@@ -60,4 +62,16 @@ urlpatterns: list[URLPattern] = [
         match_request_apis.MatchRequestMessagesApi.as_view(),
         name="api-match-request-messages",
     ),
+    # saved searches and alert settings
+    path(
+        "saved-searches/",
+        alert_apis.SavedSearchListApi.as_view(),
+        name="api-saved-search-list",
+    ),
+    path(
+        "saved-searches/<int:pk>/",
+        alert_apis.SavedSearchDetailApi.as_view(),
+        name="api-saved-search-detail",
+    ),
+    path("alert-settings/", alert_apis.AlertSettingsApi.as_view(), name="api-alert-settings"),
 ]

@@ -8,5 +8,7 @@ class MatchingConfig(AppConfig):
 
     def ready(self) -> None:
         from matching import signals
+        from matching.alerts import signals as alert_signals
 
         signals.connect()
+        alert_signals.connect()

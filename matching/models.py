@@ -12,6 +12,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import Organization, ResearchResult, TechnologyNeed
+from matching.alerts.models import (  # noqa: F401 (migrations and the app registry name this module)
+    ALERT_EMAIL_DEFAULT,
+    Alert,
+    AlertOutbox,
+    AlertReason,
+    AlertSettings,
+    EmailMode,
+    EmailState,
+    ListingUnfollow,
+    SavedSearch,
+)
 from matching.mediation.models import Mediated, MediationEvent, mediated_indexes
 
 

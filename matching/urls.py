@@ -5,12 +5,15 @@ URL names (used with `{% url %}`): home (the search page, `matching.search.views
 and notifications-mark-read (`matching.dashboard.views`); result-matches and need-matches
 (`matching.matches.views`); match-request-create (result pk), match-request-propose (need pk),
 match-request-list, match-request-detail, match-request-accept, match-request-decline,
-match-request-withdraw, match-request-message (`matching.match_requests.views`).
+match-request-withdraw, match-request-message (`matching.match_requests.views`);
+saved-search-list, saved-search-create, saved-search-rename, saved-search-delete,
+alert-settings, alert-follow, alerts-unsubscribe (`matching.alerts.views`).
 Every route is a distinct path, so the order of the routes does not matter.
 """
 
 from django.urls import URLPattern, path
 
+from matching.alerts import views as alert_views
 from matching.dashboard import views as dashboard_views
 from matching.match_requests import views as match_request_views
 from matching.matches import views as matches_views
@@ -65,5 +68,25 @@ urlpatterns: list[URLPattern] = [
         "requests/<int:pk>/messages/",
         match_request_views.match_request_message,
         name="match-request-message",
+    ),
+    # saved searches and alerts
+    path("saved-searches/", alert_views.saved_search_list, name="saved-search-list"),
+    path("saved-searches/new/", alert_views.saved_search_create, name="saved-search-create"),
+    path(
+        "saved-searches/<int:pk>/rename/",
+        alert_views.saved_search_rename,
+        name="saved-search-rename",
+    ),
+    path(
+        "saved-searches/<int:pk>/delete/",
+        alert_views.saved_search_delete,
+        name="saved-search-delete",
+    ),
+    path("alerts/", alert_views.alert_settings, name="alert-settings"),
+    path("alerts/follow/", alert_views.listing_follow, name="alert-follow"),
+    path(
+        "alerts/unsubscribe/<str:token>/",
+        alert_views.alerts_unsubscribe,
+        name="alerts-unsubscribe",
     ),
 ]

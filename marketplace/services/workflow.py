@@ -27,6 +27,7 @@ from marketplace.services.common import (
     _require_owner_member,
     _require_status,
 )
+from marketplace.signals import listing_published
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -69,7 +70,8 @@ def listing_approve(*, listing: ListingT, actor: User) -> ListingT:
     """Publish a listing after review: pending_review -> published (brokers only).
 
     Sets `published_at` and `renewed_at` to now (UTC), records the reviewer, and notifies the
-    owner organisation's members (in-app and e-mail on commit).
+    owner organisation's members (in-app and e-mail on commit). Sends `listing_published`
+    in the transaction (matching records the publication for its alerts worker).
     """
     _require_broker(actor)
     listing = lock_row(listing)
@@ -87,6 +89,7 @@ def listing_approve(*, listing: ListingT, actor: User) -> ListingT:
         verb="listing.approved",
         params=_listing_params(listing),
     )
+    listing_published.send(sender=type(listing), listing=listing)
     return listing
 
 

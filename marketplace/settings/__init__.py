@@ -14,6 +14,7 @@ import django_stubs_ext
 
 # django-allauth's ACCOUNT_* settings (sign-up, verification, log-in by e-mail or username).
 from marketplace.settings.accounts import *  # noqa: F403
+from marketplace.settings.alerts import *  # noqa: F403  (ALERT_*: saved searches and alerts)
 from marketplace.settings.browser_policies import content_security_policy, permissions_policy
 from marketplace.settings.env import env
 from marketplace.settings.matching import *  # noqa: F403

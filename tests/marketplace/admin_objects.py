@@ -1,7 +1,7 @@
 """Rows of every kind the admin shows that the demo data (`load_demo`) does not make: match
 requests and their thread, questions and intents, 1:1 meetings, payments, the records of
-organisations joining, notifications and the search outbox. Written directly, as the admin only
-reads them."""
+organisations joining, notifications, the search outbox, alerts and the alerts outbox. Written
+directly, as the admin only reads them."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from marketplace.models import (
     OrganizationEvidence,
     TechnologyNeed,
 )
+from matching.alerts.models import Alert, AlertOutbox
 from matching.models import (
     MatchRequest,
     MatchRequestMediationEvent,
@@ -94,6 +95,12 @@ def _matching(user: Any, result: Any, need: TechnologyNeed) -> None:
     MatchRequestMessage.objects.create(match_request=match_request, author=user, body="您好")
     MatchRequestMediationEvent.objects.create(match_request=match_request, action="mediated")
     SearchOutbox.objects.create(kind="result", object_id=result.pk, op="index")
+    AlertOutbox.objects.create(kind="need", object_id=need.pk)
+    Alert.objects.create(
+        recipient=user, kind="need", object_id=need.pk, reason="match",
+        source=f"result:{result.pk}", verb="alert.need_for_result",
+        params={"listing": need.pk, "kind": "need", "title": need.title, "own": result.title},
+    )
 
 
 def _organisations(user: Any, organization: Any) -> None:

@@ -1,0 +1,144 @@
+"""Writes of saved searches and alert settings (keyword-only, typed, in transactions).
+
+Only the owner may change a saved search (the selectors give others 404 before these run);
+following applies to the listings of the actor's own organisations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, cast
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from kernel.errors import DomainError, PermissionDeniedError
+from kernel.locking import lock_row_by_pk
+from marketplace import roles
+from matching.alerts.models import AlertSettings, EmailMode, ListingUnfollow, SavedSearch
+from matching.search.documents import model_for
+
+from .queries import params_errors
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from matching.search.backends.base import ListingKind
+
+NAME_MAX = 100
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise DomainError(
+            _("Give the search a name."), code="name_required",
+            fields={"name": [_("Give the search a name.")]},
+        )
+    if len(name) > NAME_MAX:
+        raise DomainError(
+            _("The name is too long."), code="name_too_long",
+            fields={"name": [_("At most 100 characters.")]},
+        )
+    return name
+
+
+def _clean_query(query: Mapping[str, Any]) -> dict[str, Any]:
+    errors = params_errors(query)
+    if errors:
+        raise DomainError(
+            _("The search has values that are not valid."), code="invalid_query",
+            fields={f"query.{name}": list(messages) for name, messages in errors.items()},
+        )
+    return {name: value for name, value in query.items() if value not in (None, "", [])}
+
+
+@transaction.atomic
+def saved_search_create(*, actor: User, name: str, query: Mapping[str, Any]) -> SavedSearch:
+    """Save the search `query` (the search page's parameters) under `name`. DomainError per
+    field for a missing or long name or bad parameters, and (code ``too_many``) beyond
+    `ALERT_SAVED_SEARCHES_PER_USER` searches."""
+    name = _clean_name(name)
+    query = _clean_query(query)
+    lock_row_by_pk(get_user_model(), actor.pk)  # serialises one user's count check
+    limit = int(settings.ALERT_SAVED_SEARCHES_PER_USER)
+    if SavedSearch.objects.filter(user=actor).count() >= limit:
+        raise DomainError(
+            _("You have saved as many searches as allowed (%(limit)d); delete one first.")
+            % {"limit": limit},
+            code="too_many",
+        )
+    return SavedSearch.objects.create(user=actor, name=name, query=query)
+
+
+@transaction.atomic
+def saved_search_update(
+    *,
+    saved_search: SavedSearch,
+    actor: User,
+    name: str | None = None,
+    query: Mapping[str, Any] | None = None,
+) -> SavedSearch:
+    """Rename a saved search and/or replace its parameters (its owner only)."""
+    if saved_search.user_id != actor.pk:
+        raise PermissionDeniedError(_("You can only change your own saved searches."))
+    fields = ["updated_at"]
+    if name is not None:
+        saved_search.name = _clean_name(name)
+        fields.append("name")
+    if query is not None:
+        saved_search.query = _clean_query(query)
+        fields.append("query")
+    saved_search.save(update_fields=fields)
+    return saved_search
+
+
+@transaction.atomic
+def saved_search_delete(*, saved_search: SavedSearch, actor: User) -> None:
+    """Delete a saved search (its owner only); alerts already sent stay."""
+    if saved_search.user_id != actor.pk:
+        raise PermissionDeniedError(_("You can only delete your own saved searches."))
+    saved_search.delete()
+
+
+@transaction.atomic
+def alert_settings_update(*, actor: User, email_mode: str) -> AlertSettings:
+    """Set the actor's alert e-mails: "immediate", "digest" or "none"."""
+    if email_mode not in EmailMode.values:
+        raise DomainError(
+            _("Choose how alerts are e-mailed."), code="invalid",
+            fields={"email_mode": [_("Choose one of the offered values.")]},
+        )
+    row, _created = AlertSettings.objects.update_or_create(
+        user=actor, defaults={"email_mode": email_mode}
+    )
+    return row
+
+
+def alerts_unsubscribe(*, user: User) -> AlertSettings:
+    """The one-click unsubscribe: no more alert e-mails for `user` (in-app alerts stay)."""
+    return alert_settings_update(actor=user, email_mode=EmailMode.NONE)
+
+
+@transaction.atomic
+def listing_follow_set(*, actor: User, kind: str, object_id: int, follow: bool) -> bool:
+    """Follow (the default) or unfollow the matches of a listing of one of the actor's
+    organisations. DomainError for an unknown kind, PermissionDeniedError for a listing the
+    actor is not a member of. Returns `follow`."""
+    if kind not in ("result", "need"):
+        raise DomainError(
+            _("Choose a research result or a technology need."), code="invalid",
+            fields={"kind": [_("Choose one of the offered values.")]},
+        )
+    model = model_for(cast("ListingKind", kind))  # checked above
+    owner_id = model.objects.filter(pk=object_id).values_list("owner_id", flat=True).first()
+    if owner_id is None or owner_id not in roles.organization_ids(actor):
+        raise PermissionDeniedError(_("You can only follow your own organisations' listings."))
+    unfollowed = ListingUnfollow.objects.filter(user=actor, kind=kind, object_id=object_id)
+    if follow:
+        unfollowed.delete()
+    elif not unfollowed.exists():
+        ListingUnfollow.objects.create(user=actor, kind=kind, object_id=object_id)
+    return follow
