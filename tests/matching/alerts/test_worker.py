@@ -12,6 +12,7 @@ from matching import matcher
 from matching.models import Alert, AlertOutbox, AlertSettings, ListingUnfollow, SavedSearch
 from matching.search.backends.base import SearchUnavailable
 from tests import factories
+from tests.bundled import reindex
 from tests.matching.alerts.conftest import pending_need, publish, run_worker
 
 pytestmark = pytest.mark.django_db
@@ -177,3 +178,37 @@ def test_a_search_outage_is_retried_with_backoff(
     run_worker("--retry-now")
     assert Alert.objects.filter(recipient=researcher).count() == 1
     assert AlertOutbox.objects.count() == 0
+
+
+@pytest.mark.semantic
+def test_a_problem_stated_need_alerts_the_owner_of_the_technology_that_solves_it(
+    researcher, university, enterprise, broker, django_capture_on_commit_callbacks, settings
+):
+    # The shipped thresholds and the real embedder: strong means strong here.
+    from marketplace.settings import matching as shipped
+
+    settings.MATCHING_STRENGTH = shipped.MATCHING_STRENGTH
+    slag = factories.ResearchResultFactory(
+        owner=university, title="钢渣气淬处理技术", keywords=["钢渣", "气淬", "固废资源化"],
+        summary="高温熔融钢渣经气淬粒化，成为建材原料，消纳堆存钢渣。", field="energy_saving",
+    )  # fmt: skip
+    other_owner = factories.OrganizationFactory()
+    monitor = factories.ResearchResultFactory(
+        owner=other_owner, title="PM2.5网格化监测仪", keywords=["空气质量", "颗粒物"],
+        summary="在线监测大气颗粒物浓度。", field="electronics",
+    )  # fmt: skip
+    reindex()
+    need = publish(
+        pending_need(
+            enterprise, title="钢渣堆积如山，占地污染", keywords=["钢渣", "固废"],
+            description="钢铁企业每年产生大量钢渣，堆积如山，占用土地并污染环境。",
+            field="energy_saving",
+        ),
+        broker,
+        django_capture_on_commit_callbacks,
+    )  # fmt: skip
+    run_worker()
+    run_worker()
+    alerted = Alert.objects.filter(kind="need", object_id=need.pk)
+    assert alerted.filter(recipient=researcher, source=f"result:{slag.pk}").count() == 1
+    assert not alerted.filter(source=f"result:{monitor.pk}").exists()
