@@ -43,7 +43,9 @@ from matching.search.backends.elasticsearch.lifecycle import (
 from matching.search.backends.elasticsearch.mapping import decode_term, seg_text
 from matching.search.backends.elasticsearch.queries import (
     QueryCompiler,
+    cosine_of,
     filters_of,
+    knn_clause,
     newest_first,
 )
 
@@ -59,6 +61,8 @@ DEFAULTS: dict[str, Any] = {
     "bulk_chunk_size": 500,
     "facet_size": 1000,
     "prepare_workers": None,
+    # kNN: rescore the best oversample × k of the quantised graph with the float vectors.
+    "knn_oversample": 2.0,
     # Scoring and paging: the embedded backend's defaults, so both rank alike (parity tests).
     **RANKING_DEFAULTS,
 }
@@ -79,6 +83,10 @@ def _param(params: Mapping[str, object], name: str) -> Any:
     return param(params, name, DEFAULTS)
 
 
+def _hits(response: Any) -> Any:
+    return [] if response is None else response.hits
+
+
 class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
     """Search and matching candidates on Elasticsearch 8/9 (client `elasticsearch>=8.18,<9`).
 
@@ -87,9 +95,10 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
     ("wait_for", "true" or "false": when writes become visible), NUMBER_OF_SHARDS (1),
     AUTO_EXPAND_REPLICAS ("0-1"), SYNONYMS_PATH (default matching/search/synonyms.txt),
     BULK_CHUNK_SIZE (500), FACET_SIZE (1000), PREPARE_WORKERS (processes that analyse the
-    documents of a rebuild; default: one per CPU), the embedded backend's boosts, max_page_size
-    and snippet_chars, and the plan's weights (`analysis.PlanSettings`: synonym_weight,
-    related_weight, sub_word_weight, minimum_should_match, mlt_*).
+    documents of a rebuild; default: one per CPU), KNN_OVERSAMPLE (2.0: kNN hits rescored
+    with the float vectors; 0 keeps the quantised scores), the embedded backend's boosts,
+    max_page_size and snippet_chars, and the plan's weights (`analysis.PlanSettings`:
+    synonym_weight, related_weight, sub_word_weight, minimum_should_match, mlt_*).
     """
 
     def __init__(self, params: dict[str, object] | None = None) -> None:
@@ -105,6 +114,7 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
         self.alias = f"{prefix}-listings"
         self.building_alias = f"{prefix}-listings-rebuilding"
         self.version_pattern = f"{prefix}-listings-v*"
+        self.current_indices = set()
         self.timeout = float(_param(self.params, "timeout"))
         self.refresh = self._refresh_mode(_param(self.params, "refresh"))
         self.plan_settings = analysis.PlanSettings.from_params(self.params)
@@ -114,6 +124,7 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
         self.snippet_chars = int(_param(self.params, "snippet_chars"))
         self.chunk_size = int(_param(self.params, "bulk_chunk_size"))
         self.facet_size = int(_param(self.params, "facet_size"))
+        self.knn_oversample = float(_param(self.params, "knn_oversample"))
         self.prepare_workers = default_workers(_param(self.params, "prepare_workers"))
         self.number_of_shards = int(_param(self.params, "number_of_shards"))
         self.auto_expand_replicas = str(_param(self.params, "auto_expand_replicas"))
@@ -274,6 +285,30 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
             .extra(track_scores=True, size=min(limit, MAX_RESULT_WINDOW))
         )
 
+    def _knn_search(
+        self, vector: QueryVector, kind: ListingKind, limit: int, document: IndexDocument
+    ) -> Search:
+        """The kNN search of `semantic_candidates`, filtered as `more_like_this` is."""
+        knn = knn_clause(vector.values, similar_filters(document, kind), limit, self.knn_oversample)
+        return self._base_search().source(["kind", "object_id"]).extra(knn=knn, size=knn["k"])
+
+    @staticmethod
+    def _semantic_hits(response: Any) -> list[SearchHit]:
+        return [
+            SearchHit(hit.kind, int(hit.object_id), cosine_of(float(hit.meta.score)))
+            for hit in response.hits
+        ]
+
+    def semantic_candidates(
+        self, vector: QueryVector, *, kind: ListingKind, limit: int, document: IndexDocument
+    ) -> list[SearchHit]:
+        """Approximate nearest neighbours by the `embedding` field's HNSW graph (a kNN
+        search), `score` the cosine; listings without a vector are never found."""
+        if limit <= 0:
+            return []
+        response = self._execute(self._knn_search(vector, kind, limit, document))
+        return [] if response is None else self._semantic_hits(response)
+
     def match_candidates(
         self,
         document: IndexDocument,
@@ -283,24 +318,28 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
         pool_fields: Sequence[str] = (),
         vector: QueryVector | None = None,
     ) -> Candidates:
-        """Both parts in one `_msearch` request (after the term vectors of the body)."""
+        """Every part in one `_msearch` request (after the term vectors of the body): the
+        more-like-this search, the pool, and with `vector` the kNN search."""
+        parts: dict[str, Search] = {}
         similar = self._similar_search(document, similar_filters(document, kind), limit)
-        searches: list[Search] = [] if similar is None else [similar]
+        if similar is not None:
+            parts["similar"] = similar
         if pool_fields and limit > 0:
             clauses, must_not = filters_of(pool_query(document, kind, pool_fields))
-            searches.append(
+            parts["pooled"] = (
                 self._base_search()
                 .query(Q("bool", filter=clauses, must_not=must_not))
                 .sort(*newest_first())
                 .source(["kind", "object_id", "terms"])
                 .extra(size=min(2 * limit, MAX_RESULT_WINDOW))
             )
-        responses = self._execute_all(searches)
-        similar_hits = responses.pop(0).hits if similar is not None and responses else []
-        pooled = responses.pop(0).hits if responses else []
+        if vector is not None and limit > 0:
+            parts["semantic"] = self._knn_search(vector, kind, limit, document)
+        responses = dict(zip(parts, self._execute_all(list(parts.values())), strict=False))
         return Candidates(
-            [hit_from(hit, scored=True) for hit in similar_hits],
-            [hit_from(hit, scored=False) for hit in pooled],
+            [hit_from(hit, scored=True) for hit in _hits(responses.get("similar"))],
+            [hit_from(hit, scored=False) for hit in _hits(responses.get("pooled"))],
+            self._semantic_hits(responses["semantic"]) if "semantic" in responses else [],
         )
 
     def _body_scores(self, body: str) -> list[tuple[str, float]]:
