@@ -201,3 +201,14 @@ def test_writes_refuse_an_index_of_an_older_mapping_and_name_the_fix(es) -> None
     reindex()
     fresh.index([document_for(result)])
     assert fresh.count("result") == 1
+
+
+def test_a_query_vector_of_another_size_leaves_matching_lexical(es, caplog) -> None:
+    text = "钢渣气淬处理技术"
+    source = _document("need", 1, text)
+    es.rebuild([source, _document("result", 2, text)])
+    wrong = QueryVector((1.0, 0.0, 0.0), "another-model")
+    found = es.match_candidates(source, kind="result", limit=5, vector=wrong)
+    assert [h.object_id for h in found.similar] == [2] and found.semantic == []
+    assert es.semantic_candidates(wrong, kind="result", limit=5, document=source) == []
+    assert "refused the kNN search" in caplog.text

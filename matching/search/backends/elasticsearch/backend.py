@@ -3,6 +3,7 @@ Elasticsearch 8/9 (see the package docstring for the modules it is made of)."""
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -12,6 +13,7 @@ from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError
 from elasticsearch.dsl import MultiSearch, Q, Search
+from elasticsearch.dsl.response import Response
 
 from matching.search import analysis
 from matching.search.analysis_pool import default_workers
@@ -81,6 +83,15 @@ FACET_SOURCES: dict[str, str] = {
 
 def _param(params: Mapping[str, object], name: str) -> Any:
     return param(params, name, DEFAULTS)
+
+
+logger = logging.getLogger(__name__)
+
+
+def _log_refused_knn(error: object) -> None:
+    # E.g. a query vector of another size than the index's (the embedder was changed and
+    # `update_index` not run yet): matching goes on with its lexical candidates.
+    logger.warning("Elasticsearch refused the kNN search, matching is lexical: %s", error)
 
 
 def _hits(response: Any) -> Any:
@@ -154,9 +165,10 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
     def _base_search(self) -> Search:
         return Search(using=self.client, index=self.alias)
 
-    def _execute_all(self, searches: list[Search]) -> list[Any]:
+    def _execute_all(self, searches: list[Search], *, optional: int | None = None) -> list[Any]:
         """The responses of `searches`, sent in one `_msearch` request ([] for none, or no
-        index yet)."""
+        index yet). The search at position `optional` may fail alone: a request error there
+        (not an outage) is logged and its response is None."""
         if not searches:
             return []
         multi = MultiSearch(using=self.client, index=self.alias)
@@ -164,16 +176,26 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
             multi = multi.add(search)
         with outage_as_unavailable():
             try:
-                return list(multi.execute(raise_on_error=True))
+                answer = self.client.msearch(index=self.alias, body=multi.to_dict())
             except NotFoundError:
                 return []
-            except ApiError as exc:
-                # An item's error comes back in a 200 answer: "no index yet" is no hits, as
-                # for a single search.
-                error = exc.body.get("error", {}) if isinstance(exc.body, dict) else {}
-                if isinstance(error, dict) and error.get("type") == "index_not_found_exception":
+            out: list[Any] = []
+            for position, (search, item) in enumerate(
+                zip(searches, answer["responses"], strict=True)
+            ):
+                error = item.get("error")
+                if not error:
+                    out.append(Response(search, item))
+                elif isinstance(error, dict) and error.get("type") == "index_not_found_exception":
+                    # An item's error comes back in a 200 answer: "no index yet" is no hits,
+                    # as for a single search.
                     return []
-                raise
+                elif position == optional and int(item.get("status", 500)) < 500:
+                    _log_refused_knn(error)
+                    out.append(None)
+                else:
+                    raise ApiError("N/A", meta=answer.meta, body=item)
+            return out
 
     def _execute(self, search: Search) -> Any:
         with outage_as_unavailable():
@@ -296,18 +318,19 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
     def _semantic_hits(response: Any) -> list[SearchHit]:
         return [
             SearchHit(hit.kind, int(hit.object_id), cosine_of(float(hit.meta.score)))
-            for hit in response.hits
+            for hit in _hits(response)
         ]
 
     def semantic_candidates(
         self, vector: QueryVector, *, kind: ListingKind, limit: int, document: IndexDocument
     ) -> list[SearchHit]:
         """Approximate nearest neighbours by the `embedding` field's HNSW graph (a kNN
-        search), `score` the cosine; listings without a vector are never found."""
+        search), `score` the cosine; listings without a vector are never found, and a vector
+        the index refuses (another size) finds nothing."""
         if limit <= 0:
             return []
-        response = self._execute(self._knn_search(vector, kind, limit, document))
-        return [] if response is None else self._semantic_hits(response)
+        found = self._execute_all([self._knn_search(vector, kind, limit, document)], optional=0)
+        return self._semantic_hits(found[0] if found else None)
 
     def match_candidates(
         self,
@@ -335,11 +358,13 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
             )
         if vector is not None and limit > 0:
             parts["semantic"] = self._knn_search(vector, kind, limit, document)
-        responses = dict(zip(parts, self._execute_all(list(parts.values())), strict=False))
+        optional = list(parts).index("semantic") if "semantic" in parts else None
+        found = self._execute_all(list(parts.values()), optional=optional)
+        responses = dict(zip(parts, found, strict=False))
         return Candidates(
             [hit_from(hit, scored=True) for hit in _hits(responses.get("similar"))],
             [hit_from(hit, scored=False) for hit in _hits(responses.get("pooled"))],
-            self._semantic_hits(responses["semantic"]) if "semantic" in responses else [],
+            self._semantic_hits(responses.get("semantic")),
         )
 
     def _body_scores(self, body: str) -> list[tuple[str, float]]:
