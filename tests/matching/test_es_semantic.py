@@ -8,13 +8,18 @@ under the per-session index prefix of `tests.matching.es_support`.
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.test import override_settings
 
+from marketplace.choices import Field
+from marketplace.models import ResearchResult
 from matching.matcher import matches_for_need
 from matching.search import get_search_backend
 from matching.search.backends.base import IndexDocument, QueryVector, SearchUnavailable
@@ -32,6 +37,17 @@ from tests.matching.es_support import (
     needs_es,
 )
 from tests.matching.test_semantic import SLAG, _problem_need, _results
+
+# The problem-stated need of tests.matching.test_semantic as a needs.json record.
+PROBLEM_RECORD = {
+    "id": "N9001",
+    "title": "炼钢副产物大量堆存占用土地",
+    "description": "厂区里炼钢副产物越堆越多，占用土地，雨后还污染周边水体。",
+    "field": "节能环保",
+    "keywords": ["固体废弃物", "堆存", "环境污染"],
+    "region": {"province": "河北", "city": None},
+    "cooperation_modes": ["合作开发"],
+}
 
 pytestmark = [*needs_es, pytest.mark.semantic, pytest.mark.django_db]
 
@@ -212,3 +228,30 @@ def test_a_query_vector_of_another_size_leaves_matching_lexical(es, caplog) -> N
     assert [h.object_id for h in found.similar] == [2] and found.semantic == []
     assert es.semantic_candidates(wrong, kind="result", limit=5, document=source) == []
     assert "refused the kNN search" in caplog.text
+
+
+def test_evaluate_matching_on_elasticsearch_uses_the_vectors(es, tmp_path) -> None:
+    made = _results()
+    # In a field unrelated to the need's, so that no pool holds them: only kNN can find them.
+    ResearchResult.objects.filter(pk__in=made.values()).update(field=Field.FOOD)
+    ResearchResult.objects.filter(pk=made[SLAG[0]]).update(source_id="R9001")
+    reindex()
+    needs, qrels = tmp_path / "needs.json", tmp_path / "qrels.json"
+    needs.write_text(json.dumps([PROBLEM_RECORD], ensure_ascii=False), encoding="utf-8")
+    qrels.write_text(json.dumps({"N9001": {"R9001": 1}}), encoding="utf-8")
+    out = StringIO()
+    call_command(
+        "evaluate_matching",
+        "--needs",
+        str(needs),
+        "--qrels",
+        str(qrels),
+        "--json",
+        "--backend",
+        "elasticsearch",
+        stdout=out,
+    )
+    metrics = json.loads(out.getvalue())
+    # Found first, and only through its meaning: the text-only baseline does not find it.
+    assert metrics["full"]["mrr"] == 1.0
+    assert metrics["baseline"]["mrr"] == 0.0
