@@ -49,6 +49,7 @@ from matching.search.backends.elasticsearch.mapping import (
     synonym_analyzers,
     tombstone,
 )
+from matching.semantic.embedders import get_embedder
 
 logger = logging.getLogger(__name__)
 
@@ -128,8 +129,6 @@ class IndexLifecycle:
     @staticmethod
     def embedding_dimensions() -> int | None:
         """The configured embedder's vector size (None without an embedder)."""
-        from matching.semantic.embedders import get_embedder
-
         embedder = get_embedder()
         return None if embedder is None else int(embedder.dimensions)
 

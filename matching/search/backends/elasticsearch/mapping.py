@@ -23,7 +23,7 @@
 - `embedding`: the listing's stored vector (`IndexDocument.embedding`, made by the configured
   embedder, `matching.semantic`) as a `dense_vector` with cosine similarity, indexed for kNN
   as an HNSW graph over int8-quantised copies (`int8_hnsw`; searches rescore the best with the
-  float vectors, `queries.knn_search`); `dims` is the embedder's (none without one: the first
+  float vectors, `queries.knn_clause`); `dims` is the embedder's (none without one: the first
   vector fixes it). Left out of the stored source like `seg.*` (nothing reads it back); a
   document without a vector simply lacks the field.
 - `_meta.mapping_version` (`MAPPING_VERSION`): 2 since `embedding`. Writes refuse an index of
@@ -186,9 +186,8 @@ class ListingDocument(Document):
 
 def embedding_mapping(dimensions: int | None) -> Mapping:
     """The `embedding` field: `dimensions` floats (None: as many as the first vector has),
-    cosine similarity, an int8-quantised HNSW graph for approximate kNN (Elasticsearch's
-    default for float vectors since 8.14, named here so that every version builds the
-    same)."""
+    cosine similarity, an int8-quantised HNSW graph for approximate kNN (named rather than
+    left to the node's default, so that every Elasticsearch version builds the same)."""
     params: dict[str, Any] = {
         "similarity": "cosine",
         "index": True,
