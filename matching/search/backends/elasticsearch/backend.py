@@ -3,6 +3,7 @@ Elasticsearch 8/9 (see the package docstring for the modules it is made of)."""
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -12,6 +13,7 @@ from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError
 from elasticsearch.dsl import MultiSearch, Q, Search
+from elasticsearch.dsl.response import Response
 
 from matching.search import analysis
 from matching.search.analysis_pool import default_workers
@@ -43,7 +45,9 @@ from matching.search.backends.elasticsearch.lifecycle import (
 from matching.search.backends.elasticsearch.mapping import decode_term, seg_text
 from matching.search.backends.elasticsearch.queries import (
     QueryCompiler,
+    cosine_of,
     filters_of,
+    knn_clause,
     newest_first,
 )
 
@@ -59,6 +63,8 @@ DEFAULTS: dict[str, Any] = {
     "bulk_chunk_size": 500,
     "facet_size": 1000,
     "prepare_workers": None,
+    # kNN: rescore the best oversample × k of the quantised graph with the float vectors.
+    "knn_oversample": 2.0,
     # Scoring and paging: the embedded backend's defaults, so both rank alike (parity tests).
     **RANKING_DEFAULTS,
 }
@@ -79,6 +85,19 @@ def _param(params: Mapping[str, object], name: str) -> Any:
     return param(params, name, DEFAULTS)
 
 
+logger = logging.getLogger(__name__)
+
+
+def _log_refused_knn(error: object) -> None:
+    # E.g. a query vector of another size than the index's (the embedder was changed and
+    # `update_index` not run yet): matching goes on with its lexical candidates.
+    logger.warning("Elasticsearch refused the kNN search, matching is lexical: %s", error)
+
+
+def _hits(response: Any) -> Any:
+    return [] if response is None else response.hits
+
+
 class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
     """Search and matching candidates on Elasticsearch 8/9 (client `elasticsearch>=8.18,<9`).
 
@@ -87,9 +106,10 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
     ("wait_for", "true" or "false": when writes become visible), NUMBER_OF_SHARDS (1),
     AUTO_EXPAND_REPLICAS ("0-1"), SYNONYMS_PATH (default matching/search/synonyms.txt),
     BULK_CHUNK_SIZE (500), FACET_SIZE (1000), PREPARE_WORKERS (processes that analyse the
-    documents of a rebuild; default: one per CPU), the embedded backend's boosts, max_page_size
-    and snippet_chars, and the plan's weights (`analysis.PlanSettings`: synonym_weight,
-    related_weight, sub_word_weight, minimum_should_match, mlt_*).
+    documents of a rebuild; default: one per CPU), KNN_OVERSAMPLE (2.0: kNN hits rescored
+    with the float vectors; 0 keeps the quantised scores), the embedded backend's boosts,
+    max_page_size and snippet_chars, and the plan's weights (`analysis.PlanSettings`:
+    synonym_weight, related_weight, sub_word_weight, minimum_should_match, mlt_*).
     """
 
     def __init__(self, params: dict[str, object] | None = None) -> None:
@@ -105,6 +125,7 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
         self.alias = f"{prefix}-listings"
         self.building_alias = f"{prefix}-listings-rebuilding"
         self.version_pattern = f"{prefix}-listings-v*"
+        self.current_indices = set()
         self.timeout = float(_param(self.params, "timeout"))
         self.refresh = self._refresh_mode(_param(self.params, "refresh"))
         self.plan_settings = analysis.PlanSettings.from_params(self.params)
@@ -114,6 +135,7 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
         self.snippet_chars = int(_param(self.params, "snippet_chars"))
         self.chunk_size = int(_param(self.params, "bulk_chunk_size"))
         self.facet_size = int(_param(self.params, "facet_size"))
+        self.knn_oversample = float(_param(self.params, "knn_oversample"))
         self.prepare_workers = default_workers(_param(self.params, "prepare_workers"))
         self.number_of_shards = int(_param(self.params, "number_of_shards"))
         self.auto_expand_replicas = str(_param(self.params, "auto_expand_replicas"))
@@ -143,9 +165,10 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
     def _base_search(self) -> Search:
         return Search(using=self.client, index=self.alias)
 
-    def _execute_all(self, searches: list[Search]) -> list[Any]:
+    def _execute_all(self, searches: list[Search], *, optional: int | None = None) -> list[Any]:
         """The responses of `searches`, sent in one `_msearch` request ([] for none, or no
-        index yet)."""
+        index yet). The search at position `optional` may fail alone: a request error there
+        (not an outage) is logged and its response is None."""
         if not searches:
             return []
         multi = MultiSearch(using=self.client, index=self.alias)
@@ -153,16 +176,26 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
             multi = multi.add(search)
         with outage_as_unavailable():
             try:
-                return list(multi.execute(raise_on_error=True))
+                answer = self.client.msearch(index=self.alias, body=multi.to_dict())
             except NotFoundError:
                 return []
-            except ApiError as exc:
-                # An item's error comes back in a 200 answer: "no index yet" is no hits, as
-                # for a single search.
-                error = exc.body.get("error", {}) if isinstance(exc.body, dict) else {}
-                if isinstance(error, dict) and error.get("type") == "index_not_found_exception":
+            out: list[Any] = []
+            for position, (search, item) in enumerate(
+                zip(searches, answer["responses"], strict=True)
+            ):
+                error = item.get("error")
+                if not error:
+                    out.append(Response(search, item))
+                elif isinstance(error, dict) and error.get("type") == "index_not_found_exception":
+                    # An item's error comes back in a 200 answer: "no index yet" is no hits,
+                    # as for a single search.
                     return []
-                raise
+                elif position == optional and int(item.get("status", 500)) < 500:
+                    _log_refused_knn(error)
+                    out.append(None)
+                else:
+                    raise ApiError("N/A", meta=answer.meta, body=item)
+            return out
 
     def _execute(self, search: Search) -> Any:
         with outage_as_unavailable():
@@ -274,6 +307,31 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
             .extra(track_scores=True, size=min(limit, MAX_RESULT_WINDOW))
         )
 
+    def _knn_search(
+        self, vector: QueryVector, kind: ListingKind, limit: int, document: IndexDocument
+    ) -> Search:
+        """The kNN search of `semantic_candidates`, filtered as `more_like_this` is."""
+        knn = knn_clause(vector.values, similar_filters(document, kind), limit, self.knn_oversample)
+        return self._base_search().source(["kind", "object_id"]).extra(knn=knn, size=knn["k"])
+
+    @staticmethod
+    def _semantic_hits(response: Any) -> list[SearchHit]:
+        return [
+            SearchHit(hit.kind, int(hit.object_id), cosine_of(float(hit.meta.score)))
+            for hit in _hits(response)
+        ]
+
+    def semantic_candidates(
+        self, vector: QueryVector, *, kind: ListingKind, limit: int, document: IndexDocument
+    ) -> list[SearchHit]:
+        """Approximate nearest neighbours by the `embedding` field's HNSW graph (a kNN
+        search), `score` the cosine; listings without a vector are never found, and a vector
+        the index refuses (another size) finds nothing."""
+        if limit <= 0:
+            return []
+        found = self._execute_all([self._knn_search(vector, kind, limit, document)], optional=0)
+        return self._semantic_hits(found[0] if found else None)
+
     def match_candidates(
         self,
         document: IndexDocument,
@@ -283,24 +341,30 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
         pool_fields: Sequence[str] = (),
         vector: QueryVector | None = None,
     ) -> Candidates:
-        """Both parts in one `_msearch` request (after the term vectors of the body)."""
+        """Every part in one `_msearch` request (after the term vectors of the body): the
+        more-like-this search, the pool, and with `vector` the kNN search."""
+        parts: dict[str, Search] = {}
         similar = self._similar_search(document, similar_filters(document, kind), limit)
-        searches: list[Search] = [] if similar is None else [similar]
+        if similar is not None:
+            parts["similar"] = similar
         if pool_fields and limit > 0:
             clauses, must_not = filters_of(pool_query(document, kind, pool_fields))
-            searches.append(
+            parts["pooled"] = (
                 self._base_search()
                 .query(Q("bool", filter=clauses, must_not=must_not))
                 .sort(*newest_first())
                 .source(["kind", "object_id", "terms"])
                 .extra(size=min(2 * limit, MAX_RESULT_WINDOW))
             )
-        responses = self._execute_all(searches)
-        similar_hits = responses.pop(0).hits if similar is not None and responses else []
-        pooled = responses.pop(0).hits if responses else []
+        if vector is not None and limit > 0:
+            parts["semantic"] = self._knn_search(vector, kind, limit, document)
+        optional = list(parts).index("semantic") if "semantic" in parts else None
+        found = self._execute_all(list(parts.values()), optional=optional)
+        responses = dict(zip(parts, found, strict=False))
         return Candidates(
-            [hit_from(hit, scored=True) for hit in similar_hits],
-            [hit_from(hit, scored=False) for hit in pooled],
+            [hit_from(hit, scored=True) for hit in _hits(responses.get("similar"))],
+            [hit_from(hit, scored=False) for hit in _hits(responses.get("pooled"))],
+            self._semantic_hits(responses.get("semantic")),
         )
 
     def _body_scores(self, body: str) -> list[tuple[str, float]]:

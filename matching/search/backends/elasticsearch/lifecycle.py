@@ -10,6 +10,11 @@ rebuild's older copy cannot bring the listing back; tombstones are never returne
 removed after the swap). Every write uses `refresh="wait_for"` (param REFRESH), so the next
 search sees it.
 
+Documents are not written to an index whose mapping has another version than this code's
+(`mapping.MAPPING_VERSION`; e.g. one made before the `embedding` field, which the strict
+mapping would reject document by document): SearchUnavailable names the fix, `manage.py
+update_index`. Deletions and searches of such an index still work (kNN finds no vectors).
+
 Errors: connection failures, timeouts, 429 and 5xx answers raise `SearchUnavailable`.
 """
 
@@ -35,12 +40,16 @@ from matching.search.backends.base import (
     SearchUnavailable,
 )
 from matching.search.backends.elasticsearch.mapping import (
+    MAPPING_VERSION,
     ListingDocument,
     document_id,
+    embedding_mapping,
+    mapping_version,
     source_for,
     synonym_analyzers,
     tombstone,
 )
+from matching.semantic.embedders import get_embedder
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +98,8 @@ class IndexLifecycle:
     auto_expand_replicas: str
 
     synonyms_path: Path
+    #: Indices whose mapping version was found current (an index's mapping never changes).
+    current_indices: set[str]
 
     def synonyms(self) -> analysis.SynonymTable:
         """The analysed synonym file of this backend (read again when it changes)."""
@@ -110,9 +121,33 @@ class IndexLifecycle:
         for search_analyzer in synonym_analyzers(self.synonyms()):
             index.analyzer(search_analyzer)
         index.document(ListingDocument)
+        index.mapping(embedding_mapping(self.embedding_dimensions()))
         if aliases:
             index.aliases(**{alias: {} for alias in aliases})
         return index
+
+    @staticmethod
+    def embedding_dimensions() -> int | None:
+        """The configured embedder's vector size (None without an embedder)."""
+        embedder = get_embedder()
+        return None if embedder is None else int(embedder.dimensions)
+
+    def _check_mapping(self, names: Iterable[str]) -> None:
+        """Raise SearchUnavailable when an index of `names` has a mapping of another version
+        than `MAPPING_VERSION` (its documents would not fit: rebuild it)."""
+        unchecked = [name for name in names if name not in self.current_indices]
+        if not unchecked:
+            return
+        found = self._call(self.client.indices.get_mapping, index=",".join(unchecked))
+        for name, info in dict(found).items():
+            version = mapping_version(dict(info.get("mappings") or {}))
+            if version != MAPPING_VERSION:
+                raise SearchUnavailable(
+                    f"Elasticsearch: the index {name} has mapping version {version}, this "
+                    f"code writes version {MAPPING_VERSION}; run `manage.py update_index` "
+                    "to build a current index."
+                )
+            self.current_indices.add(name)
 
     def _versions(self) -> dict[str, set[str]]:
         """Versioned indices of this prefix → their aliases."""
@@ -204,6 +239,7 @@ class IndexLifecycle:
         if not items:
             return
         live, building = self._targets(create=True)
+        self._check_mapping([*live, *building])
         actions: list[dict[str, Any]] = []
         for document in items:
             source = source_for(document) if document.searchable else None

@@ -20,6 +20,14 @@
   (not indexed, no doc values), so that the matcher reads a candidate's terms back
   (`SearchHit.terms`) instead of segmenting its text again. The `seg.*` texts themselves are
   left out of the stored source.
+- `embedding`: the listing's stored vector (`IndexDocument.embedding`, made by the configured
+  embedder, `matching.semantic`) as a `dense_vector` with cosine similarity, indexed for kNN
+  as an HNSW graph over int8-quantised copies (`int8_hnsw`; searches rescore the best with the
+  float vectors, `queries.knn_clause`); `dims` is the embedder's (none without one: the first
+  vector fixes it). Left out of the stored source like `seg.*` (nothing reads it back); a
+  document without a vector simply lacks the field.
+- `_meta.mapping_version` (`MAPPING_VERSION`): 2 since `embedding`. Writes refuse an index of
+  another version (`lifecycle`): `manage.py update_index` builds a current one.
 - Synonyms: the analysed rules of the synonym file (`matching.search.analysis.synonyms`), each
   term tuple encoded as above, passed inline to two search-time `synonym_graph` filters:
   `keqiao_seg_syn_eq` (equivalence lines) and `keqiao_seg_syn` (all lines, one-way "=>" rules
@@ -39,12 +47,14 @@ from elasticsearch.dsl import (
     Boolean,
     Completion,
     Date,
+    DenseVector,
     Document,
     Double,
     InnerDoc,
     Integer,
     Keyword,
     Long,
+    Mapping,
     Object,
     Text,
     analyzer,
@@ -56,6 +66,9 @@ from elasticsearch.dsl.document_base import MetaField
 from matching.search.analysis import WORD_FIELDS, SynonymTable, document_terms
 from matching.search.backends.base import TERM_FIELDS, IndexDocument
 
+#: The version of the mapping below, kept in the index's `_meta`: 1 before `embedding`.
+MAPPING_VERSION = 2
+EMBEDDING_FIELD = "embedding"
 SEG_FIELDS: tuple[str, ...] = ("title", "title_en", "keywords", "body")
 SEG_ANALYZER = "keqiao_seg"
 SYN_EQ_ANALYZER = "keqiao_seg_syn_eq"
@@ -167,7 +180,32 @@ class ListingDocument(Document):
 
     class Meta:
         dynamic = MetaField("strict")
-        source = MetaField(excludes=["seg.*"])
+        source = MetaField(excludes=["seg.*", EMBEDDING_FIELD])
+        meta = MetaField({"mapping_version": MAPPING_VERSION})
+
+
+def embedding_mapping(dimensions: int | None) -> Mapping:
+    """The `embedding` field: `dimensions` floats (None: as many as the first vector has),
+    cosine similarity, an int8-quantised HNSW graph for approximate kNN (named rather than
+    left to the node's default, so that every Elasticsearch version builds the same)."""
+    params: dict[str, Any] = {
+        "similarity": "cosine",
+        "index": True,
+        "index_options": {"type": "int8_hnsw"},
+    }
+    if dimensions:
+        params["dims"] = dimensions
+    return Mapping().field(EMBEDDING_FIELD, DenseVector(**params))
+
+
+def mapping_version(mapping: dict[str, Any]) -> int:
+    """The `_meta.mapping_version` of an index's mapping as Elasticsearch returns it (1 when
+    absent: indices made before it was kept)."""
+    meta = mapping.get("_meta") or {}
+    try:
+        return int(meta.get("mapping_version", 1))
+    except (TypeError, ValueError):
+        return 1
 
 
 def document_id(kind: str, object_id: int) -> str:
@@ -223,6 +261,7 @@ def source_for(document: IndexDocument) -> dict[str, Any]:
         "expires_at": _iso(document.expires_at),
         "published_at": _iso(document.published_at),
         "suggest": _suggest_inputs(document),
+        **({EMBEDDING_FIELD: list(document.embedding)} if document.embedding else {}),
     }
 
 

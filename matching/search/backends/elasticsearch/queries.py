@@ -25,6 +25,7 @@ from elasticsearch.dsl.query import Query
 from matching.search.analysis import Group, PlanSettings, QueryPlan, minimal_covers
 from matching.search.backends.base import SearchQuery
 from matching.search.backends.elasticsearch.mapping import (
+    EMBEDDING_FIELD,
     SEG_ANALYZER,
     SEG_FIELDS,
     SYN_ALL_ANALYZER,
@@ -189,3 +190,35 @@ def filters_of(query: SearchQuery) -> tuple[list[Query], list[Query]]:
     if query.exclude:
         must_not.append(Q("ids", values=[document_id(k, i) for k, i in query.exclude]))
     return filters, must_not
+
+
+#: Elasticsearch's largest `num_candidates` of a kNN search.
+MAX_NUM_CANDIDATES = 10_000
+
+
+def knn_clause(
+    values: Sequence[float], filters: SearchQuery, limit: int, oversample: float
+) -> dict[str, Any]:
+    """The `knn` section of a search for the `limit` listings nearest to `values` among those
+    `filters` selects (the same filter and must_not clauses as a lexical search: kind,
+    expiry, tombstones, exclusions), at least 100 candidates per shard. With `oversample`
+    (> 0), the best `oversample` × `limit` by the int8-quantised graph are rescored with the
+    float vectors (`rescore_vector`, Elasticsearch 8.18+), so scores are exact cosines."""
+    clauses, must_not = filters_of(filters)
+    knn: dict[str, Any] = {
+        "field": EMBEDDING_FIELD,
+        "query_vector": [float(value) for value in values],
+        "k": limit,
+        "num_candidates": min(max(100, 2 * limit), MAX_NUM_CANDIDATES),
+        "filter": Q("bool", filter=clauses, must_not=must_not).to_dict(),
+    }
+    if oversample > 0:
+        knn["rescore_vector"] = {"oversample": oversample}
+    return knn
+
+
+def cosine_of(score: float) -> float:
+    """The cosine similarity of a kNN hit on a `cosine` field, whose `_score` Elasticsearch
+    reports as (1 + cosine) / 2 so that it is never negative (reference, dense_vector,
+    "similarity": https://www.elastic.co/guide/en/elasticsearch/reference/8.19/dense-vector.html)."""
+    return 2.0 * score - 1.0
