@@ -71,7 +71,7 @@ class CachedEmbedder:
             rows = [fresh[t] if t in fresh else self._cache[t] for t in texts]
             for text in texts:
                 self._cache.move_to_end(text, last=True)
-            while len(self._cache) > CACHE_SIZE:
+            while self._cache and len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
         if not rows:
             return np.zeros((0, self.dimensions), dtype=np.float32)
