@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -112,6 +113,29 @@ def _modes(user_ids: Sequence[int]) -> dict[int, str]:
     return {pk: chosen.get(pk, ALERT_EMAIL_DEFAULT) for pk in user_ids}
 
 
+#: How long a worker holds the alerts it is e-mailing; one that crashed mid-send leaves them to
+#: be retried after it.
+CLAIM_LEASE = timedelta(minutes=10)
+
+
+def _claim(alerts: Sequence[Alert]) -> list[Alert]:
+    """The alerts this worker may e-mail: each is taken by moving its next attempt past the
+    lease, only if no other worker moved it since it was read (so two workers never e-mail
+    the same alert)."""
+    lease_until = timezone.now() + CLAIM_LEASE
+    claimed = []
+    for alert in alerts:
+        taken = Alert.objects.filter(
+            pk=alert.pk,
+            email_state=EmailState.PENDING,
+            email_next_attempt_at=alert.email_next_attempt_at,
+        ).update(email_next_attempt_at=lease_until)
+        if taken:
+            alert.email_next_attempt_at = lease_until
+            claimed.append(alert)
+    return claimed
+
+
 def _mark_sent(alerts: Sequence[Alert]) -> None:
     Alert.objects.filter(pk__in=[a.pk for a in alerts]).update(
         email_state=EmailState.SENT, emailed_at=timezone.now()
@@ -193,12 +217,14 @@ def send_alert_emails(
                 email_state=EmailState.SKIPPED
             )
         elif mode == EmailMode.IMMEDIATE:
-            for alert in alerts:
+            for alert in _claim(alerts):
                 subject = _subject(alert)
                 if _send(_message(user, subject, [_alert_text(alert)]), [alert], report):
                     report.emails += 1
         elif _digest_due(digest_settings.get(user_id), today, digest_now):
-            _send_digest(user, alerts, report, today)
+            claimed = _claim(alerts)
+            if claimed:
+                _send_digest(user, claimed, report, today)
 
 
 def _subject(alert: Alert) -> str:

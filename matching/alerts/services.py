@@ -139,6 +139,6 @@ def listing_follow_set(*, actor: User, kind: str, object_id: int, follow: bool) 
     unfollowed = ListingUnfollow.objects.filter(user=actor, kind=kind, object_id=object_id)
     if follow:
         unfollowed.delete()
-    elif not unfollowed.exists():
-        ListingUnfollow.objects.create(user=actor, kind=kind, object_id=object_id)
+    else:  # a repeated submit finds the row (no IntegrityError)
+        ListingUnfollow.objects.get_or_create(user=actor, kind=kind, object_id=object_id)
     return follow

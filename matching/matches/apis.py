@@ -11,9 +11,13 @@ searchable listings of other organisations, visible to everyone.
 Response: {"count", "next", "previous", "results": [{"type": "result"|"need", "id", "title",
 "owner", "score", "strength", "components": [{"name", "label", "score", "weight", "known",
 "reason", "reason_zh", "reason_en"}], "reason"}]}. Scores and weights are 0–1 (weights sum
-to 1). `strength` is "strong", "possible" or "weak" (`matching.scoring.strength`, thresholds in
-settings.MATCHING_STRENGTH). `reason` is in the request's active language (zh-Hans or en);
-each component also carries both languages.
+to 1). A match's `score` is the fused relevance that orders the list (`Match.relevance`: the
+reciprocal rank fusion of the ranking by the components' weighted mean and the ranking by
+meaning; the weighted mean itself when semantic matching is off), so it is not the weighted
+mean of its components, which is what `strength` is calibrated on. `strength` is "strong",
+"possible" or "weak" (`matching.scoring.strength`, thresholds in settings.MATCHING_STRENGTH).
+`reason` is in the request's active language (zh-Hans or en); each component also carries
+both languages.
 
 The list is in the matcher's order (not grouped by strength, unlike the pages).
 `?strength=strong` or `?strength=strong,possible` (commas or repeated parameters) keeps only

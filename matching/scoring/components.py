@@ -61,9 +61,9 @@ def semantic_part(evidence: SemanticEvidence | None, candidate: str) -> Part:
     """The semantic component: unknown (neutral) without embeddings; otherwise the score with
     a reason naming the closest phrases, e.g. 需求‘钢渣堆积如山’与成果‘钢渣气淬’语义相近."""
     if evidence is None:
-        return Part(
-            NEUTRAL, "无语义向量（仅按文字匹配）", "no embeddings (lexical matching)", False
-        )
+        # No vector (none yet, or no embedder): no credit, so a listing without a vector never
+        # looks closer in meaning than one that has it (with no embedder the weight is 0).
+        return Part(0.0, "无语义向量（仅按文字匹配）", "no embeddings (lexical matching)", False)
     score = clamp(evidence.score)
     level_zh, level_en = (
         ("语义相近", "is close in meaning to")

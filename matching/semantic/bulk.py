@@ -1,8 +1,9 @@
 """Embedding many listings at once (`update_index`): only those whose vector is missing or
 stale, in worker processes, stored in batches.
 
-Each worker process loads the embedder once (forked after the parent has read nothing from
-the model) and embeds one listing text at a time; the parent reads the stored digests, hands
+Each worker process uses the embedder it inherits (the parent loads the engine to report its
+name but runs no inference before forking, and OpenMP runs one thread, so no thread pool is
+forked mid-use) and embeds one listing text at a time; the parent reads the stored digests, hands
 the stale documents to the workers in order (`matching.search.analysis_pool.analysed`) and
 writes the vectors 500 at a time. Small runs stay in this process.
 """

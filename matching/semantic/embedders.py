@@ -113,6 +113,10 @@ def _load(name: str) -> Embedder | None:
         _why_not[name] = f"the embedder {name!r} is not installed ({exc})"
         logger.warning("Semantic matching is off: %s; matching is lexical only.", _why_not[name])
         return None
+    except Exception as exc:  # a broken install (shared library, model file): stay lexical
+        _why_not[name] = f"the embedder {name!r} failed to load ({type(exc).__name__}: {exc})"
+        logger.warning("Semantic matching is off: %s; matching is lexical only.", _why_not[name])
+        return None
     return embedder
 
 

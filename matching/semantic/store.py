@@ -162,10 +162,11 @@ def refresh_vectors(
 
 def vector_for_document(document: IndexDocument, *, embedder: Embedder) -> Vectors:
     """The vector of one listing's document: the stored one when current, else embedded now
-    (and stored, for a saved listing). Unsaved listings (object id None) are never stored."""
+    without storing it (reads never write: the search sync stores vectors)."""
     if document.object_id:
-        refreshed = refresh_vectors([replace(document, searchable=True)], embedder=embedder)
-        if refreshed[0].embedding is not None:
-            return np.asarray(refreshed[0].embedding, dtype=np.float32)
+        found = stored_vectors(document.kind, [document.object_id], model=embedder.name)
+        stored = found.get(document.object_id)
+        if stored is not None and stored[0] == text_digest(document_text(document)):
+            return stored[1]
     vector: Vectors = embedder.passages([document_text(document)])[0]
     return vector

@@ -10,12 +10,15 @@ partial sort), which is why this is exact and not an approximate (HNSW) index: m
 benchmarks/search_scale.py.
 
 Vectors of listings that left search stay in the matrix; callers filter hits by the
-database (the matcher loads only searchable listings) and ask for a few more than they need.
+database (the matcher loads only searchable listings) and ask for more than they need (the
+embedded backend asks for twice the limit). Rows are updated in place and the arrays grow by
+doubling, so a write costs its own rows in each process, not a copy of the matrix.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, Max
+from django.utils import timezone
 
 from matching.models import ListingVector
 from matching.search.backends.base import ListingKind
@@ -35,13 +39,19 @@ _COMMIT_MARGIN = timedelta(seconds=30)
 
 @dataclass(frozen=True)
 class _Snapshot:
+    """The first `size` rows of `ids` and `matrix` are loaded; the rest is spare capacity.
+    Readers take one snapshot and use only its first `size` rows."""
+
     ids: npt.NDArray[np.int64]
-    matrix: Vectors  # (n, dimensions) float32
+    matrix: Vectors  # (capacity, dimensions) float32
     rows: dict[int, int]  # object id -> row of the matrix
+    size: int
 
 
 def _empty(dimensions: int) -> _Snapshot:
-    return _Snapshot(np.zeros(0, dtype=np.int64), np.zeros((0, dimensions), dtype=np.float32), {})
+    return _Snapshot(
+        np.zeros(0, dtype=np.int64), np.zeros((0, dimensions), dtype=np.float32), {}, 0
+    )
 
 
 class VectorIndex:
@@ -61,55 +71,67 @@ class VectorIndex:
         with self._lock:
             state = rows.aggregate(latest=Max("updated_at"), count=Count("id"))
             mark = (state["latest"], int(state["count"]))
-            if state["latest"] is None or mark == self._mark:
+            if mark == self._mark and not self._recent(mark[0]):
                 return
-            changed = rows
-            if self._mark is not None and mark[1] < self._mark[1]:
-                # Rows were deleted: start again from an empty index.
+            if state["latest"] is None or (self._mark is not None and mark[1] < self._mark[1]):
+                # Rows were deleted (or all of them): start again from an empty index.
                 self._snapshot = _empty(self.dimensions)
-            elif self._mark is not None and self._mark[0] is not None:
+                self._mark = None
+            changed = rows
+            if self._mark is not None and self._mark[0] is not None:
                 # Rows of a transaction that committed after a later one carry an earlier
                 # time: read back a margin before the last mark (merging is idempotent).
                 changed = rows.filter(updated_at__gte=self._mark[0] - _COMMIT_MARGIN)
             self._merge(changed.values_list("object_id", "vector").iterator(chunk_size=_CHUNK))
             self._mark = mark
 
-    def _merge(self, changed: object) -> None:
-        old = self._snapshot
-        matrix = old.matrix.copy()
-        positions = dict(old.rows)
-        new_ids: list[int] = []
-        new_vectors: list[Vectors] = []
-        for object_id, data in changed:  # type: ignore[attr-defined]
+    @staticmethod
+    def _recent(latest: datetime | None) -> bool:
+        """Whether the newest row is young enough that an older-stamped one may still commit
+        (then the margin is read again even though the mark did not change)."""
+        return latest is not None and timezone.now() - latest < _COMMIT_MARGIN
+
+    def _merge(self, changed: Iterable[tuple[int, bytes | memoryview]]) -> None:
+        """Update rows in place and append new ones; the arrays grow by doubling, so a write
+        costs its own rows, not a copy of the whole matrix."""
+        snapshot = self._snapshot
+        ids, matrix, positions, size = snapshot.ids, snapshot.matrix, snapshot.rows, snapshot.size
+        for object_id, data in changed:
             vector = from_bytes(data)
             if vector.shape != (self.dimensions,):
                 continue
-            if object_id in positions:
-                matrix[positions[object_id]] = vector
-            else:
-                positions[object_id] = len(old.ids) + len(new_ids)
-                new_ids.append(int(object_id))
-                new_vectors.append(vector)
-        if new_ids:
-            matrix = np.vstack([matrix, np.vstack(new_vectors)])
-        ids = np.concatenate([old.ids, np.asarray(new_ids, dtype=np.int64)])
-        self._snapshot = _Snapshot(ids, matrix, positions)
+            row = positions.get(object_id)
+            if row is not None:
+                matrix[row] = vector
+                continue
+            if size == len(ids):
+                capacity = max(1024, 2 * len(ids))
+                ids = np.resize(ids, capacity)
+                grown = np.zeros((capacity, self.dimensions), dtype=np.float32)
+                grown[:size] = matrix[:size]
+                matrix = grown
+                positions = dict(positions)
+            ids[size] = object_id
+            matrix[size] = vector
+            positions[int(object_id)] = size
+            size += 1
+        self._snapshot = _Snapshot(ids, matrix, positions, size)
 
     def vector(self, object_id: int) -> Vectors | None:
         """The loaded vector of `object_id`, or None."""
         snapshot = self._snapshot
         row = snapshot.rows.get(object_id)
-        return None if row is None else snapshot.matrix[row]
+        return None if row is None or row >= snapshot.size else snapshot.matrix[row]
 
     def nearest(
         self, query: Vectors, limit: int, *, exclude: frozenset[int] = frozenset()
     ) -> list[tuple[int, float]]:
         """At most `limit` (object id, cosine) pairs, most similar first, without `exclude`."""
         snapshot = self._snapshot
-        count = len(snapshot.ids)
+        count = snapshot.size
         if count == 0 or limit <= 0:
             return []
-        scores = snapshot.matrix @ np.asarray(query, dtype=np.float32)
+        scores = snapshot.matrix[:count] @ np.asarray(query, dtype=np.float32)
         wanted = min(count, limit + len(exclude))
         top = np.argpartition(-scores, wanted - 1)[:wanted] if wanted < count else np.arange(count)
         ordered = top[np.argsort(-scores[top], kind="stable")]

@@ -256,8 +256,16 @@ def test_all_unknown_components_are_neutral_and_marked_unknown():
     bare_result = ResultFeatures(title="y")
     scored = score_match(bare_need, bare_result, 0.0, EQUAL, TODAY)
     for name in COMPONENTS[1:]:
+        if name == "semantic":
+            continue  # its own rule, below
         c = scored.component(name)
         assert c.score == 0.5 and not c.known, name
+
+
+def test_a_candidate_without_a_vector_gets_no_semantic_credit():
+    scored = score_match(NeedFeatures(title="x"), ResultFeatures(title="y"), 0.0, EQUAL, TODAY)
+    semantic = scored.component("semantic")
+    assert semantic.score == 0.0 and not semantic.known
 
 
 def test_summary_names_strongest_known_components():

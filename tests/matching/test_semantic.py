@@ -147,8 +147,32 @@ def test_semantic_score_maps_the_calibrated_range_to_zero_to_one() -> None:
         semantic_score(0.9, 0.9, 0.9)
 
 
-def test_stored_vectors_are_float32_of_the_embedders_size() -> None:
+def test_a_stored_vector_reads_back_as_the_same_float32_values() -> None:
     vector = np.arange(4, dtype=np.float32)
     from matching.semantic.store import from_bytes, to_bytes
 
     assert np.array_equal(from_bytes(to_bytes(vector)), vector)
+
+
+@pytest.mark.semantic
+def test_the_vector_index_sees_a_changed_vector_and_a_deleted_one() -> None:
+    made = _results()
+    reindex()
+    embedder = get_embedder()
+    assert embedder is not None
+    index = VectorIndex("result", embedder.name, embedder.dimensions)
+    index.refresh()
+    slag = made[SLAG[0]]
+    drone = made[OTHERS[2][0]]
+    query = embedder.passages(["农业植保无人机喷洒。无人机，植保"])[0]
+    assert index.nearest(query, 1)[0][0] == drone
+    # The drone listing becomes a slag technology: its row changes in place.
+    row = ListingVector.objects.get(kind="result", object_id=drone)
+    row.vector = ListingVector.objects.get(kind="result", object_id=slag).vector
+    row.save()
+    index.refresh()
+    assert drone not in [i for i, _ in index.nearest(query, 1)]
+    assert index.vector(drone) is not None
+    ListingVector.objects.filter(kind="result", object_id=drone).delete()
+    index.refresh()
+    assert index.vector(drone) is None

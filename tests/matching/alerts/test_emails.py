@@ -128,3 +128,15 @@ def test_users_without_an_address_or_e_mail_are_skipped(researcher):
     run_worker("--digest")
     assert mail.outbox == []
     assert Alert.objects.get().email_state == EmailState.SKIPPED
+
+
+def test_two_workers_never_e_mail_the_same_alert(researcher):
+    from matching.alerts.delivery import _claim
+
+    AlertSettings.objects.create(user=researcher, email_mode="immediate")
+    make_alert(researcher)
+    # Both workers read the pending alert before either sends it.
+    seen_by_first = list(Alert.objects.all())
+    seen_by_second = list(Alert.objects.all())
+    assert [a.pk for a in _claim(seen_by_first)] == [seen_by_first[0].pk]
+    assert _claim(seen_by_second) == []
