@@ -10,8 +10,8 @@ partial sort), which is why this is exact and not an approximate (HNSW) index: m
 benchmarks/search_scale.py.
 
 Vectors of listings that left search stay in the matrix; callers filter hits by the
-database (the matcher loads only searchable listings) and ask for more than they need (the
-embedded backend asks for twice the limit). Rows are updated in place and the arrays grow by
+database (the matcher loads only searchable listings), so such vectors can take places among
+the nearest (they are not removed yet). Rows are updated in place and the arrays grow by
 doubling, so a write costs its own rows in each process, not a copy of the matrix.
 """
 

@@ -349,11 +349,9 @@ class TantivySearchBackend(BaseSearchBackend):
         values = np.asarray(vector.values, dtype=np.float32)
         index = vector_index(kind, vector.model, len(values))
         own = frozenset({document.object_id}) if document.kind == kind else frozenset()
-        # Twice the limit: vectors of listings that left search stay in the index, and the
-        # matcher keeps only searchable listings.
         return [
             SearchHit(kind, object_id, score)
-            for object_id, score in index.nearest(values, 2 * limit, exclude=own)
+            for object_id, score in index.nearest(values, limit, exclude=own)
         ]
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
