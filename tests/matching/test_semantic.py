@@ -176,3 +176,29 @@ def test_the_vector_index_sees_a_changed_vector_and_a_deleted_one() -> None:
     ListingVector.objects.filter(kind="result", object_id=drone).delete()
     index.refresh()
     assert index.vector(drone) is None
+
+
+@pytest.mark.semantic
+def test_vectors_of_listings_that_left_search_are_not_semantic_candidates() -> None:
+    from matching.search import get_search_backend
+    from matching.search.backends.base import QueryVector
+
+    made = _results()
+    reindex()
+    slag_row = ListingVector.objects.get(kind="result", object_id=made[SLAG[0]])
+    # A vector whose listing is gone (deleted listings keep their vector rows).
+    ListingVector.objects.create(
+        kind="result", object_id=made[SLAG[0]] + 1000, model=slag_row.model,
+        text_digest=slag_row.text_digest, dimensions=slag_row.dimensions,
+        vector=slag_row.vector,
+    )  # fmt: skip
+    need = _problem_need()
+    embedder = get_embedder()
+    assert embedder is not None
+    vector = embedder.passages(["炼钢副产物堆存。固体废弃物"])[0]
+    hits = get_search_backend().semantic_candidates(
+        QueryVector(tuple(float(x) for x in vector), embedder.name),
+        kind="result", limit=4, document=document_for(need),
+    )  # fmt: skip
+    assert made[SLAG[0]] + 1000 not in [h.object_id for h in hits]
+    assert made[SLAG[0]] in [h.object_id for h in hits]

@@ -349,10 +349,28 @@ class TantivySearchBackend(BaseSearchBackend):
         values = np.asarray(vector.values, dtype=np.float32)
         index = vector_index(kind, vector.model, len(values))
         own = frozenset({document.object_id}) if document.kind == kind else frozenset()
-        return [
-            SearchHit(kind, object_id, score)
-            for object_id, score in index.nearest(values, limit, exclude=own)
-        ]
+        # Vectors outlive the listings that left search: ask for twice as many and keep those
+        # the index holds and that have not expired (as Elasticsearch's kNN filter does).
+        nearest = index.nearest(values, 2 * limit, exclude=own)
+        live = self._live_ids(kind, [object_id for object_id, _score in nearest])
+        return [SearchHit(kind, i, score) for i, score in nearest if i in live][:limit]
+
+    def _live_ids(self, kind: ListingKind, object_ids: list[int]) -> set[int]:
+        """The ids among `object_ids` of `kind` that are in the index and not expired."""
+        if not object_ids:
+            return set()
+        keys = [document_key(kind, object_id) for object_id in object_ids]
+        query = tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Must, tantivy.Query.term_set_query(SCHEMA, "key", keys)),
+                (tantivy.Occur.Must, queries.not_expired()),
+            ]
+        )
+        with _engine_errors():
+            searcher = self._searcher()
+            found = searcher.search(query, len(keys)).hits
+            stored = [searcher.doc(address).to_dict()["key"][0] for _score, address in found]
+        return {int(str(key).split(":")[1]) for key in stored}
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
         """Titles (first), English titles, then keywords of searchable, unexpired listings
