@@ -10,9 +10,10 @@ partial sort), which is why this is exact and not an approximate (HNSW) index: m
 benchmarks/search_scale.py.
 
 Vectors of listings that left search stay in the matrix; callers filter hits by the
-database (the matcher loads only searchable listings), so such vectors can take places among
-the nearest (they are not removed yet). Rows are updated in place and the arrays grow by
-doubling, so a write costs its own rows in each process, not a copy of the matrix.
+database (the embedded backend asks for more until enough of them are listings its search
+index holds; the matcher loads only searchable listings). Rows are updated in place and the
+arrays grow by doubling, so a write costs its own rows in each process, not a copy of the
+matrix.
 """
 
 from __future__ import annotations

@@ -349,11 +349,17 @@ class TantivySearchBackend(BaseSearchBackend):
         values = np.asarray(vector.values, dtype=np.float32)
         index = vector_index(kind, vector.model, len(values))
         own = frozenset({document.object_id}) if document.kind == kind else frozenset()
-        # Vectors outlive the listings that left search: ask for twice as many and keep those
-        # the index holds and that have not expired (as Elasticsearch's kNN filter does).
-        nearest = index.nearest(values, 2 * limit, exclude=own)
-        live = self._live_ids(kind, [object_id for object_id, _score in nearest])
-        return [SearchHit(kind, i, score) for i, score in nearest if i in live][:limit]
+        # Vectors outlive the listings that left search: keep the nearest that the index holds
+        # and that have not expired (as Elasticsearch's kNN filter does), asking the vector
+        # index for twice as many each time until there are enough or none is left.
+        wanted = 2 * limit
+        while True:
+            nearest = index.nearest(values, wanted, exclude=own)
+            live = self._live_ids(kind, [object_id for object_id, _score in nearest])
+            hits = [SearchHit(kind, i, score) for i, score in nearest if i in live]
+            if len(hits) >= limit or len(nearest) < wanted:
+                return hits[:limit]
+            wanted *= 4
 
     def _live_ids(self, kind: ListingKind, object_ids: list[int]) -> set[int]:
         """The ids among `object_ids` of `kind` that are in the index and not expired."""
