@@ -164,7 +164,7 @@ def copy_vectors() -> int:
     from marketplace.models import ResearchResult, TechnologyNeed
     from matching.search.documents import document_for
     from matching.semantic.embedders import get_embedder
-    from matching.semantic.store import save_vectors, to_bytes
+    from matching.semantic.store import document_text, save_vectors, to_bytes
 
     embedder = get_embedder()
     if embedder is None:
@@ -172,7 +172,7 @@ def copy_vectors() -> int:
     stored = 0
     for model in (ResearchResult, TechnologyNeed):
         bundled = [document_for(x) for x in model.objects.exclude(source_id=None)]
-        vectors = embedder.passages([f"{d.title}。{'，'.join(d.keywords)}" for d in bundled])
+        vectors = embedder.passages([document_text(d) for d in bundled])
         by_title = {d.title: to_bytes(v) for d, v in zip(bundled, vectors, strict=True)}
         batch: list[Any] = []
         for listing in model.objects.select_related("owner").iterator(chunk_size=2000):
@@ -190,12 +190,9 @@ def copy_vectors() -> int:
 
 
 def documents_with_vectors() -> Iterator[Any]:
-    """Every searchable listing's document with its stored vector (what update_index sends)."""
+    """Every searchable listing's document with its stored vector (what update_index sends
+    to a backend that indexes vectors)."""
     from matching.search.documents import documents_for_all
-    from matching.semantic.embedders import embedding_status
     from matching.semantic.store import with_stored_vectors
 
-    status = embedding_status()
-    if not status.enabled:
-        return documents_for_all()
-    return with_stored_vectors(documents_for_all(), model=status.model)
+    return with_stored_vectors(documents_for_all())

@@ -28,20 +28,18 @@ def raw_records() -> dict[str, dict[str, Any]]:
 
 def reindex() -> None:
     """Embed what is missing (when an embedder is configured) and rebuild every configured
-    search backend from the database, with the vectors: what update_index does."""
+    search backend from the database, with the vectors where the backend indexes them: what
+    update_index does."""
     from matching.search import backend_names, get_search_backend
     from matching.search.documents import documents_for_all
     from matching.semantic.bulk import embed_missing
-    from matching.semantic.embedders import embedding_status
     from matching.semantic.store import with_stored_vectors
 
     embed_missing(documents_for_all(), workers=1)
-    status = embedding_status()
     for name in backend_names():
+        backend = get_search_backend(name)
         documents = documents_for_all()
-        if status.enabled:
-            documents = with_stored_vectors(documents, model=status.model)
-        get_search_backend(name).rebuild(documents)
+        backend.rebuild(with_stored_vectors(documents) if backend.indexes_vectors else documents)
 
 
 def load_bundled(*, results: bool = True, needs: bool = True) -> None:

@@ -13,13 +13,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable, Iterator
 
-import numpy as np
-
 from matching.search.analysis_pool import analysed
 from matching.search.backends.base import IndexDocument
 from matching.semantic.embedders import Embedder, get_embedder
-from matching.semantic.store import document_text, save_vectors, stored_vectors
-from matching.semantic.texts import text_digest
+from matching.semantic.store import current_vectors, document_text, save_vectors, to_bytes
 
 _BATCH = 500
 
@@ -28,21 +25,15 @@ def _stale(documents: Iterable[IndexDocument], embedder: Embedder) -> Iterator[I
     """The searchable documents whose stored vector is missing, of another model or stale."""
     iterator = (d for d in documents if d.searchable)
     while batch := list(itertools.islice(iterator, _BATCH)):
-        for kind in ("result", "need"):
-            of_kind = [d for d in batch if d.kind == kind]
-            found = stored_vectors(kind, [d.object_id for d in of_kind], model=embedder.name)
-            for document in of_kind:
-                stored = found.get(document.object_id)
-                if stored is None or stored[0] != text_digest(document_text(document)):
-                    yield document
+        current = current_vectors(batch, model=embedder.name)
+        yield from (d for d in batch if (d.kind, d.object_id) not in current)
 
 
 def _embed(document: IndexDocument) -> bytes:
     """One listing's vector as float32 bytes (runs in a worker process)."""
     embedder = get_embedder()
     assert embedder is not None
-    vector = embedder.passages([document_text(document)])[0]
-    return np.asarray(vector, dtype="<f4").tobytes()
+    return to_bytes(embedder.passages([document_text(document)])[0])
 
 
 def embed_missing(

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from matching.models import ListingVector
 from matching.search.backends.base import IndexDocument, ListingKind
+from matching.search.documents import KINDS
 from matching.semantic.embedders import Embedder, Vectors, get_embedder
 from matching.semantic.texts import embedding_text, text_digest
 
@@ -69,25 +70,47 @@ def save_vectors(
     )
 
 
+def current_vectors(
+    documents: Iterable[IndexDocument], *, model: str, using: str = DEFAULT_DB_ALIAS
+) -> dict[tuple[ListingKind, int], Vectors]:
+    """{(kind, object id): vector} of the `documents` whose stored vector of `model` is
+    current: made from the document's present embedding text (its digest matches)."""
+    documents = list(documents)
+    current: dict[tuple[ListingKind, int], Vectors] = {}
+    for kind in KINDS:
+        of_kind = [d for d in documents if d.kind == kind]
+        if not of_kind:
+            continue
+        found = stored_vectors(kind, [d.object_id for d in of_kind], model=model, using=using)
+        for document in of_kind:
+            stored = found.get(document.object_id)
+            if stored is not None and stored[0] == text_digest(document_text(document)):
+                current[(kind, document.object_id)] = stored[1]
+    return current
+
+
+def _with_embedding(
+    document: IndexDocument, current: dict[tuple[ListingKind, int], Vectors]
+) -> IndexDocument:
+    vector = current.get((document.kind, document.object_id))
+    if vector is None:
+        return document
+    return replace(document, embedding=tuple(float(x) for x in vector))
+
+
 def with_stored_vectors(
-    documents: Iterable[IndexDocument], *, model: str, chunk: int = 500
+    documents: Iterable[IndexDocument], *, chunk: int = 500
 ) -> Iterator[IndexDocument]:
-    """`documents` with `embedding` set where a current vector of `model` is stored (read in
-    chunks; nothing is embedded)."""
+    """`documents` with `embedding` set where a current vector of the configured embedder is
+    stored (read in chunks; nothing is embedded). Unchanged without an embedder."""
+    embedder = get_embedder()
+    if embedder is None:
+        yield from documents
+        return
     iterator = iter(documents)
     while batch := list(itertools.islice(iterator, chunk)):
-        vectors: dict[tuple[str, int], tuple[str, Vectors]] = {}
-        for kind in ("result", "need"):
-            ids = [d.object_id for d in batch if d.kind == kind]
-            if ids:
-                found = stored_vectors(kind, ids, model=model)
-                vectors.update({(kind, i): v for i, v in found.items()})
-        for document in batch:
-            stored = vectors.get((document.kind, document.object_id))
-            if stored is not None and stored[0] == text_digest(document_text(document)):
-                yield replace(document, embedding=tuple(float(x) for x in stored[1]))
-            else:
-                yield document
+        current = current_vectors(batch, model=embedder.name)
+        yield from (_with_embedding(document, current) for document in batch)
 
 
 def _save(
@@ -126,47 +149,26 @@ def refresh_vectors(
     embedder = embedder or get_embedder()
     if embedder is None or not documents:
         return list(documents)
-    current: dict[tuple[ListingKind, int], Vectors] = {}
-    stale: list[tuple[IndexDocument, str]] = []
-    for kind in ("result", "need"):
-        wanted = [d for d in documents if d.kind == kind and d.searchable]
-        found = stored_vectors(
-            kind, (d.object_id for d in wanted), model=embedder.name, using=using
-        )
-        for document in wanted:
-            digest = text_digest(document_text(document))
-            stored = found.get(document.object_id)
-            if stored is not None and stored[0] == digest:
-                current[(kind, document.object_id)] = stored[1]
-            else:
-                stale.append((document, digest))
+    searchable = [d for d in documents if d.searchable]
+    current = current_vectors(searchable, model=embedder.name, using=using)
+    stale = [d for d in searchable if (d.kind, d.object_id) not in current]
     if stale:
-        vectors = embedder.passages([document_text(d) for d, _digest in stale])
-        _save(
-            [
-                (d.kind, d.object_id, digest, v)
-                for (d, digest), v in zip(stale, vectors, strict=True)
-            ],
-            embedder,
-            using,
+        vectors = embedder.passages([document_text(d) for d in stale])
+        save_vectors(
+            [(d, to_bytes(v)) for d, v in zip(stale, vectors, strict=True)], embedder, using
         )
-        for (document, _digest), vector in zip(stale, vectors, strict=True):
-            current[(document.kind, document.object_id)] = vector
-    return [
-        replace(d, embedding=tuple(float(x) for x in current[(d.kind, d.object_id)]))
-        if (d.kind, d.object_id) in current
-        else d
-        for d in documents
-    ]
+        current.update({(d.kind, d.object_id): v for d, v in zip(stale, vectors, strict=True)})
+    return [_with_embedding(document, current) for document in documents]
 
 
 def vector_for_document(document: IndexDocument, *, embedder: Embedder) -> Vectors:
     """The vector of one listing's document: the stored one when current, else embedded now
     without storing it (reads never write: the search sync stores vectors)."""
     if document.object_id:
-        found = stored_vectors(document.kind, [document.object_id], model=embedder.name)
-        stored = found.get(document.object_id)
-        if stored is not None and stored[0] == text_digest(document_text(document)):
-            return stored[1]
+        stored = current_vectors([document], model=embedder.name).get(
+            (document.kind, document.object_id)
+        )
+        if stored is not None:
+            return stored
     vector: Vectors = embedder.passages([document_text(document)])[0]
     return vector

@@ -10,7 +10,8 @@ search service is unavailable.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -28,12 +29,22 @@ from matching.semantic.embedders import embedding_status
 from matching.semantic.store import with_stored_vectors
 
 
-def _with_vectors(documents: Iterator[IndexDocument]) -> Iterator[IndexDocument]:
-    """The documents with their stored vectors attached, when semantic matching is on."""
-    status = embedding_status()
-    if not status.enabled:
-        return documents
-    return with_stored_vectors(documents, model=status.model)
+@contextmanager
+def _progress_bar(description: str, show: bool) -> Iterator[Callable[[int], None]]:
+    """A tqdm bar over every listing; yields the callback that reports a running count."""
+    total = sum(queryset.count() for queryset in listing_querysets().values())
+    bar = tqdm(total=total, desc=description, unit="doc", disable=not show)
+    done = 0
+
+    def progress(count: int) -> None:
+        nonlocal done
+        bar.update(count - done)
+        done = count
+
+    try:
+        yield progress
+    finally:
+        bar.close()
 
 
 class Command(BaseCommand):
@@ -74,21 +85,10 @@ class Command(BaseCommand):
                 % {"reason": status.reason}
             )
             return
-        total = sum(qs.count() for qs in listing_querysets().values())
-        bar = tqdm(total=total, desc="embeddings", unit="doc", disable=not show_progress)
-        done = 0
-
-        def progress(count: int) -> None:
-            nonlocal done
-            bar.update(count - done)
-            done = count
-
-        try:
+        with _progress_bar("embeddings", show_progress) as progress:
             count = embed_missing(
                 documents_for_all(), workers=default_workers(None), progress=progress
             )
-        finally:
-            bar.close()
         self.stdout.write(
             _("Embeddings (%(model)s): %(count)d listings embedded, the others were current.")
             % {"model": status.model, "count": count}
@@ -96,7 +96,6 @@ class Command(BaseCommand):
 
     def _rebuild(self, name: str, *, show_progress: bool) -> None:
         backend = get_search_backend(name)
-        total = sum(qs.count() for qs in listing_querysets().values())
         indexed: Counter[str] = Counter()
         live: Counter[str] = Counter()
         now = timezone.now()
@@ -110,23 +109,17 @@ class Command(BaseCommand):
                         live[document.kind] += 1
                 yield document
 
-        bar = tqdm(total=total, desc=name, unit="doc", disable=not show_progress)
-        done = 0
-
-        def progress(count: int) -> None:
-            nonlocal done
-            bar.update(count - done)
-            done = count
-
+        documents: Iterator[IndexDocument] = documents_for_all()
+        if backend.indexes_vectors:
+            documents = with_stored_vectors(documents)
         try:
-            count = backend.rebuild(counted(_with_vectors(documents_for_all())), progress=progress)
+            with _progress_bar(name, show_progress) as progress:
+                count = backend.rebuild(counted(documents), progress=progress)
         except SearchUnavailable as exc:
             raise CommandError(
                 _("Search backend %(name)s is unavailable: %(error)s")
                 % {"name": name, "error": exc}
             ) from exc
-        finally:
-            bar.close()
 
         labels = {"result": _("research results"), "need": _("technology needs")}
         self.stdout.write(

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 ListingKind = Literal["result", "need"]
 
@@ -234,6 +234,11 @@ ProgressCallback = Callable[[int], None]
 class BaseSearchBackend(abc.ABC):
     """Contract every search backend fulfils. The shared test suite
     (tests/matching/test_search_backends.py) runs against each configured backend."""
+
+    #: Whether `index` and `rebuild` store `IndexDocument.embedding` (then the callers attach
+    #: the stored vectors: `matching.semantic.store.with_stored_vectors`); backends that keep
+    #: no vectors search the stored ones in process (`semantic_candidates`).
+    indexes_vectors: ClassVar[bool] = False
 
     def __init__(self, params: dict[str, object] | None = None) -> None:
         self.params = params or {}

@@ -112,6 +112,8 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
     synonym_weight, related_weight, sub_word_weight, minimum_should_match, mlt_*).
     """
 
+    indexes_vectors = True  # the `embedding` dense_vector field, searched by kNN
+
     def __init__(self, params: dict[str, object] | None = None) -> None:
         super().__init__(params)
         url = str(self.params.get("URL") or self.params.get("url") or "")
