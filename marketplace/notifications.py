@@ -76,7 +76,7 @@ def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _in_each_language(verb: Verb, params: Params) -> list[str]:
+def in_each_language(verb: Verb, params: Params) -> list[str]:
     """The verb's text in each site language (`settings.LANGUAGES` order), without repeats."""
     texts: list[str] = []
     for language, _name in settings.LANGUAGES:
@@ -133,7 +133,7 @@ def notify(
     """
     entry = get_verb(verb)
     stored = _check_params(params)
-    texts = _in_each_language(entry, params)  # also checks every placeholder has a value
+    texts = in_each_language(entry, params)  # also checks every placeholder has a value
     link = (entry.link(params) if url is None else url)[:300]
     distinct: dict[int, User] = {}
     for user in users:

@@ -33,8 +33,8 @@ from django.utils.translation import gettext as _
 
 from kernel.backoff import retry_delay
 from kernel.local_time import BEIJING
-from marketplace.notification_verbs import get_verb, render_message
-from marketplace.notifications import EMAIL_SUBJECT_PREFIX, absolute_url
+from marketplace.notification_verbs import get_verb
+from marketplace.notifications import EMAIL_SUBJECT_PREFIX, absolute_url, in_each_language
 from matching.alerts.models import ALERT_EMAIL_DEFAULT, Alert, AlertSettings, EmailMode, EmailState
 
 from .finding import AlertReport
@@ -91,14 +91,9 @@ def _message(user: User, subject: str, lines: Sequence[str]) -> EmailMessage:
 
 
 def _alert_text(alert: Alert) -> str:
-    """The alert in every site language, and its link."""
+    """The alert in every site language (as its notification reads), and its link."""
     verb = get_verb(alert.verb)
-    texts: list[str] = []
-    for language, _name in settings.LANGUAGES:
-        with translation.override(language):
-            text = render_message(verb, alert.params)
-        if text not in texts:
-            texts.append(text)
+    texts = in_each_language(verb, alert.params)
     link = verb.link(alert.params)
     return "\n".join([*texts, absolute_url(link)] if link else texts)
 
