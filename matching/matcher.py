@@ -55,7 +55,13 @@ from matching.scoring import (
 from matching.scoring.components import SemanticEvidence
 from matching.scoring.fusion import fused_order
 from matching.search.analysis import related_terms
-from matching.search.backends.base import BaseSearchBackend, QueryVector, SearchHit
+from matching.search.backends.base import (
+    BaseSearchBackend,
+    IndexDocument,
+    QueryVector,
+    SearchHit,
+)
+from matching.search.documents import document_for, model_for
 from matching.semantic.evidence import SemanticContext, semantic_context, semantic_evidence
 
 ListingT = TypeVar("ListingT", ResearchResult, TechnologyNeed)
@@ -192,14 +198,8 @@ def _backend(backend: BaseSearchBackend | None) -> BaseSearchBackend:
     return get_search_backend()
 
 
-def _document(listing: ResearchResult | TechnologyNeed) -> Any:
-    from matching.search.documents import document_for
-
-    return document_for(listing)
-
-
 def _retrieve(
-    listing: ResearchResult | TechnologyNeed,
+    document: IndexDocument,
     *,
     kind: Kind,
     backend: BaseSearchBackend,
@@ -207,8 +207,8 @@ def _retrieve(
     field_pool: str | None = None,
     vector: QueryVector | None = None,
 ) -> tuple[list[SearchHit], dict[int, SearchHit]]:
-    """Candidates for `listing`: (the more_like_this hits in order — the text-only baseline —,
-    all candidates by object id).
+    """Candidates for the listing of `document`: (the more_like_this hits in order — the
+    text-only baseline —, all candidates by object id).
 
     Besides the text hits, the listings of the same field (`field_pool="same"`) or of the same
     and related fields (`"related"`, the default `FIELD_POOL`) join with text score 0, at most
@@ -216,13 +216,12 @@ def _retrieve(
     can still rank such candidates by field, keywords and the domain vocabulary. With
     `vector`, the `limit` listings nearest in meaning join too (text score 0).
     """
-    document = _document(listing)
     pool = FIELD_POOL if field_pool is None else field_pool
     fields: list[str] = []
-    if pool != "none" and listing.field:
-        fields = [listing.field]
+    if pool != "none" and document.field:
+        fields = [document.field]
         if pool == "related":
-            fields += list(related_fields(listing.field))
+            fields += list(related_fields(document.field))
     candidates = backend.match_candidates(
         document, kind=kind, limit=limit, pool_fields=fields, vector=vector
     )
@@ -333,19 +332,17 @@ def _ranked(
 ) -> tuple[list[Match], list[tuple[ResearchResult | TechnologyNeed, SearchHit]]]:
     """(full ranking, lexical baseline candidates in search order) for `listing` (a need,
     saved or not, when `kind` is "result"; a saved result when it is "need")."""
-    context = semantic_context(_document(listing))
+    document = document_for(listing)
+    context = semantic_context(document)
     plain, merged = _retrieve(
-        listing,
+        document,
         kind=kind,
         backend=_backend(backend),
         limit=candidates or candidate_limit(),
         vector=None if context is None else context.query_vector,
     )
-    model: type[ResearchResult] | type[TechnologyNeed] = (
-        ResearchResult if kind == "result" else TechnologyNeed
-    )
     owner = listing.owner_id if listing.pk else None
-    loaded: dict[int, Any] = _load(model, merged, owner)
+    loaded: dict[int, Any] = _load(model_for(kind), merged, owner)
     pairs = [(loaded[i], hit) for i, hit in merged.items() if i in loaded]
     semantic = _semantic(context, kind, pairs)
     weights = dict(weights or matching_weights())
