@@ -16,6 +16,7 @@ on the dev judgements; see DESIGN.md, "Problem-to-technology knowledge").
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from kernel.tabular import TableFileError, load_json
+from kernel.tabular import TableFileError, read_table
+from marketplace.listing_records import KIND_NEED, KIND_RESULT, SPECS, parse_listing_record
 from matching.knowledge import mining
 from matching.knowledge.rules import (
     CURATED_PATH,
@@ -32,51 +34,45 @@ from matching.knowledge.rules import (
     Kind,
     parse,
 )
-from matching.scoring import FIELD_LABELS, RELATED_FIELDS
+from matching.scoring import RELATED_FIELDS
 
 #: The kinds grown unless --kinds says otherwise: those that helped on the dev judgements.
 DEFAULT_KINDS: tuple[Kind, ...] = ("field",)
 
-_FIELD_CODES: dict[str, str] = {
-    name: code for code, names in FIELD_LABELS.items() for name in (code, *names)
-}
+#: The model field of each kind's description.
+_BODY = {KIND_RESULT: "summary", KIND_NEED: "description"}
 
 
-def _records(path: Path) -> list[dict[str, Any]]:
-    try:
-        data = load_json(path)
-    except TableFileError as exc:
-        raise CommandError(f"{path}: {exc}") from exc
-    if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
-        raise CommandError(f"{path}: expected a list of listing records.")
-    return data
-
-
-def _strings(value: Any) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return tuple(part.strip() for part in value.replace("；", ";").split(";") if part.strip())
-    if isinstance(value, list):
-        return tuple(str(item).strip() for item in value if str(item).strip())
-    return ()
+def _listing(
+    kind: str, listing_id: str, values: Mapping[str, Any], organisation: str
+) -> mining.Listing:
+    """A listing as the mining sees it, from its model field values."""
+    return mining.Listing(
+        id=listing_id,
+        kind="result" if kind == KIND_RESULT else "need",
+        field=str(values.get("field") or ""),
+        title=str(values.get("title") or ""),
+        text=str(values.get(_BODY[kind]) or ""),
+        keywords=tuple(str(k).strip() for k in values.get("keywords") or () if str(k).strip()),
+        ipc=tuple(str(s).strip() for s in values.get("ipc") or () if str(s).strip()),
+        organisation=organisation,
+    )
 
 
 def listings(results: Path, needs: Path) -> list[mining.Listing]:
-    """The listings of the two files as the mining sees them."""
+    """The listings of the two files, read as the listing import reads them
+    (`kernel.tabular.read_table`, `marketplace.listing_records`: labels of fields become codes,
+    keyword and IPC lists are split); a cell that breaks a rule is left blank."""
     found: list[mining.Listing] = []
-    for kind, path, body in (("result", results, "summary"), ("need", needs, "description")):
-        for number, row in enumerate(_records(path), start=1):
-            found.append(
-                mining.Listing(
-                    id=str(row.get("id") or f"{kind[0].upper()}#{number}"),
-                    kind="result" if kind == "result" else "need",
-                    field=_FIELD_CODES.get(str(row.get("field") or ""), ""),
-                    title=str(row.get("title") or ""),
-                    text=str(row.get(body) or ""),
-                    keywords=_strings(row.get("keywords")),
-                    ipc=_strings(row.get("ipc")),
-                    organisation=str(row.get("owner_org") or row.get("enterprise") or ""),
-                )
-            )
+    for kind, path in ((KIND_RESULT, results), (KIND_NEED, needs)):
+        try:
+            rows = read_table(path).rows
+        except TableFileError as exc:
+            raise CommandError(f"{path}: {exc}") from exc
+        for row in rows:
+            parsed = parse_listing_record(SPECS[kind], row.values)
+            listing_id = parsed.values.get("source_id") or f"{kind[0].upper()}#{row.number}"
+            found.append(_listing(kind, listing_id, parsed.values, parsed.owner_name))
     return found
 
 
@@ -87,21 +83,13 @@ def published_listings() -> list[mining.Listing]:
     from marketplace.selectors import listing_searchable_q
 
     found: list[mining.Listing] = []
-    for model, kind in ((ResearchResult, "result"), (TechnologyNeed, "need")):
+    for model, kind in ((ResearchResult, KIND_RESULT), (TechnologyNeed, KIND_NEED)):
         rows = model.objects.filter(listing_searchable_q(model)).select_related("owner")
         for row in rows.order_by("pk"):
-            found.append(
-                mining.Listing(
-                    id=row.source_id or f"{kind[0].upper()}#{row.pk}",
-                    kind="result" if kind == "result" else "need",
-                    field=row.field,
-                    title=row.title,
-                    text=row.body,
-                    keywords=_strings(row.keywords),
-                    ipc=_strings(row.ipc),
-                    organisation=row.owner.legal_name,
-                )
-            )
+            values = {name: getattr(row, name) for name in ("field", "title", "keywords", "ipc")}
+            values[_BODY[kind]] = row.body
+            listing_id = row.source_id or f"{kind[0].upper()}#{row.pk}"
+            found.append(_listing(kind, listing_id, values, row.owner.legal_name))
     return found
 
 
