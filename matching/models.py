@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kernel.outbox import OutboxRow
 from marketplace.models import Organization, ResearchResult, TechnologyNeed
 from matching.alerts.models import (  # noqa: F401 (migrations and the app registry name this module)
     ALERT_EMAIL_DEFAULT,
@@ -159,7 +160,7 @@ class SearchOutboxOp(models.TextChoices):
     DELETE = "delete", _("Delete")
 
 
-class SearchOutbox(models.Model):
+class SearchOutbox(OutboxRow):
     """One listing change that the search backends have not all applied yet (transactional outbox).
 
     Written by `matching.signals` in the same database transaction as the listing change, so a
@@ -175,10 +176,7 @@ class SearchOutbox(models.Model):
     kind = models.CharField(max_length=10)  # "result" | "need"
     object_id = models.PositiveBigIntegerField()
     op = models.CharField(max_length=10, choices=SearchOutboxOp.choices)
-    created_at = models.DateTimeField(default=timezone.now)
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    last_error = models.TextField(blank=True)
+    # created_at, attempts, next_attempt_at, last_error: kernel.outbox.OutboxRow
 
     class Meta:
         ordering = ["id"]

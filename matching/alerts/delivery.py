@@ -31,13 +31,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from kernel.backoff import retry_delay
 from kernel.local_time import BEIJING
 from marketplace.notification_verbs import get_verb
 from marketplace.notifications import EMAIL_SUBJECT_PREFIX, absolute_url, in_each_language
 from matching.alerts.models import ALERT_EMAIL_DEFAULT, Alert, AlertSettings, EmailMode, EmailState
 
-from .finding import AlertReport
+from .finding import AlertReport, alert_retry_delay
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -141,12 +140,7 @@ def _mark_failed(alerts: Sequence[Alert]) -> None:
     now = timezone.now()
     for alert in alerts:
         alert.email_attempts += 1
-        alert.email_next_attempt_at = now + retry_delay(
-            alert.email_attempts,
-            base_seconds=float(settings.ALERT_RETRY_BASE_SECONDS),
-            max_seconds=float(settings.ALERT_RETRY_MAX_SECONDS),
-            jitter=True,
-        )
+        alert.email_next_attempt_at = now + alert_retry_delay(alert.email_attempts)
     Alert.objects.bulk_update(list(alerts), ["email_attempts", "email_next_attempt_at"])
 
 

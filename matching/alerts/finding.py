@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
@@ -185,16 +186,20 @@ def alerts_for_listing(kind: str, listing: Listing) -> int:
     return written
 
 
-def _retry(row: AlertOutbox, error: str) -> None:
-    row.attempts += 1
-    row.last_error = error[:2000]
-    row.next_attempt_at = timezone.now() + retry_delay(
-        row.attempts,
+def alert_retry_delay(attempts: int) -> timedelta:
+    """The back-off after the `attempts`-th failure (`kernel.backoff.retry_delay` with
+    ALERT_RETRY_BASE_SECONDS and ALERT_RETRY_MAX_SECONDS, equal jitter)."""
+    return retry_delay(
+        attempts,
         base_seconds=float(settings.ALERT_RETRY_BASE_SECONDS),
         max_seconds=float(settings.ALERT_RETRY_MAX_SECONDS),
         jitter=True,
     )
-    row.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+
+
+def _retry(row: AlertOutbox, error: str) -> None:
+    row.failed(error[:2000], alert_retry_delay)
+    row.save(update_fields=list(AlertOutbox.RETRY_FIELDS))
 
 
 def _handle(row: AlertOutbox, report: AlertReport) -> None:

@@ -25,6 +25,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kernel.outbox import OutboxRow
+
 #: Listing kinds as in the search index.
 LISTING_KINDS = [("result", _("Research result")), ("need", _("Technology need"))]
 
@@ -114,17 +116,12 @@ class ListingUnfollow(models.Model):
         return f"{self.user}: {self.kind}:{self.object_id}"
 
 
-class AlertOutbox(models.Model):
+class AlertOutbox(OutboxRow):
     """A published listing whose alerts are not found yet (transactional outbox, as
-    `SearchOutbox`); `attempts`, `next_attempt_at` (aware UTC) and `last_error` are the
-    worker's retry state."""
+    `SearchOutbox`; the retry state is `kernel.outbox.OutboxRow`'s)."""
 
     kind = models.CharField(max_length=10, choices=LISTING_KINDS)
     object_id = models.PositiveBigIntegerField()
-    created_at = models.DateTimeField(default=timezone.now)
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    last_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["id"]

@@ -272,12 +272,12 @@ def _sync_rows(
         updates: list[SearchOutbox] = []
         for key, error in failed.items():
             for row in grouped[key]:
-                row.last_error = error
                 if backoff:
-                    row.attempts += 1
-                    row.next_attempt_at = now + retry_delay(row.attempts)
+                    row.failed(error, retry_delay, now)
+                else:
+                    row.last_error = error
                 updates.append(row)
-        fields = ["last_error", "attempts", "next_attempt_at"] if backoff else ["last_error"]
+        fields = list(SearchOutbox.RETRY_FIELDS) if backoff else ["last_error"]
         SearchOutbox.objects.using(using).bulk_update(updates, fields, batch_size=500)
         report.failed = len(updates)
         report.errors.extend(sorted(set(failed.values())))
