@@ -107,17 +107,20 @@ def _match_recipients(kind: str, listing: Listing) -> Iterator[Recipient]:
     else:
         matches = matcher.matches_for_result(result=listing, limit=limit)
         verb, other_kind = "alert.result_for_need", "need"
-    for match in matches:
-        if match.strength != "strong":
-            continue
-        own = match.listing
-        unfollowed = ListingUnfollow.objects.filter(kind=other_kind, object_id=own.pk)
-        users = organization_members(own.owner_id).exclude(
-            pk__in=unfollowed.values("user_id")
-        )
+    strong = [match.listing for match in matches if match.strength == "strong"]
+    unfollowed = set(
+        ListingUnfollow.objects.filter(
+            kind=other_kind, object_id__in=[own.pk for own in strong]
+        ).values_list("object_id", "user_id")
+    )
+    members: dict[int, list[Any]] = {}
+    for own in strong:
+        if own.owner_id not in members:
+            members[own.owner_id] = list(organization_members(own.owner_id))
         params = {**_listing_params(kind, listing), "own": own.title}
-        for user in users:
-            yield Recipient(user, AlertReason.MATCH, f"{other_kind}:{own.pk}", verb, params)
+        for user in members[own.owner_id]:
+            if (own.pk, user.pk) not in unfollowed:
+                yield Recipient(user, AlertReason.MATCH, f"{other_kind}:{own.pk}", verb, params)
 
 
 def _saved_search_recipients(kind: str, listing: Listing) -> Iterator[Recipient]:
