@@ -14,6 +14,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
+from django import forms
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 from django.utils.http import urlencode
@@ -22,9 +23,14 @@ from django.utils.translation import gettext as _
 from matching.search.backends.base import BaseSearchBackend, IndexDocument, SearchQuery
 from matching.search.forms import SearchForm
 
-#: The saved parameters: single values and lists (the page number is never saved).
-SINGLE = ("q", "kind", "province", "trl_min", "trl_max")
-MULTIPLE = ("field", "stage", "modes")
+#: The saved parameters, the search form's: lists (its multiple choices) and single values;
+#: the page number is never saved.
+MULTIPLE = tuple(
+    name
+    for name, form_field in SearchForm.base_fields.items()
+    if isinstance(form_field, forms.MultipleChoiceField)
+)
+SINGLE = tuple(name for name in SearchForm.base_fields if name not in (*MULTIPLE, "page"))
 #: Hits read when checking a text search (among listings with the new listing's values).
 CHECK_WINDOW = 200
 
