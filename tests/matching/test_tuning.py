@@ -43,9 +43,7 @@ def test_strong_threshold_separates_relevant_from_the_rest_when_it_can() -> None
 
 def test_cross_validation_measures_each_choice_on_needs_it_did_not_see() -> None:
     # Needs n0..n5: text ranks the relevant result first in every one, meaning in none.
-    runs = {
-        f"n{i}": [_candidate("good", 0.9, 0.1), _candidate("bad", 0.1, 0.9)] for i in range(6)
-    }
+    runs = {f"n{i}": [_candidate("good", 0.9, 0.1), _candidate("bad", 0.1, 0.9)] for i in range(6)}
     qrels = {f"n{i}": {"good": 1} for i in range(6)}
     result = cross_validate(runs, qrels, [MEANING_ONLY, TEXT_ONLY], MEANING_ONLY, folds=3)
     assert len(result.folds) == 3
@@ -80,3 +78,30 @@ def test_evaluate_matching_refuses_one_fold() -> None:
             "evaluate_matching", "--needs", str(NEEDS), "--qrels", str(QRELS), "--folds", "1",
             stdout=StringIO(),
         )  # fmt: skip
+
+
+@pytest.mark.semantic
+@pytest.mark.django_db
+def test_the_hybrid_matcher_beats_its_lexical_self_on_dev_held_out(settings) -> None:
+    # The acceptance rule, measured as evaluate_matching --folds does: on the dev
+    # judgements, with the real embedder, the held-out nDCG@10 of the configured hybrid
+    # matcher is above that of the same matcher without embeddings.
+    import json
+
+    from kernel.tabular import load_json
+    from matching.matches.evaluation import evaluate_run
+    from matching.matches.evaluation_runs import collect, configured_setting, grid
+    from matching.search import get_search_backend
+
+    load_bundled_results()
+    qrels = load_json(QRELS)
+    judged = [n for n in json.loads(NEEDS.read_text(encoding="utf-8")) if n["id"] in qrels]
+    runs = collect(judged, get_search_backend(), depth=20)
+    assert runs.semantic, "the embedder ran"
+    lexical = evaluate_run(runs.lexical, qrels)
+    result = cross_validate(runs.candidates, qrels, grid(), configured_setting(), folds=5)
+    held_out_lexical = sum(
+        lexical.per_need[n]["ndcg@10"] for fold in result.folds for n in fold.needs
+    ) / sum(len(fold.needs) for fold in result.folds)
+    assert result.reference_ndcg > held_out_lexical
+    assert evaluate_run(runs.full, qrels).ndcg_at_10 > lexical.ndcg_at_10

@@ -136,6 +136,7 @@ def test_openapi_lists_the_routes(api_client):
 
 def test_factories_member_sees_only_own_listings(api_client):
     user = factories.enterprise_member()
+    factories.ResearchResultFactory()  # another organisation's listing
     api_client.force_authenticate(user)
     assert api_client.get("/api/v1/alert-settings/").json()["listings"] == []
 

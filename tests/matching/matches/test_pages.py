@@ -177,5 +177,6 @@ def test_the_demo_need_lists_strong_matches_first_and_weak_ones_behind_the_divid
     response, html = page(need)
     assert response.context["rows"]
     assert response.context["weak_rows"], "the demo need has weak matches to fold away"
+    assert response.context["shown_rows"][0]["strength"] == "strong", "a strong match first"
     assert DIVIDER in html
     assert_weak_only_behind_the_divider(response, html)
