@@ -10,10 +10,12 @@ unchanged for the next test) and call `remove_real_listings()` at the end.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from marketplace.models import Organization, ResearchResult, TechnologyNeed
 from matching.models import MatchRequest
 from matching.search import backend_names, get_search_backend
+from matching.search.backends.base import IndexDocument, ListingKind
 from tests.bundled import load_bundled
 
 
@@ -46,3 +48,16 @@ def key(listing: ResearchResult | TechnologyNeed) -> tuple[str, int]:
 def contains_word(text: str, word: str) -> bool:
     """English whole-word test, case-insensitive, plural-tolerant."""
     return re.search(rf"\b{re.escape(word)}s?\b", text, flags=re.IGNORECASE) is not None
+
+
+def index_document(
+    kind: ListingKind = "result", object_id: int = 1, **values: Any
+) -> IndexDocument:
+    """A listing's index document made by hand: blank values but those given."""
+    blank: dict[str, Any] = {
+        "title": "", "title_en": "", "body": "", "keywords": (), "ipc": (), "field": "",
+        "province": "", "city": "", "trl": None, "stage": "", "modes": (),
+        "price_min_cny": None, "price_max_cny": None, "owner_name": "", "expires_at": None,
+    }  # fmt: skip
+    return IndexDocument(kind=kind, object_id=object_id, **{**blank, **values})
+

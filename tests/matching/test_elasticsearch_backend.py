@@ -45,7 +45,12 @@ from tests.matching.es_support import (
     es_test_prefix,  # noqa: F401
     needs_es,
 )
-from tests.matching.search_support import key, load_real_listings, remove_real_listings
+from tests.matching.search_support import (
+    index_document,
+    key,
+    load_real_listings,
+    remove_real_listings,
+)
 
 
 def requires_es(test: Any) -> Any:
@@ -405,25 +410,7 @@ def test_closed_port_raises_search_unavailable(closed_port_backends, db) -> None
         backend.count()
     with pytest.raises(SearchUnavailable):
         backend.suggest("储能")
-    document = IndexDocument(
-        kind="result",
-        object_id=1,
-        title="储能",
-        title_en="",
-        body="",
-        keywords=(),
-        ipc=(),
-        field="",
-        province="",
-        city="",
-        trl=None,
-        stage="",
-        modes=(),
-        price_min_cny=None,
-        price_max_cny=None,
-        owner_name="",
-        expires_at=None,
-    )
+    document = index_document("result", 1, title="储能")
     with pytest.raises(SearchUnavailable):
         backend.index([document])
     with pytest.raises(SearchUnavailable):

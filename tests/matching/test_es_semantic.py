@@ -36,6 +36,7 @@ from tests.matching.es_support import (
     es_test_prefix,  # noqa: F401
     needs_es,
 )
+from tests.matching.search_support import index_document
 from tests.matching.test_semantic import SLAG, _problem_need, _results
 
 # The problem-stated need of tests.matching.test_semantic as a needs.json record.
@@ -66,28 +67,8 @@ def _vector(text: str) -> QueryVector:
 
 
 def _document(kind: str, object_id: int, text: str, **changes: Any) -> IndexDocument:
-    vector = _vector(text)
-    document = IndexDocument(
-        kind=kind,  # type: ignore[arg-type]
-        object_id=object_id,
-        title=text,
-        title_en="",
-        body=text,
-        keywords=(),
-        ipc=(),
-        field="",
-        province="",
-        city="",
-        trl=None,
-        stage="",
-        modes=(),
-        price_min_cny=None,
-        price_max_cny=None,
-        owner_name="",
-        expires_at=None,
-        embedding=vector.values,
-    )
-    return replace(document, **changes)
+    values = {"title": text, "body": text, "embedding": _vector(text).values, **changes}
+    return index_document(kind, object_id, **values)  # type: ignore[arg-type]
 
 
 def test_the_mapping_has_a_cosine_vector_field_left_out_of_the_source(es) -> None:

@@ -3,6 +3,8 @@ index, hybrid candidates, the semantic component's reason, and the lexical fallb
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from django.core.management import call_command
@@ -46,6 +48,17 @@ def _problem_need():
         keywords=["固体废弃物", "堆存", "环境污染"],
         field=Field.ENERGY_SAVING,
     )
+
+
+def _indexed() -> tuple[dict[str, int], Any, VectorIndex]:
+    """The four results embedded and indexed, the embedder, and a loaded vector index."""
+    made = _results()
+    reindex()
+    embedder = get_embedder()
+    assert embedder is not None
+    index = VectorIndex("result", embedder.name, embedder.dimensions)
+    index.refresh()
+    return made, embedder, index
 
 
 @pytest.mark.semantic
@@ -96,12 +109,7 @@ def test_update_index_embeds_what_is_missing_and_says_how_many(capsys) -> None:
 
 @pytest.mark.semantic
 def test_the_vector_index_finds_new_vectors_and_leaves_out_the_excluded() -> None:
-    made = _results()
-    reindex()
-    embedder = get_embedder()
-    assert embedder is not None
-    index = VectorIndex("result", embedder.name, embedder.dimensions)
-    index.refresh()
+    made, embedder, index = _indexed()
     query = embedder.passages(["钢渣处理。钢渣，固废"])[0]
     nearest = index.nearest(query, 2)
     assert nearest[0][0] == made[SLAG[0]] and nearest[0][1] > nearest[1][1]
@@ -156,12 +164,7 @@ def test_a_stored_vector_reads_back_as_the_same_float32_values() -> None:
 
 @pytest.mark.semantic
 def test_the_vector_index_sees_a_changed_vector_and_a_deleted_one() -> None:
-    made = _results()
-    reindex()
-    embedder = get_embedder()
-    assert embedder is not None
-    index = VectorIndex("result", embedder.name, embedder.dimensions)
-    index.refresh()
+    made, embedder, index = _indexed()
     slag = made[SLAG[0]]
     drone = made[OTHERS[2][0]]
     query = embedder.passages(["农业植保无人机喷洒。无人机，植保"])[0]

@@ -16,29 +16,21 @@ from django.conf import settings
 
 from matching.search.backends.base import IndexDocument, SearchQuery
 from matching.search.backends.tantivy import TantivySearchBackend
+from tests.matching.search_support import index_document
 
 ROOT = Path(settings.BASE_DIR)
 
 
 def _document(object_id: int, title: str = "磁悬浮鼓风机节能改造") -> IndexDocument:
-    return IndexDocument(
-        kind="result",
-        object_id=object_id,
+    return index_document(
+        "result",
+        object_id,
         title=title,
-        title_en="",
         body="高速永磁电机驱动的鼓风机，节能百分之三十。",
         keywords=("鼓风机", "节能"),
-        ipc=(),
-        field="",
         province="北京",
-        city="",
         trl=6,
-        stage="",
-        modes=(),
-        price_min_cny=None,
-        price_max_cny=None,
         owner_name="【演示】科桥示范大学",
-        expires_at=None,
     )
 
 
