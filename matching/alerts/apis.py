@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
@@ -125,11 +124,9 @@ class AlertSettingsApi(APIView):
     def patch(self, request: Request) -> Response:
         actor = request_actor(request)
         data = validated(AlertSettingsUpdateSerializer, request)
-        with transaction.atomic():
-            if "email_mode" in data:
-                services.alert_settings_update(actor=actor, email_mode=data["email_mode"])
-            for item in data.get("follow", []):
-                services.listing_follow_set(
-                    actor=actor, kind=item["kind"], object_id=item["id"], follow=item["follow"]
-                )
+        services.alert_settings_change(
+            actor=actor,
+            email_mode=data.get("email_mode"),
+            follows=[(i["kind"], i["id"], i["follow"]) for i in data.get("follow", [])],
+        )
         return Response(_settings_body(request))

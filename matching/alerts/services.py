@@ -6,7 +6,7 @@ following applies to the listings of the actor's own organisations.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
@@ -142,3 +142,19 @@ def listing_follow_set(*, actor: User, kind: str, object_id: int, follow: bool) 
     else:  # a repeated submit finds the row (no IntegrityError)
         ListingUnfollow.objects.get_or_create(user=actor, kind=kind, object_id=object_id)
     return follow
+
+
+@transaction.atomic
+def alert_settings_change(
+    *,
+    actor: User,
+    email_mode: str | None = None,
+    follows: Sequence[tuple[str, int, bool]] = (),
+) -> None:
+    """Change the e-mail mode (when given) and follow or unfollow listings ((kind, id,
+    follow) each), all or nothing: the first refusal (`alert_settings_update`,
+    `listing_follow_set`) rolls every change back."""
+    if email_mode is not None:
+        alert_settings_update(actor=actor, email_mode=email_mode)
+    for kind, object_id, follow in follows:
+        listing_follow_set(actor=actor, kind=kind, object_id=object_id, follow=follow)
