@@ -69,13 +69,13 @@ class Recorder:
                 self.calls.append(("search", (search._index or [backend.alias], search.to_dict())))
             return execute(search)
 
-        def recording_execute_all(searches: list[Any]) -> Any:
+        def recording_execute_all(searches: list[Any], *, optional: int | None = None) -> Any:
             if self.active and searches:
                 lines: list[Any] = []
                 for search in searches:
                     lines += [{"index": backend.alias}, search.to_dict()]
                 self.calls.append(("msearch", lines))
-            return execute_all(searches)
+            return execute_all(searches, optional=optional)
 
         def recording_termvectors(**kwargs: Any) -> Any:
             if self.active:

@@ -45,12 +45,14 @@ def stored_vectors(
     kind: ListingKind, object_ids: Iterable[int], *, model: str, using: str = DEFAULT_DB_ALIAS
 ) -> dict[int, tuple[str, Vectors]]:
     """{object id: (text digest, vector)} of the stored vectors of `model`."""
-    rows = ListingVector.objects.using(using).filter(
-        kind=kind, object_id__in=list(object_ids), model=model
-    )
+    # Filtered on the unique (kind, object_id) index alone, the model checked per row (one
+    # row per listing): with `model` in the query SQLite's planner prefers the
+    # (kind, model, updated_at) index and reads every vector of the kind.
+    rows = ListingVector.objects.using(using).filter(kind=kind, object_id__in=list(object_ids))
     return {
         row.object_id: (row.text_digest, from_bytes(row.vector))
-        for row in rows.only("object_id", "text_digest", "vector")
+        for row in rows.only("object_id", "model", "text_digest", "vector")
+        if row.model == model
     }
 
 

@@ -3,7 +3,7 @@
 One `VectorIndex` per listing kind and embedder, loaded from the stored vectors
 (`matching.models.ListingVector`) on first use and brought up to date before every search by
 reading only the rows changed since its last look (`updated_at` from its last mark, less a
-margin for late commits; one indexed aggregate when nothing changed). Vectors are
+margin for late commits; one indexed aggregate when nothing changed, see `refresh`). Vectors are
 L2-normalised float32, so the cosine is a dot product; at 100,000 listings of 384
 dimensions the matrix takes 154 MB and a search about 7 ms (one matrix-vector product and a
 partial sort), which is why this is exact and not an approximate (HNSW) index: measured in
@@ -19,6 +19,7 @@ matrix.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,7 +27,7 @@ from datetime import datetime, timedelta
 import numpy as np
 import numpy.typing as npt
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Count, Max
+from django.db.models import Max
 from django.utils import timezone
 
 from matching.models import ListingVector
@@ -36,6 +37,7 @@ from matching.semantic.store import from_bytes
 
 _CHUNK = 2000
 _COMMIT_MARGIN = timedelta(seconds=30)
+_COUNT_EVERY = 10.0  # seconds between counts of an unchanged index
 
 
 @dataclass(frozen=True)
@@ -63,28 +65,40 @@ class VectorIndex:
         self.model = model
         self.dimensions = dimensions
         self._snapshot = _empty(dimensions)
-        self._mark: tuple[datetime | None, int] | None = None
+        self._latest: datetime | None = None  # the newest row's time at the last load
+        self._count = 0  # the rows at the last count
+        self._counted_at = -_COUNT_EVERY  # time.monotonic() of the last count
         self._lock = threading.Lock()
 
     def refresh(self, using: str = DEFAULT_DB_ALIAS) -> None:
-        """Load the vectors stored or changed since the last refresh."""
+        """Load the vectors stored or changed since the last refresh.
+
+        One indexed aggregate (the newest row's time) when nothing changed. Counting the rows
+        (to see deletions) reads the kind's whole index, so it happens only when the newest
+        time moved, while recent rows may still commit, or every `_COUNT_EVERY` seconds: a
+        deletion that leaves the newest row in place shows within that time, and until then
+        the deleted rows' vectors are filtered like those of listings that left search.
+        """
         rows = ListingVector.objects.using(using).filter(kind=self.kind, model=self.model)
         with self._lock:
-            state = rows.aggregate(latest=Max("updated_at"), count=Count("id"))
-            mark = (state["latest"], int(state["count"]))
-            if mark == self._mark and not self._recent(mark[0]):
+            latest = rows.aggregate(latest=Max("updated_at"))["latest"]
+            due = time.monotonic() - self._counted_at >= _COUNT_EVERY
+            if latest == self._latest and not due and not self._recent(latest):
                 return
-            if state["latest"] is None or (self._mark is not None and mark[1] < self._mark[1]):
+            count = rows.count()
+            self._counted_at = time.monotonic()
+            loaded = self._latest is not None
+            if latest is None or count < self._count:
                 # Rows were deleted (or all of them): start again from an empty index.
                 self._snapshot = _empty(self.dimensions)
-                self._mark = None
+                loaded = False
             changed = rows
-            if self._mark is not None and self._mark[0] is not None:
+            if loaded and self._latest is not None:
                 # Rows of a transaction that committed after a later one carry an earlier
                 # time: read back a margin before the last mark (merging is idempotent).
-                changed = rows.filter(updated_at__gte=self._mark[0] - _COMMIT_MARGIN)
+                changed = rows.filter(updated_at__gte=self._latest - _COMMIT_MARGIN)
             self._merge(changed.values_list("object_id", "vector").iterator(chunk_size=_CHUNK))
-            self._mark = mark
+            self._latest, self._count = latest, count
 
     @staticmethod
     def _recent(latest: datetime | None) -> bool:

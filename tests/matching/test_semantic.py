@@ -206,3 +206,50 @@ def test_vectors_of_listings_that_left_search_are_not_semantic_candidates() -> N
         kind="result", limit=4, document=document_for(need),
     )  # fmt: skip
     assert sorted(h.object_id for h in hits) == sorted(made.values())
+
+
+@pytest.mark.semantic
+def test_with_vectors_the_nearest_in_meaning_replace_the_field_pool(settings) -> None:
+    made = _results()
+    # Same field as the need, no word and no meaning in common: only the field pool (lexical
+    # matching) brings it in; the hybrid's candidates are the text hits and the nearest.
+    unrelated = factories.ResearchResultFactory(
+        title="甲乙丙丁工艺", summary="戊己庚辛壬癸", keywords=["子丑"], field=Field.ENERGY_SAVING
+    )
+    need = _problem_need()
+    reindex()
+    settings.MATCHING_CANDIDATES = 1
+    hybrid = [m.listing.pk for m in matches_for_need(need=need, limit=50)]
+    assert made[SLAG[0]] in hybrid and unrelated.pk not in hybrid
+    settings.MATCHING_EMBEDDER = "none"
+    lexical = [m.listing.pk for m in matches_for_need(need=need, limit=50)]
+    assert unrelated.pk in lexical
+
+
+@pytest.mark.semantic
+def test_stored_vectors_of_another_model_count_as_missing() -> None:
+    from matching.semantic.store import stored_vectors
+
+    made = _results()
+    reindex()
+    slag = made[SLAG[0]]
+    model = ListingVector.objects.get(kind="result", object_id=slag).model
+    assert set(stored_vectors("result", [slag], model=model)) == {slag}
+    assert stored_vectors("result", [slag], model="another-model") == {}
+
+
+@pytest.mark.semantic
+def test_the_vector_index_sees_a_deletion_that_keeps_the_newest_row(monkeypatch) -> None:
+    from matching.semantic import vector_index
+
+    made, _embedder, index = _indexed()
+    newest = ListingVector.objects.filter(kind="result").latest("updated_at").object_id
+    older = next(pk for pk in made.values() if pk != newest)
+    # The rows are no longer recent, and the last count was just made.
+    monkeypatch.setattr(vector_index, "_COMMIT_MARGIN", vector_index.timedelta(0))
+    ListingVector.objects.filter(kind="result", object_id=older).delete()
+    index.refresh()
+    assert index.vector(older) is not None  # not counted again yet: one aggregate only
+    monkeypatch.setattr(vector_index, "_COUNT_EVERY", 0.0)
+    index.refresh()
+    assert index.vector(older) is None
