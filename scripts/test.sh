@@ -11,7 +11,8 @@
 #    exit. With DATABASE_URL=postgres://... set, that database server is used instead of the
 #    throw-away cluster (its user needs CREATEDB: pytest-django creates test_<name>).
 # 4. Runs ruff, import-linter (lint-imports), the structure check (scripts/check_structure.py)
-#    and mypy once, then the whole pytest suite twice, on SQLite and on PostgreSQL,
+#    and mypy once, then the whole pytest suite twice, on SQLite and on PostgreSQL at the same
+#    time (each with its own var directory, its output printed when both ended),
 #    with ELASTICSEARCH_URL and STRIPE_API_BASE set and the service guard
 #    (tests/service_guard.py): a run fails if any Elasticsearch, Stripe or browser test was
 #    skipped or none of them passed, or if its database tests did not really run on its database
@@ -63,6 +64,8 @@ make --no-print-directory venv
 started_postgres=0
 stop_services() {
     local status=$?
+    # A test run still going (interrupted): stop it before its services.
+    [ -z "$(jobs -p)" ] || kill $(jobs -p) 2>/dev/null || true
     es/run.sh stop >/dev/null 2>&1 || say "es/run.sh stop failed"
     scripts/stripe-mock.sh stop >/dev/null 2>&1 || say "stripe-mock stop failed"
     # Only the cluster this run started: a given DATABASE_URL's server is the caller's.
@@ -101,15 +104,34 @@ say "Elasticsearch at $ELASTICSEARCH_URL, stripe-mock at $STRIPE_API_BASE, Postg
 .venv/bin/lint-imports
 .venv/bin/python scripts/check_structure.py
 .venv/bin/mypy .
-# Both runs always happen; the script fails if either failed.
-status=0
-say "pytest on SQLite"
-DATABASE_URL="sqlite:///$PWD/var/keqiao.sqlite3" \
-    .venv/bin/python -m pytest -p tests.service_guard --guard-database=sqlite "$@" || status=1
-say "pytest on PostgreSQL"
+# Both runs always happen, side by side: each spends about half its time waiting on
+# Elasticsearch, PostgreSQL and the processes its tests start (a run's CPU time is about half
+# its wall time), so on two cores the pair takes little more than the longer run. Each has its
+# own var directory (seal keys, media, caches) and pytest temporary directory; indices and
+# test nodes are already per process (tests/matching/es_support.py, es_nodes.py). The outputs
+# are printed one after the other when both ended; the script fails if either failed.
+suite_logs="$(mktemp -d)"
+run_suite() {  # name, database URL, pytest arguments...
+    local name=$1 url=$2
+    shift 2
+    KEQIAO_VAR_DIR="$PWD/var/test-$name" DATABASE_URL="$url" \
+        .venv/bin/python -m pytest -p tests.service_guard --guard-database="$name" \
+        --basetemp="$suite_logs/tmp-$name" "$@" >"$suite_logs/$name.log" 2>&1
+}
+say "pytest on SQLite and on PostgreSQL, side by side"
+run_suite sqlite "sqlite:///$PWD/var/keqiao.sqlite3" "$@" &
+sqlite_run=$!
 # The OpenAPI conformance test serves its own SQLite copy of the demo whatever DATABASE_URL
 # says, so the SQLite run covers it and this run leaves it out.
-DATABASE_URL="$POSTGRES_URL" \
-    .venv/bin/python -m pytest -p tests.service_guard --guard-database=postgresql \
-    --deselect tests/marketplace/test_openapi_conformance.py "$@" || status=1
+run_suite postgresql "$POSTGRES_URL" \
+    --deselect tests/marketplace/test_openapi_conformance.py "$@" &
+postgres_run=$!
+status=0
+wait "$sqlite_run" || status=1
+say "pytest on SQLite"
+cat "$suite_logs/sqlite.log"
+wait "$postgres_run" || status=1
+say "pytest on PostgreSQL"
+cat "$suite_logs/postgresql.log"
+rm -rf "$suite_logs"
 [ "$status" -eq 0 ] || die "the suite failed on SQLite or PostgreSQL (see above)"
