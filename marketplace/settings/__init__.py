@@ -391,7 +391,19 @@ REST_FRAMEWORK["NUM_PROXIES"] = env.int("KEQIAO_NUM_PROXIES", default=0)
 # Counters of the rate limits (kernel.api.throttle_store): a SQLite store every worker
 # process on the machine shares (no outside service). KEQIAO_CACHE_DIR moves it (e.g. to a tmpfs).
 THROTTLE_DIR = env.str("KEQIAO_CACHE_DIR", default=str(VAR_DIR / "cache" / "throttle"))
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # The phrase vectors of semantic reasons (matching.semantic.phrase_vectors), shared by the
+    # worker processes of the machine: a listing's phrases are embedded once, not per worker.
+    # Content-addressed (model and phrases), so entries never go stale; the oldest third is
+    # dropped above MAX_ENTRIES.
+    "embeddings": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache" / "embeddings"),
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 20_000, "CULL_FREQUENCY": 3},
+    },
+}
 
 
 # Public verification uploads (contracts.verification.limits): VERIFY_MAX_UPLOAD_BYTES above; the

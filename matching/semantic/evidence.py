@@ -20,6 +20,7 @@ from matching.scoring.components import SemanticEvidence
 from matching.scoring.fusion import semantic_score
 from matching.search.backends.base import IndexDocument, ListingKind, QueryVector
 from matching.semantic.embedders import Embedder, Vectors, get_embedder
+from matching.semantic.phrase_vectors import phrase_vectors
 from matching.semantic.reasons import closest_phrases, phrases_of
 from matching.semantic.store import stored_vectors, vector_for_document
 
@@ -31,6 +32,7 @@ class SemanticContext:
     embedder: Embedder
     vector: Vectors
     phrases: list[str]
+    phrase_vectors: Vectors  # one row per phrase
 
     @property
     def query_vector(self) -> QueryVector:
@@ -49,10 +51,12 @@ def semantic_context(document: IndexDocument) -> SemanticContext | None:
     embedder = get_embedder()
     if embedder is None:
         return None
+    phrases = phrases_of(document.title, document.keywords, document.body)
     return SemanticContext(
         embedder=embedder,
         vector=vector_for_document(document, embedder=embedder),
-        phrases=phrases_of(document.title, document.keywords, document.body),
+        phrases=phrases,
+        phrase_vectors=phrase_vectors(phrases, embedder),
     )
 
 
@@ -67,7 +71,7 @@ def semantic_evidence(
         return {}
     matrix = np.vstack([stored[i][1] for i, _t in known])
     whole = matrix @ context.vector
-    phrases = closest_phrases(context.phrases, matrix, context.embedder)
+    phrases = closest_phrases(context.phrases, context.phrase_vectors, matrix)
     low, high = semantic_range()
     evidence = {}
     for (object_id, title), cosine, (phrase, phrase_cosine) in zip(

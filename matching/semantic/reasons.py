@@ -3,9 +3,9 @@ meaning to a candidate.
 
 A listing's phrases are its title, its keywords and the clauses of its description (split at
 Chinese and Western sentence and clause marks, 4–40 characters, at most `MAX_CLAUSES`), each
-once. Their vectors are embedded on first use and kept in this process (the embedder's cache
-by text), so a page asks the model only for phrases it has not seen. The candidate
-is named by its title: a result's title names its technology ("钢渣气淬处理技术").
+once. Their vectors are embedded on first use and kept for the machine's processes
+(`matching.semantic.phrase_vectors`). The candidate is named by its title: a result's title
+names its technology ("钢渣气淬处理技术").
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from matching.semantic.embedders import Embedder, Vectors
+from matching.semantic.embedders import Vectors
 
 MAX_CLAUSES = 8
 _CLAUSE_MARKS = re.compile(r"[。！？；;，,、：:\n]+")
@@ -30,12 +30,13 @@ def phrases_of(title: str, keywords: Sequence[str], body: str) -> list[str]:
 
 
 def closest_phrases(
-    phrases: list[str], candidates: Vectors, embedder: Embedder
+    phrases: list[str], phrase_vectors: Vectors, candidates: Vectors
 ) -> list[tuple[str, float]]:
-    """For each row of `candidates` (listing vectors), the phrase of `phrases` nearest to it
-    and its cosine (("", 0.0) when there are no phrases)."""
+    """For each row of `candidates` (listing vectors), the phrase of `phrases` (whose vectors
+    are the rows of `phrase_vectors`) nearest to it and its cosine (("", 0.0) when there are
+    no phrases)."""
     if not phrases or len(candidates) == 0:
         return [("", 0.0)] * len(candidates)
-    similarity = candidates @ embedder.passages(phrases).T
+    similarity = candidates @ phrase_vectors.T
     best = np.argmax(similarity, axis=1)
     return [(phrases[int(i)], float(similarity[row, i])) for row, i in enumerate(best)]

@@ -253,3 +253,68 @@ def test_the_vector_index_sees_a_deletion_that_keeps_the_newest_row(monkeypatch)
     monkeypatch.setattr(vector_index, "_COUNT_EVERY", 0.0)
     index.refresh()
     assert index.vector(older) is None
+
+
+class _CountingEmbedder:
+    """The real embedder, counting the texts it is asked to embed."""
+
+    def __init__(self) -> None:
+        embedder = get_embedder()
+        assert embedder is not None
+        self.inner = embedder
+        self.name = embedder.name
+        self.dimensions = embedder.dimensions
+        self.embedded: list[str] = []
+
+    def passages(self, texts: list[str]) -> Any:
+        self.embedded += texts
+        return self.inner.passages(texts)
+
+    def query(self, text: str) -> Any:
+        return self.inner.query(text)
+
+
+def _phrase_cache(settings, location: str) -> None:
+    settings.CACHES = {
+        **settings.CACHES,
+        "embeddings": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": location,
+            "TIMEOUT": None,
+        },
+    }
+
+
+@pytest.mark.semantic
+def test_a_listings_phrases_are_embedded_once_for_every_process_of_the_machine(
+    settings, tmp_path
+) -> None:
+    from matching.semantic.phrase_vectors import phrase_vectors
+    from matching.semantic.reasons import phrases_of
+
+    _phrase_cache(settings, str(tmp_path / "embeddings"))
+    phrases = phrases_of(SLAG[0], SLAG[1], SLAG[2])
+    embedder = _CountingEmbedder()
+    first = phrase_vectors(phrases, embedder)
+    assert embedder.embedded == phrases and first.shape == (len(phrases), embedder.dimensions)
+    # Another worker reads the cache's files (a file-based cache keeps nothing in memory).
+    other_worker = _CountingEmbedder()
+    second = phrase_vectors(phrases, other_worker)
+    assert other_worker.embedded == [] and np.array_equal(first, second)
+    assert list((tmp_path / "embeddings").iterdir())
+    # Other phrases (a changed description) are other vectors.
+    phrase_vectors([*phrases, "新增的一句描述"], other_worker)
+    assert other_worker.embedded == [*phrases, "新增的一句描述"]
+
+
+@pytest.mark.semantic
+def test_an_unusable_phrase_cache_costs_the_embedding_not_the_match(settings, tmp_path) -> None:
+    from matching.semantic.phrase_vectors import phrase_vectors
+
+    occupied = tmp_path / "a-file"
+    occupied.write_text("not a directory")
+    _phrase_cache(settings, str(occupied / "embeddings"))
+    embedder = _CountingEmbedder()
+    vectors = phrase_vectors(["钢渣气淬", "固废资源化"], embedder)
+    assert vectors.shape == (2, embedder.dimensions)
+    assert np.allclose(vectors, embedder.inner.passages(["钢渣气淬", "固废资源化"]))
