@@ -111,11 +111,12 @@ say "Elasticsearch at $ELASTICSEARCH_URL, stripe-mock at $STRIPE_API_BASE, Postg
 # test nodes are already per process (tests/matching/es_support.py, es_nodes.py). The outputs
 # are printed one after the other when both ended; the script fails if either failed.
 suite_logs="$(mktemp -d)"
-run_suite() {  # name, database URL, pytest arguments...
+run_suite() {  # name, database URL, pytest arguments... (run in the background: pytest
+    # replaces the job's subshell, so stopping the job stops pytest)
     local name=$1 url=$2
     shift 2
-    KEQIAO_VAR_DIR="$PWD/var/test-$name" DATABASE_URL="$url" \
-        .venv/bin/python -m pytest -p tests.service_guard --guard-database="$name" \
+    export KEQIAO_VAR_DIR="$PWD/var/test-$name" DATABASE_URL="$url"
+    exec .venv/bin/python -m pytest -p tests.service_guard --guard-database="$name" \
         --basetemp="$suite_logs/tmp-$name" "$@" >"$suite_logs/$name.log" 2>&1
 }
 say "pytest on SQLite and on PostgreSQL, side by side"
