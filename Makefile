@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check venv lint typecheck pytest migrate demo messages clean
+.PHONY: run alerts test check venv lint typecheck pytest migrate demo messages clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	KEQIAO_SITE_URL="$${KEQIAO_SITE_URL:-http://$(HOST):$(PORT)}" $(PY) manage.py runserver $(HOST):$(PORT)
+
+## alerts: the alerts worker next to `make run` (same HOST and PORT, so the links in its e-mails
+## reach that server); ARGS="--once --digest" and the like are passed on
+alerts: venv
+	KEQIAO_SITE_URL="$${KEQIAO_SITE_URL:-http://$(HOST):$(PORT)}" $(PY) manage.py send_match_alerts $(ARGS)
 
 ## test: the whole suite on a fresh machine: installs what is missing, starts Elasticsearch,
 ## stripe-mock and PostgreSQL, runs ruff, mypy and pytest on SQLite and on PostgreSQL (no
