@@ -91,7 +91,7 @@ def test_alert_settings_page(researcher, result, need):
     assert not ListingUnfollow.objects.exists()
 
 
-def test_pages_in_chinese(researcher):
+def test_pages_in_chinese(researcher, result):
     client = factories.login(researcher)
     client.cookies["django_language"] = "zh-hans"
     for name in ("saved-search-list", "alert-settings"):
@@ -99,3 +99,6 @@ def test_pages_in_chinese(researcher):
         assert "保存的搜索" in text
     dashboard = client.get(reverse("dashboard"), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "提醒设置" in dashboard.content.decode()
+    # A followed listing is named with the Chinese colon, as Chinese text writes it.
+    settings_page = client.get(reverse("alert-settings"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert f"科技成果：{result.title}" in settings_page.content.decode()
