@@ -58,13 +58,21 @@ def _clean_query(query: Mapping[str, Any]) -> dict[str, Any]:
 @transaction.atomic
 def saved_search_create(*, actor: User, name: str, query: Mapping[str, Any]) -> SavedSearch:
     """Save the search `query` (the search page's parameters) under `name`. DomainError per
-    field for a missing or long name or bad parameters, and (code ``too_many``) beyond
+    field for a missing or long name or bad parameters, (code ``duplicate``) when the user
+    already saved the same parameters (one search, one alert), and (code ``too_many``) beyond
     `ALERT_SAVED_SEARCHES_PER_USER` searches."""
     name = _clean_name(name)
     query = _clean_query(query)
-    lock_row_by_pk(get_user_model(), actor.pk)  # serialises one user's count check
+    lock_row_by_pk(get_user_model(), actor.pk)  # serialises one user's checks
+    saved = list(SavedSearch.objects.filter(user=actor).only("name", "query"))
+    same = next((s for s in saved if s.query == query), None)
+    if same is not None:
+        raise DomainError(
+            _("You have already saved this search as “%(name)s”.") % {"name": same.name},
+            code="duplicate",
+        )
     limit = int(settings.ALERT_SAVED_SEARCHES_PER_USER)
-    if SavedSearch.objects.filter(user=actor).count() >= limit:
+    if len(saved) >= limit:
         raise DomainError(
             _("You have saved as many searches as allowed (%(limit)d); delete one first.")
             % {"limit": limit},

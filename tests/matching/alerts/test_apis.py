@@ -86,8 +86,22 @@ def test_too_many_saved_searches(api_client, researcher, settings):
     settings.ALERT_SAVED_SEARCHES_PER_USER = 1
     api_client.force_authenticate(researcher)
     assert api_client.post(LIST, {"name": "a"}, format="json").status_code == 201
-    response = api_client.post(LIST, {"name": "b"}, format="json")
+    response = api_client.post(LIST, {"name": "b", "query": {"q": "储能"}}, format="json")
     assert response.status_code == 400 and response.json()["code"] == "too_many"
+
+
+def test_cannot_save_the_same_search_twice(api_client, researcher):
+    api_client.force_authenticate(researcher)
+    body = {"name": "储能", "query": {"q": "储能", "kind": "result"}}
+    assert api_client.post(LIST, body, format="json").status_code == 201
+    again = api_client.post(
+        LIST, {**body, "name": "又一次"}, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert again.status_code == 400 and again.json()["code"] == "duplicate"
+    assert "“储能”" in again.json()["message"] and "已将此搜索保存" in again.json()["message"]
+    other = {"name": "需求", "query": {"q": "储能", "kind": "need"}}
+    assert api_client.post(LIST, other, format="json").status_code == 201
+    assert SavedSearch.objects.filter(user=researcher).count() == 2
 
 
 def test_alert_settings_get_and_patch(api_client, researcher, result):

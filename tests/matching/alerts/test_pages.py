@@ -38,6 +38,16 @@ def test_the_search_page_offers_to_save_and_saving_keeps_its_filters(researcher)
     assert "储能 河北" in listing and "province=" in listing
 
 
+def test_saving_the_same_search_again_says_under_which_name_it_is_saved(researcher):
+    client = factories.login(researcher)
+    first = client.post(reverse("saved-search-create"), {"name": "储能", "q": "储能"})
+    assert first.status_code == 302
+    again = client.post(reverse("saved-search-create"), {"name": "储能2", "q": "储能"})
+    assert again.status_code == 400
+    assert "already saved this search as “储能”" in again.content.decode()
+    assert SavedSearch.objects.filter(user=researcher).count() == 1
+
+
 def test_saving_without_a_name_shows_the_error(researcher):
     client = factories.login(researcher)
     response = client.post(reverse("saved-search-create"), {"name": " ", "q": "储能"})
