@@ -97,7 +97,11 @@ class VectorIndex:
                 # Rows of a transaction that committed after a later one carry an earlier
                 # time: read back a margin before the last mark (merging is idempotent).
                 changed = rows.filter(updated_at__gte=self._latest - _COMMIT_MARGIN)
-            self._merge(changed.values_list("object_id", "vector").iterator(chunk_size=_CHUNK))
+            read = changed.values_list("object_id", "vector").iterator(chunk_size=_CHUNK)
+            if self._snapshot.size == 0:
+                self._load(read, expected=count)
+            else:
+                self._merge(read)
             self._latest, self._count = latest, count
 
     @staticmethod
@@ -109,9 +113,6 @@ class VectorIndex:
     def _merge(self, changed: Iterable[tuple[int, bytes | memoryview]]) -> None:
         """Update rows in place and append new ones; the arrays grow by doubling, so a write
         costs its own rows, not a copy of the whole matrix."""
-        if self._snapshot.size == 0:
-            self._load(changed)
-            return
         snapshot = self._snapshot
         ids, matrix, positions, size = snapshot.ids, snapshot.matrix, snapshot.rows, snapshot.size
         for object_id, data in changed:
@@ -135,21 +136,30 @@ class VectorIndex:
             size += 1
         self._snapshot = _Snapshot(ids, matrix, positions, size)
 
-    def _load(self, rows: Iterable[tuple[int, bytes | memoryview]]) -> None:
-        """Fill an empty index at once: one array of the ids and one of the vectors from their
-        joined bytes (at 68,000 vectors about 0.3 s against 0.8 s row by row; a worker's first
-        match waits for it). Rows of another size are left out; an id read twice (a row that
-        changed during the read) keeps its last vector."""
-        size = self.dimensions * 4
-        latest: dict[int, bytes] = {}
+    def _load(self, rows: Iterable[tuple[int, bytes | memoryview]], expected: int) -> None:
+        """Fill an empty index: the arrays allocated once for the `expected` rows (grown by
+        doubling if more come), each vector copied straight into its row (at 68,000 vectors
+        about 0.3 s against 1 s through `_merge`; a worker's first match waits for it). Rows
+        of another size are left out; an id read twice keeps its last vector."""
+        capacity = max(expected, 1)
+        ids = np.zeros(capacity, dtype=np.int64)
+        matrix = np.empty((capacity, self.dimensions), dtype=np.float32)
+        positions: dict[int, int] = {}
+        size = 0
         for object_id, data in rows:
-            if len(data) == size:
-                latest[int(object_id)] = bytes(data)
-        ids = np.fromiter(latest, dtype=np.int64, count=len(latest))
-        matrix = np.frombuffer(b"".join(latest.values()), dtype="<f4").astype(np.float32)
-        matrix = matrix.reshape(len(latest), self.dimensions)
-        positions = {object_id: row for row, object_id in enumerate(latest)}
-        self._snapshot = _Snapshot(ids, matrix, positions, len(latest))
+            if len(data) != self.dimensions * 4:
+                continue
+            row = positions.get(int(object_id))
+            if row is None:
+                if size == capacity:
+                    capacity *= 2
+                    ids = np.resize(ids, capacity)
+                    matrix = np.resize(matrix, (capacity, self.dimensions))
+                row = positions[int(object_id)] = size
+                ids[row] = object_id
+                size += 1
+            matrix[row] = np.frombuffer(data, dtype="<f4")
+        self._snapshot = _Snapshot(ids, matrix, positions, size)
 
     def vector(self, object_id: int) -> Vectors | None:
         """The loaded vector of `object_id`, or None."""
