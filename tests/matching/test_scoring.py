@@ -302,3 +302,13 @@ def test_scoring_labels_repeat_the_choices_exactly():
         for value, label in choices.choices:
             with translation.override("zh-hans"):
                 assert labels[value][0] == str(label), value
+
+
+def test_summary_never_explains_a_match_by_maturity_or_region_alone():
+    n = need(keywords=("钢渣",), province="河北", city="衡水", trl=4)
+    r = result(keywords=("光伏",), province="河北", city="衡水", trl=6)
+    scored = score_match(n, r, 0.2, EQUAL, TODAY)
+    # Region and maturity fit well; the text hardly does, and the summary says so first.
+    assert scored.component("region").score >= 0.5 and scored.component("text").score < 0.5
+    assert scored.reason_en.startswith("descriptions weakly related (0.20)")
+    assert scored.reason_zh.startswith("描述文本相关度低（0.20）")
