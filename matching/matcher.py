@@ -67,8 +67,6 @@ from matching.semantic.evidence import SemanticContext, semantic_context, semant
 ListingT = TypeVar("ListingT", ResearchResult, TechnologyNeed)
 
 Kind = Literal["result", "need"]
-#: Which listings join the text hits as candidates: "none", "same" field or "related" fields.
-FIELD_POOL = "related"
 
 
 #: Names of the score components (matching.scoring.COMPONENTS) for pages and the API.
@@ -204,29 +202,22 @@ def _retrieve(
     kind: Kind,
     backend: BaseSearchBackend,
     limit: int,
-    field_pool: str | None = None,
     vector: QueryVector | None = None,
 ) -> tuple[list[SearchHit], dict[int, SearchHit]]:
     """Candidates for the listing of `document`: (the more_like_this hits in order — the
     text-only baseline —, all candidates by object id).
 
-    Besides the text hits, the listings of the same field (`field_pool="same"`) or of the same
-    and related fields (`"related"`, the default `FIELD_POOL`) join with text score 0, at most
-    `limit` more: enterprises often describe a problem in words no result uses, and the scorer
-    can still rank such candidates by field, keywords and the domain vocabulary. With
-    `vector`, the `limit` listings nearest in meaning join instead (text score 0): they find
-    what the field pool was for (on the dev judgements the hybrid ranks the same with or
-    without the pool, nDCG@10 0.659 both), and the pool would make every match score about
-    100 more candidates.
+    Besides the text hits, lexical matching (no `vector`) adds the listings of the same and
+    related fields with text score 0, at most `limit` more: enterprises often describe a
+    problem in words no result uses, and the scorer can still rank such candidates by field,
+    keywords and the domain vocabulary. With `vector`, the `limit` listings nearest in meaning
+    join instead (text score 0): they find what the field pool was for (on the dev judgements
+    the hybrid ranks the same with or without the pool, nDCG@10 0.659 both), and the pool
+    would make every match score about 100 more candidates.
     """
-    pool = FIELD_POOL if field_pool is None else field_pool
-    if vector is not None and field_pool is None:
-        pool = "none"
     fields: list[str] = []
-    if pool != "none" and document.field:
-        fields = [document.field]
-        if pool == "related":
-            fields += list(related_fields(document.field))
+    if vector is None and document.field:
+        fields = [document.field, *related_fields(document.field)]
     candidates = backend.match_candidates(
         document, kind=kind, limit=limit, pool_fields=fields, vector=vector
     )
