@@ -33,13 +33,12 @@ def reindex() -> None:
     from matching.search import backend_names, get_search_backend
     from matching.search.documents import documents_for_all
     from matching.semantic.bulk import embed_missing
-    from matching.semantic.store import with_stored_vectors
+    from matching.semantic.store import documents_for_rebuild
 
     embed_missing(documents_for_all(), workers=1)
     for name in backend_names():
         backend = get_search_backend(name)
-        documents = documents_for_all()
-        backend.rebuild(with_stored_vectors(documents) if backend.indexes_vectors else documents)
+        backend.rebuild(documents_for_rebuild(backend))
 
 
 def load_bundled(*, results: bool = True, needs: bool = True) -> None:

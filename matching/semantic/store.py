@@ -19,8 +19,8 @@ from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 
 from matching.models import ListingVector
-from matching.search.backends.base import IndexDocument, ListingKind
-from matching.search.documents import KINDS
+from matching.search.backends.base import BaseSearchBackend, IndexDocument, ListingKind
+from matching.search.documents import KINDS, documents_for_all
 from matching.semantic.embedders import Embedder, Vectors, get_embedder
 from matching.semantic.texts import embedding_text, text_digest
 
@@ -113,6 +113,13 @@ def with_stored_vectors(
     while batch := list(itertools.islice(iterator, chunk)):
         current = current_vectors(batch, model=embedder.name)
         yield from (_with_embedding(document, current) for document in batch)
+
+
+def documents_for_rebuild(backend: BaseSearchBackend) -> Iterator[IndexDocument]:
+    """Every listing's index document for `backend`'s rebuild: with its stored vector when the
+    backend indexes vectors (`BaseSearchBackend.indexes_vectors`)."""
+    documents = documents_for_all()
+    return with_stored_vectors(documents) if backend.indexes_vectors else documents
 
 
 def _save(

@@ -26,7 +26,7 @@ from matching.search.documents import KINDS, documents_for_all, listing_queryset
 from matching.search.sync import outbox_release, outbox_snapshot
 from matching.semantic.bulk import embed_missing
 from matching.semantic.embedders import embedding_status
-from matching.semantic.store import with_stored_vectors
+from matching.semantic.store import documents_for_rebuild
 
 
 @contextmanager
@@ -109,12 +109,9 @@ class Command(BaseCommand):
                         live[document.kind] += 1
                 yield document
 
-        documents: Iterator[IndexDocument] = documents_for_all()
-        if backend.indexes_vectors:
-            documents = with_stored_vectors(documents)
         try:
             with _progress_bar(name, show_progress) as progress:
-                count = backend.rebuild(counted(documents), progress=progress)
+                count = backend.rebuild(counted(documents_for_rebuild(backend)), progress=progress)
         except SearchUnavailable as exc:
             raise CommandError(
                 _("Search backend %(name)s is unavailable: %(error)s")
