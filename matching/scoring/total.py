@@ -103,16 +103,13 @@ def summarise(components: Sequence[Component], *, limit: int = 3) -> tuple[str, 
         reverse=True,
     )[:limit]
     if not any(c.name in CONTENT_COMPONENTS for c in strong):
-        content = sorted(
-            (
-                c
-                for c in components
-                if c.name in CONTENT_COMPONENTS and c.known and c.score > 0 and c.weight > 0
-            ),
-            key=lambda c: c.contribution,
-            reverse=True,
-        )[:1]
-        strong = [*content, *strong][:limit]
+        content = [
+            c
+            for c in components
+            if c.name in CONTENT_COMPONENTS and c.known and c.score > 0 and c.weight > 0
+        ]
+        if content:
+            strong = [max(content, key=lambda c: c.contribution), *strong][:limit]
     if not strong:
         return "匹配依据较弱", "weak evidence for this match"
     return "；".join(c.reason_zh for c in strong), "; ".join(c.reason_en for c in strong)
