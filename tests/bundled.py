@@ -17,6 +17,18 @@ NEEDS = DATA / "needs.json"
 QRELS = DATA / "qrels_dev.json"
 
 
+def judged_sample(directory: Path, count: int) -> tuple[Path, Path]:
+    """(needs file, judgements file) of the first `count` judged dev needs, written under
+    `directory`: for tests of evaluate_matching's output, which need not pay for all of them."""
+    qrels = json.loads(QRELS.read_text(encoding="utf-8"))
+    needs = [n for n in json.loads(NEEDS.read_text(encoding="utf-8")) if n["id"] in qrels]
+    sample = needs[:count]
+    needs_path, qrels_path = directory / "needs.json", directory / "qrels.json"
+    needs_path.write_text(json.dumps(sample, ensure_ascii=False), encoding="utf-8")
+    qrels_path.write_text(json.dumps({n["id"]: qrels[n["id"]] for n in sample}), encoding="utf-8")
+    return needs_path, qrels_path
+
+
 def raw_records() -> dict[str, dict[str, Any]]:
     """The bundled records by source id (R0001…, N0001…)."""
     records: dict[str, dict[str, Any]] = {}

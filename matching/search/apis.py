@@ -18,6 +18,7 @@ from kernel.errors import ServiceUnavailableError
 from matching.search import get_search_backend
 from matching.search.backends.base import SearchHit, SearchQuery, SearchUnavailable
 from matching.search.documents import listing_url, listings_for_hits
+from matching.search.fallback import MatchMode, search_listings
 from matching.search.serializers import (
     ERROR_SCHEMA,
     SearchParamsSerializer,
@@ -96,7 +97,9 @@ class SearchApi(APIView):
         description=(
             "Ranked (BM25), filtered and faceted search over published, unexpired listings. "
             "`q` may be Chinese or English; domain synonyms are added. Without `q`, all "
-            "matching listings, newest first. Lists (field, province, city, stage, mode) "
+            "matching listings, newest first. When no listing has the words, those with some "
+            "of them are returned, else (with semantic matching on) the nearest in meaning; "
+            "`match_mode` says which. Lists (field, province, city, stage, mode) "
             "accept repeated parameters or commas and mean 'any of'. price_min/price_max keep "
             "listings whose price or budget range overlaps. Paginated like every list "
             "(`page`, `page_size`; a page past the end answers 404); `facets` count all "
@@ -109,13 +112,15 @@ class SearchApi(APIView):
         query = search_query_from(params.validated_data)
         backend = get_search_backend()
         facets: dict[str, dict[str, int]] = {}
+        modes: list[MatchMode] = []
 
         def fetch(page: int, page_size: int) -> tuple[int, Sequence[SearchHit]]:
-            results = backend.search(
-                replace(query, page=page, page_size=page_size, with_facets=not facets)
+            found = search_listings(
+                replace(query, page=page, page_size=page_size, with_facets=not facets), backend
             )
-            facets.update(results.facets)
-            return results.total, results.hits
+            facets.update(found.results.facets)
+            modes.append(found.mode)
+            return found.results.total, found.results.hits
 
         paginator = PageNumberPagination()
         try:
@@ -126,4 +131,5 @@ class SearchApi(APIView):
             ) from exc
         response = paginator.get_paginated_response(search_rows(hits))
         response.data["facets"] = facets
+        response.data["match_mode"] = str(modes[-1]) if modes else MatchMode.ALL_WORDS.value
         return response

@@ -18,11 +18,9 @@ from django.urls import NoReverseMatch, reverse
 
 from marketplace.choices import ListingStatus
 from marketplace.models import ResearchResult, TechnologyNeed
-from matching.search.backends.base import IndexDocument, ListingKind
+from matching.search.backends.base import KINDS, IndexDocument, ListingKind
 
 AnyListing: TypeAlias = ResearchResult | TechnologyNeed
-
-KINDS: tuple[ListingKind, ...] = ("result", "need")
 
 #: URL names of the listing detail pages (marketplace/web_urls.py), with a fallback path.
 _DETAIL_URL_NAMES: dict[ListingKind, str] = {"result": "result-detail", "need": "need-detail"}

@@ -10,6 +10,7 @@ from rest_framework.fields import empty
 
 from kernel.api.schema import ERROR_REF
 from marketplace.choices import Field, ListingType, Stage, TransferMode
+from matching.search.fallback import MatchMode
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -98,7 +99,12 @@ class SearchHitSerializer(serializers.Serializer[Any]):
     type = serializers.ChoiceField(choices=KIND_CHOICES)
     id = serializers.IntegerField()
     title = serializers.CharField()
-    score = serializers.FloatField(help_text=_("Raw relevance (BM25); 0 without search words."))
+    score = serializers.FloatField(
+        help_text=_(
+            "Raw relevance (BM25); 0 without search words; the cosine similarity (-1 to 1) "
+            "when match_mode is meaning."
+        )
+    )
     highlights = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
         help_text=_("Field name → HTML snippets with <mark> around matched words."),
@@ -118,6 +124,14 @@ class SearchResponseSerializer(serializers.Serializer[Any]):
         help_text=_(
             "kind, field, province, city, stage, modes, trl → {value: count} over all "
             "matching listings."
+        ),
+    )
+    match_mode = serializers.ChoiceField(
+        choices=[(mode.value, mode.value) for mode in MatchMode],
+        help_text=_(
+            "How the hits were found: all_words (the query as typed), some_words (no listing "
+            "had all the words; any one of them is enough) or meaning (no listing had any: "
+            "the nearest in meaning, without facets)."
         ),
     )
 

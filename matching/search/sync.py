@@ -51,8 +51,8 @@ from kernel.backoff import retry_delay as backoff_delay
 from matching.models import SearchOutbox, SearchOutboxOp
 from matching.search import backend_names as configured_backend_names
 from matching.search import get_search_backend
-from matching.search.backends.base import IndexDocument, ListingKind, SearchUnavailable
-from matching.search.documents import KINDS, document_for, model_for
+from matching.search.backends.base import KINDS, IndexDocument, ListingKind, SearchUnavailable
+from matching.search.documents import document_for, model_for
 from matching.semantic.store import refresh_vectors
 
 logger = logging.getLogger(__name__)

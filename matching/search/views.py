@@ -22,8 +22,8 @@ from django.utils.translation import gettext_lazy
 from kernel.api.throttling import throttle_wait, throttled_page
 from marketplace import selectors as listing_selectors
 from marketplace.choices import Field, ListingStatus, Stage, TransferMode, choice_label
-from matching.search import get_search_backend
 from matching.search.backends.base import SearchHit, SearchUnavailable
+from matching.search.fallback import MatchMode, search_listings
 from matching.search.forms import SearchForm
 
 if TYPE_CHECKING:
@@ -141,8 +141,10 @@ def home(request: HttpRequest) -> HttpResponse:
     """GET / (name "home"): search research results or technology needs.
 
     Parameters: q (text), kind ("result" | "need"), field/stage/modes (repeatable), province,
-    trl_min/trl_max (1–9), page. An empty q lists the newest listings. If the search service is
-    down the page says so and lists the newest listings from the database.
+    trl_min/trl_max (1–9), page. An empty q lists the newest listings. When no listing has the
+    words, the page says so and shows those with some of them, else those close in meaning
+    (`matching.search.fallback`). If the search service is down the page says so and lists
+    the newest listings from the database.
     """
     if request.GET:  # a search, not the bare home page
         wait = throttle_wait(request, scope="search", methods=("GET",))
@@ -154,8 +156,10 @@ def home(request: HttpRequest) -> HttpResponse:
     query = form.query()
     kind = query.kind or "result"
     unavailable = False
+    mode = MatchMode.ALL_WORDS
     try:
-        results = get_search_backend().search(query)
+        found = search_listings(query)
+        results, mode = found.results, found.mode
         rows = _hit_rows(request.user, kind, results.hits)
         total, facets = results.total, results.facets
     except SearchUnavailable:
@@ -194,5 +198,6 @@ def home(request: HttpRequest) -> HttpResponse:
                 "need": _url_with(request, kind=["need"], stage=[]),
             },
             "search_unavailable": unavailable,
+            "match_mode": str(mode),
         },
     )

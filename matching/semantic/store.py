@@ -19,8 +19,8 @@ from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 
 from matching.models import ListingVector
-from matching.search.backends.base import BaseSearchBackend, IndexDocument, ListingKind
-from matching.search.documents import KINDS, documents_for_all
+from matching.search.backends.base import KINDS, BaseSearchBackend, IndexDocument, ListingKind
+from matching.search.documents import documents_for_all
 from matching.semantic.embedders import Embedder, Vectors, get_embedder
 from matching.semantic.texts import embedding_text, text_digest
 

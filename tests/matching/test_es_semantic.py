@@ -22,7 +22,13 @@ from marketplace.choices import Field
 from marketplace.models import ResearchResult
 from matching.matcher import matches_for_need
 from matching.search import get_search_backend
-from matching.search.backends.base import IndexDocument, QueryVector, SearchUnavailable
+from matching.search.backends.base import (
+    IndexDocument,
+    QueryVector,
+    SearchQuery,
+    SearchUnavailable,
+    similar_filters,
+)
 from matching.search.backends.elasticsearch import ElasticsearchSearchBackend
 from matching.search.backends.elasticsearch.mapping import MAPPING_VERSION
 from matching.search.backends.elasticsearch.queries import cosine_of
@@ -85,11 +91,8 @@ def test_the_mapping_has_a_cosine_vector_field_left_out_of_the_source(es) -> Non
     stored = es.client.get(index=es.alias, id=f"result-{made[SLAG[0]]}")["_source"]
     assert "embedding" not in stored and stored["title"] == SLAG[0]
     # The vector is indexed all the same: the listing is its own nearest neighbour.
-    hits = es.semantic_candidates(
-        _vector(SLAG[0] + "。" + "，".join(SLAG[1])),
-        kind="result",
-        limit=2,
-        document=_document("need", 999_999, "x"),
+    hits = es.nearest_listings(
+        _vector(SLAG[0] + "。" + "，".join(SLAG[1])), SearchQuery(kind="result"), limit=2
     )
     assert hits[0].object_id == made[SLAG[0]]
 
@@ -110,8 +113,8 @@ def test_a_problem_stated_need_finds_the_slag_technology_first_as_on_the_embedde
     document = document_for(need)
     vector = _vector(document.title)
     nearest = {
-        name: get_search_backend(name).semantic_candidates(
-            vector, kind="result", limit=4, document=document
+        name: get_search_backend(name).nearest_listings(
+            vector, similar_filters(document, "result"), limit=4
         )
         for name in ("elasticsearch", "embedded")
     }
@@ -136,10 +139,10 @@ def test_knn_hits_are_filtered_like_lexical_ones(es) -> None:
             replace(_document("result", 6, "农业植保无人机"), embedding=None),
         ]
     )
-    hits = es.semantic_candidates(_vector(text), kind="result", limit=10, document=source)
+    hits = es.nearest_listings(_vector(text), similar_filters(source, "result"), limit=10)
     assert [(h.kind, h.object_id) for h in hits] == [("result", 2)]
     assert 0.8 < hits[0].score <= 1.0
-    needs = es.semantic_candidates(_vector(text), kind="need", limit=10, document=source)
+    needs = es.nearest_listings(_vector(text), similar_filters(source, "need"), limit=10)
     assert [(h.kind, h.object_id) for h in needs] == [("need", 5)]
     # In match_candidates too, next to the lexical parts.
     found = es.match_candidates(source, kind="result", limit=10, vector=_vector(text))
@@ -207,7 +210,7 @@ def test_a_query_vector_of_another_size_leaves_matching_lexical(es, caplog) -> N
     wrong = QueryVector((1.0, 0.0, 0.0), "another-model")
     found = es.match_candidates(source, kind="result", limit=5, vector=wrong)
     assert [h.object_id for h in found.similar] == [2] and found.semantic == []
-    assert es.semantic_candidates(wrong, kind="result", limit=5, document=source) == []
+    assert es.nearest_listings(wrong, SearchQuery(kind="result"), limit=5) == []
     assert "refused the kNN search" in caplog.text
 
 

@@ -23,7 +23,7 @@ from matching.matcher import (
 from matching.scoring import COMPONENTS
 from matching.search.analysis import related_terms
 from tests import factories
-from tests.bundled import NEEDS, QRELS, load_bundled_results, reindex
+from tests.bundled import NEEDS, QRELS, judged_sample, load_bundled_results, reindex
 
 pytestmark = pytest.mark.django_db
 
@@ -173,9 +173,10 @@ def test_evaluate_matching_json_output_shape(bundled):
     assert data["full"]["ndcg@10"] >= data["baseline"]["ndcg@10"]
 
 
-def test_evaluate_matching_prints_a_table(bundled):
+def test_evaluate_matching_prints_a_table(bundled, tmp_path):
+    needs, qrels = judged_sample(tmp_path, 6)
     out = StringIO()
-    call_command("evaluate_matching", "--needs", str(NEEDS), "--qrels", str(QRELS), stdout=out)
+    call_command("evaluate_matching", "--needs", str(needs), "--qrels", str(qrels), stdout=out)
     text = out.getvalue()
     assert "nDCG@10" in text and "Recall@20" in text and "MRR" in text and "baseline" in text
 

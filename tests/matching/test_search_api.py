@@ -70,7 +70,8 @@ def test_search_returns_ranked_highlighted_hits_with_listing_cards(client) -> No
     response = client.get(URL, {"q": "储能"})
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"count", "next", "previous", "results", "facets"}
+    assert set(body) == {"count", "next", "previous", "results", "facets", "match_mode"}
+    assert body["match_mode"] == "all_words"
     expected = {key(item) for item in all_listings() if "储能" in listing_text(item)}
     assert body["count"] >= len(expected)
     assert expected <= found(response)

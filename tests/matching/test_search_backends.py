@@ -162,6 +162,18 @@ def test_words_not_in_any_listing_find_nothing(backend) -> None:
     assert results.hits == []
 
 
+def test_a_relaxed_query_needs_only_one_of_its_word_groups(backend) -> None:
+    # No listing has both words (two groups); relaxed, the hits are those of either word
+    # alone, ranked and highlighted as usual, the filters kept.
+    assert backend.search(SearchQuery(text="钢渣 热失控")).total == 0
+    for kind in ("result", "need"):
+        relaxed = everything(backend, text="钢渣 热失控", relaxed=True, kind=kind)
+        either = [everything(backend, text=word, kind=kind) for word in ("钢渣", "热失控")]
+        assert keys(relaxed) == keys(either[0]) | keys(either[1])
+    first = backend.search(SearchQuery(text="钢渣 热失控", relaxed=True)).hits[0]
+    assert any("<mark>" in text for texts in first.highlights.values() for text in texts)
+
+
 def test_empty_text_returns_everything_newest_first(backend, restore_index) -> None:
     newest = listing("R0050")
     restore_index.append(document_for(newest))

@@ -184,7 +184,7 @@ def test_the_vector_index_sees_a_changed_vector_and_a_deleted_one() -> None:
 @pytest.mark.semantic
 def test_vectors_of_listings_that_left_search_are_not_semantic_candidates() -> None:
     from matching.search import get_search_backend
-    from matching.search.backends.base import QueryVector
+    from matching.search.backends.base import QueryVector, similar_filters
 
     made = _results()
     reindex()
@@ -201,9 +201,9 @@ def test_vectors_of_listings_that_left_search_are_not_semantic_candidates() -> N
     embedder = get_embedder()
     assert embedder is not None
     vector = embedder.passages(["炼钢副产物堆存。固体废弃物"])[0]
-    hits = get_search_backend().semantic_candidates(
+    hits = get_search_backend().nearest_listings(
         QueryVector(tuple(float(x) for x in vector), embedder.name),
-        kind="result", limit=4, document=document_for(need),
+        similar_filters(document_for(need), "result"), limit=4,
     )  # fmt: skip
     assert sorted(h.object_id for h in hits) == sorted(made.values())
 

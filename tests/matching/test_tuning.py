@@ -16,7 +16,7 @@ from matching.matches.tuning import (
     ranking,
     strength_quality,
 )
-from tests.bundled import NEEDS, QRELS, load_bundled_results
+from tests.bundled import NEEDS, QRELS, judged_sample, load_bundled_results
 
 TEXT_ONLY = Setting({"text": 1.0, "semantic": 0.0}, 0.0)
 MEANING_ONLY = Setting({"text": 0.0, "semantic": 1.0}, 0.0)
@@ -60,11 +60,12 @@ def test_cross_validation_refuses_fewer_than_two_folds() -> None:
 
 
 @pytest.mark.django_db
-def test_evaluate_matching_prints_each_need_and_the_cross_validation() -> None:
+def test_evaluate_matching_prints_each_need_and_the_cross_validation(tmp_path) -> None:
     load_bundled_results()
+    needs, qrels = judged_sample(tmp_path, 9)
     out = StringIO()
     call_command(
-        "evaluate_matching", "--needs", str(NEEDS), "--qrels", str(QRELS),
+        "evaluate_matching", "--needs", str(needs), "--qrels", str(qrels),
         "--per-need", "--folds", "3", stdout=out,
     )  # fmt: skip
     text = out.getvalue()

@@ -21,8 +21,8 @@ from tqdm import tqdm
 
 from matching.search import backend_names, get_search_backend
 from matching.search.analysis_pool import default_workers
-from matching.search.backends.base import IndexDocument, SearchUnavailable
-from matching.search.documents import KINDS, documents_for_all, listing_querysets
+from matching.search.backends.base import KINDS, IndexDocument, SearchUnavailable
+from matching.search.documents import documents_for_all, listing_querysets
 from matching.search.sync import outbox_release, outbox_snapshot
 from matching.semantic.bulk import embed_missing
 from matching.semantic.embedders import embedding_status

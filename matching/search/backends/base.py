@@ -19,6 +19,8 @@ from decimal import Decimal
 from typing import Any, ClassVar, Literal
 
 ListingKind = Literal["result", "need"]
+#: Every listing kind, results first.
+KINDS: tuple[ListingKind, ...] = ("result", "need")
 
 #: Fields that get facet counts, in display order.
 FACET_FIELDS: tuple[str, ...] = ("kind", "field", "province", "city", "stage", "modes", "trl")
@@ -87,6 +89,10 @@ class SearchQuery:
     listings whose price range overlaps the given range. `page` starts at 1.
     `exclude` drops the given (kind, object_id) pairs (e.g. the listing being matched).
     `with_terms` asks for each hit's index terms (`SearchHit.terms`).
+    `relaxed` lets a listing that matches any one word group of `text` be a hit, instead of
+    all groups of a one- or two-group query and half of a longer one
+    (`matching.search.analysis.plan_query`): the search box's second try when nothing
+    matched (`matching.search.fallback`).
     """
 
     text: str = ""
@@ -106,6 +112,7 @@ class SearchQuery:
     with_highlights: bool = True
     exclude: Sequence[tuple[ListingKind, int]] = ()
     with_terms: bool = False
+    relaxed: bool = False
 
     def value_filters(self) -> list[tuple[str, list[str]]]:
         """(indexed field, accepted values) of each "any of" filter that is set, the kind
@@ -237,7 +244,7 @@ class BaseSearchBackend(abc.ABC):
 
     #: Whether `index` and `rebuild` store `IndexDocument.embedding` (then the callers attach
     #: the stored vectors: `matching.semantic.store.with_stored_vectors`); backends that keep
-    #: no vectors search the stored ones in process (`semantic_candidates`).
+    #: no vectors search the stored ones in process (`nearest_listings`).
     indexes_vectors: ClassVar[bool] = False
 
     def __init__(self, params: dict[str, object] | None = None) -> None:
@@ -311,10 +318,10 @@ class BaseSearchBackend(abc.ABC):
         limit=limit)`, and the newest searchable listings of `kind` whose field is one of
         `pool_fields` (none when it is empty), `document` excluded, at most 2 × `limit` of
         them: enough for `limit` that are not among the similar ones; with `vector`, also the
-        `limit` listings of `kind` nearest to it (`semantic_candidates`). This default makes
+        `limit` listings of `kind` nearest to it (`nearest_listings`). This default makes
         one call per part (and page); a backend may answer all parts in one request."""
         semantic = (
-            self.semantic_candidates(vector, kind=kind, limit=limit, document=document)
+            self.nearest_listings(vector, similar_filters(document, kind), limit)
             if vector is not None and limit > 0
             else []
         )
@@ -332,13 +339,14 @@ class BaseSearchBackend(abc.ABC):
                 page += 1
         return Candidates(similar, pooled[: 2 * limit], semantic)
 
-    def semantic_candidates(
-        self, vector: QueryVector, *, kind: ListingKind, limit: int, document: IndexDocument
+    def nearest_listings(
+        self, vector: QueryVector, filters: SearchQuery, limit: int
     ) -> list[SearchHit]:
-        """The listings of `kind` whose stored embeddings are nearest to `vector`, at most
-        `limit`, best first, `document` itself excluded, `score` the cosine similarity. A
-        backend without vectors returns [] (matching is then lexical). Hits may include
-        listings that left search since; the matcher keeps only searchable ones."""
+        """The listings that `filters` selects (its text ignored; both kinds when it names
+        none; expired listings never) whose stored embeddings are nearest to `vector`, at
+        most `limit`, best first, `score` the cosine similarity (-1..1). A backend without
+        vectors returns [] (matching is then lexical, and the search box has no third try).
+        Raises SearchUnavailable when the service is down."""
         return []
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:

@@ -209,7 +209,9 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
     def search(self, query: SearchQuery) -> SearchResults:
         page = max(1, query.page)
         page_size = min(max(1, query.page_size), self.max_page_size)
-        plan = analysis.plan_query(query.text, self.synonyms(), self.plan_settings)
+        plan = analysis.plan_query(
+            query.text, self.synonyms(), self.plan_settings, relaxed=query.relaxed
+        )
         groups = plan.groups
         filters, must_not = filters_of(query)
         if groups:
@@ -309,11 +311,10 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
             .extra(track_scores=True, size=min(limit, MAX_RESULT_WINDOW))
         )
 
-    def _knn_search(
-        self, vector: QueryVector, kind: ListingKind, limit: int, document: IndexDocument
-    ) -> Search:
-        """The kNN search of `semantic_candidates`, filtered as `more_like_this` is."""
-        knn = knn_clause(vector.values, similar_filters(document, kind), limit, self.knn_oversample)
+    def _knn_search(self, vector: QueryVector, filters: SearchQuery, limit: int) -> Search:
+        """The kNN search of `nearest_listings`, filtered by `filters` as a lexical search
+        is."""
+        knn = knn_clause(vector.values, filters, limit, self.knn_oversample)
         return self._base_search().source(["kind", "object_id"]).extra(knn=knn, size=knn["k"])
 
     @staticmethod
@@ -323,15 +324,15 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
             for hit in _hits(response)
         ]
 
-    def semantic_candidates(
-        self, vector: QueryVector, *, kind: ListingKind, limit: int, document: IndexDocument
+    def nearest_listings(
+        self, vector: QueryVector, filters: SearchQuery, limit: int
     ) -> list[SearchHit]:
         """Approximate nearest neighbours by the `embedding` field's HNSW graph (a kNN
-        search), `score` the cosine; listings without a vector are never found, and a vector
-        the index refuses (another size) finds nothing."""
+        search with `filters` as its filter), `score` the cosine; listings without a vector
+        are never found, and a vector the index refuses (another size) finds nothing."""
         if limit <= 0:
             return []
-        found = self._execute_all([self._knn_search(vector, kind, limit, document)], optional=0)
+        found = self._execute_all([self._knn_search(vector, filters, limit)], optional=0)
         return self._semantic_hits(found[0] if found else None)
 
     def match_candidates(
@@ -359,7 +360,7 @@ class ElasticsearchSearchBackend(IndexLifecycle, BaseSearchBackend):
                 .extra(size=min(2 * limit, MAX_RESULT_WINDOW))
             )
         if vector is not None and limit > 0:
-            parts["semantic"] = self._knn_search(vector, kind, limit, document)
+            parts["semantic"] = self._knn_search(vector, similar_filters(document, kind), limit)
         optional = list(parts).index("semantic") if "semantic" in parts else None
         found = self._execute_all(list(parts.values()), optional=optional)
         responses = dict(zip(parts, found, strict=False))

@@ -16,6 +16,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -28,6 +29,7 @@ from matching.search import analysis, segment
 from matching.search.analysis_pool import analysed, default_workers, unique_searchable
 from matching.search.backends.base import (
     FACET_FIELDS,
+    KINDS,
     RANKING_DEFAULTS,
     TERM_FIELDS,
     BaseSearchBackend,
@@ -54,7 +56,8 @@ from matching.search.backends.tantivy.schema import (
 )
 from matching.search.backends.tantivy.store import Change, IndexStore
 from matching.search.highlights import listing_highlights
-from matching.semantic.vector_index import vector_index
+from matching.semantic.embedders import Vectors
+from matching.semantic.vector_index import VectorIndex, vector_index
 
 DEFAULTS: dict[str, Any] = {
     **RANKING_DEFAULTS,
@@ -196,7 +199,9 @@ class TantivySearchBackend(BaseSearchBackend):
         page_size = min(max(1, query.page_size), self.max_page_size)
         searcher = self._searcher()
         filters, excluded = queries.filters_of(query)
-        plan = analysis.plan_query(query.text, analysis.synonyms(), self.plan_settings)
+        plan = analysis.plan_query(
+            query.text, analysis.synonyms(), self.plan_settings, relaxed=query.relaxed
+        )
         with _engine_errors():
             start = (page - 1) * page_size
             if plan.groups:
@@ -341,35 +346,61 @@ class TantivySearchBackend(BaseSearchBackend):
             scores.append((term, (1 + math.log(count)) * idf))
         return scores
 
-    def semantic_candidates(
-        self, vector: QueryVector, *, kind: ListingKind, limit: int, document: IndexDocument
+    def nearest_listings(
+        self, vector: QueryVector, filters: SearchQuery, limit: int
     ) -> list[SearchHit]:
-        """Exact nearest neighbours from this process's in-memory vector index
-        (`matching.semantic.vector_index`), loaded from the stored vectors."""
+        """Exact nearest neighbours from this process's in-memory vector index of each kind
+        (`matching.semantic.vector_index`), loaded from the stored vectors, kept when the
+        search index holds them and `filters` selects them."""
+        if limit <= 0:
+            return []
         values = np.asarray(vector.values, dtype=np.float32)
-        index = vector_index(kind, vector.model, len(values))
-        own = frozenset({document.object_id}) if document.kind == kind else frozenset()
-        # Vectors outlive the listings that left search: keep the nearest that the index holds
-        # and that have not expired (as Elasticsearch's kNN filter does), asking the vector
-        # index for twice as many each time until there are enough or none is left.
+        kinds: tuple[ListingKind, ...] = (filters.kind,) if filters.kind else KINDS
+        hits = [
+            hit
+            for kind in kinds
+            for hit in self._nearest_of_kind(
+                vector_index(kind, vector.model, len(values)), values, filters, limit
+            )
+        ]
+        return sorted(hits, key=lambda hit: -hit.score)[:limit]
+
+    def _nearest_of_kind(
+        self, index: VectorIndex, values: Vectors, filters: SearchQuery, limit: int
+    ) -> list[SearchHit]:
+        # Vectors outlive the listings that left search, and the filters are the search
+        # index's: keep the nearest that the index holds and `filters` selects (as
+        # Elasticsearch's kNN filter does), asking the vector index for four times as many
+        # each time until there are enough or none is left.
+        clauses, excluded = queries.filters_of(replace(filters, kind=index.kind))
         wanted = 2 * limit
         while True:
-            nearest = index.nearest(values, wanted, exclude=own)
-            live = self._live_ids(kind, [object_id for object_id, _score in nearest])
-            hits = [SearchHit(kind, i, score) for i, score in nearest if i in live]
+            nearest = index.nearest(values, wanted)
+            selected = self._selected_ids(
+                index.kind, [object_id for object_id, _score in nearest], clauses, excluded
+            )
+            hits = [SearchHit(index.kind, i, score) for i, score in nearest if i in selected]
             if len(hits) >= limit or len(nearest) < wanted:
                 return hits[:limit]
             wanted *= 4
 
-    def _live_ids(self, kind: ListingKind, object_ids: list[int]) -> set[int]:
-        """The ids among `object_ids` of `kind` that are in the index and not expired."""
+    def _selected_ids(
+        self,
+        kind: ListingKind,
+        object_ids: list[int],
+        clauses: list[tantivy.Query],
+        excluded: list[tantivy.Query],
+    ) -> set[int]:
+        """The ids among `object_ids` of `kind` that are in the index and pass `clauses` (the
+        compiled filters, expiry included) and not `excluded`."""
         if not object_ids:
             return set()
         keys = [document_key(kind, object_id) for object_id in object_ids]
         query = tantivy.Query.boolean_query(
             [
                 (tantivy.Occur.Must, tantivy.Query.term_set_query(SCHEMA, "key", keys)),
-                (tantivy.Occur.Must, queries.not_expired()),
+                *(queries.filtered(clause) for clause in clauses),
+                *((tantivy.Occur.MustNot, clause) for clause in excluded),
             ]
         )
         with _engine_errors():

@@ -1,0 +1,84 @@
+"""What the search box shows when no listing has the words typed: fewer words, then meaning.
+
+A search box query first needs its words (`SearchQuery` as typed: all groups of a one- or
+two-group query, half of a longer one). When nothing matches and there is text, two more
+tries follow, each only if the one before found nothing, and the answer says which one
+answered (`MatchMode`), so pages and the API can label the hits:
+
+1. `some_words`: the same query relaxed (`SearchQuery.relaxed`), any one word group is enough,
+   ranked by BM25 as usual (Algolia's removeWordsIfNoResults, Elasticsearch's lowered
+   minimum_should_match);
+2. `meaning`: the listings nearest to the query's embedding (`BaseSearchBackend.
+   nearest_listings`, the same filters), at most `settings.SEARCH_MEANING_LIMIT` (20), with a
+   cosine of at least `settings.SEARCH_MEANING_MIN_COSINE`, best first, without facets. Only
+   with an embedder (`matching.semantic.embedders`); the score of these hits is the cosine.
+
+"钢渣堆积如山" has no listing with both words; the relaxed query finds the slag listings. A
+problem stated in words no listing uses ("炼钢副产物没处放") reaches them by meaning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from django.conf import settings
+
+from matching.search import get_search_backend
+from matching.search.backends.base import (
+    BaseSearchBackend,
+    QueryVector,
+    SearchQuery,
+    SearchResults,
+)
+from matching.semantic.embedders import get_embedder
+
+
+class MatchMode(StrEnum):
+    """How the hits of a search were found."""
+
+    ALL_WORDS = "all_words"  # the query as typed (or no text: the newest listings)
+    SOME_WORDS = "some_words"  # relaxed: any one word group
+    MEANING = "meaning"  # nearest by embedding
+
+
+@dataclass(frozen=True)
+class FoundListings:
+    """The page of hits of a search and how they were found."""
+
+    results: SearchResults
+    mode: MatchMode
+
+
+def search_listings(query: SearchQuery, backend: BaseSearchBackend | None = None) -> FoundListings:
+    """`query` answered by `backend` (the default one): as typed, else relaxed, else by
+    meaning, each try only when the one before found no listing (see the module). Raises
+    SearchUnavailable when the search service is down."""
+    backend = backend or get_search_backend()
+    results = backend.search(query)
+    if results.total or not query.text.strip():
+        return FoundListings(results, MatchMode.ALL_WORDS)
+    relaxed = backend.search(replace(query, relaxed=True))
+    if relaxed.total:
+        return FoundListings(relaxed, MatchMode.SOME_WORDS)
+    by_meaning = _by_meaning(backend, query)
+    if by_meaning is None or not by_meaning.total:
+        return FoundListings(results, MatchMode.ALL_WORDS)
+    return FoundListings(by_meaning, MatchMode.MEANING)
+
+
+def _by_meaning(backend: BaseSearchBackend, query: SearchQuery) -> SearchResults | None:
+    """The page `query.page` of the listings nearest to the query text's embedding that pass
+    its filters and the floor; None without an embedder."""
+    embedder = get_embedder()
+    if embedder is None:
+        return None
+    values = embedder.query(query.text.strip())
+    vector = QueryVector(tuple(float(x) for x in values), embedder.name)
+    limit = int(getattr(settings, "SEARCH_MEANING_LIMIT", 20))
+    floor = float(getattr(settings, "SEARCH_MEANING_MIN_COSINE", 0.0))
+    nearest = backend.nearest_listings(vector, replace(query, text=""), limit)
+    hits = [hit for hit in nearest if hit.score >= floor]
+    page, page_size = max(1, query.page), max(1, query.page_size)
+    start = (page - 1) * page_size
+    return SearchResults(hits[start : start + page_size], len(hits), page, page_size, {})

@@ -1,0 +1,156 @@
+"""The search box when no listing has the words typed (matching.search.fallback): listings
+with some of the words, else the nearest in meaning, each labelled, filters kept; on every
+configured backend (the embedded one always, Elasticsearch when configured)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.test import Client, override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from marketplace.choices import Field
+from matching.search import get_search_backend
+from matching.search.backends.base import QueryVector, SearchQuery
+from matching.search.fallback import MatchMode, search_listings
+from matching.semantic.embedders import get_embedder
+from tests import factories
+from tests.bundled import reindex
+from tests.matching.es_support import (
+    backend_params,
+    backends_for_tests,
+    embedded_config,
+    es_test_prefix,  # noqa: F401
+)
+from tests.matching.test_semantic import OTHERS, SLAG, _results
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/search/"
+
+
+@pytest.fixture(params=backend_params())
+def backend_name(request, es_test_prefix) -> Iterator[str]:  # noqa: F811
+    """Each configured backend in turn as the default one."""
+    if request.param == "embedded":
+        with override_settings(SEARCH_BACKENDS=backends_for_tests(default=embedded_config())):
+            yield "embedded"
+    else:
+        yield "elasticsearch"
+
+
+def _api(**params: str) -> dict:
+    response = Client().get(URL, params)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def _titles(body: dict) -> list[str]:
+    return [row["title"] for row in body["results"]]
+
+
+def test_a_query_that_matches_as_typed_says_all_words(backend_name) -> None:
+    _results()
+    reindex()
+    body = _api(q="钢渣", type="result")
+    assert body["match_mode"] == "all_words" and _titles(body) == [SLAG[0]]
+
+
+def test_when_no_listing_has_all_the_words_those_with_some_of_them_are_shown(
+    backend_name,
+) -> None:
+    made = _results()
+    reindex()
+    body = _api(q="钢渣堆积如山", type="result")
+    assert body["match_mode"] == "some_words"
+    assert _titles(body) == [SLAG[0]] and body["count"] == 1
+    # Facets count the relaxed hits, and the page says what happened.
+    assert body["facets"]["field"] == {Field.ENERGY_SAVING.value: 1}
+    page = Client().get(reverse("home"), {"q": "钢渣堆积如山"})
+    assert 'data-match-mode="some_words"' in page.content.decode()
+    assert reverse("result-detail", args=[made[SLAG[0]]]) in page.content.decode()
+
+
+def test_the_relaxed_query_keeps_the_filters(backend_name) -> None:
+    _results()
+    reindex()
+    body = _api(q="钢渣堆积如山", type="result", field=Field.BIOMEDICINE.value)
+    assert body["count"] == 0 and body["match_mode"] == "all_words"
+
+
+def test_without_an_embedder_a_query_no_listing_has_a_word_of_finds_nothing(
+    backend_name,
+) -> None:
+    _results()
+    reindex()
+    body = _api(q="炼钢副产物没处放", type="result")
+    assert body == {**body, "count": 0, "results": [], "match_mode": "all_words"}
+
+
+@pytest.mark.semantic
+def test_a_problem_in_words_no_listing_uses_finds_the_technology_by_meaning(
+    backend_name,
+) -> None:
+    made = _results()
+    reindex()
+    body = _api(q="炼钢副产物堆存", type="result")
+    assert body["match_mode"] == "meaning"
+    assert _titles(body)[0] == SLAG[0]
+    assert all(-1.0 <= row["score"] <= 1.0 for row in body["results"])
+    page = Client().get(reverse("home"), {"q": "炼钢副产物堆存"}).content.decode()
+    assert 'data-match-mode="meaning"' in page
+    assert reverse("result-detail", args=[made[SLAG[0]]]) in page
+
+
+@pytest.mark.semantic
+def test_gibberish_finds_nothing_by_meaning(backend_name) -> None:
+    _results()
+    reindex()
+    body = _api(q="asdfgh", type="result")
+    assert body["count"] == 0 and body["match_mode"] == "all_words"
+
+
+@pytest.mark.semantic
+def test_nearest_listings_apply_every_filter_and_both_kinds(backend_name) -> None:
+    made = _results()
+    expired = factories.ResearchResultFactory(
+        title="钢渣气淬处理成套设备", keywords=SLAG[1], field=Field.ENERGY_SAVING
+    )
+    need = factories.TechnologyNeedFactory(
+        title="钢渣气淬技术需求", keywords=SLAG[1], field=Field.ENERGY_SAVING
+    )
+    # Renewed more than LISTING_RENEWAL_DAYS ago: expired, so out of search.
+    type(expired).objects.filter(pk=expired.pk).update(
+        renewed_at=timezone.now() - timedelta(days=settings.LISTING_RENEWAL_DAYS + 1)
+    )
+    reindex()
+    embedder = get_embedder()
+    assert embedder is not None
+    vector = QueryVector(tuple(float(x) for x in embedder.query(SLAG[0])), embedder.name)
+    backend = get_search_backend()
+    both = backend.nearest_listings(vector, SearchQuery(), 10)
+    assert {(h.kind, h.object_id) for h in both} == {
+        *(("result", pk) for pk in made.values()),
+        ("need", need.pk),
+    }
+    assert [h.score for h in both] == sorted((h.score for h in both), reverse=True)
+    results = backend.nearest_listings(vector, SearchQuery(kind="result"), 10)
+    assert results[0].object_id == made[SLAG[0]] and len(results) == 1 + len(OTHERS)
+    other_field = SearchQuery(kind="result", fields=[Field.BIOMEDICINE.value])
+    assert backend.nearest_listings(vector, other_field, 10) == []
+    excluded = SearchQuery(kind="result", exclude=[("result", made[SLAG[0]])])
+    rest = backend.nearest_listings(vector, excluded, 10)
+    assert made[SLAG[0]] not in {h.object_id for h in rest}
+
+
+@pytest.mark.semantic
+def test_a_page_beyond_the_meaning_hits_is_empty(backend_name) -> None:
+    _results()
+    reindex()
+    found = search_listings(SearchQuery(text="炼钢副产物堆存", kind="result", page=9))
+    assert found.mode is MatchMode.MEANING and found.results.hits == []
+    assert found.results.total > 0
