@@ -5,7 +5,8 @@ One pass every `--interval` seconds until SIGTERM/SIGINT (the pass in hand is fi
 pass gets `should_stop` and checks it between items), or exactly one pass with `--once`, whose
 exit status is 1 (CommandError) when the pass left failures behind. `--retry-now` lets the first
 pass ignore the back-off of items that failed before. Every line written goes to the command's
-stdout (stderr for errors) and to the subclass's logger.
+stdout (stderr for errors), once: the subclass's logger gets it at DEBUG only (the console
+handler of settings.LOGGING would print it a second time in the same terminal).
 
 A subclass sets the class attributes below and implements `run_pass`, `start_message`,
 `report` and `failure`; it may add arguments in `add_worker_arguments`.
@@ -28,7 +29,7 @@ Outcome = TypeVar("Outcome")
 class PollingWorkerCommand(BaseCommand, Generic[Outcome]):
     #: The command's name, starting its log lines ("search_sync: stopped").
     worker_name: str
-    #: Logger the lines also go to.
+    #: Logger the lines also go to, at DEBUG.
     logger_name: str
     #: What one pass finishes before it stops on a signal ("agreement", "batch").
     unit: str
@@ -119,8 +120,7 @@ class PollingWorkerCommand(BaseCommand, Generic[Outcome]):
                 signal.signal(number, handler)
 
     def say(self, message: str, *, error: bool = False) -> None:
-        """Write one line to stdout (stderr if `error`) and to the worker's logger."""
-        logger = logging.getLogger(self.logger_name)
-        (logger.warning if error else logger.info)(message)
+        """Write one line to stdout (stderr if `error`); the worker's logger gets it at DEBUG."""
+        logging.getLogger(self.logger_name).debug(message)
         (self.stderr if error else self.stdout).write(message)
         self.stdout.flush()
