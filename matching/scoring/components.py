@@ -74,12 +74,14 @@ def semantic_part(evidence: SemanticEvidence | None, candidate: str) -> Part:
     )
     source_zh, other_zh = ("需求", "成果") if candidate == "result" else ("成果", "需求")
     source_en, other_en = ("need", "result") if candidate == "result" else ("result", "need")
+    # Words, not the score: the score reaches 1.00 at a cosine of 0.93 (MATCHING_SEMANTIC_RANGE),
+    # which a reader would take for "the same"; the component's score is shown beside it.
     return Part(
         score,
         f"{source_zh}‘{evidence.source_phrase}’与{other_zh}‘{evidence.candidate_phrase}’"
-        f"{level_zh}（{score:.2f}）",
+        f"{level_zh}",
         f"the {source_en}'s '{evidence.source_phrase}' {level_en} the {other_en}'s "
-        f"'{evidence.candidate_phrase}' ({score:.2f})",
+        f"'{evidence.candidate_phrase}'",
     )
 
 
