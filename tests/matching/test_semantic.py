@@ -227,6 +227,38 @@ def test_with_vectors_the_nearest_in_meaning_replace_the_field_pool(settings) ->
 
 
 @pytest.mark.semantic
+def test_with_vectors_only_the_shortlist_is_scored_and_the_best_stays_first(settings) -> None:
+    made = _results()
+    need = _problem_need()
+    reindex()
+    settings.MATCHING_SCORED = 0
+    every = matches_for_need(need=need, limit=50)
+    assert len(every) == len(made)
+    settings.MATCHING_SCORED = 2
+    shortlisted = matches_for_need(need=need, limit=50)
+    assert len(shortlisted) == 2 and shortlisted[0].listing.pk == made[SLAG[0]]
+    # Lexical matching has no retrieval order for its field pool: it scores everything.
+    settings.MATCHING_EMBEDDER = "none"
+    assert len(matches_for_need(need=need, limit=50)) == len(made)
+
+
+def test_the_shortlist_is_first_by_the_fusion_of_both_retrieval_orders() -> None:
+    from matching.matcher import _Retrieved, _shortlist
+    from matching.search.backends.base import SearchHit
+
+    lexical = [SearchHit("result", i, 10.0 - i) for i in (1, 2, 3, 4)]
+    merged = {hit.object_id: hit for hit in lexical} | {
+        i: SearchHit("result", i, 0.0) for i in (5, 6)
+    }
+    retrieved = _Retrieved(lexical, merged, nearest=[3, 5, 1, 6])
+    # 1 and 3 are near the top of both orders; 2 and 5 are second in one order each (a tie:
+    # the lexical candidate first); 4 and 6 are last in theirs.
+    assert list(_shortlist(retrieved, 3)) == [1, 3, 2]
+    assert list(_shortlist(retrieved, 4)) == [1, 3, 2, 5]
+    assert _shortlist(retrieved, 0) == merged == _shortlist(retrieved, 6)
+
+
+@pytest.mark.semantic
 def test_stored_vectors_of_another_model_count_as_missing() -> None:
     from matching.semantic.store import stored_vectors
 
