@@ -34,6 +34,7 @@ from marketplace.listing_records import KIND_NEED, SPECS, parse_listing_record
 from marketplace.models import Organization, ResearchResult, TechnologyNeed
 from marketplace.roles import AnyUser
 from marketplace.selectors import listing_searchable_q
+from matching.listing_features import need_features, result_features
 from matching.match_terms import (
     candidate_terms_of,
     generic_terms,
@@ -47,14 +48,12 @@ from matching.scoring import (
     Strength,
     StrengthThresholds,
     normalise_text_scores,
-    parse_source_date,
     related_fields,
     score_match,
     strength_of,
 )
 from matching.scoring.components import SemanticEvidence
 from matching.scoring.fusion import fused_order, reciprocal_rank_fusion
-from matching.search.analysis import related_terms
 from matching.search.backends.base import (
     BaseSearchBackend,
     IndexDocument,
@@ -139,58 +138,6 @@ def scored_limit() -> int:
     """How many hybrid candidates are loaded and fully scored (settings.MATCHING_SCORED; 0:
     all of them)."""
     return int(getattr(settings, "MATCHING_SCORED", 0) or 0)
-
-
-# --- features ------------------------------------------------------------------------------
-def _listing_date(listing: ResearchResult | TechnologyNeed) -> date | None:
-    """The source date; for listings made on the platform (no source URL) the publication
-    date; None for imported listings whose source gives no date (their import time says
-    nothing about the technology's age)."""
-    parsed = parse_source_date(listing.source_date)
-    if parsed is not None:
-        return parsed
-    if not listing.source_url and listing.published_at is not None:
-        return timezone.localdate(listing.published_at)
-    return None
-
-
-def need_features(need: TechnologyNeed) -> NeedFeatures:
-    """Plain features of a need (saved or not) for the scorer."""
-    text = f"{need.title}\n{need.description}"
-    keywords = tuple(str(k) for k in need.keywords or ())
-    return NeedFeatures(
-        title=need.title,
-        text=need.description,
-        keywords=keywords,
-        ipc=tuple(str(s) for s in need.ipc or ()),
-        field=need.field,
-        province=need.province,
-        city=need.city,
-        modes=tuple(str(m) for m in need.cooperation_modes or ()),
-        date=_listing_date(need),
-        trl=need.trl,
-        budget_min_cny=need.budget_min_cny,
-        budget_max_cny=need.budget_max_cny,
-        related_terms=related_terms(text, keywords),
-    )
-
-
-def result_features(result: ResearchResult) -> ResultFeatures:
-    """Plain features of a research result for the scorer."""
-    return ResultFeatures(
-        title=result.title,
-        text=result.summary,
-        keywords=tuple(str(k) for k in result.keywords or ()),
-        ipc=tuple(str(s) for s in result.ipc or ()),
-        field=result.field,
-        province=result.province,
-        city=result.city,
-        modes=tuple(str(m) for m in result.transfer_modes or ()),
-        date=_listing_date(result),
-        trl=result.trl,
-        stage=result.stage,
-        asking_price_cny=result.asking_price_cny,
-    )
 
 
 # --- retrieval --------------------------------------------------------------------------------

@@ -123,7 +123,7 @@ def keyword_matches(need: NeedFeatures, result: ListingFeatures) -> KeywordEvide
     r_keywords = {k.strip().lower() for k in result.keywords if k.strip()}
     r_text = f"{result.title} {result.text} {' '.join(result.keywords)}".lower()
     n_text = f"{need.title} {need.text} {' '.join(need.keywords)}".lower()
-    r_bigrams = bigrams(r_text)
+    r_bigrams: set[str] | None = None  # made when a keyword is neither listed nor contained
     credit = 0.0
     matched: list[str] = []
     similar: list[str] = []
@@ -143,6 +143,7 @@ def keyword_matches(need: NeedFeatures, result: ListingFeatures) -> KeywordEvide
         else:
             grams = bigrams(kw)
             if len(grams) >= 2:
+                r_bigrams = bigrams(r_text) if r_bigrams is None else r_bigrams
                 share = len(grams & r_bigrams) / len(grams)
                 if share >= BIGRAM_MIN_SHARE:
                     credit += CREDIT_BIGRAM * share

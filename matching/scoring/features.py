@@ -170,7 +170,8 @@ def join_en(items: Iterable[str]) -> str:
 
 
 def bigrams(text: str) -> set[str]:
-    text = re.sub(r"\s+", "", text.lower())
+    """The two-character substrings of `text`, lower-cased, whitespace removed."""
+    text = "".join(text.lower().split())
     return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
