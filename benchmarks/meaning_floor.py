@@ -8,6 +8,8 @@ are relevant (precision) and the results per query; then the best cosine of quer
 mean nothing to the catalogue. The floor is the highest that keeps at least 90 % of the
 relevant pairs of both query styles: it removes what cannot be relevant (gibberish scores
 below it) and no more, because the model's cosines separate relevance poorly (DESIGN.md §7).
+Unjudged pairs count as not relevant, so the precision is a lower bound. When no floor of the
+table keeps 90 %, the script says so instead of choosing one.
 
     .venv/bin/python benchmarks/meaning_floor.py
 """
@@ -64,7 +66,7 @@ def main() -> None:
             f"\nqueries: each judged need's {style} ({len(qrels)} needs, {len(pos)} relevant pairs)"
         )
         print(f"{'floor':>6} {'recall':>7} {'precision':>10} {'results/query':>14}")
-        kept = FLOORS[0]
+        kept: float | None = None
         for floor in FLOORS:
             hits, wrong = int((pos >= floor).sum()), int((neg >= floor).sum())
             recall = hits / len(pos)
@@ -72,6 +74,8 @@ def main() -> None:
                   f"{(hits + wrong) / len(qrels):14.1f}")  # fmt: skip
             if recall >= KEPT_RECALL:
                 kept = floor
+        if kept is None:
+            sys.exit(f"no floor of {FLOORS} keeps {KEPT_RECALL:.0%} of the {style} pairs")
         chosen.append(kept)
     print("\nbest cosine of queries that mean nothing here:")
     for text in NONSENSE:

@@ -5,8 +5,9 @@ One pass every `--interval` seconds until SIGTERM/SIGINT (the pass in hand is fi
 pass gets `should_stop` and checks it between items), or exactly one pass with `--once`, whose
 exit status is 1 (CommandError) when the pass left failures behind. `--retry-now` lets the first
 pass ignore the back-off of items that failed before. Every line written goes to the command's
-stdout (stderr for errors), once: the subclass's logger gets it at DEBUG only (the console
-handler of settings.LOGGING would print it a second time in the same terminal).
+stdout (stderr for errors) and nowhere else: a copy to a logger was printed a second time in
+the same terminal by the console handler of settings.LOGGING. What the passes log (their
+services' loggers) is logged as usual.
 
 A subclass sets the class attributes below and implements `run_pass`, `start_message`,
 `report` and `failure`; it may add arguments in `add_worker_arguments`.
@@ -14,7 +15,6 @@ A subclass sets the class attributes below and implements `run_pass`, `start_mes
 
 from __future__ import annotations
 
-import logging
 import signal
 import threading
 from collections.abc import Callable
@@ -29,8 +29,6 @@ Outcome = TypeVar("Outcome")
 class PollingWorkerCommand(BaseCommand, Generic[Outcome]):
     #: The command's name, starting its log lines ("search_sync: stopped").
     worker_name: str
-    #: Logger the lines also go to, at DEBUG.
-    logger_name: str
     #: What one pass finishes before it stops on a signal ("agreement", "batch").
     unit: str
     default_interval: float
@@ -120,7 +118,6 @@ class PollingWorkerCommand(BaseCommand, Generic[Outcome]):
                 signal.signal(number, handler)
 
     def say(self, message: str, *, error: bool = False) -> None:
-        """Write one line to stdout (stderr if `error`); the worker's logger gets it at DEBUG."""
-        logging.getLogger(self.logger_name).debug(message)
+        """Write one line to stdout (stderr if `error`)."""
         (self.stderr if error else self.stdout).write(message)
         self.stdout.flush()

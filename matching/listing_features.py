@@ -3,9 +3,10 @@ need's `NeedFeatures`, a result's `ResultFeatures`.
 
 A need's related terms (`matching.search.analysis.related_terms`: what the domain vocabulary
 and the problem rules link to its text) are kept per process for saved needs, by (pk,
-updated_at), at most `_RELATED_KEPT` of them (a few MB): a result's matches score up to
-MATCHING_SCORED needs, and computing their terms each time took about 0.6 ms a need, 50 ms
-a match (profiled on the demo database).
+updated_at), at most `_RELATED_KEPT` of them (a few MB), and forgotten when the synonym file
+or a rule file changes: a result's matches score up to MATCHING_SCORED needs, and computing
+their terms each time took about 0.6 ms a need, 50 ms a match (profiled on the demo
+database).
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from datetime import date, datetime
 from django.utils import timezone
 
 from marketplace.models import ResearchResult, TechnologyNeed
+from matching.knowledge.rules import rules_in_force
 from matching.scoring import NeedFeatures, ResultFeatures, parse_source_date
 from matching.search.analysis import related_terms
+from matching.search.synonym_file import SYNONYMS_PATH, synonym_lines
 
 
 def _listing_date(listing: ResearchResult | TechnologyNeed) -> date | None:
@@ -38,13 +41,33 @@ _related: OrderedDict[tuple[int, datetime | None], tuple[str, ...]] = OrderedDic
 _related_lock = threading.Lock()
 
 
+_related_source: list[object] = []  # the vocabulary and rules the kept terms came from
+
+
+def _vocabulary() -> list[object]:
+    """What `related_terms` reads, as objects replaced when their files change: the synonym
+    file's lines and the problem rules in force."""
+    try:
+        lines: object = synonym_lines(SYNONYMS_PATH)
+    except OSError:
+        lines = None
+    return [lines, rules_in_force()]
+
+
 def _related_terms_of(
     need: TechnologyNeed, text: str, keywords: tuple[str, ...]
 ) -> tuple[str, ...]:
     if not need.pk:
         return related_terms(text, keywords)
     key = (int(need.pk), need.updated_at)
+    source = _vocabulary()
     with _related_lock:
+        if len(_related_source) != len(source) or any(
+            kept is not now for kept, now in zip(_related_source, source, strict=False)
+        ):
+            # A vocabulary or rule file changed: every kept result may be wrong.
+            _related.clear()
+            _related_source[:] = source
         known = _related.get(key)
         if known is not None:
             _related.move_to_end(key)

@@ -53,7 +53,7 @@ from matching.scoring import (
     strength_of,
 )
 from matching.scoring.components import SemanticEvidence
-from matching.scoring.fusion import fused_order, reciprocal_rank_fusion
+from matching.scoring.fusion import PAPER_K, fused_order, reciprocal_rank_fusion
 from matching.search.backends.base import (
     BaseSearchBackend,
     IndexDocument,
@@ -199,7 +199,7 @@ def _retrieve(
 
 
 def _shortlist(retrieved: _Retrieved, size: int) -> dict[int, SearchHit]:
-    """The `size` candidates first in the reciprocal rank fusion (k = 60, the paper's constant,
+    """The `size` candidates first in the reciprocal rank fusion (k = `PAPER_K`, 60,
     `matching.scoring.fusion`) of the lexical and the semantic retrieval orders, which are
     loaded and scored (ties: the lexical candidate first); all of them when `size` is 0 or
     there are no more. Scoring is what a
@@ -209,7 +209,7 @@ def _shortlist(retrieved: _Retrieved, size: int) -> dict[int, SearchHit]:
     if size <= 0 or len(retrieved.merged) <= size:
         return retrieved.merged
     lexical = [hit.object_id for hit in retrieved.plain]
-    fused = reciprocal_rank_fusion([lexical, retrieved.nearest], 60.0)
+    fused = reciprocal_rank_fusion([lexical, retrieved.nearest], PAPER_K)
     first = sorted(retrieved.merged, key=lambda i: -fused.get(i, 0.0))[:size]
     return {i: retrieved.merged[i] for i in first}
 

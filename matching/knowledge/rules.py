@@ -292,6 +292,12 @@ def _current() -> _Index:
     return index
 
 
+def rules_in_force() -> object:
+    """The rules now in force as one object, replaced (never changed) when a rule file
+    changes: what keeps results derived from the rules compares it with `is`."""
+    return _current()
+
+
 def knowledge(grown: Path | None = None, curated: Path | None = None) -> Knowledge:
     """The rules in force from the two files (default `GROWN_PATH` and `CURATED_PATH`; either
     may be missing)."""

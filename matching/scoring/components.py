@@ -79,7 +79,7 @@ def semantic_part(evidence: SemanticEvidence | None, candidate: str) -> Part:
     return Part(
         score,
         f"{source_zh}‘{evidence.source_phrase}’与{other_zh}‘{evidence.candidate_phrase}’"
-        f"{level_zh}",
+        + level_zh,
         f"the {source_en}'s '{evidence.source_phrase}' {level_en} the {other_en}'s "
         f"'{evidence.candidate_phrase}'",
     )

@@ -30,6 +30,10 @@ def semantic_score(cosine: float, low: float, high: float) -> float:
     return clamp((cosine - low) / (high - low))
 
 
+#: The k of the reciprocal rank fusion paper (Cormack et al. 2009), where no k is tuned.
+PAPER_K = 60.0
+
+
 def reciprocal_rank_fusion(rankings: Sequence[Sequence[Key]], k: float) -> dict[Key, float]:
     """{item: fused score in 0–1} over every item of `rankings` (each best first, an item at
     most once per ranking). Raises ValueError for k < 0."""

@@ -415,7 +415,7 @@ def plan_query(
     """The plan of a search box query (no groups for text without words), maybe relaxed."""
     groups = tuple(merge(query_groups(text, table, settings)))
     needed = minimum_should_match(len(groups), settings.minimum_should_match)
-    return QueryPlan(groups, min(needed, 1) if relaxed else needed)
+    return QueryPlan(groups, min(len(groups), 1) if relaxed else needed)
 
 
 def body_terms(text: str) -> list[str]:

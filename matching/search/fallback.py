@@ -24,7 +24,7 @@ from enum import StrEnum
 
 from django.conf import settings
 
-from matching.search import get_search_backend
+from matching.search import analysis, get_search_backend
 from matching.search.backends.base import (
     BaseSearchBackend,
     QueryVector,
@@ -58,13 +58,25 @@ def search_listings(query: SearchQuery, backend: BaseSearchBackend | None = None
     results = backend.search(query)
     if results.total or not query.text.strip():
         return FoundListings(results, MatchMode.ALL_WORDS)
-    relaxed = backend.search(replace(query, relaxed=True))
-    if relaxed.total:
-        return FoundListings(relaxed, MatchMode.SOME_WORDS)
+    if _word_groups(query.text) > 1:  # with one group, relaxed is the same query
+        relaxed = backend.search(replace(query, relaxed=True))
+        if relaxed.total:
+            return FoundListings(relaxed, MatchMode.SOME_WORDS)
     by_meaning = _by_meaning(backend, query)
     if by_meaning is None or not by_meaning.total:
         return FoundListings(results, MatchMode.ALL_WORDS)
     return FoundListings(by_meaning, MatchMode.MEANING)
+
+
+def _word_groups(text: str) -> int:
+    """How many word groups a search for `text` has (the backends' plans have the same
+    groups; their settings change weights, not groups); 2 when the synonym file cannot be
+    read (the relaxed search is then tried, and the backend answers as it can)."""
+    try:
+        table = analysis.synonyms()
+    except OSError:
+        return 2
+    return len(analysis.plan_query(text, table, analysis.PlanSettings()).groups)
 
 
 def _by_meaning(backend: BaseSearchBackend, query: SearchQuery) -> SearchResults | None:

@@ -331,3 +331,41 @@ def test_field_and_ipc_rules_relate_fields_with_a_reason() -> None:
         NeedFeatures(title="n", field="food"), ResultFeatures(title="r", field="electronics")
     )
     assert none.score == 0.0
+
+
+@pytest.mark.django_db
+def test_a_saved_needs_related_terms_follow_its_edits_and_the_rules_in_force(
+    knowledge_files: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from matching.listing_features import need_features
+    from tests import factories
+
+    monkeypatch.setattr(rules, "RECHECK_SECONDS", 0.0)  # see a rewritten file at once
+    need = factories.TechnologyNeedFactory(
+        title="厂区钢渣堆积如山", description="占地污染", keywords=[]
+    )
+    assert "钢渣综合利用" in need_features(need).related_terms
+    # An edit (a new updated_at) is seen; the kept terms of the old text are not used.
+    need.title, need.description = "厂区粉尘超标", "车间空气差"
+    need.save()
+    assert "钢渣综合利用" not in need_features(need).related_terms
+    # A rule file rewritten (as grow_knowledge does) is seen without an edit of the need.
+    need.title = "厂区钢渣堆积如山"
+    need.save()
+    assert "钢渣综合利用" in need_features(need).related_terms
+    knowledge_files.write_text(
+        _grown("problem\t钢渣+堆积\t钢渣气淬\t2\tN0001 R0001\t钢渣"), encoding="utf-8"
+    )
+    terms = need_features(need).related_terms
+    assert "钢渣气淬" in terms and "钢渣综合利用" not in terms
+
+
+@pytest.mark.usefixtures("knowledge_files")
+def test_an_unsaved_needs_related_terms_are_computed_each_time() -> None:
+    from marketplace.models import TechnologyNeed
+    from matching.listing_features import need_features
+
+    need = TechnologyNeed(title="厂区钢渣堆积如山", description="占地污染", keywords=[])
+    assert "钢渣综合利用" in need_features(need).related_terms
+    need.title = "厂区粉尘超标"
+    assert "钢渣综合利用" not in need_features(need).related_terms

@@ -154,3 +154,27 @@ def test_a_page_beyond_the_meaning_hits_is_empty(backend_name) -> None:
     found = search_listings(SearchQuery(text="炼钢副产物堆存", kind="result", page=9))
     assert found.mode is MatchMode.MEANING and found.results.hits == []
     assert found.results.total > 0
+
+
+@pytest.mark.semantic
+def test_every_try_keeps_the_filters(backend_name) -> None:
+    _results()
+    reindex()
+    for text in ("钢渣堆积如山", "炼钢副产物堆存"):  # relaxed, then by meaning: nothing passes
+        body = _api(q=text, type="result", field=Field.BIOMEDICINE.value)
+        assert body["count"] == 0 and body["match_mode"] == "all_words"
+
+
+@pytest.mark.semantic
+def test_the_api_pages_the_hits_found_by_meaning_like_any_list(backend_name) -> None:
+    _results()
+    reindex()
+    first = _api(q="炼钢副产物堆存", type="result", page_size="2")
+    assert first["match_mode"] == "meaning" and len(first["results"]) == 2
+    assert first["count"] > 2 and first["next"] and first["facets"] == {}
+    last = -(-first["count"] // 2)
+    final = _api(q="炼钢副产物堆存", type="result", page_size="2", page=str(last))
+    assert final["next"] is None and final["match_mode"] == "meaning"
+    seen = Client().get(URL, {"q": "炼钢副产物堆存", "type": "result", "page": str(last + 1),
+                              "page_size": "2"})  # fmt: skip
+    assert seen.status_code == 404

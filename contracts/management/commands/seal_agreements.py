@@ -25,7 +25,6 @@ from kernel.polling import PollingWorkerCommand
 class Command(PollingWorkerCommand[list[SealOutcome]]):
     help = "Render and seal the PDFs of agreements signed by both parties (the seal worker)."
     worker_name = "seal_agreements"
-    logger_name = "contracts.services.sealing"
     unit = "agreement"
     default_interval = 30.0
     size_option = "--limit"

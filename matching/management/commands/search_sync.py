@@ -27,7 +27,6 @@ from matching.search.sync import SyncReport, drain_outbox, outbox_stats
 class Command(PollingWorkerCommand[SyncReport]):
     help = "Apply queued listing changes to the search backends (the search outbox worker)."
     worker_name = "search_sync"
-    logger_name = "matching.search.sync"
     unit = "batch"
     default_interval = 5.0
     size_option = "--batch-size"

@@ -29,7 +29,6 @@ from matching.alerts.models import Alert, AlertOutbox, EmailState
 class Command(PollingWorkerCommand[AlertReport]):
     help = "Find who should hear of newly published listings, and send the alert e-mails."
     worker_name = "send_match_alerts"
-    logger_name = "matching.alerts"
     unit = "publication"
     default_interval = 30.0
     size_option = "--batch-size"

@@ -134,7 +134,8 @@ TERM_FIELDS: tuple[str, ...] = ("title", "keywords", "body")
 
 @dataclass(frozen=True)
 class SearchHit:
-    """One ranked hit. `score` is the backend's raw relevance (BM25 or equivalent, ≥ 0).
+    """One ranked hit. `score` is the backend's raw relevance (BM25 or equivalent, ≥ 0), or
+    the cosine similarity (-1..1) of a hit found by meaning (`nearest_listings`).
 
     `highlights` maps an indexed field name ("title", "body", "keywords") to snippets: HTML
     with the user text escaped and matched terms wrapped in `<mark>`…`</mark>`.
@@ -156,7 +157,9 @@ class SearchResults:
     """A page of hits, the total number of matching listings and facet counts.
 
     `facets` maps each of FACET_FIELDS to {value: count} over all matching listings (not only
-    this page); counts of a facet ignore no filters (simple, predictable counts).
+    this page); counts of a facet ignore no filters (simple, predictable counts). It is {}
+    when the query did not ask for facets, and for hits found by meaning
+    (`matching.search.fallback`).
     """
 
     hits: list[SearchHit]

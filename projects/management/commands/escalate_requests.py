@@ -49,7 +49,6 @@ def _moment(value: str | None) -> datetime | None:
 class Command(PollingWorkerCommand[Escalated]):
     help = "Escalate requests unanswered for KEQIAO_REQUEST_ESCALATION_DAYS to the brokers."
     worker_name = "escalate_requests"
-    logger_name = "matching.mediation"
     unit = "request"
     default_interval = 3600.0
     size_option = "--limit"

@@ -372,16 +372,19 @@ class TantivySearchBackend(BaseSearchBackend):
         # index's: keep the nearest that the index holds and `filters` selects (as
         # Elasticsearch's kNN filter does), asking the vector index for four times as many
         # each time until there are enough or none is left.
+        # Each round checks only the ids no round before did (by id: equal cosines at the cut
+        # may come in another order).
         clauses, excluded = queries.filters_of(replace(filters, kind=index.kind))
-        wanted = 2 * limit
+        wanted, checked = 2 * limit, set[int]()
+        hits: list[SearchHit] = []
         while True:
             nearest = index.nearest(values, wanted)
-            selected = self._selected_ids(
-                index.kind, [object_id for object_id, _score in nearest], clauses, excluded
-            )
-            hits = [SearchHit(index.kind, i, score) for i, score in nearest if i in selected]
+            fresh = [(i, score) for i, score in nearest if i not in checked]
+            selected = self._selected_ids(index.kind, [i for i, _s in fresh], clauses, excluded)
+            hits += [SearchHit(index.kind, i, score) for i, score in fresh if i in selected]
             if len(hits) >= limit or len(nearest) < wanted:
-                return hits[:limit]
+                return sorted(hits, key=lambda hit: -hit.score)[:limit]
+            checked.update(i for i, _s in fresh)
             wanted *= 4
 
     def _selected_ids(
