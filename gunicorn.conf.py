@@ -21,8 +21,9 @@ workers = multiprocessing.cpu_count() * 2 + 1
 # The parent process loads Django, every URL's views and the search analysers (the segmenter's
 # dictionaries) once, then forks the workers: each starts ready, in a fraction of a second, and
 # shares those pages copy-on-write. Consequence: a new release needs a restart of gunicorn
-# (systemctl restart), not a HUP. Nothing opens a database connection or the search index in
-# the parent (see when_ready), so no file or socket is shared across the fork.
+# (systemctl restart), not a HUP. The parent never opens the search index, and closes the
+# database connection that loading the stored vectors opened (see when_ready), so no file or
+# socket is shared across the fork.
 preload_app = True
 # Seconds a worker may spend on one request before it is killed and restarted.
 timeout = 60
@@ -40,15 +41,18 @@ forwarded_allow_ips = "127.0.0.1,::1"
 
 def when_ready(server: Any) -> None:
     """In the parent, after the application was loaded and before any worker is forked: import
-    the URL configuration (all views) and load the search analysers, the first request's work.
-    Then freeze what is loaded (`gc.freeze`, as the Python documentation advises before a fork
-    without exec): the cyclic garbage collector no longer scans those objects, which removed
-    its 50 ms pauses from the workers' matching requests, and they stay shared
-    copy-on-write."""
+    the URL configuration (all views), load the search analysers, the embedder and, on the
+    embedded backend, the vector indexes (`matching.semantic.preload`): the first request's
+    and the first match's work. Then freeze what is loaded (`gc.freeze`, as the Python
+    documentation advises before a fork without exec): the cyclic garbage collector no longer
+    scans those objects, which removed its 50 ms pauses from the workers' matching requests,
+    and they stay shared copy-on-write."""
     from django.urls import get_resolver
 
     from matching.search.analysis import prepare
+    from matching.semantic.preload import preload_semantic_matching
 
     get_resolver().url_patterns  # noqa: B018 - imports every app's URL module and views
     prepare()
+    preload_semantic_matching()
     gc.freeze()

@@ -350,3 +350,30 @@ def test_an_unusable_phrase_cache_costs_the_embedding_not_the_match(settings, tm
     vectors = phrase_vectors(["钢渣气淬", "固废资源化"], embedder)
     assert vectors.shape == (2, embedder.dimensions)
     assert np.allclose(vectors, embedder.inner.passages(["钢渣气淬", "固废资源化"]))
+
+
+@pytest.mark.semantic
+@pytest.mark.django_db(transaction=True)
+def test_the_parent_preloads_both_vector_indexes_on_the_embedded_backend_only(settings) -> None:
+    from matching.semantic import vector_index
+    from matching.semantic.preload import EMBEDDED_BACKEND, preload_semantic_matching
+    from tests.matching.es_support import es_config
+
+    made = _results()
+    reindex()
+    embedder = get_embedder()
+    assert embedder is not None
+    settings.SEARCH_BACKENDS = {
+        "default": {"BACKEND": EMBEDDED_BACKEND},
+        "embedded": {"ALIAS": "default"},
+    }
+    vector_index.forget_indexes()
+    preload_semantic_matching()
+    loaded = {key[1]: index for key, index in vector_index._indexes.items()}
+    assert set(loaded) == {"result", "need"}
+    assert all(loaded["result"].vector(pk) is not None for pk in made.values())
+    # Elasticsearch keeps its own vectors: nothing to load in process.
+    settings.SEARCH_BACKENDS = {"default": es_config(), "elasticsearch": {"ALIAS": "default"}}
+    vector_index.forget_indexes()
+    preload_semantic_matching()
+    assert vector_index._indexes == {}
