@@ -13,8 +13,9 @@ answered (`MatchMode`), so pages and the API can label the hits:
    cosine of at least `settings.SEARCH_MEANING_MIN_COSINE`, best first, without facets. Only
    with an embedder (`matching.semantic.embedders`); the score of these hits is the cosine.
 
-"钢渣堆积如山" has no listing with both words; the relaxed query finds the slag listings. A
-problem stated in words no listing uses ("炼钢副产物没处放") reaches them by meaning.
+On the demo data "钢渣堆积如山" has no listing with both words; the relaxed query finds the slag
+listings by 钢渣 (ranked by BM25 alone: a listing sharing only a common word may come
+first). "废料堆放占地" shares no word with any listing and finds listings by meaning.
 """
 
 from __future__ import annotations
