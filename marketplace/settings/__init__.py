@@ -430,8 +430,7 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
         # django-dbbackup's commands print through their own handler.
         "dbbackup": {"propagate": False},
-        # Django's default configuration gives "django" its own console handler (in DEBUG):
-        # with the root's, every line of it was printed twice. The root's handler prints it.
+        # Django's default gives "django" its own console handler: with the root's, twice.
         "django": {"handlers": [], "level": "INFO", "propagate": True},
     },
 }

@@ -8,7 +8,8 @@ answered (`MatchMode`), so pages and the API can label the hits:
 1. `some_words`: the same query relaxed (`SearchQuery.relaxed`), any one word group is enough,
    ranked by BM25 as usual (Algolia's removeWordsIfNoResults, Elasticsearch's lowered
    minimum_should_match);
-2. `meaning`: the listings nearest to the query's embedding (`BaseSearchBackend.
+2. `meaning`: the listings nearest to the embedding of the query's first `MEANING_CHARS` (64)
+   characters (kept per process for the last 1,024 queries) (`BaseSearchBackend.
    nearest_listings`, the same filters), at most `settings.SEARCH_MEANING_LIMIT` (20), with a
    cosine of at least `settings.SEARCH_MEANING_MIN_COSINE`, best first, without facets. Only
    with an embedder (`matching.semantic.embedders`); the score of these hits is the cosine.
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from functools import lru_cache
 
 from django.conf import settings
 
@@ -80,14 +82,29 @@ def _word_groups(text: str) -> int:
     return len(analysis.plan_query(text, table, analysis.PlanSettings()).groups)
 
 
+#: The characters of a query that are embedded: the embedding costs about 1 ms a token (a
+#: 200-character query took 0.5 s, and one process embeds one text at a time); a query
+#: stating a problem says it in its first words.
+MEANING_CHARS = 64
+
+
+@lru_cache(maxsize=1024)
+def _query_vector(model: str, text: str) -> QueryVector:
+    """The query vector of `text` by the configured embedder (named `model`, part of the key
+    so that another embedder never reuses it), kept for the last 1,024 texts of this
+    process."""
+    embedder = get_embedder()
+    assert embedder is not None and embedder.name == model
+    return QueryVector(tuple(float(x) for x in embedder.query(text)), model)
+
+
 def _by_meaning(backend: BaseSearchBackend, query: SearchQuery) -> SearchResults | None:
     """The page `query.page` of the listings nearest to the query text's embedding that pass
     its filters and the floor; None without an embedder."""
     embedder = get_embedder()
     if embedder is None:
         return None
-    values = embedder.query(query.text.strip())
-    vector = QueryVector(tuple(float(x) for x in values), embedder.name)
+    vector = _query_vector(embedder.name, query.text.strip()[:MEANING_CHARS])
     limit = int(getattr(settings, "SEARCH_MEANING_LIMIT", 20))
     floor = float(getattr(settings, "SEARCH_MEANING_MIN_COSINE", 0.0))
     nearest = backend.nearest_listings(vector, replace(query, text=""), limit)

@@ -178,3 +178,14 @@ def test_the_api_pages_the_hits_found_by_meaning_like_any_list(backend_name) -> 
     seen = Client().get(URL, {"q": "炼钢副产物堆存", "type": "result", "page": str(last + 1),
                               "page_size": "2"})  # fmt: skip
     assert seen.status_code == 404
+
+
+@pytest.mark.semantic
+def test_only_a_querys_first_64_characters_are_embedded(backend_name) -> None:
+    _results()
+    reindex()
+    start = "炼钢副产物堆存" + "，" * 57  # 64 characters
+    short = search_listings(SearchQuery(text=start, kind="result"))
+    long = search_listings(SearchQuery(text=start + "无关的长尾文字" * 20, kind="result"))
+    assert short.mode is long.mode is MatchMode.MEANING
+    assert short.results.hits == long.results.hits
