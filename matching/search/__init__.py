@@ -36,6 +36,7 @@ __all__ = [
     "SearchResults",
     "SearchUnavailable",
     "backend_names",
+    "backend_path",
     "get_search_backend",
 ]
 
@@ -76,10 +77,27 @@ def _resolve(name: str) -> str:
     return name
 
 
-def _build(name: str) -> BaseSearchBackend:
-    configured: dict[str, Any] = getattr(settings, "SEARCH_BACKENDS", None) or {
-        "default": {"BACKEND": "matching.search.backends.tantivy.TantivySearchBackend"}
+#: The embedded backend, used when SEARCH_BACKENDS is not set.
+EMBEDDED_BACKEND = "matching.search.backends.tantivy.TantivySearchBackend"
+
+
+def _configured() -> dict[str, Any]:
+    return getattr(settings, "SEARCH_BACKENDS", None) or {
+        "default": {"BACKEND": EMBEDDED_BACKEND}
     }
+
+
+def backend_path(name: str = "default") -> str:
+    """The dotted class path of the backend called `name` (aliases followed), without
+    importing it; "" when that entry names none. ImproperlyConfigured if unknown."""
+    target = _resolve(name)
+    if target not in _configured():
+        raise ImproperlyConfigured(f"No search backend called {target!r} in SEARCH_BACKENDS.")
+    return str(_configured()[target].get("BACKEND") or "")
+
+
+def _build(name: str) -> BaseSearchBackend:
+    configured = _configured()
     if name not in configured:
         raise ImproperlyConfigured(f"No search backend called {name!r} in SEARCH_BACKENDS.")
     params = dict(configured[name])

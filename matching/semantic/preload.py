@@ -12,31 +12,14 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from django.db import connections
 
+from matching.search import EMBEDDED_BACKEND, backend_path
 from matching.search.backends.base import KINDS
 from matching.semantic.embedders import get_embedder
 from matching.semantic.vector_index import vector_index
 
 logger = logging.getLogger(__name__)
-
-#: The backend that searches the stored vectors in process (`vector_index`); named, not
-#: imported, so that the parent never imports the search engine (nor opens its index).
-EMBEDDED_BACKEND = "matching.search.backends.tantivy.TantivySearchBackend"
-
-
-def _default_backend_path() -> str:
-    """The class path of the default search backend, aliases followed, without importing it."""
-    configured = getattr(settings, "SEARCH_BACKENDS", None) or {}
-    name, seen = "default", set[str]()
-    while isinstance(configured.get(name), dict) and "ALIAS" in configured[name]:
-        if name in seen:
-            break
-        seen.add(name)
-        name = str(configured[name]["ALIAS"])
-    entry = configured.get(name) or {}
-    return str(entry.get("BACKEND", EMBEDDED_BACKEND)) if configured else EMBEDDED_BACKEND
 
 
 def preload_semantic_matching() -> None:
@@ -45,7 +28,9 @@ def preload_semantic_matching() -> None:
     logged and left to the workers' first request."""
     try:
         embedder = get_embedder()
-        if embedder is None or _default_backend_path() != EMBEDDED_BACKEND:
+        # Only the embedded backend searches the stored vectors in process; its path is
+        # compared, not its class imported, so that the parent never loads the search engine.
+        if embedder is None or backend_path() != EMBEDDED_BACKEND:
             return
         for kind in KINDS:
             vector_index(kind, embedder.name, embedder.dimensions)

@@ -18,10 +18,11 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
+from matching.search import EMBEDDED_BACKEND
+
 ES_URL: str = getattr(settings, "ELASTICSEARCH_URL", "") or ""
 TEST_PREFIX = f"keqiao-test-{os.getpid()}"
 ES_BACKEND = "matching.search.backends.elasticsearch.ElasticsearchSearchBackend"
-EMBEDDED_BACKEND = "matching.search.backends.tantivy.TantivySearchBackend"
 #: The embedded index of this test run (removed by `drop_embedded_test_index`).
 EMBEDDED_INDEX_DIR = tempfile.mkdtemp(prefix="keqiao-test-index-")
 SKIP_REASON = "Elasticsearch is not configured (set ELASTICSEARCH_URL to a running node)"

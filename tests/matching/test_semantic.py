@@ -355,8 +355,9 @@ def test_an_unusable_phrase_cache_costs_the_embedding_not_the_match(settings, tm
 @pytest.mark.semantic
 @pytest.mark.django_db(transaction=True)
 def test_the_parent_preloads_both_vector_indexes_on_the_embedded_backend_only(settings) -> None:
+    from matching.search import EMBEDDED_BACKEND
     from matching.semantic import vector_index
-    from matching.semantic.preload import EMBEDDED_BACKEND, preload_semantic_matching
+    from matching.semantic.preload import preload_semantic_matching
     from tests.matching.es_support import es_config
 
     made = _results()
