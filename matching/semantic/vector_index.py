@@ -142,20 +142,18 @@ class VectorIndex:
         row = snapshot.rows.get(object_id)
         return None if row is None or row >= snapshot.size else snapshot.matrix[row]
 
-    def nearest(
-        self, query: Vectors, limit: int, *, exclude: frozenset[int] = frozenset()
-    ) -> list[tuple[int, float]]:
-        """At most `limit` (object id, cosine) pairs, most similar first, without `exclude`."""
+    def nearest(self, query: Vectors, limit: int) -> list[tuple[int, float]]:
+        """At most `limit` (object id, cosine) pairs, most similar first (the caller filters:
+        `BaseSearchBackend.nearest_listings`)."""
         snapshot = self._snapshot
         count = snapshot.size
         if count == 0 or limit <= 0:
             return []
         scores = snapshot.matrix[:count] @ np.asarray(query, dtype=np.float32)
-        wanted = min(count, limit + len(exclude))
+        wanted = min(count, limit)
         top = np.argpartition(-scores, wanted - 1)[:wanted] if wanted < count else np.arange(count)
         ordered = top[np.argsort(-scores[top], kind="stable")]
-        pairs = [(int(snapshot.ids[i]), float(scores[i])) for i in ordered]
-        return [(i, s) for i, s in pairs if i not in exclude][:limit]
+        return [(int(snapshot.ids[i]), float(scores[i])) for i in ordered]
 
 
 _indexes: dict[tuple[str, str, str], VectorIndex] = {}

@@ -402,8 +402,7 @@ class TantivySearchBackend(BaseSearchBackend):
         query = tantivy.Query.boolean_query(
             [
                 (tantivy.Occur.Must, tantivy.Query.term_set_query(SCHEMA, "key", keys)),
-                *(queries.filtered(clause) for clause in clauses),
-                *((tantivy.Occur.MustNot, clause) for clause in excluded),
+                queries.filtered(self._filter_only(clauses, excluded)),
             ]
         )
         with _engine_errors():
