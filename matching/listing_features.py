@@ -38,36 +38,32 @@ def _listing_date(listing: ResearchResult | TechnologyNeed) -> date | None:
 
 _RELATED_KEPT = 20_000
 _related: OrderedDict[tuple[int, datetime | None], tuple[str, ...]] = OrderedDict()
+_related_source: tuple[object, ...] = ()  # the vocabulary and rules the kept terms came from
 _related_lock = threading.Lock()
 
 
-_related_source: list[object] = []  # the vocabulary and rules the kept terms came from
-
-
-def _vocabulary() -> list[object]:
+def _vocabulary() -> tuple[object, ...]:
     """What `related_terms` reads, as objects replaced when their files change: the synonym
     file's lines and the problem rules in force."""
     try:
         lines: object = synonym_lines(SYNONYMS_PATH)
     except OSError:
         lines = None
-    return [lines, rules_in_force()]
+    return (lines, rules_in_force())
 
 
 def _related_terms_of(
     need: TechnologyNeed, text: str, keywords: tuple[str, ...]
 ) -> tuple[str, ...]:
+    global _related_source
     if not need.pk:
         return related_terms(text, keywords)
     key = (int(need.pk), need.updated_at)
     source = _vocabulary()
     with _related_lock:
-        if len(_related_source) != len(source) or any(
-            kept is not now for kept, now in zip(_related_source, source, strict=False)
-        ):
-            # A vocabulary or rule file changed: every kept result may be wrong.
+        if source != _related_source:  # a vocabulary or rule file changed (or first use)
             _related.clear()
-            _related_source[:] = source
+            _related_source = source
         known = _related.get(key)
         if known is not None:
             _related.move_to_end(key)

@@ -369,3 +369,26 @@ def test_an_unsaved_needs_related_terms_are_computed_each_time() -> None:
     assert "钢渣综合利用" in need_features(need).related_terms
     need.title = "厂区粉尘超标"
     assert "钢渣综合利用" not in need_features(need).related_terms
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("knowledge_files")
+def test_a_saved_needs_related_terms_are_computed_once_while_nothing_changes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from matching import listing_features
+    from tests import factories
+
+    need = factories.TechnologyNeedFactory(
+        title="厂区钢渣堆积如山", description="占地污染", keywords=[]
+    )
+    calls: list[str] = []
+
+    def counted(text: str, keywords: tuple[str, ...] = ()) -> tuple[str, ...]:
+        calls.append(text)
+        return related_terms(text, keywords)
+
+    monkeypatch.setattr(listing_features, "related_terms", counted)
+    first = listing_features.need_features(need).related_terms
+    assert listing_features.need_features(need).related_terms == first
+    assert len(calls) == 1
