@@ -202,10 +202,9 @@ def _shortlist(retrieved: _Retrieved, size: int) -> dict[int, SearchHit]:
     """The `size` candidates first in the reciprocal rank fusion (k = `PAPER_K`, 60,
     `matching.scoring.fusion`) of the lexical and the semantic retrieval orders, which are
     loaded and scored (ties: the lexical candidate first); all of them when `size` is 0 or
-    there are no more. Scoring is what a
-    match costs (loading, features, components, reasons for each candidate); candidates
-    far down both retrievals do not reach the first page (measured on the dev judgements,
-    DESIGN.md section 7)."""
+    there are no more. Scoring is what a match costs (loading, features, components, reasons
+    for each candidate); candidates far down both retrievals do not reach the first page
+    (measured on the dev judgements, DESIGN.md section 7)."""
     if size <= 0 or len(retrieved.merged) <= size:
         return retrieved.merged
     lexical = [hit.object_id for hit in retrieved.plain]

