@@ -43,6 +43,15 @@ def backend_name(request, es_test_prefix) -> Iterator[str]:  # noqa: F811
         yield "elasticsearch"
 
 
+@pytest.fixture
+def slag_results(backend_name) -> dict[str, int]:
+    """The slag result and three others (tests.matching.test_semantic), indexed on the
+    backend of `backend_name` (with their vectors in tests marked `semantic`)."""
+    made = _results()
+    reindex()
+    return made
+
+
 def _api(**params: str) -> dict:
     response = Client().get(URL, params)
     assert response.status_code == 200, response.content
@@ -53,18 +62,13 @@ def _titles(body: dict) -> list[str]:
     return [row["title"] for row in body["results"]]
 
 
-def test_a_query_that_matches_as_typed_says_all_words(backend_name) -> None:
-    _results()
-    reindex()
+def test_a_query_that_matches_as_typed_says_all_words(slag_results) -> None:
     body = _api(q="钢渣", type="result")
     assert body["match_mode"] == "all_words" and _titles(body) == [SLAG[0]]
 
 
-def test_when_no_listing_has_all_the_words_those_with_some_of_them_are_shown(
-    backend_name,
-) -> None:
-    made = _results()
-    reindex()
+def test_when_no_listing_has_all_the_words_those_with_some_of_them_are_shown(slag_results) -> None:
+    made = slag_results
     body = _api(q="钢渣堆积如山", type="result")
     assert body["match_mode"] == "some_words"
     assert _titles(body) == [SLAG[0]] and body["count"] == 1
@@ -75,28 +79,19 @@ def test_when_no_listing_has_all_the_words_those_with_some_of_them_are_shown(
     assert reverse("result-detail", args=[made[SLAG[0]]]) in page.content.decode()
 
 
-def test_the_relaxed_query_keeps_the_filters(backend_name) -> None:
-    _results()
-    reindex()
+def test_the_relaxed_query_keeps_the_filters(slag_results) -> None:
     body = _api(q="钢渣堆积如山", type="result", field=Field.BIOMEDICINE.value)
     assert body["count"] == 0 and body["match_mode"] == "all_words"
 
 
-def test_without_an_embedder_a_query_no_listing_has_a_word_of_finds_nothing(
-    backend_name,
-) -> None:
-    _results()
-    reindex()
+def test_without_an_embedder_a_query_no_listing_has_a_word_of_finds_nothing(slag_results) -> None:
     body = _api(q="炼钢副产物没处放", type="result")
     assert body == {**body, "count": 0, "results": [], "match_mode": "all_words"}
 
 
 @pytest.mark.semantic
-def test_a_problem_in_words_no_listing_uses_finds_the_technology_by_meaning(
-    backend_name,
-) -> None:
-    made = _results()
-    reindex()
+def test_a_problem_in_words_no_listing_uses_finds_the_technology_by_meaning(slag_results) -> None:
+    made = slag_results
     body = _api(q="炼钢副产物堆存", type="result")
     assert body["match_mode"] == "meaning"
     assert _titles(body)[0] == SLAG[0]
@@ -107,9 +102,7 @@ def test_a_problem_in_words_no_listing_uses_finds_the_technology_by_meaning(
 
 
 @pytest.mark.semantic
-def test_gibberish_finds_nothing_by_meaning(backend_name) -> None:
-    _results()
-    reindex()
+def test_gibberish_finds_nothing_by_meaning(slag_results) -> None:
     body = _api(q="asdfgh", type="result")
     assert body["count"] == 0 and body["match_mode"] == "all_words"
 
@@ -148,27 +141,21 @@ def test_nearest_listings_apply_every_filter_and_both_kinds(backend_name) -> Non
 
 
 @pytest.mark.semantic
-def test_a_page_beyond_the_meaning_hits_is_empty(backend_name) -> None:
-    _results()
-    reindex()
+def test_a_page_beyond_the_meaning_hits_is_empty(slag_results) -> None:
     found = search_listings(SearchQuery(text="炼钢副产物堆存", kind="result", page=9))
     assert found.mode is MatchMode.MEANING and found.results.hits == []
     assert found.results.total > 0
 
 
 @pytest.mark.semantic
-def test_every_try_keeps_the_filters(backend_name) -> None:
-    _results()
-    reindex()
+def test_every_try_keeps_the_filters(slag_results) -> None:
     for text in ("钢渣堆积如山", "炼钢副产物堆存"):  # relaxed, then by meaning: nothing passes
         body = _api(q=text, type="result", field=Field.BIOMEDICINE.value)
         assert body["count"] == 0 and body["match_mode"] == "all_words"
 
 
 @pytest.mark.semantic
-def test_the_api_pages_the_hits_found_by_meaning_like_any_list(backend_name) -> None:
-    _results()
-    reindex()
+def test_the_api_pages_the_hits_found_by_meaning_like_any_list(slag_results) -> None:
     first = _api(q="炼钢副产物堆存", type="result", page_size="2")
     assert first["match_mode"] == "meaning" and len(first["results"]) == 2
     assert first["count"] > 2 and first["next"] and first["facets"] == {}
@@ -181,9 +168,7 @@ def test_the_api_pages_the_hits_found_by_meaning_like_any_list(backend_name) -> 
 
 
 @pytest.mark.semantic
-def test_only_a_querys_first_64_characters_are_embedded(backend_name) -> None:
-    _results()
-    reindex()
+def test_only_a_querys_first_64_characters_are_embedded(slag_results) -> None:
     start = "炼钢副产物堆存" + "，" * 57  # 64 characters
     short = search_listings(SearchQuery(text=start, kind="result"))
     long = search_listings(SearchQuery(text=start + "无关的长尾文字" * 20, kind="result"))
