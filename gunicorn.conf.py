@@ -41,18 +41,26 @@ forwarded_allow_ips = "127.0.0.1,::1"
 
 def when_ready(server: Any) -> None:
     """In the parent, after the application was loaded and before any worker is forked: import
-    the URL configuration (all views), load the search analysers, the embedder and, on the
-    embedded backend, the vector indexes (`matching.semantic.preload`): the first request's
-    and the first match's work. Then freeze what is loaded (`gc.freeze`, as the Python
-    documentation advises before a fork without exec): the cyclic garbage collector no longer
-    scans those objects, which removed its 50 ms pauses from the workers' matching requests,
-    and they stay shared copy-on-write."""
+    the URL configuration (all views) and build its reverse table, load the search analysers,
+    the embedder and, on the embedded backend, the vector indexes
+    (`matching.semantic.preload`): the first request's and the first match's work. Then
+    freeze what is loaded (`gc.freeze`, as the Python documentation advises before a fork
+    without exec): the cyclic garbage collector no longer scans those objects, which removed
+    its 50 ms pauses from the workers' matching requests, and they stay shared copy-on-write."""
+    from django.conf import settings
     from django.urls import get_resolver
+    from django.utils import translation
 
     from matching.search.analysis import prepare
     from matching.semantic.preload import preload_semantic_matching
 
-    get_resolver().url_patterns  # noqa: B018 - imports every app's URL module and views
+    resolver = get_resolver()
+    resolver.url_patterns  # noqa: B018 - imports every app's URL module and views
+    # The table `reverse()` reads, one per language (about 0.15 s of the first page or search,
+    # which links every listing it shows).
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            resolver.reverse_dict  # noqa: B018
     prepare()
     preload_semantic_matching()
     gc.freeze()

@@ -37,6 +37,7 @@ SOLE_IMPORTERS: dict[str, str] = {
     "pyhanko": "contracts/seal.py",
     "pebble": "kernel/child_process.py",
     "diskcache": "kernel/api/throttle_store.py",
+    "threadpoolctl": "kernel/blas.py",
     "ahocorasick": "matching/search/term_finder.py",
     "rjieba": "matching/search/segment.py",
 }
