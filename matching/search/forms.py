@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.choices import Field, Stage, TransferMode
@@ -21,17 +22,37 @@ KIND_CHOICES = [("result", _("Research results")), ("need", _("Technology needs"
 class SearchForm(forms.Form):
     """The home page's search: free text, listing type, facet filters (lists mean "any of")
     and the page number. Unknown or bad values are dropped rather than refused, so a mangled
-    link still shows results."""
+    link still shows results; the page names what it ignored (`ignored`)."""
 
     q = forms.CharField(label=_("Search"), max_length=200, required=False)
-    kind = forms.ChoiceField(choices=KIND_CHOICES, required=False)
-    field = forms.MultipleChoiceField(choices=Field.choices, required=False)
-    province = forms.CharField(max_length=20, required=False)
-    stage = forms.MultipleChoiceField(choices=Stage.choices, required=False)
-    modes = forms.MultipleChoiceField(choices=TransferMode.choices, required=False)
-    trl_min = forms.IntegerField(min_value=1, max_value=9, required=False)
-    trl_max = forms.IntegerField(min_value=1, max_value=9, required=False)
-    page = forms.IntegerField(min_value=1, max_value=MAX_PAGE, required=False)
+    kind = forms.ChoiceField(label=_("Listing type"), choices=KIND_CHOICES, required=False)
+    field = forms.MultipleChoiceField(label=_("Field"), choices=Field.choices, required=False)
+    province = forms.CharField(label=_("Province"), max_length=20, required=False)
+    stage = forms.MultipleChoiceField(label=_("Stage"), choices=Stage.choices, required=False)
+    modes = forms.MultipleChoiceField(
+        label=_("Transfer / cooperation modes"), choices=TransferMode.choices, required=False
+    )
+    trl_min = forms.IntegerField(label=_("Lowest TRL"), min_value=1, max_value=9, required=False)
+    trl_max = forms.IntegerField(label=_("Highest TRL"), min_value=1, max_value=9, required=False)
+    page = forms.IntegerField(label=_("Page"), min_value=1, max_value=MAX_PAGE, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        low, high = cleaned.get("trl_min"), cleaned.get("trl_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("trl_max", _("It is below the lowest TRL."))
+        return cleaned
+
+    def ignored(self) -> list[str]:
+        """What `query` leaves out, one line per error: "label: message" (call after
+        `is_valid()`)."""
+        return [
+            gettext("%(label)s: %(message)s") % {"label": self.fields[name].label, "message": m}
+            if name in self.fields
+            else str(m)
+            for name, messages in self.errors.items()
+            for m in messages
+        ]
 
     def query(self) -> SearchQuery:
         """The `SearchQuery` for the valid part of the input (call after `is_valid()`)."""

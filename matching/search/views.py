@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from kernel.api.throttling import throttle_wait, throttled_page
 from marketplace import selectors as listing_selectors
 from marketplace.choices import Field, ListingStatus, Stage, TransferMode, choice_label
-from matching.search.backends.base import SearchHit, SearchUnavailable
+from matching.search.backends.base import SearchHit, SearchQuery, SearchUnavailable
 from matching.search.fallback import MatchMode, search_listings
 from matching.search.forms import SearchForm
 
@@ -108,6 +108,31 @@ def _facet_sections(
     return sections
 
 
+def _active_filters(request: HttpRequest, query: SearchQuery) -> list[dict[str, str]]:
+    """The filters `query` applies, each with its label and the link that removes it: shown
+    even when the sidebar has no facet values to toggle (no hits, or hits found by meaning)."""
+    active: list[dict[str, str]] = []
+    for param, values, label in (
+        ("field", query.fields, _FACET_LABELS["field"]),
+        ("province", query.provinces, str),
+        ("stage", query.stages, _FACET_LABELS["stage"]),
+        ("modes", query.modes, _FACET_LABELS["modes"]),
+    ):
+        for value in values:
+            kept = [v for v in request.GET.getlist(param) if v != value]
+            active.append({"label": label(value), "url": _url_with(request, **{param: kept})})
+    if query.trl_min is not None or query.trl_max is not None:
+        low, high = query.trl_min or 1, query.trl_max or 9
+        level = str(low) if low == high else f"{low}–{high}"
+        active.append(
+            {
+                "label": _("TRL %(level)s") % {"level": level},
+                "url": _url_with(request, trl_min=[], trl_max=[]),
+            }
+        )
+    return active
+
+
 def _hit_rows(viewer: AnyUser, kind: str, hits: list[SearchHit]) -> list[dict[str, Any]]:
     """Hits with their listings (in rank order); hits whose listing the viewer cannot see (e.g.
     unpublished since indexing) are dropped."""
@@ -141,10 +166,11 @@ def home(request: HttpRequest) -> HttpResponse:
     """GET / (name "home"): search research results or technology needs.
 
     Parameters: q (text), kind ("result" | "need"), field/stage/modes (repeatable), province,
-    trl_min/trl_max (1–9), page. An empty q lists the newest listings. When no listing has the
-    words, the page says so and shows those with some of them, else those close in meaning
-    (`matching.search.fallback`). If the search service is down the page says so and lists
-    the newest listings from the database.
+    trl_min/trl_max (1–9), page. Bad values are left out and named on the page; the filters
+    in force are listed with a link removing each. An empty q lists the newest listings. When
+    no listing has the words, the page says so and shows those with some of them, else those
+    close in meaning (`matching.search.fallback`). If the search service is down the page
+    says so and lists the newest listings from the database.
     """
     if request.GET:  # a search, not the bare home page
         wait = throttle_wait(request, scope="search", methods=("GET",))
@@ -179,6 +205,7 @@ def home(request: HttpRequest) -> HttpResponse:
         total, facets = queryset.count(), {}
     num_pages = max(1, math.ceil(total / query.page_size))
     sections = _facet_sections(request, facets)
+    active = _active_filters(request, query)
     return render(
         request,
         "matching/home.html",
@@ -191,7 +218,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "page": query.page,
             "num_pages": num_pages,
             "facet_sections": sections,
-            "active_filters": sum(item["active"] for s in sections for item in s["items"]),
+            "active_filters": active,
+            "ignored_inputs": form.ignored() if form.is_bound else [],
             # Switching the type keeps the text and filters, except stage (results only).
             "kind_urls": {
                 "result": _url_with(request, kind=["result"]),

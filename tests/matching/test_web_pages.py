@@ -292,6 +292,54 @@ def test_brokers_request_list_opens_on_all_requests(open_request, broker):
     assert open_request in response.context["requests"]
 
 
+def _chinese() -> Client:
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    return client
+
+
+def test_search_names_the_input_it_left_out_and_still_lists_results(bundled):
+    response = Client(HTTP_ACCEPT_LANGUAGE="en").get(reverse("home"), {"q": "储" * 201})
+    assert response.status_code == 200
+    assert response.context["total"] == 181  # the text was left out: every listing
+    assert response.context["ignored_inputs"] == [
+        "Search: Ensure this value has at most 200 characters (it has 201)."
+    ]
+    assert "Left out of this search:" in response.content.decode()
+
+
+def test_a_nul_character_is_named_in_words_on_chinese_pages(bundled):
+    html = _chinese().get(reverse("home"), {"q": "储能\x00"}).content.decode()
+    assert "以下条件未用于本次搜索： 搜索：不允许包含空字符（NUL）。" in html
+
+
+def test_a_reversed_trl_range_keeps_the_lowest_and_says_the_highest_was_left_out(bundled):
+    response = Client(HTTP_ACCEPT_LANGUAGE="en").get(
+        reverse("home"), {"trl_min": "7", "trl_max": "3"}
+    )
+    assert response.context["ignored_inputs"] == ["Highest TRL: It is below the lowest TRL."]
+    assert [f["label"] for f in response.context["active_filters"]] == ["TRL 7–9"]
+    assert response.context["total"] > 0
+    assert all(row["listing"].trl >= 7 for row in response.context["rows"])
+
+
+def test_filters_in_force_are_listed_with_remove_links_when_nothing_is_found(bundled):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(
+        reverse("home"), {"q": "量子纠缠光钟", "field": "new_energy", "province": "北京"}
+    )
+    assert response.context["total"] == 0 and response.context["facet_sections"] == []
+    active = {f["label"]: f["url"] for f in response.context["active_filters"]}
+    assert set(active) == {"New energy", "北京"}
+    html = response.content.decode()
+    assert "No filters." not in html and "✕ New energy" in html
+    assert 'class="badge active-count">2<' in html
+    # Each link removes its own filter and keeps the rest.
+    without_field = client.get(reverse("home") + active["New energy"])
+    assert [f["label"] for f in without_field.context["active_filters"]] == ["北京"]
+    assert without_field.context["q"] == "量子纠缠光钟"
+
+
 def test_user_without_requests_opens_on_the_received_tab(researcher):
     assert login(researcher).get(reverse("match-request-list")).context["role"] == "received"
 
