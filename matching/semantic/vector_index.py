@@ -77,6 +77,8 @@ class VectorIndex:
         time moved, while recent rows may still commit, or every `_COUNT_EVERY` seconds: a
         deletion that leaves the newest row in place shows within that time, and until then
         the deleted rows' vectors are filtered like those of listings that left search.
+        Vectors are read only when the newest time or the count moved, or while the newest
+        row is recent.
         """
         rows = ListingVector.objects.using(using).filter(kind=self.kind, model=self.model)
         with self._lock:
@@ -86,6 +88,11 @@ class VectorIndex:
                 return
             count = rows.count()
             self._counted_at = time.monotonic()
+            if latest == self._latest and count == self._count and not self._recent(latest):
+                # Nothing was written or deleted since the last look. (Reading the margin
+                # again here re-read every row written within it, after each count: at
+                # 100,000 vectors copied at once, every process every 10 s.)
+                return
             loaded = self._latest is not None
             if latest is None or count < self._count:
                 # Rows were deleted (or all of them): start again from an empty index.

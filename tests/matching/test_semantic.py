@@ -285,6 +285,24 @@ def test_the_vector_index_sees_a_deletion_that_keeps_the_newest_row(monkeypatch)
     assert index.vector(older) is None
 
 
+@pytest.mark.semantic
+def test_an_unchanged_vector_index_reads_no_vector_when_it_counts_again(monkeypatch) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from matching.semantic import vector_index
+
+    made, _embedder, index = _indexed()
+    # The rows are no longer recent, and every refresh counts them.
+    monkeypatch.setattr(vector_index, "_COMMIT_MARGIN", vector_index.timedelta(0))
+    monkeypatch.setattr(vector_index, "_COUNT_EVERY", 0.0)
+    with CaptureQueriesContext(connection) as queries:
+        index.refresh()
+    assert len(queries) == 2  # the newest time and the count
+    assert not any('"vector"' in query["sql"] for query in queries.captured_queries)
+    assert all(index.vector(pk) is not None for pk in made.values())
+
+
 class _CountingEmbedder:
     """The real embedder, counting the texts it is asked to embed."""
 
