@@ -303,6 +303,55 @@ def test_an_unchanged_vector_index_reads_no_vector_when_it_counts_again(monkeypa
     assert all(index.vector(pk) is not None for pk in made.values())
 
 
+def _unit_rows(rng: np.random.Generator, count: int, dimensions: int) -> np.ndarray:
+    rows = rng.standard_normal((count, dimensions)).astype(np.float32)
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def test_the_vector_index_loads_and_updates_more_rows_than_one_block() -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from matching.semantic import vector_index
+    from matching.semantic.store import to_bytes
+
+    rng = np.random.default_rng(7)
+    count, dimensions = 2 * vector_index._CHUNK + 345, 8
+    vectors = _unit_rows(rng, count, dimensions)
+    written = timezone.now() - timedelta(hours=1)
+    ListingVector.objects.bulk_create(
+        ListingVector(
+            kind="need", object_id=1000 + i, model="unit", text_digest="-", dimensions=8,
+            vector=to_bytes(vectors[i]), updated_at=written,
+        )
+        for i in range(count)
+    )  # fmt: skip
+    # A row of another size is left out.
+    ListingVector.objects.create(
+        kind="need", object_id=1, model="unit", text_digest="-", dimensions=4,
+        vector=to_bytes(vectors[0][:4]), updated_at=written,
+    )  # fmt: skip
+    index = VectorIndex("need", "unit", dimensions)
+    index.refresh()
+    for i in (0, vector_index._CHUNK, count - 1):
+        assert index.nearest(vectors[i], 1)[0][0] == 1000 + i
+    assert index.vector(1) is None
+    # One row changes and one is new: both are read (the newest time moved), in place.
+    changed, new = _unit_rows(rng, 2, dimensions)
+    ListingVector.objects.filter(object_id=1005).update(
+        vector=to_bytes(changed), updated_at=timezone.now()
+    )
+    ListingVector.objects.create(
+        kind="need", object_id=9999, model="unit", text_digest="-", dimensions=8,
+        vector=to_bytes(new), updated_at=timezone.now(),
+    )  # fmt: skip
+    index.refresh()
+    assert np.array_equal(index.vector(1005), changed)
+    assert index.nearest(new, 1)[0][0] == 9999
+    assert index.nearest(vectors[7], 1)[0][0] == 1007
+
+
 class _CountingEmbedder:
     """The real embedder, counting the texts it is asked to embed."""
 
