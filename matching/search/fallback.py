@@ -5,9 +5,10 @@ two-group query, half of a longer one). When nothing matches and there is text, 
 tries follow, each only if the one before found nothing, and the answer says which one
 answered (`MatchMode`), so pages and the API can label the hits:
 
-1. `some_words`: the same query relaxed (`SearchQuery.relaxed`), any one word group is enough,
-   ranked by BM25 as usual (Algolia's removeWordsIfNoResults, Elasticsearch's lowered
-   minimum_should_match);
+1. `some_words`: the same query relaxed (`SearchQuery.relaxed`), any one word group is enough
+   (Algolia's removeWordsIfNoResults, Elasticsearch's lowered minimum_should_match), ranked
+   by BM25 and, with an embedder, its first 100 hits ordered by the query's meaning
+   (`matching.search.meaning_rerank`);
 2. `meaning`: the listings nearest to the embedding of the query's first `MEANING_CHARS` (64)
    characters (kept per process for the last 1,024 queries) (`BaseSearchBackend.
    nearest_listings`, the same filters), at most `settings.SEARCH_MEANING_LIMIT` (20), with a
@@ -15,8 +16,8 @@ answered (`MatchMode`), so pages and the API can label the hits:
    with an embedder (`matching.semantic.embedders`); the score of these hits is the cosine.
 
 On the demo data "钢渣堆积如山" has no listing with both words; the relaxed query finds the slag
-listings by 钢渣 (ranked by BM25 alone: a listing sharing only a common word may come
-first). "废料堆放占地" shares no word with any listing and finds listings by meaning.
+listings by 钢渣. "废料堆放占地" shares no word with any listing and finds listings by
+meaning.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from matching.search.backends.base import (
     SearchQuery,
     SearchResults,
 )
+from matching.search.meaning_rerank import relaxed_by_meaning
 from matching.semantic.embedders import get_embedder
 
 
@@ -62,7 +64,7 @@ def search_listings(query: SearchQuery, backend: BaseSearchBackend | None = None
     if results.total or not query.text.strip():
         return FoundListings(results, MatchMode.ALL_WORDS)
     if _word_groups(query.text) > 1:  # with one group, relaxed is the same query
-        relaxed = backend.search(replace(query, relaxed=True))
+        relaxed = _relaxed(backend, replace(query, relaxed=True))
         if relaxed.total:
             return FoundListings(relaxed, MatchMode.SOME_WORDS)
     by_meaning = _by_meaning(backend, query)
@@ -96,6 +98,16 @@ def _query_vector(model: str, text: str) -> QueryVector:
     embedder = get_embedder()
     assert embedder is not None and embedder.name == model
     return QueryVector(tuple(float(x) for x in embedder.query(text)), model)
+
+
+def _relaxed(backend: BaseSearchBackend, query: SearchQuery) -> SearchResults:
+    """The relaxed search `query`, its first hits ordered by the query's meaning when
+    there is an embedder (`matching.search.meaning_rerank`)."""
+    embedder = get_embedder()
+    if embedder is None:
+        return backend.search(query)
+    vector = _query_vector(embedder.name, query.text.strip()[:MEANING_CHARS])
+    return relaxed_by_meaning(backend, query, vector)
 
 
 def _by_meaning(backend: BaseSearchBackend, query: SearchQuery) -> SearchResults | None:

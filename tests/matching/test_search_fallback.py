@@ -174,3 +174,69 @@ def test_only_a_querys_first_64_characters_are_embedded(slag_results) -> None:
     long = search_listings(SearchQuery(text=start + "无关的长尾文字" * 20, kind="result"))
     assert short.mode is long.mode is MatchMode.MEANING
     assert short.results.hits == long.results.hits
+
+
+# --- the relaxed hits ordered by meaning (matching.search.meaning_rerank) ----------------------
+@pytest.fixture
+def byproduct_results(backend_name) -> dict[str, int]:
+    """Three results, each with one word of "炼钢副产物堆存": the slag one (炼钢), an enzyme
+    one naming 副产物 twice (first by BM25), and a tailings one (堆存), indexed."""
+    made = {
+        "slag": factories.ResearchResultFactory(
+            title="钢渣气淬处理技术", keywords=["钢渣", "气淬", "固废资源化"],
+            summary="炼钢产生的高温钢渣经气淬粒化后用作建材原料。", field=Field.ENERGY_SAVING,
+        ).pk,
+        "enzyme": factories.ResearchResultFactory(
+            title="腈水合酶液态酶制备", keywords=["生物催化", "丙烯酰胺"],
+            summary="生物法生产丙烯酰胺，副产物少；副产物可回收。", field=Field.BIOMEDICINE,
+        ).pk,
+        "tailings": factories.ResearchResultFactory(
+            title="尾矿库在线监测系统", keywords=["尾矿", "监测"],
+            summary="尾矿堆存场地的位移与渗流在线监测。", field=Field.ENERGY_SAVING,
+        ).pk,
+    }  # fmt: skip
+    reindex()
+    return made
+
+
+def _relaxed_bm25(text: str) -> list[int]:
+    found = get_search_backend().search(SearchQuery(text=text, kind="result", relaxed=True))
+    return [hit.object_id for hit in found.hits]
+
+
+def _ids(body: dict) -> list[int]:
+    return [row["id"] for row in body["results"]]
+
+
+def test_without_an_embedder_the_relaxed_hits_keep_bm25s_order(byproduct_results) -> None:
+    body = _api(q="炼钢副产物堆存", type="result")
+    assert body["match_mode"] == "some_words"
+    assert _ids(body) == _relaxed_bm25("炼钢副产物堆存")
+    assert _ids(body)[0] == byproduct_results["enzyme"]
+
+
+@pytest.mark.semantic
+def test_the_relaxed_hits_are_ordered_by_the_querys_meaning(byproduct_results) -> None:
+    made = byproduct_results
+    assert _relaxed_bm25("炼钢副产物堆存")[0] == made["enzyme"]
+    body = _api(q="炼钢副产物堆存", type="result")
+    assert body["match_mode"] == "some_words" and body["count"] == 3
+    assert _ids(body)[0] == made["slag"]
+    assert sorted(_ids(body)) == sorted(made.values())
+    assert body["facets"]["field"] == {Field.ENERGY_SAVING.value: 2, Field.BIOMEDICINE.value: 1}
+
+
+@pytest.mark.semantic
+def test_pages_after_the_reordered_window_keep_bm25s_order_and_none_overlaps(
+    byproduct_results, monkeypatch
+) -> None:
+    from matching.search import meaning_rerank
+
+    monkeypatch.setattr(meaning_rerank, "RERANK_WINDOW", 2)  # two pages of one hit
+    pages = [
+        _ids(_api(q="炼钢副产物堆存", type="result", page_size="1", page=str(page)))
+        for page in (1, 2, 3)
+    ]
+    bm25 = _relaxed_bm25("炼钢副产物堆存")
+    assert sorted(pages[0] + pages[1]) == sorted(bm25[:2])  # the window: BM25's first two
+    assert pages[2] == bm25[2:]  # after it, BM25's third
