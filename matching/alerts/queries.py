@@ -4,8 +4,10 @@ A saved search keeps the home page's query string parameters (`SearchForm`'s nam
 JSON; `search_query` turns them back into the `SearchQuery` the search page would run.
 `satisfies` is the backend-neutral check the alerts worker makes: the listing passes the
 search's filters (compared with its index document), and, when the search has text, the
-configured search backend finds the listing for that text among the listings that share its
-own filter values (so the listing is never crowded out of the page by older hits).
+listing is on the search's page as it answers now: the configured search backend finds it
+for that text (as typed, or with some of the words when no listing has them all) among the
+listings that share its own filter values (so the listing is never crowded out of the page
+by older hits), or, when the page answers by meaning, it is among the page's nearest.
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from matching.search.backends.base import BaseSearchBackend, IndexDocument, SearchQuery
+from matching.search.fallback import MatchMode, search_listings
 from matching.search.forms import SearchForm
 
 #: The saved parameters, the search form's: lists (its multiple choices) and single values;
@@ -82,14 +86,25 @@ def _passes_filters(query: SearchQuery, document: IndexDocument) -> bool:
 
 
 def satisfies(query: SearchQuery, document: IndexDocument, backend: BaseSearchBackend) -> bool:
-    """Whether the search `query` finds the listing of `document` (which must be indexed and
-    searchable). Raises SearchUnavailable when the backend is down."""
+    """Whether the search page of `query` shows the listing of `document` (which must be
+    indexed and searchable), in the try that answers it now (`matching.search.fallback`):
+    as typed, with some of the words, or among the nearest in meaning (the page's at most
+    SEARCH_MEANING_LIMIT hits). Raises SearchUnavailable when the backend is down."""
     if not document.searchable or not _passes_filters(query, document):
         return False
     if not query.text:
         return True
+    first = dataclasses.replace(
+        query, page=1, page_size=1, with_facets=False, with_highlights=False
+    )
+    mode = search_listings(first, backend).mode
+    if mode == MatchMode.MEANING:
+        page = dataclasses.replace(first, page_size=int(settings.SEARCH_MEANING_LIMIT))
+        hits = search_listings(page, backend).results.hits
+        return any((h.kind, h.object_id) == (document.kind, document.object_id) for h in hits)
     narrowed = dataclasses.replace(
         query,
+        relaxed=mode == MatchMode.SOME_WORDS,
         kind=document.kind,
         fields=(document.field,) if document.field else query.fields,
         provinces=(document.province,) if document.province else query.provinces,

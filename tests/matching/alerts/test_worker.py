@@ -131,6 +131,51 @@ def test_a_saved_search_hears_of_a_new_listing_it_finds(
     assert not Alert.objects.filter(recipient=other).exists()
 
 
+TWO_WORDS = {"q": "热失控 钢渣", "kind": "need"}
+
+
+def test_a_saved_search_answered_with_some_words_hears_of_a_listing_with_one_of_them(
+    battery_result, outsider, enterprise, broker, django_capture_on_commit_callbacks
+):
+    # No listing has both words, so the search page shows those with either (some_words).
+    SavedSearch.objects.create(user=outsider, name="两词", query=TWO_WORDS)
+    need = publish(pending_need(enterprise), broker, django_capture_on_commit_callbacks)
+    run_worker()
+    alert = Alert.objects.get(recipient=outsider, reason="saved_search")
+    assert alert.object_id == need.pk
+
+
+def test_a_saved_search_answered_as_typed_ignores_a_listing_with_only_some_of_its_words(
+    battery_result, outsider, enterprise, broker, django_capture_on_commit_callbacks
+):
+    factories.TechnologyNeedFactory(title="钢渣堆场热失控自燃监测", keywords=["钢渣", "热失控"])
+    reindex()
+    SavedSearch.objects.create(user=outsider, name="两词", query=TWO_WORDS)
+    publish(pending_need(enterprise), broker, django_capture_on_commit_callbacks)
+    run_worker()
+    assert not Alert.objects.filter(recipient=outsider, reason="saved_search").exists()
+
+
+@pytest.mark.semantic
+def test_a_saved_search_answered_by_meaning_hears_of_a_listing_close_in_meaning(
+    outsider, enterprise, broker, django_capture_on_commit_callbacks
+):
+    SavedSearch.objects.create(
+        user=outsider, name="副产物", query={"q": "炼钢副产物没处放", "kind": "need"}
+    )
+    need = publish(
+        pending_need(
+            enterprise, title="钢渣堆积如山，占地污染", keywords=["钢渣", "固废"],
+            description="钢铁企业每年产生大量钢渣，堆积如山，占用土地并污染环境。",
+        ),
+        broker,
+        django_capture_on_commit_callbacks,
+    )  # fmt: skip
+    run_worker()
+    alert = Alert.objects.get(recipient=outsider, reason="saved_search")
+    assert alert.object_id == need.pk
+
+
 def test_a_saved_search_with_filters_only(
     battery_result, outsider, enterprise, broker, django_capture_on_commit_callbacks
 ):
