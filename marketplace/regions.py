@@ -122,6 +122,46 @@ _PROVINCE_SHORT_NAMES: dict[str, str] = {
     "820000": "澳门",
 }
 
+# English names: Hanyu Pinyin without tones (GB/T 16159), as the divisions' own
+# governments write them, with the conventional English words for 内蒙古 and the special
+# administrative regions; 西藏 as its English-language official publications write it.
+_PROVINCE_ENGLISH_NAMES: dict[str, str] = {
+    "110000": "Beijing",
+    "120000": "Tianjin",
+    "130000": "Hebei",
+    "140000": "Shanxi",
+    "150000": "Inner Mongolia",
+    "210000": "Liaoning",
+    "220000": "Jilin",
+    "230000": "Heilongjiang",
+    "310000": "Shanghai",
+    "320000": "Jiangsu",
+    "330000": "Zhejiang",
+    "340000": "Anhui",
+    "350000": "Fujian",
+    "360000": "Jiangxi",
+    "370000": "Shandong",
+    "410000": "Henan",
+    "420000": "Hubei",
+    "430000": "Hunan",
+    "440000": "Guangdong",
+    "450000": "Guangxi",
+    "460000": "Hainan",
+    "500000": "Chongqing",
+    "510000": "Sichuan",
+    "520000": "Guizhou",
+    "530000": "Yunnan",
+    "540000": "Xizang",
+    "610000": "Shaanxi",
+    "620000": "Gansu",
+    "630000": "Qinghai",
+    "640000": "Ningxia",
+    "650000": "Xinjiang",
+    "710000": "Taiwan",
+    "810000": "Hong Kong",
+    "820000": "Macao",
+}
+
 _PROVINCE_ALIASES: dict[str, str] = {
     "香港特別行政區": "810000",
     "澳門特別行政區": "820000",
@@ -301,6 +341,14 @@ def province_short_name(name: str) -> str:
     and the search facets use; `name` stripped when it names none."""
     code = province_code_for(name)
     return _PROVINCE_SHORT_NAMES[code] if code else name.strip()
+
+
+def province_label(name: str, language: str) -> str:
+    """How a page in `language` ("zh-hans", "en") names the province-level division `name`
+    (full or short): its English name on English pages ("河北" → "Hebei"), else `name` as
+    stored; `name` as stored when it names none."""
+    code = province_code_for(name) if language.lower().startswith("en") else None
+    return _PROVINCE_ENGLISH_NAMES[code] if code else name
 
 
 def _city_name_matches(candidate: str, city: str) -> bool:

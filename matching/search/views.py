@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from kernel.api.throttling import throttle_wait, throttled_page
 from marketplace import selectors as listing_selectors
 from marketplace.choices import Field, ListingStatus, Stage, TransferMode, choice_label
+from marketplace.regions import province_label
 from matching.search.backends.base import SearchHit, SearchQuery, SearchUnavailable
 from matching.search.fallback import MatchMode, search_listings
 from matching.search.forms import SearchForm
@@ -54,6 +55,7 @@ _FACET_LABELS: dict[str, Callable[[str], str]] = {
     "stage": partial(choice_label, Stage),
     "modes": partial(choice_label, TransferMode),
     "trl": lambda value: _("TRL %(level)s") % {"level": value},
+    "province": lambda value: province_label(value, get_language() or "zh-hans"),
 }
 
 
@@ -114,7 +116,7 @@ def _active_filters(request: HttpRequest, query: SearchQuery) -> list[dict[str, 
     active: list[dict[str, str]] = []
     for param, values, label in (
         ("field", query.fields, _FACET_LABELS["field"]),
-        ("province", query.provinces, str),
+        ("province", query.provinces, _FACET_LABELS["province"]),
         ("stage", query.stages, _FACET_LABELS["stage"]),
         ("modes", query.modes, _FACET_LABELS["modes"]),
     ):

@@ -10,7 +10,10 @@ from django.utils import translation
 
 from marketplace.region_successors import SUCCESSORS, SUCCESSORS_SOURCE, current_successor
 from marketplace.regions import (
+    _PROVINCE_ENGLISH_NAMES,
+    _PROVINCES,
     _region_table,
+    province_label,
     province_short_name,
     region_code_error,
     region_full_name,
@@ -112,6 +115,21 @@ def test_codes_in_use_resolve_to_their_full_names():
 )
 def test_province_names_are_kept_in_their_short_form(typed, stored):
     assert province_short_name(typed) == stored
+
+
+@pytest.mark.parametrize(
+    ("stored", "language", "shown"),
+    [("河北", "en", "Hebei"), ("内蒙古", "en", "Inner Mongolia"), ("北京市", "en", "Beijing"),
+     ("陕西", "en", "Shaanxi"), ("山西", "en", "Shanxi"), ("河北", "zh-hans", "河北"),
+     ("火星", "en", "火星")],
+)  # fmt: skip
+def test_english_pages_name_provinces_in_english(stored, language, shown):
+    assert province_label(stored, language) == shown
+
+
+def test_every_province_level_division_has_an_english_name():
+    assert set(_PROVINCE_ENGLISH_NAMES) == set(_PROVINCES)
+    assert len(set(_PROVINCE_ENGLISH_NAMES.values())) == 34
 
 
 @pytest.mark.django_db

@@ -330,14 +330,28 @@ def test_filters_in_force_are_listed_with_remove_links_when_nothing_is_found(bun
     )
     assert response.context["total"] == 0 and response.context["facet_sections"] == []
     active = {f["label"]: f["url"] for f in response.context["active_filters"]}
-    assert set(active) == {"New energy", "北京"}
+    assert set(active) == {"New energy", "Beijing"}
     html = response.content.decode()
     assert "No filters." not in html and "✕ New energy" in html
     assert 'class="badge active-count">2<' in html
     # Each link removes its own filter and keeps the rest.
     without_field = client.get(reverse("home") + active["New energy"])
-    assert [f["label"] for f in without_field.context["active_filters"]] == ["北京"]
+    assert [f["label"] for f in without_field.context["active_filters"]] == ["Beijing"]
     assert without_field.context["q"] == "量子纠缠光钟"
+
+
+def test_english_pages_name_provinces_in_english_and_filter_by_the_stored_name(university):
+    factories.ResearchResultFactory(owner=university, title="无人机林业巡检系统", province="河北")
+    reindex()
+    english = Client(HTTP_ACCEPT_LANGUAGE="en").get(reverse("home"), {"q": "无人机"})
+    sections = {s["name"]: s for s in english.context["facet_sections"]}
+    item = sections["province"]["items"][0]
+    assert (item["label"], item["value"]) == ("Hebei", "河北")
+    assert "· Hebei" in english.content.decode()
+    filtered = Client(HTTP_ACCEPT_LANGUAGE="en").get(reverse("home") + item["url"])
+    assert [f["label"] for f in filtered.context["active_filters"]] == ["Hebei"]
+    assert filtered.context["total"] == 1
+    assert "· 河北" in _chinese().get(reverse("home"), {"q": "无人机"}).content.decode()
 
 
 def test_user_without_requests_opens_on_the_received_tab(researcher):
