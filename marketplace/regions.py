@@ -15,6 +15,8 @@ import re
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from stdnum import numdb
 
@@ -349,6 +351,15 @@ def province_label(name: str, language: str) -> str:
     stored; `name` as stored when it names none."""
     code = province_code_for(name) if language.lower().startswith("en") else None
     return _PROVINCE_ENGLISH_NAMES[code] if code else name
+
+
+def _label_in_active_language(name: str) -> str:
+    return province_label(name, get_language() or "zh-hans")
+
+
+#: `province_label` in the language active when the text is rendered, for labels made once
+#: (form choices built at import).
+province_label_lazy = lazy(_label_in_active_language, str)
 
 
 def _city_name_matches(candidate: str, city: str) -> bool:

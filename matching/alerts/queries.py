@@ -17,14 +17,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from matching.search.backends.base import BaseSearchBackend, IndexDocument, SearchQuery
-from matching.search.fallback import MatchMode, search_listings
+from matching.search.fallback import MatchMode, answering_mode, by_meaning, meaning_limit
 from matching.search.forms import SearchForm
 
 #: The saved parameters, the search form's: lists (its multiple choices) and single values;
@@ -94,13 +93,13 @@ def satisfies(query: SearchQuery, document: IndexDocument, backend: BaseSearchBa
         return False
     if not query.text:
         return True
-    first = dataclasses.replace(
-        query, page=1, page_size=1, with_facets=False, with_highlights=False
-    )
-    mode = search_listings(first, backend).mode
+    mode = answering_mode(query, backend)
     if mode == MatchMode.MEANING:
-        page = dataclasses.replace(first, page_size=int(settings.SEARCH_MEANING_LIMIT))
-        hits = search_listings(page, backend).results.hits
+        page = dataclasses.replace(
+            query, page=1, page_size=meaning_limit(), with_facets=False, with_highlights=False
+        )
+        found = by_meaning(backend, page)
+        hits = found.hits if found is not None else []
         return any((h.kind, h.object_id) == (document.kind, document.object_id) for h in hits)
     narrowed = dataclasses.replace(
         query,

@@ -95,16 +95,16 @@ class SearchApi(APIView):
             503: OpenApiResponse(ERROR_SCHEMA, description="Search is unavailable."),
         },
         description=(
-            "Ranked (BM25), filtered and faceted search over published, unexpired listings. "
-            "`q` may be Chinese or English; domain synonyms are added. Without `q`, all "
-            "matching listings, newest first. When no listing has the words, those with some "
-            "of them are returned (with semantic matching on, the first 100 ordered by "
+            "Ranked (BM25), filtered and faceted search over published, unexpired listings. `q` "
+            "may be Chinese or English; domain synonyms are added. Without `q`, all matching "
+            "listings, newest first. When no listing has the words, those with some of them are "
+            "returned (with semantic matching on, the whole pages of the first 100 ordered by "
             "meaning; `score` stays BM25's), else (with semantic matching on) the nearest in "
-            "meaning; `match_mode` says which. Lists (field, province, city, stage, mode) "
-            "accept repeated parameters or commas and mean 'any of'. price_min/price_max keep "
-            "listings whose price or budget range overlaps. Paginated like every list "
-            "(`page`, `page_size`; a page past the end answers 404); `facets` count all "
-            "matching listings. Bad values answer 400; 503 when the search service is down."
+            "meaning; `match_mode` says which. Lists (field, province, city, stage, mode) accept "
+            "repeated parameters or commas and mean 'any of'. price_min/price_max keep listings "
+            "whose price or budget range overlaps. Paginated like every list (`page`, "
+            "`page_size`; a page past the end answers 404); `facets` count all matching listings."
+            " Bad values answer 400; 503 when the search service is down."
         ),
     )
     def get(self, request: Request) -> Response:

@@ -22,6 +22,7 @@ meaning.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import lru_cache
@@ -35,7 +36,7 @@ from matching.search.backends.base import (
     SearchQuery,
     SearchResults,
 )
-from matching.search.meaning_rerank import relaxed_by_meaning
+from matching.search.meaning_rerank import relaxed_by_meaning, window_pages
 from matching.semantic.embedders import get_embedder
 
 
@@ -59,18 +60,33 @@ def search_listings(query: SearchQuery, backend: BaseSearchBackend | None = None
     """`query` answered by `backend` (the default one): as typed, else relaxed, else by
     meaning, each try only when the one before found no listing (see the module). Raises
     SearchUnavailable when the search service is down."""
-    backend = backend or get_search_backend()
+    return _first_answer(backend or get_search_backend(), query, _relaxed)
+
+
+def answering_mode(query: SearchQuery, backend: BaseSearchBackend) -> MatchMode:
+    """Which try answers `query` now (the mode `search_listings` labels its hits with), from
+    the totals of one-hit pages: no re-ordering, highlights or facets. Raises
+    SearchUnavailable when the search service is down."""
+    probe = replace(query, page=1, page_size=1, with_facets=False, with_highlights=False)
+    return _first_answer(backend, probe, lambda b, relaxed: b.search(relaxed)).mode
+
+
+def _first_answer(
+    backend: BaseSearchBackend,
+    query: SearchQuery,
+    relaxed_search: Callable[[BaseSearchBackend, SearchQuery], SearchResults],
+) -> FoundListings:
     results = backend.search(query)
     if results.total or not query.text.strip():
         return FoundListings(results, MatchMode.ALL_WORDS)
     if _word_groups(query.text) > 1:  # with one group, relaxed is the same query
-        relaxed = _relaxed(backend, replace(query, relaxed=True))
+        relaxed = relaxed_search(backend, replace(query, relaxed=True))
         if relaxed.total:
             return FoundListings(relaxed, MatchMode.SOME_WORDS)
-    by_meaning = _by_meaning(backend, query)
-    if by_meaning is None or not by_meaning.total:
+    nearest = by_meaning(backend, query)
+    if nearest is None or not nearest.total:
         return FoundListings(results, MatchMode.ALL_WORDS)
-    return FoundListings(by_meaning, MatchMode.MEANING)
+    return FoundListings(nearest, MatchMode.MEANING)
 
 
 def _word_groups(text: str) -> int:
@@ -104,20 +120,27 @@ def _relaxed(backend: BaseSearchBackend, query: SearchQuery) -> SearchResults:
     """The relaxed search `query`, its first hits ordered by the query's meaning when
     there is an embedder (`matching.search.meaning_rerank`)."""
     embedder = get_embedder()
-    if embedder is None:
+    if embedder is None or query.page > window_pages(query.page_size):
         return backend.search(query)
     vector = _query_vector(embedder.name, query.text.strip()[:MEANING_CHARS])
     return relaxed_by_meaning(backend, query, vector)
 
 
-def _by_meaning(backend: BaseSearchBackend, query: SearchQuery) -> SearchResults | None:
+def meaning_limit() -> int:
+    """How many listings a search answered by meaning shows at most
+    (settings.SEARCH_MEANING_LIMIT, 20 by default)."""
+    return int(getattr(settings, "SEARCH_MEANING_LIMIT", 20))
+
+
+def by_meaning(backend: BaseSearchBackend, query: SearchQuery) -> SearchResults | None:
     """The page `query.page` of the listings nearest to the query text's embedding that pass
-    its filters and the floor; None without an embedder."""
+    its filters and the floor (at most `meaning_limit()` in all); None without an
+    embedder."""
     embedder = get_embedder()
     if embedder is None:
         return None
     vector = _query_vector(embedder.name, query.text.strip()[:MEANING_CHARS])
-    limit = int(getattr(settings, "SEARCH_MEANING_LIMIT", 20))
+    limit = meaning_limit()
     floor = float(getattr(settings, "SEARCH_MEANING_MIN_COSINE", 0.0))
     nearest = backend.nearest_listings(vector, replace(query, text=""), limit)
     hits = [hit for hit in nearest if hit.score >= floor]

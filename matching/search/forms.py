@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.choices import Field, Stage, TransferMode
+from marketplace.regions import province_short_name
 from matching.search.backends.base import SearchQuery
 
 PAGE_SIZE = 20
@@ -36,11 +37,15 @@ class SearchForm(forms.Form):
     trl_max = forms.IntegerField(label=_("Highest TRL"), min_value=1, max_value=9, required=False)
     page = forms.IntegerField(label=_("Page"), min_value=1, max_value=MAX_PAGE, required=False)
 
+    def clean_province(self) -> str:
+        """The short name the listings store and the facets count ("北京市" → "北京")."""
+        return province_short_name(self.cleaned_data.get("province") or "")
+
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean() or {}
         low, high = cleaned.get("trl_min"), cleaned.get("trl_max")
         if low is not None and high is not None and low > high:
-            self.add_error("trl_max", _("It is below the lowest TRL."))
+            self.add_error("trl_max", _("The maximum TRL must not be below the minimum TRL."))
         return cleaned
 
     def ignored(self) -> list[str]:

@@ -52,7 +52,13 @@ def relaxed_by_meaning(
     if query.page > pages:
         return backend.search(query)
     window = backend.search(replace(query, page=1, page_size=pages * query.page_size))
-    ordered = _by_cosine(window.hits, vector)
+    # A backend whose largest page (its max_page_size) is below the window returns fewer
+    # hits than asked: the window is then the whole pages it did return.
+    if len(window.hits) < min(pages * query.page_size, window.total):
+        pages = len(window.hits) // query.page_size
+        if query.page > pages:
+            return backend.search(query)
+    ordered = _by_cosine(window.hits[: pages * query.page_size], vector)
     start = (query.page - 1) * query.page_size
     return replace(
         window,

@@ -121,7 +121,11 @@ def _active_filters(request: HttpRequest, query: SearchQuery) -> list[dict[str, 
         ("modes", query.modes, _FACET_LABELS["modes"]),
     ):
         for value in values:
-            kept = [v for v in request.GET.getlist(param) if v != value]
+            # The form reads one province (the last given) and normalises it: its link
+            # removes the parameter. The lists' values are choice codes, compared as given.
+            kept = (
+                [] if param == "province" else [v for v in request.GET.getlist(param) if v != value]
+            )
             active.append({"label": label(value), "url": _url_with(request, **{param: kept})})
     if query.trl_min is not None or query.trl_max is not None:
         low, high = query.trl_min or 1, query.trl_max or 9
@@ -207,7 +211,8 @@ def home(request: HttpRequest) -> HttpResponse:
         total, facets = queryset.count(), {}
     num_pages = max(1, math.ceil(total / query.page_size))
     sections = _facet_sections(request, facets)
-    active = _active_filters(request, query)
+    # The database's newest listings, shown while search is down, apply no filter.
+    active = [] if unavailable else _active_filters(request, query)
     return render(
         request,
         "matching/home.html",

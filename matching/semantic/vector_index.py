@@ -21,14 +21,14 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
 import numpy.typing as npt
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from matching.models import ListingVector
@@ -57,6 +57,11 @@ def _empty(dimensions: int) -> _Snapshot:
     )
 
 
+def _read(rows: QuerySet[ListingVector]) -> Iterator[tuple[int, bytes | memoryview]]:
+    """(object id, vector bytes) of `rows`, read in chunks."""
+    return rows.values_list("object_id", "vector").iterator(chunk_size=_CHUNK)
+
+
 class VectorIndex:
     """Nearest stored vectors of one kind and one model, by cosine."""
 
@@ -73,57 +78,63 @@ class VectorIndex:
     def refresh(self, using: str = DEFAULT_DB_ALIAS) -> None:
         """Load the vectors stored or changed since the last refresh.
 
-        One indexed aggregate (the newest row's time) when nothing changed. Counting the rows
-        (to see deletions) reads the kind's whole index, so it happens only when the newest
-        time moved, while recent rows may still commit, or every `_COUNT_EVERY` seconds: a
-        deletion that leaves the newest row in place shows within that time, and until then
-        the deleted rows' vectors are filtered like those of listings that left search.
-        Vectors are read only when the newest time or the count moved, or while the newest
-        row is recent.
+        One indexed aggregate (the newest row's time) when the newest time did not move.
+        Counting the rows reads the kind's whole index, so it happens only when the newest
+        time moved or every `_COUNT_EVERY` seconds; vectors are read only when the newest time
+        or the count moved, or while the newest row is recent (`_COMMIT_MARGIN`): a row of a
+        transaction that committed late, stamped before the newest one, shows within
+        `_COUNT_EVERY` seconds. A deletion shows at the next count: the index is loaded again
+        from scratch when it holds more rows than the table (also after a deletion and an
+        insertion between two counts); until then the deleted rows' vectors are filtered like
+        those of listings that left search. Readers keep the snapshot they took while a
+        refresh builds the next one.
         """
         rows = ListingVector.objects.using(using).filter(kind=self.kind, model=self.model)
         with self._lock:
             latest = rows.aggregate(latest=Max("updated_at"))["latest"]
             due = time.monotonic() - self._counted_at >= _COUNT_EVERY
-            if latest == self._latest and not due and not self._recent(latest):
+            if latest == self._latest and not due:
                 return
             count = rows.count()
             self._counted_at = time.monotonic()
-            if latest == self._latest and count == self._count and not self._recent(latest):
+            recent = self._recent(latest)
+            if latest == self._latest and count == self._count and not recent:
                 # Nothing was written or deleted since the last look. (Reading the margin
                 # again here re-read every row written within it, after each count: at
                 # 100,000 vectors copied at once, every process every 10 s.)
                 return
-            loaded = self._latest is not None
-            if latest is None or count < self._count:
-                # Rows were deleted (or all of them): start again from an empty index.
-                self._snapshot = _empty(self.dimensions)
-                loaded = False
+            snapshot = self._snapshot
             changed = rows
-            if loaded and self._latest is not None:
+            if self._latest is not None and latest is not None and count >= self._count:
                 # Rows of a transaction that committed after a later one carry an earlier
                 # time: read back a margin before the last mark (merging is idempotent).
                 changed = rows.filter(updated_at__gte=self._latest - _COMMIT_MARGIN)
-            read = changed.values_list("object_id", "vector").iterator(chunk_size=_CHUNK)
-            self._merge(read, expected=count)
+            else:  # the first load, or rows were deleted: start again from an empty index
+                snapshot = _empty(self.dimensions)
+            snapshot = self._merge(snapshot, _read(changed), expected=count)
+            if snapshot.size > count:  # a deletion and an insertion between two counts
+                snapshot = self._merge(_empty(self.dimensions), _read(rows), expected=count)
+            self._snapshot = snapshot
             self._latest, self._count = latest, count
 
     @staticmethod
     def _recent(latest: datetime | None) -> bool:
         """Whether the newest row is young enough that an older-stamped one may still commit
-        (then the margin is read again even though the mark did not change)."""
+        (then the margin is read again at each count even though the mark did not move)."""
         return latest is not None and timezone.now() - latest < _COMMIT_MARGIN
 
-    def _merge(self, changed: Iterable[tuple[int, bytes | memoryview]], expected: int) -> None:
-        """Update rows in place and append new ones; the arrays grow by doubling, so a write
-        costs its own rows, not a copy of the whole matrix. An empty index is allocated once
-        for the `expected` rows (the first load: at 68,000 vectors about 0.35 s, against 1 s
-        when it grew row by row; a worker's first match waits for it). Rows are copied in
-        blocks of `_CHUNK` (one numpy assignment per block: row by row, Python's loop took
-        most of the 1.1 s that gunicorn's parent spends loading 100,000 vectors). Rows of
-        another size are left out."""
-        snapshot = self._snapshot
-        ids, matrix, positions, size = snapshot.ids, snapshot.matrix, snapshot.rows, snapshot.size
+    def _merge(
+        self, base: _Snapshot, changed: Iterable[tuple[int, bytes | memoryview]], expected: int
+    ) -> _Snapshot:
+        """`base` with the `changed` rows updated in place and new ones appended; the arrays
+        grow by doubling, so a write costs its own rows, not a copy of the whole matrix. An
+        empty index is allocated once for the `expected` rows (the first load: at 68,000
+        vectors about 0.35 s, against 1 s when it grew row by row; a worker's first match
+        waits for it). Rows are copied in blocks of `_CHUNK` (one numpy assignment per block:
+        row by row, Python's loop took most of the 1.0 s of CPU that gunicorn's parent spent
+        loading 100,000 vectors). Rows of another size than the index's are left out (a model
+        has one size)."""
+        ids, matrix, positions, size = base.ids, base.matrix, base.rows, base.size
         if size == 0 and expected > len(ids):
             ids = np.zeros(expected, dtype=np.int64)
             matrix = np.empty((expected, self.dimensions), dtype=np.float32)
@@ -147,7 +158,7 @@ class VectorIndex:
             size += len(fresh)
             values = np.frombuffer(b"".join([data for _i, data in block]), dtype="<f4")
             matrix[[positions[i] for i, _data in block]] = values.reshape(-1, self.dimensions)
-        self._snapshot = _Snapshot(ids, matrix, positions, size)
+        return _Snapshot(ids, matrix, positions, size)
 
     def vector(self, object_id: int) -> Vectors | None:
         """The loaded vector of `object_id`, or None."""

@@ -25,7 +25,12 @@ from kernel.moments import EARLIEST_DATE, LATEST_DATE, date_in_range, shifted
 from marketplace import roles
 from marketplace.choices import Field
 from marketplace.models import ID_MAX, Organization
-from marketplace.regions import province_code_for, province_short_name, region_name
+from marketplace.regions import (
+    province_code_for,
+    province_label_lazy,
+    province_short_name,
+    region_name,
+)
 from projects.models import Roadshow
 from projects.roadshows.selectors import roadshow_list
 
@@ -33,9 +38,10 @@ _PROVINCE_CODE = re.compile(r"[1-9][0-9]0000")
 
 
 def province_choices() -> list[tuple[str, str]]:
-    """The 34 province-level divisions as (``PP0000`` code, name), by code (GB/T 2260)."""
+    """The 34 province-level divisions as (``PP0000`` code, name), by code (GB/T 2260); the
+    names in the language of the page that shows them (English on English pages)."""
     codes = (f"{prefix}0000" for prefix in range(10, 83))
-    return [(code, name) for code in codes if (name := region_name(code))]
+    return [(code, province_label_lazy(name)) for code in codes if (name := region_name(code))]
 
 
 @dataclass(frozen=True)

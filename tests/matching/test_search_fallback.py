@@ -5,6 +5,7 @@ configured backend (the embedded one always, Elasticsearch when configured)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -240,3 +241,25 @@ def test_pages_after_the_reordered_window_keep_bm25s_order_and_none_overlaps(
     bm25 = _relaxed_bm25("炼钢副产物堆存")
     assert sorted(pages[0] + pages[1]) == sorted(bm25[:2])  # the window: BM25's first two
     assert pages[2] == bm25[2:]  # after it, BM25's third
+
+
+@pytest.mark.semantic
+def test_a_backend_page_cap_below_the_window_shrinks_it_to_the_pages_returned(
+    byproduct_results, monkeypatch
+) -> None:
+    from matching.search.fallback import _query_vector
+    from matching.search.meaning_rerank import relaxed_by_meaning
+
+    bm25 = _relaxed_bm25("炼钢副产物堆存")
+    backend = get_search_backend()
+    monkeypatch.setattr(backend, "max_page_size", 2)  # the window would be 100 pages of 1
+    embedder = get_embedder()
+    assert embedder is not None
+    vector = _query_vector(embedder.name, "炼钢副产物堆存")
+    query = SearchQuery(text="炼钢副产物堆存", kind="result", relaxed=True, page_size=1)
+    pages = [
+        relaxed_by_meaning(backend, replace(query, page=page), vector) for page in (1, 2, 3)
+    ]
+    assert [p.total for p in pages] == [3, 3, 3]
+    ids = [hit.object_id for p in pages for hit in p.hits]
+    assert sorted(ids[:2]) == sorted(bm25[:2]) and ids[2:] == bm25[2:]

@@ -167,9 +167,13 @@ def test_the_vector_index_sees_a_changed_vector_and_a_deleted_one() -> None:
     drone = made[OTHERS[2][0]]
     query = embedder.passages(["农业植保无人机喷洒。无人机，植保"])[0]
     assert index.nearest(query, 1)[0][0] == drone
-    # The drone listing becomes a slag technology: its row changes in place.
+    # The drone listing becomes a slag technology: its row changes in place (stamped now, as
+    # matching.semantic.store writes it).
+    from django.utils import timezone
+
     row = ListingVector.objects.get(kind="result", object_id=drone)
     row.vector = ListingVector.objects.get(kind="result", object_id=slag).vector
+    row.updated_at = timezone.now()
     row.save()
     index.refresh()
     assert drone not in [i for i, _ in index.nearest(query, 1)]
@@ -301,6 +305,46 @@ def test_an_unchanged_vector_index_reads_no_vector_when_it_counts_again(monkeypa
     assert len(queries) == 2  # the newest time and the count
     assert not any('"vector"' in query["sql"] for query in queries.captured_queries)
     assert all(index.vector(pk) is not None for pk in made.values())
+
+
+def test_a_late_commit_and_a_deletion_with_an_insertion_show_at_the_next_count(
+    monkeypatch,
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from matching.semantic import vector_index
+    from matching.semantic.store import to_bytes
+
+    rng = np.random.default_rng(3)
+    vectors = _unit_rows(rng, 4, 8)
+    now = timezone.now()
+
+    def row(object_id: int, vector: np.ndarray, updated_at: Any) -> ListingVector:
+        return ListingVector.objects.create(
+            kind="need", object_id=object_id, model="unit", text_digest="-", dimensions=8,
+            vector=to_bytes(vector), updated_at=updated_at,
+        )  # fmt: skip
+
+    row(1, vectors[0], now)
+    row(2, vectors[1], now - timedelta(seconds=5))
+    index = VectorIndex("need", "unit", 8)
+    index.refresh()
+    # Stamped before the newest row (its transaction began earlier) but committed after the
+    # last look: read back within the margin at the next count, not before.
+    row(3, vectors[2], now - timedelta(seconds=1))
+    index.refresh()
+    assert index.vector(3) is None
+    monkeypatch.setattr(vector_index, "_COUNT_EVERY", 0.0)
+    index.refresh()
+    assert np.array_equal(index.vector(3), vectors[2])
+    # One row deleted and another inserted between two counts: the count is unchanged.
+    ListingVector.objects.filter(object_id=2).delete()
+    row(4, vectors[3], timezone.now())
+    index.refresh()
+    assert index.vector(2) is None and np.array_equal(index.vector(4), vectors[3])
+    assert index.nearest(vectors[1], 3)[0][0] != 2
 
 
 def _unit_rows(rng: np.random.Generator, count: int, dimensions: int) -> np.ndarray:

@@ -310,14 +310,16 @@ def test_search_names_the_input_it_left_out_and_still_lists_results(bundled):
 
 def test_a_nul_character_is_named_in_words_on_chinese_pages(bundled):
     html = _chinese().get(reverse("home"), {"q": "储能\x00"}).content.decode()
-    assert "以下条件未用于本次搜索： 搜索：不允许包含空字符（NUL）。" in html
+    assert "以下条件未用于本次搜索：<ul><li>搜索：不允许包含空字符（NUL）。</li></ul>" in html
 
 
 def test_a_reversed_trl_range_keeps_the_lowest_and_says_the_highest_was_left_out(bundled):
     response = Client(HTTP_ACCEPT_LANGUAGE="en").get(
         reverse("home"), {"trl_min": "7", "trl_max": "3"}
     )
-    assert response.context["ignored_inputs"] == ["Highest TRL: It is below the lowest TRL."]
+    assert response.context["ignored_inputs"] == [
+        "Highest TRL: The maximum TRL must not be below the minimum TRL."
+    ]
     assert [f["label"] for f in response.context["active_filters"]] == ["TRL 7–9"]
     assert response.context["total"] > 0
     assert all(row["listing"].trl >= 7 for row in response.context["rows"])
@@ -338,6 +340,29 @@ def test_filters_in_force_are_listed_with_remove_links_when_nothing_is_found(bun
     without_field = client.get(reverse("home") + active["New energy"])
     assert [f["label"] for f in without_field.context["active_filters"]] == ["Beijing"]
     assert without_field.context["q"] == "量子纠缠光钟"
+
+
+def test_a_province_typed_in_full_filters_by_the_stored_short_name(university):
+    factories.ResearchResultFactory(owner=university, title="无人机林业巡检系统", province="北京")
+    reindex()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(reverse("home"), {"q": "无人机", "province": " 北京市 "})
+    assert response.context["total"] == 1
+    (active,) = response.context["active_filters"]
+    assert active["label"] == "Beijing"
+    removed = client.get(reverse("home") + active["url"])
+    assert removed.context["active_filters"] == [] and removed.context["q"] == "无人机"
+
+
+def test_no_filter_is_listed_in_force_while_search_is_down(settings, bundled):
+    from tests.matching.es_support import es_config
+
+    settings.SEARCH_BACKENDS = {
+        "default": es_config("keqiao-closed", URL="http://127.0.0.1:9", MAX_RETRIES=0, TIMEOUT=2)
+    }
+    response = Client().get(reverse("home"), {"q": "储能", "field": "new_energy"})
+    assert response.context["search_unavailable"] is True
+    assert response.context["active_filters"] == []
 
 
 def test_english_pages_name_provinces_in_english_and_filter_by_the_stored_name(university):

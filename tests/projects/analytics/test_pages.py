@@ -183,3 +183,12 @@ def test_only_the_page_reads_the_filter_drop_downs_choices(scenario):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(PAGE).status_code == 200
     assert any(by_name in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_province_filter_names_provinces_in_the_pages_language(scenario):
+    client = factories.login(factories.broker())
+    english = client.get(PAGE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<option value="110000">Beijing</option>' in english
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    chinese = client.get(PAGE).content.decode()
+    assert '<option value="110000">北京市</option>' in chinese
