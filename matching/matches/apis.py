@@ -77,7 +77,13 @@ class MatchSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     title = serializers.CharField()
     owner = serializers.CharField()
-    score = serializers.FloatField()
+    score = serializers.FloatField(
+        help_text=_(
+            "The fused relevance that orders the list (0–1; 1 is first both by the weighted "
+            "components and by meaning); not the components' weighted mean, which pages show "
+            "as a percentage and strength is calibrated on."
+        )
+    )
     strength = serializers.ChoiceField(
         choices=STRENGTH_CHOICES,
         help_text=_("How strong the evidence for the match is: strong, possible or weak."),
