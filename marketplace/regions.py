@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from stdnum import numdb
 
+from kernel.place_names import PROVINCE_EN
 from marketplace.region_successors import current_successor
 
 _REGION_FORMAT_MESSAGE = _("Enter a 6-digit administrative division code (GB/T 2260), e.g. 110000.")
@@ -122,46 +123,6 @@ _PROVINCE_SHORT_NAMES: dict[str, str] = {
     "710000": "台湾",
     "810000": "香港",
     "820000": "澳门",
-}
-
-# English names: Hanyu Pinyin without tones (GB/T 16159), as the divisions' own
-# governments write them, with the conventional English words for 内蒙古 and the special
-# administrative regions; 西藏 as its English-language official publications write it.
-_PROVINCE_ENGLISH_NAMES: dict[str, str] = {
-    "110000": "Beijing",
-    "120000": "Tianjin",
-    "130000": "Hebei",
-    "140000": "Shanxi",
-    "150000": "Inner Mongolia",
-    "210000": "Liaoning",
-    "220000": "Jilin",
-    "230000": "Heilongjiang",
-    "310000": "Shanghai",
-    "320000": "Jiangsu",
-    "330000": "Zhejiang",
-    "340000": "Anhui",
-    "350000": "Fujian",
-    "360000": "Jiangxi",
-    "370000": "Shandong",
-    "410000": "Henan",
-    "420000": "Hubei",
-    "430000": "Hunan",
-    "440000": "Guangdong",
-    "450000": "Guangxi",
-    "460000": "Hainan",
-    "500000": "Chongqing",
-    "510000": "Sichuan",
-    "520000": "Guizhou",
-    "530000": "Yunnan",
-    "540000": "Xizang",
-    "610000": "Shaanxi",
-    "620000": "Gansu",
-    "630000": "Qinghai",
-    "640000": "Ningxia",
-    "650000": "Xinjiang",
-    "710000": "Taiwan",
-    "810000": "Hong Kong",
-    "820000": "Macao",
 }
 
 _PROVINCE_ALIASES: dict[str, str] = {
@@ -350,7 +311,7 @@ def province_label(name: str, language: str) -> str:
     (full or short): its English name on English pages ("河北" → "Hebei"), else `name` as
     stored; `name` as stored when it names none."""
     code = province_code_for(name) if language.lower().startswith("en") else None
-    return _PROVINCE_ENGLISH_NAMES[code] if code else name
+    return PROVINCE_EN[_PROVINCE_SHORT_NAMES[code]] if code else name
 
 
 def _label_in_active_language(name: str) -> str:

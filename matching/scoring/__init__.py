@@ -27,6 +27,7 @@ small label tables here repeat their names so that this module needs no Django.
 
 from __future__ import annotations
 
+from kernel.place_names import CITY_EN, PROVINCE_EN
 from matching.scoring.components import KeywordEvidence, keyword_matches
 from matching.scoring.features import (
     Component,
@@ -48,14 +49,12 @@ from matching.scoring.strength import (
 )
 from matching.scoring.total import score_match, summarise
 from matching.scoring.vocabulary import (
-    CITY_EN,
     COMPATIBLE_MODES,
     COMPONENTS,
     FIELD_LABELS,
     JINGJINJI,
     MODE_LABELS,
     MUNICIPALITIES,
-    PROVINCE_EN,
     RELATED_FIELDS,
     STAGE_TRL,
     related_fields,

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from kernel.place_names import CITY_EN, PROVINCE_EN
 from matching.knowledge.rules import Rule, field_link, ipc_field, rule_for
 from matching.scoring.features import (
     ListingFeatures,
@@ -23,7 +24,6 @@ from matching.scoring.features import (
 )
 from matching.scoring.vocabulary import (
     BIGRAM_MIN_SHARE,
-    CITY_EN,
     COMPATIBLE_MODES,
     CREDIT_BIGRAM,
     CREDIT_CONTAINED,
@@ -37,7 +37,6 @@ from matching.scoring.vocabulary import (
     MODE_LABELS,
     MUNICIPALITIES,
     NEUTRAL,
-    PROVINCE_EN,
     RELATED_FIELDS,
     STAGE_TRL,
 )

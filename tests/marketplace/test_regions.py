@@ -10,8 +10,7 @@ from django.utils import translation
 
 from marketplace.region_successors import SUCCESSORS, SUCCESSORS_SOURCE, current_successor
 from marketplace.regions import (
-    _PROVINCE_ENGLISH_NAMES,
-    _PROVINCES,
+    _PROVINCE_SHORT_NAMES,
     _region_table,
     province_label,
     province_short_name,
@@ -128,8 +127,10 @@ def test_english_pages_name_provinces_in_english(stored, language, shown):
 
 
 def test_every_province_level_division_has_an_english_name():
-    assert set(_PROVINCE_ENGLISH_NAMES) == set(_PROVINCES)
-    assert len(set(_PROVINCE_ENGLISH_NAMES.values())) == 34
+    from kernel.place_names import PROVINCE_EN
+
+    assert set(PROVINCE_EN) == set(_PROVINCE_SHORT_NAMES.values())
+    assert len(set(PROVINCE_EN.values())) == 34
 
 
 @pytest.mark.django_db
