@@ -5,6 +5,12 @@ into "every listing"). URLs carry UTF-8 percent-encoded (RFC 3986 §2.5, WHATWG 
 API paths (/api/) answer in the API's error shape (`kernel.api.errors`) with code
 ``invalid_encoding`` and the bad parameters named in ``fields``; web pages answer with the
 site's 400 page.
+
+A query string of more parameters than settings.DATA_UPLOAD_MAX_NUMBER_FIELDS (Django's
+limit, 1,000 by default) answers 400 too (code ``too_many_parameters``), before any view
+reads it: Django raises TooManyFieldsSent at each read of request.GET, and with DEBUG on its
+error page read it again in every middleware, so 2,000 parameters cost 20-30 s of CPU and
+ended in a 500.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import unquote_to_bytes
 
+from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -59,7 +66,14 @@ class QueryStringEncodingMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        invalid = invalid_parameters(_raw_query(request))
+        raw = _raw_query(request)
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        if limit is not None and raw.count(b"&") + 1 > limit:
+            too_many = _("Too many query parameters: at most %(limit)s.") % {"limit": limit}
+            if is_api_request(request):
+                return error_response(message=too_many, code="too_many_parameters", status=400)
+            return bad_request(request, SuspiciousOperation(too_many))
+        invalid = invalid_parameters(raw)
         if not invalid:
             return self.get_response(request)
         message = _("Query parameters must be UTF-8 encoded.")

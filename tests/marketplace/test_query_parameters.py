@@ -101,3 +101,17 @@ def test_unknown_unread_value_of_notifications_answers_400(client) -> None:
     response = client.get("/api/v1/notifications/", {"unread": "perhaps"})
     assert response.status_code == 400
     assert list(response.json()["fields"]) == ["unread"]
+
+
+def test_more_query_parameters_than_django_reads_answer_400_before_any_view(
+    client, settings
+) -> None:
+    settings.DEBUG = True  # its error page read request.GET again in every middleware
+    many = "&".join(["zz=1"] * 1001)
+    page = client.get(f"/?q=%E5%82%A8%E8%83%BD&{many}")
+    assert page.status_code == 400
+    api = client.get(f"/api/v1/search/?{many}")
+    assert api.status_code == 400
+    assert api.json()["code"] == "too_many_parameters"
+    assert api.json()["message"] == "Too many query parameters: at most 1000."
+    assert client.get(f"/?{'&'.join(['zz=1'] * 1000)}").status_code == 200
