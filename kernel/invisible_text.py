@@ -28,3 +28,13 @@ def invisible_characters(text: str) -> list[str]:
         if code not in found:
             found.append(code)
     return found
+
+
+def without_invisible(text: str) -> str:
+    """`text` without its invisible characters (tab, line feed and carriage return kept): for
+    echoing what a user typed, e.g. a NUL in a refused parameter, back on a page."""
+    return "".join(
+        char
+        for char in text
+        if char in _LAYOUT_CONTROLS or unicodedata.category(char) not in ("Cf", "Cc")
+    )

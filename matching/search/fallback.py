@@ -79,7 +79,7 @@ def _first_answer(
     results = backend.search(query)
     if results.total or not query.text.strip():
         return FoundListings(results, MatchMode.ALL_WORDS)
-    if _word_groups(query.text) > 1:  # with one group, relaxed is the same query
+    if word_groups(query.text) > 1:  # with one group, relaxed is the same query
         relaxed = relaxed_search(backend, replace(query, relaxed=True))
         if relaxed.total:
             return FoundListings(relaxed, MatchMode.SOME_WORDS)
@@ -89,7 +89,7 @@ def _first_answer(
     return FoundListings(nearest, MatchMode.MEANING)
 
 
-def _word_groups(text: str) -> int:
+def word_groups(text: str) -> int:
     """How many word groups a search for `text` has (the backends' plans have the same
     groups; their settings change weights, not groups); 2 when the synonym file cannot be
     read (the relaxed search is then tried, and the backend answers as it can)."""

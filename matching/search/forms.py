@@ -7,17 +7,21 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kernel.invisible_text import without_invisible
 from marketplace.choices import Field, Stage, TransferMode
 from marketplace.regions import province_short_name
 from matching.search.backends.base import SearchQuery
+from matching.search.fallback import word_groups
 
 PAGE_SIZE = 20
 MAX_PAGE = 500
 
 KIND_CHOICES = [("result", _("Research results")), ("need", _("Technology needs"))]
+NO_SEARCH_WORDS = _("No word of it can be searched for.")
 
 
 class SearchForm(forms.Form):
@@ -37,6 +41,29 @@ class SearchForm(forms.Form):
     trl_max = forms.IntegerField(label=_("Highest TRL"), min_value=1, max_value=9, required=False)
     page = forms.IntegerField(label=_("Page"), min_value=1, max_value=MAX_PAGE, required=False)
 
+    def __init__(self, data: MultiValueDict[str, str] | None = None) -> None:
+        # A list filter keeps its known values: one unknown value (field=new_energy&field=x)
+        # used to drop the whole filter while the sidebar still showed it ticked. Unknown
+        # values are named by `ignored`; empty ones (a form's blank option) are no filter.
+        self.dropped: dict[str, list[str]] = {}
+        if data is not None:
+            data = data.copy()
+            for name, field in self.base_fields.items():
+                if isinstance(field, forms.MultipleChoiceField) and name in data:
+                    values = [v for v in data.getlist(name) if v.strip()]
+                    data.setlist(name, [v for v in values if field.valid_value(v)])
+                    if unknown := [v for v in values if not field.valid_value(v)]:
+                        self.dropped[name] = unknown
+        super().__init__(data)
+
+    def clean_q(self) -> str:
+        """The text, refused when no word of it can be searched for ("的", "a", "🔋"): it would
+        list every listing as if each matched."""
+        text = str(self.cleaned_data.get("q") or "").strip()
+        if text and word_groups(text) == 0:
+            raise forms.ValidationError(NO_SEARCH_WORDS)
+        return text
+
     def clean_province(self) -> str:
         """The short name the listings store and the facets count ("北京市" → "北京")."""
         return province_short_name(self.cleaned_data.get("province") or "")
@@ -51,12 +78,19 @@ class SearchForm(forms.Form):
     def ignored(self) -> list[str]:
         """What `query` leaves out, one line per error: "label: message" (call after
         `is_valid()`)."""
+        messages = [
+            (name, str(message)) for name, errors in self.errors.items() for message in errors
+        ]
+        for name, values in self.dropped.items():
+            invalid = self.fields[name].error_messages["invalid_choice"]
+            messages += [(name, str(invalid) % {"value": value}) for value in values]
         return [
-            gettext("%(label)s: %(message)s") % {"label": self.fields[name].label, "message": m}
-            if name in self.fields
-            else str(m)
-            for name, messages in self.errors.items()
-            for m in messages
+            without_invisible(
+                gettext("%(label)s: %(message)s") % {"label": self.fields[name].label, "message": m}
+                if name in self.fields
+                else m
+            )
+            for name, m in messages
         ]
 
     def query(self) -> SearchQuery:

@@ -10,7 +10,8 @@ from rest_framework.fields import empty
 
 from kernel.api.schema import ERROR_REF
 from marketplace.choices import Field, ListingType, Stage, TransferMode
-from matching.search.fallback import MatchMode
+from matching.search.fallback import MatchMode, word_groups
+from matching.search.forms import NO_SEARCH_WORDS
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -68,6 +69,11 @@ class SearchParamsSerializer(serializers.Serializer[Any]):
     price_max = serializers.DecimalField(
         required=False, max_digits=14, decimal_places=2, min_value=0, help_text=_("CNY")
     )
+
+    def validate_q(self, value: str) -> str:
+        if value.strip() and word_groups(value) == 0:
+            raise serializers.ValidationError(NO_SEARCH_WORDS)
+        return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         errors: dict[str, list[Any]] = {}

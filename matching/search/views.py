@@ -23,6 +23,7 @@ from kernel.api.throttling import throttle_wait, throttled_page
 from marketplace import selectors as listing_selectors
 from marketplace.choices import Field, ListingStatus, Stage, TransferMode, choice_label
 from marketplace.regions import province_label
+from matching.alerts.queries import clean_params
 from matching.search.backends.base import SearchHit, SearchQuery, SearchUnavailable
 from matching.search.fallback import MatchMode, search_listings
 from matching.search.forms import SearchForm
@@ -139,6 +140,19 @@ def _active_filters(request: HttpRequest, query: SearchQuery) -> list[dict[str, 
     return active
 
 
+def _saved_params(form: SearchForm) -> list[tuple[str, str]]:
+    """(name, value) of each parameter the search used, but its type (the save form has its
+    own) and the page."""
+    if not form.is_bound:
+        return []
+    return [
+        (name, str(value))
+        for name, given in clean_params(form).items()
+        if name != "kind"
+        for value in (given if isinstance(given, list) else [given])
+    ]
+
+
 def _hit_rows(viewer: AnyUser, kind: str, hits: list[SearchHit]) -> list[dict[str, Any]]:
     """Hits with their listings (in rank order); hits whose listing the viewer cannot see (e.g.
     unpublished since indexing) are dropped."""
@@ -227,6 +241,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "facet_sections": sections,
             "active_filters": active,
             "ignored_inputs": form.ignored() if form.is_bound else [],
+            # "Save this search" saves what the search used, never what it left out.
+            "saved_search_params": _saved_params(form),
             # Switching the type keeps the text and filters, except stage (results only).
             "kind_urls": {
                 "result": _url_with(request, kind=["result"]),

@@ -281,6 +281,7 @@ def test_the_vector_index_sees_a_deletion_that_keeps_the_newest_row(monkeypatch)
     older = next(pk for pk in made.values() if pk != newest)
     # The rows are no longer recent, and the last count was just made.
     monkeypatch.setattr(vector_index, "_COMMIT_MARGIN", vector_index.timedelta(0))
+    monkeypatch.setattr(vector_index, "_COUNT_EVERY", 3600.0)
     ListingVector.objects.filter(kind="result", object_id=older).delete()
     index.refresh()
     assert index.vector(older) is not None  # not counted again yet: one aggregate only
@@ -329,6 +330,7 @@ def test_a_late_commit_and_a_deletion_with_an_insertion_show_at_the_next_count(
 
     row(1, vectors[0], now)
     row(2, vectors[1], now - timedelta(seconds=5))
+    monkeypatch.setattr(vector_index, "_COUNT_EVERY", 3600.0)  # no count but the first
     index = VectorIndex("need", "unit", 8)
     index.refresh()
     # Stamped before the newest row (its transaction began earlier) but committed after the

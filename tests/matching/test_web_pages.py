@@ -342,6 +342,36 @@ def test_filters_in_force_are_listed_with_remove_links_when_nothing_is_found(bun
     assert without_field.context["q"] == "量子纠缠光钟"
 
 
+def test_an_unknown_value_of_a_list_filter_is_left_out_and_the_known_ones_apply(bundled):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    only = client.get(reverse("home"), {"field": "new_energy"}).context["total"]
+    response = client.get(reverse("home"), {"field": ["new_energy", "bogus", ""], "modes": ""})
+    assert response.context["total"] == only < 181
+    assert response.context["ignored_inputs"] == [
+        "Field: Select a valid choice. bogus is not one of the available choices."
+    ]
+    assert [f["label"] for f in response.context["active_filters"]] == ["New energy"]
+
+
+def test_a_query_without_a_searchable_word_is_left_out_not_matched_by_everything(bundled):
+    response = Client(HTTP_ACCEPT_LANGUAGE="en").get(reverse("home"), {"q": "的 🔋"})
+    assert response.context["q"] == "" and response.context["total"] == 181
+    assert response.context["ignored_inputs"] == ["Search: No word of it can be searched for."]
+    api = Client().get("/api/v1/search/", {"q": "🔋"})
+    assert api.status_code == 400 and "q" in api.json()["fields"]
+
+
+def test_a_refused_value_is_shown_without_invisible_characters_and_never_saved(
+    bundled, enterprise_user
+):
+    html = login(enterprise_user).get(
+        reverse("home"), {"q": "储能", "stage": "\x00lab", "field": "bogus"}
+    ).content.decode()
+    assert "data-ignored-inputs" in html and "\x00" not in html
+    saved = re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', html)
+    assert ("q", "储能") in saved and not {name for name, _v in saved} & {"stage", "field"}
+
+
 def test_a_province_typed_in_full_filters_by_the_stored_short_name(university):
     factories.ResearchResultFactory(owner=university, title="无人机林业巡检系统", province="北京")
     reindex()
