@@ -37,8 +37,8 @@ class SearchForm(forms.Form):
     modes = forms.MultipleChoiceField(
         label=_("Transfer / cooperation modes"), choices=TransferMode.choices, required=False
     )
-    trl_min = forms.IntegerField(label=_("Lowest TRL"), min_value=1, max_value=9, required=False)
-    trl_max = forms.IntegerField(label=_("Highest TRL"), min_value=1, max_value=9, required=False)
+    trl_min = forms.IntegerField(label=_("Minimum TRL"), min_value=1, max_value=9, required=False)
+    trl_max = forms.IntegerField(label=_("Maximum TRL"), min_value=1, max_value=9, required=False)
     page = forms.IntegerField(label=_("Page"), min_value=1, max_value=MAX_PAGE, required=False)
 
     def __init__(self, data: MultiValueDict[str, str] | None = None) -> None:

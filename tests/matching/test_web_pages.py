@@ -318,7 +318,7 @@ def test_a_reversed_trl_range_keeps_the_lowest_and_says_the_highest_was_left_out
         reverse("home"), {"trl_min": "7", "trl_max": "3"}
     )
     assert response.context["ignored_inputs"] == [
-        "Highest TRL: The maximum TRL must not be below the minimum TRL."
+        "Maximum TRL: The maximum TRL must not be below the minimum TRL."
     ]
     assert [f["label"] for f in response.context["active_filters"]] == ["TRL 7–9"]
     assert response.context["total"] > 0
