@@ -308,6 +308,11 @@ def test_an_unchanged_vector_index_reads_no_vector_when_it_counts_again(monkeypa
     assert all(index.vector(pk) is not None for pk in made.values())
 
 
+#: Object ids of the vector index tests' own rows (model "unit"), far from any listing's: rows
+#: other tests leave behind (committed ones on PostgreSQL) never collide with them.
+UNIT_IDS = 10**12
+
+
 def test_a_late_commit_and_a_deletion_with_an_insertion_show_at_the_next_count(
     monkeypatch,
 ) -> None:
@@ -324,7 +329,8 @@ def test_a_late_commit_and_a_deletion_with_an_insertion_show_at_the_next_count(
 
     def row(object_id: int, vector: np.ndarray, updated_at: Any) -> ListingVector:
         return ListingVector.objects.create(
-            kind="need", object_id=object_id, model="unit", text_digest="-", dimensions=8,
+            kind="need", object_id=UNIT_IDS + object_id, model="unit", text_digest="-",
+            dimensions=8,
             vector=to_bytes(vector), updated_at=updated_at,
         )  # fmt: skip
 
@@ -337,16 +343,17 @@ def test_a_late_commit_and_a_deletion_with_an_insertion_show_at_the_next_count(
     # last look: read back within the margin at the next count, not before.
     row(3, vectors[2], now - timedelta(seconds=1))
     index.refresh()
-    assert index.vector(3) is None
+    assert index.vector(UNIT_IDS + 3) is None
     monkeypatch.setattr(vector_index, "_COUNT_EVERY", 0.0)
     index.refresh()
-    assert np.array_equal(index.vector(3), vectors[2])
+    assert np.array_equal(index.vector(UNIT_IDS + 3), vectors[2])
     # One row deleted and another inserted between two counts: the count is unchanged.
-    ListingVector.objects.filter(object_id=2).delete()
+    ListingVector.objects.filter(kind="need", object_id=UNIT_IDS + 2).delete()
     row(4, vectors[3], timezone.now())
     index.refresh()
-    assert index.vector(2) is None and np.array_equal(index.vector(4), vectors[3])
-    assert index.nearest(vectors[1], 3)[0][0] != 2
+    assert index.vector(UNIT_IDS + 2) is None
+    assert np.array_equal(index.vector(UNIT_IDS + 4), vectors[3])
+    assert index.nearest(vectors[1], 3)[0][0] != UNIT_IDS + 2
 
 
 def _unit_rows(rng: np.random.Generator, count: int, dimensions: int) -> np.ndarray:
@@ -368,34 +375,34 @@ def test_the_vector_index_loads_and_updates_more_rows_than_one_block() -> None:
     written = timezone.now() - timedelta(hours=1)
     ListingVector.objects.bulk_create(
         ListingVector(
-            kind="need", object_id=1000 + i, model="unit", text_digest="-", dimensions=8,
+            kind="need", object_id=UNIT_IDS + i, model="unit", text_digest="-", dimensions=8,
             vector=to_bytes(vectors[i]), updated_at=written,
         )
         for i in range(count)
     )  # fmt: skip
     # A row of another size is left out.
     ListingVector.objects.create(
-        kind="need", object_id=1, model="unit", text_digest="-", dimensions=4,
+        kind="need", object_id=UNIT_IDS - 1, model="unit", text_digest="-", dimensions=4,
         vector=to_bytes(vectors[0][:4]), updated_at=written,
     )  # fmt: skip
     index = VectorIndex("need", "unit", dimensions)
     index.refresh()
     for i in (0, vector_index._CHUNK, count - 1):
-        assert index.nearest(vectors[i], 1)[0][0] == 1000 + i
-    assert index.vector(1) is None
+        assert index.nearest(vectors[i], 1)[0][0] == UNIT_IDS + i
+    assert index.vector(UNIT_IDS - 1) is None
     # One row changes and one is new: both are read (the newest time moved), in place.
     changed, new = _unit_rows(rng, 2, dimensions)
-    ListingVector.objects.filter(object_id=1005).update(
+    ListingVector.objects.filter(kind="need", object_id=UNIT_IDS + 5).update(
         vector=to_bytes(changed), updated_at=timezone.now()
     )
     ListingVector.objects.create(
-        kind="need", object_id=9999, model="unit", text_digest="-", dimensions=8,
+        kind="need", object_id=UNIT_IDS - 2, model="unit", text_digest="-", dimensions=8,
         vector=to_bytes(new), updated_at=timezone.now(),
     )  # fmt: skip
     index.refresh()
-    assert np.array_equal(index.vector(1005), changed)
-    assert index.nearest(new, 1)[0][0] == 9999
-    assert index.nearest(vectors[7], 1)[0][0] == 1007
+    assert np.array_equal(index.vector(UNIT_IDS + 5), changed)
+    assert index.nearest(new, 1)[0][0] == UNIT_IDS - 2
+    assert index.nearest(vectors[7], 1)[0][0] == UNIT_IDS + 7
 
 
 class _CountingEmbedder:
