@@ -30,6 +30,14 @@ def test_invalid_utf8_in_a_query_parameter_answers_400_naming_it(client, path) -
     assert body["message"] == "Query parameters must be UTF-8 encoded."
 
 
+def test_a_refused_query_string_is_answered_in_the_requests_language(client) -> None:
+    chinese = client.get("/api/v1/search/?q=%ff", HTTP_ACCEPT_LANGUAGE="zh-Hans").json()
+    assert chinese["message"] == "查询参数必须使用 UTF-8 编码。"
+    many = "&".join(["zz=1"] * 1001)
+    too_many = client.get(f"/api/v1/search/?{many}", HTTP_ACCEPT_LANGUAGE="zh-Hans").json()
+    assert too_many["message"] == "查询参数过多：最多 1000 个。"
+
+
 def test_invalid_utf8_in_a_parameter_name_is_refused_too(client) -> None:
     response = client.get("/api/v1/search/?%ff=1")
     assert response.status_code == 400
