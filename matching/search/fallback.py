@@ -36,7 +36,7 @@ from matching.search.backends.base import (
     SearchQuery,
     SearchResults,
 )
-from matching.search.meaning_rerank import relaxed_by_meaning, window_pages
+from matching.search.meaning_rerank import relaxed_by_meaning
 from matching.semantic.embedders import get_embedder
 
 
@@ -120,10 +120,10 @@ def _relaxed(backend: BaseSearchBackend, query: SearchQuery) -> SearchResults:
     """The relaxed search `query`, its first hits ordered by the query's meaning when
     there is an embedder (`matching.search.meaning_rerank`)."""
     embedder = get_embedder()
-    if embedder is None or query.page > window_pages(query.page_size):
+    if embedder is None:
         return backend.search(query)
-    vector = _query_vector(embedder.name, query.text.strip()[:MEANING_CHARS])
-    return relaxed_by_meaning(backend, query, vector)
+    text = query.text.strip()[:MEANING_CHARS]
+    return relaxed_by_meaning(backend, query, lambda: _query_vector(embedder.name, text))
 
 
 def meaning_limit() -> int:

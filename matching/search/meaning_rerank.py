@@ -17,6 +17,7 @@ Hits keep their BM25 `score` (SearchHit's contract); only their order changes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -36,19 +37,14 @@ from matching.semantic.store import stored_vectors
 RERANK_WINDOW = 100
 
 
-def window_pages(page_size: int) -> int:
-    """How many whole pages of `page_size` the re-ranked window holds (0: none fits)."""
-    return RERANK_WINDOW // max(1, page_size)
-
-
 def relaxed_by_meaning(
-    backend: BaseSearchBackend, query: SearchQuery, vector: QueryVector
+    backend: BaseSearchBackend, query: SearchQuery, vector: Callable[[], QueryVector]
 ) -> SearchResults:
     """The page `query.page` of the relaxed search `query` (relaxed=True), its first hits
-    ordered by their cosine to `vector` (the module's rule); beyond the window, BM25's page
-    as is.
+    ordered by their cosine to `vector()` (the module's rule; called only for a page of the
+    window, as embedding the query costs); beyond the window, BM25's page as is.
     Raises SearchUnavailable when the search service is down."""
-    pages = window_pages(query.page_size)
+    pages = RERANK_WINDOW // max(1, query.page_size)  # whole pages
     if query.page > pages:
         return backend.search(query)
     window = backend.search(replace(query, page=1, page_size=pages * query.page_size))
@@ -58,7 +54,7 @@ def relaxed_by_meaning(
         pages = len(window.hits) // query.page_size
         if query.page > pages:
             return backend.search(query)
-    ordered = _by_cosine(window.hits[: pages * query.page_size], vector)
+    ordered = _by_cosine(window.hits[: pages * query.page_size], vector())
     start = (query.page - 1) * query.page_size
     return replace(
         window,

@@ -258,7 +258,7 @@ def test_a_backend_page_cap_below_the_window_shrinks_it_to_the_pages_returned(
     vector = _query_vector(embedder.name, "炼钢副产物堆存")
     query = SearchQuery(text="炼钢副产物堆存", kind="result", relaxed=True, page_size=1)
     pages = [
-        relaxed_by_meaning(backend, replace(query, page=page), vector) for page in (1, 2, 3)
+        relaxed_by_meaning(backend, replace(query, page=page), lambda: vector) for page in (1, 2, 3)
     ]
     assert [p.total for p in pages] == [3, 3, 3]
     ids = [hit.object_id for p in pages for hit in p.hits]
