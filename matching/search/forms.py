@@ -22,6 +22,13 @@ MAX_PAGE = 500
 
 KIND_CHOICES = [("result", _("Research results")), ("need", _("Technology needs"))]
 NO_SEARCH_WORDS = _("No word of it can be searched for.")
+REVERSED_TRL = _("The maximum TRL must not be below the minimum TRL.")
+
+
+def reversed_trl(low: int | None, high: int | None) -> bool:
+    """Whether a TRL range's maximum is below its minimum (the search page and the search API
+    refuse it alike)."""
+    return low is not None and high is not None and low > high
 
 
 class SearchForm(forms.Form):
@@ -70,9 +77,8 @@ class SearchForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean() or {}
-        low, high = cleaned.get("trl_min"), cleaned.get("trl_max")
-        if low is not None and high is not None and low > high:
-            self.add_error("trl_max", _("The maximum TRL must not be below the minimum TRL."))
+        if reversed_trl(cleaned.get("trl_min"), cleaned.get("trl_max")):
+            self.add_error("trl_max", REVERSED_TRL)
         return cleaned
 
     def ignored(self) -> list[str]:

@@ -11,7 +11,7 @@ from rest_framework.fields import empty
 from kernel.api.schema import ERROR_REF
 from marketplace.choices import Field, ListingType, Stage, TransferMode
 from matching.search.fallback import MatchMode, word_groups
-from matching.search.forms import NO_SEARCH_WORDS
+from matching.search.forms import NO_SEARCH_WORDS, REVERSED_TRL, reversed_trl
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -77,9 +77,8 @@ class SearchParamsSerializer(serializers.Serializer[Any]):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         errors: dict[str, list[Any]] = {}
-        trl_min, trl_max = attrs.get("trl_min"), attrs.get("trl_max")
-        if trl_min is not None and trl_max is not None and trl_min > trl_max:
-            errors["trl_max"] = [_("The maximum TRL must not be below the minimum TRL.")]
+        if reversed_trl(attrs.get("trl_min"), attrs.get("trl_max")):
+            errors["trl_max"] = [REVERSED_TRL]
         price_min, price_max = attrs.get("price_min"), attrs.get("price_max")
         if price_min is not None and price_max is not None and price_min > price_max:
             errors["price_max"] = [_("The maximum price must not be below the minimum price.")]
