@@ -306,21 +306,18 @@ def province_short_name(name: str) -> str:
     return _PROVINCE_SHORT_NAMES[code] if code else name.strip()
 
 
-def province_label(name: str, language: str) -> str:
-    """How a page in `language` ("zh-hans", "en") names the province-level division `name`
-    (full or short): its English name on English pages ("河北" → "Hebei"), else `name` as
-    stored; `name` as stored when it names none."""
-    code = province_code_for(name) if language.lower().startswith("en") else None
+def province_label(name: str, language: str | None = None) -> str:
+    """How a page in `language` ("zh-hans", "en"; the active language when None) names the
+    province-level division `name` (full or short): its English name on English pages
+    ("河北" → "Hebei"), else `name` as stored; `name` as stored when it names none."""
+    english = (language or get_language() or "").lower().startswith("en")
+    code = province_code_for(name) if english else None
     return PROVINCE_EN[_PROVINCE_SHORT_NAMES[code]] if code else name
-
-
-def _label_in_active_language(name: str) -> str:
-    return province_label(name, get_language() or "zh-hans")
 
 
 #: `province_label` in the language active when the text is rendered, for labels made once
 #: (form choices built at import).
-province_label_lazy = lazy(_label_in_active_language, str)
+province_label_lazy = lazy(province_label, str)
 
 
 def _city_name_matches(candidate: str, city: str) -> bool:

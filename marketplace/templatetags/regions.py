@@ -4,7 +4,6 @@ in the page's language (`marketplace.regions.province_label`: "Hebei" on English
 from __future__ import annotations
 
 from django import template
-from django.utils.translation import get_language
 
 from marketplace.regions import province_label as label_of
 
@@ -14,4 +13,4 @@ register = template.Library()
 @register.filter
 def province_label(name: object) -> str:
     """`name` (a stored province name) as the page's language names it; "" for none."""
-    return label_of(str(name), get_language() or "zh-hans") if name else ""
+    return label_of(str(name)) if name else ""

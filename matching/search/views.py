@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kernel.api.throttling import throttle_wait, throttled_page
 from marketplace import selectors as listing_selectors
@@ -56,7 +56,7 @@ _FACET_LABELS: dict[str, Callable[[str], str]] = {
     "stage": partial(choice_label, Stage),
     "modes": partial(choice_label, TransferMode),
     "trl": lambda value: _("TRL %(level)s") % {"level": value},
-    "province": lambda value: province_label(value, get_language() or "zh-hans"),
+    "province": province_label,
 }
 
 
