@@ -119,10 +119,9 @@ class KeywordEvidence:
 
 def keyword_matches(need: NeedFeatures, result: ListingFeatures) -> KeywordEvidence:
     """Keyword evidence between a need and a result (or any listing)."""
-    r_keywords = {k.strip().lower() for k in result.keywords if k.strip()}
-    r_text = f"{result.title} {result.text} {' '.join(result.keywords)}".lower()
-    n_text = f"{need.title} {need.text} {' '.join(need.keywords)}".lower()
-    r_bigrams: set[str] | None = None  # made when a keyword is neither listed nor contained
+    r_keywords = result.listed_keywords
+    r_text = result.lowered_text
+    n_text = need.lowered_text
     credit = 0.0
     matched: list[str] = []
     similar: list[str] = []
@@ -142,8 +141,7 @@ def keyword_matches(need: NeedFeatures, result: ListingFeatures) -> KeywordEvide
         else:
             grams = bigrams(kw)
             if len(grams) >= 2:
-                r_bigrams = bigrams(r_text) if r_bigrams is None else r_bigrams
-                share = len(grams & r_bigrams) / len(grams)
+                share = len(grams & result.text_bigrams) / len(grams)
                 if share >= BIGRAM_MIN_SHARE:
                     credit += CREDIT_BIGRAM * share
                     similar.append(keyword.strip())

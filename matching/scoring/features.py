@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 from matching.scoring.vocabulary import COMPONENTS, REGION_SUFFIX
 
@@ -30,6 +31,24 @@ class ListingFeatures:
     city: str = ""
     modes: tuple[str, ...] = ()
     date: date | None = None
+
+    # Computed once per listing, not once per pair: a match compares one listing with up to
+    # MATCHING_SCORED others. (cached_property writes the instance's __dict__, which a frozen
+    # dataclass without slots allows.)
+    @cached_property
+    def lowered_text(self) -> str:
+        """Title, text and keywords, lower-cased: where keywords are looked for."""
+        return f"{self.title} {self.text} {' '.join(self.keywords)}".lower()
+
+    @cached_property
+    def text_bigrams(self) -> set[str]:
+        """`bigrams(lowered_text)`."""
+        return bigrams(self.lowered_text)
+
+    @cached_property
+    def listed_keywords(self) -> frozenset[str]:
+        """The keywords, stripped and lower-cased, without empty ones."""
+        return frozenset(k.strip().lower() for k in self.keywords if k.strip())
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from matching.semantic.embedders import Vectors
 _CHUNK = 2000
 _COMMIT_MARGIN = timedelta(seconds=30)
 _COUNT_EVERY = 10.0  # seconds between counts of an unchanged index
+_FRESH_FOR = 1.0  # seconds after a refresh that `loaded_vectors` answers from the index
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class VectorIndex:
         self._latest: datetime | None = None  # the newest row's time at the last load
         self._count = 0  # the rows at the last count
         self._counted_at = -_COUNT_EVERY  # time.monotonic() of the last count
+        self.refreshed_at = -_FRESH_FOR  # time.monotonic() at the end of the last refresh
         self._lock = threading.Lock()
 
     def refresh(self, using: str = DEFAULT_DB_ALIAS) -> None:
@@ -89,6 +91,10 @@ class VectorIndex:
         those of listings that left search. Readers keep the snapshot they took while a
         refresh builds the next one.
         """
+        self._refresh(using)
+        self.refreshed_at = time.monotonic()
+
+    def _refresh(self, using: str) -> None:
         rows = ListingVector.objects.using(using).filter(kind=self.kind, model=self.model)
         with self._lock:
             latest = rows.aggregate(latest=Max("updated_at"))["latest"]
@@ -178,6 +184,25 @@ class VectorIndex:
         top = np.argpartition(-scores, wanted - 1)[:wanted] if wanted < count else np.arange(count)
         ordered = top[np.argsort(-scores[top], kind="stable")]
         return [(int(snapshot.ids[i]), float(scores[i])) for i in ordered]
+
+
+def loaded_vectors(
+    kind: ListingKind, model: str, object_ids: Iterable[int], *, using: str = DEFAULT_DB_ALIAS
+) -> dict[int, Vectors]:
+    """{object id: vector} of `object_ids` that this process's index of `kind` and `model`
+    holds, if it has one refreshed within the last `_FRESH_FOR` seconds (on the embedded
+    backend, by the search of the same request); {} otherwise. It never loads an index (a
+    process of the Elasticsearch backend has none): callers read the rest from the database."""
+    with _indexes_lock:
+        index = _indexes.get((using, kind, model))
+    if index is None or time.monotonic() - index.refreshed_at > _FRESH_FOR:
+        return {}
+    vectors = {}
+    for object_id in object_ids:
+        vector = index.vector(object_id)
+        if vector is not None:
+            vectors[object_id] = vector
+    return vectors
 
 
 _indexes: dict[tuple[str, str, str], VectorIndex] = {}

@@ -528,3 +528,28 @@ def test_vectors_embedded_in_worker_processes_equal_those_embedded_here() -> Non
     here = embedder.passages([document_text(document) for document in documents])
     assert len(parallel) == len(documents) == 4
     np.testing.assert_allclose(np.vstack([from_bytes(v) for v in parallel]), here, atol=1e-5)
+
+
+@pytest.mark.semantic
+def test_loaded_vectors_answer_only_from_an_index_refreshed_just_now(monkeypatch) -> None:
+    from matching.semantic import vector_index as module
+    from matching.semantic.store import stored_vectors
+
+    made = _results()
+    reindex()
+    embedder = get_embedder()
+    assert embedder is not None
+    ids = list(made.values())
+    module.forget_indexes()
+    assert module.loaded_vectors("result", embedder.name, ids) == {}  # none loaded: never loads
+
+    index = module.vector_index("result", embedder.name, embedder.dimensions)
+    loaded = module.loaded_vectors("result", embedder.name, [*ids, 10**12])
+    stored = stored_vectors("result", ids, model=embedder.name)
+    assert set(loaded) == set(ids)
+    for object_id in ids:
+        np.testing.assert_array_equal(loaded[object_id], stored[object_id][1])
+
+    monkeypatch.setattr(index, "refreshed_at", index.refreshed_at - 2 * module._FRESH_FOR)
+    assert module.loaded_vectors("result", embedder.name, ids) == {}
+    module.forget_indexes()

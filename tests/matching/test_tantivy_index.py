@@ -195,3 +195,23 @@ def test_documents_analysed_in_worker_processes_equal_those_analysed_here() -> N
     assert len(documents) > 200
     parallel = list(analysed(documents, fields_of, 2, parallel_from=10))
     assert parallel == [fields_of(document) for document in documents]
+
+
+def test_the_ids_a_filter_selects_are_exact_also_beyond_the_ids_recency_carries(
+    tmp_path: Path,
+) -> None:
+    """Which of the nearest listings pass the filters is read from the recency column for
+    ids below 2**26; a larger id (whose low bits equal a smaller one's) is still told apart."""
+    from matching.search.backends.tantivy import queries
+    from matching.search.backends.tantivy.schema import ID_BITS_LIMIT
+
+    backend = _worker(tmp_path / "index")
+    small, large = 7, ID_BITS_LIMIT + 7
+    backend.index([_document(small), replace(_document(large), province="天津")])
+    beijing = queries.filters_of(SearchQuery(kind="result", provinces=["北京"]))
+    everywhere = queries.filters_of(SearchQuery(kind="result"))
+
+    assert backend._selected_ids("result", [small], *beijing) == {small}
+    assert backend._selected_ids("result", [small, 8], *everywhere) == {small}
+    assert backend._selected_ids("result", [small, large], *beijing) == {small}
+    assert backend._selected_ids("result", [small, large], *everywhere) == {small, large}

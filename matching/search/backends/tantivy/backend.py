@@ -46,10 +46,12 @@ from matching.search.backends.base import (
 )
 from matching.search.backends.tantivy import queries
 from matching.search.backends.tantivy.schema import (
+    ID_BITS_LIMIT,
     SCHEMA,
     SUGGEST_FIELDS,
     document_key,
     fields_of,
+    id_bits_of_recency,
     stored_of,
     suggest_text,
     to_tantivy,
@@ -407,8 +409,15 @@ class TantivySearchBackend(BaseSearchBackend):
         )
         with _engine_errors():
             searcher = self._searcher()
-            found = searcher.search(query, len(keys)).hits
-            stored = [searcher.doc(address).to_dict()["key"][0] for _score, address in found]
+            addresses = [address for _score, address in searcher.search(query, len(keys)).hits]
+            if max(object_ids) < ID_BITS_LIMIT:
+                # The recency fast field carries the id: a column read, where loading each
+                # stored document (decompressing its block) cost about 3 ms for 200 ids.
+                values = searcher.fast_field_values("recency", addresses)
+                recencies = [value for value in values if isinstance(value, int)]
+                if len(recencies) == len(values):  # None: a segment without the column
+                    return {id_bits_of_recency(value) for value in recencies}
+            stored = [searcher.doc(address).to_dict()["key"][0] for address in addresses]
         return {int(str(key).split(":")[1]) for key in stored}
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:

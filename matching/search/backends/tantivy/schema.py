@@ -88,6 +88,15 @@ def recency(document: IndexDocument) -> int:
     return max(seconds, 0) * _SECOND + kind + document.object_id % _KIND_BIT
 
 
+def id_bits_of_recency(value: int) -> int:
+    """The object id's low bits that `recency` carries: the id itself below `ID_BITS_LIMIT`."""
+    return value % _KIND_BIT
+
+
+#: Ids below this are whole in `recency` (its fast field gives them without a stored document).
+ID_BITS_LIMIT = _KIND_BIT
+
+
 def epoch_seconds(moment: datetime) -> int:
     return int(moment.timestamp())
 
