@@ -20,7 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from stdnum import numdb
 
-from kernel.place_names import PROVINCE_EN
+from kernel.place_names import CITY_EN, PROVINCE_EN
 from marketplace.region_successors import current_successor
 
 _REGION_FORMAT_MESSAGE = _("Enter a 6-digit administrative division code (GB/T 2260), e.g. 110000.")
@@ -262,21 +262,43 @@ def region_name(code: str) -> str | None:
     return name or None
 
 
-def region_full_name(code: str) -> str | None:
-    """The full name of a GB/T 2260 code in use, from the province down: ``"131182"`` ->
-    ``"河北省衡水市深州市"``, ``"110101"`` -> ``"北京市东城区"``, ``"130000"`` -> ``"河北省"``.
-    Grouping rows (市辖区, 县) are left out. Returns None for unknown or abolished codes."""
+def _region_parts(code: str) -> list[str]:
+    """The names of a GB/T 2260 code in use from the province down, grouping rows (市辖区, 县)
+    left out; [] for unknown or abolished codes."""
     if not isinstance(code, str) or not _REGION_CODE_RE.fullmatch(code):
-        return None
-    current = _region_table()[0]
-    if code not in current:
-        return None
-    parts = []
+        return []
+    if code not in _region_table()[0]:
+        return []
+    parts: list[str] = []
     for prefix in dict.fromkeys((f"{code[:2]}0000", f"{code[:4]}00", code)):
         name = region_name(prefix)
         if name and name not in _GROUPING_NAMES and name not in parts:
             parts.append(name)
-    return "".join(parts) or None
+    return parts
+
+
+def region_full_name(code: str) -> str | None:
+    """The full name of a GB/T 2260 code in use, from the province down: ``"131182"`` ->
+    ``"河北省衡水市深州市"``, ``"110101"`` -> ``"北京市东城区"``, ``"130000"`` -> ``"河北省"``.
+    Grouping rows (市辖区, 县) are left out. Returns None for unknown or abolished codes."""
+    return "".join(_region_parts(code)) or None
+
+
+def region_label(code: str, language: str | None = None) -> str | None:
+    """How a page in `language` (the active one when None) names a GB/T 2260 code in use:
+    `region_full_name` in Chinese; on English pages from the smallest part up, the province
+    and the cities of `kernel.place_names` in English, the rest as the standard writes it
+    (there is no official English table of counties): ``"131182"`` -> ``"深州市, Hengshui,
+    Hebei"``, ``"110101"`` -> ``"东城区, Beijing"``. None for unknown or abolished codes."""
+    parts = _region_parts(code)
+    if not parts:
+        return None
+    if not (language or get_language() or "").lower().startswith("en"):
+        return "".join(parts)
+    english = [province_label(parts[0], "en")] + [
+        CITY_EN.get(part.removesuffix("市"), part) for part in parts[1:]
+    ]
+    return ", ".join(reversed(english))
 
 
 @lru_cache(maxsize=1)

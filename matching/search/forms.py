@@ -21,7 +21,7 @@ PAGE_SIZE = 20
 MAX_PAGE = 500
 
 KIND_CHOICES = [("result", _("Research results")), ("need", _("Technology needs"))]
-NO_SEARCH_WORDS = _("No word of it can be searched for.")
+NO_SEARCH_WORDS = _("“%(text)s” has no word that can be searched for.")
 REVERSED_TRL = _("The maximum TRL must not be below the minimum TRL.")
 
 
@@ -68,7 +68,7 @@ class SearchForm(forms.Form):
         list every listing as if each matched."""
         text = str(self.cleaned_data.get("q") or "").strip()
         if text and word_groups(text) == 0:
-            raise forms.ValidationError(NO_SEARCH_WORDS)
+            raise forms.ValidationError(NO_SEARCH_WORDS, params={"text": text})
         return text
 
     def clean_province(self) -> str:

@@ -72,7 +72,7 @@ class SearchParamsSerializer(serializers.Serializer[Any]):
 
     def validate_q(self, value: str) -> str:
         if value.strip() and word_groups(value) == 0:
-            raise serializers.ValidationError(NO_SEARCH_WORDS)
+            raise serializers.ValidationError(NO_SEARCH_WORDS % {"text": value.strip()})
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -15,11 +15,12 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kernel.api.throttling import throttle_wait, throttled_page
+from kernel.invisible_text import without_invisible
 from marketplace import selectors as listing_selectors
 from marketplace.choices import Field, ListingStatus, Stage, TransferMode, choice_label
 from marketplace.regions import province_label
@@ -224,6 +225,11 @@ def home(request: HttpRequest) -> HttpResponse:
         ]
         total, facets = queryset.count(), {}
     num_pages = max(1, math.ceil(total / query.page_size))
+    if query.page > num_pages and rows == [] and total:
+        # A page past the end (an old link, a hand-typed number): the last page instead.
+        last = request.GET.copy()
+        last["page"] = str(num_pages)
+        return redirect(f"{request.path}?{last.urlencode()}")
     sections = _facet_sections(request, facets)
     # The database's newest listings, shown while search is down, apply no filter.
     active = [] if unavailable else _active_filters(request, query)
@@ -233,6 +239,8 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "q": query.text,
+            # The box keeps what was typed, also when the search left it out.
+            "typed_q": without_invisible(str(form.data.get("q", ""))).strip(),
             "kind": kind,
             "rows": rows,
             "total": total,

@@ -12,7 +12,7 @@ Small runs stay in this process.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from matching.search.analysis_pool import analysed_in_batches
 from matching.search.backends.base import IndexDocument
@@ -38,20 +38,26 @@ def _embed(documents: list[IndexDocument]) -> list[bytes]:
     return [to_bytes(vector) for vector in vectors]
 
 
-def embed_missing(
-    documents: Iterable[IndexDocument],
+def stale_documents(documents: Iterable[IndexDocument]) -> list[IndexDocument]:
+    """The searchable `documents` whose stored vector is missing, of another model or stale
+    ([] without an embedder)."""
+    embedder = get_embedder()
+    return [] if embedder is None else list(_stale(documents, embedder))
+
+
+def embed_documents(
+    stale: Sequence[IndexDocument],
     *,
     workers: int,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Embed and store the vectors of `documents` that are missing or stale; returns how many
-    were embedded (0 without an embedder)."""
+    """Embed and store the vectors of `stale` (from `stale_documents`); returns how many were
+    embedded (0 without an embedder). `progress` gets the running count."""
     embedder = get_embedder()
     if embedder is None:
         return 0
     done = 0
     pending: list[tuple[IndexDocument, bytes]] = []
-    stale = list(_stale(documents, embedder))
     for document, vector in zip(stale, analysed_in_batches(stale, _embed, workers), strict=True):
         pending.append((document, vector))
         if len(pending) >= _BATCH:
@@ -66,3 +72,14 @@ def embed_missing(
     if progress is not None:
         progress(done)
     return done
+
+
+def embed_missing(
+    documents: Iterable[IndexDocument],
+    *,
+    workers: int,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Embed and store the vectors of `documents` that are missing or stale; returns how many
+    were embedded (0 without an embedder)."""
+    return embed_documents(stale_documents(documents), workers=workers, progress=progress)

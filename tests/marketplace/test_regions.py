@@ -16,6 +16,7 @@ from marketplace.regions import (
     province_short_name,
     region_code_error,
     region_full_name,
+    region_label,
     region_name,
     region_table_source,
     validate_region_code,
@@ -105,6 +106,14 @@ def test_codes_in_use_resolve_to_their_full_names():
     assert region_name("131182") == "深州市"
     assert region_full_name("110103") is None  # retired
     assert region_full_name("999999") is None
+
+
+def test_english_pages_name_a_region_from_its_smallest_part_with_known_english_names():
+    assert region_label("131182", "en") == "深州市, Hengshui, Hebei"
+    assert region_label("110101", "en") == "东城区, Beijing"
+    assert region_label("130000", "en") == "Hebei"
+    assert region_label("131182", "zh-hans") == "河北省衡水市深州市"
+    assert region_label("110103", "en") is None  # retired
 
 
 @pytest.mark.parametrize(

@@ -356,7 +356,10 @@ def test_an_unknown_value_of_a_list_filter_is_left_out_and_the_known_ones_apply(
 def test_a_query_without_a_searchable_word_is_left_out_not_matched_by_everything(bundled):
     response = Client(HTTP_ACCEPT_LANGUAGE="en").get(reverse("home"), {"q": "的 🔋"})
     assert response.context["q"] == "" and response.context["total"] == 181
-    assert response.context["ignored_inputs"] == ["Search: No word of it can be searched for."]
+    assert response.context["ignored_inputs"] == [
+        "Search: “的 🔋” has no word that can be searched for."
+    ]
+    assert 'value="的 🔋"' in response.content.decode()  # the box keeps what was typed
     api = Client().get("/api/v1/search/", {"q": "🔋"})
     assert api.status_code == 400 and "q" in api.json()["fields"]
 
@@ -445,3 +448,13 @@ def test_matches_page_title_uses_a_full_width_colon_in_chinese(result, need):
     html = client.get(reverse("result-matches", kwargs={"pk": result.pk})).content.decode()
     assert f"<title>匹配结果：{result.title}" in html
     assert "匹配结果:" not in html
+
+
+def test_a_page_past_the_last_one_goes_to_the_last_page_with_the_same_search(bundled):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    last = client.get(reverse("home"), {"field": "new_energy"}).context["num_pages"]
+    response = client.get(reverse("home"), {"field": "new_energy", "page": 50})
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('home')}?field=new_energy&page={last}"
+    shown = client.get(response["Location"])
+    assert shown.context["page"] == last and shown.context["rows"]

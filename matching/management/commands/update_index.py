@@ -24,15 +24,19 @@ from matching.search.analysis_pool import default_workers
 from matching.search.backends.base import KINDS, IndexDocument, SearchUnavailable
 from matching.search.documents import documents_for_all, listing_querysets
 from matching.search.sync import outbox_release, outbox_snapshot
-from matching.semantic.bulk import embed_missing
+from matching.semantic.bulk import embed_documents, stale_documents
 from matching.semantic.embedders import embedding_status
 from matching.semantic.store import documents_for_rebuild
 
 
 @contextmanager
-def _progress_bar(description: str, show: bool) -> Iterator[Callable[[int], None]]:
-    """A tqdm bar over every listing; yields the callback that reports a running count."""
-    total = sum(queryset.count() for queryset in listing_querysets().values())
+def _progress_bar(
+    description: str, show: bool, total: int | None = None
+) -> Iterator[Callable[[int], None]]:
+    """A tqdm bar over `total` documents (default: every listing); yields the callback that
+    reports a running count."""
+    if total is None:
+        total = sum(queryset.count() for queryset in listing_querysets().values())
     bar = tqdm(total=total, desc=description, unit="doc", disable=not show)
     done = 0
 
@@ -85,10 +89,14 @@ class Command(BaseCommand):
                 % {"reason": status.reason}
             )
             return
-        with _progress_bar("embeddings", show_progress) as progress:
-            count = embed_missing(
-                documents_for_all(), workers=default_workers(None), progress=progress
+        stale = stale_documents(documents_for_all())
+        if not stale:  # e.g. after load_demo: every write embedded its listing already
+            self.stdout.write(
+                _("Embeddings (%(model)s): every listing's is current.") % {"model": status.model}
             )
+            return
+        with _progress_bar("embeddings", show_progress, total=len(stale)) as progress:
+            count = embed_documents(stale, workers=default_workers(None), progress=progress)
         self.stdout.write(
             _("Embeddings (%(model)s): %(count)d listings embedded, the others were current.")
             % {"model": status.model, "count": count}

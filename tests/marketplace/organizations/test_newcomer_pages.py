@@ -242,3 +242,16 @@ def test_expired_invitations_are_not_offered_on_the_dashboard(django_capture_on_
         client, reverse("dashboard")
     )
     assert client.post(reverse("invitation-accept-own", args=[invitation.pk])).status_code == 404
+
+
+def test_an_english_organisation_page_names_its_region_with_english_province_and_city():
+    organization = factories.OrganizationFactory(
+        province="河北", city="衡水", region_code="131182"
+    )
+    url = reverse("organization-detail", args=[organization.pk])
+    english_client = Client()
+    english_client.cookies["django_language"] = "en"  # the language switch's cookie
+    english = english_client.get(url).content.decode()
+    chinese = Client().get(url).content.decode()
+    assert "深州市, Hengshui, Hebei" in english and "河北省衡水市深州市" not in english
+    assert "河北省衡水市深州市" in chinese
