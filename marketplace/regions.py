@@ -284,6 +284,11 @@ def region_full_name(code: str) -> str | None:
     return "".join(_region_parts(code)) or None
 
 
+def _english(language: str | None) -> bool:
+    """Whether `language` (the active one when None) is English."""
+    return (language or get_language() or "").lower().startswith("en")
+
+
 def region_label(code: str, language: str | None = None) -> str | None:
     """How a page in `language` (the active one when None) names a GB/T 2260 code in use:
     `region_full_name` in Chinese; on English pages from the smallest part up, the province
@@ -293,8 +298,8 @@ def region_label(code: str, language: str | None = None) -> str | None:
     parts = _region_parts(code)
     if not parts:
         return None
-    if not (language or get_language() or "").lower().startswith("en"):
-        return "".join(parts)
+    if not _english(language):
+        return region_full_name(code)
     english = [province_label(parts[0], "en")] + [
         CITY_EN.get(part.removesuffix("市"), part) for part in parts[1:]
     ]
@@ -332,8 +337,7 @@ def province_label(name: str, language: str | None = None) -> str:
     """How a page in `language` ("zh-hans", "en"; the active language when None) names the
     province-level division `name` (full or short): its English name on English pages
     ("河北" → "Hebei"), else `name` as stored; `name` as stored when it names none."""
-    english = (language or get_language() or "").lower().startswith("en")
-    code = province_code_for(name) if english else None
+    code = province_code_for(name) if _english(language) else None
     return PROVINCE_EN[_PROVINCE_SHORT_NAMES[code]] if code else name
 
 

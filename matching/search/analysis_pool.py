@@ -1,4 +1,5 @@
-"""A rebuild's analysis of documents, in parallel worker processes (both backends).
+"""A rebuild's analysis of documents, in parallel worker processes (both backends; also
+`update_index`'s embedding, `matching.semantic.bulk`).
 
 Analysing a listing (segmentation, normalisation, sub-words, in Python) costs more than either
 engine's indexing of it, so a rebuild hands batches of documents to `workers` forked processes

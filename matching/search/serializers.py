@@ -9,6 +9,7 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 
 from kernel.api.schema import ERROR_REF
+from kernel.invisible_text import without_invisible
 from marketplace.choices import Field, ListingType, Stage, TransferMode
 from matching.search.fallback import MatchMode, word_groups
 from matching.search.forms import NO_SEARCH_WORDS, REVERSED_TRL, reversed_trl
@@ -72,7 +73,9 @@ class SearchParamsSerializer(serializers.Serializer[Any]):
 
     def validate_q(self, value: str) -> str:
         if value.strip() and word_groups(value) == 0:
-            raise serializers.ValidationError(NO_SEARCH_WORDS % {"text": value.strip()})
+            # As the page's notice: the text without invisible or bidi control characters.
+            text = without_invisible(value.strip())
+            raise serializers.ValidationError(NO_SEARCH_WORDS % {"text": text})
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

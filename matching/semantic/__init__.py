@@ -6,7 +6,8 @@
 - `texts`: what of a listing is embedded (title and keywords) and its digest.
 - `store`: the stored vectors (`matching.models.ListingVector`): read, compute missing ones;
   `bulk`: `update_index`'s embedding of many listings in worker processes.
-- `vector_index`: the embedded backend's in-process exact nearest-neighbour search.
+- `vector_index`: the embedded backend's in-process nearest-neighbour search over every stored
+  vector, kept as float16 by `half_vectors` (the only faiss import).
 - `evidence` and `reasons`: the semantic component of each candidate and the phrases its
   reason names.
 

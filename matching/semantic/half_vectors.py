@@ -1,11 +1,16 @@
 """Vectors kept in memory as float16 and searched by inner product (the only faiss import).
 
 faiss-cpu (PyPI, MIT licence; Meta's similarity-search library): an `IndexScalarQuantizer`
-with `QT_fp16` codes under an `IndexIDMap2`, so rows are found, replaced and read back by
-object id. Half precision takes 768 bytes for a 384-dimension vector instead of 1,536, and
-faiss's AVX2 kernel scans it faster than numpy's float32 product (numpy has no fast float16
-product: 55 ms against 7 ms at 68,000 × 384, measured). A cosine differs from its float32 value
-by at most about 3e-5 (measured on the benchmark's 68,000 result vectors).
+with `QT_fp16` codes, one row per id. Half precision takes 768 bytes for a 384-dimension vector
+instead of 1,536, and faiss's kernel (AVX2, chosen at run time) scans it faster than numpy's
+float32 product (numpy has no fast float16 product: 55 ms against 7 ms at 68,000 × 384,
+measured). A cosine differs from its float32 value by at most about 3e-5 (measured on the
+benchmark's 68,000 result vectors).
+
+A changed vector is overwritten in its row and a new one appended, so that a worker forked
+after the load copies only the memory pages of the rows it changes (faiss's own removal
+shifts every later row and would make the whole index the worker's private copy; tested). An
+append that outgrows faiss's buffer (a std::vector, grown geometrically) copies it once.
 
 Not thread-safe: the caller (`vector_index.VectorIndex`) serialises changes against searches.
 """
@@ -14,9 +19,9 @@ from __future__ import annotations
 
 import logging
 
-# faiss's loader logs at INFO that it fell back from a build for another CPU level to its
-# generic one ("Could not load library with AVX2 support"), which reads like a fault in the
-# product's log; warnings still show.
+# faiss's loader logs at INFO that the wheel has no separate AVX2 module ("Could not load
+# library with AVX2 support"), which reads like a fault in the product's log: its one module
+# picks AVX2 at run time (faiss.get_compile_options(): "OPTIMIZE DD AVX2"). Warnings still show.
 logging.getLogger("faiss.loader").setLevel(logging.WARNING)
 
 import faiss  # noqa: E402
@@ -35,39 +40,58 @@ class HalfVectors:
 
     def __init__(self, dimensions: int) -> None:
         self.dimensions = dimensions
-        codes = faiss.IndexScalarQuantizer(
+        self._index = faiss.IndexScalarQuantizer(
             dimensions, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
         )
-        self._index = faiss.IndexIDMap2(codes)
-        self._codes = codes  # the id map does not keep its inner index alive from Python
+        self._ids = np.zeros(0, dtype=np.int64)  # row -> id; spare capacity past len(self)
+        self._rows: dict[int, int] = {}  # id -> row
 
     def __len__(self) -> int:
         return int(self._index.ntotal)
 
-    def add(self, ids: npt.NDArray[np.int64], vectors: Vectors) -> None:
-        """Add rows whose ids are not stored yet (a stored id would be kept twice)."""
-        if len(ids):
-            self._index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
+    def put(self, ids: npt.NDArray[np.int64], vectors: Vectors) -> None:
+        """Store `vectors` (n, dimensions) under `ids` (n,): a stored id's row is overwritten
+        in place, the others are appended (an id given twice keeps its last vector)."""
+        last = {int(object_id): position for position, object_id in enumerate(ids)}
+        values = np.ascontiguousarray(vectors, dtype=np.float32)
+        stored = [(self._rows[i], p) for i, p in last.items() if i in self._rows]
+        if stored:
+            rows = [row for row, _position in stored]
+            codes = self._index.sa_encode(values[[position for _row, position in stored]])
+            self._codes()[rows] = codes
+        fresh = [(i, p) for i, p in last.items() if i not in self._rows]
+        if fresh:
+            start = len(self)
+            self._index.add(values[[position for _i, position in fresh]])
+            if start + len(fresh) > len(self._ids):
+                self._ids = np.resize(self._ids, max(1024, 2 * len(self._ids), start + len(fresh)))
+            self._ids[start : start + len(fresh)] = [i for i, _position in fresh]
+            self._rows.update((i, start + k) for k, (i, _position) in enumerate(fresh))
 
-    def upsert(self, ids: npt.NDArray[np.int64], vectors: Vectors) -> None:
-        """Store rows, replacing those whose id is stored (one pass over all stored ids)."""
-        if len(ids):
-            self._index.remove_ids(faiss.IDSelectorBatch(np.ascontiguousarray(ids)))
-            self.add(ids, vectors)
+    def _codes(self) -> npt.NDArray[np.uint8]:
+        """The stored codes as a writable (rows, code size) view of faiss's own buffer."""
+        size = int(self._index.code_size)
+        flat = faiss.rev_swig_ptr(self._index.codes.data(), len(self) * size)
+        view: npt.NDArray[np.uint8] = flat.reshape(len(self), size)
+        return view
 
     def nearest(self, query: Vectors, limit: int) -> list[tuple[int, float]]:
         """At most `limit` (id, inner product) pairs, largest first."""
         if limit <= 0 or len(self) == 0:
             return []
-        scores, ids = self._index.search(
+        scores, rows = self._index.search(
             np.asarray(query, dtype=np.float32).reshape(1, -1), min(limit, len(self))
         )
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+        return [
+            (int(self._ids[row]), float(score))
+            for row, score in zip(rows[0], scores[0], strict=True)
+            if row >= 0
+        ]
 
     def get(self, object_id: int) -> Vectors | None:
         """The stored vector of `object_id` (back from float16), or None."""
-        try:
-            vector: Vectors = self._index.reconstruct(int(object_id))
-        except RuntimeError:  # faiss: the id is not in the map
+        row = self._rows.get(int(object_id))
+        if row is None:
             return None
+        vector: Vectors = self._index.reconstruct(row)
         return vector

@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -38,7 +38,6 @@ from matching.semantic.half_vectors import HalfVectors
 _CHUNK = 2000
 _COMMIT_MARGIN = timedelta(seconds=30)
 _COUNT_EVERY = 10.0  # seconds between counts of an unchanged index
-_FRESH_FOR = 1.0  # seconds after a refresh that `loaded_vectors` answers from the index
 
 
 def _read(rows: QuerySet[ListingVector]) -> Iterator[tuple[int, bytes | memoryview]]:
@@ -60,7 +59,6 @@ class VectorIndex:
         self._latest: datetime | None = None  # the newest row's time at the last load
         self._count = 0  # the rows at the last count
         self._counted_at = -_COUNT_EVERY  # time.monotonic() of the last count
-        self.refreshed_at = -_FRESH_FOR  # time.monotonic() at the end of the last refresh
         self._lock = threading.Lock()
 
     def refresh(self, using: str = DEFAULT_DB_ALIAS) -> None:
@@ -74,13 +72,10 @@ class VectorIndex:
         `_COUNT_EVERY` seconds. A deletion shows at the next count: the index is loaded again
         from scratch when it holds more rows than the table (also after a deletion and an
         insertion between two counts); until then the deleted rows' vectors are filtered like
-        those of listings that left search. Readers keep the snapshot they took while a
-        refresh builds the next one.
+        those of listings that left search. A reload is built aside while readers use the
+        current index; changed rows are written in place between searches, block by block
+        (a search during a refresh may see some of its rows changed and others not yet).
         """
-        self._refresh(using)
-        self.refreshed_at = time.monotonic()
-
-    def _refresh(self, using: str) -> None:
         rows = ListingVector.objects.using(using).filter(kind=self.kind, model=self.model)
         with self._lock:
             latest = rows.aggregate(latest=Max("updated_at"))["latest"]
@@ -130,7 +125,7 @@ class VectorIndex:
         """A new store of every row (built while readers use the current one)."""
         vectors = HalfVectors(self.dimensions)
         for ids, values in self._blocks(rows):
-            vectors.add(ids, values)
+            vectors.put(ids, values)
         return vectors
 
     def _merge(self, rows: QuerySet[ListingVector]) -> None:
@@ -138,7 +133,7 @@ class VectorIndex:
         pass over the stored ids, not a copy of the whole index."""
         for ids, values in self._blocks(rows):
             with self._vectors_lock:
-                self._vectors.upsert(ids, values)
+                self._vectors.put(ids, values)
 
     def vector(self, object_id: int) -> Vectors | None:
         """The loaded vector of `object_id` (float32 back from float16), or None."""
@@ -150,25 +145,6 @@ class VectorIndex:
         `BaseSearchBackend.nearest_listings`)."""
         with self._vectors_lock:
             return self._vectors.nearest(query, limit)
-
-
-def loaded_vectors(
-    kind: ListingKind, model: str, object_ids: Iterable[int], *, using: str = DEFAULT_DB_ALIAS
-) -> dict[int, Vectors]:
-    """{object id: vector} of `object_ids` that this process's index of `kind` and `model`
-    holds, if it has one refreshed within the last `_FRESH_FOR` seconds (on the embedded
-    backend, by the search of the same request); {} otherwise. It never loads an index (a
-    process of the Elasticsearch backend has none): callers read the rest from the database."""
-    with _indexes_lock:
-        index = _indexes.get((using, kind, model))
-    if index is None or time.monotonic() - index.refreshed_at > _FRESH_FOR:
-        return {}
-    vectors = {}
-    for object_id in object_ids:
-        vector = index.vector(object_id)
-        if vector is not None:
-            vectors[object_id] = vector
-    return vectors
 
 
 _indexes: dict[tuple[str, str, str], VectorIndex] = {}

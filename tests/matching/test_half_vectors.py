@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
+import pytest
 
 from matching.semantic.half_vectors import HalfVectors
 
@@ -16,7 +19,7 @@ def test_nearest_rows_come_by_id_with_their_cosine_largest_first() -> None:
     rng = np.random.default_rng(1)
     vectors = _unit(rng, 50)
     store = HalfVectors(16)
-    store.add(np.arange(1000, 1050, dtype=np.int64), vectors)
+    store.put(np.arange(1000, 1050, dtype=np.int64), vectors)
     query = vectors[7]
     found = store.nearest(query, 5)
     exact = vectors @ query
@@ -31,8 +34,8 @@ def test_an_upserted_id_is_replaced_not_kept_twice_and_a_new_one_is_added() -> N
     rng = np.random.default_rng(2)
     old, changed, new = _unit(rng, 3)
     store = HalfVectors(16)
-    store.add(np.array([5], dtype=np.int64), old[None])
-    store.upsert(np.array([5, 6], dtype=np.int64), np.vstack([changed, new]))
+    store.put(np.array([5], dtype=np.int64), old[None])
+    store.put(np.array([5, 6], dtype=np.int64), np.vstack([changed, new]))
     assert len(store) == 2
     held = store.get(5)
     assert held is not None and np.allclose(held, changed, atol=1e-3)
@@ -45,3 +48,45 @@ def test_an_unknown_id_reads_as_none_and_an_empty_store_finds_nothing() -> None:
     assert store.get(42) is None
     assert store.nearest(np.ones(16, dtype=np.float32) / 4, 3) == []
     assert store.nearest(np.ones(16, dtype=np.float32) / 4, 0) == []
+
+
+def test_an_id_given_twice_in_one_call_keeps_its_last_vector() -> None:
+    rng = np.random.default_rng(3)
+    first, second = _unit(rng, 2)
+    store = HalfVectors(16)
+    store.put(np.array([9, 9], dtype=np.int64), np.vstack([first, second]))
+    held = store.get(9)
+    assert len(store) == 1 and held is not None and np.allclose(held, second, atol=1e-3)
+
+
+def _private_dirty_kb() -> int:
+    with open("/proc/self/smaps_rollup", encoding="ascii") as rollup:
+        return sum(int(line.split()[1]) for line in rollup if line.startswith("Private_Dirty:"))
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/smaps_rollup"), reason="Linux /proc only")
+def test_a_forked_worker_that_changes_one_vector_copies_its_pages_not_the_index() -> None:
+    """gunicorn's workers share the index their parent loaded; a changed vector is written
+    in its row (about 30 MB of codes here, of which the change copies a page or two)."""
+    rng = np.random.default_rng(4)
+    store = HalfVectors(384)
+    count = 40_000
+    for start in range(0, count, 5_000):
+        ids = np.arange(start, start + 5_000, dtype=np.int64)
+        store.put(ids, _unit(rng, 5_000, 384))
+    changed = _unit(rng, 1, 384)
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker
+        os.close(reader)
+        before = _private_dirty_kb()
+        store.put(np.array([123], dtype=np.int64), changed)
+        found = store.nearest(changed[0], 1)[0][0] == 123 and len(store) == count
+        os.write(writer, f"{_private_dirty_kb() - before} {int(found)}".encode())
+        os._exit(0)
+    os.close(writer)
+    grown_kb, found = map(int, os.read(reader, 100).split())
+    os.close(reader)
+    os.waitpid(pid, 0)
+    assert found == 1
+    assert grown_kb < 4_000, f"the worker copied {grown_kb} KB"

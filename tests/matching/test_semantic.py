@@ -104,7 +104,7 @@ def test_update_index_embeds_what_is_missing_and_says_how_many(capsys) -> None:
     assert stored.count() == 4
     assert "4 listings embedded" in capsys.readouterr().out
     call_command("update_index", "--no-progress")
-    assert "every listing's is current" in capsys.readouterr().out
+    assert "all searchable listings are current" in capsys.readouterr().out
 
 
 @pytest.mark.semantic
@@ -520,7 +520,8 @@ def test_a_batch_of_texts_embeds_each_text_as_it_would_alone() -> None:
 
 
 @pytest.mark.semantic
-def test_vectors_embedded_in_worker_processes_equal_those_embedded_here() -> None:
+def test_vectors_embedded_in_worker_processes_equal_those_embedded_here(monkeypatch) -> None:
+    from matching.search import analysis_pool
     from matching.search.analysis_pool import analysed_in_batches
     from matching.search.documents import documents_for_all
     from matching.semantic.bulk import _embed
@@ -530,6 +531,7 @@ def test_vectors_embedded_in_worker_processes_equal_those_embedded_here() -> Non
     documents = list(documents_for_all())
     embedder = get_embedder()
     assert embedder is not None
+    monkeypatch.setattr(analysis_pool, "BATCH", 1)  # a task a listing: both workers, in order
     parallel = list(analysed_in_batches(documents, _embed, 2, parallel_from=2))
     here = embedder.passages([document_text(document) for document in documents])
     assert len(parallel) == len(documents) == 4
@@ -537,8 +539,9 @@ def test_vectors_embedded_in_worker_processes_equal_those_embedded_here() -> Non
 
 
 @pytest.mark.semantic
-def test_loaded_vectors_answer_only_from_an_index_refreshed_just_now(monkeypatch) -> None:
-    from matching.semantic import vector_index as module
+def test_the_embedded_backend_holds_the_vectors_its_nearest_listings_come_from() -> None:
+    from matching.search import get_search_backend
+    from matching.search.backends.base import BaseSearchBackend
     from matching.semantic.store import stored_vectors
 
     made = _results()
@@ -546,16 +549,10 @@ def test_loaded_vectors_answer_only_from_an_index_refreshed_just_now(monkeypatch
     embedder = get_embedder()
     assert embedder is not None
     ids = list(made.values())
-    module.forget_indexes()
-    assert module.loaded_vectors("result", embedder.name, ids) == {}  # none loaded: never loads
-
-    index = module.vector_index("result", embedder.name, embedder.dimensions)
-    loaded = module.loaded_vectors("result", embedder.name, [*ids, 10**12])
+    held = get_search_backend().held_vectors("result", embedder.name, embedder.dimensions, ids)
     stored = stored_vectors("result", ids, model=embedder.name)
-    assert set(loaded) == set(ids)
+    assert set(held) == set(ids)
     for object_id in ids:
-        assert _held_as_half(loaded[object_id], stored[object_id][1])
-
-    monkeypatch.setattr(index, "refreshed_at", index.refreshed_at - 2 * module._FRESH_FOR)
-    assert module.loaded_vectors("result", embedder.name, ids) == {}
-    module.forget_indexes()
+        assert _held_as_half(held[object_id], stored[object_id][1])
+    # A backend without vectors in memory holds none: the evidence reads the database.
+    assert BaseSearchBackend.held_vectors(get_search_backend(), "result", "m", 384, ids) == {}

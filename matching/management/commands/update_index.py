@@ -17,6 +17,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from tqdm import tqdm
 
 from matching.search import backend_names, get_search_backend
@@ -92,13 +93,18 @@ class Command(BaseCommand):
         stale = stale_documents(documents_for_all())
         if not stale:  # e.g. after load_demo: every write embedded its listing already
             self.stdout.write(
-                _("Embeddings (%(model)s): every listing's is current.") % {"model": status.model}
+                _("Embeddings (%(model)s): all searchable listings are current.")
+                % {"model": status.model}
             )
             return
         with _progress_bar("embeddings", show_progress, total=len(stale)) as progress:
             count = embed_documents(stale, workers=default_workers(None), progress=progress)
         self.stdout.write(
-            _("Embeddings (%(model)s): %(count)d listings embedded, the others were current.")
+            ngettext(
+                "Embeddings (%(model)s): %(count)d listing embedded, the others were current.",
+                "Embeddings (%(model)s): %(count)d listings embedded, the others were current.",
+                count,
+            )
             % {"model": status.model, "count": count}
         )
 

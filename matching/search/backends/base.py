@@ -18,6 +18,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar, Literal
 
+import numpy as np
+import numpy.typing as npt
+
 ListingKind = Literal["result", "need"]
 #: Every listing kind, results first.
 KINDS: tuple[ListingKind, ...] = ("result", "need")
@@ -351,6 +354,14 @@ class BaseSearchBackend(abc.ABC):
         vectors returns [] (matching is then lexical, and the search box has no third try).
         Raises SearchUnavailable when the service is down."""
         return []
+
+    def held_vectors(
+        self, kind: ListingKind, model: str, dimensions: int, object_ids: Sequence[int]
+    ) -> dict[int, npt.NDArray[np.float32]]:
+        """{object id: stored vector} of `object_ids` of `kind` and `model` that this process
+        holds in memory, as fresh as `nearest_listings` reads them; the default holds none
+        (callers read the stored vectors from the database)."""
+        return {}
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
         """Autocomplete: at most `limit` suggestions whose text (title, English title or a
