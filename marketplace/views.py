@@ -10,6 +10,7 @@ as messages (`kernel.web.run_service`); permission errors are 403.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -122,6 +123,12 @@ def _detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             "mode_labels": [choice_label(TransferMode, code) for code in modes or []],
         },
     )
+
+
+def listing_index(request: HttpRequest, kind: str) -> HttpResponse:
+    """GET /results/ and /needs/ (a listing page's address trimmed): the search page, which
+    lists the newest listings of that type (302)."""
+    return redirect(f"{reverse('home')}?{urlencode({'kind': kind})}")
 
 
 def result_detail(request: HttpRequest, pk: int) -> HttpResponse:

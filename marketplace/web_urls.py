@@ -2,7 +2,8 @@
 The listings domain's web `urls.py`, named apart because `marketplace.urls` is the site's root
 URL configuration, which includes it at the site root.
 
-URL names (used with `{% url %}`): result-detail, need-detail, result-create, need-create,
+URL names (used with `{% url %}`): result-list and need-list (to the search page),
+result-detail, need-detail, result-create, need-create,
 result-edit, need-edit, result-action / need-action (kwargs pk, action), moderation-queue,
 moderation-decide (kwargs kind, pk, decision); organisations (`marketplace.organizations.views`):
 organization-list (the directory), organization-create, organization-detail, organization-join,
@@ -57,6 +58,7 @@ class DecisionConverter:
 register_converter(DecisionConverter, "decision")
 
 urlpatterns = [
+    path("results/", views.listing_index, {"kind": "result"}, name="result-list"),
     path("results/new/", views.result_create, name="result-create"),
     path("results/<int:pk>/", views.result_detail, name="result-detail"),
     path("results/<int:pk>/edit/", views.result_edit, name="result-edit"),
@@ -66,6 +68,7 @@ urlpatterns = [
         {"kind": "result"},
         name="result-action",
     ),
+    path("needs/", views.listing_index, {"kind": "need"}, name="need-list"),
     path("needs/new/", views.need_create, name="need-create"),
     path("needs/<int:pk>/", views.need_detail, name="need-detail"),
     path("needs/<int:pk>/edit/", views.need_edit, name="need-edit"),

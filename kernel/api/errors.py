@@ -62,7 +62,11 @@ def error_response(
     answers outside DRF's views (error handlers, middleware, django-axes); DRF views raise and
     leave the shape to `exception_handler`."""
     return JsonResponse(
-        error_body(message=message, code=code, fields=fields), status=status, headers=headers
+        error_body(message=message, code=code, fields=fields),
+        status=status,
+        headers=headers,
+        # As DRF's renderer writes the API's other answers (UNICODE_JSON, COMPACT_JSON).
+        json_dumps_params={"ensure_ascii": False, "separators": (",", ":")},
     )
 
 

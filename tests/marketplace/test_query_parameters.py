@@ -31,8 +31,11 @@ def test_invalid_utf8_in_a_query_parameter_answers_400_naming_it(client, path) -
 
 
 def test_a_refused_query_string_is_answered_in_the_requests_language(client) -> None:
-    chinese = client.get("/api/v1/search/?q=%ff", HTTP_ACCEPT_LANGUAGE="zh-Hans").json()
+    refused = client.get("/api/v1/search/?q=%ff", HTTP_ACCEPT_LANGUAGE="zh-Hans")
+    chinese = refused.json()
     assert chinese["message"] == "查询参数必须使用 UTF-8 编码。"
+    # Written as DRF writes the API's other answers: UTF-8 text, no spaces.
+    assert refused.content.startswith('{"message":"查询参数'.encode())
     many = "&".join(["zz=1"] * 1001)
     too_many = client.get(f"/api/v1/search/?{many}", HTTP_ACCEPT_LANGUAGE="zh-Hans").json()
     assert too_many["message"] == "查询参数过多：最多 1000 个。"

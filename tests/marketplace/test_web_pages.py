@@ -421,3 +421,8 @@ def test_server_error_page_renders_without_a_request_and_is_bilingual():
     response = server_error(RequestFactory().get("/"))
     assert response.status_code == 500
     assert "服务器出错了" in response.content.decode()
+
+
+def test_a_listing_address_trimmed_to_its_type_goes_to_the_search_page_of_that_type(client):
+    assert client.get("/results/")["Location"] == "/?kind=result"
+    assert client.get("/needs/")["Location"] == "/?kind=need"

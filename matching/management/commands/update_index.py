@@ -38,7 +38,8 @@ def _progress_bar(
     reports a running count."""
     if total is None:
         total = sum(queryset.count() for queryset in listing_querysets().values())
-    bar = tqdm(total=total, desc=description, unit="doc", disable=not show)
+    # disable=None: tqdm draws only on a terminal (a log file would get every redraw).
+    bar = tqdm(total=total, desc=description, unit="doc", disable=None if show else True)
     done = 0
 
     def progress(count: int) -> None:
@@ -124,7 +125,7 @@ class Command(BaseCommand):
                 yield document
 
         try:
-            with _progress_bar(name, show_progress) as progress:
+            with _progress_bar(f"search index {name}", show_progress) as progress:
                 count = backend.rebuild(counted(documents_for_rebuild(backend)), progress=progress)
         except SearchUnavailable as exc:
             raise CommandError(
