@@ -137,7 +137,11 @@ _PROVINCE_ALIASES: dict[str, str] = {
 _CITY_LEVEL_PROVINCES = frozenset({"110000", "120000", "310000", "500000", "810000", "820000"})
 
 # Pseudo-prefecture rows that group districts / counties rather than name a city.
-_GROUPING_NAMES = frozenset({"市辖区", "县", "郊区"})
+# Rows of the standard that group counties rather than name a place (市辖区, 县, and the
+# county-level cities a province or autonomous region governs directly: 济源, 五指山, 石河子).
+_GROUPING_NAMES = frozenset(
+    {"市辖区", "县", "郊区", "省直辖县级行政单位", "自治区直辖县级行政单位"}
+)
 _PREFECTURE_SUFFIXES = ("市", "地区", "盟", "自治州")
 
 

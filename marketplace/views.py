@@ -10,7 +10,6 @@ as messages (`kernel.web.run_service`); permission errors are 403.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -126,9 +125,11 @@ def _detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 
 def listing_index(request: HttpRequest, kind: str) -> HttpResponse:
-    """GET /results/ and /needs/ (a listing page's address trimmed): the search page, which
-    lists the newest listings of that type (302)."""
-    return redirect(f"{reverse('home')}?{urlencode({'kind': kind})}")
+    """GET /results/ and /needs/ (a listing page's address trimmed): the search page of that
+    type, with the other parameters given (302)."""
+    query = request.GET.copy()
+    query["kind"] = kind
+    return redirect(f"{reverse('home')}?{query.urlencode()}")
 
 
 def result_detail(request: HttpRequest, pk: int) -> HttpResponse:

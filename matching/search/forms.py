@@ -19,6 +19,7 @@ from matching.search.fallback import word_groups
 
 PAGE_SIZE = 20
 MAX_PAGE = 500
+MAX_QUERY_CHARS = 200
 
 KIND_CHOICES = [("result", _("Research results")), ("need", _("Technology needs"))]
 NO_SEARCH_WORDS = _("“%(text)s” has no word that can be searched for.")
@@ -36,7 +37,7 @@ class SearchForm(forms.Form):
     and the page number. Unknown or bad values are dropped rather than refused, so a mangled
     link still shows results; the page names what it ignored (`ignored`)."""
 
-    q = forms.CharField(label=_("Search"), max_length=200, required=False)
+    q = forms.CharField(label=_("Search"), max_length=MAX_QUERY_CHARS, required=False)
     kind = forms.ChoiceField(label=_("Listing type"), choices=KIND_CHOICES, required=False)
     field = forms.MultipleChoiceField(label=_("Field"), choices=Field.choices, required=False)
     province = forms.CharField(label=_("Province"), max_length=20, required=False)

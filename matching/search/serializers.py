@@ -11,6 +11,7 @@ from rest_framework.fields import empty
 from kernel.api.schema import ERROR_REF
 from kernel.invisible_text import without_invisible
 from marketplace.choices import Field, ListingType, Stage, TransferMode
+from marketplace.regions import province_short_name
 from matching.search.fallback import MatchMode, word_groups
 from matching.search.forms import NO_SEARCH_WORDS, REVERSED_TRL, reversed_trl
 
@@ -50,6 +51,11 @@ class SearchParamsSerializer(serializers.Serializer[Any]):
     province = CommaSeparatedListField(
         child=serializers.CharField(max_length=20), required=False, default=list
     )
+
+    def validate_province(self, value: list[str]) -> list[str]:
+        """The short names the listings store ("北京市" → "北京"), as the search page reads
+        them."""
+        return list(dict.fromkeys(province_short_name(name) for name in value))
     city = CommaSeparatedListField(
         child=serializers.CharField(max_length=40), required=False, default=list
     )

@@ -262,9 +262,9 @@ def _sync_rows(
 
     requeue_ids = [row.pk for key in changed for row in grouped[key]]
     if requeue_ids:
-        SearchOutbox.objects.using(using).filter(pk__in=requeue_ids).update(
-            next_attempt_at=timezone.now()
-        )
+        rows = SearchOutbox.objects.using(using).filter(pk__in=requeue_ids)
+        rows.update(next_attempt_at=timezone.now())
+        _queue_again(changed, set(rows.values_list("kind", "object_id")), using)
     report.requeued = len(requeue_ids)
 
     if failed:
@@ -282,6 +282,18 @@ def _sync_rows(
         report.failed = len(updates)
         report.errors.extend(sorted(set(failed.values())))
     return report
+
+
+def _queue_again(changed: Sequence[Key], queued: set[tuple[str, int]], using: str) -> None:
+    """A new due row for each `changed` listing whose rows are gone: a sync of the same listing
+    that read its newer state (and sent it first) deleted them, so what this sync sent last
+    is the older state, and no row would make the worker send the current one."""
+    gone: dict[ListingKind, list[int]] = {}
+    for kind, object_id in changed:
+        if (kind, object_id) not in queued:
+            gone.setdefault(kind, []).append(object_id)
+    for kind, object_ids in gone.items():
+        record_listing_change(kind=kind, object_ids=object_ids, op="index", using=using)
 
 
 # --- the fast path and the worker -------------------------------------------------------------

@@ -27,7 +27,7 @@ from marketplace.regions import province_label
 from matching.alerts.queries import clean_params
 from matching.search.backends.base import SearchHit, SearchQuery, SearchUnavailable
 from matching.search.fallback import MatchMode, search_listings
-from matching.search.forms import SearchForm
+from matching.search.forms import MAX_QUERY_CHARS, SearchForm
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -240,7 +240,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "form": form,
             "q": query.text,
             # The box keeps what was typed, also when the search left it out.
-            "typed_q": without_invisible(str(form.data.get("q", ""))).strip(),
+            "typed_q": without_invisible(str(form.data.get("q", ""))).strip()[:MAX_QUERY_CHARS],
             "kind": kind,
             "rows": rows,
             "total": total,

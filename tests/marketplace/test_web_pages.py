@@ -426,3 +426,6 @@ def test_server_error_page_renders_without_a_request_and_is_bilingual():
 def test_a_listing_address_trimmed_to_its_type_goes_to_the_search_page_of_that_type(client):
     assert client.get("/results/")["Location"] == "/?kind=result"
     assert client.get("/needs/")["Location"] == "/?kind=need"
+    assert client.get("/needs/", {"q": "储能", "kind": "result"})["Location"] == (
+        "/?q=%E5%82%A8%E8%83%BD&kind=need"
+    )

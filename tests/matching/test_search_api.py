@@ -117,6 +117,12 @@ def test_filters_and_facets_agree_with_the_database(client) -> None:
     assert facets["field"] == {Field.NEW_ENERGY: expected.count()}
 
 
+def test_a_province_given_by_its_full_name_filters_as_its_short_name(client) -> None:
+    short = client.get(URL, {"province": "河北", "page_size": 100}).json()
+    full = client.get(URL, {"province": "河北省,河北", "page_size": 100}).json()
+    assert short["count"] > 0 and full["count"] == short["count"]
+
+
 def test_list_parameters_accept_commas_and_repeats(client) -> None:
     commas = client.get(URL, {"province": "河北,山西", "page_size": 100})
     repeats = client.get(f"{URL}?province=河北&province=山西&page_size=100")

@@ -36,6 +36,7 @@ from matching.search.sync import (
     outbox_snapshot,
     outbox_stats,
     retry_delay,
+    sync_outbox_rows,
 )
 from tests import factories
 from tests.matching.es_support import embedded_config
@@ -294,6 +295,38 @@ def test_a_listing_changed_during_the_sync_stays_queued_until_the_new_state_is_s
     assert (_stored("result", item.pk) or {}).get("title") == "旧标题"
     second = drain_outbox()
     assert second.done >= 1 and second.requeued == 0
+    assert (_stored("result", item.pk) or {}).get("title") == "新标题"
+    assert SearchOutbox.objects.count() == 0
+
+
+class OverlappingSyncBackend(TantivySearchBackend):
+    """The embedded backend while two syncs of one listing overlap: after the first read the
+    listing (old title) and before its send lands, the listing changes and a second sync reads
+    the new state, sends it and deletes every row of the listing; then the first send lands."""
+
+    def index(self, documents):
+        documents = list(documents)
+        for document in documents:
+            if document.title == "旧标题":
+                ResearchResult.objects.filter(pk=document.object_id).update(title="新标题")
+                ids = SearchOutbox.objects.filter(kind="result", object_id=document.object_id)
+                sync_outbox_rows(list(ids.values_list("pk", flat=True)))
+        super().index(documents)
+
+
+@pytest.mark.django_db
+def test_a_sync_that_sent_an_older_state_last_queues_the_listing_again(
+    settings, embedded,
+) -> None:
+    settings.SEARCH_BACKENDS = {
+        "default": {**embedded, "BACKEND": f"{__name__}.OverlappingSyncBackend"},
+    }
+    item = factories.ResearchResultFactory(title="旧标题")
+    drain_outbox()
+    # The older state landed last, and the other sync had deleted the listing's rows.
+    assert (_stored("result", item.pk) or {}).get("title") == "旧标题"
+    assert _rows(item), "a new row, or the index keeps the old state until update_index"
+    drain_outbox()
     assert (_stored("result", item.pk) or {}).get("title") == "新标题"
     assert SearchOutbox.objects.count() == 0
 
