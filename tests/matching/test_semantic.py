@@ -539,9 +539,11 @@ def test_vectors_embedded_in_worker_processes_equal_those_embedded_here(monkeypa
 
 
 @pytest.mark.semantic
-def test_the_embedded_backend_holds_the_vectors_its_nearest_listings_come_from() -> None:
-    from matching.search import get_search_backend
+def test_the_embedded_backend_holds_the_vectors_its_nearest_listings_come_from(
+    tmp_path,
+) -> None:
     from matching.search.backends.base import BaseSearchBackend
+    from matching.search.backends.tantivy import TantivySearchBackend
     from matching.semantic.store import stored_vectors
 
     made = _results()
@@ -549,10 +551,12 @@ def test_the_embedded_backend_holds_the_vectors_its_nearest_listings_come_from()
     embedder = get_embedder()
     assert embedder is not None
     ids = list(made.values())
-    held = get_search_backend().held_vectors("result", embedder.name, embedder.dimensions, ids)
+    # The embedded backend, also where the configured one is Elasticsearch (CI).
+    embedded = TantivySearchBackend({"PATH": str(tmp_path / "index")})
+    held = embedded.held_vectors("result", embedder.name, embedder.dimensions, ids)
     stored = stored_vectors("result", ids, model=embedder.name)
     assert set(held) == set(ids)
     for object_id in ids:
         assert _held_as_half(held[object_id], stored[object_id][1])
     # A backend without vectors in memory holds none: the evidence reads the database.
-    assert BaseSearchBackend.held_vectors(get_search_backend(), "result", "m", 384, ids) == {}
+    assert BaseSearchBackend.held_vectors(embedded, "result", "m", 384, ids) == {}
