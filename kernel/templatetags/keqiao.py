@@ -8,7 +8,8 @@ Usage: `{% load keqiao %}` then `{{ labels|join_list }}`,
 `{{ listing|display_title }}` / `{{ listing|secondary_title }}`, `{{ amount|cny }}`,
 `{{ count|parens }}`, `{% translate "Source" %}{% colon %}`, `{% list_comma %}`, `{% full_stop %}`,
 `{{ 0.734|percent }}`,
-`{% query_with request "page" 2 %}`, `{% filter squash %}…{% endfilter %}`.
+`{% query_with request "page" 2 %}`, `{% return_path as back %}`,
+`{% filter squash %}…{% endfilter %}`.
 
 Chinese typography (GB/T 15834): in zh-Hans text the colon and brackets are full-width ("：",
 "（…）") and items of a list are separated by the enumeration comma "、"; English uses ": ",
@@ -128,6 +129,24 @@ def percent(value: float | None) -> int:
     if value is None:
         return 0
     return max(0, min(100, round(float(value) * 100)))
+
+
+#: The longest address kept as a link's way back (`return_path`): longer ones are a hand-made
+#: query string, which would be copied into every link back of the page.
+MAX_RETURN_PATH = 2000
+
+
+@register.simple_tag(takes_context=True)
+def return_path(context: template.Context) -> str:
+    """Where a link that leaves the page (log in, switch language) should return: the view's
+    `return_path` when it gives one (the search page gives only the parameters it used), else
+    the request's path and query, or its path alone beyond `MAX_RETURN_PATH` characters."""
+    given = context.get("return_path")
+    if given:
+        return str(given)
+    request: HttpRequest = context["request"]
+    full = request.get_full_path()
+    return full if len(full) <= MAX_RETURN_PATH else request.path
 
 
 @register.simple_tag

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -61,19 +61,36 @@ _FACET_LABELS: dict[str, Callable[[str], str]] = {
 }
 
 
-def _url_with(request: HttpRequest, **changes: list[str]) -> str:
-    """The current query string with some parameters replaced (empty list: removed); the page
-    is reset."""
-    query = request.GET.copy()
+def _link_params(form: SearchForm) -> QueryDict:
+    """The parameters the search used (`clean_params`), which the page's links carry: a
+    refused or unknown value is not copied into each of them (a refused 5,000-character text
+    in every facet link made a 2.5 MB page)."""
+    params = QueryDict(mutable=True)
+    if form.is_bound:
+        for name, given in clean_params(form).items():
+            params.setlist(name, [str(v) for v in (given if isinstance(given, list) else [given])])
+    return params
+
+
+def _url_with(params: QueryDict, **changes: list[str]) -> str:
+    """The query string of `params` with some parameters replaced (empty list: removed); the
+    page is reset unless `changes` sets it."""
+    query = params.copy()
     query.pop("page", None)
     for name, values in changes.items():
         query.setlist(name, values)
     return "?" + query.urlencode()
 
 
-def _facet_sections(
-    request: HttpRequest, facets: dict[str, dict[str, int]]
-) -> list[dict[str, Any]]:
+def _page_urls(params: QueryDict, page: int) -> dict[str, str]:
+    """The links to the previous and the next page of the search `params`."""
+    return {
+        "previous": _url_with(params, page=[str(page - 1)]),
+        "next": _url_with(params, page=[str(page + 1)]),
+    }
+
+
+def _facet_sections(params: QueryDict, facets: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
     """Sidebar sections: each value with its count, whether it is selected, and the link that
     toggles it."""
     sections: list[dict[str, Any]] = []
@@ -87,18 +104,18 @@ def _facet_sections(
                 continue
             value = str(value)
             if name == "trl":
-                active = request.GET.get("trl_min") == value and request.GET.get("trl_max") == value
+                active = params.get("trl_min") == value and params.get("trl_max") == value
                 url = _url_with(
-                    request, trl_min=[] if active else [value], trl_max=[] if active else [value]
+                    params, trl_min=[] if active else [value], trl_max=[] if active else [value]
                 )
             elif name == "province":
-                active = request.GET.get("province") == value
-                url = _url_with(request, province=[] if active else [value])
+                active = params.get("province") == value
+                url = _url_with(params, province=[] if active else [value])
             else:
-                selected = request.GET.getlist(param)
+                selected = params.getlist(param)
                 active = value in selected
                 url = _url_with(
-                    request,
+                    params,
                     **{
                         param: [v for v in selected if v != value] if active else [*selected, value]
                     },
@@ -112,7 +129,7 @@ def _facet_sections(
     return sections
 
 
-def _active_filters(request: HttpRequest, query: SearchQuery) -> list[dict[str, str]]:
+def _active_filters(params: QueryDict, query: SearchQuery) -> list[dict[str, str]]:
     """The filters `query` applies, each with its label and the link that removes it: shown
     even when the sidebar has no facet values to toggle (no hits, or hits found by meaning)."""
     active: list[dict[str, str]] = []
@@ -125,17 +142,15 @@ def _active_filters(request: HttpRequest, query: SearchQuery) -> list[dict[str, 
         for value in values:
             # The form reads one province (the last given) and normalises it: its link
             # removes the parameter. The lists' values are choice codes, compared as given.
-            kept = (
-                [] if param == "province" else [v for v in request.GET.getlist(param) if v != value]
-            )
-            active.append({"label": label(value), "url": _url_with(request, **{param: kept})})
+            kept = [] if param == "province" else [v for v in params.getlist(param) if v != value]
+            active.append({"label": label(value), "url": _url_with(params, **{param: kept})})
     if query.trl_min is not None or query.trl_max is not None:
         low, high = query.trl_min or 1, query.trl_max or 9
         level = str(low) if low == high else f"{low}–{high}"
         active.append(
             {
                 "label": _("TRL %(level)s") % {"level": level},
-                "url": _url_with(request, trl_min=[], trl_max=[]),
+                "url": _url_with(params, trl_min=[], trl_max=[]),
             }
         )
     return active
@@ -225,14 +240,13 @@ def home(request: HttpRequest) -> HttpResponse:
         ]
         total, facets = queryset.count(), {}
     num_pages = max(1, math.ceil(total / query.page_size))
-    if query.page > num_pages and rows == [] and total:
+    params = _link_params(form)
+    if query.page > num_pages and total:
         # A page past the end (an old link, a hand-typed number): the last page instead.
-        last = request.GET.copy()
-        last["page"] = str(num_pages)
-        return redirect(f"{request.path}?{last.urlencode()}")
-    sections = _facet_sections(request, facets)
+        return redirect(request.path + _url_with(params, page=[str(num_pages)]))
+    sections = _facet_sections(params, facets)
     # The database's newest listings, shown while search is down, apply no filter.
-    active = [] if unavailable else _active_filters(request, query)
+    active = [] if unavailable else _active_filters(params, query)
     return render(
         request,
         "matching/home.html",
@@ -246,6 +260,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "total": total,
             "page": query.page,
             "num_pages": num_pages,
+            "return_path": request.path + _url_with(params, page=[str(query.page)]),
+            "page_urls": _page_urls(params, query.page),
             "facet_sections": sections,
             "active_filters": active,
             "ignored_inputs": form.ignored() if form.is_bound else [],
@@ -253,8 +269,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "saved_search_params": _saved_params(form),
             # Switching the type keeps the text and filters, except stage (results only).
             "kind_urls": {
-                "result": _url_with(request, kind=["result"]),
-                "need": _url_with(request, kind=["need"], stage=[]),
+                "result": _url_with(params, kind=["result"]),
+                "need": _url_with(params, kind=["need"], stage=[]),
             },
             "search_unavailable": unavailable,
             "match_mode": str(mode),

@@ -24,8 +24,8 @@ from matching.semantic.phrase_vectors import phrase_vectors
 from matching.semantic.reasons import closest_phrases, phrases_of
 from matching.semantic.store import stored_vectors, vector_for_document
 
-#: A search backend's `held_vectors(kind, model, dimensions, object_ids)`.
-HeldVectors = Callable[[ListingKind, str, int, Sequence[int]], Mapping[int, Vectors]]
+#: A search backend's `held_vectors(kind, model, object_ids)`.
+HeldVectors = Callable[[ListingKind, str, Sequence[int]], Mapping[int, Vectors]]
 
 
 @dataclass(frozen=True)
@@ -71,13 +71,13 @@ def semantic_evidence(
     held: HeldVectors | None = None,
 ) -> dict[int, SemanticEvidence]:
     """{object id: evidence} for the `candidates` ((object id, title) of `kind`) that have a
-    current stored vector: from `held(kind, model, dimensions, ids)` (the search backend's
+    current stored vector: from `held(kind, model, ids)` (the search backend's
     `held_vectors`: the embedded backend's in-memory index, the one its nearest listings came
     from, about 1.5 ms less than the database for 80 at 100,000 listings), the rest from the
     database."""
     model = context.embedder.name
     ids = [i for i, _t in candidates]
-    vectors = dict(held(kind, model, context.embedder.dimensions, ids)) if held else {}
+    vectors = dict(held(kind, model, ids)) if held else {}
     missing = [i for i in ids if i not in vectors]
     if missing:
         stored = stored_vectors(kind, missing, model=model)

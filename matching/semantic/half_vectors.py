@@ -18,6 +18,7 @@ Not thread-safe: the caller (`vector_index.VectorIndex`) serialises changes agai
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 # faiss's loader logs at INFO that the wheel has no separate AVX2 module ("Could not load
 # library with AVX2 support"), which reads like a fault in the product's log: its one module
@@ -39,7 +40,6 @@ class HalfVectors:
     """Float32 vectors of `dimensions`, each under an int64 id, stored as float16."""
 
     def __init__(self, dimensions: int) -> None:
-        self.dimensions = dimensions
         self._index = faiss.IndexScalarQuantizer(
             dimensions, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
         )
@@ -88,10 +88,11 @@ class HalfVectors:
             if row >= 0
         ]
 
-    def get(self, object_id: int) -> Vectors | None:
-        """The stored vector of `object_id` (back from float16), or None."""
-        row = self._rows.get(int(object_id))
-        if row is None:
-            return None
-        vector: Vectors = self._index.reconstruct(row)
-        return vector
+    def get(self, object_ids: Sequence[int]) -> dict[int, Vectors]:
+        """{id: stored vector (back from float16)} of the `object_ids` stored, decoded in one
+        call."""
+        held = [(int(i), self._rows[int(i)]) for i in object_ids if int(i) in self._rows]
+        if not held:
+            return {}
+        vectors = self._index.sa_decode(self._codes()[[row for _i, row in held]])
+        return {object_id: vectors[k] for k, (object_id, _row) in enumerate(held)}

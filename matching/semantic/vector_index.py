@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -135,10 +135,11 @@ class VectorIndex:
             with self._vectors_lock:
                 self._vectors.put(ids, values)
 
-    def vector(self, object_id: int) -> Vectors | None:
-        """The loaded vector of `object_id` (float32 back from float16), or None."""
+    def vectors(self, object_ids: Sequence[int]) -> dict[int, Vectors]:
+        """{object id: loaded vector (float32 back from float16)} of those `object_ids` this
+        index holds."""
         with self._vectors_lock:
-            return self._vectors.get(object_id)
+            return self._vectors.get(object_ids)
 
     def nearest(self, query: Vectors, limit: int) -> list[tuple[int, float]]:
         """At most `limit` (object id, cosine) pairs, most similar first (the caller filters:
@@ -162,6 +163,15 @@ def vector_index(
             index = _indexes[key] = VectorIndex(kind, model, dimensions)
     index.refresh(using)
     return index
+
+
+def loaded_vector_index(
+    kind: ListingKind, model: str, *, using: str = DEFAULT_DB_ALIAS
+) -> VectorIndex | None:
+    """This process's index of `kind` and `model` on database `using` as it is (no refresh:
+    for reads in a request whose search refreshed it already), or None if none was loaded."""
+    with _indexes_lock:
+        return _indexes.get((using, kind, model))
 
 
 def forget_indexes() -> None:

@@ -26,3 +26,15 @@ def test_join_list_and_parens_follow_the_active_language():
         assert keqiao.join_list(["a", "", None, "b"]) == "a, b"
         assert keqiao.parens(3) == "(3)"
         assert keqiao.colon() == ": "
+
+
+def test_the_way_back_is_the_page_itself_unless_its_address_is_too_long_or_the_view_gives_one():
+    from django.template import Context
+    from django.test import RequestFactory
+
+    short = RequestFactory().get("/roadshows/", {"page": "2"})
+    assert keqiao.return_path(Context({"request": short})) == "/roadshows/?page=2"
+    long = RequestFactory().get("/roadshows/", {"q": "x" * keqiao.MAX_RETURN_PATH})
+    assert keqiao.return_path(Context({"request": long})) == "/roadshows/"
+    given = Context({"request": long, "return_path": "/?q=y"})
+    assert keqiao.return_path(given) == "/?q=y"

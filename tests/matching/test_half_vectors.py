@@ -37,15 +37,15 @@ def test_an_upserted_id_is_replaced_not_kept_twice_and_a_new_one_is_added() -> N
     store.put(np.array([5], dtype=np.int64), old[None])
     store.put(np.array([5, 6], dtype=np.int64), np.vstack([changed, new]))
     assert len(store) == 2
-    held = store.get(5)
-    assert held is not None and np.allclose(held, changed, atol=1e-3)
+    held = store.get([5, 7])
+    assert list(held) == [5] and np.allclose(held[5], changed, atol=1e-3)
     assert all(cosine < 0.99 for _id, cosine in store.nearest(old, 2))  # the old row is gone
     assert store.nearest(new, 1)[0][0] == 6
 
 
-def test_an_unknown_id_reads_as_none_and_an_empty_store_finds_nothing() -> None:
+def test_an_unknown_id_is_not_held_and_an_empty_store_finds_nothing() -> None:
     store = HalfVectors(16)
-    assert store.get(42) is None
+    assert store.get([42]) == {}
     assert store.nearest(np.ones(16, dtype=np.float32) / 4, 3) == []
     assert store.nearest(np.ones(16, dtype=np.float32) / 4, 0) == []
 
@@ -55,8 +55,8 @@ def test_an_id_given_twice_in_one_call_keeps_its_last_vector() -> None:
     first, second = _unit(rng, 2)
     store = HalfVectors(16)
     store.put(np.array([9, 9], dtype=np.int64), np.vstack([first, second]))
-    held = store.get(9)
-    assert len(store) == 1 and held is not None and np.allclose(held, second, atol=1e-3)
+    held = store.get([9])
+    assert len(store) == 1 and np.allclose(held[9], second, atol=1e-3)
 
 
 def _private_dirty_kb() -> int:

@@ -16,7 +16,7 @@ from matching.scoring.fusion import reciprocal_rank_fusion, semantic_score
 from matching.search.documents import document_for
 from matching.semantic.embedders import embedding_status, get_embedder
 from matching.semantic.store import refresh_vectors
-from matching.semantic.vector_index import VectorIndex
+from matching.semantic.vector_index import VectorIndex, forget_indexes
 from tests import factories
 from tests.bundled import reindex
 
@@ -177,10 +177,10 @@ def test_the_vector_index_sees_a_changed_vector_and_a_deleted_one() -> None:
     row.save()
     index.refresh()
     assert drone not in [i for i, _ in index.nearest(query, 1)]
-    assert index.vector(drone) is not None
+    assert _vector(index, drone) is not None
     ListingVector.objects.filter(kind="result", object_id=drone).delete()
     index.refresh()
-    assert index.vector(drone) is None
+    assert _vector(index, drone) is None
 
 
 @pytest.mark.semantic
@@ -284,10 +284,10 @@ def test_the_vector_index_sees_a_deletion_that_keeps_the_newest_row(monkeypatch)
     monkeypatch.setattr(vector_index, "_COUNT_EVERY", 3600.0)
     ListingVector.objects.filter(kind="result", object_id=older).delete()
     index.refresh()
-    assert index.vector(older) is not None  # not counted again yet: one aggregate only
+    assert _vector(index, older) is not None  # not counted again yet: one aggregate only
     monkeypatch.setattr(vector_index, "_COUNT_EVERY", 0.0)
     index.refresh()
-    assert index.vector(older) is None
+    assert _vector(index, older) is None
 
 
 @pytest.mark.semantic
@@ -305,7 +305,7 @@ def test_an_unchanged_vector_index_reads_no_vector_when_it_counts_again(monkeypa
         index.refresh()
     assert len(queries) == 2  # the newest time and the count
     assert not any('"vector"' in query["sql"] for query in queries.captured_queries)
-    assert all(index.vector(pk) is not None for pk in made.values())
+    assert all(_vector(index, pk) is not None for pk in made.values())
 
 
 #: Object ids of the vector index tests' own rows (model "unit"), far from any listing's: rows
@@ -343,17 +343,22 @@ def test_a_late_commit_and_a_deletion_with_an_insertion_show_at_the_next_count(
     # last look: read back within the margin at the next count, not before.
     row(3, vectors[2], now - timedelta(seconds=1))
     index.refresh()
-    assert index.vector(UNIT_IDS + 3) is None
+    assert _vector(index, UNIT_IDS + 3) is None
     monkeypatch.setattr(vector_index, "_COUNT_EVERY", 0.0)
     index.refresh()
-    assert _held_as_half(index.vector(UNIT_IDS + 3), vectors[2])
+    assert _held_as_half(_vector(index, UNIT_IDS + 3), vectors[2])
     # One row deleted and another inserted between two counts: the count is unchanged.
     ListingVector.objects.filter(kind="need", object_id=UNIT_IDS + 2).delete()
     row(4, vectors[3], timezone.now())
     index.refresh()
-    assert index.vector(UNIT_IDS + 2) is None
-    assert _held_as_half(index.vector(UNIT_IDS + 4), vectors[3])
+    assert _vector(index, UNIT_IDS + 2) is None
+    assert _held_as_half(_vector(index, UNIT_IDS + 4), vectors[3])
     assert index.nearest(vectors[1], 3)[0][0] != UNIT_IDS + 2
+
+
+def _vector(index: VectorIndex, object_id: int) -> np.ndarray | None:
+    """The vector `index` holds for `object_id`, or None."""
+    return index.vectors([object_id]).get(object_id)
 
 
 def _held_as_half(held: np.ndarray | None, stored: np.ndarray) -> bool:
@@ -395,7 +400,7 @@ def test_the_vector_index_loads_and_updates_more_rows_than_one_block() -> None:
     for i in (0, vector_index._CHUNK, count - 1):
         (found, cosine), *_rest = index.nearest(vectors[i], 2)
         assert found == UNIT_IDS + i and abs(cosine - 1.0) < 1e-3
-    assert index.vector(UNIT_IDS - 1) is None
+    assert _vector(index, UNIT_IDS - 1) is None
     # One row changes and one is new: both are read (the newest time moved), in place.
     changed, new = _unit_rows(rng, 2, dimensions)
     ListingVector.objects.filter(kind="need", object_id=UNIT_IDS + 5).update(
@@ -406,7 +411,7 @@ def test_the_vector_index_loads_and_updates_more_rows_than_one_block() -> None:
         vector=to_bytes(new), updated_at=timezone.now(),
     )  # fmt: skip
     index.refresh()
-    assert _held_as_half(index.vector(UNIT_IDS + 5), changed)
+    assert _held_as_half(_vector(index, UNIT_IDS + 5), changed)
     assert index.nearest(new, 1)[0][0] == UNIT_IDS - 2
     assert index.nearest(vectors[7], 1)[0][0] == UNIT_IDS + 7
 
@@ -496,7 +501,7 @@ def test_the_parent_preloads_both_vector_indexes_on_the_embedded_backend_only(se
     preload_semantic_matching()
     loaded = {key[1]: index for key, index in vector_index._indexes.items()}
     assert set(loaded) == {"result", "need"}
-    assert all(loaded["result"].vector(pk) is not None for pk in made.values())
+    assert all(_vector(loaded["result"], pk) is not None for pk in made.values())
     # Elasticsearch keeps its own vectors: nothing to load in process.
     settings.SEARCH_BACKENDS = {"default": es_config(), "elasticsearch": {"ALIAS": "default"}}
     vector_index.forget_indexes()
@@ -542,7 +547,7 @@ def test_vectors_embedded_in_worker_processes_equal_those_embedded_here(monkeypa
 def test_the_embedded_backend_holds_the_vectors_its_nearest_listings_come_from(
     tmp_path,
 ) -> None:
-    from matching.search.backends.base import BaseSearchBackend
+    from matching.search.backends.base import BaseSearchBackend, QueryVector, SearchQuery
     from matching.search.backends.tantivy import TantivySearchBackend
     from matching.semantic.store import stored_vectors
 
@@ -553,10 +558,16 @@ def test_the_embedded_backend_holds_the_vectors_its_nearest_listings_come_from(
     ids = list(made.values())
     # The embedded backend, also where the configured one is Elasticsearch (CI).
     embedded = TantivySearchBackend({"PATH": str(tmp_path / "index")})
-    held = embedded.held_vectors("result", embedder.name, embedder.dimensions, ids)
+    # Before any search of this process loaded the index, it holds none (no refresh here).
+    forget_indexes()
+    assert embedded.held_vectors("result", embedder.name, ids) == {}
+    query = QueryVector(tuple(float(v) for v in embedder.query("钢渣")), embedder.name)
+    # A search loads the vector index (its hits are none: this search index is empty).
+    embedded.nearest_listings(query, SearchQuery(kind="result"), limit=3)
+    held = embedded.held_vectors("result", embedder.name, ids)
     stored = stored_vectors("result", ids, model=embedder.name)
     assert set(held) == set(ids)
     for object_id in ids:
         assert _held_as_half(held[object_id], stored[object_id][1])
     # A backend without vectors in memory holds none: the evidence reads the database.
-    assert BaseSearchBackend.held_vectors(embedded, "result", "m", 384, ids) == {}
+    assert BaseSearchBackend.held_vectors(embedded, "result", "m", ids) == {}

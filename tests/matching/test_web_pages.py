@@ -367,9 +367,11 @@ def test_a_query_without_a_searchable_word_is_left_out_not_matched_by_everything
 def test_a_refused_value_is_shown_without_invisible_characters_and_never_saved(
     bundled, enterprise_user
 ):
-    html = login(enterprise_user).get(
-        reverse("home"), {"q": "储能", "stage": "\x00lab", "field": "bogus"}
-    ).content.decode()
+    html = (
+        login(enterprise_user)
+        .get(reverse("home"), {"q": "储能", "stage": "\x00lab", "field": "bogus"})
+        .content.decode()
+    )
     assert "data-ignored-inputs" in html and "\x00" not in html
     saved = re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', html)
     assert ("q", "储能") in saved and not {name for name, _v in saved} & {"stage", "field"}
@@ -458,3 +460,27 @@ def test_a_page_past_the_last_one_goes_to_the_last_page_with_the_same_search(bun
     assert response["Location"] == f"{reverse('home')}?field=new_energy&page={last}"
     shown = client.get(response["Location"])
     assert shown.context["page"] == last and shown.context["rows"]
+
+
+def test_links_carry_only_what_the_search_used_so_a_refused_text_is_not_copied_into_each(
+    bundled,
+):
+    refused = "的" * 5_000
+    given = {"q": refused, "field": ["new_energy", "bogus"]}
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(reverse("home"), given)
+    assert response.status_code == 200 and response.context["ignored_inputs"]
+    links = [
+        item["url"] for section in response.context["facet_sections"] for item in section["items"]
+    ]
+    links += [*response.context["page_urls"].values(), *response.context["kind_urls"].values()]
+    assert links and all("bogus" not in link and len(link) < 300 for link in links)
+    assert all("field=new_energy" in link for link in response.context["kind_urls"].values())
+    assert len(response.content) < 60_000  # the text itself, once in the box
+    # A page past the end: the redirect, too, carries only what the search used.
+    past = client.get(reverse("home"), {**given, "page": 50})
+    assert past.status_code == 302
+    assert (
+        past["Location"]
+        == reverse("home") + f"?field=new_energy&page={response.context['num_pages']}"
+    )

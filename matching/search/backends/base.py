@@ -356,7 +356,7 @@ class BaseSearchBackend(abc.ABC):
         return []
 
     def held_vectors(
-        self, kind: ListingKind, model: str, dimensions: int, object_ids: Sequence[int]
+        self, kind: ListingKind, model: str, object_ids: Sequence[int]
     ) -> dict[int, npt.NDArray[np.float32]]:
         """{object id: stored vector} of `object_ids` of `kind` and `model` that this process
         holds in memory, as fresh as `nearest_listings` reads them; the default holds none

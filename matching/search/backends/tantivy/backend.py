@@ -59,7 +59,7 @@ from matching.search.backends.tantivy.schema import (
 from matching.search.backends.tantivy.store import Change, IndexStore
 from matching.search.highlights import listing_highlights
 from matching.semantic.embedders import Vectors
-from matching.semantic.vector_index import VectorIndex, vector_index
+from matching.semantic.vector_index import VectorIndex, loaded_vector_index, vector_index
 
 DEFAULTS: dict[str, Any] = {
     **RANKING_DEFAULTS,
@@ -238,9 +238,7 @@ class TantivySearchBackend(BaseSearchBackend):
         return SearchResults(hits, total, page, page_size, facets)
 
     @staticmethod
-    def _filter_only(
-        filters: list[tantivy.Query], excluded: list[tantivy.Query]
-    ) -> tantivy.Query:
+    def _filter_only(filters: list[tantivy.Query], excluded: list[tantivy.Query]) -> tantivy.Query:
         clauses = [(tantivy.Occur.Must, tantivy.Query.all_query())]
         clauses += [queries.filtered(f) for f in filters]
         clauses += [(tantivy.Occur.MustNot, q) for q in excluded]
@@ -332,9 +330,9 @@ class TantivySearchBackend(BaseSearchBackend):
             compiled = self.compiler.plan_query(plan, clauses, excluded)
             return [
                 self._hit(searcher, address, float(score), plan, highlights=False, terms=True)
-                for score, address in _ranked(
-                    searcher, compiled, 0, min(limit, MAX_RESULT_WINDOW)
-                )[0]
+                for score, address in _ranked(searcher, compiled, 0, min(limit, MAX_RESULT_WINDOW))[
+                    0
+                ]
             ]
 
     @staticmethod
@@ -368,14 +366,14 @@ class TantivySearchBackend(BaseSearchBackend):
         return sorted(hits, key=lambda hit: -hit.score)[:limit]
 
     def held_vectors(
-        self, kind: ListingKind, model: str, dimensions: int, object_ids: Sequence[int]
+        self, kind: ListingKind, model: str, object_ids: Sequence[int]
     ) -> dict[int, Vectors]:
-        """From this process's vector index of `kind` (refreshed as for a search; float16 in
-        memory, `matching.semantic.half_vectors`): a match's semantic evidence then reads the
-        same vectors its nearest listings came from, without a database query."""
-        index = vector_index(kind, model, dimensions)
-        held = ((object_id, index.vector(object_id)) for object_id in object_ids)
-        return {object_id: vector for object_id, vector in held if vector is not None}
+        """From this process's vector index of `kind` as `nearest_listings` last refreshed it
+        (float16 in memory, `matching.semantic.half_vectors`): a match's semantic evidence then
+        reads the same vectors its nearest listings came from, without a database query. None
+        held when no search loaded the index (callers then read the database)."""
+        index = loaded_vector_index(kind, model)
+        return {} if index is None else index.vectors(object_ids)
 
     def _nearest_of_kind(
         self, index: VectorIndex, values: Vectors, filters: SearchQuery, limit: int
