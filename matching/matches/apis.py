@@ -50,6 +50,7 @@ from matching.matcher import (
     candidate_limit,
     matches_for_need,
     matches_for_result,
+    with_owners,
 )
 from matching.matches.grouping import STRENGTH_CHOICES
 from matching.scoring import Component
@@ -171,7 +172,7 @@ class _MatchListApi(GenericAPIView[Any]):
         # the serializer documents it (and the OpenAPI conformance tests check the answers
         # against it), but running 20 matches of 10 components through its fields again
         # cost a sixth of the call's CPU.
-        return self.get_paginated_response([_match(m, language) for m in page or []])
+        return self.get_paginated_response([_match(m, language) for m in with_owners(page or [])])
 
 
 _UNAVAILABLE = _("Search is unavailable right now. Please try again later.")

@@ -22,7 +22,13 @@ from kernel.api.throttling import throttle_web
 from marketplace import roles
 from marketplace import selectors as listing_selectors
 from marketplace.models import ResearchResult, TechnologyNeed
-from matching.matcher import COMPONENT_LABELS, Match, matches_for_need, matches_for_result
+from matching.matcher import (
+    COMPONENT_LABELS,
+    Match,
+    matches_for_need,
+    matches_for_result,
+    with_owners,
+)
 from matching.matches.grouping import STRENGTH_HELP, STRENGTH_LABELS, group_by_strength
 from matching.search.backends.base import SearchUnavailable
 
@@ -79,6 +85,7 @@ def _matches_page(
             matches = matches_for_need(need=listing, viewer=request.user)
         else:
             matches = matches_for_result(result=listing, viewer=request.user)
+        with_owners(matches)
     except SearchUnavailable:
         logger.warning("Search unavailable; cannot compute matches for %s %s", kind, listing.pk)
         messages.error(request, _("Matching is unavailable right now. Please try again later."))

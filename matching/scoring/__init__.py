@@ -39,6 +39,7 @@ from matching.scoring.features import (
     normalise_text_scores,
     normalise_weights,
     parse_source_date,
+    summarise,
 )
 from matching.scoring.strength import (
     STRENGTHS,
@@ -47,7 +48,7 @@ from matching.scoring.strength import (
     strength_of,
     strength_rank,
 )
-from matching.scoring.total import score_match, summarise
+from matching.scoring.total import score_match
 from matching.scoring.vocabulary import (
     COMPATIBLE_MODES,
     COMPONENTS,

@@ -15,7 +15,6 @@ from matching.scoring.features import (
     NeedFeatures,
     Part,
     ResultFeatures,
-    bigrams,
     clamp,
     format_cny,
     join_en,
@@ -127,42 +126,35 @@ def keyword_matches(need: NeedFeatures, result: ListingFeatures) -> KeywordEvide
     similar: list[str] = []
     related: list[str] = []
     seen: set[str] = set()
-    for keyword in need.keywords:
-        kw = keyword.strip().lower()
-        if not kw or kw in seen:
-            continue
+    for shown, kw, grams in need.keyword_forms:
         seen.add(kw)
         if kw in r_keywords:
             credit += CREDIT_EXACT
-            matched.append(keyword.strip())
+            matched.append(shown)
         elif len(kw) >= 2 and kw in r_text:
             credit += CREDIT_CONTAINED
-            matched.append(keyword.strip())
-        else:
-            grams = bigrams(kw)
-            if len(grams) >= 2:
-                share = len(grams & result.text_bigrams) / len(grams)
-                if share >= BIGRAM_MIN_SHARE:
-                    credit += CREDIT_BIGRAM * share
-                    similar.append(keyword.strip())
+            matched.append(shown)
+        elif len(grams) >= 2:
+            share = len(grams & result.text_bigrams) / len(grams)
+            if share >= BIGRAM_MIN_SHARE:
+                credit += CREDIT_BIGRAM * share
+                similar.append(shown)
     # Result keywords that the need's text mentions (the need did not list them).
-    for keyword in result.keywords:
-        kw = keyword.strip().lower()
-        if not kw or kw in seen or len(kw) < 2:
+    for shown, kw, _grams in result.keyword_forms:
+        if kw in seen or len(kw) < 2:
             continue
         seen.add(kw)
         if kw in n_text:
             credit += CREDIT_CONTAINED
-            matched.append(keyword.strip())
+            matched.append(shown)
     # Problem → technology terms from the domain vocabulary.
-    for term in need.related_terms:
-        t = term.strip().lower()
-        if not t or t in seen or len(t) < 2:
+    for shown, t in need.related_forms:
+        if t in seen or len(t) < 2:
             continue
         seen.add(t)
         if t in r_text:
             credit += CREDIT_RELATED
-            related.append(term.strip())
+            related.append(shown)
     return KeywordEvidence(credit, matched, similar, related)
 
 

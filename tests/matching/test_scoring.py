@@ -312,3 +312,12 @@ def test_summary_never_explains_a_match_by_maturity_or_region_alone():
     assert scored.component("region").score >= 0.5 and scored.component("text").score < 0.5
     assert scored.reason_en.startswith("descriptions weakly related (0.20)")
     assert scored.reason_zh.startswith("描述文本相关度低（0.20）")
+
+
+def test_a_score_explains_itself_only_when_asked_and_then_as_always():
+    scored = score_match(need(), result(), 0.8, EQUAL, TODAY)
+    # A list scores every candidate and explains only the page it shows.
+    assert "components" not in vars(scored) and "_summary" not in vars(scored)
+    assert scored.reason_zh and scored.reason_en and scored.reason("zh-hans") == scored.reason_zh
+    assert [c.name for c in scored.components] == list(COMPONENTS)
+    assert scored.component("text").score == 0.8 and scored.component("text").reason_zh

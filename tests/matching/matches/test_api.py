@@ -42,7 +42,14 @@ def test_need_matches_shape_and_english_reasons(api_client, bundled):
     assert 0 < len(results) <= 20
     first = results[0]
     assert set(first) == {
-        "type", "id", "title", "owner", "score", "strength", "components", "reason"
+        "type",
+        "id",
+        "title",
+        "owner",
+        "score",
+        "strength",
+        "components",
+        "reason",
     }
     assert first["strength"] in {"strong", "possible", "weak"}
     assert first["type"] == "result"
@@ -55,16 +62,12 @@ def test_need_matches_shape_and_english_reasons(api_client, bundled):
         assert set(component) == COMPONENT_KEYS
         assert component["reason"] == component["reason_en"]
     assert sum(c["weight"] for c in first["components"]) == pytest.approx(1.0, abs=1e-3)
-    assert "R0012" in [
-        ResearchResult.objects.get(pk=r["id"]).source_id for r in results[:10]
-    ]
+    assert "R0012" in [ResearchResult.objects.get(pk=r["id"]).source_id for r in results[:10]]
 
 
 def test_reasons_follow_the_request_language(api_client, bundled):
     need = slag_need()
-    response = api_client.get(
-        f"/api/v1/needs/{need.pk}/matches/", HTTP_ACCEPT_LANGUAGE="zh-hans"
-    )
+    response = api_client.get(f"/api/v1/needs/{need.pk}/matches/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     first = response.json()["results"][0]
     for component in first["components"]:
         assert component["reason"] == component["reason_zh"]
@@ -250,3 +253,21 @@ def test_the_schema_documents_strength_and_its_filter():
         assert parameter["schema"]["type"] == "array"
         assert parameter["schema"]["items"]["enum"] == ["strong", "possible", "weak"]
         assert "400" in operation["responses"] and "503" in operation["responses"]
+
+
+def test_a_match_page_reads_its_owners_in_one_query_and_names_each(api_client, bundled):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    need = slag_need()
+    url = f"/api/v1/needs/{need.pk}/matches/"
+    with CaptureQueriesContext(connection) as queries:
+        answer = api_client.get(url, {"page_size": 5}).json()
+    owners = [
+        q["sql"] for q in queries.captured_queries if 'FROM "marketplace_organization"' in q["sql"]
+    ]
+    assert len(owners) == 1
+    shown = ResearchResult.objects.filter(pk__in=[r["id"] for r in answer["results"]])
+    names = {r.pk: r.owner.legal_name for r in shown.select_related("owner")}
+    assert len(answer["results"]) == 5
+    assert all(r["owner"] == names[r["id"]] for r in answer["results"])

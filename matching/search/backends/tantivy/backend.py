@@ -273,7 +273,7 @@ class TantivySearchBackend(BaseSearchBackend):
             int(object_id),
             round(score, 6),
             snippets,
-            frozenset(t for name in TERM_FIELDS for t in stored_terms.get(name, ()))
+            frozenset().union(*(stored_terms.get(name, ()) for name in TERM_FIELDS))
             if terms
             else None,
         )
