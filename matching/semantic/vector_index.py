@@ -36,6 +36,7 @@ from matching.semantic.embedders import Vectors
 from matching.semantic.half_vectors import HalfVectors
 
 _CHUNK = 2000
+_ADD_ROWS = 25_000  # rows put into faiss at once by a full load (37 MB of float32 at 384)
 _COMMIT_MARGIN = timedelta(seconds=30)
 _COUNT_EVERY = 10.0  # seconds between counts of an unchanged index
 
@@ -43,6 +44,14 @@ _COUNT_EVERY = 10.0  # seconds between counts of an unchanged index
 def _read(rows: QuerySet[ListingVector]) -> Iterator[tuple[int, bytes | memoryview]]:
     """(object id, vector bytes) of `rows`, read in chunks."""
     return rows.values_list("object_id", "vector").iterator(chunk_size=_CHUNK)
+
+
+def _put_all(vectors: HalfVectors, blocks: list[tuple[npt.NDArray[np.int64], Vectors]]) -> None:
+    """Put `blocks` ((ids, vectors) each) into `vectors` in one call."""
+    if blocks:
+        vectors.put(
+            np.concatenate([ids for ids, _v in blocks]), np.vstack([v for _ids, v in blocks])
+        )
 
 
 class VectorIndex:
@@ -122,10 +131,17 @@ class VectorIndex:
                 yield ids, values.reshape(-1, self.dimensions)
 
     def _loaded(self, rows: QuerySet[ListingVector]) -> HalfVectors:
-        """A new store of every row (built while readers use the current one)."""
+        """A new store of every row (built while readers use the current one), put into faiss
+        `_ADD_ROWS` at a time: each add grows faiss's buffer, and adding 2,000 at a time took
+        about twice as long as a single add."""
         vectors = HalfVectors(self.dimensions)
-        for ids, values in self._blocks(rows):
-            vectors.put(ids, values)
+        pending: list[tuple[npt.NDArray[np.int64], Vectors]] = []
+        for block in self._blocks(rows):
+            pending.append(block)
+            if sum(len(ids) for ids, _values in pending) >= _ADD_ROWS:
+                _put_all(vectors, pending)
+                pending = []
+        _put_all(vectors, pending)
         return vectors
 
     def _merge(self, rows: QuerySet[ListingVector]) -> None:
