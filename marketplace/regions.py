@@ -136,12 +136,11 @@ _PROVINCE_ALIASES: dict[str, str] = {
 # Provinces whose "city" is the province itself.
 _CITY_LEVEL_PROVINCES = frozenset({"110000", "120000", "310000", "500000", "810000", "820000"})
 
-# Pseudo-prefecture rows that group districts / counties rather than name a city.
 # Rows of the standard that group counties rather than name a place (市辖区, 县, and the
 # county-level cities a province or autonomous region governs directly: 济源, 五指山, 石河子).
-_GROUPING_NAMES = frozenset(
-    {"市辖区", "县", "郊区", "省直辖县级行政单位", "自治区直辖县级行政单位"}
-)
+# 郊区 is not one of them: in the standard it names real districts (阳泉市郊区 140311,
+# 佳木斯市郊区 230811, 铜陵市郊区 340711).
+_GROUPING_NAMES = frozenset({"市辖区", "县", "省直辖县级行政单位", "自治区直辖县级行政单位"})
 _PREFECTURE_SUFFIXES = ("市", "地区", "盟", "自治州")
 
 

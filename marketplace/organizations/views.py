@@ -32,7 +32,7 @@ from marketplace.organizations.forms import (
     ReasonForm,
 )
 from marketplace.organizations.storage import download_name
-from marketplace.regions import region_label
+from marketplace.regions import province_label, region_label
 
 
 def _fields_of(listings: org_selectors.PublicListings) -> list[str]:
@@ -75,7 +75,9 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "organization": organization,
         "listings": listings,
         "fields": _fields_of(listings),
-        "region_name": region_label(organization.region_code) or "",
+        # Without a region code, the stored province in the page's language ("Beijing").
+        "region_name": region_label(organization.region_code)
+        or province_label(organization.province),
         "unclaimed": selectors.is_unclaimed(organization),
         # The contact rule (ORGANIZATION_CONTACT_FIELDS: e-mail, phone).
         "show_contacts": selectors.can_see_contacts(viewer, organization),

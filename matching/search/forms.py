@@ -67,7 +67,9 @@ class SearchForm(forms.Form):
     def clean_q(self) -> str:
         """The text, refused when no word of it can be searched for ("的", "a", "🔋"): it would
         list every listing as if each matched."""
-        text = str(self.cleaned_data.get("q") or "").strip()
+        # Invisible and bidi control characters are no part of a search (a lone U+202E was
+        # refused as “” and turned the page's title around).
+        text = without_invisible(str(self.cleaned_data.get("q") or "")).strip()
         if text and word_groups(text) == 0:
             raise forms.ValidationError(NO_SEARCH_WORDS, params={"text": text})
         return text

@@ -78,11 +78,11 @@ class SearchParamsSerializer(serializers.Serializer[Any]):
     )
 
     def validate_q(self, value: str) -> str:
-        if value.strip() and word_groups(value) == 0:
-            # As the page's notice: the text without invisible or bidi control characters.
-            text = without_invisible(value.strip())
+        # As the page: invisible and bidi control characters are no part of a search.
+        text = without_invisible(value).strip()
+        if text and word_groups(text) == 0:
             raise serializers.ValidationError(NO_SEARCH_WORDS % {"text": text})
-        return value
+        return text
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         errors: dict[str, list[Any]] = {}

@@ -45,3 +45,18 @@ def test_an_uploaded_signing_preview_is_reported_as_an_unsigned_preview(client, 
         {"file": SimpleUploadedFile("preview.pdf", preview.pdf, "application/pdf")},
     ).content.decode()
     assert "未签署的预览件" in page and "签署预览件，不是已签署的合同" in page
+
+
+def test_an_audit_event_without_a_person_names_keqiao_in_the_pages_language(
+    agreement, enterprise_user
+):
+    from contracts.models import AgreementEvent
+
+    AgreementEvent.objects.create(agreement=agreement, kind=agreement.events.first().kind)
+    page = _zh(enterprise_user).get(f"/agreements/{agreement.pk}/").content.decode()
+    assert "<td>科桥</td>" in page and "<td>Keqiao</td>" not in page
+
+
+def test_account_settings_put_a_full_width_colon_after_each_label(enterprise_user):
+    page = _zh(enterprise_user).get("/accounts/settings/").content.decode()
+    assert "用户名：" in page and "姓名：" in page and "用户名: " not in page

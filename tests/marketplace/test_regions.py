@@ -109,6 +109,8 @@ def test_codes_in_use_resolve_to_their_full_names():
     # A county-level city governed by its province directly: no grouping row in its name.
     assert region_full_name("419001") == "河南省济源市"
     assert region_full_name("659001") == "新疆维吾尔自治区石河子市"
+    # 郊区 is a district's own name, not a grouping row.
+    assert region_full_name("340711") == "安徽省铜陵市郊区"
 
 
 def test_english_pages_name_a_region_from_its_smallest_part_with_known_english_names():

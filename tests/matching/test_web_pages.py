@@ -484,3 +484,17 @@ def test_links_carry_only_what_the_search_used_so_a_refused_text_is_not_copied_i
         past["Location"]
         == reverse("home") + f"?field=new_energy&page={response.context['num_pages']}"
     )
+
+
+def test_invisible_and_bidi_characters_are_no_part_of_a_search_on_the_page_or_the_api(bundled):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    turned = client.get(reverse("home"), {"q": "储能\u202e"})
+    assert turned.context["q"] == "储能" and not turned.context["ignored_inputs"]
+    assert "\u202e" not in turned.content.decode().split("</title>")[0]
+    alone = client.get(reverse("home"), {"q": "\u202e\u200b"})
+    assert alone.context["q"] == "" and alone.context["ignored_inputs"] == []
+    api = Client().get("/api/v1/search/", {"q": "\u202e"})
+    assert api.status_code == 200
+    assert Client().get("/api/v1/search/", {"q": "储能\u202e"}).json()["count"] == (
+        Client().get("/api/v1/search/", {"q": "储能"}).json()["count"]
+    )

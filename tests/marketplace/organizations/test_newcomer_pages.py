@@ -255,3 +255,13 @@ def test_an_english_organisation_page_names_its_region_with_english_province_and
     chinese = Client().get(url).content.decode()
     assert "深州市, Hengshui, Hebei" in english and "河北省衡水市深州市" not in english
     assert "河北省衡水市深州市" in chinese
+
+
+def test_an_organisation_without_a_region_code_names_its_province_in_the_pages_language():
+    organization = factories.OrganizationFactory(province="北京", city="", region_code="")
+    url = reverse("organization-detail", args=[organization.pk])
+    english_client = Client()
+    english_client.cookies["django_language"] = "en"
+    english = english_client.get(url).content.decode()
+    assert "<dd>Beijing" in english and "<dd>北京" not in english
+    assert "<dd>北京" in Client().get(url).content.decode()
