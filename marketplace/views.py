@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from kernel.templatetags.keqiao import join_list
+from kernel.templatetags.keqiao import MAX_RETURN_PATH, join_list
 from kernel.web import request_actor, run_service
 from marketplace import roles, selectors, services
 from marketplace.choices import ListingStatus, TransferMode, choice_label
@@ -126,10 +126,14 @@ def _detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 def listing_index(request: HttpRequest, kind: str) -> HttpResponse:
     """GET /results/ and /needs/ (a listing page's address trimmed): the search page of that
-    type, with the other parameters given (302)."""
+    type, with the other parameters given (302), or without them beyond `MAX_RETURN_PATH`
+    characters (Django refuses to redirect to more than 16,384)."""
     query = request.GET.copy()
     query["kind"] = kind
-    return redirect(f"{reverse('home')}?{query.urlencode()}")
+    target = f"{reverse('home')}?{query.urlencode()}"
+    if len(target) > MAX_RETURN_PATH:  # a hand-made address no link carries: the type alone
+        target = f"{reverse('home')}?kind={kind}"
+    return redirect(target)
 
 
 def result_detail(request: HttpRequest, pk: int) -> HttpResponse:

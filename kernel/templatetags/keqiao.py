@@ -24,6 +24,7 @@ from typing import Any
 
 from django import template
 from django.http import HttpRequest
+from django.utils.encoding import escape_uri_path
 from django.utils.translation import get_language
 
 from kernel.money import CENT, format_amount
@@ -131,8 +132,8 @@ def percent(value: float | None) -> int:
     return max(0, min(100, round(float(value) * 100)))
 
 
-#: The longest address kept as a link's way back (`return_path`): longer ones are a hand-made
-#: query string, which would be copied into every link back of the page.
+#: The longest way back (`return_path`) kept: Django's log-in and language views drop a
+#: `next` longer than 2,048 characters (`django.utils.http.MAX_URL_LENGTH`).
 MAX_RETURN_PATH = 2000
 
 
@@ -140,13 +141,13 @@ MAX_RETURN_PATH = 2000
 def return_path(context: template.Context) -> str:
     """Where a link that leaves the page (log in, switch language) should return: the view's
     `return_path` when it gives one (the search page gives only the parameters it used), else
-    the request's path and query, or its path alone beyond `MAX_RETURN_PATH` characters."""
-    given = context.get("return_path")
-    if given:
-        return str(given)
-    request: HttpRequest = context["request"]
-    full = request.get_full_path()
-    return full if len(full) <= MAX_RETURN_PATH else request.path
+    the request's path and query; the path alone beyond `MAX_RETURN_PATH` characters, "" when
+    the page was rendered without a request."""
+    request: HttpRequest | None = context.get("request")
+    if request is None:
+        return ""
+    given = str(context.get("return_path") or request.get_full_path())
+    return given if len(given) <= MAX_RETURN_PATH else escape_uri_path(request.path)
 
 
 @register.simple_tag

@@ -85,11 +85,11 @@ def _matches_page(
             matches = matches_for_need(need=listing, viewer=request.user)
         else:
             matches = matches_for_result(result=listing, viewer=request.user)
-        with_owners(matches)
     except SearchUnavailable:
         logger.warning("Search unavailable; cannot compute matches for %s %s", kind, listing.pk)
         messages.error(request, _("Matching is unavailable right now. Please try again later."))
         matches = []
+    with_owners(matches)
     owner_member = roles.is_member(request.user, listing.owner_id)
     return render(
         request,

@@ -29,17 +29,15 @@ from __future__ import annotations
 
 from kernel.place_names import CITY_EN, PROVINCE_EN
 from matching.scoring.components import KeywordEvidence, keyword_matches
+from matching.scoring.explanation import Component, ScoredMatch, summarise
 from matching.scoring.features import (
-    Component,
     ListingFeatures,
     NeedFeatures,
     ResultFeatures,
-    ScoredMatch,
     normalise_region,
     normalise_text_scores,
     normalise_weights,
     parse_source_date,
-    summarise,
 )
 from matching.scoring.strength import (
     STRENGTHS,

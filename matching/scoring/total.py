@@ -1,5 +1,5 @@
-"""The total score of a need–result pair: the weighted mean of the components, with a summary
-reason."""
+"""The total score of a need–result pair: the weighted mean of the components, explained by
+`matching.scoring.explanation.ScoredMatch`."""
 
 from __future__ import annotations
 
@@ -20,11 +20,11 @@ from matching.scoring.components import (
     semantic_part,
     text_part,
 )
+from matching.scoring.explanation import ScoredMatch
 from matching.scoring.features import (
     NeedFeatures,
     Part,
     ResultFeatures,
-    ScoredMatch,
     clamp,
     normalise_weights,
 )

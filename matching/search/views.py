@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -80,6 +81,16 @@ def _url_with(params: QueryDict, **changes: list[str]) -> str:
     for name, values in changes.items():
         query.setlist(name, values)
     return "?" + query.urlencode()
+
+
+def _return_path(request: HttpRequest, params: QueryDict, page: int) -> str:
+    """This search's address with only the parameters it used (and its page beyond the
+    first): where log-in and the language switch return."""
+    query = params.copy()
+    if page > 1:
+        query["page"] = str(page)
+    encoded = query.urlencode()
+    return escape_uri_path(request.path) + (f"?{encoded}" if encoded else "")
 
 
 def _page_urls(params: QueryDict, page: int) -> dict[str, str]:
@@ -260,7 +271,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "total": total,
             "page": query.page,
             "num_pages": num_pages,
-            "return_path": request.path + _url_with(params, page=[str(query.page)]),
+            "return_path": _return_path(request, params, query.page),
             "page_urls": _page_urls(params, query.page),
             "facet_sections": sections,
             "active_filters": active,

@@ -63,7 +63,9 @@ class HalfVectors:
         fresh = [i for i in last if i not in stored_ids]
         if fresh:
             start = len(self)
-            self._index.add(values[[last[i] for i in fresh]])
+            # Every row new and none given twice (a first load): add them without a copy.
+            every = len(fresh) == len(values)
+            self._index.add(values if every else values[[last[i] for i in fresh]])
             if start + len(fresh) > len(self._ids):
                 self._ids = np.resize(self._ids, max(1024, 2 * len(self._ids), start + len(fresh)))
             self._ids[start : start + len(fresh)] = fresh

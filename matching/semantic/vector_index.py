@@ -136,11 +136,13 @@ class VectorIndex:
         about twice as long as a single add."""
         vectors = HalfVectors(self.dimensions)
         pending: list[tuple[npt.NDArray[np.int64], Vectors]] = []
-        for block in self._blocks(rows):
-            pending.append(block)
-            if sum(len(ids) for ids, _values in pending) >= _ADD_ROWS:
+        held = 0
+        for ids, values in self._blocks(rows):
+            pending.append((ids, values))
+            held += len(ids)
+            if held >= _ADD_ROWS:
                 _put_all(vectors, pending)
-                pending = []
+                pending, held = [], 0
         _put_all(vectors, pending)
         return vectors
 

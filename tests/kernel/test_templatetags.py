@@ -38,3 +38,8 @@ def test_the_way_back_is_the_page_itself_unless_its_address_is_too_long_or_the_v
     assert keqiao.return_path(Context({"request": long})) == "/roadshows/"
     given = Context({"request": long, "return_path": "/?q=y"})
     assert keqiao.return_path(given) == "/?q=y"
+    too_long = Context({"request": short, "return_path": "/?q=" + "y" * keqiao.MAX_RETURN_PATH})
+    assert keqiao.return_path(too_long) == "/roadshows/"
+    escaped = RequestFactory().get("/a%3Fb/", {"q": "x" * keqiao.MAX_RETURN_PATH})
+    assert keqiao.return_path(Context({"request": escaped})) == "/a%3Fb/"
+    assert keqiao.return_path(Context({})) == ""

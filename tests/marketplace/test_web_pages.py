@@ -429,3 +429,5 @@ def test_a_listing_address_trimmed_to_its_type_goes_to_the_search_page_of_that_t
     assert client.get("/needs/", {"q": "储能", "kind": "result"})["Location"] == (
         "/?q=%E5%82%A8%E8%83%BD&kind=need"
     )
+    # A hand-made address too long for a link: the type alone (not Django's refusal).
+    assert client.get("/needs/", {"q": "储" * 3000})["Location"] == "/?kind=need"

@@ -477,6 +477,9 @@ def test_links_carry_only_what_the_search_used_so_a_refused_text_is_not_copied_i
     assert links and all("bogus" not in link and len(link) < 300 for link in links)
     assert all("field=new_energy" in link for link in response.context["kind_urls"].values())
     assert len(response.content) < 60_000  # the text itself, once in the box
+    assert response.context["return_path"] == "/?field=new_energy"
+    bare = client.get(reverse("home"))
+    assert 'name="next" value="/"' in bare.content.decode()
     # A page past the end: the redirect, too, carries only what the search used.
     past = client.get(reverse("home"), {**given, "page": 50})
     assert past.status_code == 302

@@ -42,14 +42,7 @@ def test_need_matches_shape_and_english_reasons(api_client, bundled):
     assert 0 < len(results) <= 20
     first = results[0]
     assert set(first) == {
-        "type",
-        "id",
-        "title",
-        "owner",
-        "score",
-        "strength",
-        "components",
-        "reason",
+        "type", "id", "title", "owner", "score", "strength", "components", "reason"
     }
     assert first["strength"] in {"strong", "possible", "weak"}
     assert first["type"] == "result"
@@ -62,12 +55,16 @@ def test_need_matches_shape_and_english_reasons(api_client, bundled):
         assert set(component) == COMPONENT_KEYS
         assert component["reason"] == component["reason_en"]
     assert sum(c["weight"] for c in first["components"]) == pytest.approx(1.0, abs=1e-3)
-    assert "R0012" in [ResearchResult.objects.get(pk=r["id"]).source_id for r in results[:10]]
+    assert "R0012" in [
+        ResearchResult.objects.get(pk=r["id"]).source_id for r in results[:10]
+    ]
 
 
 def test_reasons_follow_the_request_language(api_client, bundled):
     need = slag_need()
-    response = api_client.get(f"/api/v1/needs/{need.pk}/matches/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    response = api_client.get(
+        f"/api/v1/needs/{need.pk}/matches/", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
     first = response.json()["results"][0]
     for component in first["components"]:
         assert component["reason"] == component["reason_zh"]

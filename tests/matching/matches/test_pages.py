@@ -180,3 +180,19 @@ def test_the_demo_need_lists_strong_matches_first_and_weak_ones_behind_the_divid
     assert response.context["shown_rows"][0]["strength"] == "strong", "a strong match first"
     assert DIVIDER in html
     assert_weak_only_behind_the_divider(response, html)
+
+
+def test_the_matches_page_reads_its_owners_in_one_query_and_names_each(battery_need):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from marketplace.models import ResearchResult
+
+    with CaptureQueriesContext(connection) as queries:
+        response = Client().get(reverse("need-matches", kwargs={"pk": battery_need.pk}))
+    owners = [q for q in queries.captured_queries if 'FROM "marketplace_organization"' in q["sql"]]
+    assert len(owners) == 1
+    html = response.content.decode()
+    ids = [row["listing"].pk for row in response.context["rows"]]
+    shown = ResearchResult.objects.filter(pk__in=ids)
+    assert shown and all(r.owner.legal_name in html for r in shown.select_related("owner"))

@@ -328,11 +328,10 @@ class TantivySearchBackend(BaseSearchBackend):
                 return []
             clauses, excluded = queries.filters_of(filters)
             compiled = self.compiler.plan_query(plan, clauses, excluded)
+            ranked, _total = _ranked(searcher, compiled, 0, min(limit, MAX_RESULT_WINDOW))
             return [
                 self._hit(searcher, address, float(score), plan, highlights=False, terms=True)
-                for score, address in _ranked(searcher, compiled, 0, min(limit, MAX_RESULT_WINDOW))[
-                    0
-                ]
+                for score, address in ranked
             ]
 
     @staticmethod
