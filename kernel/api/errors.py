@@ -28,6 +28,7 @@ from kernel.errors import (
     ServiceUnavailableError,
     TooManyAttemptsError,
 )
+from kernel.invisible_text import without_invisible
 
 _STATUS_FOR_DOMAIN_ERROR: dict[type[DomainError], int] = {
     ConflictError: status.HTTP_409_CONFLICT,
@@ -71,11 +72,13 @@ def error_response(
 
 
 def _flatten(detail: Any) -> list[str]:
+    """The messages of a DRF error detail, without invisible or bidi control characters: a
+    message may quote what was sent (a NUL, a U+202E that turns the rest around)."""
     if isinstance(detail, dict):
         return [str(m) for value in detail.values() for m in _flatten(value)]
     if isinstance(detail, list):
         return [str(m) for item in detail for m in _flatten(item)]
-    return [str(detail)]
+    return [without_invisible(str(detail))]
 
 
 def _item_messages(items: list[tuple[int, Any]]) -> list[str]:

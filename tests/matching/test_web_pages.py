@@ -501,3 +501,11 @@ def test_invisible_and_bidi_characters_are_no_part_of_a_search_on_the_page_or_th
     assert Client().get("/api/v1/search/", {"q": "储能\u202e"}).json()["count"] == (
         Client().get("/api/v1/search/", {"q": "储能"}).json()["count"]
     )
+
+
+def test_a_filter_value_given_many_times_counts_once_in_the_search_its_links_and_chips(bundled):
+    repeated = {"field": ["new_energy"] * 300, "stage": ["lab"] * 300}
+    response = Client(HTTP_ACCEPT_LANGUAGE="en").get(reverse("home"), repeated)
+    assert response.status_code == 200 and len(response.content) < 100_000
+    assert [chip["label"] for chip in response.context["active_filters"]].count("New energy") == 1
+    assert response.context["kind_urls"]["need"].count("new_energy") == 1

@@ -268,3 +268,15 @@ def test_a_match_page_reads_its_owners_in_one_query_and_names_each(api_client, b
     names = {r.pk: r.owner.legal_name for r in shown.select_related("owner")}
     assert len(answer["results"]) == 5
     assert all(r["owner"] == names[r["id"]] for r in answer["results"])
+
+
+def test_an_error_quoting_what_was_sent_leaves_out_invisible_and_bidi_characters(
+    api_client, bundled
+):
+    need = slag_need()
+    response = api_client.get(
+        f"/api/v1/needs/{need.pk}/matches/", {"strength": "\u202egnorts\u0000"}
+    )
+    assert response.status_code == 400
+    [message] = response.json()["fields"]["strength"]
+    assert "“gnorts”" in message and "\u202e" not in response.json()["message"]
