@@ -85,7 +85,7 @@ class MatchRequestListApi(GenericAPIView[MatchRequest]):
         "pair exists.",
     )
     def post(self, request: Request) -> Response:
-        serializer = MatchRequestCreateSerializer(data=request.data)
+        serializer = MatchRequestCreateSerializer(data=request.data, viewer=request.user)
         serializer.is_valid(raise_exception=True)
         data: dict[str, Any] = serializer.validated_data
         match_request = services.match_request_submit(

@@ -14,12 +14,14 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from marketplace import selectors as listing_selectors
 from marketplace.models import (
     ORGANIZATION_CONTACT_FIELDS,
     Organization,
     ResearchResult,
     TechnologyNeed,
 )
+from marketplace.roles import AnyUser
 from marketplace.serializers import IdField, IdRelatedField
 from matching.match_requests import selectors
 from matching.match_requests.services import MESSAGE_MAX_LENGTH
@@ -59,6 +61,17 @@ class MatchRequestCreateSerializer(serializers.Serializer[Any]):
         queryset=TechnologyNeed.objects.all(), required=False, allow_null=True
     )
     message = serializers.CharField(max_length=MESSAGE_MAX_LENGTH)
+
+    def __init__(self, *args: Any, viewer: AnyUser | None = None, **kwargs: Any) -> None:
+        """With `viewer`, a listing `viewer` may not see is an id that does not exist: another
+        organisation's draft answered \"cannot be requested now\" where an unknown id answered
+        \"does not exist\", which told that the draft existed."""
+        super().__init__(*args, **kwargs)
+        if viewer is not None:
+            result, need = self.fields["research_result"], self.fields["technology_need"]
+            assert isinstance(result, IdRelatedField) and isinstance(need, IdRelatedField)
+            result.queryset = listing_selectors.research_result_list(viewer=viewer)
+            need.queryset = listing_selectors.technology_need_list(viewer=viewer)
 
 
 class MatchRequestDeclineSerializer(serializers.Serializer[Any]):

@@ -302,3 +302,27 @@ def test_a_fractional_id_is_refused_not_truncated(api_client, enterprise_user, r
     assert response.status_code == 400
     assert list(response.data["fields"]) == ["research_result"]
     assert not MatchRequest.objects.exists()
+
+
+def test_another_organisations_draft_answers_as_an_id_that_does_not_exist(
+    api_client, enterprise_user, researcher, result
+):
+    draft = factories.ResearchResultFactory(
+        owner=roles.primary_organization(researcher), status=ListingStatus.DRAFT
+    )
+    missing = factories.ResearchResultFactory(owner=roles.primary_organization(researcher))
+    missing_pk = missing.pk
+    missing.delete()
+    drafted = create(api_client, enterprise_user, draft).json()
+    unknown = as_user(api_client, enterprise_user).post(
+        LIST, {"research_result": missing_pk, "message": "请求对接"}, format="json"
+    )
+    assert unknown.status_code == 400
+    assert drafted["fields"]["research_result"] == [
+        message.replace(str(missing_pk), str(draft.pk))
+        for message in unknown.json()["fields"]["research_result"]
+    ]
+    other_need = factories.TechnologyNeedFactory(status=ListingStatus.DRAFT)
+    refused = create(api_client, enterprise_user, result, technology_need=other_need.pk).json()
+    assert "technology_need" in refused["fields"]
+    assert str(other_need.pk) in refused["fields"]["technology_need"][0]
