@@ -23,6 +23,8 @@ MAX_QUERY_CHARS = 200
 
 KIND_CHOICES = [("result", _("Research results")), ("need", _("Technology needs"))]
 NO_SEARCH_WORDS = _("“%(text)s” has no word that can be searched for.")
+# Django's own wording reads "该变量" (this variable) in Chinese.
+TOO_LONG = _("At most %(limit_value)d characters (%(show_value)d given).")
 REVERSED_TRL = _("The maximum TRL must not be below the minimum TRL.")
 
 
@@ -37,7 +39,12 @@ class SearchForm(forms.Form):
     and the page number. Unknown or bad values are dropped rather than refused, so a mangled
     link still shows results; the page names what it ignored (`ignored`)."""
 
-    q = forms.CharField(label=_("Search"), max_length=MAX_QUERY_CHARS, required=False)
+    q = forms.CharField(
+        label=_("Search"),
+        max_length=MAX_QUERY_CHARS,
+        required=False,
+        error_messages={"max_length": TOO_LONG},
+    )
     kind = forms.ChoiceField(label=_("Listing type"), choices=KIND_CHOICES, required=False)
     field = forms.MultipleChoiceField(label=_("Field"), choices=Field.choices, required=False)
     province = forms.CharField(label=_("Province"), max_length=20, required=False)

@@ -303,7 +303,7 @@ def test_search_names_the_input_it_left_out_and_still_lists_results(bundled):
     assert response.status_code == 200
     assert response.context["total"] == 181  # the text was left out: every listing
     assert response.context["ignored_inputs"] == [
-        "Search: Ensure this value has at most 200 characters (it has 201)."
+        "Search: At most 200 characters (201 given)."
     ]
     assert "Left out of this search:" in response.content.decode()
 
@@ -509,3 +509,10 @@ def test_a_filter_value_given_many_times_counts_once_in_the_search_its_links_and
     assert response.status_code == 200 and len(response.content) < 100_000
     assert [chip["label"] for chip in response.context["active_filters"]].count("New energy") == 1
     assert response.context["kind_urls"]["need"].count("new_energy") == 1
+
+
+def test_a_search_text_too_long_is_named_in_plain_chinese():
+    client = Client()
+    client.cookies["django_language"] = "zh-hans"
+    response = client.get(reverse("home"), {"q": "储能" * 150})
+    assert response.context["ignored_inputs"] == ["搜索：最多 200 个字符（现有 300 个）。"]
