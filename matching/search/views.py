@@ -167,17 +167,10 @@ def _active_filters(params: QueryDict, query: SearchQuery) -> list[dict[str, str
     return active
 
 
-def _saved_params(form: SearchForm) -> list[tuple[str, str]]:
-    """(name, value) of each parameter the search used, but its type (the save form has its
-    own) and the page."""
-    if not form.is_bound:
-        return []
-    return [
-        (name, str(value))
-        for name, given in clean_params(form).items()
-        if name != "kind"
-        for value in (given if isinstance(given, list) else [given])
-    ]
+def _saved_params(params: QueryDict) -> list[tuple[str, str]]:
+    """(name, value) of each parameter the search used (`_link_params`), but its type (the
+    save form has its own)."""
+    return [(name, value) for name, values in params.lists() if name != "kind" for value in values]
 
 
 def _hit_rows(viewer: AnyUser, kind: str, hits: list[SearchHit]) -> list[dict[str, Any]]:
@@ -277,7 +270,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "active_filters": active,
             "ignored_inputs": form.ignored() if form.is_bound else [],
             # "Save this search" saves what the search used, never what it left out.
-            "saved_search_params": _saved_params(form),
+            "saved_search_params": _saved_params(params),
             # Switching the type keeps the text and filters, except stage (results only).
             "kind_urls": {
                 "result": _url_with(params, kind=["result"]),
