@@ -49,3 +49,7 @@ SEARCH_MEANING_MIN_COSINE = 0.82
 # (matching.matcher._shortlist; 0 scores all). Chosen on data/qrels_dev.json as the smallest
 # that leaves nDCG@10 unchanged (DESIGN.md section 7).
 MATCHING_SCORED = env.int("KEQIAO_MATCHING_SCORED", default=80)
+# Where the embedded backend's vector indexes are kept between starts
+# (matching.semantic.vector_snapshot): a directory under VAR_DIR (or an absolute path); None
+# keeps none, and every start reads the stored vectors from the database.
+MATCHING_VECTOR_SNAPSHOTS: str | None = "cache/vectors"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 
 # faiss's loader logs at INFO that the wheel has no separate AVX2 module ("Could not load
 # library with AVX2 support"), which reads like a fault in the product's log: its one module
@@ -46,8 +47,44 @@ class HalfVectors:
         self._ids = np.zeros(0, dtype=np.int64)  # row -> id; spare capacity past len(self)
         self._rows: dict[int, int] = {}  # id -> row
 
+    @classmethod
+    def read(cls, path: Path, ids: npt.NDArray[np.int64]) -> HalfVectors:
+        """The store whose codes `write` saved at `path`, with `ids` (the id of each row, as
+        `ids()` gave them). Raises OSError when the file cannot be read and ValueError when it
+        is not a float16 inner-product index with one row per id."""
+        try:
+            loaded = faiss.read_index(str(path))
+        except RuntimeError as exc:  # faiss's reader: a missing, short or damaged file
+            raise ValueError(f"not a faiss index: {exc}") from exc
+        if not (
+            isinstance(loaded, faiss.IndexScalarQuantizer)
+            and loaded.sq.qtype == faiss.ScalarQuantizer.QT_fp16
+            and loaded.metric_type == faiss.METRIC_INNER_PRODUCT
+            and loaded.ntotal == len(ids)
+        ):
+            raise ValueError("not a float16 inner-product index of these ids")
+        store = cls(int(loaded.d))
+        store._index = loaded
+        store._ids = np.array(ids, dtype=np.int64)
+        store._rows = dict(zip(store._ids.tolist(), range(len(ids)), strict=True))
+        if len(store._rows) != len(ids):
+            raise ValueError("an id is stored twice")
+        return store
+
+    def write(self, path: Path) -> None:
+        """Save the codes at `path` (faiss's own format; `read` loads them back)."""
+        faiss.write_index(self._index, str(path))
+
+    def ids(self) -> npt.NDArray[np.int64]:
+        """The id of each row, in row order (a copy)."""
+        return self._ids[: len(self)].copy()
+
     def __len__(self) -> int:
         return int(self._index.ntotal)
+
+    @property
+    def dimensions(self) -> int:
+        return int(self._index.d)
 
     def put(self, ids: npt.NDArray[np.int64], vectors: Vectors) -> None:
         """Store `vectors` (n, dimensions) under `ids` (n,): a stored id's row is overwritten

@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -34,6 +35,12 @@ from matching.models import ListingVector
 from matching.search.backends.base import ListingKind
 from matching.semantic.embedders import Vectors
 from matching.semantic.half_vectors import HalfVectors
+from matching.semantic.vector_snapshot import (
+    SnapshotMark,
+    read_snapshot,
+    snapshot_path,
+    write_snapshot,
+)
 
 _CHUNK = 2000
 _ADD_ROWS = 25_000  # rows put into faiss at once by a full load (37 MB of float32 at 384)
@@ -57,10 +64,16 @@ def _put_all(vectors: HalfVectors, blocks: list[tuple[npt.NDArray[np.int64], Vec
 class VectorIndex:
     """Nearest stored vectors of one kind and one model, by cosine."""
 
-    def __init__(self, kind: ListingKind, model: str, dimensions: int) -> None:
+    def __init__(
+        self, kind: ListingKind, model: str, dimensions: int, *, snapshot: Path | None = None
+    ) -> None:
         self.kind = kind
         self.model = model
         self.dimensions = dimensions
+        self._snapshot = snapshot  # the file to start from and to save to (vector_snapshot)
+        self._unsaved = False  # rows were read since the snapshot was read or written
+        self._read_at: datetime | None = None  # when rows were last read from the table
+        self._snapshot_tried = False
         self._vectors = HalfVectors(dimensions)
         # Searches and reads against in-place changes of `_vectors` (faiss is not
         # thread-safe); a reload builds a new one outside it and swaps it in.
@@ -85,8 +98,11 @@ class VectorIndex:
         current index; changed rows are written in place between searches, block by block
         (a search during a refresh may see some of its rows changed and others not yet).
         """
-        rows = ListingVector.objects.using(using).filter(kind=self.kind, model=self.model)
+        rows = self._rows(using)
         with self._lock:
+            if self._snapshot is not None and not self._snapshot_tried:
+                self._restore(rows, self._snapshot)
+            read_at = timezone.now()
             latest = rows.aggregate(latest=Max("updated_at"))["latest"]
             due = time.monotonic() - self._counted_at >= _COUNT_EVERY
             if latest == self._latest and not due:
@@ -108,6 +124,53 @@ class VectorIndex:
             if len(self._vectors) > count:  # a deletion and an insertion between two counts
                 self._vectors = self._loaded(rows)
             self._latest, self._count = latest, count
+            self._read_at, self._unsaved = read_at, True
+
+    def _rows(self, using: str) -> QuerySet[ListingVector]:
+        return ListingVector.objects.using(using).filter(kind=self.kind, model=self.model)
+
+    def _restore(self, rows: QuerySet[ListingVector], snapshot: Path) -> None:
+        """Start from the snapshot file if it still describes `rows`: the row that was the
+        newest when it was saved must still carry the same time to the microsecond (another
+        database, a restored backup or a rewritten newest row fail this, and the index is then
+        loaded from the table). Rows stamped up to `_COMMIT_MARGIN` before the snapshot's last
+        read are read again (a transaction may have committed after it); the caller's refresh
+        reads what changed since."""
+        found = read_snapshot(
+            snapshot, kind=self.kind, model=self.model, dimensions=self.dimensions
+        )
+        self._snapshot_tried = True
+        if found is None:
+            return
+        vectors, mark = found
+        if not rows.filter(object_id=mark.newest_id, updated_at=mark.latest).exists():
+            return
+        self._vectors, self._latest, self._count = vectors, mark.latest, mark.count
+        self._read_at, self._unsaved = mark.read_at, False
+        if mark.read_at - _COMMIT_MARGIN <= mark.latest:
+            self._merge(rows.filter(updated_at__gte=mark.read_at - _COMMIT_MARGIN))
+
+    def save_snapshot(self, using: str = DEFAULT_DB_ALIAS) -> bool:
+        """Write this index to its snapshot file if rows were read since the snapshot was last
+        read or written; whether it wrote. Raises OSError when the file cannot be written."""
+        with self._lock:
+            if self._snapshot is None or not self._unsaved or self._latest is None:
+                return False
+            newest = self._rows(using).filter(updated_at=self._latest)
+            newest_id = newest.values_list("object_id", flat=True).first()
+            if newest_id is None or self._read_at is None:
+                return False  # the newest row changed since the refresh: save another time
+            mark = SnapshotMark(self._latest, newest_id, self._count, self._read_at)
+            with self._vectors_lock:
+                write_snapshot(
+                    self._snapshot,
+                    kind=self.kind,
+                    model=self.model,
+                    vectors=self._vectors,
+                    mark=mark,
+                )
+            self._unsaved = False
+            return True
 
     @staticmethod
     def _recent(latest: datetime | None) -> bool:
@@ -178,7 +241,8 @@ def vector_index(
     with _indexes_lock:
         index = _indexes.get(key)
         if index is None:
-            index = _indexes[key] = VectorIndex(kind, model, dimensions)
+            snapshot = snapshot_path(using, kind, model)
+            index = _indexes[key] = VectorIndex(kind, model, dimensions, snapshot=snapshot)
     index.refresh(using)
     return index
 

@@ -224,19 +224,23 @@ from django.urls import get_resolver
 from kernel.blas import blas_threads
 from matching.search import segment
 
-runpy.run_path("gunicorn.conf.py")["when_ready"](None)
+configuration = runpy.run_path("gunicorn.conf.py")
+collecting_while_loading = gc.isenabled()
+configuration["when_ready"](None)
 loaded_late = ("pyhanko", "weasyprint", "tantivy", "openpyxl", "icalendar")
 heavy = sorted(name for name in loaded_late if name in sys.modules)
 opened = [alias for alias in connections if connections[alias].connection is not None]
 print(heavy, opened, segment.tokenizer.cache_info().currsize, gc.get_freeze_count() > 10000)
 print(sorted(get_resolver()._reverse_dict), set(blas_threads()))
+print(collecting_while_loading, gc.isenabled())
 """
 
 
 def test_the_parent_loads_urls_and_analysers_but_no_pdf_library_database_or_index(tmp_path):
     """gunicorn.conf.py preloads the application and its `when_ready` imports the URLs, builds
     their reverse table in every language, runs `prepare` and freezes the loaded objects in
-    the parent: the PDF libraries stay out (they load with the first PDF), so do the XLSX
+    the parent, with the garbage collector off while loading and on again after: the PDF
+    libraries stay out (they load with the first PDF), so do the XLSX
     and iCalendar writers (with the first export; 0.2 s of every start), and no database
     connection or search index is opened there, since the workers would share it. The
     application limits BLAS to one thread, which the forked workers inherit."""
@@ -249,3 +253,4 @@ def test_the_parent_loads_urls_and_analysers_but_no_pdf_library_database_or_inde
     lines = result.stdout.split("\n")
     assert lines[0] == "[] [] 1 True"
     assert lines[1] == "['en', 'zh-hans'] {1}"
+    assert lines[2] == "False True"  # no collection while loading, then on again

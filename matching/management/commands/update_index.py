@@ -27,6 +27,7 @@ from matching.search.documents import documents_for_all, listing_querysets
 from matching.search.sync import outbox_release, outbox_snapshot
 from matching.semantic.bulk import embed_documents, stale_documents
 from matching.semantic.embedders import embedding_status
+from matching.semantic.preload import load_vector_indexes
 from matching.semantic.store import documents_for_rebuild
 
 
@@ -74,6 +75,9 @@ class Command(BaseCommand):
         self._embed(show_progress=not options["no_progress"])
         for name in names:
             self._rebuild(name, show_progress=not options["no_progress"])
+        # The embedded backend's vector snapshots, so that the next start need not read every
+        # vector from the database (matching.semantic.vector_snapshot).
+        load_vector_indexes()
         if queued:
             outbox_release(queued)
             self.stdout.write(
