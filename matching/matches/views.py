@@ -5,6 +5,7 @@ Views are thin: the listing is loaded through the listings selectors (invisible:
 matcher (`matching.matcher`) ranks and explains; a search outage shows a message, not an error.
 Matches are grouped by strength (`matching.matches.grouping`): strong, then possible, each in
 the matcher's order, with a badge; weak ones only behind a "more" divider (a closed <details>).
+The list is paged, `MATCHES_PER_PAGE` at a time, in that order.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import logging
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -25,6 +27,7 @@ from marketplace.models import ResearchResult, TechnologyNeed
 from matching.matcher import (
     COMPONENT_LABELS,
     Match,
+    candidate_limit,
     matches_for_need,
     matches_for_result,
     with_owners,
@@ -33,6 +36,9 @@ from matching.matches.grouping import STRENGTH_HELP, STRENGTH_LABELS, group_by_s
 from matching.search.backends.base import SearchUnavailable
 
 logger = logging.getLogger(__name__)
+
+#: Matches a page shows; later ones are on the next pages (only the shown ones are explained).
+MATCHES_PER_PAGE = 20
 
 
 def _match_rows(matches: list[Match]) -> list[dict[str, Any]]:
@@ -64,17 +70,26 @@ def _match_rows(matches: list[Match]) -> list[dict[str, Any]]:
     ]
 
 
-def _grouped_rows(matches: list[Match]) -> dict[str, list[dict[str, Any]]]:
-    """`rows` in the matcher's order; `shown_rows` (strong, then possible) and `weak_rows` in
-    the page's order, each row numbered by its `position` on the page."""
-    rows = _match_rows(matches)
-    row_of = {id(match): row for match, row in zip(matches, rows, strict=True)}
+def _page_context(matches: list[Match], page_number: str | None) -> dict[str, Any]:
+    """The page `page_number` (Django's Paginator: a bad or past-the-end number shows the
+    first or the last page) of `matches` in the page's order: strong, then possible, then
+    weak, each in the matcher's order. `rows` are the page's, numbered by their `position` in
+    the whole list; `shown_rows` (strong and possible) and `weak_rows` split them;
+    `any_shown` says whether any page has a strong or possible match."""
     groups = group_by_strength(matches)
-    shown = [row_of[id(m)] for m in groups["strong"] + groups["possible"]]
-    weak = [row_of[id(m)] for m in groups["weak"]]
-    for position, row in enumerate(shown + weak, start=1):
+    ordered = groups["strong"] + groups["possible"] + groups["weak"]
+    page = Paginator(ordered, MATCHES_PER_PAGE).get_page(page_number)
+    on_page = list(with_owners(list(page.object_list)))
+    rows = _match_rows(on_page)
+    for position, row in enumerate(rows, start=page.start_index()):
         row["position"] = position
-    return {"rows": rows, "shown_rows": shown, "weak_rows": weak}
+    return {
+        "rows": rows,
+        "shown_rows": [row for row in rows if row["strength"] != "weak"],
+        "weak_rows": [row for row in rows if row["strength"] == "weak"],
+        "any_shown": bool(groups["strong"] or groups["possible"]),
+        "page_obj": page,
+    }
 
 
 def _matches_page(
@@ -82,14 +97,15 @@ def _matches_page(
 ) -> HttpResponse:
     try:
         if isinstance(listing, TechnologyNeed):
-            matches = matches_for_need(need=listing, viewer=request.user)
+            matches = matches_for_need(need=listing, viewer=request.user, limit=candidate_limit())
         else:
-            matches = matches_for_result(result=listing, viewer=request.user)
+            matches = matches_for_result(
+                result=listing, viewer=request.user, limit=candidate_limit()
+            )
     except SearchUnavailable:
         logger.warning("Search unavailable; cannot compute matches for %s %s", kind, listing.pk)
         messages.error(request, _("Matching is unavailable right now. Please try again later."))
         matches = []
-    with_owners(matches)
     owner_member = roles.is_member(request.user, listing.owner_id)
     return render(
         request,
@@ -97,7 +113,7 @@ def _matches_page(
         {
             "listing": listing,
             "kind": kind,
-            **_grouped_rows(matches),
+            **_page_context(matches, request.GET.get("page")),
             # Enterprises ask for introductions from a need's matches; a result's owner
             # proposes the result to the needs it matches.
             "can_act": owner_member,

@@ -43,13 +43,17 @@ def battery_need(bundled):
 
 @pytest.fixture
 def mixed_strengths(monkeypatch):
-    """The page's matches get strengths weak, strong, possible, weak, strong, possible, … in
-    the matcher's order, so every group is present and interleaved."""
+    """The matcher's first 12 matches get strengths weak, strong, possible, weak, strong,
+    possible, … in its order, the others weak, so that every group is present and interleaved
+    on the first page (20 matches: 4 strong, 4 possible, 12 weak)."""
     pattern = ("weak", "strong", "possible")
 
     def mixed(**kwargs):
         ranked = matcher.matches_for_need(**kwargs)
-        return [replace(m, strength=pattern[i % 3]) for i, m in enumerate(ranked)]
+        return [
+            replace(m, strength=pattern[i % 3] if i < 12 else "weak")
+            for i, m in enumerate(ranked)
+        ]
 
     monkeypatch.setattr(views, "matches_for_need", mixed)
 
@@ -90,6 +94,9 @@ def test_strong_then_possible_in_the_matchers_order_and_weak_behind_the_divider(
     response, html = page(battery_need)
     rows = response.context["rows"]
     assert len(rows) >= 6
+    ranked = views.matches_for_need(need=battery_need, limit=matcher.candidate_limit())
+    in_page_order = [m for s in ("strong", "possible", "weak") for m in ranked if m.strength == s]
+    assert [r["listing"].pk for r in rows] == [m.listing.pk for m in in_page_order[: len(rows)]]
     by_strength = {s: [r for r in rows if r["strength"] == s] for s in ("strong", "possible")}
     shown = response.context["shown_rows"]
     assert shown == by_strength["strong"] + by_strength["possible"]
@@ -196,3 +203,37 @@ def test_the_matches_page_reads_its_owners_in_one_query_and_names_each(battery_n
     ids = [row["listing"].pk for row in response.context["rows"]]
     shown = ResearchResult.objects.filter(pk__in=ids)
     assert shown and all(r.owner.legal_name in html for r in shown.select_related("owner"))
+
+
+def test_matches_are_paged_twenty_at_a_time_in_the_pages_order(battery_need, mixed_strengths):
+    client = Client()
+    url = reverse("need-matches", kwargs={"pk": battery_need.pk})
+    first = client.get(url)
+    total = first.context["page_obj"].paginator.count
+    assert total > views.MATCHES_PER_PAGE, "the bundled data gives the battery need many matches"
+    assert [row["position"] for row in first.context["rows"]] == list(range(1, 21))
+    html = first.content.decode()
+    assert f"Matches 1–20 of {total}" in html
+    assert 'href="?page=2"' in html and "Previous" not in html
+    second = client.get(url, {"page": 2})
+    rows = second.context["rows"]
+    assert rows[0]["position"] == 21
+    order = {"strong": 0, "possible": 1, "weak": 2}
+    page_order = [first.context["rows"][-1]["strength"]] + [row["strength"] for row in rows]
+    assert page_order == sorted(page_order, key=order.__getitem__), "the order goes on"
+    assert not {row["listing"].pk for row in rows} & {
+        row["listing"].pk for row in first.context["rows"]
+    }
+    assert "No strong matches yet." not in second.content.decode()
+    assert_weak_only_behind_the_divider(second, second.content.decode())
+    # A bad page number shows the first page, one past the end the last (Django's get_page).
+    assert client.get(url, {"page": "abc"}).context["page_obj"].number == 1
+    last = first.context["page_obj"].paginator.num_pages
+    assert client.get(url, {"page": 999}).context["page_obj"].number == last
+
+
+def test_a_single_page_of_matches_has_no_pager(battery_need, settings):
+    settings.MATCHING_CANDIDATES = 5
+    settings.MATCHING_SCORED = 5
+    _, html = page(battery_need)
+    assert 'class="pagination"' not in html and "Matches 1–" not in html
