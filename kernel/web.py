@@ -7,6 +7,7 @@
 - `error_status`: the HTTP status of a page showing a service's error again (409 or 400).
 - `validated`: an API request's body validated by a serializer (400 per field otherwise).
 - `attachment`: a download response (``Content-Disposition: attachment``, or ``inline``).
+- `MAX_RETURN_PATH`: the longest way back to a page that links carry.
 """
 
 from __future__ import annotations
@@ -27,6 +28,11 @@ if TYPE_CHECKING:
     from rest_framework.request import Request
 
 ResultT = TypeVar("ResultT")
+
+#: The longest way back to a page (`{% return_path %}`, a redirect to a search) that links
+#: carry: Django's log-in and language views drop a `next` longer than 2,048 characters
+#: (`django.utils.http.MAX_URL_LENGTH`).
+MAX_RETURN_PATH = 2000
 
 
 def request_actor(request: HttpRequest | Request) -> User:

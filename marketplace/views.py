@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from kernel.templatetags.keqiao import MAX_RETURN_PATH, join_list
-from kernel.web import request_actor, run_service
+from kernel.templatetags.keqiao import join_list
+from kernel.web import MAX_RETURN_PATH, request_actor, run_service
 from marketplace import roles, selectors, services
 from marketplace.choices import ListingStatus, TransferMode, choice_label
 from marketplace.forms import (

@@ -28,6 +28,7 @@ from django.utils.encoding import escape_uri_path
 from django.utils.translation import get_language
 
 from kernel.money import CENT, format_amount
+from kernel.web import MAX_RETURN_PATH
 
 register = template.Library()
 
@@ -130,11 +131,6 @@ def percent(value: float | None) -> int:
     if value is None:
         return 0
     return max(0, min(100, round(float(value) * 100)))
-
-
-#: The longest way back (`return_path`) kept: Django's log-in and language views drop a
-#: `next` longer than 2,048 characters (`django.utils.http.MAX_URL_LENGTH`).
-MAX_RETURN_PATH = 2000
 
 
 @register.simple_tag(takes_context=True)

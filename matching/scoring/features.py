@@ -49,7 +49,7 @@ class ListingFeatures:
     @cached_property
     def listed_keywords(self) -> frozenset[str]:
         """The keywords, stripped and lower-cased, without empty ones."""
-        return frozenset(k.strip().lower() for k in self.keywords if k.strip())
+        return frozenset(lowered for _shown, lowered, _grams in self.keyword_forms)
 
     @cached_property
     def keyword_forms(self) -> tuple[tuple[str, str, frozenset[str]], ...]:

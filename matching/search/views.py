@@ -86,11 +86,8 @@ def _url_with(params: QueryDict, **changes: list[str]) -> str:
 def _return_path(request: HttpRequest, params: QueryDict, page: int) -> str:
     """This search's address with only the parameters it used (and its page beyond the
     first): where log-in and the language switch return."""
-    query = params.copy()
-    if page > 1:
-        query["page"] = str(page)
-    encoded = query.urlencode()
-    return escape_uri_path(request.path) + (f"?{encoded}" if encoded else "")
+    query = _url_with(params, page=[str(page)] if page > 1 else [])
+    return escape_uri_path(request.path) + (query if query != "?" else "")
 
 
 def _page_urls(params: QueryDict, page: int) -> dict[str, str]:

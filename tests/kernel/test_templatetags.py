@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.utils import translation
 
 from kernel.templatetags import keqiao
+from kernel.web import MAX_RETURN_PATH
 
 
 def test_cny_filter_formats_decimals_and_passes_empty_values():
@@ -34,12 +35,12 @@ def test_the_way_back_is_the_page_itself_unless_its_address_is_too_long_or_the_v
 
     short = RequestFactory().get("/roadshows/", {"page": "2"})
     assert keqiao.return_path(Context({"request": short})) == "/roadshows/?page=2"
-    long = RequestFactory().get("/roadshows/", {"q": "x" * keqiao.MAX_RETURN_PATH})
+    long = RequestFactory().get("/roadshows/", {"q": "x" * MAX_RETURN_PATH})
     assert keqiao.return_path(Context({"request": long})) == "/roadshows/"
     given = Context({"request": long, "return_path": "/?q=y"})
     assert keqiao.return_path(given) == "/?q=y"
-    too_long = Context({"request": short, "return_path": "/?q=" + "y" * keqiao.MAX_RETURN_PATH})
+    too_long = Context({"request": short, "return_path": "/?q=" + "y" * MAX_RETURN_PATH})
     assert keqiao.return_path(too_long) == "/roadshows/"
-    escaped = RequestFactory().get("/a%3Fb/", {"q": "x" * keqiao.MAX_RETURN_PATH})
+    escaped = RequestFactory().get("/a%3Fb/", {"q": "x" * MAX_RETURN_PATH})
     assert keqiao.return_path(Context({"request": escaped})) == "/a%3Fb/"
     assert keqiao.return_path(Context({})) == ""
