@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from kernel.errors import DomainError, PermissionDeniedError
+from kernel.invisible_text import without_invisible
 from kernel.locking import lock_row_by_pk
 from marketplace import roles
 from matching.alerts.models import AlertSettings, EmailMode, ListingUnfollow, SavedSearch
@@ -31,7 +32,9 @@ NAME_MAX = 100
 
 
 def _clean_name(name: str) -> str:
-    name = " ".join((name or "").split())
+    # Invisible characters (bidi controls such as U+202E, zero-width ones) would make the name
+    # shown differ from the name stored (Unicode Technical Standard #39): they are left out.
+    name = " ".join(without_invisible(name or "").split())
     if not name:
         raise DomainError(
             _("Give the search a name."), code="name_required",

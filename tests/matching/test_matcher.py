@@ -187,6 +187,30 @@ def test_evaluate_matching_rejects_a_missing_file(tmp_path):
                      "--qrels", str(QRELS))
 
 
+def test_evaluate_matching_on_an_unmigrated_database_says_to_migrate(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("KEQIAO_", "DATABASE_"))},
+        "DJANGO_SETTINGS_MODULE": "marketplace.settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+        "KEQIAO_VAR_DIR": str(tmp_path),
+        "ELASTICSEARCH_URL": "",
+    }
+    finished = subprocess.run(
+        [sys.executable, "manage.py", "evaluate_matching", "--needs", str(NEEDS),
+         "--qrels", str(QRELS)],
+        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert finished.returncode == 1
+    assert "run `manage.py migrate`" in finished.stderr
+    assert "Traceback" not in finished.stderr
+
+
 def test_same_field_results_without_shared_words_still_reach_the_scorer(bundled):
     need = slag_need()
     unrelated_words = factories.ResearchResultFactory(

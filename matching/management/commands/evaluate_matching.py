@@ -33,6 +33,8 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from kernel.tabular import TableFileError, load_json, read_table
 from matching.matches.evaluation import RunScores, evaluate_run
@@ -66,6 +68,17 @@ def _qrels(path: str) -> Any:
     return qrels
 
 
+def _require_migrated() -> None:
+    """CommandError unless every migration is applied (the matcher reads the listings and
+    their vectors): as Django's runserver checks, with its migration executor."""
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        raise CommandError(
+            "The database is not migrated (or not set up): run `manage.py migrate`, load the "
+            "listings (`manage.py import_listings` or `load_demo`) and `manage.py update_index`."
+        )
+
+
 class Command(BaseCommand):
     help = (
         "Evaluate the matcher (hybrid, lexical-only, and the text-only baseline) on judged "
@@ -93,6 +106,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["folds"] < 0 or options["folds"] == 1:
             raise CommandError("--folds needs at least 2 folds (0: no cross-validation).")
+        _require_migrated()
         needs = _needs(options["needs"])
         qrels = _qrels(options["qrels"])
         judged = [n for n in needs if str(n.get("id")) in qrels]

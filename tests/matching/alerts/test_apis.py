@@ -165,3 +165,15 @@ def test_service_errors_in_both_languages(api_client, researcher, settings):
     assert english.status_code == chinese.status_code == 400
     assert "delete one first" in english.json()["message"]
     assert "请先删除一个" in chinese.json()["message"]
+
+
+def test_invisible_characters_are_left_out_of_a_saved_search_name(api_client, researcher):
+    api_client.force_authenticate(researcher)
+    body = {"name": "储能\u202etxt.exe\u200b", "query": {"q": "储能"}}
+    created = api_client.post(LIST, body, format="json")
+    assert created.status_code == 201, created.content
+    assert created.json()["name"] == "储能txt.exe"
+    body = {"name": "\u202e\u200b", "query": {"q": "光伏"}}
+    only_invisible = api_client.post(LIST, body, format="json")
+    assert only_invisible.status_code == 400
+    assert "name" in only_invisible.json()["fields"]
