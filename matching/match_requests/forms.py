@@ -12,9 +12,18 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from kernel.templatetags.keqiao import display_title
 from marketplace.models import ResearchResult, TechnologyNeed
 from matching.mediation.common import NOTE_MAX_LENGTH
 from matching.models import DeclineReason
+
+
+class ListingChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A choice among listings, each named by its title in the page's language
+    (`display_title`: the English title on English pages when there is one)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return display_title(obj)
 
 
 class MatchRequestForm(forms.Form):
@@ -27,7 +36,7 @@ class MatchRequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Introduce your organisation and say what you want to discuss."),
     )
-    technology_need = forms.ModelChoiceField(
+    technology_need = ListingChoiceField(
         label=_("For our technology need (optional)"),
         queryset=TechnologyNeed.objects.none(),
         required=False,
@@ -43,7 +52,7 @@ class MatchRequestForm(forms.Form):
 class ProposeForm(forms.Form):
     """A researcher proposes one of their organisation's results to a need (推荐给需求)."""
 
-    research_result = forms.ModelChoiceField(
+    research_result = ListingChoiceField(
         label=_("Our research result"), queryset=ResearchResult.objects.none()
     )
     message = forms.CharField(

@@ -516,3 +516,22 @@ def test_a_search_text_too_long_is_named_in_plain_chinese():
     client.cookies["django_language"] = "zh-hans"
     response = client.get(reverse("home"), {"q": "储能" * 150})
     assert response.context["ignored_inputs"] == ["搜索：最多 200 个字符（现有 300 个）。"]
+
+
+@pytest.mark.parametrize(("language", "shown"), [("en", "Battery safety"), ("zh-hans", "电池安全")])
+def test_the_request_forms_name_listings_in_the_pages_language(
+    result, need, enterprise_user, researcher, language, shown
+):
+    need.title, need.title_en = "电池安全", "Battery safety"
+    need.save(update_fields=["title", "title_en"])
+    result.title, result.title_en = "热失控预警", "Thermal runaway warning"
+    result.save(update_fields=["title", "title_en"])
+    asking = login(enterprise_user)
+    asking.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    form = asking.get(reverse("match-request-create", kwargs={"pk": result.pk})).content.decode()
+    assert re.search(rf'<option value="{need.pk}"[^>]*>{shown}</option>', form)
+    proposing = login(researcher)
+    proposing.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    form = proposing.get(reverse("match-request-propose", kwargs={"pk": need.pk})).content.decode()
+    expected = "Thermal runaway warning" if language == "en" else "热失控预警"
+    assert re.search(rf'<option value="{result.pk}"[^>]*>{expected}</option>', form)
