@@ -169,15 +169,24 @@ def throttle_web(
 
 
 def throttled_page(request: HttpRequest, wait: float) -> HttpResponse:
-    """The 429 page for web forms: the message, the wait in whole minutes (rounded up, in the
-    reader's language: a reader counts minutes, not thousands of seconds) and a way back."""
+    """The 429 page for web forms: the message, the wait (the seconds of `Retry-After` under a
+    minute, else whole minutes rounded up, in the reader's language: a reader counts minutes,
+    not thousands of seconds) and a way back."""
     seconds = max(1, math.ceil(wait))
     minutes = math.ceil(seconds / 60)
     message = str(exceptions.Throttled.default_detail)
-    wait_message = ngettext(
-        "Please try again in %(minutes)d minute.", "Please try again in %(minutes)d minutes.",
-        minutes,
-    ) % {"minutes": minutes}
+    if seconds < 60:
+        wait_message = ngettext(
+            "Please try again in %(seconds)d second.",
+            "Please try again in %(seconds)d seconds.",
+            seconds,
+        ) % {"seconds": seconds}
+    else:
+        wait_message = ngettext(
+            "Please try again in %(minutes)d minute.",
+            "Please try again in %(minutes)d minutes.",
+            minutes,
+        ) % {"minutes": minutes}
     context = {"message": message, "wait_message": wait_message}
     response = render(request, "throttled.html", context, status=429)
     response["Retry-After"] = str(seconds)

@@ -165,6 +165,11 @@ def test_web_search_over_the_rate_shows_a_429_page_with_the_message(low_rates):
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
     assert "Request was throttled." in response.content.decode()
+    # Under a minute the page names the seconds of Retry-After (per minute of a window).
+    seconds = int(response["Retry-After"])
+    if seconds < 60:
+        unit = "second" if seconds == 1 else "seconds"
+        assert f"Please try again in {seconds} {unit}." in response.content.decode()
     assert client.get(reverse("home")).status_code == 200  # the bare home page is not a search
 
 
