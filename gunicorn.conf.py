@@ -65,16 +65,34 @@ def when_ready(server: Any) -> None:
     from matching.search.analysis import prepare
     from matching.semantic.preload import preload_semantic_matching
 
-    resolver = get_resolver()
-    resolver.url_patterns  # noqa: B018 - imports every app's URL module and views
-    # The table `reverse()` reads, one per language (about 0.15 s of the first page or search,
-    # which links every listing it shows).
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            resolver.reverse_dict  # noqa: B018
-    prepare()
-    preload_semantic_matching()
-    # The load's garbage, freed but still in the heap, would count in every worker's memory.
-    release_free_heap()
+    try:
+        resolver = get_resolver()
+        resolver.url_patterns  # noqa: B018 - imports every app's URL module and views
+        # The table `reverse()` reads, one per language (about 0.15 s of the first page or
+        # search, which links every listing it shows).
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                resolver.reverse_dict  # noqa: B018
+        prepare()
+        preload_semantic_matching()
+        # The load's garbage, freed but still in the heap, would count in every worker's memory.
+        release_free_heap()
+    finally:
+        _freeze_and_collect_again()
+
+
+def on_reload(server: Any) -> None:
+    """After a HUP, which read this file again (and so turned the collector off), in the
+    parent: freeze and turn the collector on again (`when_ready` runs only at the start)."""
+    _freeze_and_collect_again()
+
+
+def post_fork(server: Any, worker: Any) -> None:
+    """In each worker, as it starts: the collector on (the recipe's "gc.enable() early in
+    child processes"; a worker forked after a HUP would otherwise run without it)."""
+    gc.enable()
+
+
+def _freeze_and_collect_again() -> None:
     gc.freeze()
-    gc.enable()  # in the parent and in every worker forked from it
+    gc.enable()

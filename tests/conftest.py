@@ -77,6 +77,13 @@ def _fresh_rate_limits(settings, tmp_path_factory):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _vector_snapshots_of_the_test_run(settings, tmp_path_factory):
+    """Vector snapshots in the test run's temporary directory, never in VAR_DIR: a later run
+    would read one a test left (tests of snapshots choose their own files)."""
+    settings.MATCHING_VECTOR_SNAPSHOTS = str(tmp_path_factory.getbasetemp() / "vector-snapshots")
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()

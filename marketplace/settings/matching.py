@@ -50,6 +50,8 @@ SEARCH_MEANING_MIN_COSINE = 0.82
 # that leaves nDCG@10 unchanged (DESIGN.md section 7).
 MATCHING_SCORED = env.int("KEQIAO_MATCHING_SCORED", default=80)
 # Where the embedded backend's vector indexes are kept between starts
-# (matching.semantic.vector_snapshot): a directory under VAR_DIR (or an absolute path); None
-# keeps none, and every start reads the stored vectors from the database.
-MATCHING_VECTOR_SNAPSHOTS: str | None = "cache/vectors"
+# (matching.semantic.vector_snapshot): a directory under VAR_DIR (or an absolute path); empty
+# (None) keeps none, and every start reads the stored vectors from the database.
+MATCHING_VECTOR_SNAPSHOTS: str | None = (
+    env.str("KEQIAO_VECTOR_SNAPSHOTS", default="cache/vectors") or None
+)

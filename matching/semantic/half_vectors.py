@@ -18,6 +18,7 @@ Not thread-safe: the caller (`vector_index.VectorIndex`) serialises changes agai
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -31,6 +32,10 @@ import numpy as np  # noqa: E402
 import numpy.typing as npt  # noqa: E402
 
 from matching.semantic.embedders import Vectors  # noqa: E402
+
+#: What faiss writes before the codes of an `IndexScalarQuantizer` (its header, a few dozen
+#: bytes; `HalfVectors.read` allows this much).
+_HEADER_BYTES = 4096
 
 # One OpenMP thread: the web workers already share the machine's cores, and a thread pool
 # must not exist when gunicorn forks them.
@@ -48,22 +53,31 @@ class HalfVectors:
         self._rows: dict[int, int] = {}  # id -> row
 
     @classmethod
-    def read(cls, path: Path, ids: npt.NDArray[np.int64]) -> HalfVectors:
-        """The store whose codes `write` saved at `path`, with `ids` (the id of each row, as
-        `ids()` gave them). Raises OSError when the file cannot be read and ValueError when it
-        is not a float16 inner-product index with one row per id."""
+    def read(cls, path: Path, ids: npt.NDArray[np.int64], dimensions: int) -> HalfVectors:
+        """The store of `dimensions` whose codes `write` saved at `path`, with `ids` (the id of
+        each row, as `ids()` gave them). Raises ValueError when the ids are not distinct int64
+        values, or the file is missing, unreadable (faiss's reader), of another size than
+        the ids call for, or not a float16 inner-product index of `dimensions` with one row
+        per id; OSError when the file cannot be read."""
+        if ids.dtype != np.int64 or ids.ndim != 1:
+            raise ValueError("the ids are not a list of int64")
+        # Checked before faiss reads it: its reader allocates what the file's header claims.
+        expected = len(ids) * dimensions * 2  # bytes of float16 codes
+        if not expected <= path.stat().st_size <= expected + _HEADER_BYTES:
+            raise ValueError("the codes file is not the size of these ids")
         try:
             loaded = faiss.read_index(str(path))
-        except RuntimeError as exc:  # faiss's reader: a missing, short or damaged file
+        except RuntimeError as exc:  # faiss's reader: a short or damaged file
             raise ValueError(f"not a faiss index: {exc}") from exc
         if not (
             isinstance(loaded, faiss.IndexScalarQuantizer)
             and loaded.sq.qtype == faiss.ScalarQuantizer.QT_fp16
             and loaded.metric_type == faiss.METRIC_INNER_PRODUCT
+            and loaded.d == dimensions
             and loaded.ntotal == len(ids)
         ):
             raise ValueError("not a float16 inner-product index of these ids")
-        store = cls(int(loaded.d))
+        store = cls(dimensions)
         store._index = loaded
         store._ids = np.array(ids, dtype=np.int64)
         store._rows = dict(zip(store._ids.tolist(), range(len(ids)), strict=True))
@@ -72,8 +86,15 @@ class HalfVectors:
         return store
 
     def write(self, path: Path) -> None:
-        """Save the codes at `path` (faiss's own format; `read` loads them back)."""
-        faiss.write_index(self._index, str(path))
+        """Save the codes in a new file `path` (faiss's own format; `read` loads them back),
+        readable by this account only, on disk before it returns. Raises OSError (also
+        FileExistsError, and when the disk is full: faiss's own writer only prints that)."""
+        data = faiss.serialize_index(self._index)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with open(descriptor, "wb") as file:
+            file.write(data.data)
+            file.flush()
+            os.fsync(file.fileno())
 
     def ids(self) -> npt.NDArray[np.int64]:
         """The id of each row, in row order (a copy)."""

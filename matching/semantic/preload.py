@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.db import connections
 
 from matching.search import EMBEDDED_BACKEND, backend_path
@@ -52,8 +53,16 @@ def load_vector_indexes() -> None:
         _save_snapshot(vector_index(kind, embedder.name, embedder.dimensions))
 
 
+def save_vector_snapshots() -> None:
+    """`load_vector_indexes` for a command that wrote vectors (`update_index`): the snapshots
+    of the next start. Nothing when snapshots are off (MATCHING_VECTOR_SNAPSHOTS)."""
+    if getattr(settings, "MATCHING_VECTOR_SNAPSHOTS", None):
+        load_vector_indexes()
+
+
 def _save_snapshot(index: VectorIndex) -> None:
-    """Save `index`'s snapshot if it read rows; a write that fails is logged, not raised."""
+    """Save `index`'s snapshot when it is worth it (`VectorIndex.save_snapshot`); a write that
+    fails is logged, not raised."""
     try:
         index.save_snapshot()
     except OSError:

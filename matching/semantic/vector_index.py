@@ -1,7 +1,8 @@
 """The embedded backend's vector search: exhaustive nearest neighbours in this process's memory.
 
-One `VectorIndex` per listing kind and embedder, loaded from the stored vectors
-(`matching.models.ListingVector`) on first use and brought up to date before every search by
+One `VectorIndex` per listing kind and embedder, loaded from its snapshot file when that is
+current (`vector_snapshot`), else from the stored vectors (`matching.models.ListingVector`),
+on first use and brought up to date before every search by
 reading only the rows changed since its last look (`updated_at` from its last mark, less a
 margin for late commits; one indexed aggregate when nothing changed, see `refresh`). Vectors are
 L2-normalised, so the cosine is a dot product. They are kept as float16 in faiss
@@ -46,6 +47,7 @@ _CHUNK = 2000
 _ADD_ROWS = 25_000  # rows put into faiss at once by a full load (37 MB of float32 at 384)
 _COMMIT_MARGIN = timedelta(seconds=30)
 _COUNT_EVERY = 10.0  # seconds between counts of an unchanged index
+_SAVE_AFTER_ROWS = 1000  # rows read since the snapshot that make a save worth its write
 
 
 def _read(rows: QuerySet[ListingVector]) -> Iterator[tuple[int, bytes | memoryview]]:
@@ -70,10 +72,6 @@ class VectorIndex:
         self.kind = kind
         self.model = model
         self.dimensions = dimensions
-        self._snapshot = snapshot  # the file to start from and to save to (vector_snapshot)
-        self._unsaved = False  # rows were read since the snapshot was read or written
-        self._read_at: datetime | None = None  # when rows were last read from the table
-        self._snapshot_tried = False
         self._vectors = HalfVectors(dimensions)
         # Searches and reads against in-place changes of `_vectors` (faiss is not
         # thread-safe); a reload builds a new one outside it and swaps it in.
@@ -82,10 +80,22 @@ class VectorIndex:
         self._count = 0  # the rows at the last count
         self._counted_at = -_COUNT_EVERY  # time.monotonic() of the last count
         self._lock = threading.Lock()
+        # The snapshot file to start from and to save to (`vector_snapshot`); whether it was
+        # tried; whether the index came from it and has not been counted against the table
+        # yet; rows read since it was read or saved (None: the index was loaded from the
+        # table since); when rows were last read.
+        self._snapshot = snapshot
+        self._snapshot_tried = False
+        self._read_since_saved: int | None = None
+        self._read_at: datetime | None = None
+        # Rows the table had beyond those the index holds at its last load (rows of another
+        # size are left out): more missing than that means rows the refresh did not read.
+        self._unheld = 0
 
     def refresh(self, using: str = DEFAULT_DB_ALIAS) -> None:
         """Load the vectors stored or changed since the last refresh.
 
+        The first refresh starts from the snapshot file when it is still current (`_restore`).
         One indexed aggregate (the newest row's time) when the newest time did not move.
         Counting the rows reads the kind's whole index, so it happens only when the newest
         time moved or every `_COUNT_EVERY` seconds; vectors are read only when the newest time
@@ -93,10 +103,12 @@ class VectorIndex:
         transaction that committed late, stamped before the newest one, shows within
         `_COUNT_EVERY` seconds. A deletion shows at the next count: the index is loaded again
         from scratch when it holds more rows than the table (also after a deletion and an
-        insertion between two counts); until then the deleted rows' vectors are filtered like
-        those of listings that left search. A reload is built aside while readers use the
-        current index; changed rows are written in place between searches, block by block
-        (a search during a refresh may see some of its rows changed and others not yet).
+        insertion between two counts), or fewer than the table less the rows it cannot hold
+        (a row that came back with an older time); until then the deleted rows' vectors are
+        filtered like those of listings that left search. A reload
+        is built aside while readers use the current index; changed rows are written in place
+        between searches, block by block (a search during a refresh may see some of its rows
+        changed and others not yet).
         """
         rows = self._rows(using)
         with self._lock:
@@ -109,8 +121,7 @@ class VectorIndex:
                 return
             count = rows.count()
             self._counted_at = time.monotonic()
-            recent = self._recent(latest)
-            if latest == self._latest and count == self._count and not recent:
+            if latest == self._latest and count == self._count and not self._recent(latest):
                 # Nothing was written or deleted since the last look. (Reading the margin
                 # again here re-read every row written within it, after each count: at
                 # 100,000 vectors copied at once, every process every 10 s.)
@@ -120,45 +131,60 @@ class VectorIndex:
                 # time: read back a margin before the last mark (merging is idempotent).
                 self._merge(rows.filter(updated_at__gte=self._latest - _COMMIT_MARGIN))
             else:  # the first load, or rows were deleted: start again from an empty index
-                self._vectors = self._loaded(rows)
-            if len(self._vectors) > count:  # a deletion and an insertion between two counts
-                self._vectors = self._loaded(rows)
-            self._latest, self._count = latest, count
-            self._read_at, self._unsaved = read_at, True
+                self._load_all(rows, read_at, count)
+            # More rows than the table: a deletion and an insertion between two counts. Fewer
+            # than the table less those it cannot hold: a row came back with an older time (a
+            # restored backup) or committed later than the margin allows.
+            if len(self._vectors) > count or len(self._vectors) + self._unheld < count:
+                self._load_all(rows, read_at, count)
+            self._latest, self._count, self._read_at = latest, count, read_at
 
     def _rows(self, using: str) -> QuerySet[ListingVector]:
         return ListingVector.objects.using(using).filter(kind=self.kind, model=self.model)
 
+    def _load_all(self, rows: QuerySet[ListingVector], read_at: datetime, count: int) -> None:
+        """Every row of the table (`count` of them when counted)."""
+        self._vectors = self._loaded(rows)
+        self._read_since_saved, self._read_at = None, read_at
+        self._unheld = max(0, count - len(self._vectors))
+
     def _restore(self, rows: QuerySet[ListingVector], snapshot: Path) -> None:
         """Start from the snapshot file if it still describes `rows`: the row that was the
         newest when it was saved must still carry the same time to the microsecond (another
-        database, a restored backup or a rewritten newest row fail this, and the index is then
-        loaded from the table). Rows stamped up to `_COMMIT_MARGIN` before the snapshot's last
-        read are read again (a transaction may have committed after it); the caller's refresh
-        reads what changed since."""
+        database or a rewritten newest row fail this, and the index is then loaded from the
+        table); a count that finds more rows than it holds with those read since (a row back
+        from a restored backup) loads the table too (`refresh`). Rows stamped up to
+        `_COMMIT_MARGIN` before the snapshot's last read are read again (a transaction may
+        have committed after it); the caller's refresh reads what changed since."""
         found = read_snapshot(
             snapshot, kind=self.kind, model=self.model, dimensions=self.dimensions
         )
+        if found is not None:
+            vectors, mark = found
+            if rows.filter(object_id=mark.newest_id, updated_at=mark.latest).exists():
+                self._vectors, self._latest, self._count = vectors, mark.latest, mark.count
+                self._read_since_saved, self._read_at = 0, mark.read_at
+                self._unheld = max(0, mark.count - len(vectors))
+                if mark.read_at - _COMMIT_MARGIN <= mark.latest:
+                    self._merge(rows.filter(updated_at__gte=mark.read_at - _COMMIT_MARGIN))
+        # Only once the database answered: a parent whose database was not ready leaves the
+        # snapshot to its workers.
         self._snapshot_tried = True
-        if found is None:
-            return
-        vectors, mark = found
-        if not rows.filter(object_id=mark.newest_id, updated_at=mark.latest).exists():
-            return
-        self._vectors, self._latest, self._count = vectors, mark.latest, mark.count
-        self._read_at, self._unsaved = mark.read_at, False
-        if mark.read_at - _COMMIT_MARGIN <= mark.latest:
-            self._merge(rows.filter(updated_at__gte=mark.read_at - _COMMIT_MARGIN))
 
     def save_snapshot(self, using: str = DEFAULT_DB_ALIAS) -> bool:
-        """Write this index to its snapshot file if rows were read since the snapshot was last
-        read or written; whether it wrote. Raises OSError when the file cannot be written."""
+        """Write this index to its snapshot file if it was loaded from the table, or read more
+        rows since the snapshot than `_SAVE_AFTER_ROWS` or a hundredth of them (a few
+        rewritten listings are read again at the next start instead: writing 77 MB would
+        delay it more); whether it wrote. Raises OSError when the file cannot be written."""
         with self._lock:
-            if self._snapshot is None or not self._unsaved or self._latest is None:
+            since = self._read_since_saved
+            if self._snapshot is None or self._latest is None or self._read_at is None:
+                return False
+            if since is not None and since < max(_SAVE_AFTER_ROWS, self._count // 100):
                 return False
             newest = self._rows(using).filter(updated_at=self._latest)
             newest_id = newest.values_list("object_id", flat=True).first()
-            if newest_id is None or self._read_at is None:
+            if newest_id is None:
                 return False  # the newest row changed since the refresh: save another time
             mark = SnapshotMark(self._latest, newest_id, self._count, self._read_at)
             with self._vectors_lock:
@@ -169,7 +195,7 @@ class VectorIndex:
                     vectors=self._vectors,
                     mark=mark,
                 )
-            self._unsaved = False
+            self._read_since_saved = 0
             return True
 
     @staticmethod
@@ -215,6 +241,8 @@ class VectorIndex:
         for ids, values in self._blocks(rows):
             with self._vectors_lock:
                 self._vectors.put(ids, values)
+            if self._read_since_saved is not None:
+                self._read_since_saved += len(ids)
 
     def vectors(self, object_ids: Sequence[int]) -> dict[int, Vectors]:
         """{object id: loaded vector (float32 back from float16)} of those `object_ids` this

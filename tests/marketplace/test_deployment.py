@@ -233,6 +233,13 @@ opened = [alias for alias in connections if connections[alias].connection is not
 print(heavy, opened, segment.tokenizer.cache_info().currsize, gc.get_freeze_count() > 10000)
 print(sorted(get_resolver()._reverse_dict), set(blas_threads()))
 print(collecting_while_loading, gc.isenabled())
+runpy.run_path("gunicorn.conf.py")  # a HUP reads the file again: the collector is off
+reread = gc.isenabled()
+configuration["on_reload"](None)
+after_reload = gc.isenabled()
+gc.disable()
+configuration["post_fork"](None, None)
+print(reread, after_reload, gc.isenabled())
 """
 
 
@@ -254,3 +261,4 @@ def test_the_parent_loads_urls_and_analysers_but_no_pdf_library_database_or_inde
     assert lines[0] == "[] [] 1 True"
     assert lines[1] == "['en', 'zh-hans'] {1}"
     assert lines[2] == "False True"  # no collection while loading, then on again
+    assert lines[3] == "False True True"  # on again after a HUP, and in every forked worker

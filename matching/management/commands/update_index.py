@@ -27,7 +27,7 @@ from matching.search.documents import documents_for_all, listing_querysets
 from matching.search.sync import outbox_release, outbox_snapshot
 from matching.semantic.bulk import embed_documents, stale_documents
 from matching.semantic.embedders import embedding_status
-from matching.semantic.preload import load_vector_indexes
+from matching.semantic.preload import save_vector_snapshots
 from matching.semantic.store import documents_for_rebuild
 
 
@@ -75,15 +75,15 @@ class Command(BaseCommand):
         self._embed(show_progress=not options["no_progress"])
         for name in names:
             self._rebuild(name, show_progress=not options["no_progress"])
-        # The embedded backend's vector snapshots, so that the next start need not read every
-        # vector from the database (matching.semantic.vector_snapshot).
-        load_vector_indexes()
         if queued:
             outbox_release(queued)
             self.stdout.write(
                 _("Search outbox: %(count)d queued changes are due now (run search_sync).")
                 % {"count": len(queued)}
             )
+        # The embedded backend's vector snapshots, so that the next start need not read every
+        # vector from the database (a snapshot that cannot be written is only logged).
+        save_vector_snapshots()
 
     def _embed(self, *, show_progress: bool) -> None:
         """Compute the vectors that are missing or stale (matching.semantic.bulk), or say that

@@ -208,28 +208,51 @@ def test_the_matches_page_reads_its_owners_in_one_query_and_names_each(battery_n
 def test_matches_are_paged_twenty_at_a_time_in_the_pages_order(battery_need, mixed_strengths):
     client = Client()
     url = reverse("need-matches", kwargs={"pk": battery_need.pk})
+    ranked = views.matches_for_need(need=battery_need, limit=matcher.candidate_limit())
+    in_page_order = [m for s in ("strong", "possible", "weak") for m in ranked if m.strength == s]
     first = client.get(url)
     total = first.context["page_obj"].paginator.count
-    assert total > views.MATCHES_PER_PAGE, "the bundled data gives the battery need many matches"
-    assert [row["position"] for row in first.context["rows"]] == list(range(1, 21))
+    assert total == len(ranked) > 2 * views.MATCHES_PER_PAGE, "the battery need matches many"
     html = first.content.decode()
     assert f"Matches 1–20 of {total}" in html
     assert 'href="?page=2"' in html and "Previous" not in html
     second = client.get(url, {"page": 2})
     rows = second.context["rows"]
-    assert rows[0]["position"] == 21
-    order = {"strong": 0, "possible": 1, "weak": 2}
-    page_order = [first.context["rows"][-1]["strength"]] + [row["strength"] for row in rows]
-    assert page_order == sorted(page_order, key=order.__getitem__), "the order goes on"
-    assert not {row["listing"].pk for row in rows} & {
-        row["listing"].pk for row in first.context["rows"]
-    }
-    assert "No strong matches yet." not in second.content.decode()
-    assert_weak_only_behind_the_divider(second, second.content.decode())
-    # A bad page number shows the first page, one past the end the last (Django's get_page).
-    assert client.get(url, {"page": "abc"}).context["page_obj"].number == 1
+    assert [row["listing"].pk for row in rows] == [m.listing.pk for m in in_page_order[20:40]]
+    assert [row["position"] for row in rows] == list(range(21, 41))
+    page_two = second.content.decode()
+    assert 'href="?page=1"' in page_two and 'href="?page=3"' in page_two
+    # Past the strong and possible matches the divider is open: the reader asked for more.
+    assert not second.context["shown_rows"] and '<details class="weaker-matches" open>' in page_two
+    assert "No strong matches yet." not in page_two
     last = first.context["page_obj"].paginator.num_pages
+    assert "Next" not in client.get(url, {"page": last}).content.decode()
+    # A bad page number, or one below 1, shows the first page, one past the end the last.
+    for below in ("abc", "0", "-1"):
+        assert client.get(url, {"page": below}).context["page_obj"].number == 1
     assert client.get(url, {"page": 999}).context["page_obj"].number == last
+
+
+def test_only_the_matches_of_the_page_are_explained(battery_need, monkeypatch):
+    explained = []
+    original = matcher.ScoredMatch.reason
+
+    def counted(self, language):
+        explained.append(self)
+        return original(self, language)
+
+    monkeypatch.setattr(matcher.ScoredMatch, "reason", counted)
+    response, _html = page(battery_need)
+    assert response.context["page_obj"].paginator.count > views.MATCHES_PER_PAGE
+    assert len(explained) == len(response.context["rows"]) == views.MATCHES_PER_PAGE
+
+
+def test_with_only_weak_matches_every_page_says_none_is_strong(battery_need, settings):
+    settings.MATCHING_STRENGTH = ALL_WEAK
+    client = Client()
+    url = reverse("need-matches", kwargs={"pk": battery_need.pk})
+    assert "No strong matches yet." in client.get(url).content.decode()
+    assert "No strong matches yet." in client.get(url, {"page": 2}).content.decode()
 
 
 def test_a_single_page_of_matches_has_no_pager(battery_need, settings):

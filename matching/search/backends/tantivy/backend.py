@@ -10,7 +10,6 @@ over the matching documents; highlights are made from the stored text of the pag
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import math
 from collections import Counter
@@ -23,8 +22,8 @@ from typing import Any, cast
 import numpy as np
 import tantivy
 from django.conf import settings
-from django.db import connections
 
+from kernel.databases import database_key
 from matching.search import analysis, segment
 from matching.search.analysis_pool import analysed, default_workers, unique_searchable
 from matching.search.backends.base import (
@@ -116,10 +115,7 @@ def _ranked(
 def default_path() -> Path:
     """VAR_DIR/search/<database>: one index per database, so that the test database and the
     development database never share an index."""
-    database = connections["default"].settings_dict
-    name = f"{database.get('ENGINE')}|{database.get('HOST')}|{database.get('NAME')}"
-    digest = hashlib.sha256(name.encode()).hexdigest()[:16]
-    return Path(settings.VAR_DIR) / "search" / digest
+    return Path(settings.VAR_DIR) / "search" / database_key()
 
 
 class TantivySearchBackend(BaseSearchBackend):
