@@ -6,6 +6,9 @@ API paths (/api/) answer in the API's error shape (`kernel.api.errors`) with cod
 ``invalid_encoding`` and the bad parameters named in ``fields``; web pages answer with the
 site's 400 page.
 
+A valid query string with bytes outside ASCII (UTF-8 sent unencoded) is percent-encoded
+before any view reads it (`percent_encoded`).
+
 A query string of more parameters than settings.DATA_UPLOAD_MAX_NUMBER_FIELDS (Django's
 limit, 1,000 by default) answers 400 too (code ``too_many_parameters``), before any view
 reads it: Django raises TooManyFieldsSent at each read of request.GET, and with DEBUG on its
@@ -59,6 +62,14 @@ def invalid_parameters(raw_query: bytes) -> list[str]:
     return invalid
 
 
+def percent_encoded(raw_query: bytes) -> str:
+    """`raw_query` with every byte outside ASCII percent-encoded (RFC 3986 §2.1), the rest as it
+    is: the same parameters, in the form URLs carry. A client that sends UTF-8 unencoded
+    (`curl -g "…?q=储能"`) otherwise reaches links built from the request's path (the API's
+    `next` page) as latin-1 text, encoded twice."""
+    return "".join(chr(byte) if byte < 0x80 else f"%{byte:02X}" for byte in raw_query)
+
+
 class QueryStringEncodingMiddleware:
     """Refuses requests whose query string is not UTF-8 (see module docstring)."""
 
@@ -75,6 +86,8 @@ class QueryStringEncodingMiddleware:
             return bad_request(request, SuspiciousOperation(too_many))
         invalid = invalid_parameters(raw)
         if not invalid:
+            if not raw.isascii():
+                request.META["QUERY_STRING"] = percent_encoded(raw)
             return self.get_response(request)
         message = _("Query parameters must be UTF-8 encoded.")
         if is_api_request(request):

@@ -57,6 +57,20 @@ def test_valid_utf8_and_plus_signs_pass(client) -> None:
     assert client.get("/api/v1/search/?q=%E5%82%A8%E8%83%BD+battery").status_code == 200
 
 
+def test_utf8_sent_unencoded_reads_the_same_and_links_to_the_next_page_correctly(client):
+    from tests.bundled import reindex
+
+    factories.ResearchResultFactory.create_batch(3, title="储能材料")
+    reindex()
+    raw = "q=储能&page_size=1".encode().decode("latin-1")  # as WSGI passes raw UTF-8 bytes
+    unencoded = client.get("/api/v1/search/", QUERY_STRING=raw)
+    encoded = client.get("/api/v1/search/", {"q": "储能", "page_size": 1})
+    assert unencoded.status_code == encoded.status_code == 200
+    assert unencoded.json()["count"] == encoded.json()["count"] >= 3
+    assert "q=%E5%82%A8%E8%83%BD" in unencoded.json()["next"]
+    assert unencoded.json()["next"] == encoded.json()["next"]
+
+
 def test_invalid_parameters_names_only_the_bad_ones() -> None:
     assert invalid_parameters(b"a=1&b=%ff&c=%E5%82%A8&&d") == ["b"]
     assert invalid_parameters(b"") == []

@@ -317,7 +317,9 @@ def test_a_check_over_its_wall_time_is_stopped_and_answered_503(api_client, sett
     )
     assert response.status_code == 503
     assert response.json()["code"] == "verify_timeout"
-    assert time.monotonic() - started < 2.5
+    # Unlimited, this upload's check takes about 6.5 s here; stopped at 0.5 s it is answered
+    # within 4 s even with two test runs sharing the two cores (2.87 s seen under that load).
+    assert time.monotonic() - started < 4.0
 
 
 def test_with_every_slot_taken_a_check_is_refused_at_once_with_retry_after(
