@@ -90,6 +90,15 @@ def _return_path(request: HttpRequest, params: QueryDict, page: int) -> str:
     return escape_uri_path(request.path) + (query if query != "?" else "")
 
 
+def _text_and_kind(params: QueryDict, kind: str) -> QueryDict:
+    """Only the text of the search `params` and the listing type `kind`."""
+    kept = QueryDict(mutable=True)
+    if params.get("q"):
+        kept["q"] = params["q"]
+    kept["kind"] = kind
+    return kept
+
+
 def _page_urls(params: QueryDict, page: int) -> dict[str, str]:
     """The links to the previous and the next page of the search `params`."""
     return {
@@ -273,6 +282,8 @@ def home(request: HttpRequest) -> HttpResponse:
                 "result": _url_with(params, kind=["result"]),
                 "need": _url_with(params, kind=["need"], stage=[]),
             },
+            # "Clear all" in the filters panel clears the filters, not the text or the type.
+            "clear_filters_url": _url_with(_text_and_kind(params, kind)),
             "search_unavailable": unavailable,
             "match_mode": str(mode),
         },

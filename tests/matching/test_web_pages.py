@@ -535,3 +535,17 @@ def test_the_request_forms_name_listings_in_the_pages_language(
     form = proposing.get(reverse("match-request-propose", kwargs={"pk": need.pk})).content.decode()
     expected = "Thermal runaway warning" if language == "en" else "热失控预警"
     assert re.search(rf'<option value="{result.pk}"[^>]*>{expected}</option>', form)
+
+
+def test_clear_all_clears_the_filters_but_keeps_the_text_and_the_type(bundled):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(
+        reverse("home"), {"q": "储能", "kind": "need", "field": "new_energy", "province": "北京"}
+    )
+    html = response.content.decode()
+    clear = response.context["clear_filters_url"]
+    assert f'href="{reverse("home")}{clear}">Clear all</a>' in html.replace("&amp;", "&")
+    cleared = client.get(reverse("home") + clear)
+    assert cleared.context["q"] == "储能" and cleared.context["kind"] == "need"
+    assert cleared.context["active_filters"] == []
+    assert "Clear all" not in cleared.content.decode(), "nothing left to clear"
