@@ -93,8 +93,9 @@ def _return_path(request: HttpRequest, params: QueryDict, page: int) -> str:
 def _text_and_kind(params: QueryDict, kind: str) -> QueryDict:
     """Only the text of the search `params` and the listing type `kind`."""
     kept = QueryDict(mutable=True)
-    if params.get("q"):
-        kept["q"] = params["q"]
+    text = str(params.get("q") or "")
+    if text:
+        kept["q"] = text
     kept["kind"] = kind
     return kept
 
