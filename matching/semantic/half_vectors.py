@@ -87,14 +87,14 @@ class HalfVectors:
 
     def write(self, path: Path) -> None:
         """Save the codes in a new file `path` (faiss's own format; `read` loads them back),
-        readable by this account only, on disk before it returns. Raises OSError (also
-        FileExistsError, and when the disk is full: faiss's own writer only prints that)."""
+        readable by this account only. Raises OSError (also FileExistsError, and when the disk
+        is full: faiss's own writer only prints that). Not synced to disk: the snapshots are a
+        cache, and syncing 52 MB took a second of every first start; a file cut short by a
+        crash fails `read`'s size check."""
         data = faiss.serialize_index(self._index)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with open(descriptor, "wb") as file:
             file.write(data.data)
-            file.flush()
-            os.fsync(file.fileno())
 
     def ids(self) -> npt.NDArray[np.int64]:
         """The id of each row, in row order (a copy)."""

@@ -15,7 +15,8 @@ format, which faiss reads in one pass (from a buffer inside the `.npz` it copied
 twice: 0.2 s instead of 0.06). A save takes the directory's lock (one writer at a time),
 writes the codes under a new name, then the `.npz` naming them to a temporary file renamed
 into place, and removes codes files but the newest two (a reader that read the previous
-`.npz` still finds its codes). A damaged, foreign or vanished file is logged and ignored.
+`.npz` still finds its codes). Nothing is synced to disk (a cache; syncing took a second of
+every first start): a damaged, foreign or vanished file is logged and ignored.
 Whether a snapshot still describes the database is `vector_index.VectorIndex`'s to check.
 """
 
@@ -129,8 +130,6 @@ def write_snapshot(
             ) as part:
                 try:
                     np.savez(part, ids=vectors.ids(), meta=encoded)
-                    part.flush()
-                    os.fsync(part.fileno())
                 except BaseException:
                     Path(part.name).unlink(missing_ok=True)
                     raise
