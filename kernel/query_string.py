@@ -7,7 +7,7 @@ API paths (/api/) answer in the API's error shape (`kernel.api.errors`) with cod
 site's 400 page.
 
 A valid query string with bytes outside ASCII (UTF-8 sent unencoded) is percent-encoded
-before any view reads it (`percent_encoded`).
+before any view reads it (Django's `iri_to_uri`).
 
 A query string of more parameters than settings.DATA_UPLOAD_MAX_NUMBER_FIELDS (Django's
 limit, 1,000 by default) answers 400 too (code ``too_many_parameters``), before any view
@@ -24,6 +24,7 @@ from urllib.parse import unquote_to_bytes
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
+from django.utils.encoding import iri_to_uri
 from django.utils.translation import gettext as _
 
 from kernel.api.errors import error_response, is_api_request
@@ -62,14 +63,6 @@ def invalid_parameters(raw_query: bytes) -> list[str]:
     return invalid
 
 
-def percent_encoded(raw_query: bytes) -> str:
-    """`raw_query` with every byte outside ASCII percent-encoded (RFC 3986 §2.1), the rest as it
-    is: the same parameters, in the form URLs carry. A client that sends UTF-8 unencoded
-    (`curl -g "…?q=储能"`) otherwise reaches links built from the request's path (the API's
-    `next` page) as latin-1 text, encoded twice."""
-    return "".join(chr(byte) if byte < 0x80 else f"%{byte:02X}" for byte in raw_query)
-
-
 class QueryStringEncodingMiddleware:
     """Refuses requests whose query string is not UTF-8 (see module docstring)."""
 
@@ -87,7 +80,10 @@ class QueryStringEncodingMiddleware:
         invalid = invalid_parameters(raw)
         if not invalid:
             if not raw.isascii():
-                request.META["QUERY_STRING"] = percent_encoded(raw)
+                # UTF-8 sent unencoded (`curl -g "…?q=储能"`) would reach links built from the
+                # request's path (the API's `next` page) as latin-1 text, encoded twice:
+                # Django's iri_to_uri percent-encodes it (RFC 3987 §3.1), the parameters the same.
+                request.META["QUERY_STRING"] = iri_to_uri(raw.decode("utf-8"))
             return self.get_response(request)
         message = _("Query parameters must be UTF-8 encoded.")
         if is_api_request(request):
