@@ -4,6 +4,7 @@ the API and the web forms, counters shared through the store every worker uses."
 
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 
@@ -165,11 +166,21 @@ def test_web_search_over_the_rate_shows_a_429_page_with_the_message(low_rates):
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
     assert "Request was throttled." in response.content.decode()
-    # Under a minute the page names the seconds of Retry-After (per minute of a window).
+    # Under a minute the page names the seconds of Retry-After, else whole minutes.
     seconds = int(response["Retry-After"])
     if seconds < 60:
         unit = "second" if seconds == 1 else "seconds"
         assert f"Please try again in {seconds} {unit}." in response.content.decode()
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    from kernel.api.throttling import throttled_page
+
+    request = RequestFactory().get("/")
+    request.user = AnonymousUser()
+    for wait, text in ((13.2, "in 14 seconds."), (60, "in 1 minute."), (61, "in 2 minutes.")):
+        page = throttled_page(request, wait)
+        assert text in page.content.decode() and page["Retry-After"] == str(math.ceil(wait))
     assert client.get(reverse("home")).status_code == 200  # the bare home page is not a search
 
 
