@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -17,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kernel.pages import page_of
 from kernel.web import request_actor, run_service
 from marketplace import roles, selectors, services
 from marketplace.choices import Field, choice_label
@@ -46,15 +46,16 @@ ORGANIZATIONS_PER_PAGE = 30
 
 def organization_directory(request: HttpRequest) -> HttpResponse:
     """GET /organizations/: every organisation (they are public), by legal name, narrowed by
-    `OrganizationFilter` (name, type, verification); 30 a page (``?page=``, Django's
-    Paginator: an out-of-range page shows the last one). Invalid filters are shown on the form
+    `OrganizationFilter` (name, type, verification); 30 a page (``?page=``,
+    `kernel.pages.page_of`: a bad number or one below 1 shows the first page, one past the end
+    the last). Invalid filters are shown on the form
     and list nothing. How a newcomer finds the organisation to join or claim."""
     filterset = OrganizationFilter(
         request.GET or None, queryset=selectors.organization_list().order_by("legal_name", "pk")
     )
     valid = not filterset.is_bound or filterset.is_valid()
     queryset = filterset.qs if valid else Organization.objects.none()
-    page = Paginator(queryset, ORGANIZATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(queryset, ORGANIZATIONS_PER_PAGE, request.GET.get("page"))
     return render(
         request,
         "marketplace/organization_directory.html",

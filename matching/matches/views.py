@@ -14,13 +14,13 @@ import logging
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kernel.api.throttling import throttle_web
+from kernel.pages import page_of
 from marketplace import roles
 from marketplace import selectors as listing_selectors
 from marketplace.models import ResearchResult, TechnologyNeed
@@ -70,24 +70,15 @@ def _match_rows(matches: list[Match]) -> list[dict[str, Any]]:
     ]
 
 
-def _at_least_one(page_number: str | None) -> str | None:
-    """`page_number`, or "1" for a number below 1 (Django's get_page shows the last page for
-    those, the weakest matches, where the first is meant)."""
-    try:
-        return "1" if int(page_number or "") < 1 else page_number
-    except ValueError:
-        return page_number
-
-
 def _page_context(matches: list[Match], page_number: str | None) -> dict[str, Any]:
-    """The page `page_number` (Django's Paginator: a bad number, or one below 1, shows the
-    first page, one past the end the last) of `matches` in the page's order: strong, then
+    """The page `page_number` (`kernel.pages.page_of`: a bad number, or one below 1, shows
+    the first page, one past the end the last) of `matches` in the page's order: strong, then
     possible, then weak, each in the matcher's order. `rows` are the page's, numbered by
     their `position` in the whole list; `shown_rows` (strong and possible) and `weak_rows`
     split them; `any_shown` says whether any page has a strong or possible match."""
     groups = group_by_strength(matches)
     ordered = groups["strong"] + groups["possible"] + groups["weak"]
-    page = Paginator(ordered, MATCHES_PER_PAGE).get_page(_at_least_one(page_number))
+    page = page_of(ordered, MATCHES_PER_PAGE, page_number)
     on_page = list(with_owners(list(page.object_list)))
     rows = _match_rows(on_page)
     for position, row in enumerate(rows, start=page.start_index()):

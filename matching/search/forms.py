@@ -34,6 +34,11 @@ def reversed_trl(low: int | None, high: int | None) -> bool:
     return low is not None and high is not None and low > high
 
 
+#: The search form's filters: what the page's "Clear all" removes (the text and the listing
+#: type stay).
+FILTER_FIELDS = ("field", "province", "stage", "modes", "trl_min", "trl_max")
+
+
 class SearchForm(forms.Form):
     """The home page's search: free text, listing type, facet filters (lists mean "any of")
     and the page number. Unknown or bad values are dropped rather than refused, so a mangled

@@ -28,7 +28,7 @@ from marketplace.regions import province_label
 from matching.alerts.queries import clean_params
 from matching.search.backends.base import SearchHit, SearchQuery, SearchUnavailable
 from matching.search.fallback import MatchMode, search_listings
-from matching.search.forms import MAX_QUERY_CHARS, SearchForm
+from matching.search.forms import FILTER_FIELDS, MAX_QUERY_CHARS, SearchForm
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -88,16 +88,6 @@ def _return_path(request: HttpRequest, params: QueryDict, page: int) -> str:
     first): where log-in and the language switch return."""
     query = _url_with(params, page=[str(page)] if page > 1 else [])
     return escape_uri_path(request.path) + (query if query != "?" else "")
-
-
-def _text_and_kind(params: QueryDict, kind: str) -> QueryDict:
-    """Only the text of the search `params` and the listing type `kind`."""
-    kept = QueryDict(mutable=True)
-    text = str(params.get("q") or "")
-    if text:
-        kept["q"] = text
-    kept["kind"] = kind
-    return kept
 
 
 def _page_urls(params: QueryDict, page: int) -> dict[str, str]:
@@ -284,7 +274,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "need": _url_with(params, kind=["need"], stage=[]),
             },
             # "Clear all" in the filters panel clears the filters, not the text or the type.
-            "clear_filters_url": _url_with(_text_and_kind(params, kind)),
+            "clear_filters_url": _url_with(params, **{name: [] for name in FILTER_FIELDS}),
             "search_unavailable": unavailable,
             "match_mode": str(mode),
         },

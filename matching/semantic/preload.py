@@ -29,17 +29,17 @@ logger = logging.getLogger(__name__)
 
 def preload_semantic_matching() -> None:
     """Load the embedder and, on the embedded backend, both kinds' vector indexes
-    (`load_vector_indexes`), then close the database connections. Never raises: what fails
-    (no database yet, no embedder) is logged and left to the workers' first request."""
+    (`load_and_save_vector_indexes`), then close the database connections. Never raises: what
+    fails (no database yet, no embedder) is logged and left to the workers' first request."""
     try:
-        load_vector_indexes()
+        load_and_save_vector_indexes()
     except Exception:
         logger.warning("semantic matching not preloaded; the workers load it", exc_info=True)
     finally:
         connections.close_all()
 
 
-def load_vector_indexes() -> None:
+def load_and_save_vector_indexes() -> None:
     """Load the embedder and, on the embedded backend, this process's vector index of each
     kind (from its snapshot file when that is current, `vector_snapshot`), and save the
     snapshot of each that read rows from the database (a snapshot that cannot be written is
@@ -54,10 +54,10 @@ def load_vector_indexes() -> None:
 
 
 def save_vector_snapshots() -> None:
-    """`load_vector_indexes` for a command that wrote vectors (`update_index`): the snapshots
-    of the next start. Nothing when snapshots are off (MATCHING_VECTOR_SNAPSHOTS)."""
+    """`load_and_save_vector_indexes` for a command that wrote vectors (`update_index`): the
+    snapshots of the next start. Nothing when snapshots are off (MATCHING_VECTOR_SNAPSHOTS)."""
     if getattr(settings, "MATCHING_VECTOR_SNAPSHOTS", None):
-        load_vector_indexes()
+        load_and_save_vector_indexes()
 
 
 def _save_snapshot(index: VectorIndex) -> None:

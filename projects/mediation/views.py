@@ -8,12 +8,12 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kernel.pages import page_of
 from kernel.web import request_actor, run_service
 from matching.mediation.common import require_broker
 from projects.mediation import selectors, services
@@ -39,7 +39,7 @@ def mediation_queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or {"status": OPEN})
     filters = form.cleaned_data if form.is_valid() else {"status": OPEN}
     keys = selectors.mediated_request_keys(viewer=request.user, filters=filters)
-    page = Paginator(keys, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(keys, PAGE_SIZE, request.GET.get("page"))
     items = selectors.mediated_request_items(page.object_list)
     return render(request, "projects/mediation_queue.html", {
         "filter_form": form, "page": page, "items": items, "forms": ACTION_FORMS,

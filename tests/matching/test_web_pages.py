@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from marketplace.models import Notification
 from matching.models import DeclineReason, MatchRequest, MatchRequestStatus
+from matching.search.forms import FILTER_FIELDS, SearchForm
 from tests import factories
 from tests.bundled import load_bundled_results, reindex
 from tests.factories import login
@@ -549,3 +550,7 @@ def test_clear_all_clears_the_filters_but_keeps_the_text_and_the_type(bundled):
     assert cleared.context["q"] == "储能" and cleared.context["kind"] == "need"
     assert cleared.context["active_filters"] == []
     assert "Clear all" not in cleared.content.decode(), "nothing left to clear"
+
+
+def test_every_search_form_field_but_the_text_type_and_page_is_a_filter_clear_all_removes():
+    assert set(SearchForm.base_fields) - {"q", "kind", "page"} == set(FILTER_FIELDS)

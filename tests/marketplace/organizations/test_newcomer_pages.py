@@ -62,13 +62,16 @@ def test_directory_finds_an_organisation_by_name_and_marks_the_unclaimed_ones():
     assert html.count('class="status published"') == 1
 
 
-def test_directory_pages_by_thirty_and_an_out_of_range_page_shows_the_last():
+def test_directory_pages_by_thirty_a_page_past_the_end_shows_the_last_and_below_one_the_first():
     for n in range(31):
         factories.OrganizationFactory(legal_name=f"示例机构{n:02d}")
     first = _page(Client(), reverse("organization-list"))
     assert first.count('class="hit"') == 30 and "第 1 页" in first
     last = _page(Client(), reverse("organization-list") + "?page=99")
     assert last.count('class="hit"') == 1
+    for below in ("0", "-1"):
+        again_first = _page(Client(), reverse("organization-list") + f"?page={below}")
+        assert again_first.count('class="hit"') == 30 and "第 1 页" in again_first
 
 
 def test_directory_shows_an_invalid_filter_on_the_form_instead_of_failing():

@@ -1,0 +1,36 @@
+"""One rule for the page number of every paged web page (`?page=`).
+
+Django's `Paginator.get_page` shows the first page for text that is not a number, and the
+*last* page for a number below 1 or past the end. A number below 1 is a user asking for the
+start (an edited URL, `page=0`), so it shows the first page here; one past the end still shows
+the last. Only ASCII digits count as a number: Python's `int()` also reads "９" (full-width)
+and "٣" (Arabic-Indic) as 9 and 3, which a URL should not mean.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+
+T = TypeVar("T")
+
+
+def page_number(raw: str | None) -> int:
+    """The page asked for by the `page` parameter `raw`: its ASCII digits as a number of at
+    least 1; 1 for anything else (absent, empty, "abc", "-1", "0", "９")."""
+    text = (raw or "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return 1
+    return max(1, int(text))
+
+
+def page_of(
+    items: Sequence[T] | QuerySet[Any, T], per_page: int, raw_number: str | None
+) -> Page[T]:
+    """The page of `items` (`per_page` a page) that the `page` parameter `raw_number` asks for,
+    under `page_number`'s rule; a number past the end gives the last page, and an empty list
+    one empty page (Django's `get_page`)."""
+    return Paginator(items, per_page).get_page(page_number(raw_number))
