@@ -7,9 +7,11 @@ from __future__ import annotations
 import os
 import shutil
 import warnings
+from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
+from django.db import connections
 from rest_framework.test import APIClient
 
 from marketplace import roles
@@ -189,7 +191,20 @@ def sync_playwright():
         from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("the playwright package is missing: `pip install playwright`")
-    return sync_playwright
+
+    @contextmanager
+    def started():
+        with sync_playwright() as playwright:
+            try:
+                yield playwright
+            finally:
+                # The test's code inside Playwright's block runs in Playwright's greenlet,
+                # whose context variables are not the test's: Django keeps a connection per
+                # context, so an ORM query there opens one of its own that nothing else
+                # closes (on PostgreSQL the test database then cannot be dropped).
+                connections.close_all()
+
+    return started
 
 
 def _other_sessions(django_db_blocker) -> set[int]:
