@@ -5,14 +5,14 @@
 #    a JDK >= 17 with javac, maven, unzip, curl (Elasticsearch); Go (stripe-mock); chromium
 #    (the browser test); libharfbuzz-subset0 and Pango (WeasyPrint PDFs; the CJK fonts come from
 #    PyPI and the repository, see kernel/pdf/render.py); postgresql (the PostgreSQL run).
-# 2. Creates/updates .venv with the project and its dev extras.
-# 3. Starts a fresh Elasticsearch node (es/run.sh), stripe-mock (scripts/stripe-mock.sh) and a
-#    throw-away PostgreSQL cluster (scripts/postgres.sh) on 127.0.0.1 and ALWAYS stops them on
-#    exit. With DATABASE_URL=postgres://... set, that database server is used instead of the
-#    throw-away cluster (its user needs CREATEDB: pytest-django creates test_<name>).
-# 4. Runs ruff, import-linter (lint-imports), the structure check (scripts/check_structure.py)
-#    and mypy once, then the whole pytest suite twice, on SQLite and on PostgreSQL at the same
-#    time (each with its own var directory, its output printed when both ended),
+# 2. Creates/updates .venv with the project and its dev extras, while a fresh Elasticsearch
+#    node starts (es/run.sh); then stripe-mock (scripts/stripe-mock.sh) and a throw-away
+#    PostgreSQL cluster (scripts/postgres.sh), all on 127.0.0.1, ALWAYS stopped on exit. With
+#    DATABASE_URL=postgres://... set, that database server is used instead of the throw-away
+#    cluster (its user needs CREATEDB: pytest-django creates test_<name>).
+# 3. Runs ruff, import-linter (lint-imports), the structure check (scripts/check_structure.py)
+#    and mypy once, beside the whole pytest suite twice, on SQLite and on PostgreSQL at the
+#    same time (each with its own var directory, its output printed when both ended),
 #    with ELASTICSEARCH_URL and STRIPE_API_BASE set and the service guard
 #    (tests/service_guard.py): a run fails if any Elasticsearch, Stripe or browser test was
 #    skipped or none of them passed, or if its database tests did not really run on its database
@@ -57,14 +57,11 @@ if [ "${#packages[@]}" -gt 0 ]; then
 fi
 say "system packages ready after $(( $(date +%s) - started ))s"
 
-# --- 2. Python environment -----------------------------------------------------------------------
-make --no-print-directory venv
-
-# --- 3. services ----------------------------------------------------------------------------------
+# --- 2. services and the Python environment -----------------------------------------------------
 started_postgres=0
 stop_services() {
     local status=$?
-    # A test run still going (interrupted): stop it before its services.
+    # A test run, the checks or the node's start still going (interrupted): stop them first.
     [ -z "$(jobs -p)" ] || kill $(jobs -p) 2>/dev/null || true
     es/run.sh stop >/dev/null 2>&1 || say "es/run.sh stop failed"
     scripts/stripe-mock.sh stop >/dev/null 2>&1 || say "stripe-mock stop failed"
@@ -78,8 +75,17 @@ stop_services() {
 trap stop_services EXIT
 trap 'exit 130' INT TERM
 
-es_out="$(es/run.sh start --fresh)" || die "the Elasticsearch node did not start (see var/es/es.log)"
-ELASTICSEARCH_URL="$(printf '%s\n' "$es_out" | sed -n 's/^ELASTICSEARCH_URL=//p' | tail -n 1)"
+# The Elasticsearch node (download, plugin build, start: about half a minute, no Python) starts
+# while pip installs the Python environment.
+work="$(mktemp -d)"
+es/run.sh start --fresh >"$work/es.out" 2>"$work/es.err" &
+es_start=$!
+make --no-print-directory venv
+es_status=0
+wait "$es_start" || es_status=$?
+cat "$work/es.err" >&2
+[ "$es_status" -eq 0 ] || die "the Elasticsearch node did not start (see var/es/es.log)"
+ELASTICSEARCH_URL="$(sed -n 's/^ELASTICSEARCH_URL=//p' "$work/es.out" | tail -n 1)"
 [ -n "$ELASTICSEARCH_URL" ] || die "es/run.sh printed no ELASTICSEARCH_URL"
 curl -fsS -m 30 "$ELASTICSEARCH_URL/_cluster/health?wait_for_status=yellow&timeout=20s" >/dev/null \
     || die "Elasticsearch at $ELASTICSEARCH_URL does not answer"
@@ -99,11 +105,18 @@ esac
 export ELASTICSEARCH_URL STRIPE_API_BASE
 say "Elasticsearch at $ELASTICSEARCH_URL, stripe-mock at $STRIPE_API_BASE, PostgreSQL ready after $(( $(date +%s) - started ))s"
 
-# --- 4. checks and tests --------------------------------------------------------------------------
-.venv/bin/ruff check .
-.venv/bin/lint-imports
-.venv/bin/python scripts/check_structure.py
-.venv/bin/mypy .
+# --- 3. checks and tests --------------------------------------------------------------------------
+# The checks (mypy takes a minute or two on a fresh clone) run beside the two test runs, which
+# leave a core idle much of the time; their output comes first, and the test runs are stopped
+# as soon as a check fails.
+(
+    set -e
+    .venv/bin/ruff check .
+    .venv/bin/lint-imports
+    .venv/bin/python scripts/check_structure.py
+    .venv/bin/mypy .
+) >"$work/checks.log" 2>&1 &
+checks_run=$!
 # Both runs always happen, side by side: each spends about half its time waiting on
 # Elasticsearch, PostgreSQL and the processes its tests start (a run's CPU time is about half
 # its wall time), so on two cores the pair takes little more than the longer run. Each has its
@@ -128,6 +141,13 @@ sqlite_run=$!
 # left out of either run: the service guard fails a run that deselects one.)
 run_suite postgresql "$POSTGRES_URL" "$@" &
 postgres_run=$!
+if ! wait "$checks_run"; then
+    cat "$work/checks.log"
+    kill "$sqlite_run" "$postgres_run" 2>/dev/null || true
+    die "ruff, import-linter, the structure check or mypy failed (above); the tests were stopped"
+fi
+say "checks passed"
+cat "$work/checks.log"
 status=0
 wait "$sqlite_run" || status=1
 say "pytest on SQLite"
@@ -135,5 +155,5 @@ cat "$suite_logs/sqlite.log"
 wait "$postgres_run" || status=1
 say "pytest on PostgreSQL"
 cat "$suite_logs/postgresql.log"
-rm -rf "$suite_logs"
+rm -rf "$suite_logs" "$work"
 [ "$status" -eq 0 ] || die "the suite failed on SQLite or PostgreSQL (see above)"
