@@ -9,8 +9,9 @@ must be visible to the viewer (`marketplace.selectors`), otherwise 404; candidat
 searchable listings of other organisations, visible to everyone.
 
 Response: {"count", "next", "previous", "results": [{"type": "result"|"need", "id", "title",
-"owner", "score", "strength", "components": [{"name", "label", "score", "weight", "known",
-"reason", "reason_zh", "reason_en"}], "reason"}]}. Scores and weights are 0–1 (weights sum
+"owner", "url", "score", "strength", "components": [{"name", "label", "score", "weight",
+"known", "reason", "reason_zh", "reason_en"}], "reason"}]}; `url` is the path of the matching
+listing's web page, as in the search API. Scores and weights are 0–1 (weights sum
 to 1). A match's `score` is the fused relevance that orders the list (`Match.relevance`: the
 reciprocal rank fusion of the ranking by the components' weighted mean and the ranking by
 meaning; the weighted mean itself when semantic matching is off), so it is not the weighted
@@ -55,6 +56,7 @@ from matching.matcher import (
 from matching.matches.grouping import STRENGTH_CHOICES
 from matching.scoring import Component
 from matching.search.backends.base import SearchUnavailable
+from matching.search.documents import listing_url
 from matching.search.serializers import CommaSeparatedListField
 
 TAG = ["matches"]
@@ -78,6 +80,7 @@ class MatchSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     title = serializers.CharField()
     owner = serializers.CharField()
+    url = serializers.CharField(help_text=_("The path of the listing's web page."))
     score = serializers.FloatField(
         help_text=_(
             "The fused relevance that orders the list (0–1; 1 is first both by the weighted "
@@ -136,6 +139,7 @@ def _match(match: Match, language: str) -> dict[str, Any]:
         "id": match.object_id,
         "title": listing.title,
         "owner": listing.owner.legal_name,
+        "url": listing_url(match.kind, match.object_id),
         "score": float(match.score),
         "strength": match.strength,
         "components": [_component(c, language) for c in match.scored.components],

@@ -4,6 +4,7 @@ language of the reasons, and visibility (404 for listings the viewer cannot see)
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from marketplace.choices import Field, ListingStatus
 from marketplace.models import ResearchResult
@@ -42,10 +43,11 @@ def test_need_matches_shape_and_english_reasons(api_client, bundled):
     assert 0 < len(results) <= 20
     first = results[0]
     assert set(first) == {
-        "type", "id", "title", "owner", "score", "strength", "components", "reason"
+        "type", "id", "title", "owner", "url", "score", "strength", "components", "reason"
     }
     assert first["strength"] in {"strong", "possible", "weak"}
     assert first["type"] == "result"
+    assert first["url"] == reverse("result-detail", kwargs={"pk": first["id"]})
     assert ResearchResult.objects.filter(pk=first["id"], title=first["title"]).exists()
     assert 0 <= first["score"] <= 1
     scores = [r["score"] for r in results]
@@ -132,6 +134,7 @@ def test_research_result_matches_lists_needs(api_client, bundled):
     assert response.status_code == 200
     results = response.json()["results"]
     assert results[0]["type"] == "need" and results[0]["id"] == need.pk
+    assert results[0]["url"] == reverse("need-detail", kwargs={"pk": need.pk})
 
 
 def test_unpublished_result_of_another_org_is_404(api_client, researcher, bundled):
