@@ -18,12 +18,20 @@ from django.db.models import QuerySet
 T = TypeVar("T")
 
 
+#: More digits than this is past the end of any list (and `int()` refuses 4,300+ digits).
+MAX_DIGITS = 18
+PAST_THE_END: int = 10**MAX_DIGITS
+
+
 def page_number(raw: str | None) -> int:
     """The page asked for by the `page` parameter `raw`: its ASCII digits as a number of at
-    least 1; 1 for anything else (absent, empty, "abc", "-1", "0", "９")."""
+    least 1; 1 for anything else (absent, empty, "abc", "-1", "0", "９"); 10**18 for more than
+    `MAX_DIGITS` digits (`PAST_THE_END`: the last page)."""
     text = (raw or "").strip()
     if not (text.isascii() and text.isdigit()):
         return 1
+    if len(text.lstrip("0")) > MAX_DIGITS:
+        return PAST_THE_END
     return max(1, int(text))
 
 

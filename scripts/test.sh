@@ -62,15 +62,23 @@ started_postgres=0
 stop_services() {
     local status=$?
     # A test run, the checks or the node's start still going (interrupted): stop them first.
-    [ -z "$(jobs -p)" ] || kill $(jobs -p) 2>/dev/null || true
+    local job
+    for job in $(jobs -p); do stop_job "$job"; done
     es/run.sh stop >/dev/null 2>&1 || say "es/run.sh stop failed"
     scripts/stripe-mock.sh stop >/dev/null 2>&1 || say "stripe-mock stop failed"
     # Only the cluster this run started: a given DATABASE_URL's server is the caller's.
     if [ "$started_postgres" = 1 ]; then
         scripts/postgres.sh stop >/dev/null 2>&1 || say "postgres stop failed"
     fi
+    rm -rf "${work:-}" "${suite_logs:-}"
     say "finished in $(( $(date +%s) - started ))s"
     exit "$status"
+}
+# Background jobs run in a session of their own (setsid), so that stopping one stops what it
+# started too: maven under the node's start, gunicorn, chromium and test nodes under pytest.
+stop_job() {
+    kill -TERM -- "-$1" 2>/dev/null || kill -TERM "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
 }
 trap stop_services EXIT
 trap 'exit 130' INT TERM
@@ -78,9 +86,9 @@ trap 'exit 130' INT TERM
 # The Elasticsearch node (download, plugin build, start: about half a minute, no Python) starts
 # while pip installs the Python environment.
 work="$(mktemp -d)"
-es/run.sh start --fresh >"$work/es.out" 2>"$work/es.err" &
+setsid es/run.sh start --fresh >"$work/es.out" 2>"$work/es.err" &
 es_start=$!
-make --no-print-directory venv
+make --no-print-directory venv || { status=$?; stop_job "$es_start"; exit "$status"; }
 es_status=0
 wait "$es_start" || es_status=$?
 cat "$work/es.err" >&2
@@ -130,7 +138,7 @@ run_suite() {  # name, database URL, pytest arguments... (run in the background:
     shift 2
     export KEQIAO_VAR_DIR="$PWD/var/test-$name" DATABASE_URL="$url"
     # --durations: the slowest tests in the log, where to look when CI nears its 25 minutes.
-    exec .venv/bin/python -m pytest -p tests.service_guard --guard-database="$name" \
+    exec setsid .venv/bin/python -m pytest -p tests.service_guard --guard-database="$name" \
         --basetemp="$suite_logs/tmp-$name" --durations=15 "$@" >"$suite_logs/$name.log" 2>&1
 }
 say "pytest on SQLite and on PostgreSQL, side by side"
@@ -143,7 +151,8 @@ run_suite postgresql "$POSTGRES_URL" "$@" &
 postgres_run=$!
 if ! wait "$checks_run"; then
     cat "$work/checks.log"
-    kill "$sqlite_run" "$postgres_run" 2>/dev/null || true
+    stop_job "$sqlite_run"
+    stop_job "$postgres_run"
     die "ruff, import-linter, the structure check or mypy failed (above); the tests were stopped"
 fi
 say "checks passed"
@@ -155,5 +164,4 @@ cat "$suite_logs/sqlite.log"
 wait "$postgres_run" || status=1
 say "pytest on PostgreSQL"
 cat "$suite_logs/postgresql.log"
-rm -rf "$suite_logs" "$work"
 [ "$status" -eq 0 ] || die "the suite failed on SQLite or PostgreSQL (see above)"

@@ -198,10 +198,10 @@ def sync_playwright():
             try:
                 yield playwright
             finally:
-                # The test's code inside Playwright's block runs in Playwright's greenlet,
-                # whose context variables are not the test's: Django keeps a connection per
-                # context, so an ORM query there opens one of its own that nothing else
-                # closes (on PostgreSQL the test database then cannot be dropped).
+                # Inside the block Playwright's event loop counts as running in this thread,
+                # so Django (asgiref's Local) keeps connections per context there: an ORM
+                # query in the block opens a connection of its own that nothing else closes
+                # (on PostgreSQL the test database then cannot be dropped).
                 connections.close_all()
 
     return started

@@ -36,7 +36,11 @@ ACTIONS: dict[str, tuple[Callable[..., None], str]] = {
 def mediation_queue(request: HttpRequest) -> HttpResponse:
     """GET /mediation/?status=&kind=: the queue, open requests unless asked otherwise."""
     require_broker(request.user)
-    form = QueueFilterForm(request.GET or {"status": OPEN})
+    # Open requests unless a status is asked for (an empty one is "all"): the pager's links
+    # carry only the parameters given, and page 2 of the default queue must stay open ones.
+    params = request.GET.copy()
+    params.setdefault("status", OPEN)
+    form = QueueFilterForm(params)
     filters = form.cleaned_data if form.is_valid() else {"status": OPEN}
     keys = selectors.mediated_request_keys(viewer=request.user, filters=filters)
     page = page_of(keys, PAGE_SIZE, request.GET.get("page"))

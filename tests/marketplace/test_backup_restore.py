@@ -8,12 +8,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote
 
 from django.conf import settings
+
+from tests.databases import throwaway_databases
 
 ROOT = Path(settings.BASE_DIR)
 # Prints the search hits for 储能 (kind, id) and the rows a restore must bring back, as JSON.
@@ -57,41 +56,6 @@ def _ok(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-@contextmanager
-def _empty_databases(tmp_path: Path, *names: str) -> Iterator[list[str]]:
-    """DATABASE_URLs of new, empty databases of this run's kind; dropped afterwards."""
-    db = settings.DATABASES["default"]
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        yield [f"sqlite:///{tmp_path / name}.sqlite3" for name in names]
-        return
-    import psycopg
-    from psycopg import sql
-
-    server = {
-        "host": db["HOST"] or "localhost",
-        "port": db["PORT"] or 5432,
-        "user": db["USER"],
-        "password": db["PASSWORD"],
-    }
-    databases = [f"keqiao_backup_{os.getpid()}_{name}" for name in names]
-    with psycopg.connect(dbname="postgres", autocommit=True, **server) as conn:
-        for name in databases:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield [
-            f"postgres://{quote(server['user'], safe='')}:{quote(server['password'], safe='')}"
-            f"@{server['host']}:{server['port']}/{name}"
-            for name in databases
-        ]
-    finally:
-        with psycopg.connect(dbname="postgres", autocommit=True, **server) as conn:
-            for name in databases:
-                conn.execute(
-                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-                )
-
-
 def _environment(database_url: str, var_dir: Path) -> dict[str, str]:
     env = {
         key: value
@@ -108,7 +72,9 @@ def test_restore_into_empty_database_rebuilds_index_and_verifies_sealed_agreemen
 ) -> None:
     backup = tmp_path / "backup"
     backup.mkdir()
-    with _empty_databases(tmp_path, "source", "target") as (source_url, target_url):
+    with throwaway_databases(tmp_path, "keqiao_backup", "source", "target") as (
+        source_url, target_url
+    ):
         # The running site: migrated, with the demo (listings, users, a sealed agreement).
         source = _environment(source_url, tmp_path / "source-var")
         _ok(source, "migrate", "--noinput", "-v0")

@@ -23,16 +23,13 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote
 
-import psycopg
 import pytest
 from django.db import connection
-from psycopg import sql
 
 from marketplace.demo import DEFAULT_DEMO_PASSWORD, DEMO_ACCOUNTS
+from tests.databases import throwaway_databases
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 ROLES = ["anonymous", *(account.username for account in DEMO_ACCOUNTS)]
@@ -116,27 +113,8 @@ def _token(base_url: str, username: str) -> str:
 def live_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
     """(base URL, {role: token}) of a server with the demo data loaded."""
     var_dir = tmp_path_factory.mktemp("conformance")
-    with _throwaway_postgres_database() as database_url:
+    with throwaway_databases(var_dir, "keqiao_conformance", "demo") as (database_url,):
         yield from _live_api(var_dir, database_url)
-
-
-@contextmanager
-def _throwaway_postgres_database() -> Iterator[str]:
-    """The URL of a new, empty database on the PostgreSQL server of this run (DATABASE_URL,
-    whose role may create databases, as pytest-django's test database needs), dropped at the
-    end; the fuzzer's writes never touch the test database."""
-    given = connection.settings_dict
-    server = {"host": given["HOST"] or "localhost", "port": given["PORT"] or 5432}
-    login = {"user": given["USER"], "password": given["PASSWORD"]}
-    name = f"keqiao_conformance_{secrets.token_hex(4)}"
-    with psycopg.connect(**server, **login, dbname="postgres", autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        try:
-            user, password = (quote(str(login[key]), safe="") for key in ("user", "password"))
-            yield f"postgres://{user}:{password}@{server['host']}:{server['port']}/{name}"
-        finally:
-            # FORCE (PostgreSQL 13+): the stopped server's connections may still be closing.
-            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def _live_api(var_dir: Path, database_url: str) -> Iterator[tuple[str, dict[str, str]]]:

@@ -4,6 +4,7 @@ shape), the queue page and the escalation command."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from io import StringIO
 
@@ -243,3 +244,31 @@ def test_meeting_request_answered_after_the_due_list_was_read_is_not_escalated(
     assert request.escalated_at is None and not request.handled_by_transfer_centre
     assert not request.mediation_events.exists()
     assert _verbs(event.attendees[1]) == [] and _verbs(event.host_staff) == []
+
+
+def test_queue_pages_keep_to_open_requests_and_a_page_below_one_is_the_first(
+    event, meeting, unclaimed_slot, match_request, monkeypatch
+):
+    from projects.mediation import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    second = meeting_request_create(roadshow=event.roadshow, slot=unclaimed_slot,
+                                    requester=event.attendees[1], reason="也想了解中试")
+    client = factories.login(event.host_staff)
+    declined = client.post(f"/mediation/match_request-{match_request.pk}/decline/",
+                           {"note": "方向不符", "reason": "other"})
+    assert declined.status_code == 302
+
+    def listed(query: str) -> list[str]:
+        html = client.get(f"/mediation/{query}").content.decode()
+        return re.findall(r'data-mediated-item="([^"]+)"', html)
+
+    first, second_page = listed(""), listed("?page=2")
+    assert sorted(first + second_page) == sorted(
+        [f"meeting_request-{meeting.pk}", f"meeting_request-{second.pk}"]
+    ), "page 2 of the default queue lists open requests too, not the declined one"
+    assert listed("?page=0") == listed("?page=-3") == first
+    assert listed("?page=99") == second_page
+    assert f"match_request-{match_request.pk}" in listed("?status=&page=1") + listed(
+        "?status=&page=2"
+    ) + listed("?status=&page=3"), "an empty status lists every status"
