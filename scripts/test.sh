@@ -145,8 +145,10 @@ say "pytest on SQLite and on PostgreSQL, side by side"
 run_suite sqlite "sqlite:///$PWD/var/keqiao.sqlite3" "$@" &
 sqlite_run=$!
 # The OpenAPI conformance test serves a throw-away database of this PostgreSQL server, so it
-# runs here only (the SQLite run skips it). (Browser, Elasticsearch and Stripe tests cannot be
-# left out of either run: the service guard fails a run that deselects one.)
+# runs here only (the SQLite run skips it); the tests marked database_independent run in the
+# SQLite run only (the service guard leaves them out here). Browser, Elasticsearch and Stripe
+# tests cannot be left out of either run otherwise: the service guard fails a run that
+# deselects or skips one.
 run_suite postgresql "$POSTGRES_URL" "$@" &
 postgres_run=$!
 if ! wait "$checks_run"; then

@@ -6,6 +6,10 @@ or none passed; and when ELASTICSEARCH_URL is set but the default search backend
 Elasticsearch. The terminal summary ends with one line per marker, e.g.
 "service-guard: elasticsearch ok (89 passed)".
 
+Tests marked `database_independent` run once per `make test`: its PostgreSQL run
+(`--guard-database=postgresql`) leaves them to its SQLite run, which runs and guards them as
+any other; the summary counts them ("browser ok (11 passed; 1 left to the SQLite run)").
+
 The database is guarded too: after each passing test that used the database, the plugin reads
 the vendor of the open connection (and, for PostgreSQL, the server version from the connection
 itself, no query). The summary then says which database the run really used, e.g.
@@ -30,6 +34,8 @@ _problems: list[str] = []
 _database_passed: dict[str, set[str]] = {}
 _database_seen: dict[str, str] = {}
 _uses_database: set[str] = set()
+# marker -> node ids of database-independent tests left to the SQLite run
+_left: dict[str, set[str]] = {marker: set() for marker in GUARDED_MARKERS}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -53,7 +59,15 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         _problems.append(f"the default search backend is {backend!r}, not Elasticsearch")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--guard-database") == "postgresql":
+        left = [item for item in items if item.get_closest_marker("database_independent")]
+        for item in left:
+            for marker in _markers_of(item):
+                _left[marker].add(item.nodeid)
+        items[:] = [item for item in items if not item.get_closest_marker("database_independent")]
+        # Reported as deselected, not as a problem (`pytest_deselected` skips them).
+        config.hook.pytest_deselected(items=left)
     for item in items:
         for marker in _markers_of(item):
             _marked[marker].add(item.nodeid)
@@ -91,7 +105,12 @@ def pytest_runtest_call(item: pytest.Item) -> Any:
 
 
 def pytest_deselected(items: list[pytest.Item]) -> None:
-    _problems.extend(f"deselected: {item.nodeid}" for item in items if _markers_of(item))
+    left = set().union(*_left.values())
+    _problems.extend(
+        f"deselected: {item.nodeid}"
+        for item in items
+        if _markers_of(item) and item.nodeid not in left
+    )
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
@@ -136,8 +155,9 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line("service-guard: FAILED", red=True, bold=True)
         return
     for marker in GUARDED_MARKERS:
+        left = f"; {len(_left[marker])} left to the SQLite run" if _left[marker] else ""
         terminalreporter.write_line(
-            f"service-guard: {marker} ok ({len(_passed[marker])} passed)", green=True
+            f"service-guard: {marker} ok ({len(_passed[marker])} passed{left})", green=True
         )
     for vendor, nodeids in sorted(_database_passed.items()):
         terminalreporter.write_line(

@@ -26,7 +26,13 @@ from projects.models import Roadshow
 from projects.roadshows.live import services as live_services
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, PageWatch, session_cookie
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# Database-independent: what it checks (the policy, scripts, subresources) is the same on
+# either database; the pages' queries are tested on both by their own tests.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.database_independent,
+]
 
 PAGES_PER_ROLE = 45
 #: Links the crawl does not follow: actions, downloads, JSON, the admin beyond its seeds.

@@ -22,6 +22,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "keqiao.test"
+# The production profile runs in subprocesses on a SQLite file of their own.
+pytestmark = pytest.mark.database_independent
 #: Variables of the developer's or CI's environment that would change the profile under test.
 OUTSIDE = {"DATABASE_URL", "ELASTICSEARCH_URL", "STRIPE_SECRET_KEY", "STRIPE_API_BASE"}
 

@@ -5,7 +5,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
+# Each test reads the settings in a subprocess with the outside variables removed.
+pytestmark = pytest.mark.database_independent
 
 
 def _settings_value(expression: str, **env: str) -> str:

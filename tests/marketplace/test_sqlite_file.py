@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.database_independent  # a SQLite file of its own
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")

@@ -434,6 +434,7 @@ def test_search_and_suggest_apis_answer_503_when_the_node_is_unreachable(
 
 # --- matching evaluation -----------------------------------------------------------------------
 @requires_es
+@pytest.mark.database_independent  # the bundled listings, ranked by the node
 def test_evaluate_matching_runs_on_elasticsearch(es) -> None:
     metrics = {}
     for name in ("embedded", "elasticsearch"):

@@ -31,6 +31,7 @@ from tests.matching.es_support import embedded_config
 
 pytestmark = [
     pytest.mark.elasticsearch,
+    pytest.mark.database_independent,  # a node of the cluster is lost, not the database
     pytest.mark.skipif(
         not getattr(settings, "ELASTICSEARCH_URL", ""),
         reason="Elasticsearch is not configured (set ELASTICSEARCH_URL)",

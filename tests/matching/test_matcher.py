@@ -187,6 +187,7 @@ def test_evaluate_matching_rejects_a_missing_file(tmp_path):
                      "--qrels", str(QRELS))
 
 
+@pytest.mark.database_independent  # the command runs on a SQLite file of its own
 def test_evaluate_matching_on_an_unmigrated_database_says_to_migrate(tmp_path):
     import os
     import subprocess

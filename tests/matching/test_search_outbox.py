@@ -397,6 +397,7 @@ def test_search_sync_once_fails_loudly_and_keeps_rows_when_a_backend_is_down() -
     assert SearchOutbox.objects.count() == count
 
 
+@pytest.mark.database_independent  # the worker has a SQLite file of its own
 def test_search_sync_worker_stops_gracefully_on_sigterm(tmp_path: Path) -> None:
     """The long-running worker, as a real process on its own SQLite database."""
     root = Path(django_settings.BASE_DIR)

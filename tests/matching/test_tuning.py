@@ -82,6 +82,7 @@ def test_evaluate_matching_refuses_one_fold() -> None:
 
 
 @pytest.mark.semantic
+@pytest.mark.database_independent  # the bundled listings and judgements, ranked
 @pytest.mark.django_db
 def test_the_hybrid_matcher_beats_its_lexical_self_on_dev_held_out(settings) -> None:
     # The acceptance rule, measured as evaluate_matching --folds does: on the dev
