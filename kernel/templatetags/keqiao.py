@@ -147,11 +147,19 @@ def return_path(context: template.Context) -> str:
 
 
 @register.simple_tag
-def query_with(request: HttpRequest, *pairs: Any, toggle: str = "", value: Any = None) -> str:
+def query_with(
+    request: HttpRequest, *pairs: Any, toggle: str = "", value: Any = None, keep: Any = None
+) -> str:
     """The current query string with parameters replaced: `{% query_with request "page" 2 %}`
     sets page=2; `{% query_with request toggle="field" value=code %}` adds or removes one value of
-    a multi-valued parameter. Changing anything other than the page resets the page."""
+    a multi-valued parameter. Changing anything other than the page resets the page. `keep`, a
+    list or tuple of parameter names, leaves out every other parameter of the request (what
+    the page does not read, however long, is not copied into its links)."""
     query = request.GET.copy()
+    # A list, even empty; anything else (a template's undefined variable is "") keeps all.
+    if isinstance(keep, list | tuple):
+        for name in [name for name in query if name not in keep]:
+            query.pop(name)
     keys = [str(k) for k in pairs[::2]]
     for key, val in zip(pairs[::2], pairs[1::2], strict=False):
         if val in (None, ""):

@@ -59,7 +59,12 @@ def organization_directory(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "marketplace/organization_directory.html",
-        {"form": filterset.form, "page_obj": page, "total": page.paginator.count},
+        {
+            "form": filterset.form,
+            "page_obj": page,
+            "total": page.paginator.count,
+            "pager_keep": tuple(filterset.form.fields),  # the filters, nothing else
+        },
     )
 
 

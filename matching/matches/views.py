@@ -89,6 +89,7 @@ def _page_context(matches: list[Match], page_number: str | None) -> dict[str, An
         "weak_rows": [row for row in rows if row["strength"] == "weak"],
         "any_shown": bool(groups["strong"] or groups["possible"]),
         "page_obj": page,
+        "pager_keep": (),  # the pager's links carry the page number only
     }
 
 

@@ -72,6 +72,10 @@ def test_directory_pages_by_thirty_a_page_past_the_end_shows_the_last_and_below_
     for below in ("0", "-1"):
         again_first = _page(Client(), reverse("organization-list") + f"?page={below}")
         assert again_first.count('class="hit"') == 30 and "第 1 页" in again_first
+    # The pager's links keep the filters and nothing the page does not read.
+    filtered = _page(Client(), reverse("organization-list") + "?q=示例机构&junk=" + "x" * 3000)
+    pager = re.findall(r'href="(\?[^"]*page=[^"]*)"', filtered)
+    assert pager == ["?q=%E7%A4%BA%E4%BE%8B%E6%9C%BA%E6%9E%84&amp;page=2"]
 
 
 def test_directory_shows_an_invalid_filter_on_the_form_instead_of_failing():

@@ -231,6 +231,10 @@ def test_matches_are_paged_twenty_at_a_time_in_the_pages_order(battery_need, mix
     for below in ("abc", "0", "-1"):
         assert client.get(url, {"page": below}).context["page_obj"].number == 1
     assert client.get(url, {"page": 999}).context["page_obj"].number == last
+    # A parameter the page does not read is not copied into its pager's links.
+    padded = client.get(url, {"page": 2, "junk": "填" * 2000}).content.decode()
+    pager = re.findall(r'href="(\?[^"]*page=[^"]*)"', padded)
+    assert pager == ["?page=1", "?page=3"]
 
 
 def test_only_the_matches_of_the_page_are_explained(battery_need, monkeypatch):
