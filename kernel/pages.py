@@ -1,4 +1,6 @@
-"""One rule for the page number of every paged web page (`?page=`).
+"""One rule for the page number (`?page=`) of the paged list pages: the matches pages, the
+organisation directory and the mediation queue (the search page reads its page through its
+form, `matching.search.forms.SearchForm`).
 
 Django's `Paginator.get_page` shows the first page for text that is not a number, and the
 *last* page for a number below 1 or past the end. A number below 1 is a user asking for the
