@@ -144,11 +144,12 @@ run_suite() {  # name, database URL, pytest arguments... (run in the background:
 say "pytest on SQLite and on PostgreSQL, side by side"
 run_suite sqlite "sqlite:///$PWD/var/keqiao.sqlite3" "$@" &
 sqlite_run=$!
-# The OpenAPI conformance test serves a throw-away database of this PostgreSQL server, so it
-# runs here only (the SQLite run skips it); the tests marked database_independent run in the
-# SQLite run only (the service guard leaves them out here). Browser, Elasticsearch and Stripe
-# tests cannot be left out of either run otherwise: the service guard fails a run that
-# deselects or skips one.
+# Some tests run once, in one of the two runs, and the service guard leaves them out of the
+# other: those marked database_independent run in the SQLite run, those marked postgresql_only
+# (row locks, threads sharing the database, the OpenAPI conformance test's throw-away database
+# of this server) here. In its own run such a test may not be skipped, and browser,
+# Elasticsearch and Stripe tests cannot be left out of either run otherwise: the service
+# guard fails a run that deselects or skips one.
 run_suite postgresql "$POSTGRES_URL" "$@" &
 postgres_run=$!
 if ! wait "$checks_run"; then

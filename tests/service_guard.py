@@ -6,9 +6,12 @@ or none passed; and when ELASTICSEARCH_URL is set but the default search backend
 Elasticsearch. The terminal summary ends with one line per marker, e.g.
 "service-guard: elasticsearch ok (89 passed)".
 
-Tests marked `database_independent` run once per `make test`: its PostgreSQL run
-(`--guard-database=postgresql`) leaves them to its SQLite run, which runs and guards them as
-any other; the summary counts them ("browser ok (11 passed; 1 left to the SQLite run)").
+Some tests run once per `make test`, in one of its two runs (`RUN_ONCE_MARKERS`):
+`database_independent` ones in its SQLite run, `postgresql_only` ones in its PostgreSQL run.
+The other run (`--guard-database=...`) deselects them, and the summary counts them ("browser ok
+(11 passed; 1 left to the SQLite run)", "run-once ok (5 passed here; 20 left to the SQLite
+run)"). In their own run, one that is skipped or deselected fails the session: it would run
+nowhere.
 
 The database is guarded too: after each passing test that used the database, the plugin reads
 the vendor of the open connection (and, for PostgreSQL, the server version from the connection
@@ -26,6 +29,12 @@ import pytest
 
 GUARDED_MARKERS: tuple[str, ...] = ("elasticsearch", "stripe", "browser")
 DATABASE_VENDORS: tuple[str, ...] = ("sqlite", "postgresql")
+#: marker -> the run of `make test` (its --guard-database) that runs the marked tests
+RUN_ONCE_MARKERS: dict[str, str] = {
+    "database_independent": "sqlite",
+    "postgresql_only": "postgresql",
+}
+RUN_NAMES: dict[str, str] = {"sqlite": "the SQLite run", "postgresql": "the PostgreSQL run"}
 
 _marked: dict[str, set[str]] = {marker: set() for marker in GUARDED_MARKERS}
 _passed: dict[str, set[str]] = {marker: set() for marker in GUARDED_MARKERS}
@@ -34,8 +43,12 @@ _problems: list[str] = []
 _database_passed: dict[str, set[str]] = {}
 _database_seen: dict[str, str] = {}
 _uses_database: set[str] = set()
-# marker -> node ids of database-independent tests left to the SQLite run
-_left: dict[str, set[str]] = {marker: set() for marker in GUARDED_MARKERS}
+# marker -> run -> node ids of its tests that run once, in that other run (`RUN_ONCE_MARKERS`)
+_left: dict[str, dict[str, set[str]]] = {marker: {} for marker in GUARDED_MARKERS}
+# node ids of the run-once tests whose run this is, and those left to the other run
+_once_here: set[str] = set()
+_once_passed: set[str] = set()
+_once_left: dict[str, int] = {}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -59,13 +72,25 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         _problems.append(f"the default search backend is {backend!r}, not Elasticsearch")
 
 
+def _run_of(item: pytest.Item) -> str | None:
+    """The run of `make test` that runs `item` once, or None when both runs do."""
+    runs = {run for marker, run in RUN_ONCE_MARKERS.items() if item.get_closest_marker(marker)}
+    if len(runs) > 1:
+        raise pytest.UsageError(f"{item.nodeid} is marked to run once in two runs: {runs}")
+    return runs.pop() if runs else None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if config.getoption("--guard-database") == "postgresql":
-        left = [item for item in items if item.get_closest_marker("database_independent")]
+    this_run = config.getoption("--guard-database")
+    if this_run is not None:
+        left = [item for item in items if _run_of(item) not in (None, this_run)]
         for item in left:
+            run = _run_of(item) or ""
+            _once_left[run] = _once_left.get(run, 0) + 1
             for marker in _markers_of(item):
-                _left[marker].add(item.nodeid)
-        items[:] = [item for item in items if not item.get_closest_marker("database_independent")]
+                _left[marker].setdefault(run, set()).add(item.nodeid)
+        _once_here.update(item.nodeid for item in items if _run_of(item) == this_run)
+        items[:] = [item for item in items if item not in left]
         # Reported as deselected, not as a problem (`pytest_deselected` skips them).
         config.hook.pytest_deselected(items=left)
     for item in items:
@@ -105,15 +130,20 @@ def pytest_runtest_call(item: pytest.Item) -> Any:
 
 
 def pytest_deselected(items: list[pytest.Item]) -> None:
-    left = set().union(*_left.values())
+    left = {nodeid for runs in _left.values() for ids in runs.values() for nodeid in ids}
     _problems.extend(
         f"deselected: {item.nodeid}"
         for item in items
-        if _markers_of(item) and item.nodeid not in left
+        if (_markers_of(item) and item.nodeid not in left) or item.nodeid in _once_here
     )
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.nodeid in _once_here:
+        if report.skipped:
+            _problems.append(f"skipped: {report.nodeid} (it runs in this run only)")
+        elif report.when == "call" and report.passed:
+            _once_passed.add(report.nodeid)
     for marker, nodeids in _marked.items():
         if report.nodeid not in nodeids:
             continue
@@ -155,9 +185,16 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line("service-guard: FAILED", red=True, bold=True)
         return
     for marker in GUARDED_MARKERS:
-        left = f"; {len(_left[marker])} left to the SQLite run" if _left[marker] else ""
+        left = "".join(
+            f"; {len(ids)} left to {RUN_NAMES[run]}" for run, ids in sorted(_left[marker].items())
+        )
         terminalreporter.write_line(
             f"service-guard: {marker} ok ({len(_passed[marker])} passed{left})", green=True
+        )
+    if _once_here or _once_left:
+        left = "".join(f"; {n} left to {RUN_NAMES[run]}" for run, n in sorted(_once_left.items()))
+        terminalreporter.write_line(
+            f"service-guard: run-once ok ({len(_once_passed)} passed here{left})", green=True
         )
     for vendor, nodeids in sorted(_database_passed.items()):
         terminalreporter.write_line(

@@ -20,7 +20,7 @@ from kernel.pages import page_of
 from kernel.web import request_actor, run_service
 from marketplace import roles, selectors, services
 from marketplace.choices import Field, choice_label
-from marketplace.filters import OrganizationFilter
+from marketplace.filters import OrganizationDirectoryFilter
 from marketplace.models import Organization
 from marketplace.organizations import selectors as org_selectors
 from marketplace.organizations.forms import (
@@ -46,11 +46,11 @@ ORGANIZATIONS_PER_PAGE = 30
 
 def organization_directory(request: HttpRequest) -> HttpResponse:
     """GET /organizations/: every organisation (they are public), by legal name, narrowed by
-    `OrganizationFilter` (name, type, verification); 30 a page (``?page=``,
-    `kernel.pages.page_of`: a bad number or one below 1 shows the first page, one past the end
-    the last). Invalid filters are shown on the form
-    and list nothing. How a newcomer finds the organisation to join or claim."""
-    filterset = OrganizationFilter(
+    `OrganizationDirectoryFilter` (name, type, verification status, province); 30 a page
+    (``?page=``, `kernel.pages.page_of`: a bad number or one below 1 shows the first page, one
+    past the end the last). Invalid filters are shown on the form and list nothing.
+    How a newcomer finds the organisation to join or claim."""
+    filterset = OrganizationDirectoryFilter(
         request.GET or None, queryset=selectors.organization_list().order_by("legal_name", "pk")
     )
     valid = not filterset.is_bound or filterset.is_valid()

@@ -41,10 +41,13 @@ CHECKS = ",".join(
         "response_schema_conformance",
     ]
 )
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="the schema conformance runs once per `make test`, in its PostgreSQL run",
-)
+pytestmark = [
+    pytest.mark.postgresql_only,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="the schema conformance runs once per `make test`, in its PostgreSQL run",
+    ),
+]
 
 MAX_EXAMPLES = 8
 PHASES = "examples,fuzzing,stateful"

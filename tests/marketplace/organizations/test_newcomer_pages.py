@@ -78,6 +78,19 @@ def test_directory_pages_by_thirty_a_page_past_the_end_shows_the_last_and_below_
     assert pager == ["?q=%E7%A4%BA%E4%BE%8B%E6%9C%BA%E6%9E%84&amp;page=2"]
 
 
+def test_directory_asks_about_verification_once_by_its_status():
+    factories.OrganizationFactory(
+        legal_name="河北示例钢铁集团", verified=True, verification_status="verified"
+    )
+    factories.OrganizationFactory(legal_name="河北示例农业大学")
+    html = _page(Client(), reverse("organization-list") + "?verification_status=verified")
+    assert 'name="verification_status"' in html and 'name="verified"' not in html
+    assert "河北示例钢铁集团" in html and "河北示例农业大学" not in html
+    # The API keeps its boolean filter.
+    api = Client().get("/api/v1/organizations/?verified=true")
+    assert [o["legal_name"] for o in api.json()["results"]] == ["河北示例钢铁集团"]
+
+
 def test_directory_shows_an_invalid_filter_on_the_form_instead_of_failing():
     factories.OrganizationFactory()
     html = _page(Client(), reverse("organization-list") + "?kind=planet")

@@ -25,7 +25,7 @@ from tests.marketplace.organizations.members_helpers import (
     organization_with_administrator,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgresql_only]
 
 
 @pytest.fixture(autouse=True)

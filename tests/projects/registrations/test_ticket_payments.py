@@ -232,6 +232,7 @@ def test_confirmed_paid_ticket_sends_one_notice_whatever_the_repeats(
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.postgresql_only  # threads share one database
 def test_concurrent_deliveries_confirm_and_notify_once(stripe_settings, broker):
     if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(
         "file:memorydb"

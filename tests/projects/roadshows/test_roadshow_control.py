@@ -220,6 +220,7 @@ def test_the_same_text_from_another_person_or_about_another_slot_is_a_new_questi
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.postgresql_only  # threads share one database
 def test_concurrent_double_submits_make_one_question(broker, enterprise_user):
     if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(
         "file:memorydb"
