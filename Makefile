@@ -4,10 +4,12 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# Keqiao's own packages (pyproject.toml, [tool.setuptools.packages.find]).
+PACKAGES := accounts contracts kernel marketplace matching payments projects
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run alerts test check venv lint typecheck pytest migrate demo messages clean
+.PHONY: run alerts test check venv bytecode lint typecheck pytest migrate demo messages clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,8 +20,14 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
+## bytecode: compile Keqiao's modules once (pip compiled the libraries'), so that no start
+## compiles them again: where writing bytecode is off (PYTHONDONTWRITEBYTECODE, a read-only
+## checkout) each start compiled about 300 modules, 0.3-0.4 s of gunicorn's first answer
+bytecode: venv
+	$(PY) -m compileall -q -j 0 $(PACKAGES)
+
 ## run: set up, migrate, load the bundled listings and demo users, serve on http://127.0.0.1:8000
-run: venv
+run: venv bytecode
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	KEQIAO_SITE_URL="$${KEQIAO_SITE_URL:-http://$(HOST):$(PORT)}" $(PY) manage.py runserver $(HOST):$(PORT)

@@ -88,7 +88,7 @@ trap 'exit 130' INT TERM
 work="$(mktemp -d)"
 setsid es/run.sh start --fresh >"$work/es.out" 2>"$work/es.err" &
 es_start=$!
-make --no-print-directory venv || { status=$?; stop_job "$es_start"; exit "$status"; }
+make --no-print-directory venv bytecode || { status=$?; stop_job "$es_start"; exit "$status"; }
 es_status=0
 wait "$es_start" || es_status=$?
 cat "$work/es.err" >&2
