@@ -39,6 +39,7 @@ from contracts.services.audit import client_info
 from contracts.services.sealing import is_seal_pending
 from contracts.services.signing import name_on_record
 from kernel.api.throttling import throttle_web
+from kernel.cells import whole_number
 from kernel.errors import DomainError
 from kernel.web import (
     ServiceRun,
@@ -242,16 +243,15 @@ def agreement_version(request: HttpRequest, pk: int, number: int) -> HttpRespons
 @require_POST
 def agreement_approve(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = selectors.agreement_get(viewer=request.user, pk=pk)
-    version_number = request.POST.get("version") or ""
+    raw_version = request.POST.get("version") or ""
+    # The version the page showed. Without one the latest is approved; one that names no
+    # version (text, more than 18 digits, which int() may even refuse) is a stale version.
+    version_number = (whole_number(raw_version, max_digits=18) or 0) if raw_version else None
     approved = _run(request, lambda: services.agreement_approve(
         agreement=agreement,
         actor=request_actor(request),
         client=client_info(request),
-        version_number=(
-            int(version_number)
-            if version_number.isascii() and version_number.isdigit()
-            else None
-        ),
+        version_number=version_number,
     ))
     if approved.error is not None:
         for field_messages in approved.error.fields.values():

@@ -1,6 +1,7 @@
 """One rule for the page number (`?page=`) of the paged list pages: the matches pages, the
-organisation directory and the mediation queue (the search page reads its page through its
-form, `matching.search.forms.SearchForm`).
+organisation directory and the mediation queue, and of the API lists that page by themselves
+(`kernel.api.pagination.paginate_fetched`). The search page reads its page through its form
+(`matching.search.forms.SearchForm`).
 
 Django's `Paginator.get_page` shows the first page for text that is not a number, and the
 *last* page for a number below 1 or past the end. A number below 1 is a user asking for the
@@ -32,9 +33,11 @@ def page_number(raw: str | None) -> int:
     text = (raw or "").strip()
     if not (text.isascii() and text.isdigit()):
         return 1
-    if len(text.lstrip("0")) > MAX_DIGITS:
+    # Leading zeros count for `int()`'s digit limit too (ValueError past 4,300 characters).
+    digits = text.lstrip("0")
+    if len(digits) > MAX_DIGITS:
         return PAST_THE_END
-    return max(1, int(text))
+    return max(1, int(digits or "0"))
 
 
 def page_of(

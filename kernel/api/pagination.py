@@ -16,6 +16,8 @@ from typing import Any, TypeVar, overload
 from rest_framework import pagination
 from rest_framework.request import Request
 
+from kernel.pages import page_number
+
 T = TypeVar("T")
 
 #: fetch(page, page_size) -> (total number of items, the items of that page)
@@ -57,8 +59,9 @@ class _FetchedPages(Sequence[T]):
 
 
 def _requested_page(paginator: PageNumberPagination, request: Request) -> int:
-    raw = str(request.query_params.get(paginator.page_query_param, "1"))
-    return int(raw) if raw.isascii() and raw.isdigit() and int(raw) >= 1 else 1
+    """The page to fetch, under `kernel.pages.page_number`'s rule; DRF's paginator then
+    checks the raw parameter itself (404 for "abc", "0" or a page past the end)."""
+    return page_number(request.query_params.get(paginator.page_query_param))
 
 
 def paginate_fetched(

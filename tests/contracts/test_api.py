@@ -203,3 +203,21 @@ def test_signing_attempts_are_rate_limited_so_the_password_check_is_no_oracle(
     right = client.post(url(frozen, "sign/"), {**body, "password": PASSWORD}, format="json")
     assert right.status_code == 429
     assert right.json()["code"] == "throttled" and int(right["Retry-After"]) > 0
+
+
+@pytest.mark.parametrize("version", ["9" * 5000, "0" * 5000 + "1", "1" + "0" * 19, "abc"])
+def test_approving_a_version_number_no_agreement_can_have_is_refused_not_a_server_error(
+    complete, enterprise_user, version
+):
+    """A version that names no version (text, more than 18 digits) approves nothing: the API
+    refuses it (400 on a number too long to read, 409 for one that is not the version to
+    approve), the web page shows its message; never a server error or an overflow of the
+    database's integer."""
+    api = client_for(enterprise_user).post(
+        url(complete, "approve/"), {"version": version}, format="json"
+    )
+    assert api.status_code in (400, 409), api.json()
+    browser = factories.login(enterprise_user)
+    web = browser.post(f"/agreements/{complete.pk}/approve/", {"version": version})
+    assert web.status_code in (302, 400)
+    assert not complete.approvals.exists()

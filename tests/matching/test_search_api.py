@@ -159,7 +159,8 @@ def test_search_last_page_and_page_past_the_end(client) -> None:
     assert last.status_code == numbered.status_code == 200
     assert last.json()["results"] == numbered.json()["results"]
     assert last.json()["next"] is None and len(last.json()["results"]) == count - 5 * (pages - 1)
-    for page in (pages + 1, 0, "x"):
+    # A number Python's int() refuses (over 4,300 characters, zeros included) is a bad page too.
+    for page in (pages + 1, 0, "x", "9" * 5000, "0" * 5000 + "2"):
         past = client.get(URL, {"q": "材料", "page_size": 5, "page": page})
         assert past.status_code == 404
         assert set(past.json()) == {"message", "code", "fields"}

@@ -37,6 +37,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kernel.cells import whole_number
 from kernel.errors import PermissionDeniedError
 from kernel.web import request_actor, validated
 from projects.models import Roadshow
@@ -243,7 +244,8 @@ class QuestionListApi(APIView):
         questions = question_list(roadshow=roadshow, include_hidden=staff)
         slot = request.query_params.get("slot")
         if slot:
-            slot_id = int(slot) if slot.isascii() and slot.isdigit() else 0
+            # No slot id has more than 18 digits (and int() refuses 4,300+): 0 is no slot.
+            slot_id = whole_number(slot, max_digits=18) or 0
             questions = questions.filter(slot=agenda_slot(roadshow, slot_id))
         return Response(QuestionOutputSerializer(questions[:500], many=True).data)
 

@@ -118,7 +118,9 @@ def test_jump_to_the_current_slot_changes_nothing(live, broker, slots):
     assert Roadshow.objects.get(pk=live.pk).live_version == version
 
 
-@pytest.mark.parametrize("to", [999999, "sideways", None, True, 1.5])
+@pytest.mark.parametrize(
+    "to", [999999, "sideways", None, True, 1.5, "9" * 5000, "0" * 5000 + "1", "1" + "0" * 19]
+)
 def test_jump_to_a_slot_not_on_this_agenda_is_400_on_to(live, broker, to):
     response = client_for(broker).post(url("advance", live), {"to": to}, format="json")
     assert response.status_code == 400
@@ -281,6 +283,14 @@ def test_live_questions_are_ordered_by_votes_and_hidden_ones_left_out(live, brok
     assert spam.pk in [q["id"] for q in staff_list]
     attendee_list = client_for(attendee).get(url("questions", live)).json()
     assert spam.pk not in [q["id"] for q in attendee_list]
+
+
+@pytest.mark.parametrize("slot", ["9" * 5000, "0" * 5000 + "1", "1" + "0" * 19, "x"])
+def test_questions_of_a_slot_that_cannot_exist_are_400_on_slot_not_a_server_error(
+    live, broker, slot
+):
+    response = client_for(broker).get(url("questions", live), {"slot": slot})
+    assert response.status_code == 400 and "slot" in response.json()["fields"]
 
 
 def test_only_host_staff_hide_or_answer(live, broker, attendee):
