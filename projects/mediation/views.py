@@ -47,6 +47,7 @@ def mediation_queue(request: HttpRequest) -> HttpResponse:
     items = selectors.mediated_request_items(page.object_list)
     return render(request, "projects/mediation_queue.html", {
         "filter_form": form, "page": page, "items": items, "forms": ACTION_FORMS,
+        "pager_keep": tuple(form.fields),  # the filters, nothing else
     })
 
 

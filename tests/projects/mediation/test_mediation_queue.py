@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from html import unescape
 from io import StringIO
 
 import pytest
@@ -260,15 +261,29 @@ def test_queue_pages_keep_to_open_requests_and_a_page_below_one_is_the_first(
     assert declined.status_code == 302
 
     def listed(query: str) -> list[str]:
-        html = client.get(f"/mediation/{query}").content.decode()
-        return re.findall(r'data-mediated-item="([^"]+)"', html)
+        return visit(query)[0]
 
-    first, second_page = listed(""), listed("?page=2")
+    def visit(query: str) -> tuple[list[str], list[str]]:
+        """The items a page lists, and its pager's links (as the browser reads them)."""
+        html = client.get(f"/mediation/{query}").content.decode()
+        pager = html.partition('class="pagination"')[2].partition("</nav>")[0]
+        links = [unescape(link) for link in re.findall(r'href="([^"]*)"', pager)]
+        return re.findall(r'data-mediated-item="([^"]+)"', html), links
+
+    first, links = visit("")
+    assert links == ["?page=2"]
+    second_page, back = visit(links[0])
+    assert back == ["?page=1"]
     assert sorted(first + second_page) == sorted(
         [f"meeting_request-{meeting.pk}", f"meeting_request-{second.pk}"]
     ), "page 2 of the default queue lists open requests too, not the declined one"
     assert listed("?page=0") == listed("?page=-3") == first
     assert listed("?page=99") == second_page
-    assert f"match_request-{match_request.pk}" in listed("?status=&page=1") + listed(
-        "?status=&page=2"
-    ) + listed("?status=&page=3"), "an empty status lists every status"
+    # The pager keeps the filters ("all" statuses) and nothing the page does not read.
+    every, query = [], "?status=&junk=" + "x" * 3000
+    for _number in (1, 2, 3):
+        items, links = visit(query)
+        every += items
+        assert links and all("junk" not in link and "status=&" in link for link in links)
+        query = links[-1]  # "Next" (on the third and last page "Previous"; the loop ends)
+    assert f"match_request-{match_request.pk}" in every, "an empty status lists every status"
