@@ -120,9 +120,10 @@ def satisfies(query: SearchQuery, document: IndexDocument, backend: BaseSearchBa
     return any(hit.object_id == document.object_id for hit in hits)
 
 
-def params_errors(params: Mapping[str, Any]) -> dict[str, list[str]]:
-    """Per-parameter messages for saved parameters that the search form refuses (strictly,
-    unlike the search page, which drops them): unknown names, wrong shapes, bad values."""
+def _checked_form(params: Mapping[str, Any]) -> tuple[SearchForm, dict[str, list[str]]]:
+    """The search form bound to saved parameters, validated, and per-parameter messages for
+    what it refuses (strictly, unlike the search page, which drops them): unknown names,
+    wrong shapes, bad values, and unknown values of a list (which the form drops)."""
     errors: dict[str, list[str]] = {}
     data: MultiValueDict[str, str] = MultiValueDict()
     for name, value in params.items():
@@ -141,7 +142,30 @@ def params_errors(params: Mapping[str, Any]) -> dict[str, list[str]]:
     form.is_valid()
     for name, messages in form.errors.items():
         errors.setdefault(name, [str(message) for message in messages])
-    return errors
+    for name, values in form.dropped.items():
+        invalid = form.fields[name].error_messages["invalid_choice"]
+        errors.setdefault(name, [str(invalid) % {"value": value} for value in values])
+    return form, errors
+
+
+def params_errors(params: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Per-parameter messages for saved parameters that the search form refuses (strictly,
+    unlike the search page, which drops them): unknown names, wrong shapes, bad values,
+    unknown values of a list; {} when every parameter is valid."""
+    return _checked_form(params)[1]
+
+
+def canonical_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Valid saved parameters as the search page reads them, so that one search is saved in
+    one form: the text without surrounding or invisible characters, TRLs as numbers ("03" →
+    3), the province's short name ("北京市" → "北京"), each list's values once and sorted
+    (a list filter means "any of"); empty ones left out. Call after `params_errors` found
+    nothing (invalid parameters are left out here)."""
+    params = clean_params(_checked_form(params)[0])
+    return {
+        name: sorted(value) if isinstance(value, list) else value
+        for name, value in params.items()
+    }
 
 
 def search_url(params: Mapping[str, Any]) -> str:

@@ -21,7 +21,7 @@ from marketplace import roles
 from matching.alerts.models import AlertSettings, EmailMode, ListingUnfollow, SavedSearch
 from matching.search.documents import model_for
 
-from .queries import params_errors
+from .queries import canonical_params, params_errors
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -49,13 +49,32 @@ def _clean_name(name: str) -> str:
 
 
 def _clean_query(query: Mapping[str, Any]) -> dict[str, Any]:
+    """`query` in its one saved form (`canonical_params`); DomainError per parameter."""
     errors = params_errors(query)
     if errors:
         raise DomainError(
             _("The search has values that are not valid."), code="invalid_query",
             fields={f"query.{name}": list(messages) for name, messages in errors.items()},
         )
-    return {name: value for name, value in query.items() if value not in (None, "", [])}
+    return canonical_params(query)
+
+
+def _refuse_a_second_copy(*, actor: User, query: dict[str, Any], other_than: int | None) -> int:
+    """DomainError (code ``duplicate``) when the actor already saved `query` (one search, one
+    alert), compared in the saved form (rows saved before it was one are read in it too);
+    `other_than` is the search being changed. Locks the user's row first, which serialises
+    one user's checks; returns how many searches the user has."""
+    lock_row_by_pk(get_user_model(), actor.pk)
+    saved = list(SavedSearch.objects.filter(user=actor).only("name", "query"))
+    same = next(
+        (s for s in saved if s.pk != other_than and canonical_params(s.query) == query), None
+    )
+    if same is not None:
+        raise DomainError(
+            _("You have already saved this search as “%(name)s”.") % {"name": same.name},
+            code="duplicate",
+        )
+    return len(saved)
 
 
 @transaction.atomic
@@ -66,16 +85,9 @@ def saved_search_create(*, actor: User, name: str, query: Mapping[str, Any]) -> 
     `ALERT_SAVED_SEARCHES_PER_USER` searches."""
     name = _clean_name(name)
     query = _clean_query(query)
-    lock_row_by_pk(get_user_model(), actor.pk)  # serialises one user's checks
-    saved = list(SavedSearch.objects.filter(user=actor).only("name", "query"))
-    same = next((s for s in saved if s.query == query), None)
-    if same is not None:
-        raise DomainError(
-            _("You have already saved this search as “%(name)s”.") % {"name": same.name},
-            code="duplicate",
-        )
+    count = _refuse_a_second_copy(actor=actor, query=query, other_than=None)
     limit = int(settings.ALERT_SAVED_SEARCHES_PER_USER)
-    if len(saved) >= limit:
+    if count >= limit:
         raise DomainError(
             _("You have saved as many searches as allowed (%(limit)d); delete one first.")
             % {"limit": limit},
@@ -92,7 +104,9 @@ def saved_search_update(
     name: str | None = None,
     query: Mapping[str, Any] | None = None,
 ) -> SavedSearch:
-    """Rename a saved search and/or replace its parameters (its owner only)."""
+    """Rename a saved search and/or replace its parameters (its owner only). DomainError as
+    `saved_search_create`'s: bad values, and (code ``duplicate``) parameters the user saved
+    in another search."""
     if saved_search.user_id != actor.pk:
         raise PermissionDeniedError(_("You can only change your own saved searches."))
     fields = ["updated_at"]
@@ -101,6 +115,7 @@ def saved_search_update(
         fields.append("name")
     if query is not None:
         saved_search.query = _clean_query(query)
+        _refuse_a_second_copy(actor=actor, query=saved_search.query, other_than=saved_search.pk)
         fields.append("query")
     saved_search.save(update_fields=fields)
     return saved_search

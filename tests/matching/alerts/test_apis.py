@@ -60,6 +60,8 @@ def test_anonymous_gets_401_or_403(api_client):
         ({"name": "ok", "query": {"trl_min": 12}}, "query.trl_min"),
         ({"name": "ok", "query": {"kind": "roadshow"}}, "query.kind"),
         ({"name": "ok", "query": {"field": "new_energy"}}, "query.field"),
+        ({"name": "ok", "query": {"field": ["bogus"]}}, "query.field"),
+        ({"name": "ok", "query": {"field": ["new_energy", "zzz"]}}, "query.field"),
         ({"name": "ok", "query": {"colour": "red"}}, "query.colour"),
         ({"name": "ok", "query": "储能"}, "query"),
     ],
@@ -102,6 +104,34 @@ def test_cannot_save_the_same_search_twice(api_client, researcher):
     other = {"name": "需求", "query": {"q": "储能", "kind": "need"}}
     assert api_client.post(LIST, other, format="json").status_code == 201
     assert SavedSearch.objects.filter(user=researcher).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("first", "same"),
+    [
+        ({"trl_min": 3}, {"trl_min": "03"}),
+        ({"field": ["new_energy", "new_materials"]},
+         {"field": ["new_materials", "new_energy", "new_energy"]}),
+        ({"q": "电池"}, {"q": " 电池 "}),
+        ({"province": "北京"}, {"province": "北京市"}),
+    ],
+)
+def test_one_search_is_saved_once_whatever_the_spelling_of_its_values(
+    api_client, researcher, first, same
+):
+    """A search is saved as the search page reads it (`canonical_params`), so two spellings
+    of it are one search (one search, one alert), when saved and when changed."""
+    api_client.force_authenticate(researcher)
+    created = api_client.post(LIST, {"name": "a", "query": first}, format="json")
+    assert created.status_code == 201, created.json()
+    again = api_client.post(LIST, {"name": "b", "query": same}, format="json")
+    assert again.status_code == 400 and again.json()["code"] == "duplicate"
+    other = api_client.post(LIST, {"name": "c", "query": {"q": "另一个"}}, format="json")
+    changed = api_client.patch(detail(other.json()["id"]), {"query": same}, format="json")
+    assert changed.status_code == 400 and changed.json()["code"] == "duplicate"
+    # Changing a search to the parameters it already has is no duplicate of itself.
+    kept = api_client.patch(detail(created.json()["id"]), {"query": same}, format="json")
+    assert kept.status_code == 200 and kept.json()["query"] == created.json()["query"]
 
 
 def test_alert_settings_get_and_patch(api_client, researcher, result):
