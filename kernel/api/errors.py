@@ -167,6 +167,15 @@ def _domain_error_response(exc: DomainError) -> Response:
     return response
 
 
+def _without_untranslated(detail: Any) -> Any:
+    """DRF's detail with its one message that has no translation replaced: a body of JSON
+    null is "No data provided" in English in every language (rest_framework/serializers.py
+    builds it without gettext)."""
+    if isinstance(detail, dict) and detail.get("non_field_errors") == ["No data provided"]:
+        return {"non_field_errors": [_("No data was sent: send a JSON object.")]}
+    return detail
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         return _domain_error_response(exc)
@@ -174,7 +183,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    detail = response.data
+    detail = _without_untranslated(response.data)
     if isinstance(exc, exceptions.ValidationError):
         fields = _fields(detail)
         message = _flatten(detail)[0] if len(_flatten(detail)) == 1 else str(

@@ -110,3 +110,15 @@ def test_a_request_for_an_unknown_host_under_the_api_answers_in_the_api_error_sh
     )
     assert response.status_code == 400
     assert response.json() == {"message": "请求无效。", "code": "bad_request", "fields": {}}
+
+
+@pytest.mark.parametrize(("language", "words"), [(ZH, "未发送数据"), (EN, "No data was sent")])
+def test_a_json_null_body_is_a_400_in_the_chosen_language(language, words):
+    """DRF words a body of JSON null "No data provided" in English whatever the language."""
+    client = _client(language, user=factories.researcher())
+    for path in ("/api/v1/saved-searches/", "/api/v1/match-requests/"):
+        response = client.post(path, "null", content_type="application/json")
+        assert response.status_code == 400
+        body = response.json()
+        assert words in body["message"]
+        assert body["fields"] == {"non_field_errors": [body["message"]]}
