@@ -43,6 +43,7 @@ from kernel.cells import whole_number
 from kernel.errors import DomainError
 from kernel.web import (
     ServiceRun,
+    form_page_status,
     request_actor,
     run_service,
     show_domain_error,
@@ -85,17 +86,18 @@ def agreement_create(request: HttpRequest, match_request_pk: int) -> HttpRespons
         )
         return redirect("agreement-detail", pk=existing.pk)
     form = AgreementCreateForm(request.POST or None)
+    run = None
     if request.method == "POST" and form.is_valid():
-        agreement = _run(request, lambda: services.agreement_create_from_match_request(
+        run = _run(request, lambda: services.agreement_create_from_match_request(
             match_request=match_request,
             actor=request_actor(request),
             client=client_info(request),
             contract_type=form.cleaned_data["contract_type"] or None,
             subtype=form.cleaned_data["subtype"] or None,
-        ), form).result
-        if agreement is not None:
+        ), form)
+        if run.result is not None:
             messages.success(request, _("The draft agreement was created."))
-            return redirect("agreement-detail", pk=agreement.pk)
+            return redirect("agreement-detail", pk=run.result.pk)
     suggested = services.infer_contract_type(match_request)
     return render(
         request,
@@ -106,6 +108,7 @@ def agreement_create(request: HttpRequest, match_request_pk: int) -> HttpRespons
             "suggested_type": ContractType(suggested[0]).label,
             "suggested_subtype": ContractSubtype(suggested[1]).label,
         },
+        status=form_page_status(form, run),
     )
 
 
@@ -186,22 +189,25 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("This agreement is frozen and cannot be changed."))
         return redirect("agreement-detail", pk=agreement.pk)
     form = AgreementEditForm(request.POST or None, agreement=agreement, version=version)
+    run = None
     if request.method == "POST" and form.is_valid():
-        new = _run(request, lambda: services.agreement_version_create(
+        run = _run(request, lambda: services.agreement_version_create(
             agreement=agreement,
             actor=request_actor(request),
             client=client_info(request),
             changes=form.changes(),
             note=form.cleaned_data["note"],
             base_version=form.cleaned_data["base_version"],
-        ), form).result
-        if new is not None:
+        ), form)
+        if run.result is not None:
+            new = run.result
             messages.success(request, _("Version v%(n)d was saved.") % {"n": new.number})
             return redirect("agreement-version", pk=agreement.pk, number=new.number)
     return render(
         request,
         "contracts/agreement_edit.html",
         {"agreement": agreement, "version": version, "form": form},
+        status=form_page_status(form, run),
     )
 
 
@@ -362,6 +368,7 @@ def agreement_sign(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "contracts/agreement_sign.html",
         {"agreement": agreement, "form": form, "state": state},
+        status=form_page_status(form),  # a wrong password or typed name
     )
 
 

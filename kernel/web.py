@@ -122,6 +122,15 @@ def error_status(exc: DomainError | None) -> int:
     return 409 if isinstance(exc, ConflictError) else 400
 
 
+def form_page_status(form: forms.BaseForm | None, run: ServiceRun[Any] | None = None) -> int:
+    """The HTTP status of a page with a form: 200 while the form is unbound (a GET); a bound
+    form shown again was refused (its view redirects after a success), by its own checks (400)
+    or by the service (`run`'s error: 409 when the record's state refused it, else 400)."""
+    if form is None or not form.is_bound:
+        return 200
+    return error_status(run.error if run is not None else None)
+
+
 def validated(serializer_class: type[Any], request: Request, **kwargs: Any) -> dict[str, Any]:
     """The body of the API `request` validated by `serializer_class` (constructed with
     `kwargs`, e.g. ``partial=True``); DRF's ValidationError (400 per field) otherwise."""

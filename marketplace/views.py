@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kernel.templatetags.keqiao import join_list
-from kernel.web import MAX_RETURN_PATH, request_actor, run_service
+from kernel.web import MAX_RETURN_PATH, form_page_status, request_actor, run_service
 from marketplace import roles, selectors, services
 from marketplace.choices import ListingStatus, TransferMode, choice_label
 from marketplace.forms import (
@@ -176,6 +176,7 @@ def _save_form(
             request, "marketplace/listing_form.html", {"form": None, "kind": kind, "listing": None}
         )
     choose_owner = listing is None and own_count > 1
+    saved = None
     if request.method == "POST":
         form = _listing_form(kind, listing, request.POST)
         if choose_owner:
@@ -207,6 +208,7 @@ def _save_form(
         request,
         "marketplace/listing_form.html",
         {"form": form, "kind": kind, "listing": listing},
+        status=form_page_status(form, saved),
     )
 
 

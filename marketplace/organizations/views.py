@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kernel.pages import page_of
-from kernel.web import request_actor, run_service
+from kernel.web import ServiceRun, form_page_status, request_actor, run_service
 from marketplace import roles, selectors, services
 from marketplace.choices import Field, choice_label
 from marketplace.filters import OrganizationDirectoryFilter
@@ -111,6 +111,7 @@ def organization_create(request: HttpRequest) -> HttpResponse:
     """GET/POST /organizations/new/: register an organisation with its business licence; the
     user becomes its administrator and it waits for a broker."""
     form = OrganizationForm(request.POST or None, request.FILES or None)
+    run: ServiceRun[Organization] | None = None
     if request.method == "POST" and form.is_valid():
         user = request_actor(request)
         data = {k: v for k, v in form.cleaned_data.items() if k != "file"}
@@ -127,7 +128,10 @@ def organization_create(request: HttpRequest) -> HttpResponse:
         if run.ok and run.result is not None:
             messages.success(request, _("Registered. A broker will verify your organisation."))
             return redirect("organization-detail", pk=run.result.pk)
-    return render(request, "marketplace/organization_form.html", {"form": form})
+    return render(
+        request, "marketplace/organization_form.html", {"form": form},
+        status=form_page_status(form, run),
+    )
 
 
 @login_required
@@ -146,6 +150,7 @@ def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None, instance=selectors.organization_get(pk=pk),
         may_change_kind=broker,
     )
+    run = None
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if broker or k != "kind"}
         verified = organization.verified
@@ -160,7 +165,10 @@ def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.info(request, _("The organisation goes back to verification."))
             return redirect("organization-detail", pk=organization.pk)
     context = {"form": form, "organization": organization, "broker": broker}
-    return render(request, "marketplace/organization_edit.html", context)
+    return render(
+        request, "marketplace/organization_edit.html", context,
+        status=form_page_status(form, run),
+    )
 
 
 @require_POST
@@ -313,6 +321,7 @@ def organization_claim(request: HttpRequest, pk: int) -> HttpResponse:
     evidence; a broker checks it."""
     organization = selectors.organization_get(pk=pk)
     form = ClaimForm(request.POST or None, request.FILES or None)
+    run = None
     if request.method == "POST" and form.is_valid():
         user = request_actor(request)
         run = run_service(
@@ -335,7 +344,9 @@ def organization_claim(request: HttpRequest, pk: int) -> HttpResponse:
             viewer=request.user, organization=organization
         ),
     }
-    return render(request, "marketplace/claim_form.html", context)
+    return render(
+        request, "marketplace/claim_form.html", context, status=form_page_status(form, run)
+    )
 
 
 @login_required

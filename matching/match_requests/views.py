@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kernel.api.throttling import throttle_web
-from kernel.web import request_actor, run_service
+from kernel.web import form_page_status, request_actor, run_service
 from marketplace import roles
 from marketplace import selectors as listing_selectors
 from marketplace.choices import ListingStatus
@@ -58,8 +58,9 @@ def match_request_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = MatchRequestForm(
         request.POST or None, needs=needs, initial={"technology_need": request.GET.get("need")}
     )
+    run = None
     if request.method == "POST" and form.is_valid():
-        created = run_service(
+        run = run_service(
             request,
             lambda: services.match_request_create(
                 actor=request_actor(request),
@@ -68,16 +69,17 @@ def match_request_create(request: HttpRequest, pk: int) -> HttpResponse:
                 message=form.cleaned_data["message"],
             ),
             form,
-        ).result
-        if created is not None:
+        )
+        if run.result is not None:
             messages.success(
                 request, _("Your request was sent. You will be notified of the answer.")
             )
-            return redirect("match-request-detail", pk=created.pk)
+            return redirect("match-request-detail", pk=run.result.pk)
     return render(
         request,
         "matching/match_request_form.html",
         {"form": form, "listing": result, "kind": "result"},
+        status=form_page_status(form, run),
     )
 
 
@@ -95,8 +97,9 @@ def match_request_propose(request: HttpRequest, pk: int) -> HttpResponse:
         results=results,
         initial={"research_result": request.GET.get("result")},
     )
+    run = None
     if request.method == "POST" and form.is_valid():
-        created = run_service(
+        run = run_service(
             request,
             lambda: services.match_request_propose(
                 actor=request_actor(request),
@@ -105,16 +108,17 @@ def match_request_propose(request: HttpRequest, pk: int) -> HttpResponse:
                 message=form.cleaned_data["message"],
             ),
             form,
-        ).result
-        if created is not None:
+        )
+        if run.result is not None:
             messages.success(
                 request, _("Your proposal was sent. You will be notified of the answer.")
             )
-            return redirect("match-request-detail", pk=created.pk)
+            return redirect("match-request-detail", pk=run.result.pk)
     return render(
         request,
         "matching/match_request_form.html",
         {"form": form, "listing": need, "kind": "need", "has_results": results.exists()},
+        status=form_page_status(form, run),
     )
 
 

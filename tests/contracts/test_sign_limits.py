@@ -40,7 +40,7 @@ def test_a_signer_mistyping_the_name_is_not_locked_out_by_the_rate_limit(
             {"typed_name": "企业代", "password": PASSWORD,
              "document_sha256": frozen.document_sha256, "preview_sha256": preview},
         )
-        assert answer.status_code == 200, attempt
+        assert answer.status_code == 400, attempt
         assert "typed_name" in answer.context["form"].errors
 
 

@@ -60,7 +60,7 @@ def test_edit_page_shows_service_errors_on_the_field(agreement, researcher):
     data = {name: field.initial or "" for name, field in form.fields.items()}
     data["payment_total_cny"] = "-1"
     response = client.post(f"/agreements/{agreement.pk}/edit/", data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "payment_total_cny" in response.context["form"].errors
 
 
@@ -94,7 +94,7 @@ def test_sign_page_shows_the_hash_and_signs_in_turn(frozen, enterprise_user, res
         {"typed_name": "企业代表", "password": "wrong", "document_sha256": frozen.document_sha256,
          "preview_sha256": preview},
     )
-    assert wrong.status_code == 200 and "password" in wrong.context["form"].errors
+    assert wrong.status_code == 400 and "password" in wrong.context["form"].errors
     ok = first.post(
         f"/agreements/{frozen.pk}/sign/",
         {"typed_name": "企业代表", "password": PASSWORD, "document_sha256": frozen.document_sha256,

@@ -145,7 +145,7 @@ def test_invalid_form_input_shows_errors_per_field(researcher):
         reverse("result-create"),
         {"title": "", "trl": "15", "ipc": "not-a-symbol", "patent_no": "123"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     form = response.context["form"]
     assert set(form.errors) >= {"title", "trl", "ipc", "patent_no"}
     assert "technology readiness level from 1 to 9" in response.content.decode()
@@ -157,7 +157,7 @@ def test_need_budget_order_is_checked_on_the_form(enterprise_user):
         reverse("need-create"),
         {"title": "废水处理", "budget_min_cny": "500000", "budget_max_cny": "100000"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "budget_max_cny" in response.context["form"].errors
     assert not TechnologyNeed.objects.filter(title="废水处理").exists()
 

@@ -179,17 +179,22 @@ def test_second_open_request_shows_the_conflict_instead_of_failing(result, enter
     url = reverse("match-request-create", kwargs={"pk": result.pk})
     client.post(url, {"message": "第一次"})
     response = client.post(url, {"message": "第二次"})
-    assert response.status_code == 200
+    assert response.status_code == 409  # the form again, with the conflict
     assert "already exists" in response.content.decode()
     assert MatchRequest.objects.count() == 1
 
 
-def test_blank_message_is_refused_with_a_field_error(result, enterprise_user):
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [({"message": "  "}, "message"),
+     ({"message": "请联系", "technology_need": "9" * 23}, "technology_need")],
+)
+def test_bad_input_is_a_400_with_a_field_error(result, enterprise_user, data, field):
     response = login(enterprise_user).post(
-        reverse("match-request-create", kwargs={"pk": result.pk}), {"message": "  "}
+        reverse("match-request-create", kwargs={"pk": result.pk}), data
     )
-    assert response.status_code == 200
-    assert "message" in response.context["form"].errors
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
     assert not MatchRequest.objects.exists()
 
 

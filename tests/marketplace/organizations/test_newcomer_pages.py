@@ -185,7 +185,7 @@ def test_member_of_two_organisations_chooses_which_lists_a_new_result():
     form = _page(client, reverse("result-create"))
     assert 'name="owner"' in form and "乙示例研究院" in form and "丙示例公司" not in form
     refused = client.post(reverse("result-create"), {"owner": stranger.pk, "title": "钢渣气淬"})
-    assert refused.status_code == 200 and not ResearchResult.objects.exists()
+    assert refused.status_code == 400 and not ResearchResult.objects.exists()
     saved = client.post(reverse("result-create"), {"owner": second.pk, "title": "钢渣气淬"})
     assert saved.status_code == 302
     assert ResearchResult.objects.get().owner == second
