@@ -21,8 +21,8 @@ $(VENV)/.installed: pyproject.toml
 venv: $(VENV)/.installed
 
 ## bytecode: compile Keqiao's modules once (pip compiled the libraries'), so that no start
-## compiles them again: where writing bytecode is off (PYTHONDONTWRITEBYTECODE, a read-only
-## checkout) each start compiled about 300 modules, 0.3-0.4 s of gunicorn's first answer
+## compiles them again: where Python may not write bytecode itself (PYTHONDONTWRITEBYTECODE)
+## each start compiled about 300 modules, 0.3-0.4 s of gunicorn's first answer
 bytecode: venv
 	$(PY) -m compileall -q -j 0 $(PACKAGES)
 

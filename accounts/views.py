@@ -22,7 +22,7 @@ from accounts.forms import NameForm
 from accounts.services import account_name_set, delete_account, name_frozen_reason
 from accounts.verification import record_given_address
 from kernel.errors import ConflictError
-from kernel.web import request_actor, run_service
+from kernel.web import form_page_status, request_actor, run_service
 
 
 class EmailAddressesView(EmailView):
@@ -53,6 +53,7 @@ def account_name(request: HttpRequest) -> HttpResponse:
     ):
         next_url = ""
     form = NameForm(request.POST or None, initial={"name": user.get_full_name()})
+    saved = None
     if request.method == "POST" and form.is_valid():
         saved = run_service(request, lambda: account_name_set(
             user=user, name=form.cleaned_data["name"]), form)
@@ -64,7 +65,7 @@ def account_name(request: HttpRequest) -> HttpResponse:
         "account/name.html",
         {"form": form, "next": next_url, "frozen_reason": name_frozen_reason(user),
          "name_on_record": user.get_full_name()},
-        status=400 if form.is_bound else 200,
+        status=form_page_status(request, saved),
     )
 
 

@@ -39,8 +39,8 @@ from contracts.services.audit import client_info
 from contracts.services.sealing import is_seal_pending
 from contracts.services.signing import name_on_record
 from kernel.api.throttling import throttle_web
-from kernel.cells import whole_number
 from kernel.errors import DomainError
+from kernel.ids import id_from_text
 from kernel.web import (
     ServiceRun,
     form_page_status,
@@ -108,7 +108,7 @@ def agreement_create(request: HttpRequest, match_request_pk: int) -> HttpRespons
             "suggested_type": ContractType(suggested[0]).label,
             "suggested_subtype": ContractSubtype(suggested[1]).label,
         },
-        status=form_page_status(form, run),
+        status=form_page_status(request, run),
     )
 
 
@@ -207,7 +207,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "contracts/agreement_edit.html",
         {"agreement": agreement, "version": version, "form": form},
-        status=form_page_status(form, run),
+        status=form_page_status(request, run),
     )
 
 
@@ -251,8 +251,8 @@ def agreement_approve(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = selectors.agreement_get(viewer=request.user, pk=pk)
     raw_version = request.POST.get("version") or ""
     # The version the page showed. Without one the latest is approved; one that names no
-    # version (text, more than 18 digits, which int() may even refuse) is a stale version.
-    version_number = (whole_number(raw_version, max_digits=18) or 0) if raw_version else None
+    # version (text, 0, a number past any id) is a stale version.
+    version_number = (id_from_text(raw_version) or 0) if raw_version else None
     approved = _run(request, lambda: services.agreement_approve(
         agreement=agreement,
         actor=request_actor(request),
@@ -368,7 +368,7 @@ def agreement_sign(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "contracts/agreement_sign.html",
         {"agreement": agreement, "form": form, "state": state},
-        status=form_page_status(form),  # a wrong password or typed name
+        status=form_page_status(request),  # a wrong password or typed name
     )
 
 

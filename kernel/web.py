@@ -118,15 +118,19 @@ def run_service(
 
 def error_status(exc: DomainError | None) -> int:
     """The HTTP status of a page that shows a service's error again (`run_service`'s
-    ``error``): 409 when the record's state refused it (`ConflictError`), else 400."""
-    return 409 if isinstance(exc, ConflictError) else 400
+    ``error``): 409 when the record's state refused it (`ConflictError`), 403 for a
+    permission error shown as a message (``permission_as_message``), else 400."""
+    if isinstance(exc, ConflictError):
+        return 409
+    return 403 if exc is not None and exc.permission else 400
 
 
-def form_page_status(form: forms.BaseForm | None, run: ServiceRun[Any] | None = None) -> int:
-    """The HTTP status of a page with a form: 200 while the form is unbound (a GET); a bound
-    form shown again was refused (its view redirects after a success), by its own checks (400)
-    or by the service (`run`'s error: 409 when the record's state refused it, else 400)."""
-    if form is None or not form.is_bound:
+def form_page_status(request: HttpRequest, run: ServiceRun[Any] | None = None) -> int:
+    """The HTTP status of a page with a form: 200 for a GET; a POST whose page is shown (its
+    view redirects after a success) was refused, by the form's own checks (400, an empty
+    body too) or by the service (`run`'s error, `error_status`: 409 when the record's state
+    refused it)."""
+    if request.method != "POST":
         return 200
     return error_status(run.error if run is not None else None)
 

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kernel.ids import ID_MAX
 from marketplace.choices import (
     Field,
     IpType,
@@ -52,10 +53,8 @@ def region_code_field(**options: Any) -> models.CharField[str, str]:
     )
 
 
-# Database ids are positive 64-bit integers (BigAutoField; SQLite INTEGER is 8 bytes too).
-# Larger numbers make the database driver raise OverflowError, so every id that comes in from
-# outside (API bodies, query parameters) is bounded to 1..ID_MAX first.
-ID_MAX = 2**63 - 1
+# Database ids are positive 64-bit integers (kernel.ids.ID_MAX, exported here too): every id
+# that comes in from outside (API bodies, query parameters) is bounded to 1..ID_MAX first.
 
 # --- the fields people write ------------------------------------------------------------------
 # One list of each group of writable fields, in the order the forms and the API show them: the

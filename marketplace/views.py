@@ -173,7 +173,8 @@ def _save_form(
     own_count = len(roles.organization_ids(request.user))  # read once per request
     if listing is None and not own_count and not roles.is_broker(request.user):
         return render(
-            request, "marketplace/listing_form.html", {"form": None, "kind": kind, "listing": None}
+            request, "marketplace/listing_form.html", {"form": None, "kind": kind, "listing": None},
+            status=form_page_status(request),  # a POST is refused: no organisation to list it
         )
     choose_owner = listing is None and own_count > 1
     saved = None
@@ -208,7 +209,7 @@ def _save_form(
         request,
         "marketplace/listing_form.html",
         {"form": form, "kind": kind, "listing": listing},
-        status=form_page_status(form, saved),
+        status=form_page_status(request, saved),
     )
 
 

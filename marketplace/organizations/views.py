@@ -130,7 +130,7 @@ def organization_create(request: HttpRequest) -> HttpResponse:
             return redirect("organization-detail", pk=run.result.pk)
     return render(
         request, "marketplace/organization_form.html", {"form": form},
-        status=form_page_status(form, run),
+        status=form_page_status(request, run),
     )
 
 
@@ -167,7 +167,7 @@ def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"form": form, "organization": organization, "broker": broker}
     return render(
         request, "marketplace/organization_edit.html", context,
-        status=form_page_status(form, run),
+        status=form_page_status(request, run),
     )
 
 
@@ -345,7 +345,7 @@ def organization_claim(request: HttpRequest, pk: int) -> HttpResponse:
         ),
     }
     return render(
-        request, "marketplace/claim_form.html", context, status=form_page_status(form, run)
+        request, "marketplace/claim_form.html", context, status=form_page_status(request, run)
     )
 
 

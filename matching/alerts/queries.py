@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from matching.search.backends.base import BaseSearchBackend, IndexDocument, SearchQuery
 from matching.search.fallback import MatchMode, answering_mode, by_meaning, meaning_limit
-from matching.search.forms import SearchForm
+from matching.search.forms import DEFAULT_KIND, SearchForm
 
 #: The saved parameters, the search form's: lists (its multiple choices) and single values;
 #: the page number is never saved.
@@ -159,12 +159,14 @@ def canonical_params(params: Mapping[str, Any]) -> dict[str, Any]:
     """Valid saved parameters as the search page reads them, so that one search is saved in
     one form: the text without surrounding or invisible characters, TRLs as numbers ("03" →
     3), the province's short name ("北京市" → "北京"), each list's values once and sorted
-    (a list filter means "any of"); empty ones left out. Call after `params_errors` found
-    nothing (invalid parameters are left out here)."""
+    (a list filter means "any of"); empty ones and the page's default listing type
+    (``kind`` "result", which the search page's own form always sends) left out. Call after
+    `params_errors` found nothing (invalid parameters are left out here)."""
     params = clean_params(_checked_form(params)[0])
     return {
         name: sorted(value) if isinstance(value, list) else value
         for name, value in params.items()
+        if (name, value) != ("kind", DEFAULT_KIND)
     }
 
 

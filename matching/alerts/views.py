@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kernel.web import error_status, request_actor, run_service
+from kernel.web import error_status, form_page_status, request_actor, run_service
 from matching.search.forms import SearchForm
 
 from . import selectors, services
@@ -74,6 +74,7 @@ def saved_search_rename(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request_actor(request)
     saved = selectors.saved_search_get(viewer=actor, pk=pk)
     form = SavedSearchNameForm(request.POST, prefix=f"s{saved.pk}")
+    run = None
     if form.is_valid():
         run = run_service(
             request,
@@ -85,7 +86,7 @@ def saved_search_rename(request: HttpRequest, pk: int) -> HttpResponse:
         if run.ok:
             messages.success(request, _("Saved search renamed."))
             return redirect("saved-search-list")
-    return _list_page(request, 400, **{f"form_{saved.pk}": form})
+    return _list_page(request, form_page_status(request, run), **{f"form_{saved.pk}": form})
 
 
 @require_POST
@@ -109,20 +110,15 @@ def alert_settings(request: HttpRequest) -> HttpResponse:
     form = AlertSettingsForm(
         request.POST or None, initial={"email_mode": current.email_mode}
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            services.alert_settings_update(
-                actor=actor, email_mode=form.cleaned_data["email_mode"]
-            )
-            messages.success(request, _("Alert settings saved."))
-            return redirect("alert-settings")
-        status = 400
+    if request.method == "POST" and form.is_valid():
+        services.alert_settings_update(actor=actor, email_mode=form.cleaned_data["email_mode"])
+        messages.success(request, _("Alert settings saved."))
+        return redirect("alert-settings")
     return render(
         request,
         "matching/alerts/settings.html",
         {"form": form, "listings": selectors.followed_listings(actor)},
-        status=status,
+        status=form_page_status(request),
     )
 
 

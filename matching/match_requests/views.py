@@ -79,7 +79,7 @@ def match_request_create(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "matching/match_request_form.html",
         {"form": form, "listing": result, "kind": "result"},
-        status=form_page_status(form, run),
+        status=form_page_status(request, run),
     )
 
 
@@ -118,7 +118,7 @@ def match_request_propose(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "matching/match_request_form.html",
         {"form": form, "listing": need, "kind": "need", "has_results": results.exists()},
-        status=form_page_status(form, run),
+        status=form_page_status(request, run),
     )
 
 
@@ -239,8 +239,9 @@ def match_request_decline(request: HttpRequest, pk: int) -> HttpResponse:
     """POST /requests/<pk>/decline/ with `reason` (DeclineReason) and `text`."""
     match_request = selectors.match_request_get(viewer=request.user, pk=pk)
     form = DeclineForm(request.POST)
+    run = None
     if form.is_valid():
-        declined = run_service(
+        run = run_service(
             request,
             lambda: services.match_request_decline(
                 match_request=match_request,
@@ -249,11 +250,13 @@ def match_request_decline(request: HttpRequest, pk: int) -> HttpResponse:
                 text=form.cleaned_data["text"],
             ),
             form,
-        ).result
-        if declined is not None:
+        )
+        if run.ok:
             messages.success(request, _("Declined. The requester has been notified."))
             return redirect("match-request-detail", pk=pk)
-    return _render_detail(request, match_request, decline_form=form, status=400)
+    return _render_detail(
+        request, match_request, decline_form=form, status=form_page_status(request, run)
+    )
 
 
 @require_POST
@@ -270,8 +273,9 @@ def match_request_message(request: HttpRequest, pk: int) -> HttpResponse:
     """POST /requests/<pk>/messages/ with `body`: a message in the thread."""
     match_request = selectors.match_request_get(viewer=request.user, pk=pk)
     form = MessageForm(request.POST)
+    run = None
     if form.is_valid():
-        posted = run_service(
+        run = run_service(
             request,
             lambda: services.match_request_message_post(
                 match_request=match_request,
@@ -279,7 +283,9 @@ def match_request_message(request: HttpRequest, pk: int) -> HttpResponse:
                 body=form.cleaned_data["body"],
             ),
             form,
-        ).result
-        if posted is not None:
+        )
+        if run.ok:
             return redirect(reverse("match-request-detail", kwargs={"pk": pk}) + "#thread")
-    return _render_detail(request, match_request, message_form=form, status=400)
+    return _render_detail(
+        request, match_request, message_form=form, status=form_page_status(request, run)
+    )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from kernel.invisible_text import without_invisible
 from marketplace.choices import Field, Stage, TransferMode
 from marketplace.regions import province_short_name
-from matching.search.backends.base import SearchQuery
+from matching.search.backends.base import ListingKind, SearchQuery
 from matching.search.fallback import word_groups
 
 PAGE_SIZE = 20
@@ -22,6 +22,8 @@ MAX_PAGE = 500
 MAX_QUERY_CHARS = 200
 
 KIND_CHOICES = [("result", _("Research results")), ("need", _("Technology needs"))]
+#: The listing type searched when the page does not say.
+DEFAULT_KIND: ListingKind = "result"
 NO_SEARCH_WORDS = _("“%(text)s” has no word that can be searched for.")
 # Django's own wording reads "该变量" (this variable) in Chinese.
 TOO_LONG = _("At most %(limit_value)d characters (%(show_value)d given).")
@@ -125,7 +127,7 @@ class SearchForm(forms.Form):
                 data[name] = cleaned[name]
         return SearchQuery(
             text=(data.get("q") or "").strip(),
-            kind=data.get("kind") or "result",
+            kind=data.get("kind") or DEFAULT_KIND,
             fields=tuple(data.get("field") or ()),
             provinces=(data["province"],) if data.get("province") else (),
             stages=tuple(data.get("stage") or ()),

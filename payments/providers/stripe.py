@@ -27,8 +27,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kernel.cells import whole_number
 from kernel.errors import ConflictError
+from kernel.ids import id_from_text
 from payments.providers.base import (
     BasePaymentProvider,
     CheckoutRequest,
@@ -259,8 +259,7 @@ def _payment_id(obj: dict[str, Any]) -> int | None:
     if obj.get("object") == "checkout.session":
         candidates.append(obj.get("client_reference_id"))
     for raw in candidates:
-        # An id of at most 18 ASCII digits (the database's integer; int() refuses 4,300+).
-        if raw and (payment_id := whole_number(str(raw), max_digits=18)) is not None:
+        if raw and (payment_id := id_from_text(str(raw))) is not None:
             return payment_id
     return None
 

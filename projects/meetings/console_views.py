@@ -32,7 +32,7 @@ from django.views.decorators.http import require_POST
 
 from kernel.errors import DomainError
 from kernel.local_time import BEIJING
-from kernel.web import error_status, request_actor, run_service
+from kernel.web import error_status, form_page_status, request_actor, run_service
 from projects.meetings import console
 from projects.meetings import services as meetings
 from projects.meetings.forms import MeetingBlockForm, MeetingMoveForm, MeetingSwapForm
@@ -197,7 +197,7 @@ def block_edit(request: HttpRequest, roadshow_id: int, pk: int) -> HttpResponse:
             "slot_minutes": block.slot_minutes, "rooms": "\n".join(block.rooms)})
     return render(request, "projects/meetings_block.html",
                   {"roadshow": roadshow, "block": block, "form": form},
-                  status=400 if form.is_bound else 200)
+                  status=form_page_status(request))
 
 
 @login_required

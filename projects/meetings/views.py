@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kernel.web import attachment, error_status, request_actor, run_service
+from kernel.web import attachment, error_status, form_page_status, request_actor, run_service
 from marketplace import roles
 from marketplace.selectors import own_organizations
 from projects.choices import RoadshowStatus
@@ -136,6 +136,7 @@ def unavailability_add_page(request: HttpRequest, roadshow_id: int) -> HttpRespo
     roadshow = roadshow_get(viewer=request.user, pk=roadshow_id)
     user = request_actor(request)
     form = UnavailabilityForm(request.POST, organizations=own_organizations(user))
+    saved = None
     if form.is_valid():
         saved = run_service(request, lambda: meetings.unavailability_add(
             roadshow=roadshow, actor=user, starts_at=form.cleaned_data["starts_at"],
@@ -147,7 +148,8 @@ def unavailability_add_page(request: HttpRequest, roadshow_id: int) -> HttpRespo
             messages.success(request, _("Your unavailable time was saved."))
             return redirect("roadshow-my-schedule", roadshow_id=roadshow.pk)
     return render(request, "projects/my_schedule.html",
-                  _schedule_context(request, roadshow, unavailability_form=form), status=400)
+                  _schedule_context(request, roadshow, unavailability_form=form),
+                  status=form_page_status(request, saved))
 
 
 @login_required

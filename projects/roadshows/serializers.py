@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from kernel.cells import whole_number
+from kernel.ids import id_from_text
 from marketplace.choices import Field, ListingStatus, ListingType
 from marketplace.models import Organization, ResearchResult, TechnologyNeed
 from marketplace.serializers import IdField, IdRelatedField, RejectUnknownFieldsMixin
@@ -178,8 +178,7 @@ class AdvanceInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer[An
         if value in ("next", "previous"):
             return str(value)
         if isinstance(value, str):
-            # No slot id has more than 18 digits (and int() refuses 4,300+).
-            value = whole_number(value, max_digits=18)
+            value = id_from_text(value)
         if isinstance(value, int) and not isinstance(value, bool) and 1 <= value < 2**63:
             return value
         raise serializers.ValidationError(

@@ -205,19 +205,23 @@ def test_signing_attempts_are_rate_limited_so_the_password_check_is_no_oracle(
     assert right.json()["code"] == "throttled" and int(right["Retry-After"]) > 0
 
 
-@pytest.mark.parametrize("version", ["9" * 5000, "0" * 5000 + "1", "1" + "0" * 19, "abc"])
+@pytest.mark.parametrize(
+    ("version", "api_status"),
+    [("9" * 5000, 400), ("0" * 5000 + "1", 400), ("abc", 400), ("1" + "0" * 19, 409)],
+)
 def test_approving_a_version_number_no_agreement_can_have_is_refused_not_a_server_error(
-    complete, enterprise_user, version
+    complete, enterprise_user, version, api_status
 ):
-    """A version that names no version (text, more than 18 digits) approves nothing: the API
-    refuses it (400 on a number too long to read, 409 for one that is not the version to
-    approve), the web page shows its message; never a server error or an overflow of the
-    database's integer."""
+    """A version that names no version approves nothing: the API refuses a value it cannot
+    read as a number (400, DRF's IntegerField) and a number that is not the version to
+    approve (409 stale version); the web page goes back to the agreement with the stale
+    version's message. Never a server error or an overflow of the database's integer."""
     api = client_for(enterprise_user).post(
         url(complete, "approve/"), {"version": version}, format="json"
     )
-    assert api.status_code in (400, 409), api.json()
+    assert api.status_code == api_status, api.json()
     browser = factories.login(enterprise_user)
-    web = browser.post(f"/agreements/{complete.pk}/approve/", {"version": version})
-    assert web.status_code in (302, 400)
+    web = browser.post(f"/agreements/{complete.pk}/approve/", {"version": version}, follow=True)
+    assert web.redirect_chain[-1] == (f"/agreements/{complete.pk}/", 302)
+    assert [m.level_tag for m in web.context["messages"]] == ["error"]
     assert not complete.approvals.exists()

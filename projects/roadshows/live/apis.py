@@ -37,8 +37,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from kernel.cells import whole_number
 from kernel.errors import PermissionDeniedError
+from kernel.ids import id_from_text
 from kernel.web import request_actor, validated
 from projects.models import Roadshow
 from projects.permissions import is_confirmed_attendee, is_host_staff
@@ -244,8 +244,7 @@ class QuestionListApi(APIView):
         questions = question_list(roadshow=roadshow, include_hidden=staff)
         slot = request.query_params.get("slot")
         if slot:
-            # No slot id has more than 18 digits (and int() refuses 4,300+): 0 is no slot.
-            slot_id = whole_number(slot, max_digits=18) or 0
+            slot_id = id_from_text(slot) or 0  # 0: no slot (a 400 on slot)
             questions = questions.filter(slot=agenda_slot(roadshow, slot_id))
         return Response(QuestionOutputSerializer(questions[:500], many=True).data)
 

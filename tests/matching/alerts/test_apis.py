@@ -114,6 +114,7 @@ def test_cannot_save_the_same_search_twice(api_client, researcher):
          {"field": ["new_materials", "new_energy", "new_energy"]}),
         ({"q": "电池"}, {"q": " 电池 "}),
         ({"province": "北京"}, {"province": "北京市"}),
+        ({"q": "电池"}, {"q": "电池", "kind": "result"}),  # the page's form sends its kind
     ],
 )
 def test_one_search_is_saved_once_whatever_the_spelling_of_its_values(

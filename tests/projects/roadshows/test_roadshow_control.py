@@ -119,7 +119,7 @@ def test_jump_to_the_current_slot_changes_nothing(live, broker, slots):
 
 
 @pytest.mark.parametrize(
-    "to", [999999, "sideways", None, True, 1.5, "9" * 5000, "0" * 5000 + "1", "1" + "0" * 19]
+    "to", [999999, "sideways", None, True, 1.5, "9" * 5000, "0" * 5000 + "999999", "1" + "0" * 19]
 )
 def test_jump_to_a_slot_not_on_this_agenda_is_400_on_to(live, broker, to):
     response = client_for(broker).post(url("advance", live), {"to": to}, format="json")
@@ -285,7 +285,7 @@ def test_live_questions_are_ordered_by_votes_and_hidden_ones_left_out(live, brok
     assert spam.pk not in [q["id"] for q in attendee_list]
 
 
-@pytest.mark.parametrize("slot", ["9" * 5000, "0" * 5000 + "1", "1" + "0" * 19, "x"])
+@pytest.mark.parametrize("slot", ["9" * 5000, "0" * 5000 + "999999", "1" + "0" * 19, "x"])
 def test_questions_of_a_slot_that_cannot_exist_are_400_on_slot_not_a_server_error(
     live, broker, slot
 ):
