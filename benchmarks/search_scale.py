@@ -174,14 +174,11 @@ def save_snapshots() -> float | None:
     """What `update_index` does after its rebuild: save the vector snapshots that gunicorn's
     first start reads (`matching.semantic.preload.save_vector_snapshots`). Returns seconds,
     or None when snapshots are off (MATCHING_VECTOR_SNAPSHOTS empty)."""
-    from django.conf import settings
-
     from matching.semantic.preload import save_vector_snapshots
 
-    if not getattr(settings, "MATCHING_VECTOR_SNAPSHOTS", None):
-        return None
     started = time.perf_counter()
-    save_vector_snapshots()
+    if not save_vector_snapshots():
+        return None
     return time.perf_counter() - started
 
 

@@ -53,11 +53,14 @@ def load_and_save_vector_indexes() -> None:
         _save_snapshot(vector_index(kind, embedder.name, embedder.dimensions))
 
 
-def save_vector_snapshots() -> None:
+def save_vector_snapshots() -> bool:
     """`load_and_save_vector_indexes` for a command that wrote vectors (`update_index`): the
-    snapshots of the next start. Nothing when snapshots are off (MATCHING_VECTOR_SNAPSHOTS)."""
-    if getattr(settings, "MATCHING_VECTOR_SNAPSHOTS", None):
-        load_and_save_vector_indexes()
+    snapshots of the next start. Nothing when snapshots are off (MATCHING_VECTOR_SNAPSHOTS).
+    Returns whether they are on."""
+    if not getattr(settings, "MATCHING_VECTOR_SNAPSHOTS", None):
+        return False
+    load_and_save_vector_indexes()
+    return True
 
 
 def _save_snapshot(index: VectorIndex) -> None:
