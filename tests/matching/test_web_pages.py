@@ -174,6 +174,19 @@ def test_researcher_proposes_a_result_to_a_need_from_the_need_page(result, need,
     assert created.addressee == need.owner
 
 
+def test_a_refused_form_names_its_help_and_errors_for_screen_readers(result, enterprise_user):
+    """Every id a field's aria-describedby names (its help text, its errors) is on the page."""
+    response = login(enterprise_user).post(
+        reverse("match-request-create", kwargs={"pk": result.pk}), {"message": "  "}
+    )
+    html = response.content.decode()
+    described = {
+        name for value in re.findall(r'aria-describedby="([^"]+)"', html) for name in value.split()
+    }
+    assert "id_message_error" in described
+    assert all(f'id="{name}"' in html for name in described), described
+
+
 def test_second_open_request_shows_the_conflict_instead_of_failing(result, enterprise_user):
     client = login(enterprise_user)
     url = reverse("match-request-create", kwargs={"pk": result.pk})
