@@ -29,8 +29,11 @@ PAST_THE_END: int = 10**MAX_DIGITS
 def page_number(raw: str | None) -> int:
     """The page asked for by the `page` parameter `raw`: its ASCII digits as a number of at
     least 1; 1 for anything else (absent, empty, "abc", "-1", "0", "９"); 10**18 for more than
-    `MAX_DIGITS` digits (`PAST_THE_END`: the last page)."""
+    `MAX_DIGITS` digits and for "last", as the API lists read it (`PAST_THE_END`: the last
+    page)."""
     text = (raw or "").strip()
+    if text == "last":
+        return PAST_THE_END
     if not (text.isascii() and text.isdigit()):
         return 1
     # Leading zeros count for `int()`'s digit limit too (ValueError past 4,300 characters).
