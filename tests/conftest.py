@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 import warnings
 from contextlib import contextmanager
 
@@ -219,6 +220,10 @@ def _other_sessions(django_db_blocker) -> set[int]:
         return {row[0] for row in cursor.fetchall()}
 
 
+#: Seconds a session closed by the test may take to leave pg_stat_activity.
+SESSION_END_WAIT = 2.0
+
+
 @pytest.fixture(autouse=True)
 def _sessions_left_by_this_test(request, django_db_setup, django_db_blocker):
     """On PostgreSQL, warn naming the test after which a new session stays connected to the
@@ -232,6 +237,12 @@ def _sessions_left_by_this_test(request, django_db_setup, django_db_blocker):
     before = _other_sessions(django_db_blocker)
     yield
     left = _other_sessions(django_db_blocker) - before
+    # A connection that a thread closed is still listed until its server process has ended,
+    # a moment later: only a session still there after SESSION_END_WAIT is one left open.
+    deadline = time.monotonic() + SESSION_END_WAIT
+    while left and time.monotonic() < deadline:
+        time.sleep(0.05)
+        left = _other_sessions(django_db_blocker) - before
     if left:
         warnings.warn(
             f"{request.node.nodeid} left a session open on the test database: {sorted(left)}",
