@@ -148,26 +148,23 @@ def _checked_form(params: Mapping[str, Any]) -> tuple[SearchForm, dict[str, list
     return form, errors
 
 
-def params_errors(params: Mapping[str, Any]) -> dict[str, list[str]]:
-    """Per-parameter messages for saved parameters that the search form refuses (strictly,
-    unlike the search page, which drops them): unknown names, wrong shapes, bad values,
-    unknown values of a list; {} when every parameter is valid."""
-    return _checked_form(params)[1]
+def checked_params(params: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Saved parameters read once by the search form: (their canonical form, per-parameter
+    messages for what the form refuses, strictly, unlike the search page, which drops it:
+    unknown names, wrong shapes, bad values, unknown values of a list; {} when all is valid).
 
-
-def canonical_params(params: Mapping[str, Any]) -> dict[str, Any]:
-    """Valid saved parameters as the search page reads them, so that one search is saved in
-    one form: the text without surrounding or invisible characters, TRLs as numbers ("03" →
-    3), the province's short name ("北京市" → "北京"), each list's values once and sorted
-    (a list filter means "any of"); empty ones and the page's default listing type
-    (``kind`` "result", which the search page's own form always sends) left out. Call after
-    `params_errors` found nothing (invalid parameters are left out here)."""
-    params = clean_params(_checked_form(params)[0])
-    return {
+    The canonical form is the valid parameters as the search page reads them, so that one
+    search is saved in one form: the text without surrounding or invisible characters, TRLs
+    as numbers ("03" → 3), the province's short name ("北京市" → "北京"), each list's values
+    once and sorted (a list filter means "any of"); empty ones and the page's default listing
+    type (``kind`` "result", which the search page's own form always sends) left out."""
+    form, errors = _checked_form(params)
+    canonical = {
         name: sorted(value) if isinstance(value, list) else value
-        for name, value in params.items()
+        for name, value in clean_params(form).items()
         if (name, value) != ("kind", DEFAULT_KIND)
     }
+    return canonical, errors
 
 
 def search_url(params: Mapping[str, Any]) -> str:

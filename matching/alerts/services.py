@@ -21,7 +21,7 @@ from marketplace import roles
 from matching.alerts.models import AlertSettings, EmailMode, ListingUnfollow, SavedSearch
 from matching.search.documents import model_for
 
-from .queries import canonical_params, params_errors
+from .queries import checked_params
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -49,14 +49,14 @@ def _clean_name(name: str) -> str:
 
 
 def _clean_query(query: Mapping[str, Any]) -> dict[str, Any]:
-    """`query` in its one saved form (`canonical_params`); DomainError per parameter."""
-    errors = params_errors(query)
+    """`query` in its one saved form (`checked_params`); DomainError per parameter."""
+    canonical, errors = checked_params(query)
     if errors:
         raise DomainError(
             _("The search has values that are not valid."), code="invalid_query",
             fields={f"query.{name}": list(messages) for name, messages in errors.items()},
         )
-    return canonical_params(query)
+    return canonical
 
 
 def _refuse_a_second_copy(*, actor: User, query: dict[str, Any], other_than: int | None) -> int:
@@ -67,7 +67,7 @@ def _refuse_a_second_copy(*, actor: User, query: dict[str, Any], other_than: int
     lock_row_by_pk(get_user_model(), actor.pk)
     saved = list(SavedSearch.objects.filter(user=actor).only("name", "query"))
     same = next(
-        (s for s in saved if s.pk != other_than and canonical_params(s.query) == query), None
+        (s for s in saved if s.pk != other_than and checked_params(s.query)[0] == query), None
     )
     if same is not None:
         raise DomainError(

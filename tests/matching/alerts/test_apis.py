@@ -120,7 +120,7 @@ def test_cannot_save_the_same_search_twice(api_client, researcher):
 def test_one_search_is_saved_once_whatever_the_spelling_of_its_values(
     api_client, researcher, first, same
 ):
-    """A search is saved as the search page reads it (`canonical_params`), so two spellings
+    """A search is saved as the search page reads it (`checked_params`), so two spellings
     of it are one search (one search, one alert), when saved and when changed."""
     api_client.force_authenticate(researcher)
     created = api_client.post(LIST, {"name": "a", "query": first}, format="json")
