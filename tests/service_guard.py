@@ -83,14 +83,19 @@ def _run_of(item: pytest.Item) -> str | None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     this_run = config.getoption("--guard-database")
     if this_run is not None:
-        left = [item for item in items if _run_of(item) not in (None, this_run)]
-        for item in left:
-            run = _run_of(item) or ""
+        run_of = {item.nodeid: _run_of(item) for item in items}
+        left, kept = [], []
+        for item in items:
+            run = run_of[item.nodeid]
+            if run is None or run == this_run:
+                kept.append(item)
+                continue
+            left.append(item)
             _once_left[run] = _once_left.get(run, 0) + 1
             for marker in _markers_of(item):
                 _left[marker].setdefault(run, set()).add(item.nodeid)
-        _once_here.update(item.nodeid for item in items if _run_of(item) == this_run)
-        items[:] = [item for item in items if item not in left]
+        _once_here.update(nodeid for nodeid, run in run_of.items() if run == this_run)
+        items[:] = kept
         # Reported as deselected, not as a problem (`pytest_deselected` skips them).
         config.hook.pytest_deselected(items=left)
     for item in items:
