@@ -165,6 +165,22 @@ def test_claim_of_a_transfer_centre_is_refused():
         _claim(factories.UserFactory(), centre)
 
 
+def test_the_claim_page_answers_a_refused_claim_with_the_apis_status():
+    """The web form shows the service's refusal on the page, with the API's status: 403 for
+    an organisation nobody may claim (a transfer centre), 409 for one that has members."""
+    centre = factories.OrganizationFactory(kind=OrganizationKind.TRANSFER_CENTRE)
+    staffed = factories.OrganizationFactory()
+    factories.researcher(staffed)
+    client = factories.login(factories.UserFactory())
+    for organization, status in ((centre, 403), (staffed, 409)):
+        response = client.post(
+            reverse("organization-claim", args=[organization.pk]),
+            {"file": _pdf(), "message": "授权书"},
+        )
+        assert response.status_code == status, organization
+    assert not OrganizationClaim.objects.exists()
+
+
 def test_claim_evidence_must_be_a_pdf_or_image(api_client, imported):
     api_client.force_authenticate(factories.UserFactory())
     response = api_client.post(
