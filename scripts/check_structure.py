@@ -5,6 +5,9 @@
   decorators excluded, to its last line).
 - Each outside library in ``SOLE_IMPORTERS`` is imported by exactly the one module named there
   ("one module per outside library").
+- ``PRODUCT_PACKAGES`` are the packages pyproject.toml installs
+  (``[tool.setuptools.packages.find]``) and those the Makefile's ``PACKAGES`` compiles
+  (``make bytecode``): one list, written three times.
 
 Product modules are the ``.py`` files of the apps in ``PRODUCT_PACKAGES``, without migrations.
 ``KNOWN_EXCEPTIONS`` lists the modules and functions that were over a limit when the check was
@@ -18,7 +21,9 @@ Usage: ``python scripts/check_structure.py`` — prints each violation and exits
 from __future__ import annotations
 
 import ast
+import re
 import sys
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -122,8 +127,25 @@ def violations() -> tuple[list[str], set[str]]:
     return found, over
 
 
+def package_list_violations() -> list[str]:
+    """Where the package lists of pyproject.toml and the Makefile differ from
+    `PRODUCT_PACKAGES`."""
+    wanted = set(PRODUCT_PACKAGES)
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    include = pyproject["tool"]["setuptools"]["packages"]["find"]["include"]
+    installed = {pattern.rstrip("*") for pattern in include}
+    found = re.search(r"^PACKAGES := (.*)$", (ROOT / "Makefile").read_text(), re.MULTILINE)
+    compiled = set(found.group(1).split()) if found else set()
+    return [
+        f"{where}: packages {sorted(names)} differ from PRODUCT_PACKAGES {sorted(wanted)}"
+        for where, names in (("pyproject.toml", installed), ("Makefile PACKAGES", compiled))
+        if names != wanted
+    ]
+
+
 def main() -> int:
     found, over = violations()
+    found += package_list_violations()
     for stale in sorted(KNOWN_EXCEPTIONS - over):
         found.append(f"{stale}: no longer over (or gone); remove it from KNOWN_EXCEPTIONS")
     for message in found:
